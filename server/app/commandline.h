@@ -1,0 +1,11 @@
+#pragma once
+
+#include <QStringList>
+
+namespace openaps::server {
+
+// Parses `openaps-server [--config FILE] COMMAND [options]` and runs the command.
+// Returns the process exit code.
+int runCommandLine(const QStringList &arguments);
+
+} // namespace openaps::server

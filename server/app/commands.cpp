@@ -1,0 +1,118 @@
+#include "app/commands.h"
+
+#include "app/shutdown.h"
+#include "db/migrations.h"
+#include "http/webserver.h"
+
+#include <QCoreApplication>
+#include <QLoggingCategory>
+#include <QTextStream>
+
+namespace openaps::server {
+
+Q_LOGGING_CATEGORY(lcApp, "openaps.server.app", QtInfoMsg)
+
+namespace {
+
+QTextStream &err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+// Validates the configuration and opens the database, or says why not.
+std::optional<db::Database> openDatabase(const Config &config, bool needSecretKey)
+{
+    if (auto valid = config.validate(needSecretKey); !valid) {
+        err() << "openaps-server: " << valid.error().message << Qt::endl;
+        return std::nullopt;
+    }
+    auto url = db::DatabaseUrl::parse(config.databaseUrl());
+    if (!url) {
+        err() << "openaps-server: " << url.error().message << Qt::endl;
+        return std::nullopt;
+    }
+    db::Database database(*url);
+    if (auto ping = database.ping(); !ping) {
+        err() << "openaps-server: " << ping.error().message << Qt::endl;
+        return std::nullopt;
+    }
+    return database;
+}
+
+bool applyMigrations(const db::Database &database)
+{
+    const auto report = db::migrate(database);
+    if (!report) {
+        err() << "openaps-server: " << report.error().message << Qt::endl;
+        return false;
+    }
+    if (report->applied.isEmpty())
+        qCInfo(lcApp, "database schema is up to date at version %d", report->toVersion);
+    else
+        qCInfo(lcApp, "database schema migrated from version %d to %d", report->fromVersion,
+               report->toVersion);
+    return true;
+}
+
+} // namespace
+
+int checkConfigCommand(const Config &config, const QStringList &arguments)
+{
+    const bool forServe = !arguments.contains(QLatin1String("--no-secret"));
+    QTextStream out(stdout);
+    const auto rows = config.describe();
+    for (const auto &row : rows)
+        out << row.first << '=' << row.second << '\n';
+    out.flush();
+    if (auto valid = config.validate(forServe); !valid) {
+        err() << "openaps-server: " << valid.error().message << Qt::endl;
+        return 1;
+    }
+    if (auto url = db::DatabaseUrl::parse(config.databaseUrl()); !url) {
+        err() << "openaps-server: " << url.error().message << Qt::endl;
+        return 1;
+    }
+    out << "configuration OK\n";
+    return 0;
+}
+
+int migrateCommand(const Config &config, const QStringList &)
+{
+    const auto database = openDatabase(config, false);
+    if (!database)
+        return 1;
+    const auto report = db::migrate(*database);
+    if (!report) {
+        err() << "openaps-server: " << report.error().message << Qt::endl;
+        return 1;
+    }
+    QTextStream out(stdout);
+    if (report->applied.isEmpty())
+        out << "Database (" << database->url().backendName() << ") is up to date at schema version "
+            << report->toVersion << ".\n";
+    else
+        out << "Applied " << report->applied.join(QLatin1String(", ")) << "; schema version is now "
+            << report->toVersion << ".\n";
+    return 0;
+}
+
+int serveCommand(const Config &config, const QStringList &)
+{
+    const auto database = openDatabase(config, true);
+    if (!database || !applyMigrations(*database))
+        return 1;
+
+    WebServer web(*database);
+    const auto port = web.listen(QHostAddress(config.httpAddress()), config.httpPort());
+    if (!port) {
+        err() << "openaps-server: " << port.error().message << Qt::endl;
+        return 1;
+    }
+    qCInfo(lcApp, "listening on %s port %d with the %s database", qPrintable(config.httpAddress()),
+           *port, qPrintable(database->url().backendName()));
+    quitOnTerminationSignals();
+    return QCoreApplication::exec();
+}
+
+} // namespace openaps::server

@@ -1,0 +1,9 @@
+#pragma once
+
+namespace openaps::server {
+
+// SIGINT and SIGTERM end QCoreApplication::exec() cleanly (through a self-pipe,
+// so the signal handler itself only writes one byte).
+void quitOnTerminationSignals();
+
+} // namespace openaps::server

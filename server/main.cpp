@@ -1,0 +1,11 @@
+#include "app/commandline.h"
+
+#include <QCoreApplication>
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("openaps-server"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(OPENAPS_VERSION));
+    return openaps::server::runCommandLine(app.arguments());
+}

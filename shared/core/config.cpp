@@ -1,0 +1,237 @@
+#include "core/config.h"
+
+#include <QDir>
+#include <QFile>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QUrl>
+
+namespace openaps {
+
+namespace {
+
+ConfigKey key(const char *name, const char *defaultValue, bool secret, const char *help)
+{
+    return ConfigKey { QString::fromLatin1(name), QString::fromLatin1(defaultValue), secret,
+                       QString::fromLatin1(help) };
+}
+
+const QString envPrefix = QStringLiteral("OPENAPS_");
+constexpr int minimumSecretKeyLength = 32;
+
+} // namespace
+
+const QList<ConfigKey> &Config::knownKeys()
+{
+    static const QList<ConfigKey> keys {
+        key("DATABASE_URL", "", true,
+            "sqlite:///path/file.db or postgresql://user:pass@host:port/db "
+            "(default: SQLite file in the data directory)"),
+        key("DATA_DIR", "", false, "directory for the SQLite file and local state"),
+        key("HTTP_ADDRESS", "127.0.0.1", false, "address the web server listens on"),
+        key("HTTP_PORT", "8080", false, "port the web server listens on"),
+        key("PUBLIC_URL", "", false, "the site's public base URL, e.g. https://example.org"),
+        key("SECRET_KEY", "", true, "at least 32 characters; encrypts stored tokens"),
+        key("LOG_FORMAT", "text", false, "text or json"),
+        key("OH_BASE_URL", "https://www.openhumans.org", false, "Open Humans base URL"),
+        key("OH_CLIENT_ID", "", false, "Open Humans project client id"),
+        key("OH_CLIENT_SECRET", "", true, "Open Humans project client secret"),
+        key("OH_WEBHOOK_SECRET", "", true, "secret for signed deauthorisation webhooks"),
+        key("INGEST_INTERVAL", "1h", false, "time between ingest cycles"),
+        key("INGEST_CONCURRENCY", "4", false, "participants ingested at the same time"),
+        key("ETL_INTERVAL", "1h", false, "time between ETL cycles"),
+        key("ETL_CONCURRENCY", "2", false, "participants loaded at the same time"),
+        key("DEMOGRAPHICS_OPENAPS_CSV_URL", "", true, "published CSV of the OpenAPS survey"),
+        key("DEMOGRAPHICS_NIGHTSCOUT_CSV_URL", "", true,
+            "published CSV of the Nightscout survey"),
+    };
+    return keys;
+}
+
+Result<Config> Config::load(const QProcessEnvironment &env, const QString &iniPath)
+{
+    QMap<QString, QString> values;
+    for (const ConfigKey &k : knownKeys())
+        values.insert(k.name, k.defaultValue);
+
+    if (!iniPath.isEmpty()) {
+        if (!QFile::exists(iniPath))
+            return makeError("config", QStringLiteral("The configuration file %1 does not exist.")
+                                               .arg(iniPath));
+        QSettings ini(iniPath, QSettings::IniFormat);
+        if (ini.status() != QSettings::NoError)
+            return makeError("config", QStringLiteral("The configuration file %1 could not be read.")
+                                               .arg(iniPath));
+        const QStringList iniKeys = ini.allKeys();
+        for (const QString &iniKey : iniKeys) {
+            QString name = iniKey.section(QLatin1Char('/'), -1).toUpper();
+            if (name.startsWith(envPrefix))
+                name = name.mid(envPrefix.size());
+            values.insert(name, ini.value(iniKey).toString());
+        }
+    }
+
+    const QStringList envKeys = env.keys();
+    for (const QString &envKey : envKeys) {
+        if (!envKey.startsWith(envPrefix))
+            continue;
+        QString name = envKey.mid(envPrefix.size());
+        if (name.endsWith(QLatin1String("_FILE"))) {
+            // Container style: OPENAPS_SECRET_KEY_FILE=/run/secrets/key.
+            name.chop(5);
+            QFile file(env.value(envKey));
+            if (!file.open(QIODevice::ReadOnly))
+                return makeError("config", QStringLiteral("%1 names a file that cannot be read.")
+                                                   .arg(envKey));
+            values.insert(name, QString::fromUtf8(file.readAll()).trimmed());
+            continue;
+        }
+        // A _FILE variant wins over the plain variable only if both are set and
+        // the plain one is empty; otherwise the plain variable wins.
+        if (!env.value(envKey).isEmpty() || !values.contains(name))
+            values.insert(name, env.value(envKey));
+    }
+    return fromValues(values);
+}
+
+Config Config::fromValues(const QMap<QString, QString> &values)
+{
+    Config config;
+    for (const ConfigKey &k : knownKeys())
+        config.m_values.insert(k.name, k.defaultValue);
+    for (auto it = values.cbegin(); it != values.cend(); ++it)
+        config.m_values.insert(it.key(), it.value());
+    return config;
+}
+
+QString Config::value(const QString &name) const
+{
+    return m_values.value(name);
+}
+
+QString Config::dataDir() const
+{
+    const QString dir = value(QStringLiteral("DATA_DIR"));
+    if (!dir.isEmpty())
+        return dir;
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+}
+
+QString Config::databaseUrl() const
+{
+    const QString url = value(QStringLiteral("DATABASE_URL"));
+    if (!url.isEmpty())
+        return url;
+    return QLatin1String("sqlite://") + QDir(dataDir()).absoluteFilePath(QStringLiteral("openaps.db"));
+}
+
+LogFormat Config::logFormat() const
+{
+    return value(QStringLiteral("LOG_FORMAT")).compare(QLatin1String("json"), Qt::CaseInsensitive) == 0
+            ? LogFormat::Json
+            : LogFormat::Text;
+}
+
+std::chrono::seconds Config::duration(const QString &name) const
+{
+    return parseDuration(value(name)).value_or(std::chrono::seconds(3600));
+}
+
+std::optional<std::chrono::seconds> Config::parseDuration(const QString &text)
+{
+    QString t = text.trimmed().toLower();
+    if (t.isEmpty())
+        return std::nullopt;
+    qint64 unit = 1;
+    const QChar last = t.back();
+    if (last.isLetter()) {
+        switch (last.toLatin1()) {
+        case 's': unit = 1; break;
+        case 'm': unit = 60; break;
+        case 'h': unit = 3600; break;
+        case 'd': unit = 86400; break;
+        default: return std::nullopt;
+        }
+        t.chop(1);
+    }
+    bool ok = false;
+    const qint64 n = t.toLongLong(&ok);
+    if (!ok || n <= 0)
+        return std::nullopt;
+    return std::chrono::seconds(n * unit);
+}
+
+Status Config::validate(bool needSecretKey) const
+{
+    const QString url = value(QStringLiteral("DATABASE_URL"));
+    if (!url.isEmpty() && !url.startsWith(QLatin1String("sqlite://"))
+        && !url.startsWith(QLatin1String("postgresql://"))
+        && !url.startsWith(QLatin1String("postgres://")))
+        return makeError("config", QStringLiteral(
+                "OPENAPS_DATABASE_URL must start with sqlite:// or postgresql:// (the scheme '%1' is "
+                "not supported).").arg(url.section(QLatin1Char(':'), 0, 0)));
+
+    bool ok = false;
+    const uint port = value(QStringLiteral("HTTP_PORT")).toUInt(&ok);
+    if (!ok || port > 65535)
+        return makeError("config", QStringLiteral("OPENAPS_HTTP_PORT must be a number from 0 to 65535."));
+
+    const QString format = value(QStringLiteral("LOG_FORMAT")).toLower();
+    if (format != QLatin1String("text") && format != QLatin1String("json"))
+        return makeError("config", QStringLiteral("OPENAPS_LOG_FORMAT must be text or json."));
+
+    for (const char *name : { "INGEST_INTERVAL", "ETL_INTERVAL" }) {
+        const QString n = QString::fromLatin1(name);
+        if (!parseDuration(value(n)))
+            return makeError("config", QStringLiteral(
+                    "OPENAPS_%1 must be a duration such as 90s, 15m, 1h or 2d.").arg(n));
+    }
+    for (const char *name : { "INGEST_CONCURRENCY", "ETL_CONCURRENCY" }) {
+        const QString n = QString::fromLatin1(name);
+        const int v = value(n).toInt(&ok);
+        if (!ok || v < 1 || v > 64)
+            return makeError("config", QStringLiteral("OPENAPS_%1 must be a number from 1 to 64.").arg(n));
+    }
+    const QUrl ohBase(value(QStringLiteral("OH_BASE_URL")));
+    if (!ohBase.isValid() || (ohBase.scheme() != QLatin1String("http") && ohBase.scheme() != QLatin1String("https")))
+        return makeError("config", QStringLiteral("OPENAPS_OH_BASE_URL must be an http or https URL."));
+
+    if (needSecretKey) {
+        const QString secret = value(QStringLiteral("SECRET_KEY"));
+        if (secret.isEmpty())
+            return makeError("config", QStringLiteral(
+                    "OPENAPS_SECRET_KEY is not set: it encrypts stored tokens. Set it (or "
+                    "OPENAPS_SECRET_KEY_FILE) to a random string of at least %1 characters, for "
+                    "example the output of `openssl rand -base64 48`.").arg(minimumSecretKeyLength));
+        if (secret.size() < minimumSecretKeyLength)
+            return makeError("config", QStringLiteral(
+                    "OPENAPS_SECRET_KEY is too short: use at least %1 characters.").arg(minimumSecretKeyLength));
+    }
+    return {};
+}
+
+QList<QPair<QString, QString>> Config::describe() const
+{
+    QList<QPair<QString, QString>> rows;
+    for (const ConfigKey &k : knownKeys()) {
+        QString v = value(k.name);
+        if (k.name == QLatin1String("DATABASE_URL")) {
+            v = databaseUrl();
+            QUrl u(v);
+            if (!u.password().isEmpty()) {
+                u.setPassword(QStringLiteral("****"));
+                v = u.toString();
+            }
+        } else if (k.name == QLatin1String("DATA_DIR")) {
+            v = dataDir();
+        } else if (k.secret && !v.isEmpty()) {
+            v = QStringLiteral("**** (set, %1 characters)").arg(v.size());
+        } else if (k.secret) {
+            v = QStringLiteral("(not set)");
+        }
+        rows.append({ envPrefix + k.name, v });
+    }
+    return rows;
+}
+
+} // namespace openaps

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QMap>
+#include <QProcessEnvironment>
+#include <QString>
+
+#include <chrono>
+
+namespace openaps {
+
+enum class LogFormat { Text, Json };
+
+// One setting the system knows: OPENAPS_<name> in the environment, `name` in the INI file.
+struct ConfigKey
+{
+    QString name; // e.g. DATABASE_URL
+    QString defaultValue;
+    bool secret = false;
+    QString help;
+};
+
+// The effective configuration: environment variables OPENAPS_*, their
+// OPENAPS_*_FILE variants (container secrets), then an optional INI file,
+// then built-in defaults, in that order of precedence.
+class Config
+{
+public:
+    static const QList<ConfigKey> &knownKeys();
+
+    static Result<Config> load(const QProcessEnvironment &env, const QString &iniPath = {});
+    static Config fromValues(const QMap<QString, QString> &values);
+
+    QString value(const QString &name) const;
+    void set(const QString &name, const QString &value) { m_values.insert(name, value); }
+
+    QString databaseUrl() const;
+    QString dataDir() const;
+    quint16 httpPort() const { return quint16(value(QStringLiteral("HTTP_PORT")).toUInt()); }
+    QString httpAddress() const { return value(QStringLiteral("HTTP_ADDRESS")); }
+    QByteArray secretKey() const { return value(QStringLiteral("SECRET_KEY")).toUtf8(); }
+    LogFormat logFormat() const;
+    std::chrono::seconds duration(const QString &name) const;
+    int integer(const QString &name) const { return value(name).toInt(); }
+
+    // Checks every value's form; `needSecretKey` for commands that handle tokens.
+    Status validate(bool needSecretKey) const;
+
+    // name → value with secrets masked, for `check-config`.
+    QList<QPair<QString, QString>> describe() const;
+
+    // "90s", "15m", "1h", "2d" or plain seconds.
+    static std::optional<std::chrono::seconds> parseDuration(const QString &text);
+
+private:
+    QMap<QString, QString> m_values;
+};
+
+} // namespace openaps

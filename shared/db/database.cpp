@@ -1,0 +1,168 @@
+#include "db/database.h"
+
+#include <QAtomicInt>
+#include <QDir>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+#include <QUrl>
+#include <QUrlQuery>
+
+namespace openaps::db {
+
+Q_LOGGING_CATEGORY(lcDb, "openaps.shared.db", QtInfoMsg)
+
+namespace {
+
+QAtomicInt g_nextDatabaseId;
+
+QString friendlyConnectError(const DatabaseUrl &url, const QSqlError &error)
+{
+    if (url.backend == Backend::Sqlite)
+        return QStringLiteral("Cannot open the SQLite database %1: %2")
+                .arg(url.path, error.text());
+    const QString text = error.text();
+    if (text.contains(QLatin1String("password authentication failed")))
+        return QStringLiteral("PostgreSQL at %1:%2 rejected the user name or password.")
+                .arg(url.host).arg(url.port);
+    if (text.contains(QLatin1String("does not exist")))
+        return QStringLiteral("PostgreSQL at %1:%2 has no database or role named in the URL (%3).")
+                .arg(url.host).arg(url.port).arg(text.simplified());
+    return QStringLiteral("Cannot reach PostgreSQL at %1:%2 (%3).")
+            .arg(url.host).arg(url.port).arg(text.simplified());
+}
+
+} // namespace
+
+Result<DatabaseUrl> DatabaseUrl::parse(const QString &text)
+{
+    DatabaseUrl url;
+    if (text.startsWith(QLatin1String("sqlite://"))) {
+        url.backend = Backend::Sqlite;
+        url.path = text.mid(9);
+        if (url.path.isEmpty())
+            return makeError("config", QStringLiteral("The SQLite URL names no file: use sqlite:///path/file.db."));
+        if (url.path != QLatin1String(":memory:"))
+            url.path = QFileInfo(url.path).absoluteFilePath();
+        return url;
+    }
+    const QUrl parsed(text, QUrl::StrictMode);
+    if (!parsed.isValid()
+        || (parsed.scheme() != QLatin1String("postgresql") && parsed.scheme() != QLatin1String("postgres")))
+        return makeError("config", QStringLiteral("The database URL must start with sqlite:// or "
+                                                  "postgresql:// (got scheme '%1').")
+                                           .arg(text.section(QLatin1Char(':'), 0, 0)));
+    url.backend = Backend::Postgres;
+    url.host = parsed.host().isEmpty() ? QStringLiteral("localhost") : parsed.host();
+    url.port = parsed.port(5432);
+    url.user = parsed.userName();
+    url.password = parsed.password();
+    url.name = parsed.path().mid(1);
+    if (url.name.isEmpty())
+        return makeError("config", QStringLiteral("The PostgreSQL URL names no database: use "
+                                                  "postgresql://user:pass@host:port/dbname."));
+    QStringList options { QStringLiteral("connect_timeout=5") };
+    const auto items = QUrlQuery(parsed).queryItems(QUrl::FullyDecoded);
+    for (const auto &item : items)
+        options.append(item.first + QLatin1Char('=') + item.second);
+    url.options = options.join(QLatin1Char(';'));
+    return url;
+}
+
+QString DatabaseUrl::display() const
+{
+    if (backend == Backend::Sqlite)
+        return QLatin1String("sqlite://") + path;
+    return QStringLiteral("postgresql://%1%2@%3:%4/%5")
+            .arg(user, password.isEmpty() ? QString() : QStringLiteral(":****"), host)
+            .arg(port)
+            .arg(name);
+}
+
+Database::Database(DatabaseUrl url)
+    : m_url(std::move(url)), m_id(QString::number(g_nextDatabaseId.fetchAndAddRelaxed(1)))
+{
+}
+
+QString Database::connectionName() const
+{
+    return QStringLiteral("openaps-%1-%2")
+            .arg(m_id)
+            .arg(quintptr(QThread::currentThreadId()));
+}
+
+Result<QSqlDatabase> Database::connection() const
+{
+    const QString name = connectionName();
+    if (QSqlDatabase::contains(name)) {
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        if (db.isOpen())
+            return db;
+    }
+    QSqlDatabase db;
+    if (m_url.backend == Backend::Sqlite) {
+        if (m_url.path != QLatin1String(":memory:"))
+            QDir().mkpath(QFileInfo(m_url.path).absolutePath());
+        db = QSqlDatabase::contains(name) ? QSqlDatabase::database(name, false)
+                                          : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(m_url.path);
+        // Several processes (server, CLI) may share the file: wait for locks.
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+    } else {
+        db = QSqlDatabase::contains(name) ? QSqlDatabase::database(name, false)
+                                          : QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+        db.setHostName(m_url.host);
+        db.setPort(m_url.port);
+        db.setUserName(m_url.user);
+        db.setPassword(m_url.password);
+        db.setDatabaseName(m_url.name);
+        db.setConnectOptions(m_url.options);
+    }
+    if (!db.isValid())
+        return makeError("database", QStringLiteral("The Qt %1 driver is not installed.")
+                                             .arg(m_url.backendName()));
+    if (!db.open())
+        return makeError("database", friendlyConnectError(m_url, db.lastError()));
+    if (m_url.backend == Backend::Sqlite) {
+        QSqlQuery pragma(db);
+        pragma.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
+        pragma.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+        pragma.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
+    } else {
+        QSqlQuery(db).exec(QStringLiteral("SET TIME ZONE 'UTC'"));
+    }
+    return db;
+}
+
+void Database::closeConnection() const
+{
+    const QString name = connectionName();
+    if (!QSqlDatabase::contains(name))
+        return;
+    {
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
+Status Database::ping() const
+{
+    auto db = connection();
+    if (!db)
+        return db.error();
+    QSqlQuery q(*db);
+    if (!q.exec(QStringLiteral("SELECT 1")))
+        return sqlError("ping", q.lastError());
+    return {};
+}
+
+Error sqlError(const char *what, const QSqlError &error)
+{
+    return makeError("database", QStringLiteral("Database error during %1: %2")
+                                         .arg(QString::fromLatin1(what), error.text().simplified()));
+}
+
+} // namespace openaps::db
