@@ -1,0 +1,154 @@
+#include "core/httpcall.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QRandomGenerator>
+
+namespace openaps {
+
+QByteArray HttpResponse::header(const QByteArray &name) const
+{
+    for (const auto &h : headers) {
+        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+            return h.second;
+    }
+    return {};
+}
+
+HttpCall *HttpCall::start(QNetworkAccessManager *nam, HttpRequest request, QObject *context,
+                          Callback callback)
+{
+    auto *call = new HttpCall(nam, std::move(request), context, std::move(callback));
+    call->attempt();
+    return call;
+}
+
+HttpCall::HttpCall(QNetworkAccessManager *nam, HttpRequest request, QObject *context, Callback callback)
+    : QObject(nam), m_nam(nam), m_request(std::move(request)), m_context(context),
+      m_callback(std::move(callback))
+{
+    m_timeout.setSingleShot(true);
+    connect(&m_timeout, &QTimer::timeout, this, &HttpCall::onTimeout);
+    if (context)
+        connect(context, &QObject::destroyed, this, &HttpCall::abort);
+}
+
+void HttpCall::abort()
+{
+    m_done = true;
+    m_timeout.stop();
+    if (m_reply) {
+        m_reply->disconnect(this);
+        m_reply->abort();
+        m_reply->deleteLater();
+    }
+    deleteLater();
+}
+
+void HttpCall::attempt()
+{
+    ++m_attempt;
+    m_timedOut = false;
+    QNetworkRequest request = m_request.request;
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         request.attribute(QNetworkRequest::RedirectPolicyAttribute,
+                                           QNetworkRequest::NoLessSafeRedirectPolicy));
+    m_reply = m_nam->sendCustomRequest(request, m_request.verb, m_request.body);
+    connect(m_reply, &QNetworkReply::finished, this, &HttpCall::onFinished);
+    // The timeout measures silence, not total time: a large body may stream for long.
+    connect(m_reply, &QNetworkReply::downloadProgress, this, [this](qint64 received, qint64) {
+        if (received > m_request.maxResponseBytes) {
+            m_reply->disconnect(this);
+            m_reply->abort();
+            m_reply->deleteLater();
+            deliver(makeError("too-large", QStringLiteral("The answer was larger than %1 MB.")
+                                                   .arg(m_request.maxResponseBytes / (1024 * 1024))));
+            return;
+        }
+        m_timeout.start(m_request.timeout);
+    });
+    m_timeout.start(m_request.timeout);
+}
+
+void HttpCall::onTimeout()
+{
+    if (!m_reply)
+        return;
+    m_timedOut = true;
+    m_reply->abort(); // emits finished, handled below
+}
+
+void HttpCall::onFinished()
+{
+    m_timeout.stop();
+    QNetworkReply *reply = m_reply;
+    if (!reply)
+        return;
+    reply->deleteLater();
+    m_reply = nullptr;
+
+    if (m_timedOut) {
+        retryOrFail(makeError("timeout", QStringLiteral("The server did not answer within %1 seconds.")
+                                                 .arg(m_request.timeout.count() / 1000.0)));
+        return;
+    }
+    const QVariant statusAttr = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    if (!statusAttr.isValid()) {
+        // No HTTP answer at all: DNS, refused connection, TLS, reset.
+        const auto e = reply->error();
+        QString message;
+        switch (e) {
+        case QNetworkReply::HostNotFoundError:
+            message = QStringLiteral("The server name could not be found.");
+            break;
+        case QNetworkReply::ConnectionRefusedError:
+            message = QStringLiteral("The server refused the connection.");
+            break;
+        case QNetworkReply::SslHandshakeFailedError:
+            message = QStringLiteral("The server's secure connection (TLS) failed.");
+            break;
+        default:
+            message = QStringLiteral("The server could not be reached (network error %1).").arg(int(e));
+        }
+        retryOrFail(Error { QStringLiteral("unreachable"), message });
+        return;
+    }
+    HttpResponse response;
+    response.status = statusAttr.toInt();
+    response.body = reply->readAll();
+    response.url = reply->url();
+    response.headers = reply->rawHeaderPairs();
+    if ((response.status >= 500 || response.status == 429) && m_attempt < m_request.maxAttempts) {
+        retryOrFail(makeError("http", QStringLiteral("The server answered with error %1.").arg(response.status)));
+        return;
+    }
+    deliver(std::move(response));
+}
+
+void HttpCall::retryOrFail(Error error)
+{
+    if (m_attempt >= m_request.maxAttempts) {
+        deliver(std::move(error));
+        return;
+    }
+    // Exponential backoff with jitter so many clients do not retry in step.
+    const auto base = m_request.firstBackoff.count() << (m_attempt - 1);
+    const auto jitter = QRandomGenerator::global()->bounded(qMax<qint64>(1, base / 2 + 1));
+    QTimer::singleShot(std::chrono::milliseconds(base + jitter), this, [this] {
+        if (!m_done)
+            attempt();
+    });
+}
+
+void HttpCall::deliver(Result<HttpResponse> result)
+{
+    if (m_done)
+        return;
+    m_done = true;
+    m_timeout.stop();
+    if (m_context && m_callback)
+        m_callback(std::move(result));
+    deleteLater();
+}
+
+} // namespace openaps
