@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The demo, from a fresh Debian 12 as root: installs what is needed, builds
+# (Release), and runs the whole system on this machine with SQLite and
+# loopback stand-ins for Nightscout and Open Humans. Extra arguments go to
+# `openaps-server demo` (e.g. --port 8080 --participants 5). Ctrl-C stops it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+deploy/install-deps.sh build
+export CCACHE_DIR=${CCACHE_DIR:-$(pwd)/.cache/ccache}
+cmake -S . -B build/demo -G Ninja -DCMAKE_BUILD_TYPE=Release -DOPENAPS_BUILD_TESTS=OFF >/dev/null
+cmake --build build/demo -j "$(nproc)"
+exec build/demo/server/openaps-server demo --data-dir "${OPENAPS_DEMO_DIR:-/tmp/openaps-demo}" "$@"
