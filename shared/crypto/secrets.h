@@ -1,0 +1,61 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QByteArray>
+#include <QString>
+
+// Secrets in one place, all on libsodium: password hashing, random tokens,
+// key derivation, keyed hashes and authenticated encryption of stored tokens.
+namespace openaps::crypto {
+
+// Initialises libsodium. Idempotent and thread-safe; every function below
+// calls it, so callers only need it to fail early at start-up.
+bool initialize();
+
+// argon2id (libsodium's "interactive" limits: ~64 MiB, a fraction of a
+// second) in the self-describing encoded form "$argon2id$v=19$m=...".
+Result<QString> hashPassword(const QString &password);
+// False for a wrong password and for anything that is not an encoded hash.
+bool verifyPassword(const QString &encodedHash, const QString &password);
+
+// Cryptographically secure random bytes (count <= 0 gives an empty array).
+QByteArray randomBytes(int count);
+// `bytes` random bytes as URL-safe base64 without padding (32 bytes → 43 characters).
+QString randomToken(int bytes = 32);
+
+// Compares in time that depends only on the lengths, not on where the inputs differ.
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b);
+
+// A 32-byte key for one purpose (`context`, e.g. "token-encryption") from the
+// configured secret: BLAKE2b keyed with BLAKE2b(secret). Different contexts
+// give unrelated keys, so one leaked subkey reveals nothing about the others.
+QByteArray deriveKey(const QByteArray &secret, const QByteArray &context);
+
+// Lower-case hex of a keyed BLAKE2b hash, `bytes` long (1..64). Stable for a
+// key, so it can replace free text consistently or index stored API tokens.
+QString keyedHash(const QByteArray &key, const QByteArray &data, int bytes = 16);
+
+// Authenticated encryption of small secrets at rest (OAuth tokens):
+// XChaCha20-Poly1305 with a random 24-byte nonce per message, key =
+// deriveKey(secretKey, "token-encryption"). Sealed form: "v1:" +
+// base64(nonce | ciphertext | tag); the "v1" prefix is authenticated too, so
+// a later format or key rotation can tell the versions apart.
+class SecretBox
+{
+public:
+    explicit SecretBox(const QByteArray &secretKey);
+    ~SecretBox();
+    SecretBox(const SecretBox &other) = default;
+    SecretBox &operator=(const SecretBox &other) = default;
+
+    QString encrypt(const QByteArray &plaintext) const;
+    // A clear Error when the value is malformed, was changed, or was sealed
+    // under another secret key.
+    Result<QByteArray> decrypt(const QString &sealed) const;
+
+private:
+    QByteArray m_key;
+};
+
+} // namespace openaps::crypto
