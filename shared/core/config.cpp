@@ -2,9 +2,13 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QHostAddress>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QUrl>
+
+#include <algorithm>
 
 namespace openaps {
 
@@ -18,6 +22,71 @@ ConfigKey key(const char *name, const char *defaultValue, bool secret, const cha
 
 const QString envPrefix = QStringLiteral("OPENAPS_");
 constexpr int minimumSecretKeyLength = 32;
+// Longest duration accepted, so that seconds never overflow (ten years).
+constexpr qint64 maximumDurationSeconds = 10LL * 366 * 86400;
+
+bool isHttpUrl(const QUrl &url)
+{
+    return url.isValid() && !url.host().isEmpty()
+            && (url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https"));
+}
+
+bool isKnown(const QString &name)
+{
+    const auto &keys = Config::knownKeys();
+    return std::any_of(keys.cbegin(), keys.cend(), [&](const ConfigKey &k) { return k.name == name; });
+}
+
+// Container style secrets: OPENAPS_SECRET_KEY_FILE=/run/secrets/key. The
+// trailing newline that editors and `echo` add is not part of the value.
+Result<QString> readValueFile(const QString &setting, const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return makeError("config", QStringLiteral("%1 names the file %2, which cannot be read (%3).")
+                                           .arg(setting, path, file.errorString()));
+    return QString::fromUtf8(file.readAll()).trimmed();
+}
+
+// name → value from an INI file. Keys may sit in any group and may carry the
+// OPENAPS_ prefix; NAME_FILE keys read the value from a file, as in the environment.
+Result<QMap<QString, QString>> readIniFile(const QString &path)
+{
+    const QFileInfo info(path);
+    if (!info.exists())
+        return makeError("config", QStringLiteral("The configuration file %1 does not exist.").arg(path));
+    if (!info.isFile() || !info.isReadable())
+        return makeError("config", QStringLiteral("The configuration file %1 cannot be read.").arg(path));
+    QSettings ini(path, QSettings::IniFormat);
+    if (ini.status() != QSettings::NoError)
+        return makeError("config", QStringLiteral("The configuration file %1 is not a valid INI file.")
+                                           .arg(path));
+    QMap<QString, QString> values;
+    const QStringList iniKeys = ini.allKeys();
+    for (const QString &iniKey : iniKeys) {
+        QString name = iniKey.section(QLatin1Char('/'), -1).toUpper();
+        if (name.startsWith(envPrefix))
+            name = name.mid(envPrefix.size());
+        const QVariant raw = ini.value(iniKey);
+        // QSettings splits unquoted values at commas into a list: join them back.
+        QString value = raw.userType() == QMetaType::QStringList
+                ? raw.toStringList().join(QLatin1Char(','))
+                : raw.toString();
+        if (name.endsWith(QLatin1String("_FILE")) && isKnown(name.chopped(5))) {
+            auto content = readValueFile(iniKey, value);
+            if (!content)
+                return content.error();
+            name.chop(5);
+            value = *content;
+        } else if (!isKnown(name)) {
+            return makeError("config", QStringLiteral("The configuration file %1 has an unknown setting "
+                                                      "'%2' (`openaps-server check-config` lists them).")
+                                               .arg(path, iniKey));
+        }
+        values.insert(name, value);
+    }
+    return values;
+}
 
 } // namespace
 
@@ -55,41 +124,32 @@ Result<Config> Config::load(const QProcessEnvironment &env, const QString &iniPa
         values.insert(k.name, k.defaultValue);
 
     if (!iniPath.isEmpty()) {
-        if (!QFile::exists(iniPath))
-            return makeError("config", QStringLiteral("The configuration file %1 does not exist.")
-                                               .arg(iniPath));
-        QSettings ini(iniPath, QSettings::IniFormat);
-        if (ini.status() != QSettings::NoError)
-            return makeError("config", QStringLiteral("The configuration file %1 could not be read.")
-                                               .arg(iniPath));
-        const QStringList iniKeys = ini.allKeys();
-        for (const QString &iniKey : iniKeys) {
-            QString name = iniKey.section(QLatin1Char('/'), -1).toUpper();
-            if (name.startsWith(envPrefix))
-                name = name.mid(envPrefix.size());
-            values.insert(name, ini.value(iniKey).toString());
-        }
+        auto ini = readIniFile(iniPath);
+        if (!ini)
+            return ini.error();
+        for (auto it = ini->cbegin(); it != ini->cend(); ++it)
+            values.insert(it.key(), it.value());
     }
 
-    const QStringList envKeys = env.keys();
-    for (const QString &envKey : envKeys) {
-        if (!envKey.startsWith(envPrefix))
-            continue;
-        QString name = envKey.mid(envPrefix.size());
-        if (name.endsWith(QLatin1String("_FILE"))) {
-            // Container style: OPENAPS_SECRET_KEY_FILE=/run/secrets/key.
-            name.chop(5);
-            QFile file(env.value(envKey));
-            if (!file.open(QIODevice::ReadOnly))
-                return makeError("config", QStringLiteral("%1 names a file that cannot be read.")
-                                                   .arg(envKey));
-            values.insert(name, QString::fromUtf8(file.readAll()).trimmed());
-            continue;
+    // Plain variables and _FILE variants of the settings we know; other
+    // OPENAPS_* variables (e.g. the tests' own) are none of our business.
+    // An empty variable counts as unset, as docker-compose passes `VAR=` through.
+    for (const ConfigKey &k : knownKeys()) {
+        const QString plainName = envPrefix + k.name;
+        const QString fileName = plainName + QLatin1String("_FILE");
+        const QString plain = env.value(plainName);
+        const QString file = env.value(fileName);
+        if (!plain.isEmpty() && !file.isEmpty())
+            return makeError("config", QStringLiteral("Both %1 and %2 are set: set only one of them.")
+                                               .arg(plainName, fileName));
+        if (!file.isEmpty()) {
+            auto content = readValueFile(fileName, file);
+            if (!content)
+                return content.error();
+            values.insert(k.name, *content);
+        } else if (!plain.isEmpty()) {
+            values.insert(k.name, plain);
         }
-        // A _FILE variant wins over the plain variable only if both are set and
-        // the plain one is empty; otherwise the plain variable wins.
-        if (!env.value(envKey).isEmpty() || !values.contains(name))
-            values.insert(name, env.value(envKey));
     }
     return fromValues(values);
 }
@@ -156,7 +216,7 @@ std::optional<std::chrono::seconds> Config::parseDuration(const QString &text)
     }
     bool ok = false;
     const qint64 n = t.toLongLong(&ok);
-    if (!ok || n <= 0)
+    if (!ok || n <= 0 || n > maximumDurationSeconds / unit)
         return std::nullopt;
     return std::chrono::seconds(n * unit);
 }
@@ -193,13 +253,22 @@ Status Config::validate(bool needSecretKey) const
             return makeError("config", QStringLiteral("OPENAPS_%1 must be a number from 1 to 64.").arg(n));
     }
     const QUrl ohBase(value(QStringLiteral("OH_BASE_URL")));
-    if (!ohBase.isValid() || (ohBase.scheme() != QLatin1String("http") && ohBase.scheme() != QLatin1String("https")))
+    if (!isHttpUrl(ohBase))
         return makeError("config", QStringLiteral("OPENAPS_OH_BASE_URL must be an http or https URL."));
 
     if (needSecretKey) {
         const QString secret = value(QStringLiteral("SECRET_KEY"));
         if (secret.isEmpty())
             return makeError("config", QStringLiteral(
+    if (QHostAddress(httpAddress()).isNull())
+        return makeError("config", QStringLiteral(
+                "OPENAPS_HTTP_ADDRESS must be an IP address such as 127.0.0.1, 0.0.0.0 or ::."));
+
+    if (const QString publicUrl = value(QStringLiteral("PUBLIC_URL")); !publicUrl.isEmpty()
+        && !isHttpUrl(QUrl(publicUrl)))
+        return makeError("config", QStringLiteral(
+                "OPENAPS_PUBLIC_URL must be an http or https URL such as https://example.org."));
+
                     "OPENAPS_SECRET_KEY is not set: it encrypts stored tokens. Set it (or "
                     "OPENAPS_SECRET_KEY_FILE) to a random string of at least %1 characters, for "
                     "example the output of `openssl rand -base64 48`.").arg(minimumSecretKeyLength));

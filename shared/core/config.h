@@ -21,9 +21,11 @@ struct ConfigKey
     QString help;
 };
 
-// The effective configuration: environment variables OPENAPS_*, their
-// OPENAPS_*_FILE variants (container secrets), then an optional INI file,
-// then built-in defaults, in that order of precedence.
+// The effective configuration, in this order of precedence: environment
+// variables OPENAPS_<NAME> or OPENAPS_<NAME>_FILE (container secrets; setting
+// both is an error, an empty variable counts as unset), then an optional INI
+// file (`name` or `name_FILE`, any group, unknown names are an error), then
+// the built-in defaults. Only names in knownKeys() are read.
 class Config
 {
 public:
