@@ -51,21 +51,47 @@ struct Rule
 const QList<Rule> &rules()
 {
     const auto ci = QRegularExpression::CaseInsensitiveOption;
+    // Public suffixes that Nightscout sites and e-mail hosts use; file names
+    // such as entries.json or config.ini never end in one of these.
+    const QString tld = QStringLiteral(
+            "(?:com|net|org|info|biz|io|co|me|app|dev|cloud|site|online|xyz|eu|de|uk|nl|fr|es|it|"
+            "ch|at|be|se|no|dk|fi|pl|cz|ca|us|au|nz|jp|br|ru|in)");
+    // Names whose value is a secret wherever they appear as key=value or "key": value.
+    const QString secretName =
+            QStringLiteral("[a-z0-9_-]*(?:token|secret|password|passwd|apikey|api_key)[a-z0-9_-]*");
     static const QList<Rule> list {
         // Any URL: a Nightscout URL identifies a participant and may hold a token.
         { QRegularExpression(QStringLiteral(R"(\b[a-z][a-z0-9+.-]*://[^\s"'<>]+)"), ci),
           QStringLiteral("<url>") },
+        { QRegularExpression(QStringLiteral(R"([a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b)"), ci),
+          QStringLiteral("<email>") },
+        // Host names without a scheme (what participants often paste), with port and path.
+        { QRegularExpression(QStringLiteral(R"(\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+)") + tld
+                                     + QStringLiteral(R"(\b(?::\d+)?(?:/[^\s"'<>]*)?)"),
+                             ci),
+          QStringLiteral("<host>") },
         // Header style: "api-secret: abc", "Authorization: Bearer abc".
-        { QRegularExpression(QStringLiteral(R"(\b(api-secret|authorization|cookie|set-cookie)\s*:\s*(bearer\s+|basic\s+)?[^\s,;"]+)"), ci),
+        { QRegularExpression(QStringLiteral(R"(\b(api-secret|x-api-secret|authorization|proxy-authorization|cookie|set-cookie)\s*:\s*(?:(?:bearer|basic|token)\s+)?[^\s,;"]+)"), ci),
           QStringLiteral("\\1: ****") },
-        { QRegularExpression(QStringLiteral(R"(\bbearer\s+[A-Za-z0-9._~+/=-]+)"), ci),
+        // A bearer token is long or has digits; "missing bearer token" stays readable.
+        { QRegularExpression(QStringLiteral(R"(\bbearer\s+(?=[a-z0-9._~+/=-]*[0-9]|[a-z0-9._~+/=-]{16})[a-z0-9._~+/=-]+)"), ci),
           QStringLiteral("Bearer ****") },
-        // JSON style: "access_token": "abc".
-        { QRegularExpression(QStringLiteral(R"xx("([a-z_-]*(token|secret|password|passwd|code)[a-z_-]*)"\s*:\s*"[^"]*")xx"), ci),
+        // JSON style: "access_token": "abc" (escaped quotes included), "token": 123.
+        { QRegularExpression(QStringLiteral("\"(") + secretName
+                                     + QStringLiteral(R"xx()"\s*:\s*(?:"(?:[^"\\]|\\.)*"|(?!null\b)[^\s,}\]]+))xx"),
+                             ci),
           QStringLiteral("\"\\1\":\"****\"") },
-        // Query or form style: token=abc, password=abc, client_secret=abc.
-        { QRegularExpression(QStringLiteral(R"(\b([a-z_-]*(token|secret|password|passwd)[a-z_-]*)=[^\s&"',;]+)"), ci),
+        // Query or form style: token=abc, client_secret=abc.
+        { QRegularExpression(QStringLiteral("\\b(") + secretName
+                                     + QStringLiteral(R"(|pwd|sig|signature)=[^\s&"',;<>]+)"),
+                             ci),
           QStringLiteral("\\1=****") },
+        // The OAuth authorization code in a callback query; "code=1" stays readable.
+        { QRegularExpression(QStringLiteral(R"(\bcode=[a-z0-9._~-]{8,})"), ci),
+          QStringLiteral("code=****") },
+        // Prose style: "password: hunter2", "access token: abc".
+        { QRegularExpression(QStringLiteral(R"(\b((?:access|refresh|api|client)?[ _-]?(?:token|secret|password|passwd))\s*:\s*[^\s,;"']+)"), ci),
+          QStringLiteral("\\1: ****") },
     };
     return list;
 }
@@ -94,8 +120,11 @@ QString formatLine(LogFormat format, QtMsgType type, const char *category, const
         };
         return QString::fromUtf8(QJsonDocument(line).toJson(QJsonDocument::Compact));
     }
-    return time + QLatin1Char(' ') + QString::fromLatin1(levelName(type)).leftJustified(7)
-            + QString::fromUtf8(category) + QLatin1String(": ") + text;
+    // One message, one line: a newline in a message must not forge another entry.
+    QString oneLine = text;
+    oneLine.replace(QLatin1Char('\n'), QLatin1String("\\n")).replace(QLatin1Char('\r'), QLatin1String("\\r"));
+    return time + QLatin1Char(' ') + QString::fromLatin1(levelName(type)).leftJustified(8)
+            + QString::fromUtf8(category) + QLatin1String(": ") + oneLine;
 }
 
 void install(LogFormat format)
