@@ -1,0 +1,216 @@
+#include "standins/openhumansstandin.h"
+
+#include "core/httpcall.h"
+#include "openhumans/webhook.h"
+
+#include <QJsonObject>
+#include <QMessageAuthenticationCode>
+#include <QNetworkAccessManager>
+#include <QRandomGenerator>
+#include <QUrlQuery>
+
+namespace openaps::standins {
+
+QUrlQuery openHumansFormFields(const QByteArray &body)
+{
+    // Browsers encode spaces in forms as '+', which QUrlQuery leaves alone.
+    QByteArray text = body;
+    text.replace('+', "%20");
+    return QUrlQuery(QString::fromUtf8(text));
+}
+
+QByteArray openHumansHeader(const QHttpServerRequest &request, const QByteArray &name, bool *found)
+{
+    const auto headers = request.headers();
+    for (const auto &header : headers) {
+        if (header.first.compare(name, Qt::CaseInsensitive) == 0) {
+            if (found)
+                *found = true;
+            return header.second;
+        }
+    }
+    if (found)
+        *found = false;
+    return {};
+}
+
+OpenHumansStandIn::OpenHumansStandIn(Options options, QNetworkAccessManager *nam, QObject *parent)
+    : QObject(parent), m_options(std::move(options)), m_nam(nam),
+      m_store(m_options.clock, m_options.accessTokenLifetime)
+{
+    if (!m_options.clock)
+        m_options.clock = oh::systemClock();
+    for (int i = 0; i < 4; ++i)
+        m_signingKey.append(QByteArray::number(QRandomGenerator::system()->generate64(), 16));
+    addRoutes();
+}
+
+OpenHumansStandIn::~OpenHumansStandIn() = default;
+
+Result<quint16> OpenHumansStandIn::listen(quint16 port)
+{
+    const quint16 bound = m_server.listen(QHostAddress::LocalHost, port);
+    if (bound == 0)
+        return makeError("listen", QStringLiteral("The Open Humans stand-in cannot listen on port %1.").arg(port));
+    m_port = bound;
+    return bound;
+}
+
+QUrl OpenHumansStandIn::baseUrl() const
+{
+    return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port));
+}
+
+void OpenHumansStandIn::answer(Endpoint endpoint, QHttpServerResponder &&responder, const OpenHumansReply &reply)
+{
+    const int number = ++m_counts[endpoint];
+    m_sender.send(std::move(responder), reply, m_faults.value(endpoint), number);
+}
+
+void OpenHumansStandIn::addRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint,
+                                 Handler handler)
+{
+    m_server.route(path, method, [this, endpoint, handler](const QHttpServerRequest &request,
+                                                           QHttpServerResponder &&responder) {
+        answer(endpoint, std::move(responder), handler(request));
+    });
+}
+
+void OpenHumansStandIn::addFileRoute(const QString &path, QHttpServerRequest::Method method,
+                                     Endpoint endpoint, FileHandler handler)
+{
+    m_server.route(path, method, [this, endpoint, handler](const QString &fileId, const QHttpServerRequest &request,
+                                                           QHttpServerResponder &&responder) {
+        answer(endpoint, std::move(responder), handler(fileId, request));
+    });
+}
+
+void OpenHumansStandIn::addRoutes()
+{
+    using M = QHttpServerRequest::Method;
+    using namespace std::placeholders;
+    const auto bind = [this](OpenHumansReply (OpenHumansStandIn::*member)(const QHttpServerRequest &)) {
+        return Handler([this, member](const QHttpServerRequest &r) { return (this->*member)(r); });
+    };
+    const auto bindFile = [this](OpenHumansReply (OpenHumansStandIn::*member)(const QString &,
+                                                                             const QHttpServerRequest &)) {
+        return FileHandler([this, member](const QString &id, const QHttpServerRequest &r) {
+            return (this->*member)(id, r);
+        });
+    };
+    const QString authorize = QStringLiteral("/direct-sharing/projects/oauth2/authorize/");
+    addRoute(authorize, M::Get, Endpoint::Authorize, bind(&OpenHumansStandIn::authorizePage));
+    addRoute(authorize, M::Post, Endpoint::Authorize, bind(&OpenHumansStandIn::approveForm));
+    addRoute(QStringLiteral("/oauth2/token/"), M::Post, Endpoint::Token, bind(&OpenHumansStandIn::token));
+    addRoute(QStringLiteral("/api/direct-sharing/project/exchange-member/"), M::Get, Endpoint::ExchangeMember,
+             bind(&OpenHumansStandIn::exchangeMember));
+    addFileRoute(QStringLiteral("/data-management/datafile-download/<arg>/"), M::Get,
+                 Endpoint::DownloadRedirect, bindFile(&OpenHumansStandIn::downloadRedirect));
+    addFileRoute(QStringLiteral("/storage/<arg>"), M::Get, Endpoint::StorageGet,
+                 bindFile(&OpenHumansStandIn::storageGet));
+    addFileRoute(QStringLiteral("/storage/<arg>"), M::Put, Endpoint::StoragePut,
+                 bindFile(&OpenHumansStandIn::storagePut));
+    addRoute(QStringLiteral("/api/direct-sharing/project/files/upload/direct/"), M::Post, Endpoint::UploadDirect,
+             bind(&OpenHumansStandIn::uploadDirect));
+    addRoute(QStringLiteral("/api/direct-sharing/project/files/upload/complete/"), M::Post,
+             Endpoint::UploadComplete, bind(&OpenHumansStandIn::uploadComplete));
+    addRoute(QStringLiteral("/api/direct-sharing/project/files/delete/"), M::Post, Endpoint::Delete,
+             bind(&OpenHumansStandIn::deleteFiles));
+}
+
+QString OpenHumansStandIn::addFile(const QString &memberId, const QString &basename, const QByteArray &content,
+                                   const QString &description, const QStringList &tags)
+{
+    m_store.addMember(memberId);
+    return m_store.addFile(memberId, basename, content, description, tags);
+}
+
+QString OpenHumansStandIn::approve(const QString &memberId, const QUrl &redirectUri)
+{
+    m_store.addMember(memberId);
+    return m_store.issueCode(memberId, redirectUri.toString(QUrl::FullyEncoded));
+}
+
+void OpenHumansStandIn::sendDeauthWebhook(const QUrl &url, const QString &memberId, const WebhookOptions &options,
+                                          QObject *context, std::function<void(Result<int>)> done)
+{
+    const oh::DeauthNotice notice { memberId, options.erasureRequested, m_options.clock() };
+    HttpRequest post;
+    post.verb = "POST";
+    post.request = QNetworkRequest(url);
+    post.request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+    post.body = oh::deauthNoticeBody(notice, options.doubleEncoded);
+    if (!options.secret.isEmpty())
+        post.request.setRawHeader(oh::webhookSignatureHeader, oh::webhookSignature(options.secret, post.body));
+    post.maxAttempts = 1;
+    HttpCall::start(m_nam, std::move(post), context, [done = std::move(done)](Result<HttpResponse> reply) {
+        if (!reply)
+            return done(reply.error());
+        done(reply->status);
+    });
+}
+
+bool OpenHumansStandIn::authenticate(const QHttpServerRequest &request, QString *memberId,
+                                     OpenHumansReply *refusal) const
+{
+    QString token = request.query().queryItemValue(QStringLiteral("access_token"), QUrl::FullyDecoded);
+    const QByteArray authorization = openHumansHeader(request, "Authorization");
+    if (token.isEmpty() && authorization.startsWith("Bearer "))
+        token = QString::fromUtf8(authorization.mid(7)).trimmed();
+    const auto detail = [refusal](const QString &text) {
+        *refusal = OpenHumansReply::json(QJsonObject { { QStringLiteral("detail"), text } }, 401);
+        return false;
+    };
+    if (token.isEmpty())
+        return detail(QStringLiteral("Authentication credentials were not provided."));
+    switch (m_store.checkAccess(token, memberId)) {
+    case OpenHumansStore::Access::Valid:
+        return true;
+    case OpenHumansStore::Access::Expired:
+        return detail(QStringLiteral("Expired token."));
+    case OpenHumansStore::Access::Invalid:
+        break;
+    }
+    return detail(QStringLiteral("Invalid token."));
+}
+
+QUrl OpenHumansStandIn::signedUrl(const QString &path, const QByteArray &purpose, const QString &fileId) const
+{
+    const QByteArray expires = QByteArray::number(
+            m_options.clock().addSecs(m_options.downloadUrlLifetime.count()).toSecsSinceEpoch());
+    const QByteArray signature = QMessageAuthenticationCode::hash(purpose + '\n' + fileId.toUtf8() + '\n' + expires,
+                                                                  m_signingKey, QCryptographicHash::Sha256)
+                                         .toHex();
+    QUrl url = baseUrl();
+    url.setPath(path);
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("expires"), QString::fromLatin1(expires));
+    query.addQueryItem(QStringLiteral("signature"), QString::fromLatin1(signature));
+    url.setQuery(query);
+    return url;
+}
+
+bool OpenHumansStandIn::checkSignature(const QHttpServerRequest &request, const QByteArray &purpose,
+                                       const QString &fileId, OpenHumansReply *refusal) const
+{
+    const QUrlQuery query = request.query();
+    const QByteArray expires = query.queryItemValue(QStringLiteral("expires")).toLatin1();
+    const QByteArray given = query.queryItemValue(QStringLiteral("signature")).toLatin1();
+    const QByteArray expected = QMessageAuthenticationCode::hash(purpose + '\n' + fileId.toUtf8() + '\n' + expires,
+                                                                 m_signingKey, QCryptographicHash::Sha256)
+                                        .toHex();
+    const auto s3Error = [refusal](const char *code, const char *message) {
+        *refusal = OpenHumansReply::text(QByteArray("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>")
+                                                 + code + "</Code><Message>" + message + "</Message></Error>",
+                                         403, "application/xml");
+        return false;
+    };
+    if (given != expected)
+        return s3Error("SignatureDoesNotMatch", "The request signature we calculated does not match the "
+                                               "signature you provided.");
+    if (expires.toLongLong() <= m_options.clock().toSecsSinceEpoch())
+        return s3Error("AccessDenied", "Request has expired");
+    return true;
+}
+
+} // namespace openaps::standins

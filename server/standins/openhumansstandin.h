@@ -1,0 +1,154 @@
+#pragma once
+
+#include "core/result.h"
+#include "openhumans/types.h"
+#include "standins/openhumansfaults.h"
+#include "standins/openhumansstore.h"
+
+#include <QHash>
+#include <QHttpServer>
+#include <QObject>
+#include <QUrl>
+
+#include <chrono>
+#include <functional>
+
+class QNetworkAccessManager;
+class QUrlQuery;
+
+namespace openaps::standins {
+
+// A loopback Open Humans for tests and `openaps-server demo`: the OAuth2
+// authorize page and token endpoint, exchange-member with pagination and
+// expiring download URLs, direct upload with a storage PUT endpoint,
+// deletion, member withdrawal and the signed deauthorisation webhook, with
+// fault switches per endpoint group. Everything is held in memory.
+class OpenHumansStandIn final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(OpenHumansStandIn)
+
+public:
+    struct Options
+    {
+        QString clientId = QStringLiteral("standin-client");
+        QString clientSecret = QStringLiteral("standin-secret");
+        QString projectName = QStringLiteral("OpenAPS Data Commons (stand-in)");
+        QString projectId = QStringLiteral("1");
+        QUrl redirectUri; // when set, authorize and token insist on exactly this one
+        std::chrono::seconds accessTokenLifetime { 36000 }; // as Open Humans
+        std::chrono::seconds downloadUrlLifetime { 3600 };
+        int pageSize = 100; // files per exchange-member page
+        bool reportFileSizes = false; // Open Humans does not document `size`
+        bool rejectPutContentType = true; // like a signed S3 URL made without one
+        oh::Clock clock; // defaults to the system clock
+    };
+
+    enum class Endpoint {
+        Authorize,
+        Token,
+        ExchangeMember,
+        DownloadRedirect, // download_url → 302 to storage
+        StorageGet,
+        UploadDirect,
+        StoragePut,
+        UploadComplete,
+        Delete,
+    };
+
+    // What a storage PUT carried, for tests that check no Content-Type was sent.
+    struct PutRecord
+    {
+        QString fileId;
+        bool hadContentType = false;
+        QByteArray contentType;
+    };
+
+    struct WebhookOptions
+    {
+        QByteArray secret; // signs the body when not empty
+        bool erasureRequested = false;
+        bool doubleEncoded = false; // the older form: JSON inside a JSON string
+    };
+
+    // `nam` is used only to send webhooks.
+    OpenHumansStandIn(Options options, QNetworkAccessManager *nam, QObject *parent = nullptr);
+    ~OpenHumansStandIn() override;
+
+    // Listens on 127.0.0.1; port 0 picks a free one.
+    Result<quint16> listen(quint16 port = 0);
+    QUrl baseUrl() const;
+    const Options &options() const { return m_options; }
+
+    // Members and their files (test and demo set-up).
+    QString addMember(const QString &projectMemberId = {}) { return m_store.addMember(projectMemberId); }
+    QString addFile(const QString &memberId, const QString &basename, const QByteArray &content,
+                    const QString &description = {}, const QStringList &tags = {});
+    QList<OpenHumansStoredFile> files(const QString &memberId) const { return m_store.files(memberId); }
+    OpenHumansStore &store() { return m_store; }
+
+    // What the Approve button does, without a browser: a code for redirectUri.
+    QString approve(const QString &memberId, const QUrl &redirectUri);
+    // The member withdrew from the project: their tokens stop working.
+    void revokeMember(const QString &memberId) { m_store.revoke(memberId); }
+
+    // POSTs the deauthorisation notice to `url` like Open Humans does; the
+    // callback gets the receiver's HTTP status (or a transport Error).
+    void sendDeauthWebhook(const QUrl &url, const QString &memberId, const WebhookOptions &options,
+                           QObject *context, std::function<void(Result<int>)> done);
+
+    // Fault switches and request counters, per endpoint group.
+    void setFaults(Endpoint endpoint, const OpenHumansFaults &faults) { m_faults.insert(endpoint, faults); }
+    void clearFaults() { m_faults.clear(); }
+    int requestCount(Endpoint endpoint) const { return m_counts.value(endpoint); }
+    void resetCounts() { m_counts.clear(); }
+    QList<PutRecord> puts() const { return m_puts; }
+
+private:
+    using Handler = std::function<OpenHumansReply(const QHttpServerRequest &)>;
+    using FileHandler = std::function<OpenHumansReply(const QString &fileId, const QHttpServerRequest &)>;
+    void addRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint, Handler handler);
+    void addFileRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint,
+                      FileHandler handler);
+    void answer(Endpoint endpoint, QHttpServerResponder &&responder, const OpenHumansReply &reply);
+    void addRoutes();
+
+    // openhumansstandinoauth.cpp
+    OpenHumansReply authorizePage(const QHttpServerRequest &request);
+    OpenHumansReply approveForm(const QHttpServerRequest &request);
+    OpenHumansReply token(const QHttpServerRequest &request);
+
+    // openhumansstandinfiles.cpp
+    OpenHumansReply exchangeMember(const QHttpServerRequest &request);
+    OpenHumansReply downloadRedirect(const QString &fileId, const QHttpServerRequest &request);
+    OpenHumansReply storageGet(const QString &fileId, const QHttpServerRequest &request);
+    OpenHumansReply uploadDirect(const QHttpServerRequest &request);
+    OpenHumansReply storagePut(const QString &fileId, const QHttpServerRequest &request);
+    OpenHumansReply uploadComplete(const QHttpServerRequest &request);
+    OpenHumansReply deleteFiles(const QHttpServerRequest &request);
+
+    // The member behind the request's access token, or the 401 to send.
+    bool authenticate(const QHttpServerRequest &request, QString *memberId, OpenHumansReply *refusal) const;
+    // Signed, expiring URLs: `purpose` keeps a download link from working as a PUT link.
+    QUrl signedUrl(const QString &path, const QByteArray &purpose, const QString &fileId) const;
+    bool checkSignature(const QHttpServerRequest &request, const QByteArray &purpose, const QString &fileId,
+                        OpenHumansReply *refusal) const;
+
+    Options m_options;
+    QNetworkAccessManager *m_nam;
+    OpenHumansStore m_store;
+    QHttpServer m_server;
+    OpenHumansReplySender m_sender;
+    QByteArray m_signingKey;
+    quint16 m_port = 0;
+    QHash<Endpoint, OpenHumansFaults> m_faults;
+    QHash<Endpoint, int> m_counts;
+    QList<PutRecord> m_puts;
+};
+
+// Form fields of a request body (application/x-www-form-urlencoded).
+QUrlQuery openHumansFormFields(const QByteArray &body);
+// A request header by case-insensitive name; `found` tells absent from empty.
+QByteArray openHumansHeader(const QHttpServerRequest &request, const QByteArray &name, bool *found = nullptr);
+
+} // namespace openaps::standins

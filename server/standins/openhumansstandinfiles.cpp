@@ -1,0 +1,220 @@
+// The file half of the Open Humans stand-in: exchange-member with pages and
+// expiring download URLs, storage GET/PUT, direct upload and deletion.
+
+#include "standins/openhumansstandin.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QUrlQuery>
+
+namespace openaps::standins {
+
+namespace {
+
+constexpr char downloadPurpose[] = "download";
+constexpr char getPurpose[] = "get";
+constexpr char putPurpose[] = "put";
+
+OpenHumansReply detail(const QString &text, int status)
+{
+    return OpenHumansReply::json(QJsonObject { { QStringLiteral("detail"), text } }, status);
+}
+
+QString isoTime(const QDateTime &time)
+{
+    // Open Humans writes microseconds and a Z.
+    return time.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz000Z"));
+}
+
+QString downloadPath(const QString &fileId)
+{
+    return QStringLiteral("/data-management/datafile-download/%1/").arg(fileId);
+}
+
+QString storagePath(const QString &fileId)
+{
+    return QStringLiteral("/storage/%1").arg(fileId);
+}
+
+} // namespace
+
+OpenHumansReply OpenHumansStandIn::exchangeMember(const QHttpServerRequest &request)
+{
+    QString memberId;
+    OpenHumansReply refusal;
+    if (!authenticate(request, &memberId, &refusal))
+        return refusal;
+    const QUrlQuery query = request.query();
+    bool limitGiven = false;
+    int limit = query.queryItemValue(QStringLiteral("limit")).toInt(&limitGiven);
+    if (!limitGiven || limit <= 0)
+        limit = qMax(1, m_options.pageSize);
+    const int offset = qMax(0, query.queryItemValue(QStringLiteral("offset")).toInt());
+
+    const QList<OpenHumansStoredFile> all = m_store.files(memberId);
+    QJsonArray data;
+    for (int i = offset; i < all.size() && i < offset + limit; ++i) {
+        const OpenHumansStoredFile &f = all.at(i);
+        QJsonObject file {
+            { QStringLiteral("id"), f.id.toLongLong() },
+            { QStringLiteral("basename"), f.basename },
+            { QStringLiteral("created"), isoTime(f.created) },
+            { QStringLiteral("download_url"), signedUrl(downloadPath(f.id), downloadPurpose, f.id).toString() },
+            { QStringLiteral("metadata"),
+              QJsonObject { { QStringLiteral("tags"), QJsonArray::fromStringList(f.tags) },
+                            { QStringLiteral("description"), f.description } } },
+            { QStringLiteral("source"), QString(QStringLiteral("direct-sharing-") + m_options.projectId) },
+            { QStringLiteral("datatypes"), QJsonArray() },
+        };
+        if (m_options.reportFileSizes)
+            file.insert(QStringLiteral("size"), f.content.size());
+        data.append(file);
+    }
+    // Page links carry every query item of this request, access_token too,
+    // as Django REST framework's pagination does.
+    const auto pageLink = [&](int pageOffset) -> QJsonValue {
+        QUrl url = baseUrl();
+        url.setPath(request.url().path());
+        QUrlQuery page(query);
+        page.removeAllQueryItems(QStringLiteral("limit"));
+        page.removeAllQueryItems(QStringLiteral("offset"));
+        page.addQueryItem(QStringLiteral("limit"), QString::number(limit));
+        page.addQueryItem(QStringLiteral("offset"), QString::number(pageOffset));
+        url.setQuery(page);
+        return url.toString(QUrl::FullyEncoded);
+    };
+    return OpenHumansReply::json(QJsonObject {
+            { QStringLiteral("created"), isoTime(m_store.memberCreated(memberId)) },
+            { QStringLiteral("project_member_id"), memberId },
+            { QStringLiteral("message_permission"), false },
+            { QStringLiteral("username"), QJsonValue::Null },
+            { QStringLiteral("sources_shared"), QJsonArray() },
+            { QStringLiteral("count"), all.size() },
+            { QStringLiteral("next"), offset + limit < all.size() ? pageLink(offset + limit) : QJsonValue() },
+            { QStringLiteral("previous"), offset > 0 ? pageLink(qMax(0, offset - limit)) : QJsonValue() },
+            { QStringLiteral("data"), data },
+    });
+}
+
+OpenHumansReply OpenHumansStandIn::downloadRedirect(const QString &fileId, const QHttpServerRequest &request)
+{
+    OpenHumansReply refusal;
+    if (!checkSignature(request, downloadPurpose, fileId, &refusal))
+        return refusal;
+    const OpenHumansStoredFile *file = m_store.file(fileId);
+    if (!file || !file->complete)
+        return detail(QStringLiteral("Not found."), 404);
+    return OpenHumansReply::redirect(signedUrl(storagePath(fileId), getPurpose, fileId));
+}
+
+OpenHumansReply OpenHumansStandIn::storageGet(const QString &fileId, const QHttpServerRequest &request)
+{
+    OpenHumansReply refusal;
+    if (!checkSignature(request, getPurpose, fileId, &refusal))
+        return refusal;
+    const OpenHumansStoredFile *file = m_store.file(fileId);
+    if (!file || !file->uploaded)
+        return OpenHumansReply::text("<Error><Code>NoSuchKey</Code></Error>", 404, "application/xml");
+    return OpenHumansReply::text(file->content, 200, "application/octet-stream");
+}
+
+OpenHumansReply OpenHumansStandIn::uploadDirect(const QHttpServerRequest &request)
+{
+    QString memberId;
+    OpenHumansReply refusal;
+    if (!authenticate(request, &memberId, &refusal))
+        return refusal;
+    const QUrlQuery form = openHumansFormFields(request.body());
+    const auto fieldError = [](const QString &field, const QString &message) {
+        return OpenHumansReply::json(QJsonObject { { field, QJsonArray { message } } }, 400);
+    };
+    const QString filename = form.queryItemValue(QStringLiteral("filename"), QUrl::FullyDecoded);
+    if (filename.isEmpty())
+        return fieldError(QStringLiteral("filename"), QStringLiteral("This field is required."));
+    QJsonParseError parseError;
+    const QJsonDocument metadata = QJsonDocument::fromJson(
+            form.queryItemValue(QStringLiteral("metadata"), QUrl::FullyDecoded).toUtf8(), &parseError);
+    const QJsonObject meta = metadata.object();
+    if (parseError.error != QJsonParseError::NoError || !metadata.isObject())
+        return fieldError(QStringLiteral("metadata"), QStringLiteral("Metadata must be a JSON object."));
+    if (!meta.value(QLatin1String("description")).isString())
+        return fieldError(QStringLiteral("metadata"), QStringLiteral("\"description\" is a required field of the metadata"));
+    if (!meta.value(QLatin1String("tags")).isArray())
+        return fieldError(QStringLiteral("metadata"), QStringLiteral("\"tags\" is a required field of the metadata"));
+    QStringList tags;
+    const QJsonArray tagArray = meta.value(QLatin1String("tags")).toArray();
+    for (const QJsonValue &tag : tagArray)
+        tags.append(tag.toString());
+    const QString id = m_store.beginUpload(memberId, filename, meta.value(QLatin1String("description")).toString(), tags);
+    return OpenHumansReply::json(QJsonObject { { QStringLiteral("id"), id.toLongLong() },
+                                               { QStringLiteral("url"),
+                                                 signedUrl(storagePath(id), putPurpose, id).toString() } },
+                                 201);
+}
+
+OpenHumansReply OpenHumansStandIn::storagePut(const QString &fileId, const QHttpServerRequest &request)
+{
+    OpenHumansReply refusal;
+    if (!checkSignature(request, putPurpose, fileId, &refusal))
+        return refusal;
+    PutRecord record { fileId, false, {} };
+    record.contentType = openHumansHeader(request, "Content-Type", &record.hadContentType);
+    m_puts.append(record);
+    // The URL was signed without a Content-Type; S3 counts one as part of the signature.
+    if (record.hadContentType && m_options.rejectPutContentType)
+        return OpenHumansReply::text("<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature "
+                                     "we calculated does not match the signature you provided.</Message></Error>",
+                                     403, "application/xml");
+    if (!m_store.storeUpload(fileId, request.body()))
+        return OpenHumansReply::text("<Error><Code>NoSuchUpload</Code></Error>", 404, "application/xml");
+    return OpenHumansReply::text(QByteArray(), 200, QByteArray());
+}
+
+OpenHumansReply OpenHumansStandIn::uploadComplete(const QHttpServerRequest &request)
+{
+    QString memberId;
+    OpenHumansReply refusal;
+    if (!authenticate(request, &memberId, &refusal))
+        return refusal;
+    const QUrlQuery form = openHumansFormFields(request.body());
+    const QString fileId = form.queryItemValue(QStringLiteral("file_id"), QUrl::FullyDecoded);
+    if (fileId.isEmpty())
+        return OpenHumansReply::json(QJsonObject { { QStringLiteral("file_id"),
+                                                     QJsonArray { QStringLiteral("This field is required.") } } },
+                                     400);
+    const Result<qint64> size = m_store.completeUpload(memberId, fileId);
+    if (!size && size.error().code == QLatin1String("file-not-present"))
+        return detail(QStringLiteral("file not present"), 400);
+    if (!size)
+        return detail(QStringLiteral("Not found."), 404);
+    return OpenHumansReply::json(QJsonObject { { QStringLiteral("status"), QStringLiteral("ok") },
+                                               { QStringLiteral("size"), *size } });
+}
+
+OpenHumansReply OpenHumansStandIn::deleteFiles(const QHttpServerRequest &request)
+{
+    QString memberId;
+    OpenHumansReply refusal;
+    if (!authenticate(request, &memberId, &refusal))
+        return refusal;
+    const QUrlQuery form = openHumansFormFields(request.body());
+    const QString fileId = form.queryItemValue(QStringLiteral("file_id"), QUrl::FullyDecoded);
+    const QString basename = form.queryItemValue(QStringLiteral("file_basename"), QUrl::FullyDecoded);
+    const QString all = form.queryItemValue(QStringLiteral("all_files")).toLower();
+    const bool allFiles = all == QLatin1String("true") || all == QLatin1String("1");
+    if (int(!fileId.isEmpty()) + int(!basename.isEmpty()) + int(allFiles) != 1)
+        return detail(QStringLiteral("One (and only one) of file_id, file_basename and all_files must be "
+                                     "specified."),
+                      400);
+    const QStringList ids = allFiles
+            ? m_store.deleteFiles(memberId, OpenHumansStore::DeleteBy::All, {})
+            : !fileId.isEmpty() ? m_store.deleteFiles(memberId, OpenHumansStore::DeleteBy::FileId, fileId)
+                                : m_store.deleteFiles(memberId, OpenHumansStore::DeleteBy::Basename, basename);
+    QJsonArray deleted;
+    for (const QString &id : ids)
+        deleted.append(id.toLongLong());
+    return OpenHumansReply::json(QJsonObject { { QStringLiteral("ids"), deleted } });
+}
+
+} // namespace openaps::standins
