@@ -1,0 +1,90 @@
+#include "nightscout/client.h"
+
+#include "nightscout/messages.h"
+#include "nightscout/nightscoutlog.h"
+#include "nightscout/probejob.h"
+#include "nightscout/recordreader.h"
+
+#include <QJsonParseError>
+
+Q_LOGGING_CATEGORY(lcNightscout, "openaps.shared.nightscout", QtInfoMsg)
+
+namespace openaps::ns {
+
+Client::Client(QNetworkAccessManager *nam, SiteUrl site, Credentials credentials, ClientOptions options,
+               QObject *parent)
+    : QObject(parent), m_nam(nam), m_site(std::move(site)), m_credentials(std::move(credentials)),
+      m_options(options)
+{
+}
+
+ProbeJob *Client::probe()
+{
+    return new ProbeJob(this);
+}
+
+RecordReader *Client::read(Collection collection, const QDateTime &after, const QDateTime &upTo)
+{
+    return new RecordReader(this, collection, after, upTo);
+}
+
+void Client::get(const QString &path, const QUrlQuery &query, QObject *context,
+                 HttpCall::Callback callback, int maxAttempts)
+{
+    QUrl url = m_site.apiUrl(path, query);
+    HttpRequest request;
+    m_credentials.applyTo(url, request.request);
+    request.request.setUrl(url);
+    request.request.setRawHeader("Accept", "application/json");
+    request.timeout = m_options.timeout;
+    request.maxAttempts = maxAttempts > 0 ? maxAttempts : m_options.maxAttempts;
+    request.firstBackoff = m_options.firstBackoff;
+    request.maxResponseBytes = m_options.maxResponseBytes;
+    HttpCall::start(m_nam, std::move(request), context, std::move(callback));
+}
+
+void Client::getJson(const QString &path, const QUrlQuery &query, QObject *context,
+                     JsonCallback callback, int maxAttempts)
+{
+    const auto kind = m_credentials.kind();
+    get(path, query, context,
+        [callback = std::move(callback), kind](Result<HttpResponse> response) {
+            callback(interpretJson(response, kind));
+        },
+        maxAttempts);
+}
+
+Result<QJsonDocument> Client::interpretJson(const Result<HttpResponse> &response,
+                                            Credentials::Kind credentialKind)
+{
+    if (!response) {
+        const Error &e = response.error();
+        return Error { e.code,
+                       QStringLiteral("Your Nightscout site could not be reached: ") + e.message };
+    }
+    const int status = response->status;
+    if (status == 401 || status == 403) {
+        if (credentialKind == Credentials::Kind::None)
+            return needsCredentialsError();
+        return credentialsRejectedError(credentialKind);
+    }
+    if (status == 404)
+        return makeError("not-found", QStringLiteral("Your Nightscout site does not offer this kind "
+                                                     "of data (it answered \"not found\")."));
+    if (status < 200 || status >= 300)
+        return makeError("http", QStringLiteral("Your Nightscout site answered with error %1. It may "
+                                                "be down or overloaded; we will try again later.")
+                                         .arg(status));
+    QJsonParseError parseError;
+    QJsonDocument doc = QJsonDocument::fromJson(response->body, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return makeError("malformed",
+                         QStringLiteral("Your Nightscout site sent an answer that is not valid data "
+                                        "(%1 at byte %2 of %3; the answer may have been cut off).")
+                                 .arg(parseError.errorString())
+                                 .arg(parseError.offset)
+                                 .arg(response->body.size()));
+    return doc;
+}
+
+} // namespace openaps::ns

@@ -1,0 +1,23 @@
+#pragma once
+
+#include "core/result.h"
+#include "nightscout/credentials.h"
+
+namespace openaps::ns {
+
+// Plain-words errors shared by the probe and the readers, so a participant
+// reads the same advice wherever the problem shows up.
+
+// How to make a read-only access token in Nightscout.
+QString tokenAdvice();
+
+// "needs-credentials": the site is not readable without a token or secret.
+Error needsCredentialsError();
+
+// "credentials-rejected": the token or secret given was not accepted.
+Error credentialsRejectedError(Credentials::Kind kind);
+
+// "not-nightscout": something answered, but not like a Nightscout site.
+Error notNightscoutError();
+
+} // namespace openaps::ns
