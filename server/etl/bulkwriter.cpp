@@ -1,0 +1,28 @@
+#include "etl/bulkwriter.h"
+
+#include "etl/postgreswriter.h"
+#include "etl/sqlitewriter.h"
+
+namespace openaps::etl {
+
+Result<std::unique_ptr<BulkWriter>> BulkWriter::create(const db::Database &database, const TableSpec &table)
+{
+    auto connection = database.connection();
+    if (!connection)
+        return connection.error();
+    if (database.isPostgres()) {
+        auto conn = pg::nativeHandle(*connection);
+        if (!conn)
+            return conn.error();
+        auto writer = std::make_unique<PostgresWriter>(*conn, table);
+        if (auto s = writer->prepare(); !s)
+            return s.error();
+        return std::unique_ptr<BulkWriter>(std::move(writer));
+    }
+    auto writer = std::make_unique<SqliteWriter>(*connection, table);
+    if (auto s = writer->prepare(); !s)
+        return s.error();
+    return std::unique_ptr<BulkWriter>(std::move(writer));
+}
+
+} // namespace openaps::etl

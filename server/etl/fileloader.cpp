@@ -1,0 +1,143 @@
+#include "etl/fileloader.h"
+
+#include "etl/etllog.h"
+#include "etl/postgreswriter.h"
+#include "etl/recordmapper.h"
+#include "etl/recordreader.h"
+#include "etl/timezonehistory.h"
+
+#include <QFile>
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace openaps::etl {
+
+namespace {
+
+constexpr size_t sampleSize = 20;
+constexpr int loggedPerFile = 5;
+
+} // namespace
+
+QString FileReport::badLineSummary() const
+{
+    QStringList parts;
+    for (const BadLine &bad : badLineSample)
+        parts << QStringLiteral("line %1: %2").arg(bad.line).arg(bad.reason);
+    if (badLines > qint64(badLineSample.size()))
+        parts << QStringLiteral("%1 more").arg(badLines - qint64(badLineSample.size()));
+    return parts.join(QLatin1String("; "));
+}
+
+FileReport &FileReport::operator+=(const FileReport &other)
+{
+    records += other.records;
+    rows.inserted += other.rows.inserted;
+    rows.updated += other.rows.updated;
+    rows.duplicates += other.rows.duplicates;
+    rows.rejected += other.rows.rejected;
+    badLines += other.badLines;
+    for (const BadLine &bad : other.badLineSample) {
+        if (badLineSample.size() < sampleSize)
+            badLineSample.push_back(bad);
+    }
+    if (readError.isEmpty())
+        readError = other.readError;
+    return *this;
+}
+
+Result<TimeZoneHistory> FileLoader::timeZones(const db::Database &database, qint64 userId)
+{
+    auto connection = database.connection();
+    if (!connection)
+        return connection.error();
+    QSqlQuery q(*connection);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT start_date, created_at, timezone FROM profile "
+                             "WHERE user_id = ? AND timezone IS NOT NULL"));
+    q.addBindValue(userId);
+    if (!q.exec())
+        return db::sqlError("reading profile time zones", q.lastError());
+    TimeZoneHistory zones;
+    while (q.next()) {
+        QDateTime from = q.value(0).toDateTime();
+        if (!from.isValid())
+            from = q.value(1).toDateTime();
+        zones.add(from.isValid() ? from.toMSecsSinceEpoch() : 0, q.value(2).toString());
+    }
+    return zones;
+}
+
+Result<FileReport> FileLoader::loadFile(const QString &path, DataType type, const LoadTarget &target)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return makeError("file", QStringLiteral("Cannot read %1: %2").arg(path, file.errorString()));
+    return load(&file, type, target);
+}
+
+Result<FileReport> FileLoader::load(QIODevice *device, DataType type, const LoadTarget &target)
+{
+    auto zones = timeZones(m_database, target.userId);
+    if (!zones)
+        return zones.error();
+    RecordMapper mapper(type, MappingContext { target.userId, target.sourceEntity, &*zones });
+    auto created = BulkWriter::create(m_database, tableFor(type));
+    if (!created)
+        return created.error();
+    BulkWriter &writer = **created;
+    if (m_batchBytes > 0) {
+        if (auto *pgWriter = dynamic_cast<PostgresWriter *>(&writer))
+            pgWriter->setBatchLimits(m_batchBytes, m_batchBytes / 64);
+    }
+
+    FileReport report;
+    int logged = 0;
+    auto bad = [&](qint64 line, const QString &reason) {
+        ++report.badLines;
+        if (report.badLineSample.size() < sampleSize)
+            report.badLineSample.push_back({ line, reason });
+        if (logged++ < loggedPerFile)
+            qCWarning(lcEtl, "%s: bad line %lld: %s", qPrintable(target.label), line, qPrintable(reason));
+    };
+
+    RecordReader reader(device);
+    while (auto record = reader.next()) {
+        ++report.records;
+        if (!record->problem.isEmpty()) {
+            bad(record->line, record->problem);
+            continue;
+        }
+        if (auto problem = mapper.map(record->bytes)) {
+            bad(record->line, *problem);
+            continue;
+        }
+        if (const auto &zone = mapper.profileZone())
+            zones->add(zone->first, zone->second);
+        if (auto s = writer.add(mapper.row(), mapper.hasMetrics() ? &mapper.metrics() : nullptr,
+                                record->line);
+            !s)
+            return s.error();
+        if (m_progress && report.records % m_progressEvery == 0) {
+            report.rows = writer.counts();
+            m_progress(report);
+        }
+    }
+    if (auto s = writer.flush(); !s)
+        return s.error();
+    report.rows = writer.counts();
+    for (const Rejection &r : writer.rejections())
+        bad(r.line, r.reason);
+    report.badLines += writer.counts().rejected - qint64(writer.rejections().size());
+    report.readError = reader.error();
+    if (!report.readError.isEmpty())
+        qCWarning(lcEtl, "%s: reading stopped after line %lld: %s", qPrintable(target.label),
+                  report.records, qPrintable(report.readError));
+    if (logged > loggedPerFile)
+        qCWarning(lcEtl, "%s: %lld bad lines in all", qPrintable(target.label), report.badLines);
+    if (m_progress)
+        m_progress(report);
+    return report;
+}
+
+} // namespace openaps::etl

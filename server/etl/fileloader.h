@@ -1,0 +1,79 @@
+#pragma once
+
+#include "core/result.h"
+#include "db/database.h"
+#include "etl/bulkwriter.h"
+#include "etl/datatype.h"
+
+#include <functional>
+#include <vector>
+
+class QIODevice;
+
+namespace openaps::etl {
+
+class TimeZoneHistory;
+
+struct BadLine
+{
+    qint64 line = 0;
+    QString reason; // never the line's content
+};
+
+// The outcome of loading one file.
+struct FileReport
+{
+    qint64 records = 0; // non-empty records read (good and bad)
+    WriteCounts rows; // what the database made of the good ones
+    qint64 badLines = 0; // unreadable + unusable + refused records
+    std::vector<BadLine> badLineSample; // the first few, for reports and logs
+    QString readError; // reading stopped early (corrupt/truncated gzip); rows before it are loaded
+
+    // "line 3: not valid JSON (...); line 9: no usable time in the record"
+    QString badLineSummary() const;
+    FileReport &operator+=(const FileReport &other);
+};
+
+// Whose rows these are and how they are stamped.
+struct LoadTarget
+{
+    qint64 userId = 0; // Open Humans project member id
+    int sourceEntity = 0; // from consent: openaps 0, nsf 1, both 2
+    QString label; // names the participant and file in logs ("member 123 file x")
+};
+
+// Loads one Nightscout export (NDJSON or a JSON array, plain or gzip) into
+// the research tables: read record by record, map, bulk-write. Memory stays
+// flat whatever the file size. A bad record is counted and reported (line
+// and reason) and never stops the rest of the file. Synchronous; call it on
+// a worker thread in servers (it uses that thread's database connection).
+class FileLoader
+{
+public:
+    using Progress = std::function<void(const FileReport &)>;
+
+    explicit FileLoader(db::Database database) : m_database(std::move(database)) { }
+
+    // Reports progress every `progressEvery` records.
+    void setProgress(Progress progress, qint64 progressEvery = 50000)
+    {
+        m_progress = std::move(progress);
+        m_progressEvery = progressEvery;
+    }
+    // For the benchmark and tests: smaller or larger commit batches.
+    void setBatchBytes(qsizetype bytes) { m_batchBytes = bytes; }
+
+    Result<FileReport> load(QIODevice *device, DataType type, const LoadTarget &target);
+    Result<FileReport> loadFile(const QString &path, DataType type, const LoadTarget &target);
+
+    // The participant's profile time zones, from the profile table.
+    static Result<TimeZoneHistory> timeZones(const db::Database &database, qint64 userId);
+
+private:
+    db::Database m_database;
+    Progress m_progress;
+    qint64 m_progressEvery = 50000;
+    qsizetype m_batchBytes = 0;
+};
+
+} // namespace openaps::etl

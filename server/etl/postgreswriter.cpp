@@ -1,0 +1,263 @@
+#include "etl/postgreswriter.h"
+
+#include <libpq-fe.h>
+
+namespace openaps::etl {
+
+namespace {
+
+QString copySql(const QString &table, const TableSpec &spec)
+{
+    return QStringLiteral("COPY %1 (%2) FROM STDIN").arg(table, spec.columnList());
+}
+
+QString quoted(const char *name)
+{
+    return QLatin1Char('"') + QLatin1String(name) + QLatin1Char('"');
+}
+
+// The ON CONFLICT clause and what counts as "changed" for an update.
+QString conflictClause(const TableSpec &table)
+{
+    if (table.onDuplicate == TableSpec::OnDuplicate::Ignore)
+        return QStringLiteral("ON CONFLICT DO NOTHING RETURNING true AS inserted");
+    QStringList sets;
+    QStringList mine;
+    QStringList theirs;
+    for (const Column &c : table.columns) {
+        if (table.key.contains(QLatin1String(c.name)))
+            continue;
+        sets << quoted(c.name) + QLatin1String(" = EXCLUDED.") + quoted(c.name);
+        mine << QLatin1String("t.") + quoted(c.name);
+        theirs << QLatin1String("EXCLUDED.") + quoted(c.name);
+    }
+    // raw_json decides for documents (the typed columns derive from it);
+    // source_entity too, so a consent change reaches re-loaded rows.
+    const QString changed = table.rawJsonColumn >= 0
+            ? QStringLiteral("t.raw_json IS DISTINCT FROM EXCLUDED.raw_json OR "
+                             "t.source_entity IS DISTINCT FROM EXCLUDED.source_entity")
+            : QStringLiteral("(%1) IS DISTINCT FROM (%2)").arg(mine.join(QLatin1String(", ")),
+                                                                theirs.join(QLatin1String(", ")));
+    return QStringLiteral("ON CONFLICT (%1) DO UPDATE SET %2 WHERE %3 RETURNING (xmax = 0) AS inserted")
+            .arg(table.key.join(QLatin1String(", ")), sets.join(QLatin1String(", ")), changed);
+}
+
+} // namespace
+
+PostgresWriter::PostgresWriter(PGconn *conn, const TableSpec &table)
+    : m_conn(conn),
+      m_table(table),
+      m_metricsTable(deviceStatusMetricsTable()),
+      m_hasMetrics(&table == &deviceStatusTable()),
+      m_stage(QLatin1String("etl_stage_") + QLatin1String(table.name)),
+      m_metricsStage(QStringLiteral("etl_stage_device_status_metrics")),
+      m_copy(conn)
+{
+}
+
+PostgresWriter::~PostgresWriter()
+{
+    // Never leave a COPY or transaction open on a connection that is reused.
+    if (m_copy.active()) {
+        PQputCopyEnd(m_conn, "writer abandoned");
+        while (PGresult *r = PQgetResult(m_conn))
+            PQclear(r);
+    }
+    if (m_inBatch)
+        pg::exec(m_conn, "ROLLBACK");
+}
+
+Status PostgresWriter::prepare()
+{
+    auto create = [this](const QString &stage, const TableSpec &spec) -> Status {
+        // Session-private, emptied at each commit, no constraints: a batch's
+        // rows land here when they collide with existing rows.
+        if (auto s = pg::run(m_conn,
+                             QStringLiteral("CREATE TEMP TABLE IF NOT EXISTS %1 ON COMMIT DELETE ROWS AS "
+                                            "SELECT %2 FROM %3 WITH NO DATA")
+                                     .arg(stage, spec.columnList(), QLatin1String(spec.name)),
+                             "creating a staging table");
+            !s)
+            return s;
+        return pg::run(m_conn,
+                       QStringLiteral("ALTER TABLE %1 ADD COLUMN IF NOT EXISTS stage_seq BIGINT "
+                                      "GENERATED ALWAYS AS IDENTITY")
+                               .arg(stage),
+                       "creating a staging table");
+    };
+    if (auto s = create(m_stage, m_table); !s)
+        return s;
+    if (m_hasMetrics)
+        return create(m_metricsStage, m_metricsTable);
+    return {};
+}
+
+Status PostgresWriter::beginBatch()
+{
+    if (auto s = pg::run(m_conn, QStringLiteral("BEGIN"), "starting a batch"); !s)
+        return s;
+    m_inBatch = true;
+    if (auto s = pg::run(m_conn, QStringLiteral("SAVEPOINT etl_batch"), "starting a batch"); !s)
+        return s;
+    if (m_direct) {
+        const pg::PgResult started = m_copy.start(copySql(QLatin1String(m_table.name), m_table));
+        if (!m_copy.active()) {
+            // Fall back to staging for this batch; the savepoint undoes nothing.
+            if (auto s = pg::run(m_conn, QStringLiteral("ROLLBACK TO SAVEPOINT etl_batch"), "COPY"); !s)
+                return s;
+            m_direct = false;
+        }
+    }
+    return {};
+}
+
+Status PostgresWriter::add(const Row &row, const Row *metrics, qint64 line)
+{
+    if (!m_inBatch) {
+        if (auto s = beginBatch(); !s)
+            return s;
+    }
+    const qsizetype start = m_batch.size();
+    m_offsets.push_back(start);
+    m_lines.push_back(line);
+    pg::appendCopyRow(m_batch, row, m_table);
+    if (m_copy.active() && !m_copyFailed
+        && !m_copy.put(m_batch.constData() + start, int(m_batch.size() - start))) {
+        if (PQstatus(m_conn) == CONNECTION_BAD)
+            return makeError("database", QStringLiteral("The connection to PostgreSQL broke during COPY."));
+        m_copyFailed = true; // e.g. a duplicate key: flush() takes the staging path
+    }
+    if (metrics && m_hasMetrics)
+        pg::appendCopyRow(m_metricsBatch, *metrics, m_metricsTable);
+    if (m_batch.size() >= m_batchBytes || qsizetype(m_lines.size()) >= m_batchRows)
+        return flush();
+    return {};
+}
+
+Status PostgresWriter::flush()
+{
+    if (!m_inBatch)
+        return {};
+    bool direct = false;
+    if (m_copy.active()) {
+        const pg::PgResult copied = m_copy.end();
+        direct = copied.ok() && !m_copyFailed;
+        if (direct && m_hasMetrics && !m_metricsBatch.isEmpty())
+            direct = pg::copyIn(m_conn, copySql(QLatin1String(m_metricsTable.name), m_metricsTable),
+                                m_metricsBatch)
+                             .ok();
+        const QString next = direct ? QStringLiteral("RELEASE SAVEPOINT etl_batch")
+                                    : QStringLiteral("ROLLBACK TO SAVEPOINT etl_batch");
+        if (auto s = pg::run(m_conn, next, "a batch"); !s)
+            return s;
+    }
+    if (direct) {
+        m_counts.inserted += qint64(m_lines.size());
+    } else if (auto s = stageAndUpsert(); !s) {
+        return s;
+    }
+    if (auto s = pg::run(m_conn, QStringLiteral("COMMIT"), "committing a batch"); !s)
+        return s;
+    m_inBatch = false;
+    resetBatch();
+    return {};
+}
+
+void PostgresWriter::resetBatch()
+{
+    m_batch.clear();
+    m_metricsBatch.clear();
+    m_lines.clear();
+    m_offsets.clear();
+    m_copyFailed = false;
+}
+
+Status PostgresWriter::stageRows()
+{
+    const QString copyStage = copySql(m_stage, m_table);
+    const pg::PgResult staged = pg::copyIn(m_conn, copyStage, m_batch);
+    if (staged.ok())
+        return {};
+    const QString state = staged.sqlState();
+    if (!state.startsWith(QLatin1String("22")) && !state.startsWith(QLatin1String("23")))
+        return makeError("database", QStringLiteral("Database error during staging: %1").arg(staged.safeMessage()));
+    // A row the database refuses (e.g. JSON PostgreSQL cannot store): find
+    // it by staging row by row, so one bad record costs only itself.
+    if (auto s = pg::run(m_conn, QStringLiteral("ROLLBACK TO SAVEPOINT etl_batch"), "staging"); !s)
+        return s;
+    for (size_t i = 0; i < m_lines.size(); ++i) {
+        const qsizetype from = m_offsets[i];
+        const qsizetype to = i + 1 < m_offsets.size() ? m_offsets[i + 1] : m_batch.size();
+        if (auto s = pg::run(m_conn, QStringLiteral("SAVEPOINT etl_row"), "staging"); !s)
+            return s;
+        const pg::PgResult one = pg::copyIn(m_conn, copyStage, m_batch.mid(from, to - from));
+        const QString release = one.ok() ? QStringLiteral("RELEASE SAVEPOINT etl_row")
+                                         : QStringLiteral("ROLLBACK TO SAVEPOINT etl_row");
+        if (auto s = pg::run(m_conn, release, "staging"); !s)
+            return s;
+        if (!one.ok())
+            reject(m_lines[i], QStringLiteral("rejected by the database (%1)").arg(one.safeMessage()));
+    }
+    return {};
+}
+
+Status PostgresWriter::stageAndUpsert()
+{
+    const qint64 rejectedBefore = m_counts.rejected;
+    if (auto s = stageRows(); !s)
+        return s;
+    const qint64 staged = qint64(m_lines.size()) - (m_counts.rejected - rejectedBefore);
+
+    const qint64 insertedBefore = m_counts.inserted;
+    const qint64 updatedBefore = m_counts.updated;
+    if (auto s = upsert(m_table, m_stage, true); !s)
+        return s;
+    const qint64 inserted = m_counts.inserted - insertedBefore;
+    const qint64 updated = m_counts.updated - updatedBefore;
+    m_counts.duplicates += staged - inserted - updated;
+
+    if (m_hasMetrics && !m_metricsBatch.isEmpty()) {
+        const pg::PgResult staged = pg::copyIn(m_conn, copySql(m_metricsStage, m_metricsTable), m_metricsBatch);
+        if (!staged.ok())
+            return makeError("database", QStringLiteral("Database error during staging: %1").arg(staged.safeMessage()));
+        if (m_counts.rejected > rejectedBefore) {
+            // Metrics of refused device_status rows have no parent: drop them.
+            if (auto s = pg::run(m_conn,
+                                 QStringLiteral("DELETE FROM %1 m WHERE NOT EXISTS (SELECT 1 FROM %2 s "
+                                                "WHERE s.user_id = m.user_id AND s.id = m.device_status_id)")
+                                         .arg(m_metricsStage, m_stage),
+                                 "staging");
+                !s)
+                return s;
+        }
+        if (auto s = upsert(m_metricsTable, m_metricsStage, false); !s)
+            return s;
+    }
+    // Stay on the staging path while batches keep meeting existing rows.
+    m_direct = inserted == staged;
+    return {};
+}
+
+Status PostgresWriter::upsert(const TableSpec &table, const QString &stage, bool count)
+{
+    const QString columns = table.columnList();
+    const QString keys = table.key.join(QLatin1String(", "));
+    // DISTINCT ON: a document repeated within the batch counts once, the
+    // last occurrence winning (ON CONFLICT DO UPDATE may not touch a row twice).
+    const QString sql = QStringLiteral("WITH ins AS (INSERT INTO %1 AS t (%2) SELECT DISTINCT ON (%3) %2 "
+                                       "FROM %4 ORDER BY %3, stage_seq DESC %5) "
+                                       "SELECT count(*) FILTER (WHERE inserted), "
+                                       "count(*) FILTER (WHERE NOT inserted) FROM ins")
+                                .arg(QLatin1String(table.name), columns, keys, stage, conflictClause(table));
+    const pg::PgResult result = pg::exec(m_conn, sql);
+    if (!result.ok())
+        return makeError("database", QStringLiteral("Database error while loading %1: %2")
+                                             .arg(QLatin1String(table.name), result.safeMessage()));
+    if (count) {
+        m_counts.inserted += result.integer(0, 0);
+        m_counts.updated += result.integer(0, 1);
+    }
+    return {};
+}
+
+} // namespace openaps::etl

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "etl/bulkwriter.h"
+#include "etl/pgcopy.h"
+
+namespace openaps::etl {
+
+// BulkWriter for PostgreSQL (see BulkWriter for the strategy).
+class PostgresWriter final : public BulkWriter
+{
+public:
+    // `conn` is the thread's QPSQL connection's libpq handle.
+    PostgresWriter(PGconn *conn, const TableSpec &table);
+    ~PostgresWriter() override;
+
+    Status prepare(); // creates the staging tables for this session
+    Status add(const Row &row, const Row *metrics, qint64 line) override;
+    Status flush() override;
+
+    // Batch limits: a batch is committed once either is reached.
+    void setBatchLimits(qsizetype bytes, qsizetype rows)
+    {
+        m_batchBytes = bytes;
+        m_batchRows = rows;
+    }
+
+private:
+    Status beginBatch();
+    Status stageAndUpsert();
+    Status stageRows(); // COPY the batch into staging, isolating bad rows
+    Status upsert(const TableSpec &table, const QString &stage, bool count);
+    void resetBatch();
+
+    PGconn *m_conn;
+    const TableSpec &m_table;
+    const TableSpec &m_metricsTable;
+    bool m_hasMetrics;
+    QString m_stage;
+    QString m_metricsStage;
+    pg::CopyStream m_copy;
+
+    QByteArray m_batch; // COPY text of the batch's rows, kept for the fallback
+    QByteArray m_metricsBatch;
+    std::vector<qint64> m_lines; // the record line of each batch row
+    std::vector<qsizetype> m_offsets; // where each row starts in m_batch
+    bool m_inBatch = false;
+    bool m_direct = true; // try COPY straight into the table first
+    bool m_copyFailed = false; // the server ended this batch's direct COPY early
+    qsizetype m_batchBytes = 8 * 1024 * 1024;
+    qsizetype m_batchRows = 100000;
+};
+
+} // namespace openaps::etl

@@ -1,0 +1,133 @@
+#pragma once
+
+#include "etl/datatype.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace openaps::etl {
+
+enum class ColumnType : quint8 { Text, Real, Integer, Bool, Timestamp, Json };
+
+// One value of a research row. Text and Json hold UTF-8; Time holds epoch ms.
+struct Field
+{
+    enum Kind : quint8 { Null, Real, Integer, Bool, Text, Time, Json };
+    Kind kind = Null;
+    union {
+        double real;
+        qint64 integer;
+        bool boolean;
+        qint64 ms;
+    };
+    QByteArray bytes;
+
+    Field() : integer(0) { }
+    bool isNull() const { return kind == Null; }
+    void clear()
+    {
+        kind = Null;
+        bytes.clear();
+    }
+    void setReal(double v)
+    {
+        kind = Real;
+        real = v;
+    }
+    void setInteger(qint64 v)
+    {
+        kind = Integer;
+        integer = v;
+    }
+    void setBool(bool v)
+    {
+        kind = Bool;
+        boolean = v;
+    }
+    void setTime(qint64 v)
+    {
+        kind = Time;
+        ms = v;
+    }
+    void setText(QByteArray v)
+    {
+        kind = Text;
+        bytes = std::move(v);
+    }
+    void setJson(QByteArray v)
+    {
+        kind = Json;
+        bytes = std::move(v);
+    }
+};
+
+using Row = std::vector<Field>;
+
+struct Column
+{
+    const char *name;
+    ColumnType type;
+};
+
+// A research table as the loaders see it: the columns the ETL writes (all
+// but seq_id), in the order of the Col enums below, and how duplicates of
+// its unique key are treated.
+struct TableSpec
+{
+    enum class OnDuplicate {
+        Ignore, // entries: readings do not change; a duplicate is dropped
+        UpdateIfChanged, // the newest version of a document wins
+    };
+    const char *name;
+    std::vector<Column> columns;
+    QStringList key; // the unique key an upsert targets
+    OnDuplicate onDuplicate;
+    int rawJsonColumn = -1; // compared to decide whether a row changed
+
+    QString columnList() const; // quoted, comma-separated
+    Row emptyRow() const { return Row(columns.size()); }
+};
+
+namespace EntryCol {
+enum { UserId, Id, Sgv, Direction, Device, Type, Rssi, Rawbg, Trend, Glucose, Mbg, Delta, Filtered,
+       Unfiltered, Noise, Scale, Slope, Intercept, SystemTime, SourceEntity, RawJson, Date, UtcOffset,
+       Count };
+}
+namespace TreatmentCol {
+enum { UserId, Id, EventType, Timestamp, Insulin, Carbs, Protein, Fat, Glucose, GlucoseType, FoodType,
+       Temp, Rate, Duration, Units, Amount, Absolute, Medtronic, Type, AbsorptionTime, Unabsorbed,
+       Ratio, TargetTop, TargetBottom, Fixed, Programmed, Reason, Notes, EnteredBy, SourceEntity,
+       RawJson, CreatedAt, UtcOffset, Count };
+}
+namespace DeviceStatusCol {
+enum { UserId, Id, Device, PumpId, PumpBolusing, PumpSuspended, PumpModel, LoopCob, LoopIob,
+       LoopVersion, LoopFailureReason, Snooze, OverrideActive, SourceEntity, RawJson, CreatedAt,
+       UtcOffset, Count };
+}
+namespace MetricsCol {
+enum { UserId, DeviceStatusId, IobIob, IobActivity, IobBasalIob, IobBolusIob, IobNetBasalInsulin,
+       IobBolusInsulin, IobTimestamp, SuggestedTemp, SuggestedBg, SuggestedTick, SuggestedEventualBg,
+       SuggestedInsulinReq, SuggestedReservoir, SuggestedCob, SuggestedIob, EnactedTemp, EnactedBg,
+       EnactedTick, EnactedEventualBg, EnactedInsulinReq, EnactedReservoir, EnactedCob, EnactedIob,
+       EnactedDuration, EnactedRate, EnactedTimestamp, SourceEntity, CreatedAt, UtcOffset, Count };
+}
+namespace ProfileCol {
+enum { UserId, Id, DefaultProfile, Mills, Units, Timezone, StartDate, SourceEntity, RawJson,
+       CreatedAt, UtcOffset, Count };
+}
+
+const TableSpec &entriesTable();
+const TableSpec &treatmentsTable();
+const TableSpec &deviceStatusTable();
+const TableSpec &deviceStatusMetricsTable();
+const TableSpec &profileTable();
+const TableSpec &tableFor(DataType type);
+
+// Every table holding a participant's research rows (user_id), for consent
+// changes and erasure.
+QStringList researchTables();
+
+} // namespace openaps::etl
