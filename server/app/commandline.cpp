@@ -21,7 +21,7 @@ struct CommandEntry
 
 const CommandEntry commands[] = {
     { "serve", serveCommand, "run the server (--roles web,ingest,etl)" },
-    { "migrate", migrateCommand, "apply database migrations and exit" },
+    { "migrate", migrateCommand, "apply database migrations and exit (--roles: then PostgreSQL roles)" },
     { "check-config", checkConfigCommand, "print the effective configuration, secrets masked" },
 };
 

@@ -3,9 +3,11 @@
 #include "app/shutdown.h"
 #include "db/migrations.h"
 #include "http/webserver.h"
+#include "site/participantsite.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
+#include <QNetworkAccessManager>
 #include <QTextStream>
 
 namespace openaps::server {
@@ -77,8 +79,18 @@ int checkConfigCommand(const Config &config, const QStringList &arguments)
     return 0;
 }
 
-int migrateCommand(const Config &config, const QStringList &)
+int migrateCommand(const Config &config, const QStringList &arguments)
 {
+    bool roles = false;
+    for (const QString &argument : arguments) {
+        if (argument == QLatin1String("--roles")) {
+            roles = true;
+        } else {
+            err() << "openaps-server: migrate takes only --roles (unknown argument " << argument << ")."
+                  << Qt::endl;
+            return 2;
+        }
+    }
     const auto database = openDatabase(config, false);
     if (!database)
         return 1;
@@ -94,6 +106,19 @@ int migrateCommand(const Config &config, const QStringList &)
     else
         out << "Applied " << report->applied.join(QLatin1String(", ")) << "; schema version is now "
             << report->toVersion << ".\n";
+    if (!roles)
+        return 0;
+    if (!database->isPostgres()) {
+        out << "SQLite has no roles: nothing more to do.\n";
+        return 0;
+    }
+    if (auto applied = db::applyRoles(*database); !applied) {
+        out.flush();
+        err() << "openaps-server: " << applied.error().message << Qt::endl;
+        return 1;
+    }
+    out << "Applied the PostgreSQL roles and grants (openaps_owner, openaps_web, openaps_ingest, "
+           "openaps_etl, openaps_api, openaps_viewer).\n";
     return 0;
 }
 
@@ -104,6 +129,14 @@ int serveCommand(const Config &config, const QStringList &)
         return 1;
 
     WebServer web(*database);
+    QNetworkAccessManager nam;
+    auto site = site::ParticipantSite::create(*database, &nam,
+                                              site::ParticipantSite::optionsFromConfig(config));
+    if (!site) {
+        err() << "openaps-server: " << site.error().message << Qt::endl;
+        return 1;
+    }
+    (*site)->install(web);
     const auto port = web.listen(QHostAddress(config.httpAddress()), config.httpPort());
     if (!port) {
         err() << "openaps-server: " << port.error().message << Qt::endl;

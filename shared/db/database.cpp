@@ -8,7 +8,10 @@
 #include <QSqlQuery>
 #include <QThread>
 #include <QUrl>
+#include <QSqlDriver>
 #include <QUrlQuery>
+
+#include <libpq-fe.h>
 
 namespace openaps::db {
 
@@ -20,18 +23,65 @@ QAtomicInt g_nextDatabaseId;
 
 QString friendlyConnectError(const DatabaseUrl &url, const QSqlError &error)
 {
+    const QString text = error.text().simplified();
     if (url.backend == Backend::Sqlite)
-        return QStringLiteral("Cannot open the SQLite database %1: %2")
-                .arg(url.path, error.text());
-    const QString text = error.text();
-    if (text.contains(QLatin1String("password authentication failed")))
-        return QStringLiteral("PostgreSQL at %1:%2 rejected the user name or password.")
-                .arg(url.host).arg(url.port);
-    if (text.contains(QLatin1String("does not exist")))
-        return QStringLiteral("PostgreSQL at %1:%2 has no database or role named in the URL (%3).")
-                .arg(url.host).arg(url.port).arg(text.simplified());
-    return QStringLiteral("Cannot reach PostgreSQL at %1:%2 (%3).")
-            .arg(url.host).arg(url.port).arg(text.simplified());
+        return QStringLiteral("Cannot open the SQLite database %1 (%2).").arg(url.path, text);
+    const QString where = QStringLiteral("PostgreSQL at %1:%2").arg(url.host).arg(url.port);
+    // libpq's own words, matched loosely: they vary a little between versions.
+    if (text.contains(QLatin1String("password authentication failed"))
+        || text.contains(QLatin1String("no password supplied")))
+        return where + QStringLiteral(" rejected the user name or password.");
+    if (text.contains(QLatin1String("database \"")) && text.contains(QLatin1String("does not exist")))
+        return where + QStringLiteral(" has no database named '%1'.").arg(url.name);
+    if (text.contains(QLatin1String("role \"")) && text.contains(QLatin1String("does not exist")))
+        return where + QStringLiteral(" has no user named '%1'.").arg(url.user);
+    if (text.contains(QLatin1String("Connection refused")))
+        return QStringLiteral("Cannot reach %1: the connection was refused (is the server running "
+                              "and accepting TCP/IP connections?).").arg(where);
+    if (text.contains(QLatin1String("timeout expired")))
+        return QStringLiteral("Cannot reach %1: it did not answer within the connect timeout.").arg(where);
+    if (text.contains(QLatin1String("could not translate host name")))
+        return QStringLiteral("Cannot reach %1: the host name is unknown.").arg(where);
+    QString detail = text;
+    detail.remove(QLatin1String("QPSQL: Unable to connect"));
+    return QStringLiteral("Cannot connect to %1 (%2).").arg(where, detail.trimmed());
+}
+
+// Qt Sql connections belong to the thread that opened them and must be
+// removed there. This per-thread list removes them when the thread ends, so
+// a later thread that gets the same thread id never finds a stale
+// connection (which Qt would refuse to hand out).
+class ThreadConnections
+{
+public:
+    ~ThreadConnections()
+    {
+        for (const QString &name : std::as_const(m_names)) {
+            {
+                QSqlDatabase db = QSqlDatabase::database(name, false);
+                db.close();
+            }
+            QSqlDatabase::removeDatabase(name);
+        }
+    }
+    void add(const QString &name)
+    {
+        if (!m_names.contains(name))
+            m_names.append(name);
+    }
+    void remove(const QString &name) { m_names.removeAll(name); }
+
+private:
+    QStringList m_names;
+};
+
+thread_local ThreadConnections t_connections;
+
+// libpq prints server notices ("relation ... already exists, skipping") to
+// stderr by default; route them through the log at debug level instead.
+void onPostgresNotice(void *, const char *message)
+{
+    qCDebug(lcDb, "PostgreSQL: %s", qPrintable(QString::fromUtf8(message).trimmed()));
 }
 
 } // namespace
@@ -100,19 +150,20 @@ Result<QSqlDatabase> Database::connection() const
         QSqlDatabase db = QSqlDatabase::database(name, false);
         if (db.isOpen())
             return db;
+        // Opened before and closed (or failed): start again from scratch.
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(name);
     }
     QSqlDatabase db;
     if (m_url.backend == Backend::Sqlite) {
         if (m_url.path != QLatin1String(":memory:"))
             QDir().mkpath(QFileInfo(m_url.path).absolutePath());
-        db = QSqlDatabase::contains(name) ? QSqlDatabase::database(name, false)
-                                          : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
         db.setDatabaseName(m_url.path);
         // Several processes (server, CLI) may share the file: wait for locks.
         db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
     } else {
-        db = QSqlDatabase::contains(name) ? QSqlDatabase::database(name, false)
-                                          : QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+        db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
         db.setHostName(m_url.host);
         db.setPort(m_url.port);
         db.setUserName(m_url.user);
@@ -120,17 +171,30 @@ Result<QSqlDatabase> Database::connection() const
         db.setDatabaseName(m_url.name);
         db.setConnectOptions(m_url.options);
     }
-    if (!db.isValid())
+    t_connections.add(name);
+    if (!db.isValid()) {
+        db = QSqlDatabase();
+        closeConnection();
         return makeError("database", QStringLiteral("The Qt %1 driver is not installed.")
                                              .arg(m_url.backendName()));
-    if (!db.open())
-        return makeError("database", friendlyConnectError(m_url, db.lastError()));
+    }
+    if (!db.open()) {
+        const QString message = friendlyConnectError(m_url, db.lastError());
+        db = QSqlDatabase();
+        closeConnection();
+        return makeError("database", message);
+    }
     if (m_url.backend == Backend::Sqlite) {
         QSqlQuery pragma(db);
         pragma.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
         pragma.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
         pragma.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
     } else {
+        // QPSQL's handle is the libpq connection (type name "PGconn*" or "pg_conn*").
+        const QVariant handle = db.driver()->handle();
+        const char *type = handle.typeName();
+        if (type && (qstrcmp(type, "PGconn*") == 0 || qstrcmp(type, "pg_conn*") == 0))
+            PQsetNoticeProcessor(*static_cast<PGconn *const *>(handle.data()), onPostgresNotice, nullptr);
         QSqlQuery(db).exec(QStringLiteral("SET TIME ZONE 'UTC'"));
     }
     return db;
@@ -139,6 +203,7 @@ Result<QSqlDatabase> Database::connection() const
 void Database::closeConnection() const
 {
     const QString name = connectionName();
+    t_connections.remove(name);
     if (!QSqlDatabase::contains(name))
         return;
     {

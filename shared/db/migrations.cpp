@@ -4,10 +4,12 @@
 #include <QFile>
 #include <QLoggingCategory>
 #include <QRegularExpression>
+#include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
 
 #include <algorithm>
+#include <functional>
 
 namespace openaps::db {
 
@@ -62,7 +64,80 @@ Result<int> schemaVersion(const Database &database)
     return q.value(0).toInt();
 }
 
+namespace {
+
+// The versions recorded in schema_migrations (empty before the first migration).
+Result<QSet<int>> appliedVersions(QSqlDatabase &db)
+{
+    QSet<int> versions;
+    if (!db.tables().contains(QStringLiteral("schema_migrations")))
+        return versions;
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("SELECT version FROM schema_migrations")))
+        return sqlError("reading applied migrations", q.lastError());
+    while (q.next())
+        versions.insert(q.value(0).toInt());
+    return versions;
+}
+
+QString failureHint(const QSqlError &error)
+{
+    const QString text = error.text();
+    if (text.contains(QLatin1String("permission denied")) || text.contains(QLatin1String("must be owner")))
+        return QStringLiteral(" (the database user lacks a privilege: run `openaps-server migrate` as "
+                              "the database owner or a member of openaps_owner; --roles also needs "
+                              "CREATEROLE)");
+    return {};
+}
+
+// Runs `statements` in one transaction holding the migration lock. `check`
+// runs first inside the transaction (false: nothing to do); `finish` runs
+// after the statements, before COMMIT.
+Status runLocked(QSqlDatabase &db, bool pg, const QString &what, const QStringList &statements,
+                 const std::function<Result<bool>()> &check = {},
+                 const std::function<Status()> &finish = {})
+{
+    if (auto s = exec(db, pg ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE"), "BEGIN"); !s)
+        return s.error();
+    const auto fail = [&db](Error e) {
+        QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+        return e;
+    };
+    if (pg) {
+        if (auto s = exec(db, QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(migrationLockKey),
+                          "locking");
+            !s)
+            return fail(s.error());
+    }
+    if (check) {
+        const auto go = check();
+        if (!go)
+            return fail(go.error());
+        if (!*go)
+            return exec(db, QStringLiteral("COMMIT"), "COMMIT");
+    }
+    for (const QString &statement : statements) {
+        QSqlQuery q(db);
+        if (!q.exec(statement))
+            return fail(makeError("migration", QStringLiteral("%1 failed: %2%3")
+                                                       .arg(what, q.lastError().text().simplified(),
+                                                            failureHint(q.lastError()))));
+    }
+    if (finish) {
+        if (auto s = finish(); !s)
+            return fail(s.error());
+    }
+    return exec(db, QStringLiteral("COMMIT"), "COMMIT");
+}
+
+} // namespace
+
 Result<MigrationReport> migrate(const Database &database)
+{
+    return migrate(database, bundledMigrations(database.backend()));
+}
+
+Result<MigrationReport> migrate(const Database &database, const QList<Migration> &migrations)
 {
     auto connection = database.connection();
     if (!connection)
@@ -82,66 +157,81 @@ Result<MigrationReport> migrate(const Database &database)
     if (!before)
         return before.error();
     report.fromVersion = *before;
-    const QList<Migration> migrations = bundledMigrations(database.backend());
+
+    // Up to date: touch nothing, so a server running as a least-privilege
+    // role (no CREATE on the schema) starts without DDL.
+    auto applied = appliedVersions(db);
+    if (!applied)
+        return applied.error();
+    if (std::all_of(migrations.cbegin(), migrations.cend(),
+                    [&](const Migration &m) { return applied->contains(m.version); })) {
+        report.toVersion = report.fromVersion;
+        return report;
+    }
+
     for (const Migration &m : migrations) {
         // One transaction per migration; the lock makes a second process wait
         // and then see the version as applied.
-        if (auto s = exec(db, pg ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE"), "BEGIN"); !s)
-            return s.error();
-        auto rollback = [&db] { QSqlQuery(db).exec(QStringLiteral("ROLLBACK")); };
-        if (pg) {
-            if (auto s = exec(db, QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(migrationLockKey), "locking");
-                !s) {
-                rollback();
+        bool ran = false;
+        const auto check = [&]() -> Result<bool> {
+            if (auto s = exec(db, createTable, "creating schema_migrations"); !s)
                 return s.error();
-            }
-        }
-        if (auto s = exec(db, createTable, "creating schema_migrations"); !s) {
-            rollback();
-            return s.error();
-        }
-        QSqlQuery check(db);
-        check.prepare(QStringLiteral("SELECT 1 FROM schema_migrations WHERE version = ?"));
-        check.addBindValue(m.version);
-        if (!check.exec()) {
-            rollback();
-            return sqlError("checking migrations", check.lastError());
-        }
-        if (check.next()) {
-            check.finish();
-            if (auto s = exec(db, QStringLiteral("COMMIT"), "COMMIT"); !s)
-                return s.error();
-            continue;
-        }
-        check.finish();
-        const QStringList statements = splitStatements(m.sql);
-        for (const QString &statement : statements) {
             QSqlQuery q(db);
-            if (!q.exec(statement)) {
-                const Error e = makeError("migration", QStringLiteral("Migration %1 failed: %2")
-                                                               .arg(m.name, q.lastError().text().simplified()));
-                rollback();
-                return e;
-            }
-        }
-        QSqlQuery record(db);
-        record.prepare(QStringLiteral("INSERT INTO schema_migrations (version, name) VALUES (?, ?)"));
-        record.addBindValue(m.version);
-        record.addBindValue(m.name);
-        if (!record.exec()) {
-            rollback();
-            return sqlError("recording a migration", record.lastError());
-        }
-        if (auto s = exec(db, QStringLiteral("COMMIT"), "COMMIT"); !s)
+            q.prepare(QStringLiteral("SELECT 1 FROM schema_migrations WHERE version = ?"));
+            q.addBindValue(m.version);
+            if (!q.exec())
+                return sqlError("checking migrations", q.lastError());
+            ran = !q.next();
+            return ran;
+        };
+        // Recorded in the same transaction as the schema change itself.
+        const auto record = [&]() -> Status {
+            QSqlQuery q(db);
+            q.prepare(QStringLiteral("INSERT INTO schema_migrations (version, name) VALUES (?, ?)"));
+            q.addBindValue(m.version);
+            q.addBindValue(m.name);
+            if (!q.exec())
+                return sqlError("recording a migration", q.lastError());
+            return {};
+        };
+        if (auto s = runLocked(db, pg, QStringLiteral("Migration ") + m.name, splitStatements(m.sql),
+                               check, record);
+            !s)
             return s.error();
-        qCInfo(lcMigrations, "applied migration %s", qPrintable(m.name));
-        report.applied.append(m.name);
+        if (ran) {
+            qCInfo(lcMigrations, "applied migration %s", qPrintable(m.name));
+            report.applied.append(m.name);
+        }
     }
     auto version = schemaVersion(database);
     if (!version)
         return version.error();
     report.toVersion = *version;
     return report;
+}
+
+QString rolesScript()
+{
+    QFile f(QStringLiteral(":/sql/postgres/roles.sql"));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(f.readAll());
+}
+
+Status applyRoles(const Database &database)
+{
+    if (!database.isPostgres())
+        return makeError("roles", QStringLiteral("Roles exist only on PostgreSQL; SQLite has none."));
+    auto connection = database.connection();
+    if (!connection)
+        return connection.error();
+    QSqlDatabase db = *connection;
+    const QStringList statements = splitStatements(rolesScript());
+    if (statements.isEmpty())
+        return makeError("roles", QStringLiteral("roles.sql is missing from this build."));
+    if (auto s = runLocked(db, true, QStringLiteral("Applying sql/postgres/roles.sql"), statements); !s)
+        return makeError("roles", s.error().message);
+    return {};
 }
 
 QStringList splitStatements(const QString &script)
