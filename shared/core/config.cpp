@@ -113,6 +113,14 @@ const QList<ConfigKey> &Config::knownKeys()
         key("DEMOGRAPHICS_OPENAPS_CSV_URL", "", true, "published CSV of the OpenAPS survey"),
         key("DEMOGRAPHICS_NIGHTSCOUT_CSV_URL", "", true,
             "published CSV of the Nightscout survey"),
+        key("SITE_SESSION_LIFETIME", "14d", false, "how long a participant stays logged in"),
+        key("SITE_POST_LIMIT", "30", false, "form posts per client address per window"),
+        key("SITE_POST_WINDOW", "10m", false, "window of SITE_POST_LIMIT"),
+        key("SITE_MAX_BODY_BYTES", "65536", false, "largest request body the site accepts"),
+        key("SITE_TRUSTED_PROXIES", "", false,
+            "comma-separated proxy addresses/subnets whose X-Forwarded-For is believed"),
+        key("SITE_HSTS_SECONDS", "31536000", false, "HSTS max-age when PUBLIC_URL is https (0: off)"),
+        key("SITE_RESOURCES_DIR", "", false, "serve site templates/static files from this directory"),
     };
     return keys;
 }

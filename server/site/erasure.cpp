@@ -1,0 +1,277 @@
+#include "site/erasure.h"
+
+#include "site/sitelog.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QSqlField>
+#include <QSqlQuery>
+#include <QSqlRecord>
+
+namespace openaps::server::site {
+
+namespace {
+
+// Column names that identify a participant, in order of preference.
+struct KeyColumn
+{
+    const char *name;
+    ParticipantKey key;
+};
+const KeyColumn keyColumns[] = {
+    { "participant_id", ParticipantKey::ParticipantId },
+    { "user_id", ParticipantKey::MemberId },
+    { "project_member_id", ParticipantKey::MemberId },
+    { "member_id", ParticipantKey::MemberId },
+};
+
+bool isIntegerColumn(const QSqlField &field)
+{
+    switch (field.metaType().id()) {
+    case QMetaType::Int:
+    case QMetaType::UInt:
+    case QMetaType::LongLong:
+    case QMetaType::ULongLong:
+        return true;
+    default:
+        return false;
+    }
+}
+
+QString quoted(const QSqlDatabase &db, const QString &table)
+{
+    return db.driver()->escapeIdentifier(table, QSqlDriver::TableName);
+}
+
+Status exec(QSqlDatabase &db, const QString &sql, const QVariantList &values, const char *what,
+            qint64 *rowsAffected = nullptr)
+{
+    QSqlQuery q(db);
+    q.prepare(sql);
+    for (const QVariant &v : values)
+        q.addBindValue(v);
+    if (!q.exec())
+        return db::sqlError(what, q.lastError());
+    if (rowsAffected)
+        *rowsAffected = q.numRowsAffected();
+    return {};
+}
+
+Status insertAudit(QSqlDatabase &db, const QString &event, const QJsonObject &detail)
+{
+    return exec(db, QStringLiteral("INSERT INTO site_audit (event, detail) VALUES (?, ?)"),
+                { event, QString::fromUtf8(QJsonDocument(detail).toJson(QJsonDocument::Compact)) },
+                "writing an audit record");
+}
+
+Result<std::optional<qint64>> participantIdFor(QSqlDatabase &db, const QString &memberId)
+{
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("SELECT id FROM participants WHERE member_id = ?"));
+    q.addBindValue(memberId);
+    if (!q.exec())
+        return db::sqlError("finding a participant", q.lastError());
+    if (!q.next())
+        return std::optional<qint64>();
+    return std::optional<qint64>(q.value(0).toLongLong());
+}
+
+} // namespace
+
+const QStringList &tablesWithoutParticipantData()
+{
+    static const QStringList tables {
+        QStringLiteral("schema_migrations"), // migration bookkeeping
+        QStringLiteral("source_entities"), // the three consent groups
+        QStringLiteral("site_rate_limits"), // keyed hashes of client addresses, minutes long
+        QStringLiteral("site_audit"), // written without personal data by design
+    };
+    return tables;
+}
+
+Result<QList<ParticipantTable>> participantTables(const db::Database &database)
+{
+    auto connection = database.connection();
+    if (!connection)
+        return connection.error();
+    QSqlDatabase db = *connection;
+    QStringList names = db.tables(QSql::Tables);
+    QStringList views;
+    if (database.isPostgres()) {
+        // Materialized views hold copies of data; QSql::Tables does not list them.
+        QSqlQuery q(db);
+        if (!q.exec(QStringLiteral("SELECT matviewname FROM pg_matviews WHERE schemaname = current_schema()")))
+            return db::sqlError("listing materialized views", q.lastError());
+        while (q.next())
+            views.append(q.value(0).toString());
+    }
+    QList<ParticipantTable> result;
+    auto classify = [&](const QString &name, bool view) {
+        ParticipantTable t { name, {}, ParticipantKey::None, view };
+        if (name == QLatin1String("participants")) {
+            t.column = QStringLiteral("id");
+            t.key = ParticipantKey::ParticipantId;
+        } else {
+            const QSqlRecord record = db.record(name);
+            for (const KeyColumn &k : keyColumns) {
+                if (record.contains(QLatin1String(k.name))) {
+                    t.column = QLatin1String(k.name);
+                    t.key = k.key;
+                    break;
+                }
+            }
+        }
+        result.append(t);
+    };
+    for (const QString &name : std::as_const(names)) {
+        if (!name.startsWith(QLatin1String("sqlite_")))
+            classify(name, false);
+    }
+    for (const QString &name : std::as_const(views))
+        classify(name, true);
+    return result;
+}
+
+Result<QStringList> unclassifiedTables(const db::Database &database)
+{
+    auto tables = participantTables(database);
+    if (!tables)
+        return tables.error();
+    QStringList missing;
+    for (const ParticipantTable &t : std::as_const(*tables)) {
+        if (t.key == ParticipantKey::None && !tablesWithoutParticipantData().contains(t.table))
+            missing.append(t.table);
+    }
+    return missing;
+}
+
+Status writeAudit(const db::Database &database, const QString &event, const QJsonObject &detail)
+{
+    auto db = database.connection();
+    if (!db)
+        return db.error();
+    return insertAudit(*db, event, detail);
+}
+
+Result<ErasureReport> eraseMember(const db::Database &database, const QString &memberId)
+{
+    auto tables = participantTables(database);
+    if (!tables)
+        return tables.error();
+    auto connection = database.connection();
+    if (!connection)
+        return connection.error();
+    QSqlDatabase db = *connection;
+    if (!db.transaction())
+        return db::sqlError("starting the erasure", db.lastError());
+    auto fail = [&db](const Error &e) {
+        db.rollback();
+        return e;
+    };
+    auto participantId = participantIdFor(db, memberId);
+    if (!participantId)
+        return fail(participantId.error());
+
+    ErasureReport report;
+    report.found = participantId->has_value();
+    bool memberIsNumber = false;
+    const qint64 memberNumber = memberId.toLongLong(&memberIsNumber);
+    QList<ParticipantTable> ordered;
+    for (const ParticipantTable &t : std::as_const(*tables)) {
+        if (t.key == ParticipantKey::None || t.materializedView)
+            continue;
+        // participants last: other tables may reference it.
+        if (t.table == QLatin1String("participants"))
+            ordered.append(t);
+        else
+            ordered.prepend(t);
+    }
+    for (const ParticipantTable &t : std::as_const(ordered)) {
+        QVariant value;
+        if (t.key == ParticipantKey::ParticipantId) {
+            if (!report.found)
+                continue;
+            value = **participantId;
+        } else if (isIntegerColumn(db.record(t.table).field(t.column))) {
+            if (!memberIsNumber)
+                continue; // such a member id cannot be in a numeric column
+            value = memberNumber;
+        } else {
+            value = memberId;
+        }
+        qint64 rows = 0;
+        const QString sql = QStringLiteral("DELETE FROM %1 WHERE %2 = ?")
+                                    .arg(quoted(db, t.table),
+                                         db.driver()->escapeIdentifier(t.column, QSqlDriver::FieldName));
+        if (auto s = exec(db, sql, { value }, "erasing a participant", &rows); !s)
+            return fail(s.error());
+        if (rows > 0) {
+            ++report.tables;
+            report.rows += rows;
+        }
+    }
+    const QJsonObject detail {
+        { QStringLiteral("known"), report.found },
+        { QStringLiteral("tables"), report.tables },
+        { QStringLiteral("rows"), double(report.rows) },
+    };
+    if (auto s = insertAudit(db, QStringLiteral("participant.erased"), detail); !s)
+        return fail(s.error());
+    if (!db.commit())
+        return fail(db::sqlError("finishing the erasure", db.lastError()));
+
+    for (const ParticipantTable &t : std::as_const(*tables)) {
+        if (!t.materializedView || t.key == ParticipantKey::None)
+            continue;
+        QSqlQuery refresh(db);
+        if (!refresh.exec(QStringLiteral("REFRESH MATERIALIZED VIEW %1").arg(quoted(db, t.table))))
+            return db::sqlError("refreshing a derived view after erasure", refresh.lastError());
+    }
+    qCInfo(lcSite, "erasure finished: %d tables, %lld rows", report.tables, report.rows);
+    return report;
+}
+
+Result<bool> deauthorizeMember(const db::Database &database, const QString &memberId)
+{
+    auto connection = database.connection();
+    if (!connection)
+        return connection.error();
+    QSqlDatabase db = *connection;
+    if (!db.transaction())
+        return db::sqlError("starting the deauthorisation", db.lastError());
+    auto fail = [&db](const Error &e) {
+        db.rollback();
+        return e;
+    };
+    auto participantId = participantIdFor(db, memberId);
+    if (!participantId)
+        return fail(participantId.error());
+    const bool found = participantId->has_value();
+    if (found) {
+        // Open Humans has revoked the tokens; dropping them stops every job
+        // that would try them, and the timestamp tells ingest to skip.
+        if (auto s = exec(db, QStringLiteral("UPDATE participants SET deauthorized_at = ?, "
+                                             "access_token_enc = NULL, refresh_token_enc = NULL, "
+                                             "token_expires_at = NULL, updated_at = ? WHERE id = ?"),
+                          { QDateTime::currentDateTimeUtc(), QDateTime::currentDateTimeUtc(),
+                            **participantId },
+                          "marking a participant deauthorised");
+            !s)
+            return fail(s.error());
+        if (auto s = exec(db, QStringLiteral("DELETE FROM site_sessions WHERE participant_id = ?"),
+                          { **participantId }, "ending sessions");
+            !s)
+            return fail(s.error());
+    }
+    const QJsonObject detail { { QStringLiteral("known"), found } };
+    if (auto s = insertAudit(db, QStringLiteral("participant.deauthorised"), detail); !s)
+        return fail(s.error());
+    if (!db.commit())
+        return fail(db::sqlError("finishing the deauthorisation", db.lastError()));
+    return found;
+}
+
+} // namespace openaps::server::site

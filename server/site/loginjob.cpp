@@ -1,0 +1,116 @@
+#include "site/loginjob.h"
+
+#include "nightscout/siteurl.h"
+#include "site/jobchain.h"
+#include "site/sitelog.h"
+
+namespace openaps::server::site {
+
+namespace {
+
+// The newest of the files whose name ends with `suffix`.
+std::optional<oh::MemberFile> newest(const QList<oh::MemberFile> &files, const QString &suffix, int *count)
+{
+    std::optional<oh::MemberFile> best;
+    *count = 0;
+    for (const oh::MemberFile &f : files) {
+        if (!f.basename.endsWith(suffix))
+            continue;
+        ++*count;
+        if (!best || f.created > best->created)
+            best = f;
+    }
+    return best;
+}
+
+const QString urlSuffix = QStringLiteral("_open_aps_nightscout_url.txt");
+const QString consentSuffix = QStringLiteral("_open_aps_data_sharing_consent.txt");
+constexpr qint64 smallFileLimit = 16 * 1024;
+
+} // namespace
+
+QString urlFileName(const QString &memberId)
+{
+    return memberId + urlSuffix;
+}
+
+QString consentFileName(const QString &memberId)
+{
+    return memberId + consentSuffix;
+}
+
+LoginJob::LoginJob(const oh::Client &client, const QString &code, QObject *parent)
+    : QObject(parent), m_client(client), m_code(code)
+{
+}
+
+void LoginJob::start()
+{
+    runJob(m_client.exchangeCode(m_code, this), this,
+           [this](const Result<oh::TokenPair> &tokens) { onTokens(tokens); });
+}
+
+void LoginJob::onTokens(const Result<oh::TokenPair> &tokens)
+{
+    if (!tokens)
+        return finish(tokens.error());
+    m_outcome.tokens = *tokens;
+    runJob(m_client.exchangeMember(m_outcome.tokens.accessToken, this), this,
+           [this](const Result<oh::Member> &member) { onMember(member); });
+}
+
+void LoginJob::onMember(const Result<oh::Member> &member)
+{
+    if (!member)
+        return finish(member.error());
+    m_outcome.memberId = member->projectMemberId;
+    int consentFiles = 0;
+    const auto urlFile = newest(member->files, urlSuffix, &m_outcome.urlFileCount);
+    m_consentFile = newest(member->files, consentSuffix, &consentFiles);
+    if (urlFile) {
+        readUrlFile(*urlFile);
+    } else {
+        m_outcome.host = QString();
+        readConsentFile(m_consentFile);
+    }
+}
+
+void LoginJob::readUrlFile(const oh::MemberFile &file)
+{
+    auto *job = m_client.downloadAll(m_outcome.tokens.accessToken, file, smallFileLimit, this);
+    runJob(job, this, [this](const Result<oh::DownloadResult> &download) {
+        // Not being able to read the file only costs the "saved" display.
+        if (download) {
+            const auto site = ns::SiteUrl::parse(QString::fromUtf8(download->body).trimmed());
+            m_outcome.host = site ? site->toString() : QString();
+        } else {
+            qCInfo(lcSite, "could not read a participant's URL file at login: %s",
+                   qPrintable(download.error().code));
+        }
+        readConsentFile(m_consentFile);
+    });
+}
+
+void LoginJob::readConsentFile(const std::optional<oh::MemberFile> &file)
+{
+    if (!file) {
+        m_outcome.consent = QString();
+        return finish(m_outcome);
+    }
+    auto *job = m_client.downloadAll(m_outcome.tokens.accessToken, *file, smallFileLimit, this);
+    runJob(job, this, [this](const Result<oh::DownloadResult> &download) {
+        if (download) {
+            const auto consent = parseConsent(QString::fromUtf8(download->body));
+            m_outcome.consent = consent ? consentValue(*consent) : QString();
+        }
+        finish(m_outcome);
+    });
+}
+
+void LoginJob::finish(Result<Outcome> result)
+{
+    m_result = std::move(result);
+    emit finished();
+}
+
+} // namespace openaps::server::site

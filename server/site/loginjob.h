@@ -1,0 +1,61 @@
+#pragma once
+
+#include "core/result.h"
+#include "openhumans/client.h"
+#include "site/consent.h"
+
+#include <QObject>
+
+#include <optional>
+
+namespace openaps::server::site {
+
+// Basenames of the two files a participant's Open Humans account holds
+// (the old system's names, which ingest reads).
+QString urlFileName(const QString &memberId);
+QString consentFileName(const QString &memberId);
+
+// The server side of "Log in with Open Humans" after the browser came back
+// with a code: exchange it for tokens, look the member up, and read what the
+// member's account already holds (how many URL files, the saved host and
+// consent), so the page can show the truth even for old-system participants.
+class LoginJob final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LoginJob)
+
+public:
+    struct Outcome
+    {
+        QString memberId;
+        oh::TokenPair tokens;
+        int urlFileCount = 0;
+        // From the newest URL / consent file: nullopt when it could not be
+        // read (keep what is stored), empty when the account has no such file.
+        std::optional<QString> host;
+        std::optional<QString> consent;
+    };
+
+    LoginJob(const oh::Client &client, const QString &code, QObject *parent);
+
+    void start();
+    const Result<Outcome> &result() const { return m_result; }
+
+signals:
+    void finished();
+
+private:
+    void onTokens(const Result<oh::TokenPair> &tokens);
+    void onMember(const Result<oh::Member> &member);
+    void readUrlFile(const oh::MemberFile &file);
+    void readConsentFile(const std::optional<oh::MemberFile> &file);
+    void finish(Result<Outcome> result);
+
+    oh::Client m_client;
+    QString m_code;
+    Outcome m_outcome;
+    std::optional<oh::MemberFile> m_consentFile;
+    Result<Outcome> m_result { makeError("pending", QStringLiteral("The login has not finished.")) };
+};
+
+} // namespace openaps::server::site

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "site/pagerenderer.h"
+#include "site/participantstore.h"
+#include "site/sessionstore.h"
+#include "site/sitesettings.h"
+
+#include <QStringList>
+
+namespace openaps::server::site {
+
+// What the logged-in page's form shows: the participant's last input (never
+// the token) and the outcome of the last submit.
+struct FormState
+{
+    QString url;
+    bool shareOpenAps = false;
+    bool shareNsf = false;
+    bool fromInput = false; // url/boxes come from a submit, not from what is saved
+    QString problemTitle;
+    QString problemText;
+    bool openTokenHelp = false;
+    bool saved = false;
+};
+
+enum class LoginProblem {
+    StateMismatch, // the callback's state is not this browser's
+    Cancelled, // the participant did not approve
+    Failed, // Open Humans did not confirm the code
+};
+
+// Builds the data each template needs. Keys that a template tests as a
+// section are only set when true or non-empty (mustache treats "" as true).
+class Pages
+{
+public:
+    explicit Pages(const SiteSettings &settings) : m_settings(settings) { }
+
+    PageData landing(const Session *session) const;
+    PageData me(const Session &session, const ParticipantView &participant,
+                const TransferStatus &status, const FormState &form) const;
+    PageData message(const Session *session, const QString &title, const QString &heading,
+                     const QStringList &paragraphs, const QString &actionUrl = {},
+                     const QString &actionLabel = {}, const QString &kind = QStringLiteral("info")) const;
+
+    // The message page for an HTTP error status (404, 403, 413, 429, 500).
+    bool hasErrorPage(int status) const;
+    PageData httpError(int status, const Session *session) const;
+    PageData loginProblem(LoginProblem problem) const;
+
+private:
+    PageData base(const QString &title, const Session *session) const;
+
+    const SiteSettings &m_settings;
+};
+
+// "31 January 2024, 14:05 UTC" (site.js shows it in local time).
+QString readableUtc(const QDateTime &when);
+
+} // namespace openaps::server::site

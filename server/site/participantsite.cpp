@@ -1,0 +1,411 @@
+#include "site/participantsite.h"
+
+#include "crypto/secrets.h"
+#include "http/webserver.h"
+#include "site/httphelpers.h"
+#include "site/loginjob.h"
+#include "site/messages.h"
+#include "site/registrationjob.h"
+#include "site/sitelog.h"
+#include "site/deauthendpoint.h"
+
+#include <QHttpServer>
+#include <QJsonObject>
+#include <QPointer>
+#include <QTcpSocket>
+
+namespace openaps::server::site {
+
+using Status = QHttpServerResponse::StatusCode;
+
+namespace {
+
+// Writes `response` once the socket is still there (the browser may have
+// gone away while a slow Nightscout site was being checked).
+class PendingReply
+{
+public:
+    explicit PendingReply(QHttpServerResponder &&responder)
+        : m_socket(responder.socket()), m_responder(std::move(responder))
+    {
+    }
+    void send(QHttpServerResponse &&response)
+    {
+        if (m_socket)
+            response.write(std::move(m_responder));
+    }
+
+private:
+    QPointer<QTcpSocket> m_socket;
+    QHttpServerResponder m_responder;
+};
+
+} // namespace
+
+ParticipantSite::Options ParticipantSite::optionsFromConfig(const Config &config)
+{
+    Options options;
+    options.settings = SiteSettings::fromConfig(config);
+    options.openHumans = oh::Client::settingsFromConfig(config, options.settings.redirectUri());
+    // A participant is waiting in front of the page: one quick attempt.
+    options.probe.timeout = std::chrono::seconds(15);
+    options.probe.maxAttempts = 1;
+    options.clock = systemMsClock();
+    return options;
+}
+
+Result<std::unique_ptr<ParticipantSite>> ParticipantSite::create(db::Database database,
+                                                                  QNetworkAccessManager *nam,
+                                                                  Options options, QObject *parent)
+{
+    auto renderer = PageRenderer::load(options.settings.resourcesDir);
+    if (!renderer)
+        return renderer.error();
+    if (options.settings.secretKey.isEmpty())
+        return makeError("config", QStringLiteral("The participant site needs OPENAPS_SECRET_KEY."));
+    if (!options.clock)
+        options.clock = systemMsClock();
+    std::unique_ptr<ParticipantSite> site(
+            new ParticipantSite(std::move(database), nam, std::move(options), *renderer, parent));
+    if (site->m_static.count() == 0)
+        return makeError("site", QStringLiteral("The participant site's static files are missing."));
+    return site;
+}
+
+ParticipantSite::ParticipantSite(db::Database database, QNetworkAccessManager *nam, Options options,
+                                 std::shared_ptr<PageRenderer> renderer, QObject *parent)
+    : QObject(parent),
+      m_database(database),
+      m_nam(nam),
+      m_options(std::move(options)),
+      m_renderer(std::move(renderer)),
+      m_static(m_options.settings.resourcesDir),
+      m_pages(m_options.settings),
+      m_sessions(database, m_options.settings.secretKey, m_options.settings.sessionLifetime, m_options.clock),
+      m_rateLimiter(database, m_options.settings.secretKey, m_options.settings.postLimit,
+                    m_options.settings.postWindow, m_options.clock),
+      m_participants(database, m_options.settings.secretKey),
+      m_openHumans(nam, m_options.openHumans)
+{
+    m_purgeTimer.setInterval(std::chrono::minutes(30));
+    connect(&m_purgeTimer, &QTimer::timeout, this, &ParticipantSite::purge);
+    m_purgeTimer.start();
+}
+
+void ParticipantSite::install(WebServer &web)
+{
+    QHttpServer &router = web.router();
+    using Method = QHttpServerRequest::Method;
+    router.route(QStringLiteral("/"), Method::Get,
+                 [this](const QHttpServerRequest &r) { return onLanding(r); });
+    router.route(QStringLiteral("/login"), Method::Get,
+                 [this](const QHttpServerRequest &r) { return onLogin(r); });
+    router.route(QStringLiteral("/oauth/callback"), Method::Get,
+                 [this](const QHttpServerRequest &r, QHttpServerResponder &&responder) {
+                     onOAuthCallback(r, std::move(responder));
+                 });
+    router.route(QStringLiteral("/me"), Method::Get,
+                 [this](const QHttpServerRequest &r) { return onMe(r); });
+    router.route(QStringLiteral("/me/nightscout"), Method::Post,
+                 [this](const QHttpServerRequest &r, QHttpServerResponder &&responder) {
+                     onSaveNightscout(r, std::move(responder));
+                 });
+    router.route(QStringLiteral("/logout"), Method::Post,
+                 [this](const QHttpServerRequest &r) { return onLogout(r); });
+    router.route(QStringLiteral("/deauth"), Method::Post,
+                 [this](const QHttpServerRequest &r) { return onDeauth(r); });
+    router.route(QStringLiteral("/static/<arg>"), Method::Get,
+                 [this](const QString &name, const QHttpServerRequest &r) { return onStatic(name, r); });
+    // Every response of the process gets the security headers, also other
+    // subsystems' routes; responder-based replies get them where they are built.
+    router.afterRequest([this](QHttpServerResponse &&response) {
+        addSecurityHeaders(response, m_options.settings);
+        return std::move(response);
+    });
+    router.setMissingHandler([this](const QHttpServerRequest &r, QHttpServerResponder &&responder) {
+        onMissing(r, std::move(responder));
+    });
+    if (m_options.settings.webhookSecret.isEmpty())
+        qCWarning(lcSite, "OPENAPS_OH_WEBHOOK_SECRET is not set: deauthorisation webhooks cannot be "
+                          "verified; set it to the secret configured in the Open Humans project");
+    purge();
+}
+
+QHttpServerResponse ParticipantSite::page(const QString &name, const PageData &data, Status status)
+{
+    return htmlResponse(m_renderer->render(name, data), status, m_options.settings);
+}
+
+QHttpServerResponse ParticipantSite::errorPage(Status status, const Session *session)
+{
+    const Status shown = m_pages.hasErrorPage(int(status)) ? status : Status::InternalServerError;
+    return page(QStringLiteral("message"), m_pages.httpError(int(shown), session), shown);
+}
+
+QHttpServerResponse ParticipantSite::internalError(const Error &error, const Session *session)
+{
+    // The code goes to the log; the participant gets plain words and no details.
+    qCWarning(lcSite, "request failed: %s", qPrintable(error.code));
+    return errorPage(Status::InternalServerError, session);
+}
+
+void ParticipantSite::withSessionCookie(QHttpServerResponse &response, const Session &session)
+{
+    response.setHeader("Set-Cookie",
+                       sessionCookie(m_options.settings, session.cookie, m_sessions.lifetime()));
+}
+
+Result<std::optional<Session>> ParticipantSite::sessionOf(const QHttpServerRequest &request)
+{
+    return m_sessions.find(parseCookies(request).value(m_options.settings.cookieName()));
+}
+
+std::optional<QHttpServerResponse> ParticipantSite::refusePost(const QHttpServerRequest &request,
+                                                               const std::optional<Session> &session)
+{
+    const Session *s = session ? &*session : nullptr;
+    const qint64 size = declaredBodySize(request);
+    if (size < 0 || size > m_options.settings.maxBodyBytes)
+        return errorPage(Status::PayloadTooLarge, s);
+    auto decision = m_rateLimiter.hit(clientAddress(request, m_options.settings));
+    if (!decision)
+        return internalError(decision.error(), s);
+    if (!decision->allowed) {
+        auto response = errorPage(Status::TooManyRequests, s);
+        response.setHeader("Retry-After", QByteArray::number(decision->retryAfterSeconds));
+        return response;
+    }
+    // A browser always sends Origin with a POST; another site's form would
+    // carry its own origin. The CSRF token below is the main defence.
+    const QByteArray origin = request.value("Origin");
+    if (!origin.isEmpty() && origin != m_options.settings.origin())
+        return errorPage(Status::Forbidden, s);
+    const QString token = parseForm(request.body()).value(QStringLiteral("csrf"));
+    if (!session || token.isEmpty()
+        || !crypto::constantTimeEquals(token.toLatin1(), session->csrfToken.toLatin1()))
+        return errorPage(Status::Forbidden, s);
+    return std::nullopt;
+}
+
+QHttpServerResponse ParticipantSite::onLanding(const QHttpServerRequest &request)
+{
+    auto session = sessionOf(request);
+    if (!session)
+        return internalError(session.error());
+    if (*session && (*session)->loggedIn())
+        return redirectResponse("/me", m_options.settings);
+    return page(QStringLiteral("landing"), m_pages.landing(nullptr));
+}
+
+QHttpServerResponse ParticipantSite::onLogin(const QHttpServerRequest &request)
+{
+    auto existing = sessionOf(request);
+    if (!existing)
+        return internalError(existing.error());
+    if (*existing && (*existing)->loggedIn())
+        return redirectResponse("/me", m_options.settings);
+    if (*existing)
+        (void)m_sessions.destroy((*existing)->cookie);
+    // The state ties Open Humans' answer to this browser (RFC 6749 §10.12).
+    auto session = m_sessions.create(0, crypto::randomToken(24));
+    if (!session)
+        return internalError(session.error());
+    auto response = redirectResponse(m_openHumans.authorizeUrl(session->oauthState).toEncoded(),
+                                     m_options.settings);
+    withSessionCookie(response, *session);
+    return response;
+}
+
+void ParticipantSite::onOAuthCallback(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    const QUrlQuery query = request.query();
+    auto session = sessionOf(request);
+    if (!session)
+        return internalError(session.error()).write(std::move(responder));
+    const QString state = query.queryItemValue(QStringLiteral("state"));
+    const bool stateMatches = *session && !(*session)->oauthState.isEmpty() && !state.isEmpty()
+            && crypto::constantTimeEquals(state.toLatin1(), (*session)->oauthState.toLatin1());
+    if (!stateMatches) {
+        qCInfo(lcSite, "login refused: the state does not match this browser's login");
+        return page(QStringLiteral("message"), m_pages.loginProblem(LoginProblem::StateMismatch),
+                    Status::BadRequest)
+                .write(std::move(responder));
+    }
+    // The state is single use: the pre-login session ends here.
+    (void)m_sessions.destroy((*session)->cookie);
+    const QString code = query.queryItemValue(QStringLiteral("code"));
+    if (code.isEmpty()) {
+        QHttpServerResponse response =
+                page(QStringLiteral("message"), m_pages.loginProblem(LoginProblem::Cancelled));
+        response.setHeader("Set-Cookie", sessionCookie(m_options.settings, {}, {}));
+        return response.write(std::move(responder));
+    }
+    auto reply = std::make_shared<PendingReply>(std::move(responder));
+    auto *job = new LoginJob(m_openHumans, code, this);
+    connect(job, &LoginJob::finished, this, [this, job, reply] {
+        job->deleteLater();
+        const auto &outcome = job->result();
+        if (!outcome) {
+            qCInfo(lcSite, "login failed at Open Humans: %s", qPrintable(outcome.error().code));
+            return reply->send(page(QStringLiteral("message"),
+                                    m_pages.loginProblem(LoginProblem::Failed), Status::BadGateway));
+        }
+        ParticipantStore::Login login { outcome->memberId, outcome->tokens, outcome->urlFileCount,
+                                        outcome->host, outcome->consent };
+        auto participantId = m_participants.recordLogin(login);
+        if (!participantId)
+            return reply->send(internalError(participantId.error()));
+        // A new session id at login: an id planted before login is useless.
+        auto session = m_sessions.create(*participantId);
+        if (!session)
+            return reply->send(internalError(session.error()));
+        qCInfo(lcSite, "participant %lld logged in", *participantId);
+        auto response = redirectResponse("/me", m_options.settings);
+        withSessionCookie(response, *session);
+        reply->send(std::move(response));
+    });
+    job->start();
+}
+
+QHttpServerResponse ParticipantSite::mePage(const Session &session, const FormState &form, Status status)
+{
+    auto participant = m_participants.find(session.participantId);
+    if (!participant)
+        return internalError(participant.error(), &session);
+    if (!*participant)
+        return redirectResponse("/", m_options.settings);
+    auto transfers = m_participants.transferStatus(session.participantId);
+    if (!transfers)
+        return internalError(transfers.error(), &session);
+    return page(QStringLiteral("me"), m_pages.me(session, **participant, *transfers, form), status);
+}
+
+QHttpServerResponse ParticipantSite::onMe(const QHttpServerRequest &request)
+{
+    auto session = sessionOf(request);
+    if (!session)
+        return internalError(session.error());
+    if (!*session || !(*session)->loggedIn())
+        return redirectResponse("/", m_options.settings);
+    FormState form;
+    form.saved = request.query().queryItemValue(QStringLiteral("saved")) == QLatin1String("1");
+    return mePage(**session, form, Status::Ok);
+}
+
+void ParticipantSite::onSaveNightscout(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    auto session = sessionOf(request);
+    if (!session)
+        return internalError(session.error()).write(std::move(responder));
+    if (auto refused = refusePost(request, *session))
+        return refused->write(std::move(responder));
+    const Session current = **session;
+    if (!current.loggedIn())
+        return redirectResponse("/", m_options.settings).write(std::move(responder));
+
+    const auto fields = parseForm(request.body());
+    FormState form;
+    form.fromInput = true;
+    form.url = fields.value(QStringLiteral("url")).trimmed();
+    form.shareOpenAps = fields.contains(QStringLiteral("share_openaps"));
+    form.shareNsf = fields.contains(QStringLiteral("share_nsf"));
+
+    auto participant = m_participants.find(current.participantId);
+    auto tokens = m_participants.tokens(current.participantId);
+    if (!participant || !tokens)
+        return internalError(!participant ? participant.error() : tokens.error(), &current)
+                .write(std::move(responder));
+    const QDateTime soon = QDateTime::currentDateTimeUtc().addSecs(120);
+    if (!*participant || !*tokens || (*tokens)->expiredAt(soon)) {
+        form.problemTitle = QStringLiteral("Please log in again");
+        form.problemText = openHumansProblem(makeError("login-expired", {}));
+        return mePage(current, form, Status::Ok).write(std::move(responder));
+    }
+
+    Registration registration { (*participant)->memberId, (*tokens)->accessToken, form.url,
+                                fields.value(QStringLiteral("secret")),
+                                consentFromBoxes(form.shareOpenAps, form.shareNsf) };
+    auto reply = std::make_shared<PendingReply>(std::move(responder));
+    auto *job = new RegistrationJob(m_nam, m_openHumans, m_options.probe, registration, this);
+    connect(job, &RegistrationJob::finished, this, [this, job, reply, current, form]() mutable {
+        job->deleteLater();
+        const auto &result = job->result();
+        if (!result) {
+            const Error &error = result.error();
+            if (job->failedStage() == RegistrationJob::Stage::OpenHumans) {
+                form.problemTitle = QStringLiteral("Not saved yet");
+                form.problemText = openHumansProblem(error);
+            } else {
+                form.problemTitle = probeProblemTitle(error.code);
+                form.problemText = error.message;
+                form.openTokenHelp = isCredentialProblem(error.code);
+            }
+            return reply->send(mePage(current, form, Status::UnprocessableEntity));
+        }
+        if (auto saved = m_participants.recordSaved(current.participantId, result->host,
+                                                    consentValue(result->consent));
+            !saved)
+            return reply->send(internalError(saved.error(), &current));
+        qCInfo(lcSite, "participant %lld saved consent %s", current.participantId,
+               qPrintable(consentValue(result->consent)));
+        reply->send(redirectResponse("/me?saved=1", m_options.settings));
+    });
+    job->start();
+}
+
+QHttpServerResponse ParticipantSite::onLogout(const QHttpServerRequest &request)
+{
+    auto session = sessionOf(request);
+    if (!session)
+        return internalError(session.error());
+    if (auto refused = refusePost(request, *session))
+        return std::move(*refused);
+    if (auto s = m_sessions.destroy((*session)->cookie); !s)
+        return internalError(s.error());
+    auto response = redirectResponse("/", m_options.settings);
+    response.setHeader("Set-Cookie", sessionCookie(m_options.settings, {}, {}));
+    return response;
+}
+
+QHttpServerResponse ParticipantSite::onDeauth(const QHttpServerRequest &request)
+{
+    return handleDeauthWebhook(m_database, m_options.settings.webhookSecret, request);
+}
+
+QHttpServerResponse ParticipantSite::onStatic(const QString &name, const QHttpServerRequest &request)
+{
+    const StaticFiles::File *file = m_static.find(name);
+    if (!file)
+        return errorPage(Status::NotFound);
+    if (request.value("If-None-Match") == file->etag) {
+        QHttpServerResponse notModified(Status::NotModified);
+        notModified.setHeader("ETag", file->etag);
+        return notModified;
+    }
+    QHttpServerResponse response(file->mimeType, file->content);
+    response.setHeader("ETag", file->etag);
+    response.setHeader("Cache-Control", "public, max-age=3600");
+    return response;
+}
+
+void ParticipantSite::onMissing(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    // Other subsystems' APIs answer in JSON; people get a page.
+    if (request.url().path().startsWith(QLatin1String("/api/"))) {
+        QHttpServerResponse response(QJsonObject { { QStringLiteral("error"), QStringLiteral("not-found") } },
+                                     Status::NotFound);
+        addSecurityHeaders(response, m_options.settings);
+        return response.write(std::move(responder));
+    }
+    errorPage(Status::NotFound).write(std::move(responder));
+}
+
+void ParticipantSite::purge()
+{
+    if (auto purged = m_sessions.purgeExpired(); !purged)
+        qCWarning(lcSite, "removing expired sessions failed: %s", qPrintable(purged.error().message));
+    if (auto purged = m_rateLimiter.purgeOld(); !purged)
+        qCWarning(lcSite, "removing old rate-limit counters failed: %s", qPrintable(purged.error().message));
+}
+
+} // namespace openaps::server::site

@@ -1,0 +1,104 @@
+#pragma once
+
+#include "core/result.h"
+#include "db/database.h"
+#include "nightscout/client.h"
+#include "openhumans/client.h"
+#include "site/pagerenderer.h"
+#include "site/pages.h"
+#include "site/participantstore.h"
+#include "site/ratelimiter.h"
+#include "site/sessionstore.h"
+#include "site/sitesettings.h"
+#include "site/staticfiles.h"
+
+#include <QHttpServerResponder>
+#include <QHttpServerResponse>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+class QHttpServer;
+class QNetworkAccessManager;
+
+namespace openaps::server {
+class WebServer;
+}
+
+namespace openaps::server::site {
+
+// The participant registration site: landing page, Open Humans login,
+// Nightscout address and consent form, transfer status, logout, and the
+// deauthorisation webhook. Adds its routes to the process's WebServer.
+class ParticipantSite final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ParticipantSite)
+
+public:
+    struct Options
+    {
+        SiteSettings settings;
+        oh::Settings openHumans;
+        ns::ClientOptions probe; // how patient the Nightscout check is
+        MsClock clock;
+    };
+
+    // Loads templates and static files (from settings.resourcesDir or the
+    // embedded copy); fails with a clear message when they are broken.
+    static Result<std::unique_ptr<ParticipantSite>> create(db::Database database,
+                                                           QNetworkAccessManager *nam,
+                                                           Options options, QObject *parent = nullptr);
+
+    // Adds the routes, the 404 page and the security headers to `web`.
+    void install(WebServer &web);
+
+    // The options `serve` uses, from the configuration.
+    static Options optionsFromConfig(const Config &config);
+
+private:
+    ParticipantSite(db::Database database, QNetworkAccessManager *nam, Options options,
+                    std::shared_ptr<PageRenderer> renderer, QObject *parent);
+
+    // GET
+    QHttpServerResponse onLanding(const QHttpServerRequest &request);
+    QHttpServerResponse onLogin(const QHttpServerRequest &request);
+    void onOAuthCallback(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    QHttpServerResponse onMe(const QHttpServerRequest &request);
+    QHttpServerResponse onStatic(const QString &name, const QHttpServerRequest &request);
+    // POST
+    void onSaveNightscout(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    QHttpServerResponse onLogout(const QHttpServerRequest &request);
+    QHttpServerResponse onDeauth(const QHttpServerRequest &request);
+    void onMissing(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+
+    // The browser's session, if any; a database failure is an Error.
+    Result<std::optional<Session>> sessionOf(const QHttpServerRequest &request);
+    // Checks size, rate and CSRF of a form POST; a response when refused.
+    std::optional<QHttpServerResponse> refusePost(const QHttpServerRequest &request,
+                                                  const std::optional<Session> &session);
+    QHttpServerResponse mePage(const Session &session, const FormState &form,
+                               QHttpServerResponse::StatusCode status);
+
+    QHttpServerResponse page(const QString &name, const PageData &data,
+                             QHttpServerResponse::StatusCode status = QHttpServerResponse::StatusCode::Ok);
+    QHttpServerResponse errorPage(QHttpServerResponse::StatusCode status, const Session *session = nullptr);
+    QHttpServerResponse internalError(const Error &error, const Session *session = nullptr);
+    void withSessionCookie(QHttpServerResponse &response, const Session &session);
+    void purge();
+
+    db::Database m_database;
+    QNetworkAccessManager *m_nam;
+    Options m_options;
+    std::shared_ptr<PageRenderer> m_renderer;
+    StaticFiles m_static;
+    Pages m_pages;
+    SessionStore m_sessions;
+    RateLimiter m_rateLimiter;
+    ParticipantStore m_participants;
+    oh::Client m_openHumans;
+    QTimer m_purgeTimer;
+};
+
+} // namespace openaps::server::site

@@ -1,0 +1,173 @@
+#include "site/participantstore.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace openaps::server::site {
+
+QDateTime dateTimeFromDb(const QVariant &value)
+{
+    if (value.isNull())
+        return {};
+    if (value.metaType() == QMetaType::fromType<QDateTime>())
+        return value.toDateTime().toUTC();
+    QDateTime parsed = QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
+    if (!parsed.isValid())
+        parsed = QDateTime::fromString(value.toString(), Qt::ISODate);
+    return parsed.toUTC();
+}
+
+ParticipantStore::ParticipantStore(db::Database database, const QByteArray &secretKey)
+    : m_database(std::move(database)), m_box(secretKey)
+{
+}
+
+Result<qint64> ParticipantStore::recordLogin(const Login &login)
+{
+    auto db = m_database.connection();
+    if (!db)
+        return db.error();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    auto textOrNull = [](const QString &v) {
+        return v.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(v);
+    };
+    QSqlQuery q(*db);
+    q.prepare(QStringLiteral(
+            "INSERT INTO participants (member_id, access_token_enc, refresh_token_enc, "
+            "token_expires_at, oh_url_file_count, nightscout_host, sharing_consent, updated_at, "
+            "deauthorized_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) "
+            "ON CONFLICT (member_id) DO UPDATE SET access_token_enc = excluded.access_token_enc, "
+            "refresh_token_enc = excluded.refresh_token_enc, "
+            "token_expires_at = excluded.token_expires_at, "
+            "oh_url_file_count = excluded.oh_url_file_count, "
+            "nightscout_host = CASE WHEN ? THEN excluded.nightscout_host ELSE participants.nightscout_host END, "
+            "sharing_consent = CASE WHEN ? THEN excluded.sharing_consent ELSE participants.sharing_consent END, "
+            "updated_at = excluded.updated_at, deauthorized_at = NULL RETURNING id"));
+    q.addBindValue(login.memberId);
+    q.addBindValue(m_box.encrypt(login.tokens.accessToken.toUtf8()));
+    q.addBindValue(m_box.encrypt(login.tokens.refreshToken.toUtf8()));
+    q.addBindValue(login.tokens.expiresAt.toUTC());
+    q.addBindValue(login.urlFileCount);
+    q.addBindValue(textOrNull(login.host.value_or(QString())));
+    q.addBindValue(textOrNull(login.consent.value_or(QString())));
+    q.addBindValue(now);
+    q.addBindValue(login.host.has_value());
+    q.addBindValue(login.consent.has_value());
+    if (!q.exec() || !q.next())
+        return db::sqlError("recording a login", q.lastError());
+    return q.value(0).toLongLong();
+}
+
+Result<std::optional<ParticipantView>> ParticipantStore::find(qint64 participantId) const
+{
+    auto db = m_database.connection();
+    if (!db)
+        return db.error();
+    QSqlQuery q(*db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT member_id, nightscout_host, sharing_consent, site_saved_at, "
+                             "oh_url_file_count, deauthorized_at FROM participants WHERE id = ?"));
+    q.addBindValue(participantId);
+    if (!q.exec())
+        return db::sqlError("reading a participant", q.lastError());
+    if (!q.next())
+        return std::optional<ParticipantView>();
+    ParticipantView v;
+    v.id = participantId;
+    v.memberId = q.value(0).toString();
+    v.nightscoutHost = q.value(1).toString();
+    v.consent = q.value(2).toString();
+    v.savedAt = dateTimeFromDb(q.value(3));
+    v.urlFileCount = q.value(4).toInt();
+    v.deauthorized = !q.value(5).isNull();
+    return std::optional<ParticipantView>(v);
+}
+
+Result<std::optional<oh::TokenPair>> ParticipantStore::tokens(qint64 participantId) const
+{
+    auto db = m_database.connection();
+    if (!db)
+        return db.error();
+    QSqlQuery q(*db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT access_token_enc, refresh_token_enc, token_expires_at "
+                             "FROM participants WHERE id = ? AND deauthorized_at IS NULL"));
+    q.addBindValue(participantId);
+    if (!q.exec())
+        return db::sqlError("reading tokens", q.lastError());
+    if (!q.next() || q.value(0).isNull())
+        return std::optional<oh::TokenPair>();
+    auto access = m_box.decrypt(q.value(0).toString());
+    if (!access)
+        return access.error();
+    oh::TokenPair pair;
+    pair.accessToken = QString::fromUtf8(*access);
+    if (!q.value(1).isNull()) {
+        auto refresh = m_box.decrypt(q.value(1).toString());
+        if (!refresh)
+            return refresh.error();
+        pair.refreshToken = QString::fromUtf8(*refresh);
+    }
+    pair.expiresAt = dateTimeFromDb(q.value(2));
+    return std::optional<oh::TokenPair>(pair);
+}
+
+Status ParticipantStore::recordSaved(qint64 participantId, const QString &host, const QString &consent)
+{
+    auto db = m_database.connection();
+    if (!db)
+        return db.error();
+    QSqlQuery q(*db);
+    // A save replaces every URL file, so afterwards there is at most one.
+    q.prepare(QStringLiteral("UPDATE participants SET nightscout_host = COALESCE(?, nightscout_host), "
+                             "sharing_consent = ?, site_saved_at = ?, updated_at = ?, "
+                             "oh_url_file_count = CASE WHEN ? THEN 1 ELSE oh_url_file_count END "
+                             "WHERE id = ?"));
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    q.addBindValue(host.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(host));
+    q.addBindValue(consent);
+    q.addBindValue(now);
+    q.addBindValue(now);
+    q.addBindValue(!host.isEmpty());
+    q.addBindValue(participantId);
+    if (!q.exec())
+        return db::sqlError("recording a saved registration", q.lastError());
+    return {};
+}
+
+Result<TransferStatus> ParticipantStore::transferStatus(qint64 participantId) const
+{
+    auto db = m_database.connection();
+    if (!db)
+        return db.error();
+    TransferStatus status;
+    QSqlQuery q(*db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT last_attempt_at, last_success_at, last_error_code, "
+                             "last_error_message, last_error_at FROM participant_status "
+                             "WHERE participant_id = ?"));
+    q.addBindValue(participantId);
+    if (!q.exec())
+        return db::sqlError("reading transfer status", q.lastError());
+    if (q.next()) {
+        status.lastAttemptAt = dateTimeFromDb(q.value(0));
+        status.lastSuccessAt = dateTimeFromDb(q.value(1));
+        status.lastErrorCode = q.value(2).toString();
+        status.lastErrorMessage = q.value(3).toString();
+        status.lastErrorAt = dateTimeFromDb(q.value(4));
+    }
+    QSqlQuery types(*db);
+    types.setForwardOnly(true);
+    types.prepare(QStringLiteral("SELECT data_type, records_moved, last_moved_at "
+                                 "FROM participant_type_status WHERE participant_id = ? "
+                                 "ORDER BY data_type"));
+    types.addBindValue(participantId);
+    if (!types.exec())
+        return db::sqlError("reading transfer counts", types.lastError());
+    while (types.next())
+        status.types.append({ types.value(0).toString(), types.value(1).toLongLong(),
+                              dateTimeFromDb(types.value(2)) });
+    return status;
+}
+
+} // namespace openaps::server::site

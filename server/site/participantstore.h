@@ -1,0 +1,78 @@
+#pragma once
+
+#include "core/result.h"
+#include "crypto/secrets.h"
+#include "db/database.h"
+#include "openhumans/types.h"
+
+#include <QDateTime>
+#include <QList>
+
+#include <optional>
+
+namespace openaps::server::site {
+
+// What the site knows about a participant (never the Nightscout URL itself).
+struct ParticipantView
+{
+    qint64 id = 0;
+    QString memberId;
+    QString nightscoutHost; // as last saved through the site
+    QString consent; // openaps|nsf|both|none, empty when never saved here
+    QDateTime savedAt;
+    int urlFileCount = 0; // URL files in Open Humans at the last login
+    bool deauthorized = false;
+};
+
+// The ingest job's record of transfers (participant_status tables).
+struct TransferStatus
+{
+    struct TypeCount
+    {
+        QString dataType;
+        qint64 records = 0;
+        QDateTime lastMovedAt;
+    };
+    QDateTime lastAttemptAt;
+    QDateTime lastSuccessAt;
+    QString lastErrorCode;
+    QString lastErrorMessage;
+    QDateTime lastErrorAt;
+    QList<TypeCount> types;
+};
+
+// The participants table as the site uses it. Open Humans tokens are stored
+// sealed with crypto::SecretBox.
+class ParticipantStore
+{
+public:
+    ParticipantStore(db::Database database, const QByteArray &secretKey);
+
+    struct Login
+    {
+        QString memberId;
+        oh::TokenPair tokens;
+        int urlFileCount = 0;
+        std::optional<QString> host; // nullopt: unknown, keep what is stored
+        std::optional<QString> consent; // likewise
+    };
+    // Creates or updates the participant after an Open Humans login: stores
+    // the new token pair, what the account holds, and clears any earlier
+    // deauthorisation.
+    Result<qint64> recordLogin(const Login &login);
+    Result<std::optional<ParticipantView>> find(qint64 participantId) const;
+    // The decrypted token pair, or nullopt when none is stored.
+    Result<std::optional<oh::TokenPair>> tokens(qint64 participantId) const;
+    // Remembers what was written to Open Humans (host only).
+    Status recordSaved(qint64 participantId, const QString &host, const QString &consent);
+    Result<TransferStatus> transferStatus(qint64 participantId) const;
+
+private:
+    db::Database m_database;
+    crypto::SecretBox m_box;
+};
+
+// QDateTime from a timestamp column: TIMESTAMPTZ on PostgreSQL, ISO text on SQLite.
+QDateTime dateTimeFromDb(const QVariant &value);
+
+} // namespace openaps::server::site

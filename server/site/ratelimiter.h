@@ -1,0 +1,41 @@
+#pragma once
+
+#include "core/result.h"
+#include "db/database.h"
+#include "site/sessionstore.h"
+
+#include <QHostAddress>
+
+#include <chrono>
+
+namespace openaps::server::site {
+
+// Per-client limit on form posts, counted in fixed windows in the database
+// so every server instance sees the same counts. Clients are stored as a
+// keyed hash of their address, never the address itself.
+class RateLimiter
+{
+public:
+    struct Decision
+    {
+        bool allowed = true;
+        int retryAfterSeconds = 0; // when not allowed
+    };
+
+    RateLimiter(db::Database database, const QByteArray &secretKey, int limit,
+                std::chrono::seconds window, MsClock clock);
+
+    // Counts one POST from `client` and says whether it may go ahead.
+    Result<Decision> hit(const QHostAddress &client);
+    // Drops the counters of windows that have ended.
+    Status purgeOld();
+
+private:
+    db::Database m_database;
+    QByteArray m_key;
+    int m_limit;
+    qint64 m_windowMs;
+    MsClock m_clock;
+};
+
+} // namespace openaps::server::site

@@ -1,0 +1,81 @@
+#pragma once
+
+#include "core/result.h"
+#include "nightscout/client.h"
+#include "openhumans/client.h"
+#include "site/consent.h"
+
+#include <QObject>
+#include <QPointer>
+
+class QNetworkAccessManager;
+
+namespace openaps::server::site {
+
+// What the participant submitted on the logged-in page.
+struct Registration
+{
+    QString memberId;
+    QString accessToken; // Open Humans
+    QString url; // as typed; may hold ?token=
+    QString secret; // access token or API secret, may be empty
+    Consent consent = Consent::None;
+};
+
+// The credential the participant typed, told apart by shape: Nightscout
+// access tokens are "<name>-<16 hex digits>"; anything else is an API secret.
+ns::Credentials credentialsFrom(const QString &typed, const ns::SiteUrl &site);
+
+// The URL file's content: the base URL plus the credential ingest needs,
+// `?token=<token>` or `?api_secret=<sha1 hex>` (never the plain secret).
+QByteArray urlFileContent(const ns::SiteUrl &site, const ns::Credentials &credentials);
+
+// Saves a participant's Nightscout address and consent: normalise the
+// address, probe the site right away (unless nothing is shared), then
+// replace the URL file and the consent file in their Open Humans account
+// (delete by name, then upload, so older copies go too).
+class RegistrationJob final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RegistrationJob)
+
+public:
+    enum class Stage { Address, Probe, OpenHumans };
+    struct Saved
+    {
+        QString host; // empty when no URL file was written
+        Consent consent = Consent::None;
+    };
+
+    RegistrationJob(QNetworkAccessManager *nam, const oh::Client &openHumans,
+                    ns::ClientOptions probeOptions, Registration registration, QObject *parent);
+
+    void start();
+    const Result<Saved> &result() const { return m_result; }
+    Stage failedStage() const { return m_failedStage; }
+
+signals:
+    void finished();
+
+private:
+    void probe();
+    void writeUrlFile();
+    void writeConsentFile();
+    void replaceFile(const QString &basename, const QByteArray &content, const QString &description,
+                     const QStringList &tags, std::function<void()> next);
+    void fail(Stage stage, const Error &error);
+    void finish(Result<Saved> result);
+
+    QNetworkAccessManager *m_nam;
+    oh::Client m_openHumans;
+    ns::ClientOptions m_probeOptions;
+    Registration m_input;
+    ns::SiteUrl m_site;
+    ns::Credentials m_credentials;
+    QPointer<ns::Client> m_nightscout;
+    Saved m_saved;
+    Stage m_failedStage = Stage::Address;
+    Result<Saved> m_result { makeError("pending", QStringLiteral("Saving has not finished.")) };
+};
+
+} // namespace openaps::server::site

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "core/config.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QHostAddress>
+#include <QUrl>
+
+#include <chrono>
+
+namespace openaps::server::site {
+
+// The site's view of the configuration, read once at start-up.
+struct SiteSettings
+{
+    QUrl publicUrl; // base URL participants use, e.g. https://example.org
+    bool https = false; // Secure cookies, HSTS
+    int hstsSeconds = 0; // 0: no Strict-Transport-Security header
+    QUrl openHumansBase; // for the "see your data" link
+    QByteArray secretKey; // keys the session and rate-limit hashes
+    QByteArray webhookSecret; // empty: deauthorisation webhooks are not signed
+    std::chrono::seconds sessionLifetime { 14 * 24 * 3600 };
+    int postLimit = 30; // POSTs per client per window
+    std::chrono::seconds postWindow { 600 };
+    qint64 maxBodyBytes = 64 * 1024;
+    QList<QPair<QHostAddress, int>> trustedProxies; // X-Forwarded-For is believed from these
+    QString resourcesDir; // empty: the templates compiled into the binary
+
+    static SiteSettings fromConfig(const Config &config);
+
+    QString cookieName() const;
+    QUrl redirectUri() const; // where Open Humans sends the browser back
+    QUrl url(const QString &path) const;
+    QByteArray origin() const; // scheme://host[:port] for Origin checks
+};
+
+} // namespace openaps::server::site

@@ -1,0 +1,182 @@
+#include "siteharness.h"
+
+#include "db/migrations.h"
+
+#include <QNetworkCookieJar>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTest>
+
+namespace openaps::test {
+
+namespace {
+
+// The browser side keeps no cookies of its own: tests pass them explicitly.
+class NoCookies final : public QNetworkCookieJar
+{
+public:
+    bool setCookiesFromUrl(const QList<QNetworkCookie> &, const QUrl &) override { return false; }
+    QList<QNetworkCookie> cookiesForUrl(const QUrl &) const override { return {}; }
+};
+
+const QByteArray secretKey = QByteArrayLiteral("site-test-secret-key-0123456789abcdef");
+
+} // namespace
+
+const QByteArray SiteHarness::webhookSecret = QByteArrayLiteral("site-test-webhook-secret");
+
+namespace {
+
+} // namespace
+
+QByteArray HttpReply::header(const QByteArray &name) const
+{
+    for (const auto &h : headers) {
+        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+            return h.second;
+    }
+    return {};
+}
+
+QString HttpReply::sessionCookie() const
+{
+    static const QRegularExpression value(QStringLiteral("^(?:__Host-)?openaps_session=([^;]*)"));
+    const auto match = value.match(QString::fromLatin1(header("Set-Cookie")));
+    return match.hasMatch() ? match.captured(1) : QString();
+}
+
+SiteHarness::SiteHarness(const QString &backend, Tweak tweak) : m_tdb(backend), m_tweak(std::move(tweak))
+{
+    QStandardPaths::setTestModeEnabled(true);
+    m_browser.setCookieJar(new NoCookies);
+    if (!m_tdb.isValid())
+        return;
+    if (auto migrated = db::migrate(m_tdb.database()); !migrated) {
+        qWarning("%s", qPrintable(migrated.error().message));
+        return;
+    }
+    m_openHumans = std::make_unique<standins::OpenHumansStandIn>(standins::OpenHumansStandIn::Options {}, &m_nam);
+    if (!m_openHumans->listen())
+        return;
+    start();
+}
+
+SiteHarness::~SiteHarness()
+{
+    m_site.reset();
+    m_web.reset();
+    m_tdb.database().closeConnection();
+}
+
+void SiteHarness::start()
+{
+    m_valid = false;
+    m_web = std::make_unique<server::WebServer>(m_tdb.database());
+    const auto port = m_web->listen(QHostAddress::LocalHost, 0);
+    if (!port)
+        return;
+    Config config = Config::fromValues({
+            { QStringLiteral("PUBLIC_URL"), QStringLiteral("http://127.0.0.1:%1").arg(*port) },
+            { QStringLiteral("SECRET_KEY"), QString::fromLatin1(secretKey) },
+            { QStringLiteral("OH_BASE_URL"), m_openHumans->baseUrl().toString() },
+            { QStringLiteral("OH_CLIENT_ID"), m_openHumans->options().clientId },
+            { QStringLiteral("OH_CLIENT_SECRET"), m_openHumans->options().clientSecret },
+            { QStringLiteral("OH_WEBHOOK_SECRET"), QString::fromLatin1(webhookSecret) },
+    });
+    m_options = server::site::ParticipantSite::optionsFromConfig(config);
+    m_options.openHumans.requestTimeout = std::chrono::seconds(5);
+    m_options.probe.timeout = std::chrono::seconds(3);
+    if (m_tweak)
+        m_tweak(m_options);
+    auto site = server::site::ParticipantSite::create(m_tdb.database(), &m_nam, m_options);
+    if (!site) {
+        qWarning("%s", qPrintable(site.error().message));
+        return;
+    }
+    m_site = std::move(*site);
+    m_site->install(*m_web);
+    m_valid = true;
+}
+
+void SiteHarness::restart()
+{
+    m_site.reset();
+    m_web.reset();
+    m_tdb.database().closeConnection();
+    start();
+}
+
+QUrl SiteHarness::url(const QString &path) const
+{
+    return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_web->port()).arg(path));
+}
+
+HttpReply SiteHarness::send(QNetworkReply *reply)
+{
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    if (!reply->isFinished())
+        finished.wait(20000);
+    HttpReply result;
+    result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    result.body = reply->readAll();
+    result.headers = reply->rawHeaderPairs();
+    reply->deleteLater();
+    return result;
+}
+
+HttpReply SiteHarness::get(const QString &path, const QString &cookie,
+                           const QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    QNetworkRequest request(path.startsWith(QLatin1String("http")) ? QUrl(path) : url(path));
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    if (!cookie.isEmpty())
+        request.setRawHeader("Cookie", m_options.settings.cookieName().toLatin1() + '=' + cookie.toLatin1());
+    for (const auto &h : headers)
+        request.setRawHeader(h.first, h.second);
+    return send(m_browser.get(request));
+}
+
+HttpReply SiteHarness::post(const QString &path, const QByteArray &body, const QString &cookie,
+                            const QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    QNetworkRequest request(url(path));
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/x-www-form-urlencoded"));
+    if (!cookie.isEmpty())
+        request.setRawHeader("Cookie", m_options.settings.cookieName().toLatin1() + '=' + cookie.toLatin1());
+    for (const auto &h : headers)
+        request.setRawHeader(h.first, h.second);
+    return send(m_browser.post(request, body));
+}
+
+HttpReply SiteHarness::postForm(const QString &path, const QUrlQuery &form, const QString &cookie)
+{
+    return post(path, form.toString(QUrl::FullyEncoded).toUtf8(), cookie);
+}
+
+QString SiteHarness::login(QString *memberId)
+{
+    const QString member = m_openHumans->addMember();
+    if (memberId)
+        *memberId = member;
+    const HttpReply start = get(QStringLiteral("/login"));
+    const QUrl authorize(QString::fromLatin1(start.header("Location")));
+    const QString state = QUrlQuery(authorize).queryItemValue(QStringLiteral("state"));
+    const QString code = m_openHumans->approve(member, m_options.settings.redirectUri());
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("code"), code);
+    query.addQueryItem(QStringLiteral("state"), state);
+    const HttpReply done = get(QStringLiteral("/oauth/callback?") + query.toString(QUrl::FullyEncoded),
+                               start.sessionCookie());
+    return done.status == 303 ? done.sessionCookie() : QString();
+}
+
+QString SiteHarness::csrfToken(const QByteArray &html)
+{
+    static const QRegularExpression field(QStringLiteral("name=\"csrf\" value=\"([^\"]+)\""));
+    const auto match = field.match(QString::fromUtf8(html));
+    return match.hasMatch() ? match.captured(1) : QString();
+}
+
+} // namespace openaps::test

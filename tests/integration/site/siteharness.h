@@ -1,0 +1,81 @@
+#pragma once
+
+// One participant site on loopback for the integration tests: a throw-away
+// database (SQLite or PostgreSQL), the Open Humans stand-in, the WebServer
+// with the site installed, and a small synchronous HTTP client that handles
+// cookies and redirects by hand so tests see every step.
+
+#include "db/database.h"
+#include "http/webserver.h"
+#include "site/participantsite.h"
+#include "standins/openhumansstandin.h"
+#include "testdatabase.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QUrlQuery>
+
+#include <functional>
+#include <memory>
+
+namespace openaps::test {
+
+struct HttpReply
+{
+    int status = 0;
+    QByteArray body;
+    QList<QNetworkReply::RawHeaderPair> headers;
+
+    QByteArray header(const QByteArray &name) const;
+    // The session cookie's value from Set-Cookie, or empty.
+    QString sessionCookie() const;
+};
+
+class SiteHarness
+{
+public:
+    using Tweak = std::function<void(server::site::ParticipantSite::Options &)>;
+
+    explicit SiteHarness(const QString &backend, Tweak tweak = {});
+    ~SiteHarness();
+
+    static const QByteArray webhookSecret; // configured as OPENAPS_OH_WEBHOOK_SECRET
+
+    bool isValid() const { return m_valid; }
+    db::Database database() const { return m_tdb.database(); }
+    standins::OpenHumansStandIn &openHumans() { return *m_openHumans; }
+    QUrl url(const QString &path) const;
+    const server::site::ParticipantSite::Options &options() const { return m_options; }
+
+    HttpReply get(const QString &path, const QString &cookie = {},
+                  const QList<QPair<QByteArray, QByteArray>> &headers = {});
+    HttpReply post(const QString &path, const QByteArray &body, const QString &cookie = {},
+                   const QList<QPair<QByteArray, QByteArray>> &headers = {});
+    HttpReply postForm(const QString &path, const QUrlQuery &form, const QString &cookie = {});
+
+    // Logs a new stand-in member in through /login and the callback; returns
+    // the logged-in session cookie (empty on failure) and the member id.
+    QString login(QString *memberId = nullptr);
+    // The CSRF token in a page's forms.
+    static QString csrfToken(const QByteArray &html);
+
+    // Stops the site and web server and starts new ones on the same database
+    // (a server restart); the port changes.
+    void restart();
+
+private:
+    void start();
+    HttpReply send(QNetworkReply *reply);
+
+    TestDatabase m_tdb;
+    Tweak m_tweak;
+    QNetworkAccessManager m_nam; // used by the site and the stand-in
+    QNetworkAccessManager m_browser; // the test's "browser"
+    std::unique_ptr<standins::OpenHumansStandIn> m_openHumans;
+    std::unique_ptr<server::WebServer> m_web;
+    std::unique_ptr<server::site::ParticipantSite> m_site;
+    server::site::ParticipantSite::Options m_options;
+    bool m_valid = false;
+};
+
+} // namespace openaps::test
