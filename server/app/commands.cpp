@@ -3,9 +3,11 @@
 #include "app/shutdown.h"
 #include "db/migrations.h"
 #include "http/webserver.h"
+#include "site/participantsite.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
+#include <QNetworkAccessManager>
 #include <QTextStream>
 
 namespace openaps::server {
@@ -127,6 +129,14 @@ int serveCommand(const Config &config, const QStringList &)
         return 1;
 
     WebServer web(*database);
+    QNetworkAccessManager nam;
+    auto site = site::ParticipantSite::create(*database, &nam,
+                                              site::ParticipantSite::optionsFromConfig(config));
+    if (!site) {
+        err() << "openaps-server: " << site.error().message << Qt::endl;
+        return 1;
+    }
+    (*site)->install(web);
     const auto port = web.listen(QHostAddress(config.httpAddress()), config.httpPort());
     if (!port) {
         err() << "openaps-server: " << port.error().message << Qt::endl;

@@ -260,14 +260,6 @@ Status Config::validate(bool needSecretKey) const
         if (!ok || v < 1 || v > 64)
             return makeError("config", QStringLiteral("OPENAPS_%1 must be a number from 1 to 64.").arg(n));
     }
-    const QUrl ohBase(value(QStringLiteral("OH_BASE_URL")));
-    if (!isHttpUrl(ohBase))
-        return makeError("config", QStringLiteral("OPENAPS_OH_BASE_URL must be an http or https URL."));
-
-    if (needSecretKey) {
-        const QString secret = value(QStringLiteral("SECRET_KEY"));
-        if (secret.isEmpty())
-            return makeError("config", QStringLiteral(
     if (QHostAddress(httpAddress()).isNull())
         return makeError("config", QStringLiteral(
                 "OPENAPS_HTTP_ADDRESS must be an IP address such as 127.0.0.1, 0.0.0.0 or ::."));
@@ -277,6 +269,14 @@ Status Config::validate(bool needSecretKey) const
         return makeError("config", QStringLiteral(
                 "OPENAPS_PUBLIC_URL must be an http or https URL such as https://example.org."));
 
+    const QUrl ohBase(value(QStringLiteral("OH_BASE_URL")));
+    if (!isHttpUrl(ohBase))
+        return makeError("config", QStringLiteral("OPENAPS_OH_BASE_URL must be an http or https URL."));
+
+    if (needSecretKey) {
+        const QString secret = value(QStringLiteral("SECRET_KEY"));
+        if (secret.isEmpty())
+            return makeError("config", QStringLiteral(
                     "OPENAPS_SECRET_KEY is not set: it encrypts stored tokens. Set it (or "
                     "OPENAPS_SECRET_KEY_FILE) to a random string of at least %1 characters, for "
                     "example the output of `openssl rand -base64 48`.").arg(minimumSecretKeyLength));
