@@ -224,10 +224,17 @@ Status Database::ping() const
     return {};
 }
 
+QString sqlErrorText(const QSqlError &error)
+{
+    // The server's words; the driver's ("QPSQL: Unable to create query") add nothing.
+    const QString text = error.databaseText().isEmpty() ? error.text() : error.databaseText();
+    return text.simplified();
+}
+
 Error sqlError(const char *what, const QSqlError &error)
 {
     return makeError("database", QStringLiteral("Database error during %1: %2")
-                                         .arg(QString::fromLatin1(what), error.text().simplified()));
+                                         .arg(QString::fromLatin1(what), sqlErrorText(error)));
 }
 
 } // namespace openaps::db

@@ -54,7 +54,9 @@ private:
     QString m_id;
 };
 
-// Runs `query` and turns a failure into an Error naming `what`.
+// Turns a failed query's error into an Error naming `what`.
 Error sqlError(const char *what, const QSqlError &error);
+// The server's message of a failed query, on one line.
+QString sqlErrorText(const QSqlError &error);
 
 } // namespace openaps::db

@@ -120,7 +120,7 @@ Status runLocked(QSqlDatabase &db, bool pg, const QString &what, const QStringLi
         QSqlQuery q(db);
         if (!q.exec(statement))
             return fail(makeError("migration", QStringLiteral("%1 failed: %2%3")
-                                                       .arg(what, q.lastError().text().simplified(),
+                                                       .arg(what, sqlErrorText(q.lastError()),
                                                             failureHint(q.lastError()))));
     }
     if (finish) {

@@ -53,7 +53,12 @@ BEGIN
 END $$;
 
 -- 2. Database, schema and ownership. Tables are created by whoever runs the
--- migrations; hand them to openaps_owner so any member can run the next ones.
+-- migrations; hand them to openaps_owner so any member can run the next ones
+-- (a new owner needs CREATE on the schema first).
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+GRANT USAGE, CREATE ON SCHEMA public TO openaps_owner;
+GRANT USAGE ON SCHEMA public TO openaps_web, openaps_ingest, openaps_etl, openaps_api, openaps_viewer;
+
 DO $$
 DECLARE
     o RECORD;
@@ -80,9 +85,6 @@ BEGIN
     END LOOP;
 END $$;
 
-REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-GRANT USAGE, CREATE ON SCHEMA public TO openaps_owner;
-GRANT USAGE ON SCHEMA public TO openaps_web, openaps_ingest, openaps_etl, openaps_api, openaps_viewer;
 REVOKE ALL ON ALL TABLES IN SCHEMA public
     FROM openaps_web, openaps_ingest, openaps_etl, openaps_api, openaps_viewer;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA public
