@@ -29,7 +29,7 @@ OpenHumansReplySender::OpenHumansReplySender(QObject *parent) : QObject(parent) 
 
 OpenHumansReplySender::~OpenHumansReplySender() = default;
 
-void OpenHumansReplySender::send(QHttpServerResponder &&responder, const OpenHumansReply &reply,
+void OpenHumansReplySender::send(QHttpServerResponder &&responder, Producer produce,
                                  const OpenHumansFaults &faults, int requestNumber)
 {
     const bool failThis = faults.onlyRequest == 0 || faults.onlyRequest == requestNumber;
@@ -40,21 +40,27 @@ void OpenHumansReplySender::send(QHttpServerResponder &&responder, const OpenHum
         return;
     }
     if (faults.latency.count() <= 0) {
-        write(*held, reply, failure);
+        write(*held, produce, failure);
         return;
     }
     // The client may give up and close the connection while we wait.
     QPointer<QTcpSocket> socket = held->socket();
-    QTimer::singleShot(faults.latency, this, [held, socket, reply, failure] {
+    QTimer::singleShot(faults.latency, this, [held, socket, produce, failure] {
         if (socket && socket->state() == QAbstractSocket::ConnectedState)
-            write(*held, reply, failure);
+            write(*held, produce, failure);
     });
 }
 
-void OpenHumansReplySender::write(QHttpServerResponder &responder, const OpenHumansReply &reply,
+void OpenHumansReplySender::send(QHttpServerResponder &&responder, const OpenHumansReply &reply,
+                                 const OpenHumansFaults &faults, int requestNumber)
+{
+    send(std::move(responder), Producer([reply] { return reply; }), faults, requestNumber);
+}
+
+void OpenHumansReplySender::write(QHttpServerResponder &responder, const Producer &produce,
                                   OpenHumansFaults::Failure failure)
 {
-    OpenHumansReply out = reply;
+    OpenHumansReply out;
     switch (failure) {
     case OpenHumansFaults::Failure::ServerError:
         out = OpenHumansReply::json(QJsonObject { { QStringLiteral("detail"),
@@ -66,6 +72,7 @@ void OpenHumansReplySender::write(QHttpServerResponder &responder, const OpenHum
                                     "application/json");
         break;
     default:
+        out = produce();
         break;
     }
     responder.writeStatusLine(QHttpServerResponder::StatusCode(out.status));

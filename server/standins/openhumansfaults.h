@@ -6,6 +6,7 @@
 #include <QPair>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 class QHttpServerResponder;
@@ -15,6 +16,10 @@ class QUrl;
 namespace openaps::standins {
 
 // Fault switches for one endpoint group of the Open Humans stand-in.
+// ServerError, Hang and MalformedJson replace the endpoint without touching
+// the stand-in's state (a request that failed and rolled back); a truncated
+// body is the real answer cut short, so its work was done (a refresh token
+// rotated, a file stored) and only the answer was lost.
 struct OpenHumansFaults
 {
     enum class Failure {
@@ -24,7 +29,8 @@ struct OpenHumansFaults
         MalformedJson, // 200 with a body that is not JSON
         TruncatedBody, // announces the full length, sends half, closes
     };
-    std::chrono::milliseconds latency { 0 }; // before every answer of the group
+    std::chrono::milliseconds latency { 0 }; // before every answer of the group; the
+                                             // work is skipped if the client left meanwhile
     Failure failure = Failure::None;
     int onlyRequest = 0; // fail only this request of the group (1 = first); 0 = every one
 };
@@ -52,12 +58,18 @@ public:
     explicit OpenHumansReplySender(QObject *parent = nullptr);
     ~OpenHumansReplySender() override;
 
-    // `requestNumber` counts the group's requests from 1.
-    void send(QHttpServerResponder &&responder, const OpenHumansReply &reply,
-              const OpenHumansFaults &faults, int requestNumber);
+    using Producer = std::function<OpenHumansReply()>;
+
+    // Runs `produce` (the endpoint's work) unless a fault replaces it, and
+    // writes the answer. `requestNumber` counts the group's requests from 1.
+    void send(QHttpServerResponder &&responder, Producer produce, const OpenHumansFaults &faults,
+              int requestNumber);
+    // The same for an answer computed already (its work is done whatever the fault).
+    void send(QHttpServerResponder &&responder, const OpenHumansReply &reply, const OpenHumansFaults &faults,
+              int requestNumber);
 
 private:
-    static void write(QHttpServerResponder &responder, const OpenHumansReply &reply,
+    static void write(QHttpServerResponder &responder, const Producer &produce,
                       OpenHumansFaults::Failure failure);
 
     QList<std::shared_ptr<QHttpServerResponder>> m_hanging;

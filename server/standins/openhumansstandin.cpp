@@ -19,9 +19,13 @@ QUrlQuery openHumansFormFields(const QByteArray &body)
     return QUrlQuery(QString::fromUtf8(text));
 }
 
-QByteArray openHumansHeader(const QHttpServerRequest &request, const QByteArray &name, bool *found)
+OpenHumansStandIn::Request::Request(const QHttpServerRequest &request)
+    : url(request.url()), query(request.query()), headers(request.headers()), body(request.body())
 {
-    const auto headers = request.headers();
+}
+
+QByteArray OpenHumansStandIn::Request::header(const QByteArray &name, bool *found) const
+{
     for (const auto &header : headers) {
         if (header.first.compare(name, Qt::CaseInsensitive) == 0) {
             if (found)
@@ -61,10 +65,11 @@ QUrl OpenHumansStandIn::baseUrl() const
     return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port));
 }
 
-void OpenHumansStandIn::answer(Endpoint endpoint, QHttpServerResponder &&responder, const OpenHumansReply &reply)
+void OpenHumansStandIn::answer(Endpoint endpoint, QHttpServerResponder &&responder,
+                               OpenHumansReplySender::Producer produce)
 {
     const int number = ++m_counts[endpoint];
-    m_sender.send(std::move(responder), reply, m_faults.value(endpoint), number);
+    m_sender.send(std::move(responder), std::move(produce), m_faults.value(endpoint), number);
 }
 
 void OpenHumansStandIn::addRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint,
@@ -72,7 +77,7 @@ void OpenHumansStandIn::addRoute(const QString &path, QHttpServerRequest::Method
 {
     m_server.route(path, method, [this, endpoint, handler](const QHttpServerRequest &request,
                                                            QHttpServerResponder &&responder) {
-        answer(endpoint, std::move(responder), handler(request));
+        answer(endpoint, std::move(responder), [handler, copy = Request(request)] { return handler(copy); });
     });
 }
 
@@ -81,7 +86,8 @@ void OpenHumansStandIn::addFileRoute(const QString &path, QHttpServerRequest::Me
 {
     m_server.route(path, method, [this, endpoint, handler](const QString &fileId, const QHttpServerRequest &request,
                                                            QHttpServerResponder &&responder) {
-        answer(endpoint, std::move(responder), handler(fileId, request));
+        answer(endpoint, std::move(responder),
+               [handler, fileId, copy = Request(request)] { return handler(fileId, copy); });
     });
 }
 
@@ -89,12 +95,12 @@ void OpenHumansStandIn::addRoutes()
 {
     using M = QHttpServerRequest::Method;
     using namespace std::placeholders;
-    const auto bind = [this](OpenHumansReply (OpenHumansStandIn::*member)(const QHttpServerRequest &)) {
-        return Handler([this, member](const QHttpServerRequest &r) { return (this->*member)(r); });
+    const auto bind = [this](OpenHumansReply (OpenHumansStandIn::*member)(const Request &)) {
+        return Handler([this, member](const Request &r) { return (this->*member)(r); });
     };
     const auto bindFile = [this](OpenHumansReply (OpenHumansStandIn::*member)(const QString &,
-                                                                             const QHttpServerRequest &)) {
-        return FileHandler([this, member](const QString &id, const QHttpServerRequest &r) {
+                                                                             const Request &)) {
+        return FileHandler([this, member](const QString &id, const Request &r) {
             return (this->*member)(id, r);
         });
     };
@@ -150,11 +156,11 @@ void OpenHumansStandIn::sendDeauthWebhook(const QUrl &url, const QString &member
     });
 }
 
-bool OpenHumansStandIn::authenticate(const QHttpServerRequest &request, QString *memberId,
+bool OpenHumansStandIn::authenticate(const Request &request, QString *memberId,
                                      OpenHumansReply *refusal) const
 {
-    QString token = request.query().queryItemValue(QStringLiteral("access_token"), QUrl::FullyDecoded);
-    const QByteArray authorization = openHumansHeader(request, "Authorization");
+    QString token = request.query.queryItemValue(QStringLiteral("access_token"), QUrl::FullyDecoded);
+    const QByteArray authorization = request.header("Authorization");
     if (token.isEmpty() && authorization.startsWith("Bearer "))
         token = QString::fromUtf8(authorization.mid(7)).trimmed();
     const auto detail = [refusal](const QString &text) {
@@ -190,10 +196,10 @@ QUrl OpenHumansStandIn::signedUrl(const QString &path, const QByteArray &purpose
     return url;
 }
 
-bool OpenHumansStandIn::checkSignature(const QHttpServerRequest &request, const QByteArray &purpose,
+bool OpenHumansStandIn::checkSignature(const Request &request, const QByteArray &purpose,
                                        const QString &fileId, OpenHumansReply *refusal) const
 {
-    const QUrlQuery query = request.query();
+    const QUrlQuery query = request.query;
     const QByteArray expires = query.queryItemValue(QStringLiteral("expires")).toLatin1();
     const QByteArray given = query.queryItemValue(QStringLiteral("signature")).toLatin1();
     const QByteArray expected = QMessageAuthenticationCode::hash(purpose + '\n' + fileId.toUtf8() + '\n' + expires,

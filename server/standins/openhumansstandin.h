@@ -9,12 +9,12 @@
 #include <QHttpServer>
 #include <QObject>
 #include <QUrl>
+#include <QUrlQuery>
 
 #include <chrono>
 #include <functional>
 
 class QNetworkAccessManager;
-class QUrlQuery;
 
 namespace openaps::standins {
 
@@ -105,33 +105,45 @@ public:
     QList<PutRecord> puts() const { return m_puts; }
 
 private:
-    using Handler = std::function<OpenHumansReply(const QHttpServerRequest &)>;
-    using FileHandler = std::function<OpenHumansReply(const QString &fileId, const QHttpServerRequest &)>;
+    // What the endpoints read of a request; a copy, because with latency the
+    // work runs after QHttpServer's request object is gone.
+    struct Request
+    {
+        explicit Request(const QHttpServerRequest &request);
+        // By case-insensitive name; `found` tells absent from empty.
+        QByteArray header(const QByteArray &name, bool *found = nullptr) const;
+        QUrl url;
+        QUrlQuery query;
+        QList<QPair<QByteArray, QByteArray>> headers;
+        QByteArray body;
+    };
+    using Handler = std::function<OpenHumansReply(const Request &)>;
+    using FileHandler = std::function<OpenHumansReply(const QString &fileId, const Request &)>;
     void addRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint, Handler handler);
     void addFileRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint,
                       FileHandler handler);
-    void answer(Endpoint endpoint, QHttpServerResponder &&responder, const OpenHumansReply &reply);
+    void answer(Endpoint endpoint, QHttpServerResponder &&responder, OpenHumansReplySender::Producer produce);
     void addRoutes();
 
     // openhumansstandinoauth.cpp
-    OpenHumansReply authorizePage(const QHttpServerRequest &request);
-    OpenHumansReply approveForm(const QHttpServerRequest &request);
-    OpenHumansReply token(const QHttpServerRequest &request);
+    OpenHumansReply authorizePage(const Request &request);
+    OpenHumansReply approveForm(const Request &request);
+    OpenHumansReply token(const Request &request);
 
     // openhumansstandinfiles.cpp
-    OpenHumansReply exchangeMember(const QHttpServerRequest &request);
-    OpenHumansReply downloadRedirect(const QString &fileId, const QHttpServerRequest &request);
-    OpenHumansReply storageGet(const QString &fileId, const QHttpServerRequest &request);
-    OpenHumansReply uploadDirect(const QHttpServerRequest &request);
-    OpenHumansReply storagePut(const QString &fileId, const QHttpServerRequest &request);
-    OpenHumansReply uploadComplete(const QHttpServerRequest &request);
-    OpenHumansReply deleteFiles(const QHttpServerRequest &request);
+    OpenHumansReply exchangeMember(const Request &request);
+    OpenHumansReply downloadRedirect(const QString &fileId, const Request &request);
+    OpenHumansReply storageGet(const QString &fileId, const Request &request);
+    OpenHumansReply uploadDirect(const Request &request);
+    OpenHumansReply storagePut(const QString &fileId, const Request &request);
+    OpenHumansReply uploadComplete(const Request &request);
+    OpenHumansReply deleteFiles(const Request &request);
 
     // The member behind the request's access token, or the 401 to send.
-    bool authenticate(const QHttpServerRequest &request, QString *memberId, OpenHumansReply *refusal) const;
+    bool authenticate(const Request &request, QString *memberId, OpenHumansReply *refusal) const;
     // Signed, expiring URLs: `purpose` keeps a download link from working as a PUT link.
     QUrl signedUrl(const QString &path, const QByteArray &purpose, const QString &fileId) const;
-    bool checkSignature(const QHttpServerRequest &request, const QByteArray &purpose, const QString &fileId,
+    bool checkSignature(const Request &request, const QByteArray &purpose, const QString &fileId,
                         OpenHumansReply *refusal) const;
 
     Options m_options;
@@ -148,7 +160,5 @@ private:
 
 // Form fields of a request body (application/x-www-form-urlencoded).
 QUrlQuery openHumansFormFields(const QByteArray &body);
-// A request header by case-insensitive name; `found` tells absent from empty.
-QByteArray openHumansHeader(const QHttpServerRequest &request, const QByteArray &name, bool *found = nullptr);
 
 } // namespace openaps::standins

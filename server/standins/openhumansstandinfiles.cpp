@@ -39,13 +39,13 @@ QString storagePath(const QString &fileId)
 
 } // namespace
 
-OpenHumansReply OpenHumansStandIn::exchangeMember(const QHttpServerRequest &request)
+OpenHumansReply OpenHumansStandIn::exchangeMember(const Request &request)
 {
     QString memberId;
     OpenHumansReply refusal;
     if (!authenticate(request, &memberId, &refusal))
         return refusal;
-    const QUrlQuery query = request.query();
+    const QUrlQuery query = request.query;
     bool limitGiven = false;
     int limit = query.queryItemValue(QStringLiteral("limit")).toInt(&limitGiven);
     if (!limitGiven || limit <= 0)
@@ -75,7 +75,7 @@ OpenHumansReply OpenHumansStandIn::exchangeMember(const QHttpServerRequest &requ
     // as Django REST framework's pagination does.
     const auto pageLink = [&](int pageOffset) -> QJsonValue {
         QUrl url = baseUrl();
-        url.setPath(request.url().path());
+        url.setPath(request.url.path());
         QUrlQuery page(query);
         page.removeAllQueryItems(QStringLiteral("limit"));
         page.removeAllQueryItems(QStringLiteral("offset"));
@@ -97,7 +97,7 @@ OpenHumansReply OpenHumansStandIn::exchangeMember(const QHttpServerRequest &requ
     });
 }
 
-OpenHumansReply OpenHumansStandIn::downloadRedirect(const QString &fileId, const QHttpServerRequest &request)
+OpenHumansReply OpenHumansStandIn::downloadRedirect(const QString &fileId, const Request &request)
 {
     OpenHumansReply refusal;
     if (!checkSignature(request, downloadPurpose, fileId, &refusal))
@@ -108,7 +108,7 @@ OpenHumansReply OpenHumansStandIn::downloadRedirect(const QString &fileId, const
     return OpenHumansReply::redirect(signedUrl(storagePath(fileId), getPurpose, fileId));
 }
 
-OpenHumansReply OpenHumansStandIn::storageGet(const QString &fileId, const QHttpServerRequest &request)
+OpenHumansReply OpenHumansStandIn::storageGet(const QString &fileId, const Request &request)
 {
     OpenHumansReply refusal;
     if (!checkSignature(request, getPurpose, fileId, &refusal))
@@ -119,13 +119,13 @@ OpenHumansReply OpenHumansStandIn::storageGet(const QString &fileId, const QHttp
     return OpenHumansReply::text(file->content, 200, "application/octet-stream");
 }
 
-OpenHumansReply OpenHumansStandIn::uploadDirect(const QHttpServerRequest &request)
+OpenHumansReply OpenHumansStandIn::uploadDirect(const Request &request)
 {
     QString memberId;
     OpenHumansReply refusal;
     if (!authenticate(request, &memberId, &refusal))
         return refusal;
-    const QUrlQuery form = openHumansFormFields(request.body());
+    const QUrlQuery form = openHumansFormFields(request.body);
     const auto fieldError = [](const QString &field, const QString &message) {
         return OpenHumansReply::json(QJsonObject { { field, QJsonArray { message } } }, 400);
     };
@@ -153,31 +153,31 @@ OpenHumansReply OpenHumansStandIn::uploadDirect(const QHttpServerRequest &reques
                                  201);
 }
 
-OpenHumansReply OpenHumansStandIn::storagePut(const QString &fileId, const QHttpServerRequest &request)
+OpenHumansReply OpenHumansStandIn::storagePut(const QString &fileId, const Request &request)
 {
     OpenHumansReply refusal;
     if (!checkSignature(request, putPurpose, fileId, &refusal))
         return refusal;
     PutRecord record { fileId, false, {} };
-    record.contentType = openHumansHeader(request, "Content-Type", &record.hadContentType);
+    record.contentType = request.header("Content-Type", &record.hadContentType);
     m_puts.append(record);
     // The URL was signed without a Content-Type; S3 counts one as part of the signature.
     if (record.hadContentType && m_options.rejectPutContentType)
         return OpenHumansReply::text("<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature "
                                      "we calculated does not match the signature you provided.</Message></Error>",
                                      403, "application/xml");
-    if (!m_store.storeUpload(fileId, request.body()))
+    if (!m_store.storeUpload(fileId, request.body))
         return OpenHumansReply::text("<Error><Code>NoSuchUpload</Code></Error>", 404, "application/xml");
     return OpenHumansReply::text(QByteArray(), 200, QByteArray());
 }
 
-OpenHumansReply OpenHumansStandIn::uploadComplete(const QHttpServerRequest &request)
+OpenHumansReply OpenHumansStandIn::uploadComplete(const Request &request)
 {
     QString memberId;
     OpenHumansReply refusal;
     if (!authenticate(request, &memberId, &refusal))
         return refusal;
-    const QUrlQuery form = openHumansFormFields(request.body());
+    const QUrlQuery form = openHumansFormFields(request.body);
     const QString fileId = form.queryItemValue(QStringLiteral("file_id"), QUrl::FullyDecoded);
     if (fileId.isEmpty())
         return OpenHumansReply::json(QJsonObject { { QStringLiteral("file_id"),
@@ -192,13 +192,13 @@ OpenHumansReply OpenHumansStandIn::uploadComplete(const QHttpServerRequest &requ
                                                { QStringLiteral("size"), *size } });
 }
 
-OpenHumansReply OpenHumansStandIn::deleteFiles(const QHttpServerRequest &request)
+OpenHumansReply OpenHumansStandIn::deleteFiles(const Request &request)
 {
     QString memberId;
     OpenHumansReply refusal;
     if (!authenticate(request, &memberId, &refusal))
         return refusal;
-    const QUrlQuery form = openHumansFormFields(request.body());
+    const QUrlQuery form = openHumansFormFields(request.body);
     const QString fileId = form.queryItemValue(QStringLiteral("file_id"), QUrl::FullyDecoded);
     const QString basename = form.queryItemValue(QStringLiteral("file_basename"), QUrl::FullyDecoded);
     const QString all = form.queryItemValue(QStringLiteral("all_files")).toLower();

@@ -60,9 +60,9 @@ bool checkAuthorizeRequest(const OpenHumansStandIn::Options &options, const QUrl
 
 } // namespace
 
-OpenHumansReply OpenHumansStandIn::authorizePage(const QHttpServerRequest &request)
+OpenHumansReply OpenHumansStandIn::authorizePage(const Request &request)
 {
-    const QUrlQuery params = request.query();
+    const QUrlQuery params = request.query;
     QUrl redirectUri;
     OpenHumansReply refusal;
     if (!checkAuthorizeRequest(m_options, params, &redirectUri, &refusal))
@@ -89,9 +89,9 @@ OpenHumansReply OpenHumansStandIn::authorizePage(const QHttpServerRequest &reque
     return htmlPage(QStringLiteral("Authorize project"), form);
 }
 
-OpenHumansReply OpenHumansStandIn::approveForm(const QHttpServerRequest &request)
+OpenHumansReply OpenHumansStandIn::approveForm(const Request &request)
 {
-    const QUrlQuery form = openHumansFormFields(request.body());
+    const QUrlQuery form = openHumansFormFields(request.body);
     QUrl redirectUri;
     OpenHumansReply refusal;
     if (!checkAuthorizeRequest(m_options, form, &redirectUri, &refusal))
@@ -112,17 +112,17 @@ OpenHumansReply OpenHumansStandIn::approveForm(const QHttpServerRequest &request
     return OpenHumansReply::redirect(withQuery(redirectUri, items));
 }
 
-OpenHumansReply OpenHumansStandIn::token(const QHttpServerRequest &request)
+OpenHumansReply OpenHumansStandIn::token(const Request &request)
 {
     const auto oauthError = [](const char *error, int status) {
         return OpenHumansReply::json(QJsonObject { { QStringLiteral("error"), QLatin1String(error) } }, status);
     };
     const QByteArray expected = (m_options.clientId + QLatin1Char(':') + m_options.clientSecret).toUtf8();
-    const QByteArray authorization = openHumansHeader(request, "Authorization");
+    const QByteArray authorization = request.header("Authorization");
     if (!authorization.startsWith("Basic ") || QByteArray::fromBase64(authorization.mid(6).trimmed()) != expected)
         return oauthError("invalid_client", 401);
 
-    const QUrlQuery form = openHumansFormFields(request.body());
+    const QUrlQuery form = openHumansFormFields(request.body);
     const QString grantType = form.queryItemValue(QStringLiteral("grant_type"));
     Result<OpenHumansStore::Grant> grant = makeError("invalid_grant", QString());
     if (grantType == QLatin1String("authorization_code")) {

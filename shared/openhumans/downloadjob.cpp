@@ -112,7 +112,6 @@ void DownloadJob::retryLater(const Error &error)
         if (!isFinished())
             fetch();
     });
-    m_memberJob->start();
 }
 
 void DownloadJob::refreshUrl(const Error &error)

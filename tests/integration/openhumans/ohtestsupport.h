@@ -57,7 +57,8 @@ struct OpenHumansFixture
         settings.clientId = options.clientId;
         settings.clientSecret = options.clientSecret;
         settings.redirectUri = options.redirectUri;
-        settings.requestTimeout = std::chrono::milliseconds(400);
+        // Generous: the machine may be busy; fault tests set their own.
+        settings.requestTimeout = std::chrono::milliseconds(10000);
         settings.firstBackoff = std::chrono::milliseconds(10);
         settings.maxAttempts = 3;
     }
