@@ -10,25 +10,18 @@ namespace openaps::ns {
 
 Credentials Credentials::accessToken(const QString &token)
 {
-    Credentials c;
     const QString trimmed = token.trimmed();
-    if (trimmed.isEmpty())
-        return c;
-    c.m_kind = Kind::AccessToken;
-    c.m_value = trimmed.toUtf8();
-    return c;
+    return trimmed.isEmpty() ? Credentials() : Credentials(Kind::AccessToken, trimmed.toUtf8());
 }
 
 Credentials Credentials::apiSecret(const QString &secret)
 {
-    Credentials c;
     const QString trimmed = secret.trimmed();
     if (trimmed.isEmpty())
-        return c;
-    c.m_kind = Kind::ApiSecret;
+        return {};
     static const QRegularExpression sha1Hex(QStringLiteral("^[0-9a-fA-F]{40}$"));
-    c.m_value = sha1Hex.match(trimmed).hasMatch() ? trimmed.toLower().toLatin1() : hashSecret(trimmed);
-    return c;
+    return Credentials(Kind::ApiSecret, sha1Hex.match(trimmed).hasMatch() ? trimmed.toLower().toLatin1()
+                                                                          : hashSecret(trimmed));
 }
 
 QByteArray Credentials::hashSecret(const QString &secret)

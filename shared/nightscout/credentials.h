@@ -38,6 +38,8 @@ public:
     static QByteArray hashSecret(const QString &secret);
 
 private:
+    Credentials(Kind kind, QByteArray value) : m_kind(kind), m_value(std::move(value)) { }
+
     Kind m_kind = Kind::None;
     QByteArray m_value;
 };
