@@ -11,17 +11,17 @@
 
 namespace openaps::standins {
 
-QUrlQuery openHumansFormFields(const QByteArray &body)
+OpenHumansStandIn::Request::Request(const QHttpServerRequest &request)
+    : url(request.url()), query(request.query()), headers(request.headers()), body(request.body())
+{
+}
+
+QUrlQuery OpenHumansStandIn::Request::form() const
 {
     // Browsers encode spaces in forms as '+', which QUrlQuery leaves alone.
     QByteArray text = body;
     text.replace('+', "%20");
     return QUrlQuery(QString::fromUtf8(text));
-}
-
-OpenHumansStandIn::Request::Request(const QHttpServerRequest &request)
-    : url(request.url()), query(request.query()), headers(request.headers()), body(request.body())
-{
 }
 
 QByteArray OpenHumansStandIn::Request::header(const QByteArray &name, bool *found) const
@@ -81,6 +81,18 @@ void OpenHumansStandIn::addRoute(const QString &path, QHttpServerRequest::Method
     });
 }
 
+void OpenHumansStandIn::addMemberRoute(const QString &path, QHttpServerRequest::Method method,
+                                       Endpoint endpoint, MemberHandler handler)
+{
+    addRoute(path, method, endpoint, [this, handler](const Request &request) {
+        QString memberId;
+        OpenHumansReply refusal;
+        if (!authenticate(request, &memberId, &refusal))
+            return refusal;
+        return handler(memberId, request);
+    });
+}
+
 void OpenHumansStandIn::addFileRoute(const QString &path, QHttpServerRequest::Method method,
                                      Endpoint endpoint, FileHandler handler)
 {
@@ -94,9 +106,12 @@ void OpenHumansStandIn::addFileRoute(const QString &path, QHttpServerRequest::Me
 void OpenHumansStandIn::addRoutes()
 {
     using M = QHttpServerRequest::Method;
-    using namespace std::placeholders;
     const auto bind = [this](OpenHumansReply (OpenHumansStandIn::*member)(const Request &)) {
         return Handler([this, member](const Request &r) { return (this->*member)(r); });
+    };
+    const auto bindMember = [this](OpenHumansReply (OpenHumansStandIn::*member)(const QString &,
+                                                                               const Request &)) {
+        return MemberHandler([this, member](const QString &id, const Request &r) { return (this->*member)(id, r); });
     };
     const auto bindFile = [this](OpenHumansReply (OpenHumansStandIn::*member)(const QString &,
                                                                              const Request &)) {
@@ -108,20 +123,20 @@ void OpenHumansStandIn::addRoutes()
     addRoute(authorize, M::Get, Endpoint::Authorize, bind(&OpenHumansStandIn::authorizePage));
     addRoute(authorize, M::Post, Endpoint::Authorize, bind(&OpenHumansStandIn::approveForm));
     addRoute(QStringLiteral("/oauth2/token/"), M::Post, Endpoint::Token, bind(&OpenHumansStandIn::token));
-    addRoute(QStringLiteral("/api/direct-sharing/project/exchange-member/"), M::Get, Endpoint::ExchangeMember,
-             bind(&OpenHumansStandIn::exchangeMember));
+    addMemberRoute(QStringLiteral("/api/direct-sharing/project/exchange-member/"), M::Get, Endpoint::ExchangeMember,
+                   bindMember(&OpenHumansStandIn::exchangeMember));
     addFileRoute(QStringLiteral("/data-management/datafile-download/<arg>/"), M::Get,
                  Endpoint::DownloadRedirect, bindFile(&OpenHumansStandIn::downloadRedirect));
     addFileRoute(QStringLiteral("/storage/<arg>"), M::Get, Endpoint::StorageGet,
                  bindFile(&OpenHumansStandIn::storageGet));
     addFileRoute(QStringLiteral("/storage/<arg>"), M::Put, Endpoint::StoragePut,
                  bindFile(&OpenHumansStandIn::storagePut));
-    addRoute(QStringLiteral("/api/direct-sharing/project/files/upload/direct/"), M::Post, Endpoint::UploadDirect,
-             bind(&OpenHumansStandIn::uploadDirect));
-    addRoute(QStringLiteral("/api/direct-sharing/project/files/upload/complete/"), M::Post,
-             Endpoint::UploadComplete, bind(&OpenHumansStandIn::uploadComplete));
-    addRoute(QStringLiteral("/api/direct-sharing/project/files/delete/"), M::Post, Endpoint::Delete,
-             bind(&OpenHumansStandIn::deleteFiles));
+    addMemberRoute(QStringLiteral("/api/direct-sharing/project/files/upload/direct/"), M::Post,
+                   Endpoint::UploadDirect, bindMember(&OpenHumansStandIn::uploadDirect));
+    addMemberRoute(QStringLiteral("/api/direct-sharing/project/files/upload/complete/"), M::Post,
+                   Endpoint::UploadComplete, bindMember(&OpenHumansStandIn::uploadComplete));
+    addMemberRoute(QStringLiteral("/api/direct-sharing/project/files/delete/"), M::Post, Endpoint::Delete,
+                   bindMember(&OpenHumansStandIn::deleteFiles));
 }
 
 QString OpenHumansStandIn::addFile(const QString &memberId, const QString &basename, const QByteArray &content,

@@ -112,6 +112,7 @@ private:
         explicit Request(const QHttpServerRequest &request);
         // By case-insensitive name; `found` tells absent from empty.
         QByteArray header(const QByteArray &name, bool *found = nullptr) const;
+        QUrlQuery form() const; // the body's form fields
         QUrl url;
         QUrlQuery query;
         QList<QPair<QByteArray, QByteArray>> headers;
@@ -119,7 +120,11 @@ private:
     };
     using Handler = std::function<OpenHumansReply(const Request &)>;
     using FileHandler = std::function<OpenHumansReply(const QString &fileId, const Request &)>;
+    // For API endpoints: runs only with a valid access token, for its member.
+    using MemberHandler = std::function<OpenHumansReply(const QString &memberId, const Request &)>;
     void addRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint, Handler handler);
+    void addMemberRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint,
+                        MemberHandler handler);
     void addFileRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint,
                       FileHandler handler);
     void answer(Endpoint endpoint, QHttpServerResponder &&responder, OpenHumansReplySender::Producer produce);
@@ -131,13 +136,13 @@ private:
     OpenHumansReply token(const Request &request);
 
     // openhumansstandinfiles.cpp
-    OpenHumansReply exchangeMember(const Request &request);
+    OpenHumansReply exchangeMember(const QString &memberId, const Request &request);
     OpenHumansReply downloadRedirect(const QString &fileId, const Request &request);
     OpenHumansReply storageGet(const QString &fileId, const Request &request);
-    OpenHumansReply uploadDirect(const Request &request);
+    OpenHumansReply uploadDirect(const QString &memberId, const Request &request);
     OpenHumansReply storagePut(const QString &fileId, const Request &request);
-    OpenHumansReply uploadComplete(const Request &request);
-    OpenHumansReply deleteFiles(const Request &request);
+    OpenHumansReply uploadComplete(const QString &memberId, const Request &request);
+    OpenHumansReply deleteFiles(const QString &memberId, const Request &request);
 
     // The member behind the request's access token, or the 401 to send.
     bool authenticate(const Request &request, QString *memberId, OpenHumansReply *refusal) const;
@@ -158,7 +163,5 @@ private:
     QList<PutRecord> m_puts;
 };
 
-// Form fields of a request body (application/x-www-form-urlencoded).
-QUrlQuery openHumansFormFields(const QByteArray &body);
 
 } // namespace openaps::standins

@@ -39,12 +39,8 @@ QString storagePath(const QString &fileId)
 
 } // namespace
 
-OpenHumansReply OpenHumansStandIn::exchangeMember(const Request &request)
+OpenHumansReply OpenHumansStandIn::exchangeMember(const QString &memberId, const Request &request)
 {
-    QString memberId;
-    OpenHumansReply refusal;
-    if (!authenticate(request, &memberId, &refusal))
-        return refusal;
     const QUrlQuery query = request.query;
     bool limitGiven = false;
     int limit = query.queryItemValue(QStringLiteral("limit")).toInt(&limitGiven);
@@ -119,13 +115,9 @@ OpenHumansReply OpenHumansStandIn::storageGet(const QString &fileId, const Reque
     return OpenHumansReply::text(file->content, 200, "application/octet-stream");
 }
 
-OpenHumansReply OpenHumansStandIn::uploadDirect(const Request &request)
+OpenHumansReply OpenHumansStandIn::uploadDirect(const QString &memberId, const Request &request)
 {
-    QString memberId;
-    OpenHumansReply refusal;
-    if (!authenticate(request, &memberId, &refusal))
-        return refusal;
-    const QUrlQuery form = openHumansFormFields(request.body);
+    const QUrlQuery form = request.form();
     const auto fieldError = [](const QString &field, const QString &message) {
         return OpenHumansReply::json(QJsonObject { { field, QJsonArray { message } } }, 400);
     };
@@ -171,13 +163,9 @@ OpenHumansReply OpenHumansStandIn::storagePut(const QString &fileId, const Reque
     return OpenHumansReply::text(QByteArray(), 200, QByteArray());
 }
 
-OpenHumansReply OpenHumansStandIn::uploadComplete(const Request &request)
+OpenHumansReply OpenHumansStandIn::uploadComplete(const QString &memberId, const Request &request)
 {
-    QString memberId;
-    OpenHumansReply refusal;
-    if (!authenticate(request, &memberId, &refusal))
-        return refusal;
-    const QUrlQuery form = openHumansFormFields(request.body);
+    const QUrlQuery form = request.form();
     const QString fileId = form.queryItemValue(QStringLiteral("file_id"), QUrl::FullyDecoded);
     if (fileId.isEmpty())
         return OpenHumansReply::json(QJsonObject { { QStringLiteral("file_id"),
@@ -192,13 +180,9 @@ OpenHumansReply OpenHumansStandIn::uploadComplete(const Request &request)
                                                { QStringLiteral("size"), *size } });
 }
 
-OpenHumansReply OpenHumansStandIn::deleteFiles(const Request &request)
+OpenHumansReply OpenHumansStandIn::deleteFiles(const QString &memberId, const Request &request)
 {
-    QString memberId;
-    OpenHumansReply refusal;
-    if (!authenticate(request, &memberId, &refusal))
-        return refusal;
-    const QUrlQuery form = openHumansFormFields(request.body);
+    const QUrlQuery form = request.form();
     const QString fileId = form.queryItemValue(QStringLiteral("file_id"), QUrl::FullyDecoded);
     const QString basename = form.queryItemValue(QStringLiteral("file_basename"), QUrl::FullyDecoded);
     const QString all = form.queryItemValue(QStringLiteral("all_files")).toLower();

@@ -91,7 +91,7 @@ OpenHumansReply OpenHumansStandIn::authorizePage(const Request &request)
 
 OpenHumansReply OpenHumansStandIn::approveForm(const Request &request)
 {
-    const QUrlQuery form = openHumansFormFields(request.body);
+    const QUrlQuery form = request.form();
     QUrl redirectUri;
     OpenHumansReply refusal;
     if (!checkAuthorizeRequest(m_options, form, &redirectUri, &refusal))
@@ -122,7 +122,7 @@ OpenHumansReply OpenHumansStandIn::token(const Request &request)
     if (!authorization.startsWith("Basic ") || QByteArray::fromBase64(authorization.mid(6).trimmed()) != expected)
         return oauthError("invalid_client", 401);
 
-    const QUrlQuery form = openHumansFormFields(request.body);
+    const QUrlQuery form = request.form();
     const QString grantType = form.queryItemValue(QStringLiteral("grant_type"));
     Result<OpenHumansStore::Grant> grant = makeError("invalid_grant", QString());
     if (grantType == QLatin1String("authorization_code")) {

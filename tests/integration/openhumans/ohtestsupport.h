@@ -75,6 +75,19 @@ struct OpenHumansFixture
         return member;
     }
 
+    // A member with tokens and these files (name, contents), listed once
+    // through the client as the ETL would before downloading.
+    oh::Member listedMember(oh::TokenPair *tokens, const QList<QPair<QString, QByteArray>> &files)
+    {
+        const QString member = memberWithTokens(tokens);
+        for (const auto &file : files)
+            standIn->addFile(member, file.first, file.second);
+        const auto listed = runJob(client().exchangeMember(tokens->accessToken));
+        if (!listed.ok())
+            qFatal("listing failed: %s", qPrintable(listed.error().toString()));
+        return *listed;
+    }
+
     FakeClock clock;
     QNetworkAccessManager nam;
     std::unique_ptr<standins::OpenHumansStandIn> standIn;

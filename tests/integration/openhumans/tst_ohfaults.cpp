@@ -97,10 +97,8 @@ private slots:
         f.settings.requestTimeout = std::chrono::milliseconds(800);
         f.settings.maxAttempts = 2;
         oh::TokenPair tokens;
-        const QString member = f.memberWithTokens(&tokens);
-        f.standIn->addFile(member, QStringLiteral("data.json"), QByteArray(20000, 'd'));
-        const auto listed = runJob(f.client().exchangeMember(tokens.accessToken));
-        QVERIFY(listed.ok());
+        const auto listed = f.listedMember(&tokens, { { QStringLiteral("data.json"), QByteArray(20000, 'd') } });
+        const QString member = listed.projectMemberId;
         const QString code = f.standIn->approve(member, redirectUri());
         f.standIn->resetCounts();
         f.standIn->setFaults(endpoint, { std::chrono::milliseconds(latencyMs), failure, onlyRequest });
@@ -126,7 +124,7 @@ private slots:
             break;
         }
         case Operation::Download: {
-            const auto result = runJob(f.client().downloadAll(tokens.accessToken, listed->files.first()));
+            const auto result = runJob(f.client().downloadAll(tokens.accessToken, listed.files.first()));
             check(result);
             if (result.ok())
                 QCOMPARE(result->body, QByteArray(20000, 'd'));
@@ -146,7 +144,7 @@ private slots:
             break;
         }
         case Operation::Delete:
-            check(runJob(f.client().deleteFiles(tokens.accessToken, oh::DeleteTarget::fileId(listed->files.first().id))));
+            check(runJob(f.client().deleteFiles(tokens.accessToken, oh::DeleteTarget::fileId(listed.files.first().id))));
             if (!failed)
                 QVERIFY(f.standIn->files(member).isEmpty());
             break;

@@ -123,17 +123,14 @@ private slots:
     {
         OpenHumansFixture f;
         oh::TokenPair tokens;
-        const QString member = f.memberWithTokens(&tokens);
         QByteArray big(3 * 1024 * 1024 + 17, Qt::Uninitialized);
         for (char &c : big)
             c = char(QRandomGenerator::global()->bounded(256));
-        f.standIn->addFile(member, QStringLiteral("big.json.gz"), big);
-        const auto listed = runJob(f.client().exchangeMember(tokens.accessToken));
-        QVERIFY(listed.ok());
+        const auto listed = f.listedMember(&tokens, { { QStringLiteral("big.json.gz"), big } });
 
         QTemporaryFile target;
         QVERIFY(target.open());
-        const auto toFile = runJob(f.client().download(tokens.accessToken, listed->files.first(), &target));
+        const auto toFile = runJob(f.client().download(tokens.accessToken, listed.files.first(), &target));
         QVERIFY(toFile.ok());
         QCOMPARE(toFile->bytes, big.size());
         QVERIFY(toFile->body.isEmpty()); // streamed, not kept
@@ -142,7 +139,7 @@ private slots:
 
         QByteArray collected;
         int chunks = 0;
-        const auto toHandler = runJob(f.client().download(tokens.accessToken, listed->files.first(),
+        const auto toHandler = runJob(f.client().download(tokens.accessToken, listed.files.first(),
                                                           [&](const QByteArray &chunk) {
                                                               ++chunks;
                                                               collected.append(chunk);
@@ -157,23 +154,20 @@ private slots:
     {
         OpenHumansFixture f;
         oh::TokenPair tokens;
-        const QString member = f.memberWithTokens(&tokens);
-        f.standIn->addFile(member, QStringLiteral("url.txt"), QByteArray(5000, 'x'));
-        const auto listed = runJob(f.client().exchangeMember(tokens.accessToken));
-        QVERIFY(listed.ok());
+        const auto listed = f.listedMember(&tokens, { { QStringLiteral("url.txt"), QByteArray(5000, 'x') } });
 
-        const auto tooBig = runJob(f.client().downloadAll(tokens.accessToken, listed->files.first(), 1000));
+        const auto tooBig = runJob(f.client().downloadAll(tokens.accessToken, listed.files.first(), 1000));
         QVERIFY(!tooBig.ok());
         QCOMPARE(tooBig.error().code, QStringLiteral("too-large"));
 
-        const auto refused = runJob(f.client().download(tokens.accessToken, listed->files.first(),
+        const auto refused = runJob(f.client().download(tokens.accessToken, listed.files.first(),
                                                         [](const QByteArray &) { return false; }));
         QVERIFY(!refused.ok());
         QCOMPARE(refused.error().code, QStringLiteral("write-failed"));
 
         QBuffer closed; // never opened: writes fail
         QTest::ignoreMessage(QtWarningMsg, "QIODevice::write (QBuffer): device not open");
-        const auto unwritable = runJob(f.client().download(tokens.accessToken, listed->files.first(), &closed));
+        const auto unwritable = runJob(f.client().download(tokens.accessToken, listed.files.first(), &closed));
         QVERIFY(!unwritable.ok());
         QCOMPARE(unwritable.error().code, QStringLiteral("write-failed"));
     }
@@ -182,14 +176,11 @@ private slots:
     {
         OpenHumansFixture f;
         oh::TokenPair tokens;
-        const QString member = f.memberWithTokens(&tokens);
-        f.standIn->addFile(member, QStringLiteral("a.json"), "first");
-        f.standIn->addFile(member, QStringLiteral("b.json"), "second");
-        const auto listed = runJob(f.client().exchangeMember(tokens.accessToken));
-        QVERIFY(listed.ok());
+        const auto listed = f.listedMember(&tokens, { { QStringLiteral("a.json"), "first" },
+                                                      { QStringLiteral("b.json"), "second" } });
 
         f.clock.advance(3601); // download URLs live an hour, access tokens ten
-        const auto downloaded = runJob(f.client().downloadAll(tokens.accessToken, listed->files.at(1)));
+        const auto downloaded = runJob(f.client().downloadAll(tokens.accessToken, listed.files.at(1)));
         QVERIFY2(downloaded.ok(), qPrintable(downloaded.ok() ? QString() : downloaded.error().toString()));
         QCOMPARE(downloaded->body, QByteArray("second"));
         QVERIFY(downloaded->urlRefreshed);
@@ -200,13 +191,10 @@ private slots:
     {
         OpenHumansFixture f;
         oh::TokenPair tokens;
-        const QString member = f.memberWithTokens(&tokens);
-        f.standIn->addFile(member, QStringLiteral("a.json"), "first");
-        const auto listed = runJob(f.client().exchangeMember(tokens.accessToken));
-        QVERIFY(listed.ok());
+        const auto listed = f.listedMember(&tokens, { { QStringLiteral("a.json"), "first" } });
         QVERIFY(runJob(f.client().deleteFiles(tokens.accessToken, oh::DeleteTarget::basename(QStringLiteral("a.json")))).ok());
 
-        const auto downloaded = runJob(f.client().downloadAll(tokens.accessToken, listed->files.first()));
+        const auto downloaded = runJob(f.client().downloadAll(tokens.accessToken, listed.files.first()));
         QVERIFY(!downloaded.ok());
         QCOMPARE(downloaded.error().code, QStringLiteral("not-found"));
     }
@@ -215,12 +203,9 @@ private slots:
     {
         OpenHumansFixture f;
         oh::TokenPair tokens;
-        const QString member = f.memberWithTokens(&tokens);
-        f.standIn->addFile(member, QStringLiteral("a.json"), "first");
-        const auto listed = runJob(f.client().exchangeMember(tokens.accessToken));
-        QVERIFY(listed.ok());
+        const auto listed = f.listedMember(&tokens, { { QStringLiteral("a.json"), "first" } });
         f.clock.advance(36001);
-        const auto downloaded = runJob(f.client().downloadAll(tokens.accessToken, listed->files.first()));
+        const auto downloaded = runJob(f.client().downloadAll(tokens.accessToken, listed.files.first()));
         QVERIFY(!downloaded.ok());
         QCOMPARE(downloaded.error().code, QStringLiteral("token-expired"));
     }
