@@ -8,6 +8,7 @@
 #include <QList>
 #include <QUrlQuery>
 
+#include <memory>
 #include <vector>
 
 namespace openaps::synthetic {
@@ -39,6 +40,10 @@ public:
     void add(ns::Collection collection, const QList<QJsonObject> &records);
     // Adds every collection of a synthetic participant for [from, to).
     void seed(const synthetic::Generator &generator, const QDateTime &from, const QDateTime &to);
+    // Serves a synthetic participant without storing it: queries generate
+    // the days they reach (see generatedMatches), merged with added records.
+    // For years of data (benchmarks, the demo) in little memory.
+    void serveGenerated(std::shared_ptr<const synthetic::Generator> generator) { m_generator = std::move(generator); }
     void clear();
     qsizetype size(ns::Collection collection) const;
 
@@ -53,9 +58,8 @@ public:
 private:
     struct Stored
     {
-        double number; // entries' `date`
-        QString text; // the others' date field
-        quint64 sequence;
+        double number; // entries' `date`, NaN when absent
+        QString text; // the others' date field, empty when absent
         QJsonObject record;
     };
     struct Bucket
@@ -70,6 +74,7 @@ private:
 
     mutable Bucket m_buckets[4];
     quint64 m_sequence = 0;
+    std::shared_ptr<const synthetic::Generator> m_generator;
 };
 
 } // namespace openaps::standins

@@ -53,6 +53,7 @@ private slots:
 
     void readsEveryGeneratedRecord_data();
     void readsEveryGeneratedRecord();
+    void readsAParticipantServedLazily();
     void pageEdgesLoseAndDoubleNothing_data();
     void pageEdgesLoseAndDoubleNothing();
     void tooManyRecordsAtOneInstantIsAClearError();
@@ -126,6 +127,27 @@ void TestNightscoutReads::readsEveryGeneratedRecord()
     // Newest first across all pages, as Nightscout sorts.
     for (qsizetype i = 1; i < read.records.size(); ++i)
         QVERIFY(!(key(collection, read.records[i - 1]) < key(collection, read.records[i])));
+}
+
+void TestNightscoutReads::readsAParticipantServedLazily()
+{
+    synthetic::Options options;
+    options.seed = 8;
+    options.start = kT0.addDays(-20);
+    options.end = kT0;
+    options.flavour = synthetic::LoopFlavour::Loop;
+    auto generator = std::make_shared<synthetic::Generator>(options);
+    m_standIn->site().store().serveGenerated(generator);
+    ns::Client client(m_nam.get(), siteUrl(m_standIn->url()), {}, fastOptions(2000));
+    for (Collection c : { Collection::Entries, Collection::Treatments, Collection::DeviceStatus, Collection::Profiles }) {
+        const auto read = readAll(client, c, options.start.addDays(-1), options.end.addDays(1));
+        QVERIFY2(read.ok, qPrintable(read.error.toString()));
+        QStringList got = ids(read.records);
+        QStringList want = ids(generator->records(c, options.start, options.end));
+        got.sort();
+        want.sort();
+        QCOMPARE(got, want);
+    }
 }
 
 void TestNightscoutReads::pageEdgesLoseAndDoubleNothing_data()

@@ -4,6 +4,7 @@
 #include "standins/nightscoutstandin.h"
 
 #include "nightscout/credentials.h"
+#include "synthetic/generator.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -89,6 +90,8 @@ private slots:
     void statusJson();
     void sitesBelowPathPrefixes();
     void recordsAddedBetweenCalls();
+    void generatedParticipantAnswersLikeAStoredOne_data();
+    void generatedParticipantAnswersLikeAStoredOne();
     void serverErrorOnTheNthRequestOnly();
     void malformedAndTruncatedBodies();
 
@@ -381,6 +384,54 @@ void TestNightscoutStandIn::recordsAddedBetweenCalls()
     QCOMPARE(array.first().toObject().value(QLatin1String("_id")).toString(), QStringLiteral("new"));
     // A record stored without an id gets an ObjectId-like one.
     QCOMPARE(array.at(1).toObject().value(QLatin1String("_id")).toString().size(), 24);
+}
+
+void TestNightscoutStandIn::generatedParticipantAnswersLikeAStoredOne_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addRow("entries, defaults (4 days, 10)") << QStringLiteral("/api/v1/entries.json");
+    QTest::addRow("entries, window") << QStringLiteral("/api/v1/entries.json?find[date][$gt]=1709640000000&find[date][$lte]=1709726400000&count=500");
+    QTest::addRow("entries, count 0 in a window") << QStringLiteral("/api/v1/entries.json?find[date][$gte]=1709700000000&find[date][$lt]=1709800000000&count=0");
+    QTest::addRow("treatments, defaults") << QStringLiteral("/api/v1/treatments.json");
+    QTest::addRow("treatments, text window") << QStringLiteral("/api/v1/treatments.json?find[created_at][$gt]=2024-03-05T00:00:00.000Z&find[created_at][$lte]=2024-03-06T06:00:00.000Z&count=300");
+    QTest::addRow("devicestatus, only an upper bound") << QStringLiteral("/api/v1/devicestatus.json?find[created_at][$lte]=2024-03-04T10:00:00.000Z&count=40");
+    QTest::addRow("devicestatus, date-only bounds") << QStringLiteral("/api/v1/devicestatus.json?find[created_at][$gte]=2024-03-03&find[created_at][$lt]=2024-03-04&count=0");
+    QTest::addRow("profiles, all") << QStringLiteral("/api/v1/profiles.json");
+    QTest::addRow("profiles, since") << QStringLiteral("/api/v1/profiles.json?find[startDate][$gte]=2023-06-01T00:00:00.000Z");
+    QTest::addRow("profile.json") << QStringLiteral("/api/v1/profile.json");
+}
+
+void TestNightscoutStandIn::generatedParticipantAnswersLikeAStoredOne()
+{
+    QFETCH(QString, query);
+    synthetic::Options options;
+    options.seed = 5;
+    options.start = QDateTime(QDate(2023, 1, 1), QTime(0, 0), Qt::UTC);
+    options.end = kNow.addDays(-2);
+    options.messLevel = 2; // offsets in created_at, duplicates at one instant
+    auto generator = std::make_shared<synthetic::Generator>(options);
+    // The stored twin holds only what the queries can reach, plus all profiles.
+    NightscoutStandIn stored;
+    QVERIFY(stored.listen().ok());
+    stored.setClock([] { return kNow; });
+    stored.site().store().seed(*generator, QDateTime(QDate(2024, 2, 20), QTime(0, 0), Qt::UTC), options.end);
+    stored.site().store().add(Collection::Profiles,
+                              generator->records(Collection::Profiles, options.start, options.end));
+    m_standIn->site().store().serveGenerated(generator);
+    // Records added on top of a generated participant are merged in.
+    const QJsonObject extra = recordAt(Collection::Entries, kNow.addDays(-3), QStringLiteral("added"));
+    stored.site().store().add(Collection::Entries, extra);
+    m_standIn->site().store().add(Collection::Entries, extra);
+
+    QNetworkRequest request(QUrl(stored.url().toString() + query));
+    std::unique_ptr<QNetworkReply> reply(m_nam->get(request));
+    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+    QVERIFY(finished.wait(10000));
+    const QJsonArray want = QJsonDocument::fromJson(reply->readAll()).array();
+    const QJsonArray got = get(query).array();
+    QVERIFY(!want.isEmpty());
+    QCOMPARE(got.size(), want.size());
+    QCOMPARE(got, want);
 }
 
 void TestNightscoutStandIn::serverErrorOnTheNthRequestOnly()
