@@ -23,6 +23,9 @@ const CommandEntry commands[] = {
     { "serve", serveCommand, "run the server (--roles web,ingest,etl)" },
     { "migrate", migrateCommand, "apply database migrations and exit (--roles: then PostgreSQL roles)" },
     { "check-config", checkConfigCommand, "print the effective configuration, secrets masked" },
+    { "ingest", ingestCommand, "copy new Nightscout data to Open Humans (--once [--all])" },
+    { "etl", etlCommand, "load Open Humans files into the research database (--once)" },
+    { "import", importCommand, "load Nightscout export files (--member ID --kind K FILE... | --dir DIR)" },
 };
 
 int usage(int exitCode)

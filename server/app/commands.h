@@ -13,5 +13,10 @@ using Command = int (*)(const Config &config, const QStringList &arguments);
 int checkConfigCommand(const Config &config, const QStringList &arguments);
 int migrateCommand(const Config &config, const QStringList &arguments);
 int serveCommand(const Config &config, const QStringList &arguments);
+// ingest/ingestcommand.cpp
+int ingestCommand(const Config &config, const QStringList &arguments);
+// etl/etlcommands.cpp
+int etlCommand(const Config &config, const QStringList &arguments);
+int importCommand(const Config &config, const QStringList &arguments);
 
 } // namespace openaps::server

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "core/result.h"
+#include "db/database.h"
+
+#include <QDate>
+
+namespace openaps::etl {
+
+// Derived analytics (migration 0032), rebuilt from the research tables.
+// Each refresh replaces its rows inside one transaction, so a reader sees
+// either the old rows or the new ones, never an empty or missing table.
+//
+// Per participant, in the participant's LOCAL time (UTC + utc_offset; rows
+// without an offset count as UTC):
+//  - analytics_glucose_time_of_day: sensor glucose (type 'sgv', 39..600
+//    mg/dL; Dexcom's error codes below 39 are left out) in 96 fifteen-minute
+//    bins, mean/min/max in mg/dL and the mean in mmol/L (÷ 18.01559);
+//  - analytics_loop_type_by_day: "closed loop" on days with an enacted loop
+//    decision (OpenAPS/AAPS/Loop enacted) or Loop IOB, else "open loop";
+//  - analytics_device_groups: entries per device, grouped (xDrip, Libre,
+//    MiaoMiao, Dexcom, Medtronic, OpenAPS, AndroidAPS, Loop, else as named).
+Status refreshParticipantAnalytics(const db::Database &database, qint64 userId);
+
+// Removes a participant's analytics rows (consent "none", erasure).
+Status removeParticipantAnalytics(const db::Database &database, qint64 userId);
+
+// analytics_demographics from member_demographics, as a whole: country names
+// normalised, height in cm, weight in kg, age and years since diagnosis on
+// `today` with brackets (see demographicscleaning.h).
+Status refreshDemographics(const db::Database &database, const QDate &today);
+
+} // namespace openaps::etl

@@ -1,0 +1,279 @@
+#include "etl/demographics.h"
+
+#include "core/httpcall.h"
+#include "etl/analytics.h"
+#include "etl/csvparser.h"
+#include "etl/etllog.h"
+#include "etl/sqlhelpers.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QRegularExpression>
+
+namespace openaps::etl {
+
+namespace {
+
+enum class Kind { Timestamp, MemberId, Date, Text, Number };
+
+struct SurveyColumn
+{
+    const char *column;
+    Kind kind;
+    const char *openapsHeader;
+    const char *nightscoutHeader;
+};
+
+// The forms' questions, as the old system read them.
+const SurveyColumn surveyColumns[] = {
+    { "ts", Kind::Timestamp, "Timestamp", "Timestamp" },
+    { "project_member_id", Kind::MemberId, "Your OpenHumans OpenAPS Data Commons \"project member ID\"",
+      "Your Nightscout Data Commons \"project member ID\"" },
+    { "date_of_birth", Kind::Date, "When were you born?", "Year of birth" },
+    { "gender", Kind::Text, "Gender", "Gender" },
+    { "ethnicity", Kind::Text, "Ethnicity origin:", "Race/Ethnicity" },
+    { "country", Kind::Text, "What country do you live in?", "Country of residence?" },
+    { "first_diagnosed_date", Kind::Date, "When were you diagnosed with diabetes?", "Diagnosis date of diabetes:" },
+    { "first_insulin_pump_date", Kind::Date, "When did you first go on an insulin pump?",
+      "When did you/your child first go on an insulin pump?" },
+    { "first_glucose_monitor_date", Kind::Date, "When did you first go on a continuous glucose monitor (CGM)?",
+      "When did you first go on a continuous glucose monitor (CGM)?" },
+    { "first_diy_closed_loop_date", Kind::Date, "When did you first start using a DIY closed loop?",
+      "When did you first start using a DIY closed loop?" },
+    { "diy_closed_loop_type", Kind::Text,
+      "What type of DIY close loop technology do you use? Select all that you actively use:",
+      "What type of DIY close loop technology do you use? Select all that you actively use:" },
+    { "who_uses_the_closed_loop_system", Kind::Text,
+      "Do you yourself have diabetes, or are you filling out this form for a child/loved one who has diabetes?",
+      "Please describe your relationship to the individual who is donating their data:" },
+    { "weight", Kind::Text, "How much do you weigh?", "How much do you weigh?" },
+    { "height", Kind::Text, "How tall are you?", "How tall are you?" },
+    { "insulin_units_per_day", Kind::Number, "How many units of insulin do you take per day?",
+      "How many units of insulin do you take per day?" },
+    { "basal_insulin_units_per_day", Kind::Number, "How many units of basal insulin do you take per day, on average?",
+      "How many units of basal insulin do you take per day, on average?" },
+    { "carb_grams_per_day", Kind::Number, "On average, how many grams of carbohydrates do you eat in a day?",
+      "On average, how many grams of carbohydrates do you eat in a day?" },
+    { "last_lab_reported_a1c", Kind::Number, "What was your last lab-reported A1C?",
+      "What was your last lab-reported A1C?" },
+    { "last_lab_reported_a1c_date", Kind::Date, "When was your last lab-reported A1C?",
+      "When was your last lab-reported A1C?" },
+};
+
+QString normaliseHeader(QString h)
+{
+    h.replace(QChar(0x201C), QLatin1Char('"')).replace(QChar(0x201D), QLatin1Char('"'));
+    h.replace(QChar(0x2019), QLatin1Char('\''));
+    return h.simplified().toLower();
+}
+
+QVariant timestampValue(const QString &text)
+{
+    const QString t = text.trimmed();
+    QDateTime dt = QDateTime::fromString(t, QStringLiteral("M/d/yyyy H:mm:ss"));
+    if (!dt.isValid())
+        dt = QDateTime::fromString(t, Qt::ISODate);
+    if (!dt.isValid())
+        return {};
+    dt.setTimeSpec(Qt::UTC);
+    return dt.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"));
+}
+
+QVariant dateValue(const QString &text)
+{
+    const QString t = text.trimmed();
+    QDate d = QDate::fromString(t, Qt::ISODate);
+    if (!d.isValid())
+        d = QDate::fromString(t, QStringLiteral("M/d/yyyy"));
+    if (!d.isValid() && t.size() == 4)
+        d = QDate::fromString(t + QStringLiteral("-01-01"), Qt::ISODate);
+    if (!d.isValid() || d.year() < 1900)
+        return sql::nullText();
+    return d.toString(Qt::ISODate);
+}
+
+QVariant numberValue(const QString &text)
+{
+    static const QRegularExpression numberPattern(QStringLiteral(R"(\d+(?:[.,]\d+)?)"));
+    auto matches = numberPattern.globalMatch(text);
+    if (!matches.hasNext())
+        return sql::nullReal();
+    QString first = matches.next().captured(0);
+    if (matches.hasNext())
+        return sql::nullReal(); // "30-40", "5 or 6": no single answer
+    bool ok = false;
+    const double v = first.replace(QLatin1Char(','), QLatin1Char('.')).toDouble(&ok);
+    return ok ? QVariant(v) : sql::nullReal();
+}
+
+QString upsertSql(bool postgres)
+{
+    QStringList names;
+    QStringList marks;
+    QStringList sets;
+    QStringList mine;
+    QStringList theirs;
+    for (const SurveyColumn &c : surveyColumns) {
+        const QString name = QLatin1String(c.column);
+        names << name;
+        marks << QStringLiteral("?");
+        if (name == QLatin1String("ts") || name == QLatin1String("project_member_id"))
+            continue;
+        sets << name + QLatin1String(" = excluded.") + name;
+        mine << QLatin1String("member_demographics.") + name;
+        theirs << QLatin1String("excluded.") + name;
+    }
+    names << QStringLiteral("survey") << QStringLiteral("updated_ts");
+    marks << QStringLiteral("?") << QStringLiteral("?");
+    sets << QStringLiteral("survey = excluded.survey") << QStringLiteral("updated_ts = excluded.updated_ts");
+    mine << QStringLiteral("member_demographics.survey");
+    theirs << QStringLiteral("excluded.survey");
+    QString changed;
+    if (postgres) {
+        changed = QStringLiteral("(%1) IS DISTINCT FROM (%2)").arg(mine.join(QLatin1String(", ")), theirs.join(QLatin1String(", ")));
+    } else {
+        QStringList parts;
+        for (int i = 0; i < mine.size(); ++i)
+            parts << mine[i] + QLatin1String(" IS NOT ") + theirs[i];
+        changed = parts.join(QLatin1String(" OR "));
+    }
+    return QStringLiteral("INSERT INTO member_demographics (%1) VALUES (%2) ON CONFLICT (project_member_id, ts) "
+                          "DO UPDATE SET %3 WHERE %4")
+            .arg(names.join(QLatin1String(", ")), marks.join(QLatin1String(", ")), sets.join(QLatin1String(", ")),
+                 changed);
+}
+
+} // namespace
+
+QString surveyName(Survey survey)
+{
+    return survey == Survey::OpenAps ? QStringLiteral("openaps") : QStringLiteral("nightscout");
+}
+
+Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const QByteArray &csv)
+{
+    const QList<QStringList> rows = parseCsv(csv);
+    if (rows.isEmpty())
+        return makeError("demographics", QStringLiteral("The survey file is empty."));
+    QHash<QString, int> header;
+    for (int i = 0; i < rows.first().size(); ++i)
+        header.insert(normaliseHeader(rows.first()[i]), i);
+    Survey survey = Survey::OpenAps;
+    if (header.contains(normaliseHeader(QLatin1String(surveyColumns[1].nightscoutHeader))))
+        survey = Survey::Nightscout;
+    else if (!header.contains(normaliseHeader(QLatin1String(surveyColumns[1].openapsHeader))))
+        return makeError("demographics", QStringLiteral("The survey file has no project member ID column; "
+                                                        "it is neither the OpenAPS nor the Nightscout survey."));
+    QList<int> columnIndex;
+    for (const SurveyColumn &c : surveyColumns) {
+        const char *h = survey == Survey::OpenAps ? c.openapsHeader : c.nightscoutHeader;
+        columnIndex << header.value(normaliseHeader(QLatin1String(h)), -1);
+    }
+
+    SurveyImportReport report;
+    const QString sql = upsertSql(database.isPostgres());
+    const QString now = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"));
+    const Status s = sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
+        for (int r = 1; r < rows.size(); ++r) {
+            ++report.rows;
+            const QStringList &row = rows[r];
+            QVariantList values;
+            QString problem;
+            for (size_t c = 0; c < std::size(surveyColumns); ++c) {
+                const QString text = columnIndex[int(c)] >= 0 ? row.value(columnIndex[int(c)]) : QString();
+                switch (surveyColumns[c].kind) {
+                case Kind::Timestamp:
+                    values << timestampValue(text);
+                    if (values.last().isNull())
+                        problem = QStringLiteral("no usable timestamp");
+                    break;
+                case Kind::MemberId: {
+                    bool ok = false;
+                    const qint64 id = text.trimmed().toLongLong(&ok);
+                    values << id;
+                    if (!ok || id <= 0)
+                        problem = QStringLiteral("no usable project member id");
+                    break;
+                }
+                case Kind::Date:
+                    values << dateValue(text);
+                    break;
+                case Kind::Number:
+                    values << numberValue(text);
+                    break;
+                case Kind::Text:
+                    values << (text.trimmed().isEmpty() ? sql::nullText() : QVariant(text.trimmed()));
+                    break;
+                }
+            }
+            if (!problem.isEmpty()) {
+                ++report.skipped;
+                report.problems << QStringLiteral("row %1: %2").arg(r + 1).arg(problem);
+                continue;
+            }
+            values << surveyName(survey) << now;
+            auto q = sql::exec(db, sql, values, "storing survey answers");
+            if (!q)
+                return q.error();
+            ++(q->numRowsAffected() > 0 ? report.written : report.unchanged);
+        }
+        return {};
+    });
+    if (!s)
+        return s.error();
+    return report;
+}
+
+DemographicsImport::DemographicsImport(db::Database database, QNetworkAccessManager *nam, QList<QUrl> urls,
+                                       QObject *parent)
+    : QObject(parent), m_database(std::move(database)), m_nam(nam), m_urls(std::move(urls))
+{
+}
+
+void DemographicsImport::start()
+{
+    m_next = 0;
+    fetchNext();
+}
+
+void DemographicsImport::fetchNext()
+{
+    while (m_next < m_urls.size() && !m_urls[m_next].isValid())
+        ++m_next;
+    if (m_next >= m_urls.size())
+        return complete();
+    HttpRequest request;
+    request.request = QNetworkRequest(m_urls[m_next]);
+    request.maxResponseBytes = 64 * 1024 * 1024;
+    const int which = m_next++;
+    HttpCall::start(m_nam, request, this, [this, which](Result<HttpResponse> response) {
+        const QString label = QStringLiteral("demographics source %1").arg(which + 1);
+        if (!response) {
+            m_errors << label + QLatin1String(": ") + response.error().message;
+        } else if (response->status != 200) {
+            m_errors << label + QStringLiteral(": the server answered HTTP %1").arg(response->status);
+        } else if (auto imported = importSurveyCsv(m_database, response->body); !imported) {
+            m_errors << label + QLatin1String(": ") + imported.error().message;
+        } else {
+            m_report.rows += imported->rows;
+            m_report.written += imported->written;
+            m_report.unchanged += imported->unchanged;
+            m_report.skipped += imported->skipped;
+            m_report.problems += imported->problems;
+        }
+        fetchNext();
+    });
+}
+
+void DemographicsImport::complete()
+{
+    if (auto s = refreshDemographics(m_database, QDate::currentDate()); !s)
+        m_errors << s.error().message;
+    for (const QString &e : std::as_const(m_errors))
+        qCWarning(lcEtl, "%s", qPrintable(e));
+    qCInfo(lcEtl, "demographics: %d answers, %d stored, %d unchanged, %d skipped", m_report.rows, m_report.written,
+           m_report.unchanged, m_report.skipped);
+    emit finished();
+}
+
+} // namespace openaps::etl

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "core/result.h"
+#include "db/database.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QStringList>
+#include <QUrl>
+
+class QNetworkAccessManager;
+
+namespace openaps::etl {
+
+// The two survey forms whose answers fill member_demographics (the old
+// system's Google Forms; their column headers are matched below).
+enum class Survey { OpenAps, Nightscout };
+QString surveyName(Survey survey); // "openaps" | "nightscout"
+
+struct SurveyImportReport
+{
+    int rows = 0; // answers in the file
+    int written = 0; // new or changed answers stored
+    int unchanged = 0;
+    int skipped = 0; // no usable member id or timestamp
+    QStringList problems; // "row 7: no project member id" (never answer text)
+};
+
+// Imports one survey's CSV export (header row first). The layout is told by
+// the member-id column ("Your OpenHumans OpenAPS Data Commons "project
+// member ID"" or "Your Nightscout Data Commons "project member ID"");
+// headers match ignoring case, spacing and curly quotes. Answers are
+// upserted by (project_member_id, ts). Dates as the forms export them:
+// M/d/yyyy (the sheets' US locale), yyyy-MM-dd, or a year alone ("Year of
+// birth" → 1 January); timestamps "M/d/yyyy H:mm:ss", read as UTC.
+Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const QByteArray &csv);
+
+// Fetches the configured CSV URLs (OPENAPS_DEMOGRAPHICS_OPENAPS_CSV_URL,
+// OPENAPS_DEMOGRAPHICS_NIGHTSCOUT_CSV_URL: published spreadsheets), imports
+// each, then rebuilds analytics_demographics. One finished() at the end;
+// errors() lists what failed (URLs never appear in messages or logs).
+class DemographicsImport final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(DemographicsImport)
+
+public:
+    DemographicsImport(db::Database database, QNetworkAccessManager *nam, QList<QUrl> urls,
+                       QObject *parent = nullptr);
+
+    void start();
+    const QStringList &errors() const { return m_errors; }
+    const SurveyImportReport &report() const { return m_report; }
+
+signals:
+    void finished();
+
+private:
+    void fetchNext();
+    void complete();
+
+    db::Database m_database;
+    QNetworkAccessManager *m_nam;
+    QList<QUrl> m_urls;
+    int m_next = 0;
+    SurveyImportReport m_report;
+    QStringList m_errors;
+};
+
+} // namespace openaps::etl

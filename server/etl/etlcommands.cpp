@@ -1,0 +1,227 @@
+// `openaps-server etl` and `openaps-server import` (declared in app/commands.h).
+
+#include "app/commands.h"
+#include "app/shutdown.h"
+#include "db/migrations.h"
+#include "etl/analytics.h"
+#include "etl/etlservice.h"
+#include "etl/fileloader.h"
+#include "etl/importplan.h"
+#include "etl/participantdata.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QNetworkAccessManager>
+#include <QSet>
+#include <QTextStream>
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace openaps::server {
+
+namespace {
+
+QTextStream &err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+std::optional<db::Database> openMigratedDatabase(const Config &config, bool needSecretKey)
+{
+    if (auto valid = config.validate(needSecretKey); !valid) {
+        err() << "openaps-server: " << valid.error().message << Qt::endl;
+        return std::nullopt;
+    }
+    auto url = db::DatabaseUrl::parse(config.databaseUrl());
+    if (!url) {
+        err() << "openaps-server: " << url.error().message << Qt::endl;
+        return std::nullopt;
+    }
+    db::Database database(*url);
+    if (auto migrated = db::migrate(database); !migrated) {
+        err() << "openaps-server: " << migrated.error().message << Qt::endl;
+        return std::nullopt;
+    }
+    return database;
+}
+
+QString optionValue(QStringList &args, const QString &name)
+{
+    const int at = args.indexOf(name);
+    if (at < 0 || at + 1 >= args.size())
+        return {};
+    const QString value = args.at(at + 1);
+    args.remove(at, 2);
+    return value;
+}
+
+int importUsage(int exitCode = 2)
+{
+    err() << "Usage: openaps-server import --member ID --kind entries|treatments|devicestatus|profile "
+             "[--consent openaps|nsf|both] FILE...\n"
+             "       openaps-server import --dir DIR [--consent openaps|nsf|both]\n"
+             "Loads Nightscout exports (NDJSON or JSON arrays, plain or .gz) into the research tables.\n"
+             "--dir reads a folder of Open Humans files per member (a project-wide download);\n"
+             "a member's consent file there overrides --consent (default openaps).\n";
+    err().flush();
+    return exitCode;
+}
+
+// One progress line, rewritten in place on a terminal.
+class Progress
+{
+public:
+    Progress() : m_tty(isatty(fileno(stderr))) { }
+    void update(const QString &label, const etl::FileReport &r, bool done)
+    {
+        const QString line = QStringLiteral("%1: %2 records (new %3, updated %4, duplicate %5, bad %6)")
+                                     .arg(label)
+                                     .arg(r.records)
+                                     .arg(r.rows.inserted)
+                                     .arg(r.rows.updated)
+                                     .arg(r.rows.duplicates)
+                                     .arg(r.badLines);
+        if (m_tty)
+            err() << '\r' << line << "\x1b[K" << (done ? "\n" : "");
+        else if (done)
+            err() << line << '\n';
+        err().flush();
+    }
+
+private:
+    bool m_tty;
+};
+
+} // namespace
+
+int importCommand(const Config &config, const QStringList &arguments)
+{
+    QStringList args = arguments;
+    const QString member = optionValue(args, QStringLiteral("--member"));
+    const QString kind = optionValue(args, QStringLiteral("--kind"));
+    const QString dir = optionValue(args, QStringLiteral("--dir"));
+    const QString consentText = optionValue(args, QStringLiteral("--consent"));
+    if (args.contains(QLatin1String("--help")))
+        return importUsage(0);
+    int defaultSource = 0;
+    if (!consentText.isEmpty()) {
+        const auto consent = site::parseConsent(consentText);
+        const auto source = consent ? etl::sourceEntityFor(*consent) : std::nullopt;
+        if (!source) {
+            err() << "openaps-server: --consent must be openaps, nsf or both.\n";
+            return 2;
+        }
+        defaultSource = *source;
+    }
+
+    etl::ImportPlan plan;
+    if (!dir.isEmpty()) {
+        if (!member.isEmpty() || !kind.isEmpty() || !args.isEmpty())
+            return importUsage();
+        auto planned = etl::planDirectory(dir, defaultSource);
+        if (!planned) {
+            err() << "openaps-server: " << planned.error().message << '\n';
+            return 2;
+        }
+        plan = *planned;
+        for (const QString &note : std::as_const(plan.skipped))
+            err() << "skipped " << note << '\n';
+    } else {
+        bool ok = false;
+        const qint64 userId = member.toLongLong(&ok);
+        const auto type = etl::dataTypeFromName(kind);
+        if (!ok || userId <= 0 || !type || args.isEmpty())
+            return importUsage();
+        for (const QString &file : std::as_const(args)) {
+            if (file.startsWith(QLatin1String("--")))
+                return importUsage();
+            plan.files.append({ file, userId, *type });
+        }
+        plan.sourceEntity.insert(userId, defaultSource);
+    }
+
+    const auto database = openMigratedDatabase(config, false);
+    if (!database)
+        return 1;
+
+    QElapsedTimer clock;
+    clock.start();
+    etl::FileReport total;
+    int failed = 0;
+    Progress progress;
+    etl::FileLoader loader(*database);
+    QSet<qint64> members;
+    for (const etl::ImportFile &file : std::as_const(plan.files)) {
+        const QString label = QFileInfo(file.path).fileName();
+        loader.setProgress([&progress, &label](const etl::FileReport &r) { progress.update(label, r, false); });
+        const etl::LoadTarget target { file.userId, plan.sourceEntity.value(file.userId),
+                                       QStringLiteral("member %1 file %2").arg(file.userId).arg(label) };
+        auto report = loader.loadFile(file.path, file.type, target);
+        if (!report) {
+            err() << '\n' << label << ": " << report.error().message << '\n';
+            ++failed;
+            continue;
+        }
+        progress.update(label, *report, true);
+        if (!report->readError.isEmpty()) {
+            err() << label << ": " << report->readError << '\n';
+            ++failed;
+        }
+        total += *report;
+        members.insert(file.userId);
+    }
+    for (qint64 userId : std::as_const(members)) {
+        if (auto s = etl::refreshParticipantAnalytics(*database, userId); !s)
+            err() << "openaps-server: " << s.error().message << '\n';
+    }
+    const double seconds = std::max(0.001, clock.elapsed() / 1000.0);
+    QTextStream(stdout) << QStringLiteral("Imported %1 files for %2 members in %3 s: rows new %4 / updated %5 / "
+                                          "duplicate %6 / bad %7 (%8 records/s)%9\n")
+                                   .arg(plan.files.size() - failed)
+                                   .arg(members.size())
+                                   .arg(seconds, 0, 'f', 1)
+                                   .arg(total.rows.inserted)
+                                   .arg(total.rows.updated)
+                                   .arg(total.rows.duplicates)
+                                   .arg(total.badLines)
+                                   .arg(qint64(total.records / seconds))
+                                   .arg(failed ? QStringLiteral("; %1 files failed").arg(failed) : QString());
+    return failed ? 1 : 0;
+}
+
+int etlCommand(const Config &config, const QStringList &arguments)
+{
+    if (arguments.contains(QLatin1String("--help"))) {
+        err() << "Usage: openaps-server etl [--once]\n"
+                 "Loads participants' Open Humans files into the research database every ETL_INTERVAL\n"
+                 "(ETL_CONCURRENCY at a time); --once runs one cycle and exits.\n";
+        return 0;
+    }
+    const auto database = openMigratedDatabase(config, true);
+    if (!database)
+        return 1;
+    QNetworkAccessManager nam;
+    auto options = etl::EtlService::optionsFromConfig(config);
+    options.once = arguments.contains(QLatin1String("--once"));
+    etl::EtlService service(*database, &nam, config, options);
+    int exitCode = 0;
+    QObject::connect(&service, &etl::EtlService::cycleFinished, &service, [&service, &exitCode] {
+        const auto &pass = service.lastPass();
+        QTextStream(stdout) << QStringLiteral("ETL cycle: %1 participants, %2 ok, %3 with problems%4\n")
+                                       .arg(pass.started)
+                                       .arg(pass.succeeded)
+                                       .arg(pass.failed)
+                                       .arg(pass.error.isEmpty() ? QString() : QLatin1String("; ") + pass.error);
+        exitCode = pass.failed || !pass.error.isEmpty() ? 1 : 0;
+    });
+    QObject::connect(&service, &etl::EtlService::stopped, QCoreApplication::instance(), &QCoreApplication::quit);
+    quitOnTerminationSignals();
+    service.start();
+    const int rc = QCoreApplication::exec();
+    return options.once ? exitCode : rc;
+}
+
+} // namespace openaps::server

@@ -1,0 +1,80 @@
+#include "etl/participantdata.h"
+
+#include "etl/sqlhelpers.h"
+#include "etl/tables.h"
+
+namespace openaps::etl {
+
+namespace {
+
+QStringList stampedTables()
+{
+    return researchTables()
+            + QStringList { QStringLiteral("analytics_glucose_time_of_day"), QStringLiteral("analytics_loop_type_by_day"),
+                            QStringLiteral("analytics_device_groups") };
+}
+
+} // namespace
+
+std::optional<int> sourceEntityFor(server::site::Consent consent)
+{
+    switch (consent) {
+    case server::site::Consent::OpenAps:
+        return 0;
+    case server::site::Consent::Nsf:
+        return 1;
+    case server::site::Consent::Both:
+        return 2;
+    case server::site::Consent::None:
+        break;
+    }
+    return std::nullopt;
+}
+
+Result<qint64> restampSourceEntity(const db::Database &database, qint64 userId, int sourceEntity)
+{
+    qint64 changed = 0;
+    const QString differs = database.isPostgres() ? QStringLiteral("IS DISTINCT FROM") : QStringLiteral("IS NOT");
+    const Status s = sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
+        for (const QString &table : stampedTables()) {
+            auto q = sql::exec(db,
+                               QStringLiteral("UPDATE %1 SET source_entity = ? WHERE user_id = ? AND source_entity %2 ?")
+                                       .arg(table, differs),
+                               { sourceEntity, userId, sourceEntity }, "applying a consent change");
+            if (!q)
+                return q.error();
+            changed += q->numRowsAffected();
+        }
+        return {};
+    });
+    if (!s)
+        return s.error();
+    return changed;
+}
+
+Result<qint64> removeParticipantData(const db::Database &database, qint64 userId,
+                                     std::optional<qint64> participantId)
+{
+    qint64 removed = 0;
+    const Status s = sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
+        for (const QString &table : stampedTables()) {
+            auto q = sql::exec(db, QStringLiteral("DELETE FROM %1 WHERE user_id = ?").arg(table), { userId },
+                               "removing a participant's data");
+            if (!q)
+                return q.error();
+            removed += q->numRowsAffected();
+        }
+        if (participantId) {
+            auto q = sql::exec(db, QStringLiteral("DELETE FROM etl_files WHERE participant_id = ?"), { *participantId },
+                               "forgetting loaded files");
+            if (!q)
+                return q.error();
+        }
+        return {};
+    });
+    if (!s)
+        return s.error();
+    return removed;
+}
+
+} // namespace openaps::etl

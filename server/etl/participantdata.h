@@ -1,0 +1,25 @@
+#pragma once
+
+#include "core/result.h"
+#include "db/database.h"
+#include "site/consent.h"
+
+#include <optional>
+
+namespace openaps::etl {
+
+// source_entity for a consent: openaps 0, nsf 1, both 2; none has none.
+std::optional<int> sourceEntityFor(server::site::Consent consent);
+
+// Stamps all of a participant's research and analytics rows with
+// `sourceEntity` in one transaction (rows already stamped so are not
+// touched). Returns the number of rows changed.
+Result<qint64> restampSourceEntity(const db::Database &database, qint64 userId, int sourceEntity);
+
+// Consent "none": removes the participant's research rows, derived analytics
+// and the record of loaded files (so that a later consent loads everything
+// again), in one transaction. Returns the number of rows removed.
+Result<qint64> removeParticipantData(const db::Database &database, qint64 userId,
+                                     std::optional<qint64> participantId);
+
+} // namespace openaps::etl

@@ -1,0 +1,262 @@
+#include "etl/participantetl.h"
+
+#include "etl/analytics.h"
+#include "etl/etllog.h"
+#include "etl/participantdata.h"
+#include "jobs/ohsession.h"
+#include "site/consent.h"
+
+#include <QDir>
+#include <QThreadPool>
+
+#include <algorithm>
+
+namespace openaps::etl {
+
+namespace {
+
+RemoteFile remoteFile(const oh::MemberFile &f)
+{
+    return RemoteFile { f.id, f.basename, f.size, f.created };
+}
+
+} // namespace
+
+ParticipantEtl::ParticipantEtl(Context context, qint64 participantId, QObject *parent)
+    : QObject(parent), m_context(std::move(context)), m_participantId(participantId), m_state(m_context.database)
+{
+}
+
+ParticipantEtl::~ParticipantEtl() = default;
+
+void ParticipantEtl::start()
+{
+    auto userId = m_state.userId(m_participantId);
+    if (!userId)
+        return finish(userId.error().message);
+    m_userId = *userId;
+    m_context.session->accessToken(m_participantId, this, [this](Result<QString> token) {
+        if (!token)
+            return finish(token.error().message);
+        m_token = *token;
+        listFiles(false);
+    });
+}
+
+void ParticipantEtl::listFiles(bool retried)
+{
+    oh::MemberJob *job = m_context.client.exchangeMember(m_token, this);
+    connect(job, &oh::Job::finished, this, [this, job, retried] {
+        const Result<oh::Member> &member = job->result();
+        if (member)
+            return onListed(*member);
+        if (member.error().code == QLatin1String("token-expired") && !retried) {
+            // Refused before its stated expiry: refresh once and list again.
+            m_context.session->refreshNow(m_participantId, this, [this](Result<QString> token) {
+                if (!token)
+                    return finish(token.error().message);
+                m_token = *token;
+                listFiles(true);
+            });
+            return;
+        }
+        finish(member.error().message);
+    });
+    job->start();
+}
+
+void ParticipantEtl::onListed(const oh::Member &member)
+{
+    std::optional<oh::MemberFile> consentFile;
+    for (const oh::MemberFile &f : member.files) {
+        const FileKind kind = classifyFile(f.basename, f.metadata.tags);
+        if (kind.kind == FileKind::Consent && (!consentFile || f.created > consentFile->created))
+            consentFile = f;
+        else if (kind.kind == FileKind::Data)
+            m_pending.append({ f, kind.dataType });
+    }
+    if (consentFile)
+        return readConsent(*consentFile);
+    // Members of the old system never wrote a consent file; they joined the
+    // OpenAPS Data Commons project, which is consent to that commons.
+    applyConsent(QStringLiteral("openaps"));
+}
+
+void ParticipantEtl::readConsent(const oh::MemberFile &file)
+{
+    oh::DownloadJob *job = m_context.client.downloadAll(m_token, file, 4096, this);
+    connect(job, &oh::Job::finished, this, [this, job] {
+        const Result<oh::DownloadResult> &result = job->result();
+        if (!result)
+            return finish(QStringLiteral("The consent file could not be read: %1").arg(result.error().message));
+        const auto consent = server::site::parseConsent(QString::fromUtf8(result->body));
+        if (!consent)
+            return finish(QStringLiteral("The consent file holds no known consent; nothing was changed."));
+        applyConsent(server::site::consentValue(*consent));
+    });
+    job->start();
+}
+
+void ParticipantEtl::applyConsent(const QString &consent)
+{
+    m_summary.consent = consent;
+    const auto entity = sourceEntityFor(*server::site::parseConsent(consent));
+    const auto previous = m_state.consent(m_participantId);
+    if (!previous)
+        return finish(previous.error().message);
+    const qint64 userId = m_userId;
+    const qint64 participantId = m_participantId;
+    const db::Database database = m_context.database;
+    if (!entity) {
+        onWorker([database, userId, participantId]() -> Status {
+            auto removed = removeParticipantData(database, userId, participantId);
+            if (!removed)
+                return removed.error();
+            qCInfo(lcEtl, "member %lld: consent none, %lld rows removed", userId, *removed);
+            return {};
+        }, [this](Status s) {
+            m_summary.removed = s.ok();
+            finish(s ? QString() : s.error().message);
+        });
+        return;
+    }
+    m_sourceEntity = *entity;
+
+    // Only what is new or changed since the last pass, profiles first (their
+    // time zones give the other records their UTC offsets), oldest first.
+    auto loaded = m_state.files(m_participantId);
+    if (!loaded)
+        return finish(loaded.error().message);
+    m_pending.erase(std::remove_if(m_pending.begin(), m_pending.end(),
+                                   [&loaded](const QPair<oh::MemberFile, DataType> &p) {
+                                       const auto it = loaded->constFind(p.first.id);
+                                       return !EtlState::needsLoad(remoteFile(p.first),
+                                                                   it == loaded->constEnd() ? nullptr : &*it);
+                                   }),
+                    m_pending.end());
+    std::stable_sort(m_pending.begin(), m_pending.end(), [](const auto &a, const auto &b) {
+        if ((a.second == DataType::Profile) != (b.second == DataType::Profile))
+            return a.second == DataType::Profile;
+        return a.first.created < b.first.created;
+    });
+
+    if (previous->has_value() && **previous != consent && **previous != QLatin1String("none")) {
+        m_summary.consentChanged = true;
+        const int source = *entity;
+        onWorker([database, userId, source]() -> Status {
+            auto changed = restampSourceEntity(database, userId, source);
+            if (!changed)
+                return changed.error();
+            qCInfo(lcEtl, "member %lld: consent changed, %lld rows restamped", userId, *changed);
+            return {};
+        }, [this](Status s) {
+            if (!s)
+                return finish(s.error().message);
+            loadNextFile();
+        });
+        return;
+    }
+    loadNextFile();
+}
+
+void ParticipantEtl::loadNextFile()
+{
+    if (m_pending.isEmpty()) {
+        if (m_summary.filesLoaded > 0 || m_summary.consentChanged)
+            return refreshAnalytics();
+        return finish();
+    }
+    const auto [file, type] = m_pending.takeFirst();
+    QDir().mkpath(m_context.tempDir);
+    m_download = std::make_unique<QTemporaryFile>(QDir(m_context.tempDir).filePath(QStringLiteral("etl-XXXXXX")));
+    if (!m_download->open())
+        return finish(QStringLiteral("No temporary file for downloads in %1.").arg(m_context.tempDir));
+    oh::DownloadJob *job = m_context.client.download(m_token, file, m_download.get(), this);
+    connect(job, &oh::Job::finished, this, [this, job, file = file, type = type] { onDownloaded(file, type, job->result()); });
+    job->start();
+}
+
+void ParticipantEtl::onDownloaded(const oh::MemberFile &file, DataType type, const Result<oh::DownloadResult> &result)
+{
+    const RemoteFile remote = remoteFile(file);
+    if (!result) {
+        ++m_summary.filesFailed;
+        m_summary.errors << QStringLiteral("%1: %2").arg(file.basename, result.error().message);
+        if (auto s = m_state.recordFile(m_participantId, remote, type, nullptr, result.error().message); !s)
+            m_summary.errors << s.error().message;
+        m_download.reset();
+        return loadNextFile();
+    }
+    m_download->flush();
+    const QString path = m_download->fileName();
+    const db::Database database = m_context.database;
+    const LoadTarget target { m_userId, m_sourceEntity,
+                              QStringLiteral("member %1 file %2").arg(m_userId).arg(file.basename) };
+    const qint64 participantId = m_participantId;
+    auto report = std::make_shared<FileReport>();
+    onWorker([database, path, type, target, participantId, remote, report]() -> Status {
+        EtlState state(database);
+        auto loaded = FileLoader(database).loadFile(path, type, target);
+        if (!loaded) {
+            if (auto s = state.recordFile(participantId, remote, type, nullptr, loaded.error().message); !s)
+                return s;
+            return loaded.error();
+        }
+        *report = *loaded;
+        return state.recordFile(participantId, remote, type, &*loaded, {});
+    }, [this, report, file](Status s) {
+        m_download.reset();
+        if (!s || !report->readError.isEmpty()) {
+            ++m_summary.filesFailed;
+            m_summary.errors << QStringLiteral("%1: %2").arg(file.basename, s ? report->readError : s.error().message);
+        } else {
+            ++m_summary.filesLoaded;
+        }
+        m_summary.rows += *report;
+        loadNextFile();
+    });
+}
+
+void ParticipantEtl::refreshAnalytics()
+{
+    const db::Database database = m_context.database;
+    const qint64 userId = m_userId;
+    onWorker([database, userId] { return refreshParticipantAnalytics(database, userId); },
+             [this](Status s) { finish(s ? QString() : s.error().message); });
+}
+
+void ParticipantEtl::finish(const QString &error)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    if (!error.isEmpty())
+        m_summary.errors << error;
+    const QString problems = m_summary.errors.join(QLatin1String("; "));
+    if (auto s = m_state.recordCycle(m_participantId, error.isEmpty() ? m_summary.consent : QString(), problems); !s)
+        qCWarning(lcEtl, "participant %lld: %s", m_participantId, qPrintable(s.error().message));
+    if (!error.isEmpty()) {
+        qCWarning(lcEtl, "participant %lld: %s", m_participantId, qPrintable(error));
+        m_result = makeError("etl", error);
+    } else {
+        qCInfo(lcEtl, "participant %lld: %d files loaded (%lld new, %lld updated, %lld duplicate, %lld bad), %d failed",
+               m_participantId, m_summary.filesLoaded, m_summary.rows.rows.inserted, m_summary.rows.rows.updated,
+               m_summary.rows.rows.duplicates, m_summary.rows.badLines, m_summary.filesFailed);
+        m_result = m_summary;
+    }
+    emit finished();
+}
+
+void ParticipantEtl::onWorker(std::function<Status()> work, std::function<void(Status)> then)
+{
+    const db::Database database = m_context.database;
+    // The pool's threads come and go: each task closes the connection it
+    // opened. This object outlives the task (it waits for `then`).
+    m_context.pool->start([this, database, work = std::move(work), then = std::move(then)] {
+        Status status = work();
+        database.closeConnection();
+        QMetaObject::invokeMethod(this, [then, status] { then(status); }, Qt::QueuedConnection);
+    });
+}
+
+} // namespace openaps::etl

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "core/result.h"
+#include "db/database.h"
+
+#include <QSqlQuery>
+#include <QVariantList>
+
+#include <functional>
+
+// Small helpers for the ETL's plain SQL (values always bound, never spliced).
+namespace openaps::etl::sql {
+
+// Prepares and runs `sql` with positional `binds`; an Error naming `what`.
+Result<QSqlQuery> exec(const QSqlDatabase &db, const QString &sql, const QVariantList &binds,
+                       const char *what);
+
+// Runs `work` inside one transaction on the calling thread's connection
+// (BEGIN IMMEDIATE on SQLite, so the write lock is taken up front), rolling
+// back when it fails.
+Status inTransaction(const db::Database &database, const std::function<Status(const QSqlDatabase &)> &work);
+
+// A NULL of the right type for binding (QSQLITE/QPSQL want a typed null).
+QVariant nullText();
+QVariant nullReal();
+
+} // namespace openaps::etl::sql
