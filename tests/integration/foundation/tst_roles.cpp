@@ -268,11 +268,12 @@ void TestRoles::viewerNeverSeesSecrets()
     // Every column, including those of tables that later migrations add.
     auto conn = m_admin->connection();
     QSqlQuery q(*conn);
-    QVERIFY(q.exec(u"SELECT table_name, column_name FROM information_schema.columns "
+    QVERIFY2(q.exec(u"SELECT table_name, column_name FROM information_schema.columns "
                    "WHERE table_schema = 'public' AND column_name ~* "
                    "'(token|password|secret|hash|email|session|csrf|state|host|code)' "
                    "AND has_column_privilege('openaps_viewer', format('public.%I', table_name), "
-                   "column_name, 'SELECT')"_s));
+                   "column_name, 'SELECT')"_s),
+             qPrintable(q.lastError().text()));
     QStringList readable;
     while (q.next())
         readable.append(q.value(0).toString() + QLatin1Char('.') + q.value(1).toString());

@@ -1,0 +1,261 @@
+#include "testdatabase.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace openaps;
+using namespace Qt::StringLiterals;
+using StringMap = QMap<QString, QString>;
+
+// The real openaps-server binary (OPENAPS_SERVER_BINARY, set by CMake):
+// migrate twice, bad configuration, and serve answering /healthz.
+class TestServerBinary final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase_data() { test::addBackendRows(); }
+
+    void migrateTwice();
+    void migrateRoles();
+    void badConfiguration_data();
+    void badConfiguration();
+    void checkConfigMasksSecrets();
+    void serveAnswersHealthz();
+};
+
+namespace {
+
+const QString secretKey = u"test-secret-key-0123456789-abcdefghijklmnop"_s;
+constexpr int processTimeoutMs = 60000;
+
+struct Run
+{
+    bool finished = false;
+    QProcess::ExitStatus status = QProcess::CrashExit;
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+// The test's environment without any OPENAPS_* setting, plus `settings`.
+QProcessEnvironment environment(const QMap<QString, QString> &settings)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    const QStringList keys = env.keys();
+    for (const QString &key : keys) {
+        if (key.startsWith(QLatin1String("OPENAPS_")))
+            env.remove(key);
+    }
+    for (auto it = settings.cbegin(); it != settings.cend(); ++it)
+        env.insert(it.key(), it.value());
+    return env;
+}
+
+Run run(const QStringList &arguments, const QProcessEnvironment &env)
+{
+    QProcess process;
+    process.setProcessEnvironment(env);
+    QSignalSpy finished(&process, &QProcess::finished);
+    process.start(QStringLiteral(OPENAPS_SERVER_BINARY), arguments);
+    Run result;
+    result.finished = finished.wait(processTimeoutMs);
+    if (!result.finished) {
+        process.kill();
+        finished.wait(processTimeoutMs);
+    }
+    result.status = process.exitStatus();
+    result.exitCode = process.exitCode();
+    result.out = QString::fromUtf8(process.readAllStandardOutput());
+    result.err = QString::fromUtf8(process.readAllStandardError());
+    return result;
+}
+
+QString describe(const Run &r)
+{
+    return u"exit %1, stdout: %2\nstderr: %3"_s.arg(r.exitCode).arg(r.out, r.err);
+}
+
+} // namespace
+
+#define OPEN_TEST_DATABASE(tdb)                                                                   \
+    QFETCH_GLOBAL(QString, backend);                                                              \
+    test::TestDatabase tdb(backend);                                                              \
+    QVERIFY2(tdb.isValid(), "cannot create a test database (is OPENAPS_TEST_POSTGRES_URL right?)")
+
+void TestServerBinary::migrateTwice()
+{
+    OPEN_TEST_DATABASE(tdb);
+    QTemporaryDir dataDir;
+    const auto env = environment({ { u"OPENAPS_DATABASE_URL"_s, tdb.url() },
+                                   { u"OPENAPS_DATA_DIR"_s, dataDir.path() } });
+    const Run first = run({ u"migrate"_s }, env);
+    QVERIFY2(first.finished && first.status == QProcess::NormalExit && first.exitCode == 0,
+             qPrintable(describe(first)));
+    static const QRegularExpression applied(uR"(^Applied 0001_initial(, \d{4}_[a-z0-9_]+)*; schema version is now (\d+)\.\n$)"_s);
+    const auto m = applied.match(first.out);
+    QVERIFY2(m.hasMatch(), qPrintable(first.out));
+    const QString version = m.captured(2);
+
+    const Run second = run({ u"migrate"_s }, env);
+    QVERIFY2(second.finished && second.status == QProcess::NormalExit && second.exitCode == 0,
+             qPrintable(describe(second)));
+    const QString backendName = backend == QLatin1String("sqlite") ? u"sqlite"_s : u"postgresql"_s;
+    QCOMPARE(second.out, u"Database (%1) is up to date at schema version %2.\n"_s.arg(backendName, version));
+    QVERIFY2(!second.err.contains(u"applied migration"_s), qPrintable(second.err));
+}
+
+void TestServerBinary::migrateRoles()
+{
+    OPEN_TEST_DATABASE(tdb);
+    QTemporaryDir dataDir;
+    const auto env = environment({ { u"OPENAPS_DATABASE_URL"_s, tdb.url() },
+                                   { u"OPENAPS_DATA_DIR"_s, dataDir.path() } });
+    for (int i = 0; i < 2; ++i) {
+        const Run r = run({ u"migrate"_s, u"--roles"_s }, env);
+        QVERIFY2(r.finished && r.status == QProcess::NormalExit && r.exitCode == 0, qPrintable(describe(r)));
+        if (backend == QLatin1String("sqlite"))
+            QVERIFY2(r.out.endsWith(u"SQLite has no roles: nothing more to do.\n"_s), qPrintable(r.out));
+        else
+            QVERIFY2(r.out.endsWith(u"Applied the PostgreSQL roles and grants (openaps_owner, openaps_web, "
+                                    "openaps_ingest, openaps_etl, openaps_api, openaps_viewer).\n"_s),
+                     qPrintable(r.out));
+    }
+}
+
+void TestServerBinary::badConfiguration_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<StringMap>("settings");
+    QTest::addColumn<QString>("message");
+
+    const QString missingFile = u"/nonexistent/openaps-secret"_s;
+    QTest::addRow("unknown scheme") << QStringList { u"migrate"_s }
+                                    << StringMap { { u"OPENAPS_DATABASE_URL"_s, u"mysql://u:pw@h/db"_s } }
+                                    << u"OPENAPS_DATABASE_URL must start with sqlite:// or postgresql:// (the scheme 'mysql' is not supported)."_s;
+    QTest::addRow("unreachable postgres") << QStringList { u"migrate"_s }
+                                          << StringMap { { u"OPENAPS_DATABASE_URL"_s, u"postgresql://u:dbpw@127.0.0.1:1/db"_s } }
+                                          << u"Cannot reach PostgreSQL at 127.0.0.1:1: the connection was refused (is the server running and accepting TCP/IP connections?)."_s;
+    QTest::addRow("unreachable postgres in serve") << QStringList { u"serve"_s }
+                                                   << StringMap { { u"OPENAPS_DATABASE_URL"_s, u"postgresql://u:dbpw@127.0.0.1:1/db"_s },
+                                                                               { u"OPENAPS_SECRET_KEY"_s, secretKey } }
+                                                   << u"Cannot reach PostgreSQL at 127.0.0.1:1: the connection was refused (is the server running and accepting TCP/IP connections?)."_s;
+    QTest::addRow("missing secret key in serve") << QStringList { u"serve"_s } << StringMap {}
+                                                 << u"OPENAPS_SECRET_KEY is not set: it encrypts stored tokens. Set it (or OPENAPS_SECRET_KEY_FILE) to a random string of at least 32 characters, for example the output of `openssl rand -base64 48`."_s;
+    QTest::addRow("short secret key") << QStringList { u"serve"_s }
+                                      << StringMap { { u"OPENAPS_SECRET_KEY"_s, u"tooshort"_s } }
+                                      << u"OPENAPS_SECRET_KEY is too short: use at least 32 characters."_s;
+    QTest::addRow("unreadable _FILE") << QStringList { u"migrate"_s }
+                                      << StringMap { { u"OPENAPS_SECRET_KEY_FILE"_s, missingFile } }
+                                      << u"OPENAPS_SECRET_KEY_FILE names the file /nonexistent/openaps-secret, which cannot be read (No such file or directory)."_s;
+    QTest::addRow("both variable and _FILE") << QStringList { u"serve"_s }
+                                             << StringMap { { u"OPENAPS_SECRET_KEY"_s, secretKey },
+                                                                         { u"OPENAPS_SECRET_KEY_FILE"_s, missingFile } }
+                                             << u"Both OPENAPS_SECRET_KEY and OPENAPS_SECRET_KEY_FILE are set: set only one of them."_s;
+    QTest::addRow("bad port") << QStringList { u"serve"_s }
+                              << StringMap { { u"OPENAPS_HTTP_PORT"_s, u"99999"_s }, { u"OPENAPS_SECRET_KEY"_s, secretKey } }
+                              << u"OPENAPS_HTTP_PORT must be a number from 0 to 65535."_s;
+    QTest::addRow("missing --config file") << QStringList { u"--config"_s, u"/nonexistent/openaps.ini"_s, u"migrate"_s }
+                                           << StringMap {}
+                                           << u"The configuration file /nonexistent/openaps.ini does not exist."_s;
+    QTest::addRow("unknown migrate option") << QStringList { u"migrate"_s, u"--rolls"_s } << StringMap {}
+                                            << u"migrate takes only --roles (unknown argument --rolls)."_s;
+}
+
+void TestServerBinary::badConfiguration()
+{
+    QFETCH_GLOBAL(QString, backend);
+    if (backend != QLatin1String("sqlite"))
+        QSKIP("the configuration is checked before any database is used: one run is enough");
+    QFETCH(QStringList, arguments);
+    QFETCH(StringMap, settings);
+    QFETCH(QString, message);
+    QTemporaryDir dataDir;
+    settings.insert(u"OPENAPS_DATA_DIR"_s, dataDir.path());
+    const Run r = run(arguments, environment(settings));
+    QVERIFY2(r.finished, "the process did not end");
+    QVERIFY2(r.status == QProcess::NormalExit, qPrintable(u"crashed: "_s + describe(r)));
+    QVERIFY2(r.exitCode != 0, qPrintable(describe(r)));
+    // One clear sentence and nothing else: no warnings, traces or secrets.
+    QCOMPARE(r.err, u"openaps-server: "_s + message + QLatin1Char('\n'));
+    QVERIFY(!r.err.contains(u"dbpw"_s) && !r.err.contains(secretKey));
+}
+
+void TestServerBinary::checkConfigMasksSecrets()
+{
+    QFETCH_GLOBAL(QString, backend);
+    if (backend != QLatin1String("sqlite"))
+        QSKIP("no database is used: one run is enough");
+    QTemporaryDir dataDir;
+    const Run r = run({ u"check-config"_s },
+                      environment({ { u"OPENAPS_DATA_DIR"_s, dataDir.path() },
+                                    { u"OPENAPS_SECRET_KEY"_s, secretKey },
+                                    { u"OPENAPS_DATABASE_URL"_s, u"postgresql://app:dbpw@db:5432/openaps"_s } }));
+    QVERIFY2(r.finished && r.status == QProcess::NormalExit && r.exitCode == 0, qPrintable(describe(r)));
+    QVERIFY(r.out.contains(u"OPENAPS_DATABASE_URL=postgresql://app:****@db:5432/openaps\n"_s));
+    QVERIFY(r.out.contains(u"OPENAPS_SECRET_KEY=**** (set, %1 characters)\n"_s.arg(secretKey.size())));
+    QVERIFY(r.out.endsWith(u"configuration OK\n"_s));
+    QVERIFY(!r.out.contains(secretKey) && !r.out.contains(u"dbpw"_s));
+}
+
+void TestServerBinary::serveAnswersHealthz()
+{
+    OPEN_TEST_DATABASE(tdb);
+    QTemporaryDir dataDir;
+    QProcess server;
+    server.setProcessEnvironment(environment({ { u"OPENAPS_DATABASE_URL"_s, tdb.url() },
+                                               { u"OPENAPS_DATA_DIR"_s, dataDir.path() },
+                                               { u"OPENAPS_SECRET_KEY"_s, secretKey },
+                                               { u"OPENAPS_HTTP_PORT"_s, u"0"_s },
+                                               { u"OPENAPS_LOG_FORMAT"_s, u"json"_s } }));
+    QSignalSpy finished(&server, &QProcess::finished);
+    server.start(QStringLiteral(OPENAPS_SERVER_BINARY), { u"serve"_s });
+    QVERIFY(server.waitForStarted(processTimeoutMs));
+
+    // Port 0: the kernel picks one, and the log line says which.
+    static const QRegularExpression listening(uR"(listening on \S+ port (\d+))"_s);
+    QString log;
+    int port = 0;
+    QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                log += QString::fromUtf8(server.readAllStandardError());
+                const auto m = listening.match(log);
+                port = m.hasMatch() ? m.captured(1).toInt() : 0;
+                return port > 0 || server.state() == QProcess::NotRunning;
+            }(),
+            processTimeoutMs);
+    QVERIFY2(port > 0, qPrintable(log));
+    // Every log line is one JSON object.
+    const QStringList lines = log.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    for (const QString &line : lines)
+        QVERIFY2(QJsonDocument::fromJson(line.toUtf8()).isObject(), qPrintable(line));
+
+    QNetworkAccessManager nam;
+    QNetworkRequest request(QUrl(u"http://127.0.0.1:%1/healthz"_s.arg(port)));
+    QNetworkReply *reply = nam.get(request);
+    QSignalSpy replied(reply, &QNetworkReply::finished);
+    QVERIFY(replied.wait(processTimeoutMs));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
+    reply->deleteLater();
+    QCOMPARE(body.value(u"status"_s).toString(), u"ok"_s);
+    QCOMPARE(body.value(u"database"_s).toString(),
+             backend == QLatin1String("sqlite") ? u"sqlite"_s : u"postgresql"_s);
+    QVERIFY2(body.value(u"schemaVersion"_s).toInt() >= 1, QJsonDocument(body).toJson().constData());
+
+    // SIGTERM ends it cleanly.
+    server.terminate();
+    QVERIFY(finished.count() > 0 || finished.wait(processTimeoutMs));
+    QCOMPARE(server.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(server.exitCode(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestServerBinary)
+#include "tst_serverbinary.moc"
