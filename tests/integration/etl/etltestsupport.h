@@ -8,12 +8,20 @@
 
 #include <QDateTime>
 #include <QFile>
+#include <QLoggingCategory>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
 #include <QTest>
 
 namespace openaps::test::etl {
+
+// Keeps test output readable: no info lines, no per-line warnings about the
+// fixtures' deliberately bad records.
+inline void quietLogs()
+{
+    QLoggingCategory::setFilterRules(QStringLiteral("openaps.*.info=false\nopenaps.server.etl.warning=false"));
+}
 
 inline QString fixturePath(const char *name)
 {

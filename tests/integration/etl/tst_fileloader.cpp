@@ -52,7 +52,7 @@ class TestFileLoader : public QObject
 
 private slots:
     void initTestCase_data() { test::addBackendRows(); }
-    void initTestCase() { QLoggingCategory::setFilterRules(QStringLiteral("openaps.server.etl.warning=false")); }
+    void initTestCase() { quietLogs(); }
 
     // Every messy shape lands with exact counts; bad lines are counted with
     // their line numbers and never stop the file.

@@ -56,7 +56,7 @@ class TestJobs : public QObject
 
 private slots:
     void initTestCase_data() { test::addBackendRows(); }
-    void initTestCase() { QLoggingCategory::setFilterRules(QStringLiteral("openaps.server.jobs.info=false")); }
+    void initTestCase() { quietLogs(); }
 
     void claimsEachDueParticipantOnce()
     {
