@@ -101,6 +101,25 @@ Status EtlState::recordFile(qint64 participantId, const RemoteFile &file, DataTy
     return {};
 }
 
+Status EtlState::forgetFilesExcept(qint64 participantId, const QSet<QString> &listedIds)
+{
+    auto known = files(participantId);
+    if (!known)
+        return known.error();
+    auto conn = m_database.connection();
+    if (!conn)
+        return conn.error();
+    for (auto it = known->cbegin(); it != known->cend(); ++it) {
+        if (listedIds.contains(it.key()))
+            continue;
+        auto q = sql::exec(*conn, QStringLiteral("DELETE FROM etl_files WHERE participant_id = ? AND file_id = ?"),
+                           { participantId, it.key() }, "forgetting a file");
+        if (!q)
+            return q.error();
+    }
+    return {};
+}
+
 Result<std::optional<QString>> EtlState::consent(qint64 participantId) const
 {
     auto conn = m_database.connection();

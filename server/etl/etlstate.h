@@ -7,6 +7,7 @@
 
 #include <QDateTime>
 #include <QHash>
+#include <QSet>
 
 #include <optional>
 
@@ -46,6 +47,10 @@ public:
     // stopped early), `error` for a failed one.
     Status recordFile(qint64 participantId, const RemoteFile &file, DataType type, const FileReport *report,
                       const QString &error);
+
+    // Forgets files Open Humans no longer lists (replaced segments, deleted
+    // uploads), so the table mirrors the account.
+    Status forgetFilesExcept(qint64 participantId, const QSet<QString> &listedIds);
 
     // The consent the participant's rows were last stamped with, if any.
     Result<std::optional<QString>> consent(qint64 participantId) const;

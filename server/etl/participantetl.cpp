@@ -124,6 +124,11 @@ void ParticipantEtl::applyConsent(const QString &consent)
 
     // Only what is new or changed since the last pass, profiles first (their
     // time zones give the other records their UTC offsets), oldest first.
+    QSet<QString> listed;
+    for (const auto &p : std::as_const(m_pending))
+        listed.insert(p.first.id);
+    if (auto s = m_state.forgetFilesExcept(m_participantId, listed); !s)
+        return finish(s.error().message);
     auto loaded = m_state.files(m_participantId);
     if (!loaded)
         return finish(loaded.error().message);

@@ -1,0 +1,245 @@
+#include "../openhumans/ohtestsupport.h"
+#include "etl/etlservice.h"
+#include "etltestsupport.h"
+#include "jobs/ohsession.h"
+
+#include <QTemporaryDir>
+
+#include <zlib.h>
+
+using namespace openaps;
+using namespace openaps::etl;
+using namespace openaps::test::etl;
+using Endpoint = openaps::standins::OpenHumansStandIn::Endpoint;
+
+namespace {
+
+const QByteArray secretKey = QByteArrayLiteral("0123456789abcdef0123456789abcdef-etl-test");
+
+QByteArray gzip(const QByteArray &data)
+{
+    z_stream z {};
+    deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+    QByteArray out(int(deflateBound(&z, uLong(data.size()))), Qt::Uninitialized);
+    z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
+    z.avail_in = uInt(data.size());
+    z.next_out = reinterpret_cast<Bytef *>(out.data());
+    z.avail_out = uInt(out.size());
+    deflate(&z, Z_FINISH);
+    out.resize(out.size() - int(z.avail_out));
+    deflateEnd(&z);
+    return out;
+}
+
+QByteArray fixture(const char *name)
+{
+    QFile f(fixturePath(name));
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+QByteArray entries(int from, int to)
+{
+    QByteArray data;
+    for (int i = from; i < to; ++i)
+        data += "{\"_id\":\"s" + QByteArray::number(i) + "\",\"type\":\"sgv\",\"sgv\":" + QByteArray::number(80 + i % 100)
+                + ",\"date\":" + QByteArray::number(1706745600000LL + qint64(i) * 300000) + ",\"device\":\"xDrip\"}\n";
+    return data;
+}
+
+// One database, one Open Humans stand-in with a member who has tokens and
+// files, and a way to run `etl --once` in-process.
+struct World
+{
+    explicit World(const db::Database &database) : database(database)
+    {
+        oh::TokenPair tokens;
+        member = oh.memberWithTokens(&tokens);
+        tokens.expiresAt = oh.clock.now.addSecs(36000);
+        auto conn = database.connection();
+        QSqlQuery q(*conn);
+        q.prepare(QStringLiteral("INSERT INTO participants (member_id) VALUES (?)"));
+        q.addBindValue(member);
+        if (!q.exec())
+            qFatal("%s", qPrintable(q.lastError().text()));
+        participantId = scalar(database, QStringLiteral("SELECT id FROM participants WHERE member_id = ?"), { member }).toLongLong();
+        jobs::OhSession session(database, oh.client(), secretKey, oh.clock.clock());
+        if (!session.store(participantId, tokens))
+            qFatal("storing tokens failed");
+    }
+
+    void addFile(const QString &name, const QByteArray &content, const QStringList &tags = {})
+    {
+        oh.clock.advance(60); // distinct creation times
+        oh.standIn->addFile(member, name, content, QString(), tags);
+    }
+    void setConsent(const char *value)
+    {
+        oh.standIn->store().deleteFiles(member, standins::OpenHumansStore::DeleteBy::Basename, consentName());
+        addFile(consentName(), value);
+    }
+    QString consentName() const { return member + QStringLiteral("_open_aps_data_sharing_consent.txt"); }
+
+    // One `etl --once` cycle; the participant pass's outcome.
+    jobs::ParticipantRunner::Stats runOnce()
+    {
+        EtlService::Options o;
+        o.once = true;
+        o.concurrency = 2;
+        o.tempDir = temp.path();
+        oh.clock.advance(1);
+        EtlService service(database, &oh.nam, oh.settings, secretKey, o, oh.clock.clock());
+        QSignalSpy stopped(&service, &EtlService::stopped);
+        service.start();
+        if (!stopped.wait(60000))
+            qWarning("the ETL cycle did not finish");
+        return service.lastPass();
+    }
+
+    qint64 userCount(const char *table) const
+    {
+        return scalar(database, QStringLiteral("SELECT COUNT(*) FROM %1 WHERE user_id = ?").arg(QLatin1String(table)),
+                      { member.toLongLong() })
+                .toLongLong();
+    }
+
+    db::Database database;
+    test::OpenHumansFixture oh;
+    QString member;
+    qint64 participantId = 0;
+    QTemporaryDir temp;
+};
+
+} // namespace
+
+class TestEtlService : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase_data() { test::addBackendRows(); }
+    void initTestCase() { quietLogs(); }
+
+    // Legacy whole-history files and gzip segments, loaded once; a second
+    // cycle fetches nothing and changes nothing; a new segment is the only
+    // file fetched next time.
+    void loadsNewFilesOnly()
+    {
+        ETL_MIGRATED_DATABASE(tdb, database);
+        World w(database);
+        w.addFile(QStringLiteral("1706745600000_%1_profile.json").arg(w.member), fixture("profile-shapes.ndjson"));
+        w.addFile(QStringLiteral("1706745600000_%1_entries.json").arg(w.member), entries(0, 500));
+        w.addFile(QStringLiteral("%1_treatments_2024-01.ndjson.gz").arg(w.member), gzip(fixture("treatments-messy.ndjson")));
+        w.addFile(QStringLiteral("%1_devicestatus_2024-01.ndjson.gz").arg(w.member), gzip(fixture("devicestatus-flavours.ndjson")));
+        w.addFile(QStringLiteral("upload.ndjson"), entries(500, 510), { QStringLiteral("entries") }); // typed by its tag
+        w.addFile(QStringLiteral("%1_open_aps_nightscout_url.txt").arg(w.member), "https://example.org");
+        w.setConsent("both");
+
+        const auto first = w.runOnce();
+        QCOMPARE(first.succeeded, 1);
+        QCOMPARE(w.userCount("entries"), qint64(510));
+        QCOMPARE(w.userCount("treatments"), qint64(9));
+        QCOMPARE(w.userCount("device_status"), qint64(8));
+        QCOMPARE(w.userCount("device_status_metrics"), qint64(5));
+        QCOMPARE(w.userCount("profile"), qint64(3));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT MIN(source_entity) || '/' || MAX(source_entity) FROM entries")),
+                 QStringLiteral("2/2"));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT COUNT(*) FROM etl_files WHERE status = 'loaded'")), QStringLiteral("5"));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT bad_lines || ':' || bad_line_report FROM etl_files WHERE data_type = 'treatments'")),
+                 QStringLiteral("1:line 10: not valid JSON (illegal value at byte 1)"));
+        QVERIFY(w.userCount("analytics_glucose_time_of_day") > 0);
+        QCOMPARE(scalar(database, QStringLiteral("SELECT consent FROM etl_participants")), QStringLiteral("both"));
+        // The zone of the profile in force in February 2024 (Europe/Berlin
+        // since 2020, winter: +60) reached the entries, which state none.
+        QCOMPARE(scalar(database, QStringLiteral("SELECT MIN(utc_offset) || '/' || MAX(utc_offset) FROM entries")),
+                 QStringLiteral("60/60"));
+
+        const QStringList before = snapshot(database, QStringLiteral("entries"));
+        const int downloads = w.oh.standIn->requestCount(Endpoint::StorageGet);
+        const auto second = w.runOnce();
+        QCOMPARE(second.succeeded, 1);
+        QCOMPARE(w.oh.standIn->requestCount(Endpoint::StorageGet), downloads + 1); // the consent file only
+        QCOMPARE(snapshot(database, QStringLiteral("entries")), before);
+
+        w.addFile(QStringLiteral("%1_entries_2024-02.ndjson.gz").arg(w.member), gzip(entries(490, 600)));
+        QCOMPARE(w.runOnce().succeeded, 1);
+        QCOMPARE(w.oh.standIn->requestCount(Endpoint::StorageGet), downloads + 3);
+        QCOMPARE(w.userCount("entries"), qint64(600));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT rows_new || '/' || rows_duplicate FROM etl_files WHERE basename LIKE '%2024-02%'")),
+                 QStringLiteral("90/20"));
+    }
+
+    // Consent changes restamp every row within the cycle; "none" removes the
+    // participant from the research and analytics tables; consenting again
+    // loads everything again.
+    void followsConsent()
+    {
+        ETL_MIGRATED_DATABASE(tdb, database);
+        World w(database);
+        w.addFile(QStringLiteral("1706745600000_%1_entries.json").arg(w.member), entries(0, 50));
+        w.addFile(QStringLiteral("1706745600000_%1_devicestatus.json").arg(w.member), fixture("devicestatus-flavours.ndjson"));
+        w.setConsent("openaps");
+        QCOMPARE(w.runOnce().succeeded, 1);
+        QCOMPARE(scalar(database, QStringLiteral("SELECT MAX(source_entity) FROM entries")), QStringLiteral("0"));
+
+        w.setConsent("nsf");
+        QCOMPARE(w.runOnce().succeeded, 1);
+        for (const char *table : { "entries", "device_status", "device_status_metrics", "analytics_glucose_time_of_day",
+                                   "analytics_device_groups", "analytics_loop_type_by_day" })
+            QCOMPARE(scalar(database, QStringLiteral("SELECT MIN(source_entity) || '/' || MAX(source_entity) FROM %1")
+                                              .arg(QLatin1String(table))),
+                     QStringLiteral("1/1"));
+
+        w.setConsent("none");
+        QCOMPARE(w.runOnce().succeeded, 1);
+        for (const char *table : { "entries", "device_status", "device_status_metrics", "analytics_glucose_time_of_day",
+                                   "analytics_device_groups", "analytics_loop_type_by_day" })
+            QCOMPARE(w.userCount(table), qint64(0));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT COUNT(*) FROM etl_files")), QStringLiteral("0"));
+
+        w.setConsent("openaps");
+        QCOMPARE(w.runOnce().succeeded, 1);
+        QCOMPARE(w.userCount("entries"), qint64(50));
+        QCOMPARE(w.userCount("device_status_metrics"), qint64(5));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT MAX(source_entity) FROM device_status")), QStringLiteral("0"));
+    }
+
+    // An access token about to expire is refreshed and the rotated pair is
+    // stored before use; a file that arrives broken is recorded as failed
+    // and fetched again next cycle.
+    void refreshesTokensAndRetriesFailedFiles()
+    {
+        ETL_MIGRATED_DATABASE(tdb, database);
+        World w(database);
+        const QByteArray packed = gzip(entries(0, 2000));
+        w.addFile(QStringLiteral("%1_entries_2024-02.ndjson.gz").arg(w.member), packed.left(packed.size() / 2));
+        const QString storedBefore = scalar(database, QStringLiteral("SELECT refresh_token_enc FROM participants"));
+        w.oh.clock.advance(36000 - 100); // inside the five-minute margin
+        const auto first = w.runOnce();
+        QCOMPARE(first.failed, 1);
+        QVERIFY(scalar(database, QStringLiteral("SELECT refresh_token_enc FROM participants")) != storedBefore);
+        QCOMPARE(scalar(database, QStringLiteral("SELECT status || ':' || attempts FROM etl_files")), QStringLiteral("failed:1"));
+        const qint64 partial = w.userCount("entries");
+        QVERIFY(partial > 0 && partial < 2000); // what could be read is kept
+
+        w.oh.standIn->store().deleteFiles(w.member, standins::OpenHumansStore::DeleteBy::All, QString());
+        w.addFile(QStringLiteral("%1_entries_2024-02.ndjson.gz").arg(w.member), packed);
+        QCOMPARE(w.runOnce().succeeded, 1);
+        QCOMPARE(w.userCount("entries"), qint64(2000));
+        // The broken file is gone from Open Humans, so from etl_files too.
+        QCOMPARE(scalar(database, QStringLiteral("SELECT status || ':' || attempts FROM etl_files")), QStringLiteral("loaded:1"));
+    }
+
+    // A participant whose Open Humans access ended is reported, not fatal.
+    void revokedMemberFailsAlone()
+    {
+        ETL_MIGRATED_DATABASE(tdb, database);
+        World w(database);
+        w.oh.standIn->revokeMember(w.member);
+        const auto pass = w.runOnce();
+        QCOMPARE(pass.failed, 1);
+        QVERIFY(!scalar(database, QStringLiteral("SELECT last_error FROM etl_participants")).isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEtlService)
+#include "tst_etlservice.moc"
