@@ -62,6 +62,7 @@ private slots:
     void faults();
     void credentials_data();
     void credentials();
+    void logsNeitherAddressNorToken();
     void incrementalWindowsAndLateUploads();
     void waitsForTheCallerBetweenPages();
     void emptyWindowFinishesWithoutRequests();
@@ -337,6 +338,41 @@ void TestNightscoutReads::credentials()
     } else {
         QCOMPARE(read.error.code, errorCode);
         QCOMPARE(site.requestCount(), 1); // a 401 is not retried
+    }
+}
+
+namespace {
+QStringList g_logged;
+void captureLog(QtMsgType, const QMessageLogContext &, const QString &message)
+{
+    g_logged.append(message);
+}
+} // namespace
+
+void TestNightscoutReads::logsNeitherAddressNorToken()
+{
+    const QString token = QStringLiteral("reader-9f8e7d6c5b4a3f2e");
+    m_standIn->site().requireToken(token);
+    for (int i = 0; i < 6; ++i)
+        m_standIn->site().store().add(Collection::Entries,
+                                      recordAt(Collection::Entries, kT0.toMSecsSinceEpoch() + i, QStringLiteral("x%1").arg(i)));
+    QLoggingCategory::setFilterRules(QStringLiteral("openaps.*=true"));
+    g_logged.clear();
+    const QtMessageHandler previous = qInstallMessageHandler(captureLog);
+    {
+        // Paged, then probed, then rejected: every path that logs.
+        ns::Client client(m_nam.get(), siteUrl(m_standIn->url()), ns::Credentials::accessToken(token), fastOptions(2));
+        QVERIFY(readAll(client, Collection::Entries, kT0.addDays(-1), kT0.addDays(1)).ok);
+        QVERIFY(probe(client).has_value());
+        ns::Client wrong(m_nam.get(), siteUrl(m_standIn->url()), ns::Credentials::accessToken(QStringLiteral("nope-123")), fastOptions());
+        QVERIFY(!readAll(wrong, Collection::Entries, kT0.addDays(-1), kT0.addDays(1)).ok);
+    }
+    qInstallMessageHandler(previous);
+    QLoggingCategory::setFilterRules(QString());
+    QVERIFY(g_logged.size() >= 3);
+    for (const QString &line : std::as_const(g_logged)) {
+        QVERIFY2(!line.contains(token) && !line.contains(QLatin1String("nope-123")), qPrintable(line));
+        QVERIFY2(!line.contains(QLatin1String("127.0.0.1")) && !line.contains(QLatin1String("http")), qPrintable(line));
     }
 }
 
