@@ -108,6 +108,8 @@ const QList<ConfigKey> &Config::knownKeys()
         key("OH_WEBHOOK_SECRET", "", true, "secret for signed deauthorisation webhooks"),
         key("INGEST_INTERVAL", "1h", false, "time between ingest cycles"),
         key("INGEST_CONCURRENCY", "4", false, "participants ingested at the same time"),
+        key("INGEST_OVERLAP", "48h", false, "recent Nightscout data every ingest cycle reads again"),
+        key("INGEST_LEASE_TTL", "10m", false, "an ingest lease of a dead instance expires after this"),
         key("ETL_INTERVAL", "1h", false, "time between ETL cycles"),
         key("ETL_CONCURRENCY", "2", false, "participants loaded at the same time"),
         key("DEMOGRAPHICS_OPENAPS_CSV_URL", "", true, "published CSV of the OpenAPS survey"),

@@ -123,6 +123,10 @@ INSERT INTO pg_temp.openaps_grants (table_name, web, ingest, etl, api, viewer) V
     ('participant_status', 'read', 'write', NULL, NULL, NULL),
     ('participant_type_status', 'read', 'write', NULL, NULL, NULL),
 
+    -- ingest (0020): cursors and backoff; the site erases them with the participant
+    ('ingest_cursors', 'erase', 'write', NULL, NULL, NULL),
+    ('ingest_participants', 'erase', 'write', NULL, NULL, NULL),
+
     -- scheduled jobs and ETL (0030-0032); derived tables are erased by the site too
     ('job_leases', NULL, 'write', 'write', NULL, NULL),
     ('etl_files', NULL, NULL, 'write', NULL, NULL),

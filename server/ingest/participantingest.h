@@ -1,0 +1,107 @@
+#pragma once
+
+#include "core/result.h"
+#include "ingest/hostgate.h"
+#include "ingest/ingeststore.h"
+#include "ingest/ohaccess.h"
+#include "ingest/typeingest.h"
+#include "nightscout/client.h"
+#include "openhumans/client.h"
+
+#include <QElapsedTimer>
+#include <QMap>
+#include <QObject>
+#include <QPointer>
+
+#include <chrono>
+#include <memory>
+
+class QNetworkAccessManager;
+
+namespace openaps::ingest {
+
+// Settings shared by every participant run of a process.
+struct IngestSettings
+{
+    QByteArray secretKey; // OPENAPS_SECRET_KEY: the scrubbing keys derive from it
+    std::chrono::milliseconds overlap { std::chrono::hours(48) }; // re-read for late uploads
+    ns::ClientOptions nightscout;
+    QString holder; // this server instance, for the records
+    oh::Clock clock = oh::systemClock();
+};
+
+// What one participant run did: the summary log line, the metrics and the
+// `ingest --once` report are made from it.
+struct ParticipantReport
+{
+    qint64 participantId = 0;
+    RunRecord::Outcome outcome = RunRecord::Outcome::Ok;
+    QString errorCode; // errors.h class when skipped or failed
+    QString errorMessage;
+    QMap<etl::DataType, TypeStats> types;
+    qint64 ohBytesDown = 0; // small files (URL, consent); segments are in `types`
+    qint64 durationMs = 0;
+
+    qint64 recordsRead() const;
+    qint64 recordsAdded() const;
+    qint64 nightscoutBytes() const;
+    qint64 openHumansBytesUp() const;
+    qint64 openHumansBytesDown() const;
+    // "participant=12 outcome=ok entries=+12 ... ns_bytes=... duration_ms=..."
+    QString summaryLine() const;
+};
+
+// One participant's run: Open Humans token (refreshed only when about to
+// expire), the URL and consent files, then each data type (TypeIngest), then
+// the status the site shows and the backoff. `none` or no URL skips with a
+// recorded reason; Open Humans access withdrawn marks the participant
+// deauthorised. Never throws a participant's failure at anyone else.
+class ParticipantIngest final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ParticipantIngest)
+
+public:
+    ParticipantIngest(QNetworkAccessManager *nam, const oh::Client &openHumans, jobs::OhSession *tokens,
+                      IngestStore *store, HostGate *gate, const IngestSettings &settings,
+                      qint64 participantId, QObject *parent = nullptr);
+
+    void start();
+    const ParticipantReport &report() const { return m_report; }
+
+signals:
+    void finished();
+
+private:
+    void listFiles();
+    void readConsent();
+    void readUrl();
+    void fetchSmallFile(const QString &basename, std::function<void(QString)> onText);
+    void startTypes(const ns::SiteUrl &site, const ns::Credentials &credentials);
+    void nextType();
+    void skip(const char *code, const QString &message);
+    void fail(const Error &error);
+    void complete();
+
+    QNetworkAccessManager *m_nam;
+    oh::Client m_openHumans;
+    QPointer<jobs::OhSession> m_tokens;
+    IngestStore *m_store;
+    HostGate *m_gate;
+    IngestSettings m_settings;
+    IngestStore::Participant m_participant;
+    QPointer<OhAccess> m_session;
+    QPointer<ns::Client> m_nightscout;
+    std::unique_ptr<RecordScrubber> m_scrubber;
+    MemberFiles m_files;
+    QString m_consent;
+    QHash<etl::DataType, TypeCursor> m_cursors;
+    QList<etl::DataType> m_pendingTypes;
+    std::optional<Error> m_typeError; // a data problem of one type; the others go on
+    qint64 m_upToMs = 0;
+    QElapsedTimer m_elapsed;
+    ParticipantReport m_report;
+    bool m_done = false;
+};
+
+} // namespace openaps::ingest
