@@ -22,31 +22,11 @@ QTextStream &err()
     return stream;
 }
 
-// Validates the configuration and opens the database, or says why not.
-std::optional<db::Database> openDatabase(const Config &config, bool needSecretKey)
-{
-    if (auto valid = config.validate(needSecretKey); !valid) {
-        err() << "openaps-server: " << valid.error().message << Qt::endl;
-        return std::nullopt;
-    }
-    auto url = db::DatabaseUrl::parse(config.databaseUrl());
-    if (!url) {
-        err() << "openaps-server: " << url.error().message << Qt::endl;
-        return std::nullopt;
-    }
-    db::Database database(*url);
-    if (auto ping = database.ping(); !ping) {
-        err() << "openaps-server: " << ping.error().message << Qt::endl;
-        return std::nullopt;
-    }
-    return database;
-}
-
 bool applyMigrations(const db::Database &database)
 {
     const auto report = db::migrate(database);
     if (!report) {
-        err() << "openaps-server: " << report.error().message << Qt::endl;
+        printError(report.error().message);
         return false;
     }
     if (report->applied.isEmpty())
@@ -59,6 +39,32 @@ bool applyMigrations(const db::Database &database)
 
 } // namespace
 
+void printError(const QString &message)
+{
+    err() << "openaps-server: " << message << Qt::endl;
+}
+
+std::optional<db::Database> openDatabase(const Config &config, bool needSecretKey, bool migrate)
+{
+    if (auto valid = config.validate(needSecretKey); !valid) {
+        printError(valid.error().message);
+        return std::nullopt;
+    }
+    auto url = db::DatabaseUrl::parse(config.databaseUrl());
+    if (!url) {
+        printError(url.error().message);
+        return std::nullopt;
+    }
+    db::Database database(*url);
+    if (auto ping = database.ping(); !ping) {
+        printError(ping.error().message);
+        return std::nullopt;
+    }
+    if (migrate && !applyMigrations(database))
+        return std::nullopt;
+    return database;
+}
+
 int checkConfigCommand(const Config &config, const QStringList &arguments)
 {
     const bool forServe = !arguments.contains(QLatin1String("--no-secret"));
@@ -68,11 +74,11 @@ int checkConfigCommand(const Config &config, const QStringList &arguments)
         out << row.first << '=' << row.second << '\n';
     out.flush();
     if (auto valid = config.validate(forServe); !valid) {
-        err() << "openaps-server: " << valid.error().message << Qt::endl;
+        printError(valid.error().message);
         return 1;
     }
     if (auto url = db::DatabaseUrl::parse(config.databaseUrl()); !url) {
-        err() << "openaps-server: " << url.error().message << Qt::endl;
+        printError(url.error().message);
         return 1;
     }
     out << "configuration OK\n";
@@ -86,17 +92,16 @@ int migrateCommand(const Config &config, const QStringList &arguments)
         if (argument == QLatin1String("--roles")) {
             roles = true;
         } else {
-            err() << "openaps-server: migrate takes only --roles (unknown argument " << argument << ")."
-                  << Qt::endl;
+            printError(QStringLiteral("migrate takes only --roles (unknown argument %1).").arg(argument));
             return 2;
         }
     }
-    const auto database = openDatabase(config, false);
+    const auto database = openDatabase(config, false, false);
     if (!database)
         return 1;
     const auto report = db::migrate(*database);
     if (!report) {
-        err() << "openaps-server: " << report.error().message << Qt::endl;
+        printError(report.error().message);
         return 1;
     }
     QTextStream out(stdout);
@@ -114,7 +119,7 @@ int migrateCommand(const Config &config, const QStringList &arguments)
     }
     if (auto applied = db::applyRoles(*database); !applied) {
         out.flush();
-        err() << "openaps-server: " << applied.error().message << Qt::endl;
+        printError(applied.error().message);
         return 1;
     }
     out << "Applied the PostgreSQL roles and grants (openaps_owner, openaps_web, openaps_ingest, "
@@ -124,8 +129,8 @@ int migrateCommand(const Config &config, const QStringList &arguments)
 
 int serveCommand(const Config &config, const QStringList &)
 {
-    const auto database = openDatabase(config, true);
-    if (!database || !applyMigrations(*database))
+    const auto database = openDatabase(config, true, true);
+    if (!database)
         return 1;
 
     WebServer web(*database);
@@ -133,13 +138,13 @@ int serveCommand(const Config &config, const QStringList &)
     auto site = site::ParticipantSite::create(*database, &nam,
                                               site::ParticipantSite::optionsFromConfig(config));
     if (!site) {
-        err() << "openaps-server: " << site.error().message << Qt::endl;
+        printError(site.error().message);
         return 1;
     }
     (*site)->install(web);
     const auto port = web.listen(QHostAddress(config.httpAddress()), config.httpPort());
     if (!port) {
-        err() << "openaps-server: " << port.error().message << Qt::endl;
+        printError(port.error().message);
         return 1;
     }
     qCInfo(lcApp, "listening on %s port %d with the %s database", qPrintable(config.httpAddress()),

@@ -1,14 +1,24 @@
 #pragma once
 
 #include "core/config.h"
+#include "db/database.h"
 
 #include <QStringList>
+
+#include <optional>
 
 namespace openaps::server {
 
 // Every subcommand has this shape: the effective configuration and the
 // arguments after the command name. It returns the process exit code.
 using Command = int (*)(const Config &config, const QStringList &arguments);
+
+// What commands do first: check the configuration (the secret key too when
+// `needSecretKey`), open the database and, with `migrate`, bring its schema
+// up to date. On failure prints one sentence (printError) and returns nullopt.
+std::optional<db::Database> openDatabase(const Config &config, bool needSecretKey, bool migrate);
+// "openaps-server: <message>" on stderr: how a command says why it stops.
+void printError(const QString &message);
 
 int checkConfigCommand(const Config &config, const QStringList &arguments);
 int migrateCommand(const Config &config, const QStringList &arguments);

@@ -1,5 +1,5 @@
 #include "db/database.h"
-#include "testdatabase.h"
+#include "foundationtest.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -51,11 +51,6 @@ QString connectionNameIn(const db::Database &database, QThread *thread)
 }
 
 } // namespace
-
-#define OPEN_TEST_DATABASE(tdb)                                                                   \
-    QFETCH_GLOBAL(QString, backend);                                                              \
-    test::TestDatabase tdb(backend);                                                              \
-    QVERIFY2(tdb.isValid(), "cannot create a test database (is OPENAPS_TEST_POSTGRES_URL right?)")
 
 void TestDatabase::pingAndReuse()
 {

@@ -1,5 +1,5 @@
 #include "db/migrations.h"
-#include "testdatabase.h"
+#include "foundationtest.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -55,11 +55,6 @@ db::Migration migration(int version, const char *name, const QString &sql)
 }
 
 } // namespace
-
-#define OPEN_TEST_DATABASE(tdb)                                                                   \
-    QFETCH_GLOBAL(QString, backend);                                                              \
-    test::TestDatabase tdb(backend);                                                              \
-    QVERIFY2(tdb.isValid(), "cannot create a test database (is OPENAPS_TEST_POSTGRES_URL right?)")
 
 void TestMigrations::emptyDatabaseIsVersionZero()
 {

@@ -38,6 +38,12 @@ private:
     bool fixture();
     db::Database loginAs(const QString &role) const;
     Result<bool> adminQuery(const QString &sql) const;
+    // The first column of every row `sql` returns, on the admin connection.
+    Result<QStringList> names(const QString &sql) const;
+    // SELECT of relation names in schema public (alias c) that meet `condition`.
+    static QString publicRelations(const QString &condition);
+    // SQL condition on c.relname: a research or derived analytics table.
+    static QString isResearch();
 
     std::unique_ptr<test::TestDatabase> m_tdb;
     std::optional<db::Database> m_admin;
@@ -262,81 +268,78 @@ void TestRoles::privileges()
     }
 }
 
+// Each check below asks the catalog for the names that break a rule, so it
+// also covers tables that later migrations add.
+#define VERIFY_NONE(what, sql)                                                                    \
+    do {                                                                                          \
+        const auto found = names(sql);                                                            \
+        QVERIFY2(found.ok(), found.ok() ? "" : qPrintable(found.error().message));                \
+        QVERIFY2(found->isEmpty(), qPrintable(QStringLiteral(what) + u": "_s + found->join(u", "_s))); \
+    } while (false)
+
 void TestRoles::viewerNeverSeesSecrets()
 {
     REQUIRE_FIXTURE();
-    // Every column, including those of tables that later migrations add.
-    auto conn = m_admin->connection();
-    QSqlQuery q(*conn);
-    QVERIFY2(q.exec(u"SELECT table_name, column_name FROM information_schema.columns "
-                   "WHERE table_schema = 'public' AND column_name ~* "
-                   "'(token|password|secret|hash|email|session|csrf|state|host|code)' "
-                   "AND has_column_privilege('openaps_viewer', format('public.%I', table_name), "
-                   "column_name, 'SELECT')"_s),
-             qPrintable(q.lastError().text()));
-    QStringList readable;
-    while (q.next())
-        readable.append(q.value(0).toString() + QLatin1Char('.') + q.value(1).toString());
-    QVERIFY2(readable.isEmpty(), qPrintable(readable.join(u", "_s)));
-
-    QVERIFY(q.exec(u"SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                   "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v', 'm', 'p') AND ("
-                   "has_table_privilege('openaps_viewer', c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE') "
-                   "OR (c.relname ~ '(site_|session|audit|researcher|api_|auth|lease|etl_)' "
-                   "AND has_table_privilege('openaps_viewer', c.oid, 'SELECT')))"_s));
-    QStringList tables;
-    while (q.next())
-        tables.append(q.value(0).toString());
-    QVERIFY2(tables.isEmpty(), qPrintable(u"viewer may touch: "_s + tables.join(u", "_s)));
+    VERIFY_NONE("viewer may read",
+                u"SELECT table_name || '.' || column_name FROM information_schema.columns "
+                "WHERE table_schema = 'public' AND column_name ~* "
+                "'(token|password|secret|hash|email|session|csrf|state|host|code)' "
+                "AND has_column_privilege('openaps_viewer', format('public.%I', table_name), "
+                "column_name, 'SELECT')"_s);
+    VERIFY_NONE("viewer may touch",
+                publicRelations(u"c.relkind IN ('r', 'v', 'm', 'p') AND ("
+                                "has_table_privilege('openaps_viewer', c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE') "
+                                "OR (c.relname ~ '(site_|session|audit|researcher|api_|auth|lease|etl_|ingest_)' "
+                                "AND has_table_privilege('openaps_viewer', c.oid, 'SELECT')))"_s));
 }
 
 void TestRoles::ingestNeverReadsResearch()
 {
     REQUIRE_FIXTURE();
-    auto conn = m_admin->connection();
-    QSqlQuery q(*conn);
-    QVERIFY(q.exec(u"SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                   "WHERE n.nspname = 'public' AND (c.relname = ANY (:tables) OR c.relname LIKE 'analytics_%') "
-                   "AND has_table_privilege('openaps_ingest', c.oid, 'SELECT')"_s
-                           .replace(u":tables"_s, u"'{"_s + researchTables.join(QLatin1Char(',')) + u"}'"_s)));
-    QStringList readable;
-    while (q.next())
-        readable.append(q.value(0).toString());
-    QVERIFY2(readable.isEmpty(), qPrintable(readable.join(u", "_s)));
+    VERIFY_NONE("ingest may read", publicRelations(isResearch() + u" AND has_table_privilege('openaps_ingest', c.oid, 'SELECT')"_s));
 }
 
 void TestRoles::apiNeverChangesResearch()
 {
     REQUIRE_FIXTURE();
-    auto conn = m_admin->connection();
-    QSqlQuery q(*conn);
-    QVERIFY(q.exec(u"SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                   "WHERE n.nspname = 'public' AND c.relkind = 'r' "
-                   "AND (c.relname = ANY (:tables) OR c.relname LIKE 'analytics_%' OR c.relname = 'participants') "
-                   "AND has_table_privilege('openaps_api', c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')"_s
-                           .replace(u":tables"_s, u"'{"_s + researchTables.join(QLatin1Char(',')) + u"}'"_s)));
-    QStringList writable;
-    while (q.next())
-        writable.append(q.value(0).toString());
-    QVERIFY2(writable.isEmpty(), qPrintable(writable.join(u", "_s)));
+    VERIFY_NONE("the API may change",
+                publicRelations(u"(c.relname = 'participants' OR "_s + isResearch()
+                                + u") AND has_table_privilege('openaps_api', c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')"_s));
 }
 
 void TestRoles::ownerOwnsAndOnlyOwnerCreates()
 {
     REQUIRE_FIXTURE();
+    VERIFY_NONE("not owned by openaps_owner",
+                publicRelations(u"c.relkind IN ('r', 'v', 'm', 'p', 'S') AND pg_get_userbyid(c.relowner) <> 'openaps_owner'"_s));
+    VERIFY_NONE("may create tables",
+                u"SELECT rolname FROM pg_roles WHERE rolname IN ('openaps_web', 'openaps_ingest', "
+                "'openaps_etl', 'openaps_api', 'openaps_viewer') AND has_schema_privilege(rolname, 'public', 'CREATE')"_s);
+}
+
+Result<QStringList> TestRoles::names(const QString &sql) const
+{
     auto conn = m_admin->connection();
+    if (!conn)
+        return conn.error();
     QSqlQuery q(*conn);
-    QVERIFY(q.exec(u"SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                   "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v', 'm', 'p', 'S') "
-                   "AND pg_get_userbyid(c.relowner) <> 'openaps_owner'"_s));
-    QStringList others;
+    if (!q.exec(sql))
+        return db::sqlError("a catalog query", q.lastError());
+    QStringList found;
     while (q.next())
-        others.append(q.value(0).toString());
-    QVERIFY2(others.isEmpty(), qPrintable(u"not owned by openaps_owner: "_s + others.join(u", "_s)));
-    for (const QString &role : { u"web"_s, u"ingest"_s, u"etl"_s, u"api"_s, u"viewer"_s }) {
-        QVERIFY(q.exec(u"SELECT has_schema_privilege('openaps_%1', 'public', 'CREATE')"_s.arg(role)) && q.next());
-        QVERIFY2(!q.value(0).toBool(), qPrintable(role));
-    }
+        found.append(q.value(0).toString());
+    return found;
+}
+
+QString TestRoles::publicRelations(const QString &condition)
+{
+    return u"SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+           "WHERE n.nspname = 'public' AND "_s + condition;
+}
+
+QString TestRoles::isResearch()
+{
+    return u"(c.relname LIKE 'analytics\\_%' OR c.relname IN ('"_s + researchTables.join(u"', '"_s) + u"'))"_s;
 }
 
 void TestRoles::leastPrivilegeStartUp_data()

@@ -1,4 +1,4 @@
-#include "testdatabase.h"
+#include "foundationtest.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -84,11 +84,6 @@ QString describe(const Run &r)
 }
 
 } // namespace
-
-#define OPEN_TEST_DATABASE(tdb)                                                                   \
-    QFETCH_GLOBAL(QString, backend);                                                              \
-    test::TestDatabase tdb(backend);                                                              \
-    QVERIFY2(tdb.isValid(), "cannot create a test database (is OPENAPS_TEST_POSTGRES_URL right?)")
 
 void TestServerBinary::migrateTwice()
 {
