@@ -84,7 +84,9 @@ void addSecurityHeaders(QHttpServerResponse &response, const SiteSettings &setti
     setIfMissing("X-Frame-Options", "DENY");
     setIfMissing("X-Content-Type-Options", "nosniff");
     // The OAuth callback URL carries a code: never leak it to other sites.
-    setIfMissing("Referrer-Policy", "no-referrer");
+    // (Not "no-referrer": Chromium then sends "Origin: null" with our own
+    // form posts, which the Origin check of form posts would refuse.)
+    setIfMissing("Referrer-Policy", "same-origin");
     setIfMissing("Cross-Origin-Opener-Policy", "same-origin");
     setIfMissing("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
     if (settings.https && settings.hstsSeconds > 0)

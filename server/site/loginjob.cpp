@@ -70,7 +70,7 @@ void LoginJob::onMember(const Result<oh::Member> &member)
     if (urlFile) {
         readUrlFile(*urlFile);
     } else {
-        m_outcome.host = QString();
+        m_outcome.nightscoutUrl = QString();
         readConsentFile(m_consentFile);
     }
 }
@@ -82,7 +82,7 @@ void LoginJob::readUrlFile(const oh::MemberFile &file)
         // Not being able to read the file only costs the "saved" display.
         if (download) {
             const auto site = ns::SiteUrl::parse(QString::fromUtf8(download->body).trimmed());
-            m_outcome.host = site ? site->toString() : QString();
+            m_outcome.nightscoutUrl = site ? site->baseUrl().toString() : QString();
         } else {
             qCInfo(lcSite, "could not read a participant's URL file at login: %s",
                    qPrintable(download.error().code));

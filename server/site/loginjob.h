@@ -32,7 +32,7 @@ public:
         int urlFileCount = 0;
         // From the newest URL / consent file: nullopt when it could not be
         // read (keep what is stored), empty when the account has no such file.
-        std::optional<QString> host;
+        std::optional<QString> nightscoutUrl; // without credentials
         std::optional<QString> consent;
     };
 

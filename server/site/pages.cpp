@@ -1,5 +1,6 @@
 #include "site/pages.h"
 
+#include "nightscout/siteurl.h"
 #include "site/consent.h"
 #include "site/messages.h"
 
@@ -47,10 +48,10 @@ PageData Pages::me(const Session &session, const ParticipantView &participant,
     data.set("csrf", text(session.csrfToken));
 
     const auto savedConsent = parseConsent(participant.consent);
-    const bool hasSaved = !participant.nightscoutHost.isEmpty() || savedConsent.has_value();
+    const bool hasSaved = !participant.nightscoutUrl.isEmpty() || savedConsent.has_value();
     setIf(data, "hasSaved", hasSaved);
-    data.set("savedHost", text(participant.nightscoutHost.isEmpty() ? QStringLiteral("(none saved)")
-                                                                     : participant.nightscoutHost));
+    const auto savedSite = ns::SiteUrl::parse(participant.nightscoutUrl);
+    data.set("savedHost", text(savedSite ? savedSite->toString() : QStringLiteral("(none saved)")));
     if (savedConsent)
         data.set("savedConsent", text(consentDescription(*savedConsent)));
     if (participant.savedAt.isValid()) {
@@ -83,10 +84,7 @@ PageData Pages::me(const Session &session, const ParticipantView &participant,
                                          : savedConsent.value_or(Consent::None);
     setIf(data, "shareOpenaps", sharesWithOpenAps(shown));
     setIf(data, "shareNsf", sharesWithNsf(shown));
-    data.set("formUrl", text(form.fromInput ? form.url
-                                            : participant.nightscoutHost.isEmpty()
-                                                    ? QString()
-                                                    : QStringLiteral("https://") + participant.nightscoutHost));
+    data.set("formUrl", text(form.fromInput ? form.url : participant.nightscoutUrl));
 
     if (status.lastSuccessAt.isValid()) {
         data.set("lastMoved", text(readableUtc(status.lastSuccessAt)));

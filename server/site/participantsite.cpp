@@ -251,7 +251,7 @@ void ParticipantSite::onOAuthCallback(const QHttpServerRequest &request, QHttpSe
                                     m_pages.loginProblem(LoginProblem::Failed), Status::BadGateway));
         }
         ParticipantStore::Login login { outcome->memberId, outcome->tokens, outcome->urlFileCount,
-                                        outcome->host, outcome->consent };
+                                        outcome->nightscoutUrl, outcome->consent };
         auto participantId = m_participants.recordLogin(login);
         if (!participantId)
             return reply->send(internalError(participantId.error()));
@@ -340,9 +340,11 @@ void ParticipantSite::onSaveNightscout(const QHttpServerRequest &request, QHttpS
                 form.problemText = error.message;
                 form.openTokenHelp = isCredentialProblem(error.code);
             }
-            return reply->send(mePage(current, form, Status::UnprocessableEntity));
+            // 200, not 422: for the browser this is the page answering, and an
+            // error status would put a red line in the console for nothing.
+            return reply->send(mePage(current, form, Status::Ok));
         }
-        if (auto saved = m_participants.recordSaved(current.participantId, result->host,
+        if (auto saved = m_participants.recordSaved(current.participantId, result->nightscoutUrl,
                                                     consentValue(result->consent));
             !saved)
             return reply->send(internalError(saved.error(), &current));

@@ -34,13 +34,13 @@ Result<qint64> ParticipantStore::recordLogin(const Login &login)
     QSqlQuery q(*db);
     q.prepare(QStringLiteral(
             "INSERT INTO participants (member_id, access_token_enc, refresh_token_enc, "
-            "token_expires_at, oh_url_file_count, nightscout_host, sharing_consent, updated_at, "
+            "token_expires_at, oh_url_file_count, nightscout_url, sharing_consent, updated_at, "
             "deauthorized_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) "
             "ON CONFLICT (member_id) DO UPDATE SET access_token_enc = excluded.access_token_enc, "
             "refresh_token_enc = excluded.refresh_token_enc, "
             "token_expires_at = excluded.token_expires_at, "
             "oh_url_file_count = excluded.oh_url_file_count, "
-            "nightscout_host = CASE WHEN ? THEN excluded.nightscout_host ELSE participants.nightscout_host END, "
+            "nightscout_url = CASE WHEN ? THEN excluded.nightscout_url ELSE participants.nightscout_url END, "
             "sharing_consent = CASE WHEN ? THEN excluded.sharing_consent ELSE participants.sharing_consent END, "
             "updated_at = excluded.updated_at, deauthorized_at = NULL RETURNING id"));
     q.addBindValue(login.memberId);
@@ -48,10 +48,10 @@ Result<qint64> ParticipantStore::recordLogin(const Login &login)
     q.addBindValue(m_box.encrypt(login.tokens.refreshToken.toUtf8()));
     q.addBindValue(login.tokens.expiresAt.toUTC());
     q.addBindValue(login.urlFileCount);
-    q.addBindValue(textOrNull(login.host.value_or(QString())));
+    q.addBindValue(textOrNull(login.nightscoutUrl.value_or(QString())));
     q.addBindValue(textOrNull(login.consent.value_or(QString())));
     q.addBindValue(now);
-    q.addBindValue(login.host.has_value());
+    q.addBindValue(login.nightscoutUrl.has_value());
     q.addBindValue(login.consent.has_value());
     if (!q.exec() || !q.next())
         return db::sqlError("recording a login", q.lastError());
@@ -65,7 +65,7 @@ Result<std::optional<ParticipantView>> ParticipantStore::find(qint64 participant
         return db.error();
     QSqlQuery q(*db);
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT member_id, nightscout_host, sharing_consent, site_saved_at, "
+    q.prepare(QStringLiteral("SELECT member_id, nightscout_url, sharing_consent, site_saved_at, "
                              "oh_url_file_count, deauthorized_at FROM participants WHERE id = ?"));
     q.addBindValue(participantId);
     if (!q.exec())
@@ -75,7 +75,7 @@ Result<std::optional<ParticipantView>> ParticipantStore::find(qint64 participant
     ParticipantView v;
     v.id = participantId;
     v.memberId = q.value(0).toString();
-    v.nightscoutHost = q.value(1).toString();
+    v.nightscoutUrl = q.value(1).toString();
     v.consent = q.value(2).toString();
     v.savedAt = dateTimeFromDb(q.value(3));
     v.urlFileCount = q.value(4).toInt();
@@ -112,23 +112,24 @@ Result<std::optional<oh::TokenPair>> ParticipantStore::tokens(qint64 participant
     return std::optional<oh::TokenPair>(pair);
 }
 
-Status ParticipantStore::recordSaved(qint64 participantId, const QString &host, const QString &consent)
+Status ParticipantStore::recordSaved(qint64 participantId, const QString &nightscoutUrl,
+                                     const QString &consent)
 {
     auto db = m_database.connection();
     if (!db)
         return db.error();
     QSqlQuery q(*db);
     // A save replaces every URL file, so afterwards there is at most one.
-    q.prepare(QStringLiteral("UPDATE participants SET nightscout_host = COALESCE(?, nightscout_host), "
+    q.prepare(QStringLiteral("UPDATE participants SET nightscout_url = COALESCE(?, nightscout_url), "
                              "sharing_consent = ?, site_saved_at = ?, updated_at = ?, "
                              "oh_url_file_count = CASE WHEN ? THEN 1 ELSE oh_url_file_count END "
                              "WHERE id = ?"));
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    q.addBindValue(host.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(host));
+    q.addBindValue(nightscoutUrl.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(nightscoutUrl));
     q.addBindValue(consent);
     q.addBindValue(now);
     q.addBindValue(now);
-    q.addBindValue(!host.isEmpty());
+    q.addBindValue(!nightscoutUrl.isEmpty());
     q.addBindValue(participantId);
     if (!q.exec())
         return db::sqlError("recording a saved registration", q.lastError());

@@ -17,7 +17,7 @@ struct ParticipantView
 {
     qint64 id = 0;
     QString memberId;
-    QString nightscoutHost; // as last saved through the site
+    QString nightscoutUrl; // as last saved through the site, without credentials
     QString consent; // openaps|nsf|both|none, empty when never saved here
     QDateTime savedAt;
     int urlFileCount = 0; // URL files in Open Humans at the last login
@@ -53,7 +53,7 @@ public:
         QString memberId;
         oh::TokenPair tokens;
         int urlFileCount = 0;
-        std::optional<QString> host; // nullopt: unknown, keep what is stored
+        std::optional<QString> nightscoutUrl; // nullopt: unknown, keep what is stored
         std::optional<QString> consent; // likewise
     };
     // Creates or updates the participant after an Open Humans login: stores
@@ -63,8 +63,8 @@ public:
     Result<std::optional<ParticipantView>> find(qint64 participantId) const;
     // The decrypted token pair, or nullopt when none is stored.
     Result<std::optional<oh::TokenPair>> tokens(qint64 participantId) const;
-    // Remembers what was written to Open Humans (host only).
-    Status recordSaved(qint64 participantId, const QString &host, const QString &consent);
+    // Remembers what was written to Open Humans (the address without credentials).
+    Status recordSaved(qint64 participantId, const QString &nightscoutUrl, const QString &consent);
     Result<TransferStatus> transferStatus(qint64 participantId) const;
 
 private:

@@ -36,8 +36,8 @@ QByteArray urlFileContent(const ns::SiteUrl &site, const ns::Credentials &creden
         break;
     }
     if (!query.isEmpty()) {
-        if (url.path().isEmpty())
-            url.setPath(QStringLiteral("/"));
+        if (!url.path().endsWith(QLatin1Char('/')))
+            url.setPath(url.path() + QLatin1Char('/'));
         url.setQuery(query);
     }
     return url.toString(QUrl::FullyEncoded).toUtf8();
@@ -86,7 +86,7 @@ void RegistrationJob::probe()
 
 void RegistrationJob::writeUrlFile()
 {
-    m_saved.host = m_site.toString();
+    m_saved.nightscoutUrl = m_site.baseUrl().toString();
     replaceFile(urlFileName(m_input.memberId), urlFileContent(m_site, m_credentials),
                 QStringLiteral("Nightscout URL for the OpenAPS Data Commons"),
                 { QStringLiteral("nightscout"), QStringLiteral("url") }, [this] { writeConsentFile(); });

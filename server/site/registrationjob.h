@@ -43,7 +43,7 @@ public:
     enum class Stage { Address, Probe, OpenHumans };
     struct Saved
     {
-        QString host; // empty when no URL file was written
+        QString nightscoutUrl; // without credentials; empty when no URL file was written
         Consent consent = Consent::None;
     };
 

@@ -3,9 +3,10 @@
 -- and the transfer status that the ingest job writes and the site shows.
 
 -- Display copies of what the participant last saved through the site. The
--- Nightscout URL itself (with any token) lives only in the participant's Open
--- Humans account; here we keep the host name so the page can say "saved".
-ALTER TABLE participants ADD COLUMN nightscout_host TEXT;
+-- Nightscout URL with its token or secret lives only in the participant's
+-- Open Humans account; here we keep the address without any credential, so
+-- the page can say what is saved and fill in the form again.
+ALTER TABLE participants ADD COLUMN nightscout_url TEXT;
 ALTER TABLE participants ADD COLUMN sharing_consent TEXT;     -- openaps|nsf|both|none
 ALTER TABLE participants ADD COLUMN site_saved_at TEXT;
 -- How many Nightscout URL files the participant's Open Humans account held at

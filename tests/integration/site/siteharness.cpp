@@ -25,6 +25,8 @@ const QByteArray secretKey = QByteArrayLiteral("site-test-secret-key-0123456789a
 } // namespace
 
 const QByteArray SiteHarness::webhookSecret = QByteArrayLiteral("site-test-webhook-secret");
+const QString SiteHarness::lockedToken = QStringLiteral("datacommons-0123456789abcdef");
+const QString SiteHarness::apiSecret = QStringLiteral("my-long-api-secret");
 
 namespace {
 
@@ -52,13 +54,20 @@ SiteHarness::SiteHarness(const QString &backend, Tweak tweak) : m_tdb(backend), 
     m_browser.setCookieJar(new NoCookies);
     if (!m_tdb.isValid())
         return;
-    if (auto migrated = db::migrate(m_tdb.database()); !migrated) {
+    m_database = m_tdb.database();
+    if (auto migrated = db::migrate(*m_database); !migrated) {
         qWarning("%s", qPrintable(migrated.error().message));
         return;
     }
     m_openHumans = std::make_unique<standins::OpenHumansStandIn>(standins::OpenHumansStandIn::Options {}, &m_nam);
     if (!m_openHumans->listen())
         return;
+    m_nightscout = std::make_unique<standins::NightscoutStandIn>();
+    if (!m_nightscout->listen())
+        return;
+    m_nightscout->site();
+    m_nightscout->site(QStringLiteral("locked")).requireToken(lockedToken);
+    m_nightscout->site(QStringLiteral("secret")).requireApiSecret(apiSecret);
     start();
 }
 
@@ -66,13 +75,14 @@ SiteHarness::~SiteHarness()
 {
     m_site.reset();
     m_web.reset();
-    m_tdb.database().closeConnection();
+    if (m_database)
+        m_database->closeConnection();
 }
 
 void SiteHarness::start()
 {
     m_valid = false;
-    m_web = std::make_unique<server::WebServer>(m_tdb.database());
+    m_web = std::make_unique<server::WebServer>(*m_database);
     const auto port = m_web->listen(QHostAddress::LocalHost, 0);
     if (!port)
         return;
@@ -89,7 +99,7 @@ void SiteHarness::start()
     m_options.probe.timeout = std::chrono::seconds(3);
     if (m_tweak)
         m_tweak(m_options);
-    auto site = server::site::ParticipantSite::create(m_tdb.database(), &m_nam, m_options);
+    auto site = server::site::ParticipantSite::create(*m_database, &m_nam, m_options);
     if (!site) {
         qWarning("%s", qPrintable(site.error().message));
         return;
@@ -103,7 +113,9 @@ void SiteHarness::restart()
 {
     m_site.reset();
     m_web.reset();
-    m_tdb.database().closeConnection();
+    // A restarted server starts with new connections, as a new process would.
+    m_database->closeConnection();
+    m_database = m_tdb.database();
     start();
 }
 
@@ -170,6 +182,31 @@ QString SiteHarness::login(QString *memberId)
     const HttpReply done = get(QStringLiteral("/oauth/callback?") + query.toString(QUrl::FullyEncoded),
                                start.sessionCookie());
     return done.status == 303 ? done.sessionCookie() : QString();
+}
+
+HttpReply SiteHarness::saveNightscout(const QString &cookie, const QString &url, const QString &secret,
+                                      bool shareOpenAps, bool shareNsf)
+{
+    QUrlQuery form;
+    form.addQueryItem(QStringLiteral("csrf"), csrfToken(get(QStringLiteral("/me"), cookie).body));
+    form.addQueryItem(QStringLiteral("url"), QString::fromLatin1(QUrl::toPercentEncoding(url)));
+    form.addQueryItem(QStringLiteral("secret"), QString::fromLatin1(QUrl::toPercentEncoding(secret)));
+    if (shareOpenAps)
+        form.addQueryItem(QStringLiteral("share_openaps"), QStringLiteral("yes"));
+    if (shareNsf)
+        form.addQueryItem(QStringLiteral("share_nsf"), QStringLiteral("yes"));
+    return postForm(QStringLiteral("/me/nightscout"), form, cookie);
+}
+
+QList<QByteArray> SiteHarness::filesNamed(const QString &memberId, const QString &basename)
+{
+    QList<QByteArray> contents;
+    const auto files = m_openHumans->files(memberId);
+    for (const auto &f : files) {
+        if (f.basename == basename && f.complete)
+            contents.append(f.content);
+    }
+    return contents;
 }
 
 QString SiteHarness::csrfToken(const QByteArray &html)

@@ -8,6 +8,7 @@
 #include "db/database.h"
 #include "http/webserver.h"
 #include "site/participantsite.h"
+#include "standins/nightscoutstandin.h"
 #include "standins/openhumansstandin.h"
 #include "testdatabase.h"
 
@@ -16,6 +17,7 @@
 #include <QUrlQuery>
 
 #include <functional>
+#include <optional>
 #include <memory>
 
 namespace openaps::test {
@@ -42,8 +44,14 @@ public:
     static const QByteArray webhookSecret; // configured as OPENAPS_OH_WEBHOOK_SECRET
 
     bool isValid() const { return m_valid; }
-    db::Database database() const { return m_tdb.database(); }
+    // One Database for the whole harness: each TestDatabase::database() call
+    // would open connections of its own.
+    db::Database database() const { return *m_database; }
     standins::OpenHumansStandIn &openHumans() { return *m_openHumans; }
+    // Sites: "" open, "locked" (token `lockedToken`), "secret" (API secret `apiSecret`).
+    standins::NightscoutStandIn &nightscout() { return *m_nightscout; }
+    static const QString lockedToken;
+    static const QString apiSecret;
     QUrl url(const QString &path) const;
     const server::site::ParticipantSite::Options &options() const { return m_options; }
 
@@ -56,6 +64,12 @@ public:
     // Logs a new stand-in member in through /login and the callback; returns
     // the logged-in session cookie (empty on failure) and the member id.
     QString login(QString *memberId = nullptr);
+    // Submits the Nightscout form of the logged-in page.
+    HttpReply saveNightscout(const QString &cookie, const QString &url, const QString &secret,
+                             bool shareOpenAps, bool shareNsf);
+    // The content of the member's files named `basename` in the OH stand-in.
+    QList<QByteArray> filesNamed(const QString &memberId, const QString &basename);
+
     // The CSRF token in a page's forms.
     static QString csrfToken(const QByteArray &html);
 
@@ -68,10 +82,12 @@ private:
     HttpReply send(QNetworkReply *reply);
 
     TestDatabase m_tdb;
+    std::optional<db::Database> m_database;
     Tweak m_tweak;
     QNetworkAccessManager m_nam; // used by the site and the stand-in
     QNetworkAccessManager m_browser; // the test's "browser"
     std::unique_ptr<standins::OpenHumansStandIn> m_openHumans;
+    std::unique_ptr<standins::NightscoutStandIn> m_nightscout;
     std::unique_ptr<server::WebServer> m_web;
     std::unique_ptr<server::site::ParticipantSite> m_site;
     server::site::ParticipantSite::Options m_options;

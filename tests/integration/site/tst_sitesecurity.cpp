@@ -61,7 +61,7 @@ void TestSiteSecurity::securityHeaders()
     QVERIFY(!csp.contains("unsafe-inline"));
     QVERIFY(csp.contains("frame-ancestors 'none'"));
     QCOMPARE(reply.header("X-Frame-Options"), QByteArray("DENY"));
-    QCOMPARE(reply.header("Referrer-Policy"), QByteArray("no-referrer"));
+    QCOMPARE(reply.header("Referrer-Policy"), QByteArray("same-origin"));
     QCOMPARE(reply.header("X-Content-Type-Options"), QByteArray("nosniff"));
     QVERIFY2(reply.header("Strict-Transport-Security").isEmpty(), "no HSTS over plain HTTP");
 }

@@ -85,7 +85,7 @@ void TestSiteTemplates::valuesAreEscaped()
 {
     ParticipantView p;
     p.memberId = QStringLiteral("<script>alert(1)</script>");
-    p.nightscoutHost = QStringLiteral("\"><img src=x>");
+    p.nightscoutUrl = QStringLiteral("https://a.example/\"><img src=x>");
     p.consent = QStringLiteral("both");
     FormState form;
     form.fromInput = true;
@@ -138,7 +138,7 @@ void TestSiteTemplates::mePageStates()
     TransferStatus status;
     FormState form;
     if (state != QLatin1String("new")) {
-        p.nightscoutHost = QStringLiteral("example.herokuapp.com");
+        p.nightscoutUrl = QStringLiteral("https://example.herokuapp.com");
         p.consent = QStringLiteral("both");
         p.savedAt = QDateTime(QDate(2024, 1, 31), QTime(14, 5), Qt::UTC);
     }

@@ -1,0 +1,216 @@
+// Browser tests of the participant site in headless Debian Chromium.
+// Starts tests/browser/sitefixture (both stand-ins + the site), then walks
+// through the site as a participant on a 360 px phone would.
+//
+// Environment: SITE_FIXTURE (path of the site-fixture executable, required),
+// CHROMIUM (default /usr/bin/chromium), ARTIFACT_DIR (screenshots; default
+// tests/artifacts/site).
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { createInterface } from 'node:readline';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixturePath = process.env.SITE_FIXTURE;
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const artifactDir = process.env.ARTIFACT_DIR || path.join(here, '..', 'artifacts', 'site');
+
+function die(message) {
+  console.error(`not ok - ${message}`);
+  process.exit(1);
+}
+
+if (!fixturePath || !existsSync(fixturePath)) die('SITE_FIXTURE must name the built site-fixture executable');
+if (!existsSync(chromiumPath)) die(`Chromium is not at ${chromiumPath} (deploy/install-deps.sh test installs it)`);
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch {
+  die('playwright-core is missing: run `npm install` in tests/browser (tests/run.sh does)');
+}
+
+// --- the fixture -----------------------------------------------------------
+
+function startFixture() {
+  const child = spawn(fixturePath, [], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (line) => resolve({ child, urls: JSON.parse(line) }));
+    child.once('exit', (code) => reject(new Error(`site-fixture exited with ${code}`)));
+  });
+}
+
+async function memberFiles(urls, member) {
+  const reply = await fetch(`${urls.control}/files?member=${encodeURIComponent(member)}`);
+  return reply.json();
+}
+
+function contentsNamed(files, basename) {
+  return files.filter((f) => f.basename === basename).map((f) => f.content);
+}
+
+// --- the browser -----------------------------------------------------------
+
+const profile = mkdtempSync(path.join(tmpdir(), 'openaps-chromium-'));
+mkdirSync(artifactDir, { recursive: true });
+const { child: fixture, urls } = await startFixture();
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: chromiumPath,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 360, height: 740 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+});
+
+// Console errors and uncaught exceptions on our site's pages fail the run.
+const consoleErrors = [];
+context.on('page', watch);
+function watch(page) {
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && page.url().startsWith(urls.site)) consoleErrors.push(`${page.url()}: ${msg.text()}`);
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
+}
+
+async function freshPage() {
+  await context.clearCookies();
+  for (const p of context.pages()) await p.close();
+  const page = await context.newPage();
+  return page;
+}
+
+// Landing → Open Humans stand-in → Approve → logged-in page. Returns the member id.
+async function logIn(page) {
+  await page.goto(urls.site + '/');
+  await page.getByRole('link', { name: 'Log in with Open Humans' }).click();
+  await page.waitForURL((u) => u.href.startsWith(urls.openHumans));
+  await page.getByRole('button', { name: 'Approve' }).click();
+  await page.waitForURL(`${urls.site}/me`);
+  return (await page.locator('#member-id').textContent()).trim();
+}
+
+async function submitNightscout(page, { url, secret = '', openaps, nsf }) {
+  await page.fill('#url', url);
+  await page.fill('#secret', secret);
+  await page.setChecked('#share-openaps', openaps);
+  await page.setChecked('#share-nsf', nsf);
+  await Promise.all([page.waitForLoadState('load'), page.click('#save')]);
+  await page.waitForSelector('#saved-notice, #problem');
+}
+
+// --- the scenarios ---------------------------------------------------------
+
+const results = [];
+async function scenario(name, body) {
+  try {
+    await body();
+    results.push({ name, ok: true });
+    console.log(`ok - ${name}`);
+  } catch (error) {
+    results.push({ name, ok: false });
+    console.log(`not ok - ${name}\n  ${String(error.stack || error).split('\n').join('\n  ')}`);
+  }
+}
+
+await scenario('landing page works on a 360 px phone and with a keyboard', async () => {
+  const page = await freshPage();
+  await page.goto(urls.site + '/');
+  await assert.doesNotReject(page.getByRole('heading', { level: 1 }).waitFor());
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 360, `no sideways scrolling (page is ${width} px wide)`);
+  await page.screenshot({ path: path.join(artifactDir, 'landing-360.png'), fullPage: true });
+  // Keyboard only: Tab until the login link has focus, then Enter.
+  let focused = '';
+  for (let i = 0; i < 10 && focused !== 'login'; ++i) {
+    await page.keyboard.press('Tab');
+    focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
+  }
+  assert.equal(focused, 'login', 'the login link is reachable with Tab');
+  await page.keyboard.press('Enter');
+  await page.waitForURL((u) => u.href.startsWith(urls.openHumans));
+});
+
+await scenario('full registration through the Open Humans stand-in (both)', async () => {
+  const page = await freshPage();
+  const member = await logIn(page);
+  await submitNightscout(page, { url: urls.nightscout.open, openaps: true, nsf: true });
+  assert.equal(await page.locator('#saved-notice h2').textContent(), 'Saved');
+  const host = new URL(urls.nightscout.open).host;
+  assert.equal((await page.locator('#saved-host').textContent()).trim(), host);
+  const files = await memberFiles(urls, member);
+  assert.deepEqual(contentsNamed(files, `${member}_open_aps_data_sharing_consent.txt`), ['both']);
+  assert.deepEqual(contentsNamed(files, `${member}_open_aps_nightscout_url.txt`), [urls.nightscout.open]);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 360, `no sideways scrolling (page is ${width} px wide)`);
+  await page.screenshot({ path: path.join(artifactDir, 'registered-360.png'), fullPage: true });
+});
+
+for (const [openaps, nsf, consent] of [[true, false, 'openaps'], [false, true, 'nsf'], [false, false, 'none']]) {
+  await scenario(`consent boxes ${openaps ? 'OpenAPS' : '-'} / ${nsf ? 'NSF' : '-'} write "${consent}"`, async () => {
+    const page = await freshPage();
+    const member = await logIn(page);
+    await submitNightscout(page, { url: urls.nightscout.open, openaps, nsf });
+    assert.ok(await page.locator('#saved-notice').isVisible());
+    const files = await memberFiles(urls, member);
+    assert.deepEqual(contentsNamed(files, `${member}_open_aps_data_sharing_consent.txt`), [consent]);
+    assert.equal(await page.isChecked('#share-openaps'), openaps);
+    assert.equal(await page.isChecked('#share-nsf'), nsf);
+  });
+}
+
+await scenario('an unreachable address gets plain words', async () => {
+  const page = await freshPage();
+  const member = await logIn(page);
+  await submitNightscout(page, { url: urls.nightscout.unreachable, openaps: true, nsf: true });
+  assert.equal((await page.locator('#problem h2').textContent()).trim(), 'We could not reach your Nightscout site');
+  assert.match(await page.locator('#problem p').textContent(), /Check the address/);
+  assert.equal(await page.inputValue('#url'), urls.nightscout.unreachable, 'what was typed stays');
+  assert.deepEqual(await memberFiles(urls, member), [], 'nothing was written to Open Humans');
+  await page.screenshot({ path: path.join(artifactDir, 'unreachable-360.png'), fullPage: true });
+});
+
+await scenario('a locked site asks for a token, then works with one', async () => {
+  const page = await freshPage();
+  const member = await logIn(page);
+  await submitNightscout(page, { url: urls.nightscout.locked, openaps: true, nsf: false });
+  assert.equal((await page.locator('#problem h2').textContent()).trim(), 'Your Nightscout site needs a token');
+  assert.ok(await page.locator('#token-help').evaluate((d) => d.open), 'the token help is open');
+  assert.ok(await page.getByText('How do I make a read-only token?').isVisible());
+  await submitNightscout(page, { url: urls.nightscout.locked, secret: urls.nightscout.token, openaps: true, nsf: false });
+  assert.ok(await page.locator('#saved-notice').isVisible());
+  const files = await memberFiles(urls, member);
+  assert.deepEqual(contentsNamed(files, `${member}_open_aps_nightscout_url.txt`),
+    [`${urls.nightscout.locked}/?token=${urls.nightscout.token}`]);
+  assert.ok(!(await page.content()).includes(urls.nightscout.token), 'the page never shows the token');
+});
+
+await scenario('log out', async () => {
+  const page = await freshPage();
+  await logIn(page);
+  await Promise.all([page.waitForURL(urls.site + '/'), page.getByRole('button', { name: 'Log out' }).click()]);
+  assert.ok(await page.getByRole('link', { name: 'Log in with Open Humans' }).isVisible());
+  await page.goto(urls.site + '/me');
+  assert.equal(page.url(), urls.site + '/', 'the logged-in page is gone');
+});
+
+await scenario('no console errors on any page of the site', async () => {
+  const page = await freshPage();
+  for (const p of ['/', '/no/such/page']) await page.goto(urls.site + p);
+  assert.deepEqual(consoleErrors.filter((e) => !e.includes('/no/such/page')), []);
+});
+
+await context.close();
+rmSync(profile, { recursive: true, force: true });
+await fetch(`${urls.control}/quit`, { method: 'POST' }).catch(() => {});
+fixture.kill();
+
+const failed = results.filter((r) => !r.ok).length;
+console.log(`# ${results.length - failed} passed, ${failed} failed; screenshots in ${artifactDir}`);
+process.exit(failed === 0 ? 0 : 1);
