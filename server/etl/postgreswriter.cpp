@@ -118,9 +118,24 @@ Status PostgresWriter::add(const Row &row, const Row *metrics, qint64 line)
             return s;
     }
     const qsizetype start = m_batch.size();
+    pg::appendCopyRow(m_batch, row, m_table);
+    if (m_copy.active() && !m_copyFailed) {
+        switch (checkRepeat(row, start, m_batch.size())) {
+        case Repeat::Same:
+            // The same record twice in a row of uploads: drop it here
+            // rather than let it fail the whole COPY.
+            m_batch.truncate(start);
+            ++m_counts.duplicates;
+            return {};
+        case Repeat::Changed:
+            m_copyFailed = true; // flush() takes the staging path for this batch
+            break;
+        case Repeat::No:
+            break;
+        }
+    }
     m_offsets.push_back(start);
     m_lines.push_back(line);
-    pg::appendCopyRow(m_batch, row, m_table);
     if (m_copy.active() && !m_copyFailed
         && !m_copy.put(m_batch.constData() + start, int(m_batch.size() - start))) {
         if (PQstatus(m_conn) == CONNECTION_BAD)
@@ -163,12 +178,55 @@ Status PostgresWriter::flush()
     return {};
 }
 
+PostgresWriter::Repeat PostgresWriter::checkRepeat(const Row &row, qsizetype lineStart, qsizetype lineEnd)
+{
+    QByteArray keys[2];
+    int keyCount = 0;
+    for (const std::vector<int> &unique : m_table.uniqueKeys) {
+        QByteArray &key = keys[keyCount];
+        key.append(char('0' + keyCount));
+        bool complete = true;
+        for (int column : unique) {
+            const Field &f = row[size_t(column)];
+            // NULLs never collide in a unique index.
+            if (f.isNull()) {
+                complete = false;
+                break;
+            }
+            key.append('\x1f');
+            if (f.kind == Field::Text)
+                key.append(f.bytes);
+            else
+                key.append(QByteArray::number(f.kind == Field::Time ? f.ms : f.integer));
+        }
+        if (!complete)
+            continue;
+        const auto seen = m_batchKeys.constFind(key);
+        if (seen != m_batchKeys.constEnd()) {
+            if (m_table.onDuplicate == TableSpec::OnDuplicate::Ignore)
+                return Repeat::Same; // the first one stays, as on the other paths
+            const qsizetype from = m_offsets[size_t(*seen)];
+            const qsizetype to = size_t(*seen) + 1 < m_offsets.size() ? m_offsets[size_t(*seen) + 1] : lineStart;
+            const bool same = to - from == lineEnd - lineStart
+                    && memcmp(m_batch.constData() + from, m_batch.constData() + lineStart, size_t(to - from)) == 0;
+            return same ? Repeat::Same : Repeat::Changed;
+        }
+        ++keyCount;
+        if (keyCount == 2)
+            break;
+    }
+    for (int i = 0; i < keyCount; ++i)
+        m_batchKeys.insert(keys[i], int(m_offsets.size()));
+    return Repeat::No;
+}
+
 void PostgresWriter::resetBatch()
 {
     m_batch.clear();
     m_metricsBatch.clear();
     m_lines.clear();
     m_offsets.clear();
+    m_batchKeys.clear();
     m_copyFailed = false;
 }
 
@@ -242,13 +300,19 @@ Status PostgresWriter::upsert(const TableSpec &table, const QString &stage, bool
 {
     const QString columns = table.columnList();
     const QString keys = table.key.join(QLatin1String(", "));
-    // DISTINCT ON: a document repeated within the batch counts once, the
-    // last occurrence winning (ON CONFLICT DO UPDATE may not touch a row twice).
-    const QString sql = QStringLiteral("WITH ins AS (INSERT INTO %1 AS t (%2) SELECT DISTINCT ON (%3) %2 "
-                                       "FROM %4 ORDER BY %3, stage_seq DESC %5) "
+    // DISTINCT ON: a document repeated within the batch counts once. For
+    // documents that may change the last occurrence wins (ON CONFLICT DO
+    // UPDATE may not touch a row twice); readings keep the first, and rows
+    // go in in file order so that, as on the direct and SQLite paths, the
+    // first of two readings at the same instant is the one kept.
+    const bool firstWins = table.onDuplicate == TableSpec::OnDuplicate::Ignore;
+    const QString sql = QStringLiteral("WITH ins AS (INSERT INTO %1 AS t (%2) SELECT %2 FROM ("
+                                       "SELECT DISTINCT ON (%3) %2, stage_seq FROM %4 ORDER BY %3, stage_seq %6) s "
+                                       "ORDER BY stage_seq %5) "
                                        "SELECT count(*) FILTER (WHERE inserted), "
                                        "count(*) FILTER (WHERE NOT inserted) FROM ins")
-                                .arg(QLatin1String(table.name), columns, keys, stage, conflictClause(table));
+                                .arg(QLatin1String(table.name), columns, keys, stage, conflictClause(table),
+                                     firstWins ? QStringLiteral("ASC") : QStringLiteral("DESC"));
     const pg::PgResult result = pg::exec(m_conn, sql);
     if (!result.ok())
         return makeError("database", QStringLiteral("Database error while loading %1: %2")

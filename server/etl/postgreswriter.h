@@ -3,6 +3,8 @@
 #include "etl/bulkwriter.h"
 #include "etl/pgcopy.h"
 
+#include <QHash>
+
 namespace openaps::etl {
 
 // BulkWriter for PostgreSQL (see BulkWriter for the strategy).
@@ -30,6 +32,11 @@ private:
     Status stageRows(); // COPY the batch into staging, isolating bad rows
     Status upsert(const TableSpec &table, const QString &stage, bool count);
     void resetBatch();
+    // Within the batch being COPYed straight into the table: whether `row`
+    // repeats an earlier row (then it is dropped as a duplicate) or changes
+    // one (then the batch must take the staging path, where the last wins).
+    enum class Repeat { No, Same, Changed };
+    Repeat checkRepeat(const Row &row, qsizetype lineStart, qsizetype lineEnd);
 
     PGconn *m_conn;
     const TableSpec &m_table;
@@ -43,6 +50,7 @@ private:
     QByteArray m_metricsBatch;
     std::vector<qint64> m_lines; // the record line of each batch row
     std::vector<qsizetype> m_offsets; // where each row starts in m_batch
+    QHash<QByteArray, int> m_batchKeys; // unique keys of the batch's rows → row index
     bool m_inBatch = false;
     bool m_direct = true; // try COPY straight into the table first
     bool m_copyFailed = false; // the server ended this batch's direct COPY early

@@ -11,11 +11,23 @@ TableSpec makeSpec(const char *name, std::vector<Column> columns, QStringList ke
 {
     Q_ASSERT(int(columns.size()) == count);
     Q_UNUSED(count);
-    TableSpec spec { name, std::move(columns), std::move(key), onDuplicate, -1 };
-    for (size_t i = 0; i < spec.columns.size(); ++i) {
-        if (qstrcmp(spec.columns[i].name, "raw_json") == 0)
-            spec.rawJsonColumn = int(i);
-    }
+    TableSpec spec { name, std::move(columns), std::move(key), onDuplicate, -1, {} };
+    auto index = [&spec](const QString &column) {
+        for (size_t i = 0; i < spec.columns.size(); ++i) {
+            if (column == QLatin1String(spec.columns[i].name))
+                return int(i);
+        }
+        return -1;
+    };
+    spec.rawJsonColumn = index(QStringLiteral("raw_json"));
+    std::vector<int> primary;
+    for (const QString &k : std::as_const(spec.key))
+        primary.push_back(index(k));
+    spec.uniqueKeys.push_back(primary);
+    // Matches the unique index entries_user_type_date (0001_initial).
+    if (qstrcmp(name, "entries") == 0)
+        spec.uniqueKeys.push_back({ index(QStringLiteral("user_id")), index(QStringLiteral("type")),
+                                    index(QStringLiteral("date")) });
     return spec;
 }
 

@@ -86,6 +86,9 @@ struct TableSpec
     QStringList key; // the unique key an upsert targets
     OnDuplicate onDuplicate;
     int rawJsonColumn = -1; // compared to decide whether a row changed
+    // Column indexes of every unique constraint (entries has two: the
+    // document id and type + instant).
+    std::vector<std::vector<int>> uniqueKeys;
 
     QString columnList() const; // quoted, comma-separated
     Row emptyRow() const { return Row(columns.size()); }

@@ -208,6 +208,38 @@ private slots:
                  QStringLiteral("-1"));
     }
 
+    // Within one file: a changed document's last version wins; of two
+    // readings at the same instant the first is kept (on every path).
+    void repeatsWithinAFile()
+    {
+        ETL_MIGRATED_DATABASE(tdb, database);
+        const auto treatments = loadBytes(database,
+                                          "{\"_id\":\"r1\",\"insulin\":1,\"created_at\":\"2024-01-18T16:00:00Z\"}\n"
+                                          "{\"_id\":\"r1\",\"insulin\":2,\"created_at\":\"2024-01-18T16:00:00Z\"}\n",
+                                          DataType::Treatments);
+        QVERIFY(treatments.ok());
+        QCOMPARE(scalar(database, QStringLiteral("SELECT insulin FROM treatments WHERE id = 'r1'")), QStringLiteral("2"));
+        QCOMPARE(count(database, QStringLiteral("treatments")), qint64(1));
+        const auto entries = loadBytes(database,
+                                       "{\"_id\":\"zz\",\"type\":\"sgv\",\"sgv\":100,\"date\":1700000000000}\n"
+                                       "{\"_id\":\"aa\",\"type\":\"sgv\",\"sgv\":101,\"date\":1700000000000}\n",
+                                       DataType::Entries);
+        QVERIFY(entries.ok());
+        QCOMPARE(entries->rows.inserted, qint64(1));
+        QCOMPARE(entries->rows.duplicates, qint64(1));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT id FROM entries")), QStringLiteral("zz"));
+        // The same when the batch meets an existing row (PostgreSQL's staging path).
+        const auto staged = loadBytes(database,
+                                      "{\"_id\":\"zz\",\"type\":\"sgv\",\"sgv\":100,\"date\":1700000000000}\n"
+                                      "{\"_id\":\"zz2\",\"type\":\"sgv\",\"sgv\":100,\"date\":1700000300000}\n"
+                                      "{\"_id\":\"aa2\",\"type\":\"sgv\",\"sgv\":101,\"date\":1700000300000}\n",
+                                      DataType::Entries);
+        QVERIFY(staged.ok());
+        QCOMPARE(staged->rows.inserted, qint64(1));
+        QCOMPARE(staged->rows.duplicates, qint64(2));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT id FROM entries WHERE sgv = 100 AND id <> 'zz'")), QStringLiteral("zz2"));
+    }
+
     // Many small batches with duplicates straddling batch edges: the writer
     // switches between direct COPY and staging and still counts exactly.
     void batchesConverge()
