@@ -8,9 +8,9 @@
 #include "openhumans/client.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QTextStream>
 
-#include <sys/resource.h>
 
 namespace openaps::server {
 
@@ -35,11 +35,19 @@ Status checkIngestSettings(const Config &config)
     return {};
 }
 
+// This process's own peak resident memory (VmHWM). Not getrusage(): after
+// fork and exec its ru_maxrss still counts the parent's memory at the fork.
 qint64 peakRssKb()
 {
-    struct rusage usage {};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss; // kilobytes on Linux
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> lines = status.readAll().split('\n');
+    for (const QByteArray &line : lines) {
+        if (line.startsWith("VmHWM:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return -1;
 }
 
 } // namespace

@@ -54,7 +54,7 @@ QList<QJsonObject> syntheticRecords(quint64 seed, etl::DataType type, const QDat
     openaps::synthetic::Options o;
     o.seed = seed;
     o.start = QDateTime(QDate(2023, 6, 1), QTime(0, 0), Qt::UTC);
-    o.end = QDateTime(QDate(2025, 1, 1), QTime(0, 0), Qt::UTC);
+    o.end = QDateTime(QDate(2040, 1, 1), QTime(0, 0), Qt::UTC); // the machine clock may be anywhere
     o.messLevel = messLevel;
     return openaps::synthetic::Generator(o).records(collectionOf(type), from, to);
 }

@@ -73,9 +73,10 @@ private slots:
         QFETCH(QString, errorClass);
         Harness h(backend);
         QVERIFY(h.isValid());
+        h.settings.nightscout.pageSize = 250; // fewer round trips; page edges are tested elsewhere
         const Member m = h.addMember();
         const QDateTime start = h.now;
-        addSynthetic(h, m, start.addDays(-21), start);
+        addSynthetic(h, m, start.addDays(-7), start);
         QCOMPARE(h.run(m).errorCode, QString());
         QCOMPARE(h.exactlyOnce(m), QString());
 
@@ -123,7 +124,8 @@ private slots:
         Harness h(backend);
         QVERIFY(h.isValid());
         const Member m = h.addMember();
-        addSynthetic(h, m, h.now.addDays(-40), h.now);
+        h.settings.nightscout.pageSize = 250;
+        addSynthetic(h, m, h.now.addDays(-14), h.now);
         const QString tokenBefore = storedAccessToken(h.database, m.id);
         h.site(m).setFaults({ std::chrono::milliseconds(5), Failure::None, 0 });
         ParticipantIngest *job = h.start(m);
