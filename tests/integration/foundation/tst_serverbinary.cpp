@@ -66,6 +66,10 @@ Run run(const QStringList &arguments, const QProcessEnvironment &env)
     QSignalSpy finished(&process, &QProcess::finished);
     process.start(QStringLiteral(OPENAPS_SERVER_BINARY), arguments);
     Run result;
+    if (!process.waitForStarted(processTimeoutMs)) {
+        result.err = u"cannot start %1: %2"_s.arg(QStringLiteral(OPENAPS_SERVER_BINARY), process.errorString());
+        return result;
+    }
     result.finished = finished.wait(processTimeoutMs);
     if (!result.finished) {
         process.kill();
@@ -175,7 +179,7 @@ void TestServerBinary::badConfiguration()
     QTemporaryDir dataDir;
     settings.insert(u"OPENAPS_DATA_DIR"_s, dataDir.path());
     const Run r = run(arguments, environment(settings));
-    QVERIFY2(r.finished, "the process did not end");
+    QVERIFY2(r.finished, qPrintable(describe(r)));
     QVERIFY2(r.status == QProcess::NormalExit, qPrintable(u"crashed: "_s + describe(r)));
     QVERIFY2(r.exitCode != 0, qPrintable(describe(r)));
     // One clear sentence and nothing else: no warnings, traces or secrets.
@@ -212,7 +216,7 @@ void TestServerBinary::serveAnswersHealthz()
                                                { u"OPENAPS_LOG_FORMAT"_s, u"json"_s } }));
     QSignalSpy finished(&server, &QProcess::finished);
     server.start(QStringLiteral(OPENAPS_SERVER_BINARY), { u"serve"_s });
-    QVERIFY(server.waitForStarted(processTimeoutMs));
+    QVERIFY2(server.waitForStarted(processTimeoutMs), qPrintable(server.errorString()));
 
     // Port 0: the kernel picks one, and the log line says which.
     static const QRegularExpression listening(uR"(listening on \S+ port (\d+))"_s);
