@@ -61,11 +61,12 @@ QString optionValue(QStringList &args, const QString &name)
 int importUsage(int exitCode = 2)
 {
     err() << "Usage: openaps-server import --member ID --kind entries|treatments|devicestatus|profile "
-             "[--consent openaps|nsf|both] FILE...\n"
-             "       openaps-server import --dir DIR [--consent openaps|nsf|both]\n"
+             "[--consent openaps|nsf|both] [--no-analytics] FILE...\n"
+             "       openaps-server import --dir DIR [--consent openaps|nsf|both] [--no-analytics]\n"
              "Loads Nightscout exports (NDJSON or JSON arrays, plain or .gz) into the research tables.\n"
              "--dir reads a folder of Open Humans files per member (a project-wide download);\n"
-             "a member's consent file there overrides --consent (default openaps).\n";
+             "a member's consent file there overrides --consent (default openaps).\n"
+             "--no-analytics leaves the derived analytics tables to the next ETL cycle.\n";
     err().flush();
     return exitCode;
 }
@@ -104,6 +105,9 @@ int importCommand(const Config &config, const QStringList &arguments)
     const QString kind = optionValue(args, QStringLiteral("--kind"));
     const QString dir = optionValue(args, QStringLiteral("--dir"));
     const QString consentText = optionValue(args, QStringLiteral("--consent"));
+    // Bulk loads in several runs can leave the analytics to the last one (or
+    // to the next ETL cycle).
+    const bool analytics = !args.removeOne(QStringLiteral("--no-analytics"));
     if (args.contains(QLatin1String("--help")))
         return importUsage(0);
     int defaultSource = 0;
@@ -174,6 +178,8 @@ int importCommand(const Config &config, const QStringList &arguments)
         members.insert(file.userId);
     }
     for (qint64 userId : std::as_const(members)) {
+        if (!analytics)
+            break;
         if (auto s = etl::refreshParticipantAnalytics(*database, userId); !s)
             err() << "openaps-server: " << s.error().message << '\n';
     }

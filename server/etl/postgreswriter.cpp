@@ -1,5 +1,9 @@
 #include "etl/postgreswriter.h"
 
+#include "etl/etllog.h"
+
+#include <QElapsedTimer>
+
 #include <libpq-fe.h>
 
 namespace openaps::etl {
@@ -69,6 +73,12 @@ PostgresWriter::~PostgresWriter()
 
 Status PostgresWriter::prepare()
 {
+    // Every batch can be loaded again with the same result (duplicates are
+    // skipped), and the file is only marked loaded after its last batch, on
+    // this session too: losing the newest commits in a crash costs a reload,
+    // never data. So batches need not wait for the WAL flush.
+    if (auto s = pg::run(m_conn, QStringLiteral("SET synchronous_commit = off"), "preparing the load"); !s)
+        return s;
     auto create = [this](const QString &stage, const TableSpec &spec) -> Status {
         // Session-private, emptied at each commit, no constraints: a batch's
         // rows land here when they collide with existing rows.
@@ -97,18 +107,23 @@ Status PostgresWriter::beginBatch()
     if (auto s = pg::run(m_conn, QStringLiteral("BEGIN"), "starting a batch"); !s)
         return s;
     m_inBatch = true;
-    if (auto s = pg::run(m_conn, QStringLiteral("SAVEPOINT etl_batch"), "starting a batch"); !s)
-        return s;
     if (m_direct) {
         const pg::PgResult started = m_copy.start(copySql(QLatin1String(m_table.name), m_table));
         if (!m_copy.active()) {
-            // Fall back to staging for this batch; the savepoint undoes nothing.
-            if (auto s = pg::run(m_conn, QStringLiteral("ROLLBACK TO SAVEPOINT etl_batch"), "COPY"); !s)
+            // The transaction is aborted: start again and stage this batch.
+            if (auto s = restartTransaction(); !s)
                 return s;
             m_direct = false;
         }
     }
     return {};
+}
+
+Status PostgresWriter::restartTransaction()
+{
+    if (auto s = pg::run(m_conn, QStringLiteral("ROLLBACK"), "a batch"); !s)
+        return s;
+    return pg::run(m_conn, QStringLiteral("BEGIN"), "a batch");
 }
 
 Status PostgresWriter::add(const Row &row, const Row *metrics, qint64 line)
@@ -153,6 +168,8 @@ Status PostgresWriter::flush()
 {
     if (!m_inBatch)
         return {};
+    QElapsedTimer timer;
+    timer.start();
     bool direct = false;
     if (m_copy.active()) {
         const pg::PgResult copied = m_copy.end();
@@ -161,62 +178,91 @@ Status PostgresWriter::flush()
             direct = pg::copyIn(m_conn, copySql(QLatin1String(m_metricsTable.name), m_metricsTable),
                                 m_metricsBatch)
                              .ok();
-        const QString next = direct ? QStringLiteral("RELEASE SAVEPOINT etl_batch")
-                                    : QStringLiteral("ROLLBACK TO SAVEPOINT etl_batch");
-        if (auto s = pg::run(m_conn, next, "a batch"); !s)
-            return s;
+        // No savepoint on the direct path (a subtransaction would cost every
+        // row): a failed COPY throws the whole transaction away instead.
+        if (!direct) {
+            if (auto s = restartTransaction(); !s)
+                return s;
+        }
     }
     if (direct) {
         m_counts.inserted += qint64(m_lines.size());
-    } else if (auto s = stageAndUpsert(); !s) {
-        return s;
+    } else {
+        if (auto s = pg::run(m_conn, QStringLiteral("SAVEPOINT etl_batch"), "staging"); !s)
+            return s;
+        if (auto s = stageAndUpsert(); !s)
+            return s;
     }
     if (auto s = pg::run(m_conn, QStringLiteral("COMMIT"), "committing a batch"); !s)
         return s;
+    qCDebug(lcEtl, "%s: batch of %zu rows %s in %lld ms", m_table.name, m_lines.size(),
+            direct ? "copied" : "staged", qint64(timer.elapsed()));
     m_inBatch = false;
     resetBatch();
     return {};
 }
 
+namespace {
+
+// Field `index` of a COPY text line (tab-separated, newline-terminated).
+QByteArrayView copyField(const char *line, qsizetype length, int index)
+{
+    qsizetype from = 0;
+    for (int i = 0; i < index; ++i) {
+        const void *tab = memchr(line + from, '\t', size_t(length - from));
+        if (!tab)
+            return {};
+        from = static_cast<const char *>(tab) - line + 1;
+    }
+    qsizetype to = from;
+    while (to < length && line[to] != '\t' && line[to] != '\n')
+        ++to;
+    return QByteArrayView(line + from, to - from);
+}
+
+} // namespace
+
 PostgresWriter::Repeat PostgresWriter::checkRepeat(const Row &row, qsizetype lineStart, qsizetype lineEnd)
 {
-    QByteArray keys[2];
-    int keyCount = 0;
-    for (const std::vector<int> &unique : m_table.uniqueKeys) {
-        QByteArray &key = keys[keyCount];
-        key.append(char('0' + keyCount));
-        bool complete = true;
+    const char *line = m_batch.constData() + lineStart;
+    const qsizetype length = lineEnd - lineStart;
+    const int rowIndex = int(m_offsets.size());
+    quint64 hashes[2];
+    int hashCount = 0;
+    for (size_t k = 0; k < m_table.uniqueKeys.size() && k < 2; ++k) {
+        const std::vector<int> &unique = m_table.uniqueKeys[k];
+        // NULLs never collide in a unique index.
+        if (std::any_of(unique.begin(), unique.end(), [&row](int c) { return row[size_t(c)].isNull(); }))
+            continue;
+        size_t h = qHash(quint64(k));
         for (int column : unique) {
             const Field &f = row[size_t(column)];
-            // NULLs never collide in a unique index.
-            if (f.isNull()) {
-                complete = false;
-                break;
-            }
-            key.append('\x1f');
             if (f.kind == Field::Text)
-                key.append(f.bytes);
+                h = qHashBits(f.bytes.constData(), size_t(f.bytes.size()), h);
             else
-                key.append(QByteArray::number(f.kind == Field::Time ? f.ms : f.integer));
+                h = qHash(f.kind == Field::Time ? f.ms : f.integer, h);
         }
-        if (!complete)
+        const auto seen = m_batchKeys.find(h);
+        if (seen == m_batchKeys.end()) {
+            hashes[hashCount++] = h;
             continue;
-        const auto seen = m_batchKeys.constFind(key);
-        if (seen != m_batchKeys.constEnd()) {
-            if (m_table.onDuplicate == TableSpec::OnDuplicate::Ignore)
-                return Repeat::Same; // the first one stays, as on the other paths
-            const qsizetype from = m_offsets[size_t(*seen)];
-            const qsizetype to = size_t(*seen) + 1 < m_offsets.size() ? m_offsets[size_t(*seen) + 1] : lineStart;
-            const bool same = to - from == lineEnd - lineStart
-                    && memcmp(m_batch.constData() + from, m_batch.constData() + lineStart, size_t(to - from)) == 0;
-            return same ? Repeat::Same : Repeat::Changed;
         }
-        ++keyCount;
-        if (keyCount == 2)
-            break;
+        // Same hash: compare the key columns themselves.
+        const qsizetype from = m_offsets[size_t(seen->second)];
+        const qsizetype to = size_t(seen->second) + 1 < m_offsets.size() ? m_offsets[size_t(seen->second) + 1] : lineStart;
+        const char *earlier = m_batch.constData() + from;
+        const bool sameKey = std::all_of(unique.begin(), unique.end(), [&](int c) {
+            return copyField(earlier, to - from, c) == copyField(line, length, c);
+        });
+        if (!sameKey)
+            continue; // a hash collision: not a repeat
+        if (m_table.onDuplicate == TableSpec::OnDuplicate::Ignore)
+            return Repeat::Same; // the first one stays, as on the other paths
+        const bool same = to - from == length && memcmp(earlier, line, size_t(length)) == 0;
+        return same ? Repeat::Same : Repeat::Changed;
     }
-    for (int i = 0; i < keyCount; ++i)
-        m_batchKeys.insert(keys[i], int(m_offsets.size()));
+    for (int i = 0; i < hashCount; ++i)
+        m_batchKeys.emplace(hashes[i], rowIndex);
     return Repeat::No;
 }
 

@@ -3,7 +3,7 @@
 #include "etl/bulkwriter.h"
 #include "etl/pgcopy.h"
 
-#include <QHash>
+#include <unordered_map>
 
 namespace openaps::etl {
 
@@ -28,6 +28,7 @@ public:
 
 private:
     Status beginBatch();
+    Status restartTransaction();
     Status stageAndUpsert();
     Status stageRows(); // COPY the batch into staging, isolating bad rows
     Status upsert(const TableSpec &table, const QString &stage, bool count);
@@ -50,7 +51,7 @@ private:
     QByteArray m_metricsBatch;
     std::vector<qint64> m_lines; // the record line of each batch row
     std::vector<qsizetype> m_offsets; // where each row starts in m_batch
-    QHash<QByteArray, int> m_batchKeys; // unique keys of the batch's rows → row index
+    std::unordered_map<quint64, int> m_batchKeys; // hashes of the batch's unique keys → row index
     bool m_inBatch = false;
     bool m_direct = true; // try COPY straight into the table first
     bool m_copyFailed = false; // the server ended this batch's direct COPY early

@@ -1,0 +1,401 @@
+// The ETL benchmark (tests/bench/run.sh etl): synthetic entries, treatments
+// and devicestatus loaded into PostgreSQL through the real ETL path (the
+// openaps-server binary, `import --dir`), and the same rows COPYed straight
+// into identical tables, in one run. Prints rows/s of both, their ratio, and
+// the ETL's peak RSS for 100k and for all entries; the LAST line is
+//   etl rows_per_s=N copy_rows_per_s=N ratio=R peak_rss_mb=N
+// Not a test: timings belong here, not in CTest.
+
+#include "db/migrations.h"
+#include "etl/analytics.h"
+#include "etl/pgcopy.h"
+#include "etl/recordmapper.h"
+#include "etl/recordreader.h"
+#include "synthetic/generator.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QDirIterator>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QSet>
+#include <QSqlQuery>
+#include <QTextStream>
+#include <QUrl>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <zlib.h>
+
+extern char **environ;
+
+using namespace openaps;
+
+namespace {
+
+QTextStream out(stdout);
+
+struct Counts
+{
+    qint64 entries = 0, treatments = 0, devicestatus = 0;
+};
+
+// Writes each member's records as legacy-named gzip files under data/<member>/.
+struct Writer
+{
+    gzFile file = nullptr;
+    qint64 written = 0;
+    void open(const QString &path) { file = gzopen(path.toLocal8Bit().constData(), "wb1"); }
+    void write(const QJsonObject &record)
+    {
+        const QByteArray line = QJsonDocument(record).toJson(QJsonDocument::Compact) + '\n';
+        gzwrite(file, line.constData(), unsigned(line.size()));
+        ++written;
+    }
+    void close()
+    {
+        if (file)
+            gzclose(file);
+        file = nullptr;
+    }
+};
+
+// Generates up to `wanted` records of `collection`, member after member
+// (one year each), into <dir>/<member>/<ms>_<member>_<type>.json.gz.
+qint64 generate(const QString &dir, ns::Collection collection, const char *type, qint64 wanted,
+                const QString &firstHundredK = {})
+{
+    qint64 total = 0;
+    Writer sample;
+    if (!firstHundredK.isEmpty())
+        sample.open(firstHundredK);
+    for (int m = 0; total < wanted; ++m) {
+        const QString member = QString::number(50000000 + m);
+        QDir().mkpath(dir + QLatin1Char('/') + member);
+        synthetic::Options o;
+        o.seed = quint64(m + 1);
+        o.start = QDateTime(QDate(2023, 1, 1), QTime(0, 0), Qt::UTC);
+        o.end = QDateTime(QDate(2024, 1, 1), QTime(0, 0), Qt::UTC);
+        o.flavour = synthetic::LoopFlavour(m % 3);
+        synthetic::Generator generator(o);
+        Writer writer;
+        writer.open(QStringLiteral("%1/%2/1704067200000_%2_%3.json.gz").arg(dir, member, QLatin1String(type)));
+        generator.generate(collection, o.start, o.end, [&](const QJsonObject &record) {
+            if (total >= wanted)
+                return;
+            writer.write(record);
+            if (sample.file && sample.written < 100000)
+                sample.write(record);
+            ++total;
+        });
+        writer.close();
+        if (m > 1000)
+            break;
+    }
+    sample.close();
+    return total;
+}
+
+struct Child
+{
+    int exitCode = -1;
+    double seconds = 0;
+    double peakMb = 0;
+    QByteArray output;
+};
+
+// Runs `program` and measures it: wall time and peak RSS (wait4's rusage).
+Child run(const QString &program, const QStringList &args, const QString &databaseUrl, const QString &logPath)
+{
+    QList<QByteArray> argv8 { program.toLocal8Bit() };
+    for (const QString &a : args)
+        argv8 << a.toLocal8Bit();
+    std::vector<char *> argv;
+    for (QByteArray &a : argv8)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    QList<QByteArray> env8 { "OPENAPS_DATABASE_URL=" + databaseUrl.toUtf8(), "QT_LOGGING_RULES=openaps.*.info=false",
+                             "PATH=/usr/bin:/bin", "HOME=/tmp" };
+    std::vector<char *> envp;
+    for (QByteArray &e : env8)
+        envp.push_back(e.data());
+    envp.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, logPath.toLocal8Bit().constData(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    QElapsedTimer timer;
+    timer.start();
+    pid_t pid = 0;
+    Child child;
+    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data()) != 0) {
+        posix_spawn_file_actions_destroy(&actions);
+        return child;
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    int status = 0;
+    rusage usage {};
+    wait4(pid, &status, 0, &usage);
+    child.seconds = timer.nsecsElapsed() / 1e9;
+    child.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    child.peakMb = usage.ru_maxrss / 1024.0;
+    QFile log(logPath);
+    if (log.open(QIODevice::ReadOnly))
+        child.output = log.readAll();
+    return child;
+}
+
+bool adminExec(const QString &adminUrl, const QString &sql)
+{
+    db::Database admin(*db::DatabaseUrl::parse(adminUrl));
+    bool ok = false;
+    {
+        auto conn = admin.connection();
+        ok = conn && QSqlQuery(*conn).exec(sql);
+    }
+    admin.closeConnection();
+    return ok;
+}
+
+QString databaseUrl(const QString &adminUrl, const QString &name)
+{
+    QUrl url(adminUrl);
+    url.setPath(QLatin1Char('/') + name);
+    return url.toString();
+}
+
+// The rows the ETL stores, as COPY text per table, de-duplicated on the
+// unique keys the way the ETL does (first reading at an instant, last
+// document version), so that COPY into the identical table cannot fail.
+struct CopyData
+{
+    QMap<QString, QString> files; // table → path
+    qint64 rows = 0;
+};
+
+CopyData prepareCopy(const QString &dataDir, const QString &copyDir)
+{
+    CopyData data;
+    QDir().mkpath(copyDir);
+    QHash<QString, QFile *> files;
+    QSet<QByteArray> seen;
+    QDirIterator it(dataDir, { QStringLiteral("*.json.gz") }, QDir::Files, QDirIterator::Subdirectories);
+    QStringList paths;
+    while (it.hasNext())
+        paths << it.next();
+    paths.sort();
+    for (const QString &path : std::as_const(paths)) {
+        const etl::FileKind kind = etl::classifyFile(QFileInfo(path).fileName());
+        const qint64 member = etl::memberIdFromFileName(QFileInfo(path).fileName()).toLongLong();
+        etl::RecordMapper mapper(kind.dataType, etl::MappingContext { member, 0, nullptr });
+        const etl::TableSpec &table = etl::tableFor(kind.dataType);
+        QFile in(path);
+        in.open(QIODevice::ReadOnly);
+        etl::RecordReader reader(&in);
+        auto fileFor = [&](const etl::TableSpec &spec) {
+            const QString name = QLatin1String(spec.name);
+            if (!files.contains(name)) {
+                auto *f = new QFile(copyDir + QLatin1Char('/') + name + QStringLiteral(".copy"));
+                f->open(QIODevice::WriteOnly);
+                files.insert(name, f);
+                data.files.insert(name, f->fileName());
+            }
+            return files.value(name);
+        };
+        QByteArray line;
+        while (auto record = reader.next()) {
+            if (mapper.map(record->bytes))
+                continue;
+            const etl::Row &row = mapper.row();
+            QByteArray key = QByteArray(table.name) + '|' + QByteArray::number(member) + '|' + row[1].bytes;
+            QByteArray instant;
+            if (kind.dataType == etl::DataType::Entries && !row[etl::EntryCol::Type].isNull())
+                instant = "i|" + QByteArray::number(member) + '|' + row[etl::EntryCol::Type].bytes + '|'
+                        + QByteArray::number(row[etl::EntryCol::Date].ms);
+            if (seen.contains(key) || (!instant.isEmpty() && seen.contains(instant)))
+                continue; // the synthetic data holds few repeats; the first stays
+            seen.insert(key);
+            if (!instant.isEmpty())
+                seen.insert(instant);
+            line.clear();
+            etl::pg::appendCopyRow(line, row, table);
+            fileFor(table)->write(line);
+            ++data.rows;
+            if (mapper.hasMetrics()) {
+                line.clear();
+                etl::pg::appendCopyRow(line, mapper.metrics(), etl::deviceStatusMetricsTable());
+                fileFor(etl::deviceStatusMetricsTable())->write(line);
+            }
+        }
+    }
+    qDeleteAll(files);
+    return data;
+}
+
+// COPY every prepared table into `database`, one transaction per table.
+double copyAll(const db::Database &database, const CopyData &data)
+{
+    auto conn = database.connection();
+    if (!conn)
+        return -1;
+    auto pgConn = etl::pg::nativeHandle(*conn);
+    if (!pgConn)
+        return -1;
+    QElapsedTimer timer;
+    timer.start();
+    for (auto it = data.files.cbegin(); it != data.files.cend(); ++it) {
+        const etl::TableSpec *spec = nullptr;
+        for (const etl::TableSpec *s : { &etl::entriesTable(), &etl::treatmentsTable(), &etl::deviceStatusTable(),
+                                         &etl::deviceStatusMetricsTable(), &etl::profileTable() }) {
+            if (it.key() == QLatin1String(s->name))
+                spec = s;
+        }
+        QFile in(it.value());
+        in.open(QIODevice::ReadOnly);
+        etl::pg::exec(*pgConn, "BEGIN");
+        etl::pg::CopyStream copy(*pgConn);
+        copy.start(QStringLiteral("COPY %1 (%2) FROM STDIN").arg(it.key(), spec->columnList()));
+        QByteArray chunk;
+        while (!(chunk = in.read(1 << 20)).isEmpty())
+            copy.put(chunk.constData(), int(chunk.size()));
+        const auto result = copy.end();
+        if (!result.ok()) {
+            out << "COPY into " << it.key() << " failed: " << result.safeMessage() << Qt::endl;
+            return -1;
+        }
+        etl::pg::exec(*pgConn, "COMMIT");
+    }
+    return timer.nsecsElapsed() / 1e9;
+}
+
+qint64 tableRows(const db::Database &database, const char *table)
+{
+    auto conn = database.connection();
+    QSqlQuery q(*conn);
+    return q.exec(QStringLiteral("SELECT COUNT(*) FROM %1").arg(QLatin1String(table))) && q.next()
+            ? q.value(0).toLongLong()
+            : -1;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QLoggingCategory::setFilterRules(QStringLiteral("openaps.*.info=false"));
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    parser.addOption({ QStringLiteral("server"), QStringLiteral("openaps-server binary"), QStringLiteral("path") });
+    parser.addOption({ QStringLiteral("work"), QStringLiteral("scratch directory"), QStringLiteral("dir") });
+    parser.addOption({ QStringLiteral("entries"), QStringLiteral("entries"), QStringLiteral("n"), QStringLiteral("1000000") });
+    parser.addOption({ QStringLiteral("treatments"), QStringLiteral("treatments"), QStringLiteral("n"), QStringLiteral("100000") });
+    parser.addOption({ QStringLiteral("devicestatus"), QStringLiteral("devicestatus"), QStringLiteral("n"), QStringLiteral("100000") });
+    parser.addOption({ QStringLiteral("keep"), QStringLiteral("keep the generated files in the work directory") });
+    parser.process(app);
+    const QString adminUrl = qEnvironmentVariable("OPENAPS_TEST_POSTGRES_URL");
+    const QString server = parser.value(QStringLiteral("server"));
+    const QString work = parser.value(QStringLiteral("work"));
+    if (adminUrl.isEmpty() || server.isEmpty() || work.isEmpty()) {
+        out << "usage: OPENAPS_TEST_POSTGRES_URL=... openaps-bench-etl --server PATH --work DIR" << Qt::endl;
+        return 2;
+    }
+    const QString dataDir = work + QStringLiteral("/data");
+    QDir(work).removeRecursively();
+    QDir().mkpath(dataDir);
+
+    QElapsedTimer timer;
+    timer.start();
+    Counts n;
+    n.entries = generate(dataDir, ns::Collection::Entries, "entries", parser.value(QStringLiteral("entries")).toLongLong(),
+                         work + QStringLiteral("/entries-100k.ndjson.gz"));
+    n.treatments = generate(dataDir, ns::Collection::Treatments, "treatments",
+                            parser.value(QStringLiteral("treatments")).toLongLong());
+    n.devicestatus = generate(dataDir, ns::Collection::DeviceStatus, "devicestatus",
+                              parser.value(QStringLiteral("devicestatus")).toLongLong());
+    const qint64 records = n.entries + n.treatments + n.devicestatus;
+    out << "generated " << n.entries << " entries, " << n.treatments << " treatments, " << n.devicestatus
+        << " devicestatus in " << timer.elapsed() / 1000 << " s" << Qt::endl;
+    const CopyData copyData = prepareCopy(dataDir, work + QStringLiteral("/copy"));
+    out << "prepared " << copyData.rows << " rows for COPY" << Qt::endl;
+
+    const QString suffix = QString::number(QCoreApplication::applicationPid());
+    const QString rssDb = QStringLiteral("bench_etl_rss_") + suffix;
+    const QString etlDb = QStringLiteral("bench_etl_run_") + suffix;
+    const QString copyDb = QStringLiteral("bench_etl_copy_") + suffix;
+    for (const QString &name : { rssDb, etlDb, copyDb }) {
+        if (!adminExec(adminUrl, QStringLiteral("CREATE DATABASE ") + name)) {
+            out << "cannot create database " << name << Qt::endl;
+            return 1;
+        }
+        db::Database database(*db::DatabaseUrl::parse(databaseUrl(adminUrl, name)));
+        const bool migrated = db::migrate(database).ok();
+        database.closeConnection();
+        if (!migrated) {
+            out << "cannot migrate " << name << Qt::endl;
+            return 1;
+        }
+    }
+
+    // Peak RSS for 100k entries: the real binary, one file.
+    const Child small = run(server, { QStringLiteral("import"), QStringLiteral("--member"), QStringLiteral("49999999"),
+                                      QStringLiteral("--kind"), QStringLiteral("entries"), work + QStringLiteral("/entries-100k.ndjson.gz") },
+                            databaseUrl(adminUrl, rssDb), work + QStringLiteral("/rss.log"));
+    // The real ETL path for everything.
+    // (Loading only: the analytics refresh that follows a load is timed
+    // on its own below, as COPY has no counterpart.)
+    const Child etl = run(server, { QStringLiteral("import"), QStringLiteral("--no-analytics"), QStringLiteral("--dir"), dataDir },
+                          databaseUrl(adminUrl, etlDb), work + QStringLiteral("/etl.log"));
+    // COPY of the same rows into identical tables.
+    db::Database copyDatabase(*db::DatabaseUrl::parse(databaseUrl(adminUrl, copyDb)));
+    const double copySeconds = copyAll(copyDatabase, copyData);
+
+    db::Database etlDatabase(*db::DatabaseUrl::parse(databaseUrl(adminUrl, etlDb)));
+    QElapsedTimer analyticsTimer;
+    analyticsTimer.start();
+    for (const QString &member : QDir(dataDir).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        if (auto s = etl::refreshParticipantAnalytics(etlDatabase, member.toLongLong()); !s)
+            out << "analytics failed: " << s.error().message << Qt::endl;
+    }
+    const double analyticsSeconds = analyticsTimer.nsecsElapsed() / 1e9;
+    bool same = true;
+    for (const char *table : { "entries", "treatments", "device_status", "device_status_metrics" }) {
+        const qint64 a = tableRows(etlDatabase, table);
+        const qint64 b = tableRows(copyDatabase, table);
+        out << table << ": etl " << a << " rows, copy " << b << " rows" << Qt::endl;
+        same = same && a == b;
+    }
+    etlDatabase.closeConnection();
+    copyDatabase.closeConnection();
+    for (const QString &name : { rssDb, etlDb, copyDb })
+        adminExec(adminUrl, QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(name));
+
+    if (small.exitCode != 0 || etl.exitCode != 0 || copySeconds <= 0 || !same) {
+        out << "benchmark failed (exit codes " << small.exitCode << '/' << etl.exitCode << ", same rows: " << same
+            << ")\n" << etl.output.right(2000) << Qt::endl;
+        return 1;
+    }
+    const double etlRate = records / etl.seconds;
+    const double copyRate = records / copySeconds;
+    out << "etl: " << records << " records in " << QString::number(etl.seconds, 'f', 2) << " s ("
+        << qint64(etlRate) << " rows/s), peak RSS " << QString::number(etl.peakMb, 'f', 1) << " MB" << Qt::endl;
+    out << "copy: " << records << " records in " << QString::number(copySeconds, 'f', 2) << " s (" << qint64(copyRate)
+        << " rows/s)" << Qt::endl;
+    out << "analytics refresh after the load (not in the rates): " << QString::number(analyticsSeconds, 'f', 2) << " s"
+        << Qt::endl;
+    out << "peak RSS: " << QString::number(small.peakMb, 'f', 1) << " MB for " << std::min<qint64>(100000, n.entries)
+        << " entries, "
+        << QString::number(etl.peakMb, 'f', 1) << " MB for " << records << " records" << Qt::endl;
+    out << "etl rows_per_s=" << qint64(etlRate) << " copy_rows_per_s=" << qint64(copyRate)
+        << " ratio=" << QString::number(etlRate / copyRate, 'f', 2) << " peak_rss_mb=" << qRound(etl.peakMb)
+        << " peak_rss_100k_mb=" << qRound(small.peakMb) << Qt::endl;
+    if (!parser.isSet(QStringLiteral("keep")))
+        QDir(work).removeRecursively();
+    return 0;
+}
