@@ -3,7 +3,7 @@
 #include "app/shutdown.h"
 #include "db/migrations.h"
 #include "http/webserver.h"
-#include "site/participantsite.h"
+#include "app/serverruntime.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
@@ -127,28 +127,39 @@ int migrateCommand(const Config &config, const QStringList &arguments)
     return 0;
 }
 
-int serveCommand(const Config &config, const QStringList &)
+int serveCommand(const Config &config, const QStringList &arguments)
 {
+    Roles roles;
+    for (int i = 0; i < arguments.size(); ++i) {
+        const QString &argument = arguments.at(i);
+        QString value;
+        if (argument == QLatin1String("--roles") && i + 1 < arguments.size())
+            value = arguments.at(++i);
+        else if (argument.startsWith(QLatin1String("--roles=")))
+            value = argument.mid(8);
+        else {
+            printError(QStringLiteral("serve takes only --roles web,ingest,etl (unknown argument %1).")
+                               .arg(argument));
+            return 2;
+        }
+        auto parsed = Roles::parse(value);
+        if (!parsed) {
+            printError(parsed.error().message);
+            return 2;
+        }
+        roles = *parsed;
+    }
     const auto database = openDatabase(config, true, true);
     if (!database)
         return 1;
 
-    WebServer web(*database);
-    QNetworkAccessManager nam;
-    auto site = site::ParticipantSite::create(*database, &nam,
-                                              site::ParticipantSite::optionsFromConfig(config));
-    if (!site) {
-        printError(site.error().message);
+    ServerRuntime runtime(config, *database);
+    if (auto started = runtime.start(roles); !started) {
+        printError(started.error().message);
         return 1;
     }
-    (*site)->install(web);
-    const auto port = web.listen(QHostAddress(config.httpAddress()), config.httpPort());
-    if (!port) {
-        printError(port.error().message);
-        return 1;
-    }
-    qCInfo(lcApp, "listening on %s port %d with the %s database", qPrintable(config.httpAddress()),
-           *port, qPrintable(database->url().backendName()));
+    if (roles.web)
+        qCInfo(lcApp, "listening on %s port %d", qPrintable(config.httpAddress()), runtime.webPort());
     quitOnTerminationSignals();
     return QCoreApplication::exec();
 }

@@ -23,6 +23,8 @@ void printError(const QString &message);
 int checkConfigCommand(const Config &config, const QStringList &arguments);
 int migrateCommand(const Config &config, const QStringList &arguments);
 int serveCommand(const Config &config, const QStringList &arguments);
+// demo.cpp
+int demoCommand(const Config &config, const QStringList &arguments);
 // ingest/ingestcommand.cpp
 int ingestCommand(const Config &config, const QStringList &arguments);
 // etl/etlcommands.cpp

@@ -33,13 +33,18 @@ std::optional<qint64> instantOf(const QString &text)
 } // namespace
 
 QList<QJsonObject> generatedMatches(const synthetic::Generator &generator, Collection collection,
-                                    const QList<nsquery::Condition> &conditions, int limit)
+                                    const QList<nsquery::Condition> &conditions, int limit,
+                                    const QDateTime &now)
 {
     const bool numeric = ns::hasNumericDateField(collection);
     const QString field = ns::dateField(collection);
     const qint64 slack = numeric ? 0 : kTextSlackMs;
     qint64 lo = generator.options().start.toMSecsSinceEpoch();
     qint64 hi = generator.options().end.toMSecsSinceEpoch();
+    // A real site holds nothing from the future: the demo's generators run
+    // ahead so that data keeps "arriving" as the clock moves on.
+    if (now.isValid())
+        hi = std::min(hi, now.toMSecsSinceEpoch() + 1);
     for (const nsquery::Condition &c : conditions) {
         if (c.field != field)
             continue;

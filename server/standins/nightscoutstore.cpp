@@ -118,7 +118,7 @@ Result<QList<QJsonObject>> NightscoutStore::query(Collection collection, const Q
         return out;
 
     // Merge with the generated participant, newest first, stored records first on ties.
-    const QList<QJsonObject> generated = generatedMatches(*m_generator, collection, conditions, limit);
+    const QList<QJsonObject> generated = generatedMatches(*m_generator, collection, conditions, limit, now);
     QList<QJsonObject> merged;
     qsizetype i = 0, j = 0;
     while ((i < out.size() || j < generated.size()) && (limit == 0 || merged.size() < limit)) {

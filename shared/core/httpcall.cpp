@@ -113,9 +113,22 @@ void HttpCall::onFinished()
         retryOrFail(Error { QStringLiteral("unreachable"), message });
         return;
     }
+    // A status line arrived but the body was cut short (the connection
+    // closed before Content-Length was reached). Reads are safe to repeat;
+    // for anything else the server may have acted already, so the partial
+    // answer goes to the caller, whose parsing rejects it.
+    const QByteArray body = reply->readAll();
+    const QVariant announced = reply->header(QNetworkRequest::ContentLengthHeader);
+    const bool cutOff = reply->error() != QNetworkReply::NoError && announced.isValid()
+            && body.size() < announced.toLongLong();
+    const bool idempotent = m_request.verb == "GET" || m_request.verb == "HEAD";
+    if (cutOff && idempotent) {
+        retryOrFail(makeError("truncated", QStringLiteral("The server's answer was cut off before it was complete.")));
+        return;
+    }
     HttpResponse response;
     response.status = statusAttr.toInt();
-    response.body = reply->readAll();
+    response.body = body;
     response.url = reply->url();
     response.headers = reply->rawHeaderPairs();
     if ((response.status >= 500 || response.status == 429) && m_attempt < m_request.maxAttempts) {

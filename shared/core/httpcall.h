@@ -41,7 +41,7 @@ struct HttpResponse
 // callback runs exactly once, on the thread of `nam`. Any HTTP answer
 // (also 4xx/5xx, after retries of 5xx/429 ran out) arrives as an HttpResponse
 // for the caller to interpret; only transport failures are Errors, with codes
-// "timeout", "unreachable" and "too-large". Messages never contain the URL
+// "timeout", "unreachable", "truncated" and "too-large". Messages never contain the URL
 // (it may hold a participant's token).
 class HttpCall final : public QObject
 {

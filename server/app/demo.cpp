@@ -1,0 +1,307 @@
+#include "app/demo.h"
+
+#include "app/commands.h"
+#include "app/shutdown.h"
+#include "crypto/secrets.h"
+#include "db/migrations.h"
+#include "nightscout/credentials.h"
+#include "nightscout/siteurl.h"
+#include "openhumans/client.h"
+#include "site/consent.h"
+#include "site/loginjob.h"
+#include "site/participantstore.h"
+#include "site/registrationjob.h"
+#include "site/sitesettings.h"
+#include "standins/nightscoutstandin.h"
+#include "standins/openhumansstandin.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLoggingCategory>
+#include <QTextStream>
+
+namespace openaps::server {
+
+Q_LOGGING_CATEGORY(lcDemo, "openaps.server.demo", QtInfoMsg)
+
+namespace {
+
+// Each synthetic participant differs in loop, time zone, how their site is
+// secured and what they share, so the demo shows every path.
+struct Persona
+{
+    synthetic::LoopFlavour flavour;
+    const char *timeZone;
+    ns::Credentials::Kind auth;
+    site::Consent consent;
+};
+
+const Persona personas[] = {
+    { synthetic::LoopFlavour::OpenAPS, "Europe/London", ns::Credentials::Kind::None, site::Consent::Both },
+    { synthetic::LoopFlavour::Loop, "America/Los_Angeles", ns::Credentials::Kind::AccessToken,
+      site::Consent::OpenAps },
+    { synthetic::LoopFlavour::AndroidAPS, "Australia/Sydney", ns::Credentials::Kind::ApiSecret,
+      site::Consent::Nsf },
+};
+
+const QString demoAccessToken = QStringLiteral("demo-1f2e3d4c5b6a7988");
+const QString demoApiSecret = QStringLiteral("demo-api-secret-2024");
+
+QString siteName(int index)
+{
+    return QStringLiteral("p%1").arg(index + 1);
+}
+
+// The demo keeps its secret key in the data directory, so a restart can read
+// what it stored; everything else starts fresh.
+QByteArray demoSecretKey(const QDir &dir)
+{
+    QFile file(dir.filePath(QStringLiteral("demo-secret.key")));
+    if (file.open(QIODevice::ReadOnly)) {
+        const QByteArray key = file.readAll().trimmed();
+        if (key.size() >= 32)
+            return key;
+        file.close();
+    }
+    const QByteArray key = crypto::randomToken(36).toLatin1();
+    if (file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        file.write(key + '\n');
+    }
+    return key;
+}
+
+} // namespace
+
+Demo::Demo(Options options, QObject *parent) : QObject(parent), m_options(std::move(options)) { }
+
+Demo::~Demo() = default;
+
+Result<Config> Demo::makeConfig() const
+{
+    QDir dir(m_options.dataDir);
+    if (!dir.mkpath(QStringLiteral(".")))
+        return makeError("demo", QStringLiteral("Cannot create the data directory %1.").arg(m_options.dataDir));
+    // The stand-ins live in memory, so the database must start empty too.
+    for (const char *name : { "openaps.db", "openaps.db-wal", "openaps.db-shm" })
+        QFile::remove(dir.filePath(QString::fromLatin1(name)));
+
+    const standins::OpenHumansStandIn::Options &oh = m_openHumans->options();
+    QMap<QString, QString> values {
+        { QStringLiteral("DATA_DIR"), dir.absolutePath() },
+        { QStringLiteral("DATABASE_URL"), QLatin1String("sqlite://") + dir.absoluteFilePath(QStringLiteral("openaps.db")) },
+        { QStringLiteral("HTTP_ADDRESS"), QStringLiteral("127.0.0.1") },
+        { QStringLiteral("HTTP_PORT"), QString::number(m_options.port) },
+        { QStringLiteral("PUBLIC_URL"), QStringLiteral("http://127.0.0.1:%1").arg(m_options.port) },
+        { QStringLiteral("SECRET_KEY"), QString::fromLatin1(demoSecretKey(dir)) },
+        { QStringLiteral("OH_BASE_URL"), m_openHumans->baseUrl().toString() },
+        { QStringLiteral("OH_CLIENT_ID"), oh.clientId },
+        { QStringLiteral("OH_CLIENT_SECRET"), oh.clientSecret },
+        { QStringLiteral("INGEST_INTERVAL"), QStringLiteral("1m") },
+        { QStringLiteral("ETL_INTERVAL"), QStringLiteral("1m") },
+    };
+    Config config = Config::fromValues(values);
+    if (auto valid = config.validate(true); !valid)
+        return valid.error();
+    return config;
+}
+
+void Demo::start(std::function<void(Result<Urls>)> ready)
+{
+    // Open Humans must know the site's callback before anyone logs in.
+    standins::OpenHumansStandIn::Options ohOptions;
+    ohOptions.redirectUri = QUrl(QStringLiteral("http://127.0.0.1:%1/oauth/callback").arg(m_options.port));
+    m_openHumans = std::make_unique<standins::OpenHumansStandIn>(ohOptions, &m_nam);
+    m_nightscout = std::make_unique<standins::NightscoutStandIn>();
+    if (auto port = m_openHumans->listen(); !port)
+        return ready(port.error());
+    if (auto port = m_nightscout->listen(); !port)
+        return ready(port.error());
+
+    // Synthetic sites: two weeks of history, then data keeps arriving in
+    // real time because the generator runs a year into the future and the
+    // ingest only ever asks up to "now".
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (int i = 0; i <= m_options.participants; ++i) {
+        const Persona &persona = personas[i % std::size(personas)];
+        synthetic::Options options;
+        options.seed = quint64(1000 + i);
+        options.start = now.addDays(-m_options.historyDays);
+        options.end = now.addDays(365);
+        options.timeZone = QTimeZone(persona.timeZone);
+        options.flavour = persona.flavour;
+        auto generator = std::make_shared<const synthetic::Generator>(options);
+        m_generators.push_back(generator);
+        // The last site is left for a newcomer to register through the site.
+        standins::NightscoutSite &site = m_nightscout->site(i < m_options.participants ? siteName(i)
+                                                                                      : QStringLiteral("newcomer"));
+        site.store().serveGenerated(generator);
+        if (i < m_options.participants && persona.auth == ns::Credentials::Kind::AccessToken)
+            site.requireToken(demoAccessToken);
+        else if (i < m_options.participants && persona.auth == ns::Credentials::Kind::ApiSecret)
+            site.requireApiSecret(demoApiSecret);
+    }
+
+    auto config = makeConfig();
+    if (!config)
+        return ready(config.error());
+    m_config = *config;
+    auto url = db::DatabaseUrl::parse(m_config->databaseUrl());
+    if (!url)
+        return ready(url.error());
+    db::Database database(*url);
+    if (auto migrated = db::migrate(database); !migrated)
+        return ready(migrated.error());
+
+    registerParticipants([this, database, ready](Status registered) {
+        if (!registered)
+            return ready(registered.error());
+        m_runtime = std::make_unique<ServerRuntime>(*m_config, database);
+        if (auto started = m_runtime->start(Roles {}); !started)
+            return ready(started.error());
+        Urls urls;
+        urls.site = QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(m_runtime->webPort()));
+        urls.health = urls.site.resolved(QUrl(QStringLiteral("/healthz")));
+        urls.openHumans = m_openHumans->baseUrl();
+        for (int i = 0; i < m_options.participants; ++i) {
+            const Persona &persona = personas[i % std::size(personas)];
+            QString line = m_nightscout->url(siteName(i)).toString();
+            if (persona.auth == ns::Credentials::Kind::AccessToken)
+                line += QStringLiteral("  (needs the access token %1)").arg(demoAccessToken);
+            else if (persona.auth == ns::Credentials::Kind::ApiSecret)
+                line += QStringLiteral("  (needs the API secret %1)").arg(demoApiSecret);
+            else
+                line += QStringLiteral("  (open)");
+            line += QStringLiteral(", registered, shares: %1").arg(site::consentValue(persona.consent));
+            urls.nightscout << line;
+        }
+        urls.nightscout << m_nightscout->url(QStringLiteral("newcomer")).toString()
+                        + QStringLiteral("  (open, not registered: register it through the site)");
+        ready(urls);
+    });
+}
+
+// Registers each synthetic participant the way the site would: an Open
+// Humans member with the URL and consent files, and tokens from a real
+// OAuth code exchange stored (encrypted) in the participants table.
+void Demo::registerParticipants(std::function<void(Status)> done)
+{
+    auto url = db::DatabaseUrl::parse(m_config->databaseUrl());
+    const db::Database database(*url);
+    const QUrl redirectUri = site::SiteSettings::fromConfig(*m_config).redirectUri();
+    auto client = std::make_shared<oh::Client>(&m_nam, oh::Client::settingsFromConfig(*m_config, redirectUri));
+    auto pending = std::make_shared<int>(m_options.participants);
+    auto failed = std::make_shared<bool>(false);
+    if (*pending == 0)
+        return done({});
+
+    for (int i = 0; i < m_options.participants; ++i) {
+        const Persona &persona = personas[i % std::size(personas)];
+        const QString member = m_openHumans->addMember();
+        auto siteUrl = ns::SiteUrl::parse(m_nightscout->url(siteName(i)).toString());
+        const ns::Credentials credentials =
+                persona.auth == ns::Credentials::Kind::AccessToken ? ns::Credentials::accessToken(demoAccessToken)
+                : persona.auth == ns::Credentials::Kind::ApiSecret ? ns::Credentials::apiSecret(demoApiSecret)
+                                                                   : ns::Credentials();
+        m_openHumans->addFile(member, site::urlFileName(member), site::urlFileContent(*siteUrl, credentials),
+                              QStringLiteral("Nightscout URL"), { QStringLiteral("nightscout") });
+        m_openHumans->addFile(member, site::consentFileName(member),
+                              site::consentValue(persona.consent).toUtf8(),
+                              QStringLiteral("Data sharing consent"), { QStringLiteral("consent") });
+
+        auto *job = client->exchangeCode(m_openHumans->approve(member, redirectUri), this);
+        connect(job, &oh::TokenJob::finished, this,
+                [this, job, client, member, database, siteUrl, persona, pending, failed, done] {
+                    if (*failed)
+                        return;
+                    Status status;
+                    if (!job->result()) {
+                        status = job->result().error();
+                    } else {
+                        site::ParticipantStore store(database, m_config->secretKey());
+                        site::ParticipantStore::Login login;
+                        login.memberId = member;
+                        login.tokens = *job->result();
+                        login.urlFileCount = 1;
+                        login.nightscoutUrl = siteUrl->baseUrl().toString();
+                        login.consent = site::consentValue(persona.consent);
+                        if (auto recorded = store.recordLogin(login); !recorded)
+                            status = recorded.error();
+                    }
+                    if (!status) {
+                        *failed = true;
+                        return done(status);
+                    }
+                    if (--*pending == 0)
+                        done({});
+                });
+        job->start();
+    }
+}
+
+int demoCommand(const Config &config, const QStringList &arguments)
+{
+    Demo::Options options;
+    options.dataDir = config.value(QStringLiteral("DATA_DIR"));
+    if (options.dataDir.isEmpty())
+        options.dataDir = QDir::temp().filePath(QStringLiteral("openaps-demo"));
+    for (int i = 0; i < arguments.size(); ++i) {
+        const QString &argument = arguments.at(i);
+        const QString value = i + 1 < arguments.size() ? arguments.at(i + 1) : QString();
+        bool ok = true;
+        if (argument == QLatin1String("--data-dir") && !value.isEmpty()) {
+            options.dataDir = value;
+        } else if (argument == QLatin1String("--port") && !value.isEmpty()) {
+            const uint port = value.toUInt(&ok);
+            ok = ok && port <= 65535;
+            options.port = quint16(port);
+        } else if (argument == QLatin1String("--participants") && !value.isEmpty()) {
+            options.participants = value.toInt(&ok);
+            ok = ok && options.participants >= 0 && options.participants <= 100;
+        } else {
+            printError(QStringLiteral("demo takes --data-dir DIR, --port PORT and --participants N (0 to 100); "
+                                      "'%1' is not one of them.").arg(argument));
+            return 2;
+        }
+        if (!ok) {
+            printError(QStringLiteral("%1 %2 is not valid.").arg(argument, value));
+            return 2;
+        }
+        ++i;
+    }
+
+    QElapsedTimer started;
+    started.start();
+    Demo demo(options);
+    int exitCode = 0;
+    demo.start([&](Result<Demo::Urls> urls) {
+        if (!urls) {
+            printError(urls.error().message);
+            exitCode = 1;
+            QCoreApplication::exit(1);
+            return;
+        }
+        // The demo's whole point is these addresses, so they go to stdout
+        // (logs with their URL redaction go to stderr).
+        QTextStream out(stdout);
+        out << "\nOpenAPS Data Commons demo is running (started in " << started.elapsed() << " ms).\n\n"
+            << "  Participant site:    " << urls->site.toString() << '\n'
+            << "  Health:              " << urls->health.toString() << '\n'
+            << "  Open Humans stand-in: " << urls->openHumans.toString() << '\n'
+            << "  Nightscout stand-ins:\n";
+        for (const QString &line : std::as_const(urls->nightscout))
+            out << "    " << line << '\n';
+        out << "\nOpen the participant site, log in with Open Humans (the stand-in's Approve\n"
+            << "button), and register the 'newcomer' Nightscout address. Ingest and ETL run\n"
+            << "every minute; try:  curl '" << urls->nightscout.first().section(QLatin1Char(' '), 0, 0)
+            << "/api/v1/entries.json?count=3'\n"
+            << "Data directory: " << options.dataDir << "   Stop with Ctrl-C.\n"
+            << Qt::endl;
+    });
+    quitOnTerminationSignals();
+    const int code = QCoreApplication::exec();
+    return exitCode ? exitCode : code;
+}
+
+} // namespace openaps::server

@@ -1,0 +1,71 @@
+#pragma once
+
+#include "app/serverruntime.h"
+#include "core/config.h"
+#include "synthetic/generator.h"
+
+#include <QDir>
+#include <QNetworkAccessManager>
+#include <QObject>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace openaps::standins {
+class NightscoutStandIn;
+class OpenHumansStandIn;
+} // namespace openaps::standins
+
+namespace openaps::server {
+
+// `openaps-server demo`: the whole system on this machine. A loopback
+// Nightscout with one synthetic site per participant (data growing in real
+// time), a loopback Open Humans where those participants are already
+// registered, and the server on SQLite running the site, ingest and ETL
+// every minute.
+class Demo final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Demo)
+
+public:
+    struct Options
+    {
+        QString dataDir;
+        quint16 port = 8080;
+        int participants = 3;
+        int historyDays = 14;
+    };
+
+    // What a newcomer needs to look at, printed at start-up.
+    struct Urls
+    {
+        QUrl site;
+        QUrl health;
+        QUrl openHumans;
+        QStringList nightscout; // one line per synthetic site, with how it is secured
+    };
+
+    explicit Demo(Options options, QObject *parent = nullptr);
+    ~Demo() override;
+
+    // Starts everything; `ready` gets the URLs or the reason it failed.
+    void start(std::function<void(Result<Urls>)> ready);
+
+private:
+    Result<Config> makeConfig() const;
+    void registerParticipants(std::function<void(Status)> done);
+
+    Options m_options;
+    QNetworkAccessManager m_nam;
+    std::unique_ptr<standins::OpenHumansStandIn> m_openHumans;
+    std::unique_ptr<standins::NightscoutStandIn> m_nightscout;
+    std::vector<std::shared_ptr<const synthetic::Generator>> m_generators;
+    std::optional<Config> m_config;
+    std::unique_ptr<ServerRuntime> m_runtime;
+};
+
+int demoCommand(const Config &config, const QStringList &arguments);
+
+} // namespace openaps::server

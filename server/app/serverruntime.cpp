@@ -1,0 +1,93 @@
+#include "app/serverruntime.h"
+
+#include "etl/etlservice.h"
+#include "http/webserver.h"
+#include "ingest/ingestservice.h"
+#include "openhumans/client.h"
+#include "site/participantsite.h"
+#include "site/sitesettings.h"
+
+#include <QHostAddress>
+#include <QLoggingCategory>
+
+namespace openaps::server {
+
+Q_LOGGING_CATEGORY(lcRuntime, "openaps.server.runtime", QtInfoMsg)
+
+Result<Roles> Roles::parse(const QString &text)
+{
+    Roles roles { false, false, false };
+    const QStringList names = text.split(QLatin1Char(','), Qt::SkipEmptyParts);
+    for (const QString &raw : names) {
+        const QString name = raw.trimmed().toLower();
+        if (name == QLatin1String("web"))
+            roles.web = true;
+        else if (name == QLatin1String("ingest"))
+            roles.ingest = true;
+        else if (name == QLatin1String("etl"))
+            roles.etl = true;
+        else
+            return makeError("usage", QStringLiteral("Unknown role '%1': the roles are web, ingest and etl.")
+                                              .arg(name));
+    }
+    if (!roles.web && !roles.ingest && !roles.etl)
+        return makeError("usage", QStringLiteral("--roles needs at least one of web, ingest, etl."));
+    return roles;
+}
+
+QString Roles::toString() const
+{
+    QStringList names;
+    if (web)
+        names << QStringLiteral("web");
+    if (ingest)
+        names << QStringLiteral("ingest");
+    if (etl)
+        names << QStringLiteral("etl");
+    return names.join(QLatin1Char(','));
+}
+
+ServerRuntime::ServerRuntime(Config config, db::Database database, QObject *parent)
+    : QObject(parent), m_config(std::move(config)), m_database(std::move(database))
+{
+}
+
+ServerRuntime::~ServerRuntime() = default;
+
+Status ServerRuntime::start(const Roles &roles)
+{
+    const QUrl redirectUri = site::SiteSettings::fromConfig(m_config).redirectUri();
+    if (roles.web) {
+        m_web = std::make_unique<WebServer>(m_database);
+        auto participantSite = site::ParticipantSite::create(
+                m_database, &m_nam, site::ParticipantSite::optionsFromConfig(m_config));
+        if (!participantSite)
+            return participantSite.error();
+        m_site = std::move(*participantSite);
+        m_site->install(*m_web);
+        const auto port = m_web->listen(QHostAddress(m_config.httpAddress()), m_config.httpPort());
+        if (!port)
+            return port.error();
+    }
+    const oh::Settings ohSettings = oh::Client::settingsFromConfig(m_config, redirectUri);
+    if (roles.ingest) {
+        m_ingest = new ingest::IngestService(m_database, &m_nam, ohSettings,
+                                             ingest::IngestService::optionsFromConfig(m_config), this);
+        m_ingest->start();
+    }
+    if (roles.etl) {
+        m_etl = new etl::EtlService(m_database, &m_nam, m_config,
+                                    etl::EtlService::optionsFromConfig(m_config), this);
+        m_etl->start();
+    }
+    qCInfo(lcRuntime, "running roles %s with the %s database", qPrintable(roles.toString()),
+           qPrintable(m_database.url().backendName()));
+    return {};
+}
+
+quint16 ServerRuntime::webPort() const
+{
+    return m_web ? m_web->port() : 0;
+}
+
+} // namespace openaps::server

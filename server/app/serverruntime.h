@@ -1,0 +1,64 @@
+#pragma once
+
+#include "core/config.h"
+#include "core/result.h"
+#include "db/database.h"
+
+#include <QNetworkAccessManager>
+#include <QObject>
+
+#include <memory>
+
+namespace openaps::etl {
+class EtlService;
+}
+namespace openaps::ingest {
+class IngestService;
+}
+
+namespace openaps::server {
+
+class WebServer;
+namespace site {
+class ParticipantSite;
+}
+
+// Which parts of the server a process runs (`serve --roles web,ingest,etl`):
+// several instances can share one PostgreSQL and split the work.
+struct Roles
+{
+    bool web = true;
+    bool ingest = true;
+    bool etl = true;
+
+    static Result<Roles> parse(const QString &text);
+    QString toString() const;
+};
+
+// The running server: the web site and health routes, the scheduled ingest
+// and the scheduled ETL, all built from one configuration. `serve` and
+// `demo` both run one.
+class ServerRuntime final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ServerRuntime)
+
+public:
+    ServerRuntime(Config config, db::Database database, QObject *parent = nullptr);
+    ~ServerRuntime() override;
+
+    // Starts the roles; the web role listens on HTTP_ADDRESS:HTTP_PORT.
+    Status start(const Roles &roles);
+    quint16 webPort() const;
+
+private:
+    Config m_config;
+    db::Database m_database;
+    QNetworkAccessManager m_nam;
+    std::unique_ptr<WebServer> m_web;
+    std::unique_ptr<site::ParticipantSite> m_site;
+    ingest::IngestService *m_ingest = nullptr;
+    etl::EtlService *m_etl = nullptr;
+};
+
+} // namespace openaps::server
