@@ -87,6 +87,7 @@ ParticipantSite::ParticipantSite(db::Database database, QNetworkAccessManager *n
       m_participants(database, m_options.settings.secretKey),
       m_openHumans(nam, m_options.openHumans)
 {
+    m_landing = m_renderer->render(QStringLiteral("landing"), m_pages.landing(nullptr));
     m_purgeTimer.setInterval(std::chrono::minutes(30));
     connect(&m_purgeTimer, &QTimer::timeout, this, &ParticipantSite::purge);
     m_purgeTimer.start();
@@ -194,7 +195,7 @@ QHttpServerResponse ParticipantSite::onLanding(const QHttpServerRequest &request
         return internalError(session.error());
     if (*session && (*session)->loggedIn())
         return redirectResponse("/me", m_options.settings);
-    return page(QStringLiteral("landing"), m_pages.landing(nullptr));
+    return htmlResponse(m_landing, Status::Ok, m_options.settings);
 }
 
 QHttpServerResponse ParticipantSite::onLogin(const QHttpServerRequest &request)
@@ -269,15 +270,13 @@ void ParticipantSite::onOAuthCallback(const QHttpServerRequest &request, QHttpSe
 
 QHttpServerResponse ParticipantSite::mePage(const Session &session, const FormState &form, Status status)
 {
-    auto participant = m_participants.find(session.participantId);
-    if (!participant)
-        return internalError(participant.error(), &session);
-    if (!*participant)
+    auto overview = m_participants.overview(session.participantId);
+    if (!overview)
+        return internalError(overview.error(), &session);
+    if (!*overview)
         return redirectResponse("/", m_options.settings);
-    auto transfers = m_participants.transferStatus(session.participantId);
-    if (!transfers)
-        return internalError(transfers.error(), &session);
-    return page(QStringLiteral("me"), m_pages.me(session, **participant, *transfers, form), status);
+    return page(QStringLiteral("me"),
+                m_pages.me(session, (*overview)->participant, (*overview)->transfers, form), status);
 }
 
 QHttpServerResponse ParticipantSite::onMe(const QHttpServerRequest &request)

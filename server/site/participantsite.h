@@ -99,6 +99,7 @@ private:
     ParticipantStore m_participants;
     oh::Client m_openHumans;
     QTimer m_purgeTimer;
+    QByteArray m_landing; // the same for every visitor: rendered once
 };
 
 } // namespace openaps::server::site

@@ -18,7 +18,9 @@ QDateTime dateTimeFromDb(const QVariant &value)
 }
 
 ParticipantStore::ParticipantStore(db::Database database, const QByteArray &secretKey)
-    : m_database(std::move(database)), m_box(secretKey)
+    : m_database(std::move(database)),
+      m_box(secretKey),
+      m_statements(std::make_unique<StatementCache>(m_database))
 {
 }
 
@@ -136,39 +138,48 @@ Status ParticipantStore::recordSaved(qint64 participantId, const QString &nights
     return {};
 }
 
-Result<TransferStatus> ParticipantStore::transferStatus(qint64 participantId) const
+Result<std::optional<ParticipantStore::Overview>> ParticipantStore::overview(qint64 participantId) const
 {
-    auto db = m_database.connection();
-    if (!db)
-        return db.error();
-    TransferStatus status;
-    QSqlQuery q(*db);
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT last_attempt_at, last_success_at, last_error_code, "
-                             "last_error_message, last_error_at FROM participant_status "
-                             "WHERE participant_id = ?"));
-    q.addBindValue(participantId);
+    // One row per data type (or one row with NULL type columns).
+    auto prepared = m_statements->prepared(QStringLiteral(
+            "SELECT p.member_id, p.nightscout_url, p.sharing_consent, p.site_saved_at, "
+            "p.oh_url_file_count, p.deauthorized_at, s.last_attempt_at, s.last_success_at, "
+            "s.last_error_code, s.last_error_message, s.last_error_at, t.data_type, t.records_moved, "
+            "t.last_moved_at FROM participants p "
+            "LEFT JOIN participant_status s ON s.participant_id = p.id "
+            "LEFT JOIN participant_type_status t ON t.participant_id = p.id "
+            "WHERE p.id = ? ORDER BY t.data_type"));
+    if (!prepared)
+        return prepared.error();
+    QSqlQuery &q = **prepared;
+    q.bindValue(0, participantId);
     if (!q.exec())
-        return db::sqlError("reading transfer status", q.lastError());
-    if (q.next()) {
-        status.lastAttemptAt = dateTimeFromDb(q.value(0));
-        status.lastSuccessAt = dateTimeFromDb(q.value(1));
-        status.lastErrorCode = q.value(2).toString();
-        status.lastErrorMessage = q.value(3).toString();
-        status.lastErrorAt = dateTimeFromDb(q.value(4));
+        return db::sqlError("reading a participant's overview", q.lastError());
+    std::optional<Overview> overview;
+    while (q.next()) {
+        if (!overview) {
+            overview.emplace();
+            ParticipantView &v = overview->participant;
+            v.id = participantId;
+            v.memberId = q.value(0).toString();
+            v.nightscoutUrl = q.value(1).toString();
+            v.consent = q.value(2).toString();
+            v.savedAt = dateTimeFromDb(q.value(3));
+            v.urlFileCount = q.value(4).toInt();
+            v.deauthorized = !q.value(5).isNull();
+            TransferStatus &t = overview->transfers;
+            t.lastAttemptAt = dateTimeFromDb(q.value(6));
+            t.lastSuccessAt = dateTimeFromDb(q.value(7));
+            t.lastErrorCode = q.value(8).toString();
+            t.lastErrorMessage = q.value(9).toString();
+            t.lastErrorAt = dateTimeFromDb(q.value(10));
+        }
+        if (!q.value(11).isNull())
+            overview->transfers.types.append({ q.value(11).toString(), q.value(12).toLongLong(),
+                                               dateTimeFromDb(q.value(13)) });
     }
-    QSqlQuery types(*db);
-    types.setForwardOnly(true);
-    types.prepare(QStringLiteral("SELECT data_type, records_moved, last_moved_at "
-                                 "FROM participant_type_status WHERE participant_id = ? "
-                                 "ORDER BY data_type"));
-    types.addBindValue(participantId);
-    if (!types.exec())
-        return db::sqlError("reading transfer counts", types.lastError());
-    while (types.next())
-        status.types.append({ types.value(0).toString(), types.value(1).toLongLong(),
-                              dateTimeFromDb(types.value(2)) });
-    return status;
+    q.finish();
+    return overview;
 }
 
 } // namespace openaps::server::site

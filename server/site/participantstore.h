@@ -3,11 +3,13 @@
 #include "core/result.h"
 #include "crypto/secrets.h"
 #include "db/database.h"
+#include "site/statementcache.h"
 #include "openhumans/types.h"
 
 #include <QDateTime>
 #include <QList>
 
+#include <memory>
 #include <optional>
 
 namespace openaps::server::site {
@@ -61,15 +63,23 @@ public:
     // deauthorisation.
     Result<qint64> recordLogin(const Login &login);
     Result<std::optional<ParticipantView>> find(qint64 participantId) const;
+    // What the logged-in page shows: the participant and their transfers,
+    // in one query (it runs on every view of the page).
+    struct Overview
+    {
+        ParticipantView participant;
+        TransferStatus transfers;
+    };
+    Result<std::optional<Overview>> overview(qint64 participantId) const;
     // The decrypted token pair, or nullopt when none is stored.
     Result<std::optional<oh::TokenPair>> tokens(qint64 participantId) const;
     // Remembers what was written to Open Humans (the address without credentials).
     Status recordSaved(qint64 participantId, const QString &nightscoutUrl, const QString &consent);
-    Result<TransferStatus> transferStatus(qint64 participantId) const;
 
 private:
     db::Database m_database;
     crypto::SecretBox m_box;
+    std::unique_ptr<StatementCache> m_statements;
 };
 
 // QDateTime from a timestamp column: TIMESTAMPTZ on PostgreSQL, ISO text on SQLite.

@@ -18,7 +18,8 @@ SessionStore::SessionStore(db::Database database, const QByteArray &secretKey,
     : m_database(std::move(database)),
       m_key(crypto::deriveKey(secretKey, QByteArrayLiteral("site-session"))),
       m_lifetime(lifetime),
-      m_clock(std::move(clock))
+      m_clock(std::move(clock)),
+      m_statements(std::make_unique<StatementCache>(m_database))
 {
 }
 
@@ -59,26 +60,28 @@ Result<std::optional<Session>> SessionStore::find(const QString &cookie) const
 {
     if (cookie.isEmpty() || cookie.size() > 128)
         return std::optional<Session>();
-    auto db = m_database.connection();
-    if (!db)
-        return db.error();
-    QSqlQuery q(*db);
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT participant_id, csrf_token, oauth_state, expires_ms "
-                             "FROM site_sessions WHERE id_hash = ? AND expires_ms > ?"));
-    q.addBindValue(idHash(cookie));
-    q.addBindValue(m_clock());
+    auto prepared = m_statements->prepared(
+            QStringLiteral("SELECT participant_id, csrf_token, oauth_state, expires_ms "
+                           "FROM site_sessions WHERE id_hash = ? AND expires_ms > ?"));
+    if (!prepared)
+        return prepared.error();
+    QSqlQuery &q = **prepared;
+    q.bindValue(0, idHash(cookie));
+    q.bindValue(1, m_clock());
     if (!q.exec())
         return db::sqlError("reading a session", q.lastError());
-    if (!q.next())
-        return std::optional<Session>();
-    Session session;
-    session.cookie = cookie;
-    session.participantId = q.value(0).toLongLong();
-    session.csrfToken = q.value(1).toString();
-    session.oauthState = q.value(2).toString();
-    session.expiresMs = q.value(3).toLongLong();
-    return std::optional<Session>(session);
+    std::optional<Session> found;
+    if (q.next()) {
+        Session session;
+        session.cookie = cookie;
+        session.participantId = q.value(0).toLongLong();
+        session.csrfToken = q.value(1).toString();
+        session.oauthState = q.value(2).toString();
+        session.expiresMs = q.value(3).toLongLong();
+        found = session;
+    }
+    q.finish();
+    return found;
 }
 
 Result<Session> SessionStore::rotate(const QString &oldCookie, qint64 participantId)

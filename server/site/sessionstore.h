@@ -2,12 +2,14 @@
 
 #include "core/result.h"
 #include "db/database.h"
+#include "site/statementcache.h"
 
 #include <QByteArray>
 #include <QString>
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace openaps::server::site {
@@ -56,6 +58,7 @@ private:
     QByteArray m_key;
     std::chrono::seconds m_lifetime;
     MsClock m_clock;
+    std::unique_ptr<StatementCache> m_statements; // find() runs on every page view
 };
 
 } // namespace openaps::server::site
