@@ -22,7 +22,8 @@ void HostGate::grantNext(const QString &host)
             continue;
         m_busy.insert(host);
         QPointer<HostGate> self(this);
-        Ticket ticket(nullptr, [self, host](void *) {
+        // Points at the gate only so that a held ticket tests true.
+        Ticket ticket(static_cast<void *>(this), [self, host](void *) {
             if (self)
                 self->release(host);
         });

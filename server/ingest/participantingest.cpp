@@ -212,6 +212,9 @@ void ParticipantIngest::startTypes(const ns::SiteUrl &site, const ns::Credential
     }
     m_cursors = *cursors;
     m_nightscout = new ns::Client(m_nam, site, credentials, m_settings.nightscout, this);
+    ns::ClientOptions small = m_settings.nightscout;
+    small.pageSize = std::min(small.pageSize, std::max(1, m_settings.devicestatusPageSize));
+    m_devicestatus = new ns::Client(m_nam, site, credentials, small, this);
     m_scrubber = std::make_unique<RecordScrubber>(m_settings.secretKey, m_participant.memberId, m_consent);
     m_pendingTypes = QList<etl::DataType>(std::begin(kAllTypes), std::end(kAllTypes));
     nextType();
@@ -227,7 +230,7 @@ void ParticipantIngest::nextType()
         return;
     }
     const etl::DataType type = m_pendingTypes.takeFirst();
-    TypeIngest::Inputs inputs { m_nightscout,
+    TypeIngest::Inputs inputs { type == etl::DataType::DeviceStatus ? m_devicestatus : m_nightscout,
                                 m_gate,
                                 m_session,
                                 m_openHumans,

@@ -26,6 +26,9 @@ struct IngestSettings
     QByteArray secretKey; // OPENAPS_SECRET_KEY: the scrubbing keys derive from it
     std::chrono::milliseconds overlap { std::chrono::hours(48) }; // re-read for late uploads
     ns::ClientOptions nightscout;
+    // Devicestatus documents can be tens of KB each (prediction arrays): a
+    // smaller page keeps one page's JSON, and so memory, bounded.
+    int devicestatusPageSize = 250;
     QString holder; // this server instance, for the records
     oh::Clock clock = oh::systemClock();
 };
@@ -92,6 +95,7 @@ private:
     IngestStore::Participant m_participant;
     QPointer<OhAccess> m_session;
     QPointer<ns::Client> m_nightscout;
+    QPointer<ns::Client> m_devicestatus; // the same site, smaller pages
     std::unique_ptr<RecordScrubber> m_scrubber;
     MemberFiles m_files;
     QString m_consent;

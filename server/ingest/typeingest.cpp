@@ -91,6 +91,13 @@ void TypeIngest::foldDuplicates()
 
 void TypeIngest::planStart()
 {
+    if (m_in.type == etl::DataType::Profile) {
+        // Nightscout's profile editor changes documents in place, long after
+        // their startDate, and a site holds few of them: read them all every
+        // time, in one window; the digest keeps unchanged ones from uploading.
+        startWindows(m_floorMs, m_in.upToMs);
+        return;
+    }
     if (m_cursor.exists) {
         startWindows(std::max(m_floorMs, m_cursor.cursorMs - m_in.overlapMs), 0);
         return;
@@ -202,7 +209,8 @@ void TypeIngest::checkpoint()
     }
     m_cursor.exists = true;
     m_cursor.cursorMs = std::max(m_cursor.cursorMs, m_windowEnd);
-    m_digest.pruneBefore(m_cursor.cursorMs - m_in.overlapMs - kDigestSlackMs);
+    if (m_in.type != etl::DataType::Profile)
+        m_digest.pruneBefore(m_cursor.cursorMs - m_in.overlapMs - kDigestSlackMs);
     m_cursor.recent = m_digest.encode();
     m_cursor.recordsStored += added;
     if (auto saved = m_in.store->saveCursor(m_in.participantId, m_in.type, m_cursor, m_in.clock()); !saved) {

@@ -34,6 +34,8 @@ struct TypeStats
 // confirmed every segment does the cursor move to the window's end. A first
 // pull of years of history therefore advances month by month, with memory
 // bounded by one month's compressed records, and resumes where it stopped.
+// Profiles are the exception: few, and edited in place, they are read whole
+// every time (one window) and only changed ones are written.
 class TypeIngest final : public QObject
 {
     Q_OBJECT

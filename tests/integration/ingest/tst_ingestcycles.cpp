@@ -237,6 +237,34 @@ private slots:
         QCOMPARE(stored[0].value(QLatin1String("carbs")).toInt(), 55);
     }
 
+    void profileEditedLongAfterItsStart()
+    {
+        QFETCH_GLOBAL(QString, backend);
+        Harness h(backend);
+        QVERIFY(h.isValid());
+        const Member m = h.addMember();
+        QJsonObject profile { { QStringLiteral("_id"), QStringLiteral("profile1") },
+                              { QStringLiteral("defaultProfile"), QStringLiteral("Default") },
+                              { QStringLiteral("startDate"), ns::isoUtc(h.now.addDays(-40)) },
+                              { QStringLiteral("units"), QStringLiteral("mg/dl") } };
+        h.site(m).store().add(ns::Collection::Profiles, profile);
+        QCOMPARE(h.run(m).errorCode, QString());
+        h.now = h.now.addSecs(3600);
+        const ParticipantReport unchanged = h.run(m);
+        QCOMPARE(unchanged.types.value(DataType::Profile).added, 0);
+        // The participant changes units in Nightscout's profile editor: same
+        // document, same startDate, weeks later.
+        h.site(m).store().clear();
+        profile.insert(QStringLiteral("units"), QStringLiteral("mmol"));
+        h.site(m).store().add(ns::Collection::Profiles, profile);
+        h.now = h.now.addSecs(3600);
+        const ParticipantReport edited = h.run(m);
+        QCOMPARE(edited.types.value(DataType::Profile).added, 1);
+        const auto stored = h.storedRecords(m, DataType::Profile);
+        QCOMPARE(stored.size(), 1);
+        QCOMPARE(stored[0].value(QLatin1String("units")).toString(), QStringLiteral("mmol"));
+    }
+
     void skipsWithAReason_data()
     {
         QTest::addColumn<QString>("consent");
