@@ -1,0 +1,130 @@
+// `openaps-server demo` as a newcomer meets it: the real binary, its printed
+// URLs, and data flowing from the Nightscout stand-in through ingest and ETL
+// into the research database.
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestDemo final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void demoShowsTheWholeSystem();
+
+private:
+    QByteArray get(const QUrl &url, int *status);
+    QNetworkAccessManager m_nam;
+};
+
+QByteArray TestDemo::get(const QUrl &url, int *status)
+{
+    QNetworkReply *reply = m_nam.get(QNetworkRequest(url));
+    QSignalSpy done(reply, &QNetworkReply::finished);
+    if (!reply->isFinished())
+        done.wait(20000);
+    *status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QByteArray body = reply->readAll();
+    reply->deleteLater();
+    return body;
+}
+
+static quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+static qint64 countRows(const QString &dbPath, const QString &table)
+{
+    qint64 n = -1;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("demo-check"));
+        db.setDatabaseName(dbPath);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(QStringLiteral("SELECT COUNT(*) FROM ") + table) && q.next())
+                n = q.value(0).toLongLong();
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("demo-check"));
+    return n;
+}
+
+void TestDemo::demoShowsTheWholeSystem()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const quint16 port = freePort();
+    QProcess demo;
+    demo.setProcessChannelMode(QProcess::SeparateChannels);
+    demo.start(QStringLiteral(OPENAPS_SERVER_BINARY),
+               { QStringLiteral("demo"), QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--port"),
+                 QString::number(port), QStringLiteral("--participants"), QStringLiteral("2") });
+    QVERIFY(demo.waitForStarted());
+    auto cleanup = qScopeGuard([&demo] {
+        demo.terminate();
+        if (!demo.waitForFinished(10000))
+            demo.kill();
+    });
+
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += demo.readAllStandardOutput()).contains("Stop with Ctrl-C"), 30000);
+
+    const auto urlAfter = [&out](const char *label) {
+        const QRegularExpression re(QString::fromLatin1(label) + QStringLiteral(R"(\s+(http://\S+))"));
+        return QUrl(re.match(QString::fromUtf8(out)).captured(1));
+    };
+    const QUrl site = urlAfter("Participant site:");
+    const QUrl health = urlAfter("Health:");
+    QCOMPARE(site.port(), int(port));
+    const QRegularExpression nsLine(QStringLiteral(R"((http://127\.0\.0\.1:\d+/p1)\s+\(open\))"));
+    const QUrl nightscout(nsLine.match(QString::fromUtf8(out)).captured(1));
+    QVERIFY2(nightscout.isValid() && !nightscout.isEmpty(), out.constData());
+
+    int status = 0;
+    const QJsonObject healthBody = QJsonDocument::fromJson(get(health, &status)).object();
+    QCOMPARE(status, 200);
+    QCOMPARE(healthBody.value(QStringLiteral("database")).toString(), QStringLiteral("sqlite"));
+    QVERIFY(healthBody.value(QStringLiteral("schemaVersion")).toInt() > 0);
+
+    const QByteArray landing = get(site, &status);
+    QCOMPARE(status, 200);
+    QVERIFY(landing.contains("Open Humans"));
+
+    // What the README tells a newcomer to try: the stand-in has entries, none from the future.
+    const QJsonArray entries = QJsonDocument::fromJson(
+            get(QUrl(nightscout.toString() + QStringLiteral("/api/v1/entries.json?count=3")), &status)).array();
+    QCOMPARE(status, 200);
+    QCOMPARE(entries.size(), 3);
+    for (const QJsonValue &entry : entries) {
+        QVERIFY(entry.toObject().value(QStringLiteral("sgv")).toDouble() > 0);
+        QVERIFY(qint64(entry.toObject().value(QStringLiteral("date")).toDouble())
+                <= QDateTime::currentMSecsSinceEpoch());
+    }
+
+    // Ingest moves the data to Open Humans at once, ETL loads it on its next
+    // cycle (every minute): entries arrive in the research database.
+    const QString dbPath = dir.filePath(QStringLiteral("openaps.db"));
+    QTRY_VERIFY_WITH_TIMEOUT(countRows(dbPath, QStringLiteral("entries")) > 1000, 150000);
+    QTRY_VERIFY_WITH_TIMEOUT(countRows(dbPath, QStringLiteral("treatments")) > 0, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(countRows(dbPath, QStringLiteral("device_status")) > 0, 30000);
+    QCOMPARE(demo.state(), QProcess::Running);
+}
+
+QTEST_GUILESS_MAIN(TestDemo)
+#include "tst_demo.moc"
