@@ -79,6 +79,31 @@ Result<std::optional<qint64>> participantIdFor(QSqlDatabase &db, const QString &
     return std::optional<qint64>(q.value(0).toLongLong());
 }
 
+// A transaction on the calling thread's connection, and the member's
+// participant id if the member is known.
+struct MemberTransaction
+{
+    QSqlDatabase db;
+    std::optional<qint64> participantId;
+};
+
+Result<MemberTransaction> beginForMember(const db::Database &database, const QString &memberId,
+                                         const char *what)
+{
+    auto connection = database.connection();
+    if (!connection)
+        return connection.error();
+    QSqlDatabase db = *connection;
+    if (!db.transaction())
+        return db::sqlError(what, db.lastError());
+    auto participantId = participantIdFor(db, memberId);
+    if (!participantId) {
+        db.rollback();
+        return participantId.error();
+    }
+    return MemberTransaction { db, *participantId };
+}
+
 } // namespace
 
 const QStringList &tablesWithoutParticipantData()
@@ -161,22 +186,18 @@ Result<ErasureReport> eraseMember(const db::Database &database, const QString &m
     auto tables = participantTables(database);
     if (!tables)
         return tables.error();
-    auto connection = database.connection();
-    if (!connection)
-        return connection.error();
-    QSqlDatabase db = *connection;
-    if (!db.transaction())
-        return db::sqlError("starting the erasure", db.lastError());
+    auto transaction = beginForMember(database, memberId, "starting the erasure");
+    if (!transaction)
+        return transaction.error();
+    QSqlDatabase &db = transaction->db;
+    const std::optional<qint64> participantId = transaction->participantId;
     auto fail = [&db](const Error &e) {
         db.rollback();
         return e;
     };
-    auto participantId = participantIdFor(db, memberId);
-    if (!participantId)
-        return fail(participantId.error());
 
     ErasureReport report;
-    report.found = participantId->has_value();
+    report.found = participantId.has_value();
     bool memberIsNumber = false;
     const qint64 memberNumber = memberId.toLongLong(&memberIsNumber);
     QList<ParticipantTable> ordered;
@@ -194,7 +215,7 @@ Result<ErasureReport> eraseMember(const db::Database &database, const QString &m
         if (t.key == ParticipantKey::ParticipantId) {
             if (!report.found)
                 continue;
-            value = **participantId;
+            value = *participantId;
         } else if (isIntegerColumn(db.record(t.table).field(t.column))) {
             if (!memberIsNumber)
                 continue; // such a member id cannot be in a numeric column
@@ -236,20 +257,16 @@ Result<ErasureReport> eraseMember(const db::Database &database, const QString &m
 
 Result<bool> deauthorizeMember(const db::Database &database, const QString &memberId)
 {
-    auto connection = database.connection();
-    if (!connection)
-        return connection.error();
-    QSqlDatabase db = *connection;
-    if (!db.transaction())
-        return db::sqlError("starting the deauthorisation", db.lastError());
+    auto transaction = beginForMember(database, memberId, "starting the deauthorisation");
+    if (!transaction)
+        return transaction.error();
+    QSqlDatabase &db = transaction->db;
+    const std::optional<qint64> participantId = transaction->participantId;
     auto fail = [&db](const Error &e) {
         db.rollback();
         return e;
     };
-    auto participantId = participantIdFor(db, memberId);
-    if (!participantId)
-        return fail(participantId.error());
-    const bool found = participantId->has_value();
+    const bool found = participantId.has_value();
     if (found) {
         // Open Humans has revoked the tokens; dropping them stops every job
         // that would try them, and the timestamp tells ingest to skip.
@@ -257,12 +274,12 @@ Result<bool> deauthorizeMember(const db::Database &database, const QString &memb
                                              "access_token_enc = NULL, refresh_token_enc = NULL, "
                                              "token_expires_at = NULL, updated_at = ? WHERE id = ?"),
                           { QDateTime::currentDateTimeUtc(), QDateTime::currentDateTimeUtc(),
-                            **participantId },
+                            *participantId },
                           "marking a participant deauthorised");
             !s)
             return fail(s.error());
         if (auto s = exec(db, QStringLiteral("DELETE FROM site_sessions WHERE participant_id = ?"),
-                          { **participantId }, "ending sessions");
+                          { *participantId }, "ending sessions");
             !s)
             return fail(s.error());
     }

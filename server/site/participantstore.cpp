@@ -62,27 +62,12 @@ Result<qint64> ParticipantStore::recordLogin(const Login &login)
 
 Result<std::optional<ParticipantView>> ParticipantStore::find(qint64 participantId) const
 {
-    auto db = m_database.connection();
-    if (!db)
-        return db.error();
-    QSqlQuery q(*db);
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT member_id, nightscout_url, sharing_consent, site_saved_at, "
-                             "oh_url_file_count, deauthorized_at FROM participants WHERE id = ?"));
-    q.addBindValue(participantId);
-    if (!q.exec())
-        return db::sqlError("reading a participant", q.lastError());
-    if (!q.next())
+    auto found = overview(participantId);
+    if (!found)
+        return found.error();
+    if (!*found)
         return std::optional<ParticipantView>();
-    ParticipantView v;
-    v.id = participantId;
-    v.memberId = q.value(0).toString();
-    v.nightscoutUrl = q.value(1).toString();
-    v.consent = q.value(2).toString();
-    v.savedAt = dateTimeFromDb(q.value(3));
-    v.urlFileCount = q.value(4).toInt();
-    v.deauthorized = !q.value(5).isNull();
-    return std::optional<ParticipantView>(v);
+    return std::optional<ParticipantView>((*found)->participant);
 }
 
 Result<std::optional<oh::TokenPair>> ParticipantStore::tokens(qint64 participantId) const

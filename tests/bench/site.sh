@@ -5,17 +5,17 @@
 # site on SQLite). Goal: p99 < 20 ms with 0 errors.
 # Prints requests/s and p99 per page; the LAST line is the summary:
 #   site rps=<requests/s over both runs> p99_ms=<worst p99> errors=<total>
-# Environment: BUILD_DIR (default build/bench), DURATION (default 10s),
-# CONNECTIONS (default 100).
+# Environment: BUILD_DIR (default build/bench-site, a Release build of its
+# own), DURATION (default 10s), CONNECTIONS (default 100).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-build=${BUILD_DIR:-build/bench}
+build=${BUILD_DIR:-build/bench-site}
 duration=${DURATION:-10s}
 connections=${CONNECTIONS:-100}
 
 command -v wrk >/dev/null || { echo "wrk is missing: deploy/install-deps.sh test installs it" >&2; exit 1; }
 if [ ! -f "$build/build.ninja" ]; then
-    cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPENAPS_BUILD_DESKTOP=OFF >/dev/null
+    cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOPENAPS_BUILD_DESKTOP=OFF >/dev/null
 fi
 cmake --build "$build" --target site-fixture >/dev/null
 

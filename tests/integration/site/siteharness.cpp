@@ -172,6 +172,11 @@ QString SiteHarness::login(QString *memberId)
     const QString member = m_openHumans->addMember();
     if (memberId)
         *memberId = member;
+    return loginAs(member);
+}
+
+QString SiteHarness::loginAs(const QString &member)
+{
     const HttpReply start = get(QStringLiteral("/login"));
     const QUrl authorize(QString::fromLatin1(start.header("Location")));
     const QString state = QUrlQuery(authorize).queryItemValue(QStringLiteral("state"));

@@ -64,6 +64,8 @@ public:
     // Logs a new stand-in member in through /login and the callback; returns
     // the logged-in session cookie (empty on failure) and the member id.
     QString login(QString *memberId = nullptr);
+    // The same for a member that already exists in the stand-in.
+    QString loginAs(const QString &memberId);
     // Submits the Nightscout form of the logged-in page.
     HttpReply saveNightscout(const QString &cookie, const QString &url, const QString &secret,
                              bool shareOpenAps, bool shareNsf);

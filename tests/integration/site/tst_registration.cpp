@@ -171,15 +171,7 @@ void TestRegistration::severalUrlFilesFixedByOneSave()
     const QString member = site.openHumans().addMember();
     for (const char *old : { "https://a.example", "https://b.example", "https://c.example" })
         site.openHumans().addFile(member, urlFileName(member), old);
-    // Log in as that member.
-    const HttpReply start = site.get(QStringLiteral("/login"));
-    QUrlQuery query;
-    query.addQueryItem(QStringLiteral("code"), site.openHumans().approve(member, site.options().settings.redirectUri()));
-    query.addQueryItem(QStringLiteral("state"), QUrlQuery(QUrl(QString::fromLatin1(start.header("Location"))))
-                                                        .queryItemValue(QStringLiteral("state")));
-    const QString cookie = site.get(QStringLiteral("/oauth/callback?") + query.toString(QUrl::FullyEncoded),
-                                    start.sessionCookie())
-                                   .sessionCookie();
+    const QString cookie = site.loginAs(member);
     QVERIFY(!cookie.isEmpty());
     QVERIFY(site.get(QStringLiteral("/me"), cookie).body.contains("We found 3 Nightscout addresses"));
 
@@ -194,14 +186,7 @@ void TestRegistration::returningParticipantSeesWhatIsSaved()
     const QString member = site.openHumans().addMember();
     site.openHumans().addFile(member, urlFileName(member), "https://Old-Site.herokuapp.com/?token=ro-0123456789abcdef");
     site.openHumans().addFile(member, consentFileName(member), "nsf\n");
-    const HttpReply start = site.get(QStringLiteral("/login"));
-    QUrlQuery query;
-    query.addQueryItem(QStringLiteral("code"), site.openHumans().approve(member, site.options().settings.redirectUri()));
-    query.addQueryItem(QStringLiteral("state"), QUrlQuery(QUrl(QString::fromLatin1(start.header("Location"))))
-                                                        .queryItemValue(QStringLiteral("state")));
-    const QString cookie = site.get(QStringLiteral("/oauth/callback?") + query.toString(QUrl::FullyEncoded),
-                                    start.sessionCookie())
-                                   .sessionCookie();
+    const QString cookie = site.loginAs(member);
     const HttpReply me = site.get(QStringLiteral("/me"), cookie);
     QVERIFY(me.body.contains("<dd id=\"saved-host\">old-site.herokuapp.com</dd>"));
     QVERIFY(me.body.contains("<dd id=\"saved-consent\">Nightscout Foundation Data Commons</dd>"));
