@@ -1,7 +1,7 @@
 #include "etl/analytics.h"
 
 #include "etl/demographicscleaning.h"
-#include "etl/sqlhelpers.h"
+#include "jobs/sqlhelpers.h"
 
 #include <QSqlQuery>
 

@@ -1,6 +1,6 @@
 #include "etl/etlstate.h"
 
-#include "etl/sqlhelpers.h"
+#include "jobs/sqlhelpers.h"
 
 #include <QSqlQuery>
 

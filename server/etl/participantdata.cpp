@@ -1,6 +1,6 @@
 #include "etl/participantdata.h"
 
-#include "etl/sqlhelpers.h"
+#include "jobs/sqlhelpers.h"
 #include "etl/tables.h"
 
 namespace openaps::etl {

@@ -1,5 +1,7 @@
 #include "jobs/leasestore.h"
 
+#include "jobs/sqlhelpers.h"
+
 #include <QCoreApplication>
 #include <QRandomGenerator>
 #include <QSqlError>
@@ -10,20 +12,13 @@ namespace openaps::jobs {
 
 namespace {
 
-Result<QSqlQuery> run(const db::Database &database, const QString &sql, const QVariantList &binds,
+Result<QSqlQuery> run(const db::Database &database, const QString &statement, const QVariantList &binds,
                       const char *what)
 {
     auto connection = database.connection();
     if (!connection)
         return connection.error();
-    QSqlQuery q(*connection);
-    if (!q.prepare(sql))
-        return db::sqlError(what, q.lastError());
-    for (const QVariant &b : binds)
-        q.addBindValue(b);
-    if (!q.exec())
-        return db::sqlError(what, q.lastError());
-    return q;
+    return sql::exec(*connection, statement, binds, what);
 }
 
 } // namespace

@@ -1,8 +1,8 @@
-#include "etl/sqlhelpers.h"
+#include "jobs/sqlhelpers.h"
 
 #include <QSqlError>
 
-namespace openaps::etl::sql {
+namespace openaps::sql {
 
 Result<QSqlQuery> exec(const QSqlDatabase &db, const QString &sql, const QVariantList &binds, const char *what)
 {
@@ -49,4 +49,4 @@ QVariant nullReal()
     return QVariant(QMetaType::fromType<double>());
 }
 
-} // namespace openaps::etl::sql
+} // namespace openaps::sql

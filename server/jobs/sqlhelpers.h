@@ -8,8 +8,8 @@
 
 #include <functional>
 
-// Small helpers for the ETL's plain SQL (values always bound, never spliced).
-namespace openaps::etl::sql {
+// Small helpers for the jobs' plain SQL (values always bound, never spliced).
+namespace openaps::sql {
 
 // Prepares and runs `sql` with positional `binds`; an Error naming `what`.
 Result<QSqlQuery> exec(const QSqlDatabase &db, const QString &sql, const QVariantList &binds,
@@ -24,4 +24,4 @@ Status inTransaction(const db::Database &database, const std::function<Status(co
 QVariant nullText();
 QVariant nullReal();
 
-} // namespace openaps::etl::sql
+} // namespace openaps::sql

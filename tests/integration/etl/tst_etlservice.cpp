@@ -5,7 +5,6 @@
 
 #include <QTemporaryDir>
 
-#include <zlib.h>
 
 using namespace openaps;
 using namespace openaps::etl;
@@ -15,21 +14,6 @@ using Endpoint = openaps::standins::OpenHumansStandIn::Endpoint;
 namespace {
 
 const QByteArray secretKey = QByteArrayLiteral("0123456789abcdef0123456789abcdef-etl-test");
-
-QByteArray gzip(const QByteArray &data)
-{
-    z_stream z {};
-    deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-    QByteArray out(int(deflateBound(&z, uLong(data.size()))), Qt::Uninitialized);
-    z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
-    z.avail_in = uInt(data.size());
-    z.next_out = reinterpret_cast<Bytef *>(out.data());
-    z.avail_out = uInt(out.size());
-    deflate(&z, Z_FINISH);
-    out.resize(out.size() - int(z.avail_out));
-    deflateEnd(&z);
-    return out;
-}
 
 QByteArray fixture(const char *name)
 {

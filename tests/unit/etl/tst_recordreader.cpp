@@ -1,29 +1,15 @@
+#include "../../integration/etl/etltestsupport.h"
 #include "etl/recordreader.h"
 
 #include <QBuffer>
 #include <QFile>
 #include <QTest>
 
-#include <zlib.h>
 
 using namespace openaps::etl;
+using openaps::test::etl::gzip;
 
 namespace {
-
-QByteArray gzip(const QByteArray &data)
-{
-    z_stream z {};
-    deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-    QByteArray out(int(deflateBound(&z, uLong(data.size()))), Qt::Uninitialized);
-    z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
-    z.avail_in = uInt(data.size());
-    z.next_out = reinterpret_cast<Bytef *>(out.data());
-    z.avail_out = uInt(out.size());
-    deflate(&z, Z_FINISH);
-    out.resize(out.size() - int(z.avail_out));
-    deflateEnd(&z);
-    return out;
-}
 
 struct Read
 {
