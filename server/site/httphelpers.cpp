@@ -1,6 +1,5 @@
 #include "site/httphelpers.h"
 
-#include <QUrlQuery>
 
 namespace openaps::server::site {
 
