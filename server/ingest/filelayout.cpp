@@ -87,6 +87,21 @@ std::optional<QString> parseConsentFile(const QString &text)
     return std::nullopt;
 }
 
+ns::Collection collectionOf(etl::DataType type)
+{
+    switch (type) {
+    case etl::DataType::Entries:
+        return ns::Collection::Entries;
+    case etl::DataType::Treatments:
+        return ns::Collection::Treatments;
+    case etl::DataType::DeviceStatus:
+        return ns::Collection::DeviceStatus;
+    case etl::DataType::Profile:
+        return ns::Collection::Profiles;
+    }
+    return ns::Collection::Entries;
+}
+
 QDate monthOf(qint64 epochMs)
 {
     const QDate day = QDateTime::fromMSecsSinceEpoch(epochMs, Qt::UTC).date();

@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "etl/datatype.h"
+#include "nightscout/collection.h"
 #include "nightscout/credentials.h"
 #include "nightscout/siteurl.h"
 
@@ -35,6 +36,9 @@ std::optional<QDate> segmentMonth(const QString &basename, const QString &member
 // bound (epoch ms) of the data the old system put in it.
 std::optional<qint64> legacyUpperBound(const QString &basename, const QString &memberId,
                                        etl::DataType type);
+
+// The Nightscout collection a type is read from.
+ns::Collection collectionOf(etl::DataType type);
 
 // The UTC month (first day) of an instant in epoch ms.
 QDate monthOf(qint64 epochMs);

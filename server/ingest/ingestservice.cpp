@@ -7,6 +7,17 @@
 
 namespace openaps::ingest {
 
+void CycleSummary::add(const ParticipantReport &r)
+{
+    (r.outcome == RunRecord::Outcome::Ok ? ok : r.outcome == RunRecord::Outcome::Skipped ? skipped : failed)++;
+    if (!r.errorCode.isEmpty())
+        ++errors[r.errorCode];
+    recordsAdded += r.recordsAdded();
+    nightscoutBytes += r.nightscoutBytes();
+    openHumansBytesUp += r.openHumansBytesUp();
+    openHumansBytesDown += r.openHumansBytesDown();
+}
+
 QString CycleSummary::line() const
 {
     QString text = QStringLiteral("ingest cycle participants=%1 ok=%2 skipped=%3 failed=%4 deferred=%5 "
@@ -117,23 +128,7 @@ void IngestService::runParticipant(qint64 participantId, jobs::ParticipantRunner
     connect(run, &ParticipantIngest::finished, this, [this, run, done] {
         const ParticipantReport &r = run->report();
         m_metrics.addParticipant(r);
-        switch (r.outcome) {
-        case RunRecord::Outcome::Ok:
-            ++m_current.ok;
-            break;
-        case RunRecord::Outcome::Skipped:
-            ++m_current.skipped;
-            break;
-        case RunRecord::Outcome::Failed:
-            ++m_current.failed;
-            break;
-        }
-        if (!r.errorCode.isEmpty())
-            ++m_current.errors[r.errorCode];
-        m_current.recordsAdded += r.recordsAdded();
-        m_current.nightscoutBytes += r.nightscoutBytes();
-        m_current.openHumansBytesUp += r.openHumansBytesUp();
-        m_current.openHumansBytesDown += r.openHumansBytesDown();
+        m_current.add(r);
         run->deleteLater();
         done(r.outcome != RunRecord::Outcome::Failed);
     });

@@ -42,6 +42,8 @@ struct CycleSummary
     qint64 durationMs = 0;
     QMap<QString, int> errors; // class → participants
 
+    // Counts one participant run in.
+    void add(const ParticipantReport &report);
     // "ingest cycle participants=... ok=... records=... duration_ms=..."
     QString line() const;
 };

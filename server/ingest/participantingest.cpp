@@ -37,43 +37,11 @@ QString outcomeName(RunRecord::Outcome outcome)
 
 } // namespace
 
-qint64 ParticipantReport::recordsRead() const
+qint64 ParticipantReport::total(qint64 TypeStats::*field) const
 {
     qint64 n = 0;
     for (const TypeStats &s : types)
-        n += s.read;
-    return n;
-}
-
-qint64 ParticipantReport::recordsAdded() const
-{
-    qint64 n = 0;
-    for (const TypeStats &s : types)
-        n += s.added;
-    return n;
-}
-
-qint64 ParticipantReport::nightscoutBytes() const
-{
-    qint64 n = 0;
-    for (const TypeStats &s : types)
-        n += s.nsJsonBytes;
-    return n;
-}
-
-qint64 ParticipantReport::openHumansBytesUp() const
-{
-    qint64 n = 0;
-    for (const TypeStats &s : types)
-        n += s.ohBytesUp;
-    return n;
-}
-
-qint64 ParticipantReport::openHumansBytesDown() const
-{
-    qint64 n = ohBytesDown;
-    for (const TypeStats &s : types)
-        n += s.ohBytesDown;
+        n += s.*field;
     return n;
 }
 

@@ -28,7 +28,7 @@ struct IngestSettings
     ns::ClientOptions nightscout;
     // Devicestatus documents can be tens of KB each (prediction arrays): a
     // smaller page keeps one page's JSON, and so memory, bounded.
-    int devicestatusPageSize = 250;
+    int devicestatusPageSize = 500;
     QString holder; // this server instance, for the records
     oh::Clock clock = oh::systemClock();
 };
@@ -45,11 +45,12 @@ struct ParticipantReport
     qint64 ohBytesDown = 0; // small files (URL, consent); segments are in `types`
     qint64 durationMs = 0;
 
-    qint64 recordsRead() const;
-    qint64 recordsAdded() const;
-    qint64 nightscoutBytes() const;
-    qint64 openHumansBytesUp() const;
-    qint64 openHumansBytesDown() const;
+    qint64 recordsRead() const { return total(&TypeStats::read); }
+    qint64 recordsAdded() const { return total(&TypeStats::added); }
+    qint64 nightscoutBytes() const { return total(&TypeStats::nsJsonBytes); }
+    qint64 openHumansBytesUp() const { return total(&TypeStats::ohBytesUp); }
+    qint64 openHumansBytesDown() const { return ohBytesDown + total(&TypeStats::ohBytesDown); }
+    qint64 total(qint64 TypeStats::*field) const;
     // "participant=12 outcome=ok entries=+12 ... ns_bytes=... duration_ms=..."
     QString summaryLine() const;
 };

@@ -18,14 +18,6 @@ namespace {
 // entries a day longer than the overlap so a re-read still recognises them.
 constexpr qint64 kDigestSlackMs = 24LL * 3600 * 1000;
 
-ns::Collection collectionOf(etl::DataType type)
-{
-    return type == etl::DataType::Entries        ? ns::Collection::Entries
-            : type == etl::DataType::Treatments  ? ns::Collection::Treatments
-            : type == etl::DataType::DeviceStatus ? ns::Collection::DeviceStatus
-                                                  : ns::Collection::Profiles;
-}
-
 } // namespace
 
 TypeIngest::TypeIngest(Inputs inputs, TypeCursor cursor, QObject *parent)

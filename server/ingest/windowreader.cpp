@@ -12,21 +12,6 @@ namespace openaps::ingest {
 
 namespace {
 
-ns::Collection collectionOf(etl::DataType type)
-{
-    switch (type) {
-    case etl::DataType::Entries:
-        return ns::Collection::Entries;
-    case etl::DataType::Treatments:
-        return ns::Collection::Treatments;
-    case etl::DataType::DeviceStatus:
-        return ns::Collection::DeviceStatus;
-    case etl::DataType::Profile:
-        return ns::Collection::Profiles;
-    }
-    return ns::Collection::Entries;
-}
-
 QDateTime utc(qint64 ms)
 {
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);

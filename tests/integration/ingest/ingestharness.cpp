@@ -33,21 +33,6 @@ QList<QJsonObject> parseLines(const QByteArray &body)
 
 } // namespace
 
-ns::Collection collectionOf(etl::DataType type)
-{
-    switch (type) {
-    case etl::DataType::Entries:
-        return ns::Collection::Entries;
-    case etl::DataType::Treatments:
-        return ns::Collection::Treatments;
-    case etl::DataType::DeviceStatus:
-        return ns::Collection::DeviceStatus;
-    case etl::DataType::Profile:
-        return ns::Collection::Profiles;
-    }
-    return ns::Collection::Entries;
-}
-
 QList<QJsonObject> syntheticRecords(quint64 seed, etl::DataType type, const QDateTime &from, const QDateTime &to,
                              int messLevel)
 {

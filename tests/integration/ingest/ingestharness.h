@@ -89,6 +89,5 @@ private:
 // Records of `type` kept by a synthetic participant for [from, to).
 QList<QJsonObject> syntheticRecords(quint64 seed, etl::DataType type, const QDateTime &from, const QDateTime &to,
                              int messLevel = 1);
-ns::Collection collectionOf(etl::DataType type);
 
 } // namespace openaps::test::ingest
