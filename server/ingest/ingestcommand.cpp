@@ -2,7 +2,6 @@
 
 #include "app/commands.h"
 #include "app/shutdown.h"
-#include "db/migrations.h"
 #include "ingest/countingnam.h"
 #include "ingest/ingestservice.h"
 #include "openhumans/client.h"
@@ -11,16 +10,9 @@
 #include <QFile>
 #include <QTextStream>
 
-
 namespace openaps::server {
 
 namespace {
-
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
 
 // The settings ingest adds to the configuration, checked before anything runs.
 Status checkIngestSettings(const Config &config)
@@ -56,38 +48,27 @@ int ingestCommand(const Config &config, const QStringList &arguments)
 {
     for (const QString &a : arguments) {
         if (a != QLatin1String("--once") && a != QLatin1String("--all")) {
-            err() << "Usage: openaps-server ingest [--once [--all]]\n"
-                     "Copies new Nightscout data of every participant to their Open Humans account, every\n"
-                     "OPENAPS_INGEST_INTERVAL; --once runs one cycle and prints a summary; --all includes\n"
-                     "participants another run finished within the last half interval.\n";
-            err().flush();
+            QTextStream(stderr) << "Usage: openaps-server ingest [--once [--all]]\n"
+                                   "Copies new Nightscout data of every participant to their Open Humans "
+                                   "account, every\nOPENAPS_INGEST_INTERVAL; --once runs one cycle and prints a "
+                                   "summary; --all includes\nparticipants another run finished within the last "
+                                   "half interval.\n";
             return 2;
         }
     }
-    if (auto valid = config.validate(true); !valid) {
-        err() << "openaps-server: " << valid.error().message << Qt::endl;
-        return 1;
-    }
     if (auto valid = checkIngestSettings(config); !valid) {
-        err() << "openaps-server: " << valid.error().message << Qt::endl;
+        printError(valid.error().message);
         return 1;
     }
-    auto url = db::DatabaseUrl::parse(config.databaseUrl());
-    if (!url) {
-        err() << "openaps-server: " << url.error().message << Qt::endl;
+    const auto database = openDatabase(config, true, true);
+    if (!database)
         return 1;
-    }
-    const db::Database database(*url);
-    if (auto migrated = db::migrate(database); !migrated) {
-        err() << "openaps-server: " << migrated.error().message << Qt::endl;
-        return 1;
-    }
 
     auto options = ingest::IngestService::optionsFromConfig(config);
     options.once = arguments.contains(QLatin1String("--once"));
     options.all = arguments.contains(QLatin1String("--all"));
     ingest::CountingNetworkAccessManager nam;
-    ingest::IngestService service(database, &nam, oh::Client::settingsFromConfig(config, QUrl()), options);
+    ingest::IngestService service(*database, &nam, oh::Client::settingsFromConfig(config, QUrl()), options);
     QObject::connect(&service, &ingest::IngestService::stopped, qApp, &QCoreApplication::quit);
     quitOnTerminationSignals();
     service.start();
