@@ -18,6 +18,20 @@ void setIf(PageData &data, const char *key, bool condition)
 
 } // namespace
 
+QByteArray pageFingerprint(const Session &session, const ParticipantView &participant,
+                           const TransferStatus &status, bool saved)
+{
+    QStringList parts { session.csrfToken, participant.memberId, participant.nightscoutUrl,
+                        participant.consent, QString::number(participant.savedAt.toMSecsSinceEpoch()),
+                        QString::number(participant.urlFileCount), QString::number(participant.deauthorized),
+                        QString::number(status.lastSuccessAt.toMSecsSinceEpoch()), status.lastErrorCode,
+                        status.lastErrorMessage, QString::number(saved) };
+    for (const auto &type : status.types)
+        parts << type.dataType << QString::number(type.records);
+    // A separator no field can hold keeps ("ab","c") apart from ("a","bc").
+    return parts.join(QChar(0x1f)).toUtf8();
+}
+
 QString readableUtc(const QDateTime &when)
 {
     return QLocale::c().toString(when.toUTC(), QStringLiteral("d MMMM yyyy, HH:mm")) + QStringLiteral(" UTC");

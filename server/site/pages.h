@@ -54,6 +54,11 @@ private:
     const SiteSettings &m_settings;
 };
 
+// Everything the logged-in page shows when no form was just submitted: equal
+// fingerprints render to the same page, so the rendered page can be reused.
+QByteArray pageFingerprint(const Session &session, const ParticipantView &participant,
+                           const TransferStatus &status, bool saved);
+
 // "31 January 2024, 14:05 UTC" (site.js shows it in local time).
 QString readableUtc(const QDateTime &when);
 

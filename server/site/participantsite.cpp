@@ -275,8 +275,22 @@ QHttpServerResponse ParticipantSite::mePage(const Session &session, const FormSt
         return internalError(overview.error(), &session);
     if (!*overview)
         return redirectResponse("/", m_options.settings);
-    return page(QStringLiteral("me"),
-                m_pages.me(session, (*overview)->participant, (*overview)->transfers, form), status);
+    const auto &[participant, transfers] = **overview;
+    // The database was asked; only the rendering is saved when nothing changed.
+    const bool plain = !form.fromInput && form.problemText.isEmpty();
+    if (!plain)
+        return page(QStringLiteral("me"), m_pages.me(session, participant, transfers, form), status);
+    const QByteArray fingerprint = pageFingerprint(session, participant, transfers, form.saved);
+    auto cached = m_renderedPages.constFind(session.participantId);
+    if (cached == m_renderedPages.cend() || cached->fingerprint != fingerprint) {
+        if (m_renderedPages.size() >= 1000)
+            m_renderedPages.clear();
+        cached = m_renderedPages.insert(
+                session.participantId,
+                { fingerprint, m_renderer->render(QStringLiteral("me"),
+                                                  m_pages.me(session, participant, transfers, form)) });
+    }
+    return htmlResponse(cached->html, status, m_options.settings);
 }
 
 QHttpServerResponse ParticipantSite::onMe(const QHttpServerRequest &request)

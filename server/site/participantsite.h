@@ -100,6 +100,14 @@ private:
     oh::Client m_openHumans;
     QTimer m_purgeTimer;
     QByteArray m_landing; // the same for every visitor: rendered once
+    // The last rendered logged-in page per participant, reused while its
+    // inputs (pageFingerprint) are unchanged; emptied when it grows large.
+    struct RenderedPage
+    {
+        QByteArray fingerprint;
+        QByteArray html;
+    };
+    QHash<qint64, RenderedPage> m_renderedPages;
 };
 
 } // namespace openaps::server::site

@@ -201,6 +201,9 @@ void TestRegistration::statusPanelShowsTransfers()
     QSqlQuery q(*db);
     QVERIFY(q.exec(QStringLiteral("SELECT id FROM participants")) && q.next());
     const qint64 id = q.value(0).toLongLong();
+    q.finish();
+    // Seen once before the ingest wrote anything: the page must not stay like this.
+    QVERIFY(site.get(QStringLiteral("/me"), cookie).body.contains("<dd id=\"last-moved\">Not yet.</dd>"));
     QSqlQuery status(*db);
     status.prepare(QStringLiteral("INSERT INTO participant_status (participant_id, last_attempt_at, "
                                   "last_success_at, last_error_code, last_error_message, last_error_at) "
