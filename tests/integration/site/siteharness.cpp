@@ -149,17 +149,28 @@ HttpReply SiteHarness::get(const QString &path, const QString &cookie,
     return send(m_browser.get(request));
 }
 
-HttpReply SiteHarness::post(const QString &path, const QByteArray &body, const QString &cookie,
-                            const QList<QPair<QByteArray, QByteArray>> &headers)
+QNetworkRequest SiteHarness::formRequest(const QString &path, const QString &cookie) const
 {
     QNetworkRequest request(url(path));
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/x-www-form-urlencoded"));
     if (!cookie.isEmpty())
         request.setRawHeader("Cookie", m_options.settings.cookieName().toLatin1() + '=' + cookie.toLatin1());
+    return request;
+}
+
+HttpReply SiteHarness::post(const QString &path, const QByteArray &body, const QString &cookie,
+                            const QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    QNetworkRequest request = formRequest(path, cookie);
     for (const auto &h : headers)
         request.setRawHeader(h.first, h.second);
     return send(m_browser.post(request, body));
+}
+
+QNetworkReply *SiteHarness::startPostForm(const QString &path, const QUrlQuery &form, const QString &cookie)
+{
+    return m_browser.post(formRequest(path, cookie), form.toString(QUrl::FullyEncoded).toUtf8());
 }
 
 HttpReply SiteHarness::postForm(const QString &path, const QUrlQuery &form, const QString &cookie)
@@ -189,7 +200,7 @@ QString SiteHarness::loginAs(const QString &member)
     return done.status == 303 ? done.sessionCookie() : QString();
 }
 
-HttpReply SiteHarness::saveNightscout(const QString &cookie, const QString &url, const QString &secret,
+QUrlQuery SiteHarness::nightscoutForm(const QString &cookie, const QString &url, const QString &secret,
                                       bool shareOpenAps, bool shareNsf)
 {
     QUrlQuery form;
@@ -200,7 +211,14 @@ HttpReply SiteHarness::saveNightscout(const QString &cookie, const QString &url,
         form.addQueryItem(QStringLiteral("share_openaps"), QStringLiteral("yes"));
     if (shareNsf)
         form.addQueryItem(QStringLiteral("share_nsf"), QStringLiteral("yes"));
-    return postForm(QStringLiteral("/me/nightscout"), form, cookie);
+    return form;
+}
+
+HttpReply SiteHarness::saveNightscout(const QString &cookie, const QString &url, const QString &secret,
+                                      bool shareOpenAps, bool shareNsf)
+{
+    return postForm(QStringLiteral("/me/nightscout"), nightscoutForm(cookie, url, secret, shareOpenAps, shareNsf),
+                    cookie);
 }
 
 QList<QByteArray> SiteHarness::filesNamed(const QString &memberId, const QString &basename)

@@ -60,6 +60,11 @@ public:
     HttpReply post(const QString &path, const QByteArray &body, const QString &cookie = {},
                    const QList<QPair<QByteArray, QByteArray>> &headers = {});
     HttpReply postForm(const QString &path, const QUrlQuery &form, const QString &cookie = {});
+    // Starts a form post and returns at once (the reply belongs to the caller).
+    QNetworkReply *startPostForm(const QString &path, const QUrlQuery &form, const QString &cookie);
+    // The Nightscout form as it would be posted.
+    QUrlQuery nightscoutForm(const QString &cookie, const QString &url, const QString &secret,
+                             bool shareOpenAps, bool shareNsf);
 
     // Logs a new stand-in member in through /login and the callback; returns
     // the logged-in session cookie (empty on failure) and the member id.
@@ -82,6 +87,7 @@ public:
 private:
     void start();
     HttpReply send(QNetworkReply *reply);
+    QNetworkRequest formRequest(const QString &path, const QString &cookie) const;
 
     TestDatabase m_tdb;
     std::optional<db::Database> m_database;

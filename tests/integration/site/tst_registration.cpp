@@ -31,6 +31,7 @@ private slots:
     void severalUrlFilesFixedByOneSave();
     void returningParticipantSeesWhatIsSaved();
     void statusPanelShowsTransfers();
+    void browserLeavingDuringTheCheckIsHarmless();
 };
 
 #define HARNESS()                                                                                  \
@@ -228,6 +229,25 @@ void TestRegistration::statusPanelShowsTransfers()
     QVERIFY(me.body.contains("Looping system reports</th><td class=\"num\">4,321"));
     QVERIFY(me.body.contains("Please add a read-only token above"));
     QVERIFY2(!me.body.contains("HTTP 401"), "machine text stays out of the page");
+}
+
+void TestRegistration::browserLeavingDuringTheCheckIsHarmless()
+{
+    HARNESS();
+    standins::NightscoutSite::Faults slow;
+    slow.latency = std::chrono::milliseconds(500);
+    site.nightscout().site(QStringLiteral("slow")).setFaults(slow);
+    QString member;
+    const QString cookie = site.login(&member);
+    const QUrlQuery form = site.nightscoutForm(cookie, site.nightscout().url(QStringLiteral("slow")).toString(),
+                                               {}, true, true);
+    QNetworkReply *reply = site.startPostForm(QStringLiteral("/me/nightscout"), form, cookie);
+    QTRY_VERIFY(site.nightscout().site(QStringLiteral("slow")).requestCount() > 0);
+    reply->abort(); // the participant closed the tab while their site was being checked
+    reply->deleteLater();
+    // The save still completes, and the server keeps answering.
+    QTRY_COMPARE_WITH_TIMEOUT(site.filesNamed(member, consentFileName(member)).size(), 1, 20000);
+    QCOMPARE(site.get(QStringLiteral("/me"), cookie).status, 200);
 }
 
 QTEST_MAIN(TestRegistration)
