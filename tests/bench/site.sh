@@ -17,9 +17,14 @@ command -v wrk >/dev/null || { echo "wrk is missing: deploy/install-deps.sh test
 if [ ! -f "$build/build.ninja" ]; then
     cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOPENAPS_BUILD_DESKTOP=OFF >/dev/null
 fi
-cmake --build "$build" --target site-fixture >/dev/null
-
 work=$(mktemp -d)
+if ! cmake --build "$build" --target site-fixture >"$work/build.log" 2>&1; then
+    echo "building site-fixture failed:" >&2
+    tail -30 "$work/build.log" >&2
+    rm -rf "$work"
+    exit 1
+fi
+
 fixture_pid=
 cleanup() {
     [ -n "$fixture_pid" ] && kill "$fixture_pid" 2>/dev/null || true
