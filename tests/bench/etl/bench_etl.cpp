@@ -29,7 +29,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
-#include <sys/resource.h>
+#include <unistd.h>
 #include <sys/wait.h>
 #include <zlib.h>
 
@@ -110,7 +110,7 @@ struct Child
     QByteArray output;
 };
 
-// Runs `program` and measures it: wall time and peak RSS (wait4's rusage).
+// Runs `program` and measures it: wall time and peak RSS.
 Child run(const QString &program, const QStringList &args, const QString &databaseUrl, const QString &logPath)
 {
     QList<QByteArray> argv8 { program.toLocal8Bit() };
@@ -140,12 +140,25 @@ Child run(const QString &program, const QStringList &args, const QString &databa
         return child;
     }
     posix_spawn_file_actions_destroy(&actions);
+    // Peak RSS from /proc/<pid>/status (VmHWM of the exec'd program), read
+    // while it runs: wait4's ru_maxrss would also count the spawning
+    // process's memory, which the child shares until exec.
+    const QString statusPath = QStringLiteral("/proc/%1/status").arg(pid);
+    qint64 peakKb = 0;
     int status = 0;
-    rusage usage {};
-    wait4(pid, &status, 0, &usage);
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        QFile procStatus(statusPath);
+        if (procStatus.open(QIODevice::ReadOnly)) {
+            for (const QByteArray &line : procStatus.readAll().split('\n')) {
+                if (line.startsWith("VmHWM:"))
+                    peakKb = std::max(peakKb, line.mid(6).trimmed().split(' ').first().toLongLong());
+            }
+        }
+        usleep(10000);
+    }
     child.seconds = timer.nsecsElapsed() / 1e9;
     child.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    child.peakMb = usage.ru_maxrss / 1024.0;
+    child.peakMb = peakKb / 1024.0;
     QFile log(logPath);
     if (log.open(QIODevice::ReadOnly))
         child.output = log.readAll();
