@@ -113,11 +113,11 @@ void ParticipantIngest::listFiles()
             });
 }
 
-void ParticipantIngest::fetchSmallFile(const QString &basename, std::function<void(QString)> onText)
+void ParticipantIngest::fetchSmallFile(const QString &basename, std::function<void(std::optional<QString>)> onText)
 {
     const auto file = newestNamed(m_files, basename);
     if (!file) {
-        onText(QString());
+        onText(std::nullopt);
         return;
     }
     m_session->call<oh::DownloadResult>(
@@ -130,18 +130,19 @@ void ParticipantIngest::fetchSmallFile(const QString &basename, std::function<vo
                     return;
                 }
                 m_report.ohBytesDown += result->body.size();
-                // An empty file reads as a file that says nothing.
                 onText(QString::fromUtf8(result->body));
             });
 }
 
 void ParticipantIngest::readConsent()
 {
-    fetchSmallFile(consentFileName(m_participant.memberId), [this](const QString &text) {
-        const auto consent = parseConsentFile(text);
+    fetchSmallFile(consentFileName(m_participant.memberId), [this](const std::optional<QString> &text) {
+        // No consent file at all: a participant of the old system, which had
+        // only the OpenAPS Data Commons (the ETL reads it the same way).
+        const auto consent = text ? parseConsentFile(*text) : std::optional<QString>(QStringLiteral("openaps"));
         if (!consent) {
-            skip(errors::kNoConsent, QStringLiteral("There is no sharing choice in your Open Humans account "
-                                                    "yet, so nothing is copied. Please choose above."));
+            skip(errors::kNoConsent, QStringLiteral("The sharing choice in your Open Humans account could not "
+                                                    "be read, so nothing is copied. Please choose again above."));
             return;
         }
         if (*consent == QLatin1String("none")) {
@@ -156,13 +157,13 @@ void ParticipantIngest::readConsent()
 
 void ParticipantIngest::readUrl()
 {
-    fetchSmallFile(urlFileName(m_participant.memberId), [this](const QString &text) {
-        if (text.trimmed().isEmpty()) {
+    fetchSmallFile(urlFileName(m_participant.memberId), [this](const std::optional<QString> &text) {
+        if (!text || text->trimmed().isEmpty()) {
             skip(errors::kNoUrl, QStringLiteral("There is no Nightscout address in your Open Humans "
                                                 "account. Please save one above."));
             return;
         }
-        auto access = parseUrlFile(text);
+        auto access = parseUrlFile(*text);
         if (!access) {
             fail(Error { QString::fromLatin1(errors::kBadUrl), access.error().message });
             return;

@@ -80,7 +80,8 @@ private:
     void listFiles();
     void readConsent();
     void readUrl();
-    void fetchSmallFile(const QString &basename, std::function<void(QString)> onText);
+    // The newest file of that name as text; nullopt when there is none.
+    void fetchSmallFile(const QString &basename, std::function<void(std::optional<QString>)> onText);
     void startTypes(const ns::SiteUrl &site, const ns::Credentials &credentials);
     void nextType();
     void skip(const char *code, const QString &message);

@@ -271,7 +271,7 @@ private slots:
         QTest::addColumn<bool>("url");
         QTest::addColumn<QString>("code");
         QTest::addRow("consent none") << QStringLiteral("none") << true << QStringLiteral("consent_none");
-        QTest::addRow("no consent file") << QString() << true << QStringLiteral("no_consent");
+        QTest::addRow("unreadable consent") << QStringLiteral("maybe later") << true << QStringLiteral("no_consent");
         QTest::addRow("no url file") << QStringLiteral("openaps") << false << QStringLiteral("no_url");
     }
     void skipsWithAReason()
@@ -283,9 +283,6 @@ private slots:
         Harness h(backend);
         QVERIFY(h.isValid());
         const Member m = h.addMember(consent);
-        if (consent.isEmpty())
-            h.openHumans->store().deleteFiles(m.memberId, standins::OpenHumansStore::DeleteBy::Basename,
-                                              consentFileName(m.memberId));
         if (!url)
             h.openHumans->store().deleteFiles(m.memberId, standins::OpenHumansStore::DeleteBy::Basename,
                                               urlFileName(m.memberId));
@@ -299,6 +296,21 @@ private slots:
                                                    "WHERE participant_id = ?"), m.id)
                          .toString(),
                  code);
+    }
+
+    void noConsentFileMeansTheOldSystemsProject()
+    {
+        QFETCH_GLOBAL(QString, backend);
+        Harness h(backend);
+        QVERIFY(h.isValid());
+        const Member m = h.addMember();
+        h.openHumans->store().deleteFiles(m.memberId, standins::OpenHumansStore::DeleteBy::Basename,
+                                          consentFileName(m.memberId));
+        addSynthetic(h, m, h.now.addDays(-1), h.now);
+        QCOMPARE(h.run(m).errorCode, QString());
+        const auto entries = h.storedRecords(m, DataType::Entries);
+        QVERIFY(!entries.isEmpty());
+        QCOMPARE(entries.first().value(QLatin1String("sharing_consent")).toString(), QStringLiteral("openaps"));
     }
 
     void securedSite_data()
