@@ -43,7 +43,7 @@ private slots:
         Scheduler s(QStringLiteral("t"), o, [&](Scheduler::Done done) {
             ++cycles;
             maxRunning = std::max(maxRunning, ++running);
-            QTimer::singleShot(20, [&running, done] {
+            QTimer::singleShot(20, &s, [&running, done] {
                 --running;
                 done();
                 done();
@@ -54,7 +54,12 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(finished.count() >= 4, 5000);
         QCOMPARE(maxRunning, 1);
         QCOMPARE(finished.count(), s.cyclesFinished());
+        // Let the cycle in flight end before `running` and `s` go out of
+        // scope: its timer would otherwise fire into the next test.
+        QSignalSpy stopped(&s, &Scheduler::stopped);
         s.stop();
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 1, 5000);
+        QCOMPARE(running, 0);
     }
 
     void stopWaitsForTheRunningCycle()
