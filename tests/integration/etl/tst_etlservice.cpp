@@ -2,6 +2,7 @@
 #include "etl/etlservice.h"
 #include "etltestsupport.h"
 #include "jobs/ohsession.h"
+#include "jobs/sqlhelpers.h"
 
 #include <QTemporaryDir>
 
@@ -211,6 +212,67 @@ private slots:
         QCOMPARE(w.userCount("entries"), qint64(2000));
         // The broken file is gone from Open Humans, so from etl_files too.
         QCOMPARE(scalar(database, QStringLiteral("SELECT status || ':' || attempts FROM etl_files")), QStringLiteral("loaded:1"));
+    }
+
+    // Two sessions (two jobs, or two instances) needing a fresh token at the
+    // same time: one refresh only (Open Humans would kill the second refresh
+    // token), both get the rotated token, which is stored.
+    void concurrentRefreshUsesOneRefreshToken()
+    {
+        ETL_MIGRATED_DATABASE(tdb, database);
+        World w(database);
+        w.oh.clock.advance(36000); // the stored token has expired
+        jobs::OhSession first(database, w.oh.client(), secretKey, w.oh.clock.clock());
+        jobs::OhSession second(database, w.oh.client(), secretKey, w.oh.clock.clock());
+        second.setLeaseWait(std::chrono::milliseconds(20), 500);
+        QStringList tokens;
+        int answers = 0;
+        auto collect = [&](Result<QString> token) {
+            ++answers;
+            tokens << (token ? *token : token.error().code);
+        };
+        first.accessToken(w.participantId, this, collect);
+        second.accessToken(w.participantId, this, collect);
+        QTRY_COMPARE_WITH_TIMEOUT(answers, 2, 30000);
+        QCOMPARE(w.oh.standIn->requestCount(Endpoint::Token), 1);
+        QCOMPARE(tokens.size(), 2);
+        QCOMPARE(tokens[0], tokens[1]);
+        const auto stored = first.stored(w.participantId);
+        QVERIFY(stored.ok());
+        QCOMPARE(stored->accessToken, tokens[0]);
+        QVERIFY(stored->expiresAt > w.oh.clock.now);
+    }
+
+    // Several participants at once (ETL_CONCURRENCY 2): each loaded, each
+    // with its own consent.
+    void loadsSeveralParticipants()
+    {
+        ETL_MIGRATED_DATABASE(tdb, database);
+        World w(database);
+        w.addFile(QStringLiteral("%1_entries_2024-02.ndjson.gz").arg(w.member), gzip(entries(0, 300)));
+        QStringList members { w.member };
+        for (int i = 0; i < 3; ++i) {
+            oh::TokenPair tokens;
+            const QString member = w.oh.memberWithTokens(&tokens);
+            tokens.expiresAt = w.oh.clock.now.addSecs(36000);
+            QVERIFY(sql::exec(*database.connection(), QStringLiteral("INSERT INTO participants (member_id) VALUES (?)"),
+                              { member }, "test").ok());
+            const qint64 id = scalar(database, QStringLiteral("SELECT id FROM participants WHERE member_id = ?"), { member }).toLongLong();
+            QVERIFY(jobs::OhSession(database, w.oh.client(), secretKey, w.oh.clock.clock()).store(id, tokens).ok());
+            w.oh.standIn->addFile(member, member + QStringLiteral("_entries_2024-02.ndjson.gz"), gzip(entries(0, 100 * (i + 1))));
+            w.oh.standIn->addFile(member, member + QStringLiteral("_open_aps_data_sharing_consent.txt"),
+                                  i == 2 ? QByteArray("none") : QByteArray("nsf"));
+            members << member;
+        }
+        const auto pass = w.runOnce();
+        QCOMPARE(pass.started, 4);
+        QCOMPARE(pass.succeeded, 4);
+        QList<qint64> counts;
+        for (const QString &member : members)
+            counts << scalar(database, QStringLiteral("SELECT COUNT(*) FROM entries WHERE user_id = ?"), { member.toLongLong() })
+                              .toLongLong();
+        QCOMPARE(counts, (QList<qint64> { 300, 100, 200, 0 }));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT COUNT(DISTINCT source_entity) FROM entries")), QStringLiteral("2"));
     }
 
     // A participant whose Open Humans access ended is reported, not fatal.
