@@ -128,9 +128,9 @@ INSERT INTO pg_temp.openaps_grants (table_name, web, ingest, etl, api, viewer) V
     ('ingest_participants', 'erase', 'write', NULL, NULL, NULL),
 
     -- scheduled jobs and ETL (0030-0032); derived tables are erased by the site too
-    ('job_leases', NULL, 'write', 'write', NULL, NULL),
-    ('etl_files', NULL, NULL, 'write', NULL, NULL),
-    ('etl_participants', NULL, NULL, 'write', NULL, NULL),
+    ('job_leases', 'erase', 'write', 'write', NULL, NULL),
+    ('etl_files', 'erase', NULL, 'write', NULL, NULL),
+    ('etl_participants', 'erase', NULL, 'write', NULL, NULL),
     ('analytics_glucose_time_of_day', 'erase', NULL, 'load', 'read', 'read'),
     ('analytics_loop_type_by_day', 'erase', NULL, 'load', 'read', 'read'),
     ('analytics_device_groups', 'erase', NULL, 'load', 'read', 'read'),
