@@ -7,11 +7,13 @@
 #include "synthetic/generator.h"
 
 #include <QBuffer>
+#include <QEventLoop>
 #include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTest>
+#include <QTimer>
 #include <QUrlQuery>
 
 namespace openaps::test::ingest {
@@ -42,6 +44,22 @@ QList<QJsonObject> syntheticRecords(quint64 seed, etl::DataType type, const QDat
     o.end = QDateTime(QDate(2040, 1, 1), QTime(0, 0), Qt::UTC); // the machine clock may be anywhere
     o.messLevel = messLevel;
     return openaps::synthetic::Generator(o).records(collectionOf(type), from, to);
+}
+
+bool waitUntil(const std::function<bool()> &condition, int timeoutMs)
+{
+    QEventLoop loop;
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
+        if (condition())
+            loop.quit();
+    });
+    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+    if (condition())
+        return true;
+    poll.start(2);
+    loop.exec();
+    return condition();
 }
 
 Harness::Harness(const QString &backend) : tdb(backend), database(tdb.database())
@@ -141,7 +159,15 @@ ParticipantIngest *Harness::start(const Member &m)
 
 ParticipantReport Harness::wait(ParticipantIngest *job, int timeoutMs)
 {
-    if (!QTest::qWaitFor([job] { return job->property("finished").toBool(); }, timeoutMs))
+    // A local loop, not QTest::qWaitFor: that one sleeps between event
+    // rounds, which would dominate runs of many small requests.
+    if (!job->property("finished").toBool()) {
+        QEventLoop loop;
+        QObject::connect(job, &ParticipantIngest::finished, &loop, &QEventLoop::quit, Qt::QueuedConnection);
+        QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    if (!job->property("finished").toBool())
         qWarning("participant run did not finish within %d ms", timeoutMs);
     const ParticipantReport report = job->report();
     delete job;

@@ -18,6 +18,7 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 
+#include <functional>
 #include <memory>
 
 namespace openaps::test::ingest {
@@ -85,6 +86,9 @@ private:
     bool m_valid = false;
     int m_members = 0;
 };
+
+// Spins the event loop (without QTest's pauses) until `condition` holds.
+bool waitUntil(const std::function<bool()> &condition, int timeoutMs = 30000);
 
 // Records of `type` kept by a synthetic participant for [from, to).
 QList<QJsonObject> syntheticRecords(quint64 seed, etl::DataType type, const QDateTime &from, const QDateTime &to,

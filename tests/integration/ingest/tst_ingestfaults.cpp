@@ -88,12 +88,11 @@ private slots:
         const int completesBefore = h.openHumans->requestCount(Endpoint::UploadComplete);
         ParticipantIngest *job = h.start(m);
         if (nightscout) {
-            QTRY_VERIFY_WITH_TIMEOUT(h.site(m).requestCount() >= nsBefore + 4, 30000);
+            QVERIFY(waitUntil([&] { return h.site(m).requestCount() >= nsBefore + 4; }));
             h.site(m).setFaults({ std::chrono::milliseconds(0), Failure(failure), 0 });
         } else {
             // After the first segment is in: the fault hits the middle of the run.
-            QTRY_VERIFY_WITH_TIMEOUT(h.openHumans->requestCount(Endpoint::UploadComplete) > completesBefore,
-                                     30000);
+            QVERIFY(waitUntil([&] { return h.openHumans->requestCount(Endpoint::UploadComplete) > completesBefore; }));
             h.openHumans->setFaults(Endpoint(endpoint), { std::chrono::milliseconds(0), Failure(failure), 0 });
         }
         const ParticipantReport faulted = h.wait(job);
@@ -129,7 +128,7 @@ private slots:
         const QString tokenBefore = storedAccessToken(h.database, m.id);
         h.site(m).setFaults({ std::chrono::milliseconds(5), Failure::None, 0 });
         ParticipantIngest *job = h.start(m);
-        QTRY_VERIFY_WITH_TIMEOUT(h.openHumans->requestCount(Endpoint::UploadComplete) >= 1, 30000);
+        QVERIFY(waitUntil([&] { return h.openHumans->requestCount(Endpoint::UploadComplete) >= 1; }));
         // Open Humans ends the access token early (it said 10 hours).
         h.openHumans->store().expireAccessTokens();
         const ParticipantReport r = h.wait(job);

@@ -93,8 +93,8 @@ private slots:
         ServerProcess first(h, dataDir.path(), 1);
         first.start();
         // Kill it once some segments are in and the cycle is far from done.
-        QTRY_VERIFY_WITH_TIMEOUT(h.openHumans->requestCount(Endpoint::UploadComplete) >= 3 || !first.running(),
-                                 60000);
+        QVERIFY(waitUntil(
+                [&] { return h.openHumans->requestCount(Endpoint::UploadComplete) >= 3 || !first.running(); }, 60000));
         QVERIFY2(first.running(), qPrintable(first.output() + first.errors()));
         first.kill();
         QVERIFY(first.finish());
