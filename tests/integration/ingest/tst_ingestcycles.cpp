@@ -56,30 +56,44 @@ private slots:
         Harness h(backend);
         QVERIFY(h.isValid());
         const Member m = h.addMember(QStringLiteral("both"));
-        // Three weeks across a month boundary, then half-day steps.
+        // A month up to the end of February, then 20 cycles of 6 hours
+        // that cross into March, with late uploads now and then.
+        h.now = QDateTime(QDate(2024, 2, 27), QTime(12, 0), Qt::UTC);
         QDateTime dataEnd = h.now;
-        addSynthetic(h, m, h.now.addDays(-21), dataEnd);
+        addSynthetic(h, m, h.now.addDays(-30), dataEnd);
         ParticipantReport first = h.run(m);
         QCOMPARE(first.errorCode, QString());
         QCOMPARE(int(first.outcome), int(RunRecord::Outcome::Ok));
         QVERIFY(first.recordsAdded() > 10000);
         QCOMPARE(h.exactlyOnce(m), QString());
-        const int filesAfterFirst = h.segmentFileCount(m);
-        QVERIFY(filesAfterFirst >= 6); // entries, treatments, devicestatus in February and March
+        QVERIFY(h.segmentFileCount(m) >= 6); // entries, treatments, devicestatus in January and February
 
-        for (int cycle = 0; cycle < 6; ++cycle) {
-            h.now = h.now.addSecs(12 * 3600);
+        for (int cycle = 0; cycle < 20; ++cycle) {
+            h.now = h.now.addSecs(6 * 3600);
             addSynthetic(h, m, dataEnd, h.now);
             dataEnd = h.now;
+            if (cycle % 3 == 1) {
+                // An uploader that was offline catches up on a reading of 30 hours ago.
+                h.site(m).store().add(ns::Collection::Entries,
+                                      entry(QStringLiteral("late%1").arg(cycle),
+                                            h.now.addSecs(-30 * 3600).toMSecsSinceEpoch() + 17, 99));
+            }
             const ParticipantReport r = h.run(m);
             QCOMPARE(r.errorCode, QString());
             QVERIFY(r.recordsAdded() > 0);
             QVERIFY2(h.exactlyOnce(m).isEmpty(), qPrintable(h.exactlyOnce(m)));
-            // Only March changes: February's segments are never written again.
+            // A cycle writes only the months its overlap window touches.
             for (const TypeStats &s : r.types)
-                QVERIFY(s.segmentsWritten <= 1);
+                QVERIFY(s.segmentsWritten <= 2);
         }
-        QCOMPARE(h.segmentFileCount(m), filesAfterFirst);
+        const int files = h.segmentFileCount(m);
+        QSet<QString> names;
+        for (const auto &f : h.openHumans->files(m.memberId))
+            names.insert(f.basename);
+        QCOMPARE(names.size(), h.openHumans->files(m.memberId).size()); // one file per name
+        QVERIFY(files >= 9); // now March too
+        for (int cycle = 1; cycle < 20; cycle += 3)
+            QCOMPARE(h.storedIds(m, DataType::Entries).value(QStringLiteral("late%1").arg(cycle).toUtf8()), 1);
 
         // Nothing new: the overlap is read again, nothing is uploaded.
         const ParticipantReport idle = h.run(m);
