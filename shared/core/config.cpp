@@ -250,7 +250,7 @@ Status Config::validate(bool needSecretKey) const
     if (format != QLatin1String("text") && format != QLatin1String("json"))
         return makeError("config", QStringLiteral("OPENAPS_LOG_FORMAT must be text or json."));
 
-    for (const char *name : { "INGEST_INTERVAL", "ETL_INTERVAL" }) {
+    for (const char *name : { "INGEST_INTERVAL", "ETL_INTERVAL", "INGEST_OVERLAP", "INGEST_LEASE_TTL" }) {
         const QString n = QString::fromLatin1(name);
         if (!parseDuration(value(n)))
             return makeError("config", QStringLiteral(
