@@ -99,7 +99,8 @@ Result<Config> Demo::makeConfig() const
         { QStringLiteral("OH_CLIENT_ID"), oh.clientId },
         { QStringLiteral("OH_CLIENT_SECRET"), oh.clientSecret },
         { QStringLiteral("INGEST_INTERVAL"), QStringLiteral("1m") },
-        { QStringLiteral("ETL_INTERVAL"), QStringLiteral("1m") },
+        // Loads what ingest wrote well within a minute.
+        { QStringLiteral("ETL_INTERVAL"), QStringLiteral("30s") },
     };
     Config config = Config::fromValues(values);
     if (auto valid = config.validate(true); !valid)
@@ -293,8 +294,8 @@ int demoCommand(const Config &config, const QStringList &arguments)
         for (const QString &line : std::as_const(urls->nightscout))
             out << "    " << line << '\n';
         out << "\nOpen the participant site, log in with Open Humans (the stand-in's Approve\n"
-            << "button), and register the 'newcomer' Nightscout address. Ingest and ETL run\n"
-            << "every minute; try:  curl '" << urls->nightscout.first().section(QLatin1Char(' '), 0, 0)
+            << "button), and register the 'newcomer' Nightscout address. Ingest runs every\n"
+            << "minute, ETL every 30 seconds; try:  curl '" << urls->nightscout.first().section(QLatin1Char(' '), 0, 0)
             << "/api/v1/entries.json?count=3'\n"
             << "Data directory: " << options.dataDir << "   Stop with Ctrl-C.\n"
             << Qt::endl;
