@@ -29,25 +29,6 @@ QTextStream &err()
     return stream;
 }
 
-std::optional<db::Database> openMigratedDatabase(const Config &config, bool needSecretKey)
-{
-    if (auto valid = config.validate(needSecretKey); !valid) {
-        err() << "openaps-server: " << valid.error().message << Qt::endl;
-        return std::nullopt;
-    }
-    auto url = db::DatabaseUrl::parse(config.databaseUrl());
-    if (!url) {
-        err() << "openaps-server: " << url.error().message << Qt::endl;
-        return std::nullopt;
-    }
-    db::Database database(*url);
-    if (auto migrated = db::migrate(database); !migrated) {
-        err() << "openaps-server: " << migrated.error().message << Qt::endl;
-        return std::nullopt;
-    }
-    return database;
-}
-
 QString optionValue(QStringList &args, const QString &name)
 {
     const int at = args.indexOf(name);
@@ -147,7 +128,7 @@ int importCommand(const Config &config, const QStringList &arguments)
         plan.sourceEntity.insert(userId, defaultSource);
     }
 
-    const auto database = openMigratedDatabase(config, false);
+    const auto database = openDatabase(config, false, true);
     if (!database)
         return 1;
 
@@ -206,7 +187,7 @@ int etlCommand(const Config &config, const QStringList &arguments)
                  "(ETL_CONCURRENCY at a time); --once runs one cycle and exits.\n";
         return 0;
     }
-    const auto database = openMigratedDatabase(config, true);
+    const auto database = openDatabase(config, true, true);
     if (!database)
         return 1;
     QNetworkAccessManager nam;
