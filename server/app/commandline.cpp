@@ -20,7 +20,7 @@ struct CommandEntry
 };
 
 const CommandEntry commands[] = {
-    { "serve", serveCommand, "run the server (--roles web,ingest,etl)" },
+    { "serve", serveCommand, "run the server (--roles web,api,ingest,etl)" },
     { "demo", demoCommand, "the whole system on this machine with loopback stand-ins" },
     { "migrate", migrateCommand, "apply database migrations and exit (--roles: then PostgreSQL roles)" },
     { "check-config", checkConfigCommand, "print the effective configuration, secrets masked" },

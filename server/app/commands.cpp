@@ -138,7 +138,7 @@ int serveCommand(const Config &config, const QStringList &arguments)
         else if (argument.startsWith(QLatin1String("--roles=")))
             value = argument.mid(8);
         else {
-            printError(QStringLiteral("serve takes only --roles web,ingest,etl (unknown argument %1).")
+            printError(QStringLiteral("serve takes only --roles web,api,ingest,etl (unknown argument %1).")
                                .arg(argument));
             return 2;
         }
@@ -158,7 +158,7 @@ int serveCommand(const Config &config, const QStringList &arguments)
         printError(started.error().message);
         return 1;
     }
-    if (roles.web)
+    if (roles.web || roles.api)
         qCInfo(lcApp, "listening on %s port %d", qPrintable(config.httpAddress()), runtime.webPort());
     quitOnTerminationSignals();
     return QCoreApplication::exec();

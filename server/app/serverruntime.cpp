@@ -16,7 +16,7 @@ Q_LOGGING_CATEGORY(lcRuntime, "openaps.server.runtime", QtInfoMsg)
 
 Result<Roles> Roles::parse(const QString &text)
 {
-    Roles roles { false, false, false };
+    Roles roles { false, false, false, false };
     const QStringList names = text.split(QLatin1Char(','), Qt::SkipEmptyParts);
     for (const QString &raw : names) {
         const QString name = raw.trimmed().toLower();
@@ -26,12 +26,15 @@ Result<Roles> Roles::parse(const QString &text)
             roles.ingest = true;
         else if (name == QLatin1String("etl"))
             roles.etl = true;
+        else if (name == QLatin1String("api"))
+            roles.api = true;
         else
-            return makeError("usage", QStringLiteral("Unknown role '%1': the roles are web, ingest and etl.")
-                                              .arg(name));
+            return makeError("usage",
+                             QStringLiteral("Unknown role '%1': the roles are web, api, ingest and etl.")
+                                     .arg(name));
     }
-    if (!roles.web && !roles.ingest && !roles.etl)
-        return makeError("usage", QStringLiteral("--roles needs at least one of web, ingest, etl."));
+    if (!roles.web && !roles.api && !roles.ingest && !roles.etl)
+        return makeError("usage", QStringLiteral("--roles needs at least one of web, api, ingest, etl."));
     return roles;
 }
 
@@ -44,6 +47,8 @@ QString Roles::toString() const
         names << QStringLiteral("ingest");
     if (etl)
         names << QStringLiteral("etl");
+    if (api)
+        names << QStringLiteral("api");
     return names.join(QLatin1Char(','));
 }
 
@@ -57,14 +62,20 @@ ServerRuntime::~ServerRuntime() = default;
 Status ServerRuntime::start(const Roles &roles)
 {
     const QUrl redirectUri = site::SiteSettings::fromConfig(m_config).redirectUri();
-    if (roles.web) {
+    if (roles.web || roles.api)
         m_web = std::make_unique<WebServer>(m_database);
+    if (roles.web) {
         auto participantSite = site::ParticipantSite::create(
                 m_database, &m_nam, site::ParticipantSite::optionsFromConfig(m_config));
         if (!participantSite)
             return participantSite.error();
         m_site = std::move(*participantSite);
         m_site->install(*m_web);
+    }
+    if (roles.api) {
+        // The researcher API is installed here (server/api/).
+    }
+    if (m_web) {
         const auto port = m_web->listen(QHostAddress(m_config.httpAddress()), m_config.httpPort());
         if (!port)
             return port.error();

@@ -23,13 +23,15 @@ namespace site {
 class ParticipantSite;
 }
 
-// Which parts of the server a process runs (`serve --roles web,ingest,etl`):
-// several instances can share one PostgreSQL and split the work.
+// Which parts of the server a process runs (`serve --roles web,api,ingest,etl`):
+// several instances can share one PostgreSQL and split the work. `web` is the
+// participant site, `api` the researcher API; both share one HTTP server.
 struct Roles
 {
     bool web = true;
     bool ingest = true;
     bool etl = true;
+    bool api = true;
 
     static Result<Roles> parse(const QString &text);
     QString toString() const;

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QList>
+#include <QString>
+
+namespace openaps::server::api {
+
+// Which consent groups' rows a researcher may download. The ETL stamps each
+// research row with source_entity: openaps=0, nsf=1, both=2 (DESIGN.md).
+enum class AccessScope {
+    OpenAps, // source_entity 0 or 2
+    Nsf, // source_entity 1 or 2
+    All, // 0, 1 or 2
+};
+
+QString scopeName(AccessScope scope);
+Result<AccessScope> parseScope(const QString &name);
+// The source_entity values a scope allows, for an SQL IN list.
+QList<int> allowedSourceEntities(AccessScope scope);
+
+// A signed-in, approved researcher: what the API knows about the bearer of
+// a valid token.
+struct Researcher
+{
+    qint64 id = 0;
+    QString email;
+    QString name;
+    QString institution;
+    AccessScope scope = AccessScope::OpenAps;
+    bool isAdmin = false;
+};
+
+} // namespace openaps::server::api
