@@ -1,5 +1,6 @@
 #include "app/serverruntime.h"
 
+#include "app/runtimemetrics.h"
 #include "etl/etlservice.h"
 #include "http/webserver.h"
 #include "ingest/ingestservice.h"
@@ -76,6 +77,7 @@ Status ServerRuntime::start(const Roles &roles)
         // The researcher API is installed here (server/api/).
     }
     if (m_web) {
+        addMetricsSources();
         const auto port = m_web->listen(QHostAddress(m_config.httpAddress()), m_config.httpPort());
         if (!port)
             return port.error();
@@ -94,6 +96,20 @@ Status ServerRuntime::start(const Roles &roles)
     qCInfo(lcRuntime, "running roles %s with the %s database", qPrintable(roles.toString()),
            qPrintable(m_database.url().backendName()));
     return {};
+}
+
+void ServerRuntime::addMetricsSources()
+{
+    m_web->setMetricsToken(m_config.value(QStringLiteral("METRICS_TOKEN")).toUtf8());
+    m_web->addMetricsSource([this](PrometheusText &out) { addDatabaseMetrics(m_database, out); });
+    // The jobs start after the web server; the sources look them up per scrape.
+    m_web->addMetricsSource([this](PrometheusText &out) {
+        if (m_ingest)
+            m_ingest->metrics().addTo(out);
+        if (m_etl)
+            addPassMetrics("openaps_etl_last_pass_participants", "Participants in the last ETL pass, by outcome.",
+                           m_etl->lastPass(), out);
+    });
 }
 
 quint16 ServerRuntime::webPort() const

@@ -54,6 +54,8 @@ public:
     quint16 webPort() const;
 
 private:
+    void addMetricsSources();
+
     Config m_config;
     db::Database m_database;
     QNetworkAccessManager m_nam;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "http/prometheus.h"
 #include "ingest/participantingest.h"
 
 #include <QDateTime>
@@ -33,8 +34,8 @@ public:
     void addCycle(qint64 durationMs, const QDateTime &end);
     Snapshot snapshot() const;
 
-    // Prometheus text format, metric names openaps_ingest_*.
-    QString prometheusText() const;
+    // Adds the openaps_ingest_* families to a /metrics answer.
+    void addTo(server::PrometheusText &out) const;
 
 private:
     mutable QMutex m_mutex;

@@ -102,6 +102,8 @@ const QList<ConfigKey> &Config::knownKeys()
         key("PUBLIC_URL", "", false, "the site's public base URL, e.g. https://example.org"),
         key("SECRET_KEY", "", true, "at least 32 characters; encrypts stored tokens"),
         key("LOG_FORMAT", "text", false, "text or json"),
+        key("METRICS_TOKEN", "", true,
+            "bearer token for /metrics (without it only local, unproxied requests get it)"),
         key("OH_BASE_URL", "https://www.openhumans.org", false, "Open Humans base URL"),
         key("OH_CLIENT_ID", "", false, "Open Humans project client id"),
         key("OH_CLIENT_SECRET", "", true, "Open Humans project client secret"),

@@ -77,7 +77,9 @@ private slots:
         QCOMPARE(s.participantsFailed, 1);
         QCOMPARE(s.recordsByType.value(QStringLiteral("entries")), 12);
         QCOMPARE(s.errorsByClass.value(QStringLiteral("unreachable")), 1);
-        const QString text = metrics.prometheusText();
+        server::PrometheusText out;
+        metrics.addTo(out);
+        const QString text = out.text();
         QVERIFY(text.contains(QLatin1String("openaps_ingest_records_total{type=\"entries\"} 12\n")));
         QVERIFY(text.contains(QLatin1String("openaps_ingest_participants_total{outcome=\"failed\"} 1\n")));
         QVERIFY(text.contains(QLatin1String("openaps_ingest_last_cycle_seconds 1.5\n")));
