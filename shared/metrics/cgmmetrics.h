@@ -1,0 +1,89 @@
+#pragma once
+
+#include <QList>
+#include <QtGlobal>
+
+#include <array>
+
+namespace openaps::metrics {
+
+// One CGM reading as the research tables hold it: the UTC instant, the
+// participant's UTC offset at that instant (minutes east of UTC) and the
+// glucose value in mg/dL.
+struct Reading
+{
+    qint64 utcMs = 0;
+    int offsetMinutes = 0;
+    double mgdl = 0;
+};
+
+// Sensors report in 40..400 mg/dL and send "LOW"/"HIGH" as 39/401 and the
+// like; values outside are clamped to this range so that devices compare.
+// Values that are not a positive number are not readings and are dropped.
+constexpr double lowestReported = 39.0;
+constexpr double highestReported = 400.0;
+constexpr qint64 cgmIntervalMs = 5 * 60 * 1000;
+
+// Percentages (0..100) of readings in the five consensus bands (Battelino et
+// al. 2019): very low <54, low 54-69, in range 70-180, high 181-250, very high >250.
+struct RangeBands
+{
+    double veryLow = 0;
+    double low = 0;
+    double inRange = 0;
+    double high = 0;
+    double veryHigh = 0;
+};
+
+struct Summary
+{
+    int readings = 0; // used: after dropping invalid values and duplicated timestamps
+    int dropped = 0; // not a positive number
+    int duplicates = 0; // a second reading at the same instant (the first one counts)
+    int clamped = 0; // outside 39..400, clamped
+    qint64 firstUtcMs = 0;
+    qint64 lastUtcMs = 0;
+    RangeBands bands;
+    double mean = 0; // mg/dL
+    double sd = 0; // sample standard deviation (n-1), 0 for a single reading
+    double cv = 0; // SD / mean, percent
+    double gmi = 0; // percent: 3.31 + 0.02392 x mean mg/dL (Bergenstal 2018)
+    double lbgi = 0; // Kovatchev low blood glucose index
+    double hbgi = 0; // Kovatchev high blood glucose index
+    double gri = 0; // glycemia risk index (Klonoff 2022), 0..100
+    double activePercent = 0; // 5-minute slots with a reading between the first and last one
+
+    bool isEmpty() const { return readings == 0; }
+};
+
+// The metrics of one participant's readings, in any order.
+Summary summarize(const QList<Reading> &readings);
+
+// One 15-minute bin of the ambulatory glucose profile, by LOCAL time of day.
+struct AgpBin
+{
+    int startMinute = 0; // local minutes after midnight: 0, 15, ... 1425
+    int count = 0;
+    double p5 = 0;
+    double p25 = 0;
+    double p50 = 0;
+    double p75 = 0;
+    double p95 = 0;
+};
+constexpr int agpBinMinutes = 15;
+constexpr int agpBinCount = 24 * 60 / agpBinMinutes;
+
+// 96 bins; a reading falls into the bin of its UTC time plus its own offset
+// (the old dashboards bucketed by UTC, which smears a day across bins).
+// Percentiles interpolate linearly between order statistics; empty bins have
+// count 0 and zero percentiles.
+std::array<AgpBin, agpBinCount> agp(const QList<Reading> &readings);
+
+// Helpers exposed for tests and for charts.
+int localMinuteOfDay(const Reading &reading);
+double percentile(const QList<double> &sorted, double p); // p in 0..1, input sorted ascending
+// Kovatchev's symmetrising transform for mg/dL: 1.509 x (ln(bg)^1.084 - 5.381).
+double kovatchevF(double mgdl);
+double gri(const RangeBands &bands);
+
+} // namespace openaps::metrics
