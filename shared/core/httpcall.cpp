@@ -6,6 +6,20 @@
 
 namespace openaps {
 
+namespace {
+constexpr qint64 sinkReadBuffer = 256 * 1024; // bounds memory while the sink catches up
+
+bool isSuccess(int status)
+{
+    return status >= 200 && status < 300;
+}
+
+int statusOf(const QNetworkReply *reply)
+{
+    return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+}
+} // namespace
+
 QByteArray HttpResponse::header(const QByteArray &name) const
 {
     for (const auto &h : headers) {
@@ -55,9 +69,14 @@ void HttpCall::attempt()
                                            QNetworkRequest::NoLessSafeRedirectPolicy));
     m_reply = m_nam->sendCustomRequest(request, m_request.verb, m_request.body);
     connect(m_reply, &QNetworkReply::finished, this, &HttpCall::onFinished);
+    if (m_request.sink) {
+        m_reply->setReadBufferSize(sinkReadBuffer);
+        connect(m_reply, &QNetworkReply::readyRead, this, &HttpCall::onReadyRead);
+    }
     // The timeout measures silence, not total time: a large body may stream for long.
     connect(m_reply, &QNetworkReply::downloadProgress, this, [this](qint64 received, qint64) {
-        if (received > m_request.maxResponseBytes) {
+        const bool sunk = m_request.sink && isSuccess(statusOf(m_reply));
+        if (!sunk && received > m_request.maxResponseBytes) {
             m_reply->disconnect(this);
             m_reply->abort();
             m_reply->deleteLater();
@@ -68,6 +87,21 @@ void HttpCall::attempt()
         m_timeout.start(m_request.timeout);
     });
     m_timeout.start(m_request.timeout);
+}
+
+void HttpCall::onReadyRead()
+{
+    if (!m_reply || m_sinkFailed || !isSuccess(statusOf(m_reply)))
+        return; // an error body stays in the reply for onFinished
+    const QByteArray chunk = m_reply->readAll();
+    if (chunk.isEmpty())
+        return;
+    if (!m_request.sink(chunk)) {
+        m_sinkFailed = true;
+        m_reply->abort();
+        return;
+    }
+    m_sunk += chunk.size();
 }
 
 void HttpCall::onTimeout()
@@ -84,12 +118,22 @@ void HttpCall::onFinished()
     QNetworkReply *reply = m_reply;
     if (!reply)
         return;
+    if (m_request.sink && !m_timedOut && !m_sinkFailed)
+        onReadyRead(); // whatever arrived with the end of the body
     reply->deleteLater();
     m_reply = nullptr;
 
+    if (m_sinkFailed) {
+        deliver(makeError("sink-failed", QStringLiteral("The downloaded data could not be stored.")));
+        return;
+    }
     if (m_timedOut) {
-        retryOrFail(makeError("timeout", QStringLiteral("The server did not answer within %1 seconds.")
-                                                 .arg(m_request.timeout.count() / 1000.0)));
+        Error timeout = makeError("timeout", QStringLiteral("The server did not answer within %1 seconds.")
+                                                     .arg(m_request.timeout.count() / 1000.0));
+        if (m_sunk > 0)
+            deliver(std::move(timeout));
+        else
+            retryOrFail(std::move(timeout));
         return;
     }
     const QVariant statusAttr = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
@@ -118,17 +162,27 @@ void HttpCall::onFinished()
     // for anything else the server may have acted already, so the partial
     // answer goes to the caller, whose parsing rejects it.
     const QByteArray body = reply->readAll();
+    const bool sunk = m_request.sink && isSuccess(statusAttr.toInt());
+    const qint64 received = sunk ? m_sunk : body.size();
     const QVariant announced = reply->header(QNetworkRequest::ContentLengthHeader);
-    const bool cutOff = reply->error() != QNetworkReply::NoError && announced.isValid()
-            && body.size() < announced.toLongLong();
+    // A streamed body without Content-Length (chunked) is cut short when
+    // the connection failed before its last chunk.
+    const bool cutOff = reply->error() != QNetworkReply::NoError
+            && ((announced.isValid() && received < announced.toLongLong()) || sunk);
     const bool idempotent = m_request.verb == "GET" || m_request.verb == "HEAD";
-    if (cutOff && idempotent) {
-        retryOrFail(makeError("truncated", QStringLiteral("The server's answer was cut off before it was complete.")));
+    if (cutOff && (idempotent || sunk)) {
+        Error truncated = makeError("truncated",
+                                    QStringLiteral("The server's answer was cut off before it was complete."));
+        if (m_sunk > 0)
+            deliver(std::move(truncated));
+        else
+            retryOrFail(std::move(truncated));
         return;
     }
     HttpResponse response;
     response.status = statusAttr.toInt();
     response.body = body;
+    response.bytes = received;
     response.url = reply->url();
     response.headers = reply->rawHeaderPairs();
     if ((response.status >= 500 || response.status == 429) && m_attempt < m_request.maxAttempts) {

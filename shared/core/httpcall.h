@@ -25,7 +25,14 @@ struct HttpRequest
     std::chrono::milliseconds timeout { 30000 }; // per attempt, restarted while data arrives
     int maxAttempts = 3; // retries only 5xx, 429, timeouts and connection failures
     std::chrono::milliseconds firstBackoff { 500 }; // doubles after each failed attempt
-    qint64 maxResponseBytes = 256 * 1024 * 1024;
+    qint64 maxResponseBytes = 256 * 1024 * 1024; // with a sink: for non-2xx bodies only
+    // When set, a 2xx body goes here chunk by chunk as it arrives instead of
+    // into HttpResponse::body, so memory stays flat for large downloads.
+    // Returning false stops the call with "sink-failed". Once a chunk went
+    // to the sink the call is never retried (the sink cannot take data
+    // back), and a body cut short is an Error ("truncated"), with or
+    // without Content-Length.
+    std::function<bool(const QByteArray &chunk)> sink;
 };
 
 struct HttpResponse
@@ -34,6 +41,7 @@ struct HttpResponse
     QByteArray body;
     QUrl url; // final URL after redirects
     QList<QPair<QByteArray, QByteArray>> headers;
+    qint64 bytes = 0; // body bytes received (given to the sink, when there is one)
     QByteArray header(const QByteArray &name) const;
 };
 
@@ -41,7 +49,7 @@ struct HttpResponse
 // callback runs exactly once, on the thread of `nam`. Any HTTP answer
 // (also 4xx/5xx, after retries of 5xx/429 ran out) arrives as an HttpResponse
 // for the caller to interpret; only transport failures are Errors, with codes
-// "timeout", "unreachable", "truncated" and "too-large". Messages never contain the URL
+// "timeout", "unreachable", "truncated", "too-large" and "sink-failed". Messages never contain the URL
 // (it may hold a participant's token).
 class HttpCall final : public QObject
 {
@@ -61,6 +69,7 @@ public:
 private:
     HttpCall(QNetworkAccessManager *nam, HttpRequest request, QObject *context, Callback callback);
     void attempt();
+    void onReadyRead();
     void onFinished();
     void onTimeout();
     void retryOrFail(Error error);
@@ -73,6 +82,8 @@ private:
     QPointer<QNetworkReply> m_reply;
     QTimer m_timeout;
     int m_attempt = 0;
+    qint64 m_sunk = 0;
+    bool m_sinkFailed = false;
     bool m_timedOut = false;
     bool m_done = false;
 };

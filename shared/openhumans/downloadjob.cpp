@@ -10,6 +10,10 @@
 
 namespace openaps::oh {
 
+namespace {
+constexpr qint64 errorBodyLimit = 64 * 1024; // enough for an error's details
+}
+
 DownloadJob::DownloadJob(ClientContext context, QString accessToken, MemberFile file,
                          ChunkHandler handler, QObject *parent)
     : ValueJob(parent), m_context(std::move(context)), m_accessToken(std::move(accessToken)),
@@ -41,11 +45,14 @@ void DownloadJob::run()
 void DownloadJob::fetch()
 {
     ++m_attempt;
-    QNetworkRequest request(m_file.downloadUrl);
-    m_get = StreamingGet::start(
-            m_context.nam, request, m_context.settings.requestTimeout,
-            [this](const QByteArray &chunk) { return takeChunk(chunk); }, this,
-            [this](Result<StreamingGet::Outcome> outcome) { onFetched(std::move(outcome)); });
+    HttpRequest request;
+    request.request = QNetworkRequest(m_file.downloadUrl);
+    request.timeout = m_context.settings.requestTimeout;
+    request.maxAttempts = 1; // retries below, where an expired URL can be refreshed
+    request.maxResponseBytes = errorBodyLimit;
+    request.sink = [this](const QByteArray &chunk) { return takeChunk(chunk); };
+    m_get = HttpCall::start(m_context.nam, std::move(request), this,
+                            [this](Result<HttpResponse> response) { onFetched(std::move(response)); });
 }
 
 bool DownloadJob::takeChunk(const QByteArray &chunk)
@@ -75,10 +82,10 @@ bool DownloadJob::takeChunk(const QByteArray &chunk)
     return true;
 }
 
-void DownloadJob::onFetched(Result<StreamingGet::Outcome> outcome)
+void DownloadJob::onFetched(Result<HttpResponse> response)
 {
-    if (!outcome) {
-        const Error &error = outcome.error();
+    if (!response) {
+        const Error &error = response.error();
         if (error.code == QLatin1String("sink-failed") && m_sinkError)
             return finish(*m_sinkError);
         const bool transient = error.code == QLatin1String("timeout")
@@ -87,14 +94,11 @@ void DownloadJob::onFetched(Result<StreamingGet::Outcome> outcome)
             return retryLater(error);
         return finish(error);
     }
-    const int status = outcome->status;
+    const int status = response->status;
     if (status >= 200 && status < 300)
         return finish(m_result);
 
-    HttpResponse response;
-    response.status = status;
-    response.body = outcome->errorBody;
-    const Error error = api::errorFor(response);
+    const Error error = api::errorFor(*response);
     // Signed storage URLs answer 403 (S3) or 404/410 once they have expired.
     if (status == 403 || status == 404 || status == 410)
         return refreshUrl(error);

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "core/httpcall.h"
 #include "openhumans/job.h"
-#include "openhumans/streamingget.h"
 #include "openhumans/types.h"
 
 #include <QPointer>
@@ -42,7 +42,7 @@ private:
     void run() override;
     void cancelNetwork() override;
     void fetch();
-    void onFetched(Result<StreamingGet::Outcome> outcome);
+    void onFetched(Result<HttpResponse> response);
     void retryLater(const Error &error);
     // The URL expired: list the member again for a fresh one, or give up.
     void refreshUrl(const Error &error);
@@ -58,7 +58,7 @@ private:
     DownloadResult m_result;
     std::optional<Error> m_sinkError;
     int m_attempt = 0;
-    QPointer<StreamingGet> m_get;
+    QPointer<HttpCall> m_get;
     QPointer<MemberJob> m_memberJob;
 };
 
