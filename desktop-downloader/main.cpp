@@ -1,13 +1,25 @@
-#include <QApplication>
-#include <QLabel>
+#include "appcontext.h"
+#include "mainwindow.h"
+#include "researcher/apiclient.h"
 
-// The desktop downloader is built on the researcher API (a later issue);
-// until then the window only names the application.
+#include <QApplication>
+#include <QNetworkAccessManager>
+#include <QSettings>
+#include <QTimer>
+
+// Wires the collaborators together; everything else lives in openaps-downloader-lib.
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("OpenAPS Data Commons"));
     QApplication::setApplicationName(QStringLiteral("openaps-downloader"));
-    QLabel label(QStringLiteral("OpenAPS Data Commons downloader"));
-    label.show();
+    QApplication::setApplicationVersion(QStringLiteral(PROJECT_VERSION));
+
+    QNetworkAccessManager nam;
+    QSettings settings;
+    openaps::researcher::ApiClient api(&nam);
+    openaps::desktop::MainWindow window({ &api, &settings });
+    window.show();
+    QTimer::singleShot(0, &window, [&window] { window.showSignIn(); });
     return QApplication::exec();
 }

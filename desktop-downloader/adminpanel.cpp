@@ -1,0 +1,145 @@
+#include "adminpanel.h"
+
+#include "researcher/apiclient.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace openaps::desktop {
+
+namespace {
+QPushButton *button(const QString &text, const char *name)
+{
+    auto *b = new QPushButton(text);
+    b->setObjectName(QString::fromLatin1(name));
+    return b;
+}
+} // namespace
+
+AdminPanel::AdminPanel(AppContext context, QWidget *parent)
+    : QWidget(parent), m_context(context), m_status(new QComboBox), m_scope(new QComboBox),
+      m_table(new QTableWidget(0, 6)), m_message(new QLabel)
+{
+    m_status->setObjectName(QStringLiteral("statusFilter"));
+    m_scope->setObjectName(QStringLiteral("scope"));
+    m_table->setObjectName(QStringLiteral("researchers"));
+    m_message->setObjectName(QStringLiteral("adminMessage"));
+    m_message->setWordWrap(true);
+    const std::pair<const char *, QString> statuses[] = {
+        { "pending", tr("Waiting for approval") }, { "approved", tr("Approved") },
+        { "unverified", tr("Email not confirmed yet") }, { "rejected", tr("Rejected") },
+        { "deactivated", tr("Deactivated") }, { "", tr("All") },
+    };
+    for (const auto &[value, label] : statuses)
+        m_status->addItem(label, QString::fromLatin1(value));
+    m_scope->addItem(tr("OpenAPS data (consent openaps or both)"), QStringLiteral("openaps"));
+    m_scope->addItem(tr("Nightscout Foundation data (consent nsf or both)"), QStringLiteral("nsf"));
+    m_scope->addItem(tr("All data"), QStringLiteral("all"));
+    m_table->setHorizontalHeaderLabels({ tr("Name"), tr("Email"), tr("Institution"), tr("Purpose"), tr("Status"), tr("Scope") });
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+
+    auto *refreshButton = button(tr("Refresh"), "refresh");
+    auto *approve = button(tr("Approve with this scope"), "approve");
+    auto *reject = button(tr("Reject"), "reject");
+    auto *deactivate = button(tr("Deactivate"), "deactivate");
+    auto *top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("Show")));
+    top->addWidget(m_status, 1);
+    top->addWidget(refreshButton);
+    auto *actions = new QHBoxLayout;
+    actions->addWidget(new QLabel(tr("Scope")));
+    actions->addWidget(m_scope, 1);
+    actions->addWidget(approve);
+    actions->addWidget(reject);
+    actions->addWidget(deactivate);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(m_table, 1);
+    layout->addLayout(actions);
+    layout->addWidget(m_message);
+
+    connect(refreshButton, &QPushButton::clicked, this, &AdminPanel::refresh);
+    connect(m_status, &QComboBox::currentIndexChanged, this, &AdminPanel::refresh);
+    connect(approve, &QPushButton::clicked, this, [this] { act(Action::Approve); });
+    connect(reject, &QPushButton::clicked, this, [this] { act(Action::Reject); });
+    connect(deactivate, &QPushButton::clicked, this, [this] { act(Action::Deactivate); });
+}
+
+void AdminPanel::say(const QString &text, bool isError)
+{
+    m_message->setText(text);
+    m_message->setStyleSheet(isError ? QStringLiteral("color: #b00020;") : QString());
+}
+
+void AdminPanel::refresh()
+{
+    m_context.api->listResearchers(m_status->currentData().toString(), this,
+                                   [this](Result<QList<researcher::Account>> r) {
+                                       if (!r) {
+                                           say(r.error().message, true);
+                                           emit refreshed();
+                                           return;
+                                       }
+                                       m_accounts = *r;
+                                       m_table->setRowCount(int(m_accounts.size()));
+                                       for (int i = 0; i < m_accounts.size(); ++i) {
+                                           const researcher::Account &a = m_accounts[i];
+                                           const QString cells[] = { a.name, a.email, a.institution,
+                                                                     a.purpose, a.status, a.scope };
+                                           for (int c = 0; c < 6; ++c)
+                                               m_table->setItem(i, c, new QTableWidgetItem(cells[c]));
+                                       }
+                                       if (m_accounts.isEmpty())
+                                           say(tr("Nobody in this list."));
+                                       emit refreshed();
+                                   });
+}
+
+bool AdminPanel::select(const QString &email)
+{
+    for (int i = 0; i < m_accounts.size(); ++i) {
+        if (m_accounts[i].email.compare(email, Qt::CaseInsensitive) == 0) {
+            m_table->selectRow(i);
+            return true;
+        }
+    }
+    return false;
+}
+
+void AdminPanel::act(Action action)
+{
+    const int row = m_table->currentRow();
+    if (row < 0 || row >= m_accounts.size())
+        return say(tr("Please choose a researcher in the list first."), true);
+    const researcher::Account account = m_accounts[row];
+    auto done = [this, action, account](Result<researcher::Account> r) {
+        if (!r)
+            return say(r.error().message, true);
+        const QString what = action == Action::Approve ? tr("approved (scope %1)").arg(r->scope)
+                : action == Action::Reject             ? tr("rejected")
+                                                       : tr("deactivated; their sign-ins no longer work");
+        say(tr("%1 was %2.").arg(account.email, what));
+        refresh();
+    };
+    switch (action) {
+    case Action::Approve:
+        m_context.api->approve(account.id, m_scope->currentData().toString(), this, done);
+        break;
+    case Action::Reject:
+        m_context.api->reject(account.id, this, done);
+        break;
+    case Action::Deactivate:
+        m_context.api->deactivate(account.id, this, done);
+        break;
+    }
+}
+
+} // namespace openaps::desktop

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "appcontext.h"
+
+#include <QDialog>
+#include <QUrl>
+
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QStackedWidget;
+
+namespace openaps::desktop {
+
+// "Apply for access": the application form, then the 6-digit code from the
+// email, then a note that an administrator will review the application.
+class ApplyDialog final : public QDialog
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ApplyDialog)
+
+public:
+    ApplyDialog(AppContext context, const QUrl &server, QWidget *parent = nullptr);
+
+    enum Page { FormPage, CodePage, DonePage };
+    int page() const;
+
+private:
+    void onSubmit();
+    void onVerify();
+    void onResend();
+    void show(QLabel *label, const QString &text, bool isError);
+
+    AppContext m_context;
+    QStackedWidget *m_pages;
+    QLineEdit *m_name;
+    QLineEdit *m_email;
+    QLineEdit *m_institution;
+    QPlainTextEdit *m_purpose;
+    QLineEdit *m_password;
+    QLineEdit *m_repeat;
+    QPushButton *m_submit;
+    QLabel *m_formMessage;
+    QLineEdit *m_code;
+    QPushButton *m_verify;
+    QLabel *m_codeMessage;
+};
+
+} // namespace openaps::desktop

@@ -1,0 +1,23 @@
+#pragma once
+
+#include "metrics/entriesanalysis.h"
+
+#include <QPair>
+#include <QStringList>
+
+class QChart;
+
+namespace openaps::desktop {
+
+// The three charts of the local view, built from the metrics the core
+// library computed; series and bar sets carry object names for tests.
+QChart *glucoseChart(const metrics::ParticipantAnalysis &participant);
+QChart *agpChart(const std::array<metrics::AgpBin, metrics::agpBinCount> &bins);
+QChart *rangeChart(const metrics::Summary &summary);
+
+// The metrics table's rows: (what, value as shown).
+QList<QPair<QString, QString>> metricRows(const metrics::Summary &summary);
+// The five bands in chart order, with the colours the charts use.
+QStringList bandNames();
+
+} // namespace openaps::desktop

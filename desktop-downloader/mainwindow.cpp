@@ -1,0 +1,130 @@
+#include "mainwindow.h"
+
+#include "adminpanel.h"
+#include "applydialog.h"
+#include "downloadpanel.h"
+#include "localviewpanel.h"
+#include "researcher/apiclient.h"
+#include "resetpassworddialog.h"
+#include "signindialog.h"
+
+#include <QLabel>
+#include <QMenuBar>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+
+namespace openaps::desktop {
+
+MainWindow::MainWindow(AppContext context, QWidget *parent)
+    : QMainWindow(parent), m_context(context), m_tabs(new QTabWidget), m_download(new DownloadPanel(context)),
+      m_local(new LocalViewPanel), m_admin(new AdminPanel(context)), m_who(new QLabel)
+{
+    setWindowTitle(tr("OpenAPS Data Commons downloader"));
+    m_tabs->setObjectName(QStringLiteral("tabs"));
+    m_who->setObjectName(QStringLiteral("who"));
+    m_tabs->addTab(m_download, tr("Download"));
+    m_tabs->addTab(m_local, tr("Local view"));
+    m_tabs->addTab(m_admin, tr("Admin"));
+    m_tabs->setTabVisible(m_tabs->indexOf(m_admin), false);
+    setCentralWidget(m_tabs);
+    statusBar()->addPermanentWidget(m_who);
+
+    auto *toolbar = addToolBar(tr("Account"));
+    toolbar->setObjectName(QStringLiteral("accountToolbar"));
+    m_signInAction = toolbar->addAction(tr("Sign in…"), this, [this] { showSignIn(); });
+    m_signOutAction = toolbar->addAction(tr("Sign out"), this, [this] {
+        m_context.api->logout(this, [](Status) { });
+    });
+    m_signInAction->setObjectName(QStringLiteral("signInAction"));
+    m_signOutAction->setObjectName(QStringLiteral("signOutAction"));
+    auto *apply = toolbar->addAction(tr("Apply for access…"), this, &MainWindow::showApply);
+    apply->setObjectName(QStringLiteral("applyAction"));
+    m_signOutAction->setEnabled(false);
+
+    connect(m_context.api, &researcher::ApiClient::signInRequired, this, &MainWindow::onSignInRequired);
+    connect(m_context.api, &researcher::ApiClient::signedInChanged, this, [this](bool signedIn) {
+        if (!signedIn)
+            onSignedOut();
+    });
+    connect(m_download, &DownloadPanel::openInLocalView, this, [this](const QString &path) {
+        m_tabs->setCurrentWidget(m_local);
+        m_local->loadFile(path);
+    });
+    onSignedOut();
+    resize(1100, 760);
+}
+
+bool MainWindow::isAdminTabVisible() const
+{
+    return m_tabs->isTabVisible(m_tabs->indexOf(m_admin));
+}
+
+void MainWindow::showSignIn(const QString &message)
+{
+    if (!m_signIn) {
+        m_signIn = new SignInDialog(m_context, this);
+        m_signIn->setAttribute(Qt::WA_DeleteOnClose);
+        connect(m_signIn, &QDialog::accepted, this, &MainWindow::onSignedIn);
+        connect(m_signIn, &SignInDialog::applyRequested, this, &MainWindow::showApply);
+        connect(m_signIn, &SignInDialog::resetRequested, this, &MainWindow::showReset);
+    }
+    m_signIn->setMessage(message);
+    m_signIn->open();
+    m_signIn->raise();
+}
+
+void MainWindow::showApply()
+{
+    QString error;
+    const QString typed = m_signIn ? m_signIn->serverUrlText() : m_context.settings->value(QStringLiteral("server/url")).toString();
+    const QUrl server = parseServerUrl(typed, &error);
+    if (server.isEmpty())
+        return showSignIn(tr("Enter the server address first, then choose \"Apply for access\"."));
+    auto *dialog = new ApplyDialog(m_context, server, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    m_apply = dialog;
+    dialog->open();
+}
+
+void MainWindow::showReset()
+{
+    QString error;
+    const QUrl server = parseServerUrl(m_signIn ? m_signIn->serverUrlText() : QString(), &error);
+    if (server.isEmpty())
+        return showSignIn(error);
+    auto *dialog = new ResetPasswordDialog(m_context, server, m_context.settings->value(QStringLiteral("account/email")).toString(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::onSignedIn()
+{
+    const researcher::Account &me = m_context.api->account();
+    m_who->setText(tr("Signed in as %1 (%2 data) at %3")
+                           .arg(me.name.isEmpty() ? me.email : me.name, me.scope, m_context.api->serverUrl().host()));
+    m_signInAction->setEnabled(false);
+    m_signOutAction->setEnabled(true);
+    m_tabs->setTabVisible(m_tabs->indexOf(m_admin), me.isAdmin);
+    m_download->refresh();
+    if (me.isAdmin)
+        m_admin->refresh();
+}
+
+void MainWindow::onSignedOut()
+{
+    m_who->setText(tr("Not signed in"));
+    m_signInAction->setEnabled(true);
+    m_signOutAction->setEnabled(false);
+    m_tabs->setTabVisible(m_tabs->indexOf(m_admin), false);
+    m_download->clear();
+}
+
+void MainWindow::onSignInRequired(const QString &message)
+{
+    onSignedOut();
+    showSignIn(message);
+}
+
+} // namespace openaps::desktop

@@ -1,0 +1,258 @@
+#include "researcher/apiclient.h"
+
+#include "core/httpcall.h"
+#include "researcher/apierrors.h"
+#include "researcher/downloadjob.h"
+#include "researcher/researcherlog.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPointer>
+
+namespace openaps::researcher {
+
+Q_LOGGING_CATEGORY(lcResearcher, "openaps.shared.researcher", QtInfoMsg)
+
+namespace {
+
+QJsonObject object(const QByteArray &body)
+{
+    return QJsonDocument::fromJson(body).object();
+}
+
+Error badAnswer()
+{
+    return Error { QStringLiteral("bad-answer"), plainWords(QStringLiteral("bad-answer")) };
+}
+
+} // namespace
+
+ApiClient::ApiClient(QNetworkAccessManager *nam, QObject *parent) : QObject(parent), m_nam(nam) { }
+
+ApiClient::~ApiClient() = default;
+
+void ApiClient::setServerUrl(const QUrl &url)
+{
+    if (url != m_server)
+        forget(); // a token is only good for the server that issued it
+    m_server = url;
+}
+
+QUrl ApiClient::endpoint(const QString &path, const QUrlQuery &query) const
+{
+    QUrl url = m_server;
+    QString base = url.path();
+    while (base.endsWith(QLatin1Char('/')))
+        base.chop(1);
+    url.setPath(base + QLatin1String("/api/v1/") + path);
+    url.setQuery(query);
+    return url;
+}
+
+void ApiClient::forget()
+{
+    const bool was = isSignedIn();
+    m_session = {};
+    if (was)
+        emit signedInChanged(false);
+}
+
+void ApiClient::noteError(const Error &error)
+{
+    if (!isSignInRequired(error))
+        return;
+    qCInfo(lcResearcher, "the server no longer accepts the sign-in");
+    forget();
+    emit signInRequired(error.message);
+}
+
+void ApiClient::send(const QByteArray &verb, const QString &path, const QUrlQuery &query,
+                     const QJsonObject *body, QObject *context, RawCallback done)
+{
+    HttpRequest request;
+    request.verb = verb;
+    request.request.setUrl(endpoint(path, query));
+    request.request.setRawHeader("Accept", "application/json");
+    if (isSignedIn())
+        request.request.setRawHeader("Authorization", "Bearer " + m_session.token.toLatin1());
+    if (body) {
+        request.request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        request.body = QJsonDocument(*body).toJson(QJsonDocument::Compact);
+    }
+    // A repeated POST could apply twice or count against the rate limit.
+    request.maxAttempts = verb == "GET" ? 3 : 1;
+    request.maxResponseBytes = 16 * 1024 * 1024;
+    QPointer<QObject> guard(context);
+    HttpCall::start(m_nam, std::move(request), this,
+                    [this, guard, hasContext = context != nullptr, done = std::move(done)](Result<HttpResponse> r) {
+                        if (hasContext && !guard)
+                            return;
+                        if (!r) {
+                            const QString words = plainWords(r.error().code);
+                            done(Error { r.error().code, words.isEmpty() ? r.error().message : words });
+                            return;
+                        }
+                        if (r->status < 200 || r->status >= 300) {
+                            const Error error = errorFromAnswer(*r);
+                            noteError(error);
+                            done(error);
+                            return;
+                        }
+                        done(std::move(r));
+                    });
+}
+
+void ApiClient::sendForStatus(const QByteArray &verb, const QString &path, const QJsonObject &body,
+                              QObject *context, StatusCallback done)
+{
+    send(verb, path, {}, &body, context, [done = std::move(done)](Result<HttpResponse> r) {
+        done(r ? Status() : Status(r.error()));
+    });
+}
+
+void ApiClient::sendForAccount(const QByteArray &verb, const QString &path, const QJsonObject *body,
+                               QObject *context, Callback<Account> done)
+{
+    send(verb, path, {}, body, context, [done = std::move(done)](Result<HttpResponse> r) {
+        if (!r)
+            return done(r.error());
+        const QJsonObject o = object(r->body);
+        if (!o.contains(QLatin1String("email")))
+            return done(badAnswer());
+        done(Account::fromJson(o));
+    });
+}
+
+void ApiClient::apply(const Application &application, QObject *context, StatusCallback done)
+{
+    sendForStatus("POST", QStringLiteral("applications"), application.toJson(), context, std::move(done));
+}
+
+void ApiClient::verify(const QString &email, const QString &code, QObject *context, StatusCallback done)
+{
+    sendForStatus("POST", QStringLiteral("applications/verify"),
+                  { { QStringLiteral("email"), email }, { QStringLiteral("code"), code.trimmed() } },
+                  context, std::move(done));
+}
+
+void ApiClient::resendCode(const QString &email, QObject *context, StatusCallback done)
+{
+    sendForStatus("POST", QStringLiteral("applications/resend"), { { QStringLiteral("email"), email } },
+                  context, std::move(done));
+}
+
+void ApiClient::login(const QString &email, const QString &password, QObject *context, Callback<Account> done)
+{
+    forget();
+    const QJsonObject body { { QStringLiteral("email"), email }, { QStringLiteral("password"), password } };
+    send("POST", QStringLiteral("login"), {}, &body, context, [this, done = std::move(done)](Result<HttpResponse> r) {
+        if (!r)
+            return done(r.error());
+        const QJsonObject o = object(r->body);
+        Session session { o.value(QLatin1String("token")).toString(),
+                          QDateTime::fromString(o.value(QLatin1String("expires_at")).toString(), Qt::ISODateWithMs),
+                          Account::fromJson(o.value(QLatin1String("researcher")).toObject()) };
+        if (session.token.isEmpty())
+            return done(badAnswer());
+        m_session = std::move(session);
+        qCInfo(lcResearcher, "signed in as researcher %lld", m_session.researcher.id);
+        emit signedInChanged(true);
+        done(m_session.researcher);
+    });
+}
+
+void ApiClient::me(QObject *context, Callback<Account> done)
+{
+    sendForAccount("GET", QStringLiteral("me"), nullptr, context, std::move(done));
+}
+
+void ApiClient::logout(QObject *context, StatusCallback done)
+{
+    if (!isSignedIn())
+        return done({});
+    send("POST", QStringLiteral("logout"), {}, nullptr, context, [this, done = std::move(done)](Result<HttpResponse> r) {
+        forget(); // signed out here whatever the server said
+        done(r ? Status() : Status(r.error()));
+    });
+}
+
+void ApiClient::forgotPassword(const QString &email, QObject *context, StatusCallback done)
+{
+    sendForStatus("POST", QStringLiteral("password/forgot"), { { QStringLiteral("email"), email } }, context,
+                  std::move(done));
+}
+
+void ApiClient::resetPassword(const QString &email, const QString &code, const QString &password,
+                              QObject *context, StatusCallback done)
+{
+    sendForStatus("POST", QStringLiteral("password/reset"),
+                  { { QStringLiteral("email"), email },
+                    { QStringLiteral("code"), code.trimmed() },
+                    { QStringLiteral("password"), password } },
+                  context, std::move(done));
+}
+
+void ApiClient::datasets(QObject *context, Callback<QList<Dataset>> done)
+{
+    send("GET", QStringLiteral("datasets"), {}, nullptr, context, [done = std::move(done)](Result<HttpResponse> r) {
+        done(r ? parseDatasets(r->body) : Result<QList<Dataset>>(r.error()));
+    });
+}
+
+void ApiClient::count(const ExportFilter &filter, QObject *context, Callback<qint64> done)
+{
+    QUrlQuery query = filter.query();
+    query.removeQueryItem(QStringLiteral("gzip"));
+    send("GET", QStringLiteral("export/%1/count").arg(filter.dataset), query, nullptr, context,
+         [done = std::move(done)](Result<HttpResponse> r) {
+             if (!r)
+                 return done(r.error());
+             const QJsonValue rows = object(r->body).value(QLatin1String("rows"));
+             if (!rows.isDouble())
+                 return done(badAnswer());
+             done(qint64(rows.toDouble()));
+         });
+}
+
+DownloadJob *ApiClient::download(const ExportFilter &filter, const QString &folder, QObject *parent)
+{
+    QNetworkRequest request(endpoint(QStringLiteral("export/") + filter.dataset, filter.query()));
+    if (isSignedIn())
+        request.setRawHeader("Authorization", "Bearer " + m_session.token.toLatin1());
+    auto *job = new DownloadJob(m_nam, request, filter, folder, parent);
+    connect(job, &DownloadJob::finished, this, [this, job] {
+        if (job->error())
+            noteError(*job->error());
+    });
+    return job;
+}
+
+void ApiClient::listResearchers(const QString &status, QObject *context, Callback<QList<Account>> done)
+{
+    QUrlQuery query;
+    if (!status.isEmpty())
+        query.addQueryItem(QStringLiteral("status"), status);
+    send("GET", QStringLiteral("admin/researchers"), query, nullptr, context,
+         [done = std::move(done)](Result<HttpResponse> r) {
+             done(r ? parseAccounts(r->body) : Result<QList<Account>>(r.error()));
+         });
+}
+
+void ApiClient::approve(qint64 id, const QString &scope, QObject *context, Callback<Account> done)
+{
+    const QJsonObject body { { QStringLiteral("scope"), scope } };
+    sendForAccount("POST", QStringLiteral("admin/researchers/%1/approve").arg(id), &body, context, std::move(done));
+}
+
+void ApiClient::reject(qint64 id, QObject *context, Callback<Account> done)
+{
+    sendForAccount("POST", QStringLiteral("admin/researchers/%1/reject").arg(id), nullptr, context, std::move(done));
+}
+
+void ApiClient::deactivate(qint64 id, QObject *context, Callback<Account> done)
+{
+    sendForAccount("POST", QStringLiteral("admin/researchers/%1/deactivate").arg(id), nullptr, context,
+                   std::move(done));
+}
+
+} // namespace openaps::researcher

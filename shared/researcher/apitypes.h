@@ -1,0 +1,85 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QUrlQuery>
+
+namespace openaps::researcher {
+
+// A researcher account as the API describes it: `GET /me` and login fill the
+// account fields, the admin list adds purpose, status and created_at.
+struct Account
+{
+    qint64 id = 0;
+    QString name;
+    QString email;
+    QString institution;
+    QString scope; // openaps | nsf | all
+    bool isAdmin = false;
+    QString purpose;
+    QString status; // unverified | pending | approved | rejected | deactivated
+    QDateTime createdAt;
+
+    static Account fromJson(const QJsonObject &o);
+};
+
+struct Application
+{
+    QString name;
+    QString email;
+    QString institution;
+    QString purpose;
+    QString password;
+
+    QJsonObject toJson() const;
+};
+
+struct Session
+{
+    QString token; // kept in memory only, never stored or logged
+    QDateTime expiresAt;
+    Account researcher;
+};
+
+struct DatasetColumn
+{
+    QString name;
+    QString type;
+};
+
+struct Dataset
+{
+    QString name;
+    QList<DatasetColumn> columns;
+    QString timeColumn;
+};
+
+Result<QList<Dataset>> parseDatasets(const QByteArray &body);
+Result<QList<Account>> parseAccounts(const QByteArray &body);
+
+// What to download: `GET /api/v1/export/{dataset}?...`.
+struct ExportFilter
+{
+    QString dataset = QStringLiteral("entries");
+    QString format = QStringLiteral("csv"); // csv | ndjson
+    QDateTime from; // inclusive, optional
+    QDateTime to; // exclusive, optional
+    QStringList participants; // empty: all the scope allows
+    bool gzip = false;
+
+    QUrlQuery query() const;
+    // "<dataset>_<from>_<to>.<ext>[.gz]" as the server names it, for when its
+    // Content-Disposition is missing or unusable.
+    QString defaultFileName() const;
+};
+
+// The file name from a Content-Disposition header, reduced to a safe base
+// name (no directories, no control characters); empty if none.
+QString fileNameFromDisposition(const QByteArray &header);
+
+} // namespace openaps::researcher
