@@ -1,0 +1,281 @@
+#!/usr/bin/python3
+"""deploy/container/: the image cannot be built here (no registry to pull
+debian:12 from), so its parts are tested one by one:
+- entrypoint.sh runs `migrate`, then execs `serve` (PID 1 semantics), with
+  secrets as OPENAPS_*_FILE files, against the built binary;
+- healthcheck.sh reports the running server healthy and a dead one not;
+- the Containerfile's runtime packages provide every library the built
+  binary and its Qt plugins load, the build stage uses install-deps.sh, and
+  the sources it copies are all the CMake files name;
+- compose.yaml: roles split, secrets only as files, references resolve.
+"""
+
+import os
+import re
+import subprocess
+import unittest
+import urllib.parse
+import uuid
+
+import yaml
+
+import deploytest as dt
+
+QT_PLUGINS = "/usr/lib/x86_64-linux-gnu/qt6/plugins"
+
+
+def container_dir(*parts):
+    return dt.source_path("deploy", "container", *parts)
+
+
+def installed_closure(packages):
+    """The packages plus everything they depend on, from dpkg's database in
+    one query (offline: these are the packages this machine builds with)."""
+    result = subprocess.run(["dpkg-query", "-W", "-f=${Package}\t${Depends},${Pre-Depends}\t${Provides}\n"],
+                            capture_output=True, text=True, check=True)
+    names = lambda field: [re.sub(r"\(.*?\)|:any", "", option).strip()
+                           for alternative in field.split(",") for option in alternative.split("|")]
+    depends, providers = {}, {}
+    for line in result.stdout.splitlines():
+        name, requires, provides = line.split("\t")
+        depends[name] = [d for d in names(requires) if d]
+        for virtual in names(provides):  # a virtual name stands for its providers
+            if virtual:
+                providers.setdefault(virtual, set()).add(name)
+    seen, todo = set(), list(packages)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        todo.extend(depends.get(name, []))
+        todo.extend(p for p in providers.get(name, ()) if name not in depends)
+    return seen
+
+
+def packages_of(paths):
+    """{path: package} for the paths dpkg knows (one query)."""
+    result = subprocess.run(["dpkg-query", "-S", *paths], capture_output=True, text=True)
+    owners = {}
+    for line in result.stdout.splitlines():
+        package, _, path = line.partition(": ")
+        owners[path] = package.split(":")[0].split(",")[0]
+    return owners
+
+
+def shared_libraries(binary):
+    result = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True)
+    return sorted({m.group(1) for m in re.finditer(r"=> (/\S+)", result.stdout)})
+
+
+class EntrypointTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = dt.TempDir()
+        self.env = dt.server_environment(self.tmp, {"OPENAPS_SERVER_BIN": dt.ARGS.server})
+        self.processes = []
+
+    def tearDown(self):
+        for process in self.processes:
+            dt.stop(process)
+        self.tmp.cleanup()
+
+    def start(self, *args, env=None):
+        log = self.tmp.join(f"entrypoint-{len(self.processes)}.log")
+        process = dt.start_logged([container_dir("entrypoint.sh"), *args], env or self.env, log)
+        self.processes.append(process)
+        return process, log
+
+    def healthy(self, port):
+        env = dict(os.environ, OPENAPS_HTTP_PORT=str(port))
+        return subprocess.run([container_dir("healthcheck.sh")], env=env, timeout=30).returncode == 0
+
+    def test_migrates_then_becomes_the_server(self):
+        server, log = self.start()
+        port = dt.wait_for_listening(server, log)
+        text = dt.read(log)
+        self.assertRegex(text, r"Applied .*schema version is now \d+")
+        self.assertLess(text.index("schema version is now"), text.index("listening on"))
+        self.assertIn("running roles web,ingest,etl,api", text)
+        # exec: the entrypoint's process is the server (it gets SIGTERM).
+        self.assertEqual(os.path.realpath(f"/proc/{server.pid}/exe"), os.path.realpath(dt.ARGS.server))
+        for name in ("secret_key", "oh_client_secret", "oh_webhook_secret"):
+            secret = dt.read(self.tmp.join("secrets", name)).strip()
+            self.assertNotIn(secret, text)
+        self.assertTrue(self.healthy(port))
+        self.assertEqual(dt.stop(server), 0, dt.read(log))
+        self.assertFalse(self.healthy(port))
+        # A restart (an upgrade) finds the schema up to date and serves again.
+        again, log = self.start("serve", "--roles", "web")
+        port = dt.wait_for_listening(again, log)
+        self.assertIn("is up to date at schema version", dt.read(log))
+        self.assertIn("running roles web ", dt.read(log))
+        self.assertTrue(self.healthy(port))
+
+    def test_a_failed_migration_does_not_serve(self):
+        env = dict(self.env, OPENAPS_DATABASE_URL_FILE=dt.write(
+            self.tmp.join("secrets", "database_url"), "postgresql://openaps:pw@127.0.0.1:1/openaps\n"))
+        process, log = self.start(env=env)
+        self.assertNotEqual(process.wait(60), 0)
+        self.assertNotIn("listening on", dt.read(log))
+        self.assertNotIn(":pw@", dt.read(log))
+
+    def test_other_commands_pass_through(self):
+        process, log = self.start("check-config")
+        self.assertEqual(process.wait(60), 0, dt.read(log))
+        self.assertRegex(dt.read(log), r"OPENAPS_SECRET_KEY=\*\*\*\* \(set, \d+ characters\)")
+        self.assertNotIn("schema version", dt.read(log))
+
+    @unittest.skipUnless(os.environ.get("OPENAPS_TEST_POSTGRES_URL"), "no OPENAPS_TEST_POSTGRES_URL")
+    def test_postgres_password_from_pgpassword(self):
+        """What the AWS template does: the URL without a password, libpq's
+        PGPASSWORD from the database secret."""
+        admin = os.environ["OPENAPS_TEST_POSTGRES_URL"]
+        u = urllib.parse.urlsplit(admin)
+        database = "openaps_deploy_" + uuid.uuid4().hex[:12]
+        psql = ["psql", "-v", "ON_ERROR_STOP=1", "-q", admin, "-c"]
+        subprocess.run(psql + [f"CREATE DATABASE {database}"], check=True, capture_output=True)
+        try:
+            url = urllib.parse.urlunsplit(u._replace(netloc=f"{u.username}@{u.hostname}:{u.port or 5432}",
+                                                     path="/" + database))
+            env = dict(self.env, PGPASSWORD=urllib.parse.unquote(u.password or ""),
+                       OPENAPS_DATABASE_URL_FILE=dt.write(self.tmp.join("secrets", "database_url"), url))
+            server, log = self.start("serve", "--roles", "web", env=env)
+            port = dt.wait_for_listening(server, log)
+            status, _, body = dt.http_get(port, "/healthz")
+            self.assertEqual(status, 200, body)
+            self.assertIn(b"postgres", body)
+            self.assertEqual(dt.stop(server), 0)
+        finally:
+            subprocess.run(psql + [f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"],
+                           capture_output=True)
+
+
+def containerfile_stages():
+    """[(base image, [instructions])] of the Containerfile, continuation lines joined."""
+    with open(container_dir("Containerfile"), encoding="utf-8") as f:
+        text = re.sub(r"\\\n", " ", f.read())
+    stages = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        keyword, _, rest = line.partition(" ")
+        if keyword == "FROM":
+            stages.append((rest.split()[0], []))
+        else:
+            stages[-1][1].append((keyword, rest.strip()))
+    return stages
+
+
+class ContainerfileTest(unittest.TestCase):
+    def test_build_stage_uses_the_project_dependencies(self):
+        (base, build), _ = containerfile_stages()
+        self.assertEqual(base, "debian:12")
+        runs = " ".join(rest for keyword, rest in build if keyword == "RUN")
+        self.assertIn("deploy/install-deps.sh build", runs)
+
+    def test_copied_sources_are_all_the_build_reads(self):
+        """A full configure takes too long for this suite: instead, every
+        top-level path a CMakeLists.txt names must be one the stage copies
+        (or a part its flags switch off)."""
+        (_, build), _ = containerfile_stages()
+        copied = {rest.split()[0].split("/")[0] for keyword, rest in build if keyword == "COPY"}
+        configure = [c for k, c in build if k == "RUN" and "cmake -S" in c][0]
+        self.assertIn("-DOPENAPS_BUILD_TESTS=OFF", configure)
+        self.assertIn("-DOPENAPS_BUILD_DESKTOP=OFF", configure)
+        switched_off = {"tests", "desktop-downloader"}
+        with open(dt.source_path("CMakeLists.txt"), encoding="utf-8") as f:
+            top = f.read()
+        named = set(re.findall(r"add_subdirectory\((\S+?)\)", top))
+        for directory in sorted(d for d in copied if os.path.isdir(dt.source_path(d))):
+            for base, _, files in os.walk(dt.source_path(directory)):
+                if "CMakeLists.txt" in files:
+                    with open(os.path.join(base, "CMakeLists.txt"), encoding="utf-8") as f:
+                        named |= set(re.findall(r"\$\{(?:PROJECT|CMAKE)_SOURCE_DIR\}/([\w.-]+)", f.read()))
+        named |= set(re.findall(r"\$\{(?:PROJECT|CMAKE_CURRENT)_SOURCE_DIR\}/([\w.-]+)", top))
+        self.assertEqual(sorted(named - copied - switched_off), [])
+
+    def test_runtime_stage(self):
+        _, (base, runtime) = containerfile_stages()
+        self.assertEqual(base, "debian:12-slim")
+        settings = dict((k, v) for k, v in runtime if k in ("USER", "VOLUME", "EXPOSE", "HEALTHCHECK",
+                                                            "ENTRYPOINT", "CMD"))
+        self.assertNotIn(settings["USER"].split(":")[0], ("root", "0"))
+        self.assertIn("/var/lib/openaps", settings["VOLUME"])
+        self.assertEqual(settings["EXPOSE"], "8080")
+        self.assertIn("/usr/local/bin/openaps-healthcheck", settings["HEALTHCHECK"])
+        self.assertIn("/usr/local/bin/openaps-entrypoint", settings["ENTRYPOINT"])
+        copies = [rest for keyword, rest in runtime if keyword == "COPY"]
+        for script in ("entrypoint.sh", "healthcheck.sh"):
+            self.assertTrue(any(f"deploy/container/{script}" in c for c in copies), script)
+        env = " ".join(rest for keyword, rest in runtime if keyword == "ENV")
+        self.assertIn("OPENAPS_DATA_DIR=/var/lib/openaps", env)
+        self.assertIn("OPENAPS_HTTP_PORT=8080", env)
+
+    def test_runtime_packages_cover_what_the_binary_loads(self):
+        _, (_, runtime) = containerfile_stages()
+        install = [rest for keyword, rest in runtime if "apt-get install" in rest][0]
+        listed = [w for w in install.split("--no-install-recommends", 1)[1].split("&&")[0].split()]
+        closure = installed_closure(listed)
+        # What the binary links, plus what Qt loads at run time: the SQL
+        # drivers and the TLS backend (which loads OpenSSL itself).
+        needed = shared_libraries(dt.ARGS.server)
+        needed += [os.path.join(QT_PLUGINS, "sqldrivers", p) for p in ("libqsqlite.so", "libqsqlpsql.so")]
+        needed += [os.path.join(QT_PLUGINS, "tls", "libqopensslbackend.so")]
+        needed += shared_libraries(os.path.join(QT_PLUGINS, "tls", "libqopensslbackend.so"))
+        needed += [p for p in ("/usr/lib/x86_64-linux-gnu/libssl.so.3",) if os.path.exists(p)]
+        # dpkg knows the /usr/lib path of a library that ldd may name under /lib.
+        paths = sorted({os.path.realpath(p) for p in needed})
+        owners = packages_of(paths)
+        missing = {p: owners[p] for p in paths if p in owners and owners[p] not in closure}
+        self.assertIn("libqt6core6", owners.values())  # the check looked at something
+        self.assertEqual(missing, {})
+        for package in ("ca-certificates", "tzdata"):
+            self.assertIn(package, listed)
+
+
+class ComposeTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        with open(container_dir("compose.yaml"), encoding="utf-8") as f:
+            cls.compose = yaml.safe_load(f)
+
+    def test_servers_split_by_role_share_postgres(self):
+        services = self.compose["services"]
+        roles = {name: s["command"][s["command"].index("--roles") + 1]
+                 for name, s in services.items() if s.get("command", [None])[0] == "serve"}
+        self.assertEqual(sorted(roles.values()), ["ingest,etl", "web,api"])
+        for name in roles:
+            self.assertIn("postgres", services[name]["depends_on"])
+            self.assertEqual(services[name]["environment"]["OPENAPS_DATABASE_URL_FILE"],
+                             "/run/secrets/openaps_database_url")
+        self.assertIn("nginx", services)
+
+    def test_secrets_are_files_only(self):
+        defined = self.compose["secrets"]
+        for name, service in self.compose["services"].items():
+            for secret in service.get("secrets", []):
+                self.assertIn(secret, defined, f"{name} uses an undefined secret")
+            for key, value in (service.get("environment") or {}).items():
+                if re.search(r"SECRET|PASSWORD|TOKEN|KEY|DATABASE_URL", key):
+                    self.assertTrue(key.endswith("_FILE"), f"{name}: {key} is a plaintext secret")
+                    self.assertTrue(value.startswith("/run/secrets/"), f"{name}: {key}")
+                    self.assertIn(value.rsplit("/", 1)[1], service["secrets"], f"{name}: {key}")
+
+    def test_mounted_files_exist(self):
+        for name, service in self.compose["services"].items():
+            for volume in service.get("volumes", []):
+                source = volume.split(":")[0]
+                if source.startswith("."):
+                    path = os.path.normpath(os.path.join(container_dir(), source))
+                    if not source.startswith("./tls"):
+                        self.assertTrue(os.path.isfile(path), f"{name}: {source}")
+
+    def test_trusted_proxy_is_the_nginx_address(self):
+        services = self.compose["services"]
+        nginx_address = services["nginx"]["networks"]["backend"]["ipv4_address"]
+        self.assertEqual(services["site"]["environment"]["OPENAPS_SITE_TRUSTED_PROXIES"], nginx_address)
+
+
+if __name__ == "__main__":
+    dt.main()

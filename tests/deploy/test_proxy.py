@@ -1,0 +1,281 @@
+#!/usr/bin/python3
+"""deploy/nginx/openaps.conf in front of the real openaps-server, over real TLS.
+
+Starts openaps-server (role web, SQLite in a temp dir, secrets as files),
+a small streaming upstream standing in for the researcher export, and
+Debian's nginx as a non-root process with a config derived from
+deploy/nginx/openaps.conf (test ports, a self-signed certificate made with
+openssl now, the upstreams pointed at those processes). Clients use several
+loopback source addresses (127.0.0.2, .4, ...) so that the server's view of
+the client address can be checked; nginx talks to the server from 127.0.0.3,
+the only trusted proxy.
+"""
+
+import http.client
+import http.server
+import os
+import pwd
+import re
+import ssl
+import subprocess
+import threading
+import unittest
+
+import deploytest as dt
+
+PROXY_ADDRESS = "127.0.0.3"
+
+
+def derive_nginx_config(text, tmp, ports):
+    """The shipped config (upstreams + site) with test ports, certificate and upstreams. Every
+    substitution must apply, so a reshaped config fails here, not silently."""
+    def sub(pattern, replacement, count_expected=None):
+        nonlocal text
+        text, n = re.subn(pattern, replacement, text, flags=re.M)
+        if n == 0 or (count_expected is not None and n != count_expected):
+            raise AssertionError(f"deploy/nginx/openaps.conf: pattern {pattern!r} matched {n} times")
+
+    sub(r"^\s*listen \[::\]:.*\n", "", 2)  # the test machine may have no IPv6
+    sub(r"listen 80;", f"listen 127.0.0.1:{ports['http']};", 1)
+    sub(r"listen 443 ssl", f"listen 127.0.0.1:{ports['https']} ssl", 1)
+    sub(r"ssl_certificate \s*\S+;", f"ssl_certificate {tmp.join('tls', 'cert.pem')};", 1)
+    sub(r"ssl_certificate_key \S+;", f"ssl_certificate_key {tmp.join('tls', 'key.pem')};", 1)
+    sub(r"root /var/www/letsencrypt;", f"root {tmp.join('nginx', 'acme')};", 1)
+    sub(r"(upstream openaps_site \{\s*server )127\.0\.0\.1:8080;", rf"\g<1>127.0.0.1:{ports['server']};", 1)
+    sub(r"(upstream openaps_api \{\s*server )127\.0\.0\.1:8080;", rf"\g<1>127.0.0.1:{ports['export']};", 1)
+    sub(r"(proxy_http_version 1\.1;)", rf"\1\n    proxy_bind {PROXY_ADDRESS};", 1)
+    return text
+
+
+def nginx_main_config(tmp, site_config_path):
+    """Like Debian's /etc/nginx/nginx.conf, but every path in the temp dir,
+    and gzip on for the types exports use (to prove the export location
+    turns it off)."""
+    n = tmp.join("nginx")
+    return f"""worker_processes 1;
+pid {n}/nginx.pid;
+error_log {n}/error.log info;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log {n}/access.log;
+    client_body_temp_path {n}/body;
+    proxy_temp_path {n}/proxy;
+    fastcgi_temp_path {n}/fastcgi;
+    uwsgi_temp_path {n}/uwsgi;
+    scgi_temp_path {n}/scgi;
+    gzip on;
+    gzip_min_length 1;
+    gzip_types text/csv application/x-ndjson application/json;
+    include {site_config_path};
+}}
+"""
+
+
+class ExportStandIn(http.server.BaseHTTPRequestHandler):
+    """Answers /api/v1/export/... with one chunk, then waits until the test
+    has received that chunk (release event) before sending the last one. A
+    buffering proxy would hold the first chunk back until the end, so the
+    client would only see `timed-out`."""
+    protocol_version = "HTTP/1.1"
+    release = threading.Event()
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/csv; charset=utf-8")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.chunk(b"first,row\n")
+        released = self.release.wait(10)
+        self.chunk(b"released\n" if released else b"timed-out\n")
+        self.chunk(b"")
+
+    def chunk(self, data):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def log_message(self, *args):
+        pass
+
+
+class ProxyTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = dt.TempDir()
+        tmp = cls.tmp
+        cls.processes = []
+        try:
+            cls.start_all()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def start_all(cls):
+        tmp = cls.tmp
+        nginx = dt.require_tool("nginx")
+        openssl = dt.require_tool("openssl")
+        os.makedirs(tmp.join("tls"))
+        subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                        "-keyout", tmp.join("tls", "key.pem"), "-out", tmp.join("tls", "cert.pem")],
+                       check=True, capture_output=True)
+
+        env = dt.server_environment(tmp, {
+            "OPENAPS_PUBLIC_URL": "https://localhost",
+            "OPENAPS_SITE_TRUSTED_PROXIES": PROXY_ADDRESS,
+            "OPENAPS_SITE_POST_LIMIT": "2",
+        })
+        server_log = tmp.join("server.log")
+        cls.server = dt.start_logged([dt.ARGS.server, "serve", "--roles", "web"], env, server_log)
+        cls.processes.append(cls.server)
+        cls.server_port = dt.wait_for_listening(cls.server, server_log)
+
+        cls.export = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ExportStandIn)
+        threading.Thread(target=cls.export.serve_forever, daemon=True).start()
+
+        cls.ports = {"http": dt.free_port(), "https": dt.free_port(), "server": cls.server_port,
+                     "export": cls.export.server_address[1]}
+        shipped = ""
+        for name in ("openaps-upstreams.conf", "openaps.conf"):  # as Debian includes them
+            with open(dt.source_path("deploy", "nginx", name), encoding="utf-8") as f:
+                shipped += f.read()
+        site = derive_nginx_config(shipped, tmp, cls.ports)
+        os.makedirs(tmp.join("nginx", "acme"))
+        site_path = dt.write(tmp.join("nginx", "openaps.conf"), site, 0o644)
+        main_path = dt.write(tmp.join("nginx", "nginx.conf"),
+                             nginx_main_config(tmp, site_path), 0o644)
+        command = [nginx, "-p", tmp.join("nginx"), "-c", main_path, "-e", tmp.join("nginx", "error.log"),
+                   "-g", "daemon off;"]
+        if os.geteuid() == 0:
+            # nginx runs as an unprivileged user, as the brief for a proxy
+            # without root requires: it owns its directory, reads the key.
+            nobody = pwd.getpwnam("nobody")
+            os.chmod(tmp.path, 0o755)
+            for root, dirs, files in os.walk(tmp.join("nginx")):
+                for name in dirs + files + [""]:
+                    os.chown(os.path.join(root, name), nobody.pw_uid, nobody.pw_gid)
+            os.chmod(tmp.join("tls"), 0o755)
+            os.chown(tmp.join("tls", "key.pem"), nobody.pw_uid, nobody.pw_gid)
+            command = ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}",
+                       "--clear-groups"] + command
+        cls.nginx = dt.start_logged(command, None, tmp.join("nginx.out"))
+        cls.processes.append(cls.nginx)
+        dt.wait_for_port(cls.ports["https"], cls.nginx, tmp.join("nginx", "error.log"))
+
+        cls.tls = ssl.create_default_context(cafile=tmp.join("tls", "cert.pem"))
+
+    @classmethod
+    def tearDownClass(cls):
+        if getattr(cls, "export", None):
+            ExportStandIn.release.set()
+            cls.export.shutdown()
+            cls.export.server_close()
+        for process in reversed(cls.processes):
+            dt.stop(process)
+        cls.tmp.cleanup()
+
+    def https(self, method, path, body=None, headers=None, source="127.0.0.2", context=None):
+        conn = http.client.HTTPSConnection("127.0.0.1", self.ports["https"], timeout=15,
+                                           context=context or self.tls, source_address=(source, 0))
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+            return response.status, response.headers, response.read()
+        finally:
+            conn.close()
+
+    def post_direct(self, source, headers):
+        """A POST straight to the server port, bypassing the proxy."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.server_port, timeout=15,
+                                          source_address=(source, 0))
+        try:
+            conn.request("POST", "/logout", body=b"csrf=x", headers=headers)
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+    def test_healthz_through_the_proxy(self):
+        status, headers, body = self.https("GET", "/healthz")
+        self.assertEqual(status, 200, body)
+        self.assertIn(b'"status":"ok"', body.replace(b" ", b""))
+        self.assertIn(b'"database":"sqlite"', body.replace(b" ", b""))
+
+    def test_tls_1_2_and_1_3_are_offered(self):
+        for version in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3):
+            with self.subTest(version=version.name):
+                context = ssl.create_default_context(cafile=self.tmp.join("tls", "cert.pem"))
+                context.minimum_version = context.maximum_version = version
+                status, _, _ = self.https("GET", "/healthz", context=context)
+                self.assertEqual(status, 200)
+
+    def test_http_redirects_to_https(self):
+        status, headers, _ = dt.http_get(self.ports["http"], "/me?x=1",
+                                         headers={"Host": "data.example.org"})
+        self.assertEqual(status, 301)
+        self.assertEqual(headers.get("Location"), "https://data.example.org/me?x=1")
+
+    def test_exactly_one_hsts_header(self):
+        # The landing page: the server adds its own HSTS (PUBLIC_URL is
+        # https); the proxy must replace it, not add a second one.
+        for path in ("/", "/healthz", "/no-such-page"):
+            with self.subTest(path=path):
+                _, headers, _ = self.https("GET", path)
+                self.assertEqual(headers.get_all("Strict-Transport-Security"), ["max-age=31536000"])
+        _, headers, _ = self.https("GET", "/")
+        self.assertIn("default-src 'none'", headers.get("Content-Security-Policy", ""))
+
+    def test_oversized_post_is_refused_by_the_proxy(self):
+        status, _, body = self.https("POST", "/logout", body=b"x" * (64 * 1024 + 1),
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"},
+                                     source="127.0.0.6")
+        self.assertEqual(status, 413)
+        self.assertIn(b"nginx", body)  # nginx's own page: the server never saw it
+        # Just below the cap the server answers (no session, so 403), not nginx.
+        status, _, body = self.https("POST", "/logout", body=b"x" * (60 * 1024),
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"},
+                                     source="127.0.0.7")
+        self.assertEqual(status, 403)
+        self.assertNotIn(b"nginx", body)
+
+    def test_client_address_comes_from_the_trusted_proxy_only(self):
+        # The server allows 2 posts per client address (SITE_POST_LIMIT=2);
+        # every post here lacks a session, so an allowed one gets 403.
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        statuses = [self.https("POST", "/logout", b"csrf=x", form, source="127.0.0.2")[0]
+                    for _ in range(3)]
+        self.assertEqual(statuses, [403, 403, 429])
+        # Another client through the same proxy connection address is counted apart.
+        self.assertEqual(self.https("POST", "/logout", b"csrf=x", form, source="127.0.0.4")[0], 403)
+        # A client cannot pose as someone else: nginx appends the address it saw.
+        spoof = dict(form, **{"X-Forwarded-For": "127.0.0.99"})
+        self.assertEqual(self.https("POST", "/logout", b"csrf=x", spoof, source="127.0.0.2")[0], 429)
+        # Straight to the server, X-Forwarded-For from an untrusted peer is ignored.
+        self.assertEqual(self.post_direct("127.0.0.2", spoof)[0], 429)
+        self.assertEqual(self.post_direct("127.0.0.5", form)[0], 403)
+
+    def test_metrics_are_not_public(self):
+        status, _, _ = self.https("GET", "/metrics")
+        self.assertEqual(status, 404)
+
+    def test_export_streams_unbuffered_and_is_not_gzipped_again(self):
+        ExportStandIn.release.clear()
+        conn = http.client.HTTPSConnection("127.0.0.1", self.ports["https"], timeout=15,
+                                           context=self.tls)
+        try:
+            conn.request("GET", "/api/v1/export/entries?format=csv", headers={"Accept-Encoding": "gzip"})
+            response = conn.getresponse()
+            self.assertEqual(response.status, 200)
+            self.assertIsNone(response.getheader("Content-Encoding"))
+            # The first chunk arrives while the upstream is still waiting.
+            self.assertEqual(response.readline(), b"first,row\n")
+            ExportStandIn.release.set()
+            self.assertEqual(response.read(), b"released\n")
+        finally:
+            conn.close()
+
+
+if __name__ == "__main__":
+    dt.main()

@@ -1,0 +1,222 @@
+#!/usr/bin/python3
+"""deploy/systemd/ and deploy/install.sh.
+
+This machine has no systemd as PID 1, so the units cannot be started by
+systemd itself. Instead:
+- `systemd-analyze verify` checks every unit (with ExecStart pointed at the
+  built binary) and `systemd-analyze security --offline` scores its sandbox;
+- deploy/install.sh installs into a temporary root;
+- the installed unit's own commands (ExecStartPre, ExecStart) run with the
+  environment the unit builds (Environment=, EnvironmentFile=,
+  LoadCredential= files as %d, the instance name as %i), from that root,
+  under MemoryDenyWriteExecute's kernel equivalent (PR_SET_MDWE).
+"""
+
+import ctypes
+import json
+import os
+import re
+import shlex
+import subprocess
+import unittest
+
+import deploytest as dt
+
+UNITS = ("openaps-server.service", "openaps-server@.service", "openaps-server.target")
+BINARY = "/usr/local/bin/openaps-server"
+
+_libc = ctypes.CDLL(None, use_errno=True)
+PR_SET_MDWE, PR_GET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN = 65, 66, 1
+
+
+def deny_write_execute():
+    """What MemoryDenyWriteExecute=yes enforces: no memory both writable and
+    executable, no page made executable later. Runs in the child before exec."""
+    if _libc.prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_MDWE)")
+
+
+def mdwe_supported():
+    return _libc.prctl(PR_GET_MDWE, 0, 0, 0, 0) >= 0
+
+
+def parse_unit(path):
+    """[Service] assignments in order, as (key, value) pairs."""
+    entries, section = [], None
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith(("#", ";")):
+                continue
+            if line.startswith("["):
+                section = line.strip("[]")
+            elif section == "Service":
+                key, _, value = line.partition("=")
+                entries.append((key, value))
+    return entries
+
+
+def read_env_file(path):
+    env = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                key, _, value = line.partition("=")
+                env[key] = value
+    return env
+
+
+class UnitRun:
+    """The environment and command lines systemd would give the service,
+    with every absolute path moved below `root`."""
+
+    def __init__(self, unit_path, root, instance, credentials_dir):
+        self.env = {"PATH": "/usr/bin:/bin"}
+        self.commands = []
+        rebase = lambda p: root + p if p.startswith("/") else p
+        spec = lambda s: s.replace("%i", instance).replace("%d", credentials_dir)
+        os.makedirs(credentials_dir, mode=0o700, exist_ok=True)
+        for key, value in parse_unit(unit_path):
+            value = spec(value)
+            if key == "Environment":
+                name, _, v = value.partition("=")
+                self.env[name] = rebase(v) if v.startswith("/var/") else v
+            elif key == "EnvironmentFile":
+                optional = value.startswith("-")
+                path = rebase(value.lstrip("-"))
+                if os.path.exists(path):
+                    self.env.update(read_env_file(path))
+                elif not optional:
+                    raise AssertionError(f"{unit_path}: EnvironmentFile {path} was not installed")
+            elif key == "LoadCredential":
+                name, _, source = value.partition(":")
+                with open(rebase(source), "rb") as src:  # systemd fails to start without it
+                    dt.write(os.path.join(credentials_dir, name), src.read().decode(), 0o400)
+            elif key in ("ExecStartPre", "ExecStart"):
+                words = [re.sub(r"\$\{(\w+)\}", lambda m: self.env[m.group(1)], w)
+                         for w in shlex.split(value)]
+                self.commands.append((key, [rebase(words[0])] + words[1:]))
+
+
+class SystemdTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = dt.TempDir()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def copy_units(self):
+        """The units with ExecStart pointing at the built binary (verify
+        checks that the program exists)."""
+        directory = self.tmp.join("units")
+        os.makedirs(directory)
+        for unit in UNITS:
+            with open(dt.source_path("deploy", "systemd", unit), encoding="utf-8") as f:
+                text = f.read().replace(BINARY, dt.ARGS.server)
+            dt.write(os.path.join(directory, unit), text, 0o644)
+        return directory
+
+    def test_units_verify_without_a_warning(self):
+        directory = self.copy_units()
+        for unit in ("openaps-server.service", "openaps-server@web.service",
+                     "openaps-server@ingest.service", "openaps-server.target"):
+            with self.subTest(unit=unit):
+                result = subprocess.run(["systemd-analyze", "verify", "--man=no",
+                                         os.path.join(directory, unit)],
+                                        capture_output=True, text=True)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                # Unknown keys and bad values are only warnings: none allowed.
+                self.assertEqual(result.stdout + result.stderr, "")
+
+    def test_units_are_sandboxed(self):
+        directory = self.copy_units()
+        for unit in ("openaps-server.service", "openaps-server@web.service"):
+            with self.subTest(unit=unit):
+                # Exposure at most 2.0 of 10 ("OK"); threshold is in tenths.
+                result = subprocess.run(["systemd-analyze", "security", "--offline=true",
+                                         "--threshold=20", "--no-pager",
+                                         os.path.join(directory, unit)],
+                                        capture_output=True, text=True)
+                self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+                for setting in ("NoNewPrivileges=", "ProtectSystem=", "ProtectHome=",
+                                "PrivateTmp=", "CapabilityBoundingSet=", "MemoryDenyWriteExecute=",
+                                "SystemCallFilter=~@"):
+                    bad = [line for line in result.stdout.splitlines()
+                           if setting in line and line.lstrip().startswith("✗")]
+                    self.assertEqual(bad, [], f"{unit}: {setting} is not set")
+
+    def install(self):
+        root = self.tmp.join("root")
+        result = subprocess.run([dt.source_path("deploy", "install.sh"), "--root", root,
+                                 "--binary", dt.ARGS.server], capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        return root
+
+    def test_install_lays_out_the_files_and_keeps_secrets(self):
+        root = self.install()
+        for path, mode in (("usr/local/bin/openaps-server", 0o755),
+                           ("etc/systemd/system/openaps-server.service", 0o644),
+                           ("etc/systemd/system/openaps-server@.service", 0o644),
+                           ("etc/nginx/sites-available/openaps.conf", 0o644),
+                           ("etc/openaps/openaps.env", 0o640),
+                           ("etc/openaps/credentials", 0o700),
+                           ("etc/openaps/credentials/secret_key", 0o600),
+                           ("etc/openaps/credentials/oh_client_secret", 0o600),
+                           ("var/lib/openaps", 0o750)):
+            with self.subTest(path=path):
+                self.assertEqual(os.stat(os.path.join(root, path)).st_mode & 0o777, mode)
+        key_path = os.path.join(root, "etc/openaps/credentials/secret_key")
+        key = dt.read(key_path)
+        self.assertGreaterEqual(len(key.strip()), 32)
+        env_path = os.path.join(root, "etc/openaps/openaps.env")
+        dt.write(env_path, dt.read(env_path) + "OPENAPS_ETL_INTERVAL=2h\n", 0o640)
+        self.install()  # an upgrade: secrets and settings stay
+        self.assertEqual(dt.read(key_path), key)
+        self.assertIn("OPENAPS_ETL_INTERVAL=2h", dt.read(env_path))
+        self.assertNotRegex(dt.read(env_path), r"(?m)^OPENAPS_\w*(SECRET|KEY|TOKEN|DATABASE_URL)\w*=")
+
+    def run_unit(self, unit, instance=""):
+        """Installs, then runs the unit's ExecStartPre and ExecStart as
+        systemd would set them up; returns (port, log) of the serving process."""
+        root = self.install()
+        env_path = os.path.join(root, "etc/openaps/openaps.env")
+        settings = dt.read(env_path).replace("OPENAPS_HTTP_PORT=8080", "OPENAPS_HTTP_PORT=0")
+        dt.write(env_path, settings + "OPENAPS_OH_BASE_URL=http://127.0.0.1:9\n", 0o640)
+        run = UnitRun(os.path.join(root, "etc/systemd/system", unit), root, instance,
+                      self.tmp.join("run", "credentials"))
+        self.assertEqual(run.env["QT_ENABLE_REGEXP_JIT"], "0")
+        self.assertEqual([key for key, _ in run.commands], ["ExecStartPre", "ExecStart"])
+        preexec = deny_write_execute if mdwe_supported() else None
+        (_, migrate), (_, serve) = run.commands
+        result = subprocess.run(migrate, env=run.env, capture_output=True, text=True,
+                                preexec_fn=preexec)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("schema version", result.stdout + result.stderr)
+        log = self.tmp.join("serve.log")
+        server = dt.start_logged(serve, run.env, log)
+        try:
+            port = dt.wait_for_listening(server, log)
+            status, _, body = dt.http_get(port, "/healthz")
+            self.assertEqual(status, 200, body)
+            self.assertEqual(json.loads(body)["status"], "ok")
+            self.assertTrue(os.path.exists(os.path.join(root, "var/lib/openaps/openaps.db")))
+            status, _, page = dt.http_get(port, "/")
+            self.assertEqual(status, 200)
+        finally:
+            self.assertEqual(dt.stop(server), 0, dt.read(log))
+        return dt.read(log)
+
+    def test_service_runs_its_commands_with_credentials_and_no_wx_memory(self):
+        log = self.run_unit("openaps-server.service")
+        self.assertIn("running roles web,ingest,etl,api", log)
+        key = dt.read(self.tmp.join("root/etc/openaps/credentials/secret_key")).strip()
+        self.assertNotIn(key, log)
+
+    def test_template_instance_runs_the_role_in_its_name(self):
+        log = self.run_unit("openaps-server@.service", instance="web")
+        self.assertIn("running roles web ", log)
+
+
+if __name__ == "__main__":
+    dt.main()
