@@ -113,6 +113,10 @@ const QStringList &tablesWithoutParticipantData()
         QStringLiteral("source_entities"), // the three consent groups
         QStringLiteral("site_rate_limits"), // keyed hashes of client addresses, minutes long
         QStringLiteral("site_audit"), // written without personal data by design
+        QStringLiteral("researchers"), // researcher API accounts (0040): no participant data
+        QStringLiteral("researcher_codes"),
+        QStringLiteral("api_tokens"),
+        QStringLiteral("download_audit"), // researchers' downloads: filters hold no member ids
     };
     return tables;
 }

@@ -118,7 +118,7 @@ INSERT INTO pg_temp.openaps_grants (table_name, web, ingest, etl, api, viewer) V
 
     -- participant site (0010); the audit log is append-only for the site
     ('site_sessions', 'write', NULL, NULL, NULL, NULL),
-    ('site_rate_limits', 'write', NULL, NULL, NULL, NULL),
+    ('site_rate_limits', 'write', NULL, NULL, 'write', NULL),  -- api: its POST limits too
     ('site_audit', 'append', NULL, NULL, NULL, NULL),
     ('participant_status', 'read', 'write', NULL, NULL, NULL),
     ('participant_type_status', 'read', 'write', NULL, NULL, NULL),
@@ -134,7 +134,16 @@ INSERT INTO pg_temp.openaps_grants (table_name, web, ingest, etl, api, viewer) V
     ('analytics_glucose_time_of_day', 'erase', NULL, 'load', 'read', 'read'),
     ('analytics_loop_type_by_day', 'erase', NULL, 'load', 'read', 'read'),
     ('analytics_device_groups', 'erase', NULL, 'load', 'read', 'read'),
-    ('analytics_demographics', 'erase', NULL, 'load', 'read', 'read');
+    ('analytics_demographics', 'erase', NULL, 'load', 'read', 'read'),
+
+    -- researcher API accounts (0040): the api role alone; auth tables, so no viewer
+    ('researchers', NULL, NULL, NULL, 'write', NULL),
+    ('researcher_codes', NULL, NULL, NULL, 'write', NULL),
+    ('api_tokens', NULL, NULL, NULL, 'write', NULL),
+
+    -- researcher API downloads (0041): the API appends and lists them; no
+    -- participant data, but an audit table, so not for the viewer
+    ('download_audit', NULL, NULL, NULL, 'append', NULL);
 
 -- 4. Apply the rows above.
 DO $$
