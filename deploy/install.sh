@@ -42,8 +42,8 @@ owned() { # owned USER:GROUP MODE PATH
 }
 
 if [ -z "$root" ] && ! id openaps >/dev/null 2>&1; then
-    adduser --system --group --home /var/lib/openaps --no-create-home \
-        --shell /usr/sbin/nologin --gecos "OpenAPS Data Commons" openaps >/dev/null
+    useradd --system --user-group --home-dir /var/lib/openaps --no-create-home \
+        --shell /usr/sbin/nologin --comment "OpenAPS Data Commons" openaps
 fi
 
 install -D -m 0755 "$binary" "$root/usr/local/bin/openaps-server"
@@ -95,8 +95,7 @@ Installed openaps-server $(/usr/local/bin/openaps-server --version | cut -d' ' -
 Next:
   1. Settings:  /etc/openaps/openaps.env (public URL, Open Humans client id)
   2. Secrets:   /etc/openaps/credentials/{database_url,oh_client_secret,oh_webhook_secret}
-  3. Check:     set -a; . /etc/openaps/openaps.env; set +a; for f in /etc/openaps/credentials/*; do
-                  export OPENAPS_\$(basename \$f | tr a-z A-Z)_FILE=\$f; done; openaps-server check-config
-  4. Start:     systemctl enable --now openaps-server   (or the @web/@ingest/@etl instances)
-  5. Proxy:     /etc/nginx/sites-available/openaps.conf (host name, certificate), then enable it
+  3. Start:     systemctl enable --now openaps-server   (or the @web/@ingest/@etl instances);
+                a missing or malformed setting is named in journalctl -u openaps-server
+  4. Proxy:     /etc/nginx/sites-available/openaps.conf (host name, certificate), then enable it
 EOF

@@ -146,6 +146,19 @@ class SystemdTest(unittest.TestCase):
                            if setting in line and line.lstrip().startswith("✗")]
                     self.assertEqual(bad, [], f"{unit}: {setting} is not set")
 
+    def test_template_matches_the_single_service(self):
+        """The two units differ only in where the roles come from: the
+        sandbox, credentials and commands must not drift apart."""
+        single = parse_unit(dt.source_path("deploy", "systemd", "openaps-server.service"))
+        template = parse_unit(dt.source_path("deploy", "systemd", "openaps-server@.service"))
+        per_instance = {("Environment", "OPENAPS_ROLES=%i"),
+                        ("EnvironmentFile", "-/etc/openaps/instances/%i.env")}
+        self.assertLessEqual(per_instance, set(template))
+        strip = lambda entries: [e for e in entries if e not in per_instance and e[0] != "ExecStart"]
+        self.assertEqual(strip(template), strip(single))
+        self.assertIn(("ExecStart", f"{BINARY} serve --roles ${{OPENAPS_ROLES}}"), template)
+        self.assertIn(("ExecStart", f"{BINARY} serve --roles web,api,ingest,etl"), single)
+
     def install(self):
         root = self.tmp.join("root")
         result = subprocess.run([dt.source_path("deploy", "install.sh"), "--root", root,
