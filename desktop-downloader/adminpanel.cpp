@@ -81,6 +81,12 @@ void AdminPanel::say(const QString &text, bool isError)
 
 void AdminPanel::refresh()
 {
+    say({});
+    reload();
+}
+
+void AdminPanel::reload()
+{
     m_context.api->listResearchers(m_status->currentData().toString(), this,
                                    [this](Result<QList<researcher::Account>> r) {
                                        if (!r) {
@@ -97,7 +103,7 @@ void AdminPanel::refresh()
                                            for (int c = 0; c < 6; ++c)
                                                m_table->setItem(i, c, new QTableWidgetItem(cells[c]));
                                        }
-                                       if (m_accounts.isEmpty())
+                                       if (m_accounts.isEmpty() && m_message->text().isEmpty())
                                            say(tr("Nobody in this list."));
                                        emit refreshed();
                                    });
@@ -127,7 +133,7 @@ void AdminPanel::act(Action action)
                 : action == Action::Reject             ? tr("rejected")
                                                        : tr("deactivated; their sign-ins no longer work");
         say(tr("%1 was %2.").arg(account.email, what));
-        refresh();
+        reload();
     };
     switch (action) {
     case Action::Approve:

@@ -31,6 +31,7 @@ signals:
 
 private:
     enum class Action { Approve, Reject, Deactivate };
+    void reload(); // keeps the message of the last action
     void act(Action action);
     void say(const QString &text, bool isError = false);
 

@@ -154,9 +154,10 @@ QChart *rangeChart(const metrics::Summary &summary)
 QList<QPair<QString, QString>> metricRows(const metrics::Summary &s)
 {
     const QLocale locale;
-    const auto number = [&](double v, int decimals) { return locale.toString(v, 'f', decimals); };
-    const auto percent = [&](double v) { return number(v, 1) + QLatin1String(" %"); };
-    const auto day = [](qint64 ms) {
+    const auto number = [&](double v, int decimals) -> QString { return locale.toString(v, 'f', decimals); };
+    // Explicit QString: a QStringBuilder returned from a lambda would refer to a dead temporary.
+    const auto percent = [&](double v) -> QString { return number(v, 1) + QLatin1String(" %"); };
+    const auto day = [](qint64 ms) -> QString {
         return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
     };
     if (s.isEmpty())

@@ -69,12 +69,9 @@ void ApiClient::noteError(const Error &error)
 void ApiClient::send(const QByteArray &verb, const QString &path, const QUrlQuery &query,
                      const QJsonObject *body, QObject *context, RawCallback done)
 {
-    HttpRequest request;
+    HttpRequest request = this->request(path, query);
     request.verb = verb;
-    request.request.setUrl(endpoint(path, query));
     request.request.setRawHeader("Accept", "application/json");
-    if (isSignedIn())
-        request.request.setRawHeader("Authorization", "Bearer " + m_session.token.toLatin1());
     if (body) {
         request.request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
         request.body = QJsonDocument(*body).toJson(QJsonDocument::Compact);
@@ -214,17 +211,18 @@ void ApiClient::count(const ExportFilter &filter, QObject *context, Callback<qin
          });
 }
 
+HttpRequest ApiClient::request(const QString &path, const QUrlQuery &query) const
+{
+    HttpRequest request;
+    request.request.setUrl(endpoint(path, query));
+    if (isSignedIn())
+        request.request.setRawHeader("Authorization", "Bearer " + m_session.token.toLatin1());
+    return request;
+}
+
 DownloadJob *ApiClient::download(const ExportFilter &filter, const QString &folder, QObject *parent)
 {
-    QNetworkRequest request(endpoint(QStringLiteral("export/") + filter.dataset, filter.query()));
-    if (isSignedIn())
-        request.setRawHeader("Authorization", "Bearer " + m_session.token.toLatin1());
-    auto *job = new DownloadJob(m_nam, request, filter, folder, parent);
-    connect(job, &DownloadJob::finished, this, [this, job] {
-        if (job->error())
-            noteError(*job->error());
-    });
-    return job;
+    return new DownloadJob(this, filter, folder, parent);
 }
 
 void ApiClient::listResearchers(const QString &status, QObject *context, Callback<QList<Account>> done)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/httpcall.h"
 #include "core/result.h"
 #include "researcher/apitypes.h"
 
@@ -10,9 +11,6 @@
 
 class QNetworkAccessManager;
 
-namespace openaps {
-struct HttpResponse;
-}
 
 namespace openaps::researcher {
 
@@ -67,7 +65,10 @@ public:
     void reject(qint64 id, QObject *context, Callback<Account> done);
     void deactivate(qint64 id, QObject *context, Callback<Account> done);
 
-    // For the download job and the tests: reports a bad-token answer.
+    // For the download job: a request to an API path with the bearer token,
+    // the manager to send it with, and where a bad-token answer is reported.
+    HttpRequest request(const QString &path, const QUrlQuery &query = {}) const;
+    QNetworkAccessManager *network() const { return m_nam; }
     void noteError(const Error &error);
 
 signals:

@@ -1,40 +1,40 @@
 #pragma once
 
+#include "core/httpcall.h"
 #include "core/result.h"
 #include "researcher/apitypes.h"
 
-#include <QNetworkRequest>
 #include <QObject>
 #include <QPointer>
-#include <QTimer>
 
 #include <chrono>
 #include <memory>
 #include <optional>
 
-class QNetworkAccessManager;
-class QNetworkReply;
 class QSaveFile;
+
 
 namespace openaps::researcher {
 
-// One export download streamed to disk as it arrives. The body goes into a
-// QSaveFile, which is renamed to its final name only after the last chunk
-// arrived and the file was flushed: a cancelled, failed or cut-off download
-// (the API aborts the connection when an export fails midway; completeness
-// is the final zero-length chunk) never leaves a file with the final name,
-// and an older complete file of that name stays as it was.
+class ApiClient;
+
+// One export download streamed to disk as it arrives (HttpCall with a sink).
+// The body goes into a QSaveFile, renamed to its final name only after the
+// final chunk arrived: a cancelled, failed or cut-off download (the API
+// aborts the connection when an export fails midway; completeness is the
+// final zero-length chunk) never leaves a file with the final name, and an
+// older complete file of that name stays as it was.
 //
-// HttpCall keeps whole answers in memory, so this job reads the reply
-// itself; it is the client's one streaming path.
+// Progress compares the rows received (newlines) with the row count the
+// API's /count answers just before the download starts; the sink sees no
+// headers, so X-Export-Rows-Estimate is only checked once the body is complete.
 class DownloadJob final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(DownloadJob)
 
 public:
-    DownloadJob(QNetworkAccessManager *nam, const QNetworkRequest &request, ExportFilter filter,
-                QString folder, QObject *parent = nullptr);
+    DownloadJob(ApiClient *api, ExportFilter filter, QString folder, QObject *parent = nullptr);
     ~DownloadJob() override;
 
     void start();
@@ -44,13 +44,12 @@ public:
     qint64 bytes() const { return m_bytes; }
     // Data rows so far: newlines, less the CSV header; -1 for gzip bodies.
     qint64 rows() const;
-    // X-Export-Rows-Estimate, or -1.
-    qint64 rowsEstimate() const { return m_estimate; }
-    // 0..100 from rows against the estimate; 100 only once complete; -1 when unknown.
+    qint64 rowsEstimate() const { return m_estimate; } // -1 until known
+    // 0..99 from rows against the estimate while running, 100 once complete; -1 when unknown.
     int percent() const;
     bool isFinished() const { return m_finished; }
     const std::optional<Error> &error() const { return m_error; }
-    QString filePath() const { return m_path; } // the final path (exists only after success)
+    QString filePath() const { return m_path; } // exists only after success
     const ExportFilter &filter() const { return m_filter; }
 
 signals:
@@ -58,27 +57,23 @@ signals:
     void finished();
 
 private:
-    void onMetaData();
-    void onReadyRead();
-    void onFinished();
+    void startBody();
+    bool write(const QByteArray &chunk);
+    void onDone(Result<HttpResponse> result);
     void fail(Error error);
     void finish();
 
-    QNetworkAccessManager *m_nam;
-    QNetworkRequest m_request;
+    QPointer<ApiClient> m_api;
     ExportFilter m_filter;
     QString m_folder;
     QString m_path;
-    QPointer<QNetworkReply> m_reply;
     std::unique_ptr<QSaveFile> m_file;
-    QTimer m_idle;
+    QPointer<HttpCall> m_call;
     std::chrono::milliseconds m_idleTimeout { 120000 };
-    int m_status = 0;
-    QByteArray m_errorBody;
     qint64 m_bytes = 0;
     qint64 m_newlines = 0;
     qint64 m_estimate = -1;
-    bool m_compressed = false;
+    bool m_started = false;
     bool m_finished = false;
     std::optional<Error> m_error;
 };

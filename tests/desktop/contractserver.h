@@ -1,0 +1,63 @@
+#pragma once
+
+// A small stand-in for the researcher API (/tmp contract v1) on loopback,
+// for testing the desktop client where the real server cannot easily be
+// made to misbehave: a body cut off mid-stream, a slow stream to cancel.
+// It answers exactly as the contract says, from memory.
+
+#include "metrics/cgmmetrics.h"
+
+#include <QHttpServer>
+#include <QMap>
+#include <QSet>
+#include <QTcpServer>
+#include <QUrl>
+
+#include <memory>
+
+namespace openaps::test {
+
+class ContractServer final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ContractServer)
+
+public:
+    struct Account
+    {
+        qint64 id;
+        QString name, email, institution, purpose, password, status, scope;
+        bool isAdmin = false;
+    };
+    enum class StreamMode { Complete, CutOff, Slow };
+
+    ContractServer();
+    ~ContractServer() override;
+
+    bool listen();
+    QUrl url() const;
+
+    void addAccount(const Account &account);
+    const Account *account(const QString &email) const;
+    void setEntries(const QMap<QString, QList<metrics::Reading>> &readings);
+    QByteArray entriesCsv() const { return m_csv; }
+    void setStreamMode(StreamMode mode) { m_mode = mode; }
+    void expireTokens() { m_tokens.clear(); }
+    QString lastCode() const { return m_code; } // the "emailed" code
+
+private:
+    QHttpServerResponse error(const char *code, const QString &message) const;
+    const Account *bearer(const QHttpServerRequest &request) const;
+    void stream(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+
+    QHttpServer m_server;
+    std::unique_ptr<QTcpServer> m_tcp;
+    QList<Account> m_accounts;
+    QMap<QString, qint64> m_tokens; // token -> account id
+    QByteArray m_csv;
+    qint64 m_rows = 0;
+    StreamMode m_mode = StreamMode::Complete;
+    QString m_code = QStringLiteral("123456");
+};
+
+} // namespace openaps::test

@@ -1,0 +1,278 @@
+// The real downloader window against a stand-in that answers as the API
+// contract says, for what the real server cannot be made to do on demand:
+// a slow stream to cancel, a stream cut off midway, tokens expiring.
+
+#include "adminpanel.h"
+#include "applydialog.h"
+#include "charts.h"
+#include "contractserver.h"
+#include "desktoptest.h"
+#include "downloadpanel.h"
+#include "localviewpanel.h"
+#include "researcher/apiclient.h"
+#include "seedreadings.h"
+
+#include <QBarSet>
+#include <QChartView>
+#include <QComboBox>
+#include <QDir>
+#include <QLabel>
+#include <QLineSeries>
+#include <QListWidget>
+#include <QNetworkAccessManager>
+#include <QProgressBar>
+#include <QSettings>
+#include <QStackedBarSeries>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTemporaryDir>
+
+using namespace openaps;
+using namespace openaps::test;
+
+namespace {
+const QString adminEmail = QStringLiteral("ada@example.org");
+const QString password = QStringLiteral("correct horse battery");
+}
+
+class TestDownloaderStandIn final : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<ContractServer> m_server;
+    std::unique_ptr<QSettings> m_settings;
+    std::unique_ptr<QNetworkAccessManager> m_nam;
+    std::unique_ptr<researcher::ApiClient> m_api;
+    std::unique_ptr<desktop::MainWindow> m_window;
+    QMap<QString, QList<metrics::Reading>> m_readings;
+
+    QString folder() const { return m_dir->filePath(QStringLiteral("downloads")); }
+    desktop::DownloadPanel *panel() const { return m_window->downloadPanel(); }
+
+    void signInAsAdmin()
+    {
+        signIn(*m_window, m_server->url(), adminEmail, password);
+        QTRY_VERIFY(m_api->isSignedIn());
+        QTRY_VERIFY(child<QListWidget>(panel(), "datasets")->count() == 6);
+        type(panel(), "folder", folder());
+    }
+
+    QString status() const { return child<QLabel>(panel(), "status")->text(); }
+    QStringList filesInFolder() const
+    {
+        return QDir(folder()).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot);
+    }
+
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        m_server = std::make_unique<ContractServer>();
+        QVERIFY(m_server->listen());
+        m_server->addAccount({ 1, QStringLiteral("Ada"), adminEmail, QStringLiteral("Uni"), QStringLiteral("QA"), password,
+                               QStringLiteral("approved"), QStringLiteral("all"), true });
+        m_server->addAccount({ 2, QStringLiteral("Bob"), QStringLiteral("bob@example.org"), QStringLiteral("Lab"),
+                               QStringLiteral("Sleep"), password, QStringLiteral("pending"), QStringLiteral("openaps"), false });
+        m_server->addAccount({ 3, QStringLiteral("Carol"), QStringLiteral("carol@example.org"), QStringLiteral("Lab"),
+                               QStringLiteral("Meals"), password, QStringLiteral("approved"), QStringLiteral("nsf"), false });
+        m_readings = { { QStringLiteral("101"), seedReadings(1) }, { QStringLiteral("202"), seedReadings(2) } };
+        m_server->setEntries(m_readings);
+        m_settings = std::make_unique<QSettings>(m_dir->filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
+        m_nam = std::make_unique<QNetworkAccessManager>();
+        m_api = std::make_unique<researcher::ApiClient>(m_nam.get());
+        m_window = std::make_unique<desktop::MainWindow>(desktop::AppContext { m_api.get(), m_settings.get() });
+        m_window->show();
+        m_window->showSignIn();
+    }
+
+    void cleanup()
+    {
+        m_window.reset();
+        m_api.reset();
+        m_nam.reset();
+        m_settings.reset();
+        m_server.reset();
+        m_dir.reset();
+    }
+
+    void wrongPasswordIsPlainWords()
+    {
+        signIn(*m_window, m_server->url(), adminEmail, QStringLiteral("not the password"));
+        auto *message = child<QLabel>(m_window->signInDialog(), "message");
+        QTRY_COMPARE(message->text(), QStringLiteral("The email address or the password is wrong."));
+        QVERIFY(m_window->signInDialog()->isVisible());
+        QVERIFY(!m_api->isSignedIn());
+    }
+
+    void pendingApplicationCannotSignIn()
+    {
+        signIn(*m_window, m_server->url(), QStringLiteral("bob@example.org"), password);
+        QTRY_VERIFY(child<QLabel>(m_window->signInDialog(), "message")->text().contains(QLatin1String("not been approved")));
+    }
+
+    void settingsKeepAddressAndEmailOnly()
+    {
+        signInAsAdmin();
+        m_settings->sync();
+        QCOMPARE(m_settings->value(QStringLiteral("account/email")).toString(), adminEmail);
+        QCOMPARE(QUrl(m_settings->value(QStringLiteral("server/url")).toString()), m_server->url());
+        QFile ini(m_settings->fileName());
+        QVERIFY(ini.open(QIODevice::ReadOnly));
+        const QByteArray text = ini.readAll();
+        QVERIFY(!text.contains(password.toUtf8()));
+        QVERIFY(!text.contains("token"));
+    }
+
+    void cancelLeavesNoFile()
+    {
+        m_server->setStreamMode(ContractServer::StreamMode::Slow);
+        signInAsAdmin();
+        click(panel(), "download");
+        QTRY_VERIFY(panel()->currentJob() && panel()->currentJob()->bytes() > 0);
+        QVERIFY(child<QProgressBar>(panel(), "progress")->value() < 100);
+        click(panel(), "cancel");
+        QTRY_VERIFY(!panel()->currentJob());
+        QCOMPARE(status(), QStringLiteral("The download was cancelled."));
+        QTRY_COMPARE(filesInFolder(), QStringList());
+    }
+
+    void cutOffStreamLeavesNoFile()
+    {
+        m_server->setStreamMode(ContractServer::StreamMode::CutOff);
+        signInAsAdmin();
+        click(panel(), "download");
+        QTRY_VERIFY(status().contains(QLatin1String("stopped before the end")));
+        QCOMPARE(filesInFolder(), QStringList());
+        QCOMPARE(child<QProgressBar>(panel(), "progress")->value(), 0);
+    }
+
+    void expiredTokenAsksToSignInAgain()
+    {
+        signInAsAdmin();
+        m_server->expireTokens();
+        click(panel(), "download");
+        QTRY_VERIFY(m_window->signInDialog() && m_window->signInDialog()->isVisible());
+        QTRY_COMPARE(child<QLabel>(m_window->signInDialog(), "message")->text(),
+                     QStringLiteral("Your sign-in has expired. Please sign in again."));
+        QVERIFY(!m_api->isSignedIn());
+        QCOMPARE(filesInFolder(), QStringList());
+        // Signing in again works and the download goes through.
+        type(m_window->signInDialog(), "password", password);
+        click(m_window->signInDialog(), "signIn");
+        QTRY_VERIFY(m_api->isSignedIn());
+        QTRY_VERIFY(child<QListWidget>(panel(), "datasets")->count() == 6);
+        click(panel(), "download");
+        QTRY_COMPARE(child<QProgressBar>(panel(), "progress")->value(), 100);
+    }
+
+    void downloadThenChartsMatchMetrics()
+    {
+        signInAsAdmin();
+        click(panel(), "download");
+        QTRY_COMPARE(child<QProgressBar>(panel(), "progress")->value(), 100);
+        QVERIFY2(status().startsWith(QLatin1String("Done")), qPrintable(status()));
+        QFile file(panel()->lastFile());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), m_server->entriesCsv());
+        QCOMPARE(filesInFolder(), QStringList { QFileInfo(file).fileName() });
+
+        click(panel(), "openLocal");
+        auto *local = m_window->localView();
+        QCOMPARE(m_window->tabs()->currentWidget(), local);
+        QTRY_VERIFY(local->analysis() && !local->isLoading());
+        QCOMPARE(local->analysis()->participants.size(), 2);
+        QCOMPARE(local->analysis()->rows, m_readings.value(QStringLiteral("101")).size() + m_readings.value(QStringLiteral("202")).size());
+
+        local->showParticipant(QStringLiteral("202"));
+        const metrics::Summary expected = metrics::summarize(m_readings.value(QStringLiteral("202")));
+        QCOMPARE(expected.duplicates, 1);
+        const auto rows = desktop::metricRows(expected);
+        auto *table = child<QTableWidget>(local, "metricsTable");
+        QCOMPARE(table->rowCount(), rows.size());
+        for (int i = 0; i < rows.size(); ++i) {
+            QCOMPARE(table->item(i, 0)->text(), rows[i].first);
+            QCOMPARE(table->item(i, 1)->text(), rows[i].second);
+        }
+        // The time-in-range bar shows the same five percentages.
+        auto *ranges = child<QChartView>(local, "rangeChart")->chart();
+        auto *bars = qobject_cast<QStackedBarSeries *>(ranges->series().value(0));
+        QVERIFY(bars);
+        const double bands[] = { expected.bands.veryLow, expected.bands.low, expected.bands.inRange,
+                                 expected.bands.high, expected.bands.veryHigh };
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(bars->barSets().at(i)->at(0), bands[i]);
+        QVERIFY(expected.bands.veryLow > 0 && expected.bands.veryHigh > 0);
+        // The AGP median line is the core library's, bin by bin, in local time.
+        const auto bins = metrics::agp(m_readings.value(QStringLiteral("202")));
+        auto *median = child<QChartView>(local, "agpChart")->chart()->findChild<QLineSeries *>(QStringLiteral("p50"));
+        QVERIFY(median);
+        int filled = 0;
+        for (const metrics::AgpBin &bin : bins) {
+            if (bin.count == 0)
+                continue;
+            QCOMPARE(median->at(filled).y(), bin.p50);
+            ++filled;
+        }
+        QCOMPARE(median->count(), filled);
+    }
+
+    void adminApprovesWithScope()
+    {
+        signInAsAdmin();
+        QVERIFY(m_window->isAdminTabVisible());
+        auto *admin = m_window->adminPanel();
+        QTRY_VERIFY(admin->select(QStringLiteral("bob@example.org")));
+        auto *scope = child<QComboBox>(admin, "scope");
+        scope->setCurrentIndex(scope->findData(QStringLiteral("nsf")));
+        click(admin, "approve");
+        QTRY_COMPARE(m_server->account(QStringLiteral("bob@example.org"))->status, QStringLiteral("approved"));
+        QCOMPARE(m_server->account(QStringLiteral("bob@example.org"))->scope, QStringLiteral("nsf"));
+        QTRY_VERIFY(child<QLabel>(admin, "adminMessage")->text().contains(QLatin1String("approved (scope nsf)")));
+        // The pending list no longer shows Bob.
+        QTRY_VERIFY(!admin->select(QStringLiteral("bob@example.org")));
+    }
+
+    void noAdminTabForResearchers()
+    {
+        signIn(*m_window, m_server->url(), QStringLiteral("carol@example.org"), password);
+        QTRY_VERIFY(m_api->isSignedIn());
+        QVERIFY(!m_window->isAdminTabVisible());
+    }
+
+    void applyAndConfirmCode()
+    {
+        QTRY_VERIFY(m_window->signInDialog());
+        type(m_window->signInDialog(), "serverUrl", m_server->url().toString());
+        click(m_window->signInDialog(), "apply");
+        QTRY_VERIFY(m_window->applyDialog() && m_window->applyDialog()->isVisible());
+        QWidget *dialog = m_window->applyDialog();
+        type(dialog, "name", QStringLiteral("Dan"));
+        type(dialog, "email", QStringLiteral("dan@example.org"));
+        type(dialog, "institution", QStringLiteral("Clinic"));
+        QTest::keyClicks(child(dialog, "purpose"), QStringLiteral("Night-time lows"));
+        type(dialog, "password", QStringLiteral("short"));
+        type(dialog, "repeatPassword", QStringLiteral("short"));
+        click(dialog, "submit");
+        QVERIFY(child<QLabel>(dialog, "formMessage")->text().contains(QLatin1String("too short")));
+        type(dialog, "password", password);
+        type(dialog, "repeatPassword", password);
+        click(dialog, "submit");
+        auto *apply = qobject_cast<desktop::ApplyDialog *>(dialog);
+        QTRY_COMPARE(apply->page(), int(desktop::ApplyDialog::CodePage));
+        QCOMPARE(m_server->account(QStringLiteral("dan@example.org"))->status, QStringLiteral("unverified"));
+        type(dialog, "code", QStringLiteral("000000"));
+        click(dialog, "verify");
+        QTRY_VERIFY(child<QLabel>(dialog, "codeMessage")->text().contains(QLatin1String("tries remain")));
+        type(dialog, "code", m_server->lastCode());
+        click(dialog, "verify");
+        QTRY_COMPARE(apply->page(), int(desktop::ApplyDialog::DonePage));
+        QCOMPARE(m_server->account(QStringLiteral("dan@example.org"))->status, QStringLiteral("pending"));
+    }
+};
+
+QTEST_MAIN(TestDownloaderStandIn)
+#include "tst_downloaderstandin.moc"
