@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing need on Debian 12 (as root).
-# Usage: deploy/install-deps.sh [build|test]   (test adds PostgreSQL, Chromium, Node, Xvfb, wrk, nginx)
+# Usage: deploy/install-deps.sh [build|test]   (test adds PostgreSQL, Chromium, Node, Xvfb, wrk, nginx, Caddy)
 set -euo pipefail
 what=${1:-build}
 
@@ -13,7 +13,7 @@ packages=(
 )
 if [ "$what" = test ]; then
     packages+=(postgresql chromium xvfb xauth wrk procps)
-    packages+=(nginx openssl python3 python3-yaml systemd)   # tests/deploy
+    packages+=(nginx caddy openssl python3 python3-yaml systemd)   # tests/deploy
     command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 

@@ -1,14 +1,15 @@
 #!/usr/bin/python3
-"""deploy/nginx/openaps.conf in front of the real openaps-server, over real TLS.
+"""The TLS proxies of deploy/ in front of the real openaps-server.
 
 Starts openaps-server (role web, SQLite in a temp dir, secrets as files),
-a small streaming upstream standing in for the researcher export, and
-Debian's nginx as a non-root process with a config derived from
-deploy/nginx/openaps.conf (test ports, a self-signed certificate made with
-openssl now, the upstreams pointed at those processes). Clients use several
-loopback source addresses (127.0.0.2, .4, ...) so that the server's view of
-the client address can be checked; nginx talks to the server from 127.0.0.3,
-the only trusted proxy.
+a small streaming upstream standing in for the researcher export, and the
+proxy as a non-root process with a config derived from the shipped one
+(test ports, a self-signed certificate made with openssl now, the upstreams
+pointed at those processes): Debian's nginx with deploy/nginx/*.conf, and
+Debian's Caddy with deploy/caddy/Caddyfile. Clients use several loopback
+source addresses (127.0.0.2, .4, ...) so that the server's view of the
+client address can be checked; the proxy talks to the server from the only
+trusted proxy address.
 """
 
 import http.client
@@ -16,6 +17,7 @@ import http.server
 import os
 import pwd
 import re
+import socket
 import ssl
 import subprocess
 import threading
@@ -23,17 +25,24 @@ import unittest
 
 import deploytest as dt
 
-PROXY_ADDRESS = "127.0.0.3"
+class Derived:
+    """A shipped config being turned into the test's. Every substitution must
+    apply exactly as often as expected, so a reshaped config fails here
+    instead of testing something else."""
+
+    def __init__(self, name, text):
+        self.name, self.text = name, text
+
+    def sub(self, pattern, replacement, count):
+        self.text, n = re.subn(pattern, replacement, self.text, flags=re.M)
+        if n != count:
+            raise AssertionError(f"{self.name}: pattern {pattern!r} matched {n} times, not {count}")
 
 
-def derive_nginx_config(text, tmp, ports):
-    """The shipped config (upstreams + site) with test ports, certificate and upstreams. Every
-    substitution must apply, so a reshaped config fails here, not silently."""
-    def sub(pattern, replacement, count_expected=None):
-        nonlocal text
-        text, n = re.subn(pattern, replacement, text, flags=re.M)
-        if n == 0 or (count_expected is not None and n != count_expected):
-            raise AssertionError(f"deploy/nginx/openaps.conf: pattern {pattern!r} matched {n} times")
+def derive_nginx_config(text, tmp, ports, proxy_address):
+    """deploy/nginx/openaps-upstreams.conf + openaps.conf for the test."""
+    config = Derived("deploy/nginx", text)
+    sub = config.sub
 
     sub(r"^\s*listen \[::\]:.*\n", "", 2)  # the test machine may have no IPv6
     sub(r"listen 80;", f"listen 127.0.0.1:{ports['http']};", 1)
@@ -43,8 +52,22 @@ def derive_nginx_config(text, tmp, ports):
     sub(r"root /var/www/letsencrypt;", f"root {tmp.join('nginx', 'acme')};", 1)
     sub(r"(upstream openaps_site \{\s*server )127\.0\.0\.1:8080;", rf"\g<1>127.0.0.1:{ports['server']};", 1)
     sub(r"(upstream openaps_api \{\s*server )127\.0\.0\.1:8080;", rf"\g<1>127.0.0.1:{ports['export']};", 1)
-    sub(r"(proxy_http_version 1\.1;)", rf"\1\n    proxy_bind {PROXY_ADDRESS};", 1)
-    return text
+    sub(r"(proxy_http_version 1\.1;)", rf"\1\n    proxy_bind {proxy_address};", 1)
+    return config.text
+
+
+def derive_caddyfile(text, tmp, ports):
+    """deploy/caddy/Caddyfile for the test: its own ports, no admin
+    endpoint, storage in the temp dir, the test certificate."""
+    config = Derived("deploy/caddy/Caddyfile", text)
+    config.sub(r"^\{\n", "{\n\tadmin off\n\tskip_install_trust\n"
+               f"\thttp_port {ports['http']}\n\thttps_port {ports['https']}\n"
+               f"\tstorage file_system {tmp.join('caddy', 'data')}\n", 1)
+    config.sub(r"^data\.example\.org \{", "localhost {", 1)
+    config.sub(r"^\ttls \{", f"\ttls {tmp.join('tls', 'cert.pem')} {tmp.join('tls', 'key.pem')} {{", 1)
+    config.sub(r"(reverse_proxy /api/v1/export/\* )127\.0\.0\.1:8080", rf"\g<1>127.0.0.1:{ports['export']}", 1)
+    config.sub(r"(reverse_proxy )127\.0\.0\.1:8080", rf"\g<1>127.0.0.1:{ports['server']}", 1)
+    return config.text
 
 
 def nginx_main_config(tmp, site_config_path):
@@ -99,12 +122,41 @@ class ExportStandIn(http.server.BaseHTTPRequestHandler):
         pass
 
 
-class ProxyTest(unittest.TestCase):
+def run_unprivileged(command, owned_dirs, tmp):
+    """As root, the proxy runs as `nobody`: it owns its directories and the
+    test key, nothing else."""
+    if os.geteuid() != 0:
+        return command
+    nobody = pwd.getpwnam("nobody")
+    os.chmod(tmp.path, 0o755)
+    os.chmod(tmp.join("tls"), 0o755)
+    for directory in owned_dirs:
+        for root, dirs, files in os.walk(directory):
+            for name in dirs + files + [""]:
+                os.chown(os.path.join(root, name), nobody.pw_uid, nobody.pw_gid)
+    os.chown(tmp.join("tls", "key.pem"), nobody.pw_uid, nobody.pw_gid)
+    return ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups"] + command
+
+
+class LocalhostHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to 127.0.0.1 with the name `localhost` (SNI, Host, certificate),
+    from a chosen loopback source address."""
+
+    def connect(self):
+        sock = socket.create_connection(("127.0.0.1", self.port), self.timeout, self.source_address)
+        self.sock = self._context.wrap_socket(sock, server_hostname="localhost")
+
+
+class ProxyTests:
+    """What every shipped proxy must do; subclasses start one."""
+    PROXY_ADDRESS = None  # the address the proxy connects to the server from
+    SITE_HOST = "localhost"
+
     @classmethod
     def setUpClass(cls):
         cls.tmp = dt.TempDir()
-        tmp = cls.tmp
         cls.processes = []
+        cls.export = None
         try:
             cls.start_all()
         except BaseException:
@@ -114,7 +166,6 @@ class ProxyTest(unittest.TestCase):
     @classmethod
     def start_all(cls):
         tmp = cls.tmp
-        nginx = dt.require_tool("nginx")
         openssl = dt.require_tool("openssl")
         os.makedirs(tmp.join("tls"))
         subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
@@ -124,7 +175,7 @@ class ProxyTest(unittest.TestCase):
 
         env = dt.server_environment(tmp, {
             "OPENAPS_PUBLIC_URL": "https://localhost",
-            "OPENAPS_SITE_TRUSTED_PROXIES": PROXY_ADDRESS,
+            "OPENAPS_SITE_TRUSTED_PROXIES": cls.PROXY_ADDRESS,
             "OPENAPS_SITE_POST_LIMIT": "2",
         })
         server_log = tmp.join("server.log")
@@ -137,38 +188,14 @@ class ProxyTest(unittest.TestCase):
 
         cls.ports = {"http": dt.free_port(), "https": dt.free_port(), "server": cls.server_port,
                      "export": cls.export.server_address[1]}
-        shipped = ""
-        for name in ("openaps-upstreams.conf", "openaps.conf"):  # as Debian includes them
-            with open(dt.source_path("deploy", "nginx", name), encoding="utf-8") as f:
-                shipped += f.read()
-        site = derive_nginx_config(shipped, tmp, cls.ports)
-        os.makedirs(tmp.join("nginx", "acme"))
-        site_path = dt.write(tmp.join("nginx", "openaps.conf"), site, 0o644)
-        main_path = dt.write(tmp.join("nginx", "nginx.conf"),
-                             nginx_main_config(tmp, site_path), 0o644)
-        command = [nginx, "-p", tmp.join("nginx"), "-c", main_path, "-e", tmp.join("nginx", "error.log"),
-                   "-g", "daemon off;"]
-        if os.geteuid() == 0:
-            # nginx runs as an unprivileged user, as the brief for a proxy
-            # without root requires: it owns its directory, reads the key.
-            nobody = pwd.getpwnam("nobody")
-            os.chmod(tmp.path, 0o755)
-            for root, dirs, files in os.walk(tmp.join("nginx")):
-                for name in dirs + files + [""]:
-                    os.chown(os.path.join(root, name), nobody.pw_uid, nobody.pw_gid)
-            os.chmod(tmp.join("tls"), 0o755)
-            os.chown(tmp.join("tls", "key.pem"), nobody.pw_uid, nobody.pw_gid)
-            command = ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}",
-                       "--clear-groups"] + command
-        cls.nginx = dt.start_logged(command, None, tmp.join("nginx.out"))
-        cls.processes.append(cls.nginx)
-        dt.wait_for_port(cls.ports["https"], cls.nginx, tmp.join("nginx", "error.log"))
-
+        proxy, log = cls.start_proxy()
+        cls.processes.append(proxy)
+        dt.wait_for_port(cls.ports["https"], proxy, log)
         cls.tls = ssl.create_default_context(cafile=tmp.join("tls", "cert.pem"))
 
     @classmethod
     def tearDownClass(cls):
-        if getattr(cls, "export", None):
+        if cls.export:
             ExportStandIn.release.set()
             cls.export.shutdown()
             cls.export.server_close()
@@ -177,8 +204,8 @@ class ProxyTest(unittest.TestCase):
         cls.tmp.cleanup()
 
     def https(self, method, path, body=None, headers=None, source="127.0.0.2", context=None):
-        conn = http.client.HTTPSConnection("127.0.0.1", self.ports["https"], timeout=15,
-                                           context=context or self.tls, source_address=(source, 0))
+        conn = LocalhostHTTPSConnection("localhost", self.ports["https"], timeout=15,
+                                        context=context or self.tls, source_address=(source, 0))
         try:
             conn.request(method, path, body=body, headers=headers or {})
             response = conn.getresponse()
@@ -212,10 +239,9 @@ class ProxyTest(unittest.TestCase):
                 self.assertEqual(status, 200)
 
     def test_http_redirects_to_https(self):
-        status, headers, _ = dt.http_get(self.ports["http"], "/me?x=1",
-                                         headers={"Host": "data.example.org"})
-        self.assertEqual(status, 301)
-        self.assertEqual(headers.get("Location"), "https://data.example.org/me?x=1")
+        status, headers, _ = dt.http_get(self.ports["http"], "/me?x=1", headers={"Host": self.SITE_HOST})
+        self.assertIn(status, (301, 308))
+        self.assertRegex(headers.get("Location", ""), rf"^https://{self.SITE_HOST}(:\d+)?/me\?x=1$")
 
     def test_exactly_one_hsts_header(self):
         # The landing page: the server adds its own HSTS (PUBLIC_URL is
@@ -228,17 +254,15 @@ class ProxyTest(unittest.TestCase):
         self.assertIn("default-src 'none'", headers.get("Content-Security-Policy", ""))
 
     def test_oversized_post_is_refused_by_the_proxy(self):
-        status, _, body = self.https("POST", "/logout", body=b"x" * (64 * 1024 + 1),
-                                     headers={"Content-Type": "application/x-www-form-urlencoded"},
-                                     source="127.0.0.6")
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        status, headers, _ = self.https("POST", "/logout", b"x" * (64 * 1024 + 1), form, source="127.0.0.6")
         self.assertEqual(status, 413)
-        self.assertIn(b"nginx", body)  # nginx's own page: the server never saw it
-        # Just below the cap the server answers (no session, so 403), not nginx.
-        status, _, body = self.https("POST", "/logout", body=b"x" * (60 * 1024),
-                                     headers={"Content-Type": "application/x-www-form-urlencoded"},
-                                     source="127.0.0.7")
+        # Every answer of the server carries its CSP: this one is the proxy's own.
+        self.assertIsNone(headers.get("Content-Security-Policy"))
+        # Just below the cap the server answers (no session, so 403).
+        status, headers, _ = self.https("POST", "/logout", b"x" * (60 * 1024), form, source="127.0.0.7")
         self.assertEqual(status, 403)
-        self.assertNotIn(b"nginx", body)
+        self.assertIsNotNone(headers.get("Content-Security-Policy"))
 
     def test_client_address_comes_from_the_trusted_proxy_only(self):
         # The server allows 2 posts per client address (SITE_POST_LIMIT=2);
@@ -249,7 +273,7 @@ class ProxyTest(unittest.TestCase):
         self.assertEqual(statuses, [403, 403, 429])
         # Another client through the same proxy connection address is counted apart.
         self.assertEqual(self.https("POST", "/logout", b"csrf=x", form, source="127.0.0.4")[0], 403)
-        # A client cannot pose as someone else: nginx appends the address it saw.
+        # A client cannot pose as someone else: the proxy adds the address it saw.
         spoof = dict(form, **{"X-Forwarded-For": "127.0.0.99"})
         self.assertEqual(self.https("POST", "/logout", b"csrf=x", spoof, source="127.0.0.2")[0], 429)
         # Straight to the server, X-Forwarded-For from an untrusted peer is ignored.
@@ -262,8 +286,7 @@ class ProxyTest(unittest.TestCase):
 
     def test_export_streams_unbuffered_and_is_not_gzipped_again(self):
         ExportStandIn.release.clear()
-        conn = http.client.HTTPSConnection("127.0.0.1", self.ports["https"], timeout=15,
-                                           context=self.tls)
+        conn = LocalhostHTTPSConnection("localhost", self.ports["https"], timeout=15, context=self.tls)
         try:
             conn.request("GET", "/api/v1/export/entries?format=csv", headers={"Accept-Encoding": "gzip"})
             response = conn.getresponse()
@@ -275,6 +298,50 @@ class ProxyTest(unittest.TestCase):
             self.assertEqual(response.read(), b"released\n")
         finally:
             conn.close()
+
+
+class NginxTest(ProxyTests, unittest.TestCase):
+    PROXY_ADDRESS = "127.0.0.3"  # proxy_bind: clients come from other loopback addresses
+
+    @classmethod
+    def start_proxy(cls):
+        tmp = cls.tmp
+        nginx = dt.require_tool("nginx")
+        shipped = ""
+        for name in ("openaps-upstreams.conf", "openaps.conf"):  # as Debian includes them
+            with open(dt.source_path("deploy", "nginx", name), encoding="utf-8") as f:
+                shipped += f.read()
+        site = derive_nginx_config(shipped, tmp, cls.ports, cls.PROXY_ADDRESS)
+        os.makedirs(tmp.join("nginx", "acme"))
+        site_path = dt.write(tmp.join("nginx", "openaps.conf"), site, 0o644)
+        main_path = dt.write(tmp.join("nginx", "nginx.conf"), nginx_main_config(tmp, site_path), 0o644)
+        log = tmp.join("nginx", "error.log")
+        command = run_unprivileged([nginx, "-p", tmp.join("nginx"), "-c", main_path, "-e", log,
+                                    "-g", "daemon off;"], [tmp.join("nginx")], tmp)
+        return dt.start_logged(command, None, tmp.join("nginx.out")), log
+
+    def test_nginx_names_itself_on_its_413(self):
+        _, _, body = self.https("POST", "/logout", b"x" * (65 * 1024), source="127.0.0.8")
+        self.assertIn(b"413", body)
+
+
+class CaddyTest(ProxyTests, unittest.TestCase):
+    PROXY_ADDRESS = "127.0.0.1"  # Caddy 2.6 cannot bind; clients use other addresses
+
+    @classmethod
+    def start_proxy(cls):
+        tmp = cls.tmp
+        caddy = dt.require_tool("caddy")
+        with open(dt.source_path("deploy", "caddy", "Caddyfile"), encoding="utf-8") as f:
+            text = derive_caddyfile(f.read(), tmp, cls.ports)
+        os.makedirs(tmp.join("caddy", "data"))
+        path = dt.write(tmp.join("caddy", "Caddyfile"), text, 0o644)
+        log = tmp.join("caddy.out")
+        env = dict(os.environ, HOME=tmp.join("caddy"), XDG_DATA_HOME=tmp.join("caddy", "data"),
+                   XDG_CONFIG_HOME=tmp.join("caddy", "config"))
+        command = run_unprivileged([caddy, "run", "--config", path, "--adapter", "caddyfile"],
+                                   [tmp.join("caddy")], tmp)
+        return dt.start_logged(command, env, log), log
 
 
 if __name__ == "__main__":
