@@ -1,0 +1,337 @@
+#include "api/researcherstore.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace openaps::server::api {
+
+namespace {
+
+const QString selectAccount = QStringLiteral(
+        "SELECT id, email, name, institution, purpose, status, scope, is_admin, password_hash, "
+        "created_ms FROM researchers ");
+
+Account accountFrom(const QSqlQuery &q)
+{
+    Account a;
+    a.id = q.value(0).toLongLong();
+    a.email = q.value(1).toString();
+    a.name = q.value(2).toString();
+    a.institution = q.value(3).toString();
+    a.purpose = q.value(4).toString();
+    a.status = q.value(5).toString();
+    a.scope = q.value(6).toString();
+    a.isAdmin = q.value(7).toBool();
+    a.passwordHash = q.value(8).toString();
+    a.createdMs = q.value(9).toLongLong();
+    return a;
+}
+
+QString purposeName(CodePurpose purpose)
+{
+    return purpose == CodePurpose::Verify ? QStringLiteral("verify") : QStringLiteral("reset");
+}
+
+// Runs one prepared statement with positional values.
+Result<QSqlQuery> run(const QSqlDatabase &db, const QString &sql, const QVariantList &values,
+                      const char *what)
+{
+    QSqlQuery q(db);
+    q.prepare(sql);
+    for (const QVariant &v : values)
+        q.addBindValue(v);
+    if (!q.exec())
+        return db::sqlError(what, q.lastError());
+    return q;
+}
+
+// Runs `steps` in one transaction on the thread's connection.
+template <typename Steps>
+Status inTransaction(const db::Database &database, const char *what, Steps steps)
+{
+    auto db = database.connection();
+    if (!db)
+        return db.error();
+    if (!db->transaction())
+        return db::sqlError(what, db->lastError());
+    if (Status done = steps(*db); !done) {
+        db->rollback();
+        return done;
+    }
+    if (!db->commit()) {
+        const Error error = db::sqlError(what, db->lastError());
+        db->rollback();
+        return error;
+    }
+    return {};
+}
+
+Status revokeAll(const QSqlDatabase &db, qint64 researcherId, qint64 nowMs)
+{
+    auto q = run(db, QStringLiteral("UPDATE api_tokens SET revoked_ms = ? WHERE researcher_id = ? "
+                                    "AND revoked_ms IS NULL"),
+                 { nowMs, researcherId }, "revoking API tokens");
+    return q ? Status() : Status(q.error());
+}
+
+} // namespace
+
+bool status::isKnown(const QString &name)
+{
+    return name == unverified || name == pending || name == approved || name == rejected
+            || name == deactivated;
+}
+
+Researcher Account::researcher() const
+{
+    Researcher r;
+    r.id = id;
+    r.email = email;
+    r.name = name;
+    r.institution = institution;
+    r.scope = parseScope(scope).ok() ? *parseScope(scope) : AccessScope::OpenAps;
+    r.isAdmin = isAdmin;
+    return r;
+}
+
+ResearcherStore::ResearcherStore(db::Database database) : m_database(std::move(database)) { }
+
+QString ResearcherStore::normalizeEmail(const QString &email)
+{
+    return email.trimmed().toLower();
+}
+
+Result<qint64> ResearcherStore::create(const Account &account, qint64 nowMs)
+{
+    const QString email = normalizeEmail(account.email);
+    auto existing = findByEmail(email);
+    if (!existing)
+        return existing.error();
+    const auto taken = [] {
+        return makeError("already-applied",
+                         QStringLiteral("An account with this email address already exists. Please sign "
+                                        "in, or reset your password if you have forgotten it."));
+    };
+    if (*existing)
+        return taken();
+    auto db = m_database.connection();
+    if (!db)
+        return db.error();
+    const QVariant scope = account.scope.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(account.scope);
+    auto q = run(*db,
+                 QStringLiteral("INSERT INTO researchers (email, name, institution, purpose, password_hash, "
+                                "status, scope, is_admin, created_ms, updated_ms) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+                 { email, account.name, account.institution, account.purpose, account.passwordHash,
+                   account.status, scope, account.isAdmin, nowMs, nowMs },
+                 "creating a researcher account");
+    if (!q) {
+        // Two applications for one address at the same moment: the unique index decides.
+        auto again = findByEmail(email);
+        if (again && *again)
+            return taken();
+        return q.error();
+    }
+    if (!q->next())
+        return makeError("database", QStringLiteral("Creating a researcher account returned no id."));
+    return q->value(0).toLongLong();
+}
+
+Status ResearcherStore::remove(qint64 id)
+{
+    auto db = m_database.connection();
+    if (!db)
+        return db.error();
+    auto q = run(*db, QStringLiteral("DELETE FROM researchers WHERE id = ?"), { id }, "removing an account");
+    return q ? Status() : Status(q.error());
+}
+
+Result<std::optional<Account>> ResearcherStore::findOne(const QString &where, const QVariant &value) const
+{
+    auto db = m_database.connection();
+    if (!db)
+        return db.error();
+    auto q = run(*db, selectAccount + where, { value }, "reading a researcher account");
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return std::optional<Account>();
+    return std::optional<Account>(accountFrom(*q));
+}
+
+Result<std::optional<Account>> ResearcherStore::findByEmail(const QString &email) const
+{
+    return findOne(QStringLiteral("WHERE lower(email) = ?"), normalizeEmail(email));
+}
+
+Result<std::optional<Account>> ResearcherStore::findById(qint64 id) const
+{
+    return findOne(QStringLiteral("WHERE id = ?"), id);
+}
+
+Result<QList<Account>> ResearcherStore::list(const QString &statusFilter) const
+{
+    auto db = m_database.connection();
+    if (!db)
+        return db.error();
+    auto q = statusFilter.isEmpty()
+            ? run(*db, selectAccount + QStringLiteral("ORDER BY created_ms DESC, id DESC"), {}, "listing researchers")
+            : run(*db, selectAccount + QStringLiteral("WHERE status = ? ORDER BY created_ms DESC, id DESC"),
+                  { statusFilter }, "listing researchers");
+    if (!q)
+        return q.error();
+    QList<Account> accounts;
+    while (q->next())
+        accounts.append(accountFrom(*q));
+    return accounts;
+}
+
+Result<bool> ResearcherStore::markVerified(qint64 id, qint64 nowMs)
+{
+    auto db = m_database.connection();
+    if (!db)
+        return db.error();
+    auto q = run(*db,
+                 QStringLiteral("UPDATE researchers SET status = ?, verified_ms = ?, updated_ms = ? "
+                                "WHERE id = ? AND status = ?"),
+                 { status::pending, nowMs, nowMs, id, status::unverified }, "confirming an email address");
+    if (!q)
+        return q.error();
+    return q->numRowsAffected() > 0;
+}
+
+Status ResearcherStore::approve(qint64 id, AccessScope scope, bool isAdmin, std::optional<qint64> approvedBy,
+                                qint64 nowMs)
+{
+    auto db = m_database.connection();
+    if (!db)
+        return db.error();
+    const QVariant by = approvedBy ? QVariant(*approvedBy) : QVariant(QMetaType(QMetaType::LongLong));
+    auto q = run(*db,
+                 QStringLiteral("UPDATE researchers SET status = ?, scope = ?, is_admin = ?, approved_ms = ?, "
+                                "approved_by = ?, updated_ms = ? WHERE id = ?"),
+                 { status::approved, scopeName(scope), isAdmin, nowMs, by, nowMs, id }, "approving a researcher");
+    return q ? Status() : Status(q.error());
+}
+
+Status ResearcherStore::setStatus(qint64 id, const QString &newStatus, qint64 nowMs)
+{
+    return inTransaction(m_database, "changing a researcher's status", [&](const QSqlDatabase &db) -> Status {
+        auto q = run(db, QStringLiteral("UPDATE researchers SET status = ?, updated_ms = ? WHERE id = ?"),
+                     { newStatus, nowMs, id }, "changing a researcher's status");
+        if (!q)
+            return q.error();
+        return newStatus == status::approved ? Status() : revokeAll(db, id, nowMs);
+    });
+}
+
+Status ResearcherStore::setPassword(qint64 id, const QString &passwordHash, qint64 nowMs)
+{
+    return inTransaction(m_database, "changing a password", [&](const QSqlDatabase &db) -> Status {
+        auto q = run(db, QStringLiteral("UPDATE researchers SET password_hash = ?, updated_ms = ? WHERE id = ?"),
+                     { passwordHash, nowMs, id }, "changing a password");
+        if (!q)
+            return q.error();
+        auto codes = run(db, QStringLiteral("DELETE FROM researcher_codes WHERE researcher_id = ? AND purpose = ?"),
+                         { id, purposeName(CodePurpose::Reset) }, "removing a reset code");
+        if (!codes)
+            return codes.error();
+        return revokeAll(db, id, nowMs);
+    });
+}
+
+Status ResearcherStore::storeCode(qint64 id, CodePurpose purpose, const QString &codeHash, int attempts,
+                                  qint64 nowMs, qint64 expiresMs)
+{
+    auto db = m_database.connection();
+    if (!db)
+        return db.error();
+    auto q = run(*db,
+                 QStringLiteral("INSERT INTO researcher_codes (researcher_id, purpose, code_hash, attempts_left, "
+                                "created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?) "
+                                "ON CONFLICT (researcher_id, purpose) DO UPDATE SET code_hash = excluded.code_hash, "
+                                "attempts_left = excluded.attempts_left, created_ms = excluded.created_ms, "
+                                "expires_ms = excluded.expires_ms"),
+                 { id, purposeName(purpose), codeHash, attempts, nowMs, expiresMs }, "storing an email code");
+    return q ? Status() : Status(q.error());
+}
+
+Result<CodeCheck> ResearcherStore::checkCode(qint64 id, CodePurpose purpose, const QString &codeHash,
+                                             qint64 nowMs)
+{
+    auto db = m_database.connection();
+    if (!db)
+        return db.error();
+    const QString name = purposeName(purpose);
+    // One statement takes the attempt, so concurrent guesses cannot share one.
+    auto q = run(*db,
+                 QStringLiteral("UPDATE researcher_codes SET attempts_left = attempts_left - 1 "
+                                "WHERE researcher_id = ? AND purpose = ? AND attempts_left > 0 AND expires_ms > ? "
+                                "RETURNING code_hash, attempts_left"),
+                 { id, name, nowMs }, "checking an email code");
+    if (!q)
+        return q.error();
+    CodeCheck check;
+    if (!q->next())
+        return check;
+    const bool matches = q->value(0).toString() == codeHash;
+    check.attemptsLeft = q->value(1).toInt();
+    q->finish();
+    if (!matches) {
+        check.outcome = CodeCheck::Wrong;
+        return check;
+    }
+    auto used = run(*db, QStringLiteral("DELETE FROM researcher_codes WHERE researcher_id = ? AND purpose = ?"),
+                    { id, name }, "using up an email code");
+    if (!used)
+        return used.error();
+    check.outcome = CodeCheck::Accepted;
+    return check;
+}
+
+Status ResearcherStore::addToken(const QString &tokenHash, qint64 researcherId, qint64 nowMs, qint64 expiresMs)
+{
+    auto db = m_database.connection();
+    if (!db)
+        return db.error();
+    auto q = run(*db,
+                 QStringLiteral("INSERT INTO api_tokens (token_hash, researcher_id, created_ms, expires_ms) "
+                                "VALUES (?, ?, ?, ?)"),
+                 { tokenHash, researcherId, nowMs, expiresMs }, "storing an API token");
+    return q ? Status() : Status(q.error());
+}
+
+Status ResearcherStore::revokeToken(const QString &tokenHash, qint64 nowMs)
+{
+    auto db = m_database.connection();
+    if (!db)
+        return db.error();
+    auto q = run(*db, QStringLiteral("UPDATE api_tokens SET revoked_ms = ? WHERE token_hash = ? AND revoked_ms IS NULL"),
+                 { nowMs, tokenHash }, "revoking an API token");
+    return q ? Status() : Status(q.error());
+}
+
+Status ResearcherStore::revokeAllTokens(qint64 researcherId, qint64 nowMs)
+{
+    auto db = m_database.connection();
+    if (!db)
+        return db.error();
+    return revokeAll(*db, researcherId, nowMs);
+}
+
+Status ResearcherStore::purgeExpired(qint64 nowMs)
+{
+    const qint64 dayMs = 24 * 3600 * 1000;
+    return inTransaction(m_database, "removing expired tokens", [&](const QSqlDatabase &db) -> Status {
+        auto tokens = run(db, QStringLiteral("DELETE FROM api_tokens WHERE expires_ms < ? OR revoked_ms < ?"),
+                          { nowMs - dayMs, nowMs - dayMs }, "removing expired tokens");
+        if (!tokens)
+            return tokens.error();
+        auto codes = run(db, QStringLiteral("DELETE FROM researcher_codes WHERE expires_ms < ?"),
+                         { nowMs - dayMs }, "removing expired codes");
+        return codes ? Status() : Status(codes.error());
+    });
+}
+
+} // namespace openaps::server::api
