@@ -13,7 +13,7 @@ packages=(
 )
 if [ "$what" = test ]; then
     packages+=(postgresql chromium xvfb xauth wrk procps)
-    packages+=(nginx caddy openssl python3 python3-yaml systemd)   # tests/deploy
+    packages+=(nginx caddy openssl python3 python3-yaml python3-seccomp systemd)   # tests/deploy
     command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 

@@ -133,12 +133,12 @@ def server_environment(tmp, extra=None):
 LISTENING = re.compile(r"listening on \S+ port (\d+)")
 
 
-def start_logged(command, env, log_path):
+def start_logged(command, env, log_path, preexec=None):
     """Starts a process with stdout+stderr into log_path."""
     log = open(log_path, "wb")
     try:
         return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
+                                stdin=subprocess.DEVNULL, preexec_fn=preexec)
     finally:
         log.close()
 

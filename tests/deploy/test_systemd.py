@@ -9,16 +9,24 @@ systemd itself. Instead:
 - the installed unit's own commands (ExecStartPre, ExecStart) run with the
   environment the unit builds (Environment=, EnvironmentFile=,
   LoadCredential= files as %d, the instance name as %i), from that root,
-  under MemoryDenyWriteExecute's kernel equivalent (PR_SET_MDWE).
+  inside the unit's kernel-level sandbox rebuilt here: its SystemCallFilter=
+  and RestrictAddressFamilies= as a seccomp filter (python3-seccomp, the
+  groups as `systemd-analyze syscall-filter` lists them),
+  MemoryDenyWriteExecute= as PR_SET_MDWE, and an unprivileged user.
 """
 
 import ctypes
+import errno
 import json
 import os
+import pwd
+import socket
 import re
 import shlex
 import subprocess
 import unittest
+
+import seccomp
 
 import deploytest as dt
 
@@ -38,6 +46,82 @@ def deny_write_execute():
 
 def mdwe_supported():
     return _libc.prctl(PR_GET_MDWE, 0, 0, 0, 0) >= 0
+
+
+def syscall_groups():
+    """{"@name": [members]} as this systemd defines them."""
+    out = subprocess.run(["systemd-analyze", "syscall-filter", "--no-pager"],
+                         capture_output=True, text=True, check=True).stdout
+    groups, current = {}, None
+    for line in out.splitlines():
+        if line.startswith("@"):
+            current = groups.setdefault(line.strip(), [])
+        elif current is not None and line.strip() and not line.strip().startswith("#"):
+            current.append(line.strip())
+    return groups
+
+
+def expand(names, groups):
+    result = set()
+    for name in names:
+        if name.startswith("@"):
+            result |= expand(groups[name], groups)
+        else:
+            result.add(name)
+    return result
+
+
+FAMILIES = {"AF_UNIX": socket.AF_UNIX, "AF_INET": socket.AF_INET, "AF_INET6": socket.AF_INET6,
+            "AF_NETLINK": socket.AF_NETLINK, "AF_PACKET": socket.AF_PACKET}
+
+
+class Sandbox:
+    """The unit's seccomp settings as a filter for a child process, as
+    systemd builds them: the allow-list always includes @default, denied
+    calls fail with SystemCallErrorNumber=, other address families with
+    EAFNOSUPPORT."""
+
+    def __init__(self, entries):
+        groups = syscall_groups()
+        allowed, denied = set(), set()
+        self.families, self.error = None, errno.EPERM
+        self.mdwe = False
+        for key, value in entries:
+            if key == "SystemCallFilter":
+                if value.startswith("~"):
+                    denied |= expand(value[1:].split(), groups)
+                else:
+                    allowed |= expand(value.split() + ["@default"], groups)
+            elif key == "SystemCallErrorNumber":
+                self.error = getattr(errno, value)
+            elif key == "RestrictAddressFamilies":
+                self.families = [FAMILIES[f] for f in value.split()]
+            elif key == "MemoryDenyWriteExecute":
+                self.mdwe = value == "yes"
+        self.allowed = allowed - denied
+        self.user = pwd.getpwnam("nobody")
+
+    def filter(self):
+        f = seccomp.SyscallFilter(defaction=seccomp.ERRNO(self.error))
+        for name in sorted(self.allowed - {"socket"}):
+            try:
+                f.add_rule(seccomp.ALLOW, name)
+            except (RuntimeError, ValueError):
+                pass  # a name this architecture or libseccomp does not have
+        for family in range(0, 64):
+            action = seccomp.ALLOW if family in self.families else seccomp.ERRNO(errno.EAFNOSUPPORT)
+            f.add_rule(action, "socket", seccomp.Arg(0, seccomp.EQ, family))
+        return f
+
+    def preexec(self):
+        """Runs in the child before exec: drop to `nobody`, then seccomp and MDWE."""
+        if os.geteuid() == 0:
+            os.setgroups([])
+            os.setgid(self.user.pw_gid)
+            os.setuid(self.user.pw_uid)
+        self.filter().load()
+        if self.mdwe:
+            deny_write_execute()
 
 
 def parse_unit(path):
@@ -74,10 +158,12 @@ class UnitRun:
     def __init__(self, unit_path, root, instance, credentials_dir):
         self.env = {"PATH": "/usr/bin:/bin"}
         self.commands = []
+        self.entries = parse_unit(unit_path)
+        self.credentials_dir = credentials_dir
         rebase = lambda p: root + p if p.startswith("/") else p
         spec = lambda s: s.replace("%i", instance).replace("%d", credentials_dir)
         os.makedirs(credentials_dir, mode=0o700, exist_ok=True)
-        for key, value in parse_unit(unit_path):
+        for key, value in self.entries:
             value = spec(value)
             if key == "Environment":
                 name, _, v = value.partition("=")
@@ -200,14 +286,18 @@ class SystemdTest(unittest.TestCase):
                       self.tmp.join("run", "credentials"))
         self.assertEqual(run.env["QT_ENABLE_REGEXP_JIT"], "0")
         self.assertEqual([key for key, _ in run.commands], ["ExecStartPre", "ExecStart"])
-        preexec = deny_write_execute if mdwe_supported() else None
+        sandbox = Sandbox(run.entries)
+        self.assertTrue(sandbox.mdwe)
+        self.assertEqual(sorted(sandbox.families), sorted([socket.AF_UNIX, socket.AF_INET, socket.AF_INET6]))
+        sandbox.mdwe = sandbox.mdwe and mdwe_supported()
+        self.hand_over(root, run, sandbox.user)
         (_, migrate), (_, serve) = run.commands
         result = subprocess.run(migrate, env=run.env, capture_output=True, text=True,
-                                preexec_fn=preexec)
+                                preexec_fn=sandbox.preexec)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("schema version", result.stdout + result.stderr)
         log = self.tmp.join("serve.log")
-        server = dt.start_logged(serve, run.env, log)
+        server = dt.start_logged(serve, run.env, log, preexec=sandbox.preexec)
         try:
             port = dt.wait_for_listening(server, log)
             status, _, body = dt.http_get(port, "/healthz")
@@ -220,7 +310,51 @@ class SystemdTest(unittest.TestCase):
             self.assertEqual(dt.stop(server), 0, dt.read(log))
         return dt.read(log)
 
-    def test_service_runs_its_commands_with_credentials_and_no_wx_memory(self):
+    def hand_over(self, root, run, user):
+        """What systemd does for User=: the state directory and the
+        credentials belong to the service user (as root only)."""
+        if os.geteuid() != 0:
+            return
+        os.chmod(self.tmp.path, 0o755)
+        for path in (os.path.join(root, "var/lib/openaps"), run.credentials_dir):
+            os.chown(path, user.pw_uid, user.pw_gid)
+            for name in os.listdir(path):
+                os.chown(os.path.join(path, name), user.pw_uid, user.pw_gid)
+        os.chmod(os.path.dirname(run.credentials_dir), 0o755)
+
+    def test_the_rebuilt_sandbox_bites(self):
+        """The emulation is real: what the unit forbids fails in the child."""
+        sandbox = Sandbox(parse_unit(dt.source_path("deploy", "systemd", "openaps-server.service")))
+        sandbox.mdwe = sandbox.mdwe and mdwe_supported()
+        probe = r"""
+import errno, mmap, os, socket
+def outcome(f):
+    try:
+        f()
+        return "ok"
+    except OSError as e:
+        return errno.errorcode[e.errno]
+print("inet", outcome(lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()))
+print("netlink", outcome(lambda: socket.socket(socket.AF_NETLINK, socket.SOCK_RAW).close()))
+print("setpriority", outcome(lambda: os.setpriority(os.PRIO_PROCESS, 0, 5)))
+print("chroot", outcome(lambda: os.chroot("/")))
+print("wx", outcome(lambda: mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)))
+print("user", os.geteuid())
+"""
+        result = subprocess.run(["/usr/bin/python3", "-c", probe], capture_output=True, text=True,
+                                preexec_fn=sandbox.preexec, cwd="/")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        seen = dict(line.split() for line in result.stdout.splitlines())
+        self.assertEqual(seen["inet"], "ok")
+        self.assertEqual(seen["netlink"], "EAFNOSUPPORT")
+        self.assertEqual(seen["setpriority"], "EPERM")  # @resources is denied
+        self.assertEqual(seen["chroot"], "EPERM")  # @privileged is denied
+        if sandbox.mdwe:
+            self.assertNotEqual(seen["wx"], "ok")
+        if os.geteuid() == 0:
+            self.assertEqual(int(seen["user"]), sandbox.user.pw_uid)
+
+    def test_service_runs_its_commands_in_its_sandbox(self):
         log = self.run_unit("openaps-server.service")
         self.assertIn("running roles web,ingest,etl,api", log)
         key = dt.read(self.tmp.join("root/etc/openaps/credentials/secret_key")).strip()
