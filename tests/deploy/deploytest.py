@@ -143,6 +143,18 @@ def start_logged(command, env, log_path, preexec=None):
         log.close()
 
 
+def wait_for_log(process, log_path, text, deadline_s=30):
+    """Waits until the process has logged text."""
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        if text in read(log_path):
+            return
+        if process.poll() is not None:
+            raise AssertionError(f"process exited with {process.returncode}:\n{read(log_path)}")
+        time.sleep(0.05)
+    raise AssertionError(f"no {text!r} in the log:\n{read(log_path)}")
+
+
 def wait_for_listening(process, log_path, deadline_s=30):
     """The port the server reports in its log line `listening on ADDRESS port N`."""
     end = time.monotonic() + deadline_s

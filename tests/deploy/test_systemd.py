@@ -25,6 +25,8 @@ import re
 import shlex
 import subprocess
 import unittest
+import urllib.parse
+import uuid
 
 import seccomp
 
@@ -275,15 +277,18 @@ class SystemdTest(unittest.TestCase):
         self.assertIn("OPENAPS_ETL_INTERVAL=2h", dt.read(env_path))
         self.assertNotRegex(dt.read(env_path), r"(?m)^OPENAPS_\w*(SECRET|KEY|TOKEN|DATABASE_URL)\w*=")
 
-    def run_unit(self, unit, instance=""):
-        """Installs, then runs the unit's ExecStartPre and ExecStart as
-        systemd would set them up; returns (port, log) of the serving process."""
+    def installed_for_test(self):
+        """install.sh into a temp root, settings made fit for a test run."""
         root = self.install()
         env_path = os.path.join(root, "etc/openaps/openaps.env")
         settings = dt.read(env_path).replace("OPENAPS_HTTP_PORT=8080", "OPENAPS_HTTP_PORT=0")
         dt.write(env_path, settings + "OPENAPS_OH_BASE_URL=http://127.0.0.1:9\n", 0o640)
+        return root
+
+    def prepare(self, root, unit, instance=""):
+        """The unit as systemd would start it: (UnitRun, Sandbox)."""
         run = UnitRun(os.path.join(root, "etc/systemd/system", unit), root, instance,
-                      self.tmp.join("run", "credentials"))
+                      self.tmp.join("run", instance or "single", "credentials"))
         self.assertEqual(run.env["QT_ENABLE_REGEXP_JIT"], "0")
         self.assertEqual([key for key, _ in run.commands], ["ExecStartPre", "ExecStart"])
         sandbox = Sandbox(run.entries)
@@ -291,6 +296,13 @@ class SystemdTest(unittest.TestCase):
         self.assertEqual(sorted(sandbox.families), sorted([socket.AF_UNIX, socket.AF_INET, socket.AF_INET6]))
         sandbox.mdwe = sandbox.mdwe and mdwe_supported()
         self.hand_over(root, run, sandbox.user)
+        return run, sandbox
+
+    def run_unit(self, unit, instance=""):
+        """Installs, then runs the unit's ExecStartPre and ExecStart as
+        systemd would set them up; returns the serving process's log."""
+        root = self.installed_for_test()
+        run, sandbox = self.prepare(root, unit, instance)
         (_, migrate), (_, serve) = run.commands
         result = subprocess.run(migrate, env=run.env, capture_output=True, text=True,
                                 preexec_fn=sandbox.preexec)
@@ -318,9 +330,11 @@ class SystemdTest(unittest.TestCase):
         os.chmod(self.tmp.path, 0o755)
         for path in (os.path.join(root, "var/lib/openaps"), run.credentials_dir):
             os.chown(path, user.pw_uid, user.pw_gid)
+            os.chmod(path, 0o700)
             for name in os.listdir(path):
                 os.chown(os.path.join(path, name), user.pw_uid, user.pw_gid)
-        os.chmod(os.path.dirname(run.credentials_dir), 0o755)
+        for directory in (os.path.dirname(run.credentials_dir), self.tmp.join("run")):
+            os.chmod(directory, 0o755)
 
     def test_the_rebuilt_sandbox_bites(self):
         """The emulation is real: what the unit forbids fails in the child."""
@@ -363,6 +377,42 @@ print("user", os.geteuid())
     def test_template_instance_runs_the_role_in_its_name(self):
         log = self.run_unit("openaps-server@.service", instance="web")
         self.assertIn("running roles web ", log)
+
+    @unittest.skipUnless(os.environ.get("OPENAPS_TEST_POSTGRES_URL"), "no OPENAPS_TEST_POSTGRES_URL")
+    def test_role_instances_share_postgres(self):
+        """@web, @ingest and @etl on one PostgreSQL: their migrations run at
+        the same moment (each exactly once), then each serves its role."""
+        admin = os.environ["OPENAPS_TEST_POSTGRES_URL"]
+        database = "openaps_deploy_" + uuid.uuid4().hex[:12]
+        psql = ["psql", "-v", "ON_ERROR_STOP=1", "-q", admin, "-c"]
+        subprocess.run(psql + [f"CREATE DATABASE {database}"], check=True, capture_output=True)
+        servers = []
+        try:
+            url = urllib.parse.urlunsplit(urllib.parse.urlsplit(admin)._replace(path="/" + database))
+            root = self.installed_for_test()
+            dt.write(os.path.join(root, "etc/openaps/credentials/database_url"), url + "\n", 0o600)
+            runs = {i: self.prepare(root, "openaps-server@.service", i) for i in ("web", "ingest", "etl")}
+            migrations = {i: subprocess.Popen(run.commands[0][1], env=run.env, preexec_fn=sandbox.preexec,
+                                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                          for i, (run, sandbox) in runs.items()}
+            outputs = {i: p.communicate(timeout=60)[0] for i, p in migrations.items()}
+            for i, p in migrations.items():
+                self.assertEqual(p.returncode, 0, outputs[i])
+            applied = [line for out in outputs.values() for line in out.splitlines()
+                       if "applied migration 0001_initial" in line]
+            self.assertEqual(len(applied), 1, outputs)
+            for i, (run, sandbox) in runs.items():
+                log = self.tmp.join(f"{i}.log")
+                servers.append((i, dt.start_logged(run.commands[1][1], run.env, log, sandbox.preexec), log))
+            port = dt.wait_for_listening(servers[0][1], servers[0][2])
+            status, _, body = dt.http_get(port, "/healthz")
+            self.assertEqual((status, json.loads(body)["database"]), (200, "postgresql"), body)
+            for i, process, log in servers:
+                dt.wait_for_log(process, log, f"running roles {i} with the postgresql database")
+        finally:
+            for i, process, log in servers:
+                self.assertEqual(dt.stop(process), 0, dt.read(log))
+            subprocess.run(psql + [f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], capture_output=True)
 
 
 if __name__ == "__main__":
