@@ -3,7 +3,7 @@
 #include "etl/analytics.h"
 #include "etl/etllog.h"
 #include "etl/participantdata.h"
-#include "jobs/ohsession.h"
+#include "jobs/ohaccess.h"
 #include "site/consent.h"
 
 #include <QDir>
@@ -35,34 +35,17 @@ void ParticipantEtl::start()
     if (!userId)
         return finish(userId.error().message);
     m_userId = *userId;
-    m_context.session->accessToken(m_participantId, this, [this](Result<QString> token) {
-        if (!token)
-            return finish(token.error().message);
-        m_token = *token;
-        listFiles(false);
-    });
-}
-
-void ParticipantEtl::listFiles(bool retried)
-{
-    oh::MemberJob *job = m_context.client.exchangeMember(m_token, this);
-    connect(job, &oh::Job::finished, this, [this, job, retried] {
-        const Result<oh::Member> &member = job->result();
-        if (member)
-            return onListed(*member);
-        if (member.error().code == QLatin1String("token-expired") && !retried) {
-            // Refused before its stated expiry: refresh once and list again.
-            m_context.session->refreshNow(m_participantId, this, [this](Result<QString> token) {
-                if (!token)
-                    return finish(token.error().message);
-                m_token = *token;
-                listFiles(true);
+    m_access = new jobs::OhAccess(m_context.session, m_participantId, this);
+    m_access->call<oh::Member>(
+            [this](const QString &token) {
+                m_token = token; // the files are downloaded with the token that listed them
+                return m_context.client.exchangeMember(token, this);
+            },
+            [this](Result<oh::Member> member) {
+                if (!member)
+                    return finish(member.error().message);
+                onListed(*member);
             });
-            return;
-        }
-        finish(member.error().message);
-    });
-    job->start();
 }
 
 void ParticipantEtl::onListed(const oh::Member &member)

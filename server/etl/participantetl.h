@@ -15,6 +15,7 @@
 class QThreadPool;
 
 namespace openaps::jobs {
+class OhAccess;
 class OhSession;
 }
 
@@ -72,7 +73,6 @@ signals:
     void finished();
 
 private:
-    void listFiles(bool retried);
     void onListed(const oh::Member &member);
     void readConsent(const oh::MemberFile &file);
     void applyConsent(const QString &consent);
@@ -88,6 +88,7 @@ private:
     qint64 m_userId = 0;
     int m_sourceEntity = 0;
     QString m_token;
+    QPointer<jobs::OhAccess> m_access;
     EtlState m_state;
     QList<QPair<oh::MemberFile, DataType>> m_pending;
     std::unique_ptr<QTemporaryFile> m_download;

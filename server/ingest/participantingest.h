@@ -3,7 +3,7 @@
 #include "core/result.h"
 #include "ingest/hostgate.h"
 #include "ingest/ingeststore.h"
-#include "ingest/ohaccess.h"
+#include "jobs/ohaccess.h"
 #include "ingest/typeingest.h"
 #include "nightscout/client.h"
 #include "openhumans/client.h"

@@ -2,7 +2,7 @@
 
 #include "ingest/errors.h"
 #include "ingest/ingestlog.h"
-#include "ingest/ohaccess.h"
+#include "jobs/ohaccess.h"
 #include "ingest/segment.h"
 
 namespace openaps::ingest {

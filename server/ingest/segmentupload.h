@@ -9,9 +9,13 @@
 
 #include <optional>
 
+namespace openaps::jobs {
+class OhAccess;
+}
+
 namespace openaps::ingest {
 
-class OhAccess;
+using jobs::OhAccess;
 
 // The participant's Open Humans files as this run knows them: listed once at
 // the start, then kept up to date with what the run uploads and deletes.
