@@ -1,5 +1,7 @@
 #include "etl/datatype.h"
 
+#include "openhumans/projectfiles.h"
+
 #include <QRegularExpression>
 
 namespace openaps::etl {
@@ -38,13 +40,11 @@ FileKind classifyFile(const QString &basename, const QStringList &tags)
 {
     FileKind kind;
     const QString name = basename.toLower();
-    if (name.endsWith(QLatin1String("_open_aps_data_sharing_consent.txt"))
-        || name == QLatin1String("open_aps_data_sharing_consent.txt")) {
+    if (name.endsWith(oh::consentFileSuffix) || name == oh::consentFileSuffix.mid(1)) {
         kind.kind = FileKind::Consent;
         return kind;
     }
-    if (name.endsWith(QLatin1String("_open_aps_nightscout_url.txt"))
-        || name == QLatin1String("open_aps_nightscout_url.txt")) {
+    if (name.endsWith(oh::urlFileSuffix) || name == oh::urlFileSuffix.mid(1)) {
         kind.kind = FileKind::NightscoutUrl;
         return kind;
     }

@@ -6,16 +6,6 @@
 
 namespace openaps::ingest {
 
-QString urlFileName(const QString &memberId)
-{
-    return memberId + QLatin1String("_open_aps_nightscout_url.txt");
-}
-
-QString consentFileName(const QString &memberId)
-{
-    return memberId + QLatin1String("_open_aps_data_sharing_consent.txt");
-}
-
 QString segmentFileName(const QString &memberId, etl::DataType type, const QDate &month)
 {
     return QStringLiteral("%1_%2_%3-%4.ndjson.gz")

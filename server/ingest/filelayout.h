@@ -5,6 +5,7 @@
 #include "nightscout/collection.h"
 #include "nightscout/credentials.h"
 #include "nightscout/siteurl.h"
+#include "openhumans/projectfiles.h"
 
 #include <QDate>
 #include <QString>
@@ -22,8 +23,8 @@
 // <type> is entries, treatments, devicestatus or profile (etl::dataTypeName).
 namespace openaps::ingest {
 
-QString urlFileName(const QString &memberId);
-QString consentFileName(const QString &memberId);
+using oh::consentFileName;
+using oh::urlFileName;
 
 // `month` is any day of the month; only year and month count.
 QString segmentFileName(const QString &memberId, etl::DataType type, const QDate &month);

@@ -23,21 +23,9 @@ std::optional<oh::MemberFile> newest(const QList<oh::MemberFile> &files, const Q
     return best;
 }
 
-const QString urlSuffix = QStringLiteral("_open_aps_nightscout_url.txt");
-const QString consentSuffix = QStringLiteral("_open_aps_data_sharing_consent.txt");
 constexpr qint64 smallFileLimit = 16 * 1024;
 
 } // namespace
-
-QString urlFileName(const QString &memberId)
-{
-    return memberId + urlSuffix;
-}
-
-QString consentFileName(const QString &memberId)
-{
-    return memberId + consentSuffix;
-}
 
 LoginJob::LoginJob(const oh::Client &client, const QString &code, QObject *parent)
     : QObject(parent), m_client(client), m_code(code)
@@ -65,8 +53,8 @@ void LoginJob::onMember(const Result<oh::Member> &member)
         return finish(member.error());
     m_outcome.memberId = member->projectMemberId;
     int consentFiles = 0;
-    const auto urlFile = newest(member->files, urlSuffix, &m_outcome.urlFileCount);
-    m_consentFile = newest(member->files, consentSuffix, &consentFiles);
+    const auto urlFile = newest(member->files, oh::urlFileSuffix, &m_outcome.urlFileCount);
+    m_consentFile = newest(member->files, oh::consentFileSuffix, &consentFiles);
     if (urlFile) {
         readUrlFile(*urlFile);
     } else {

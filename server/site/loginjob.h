@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "openhumans/client.h"
+#include "openhumans/projectfiles.h"
 #include "site/consent.h"
 
 #include <QObject>
@@ -10,10 +11,8 @@
 
 namespace openaps::server::site {
 
-// Basenames of the two files a participant's Open Humans account holds
-// (the old system's names, which ingest reads).
-QString urlFileName(const QString &memberId);
-QString consentFileName(const QString &memberId);
+using oh::consentFileName;
+using oh::urlFileName;
 
 // The server side of "Log in with Open Humans" after the browser came back
 // with a code: exchange it for tokens, look the member up, and read what the
