@@ -9,30 +9,17 @@ EntriesAnalysis analyse(EntriesData data)
     EntriesAnalysis out;
     out.rows = data.rows;
     out.skipped = data.skipped;
-    QList<Reading> pooled;
     for (const QString &id : std::as_const(data.participants)) {
         ParticipantAnalysis p;
         p.participant = id;
         p.readings = data.readings.take(id);
-        std::stable_sort(p.readings.begin(), p.readings.end(),
-                         [](const Reading &a, const Reading &b) { return a.utcMs < b.utcMs; });
+        const auto earlier = [](const Reading &a, const Reading &b) { return a.utcMs < b.utcMs; };
+        if (!std::is_sorted(p.readings.begin(), p.readings.end(), earlier)) // the API sends them sorted
+            std::stable_sort(p.readings.begin(), p.readings.end(), earlier);
         p.summary = summarize(p.readings);
         p.agp = agp(p.readings);
         out.participants.append(std::move(p));
     }
-    // Pooled figures: per-participant duplicates are removed above; readings of
-    // different participants at the same instant are distinct readings, so the
-    // pool shifts each participant's times apart before summarising.
-    qint64 shift = 0;
-    for (const ParticipantAnalysis &p : std::as_const(out.participants)) {
-        if (p.readings.isEmpty())
-            continue;
-        const qint64 base = p.readings.first().utcMs;
-        for (const Reading &r : p.readings)
-            pooled.append({ shift + (r.utcMs - base), r.offsetMinutes, r.mgdl });
-        shift += p.readings.last().utcMs - base + cgmIntervalMs;
-    }
-    out.all = summarize(pooled);
     return out;
 }
 

@@ -21,7 +21,6 @@ struct ParticipantAnalysis
 struct EntriesAnalysis
 {
     QList<ParticipantAnalysis> participants;
-    Summary all; // every participant's readings pooled (duplicates only within one participant count)
     qint64 rows = 0;
     qint64 skipped = 0;
 };

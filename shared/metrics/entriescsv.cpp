@@ -100,31 +100,70 @@ qint64 daysFromCivil(int y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
+// Numbers as the export writes them ("123", "-300", "98.5"); anything else
+// (exponents, spaces) goes to Qt's parser. Qt's general parser costs more
+// than the whole CSV scan on large files.
+double parseNumber(QByteArrayView text, bool *ok)
+{
+    const char *s = text.data();
+    const qsizetype n = text.size();
+    qsizetype i = 0;
+    const bool negative = n > 0 && s[0] == '-';
+    if (negative)
+        ++i;
+    double value = 0;
+    qsizetype digitsSeen = 0;
+    for (; i < n && s[i] >= '0' && s[i] <= '9' && digitsSeen < 15; ++i, ++digitsSeen)
+        value = value * 10 + (s[i] - '0');
+    if (i < n && s[i] == '.') {
+        double scale = 0.1;
+        for (++i; i < n && s[i] >= '0' && s[i] <= '9' && digitsSeen < 15; ++i, ++digitsSeen, scale /= 10)
+            value += (s[i] - '0') * scale;
+    }
+    if (i == n && digitsSeen > 0) {
+        *ok = true;
+        return negative ? -value : value;
+    }
+    return text.toDouble(ok);
+}
+
 } // namespace
 
 qint64 parseIsoUtcMs(QByteArrayView text)
 {
     const char *s = text.data();
     const qsizetype n = text.size();
-    // The fast path covers what the API writes: YYYY-MM-DDTHH:MM:SS[.fff]Z.
-    if (n >= 20 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == ' ') && s[13] == ':'
-        && s[16] == ':' && s[n - 1] == 'Z') {
+    // The fast path covers what databases and the API write:
+    // YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|+HH:MM|-HH:MM|+HHMM] (no zone: UTC).
+    if (n >= 19 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == ' ') && s[13] == ':' && s[16] == ':') {
         const int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
         const int h = digits(s + 11, 2), mi = digits(s + 14, 2), sec = digits(s + 17, 2);
+        bool ok = y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h < 24 && mi >= 0 && mi < 60
+                && sec >= 0 && sec < 61;
+        qsizetype i = 19;
         int ms = 0;
-        bool ok = y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h < 24 && mi >= 0
-                && mi < 60 && sec >= 0 && sec < 61;
-        if (ok && n > 20) {
-            ok = s[19] == '.' && n - 21 >= 1;
+        if (ok && i < n && s[i] == '.') {
             int scale = 100;
-            for (qsizetype i = 20; ok && i < n - 1; ++i) {
-                ok = s[i] >= '0' && s[i] <= '9';
+            for (++i; i < n && s[i] >= '0' && s[i] <= '9'; ++i, scale /= 10)
                 ms += (s[i] - '0') * scale;
-                scale /= 10;
+            ok = i > 20;
+        }
+        int offsetMinutes = 0;
+        if (ok && i < n) {
+            if (s[i] == 'Z' && i + 1 == n) {
+                ++i;
+            } else if ((s[i] == '+' || s[i] == '-') && (n - i == 6 || n - i == 5)) {
+                const int oh = digits(s + i + 1, 2);
+                const int om = n - i == 6 ? (s[i + 3] == ':' ? digits(s + i + 4, 2) : -1) : digits(s + i + 3, 2);
+                ok = oh >= 0 && om >= 0;
+                offsetMinutes = (s[i] == '-' ? -1 : 1) * (oh * 60 + om);
+                i = n;
+            } else {
+                ok = false;
             }
         }
-        if (ok)
-            return ((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60000 + sec * 1000 + ms;
+        if (ok && i == n)
+            return ((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi - offsetMinutes) * 60000 + sec * 1000 + ms;
     }
     const QDateTime dt = QDateTime::fromString(QString::fromLatin1(s, n), Qt::ISODateWithMs);
     return dt.isValid() ? dt.toMSecsSinceEpoch() : -1;
@@ -183,7 +222,7 @@ Result<EntriesData> loadEntriesCsv(QIODevice &device, const LoadProgress &progre
                         : QByteArrayView();
             };
             bool ok = false;
-            const double sgv = at(sgvCol).toDouble(&ok);
+            const double sgv = parseNumber(at(sgvCol), &ok);
             const qint64 when = ok ? parseIsoUtcMs(at(dateCol)) : -1;
             if (!ok || when < 0) {
                 ++result.skipped;
@@ -198,7 +237,8 @@ Result<EntriesData> loadEntriesCsv(QIODevice &device, const LoadProgress &progre
                     result.participants.append(participant);
                 current = &result.readings[participant];
             }
-            const int offset = at(offsetCol).toInt();
+            bool offsetOk = false;
+            const int offset = int(parseNumber(at(offsetCol), &offsetOk));
             current->append({ when, offset, sgv });
         }
         buffer.remove(0, pos);

@@ -34,6 +34,11 @@ private slots:
         QTest::addRow("milliseconds") << QByteArray("2024-03-10T12:00:00.250Z") << qint64(1710072000250);
         QTest::addRow("tenths") << QByteArray("2024-03-10T12:00:00.5Z") << qint64(1710072000500);
         QTest::addRow("offset") << QByteArray("2024-03-10T07:00:00-05:00") << qint64(1710072000000);
+        QTest::addRow("offset without colon") << QByteArray("2024-03-10T17:30:00+0530") << qint64(1710072000000);
+        QTest::addRow("+00:00 with ms") << QByteArray("2024-03-10T12:00:00.250+00:00") << qint64(1710072000250);
+        QTest::addRow("space, no zone") << QByteArray("2024-03-10 12:00:00") << qint64(1710072000000);
+        QTest::addRow("month 13") << QByteArray("2024-13-10T12:00:00Z") << qint64(-1);
+        QTest::addRow("trailing text") << QByteArray("2024-03-10T12:00:00Zx") << qint64(-1);
         QTest::addRow("leap day") << QByteArray("2024-02-29T00:00:00Z") << qint64(1709164800000);
         QTest::addRow("epoch") << QByteArray("1970-01-01T00:00:00Z") << qint64(0);
         QTest::addRow("garbage") << QByteArray("yesterday") << qint64(-1);
