@@ -5,7 +5,7 @@
 # body is read by its Content-Length (the server may keep the connection).
 set -u
 port=${OPENAPS_HTTP_PORT:-8080}
-exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null || exit 1
+{ exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || exit 1
 printf 'GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' >&3
 IFS= read -r -t 5 status <&3 || exit 1
 case "$status" in
