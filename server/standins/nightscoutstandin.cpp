@@ -14,15 +14,15 @@ namespace {
 
 const QLatin1String kApiPrefix("/api/v1/");
 
-OpenHumansReply jsonReply(const QJsonValue &value, int status = 200)
+StandInReply jsonReply(const QJsonValue &value, int status = 200)
 {
     const QByteArray body = value.isArray() ? QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact)
                                             : QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
-    return OpenHumansReply::text(body, status, "application/json");
+    return StandInReply::text(body, status, "application/json");
 }
 
 // Nightscout's sendJSONStatus shape.
-OpenHumansReply jsonStatus(int status, const QString &message, const QString &description = {})
+StandInReply jsonStatus(int status, const QString &message, const QString &description = {})
 {
     QJsonObject body { { QStringLiteral("status"), status }, { QStringLiteral("message"), message } };
     if (!description.isEmpty())
@@ -51,7 +51,7 @@ void NightscoutSite::setFaults(const Faults &faults)
 }
 
 NightscoutStandIn::NightscoutStandIn(QObject *parent)
-    : QObject(parent), m_sender(std::make_unique<OpenHumansReplySender>()),
+    : QObject(parent), m_sender(std::make_unique<StandInReplySender>()),
       m_clock([] { return QDateTime::currentDateTimeUtc(); })
 {
     site(); // the root site always exists
@@ -109,7 +109,7 @@ void NightscoutStandIn::onRequest(const QHttpServerRequest &request, QHttpServer
     }
     if (found == m_sites.end() || !rest.startsWith(kApiPrefix)) {
         m_sender->send(std::move(responder),
-                       OpenHumansReply::text("Cannot GET " + path.toUtf8(), 404, "text/html"), {}, 1);
+                       StandInReply::text("Cannot GET " + path.toUtf8(), 404, "text/html"), {}, 1);
         return;
     }
     NightscoutSite &site = *found->second;
@@ -221,7 +221,7 @@ NightscoutStandIn::Reply NightscoutStandIn::rootPage() const
         body += "<li><a href=\"" + base + "/api/v1/entries.json\">" + (name.isEmpty() ? QByteArray("(root)") : name.toHtmlEscaped().toUtf8())
                 + "</a></li>";
     }
-    return OpenHumansReply::text(body + "</ul>", 200, "text/html; charset=utf-8");
+    return StandInReply::text(body + "</ul>", 200, "text/html; charset=utf-8");
 }
 
 } // namespace openaps::standins

@@ -2,7 +2,7 @@
 
 #include "core/result.h"
 #include "standins/nightscoutstore.h"
-#include "standins/openhumansfaults.h"
+#include "standins/standinfaults.h"
 
 #include <QDateTime>
 #include <QHttpServer>
@@ -15,7 +15,7 @@
 
 namespace openaps::standins {
 
-class OpenHumansReplySender;
+class StandInReplySender;
 
 // One Nightscout site served by the stand-in: its records, who may read
 // them, and its fault switches.
@@ -29,7 +29,7 @@ public:
     // The same switches as the Open Humans stand-in: latency, HTTP 500 on
     // every request or only the Nth, never answering, malformed JSON,
     // truncated bodies. Requests are counted from the last setFaults().
-    using Faults = OpenHumansFaults;
+    using Faults = StandInFaults;
 
     NightscoutStore &store() { return m_store; }
     const NightscoutStore &store() const { return m_store; }
@@ -90,7 +90,7 @@ public:
     QDateTime now() const { return m_clock(); }
 
 private:
-    using Reply = OpenHumansReply;
+    using Reply = StandInReply;
     void onRequest(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     Reply answer(NightscoutSite &site, const QString &endpoint, const QHttpServerRequest &request) const;
     Reply statusJson(const NightscoutSite &site) const;
@@ -99,7 +99,7 @@ private:
 
     QHttpServer m_server;
     // Declared after m_server: held (hanging) responders go before the server.
-    std::unique_ptr<OpenHumansReplySender> m_sender;
+    std::unique_ptr<StandInReplySender> m_sender;
     std::map<QString, std::unique_ptr<NightscoutSite>> m_sites;
     Clock m_clock;
     quint16 m_port = 0;

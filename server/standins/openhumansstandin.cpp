@@ -66,7 +66,7 @@ QUrl OpenHumansStandIn::baseUrl() const
 }
 
 void OpenHumansStandIn::answer(Endpoint endpoint, QHttpServerResponder &&responder,
-                               OpenHumansReplySender::Producer produce)
+                               StandInReplySender::Producer produce)
 {
     const int number = ++m_counts[endpoint];
     m_sender.send(std::move(responder), std::move(produce), m_faults.value(endpoint), number);
@@ -86,7 +86,7 @@ void OpenHumansStandIn::addMemberRoute(const QString &path, QHttpServerRequest::
 {
     addRoute(path, method, endpoint, [this, handler](const Request &request) {
         QString memberId;
-        OpenHumansReply refusal;
+        StandInReply refusal;
         if (!authenticate(request, &memberId, &refusal))
             return refusal;
         return handler(memberId, request);
@@ -106,14 +106,14 @@ void OpenHumansStandIn::addFileRoute(const QString &path, QHttpServerRequest::Me
 void OpenHumansStandIn::addRoutes()
 {
     using M = QHttpServerRequest::Method;
-    const auto bind = [this](OpenHumansReply (OpenHumansStandIn::*member)(const Request &)) {
+    const auto bind = [this](StandInReply (OpenHumansStandIn::*member)(const Request &)) {
         return Handler([this, member](const Request &r) { return (this->*member)(r); });
     };
-    const auto bindMember = [this](OpenHumansReply (OpenHumansStandIn::*member)(const QString &,
+    const auto bindMember = [this](StandInReply (OpenHumansStandIn::*member)(const QString &,
                                                                                const Request &)) {
         return MemberHandler([this, member](const QString &id, const Request &r) { return (this->*member)(id, r); });
     };
-    const auto bindFile = [this](OpenHumansReply (OpenHumansStandIn::*member)(const QString &,
+    const auto bindFile = [this](StandInReply (OpenHumansStandIn::*member)(const QString &,
                                                                              const Request &)) {
         return FileHandler([this, member](const QString &id, const Request &r) {
             return (this->*member)(id, r);
@@ -172,14 +172,14 @@ void OpenHumansStandIn::sendDeauthWebhook(const QUrl &url, const QString &member
 }
 
 bool OpenHumansStandIn::authenticate(const Request &request, QString *memberId,
-                                     OpenHumansReply *refusal) const
+                                     StandInReply *refusal) const
 {
     QString token = request.query.queryItemValue(QStringLiteral("access_token"), QUrl::FullyDecoded);
     const QByteArray authorization = request.header("Authorization");
     if (token.isEmpty() && authorization.startsWith("Bearer "))
         token = QString::fromUtf8(authorization.mid(7)).trimmed();
     const auto detail = [refusal](const QString &text) {
-        *refusal = OpenHumansReply::json(QJsonObject { { QStringLiteral("detail"), text } }, 401);
+        *refusal = StandInReply::json(QJsonObject { { QStringLiteral("detail"), text } }, 401);
         return false;
     };
     if (token.isEmpty())
@@ -212,7 +212,7 @@ QUrl OpenHumansStandIn::signedUrl(const QString &path, const QByteArray &purpose
 }
 
 bool OpenHumansStandIn::checkSignature(const Request &request, const QByteArray &purpose,
-                                       const QString &fileId, OpenHumansReply *refusal) const
+                                       const QString &fileId, StandInReply *refusal) const
 {
     const QUrlQuery query = request.query;
     const QByteArray expires = query.queryItemValue(QStringLiteral("expires")).toLatin1();
@@ -221,7 +221,7 @@ bool OpenHumansStandIn::checkSignature(const Request &request, const QByteArray 
                                                                  m_signingKey, QCryptographicHash::Sha256)
                                         .toHex();
     const auto s3Error = [refusal](const char *code, const char *message) {
-        *refusal = OpenHumansReply::text(QByteArray("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>")
+        *refusal = StandInReply::text(QByteArray("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>")
                                                  + code + "</Code><Message>" + message + "</Message></Error>",
                                          403, "application/xml");
         return false;

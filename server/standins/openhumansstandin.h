@@ -2,7 +2,7 @@
 
 #include "core/result.h"
 #include "openhumans/types.h"
-#include "standins/openhumansfaults.h"
+#include "standins/standinfaults.h"
 #include "standins/openhumansstore.h"
 
 #include <QHash>
@@ -98,7 +98,7 @@ public:
                            QObject *context, std::function<void(Result<int>)> done);
 
     // Fault switches and request counters, per endpoint group.
-    void setFaults(Endpoint endpoint, const OpenHumansFaults &faults) { m_faults.insert(endpoint, faults); }
+    void setFaults(Endpoint endpoint, const StandInFaults &faults) { m_faults.insert(endpoint, faults); }
     void clearFaults() { m_faults.clear(); }
     int requestCount(Endpoint endpoint) const { return m_counts.value(endpoint); }
     void resetCounts() { m_counts.clear(); }
@@ -118,47 +118,47 @@ private:
         QList<QPair<QByteArray, QByteArray>> headers;
         QByteArray body;
     };
-    using Handler = std::function<OpenHumansReply(const Request &)>;
-    using FileHandler = std::function<OpenHumansReply(const QString &fileId, const Request &)>;
+    using Handler = std::function<StandInReply(const Request &)>;
+    using FileHandler = std::function<StandInReply(const QString &fileId, const Request &)>;
     // For API endpoints: runs only with a valid access token, for its member.
-    using MemberHandler = std::function<OpenHumansReply(const QString &memberId, const Request &)>;
+    using MemberHandler = std::function<StandInReply(const QString &memberId, const Request &)>;
     void addRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint, Handler handler);
     void addMemberRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint,
                         MemberHandler handler);
     void addFileRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint,
                       FileHandler handler);
-    void answer(Endpoint endpoint, QHttpServerResponder &&responder, OpenHumansReplySender::Producer produce);
+    void answer(Endpoint endpoint, QHttpServerResponder &&responder, StandInReplySender::Producer produce);
     void addRoutes();
 
     // openhumansstandinoauth.cpp
-    OpenHumansReply authorizePage(const Request &request);
-    OpenHumansReply approveForm(const Request &request);
-    OpenHumansReply token(const Request &request);
+    StandInReply authorizePage(const Request &request);
+    StandInReply approveForm(const Request &request);
+    StandInReply token(const Request &request);
 
     // openhumansstandinfiles.cpp
-    OpenHumansReply exchangeMember(const QString &memberId, const Request &request);
-    OpenHumansReply downloadRedirect(const QString &fileId, const Request &request);
-    OpenHumansReply storageGet(const QString &fileId, const Request &request);
-    OpenHumansReply uploadDirect(const QString &memberId, const Request &request);
-    OpenHumansReply storagePut(const QString &fileId, const Request &request);
-    OpenHumansReply uploadComplete(const QString &memberId, const Request &request);
-    OpenHumansReply deleteFiles(const QString &memberId, const Request &request);
+    StandInReply exchangeMember(const QString &memberId, const Request &request);
+    StandInReply downloadRedirect(const QString &fileId, const Request &request);
+    StandInReply storageGet(const QString &fileId, const Request &request);
+    StandInReply uploadDirect(const QString &memberId, const Request &request);
+    StandInReply storagePut(const QString &fileId, const Request &request);
+    StandInReply uploadComplete(const QString &memberId, const Request &request);
+    StandInReply deleteFiles(const QString &memberId, const Request &request);
 
     // The member behind the request's access token, or the 401 to send.
-    bool authenticate(const Request &request, QString *memberId, OpenHumansReply *refusal) const;
+    bool authenticate(const Request &request, QString *memberId, StandInReply *refusal) const;
     // Signed, expiring URLs: `purpose` keeps a download link from working as a PUT link.
     QUrl signedUrl(const QString &path, const QByteArray &purpose, const QString &fileId) const;
     bool checkSignature(const Request &request, const QByteArray &purpose, const QString &fileId,
-                        OpenHumansReply *refusal) const;
+                        StandInReply *refusal) const;
 
     Options m_options;
     QNetworkAccessManager *m_nam;
     OpenHumansStore m_store;
     QHttpServer m_server;
-    OpenHumansReplySender m_sender;
+    StandInReplySender m_sender;
     QByteArray m_signingKey;
     quint16 m_port = 0;
-    QHash<Endpoint, OpenHumansFaults> m_faults;
+    QHash<Endpoint, StandInFaults> m_faults;
     QHash<Endpoint, int> m_counts;
     QList<PutRecord> m_puts;
 };

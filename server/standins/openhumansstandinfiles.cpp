@@ -16,9 +16,9 @@ constexpr char downloadPurpose[] = "download";
 constexpr char getPurpose[] = "get";
 constexpr char putPurpose[] = "put";
 
-OpenHumansReply detail(const QString &text, int status)
+StandInReply detail(const QString &text, int status)
 {
-    return OpenHumansReply::json(QJsonObject { { QStringLiteral("detail"), text } }, status);
+    return StandInReply::json(QJsonObject { { QStringLiteral("detail"), text } }, status);
 }
 
 QString isoTime(const QDateTime &time)
@@ -39,7 +39,7 @@ QString storagePath(const QString &fileId)
 
 } // namespace
 
-OpenHumansReply OpenHumansStandIn::exchangeMember(const QString &memberId, const Request &request)
+StandInReply OpenHumansStandIn::exchangeMember(const QString &memberId, const Request &request)
 {
     const QUrlQuery query = request.query;
     bool limitGiven = false;
@@ -80,7 +80,7 @@ OpenHumansReply OpenHumansStandIn::exchangeMember(const QString &memberId, const
         url.setQuery(page);
         return url.toString(QUrl::FullyEncoded);
     };
-    return OpenHumansReply::json(QJsonObject {
+    return StandInReply::json(QJsonObject {
             { QStringLiteral("created"), isoTime(m_store.memberCreated(memberId)) },
             { QStringLiteral("project_member_id"), memberId },
             { QStringLiteral("message_permission"), false },
@@ -93,33 +93,33 @@ OpenHumansReply OpenHumansStandIn::exchangeMember(const QString &memberId, const
     });
 }
 
-OpenHumansReply OpenHumansStandIn::downloadRedirect(const QString &fileId, const Request &request)
+StandInReply OpenHumansStandIn::downloadRedirect(const QString &fileId, const Request &request)
 {
-    OpenHumansReply refusal;
+    StandInReply refusal;
     if (!checkSignature(request, downloadPurpose, fileId, &refusal))
         return refusal;
     const OpenHumansStoredFile *file = m_store.file(fileId);
     if (!file || !file->complete)
         return detail(QStringLiteral("Not found."), 404);
-    return OpenHumansReply::redirect(signedUrl(storagePath(fileId), getPurpose, fileId));
+    return StandInReply::redirect(signedUrl(storagePath(fileId), getPurpose, fileId));
 }
 
-OpenHumansReply OpenHumansStandIn::storageGet(const QString &fileId, const Request &request)
+StandInReply OpenHumansStandIn::storageGet(const QString &fileId, const Request &request)
 {
-    OpenHumansReply refusal;
+    StandInReply refusal;
     if (!checkSignature(request, getPurpose, fileId, &refusal))
         return refusal;
     const OpenHumansStoredFile *file = m_store.file(fileId);
     if (!file || !file->uploaded)
-        return OpenHumansReply::text("<Error><Code>NoSuchKey</Code></Error>", 404, "application/xml");
-    return OpenHumansReply::text(file->content, 200, "application/octet-stream");
+        return StandInReply::text("<Error><Code>NoSuchKey</Code></Error>", 404, "application/xml");
+    return StandInReply::text(file->content, 200, "application/octet-stream");
 }
 
-OpenHumansReply OpenHumansStandIn::uploadDirect(const QString &memberId, const Request &request)
+StandInReply OpenHumansStandIn::uploadDirect(const QString &memberId, const Request &request)
 {
     const QUrlQuery form = request.form();
     const auto fieldError = [](const QString &field, const QString &message) {
-        return OpenHumansReply::json(QJsonObject { { field, QJsonArray { message } } }, 400);
+        return StandInReply::json(QJsonObject { { field, QJsonArray { message } } }, 400);
     };
     const QString filename = form.queryItemValue(QStringLiteral("filename"), QUrl::FullyDecoded);
     if (filename.isEmpty())
@@ -139,15 +139,15 @@ OpenHumansReply OpenHumansStandIn::uploadDirect(const QString &memberId, const R
     for (const QJsonValue &tag : tagArray)
         tags.append(tag.toString());
     const QString id = m_store.beginUpload(memberId, filename, meta.value(QLatin1String("description")).toString(), tags);
-    return OpenHumansReply::json(QJsonObject { { QStringLiteral("id"), id.toLongLong() },
+    return StandInReply::json(QJsonObject { { QStringLiteral("id"), id.toLongLong() },
                                                { QStringLiteral("url"),
                                                  signedUrl(storagePath(id), putPurpose, id).toString() } },
                                  201);
 }
 
-OpenHumansReply OpenHumansStandIn::storagePut(const QString &fileId, const Request &request)
+StandInReply OpenHumansStandIn::storagePut(const QString &fileId, const Request &request)
 {
-    OpenHumansReply refusal;
+    StandInReply refusal;
     if (!checkSignature(request, putPurpose, fileId, &refusal))
         return refusal;
     PutRecord record { fileId, false, {} };
@@ -155,20 +155,20 @@ OpenHumansReply OpenHumansStandIn::storagePut(const QString &fileId, const Reque
     m_puts.append(record);
     // The URL was signed without a Content-Type; S3 counts one as part of the signature.
     if (record.hadContentType && m_options.rejectPutContentType)
-        return OpenHumansReply::text("<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature "
+        return StandInReply::text("<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature "
                                      "we calculated does not match the signature you provided.</Message></Error>",
                                      403, "application/xml");
     if (!m_store.storeUpload(fileId, request.body))
-        return OpenHumansReply::text("<Error><Code>NoSuchUpload</Code></Error>", 404, "application/xml");
-    return OpenHumansReply::text(QByteArray(), 200, QByteArray());
+        return StandInReply::text("<Error><Code>NoSuchUpload</Code></Error>", 404, "application/xml");
+    return StandInReply::text(QByteArray(), 200, QByteArray());
 }
 
-OpenHumansReply OpenHumansStandIn::uploadComplete(const QString &memberId, const Request &request)
+StandInReply OpenHumansStandIn::uploadComplete(const QString &memberId, const Request &request)
 {
     const QUrlQuery form = request.form();
     const QString fileId = form.queryItemValue(QStringLiteral("file_id"), QUrl::FullyDecoded);
     if (fileId.isEmpty())
-        return OpenHumansReply::json(QJsonObject { { QStringLiteral("file_id"),
+        return StandInReply::json(QJsonObject { { QStringLiteral("file_id"),
                                                      QJsonArray { QStringLiteral("This field is required.") } } },
                                      400);
     const Result<qint64> size = m_store.completeUpload(memberId, fileId);
@@ -176,11 +176,11 @@ OpenHumansReply OpenHumansStandIn::uploadComplete(const QString &memberId, const
         return detail(QStringLiteral("file not present"), 400);
     if (!size)
         return detail(QStringLiteral("Not found."), 404);
-    return OpenHumansReply::json(QJsonObject { { QStringLiteral("status"), QStringLiteral("ok") },
+    return StandInReply::json(QJsonObject { { QStringLiteral("status"), QStringLiteral("ok") },
                                                { QStringLiteral("size"), *size } });
 }
 
-OpenHumansReply OpenHumansStandIn::deleteFiles(const QString &memberId, const Request &request)
+StandInReply OpenHumansStandIn::deleteFiles(const QString &memberId, const Request &request)
 {
     const QUrlQuery form = request.form();
     const QString fileId = form.queryItemValue(QStringLiteral("file_id"), QUrl::FullyDecoded);
@@ -198,7 +198,7 @@ OpenHumansReply OpenHumansStandIn::deleteFiles(const QString &memberId, const Re
     QJsonArray deleted;
     for (const QString &id : ids)
         deleted.append(id.toLongLong());
-    return OpenHumansReply::json(QJsonObject { { QStringLiteral("ids"), deleted } });
+    return StandInReply::json(QJsonObject { { QStringLiteral("ids"), deleted } });
 }
 
 } // namespace openaps::standins

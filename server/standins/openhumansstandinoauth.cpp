@@ -10,14 +10,14 @@ namespace openaps::standins {
 
 namespace {
 
-OpenHumansReply htmlPage(const QString &title, const QString &body, int status = 200)
+StandInReply htmlPage(const QString &title, const QString &body, int status = 200)
 {
     const QString page = QStringLiteral("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                                         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                                         "<title>%1</title></head><body style=\"font-family:sans-serif;"
                                         "max-width:34em;margin:2em auto;padding:0 1em\"><h1>%1</h1>%2</body></html>")
                                  .arg(title.toHtmlEscaped(), body);
-    return OpenHumansReply::text(page.toUtf8(), status, "text/html; charset=utf-8");
+    return StandInReply::text(page.toUtf8(), status, "text/html; charset=utf-8");
 }
 
 QString hidden(const QString &name, const QString &value)
@@ -38,7 +38,7 @@ QUrl withQuery(QUrl url, const QList<QPair<QString, QString>> &items)
 // Checks client_id, response_type and redirect_uri the way the real page
 // does; on success `redirectUri` holds where to send the browser back.
 bool checkAuthorizeRequest(const OpenHumansStandIn::Options &options, const QUrlQuery &params,
-                                  QUrl *redirectUri, OpenHumansReply *refusal)
+                                  QUrl *redirectUri, StandInReply *refusal)
 {
     const auto refuse = [refusal](const QString &why) {
         *refusal = htmlPage(QStringLiteral("Cannot authorize"),
@@ -60,11 +60,11 @@ bool checkAuthorizeRequest(const OpenHumansStandIn::Options &options, const QUrl
 
 } // namespace
 
-OpenHumansReply OpenHumansStandIn::authorizePage(const Request &request)
+StandInReply OpenHumansStandIn::authorizePage(const Request &request)
 {
     const QUrlQuery params = request.query;
     QUrl redirectUri;
-    OpenHumansReply refusal;
+    StandInReply refusal;
     if (!checkAuthorizeRequest(m_options, params, &redirectUri, &refusal))
         return refusal;
     QString members = QStringLiteral("<option value=\"new\">A new participant</option>");
@@ -89,11 +89,11 @@ OpenHumansReply OpenHumansStandIn::authorizePage(const Request &request)
     return htmlPage(QStringLiteral("Authorize project"), form);
 }
 
-OpenHumansReply OpenHumansStandIn::approveForm(const Request &request)
+StandInReply OpenHumansStandIn::approveForm(const Request &request)
 {
     const QUrlQuery form = request.form();
     QUrl redirectUri;
-    OpenHumansReply refusal;
+    StandInReply refusal;
     if (!checkAuthorizeRequest(m_options, form, &redirectUri, &refusal))
         return refusal;
     const QString state = form.queryItemValue(QStringLiteral("state"), QUrl::FullyDecoded);
@@ -109,13 +109,13 @@ OpenHumansReply OpenHumansStandIn::approveForm(const Request &request)
     }
     if (!state.isEmpty())
         items.append({ QStringLiteral("state"), state });
-    return OpenHumansReply::redirect(withQuery(redirectUri, items));
+    return StandInReply::redirect(withQuery(redirectUri, items));
 }
 
-OpenHumansReply OpenHumansStandIn::token(const Request &request)
+StandInReply OpenHumansStandIn::token(const Request &request)
 {
     const auto oauthError = [](const char *error, int status) {
-        return OpenHumansReply::json(QJsonObject { { QStringLiteral("error"), QLatin1String(error) } }, status);
+        return StandInReply::json(QJsonObject { { QStringLiteral("error"), QLatin1String(error) } }, status);
     };
     const QByteArray expected = (m_options.clientId + QLatin1Char(':') + m_options.clientSecret).toUtf8();
     const QByteArray authorization = request.header("Authorization");
@@ -137,7 +137,7 @@ OpenHumansReply OpenHumansStandIn::token(const Request &request)
     // DESIGN.md: a bad code or refresh token is 401 invalid_grant.
     if (!grant)
         return oauthError("invalid_grant", 401);
-    return OpenHumansReply::json(QJsonObject {
+    return StandInReply::json(QJsonObject {
             { QStringLiteral("access_token"), grant->accessToken },
             { QStringLiteral("refresh_token"), grant->refreshToken },
             { QStringLiteral("expires_in"), grant->expiresIn },

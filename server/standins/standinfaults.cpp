@@ -1,4 +1,4 @@
-#include "standins/openhumansfaults.h"
+#include "standins/standinfaults.h"
 
 #include <QHttpServerResponder>
 #include <QJsonDocument>
@@ -10,32 +10,32 @@
 
 namespace openaps::standins {
 
-OpenHumansReply OpenHumansReply::json(const QJsonObject &object, int status)
+StandInReply StandInReply::json(const QJsonObject &object, int status)
 {
     return { status, "application/json", QJsonDocument(object).toJson(QJsonDocument::Compact), {} };
 }
 
-OpenHumansReply OpenHumansReply::text(const QByteArray &body, int status, const QByteArray &contentType)
+StandInReply StandInReply::text(const QByteArray &body, int status, const QByteArray &contentType)
 {
     return { status, contentType, body, {} };
 }
 
-OpenHumansReply OpenHumansReply::redirect(const QUrl &location)
+StandInReply StandInReply::redirect(const QUrl &location)
 {
     return { 302, "text/plain", QByteArray(), { { "Location", location.toEncoded() } } };
 }
 
-OpenHumansReplySender::OpenHumansReplySender(QObject *parent) : QObject(parent) { }
+StandInReplySender::StandInReplySender(QObject *parent) : QObject(parent) { }
 
-OpenHumansReplySender::~OpenHumansReplySender() = default;
+StandInReplySender::~StandInReplySender() = default;
 
-void OpenHumansReplySender::send(QHttpServerResponder &&responder, Producer produce,
-                                 const OpenHumansFaults &faults, int requestNumber)
+void StandInReplySender::send(QHttpServerResponder &&responder, Producer produce,
+                                 const StandInFaults &faults, int requestNumber)
 {
     const bool failThis = faults.onlyRequest == 0 || faults.onlyRequest == requestNumber;
-    const auto failure = failThis ? faults.failure : OpenHumansFaults::Failure::None;
+    const auto failure = failThis ? faults.failure : StandInFaults::Failure::None;
     auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
-    if (failure == OpenHumansFaults::Failure::Hang) {
+    if (failure == StandInFaults::Failure::Hang) {
         m_hanging.append(held);
         return;
     }
@@ -51,24 +51,24 @@ void OpenHumansReplySender::send(QHttpServerResponder &&responder, Producer prod
     });
 }
 
-void OpenHumansReplySender::send(QHttpServerResponder &&responder, const OpenHumansReply &reply,
-                                 const OpenHumansFaults &faults, int requestNumber)
+void StandInReplySender::send(QHttpServerResponder &&responder, const StandInReply &reply,
+                                 const StandInFaults &faults, int requestNumber)
 {
     send(std::move(responder), Producer([reply] { return reply; }), faults, requestNumber);
 }
 
-void OpenHumansReplySender::write(QHttpServerResponder &responder, const Producer &produce,
-                                  OpenHumansFaults::Failure failure)
+void StandInReplySender::write(QHttpServerResponder &responder, const Producer &produce,
+                                  StandInFaults::Failure failure)
 {
-    OpenHumansReply out;
+    StandInReply out;
     switch (failure) {
-    case OpenHumansFaults::Failure::ServerError:
-        out = OpenHumansReply::json(QJsonObject { { QStringLiteral("detail"),
+    case StandInFaults::Failure::ServerError:
+        out = StandInReply::json(QJsonObject { { QStringLiteral("detail"),
                                                     QStringLiteral("A server error occurred.") } },
                                     500);
         break;
-    case OpenHumansFaults::Failure::MalformedJson:
-        out = OpenHumansReply::text("{\"project_member_id\": \"1234\", \"data\": [{\"id\": ", 200,
+    case StandInFaults::Failure::MalformedJson:
+        out = StandInReply::text("{\"project_member_id\": \"1234\", \"data\": [{\"id\": ", 200,
                                     "application/json");
         break;
     default:
@@ -81,7 +81,7 @@ void OpenHumansReplySender::write(QHttpServerResponder &responder, const Produce
     if (!out.contentType.isEmpty())
         responder.writeHeader("Content-Type", out.contentType);
     responder.writeHeader("Content-Length", QByteArray::number(out.body.size()));
-    if (failure == OpenHumansFaults::Failure::TruncatedBody) {
+    if (failure == StandInFaults::Failure::TruncatedBody) {
         responder.writeBody(out.body.left(out.body.size() / 2));
         responder.socket()->flush();
         responder.socket()->disconnectFromHost();

@@ -15,12 +15,12 @@ class QUrl;
 
 namespace openaps::standins {
 
-// Fault switches for one endpoint group of the Open Humans stand-in.
+// Fault switches for one endpoint group of a stand-in (Open Humans, Nightscout).
 // ServerError, Hang and MalformedJson replace the endpoint without touching
 // the stand-in's state (a request that failed and rolled back); a truncated
 // body is the real answer cut short, so its work was done (a refresh token
 // rotated, a file stored) and only the answer was lost.
-struct OpenHumansFaults
+struct StandInFaults
 {
     enum class Failure {
         None,
@@ -35,42 +35,42 @@ struct OpenHumansFaults
     int onlyRequest = 0; // fail only this request of the group (1 = first); 0 = every one
 };
 
-struct OpenHumansReply
+struct StandInReply
 {
     int status = 200;
     QByteArray contentType;
     QByteArray body;
     QList<QPair<QByteArray, QByteArray>> headers;
 
-    static OpenHumansReply json(const QJsonObject &object, int status = 200);
-    static OpenHumansReply text(const QByteArray &body, int status, const QByteArray &contentType = "text/plain");
-    static OpenHumansReply redirect(const QUrl &location);
+    static StandInReply json(const QJsonObject &object, int status = 200);
+    static StandInReply text(const QByteArray &body, int status, const QByteArray &contentType = "text/plain");
+    static StandInReply redirect(const QUrl &location);
 };
 
 // Writes replies, or the fault that replaces them. Keeps hanging
 // responders alive until it is destroyed.
-class OpenHumansReplySender final : public QObject
+class StandInReplySender final : public QObject
 {
     Q_OBJECT
-    Q_DISABLE_COPY_MOVE(OpenHumansReplySender)
+    Q_DISABLE_COPY_MOVE(StandInReplySender)
 
 public:
-    explicit OpenHumansReplySender(QObject *parent = nullptr);
-    ~OpenHumansReplySender() override;
+    explicit StandInReplySender(QObject *parent = nullptr);
+    ~StandInReplySender() override;
 
-    using Producer = std::function<OpenHumansReply()>;
+    using Producer = std::function<StandInReply()>;
 
     // Runs `produce` (the endpoint's work) unless a fault replaces it, and
     // writes the answer. `requestNumber` counts the group's requests from 1.
-    void send(QHttpServerResponder &&responder, Producer produce, const OpenHumansFaults &faults,
+    void send(QHttpServerResponder &&responder, Producer produce, const StandInFaults &faults,
               int requestNumber);
     // The same for an answer computed already (its work is done whatever the fault).
-    void send(QHttpServerResponder &&responder, const OpenHumansReply &reply, const OpenHumansFaults &faults,
+    void send(QHttpServerResponder &&responder, const StandInReply &reply, const StandInFaults &faults,
               int requestNumber);
 
 private:
     static void write(QHttpServerResponder &responder, const Producer &produce,
-                      OpenHumansFaults::Failure failure);
+                      StandInFaults::Failure failure);
 
     QList<std::shared_ptr<QHttpServerResponder>> m_hanging;
 };

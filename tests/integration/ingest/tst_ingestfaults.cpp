@@ -9,7 +9,7 @@ using namespace openaps;
 using namespace openaps::test::ingest;
 using etl::DataType;
 using Endpoint = standins::OpenHumansStandIn::Endpoint;
-using Failure = standins::OpenHumansFaults::Failure;
+using Failure = standins::StandInFaults::Failure;
 
 namespace {
 

@@ -6,7 +6,7 @@
 using namespace openaps;
 using namespace openaps::test;
 using Endpoint = standins::OpenHumansStandIn::Endpoint;
-using Failure = standins::OpenHumansFaults::Failure;
+using Failure = standins::StandInFaults::Failure;
 
 namespace {
 enum class Operation { Code, Refresh, Member, Download, Upload, Delete };

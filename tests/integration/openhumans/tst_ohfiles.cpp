@@ -291,7 +291,7 @@ private slots:
         oh::TokenPair tokens;
         f.memberWithTokens(&tokens);
         f.standIn->setFaults(standins::OpenHumansStandIn::Endpoint::ExchangeMember,
-                             { {}, standins::OpenHumansFaults::Failure::Hang, 0 });
+                             { {}, standins::StandInFaults::Failure::Hang, 0 });
         auto *job = f.client().exchangeMember(tokens.accessToken);
         job->setAutoDelete(false);
         QSignalSpy spy(job, &oh::Job::finished);
