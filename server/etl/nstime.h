@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/civildate.h"
+
 #include <QByteArray>
 #include <QString>
 
@@ -34,8 +36,7 @@ std::optional<NsTime> parseEpoch(double number);
 QByteArray formatUtc(qint64 ms);
 QString formatUtcString(qint64 ms);
 
-// Days since 1970-01-01 for a proleptic Gregorian date, and back.
-qint64 daysFromCivil(int year, int month, int day);
-void civilFromDays(qint64 days, int &year, int &month, int &day);
+using civil::civilFromDays;
+using civil::daysFromCivil;
 
 } // namespace openaps::etl

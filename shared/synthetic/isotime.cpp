@@ -1,25 +1,11 @@
 #include "synthetic/isotime.h"
 
+#include "core/civildate.h"
 #include "synthetic/hashing.h"
 
 namespace openaps::synthetic::detail {
 
 namespace {
-
-// Days since 1970-01-01 to civil date (proleptic Gregorian), after
-// H. Hinnant's public-domain algorithm.
-void civilFromDays(qint64 z, int &y, int &m, int &d)
-{
-    z += 719468;
-    const qint64 era = (z >= 0 ? z : z - 146096) / 146097;
-    const qint64 doe = z - era * 146097;
-    const qint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const qint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const qint64 mp = (5 * doy + 2) / 153;
-    d = int(doy - (153 * mp + 2) / 5 + 1);
-    m = int(mp < 10 ? mp + 3 : mp - 9);
-    y = int(yoe + era * 400 + (m <= 2));
-}
 
 void put(char *&p, int value, int digits)
 {
@@ -38,7 +24,7 @@ QString isoTime(qint64 utcMs, int offsetSeconds, bool utc, bool millis)
     const qint64 days = floorDiv(local, kDay);
     const qint64 msOfDay = local - days * kDay;
     int y, m, d;
-    civilFromDays(days, y, m, d);
+    civil::civilFromDays(days, y, m, d);
     char buffer[40];
     char *p = buffer;
     put(p, y, 4);
