@@ -28,6 +28,12 @@ Account accountFrom(const QSqlQuery &q)
     return a;
 }
 
+// An empty (null) QString binds as SQL NULL; the text columns are NOT NULL.
+QString notNull(const QString &text)
+{
+    return text.isNull() ? QStringLiteral("") : text;
+}
+
 QString purposeName(CodePurpose purpose)
 {
     return purpose == CodePurpose::Verify ? QStringLiteral("verify") : QStringLiteral("reset");
@@ -123,7 +129,7 @@ Result<qint64> ResearcherStore::create(const Account &account, qint64 nowMs)
                  QStringLiteral("INSERT INTO researchers (email, name, institution, purpose, password_hash, "
                                 "status, scope, is_admin, created_ms, updated_ms) "
                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
-                 { email, account.name, account.institution, account.purpose, account.passwordHash,
+                 { email, notNull(account.name), notNull(account.institution), notNull(account.purpose), account.passwordHash,
                    account.status, scope, account.isAdmin, nowMs, nowMs },
                  "creating a researcher account");
     if (!q) {

@@ -26,6 +26,7 @@ const CommandEntry commands[] = {
     { "check-config", checkConfigCommand, "print the effective configuration, secrets masked" },
     { "ingest", ingestCommand, "copy new Nightscout data to Open Humans (--once [--all])" },
     { "etl", etlCommand, "load Open Humans files into the research database (--once)" },
+    { "admin", adminCommand, "researcher accounts: list, approve, reject, deactivate, create" },
     { "import", importCommand, "load Nightscout export files (--member ID --kind K FILE... | --dir DIR)" },
 };
 

@@ -30,5 +30,7 @@ int ingestCommand(const Config &config, const QStringList &arguments);
 // etl/etlcommands.cpp
 int etlCommand(const Config &config, const QStringList &arguments);
 int importCommand(const Config &config, const QStringList &arguments);
+// admincommands.cpp
+int adminCommand(const Config &config, const QStringList &arguments);
 
 } // namespace openaps::server

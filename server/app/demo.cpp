@@ -14,6 +14,8 @@
 #include "site/sitesettings.h"
 #include "standins/nightscoutstandin.h"
 #include "standins/openhumansstandin.h"
+#include "standins/smtpstandin.h"
+#include "api/researcherstore.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -47,6 +49,7 @@ const Persona personas[] = {
 
 const QString demoAccessToken = QStringLiteral("demo-1f2e3d4c5b6a7988");
 const QString demoApiSecret = QStringLiteral("demo-api-secret-2024");
+const QString demoAdminEmail = QStringLiteral("admin@demo.invalid");
 
 QString siteName(int index)
 {
@@ -101,6 +104,9 @@ Result<Config> Demo::makeConfig() const
         { QStringLiteral("INGEST_INTERVAL"), QStringLiteral("1m") },
         // Loads what ingest wrote well within a minute.
         { QStringLiteral("ETL_INTERVAL"), QStringLiteral("30s") },
+        // The researcher API mails its codes to the loopback SMTP stand-in.
+        { QStringLiteral("SMTP_URL"), m_smtp->smtpUrl().toString() },
+        { QStringLiteral("MAIL_FROM"), QStringLiteral("data-commons@demo.invalid") },
     };
     Config config = Config::fromValues(values);
     if (auto valid = config.validate(true); !valid)
@@ -118,6 +124,11 @@ void Demo::start(std::function<void(Result<Urls>)> ready)
     if (auto port = m_openHumans->listen(); !port)
         return ready(port.error());
     if (auto port = m_nightscout->listen(); !port)
+        return ready(port.error());
+    m_smtp = std::make_unique<standins::SmtpStandIn>();
+    if (auto port = m_smtp->listen(); !port)
+        return ready(port.error());
+    if (auto port = m_smtp->listenMailbox(); !port)
         return ready(port.error());
 
     // Synthetic sites: two weeks of history, then data keeps arriving in
@@ -154,6 +165,8 @@ void Demo::start(std::function<void(Result<Urls>)> ready)
     db::Database database(*url);
     if (auto migrated = db::migrate(database); !migrated)
         return ready(migrated.error());
+    if (auto admin = createAdmin(database); !admin)
+        return ready(admin.error());
 
     registerParticipants([this, database, ready](Status registered) {
         if (!registered)
@@ -165,6 +178,10 @@ void Demo::start(std::function<void(Result<Urls>)> ready)
         urls.site = QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(m_runtime->webPort()));
         urls.health = urls.site.resolved(QUrl(QStringLiteral("/healthz")));
         urls.openHumans = m_openHumans->baseUrl();
+        urls.api = urls.site.resolved(QUrl(QStringLiteral("/api/v1")));
+        urls.mailbox = m_smtp->mailboxUrl();
+        urls.adminEmail = demoAdminEmail;
+        urls.adminPassword = m_adminPassword;
         for (int i = 0; i < m_options.participants; ++i) {
             const Persona &persona = personas[i % std::size(personas)];
             QString line = m_nightscout->url(siteName(i)).toString();
@@ -181,6 +198,27 @@ void Demo::start(std::function<void(Result<Urls>)> ready)
                         + QStringLiteral("  (open, not registered: register it through the site)");
         ready(urls);
     });
+}
+
+// An approved administrator researcher with a password new every run, so
+// the desktop downloader can sign in and approve applications at once.
+Status Demo::createAdmin(const db::Database &database)
+{
+    m_adminPassword = crypto::randomToken(12);
+    auto hash = crypto::hashPassword(m_adminPassword);
+    if (!hash)
+        return hash.error();
+    api::Account admin;
+    admin.email = demoAdminEmail;
+    admin.name = QStringLiteral("Demo Administrator");
+    admin.institution = QStringLiteral("OpenAPS Data Commons demo");
+    admin.purpose = QStringLiteral("demo");
+    admin.status = api::status::approved;
+    admin.scope = QStringLiteral("all");
+    admin.isAdmin = true;
+    admin.passwordHash = *hash;
+    auto id = api::ResearcherStore(database).create(admin, QDateTime::currentMSecsSinceEpoch());
+    return id ? Status() : Status(id.error());
 }
 
 // Registers each synthetic participant the way the site would: an Open
@@ -290,6 +328,9 @@ int demoCommand(const Config &config, const QStringList &arguments)
             << "  Participant site:    " << urls->site.toString() << '\n'
             << "  Health:              " << urls->health.toString() << '\n'
             << "  Open Humans stand-in: " << urls->openHumans.toString() << '\n'
+            << "  Researcher API:      " << urls->api.toString() << "  admin: " << urls->adminEmail << " / "
+            << urls->adminPassword << '\n'
+            << "  Mailbox:             " << urls->mailbox.toString() << "  (emails the API sent, with codes)\n"
             << "  Nightscout stand-ins:\n";
         for (const QString &line : std::as_const(urls->nightscout))
             out << "    " << line << '\n';

@@ -15,6 +15,7 @@
 namespace openaps::standins {
 class NightscoutStandIn;
 class OpenHumansStandIn;
+class SmtpStandIn;
 } // namespace openaps::standins
 
 namespace openaps::server {
@@ -45,6 +46,10 @@ public:
         QUrl health;
         QUrl openHumans;
         QStringList nightscout; // one line per synthetic site, with how it is secured
+        QUrl api; // the researcher API's base, /api/v1
+        QUrl mailbox; // the SMTP stand-in's page: every email the API sent
+        QString adminEmail; // an approved administrator researcher
+        QString adminPassword; // generated per run
     };
 
     explicit Demo(Options options, QObject *parent = nullptr);
@@ -56,11 +61,14 @@ public:
 private:
     Result<Config> makeConfig() const;
     void registerParticipants(std::function<void(Status)> done);
+    Status createAdmin(const db::Database &database);
 
     Options m_options;
     QNetworkAccessManager m_nam;
     std::unique_ptr<standins::OpenHumansStandIn> m_openHumans;
     std::unique_ptr<standins::NightscoutStandIn> m_nightscout;
+    std::unique_ptr<standins::SmtpStandIn> m_smtp;
+    QString m_adminPassword;
     std::vector<std::shared_ptr<const synthetic::Generator>> m_generators;
     std::optional<Config> m_config;
     std::unique_ptr<ServerRuntime> m_runtime;

@@ -1,5 +1,7 @@
 #include "app/serverruntime.h"
 
+#include "api/researcherapi.h"
+#include "mail/mailer.h"
 #include "app/runtimemetrics.h"
 #include "etl/etlservice.h"
 #include "http/webserver.h"
@@ -74,7 +76,17 @@ Status ServerRuntime::start(const Roles &roles)
         m_site->install(*m_web);
     }
     if (roles.api) {
-        // The researcher API is installed here (server/api/).
+        auto smtp = mail::SmtpSettings::fromConfig(m_config);
+        if (!smtp)
+            return smtp.error();
+        auto apiOptions = api::ResearcherApi::Options::fromConfig(m_config);
+        if (!apiOptions)
+            return apiOptions.error();
+        m_mailer = std::make_unique<mail::Mailer>(*smtp);
+        m_researcherApi = std::make_unique<api::ResearcherApi>(m_database, m_mailer.get(), *apiOptions);
+        m_researcherApi->install(*m_web);
+        // api-export: the export half goes here, e.g.
+        // m_exportApi = std::make_unique<api::ExportApi>(m_database, m_researcherApi->tokenAuth()); m_exportApi->install(*m_web);
     }
     if (m_web) {
         addMetricsSources();

@@ -19,6 +19,12 @@ class IngestService;
 namespace openaps::server {
 
 class WebServer;
+namespace api {
+class ResearcherApi;
+}
+namespace mail {
+class Mailer;
+}
 namespace site {
 class ParticipantSite;
 }
@@ -61,6 +67,9 @@ private:
     QNetworkAccessManager m_nam;
     std::unique_ptr<WebServer> m_web;
     std::unique_ptr<site::ParticipantSite> m_site;
+    // After m_web, so they go first; the mailer outlives the API that uses it.
+    std::unique_ptr<mail::Mailer> m_mailer;
+    std::unique_ptr<api::ResearcherApi> m_researcherApi;
     ingest::IngestService *m_ingest = nullptr;
     etl::EtlService *m_etl = nullptr;
 };

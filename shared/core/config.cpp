@@ -125,6 +125,12 @@ const QList<ConfigKey> &Config::knownKeys()
             "comma-separated proxy addresses/subnets whose X-Forwarded-For is believed"),
         key("SITE_HSTS_SECONDS", "31536000", false, "HSTS max-age when PUBLIC_URL is https (0: off)"),
         key("SITE_RESOURCES_DIR", "", false, "serve site templates/static files from this directory"),
+        key("API_TOKEN_TTL", "30d", false, "how long a researcher API sign-in (bearer token) lasts"),
+        key("SMTP_URL", "", false,
+            "smtp://host:port, smtp+starttls://host:port or smtps://host:port (empty: no email)"),
+        key("SMTP_USER", "", false, "SMTP login name (empty: no login)"),
+        key("SMTP_PASSWORD", "", true, "SMTP login password"),
+        key("MAIL_FROM", "", false, "sender address of the researcher API's emails"),
     };
     return keys;
 }

@@ -25,6 +25,7 @@ private slots:
 
 private:
     QByteArray get(const QUrl &url, int *status);
+    QByteArray post(const QUrl &url, const QJsonObject &body, int *status);
     QNetworkAccessManager m_nam;
 };
 
@@ -38,6 +39,20 @@ QByteArray TestDemo::get(const QUrl &url, int *status)
     const QByteArray body = reply->readAll();
     reply->deleteLater();
     return body;
+}
+
+QByteArray TestDemo::post(const QUrl &url, const QJsonObject &body, int *status)
+{
+    QNetworkRequest request(url);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    QNetworkReply *reply = m_nam.post(request, QJsonDocument(body).toJson());
+    QSignalSpy done(reply, &QNetworkReply::finished);
+    if (!reply->isFinished())
+        done.wait(20000);
+    *status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QByteArray answer = reply->readAll();
+    reply->deleteLater();
+    return answer;
 }
 
 static quint16 freePort()
@@ -101,6 +116,20 @@ void TestDemo::demoShowsTheWholeSystem()
     QCOMPARE(status, 200);
     QCOMPARE(healthBody.value(QStringLiteral("database")).toString(), QStringLiteral("sqlite"));
     QVERIFY(healthBody.value(QStringLiteral("schemaVersion")).toInt() > 0);
+
+    // The researcher API with the printed administrator, and the mailbox page.
+    const QRegularExpression apiLine(QStringLiteral(R"(Researcher API:\s+(http://\S+)\s+admin:\s+(\S+) / (\S+))"));
+    const auto api = apiLine.match(QString::fromUtf8(out));
+    QVERIFY2(api.hasMatch(), out.constData());
+    const QJsonObject login = QJsonDocument::fromJson(
+            post(QUrl(api.captured(1) + QStringLiteral("/login")),
+                 { { QStringLiteral("email"), api.captured(2) }, { QStringLiteral("password"), api.captured(3) } },
+                 &status)).object();
+    QCOMPARE(status, 200);
+    QVERIFY(!login.value(QStringLiteral("token")).toString().isEmpty());
+    QVERIFY(login.value(QStringLiteral("researcher")).toObject().value(QStringLiteral("is_admin")).toBool());
+    get(urlAfter("Mailbox:"), &status);
+    QCOMPARE(status, 200);
 
     const QByteArray landing = get(site, &status);
     QCOMPARE(status, 200);

@@ -1,0 +1,288 @@
+// The researcher's own account routes of ResearcherApi (api-contract.md, "Accounts").
+#include "api/researcherapi.h"
+
+#include "api/apierror.h"
+#include "api/apilog.h"
+#include "api/jsonbody.h"
+#include "crypto/secrets.h"
+#include "mail/mailer.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+
+namespace openaps::server::api {
+
+namespace {
+
+constexpr int minimumPasswordLength = 10;
+
+Status checkPasswordRules(const QString &password)
+{
+    if (password.size() < minimumPasswordLength)
+        return makeError("weak-password", QStringLiteral("The password must have at least %1 characters.")
+                                                  .arg(minimumPasswordLength));
+    return {};
+}
+
+Error badCredentials()
+{
+    return makeError("bad-credentials", QStringLiteral("The email address or the password is not right."));
+}
+
+Error badCode(const CodeCheck &check)
+{
+    if (check.outcome == CodeCheck::Wrong && check.attemptsLeft > 0)
+        return makeError("bad-code", QStringLiteral("The code is not right. You have %1 %2 left.")
+                                             .arg(check.attemptsLeft)
+                                             .arg(check.attemptsLeft == 1 ? QStringLiteral("try")
+                                                                          : QStringLiteral("tries")));
+    return makeError("bad-code", QStringLiteral("This code can no longer be used (it is wrong, has expired or "
+                                                "had too many tries). Please ask for a new code."));
+}
+
+Error mailUnavailable()
+{
+    return makeError("mail-unavailable",
+                     QStringLiteral("Email cannot be sent at the moment, so this cannot be done now. "
+                                    "Please try again later."));
+}
+
+QHttpServerResponse accepted()
+{
+    return jsonResponse({ { QStringLiteral("status"), QStringLiteral("accepted") } },
+                        QHttpServerResponse::StatusCode::Accepted);
+}
+
+} // namespace
+
+Result<JsonBody> ResearcherApi::bodyOf(const QHttpServerRequest &request) const
+{
+    return JsonBody::parse(request.body());
+}
+
+void ResearcherApi::onApply(const QHttpServerRequest &request, ReplyPtr reply)
+{
+    auto body = bodyOf(request);
+    if (!body)
+        return reply->fail(body.error());
+    Account account;
+    account.status = status::unverified;
+    for (auto [field, target, max] : { std::tuple { "name", &account.name, 200 },
+                                       std::tuple { "institution", &account.institution, 300 },
+                                       std::tuple { "purpose", &account.purpose, 4000 } }) {
+        auto value = body->text(QString::fromLatin1(field), max);
+        if (!value)
+            return reply->fail(value.error());
+        *target = *value;
+    }
+    auto email = body->email();
+    if (!email)
+        return reply->fail(email.error());
+    account.email = *email;
+    auto password = body->password(QStringLiteral("password"));
+    if (!password)
+        return reply->fail(password.error());
+    if (auto rules = checkPasswordRules(*password); !rules)
+        return reply->fail(rules.error());
+    if (!m_mailer || !m_mailer->isConfigured())
+        return reply->fail(mailUnavailable());
+    // Known addresses are refused before the slow hash.
+    auto existing = m_store.findByEmail(account.email);
+    if (!existing)
+        return reply->fail(existing.error());
+    if (*existing)
+        return reply->fail(makeError("already-applied",
+                                     QStringLiteral("An account with this email address already exists. Please "
+                                                    "sign in, or reset your password if you have forgotten it.")));
+    m_hasher.hash(*password, this, [this, account, reply](Result<QString> hash) mutable {
+        if (!hash)
+            return reply->fail(hash.error());
+        account.passwordHash = *hash;
+        auto id = m_store.create(account, now());
+        if (!id)
+            return reply->fail(id.error());
+        account.id = *id;
+        qCInfo(lcApi, "researcher %lld applied", account.id);
+        sendCode(account, CodePurpose::Verify, [this, reply, id = account.id](Status sent) {
+            if (!sent) {
+                // Without the code the account could never be confirmed: drop it so
+                // the researcher can simply apply again.
+                if (auto removed = m_store.remove(id); !removed)
+                    qCWarning(lcApi, "could not remove researcher %lld: %s", id,
+                              qPrintable(removed.error().message));
+                return reply->fail(mailUnavailable());
+            }
+            reply->send(jsonResponse({ { QStringLiteral("status"), status::unverified } },
+                                     QHttpServerResponse::StatusCode::Created));
+        });
+    });
+}
+
+void ResearcherApi::onVerify(const QHttpServerRequest &request, ReplyPtr reply)
+{
+    auto body = bodyOf(request);
+    if (!body)
+        return reply->fail(body.error());
+    auto email = body->email();
+    if (!email)
+        return reply->fail(email.error());
+    auto code = body->text(QStringLiteral("code"), 20);
+    if (!code)
+        return reply->fail(code.error());
+    if (!EmailCodes::looksLikeCode(*code))
+        return reply->fail(makeError("bad-request", QStringLiteral("The field 'code' must be the 6-digit code "
+                                                                   "from the email.")));
+    auto account = m_store.findByEmail(*email);
+    if (!account)
+        return reply->fail(account.error());
+    if (!*account)
+        return reply->fail(badCode({}));
+    auto check = m_store.checkCode((*account)->id, CodePurpose::Verify,
+                                   m_codes.hash((*account)->id, CodePurpose::Verify, *code), now());
+    if (!check)
+        return reply->fail(check.error());
+    if (check->outcome != CodeCheck::Accepted)
+        return reply->fail(badCode(*check));
+    auto verified = m_store.markVerified((*account)->id, now());
+    if (!verified)
+        return reply->fail(verified.error());
+    qCInfo(lcApi, "researcher %lld confirmed their email address", (*account)->id);
+    reply->send(jsonResponse({ { QStringLiteral("status"), status::pending } }));
+}
+
+void ResearcherApi::onResend(const QHttpServerRequest &request, ReplyPtr reply)
+{
+    auto body = bodyOf(request);
+    if (!body)
+        return reply->fail(body.error());
+    auto email = body->email();
+    if (!email)
+        return reply->fail(email.error());
+    // 202 whatever happens next: the answer must not tell whether the address is known.
+    reply->send(accepted());
+    auto account = m_store.findByEmail(*email);
+    if (account && *account && (*account)->status == status::unverified)
+        sendCode(**account, CodePurpose::Verify, [](Status) { });
+}
+
+void ResearcherApi::onForgot(const QHttpServerRequest &request, ReplyPtr reply)
+{
+    auto body = bodyOf(request);
+    if (!body)
+        return reply->fail(body.error());
+    auto email = body->email();
+    if (!email)
+        return reply->fail(email.error());
+    if (!m_mailer || !m_mailer->isConfigured())
+        return reply->fail(mailUnavailable());
+    reply->send(accepted());
+    auto account = m_store.findByEmail(*email);
+    if (account && *account && (*account)->status != status::rejected && (*account)->status != status::deactivated)
+        sendCode(**account, CodePurpose::Reset, [](Status) { });
+}
+
+void ResearcherApi::onReset(const QHttpServerRequest &request, ReplyPtr reply)
+{
+    auto body = bodyOf(request);
+    if (!body)
+        return reply->fail(body.error());
+    auto email = body->email();
+    if (!email)
+        return reply->fail(email.error());
+    auto code = body->text(QStringLiteral("code"), 20);
+    if (!code)
+        return reply->fail(code.error());
+    auto password = body->password(QStringLiteral("password"));
+    if (!password)
+        return reply->fail(password.error());
+    if (auto rules = checkPasswordRules(*password); !rules)
+        return reply->fail(rules.error());
+    auto account = m_store.findByEmail(*email);
+    if (!account)
+        return reply->fail(account.error());
+    if (!*account || !EmailCodes::looksLikeCode(*code))
+        return reply->fail(badCode({}));
+    const qint64 id = (*account)->id;
+    auto check = m_store.checkCode(id, CodePurpose::Reset, m_codes.hash(id, CodePurpose::Reset, *code), now());
+    if (!check)
+        return reply->fail(check.error());
+    if (check->outcome != CodeCheck::Accepted)
+        return reply->fail(badCode(*check));
+    m_hasher.hash(*password, this, [this, id, reply](Result<QString> hash) {
+        if (!hash)
+            return reply->fail(hash.error());
+        if (auto changed = m_store.setPassword(id, *hash, now()); !changed)
+            return reply->fail(changed.error());
+        qCInfo(lcApi, "researcher %lld reset their password; their tokens are revoked", id);
+        reply->send(jsonResponse({ { QStringLiteral("status"), QStringLiteral("password-changed") } }));
+    });
+}
+
+void ResearcherApi::onLogin(const QHttpServerRequest &request, ReplyPtr reply)
+{
+    auto body = bodyOf(request);
+    if (!body)
+        return reply->fail(body.error());
+    auto email = body->email();
+    if (!email)
+        return reply->fail(email.error());
+    auto password = body->password(QStringLiteral("password"));
+    if (!password)
+        return reply->fail(password.error());
+    auto found = m_store.findByEmail(*email);
+    if (!found)
+        return reply->fail(found.error());
+    const std::optional<Account> account = *found;
+    m_hasher.verify(account ? account->passwordHash : QString(), *password, this, [this, account, reply](bool ok) {
+        if (!ok || !account)
+            return reply->fail(badCredentials());
+        if (account->status == status::unverified || account->status == status::pending)
+            return reply->fail(makeError(
+                    "not-approved",
+                    account->status == status::unverified
+                            ? QStringLiteral("Please confirm your email address with the code we sent first.")
+                            : QStringLiteral("Your application is waiting for an administrator's approval.")));
+        if (account->status != status::approved)
+            return reply->fail(makeError("deactivated", QStringLiteral("This researcher account is not active. "
+                                                                       "Please contact the administrators.")));
+        issueToken(*account, reply);
+    });
+}
+
+void ResearcherApi::issueToken(const Account &account, ReplyPtr reply)
+{
+    const QString token = crypto::randomToken(32);
+    const qint64 at = now();
+    const qint64 expires = at + qint64(m_options.tokenLifetime.count()) * 1000;
+    if (auto added = m_store.addToken(m_auth.tokenHash(token), account.id, at, expires); !added)
+        return reply->fail(added.error());
+    qCInfo(lcApi, "researcher %lld signed in", account.id);
+    reply->send(jsonResponse(
+            { { QStringLiteral("token"), token },
+              { QStringLiteral("expires_at"), QDateTime::fromMSecsSinceEpoch(expires, Qt::UTC).toString(Qt::ISODate) },
+              { QStringLiteral("researcher"), researcherJson(account.researcher()) } }));
+}
+
+QHttpServerResponse ResearcherApi::onLogout(const QHttpServerRequest &request)
+{
+    if (auto refused = refuse(request, false))
+        return std::move(*refused);
+    auto researcher = signedIn(request);
+    if (!researcher)
+        return errorResponse(researcher.error());
+    if (auto revoked = m_store.revokeToken(m_auth.tokenHash(TokenAuth::bearerToken(request)), now()); !revoked)
+        return errorResponse(revoked.error());
+    QHttpServerResponse response(QHttpServerResponse::StatusCode::NoContent);
+    addApiHeaders(response);
+    return response;
+}
+
+QHttpServerResponse ResearcherApi::onMe(const QHttpServerRequest &request)
+{
+    auto researcher = signedIn(request);
+    if (!researcher)
+        return errorResponse(researcher.error());
+    return jsonResponse(researcherJson(*researcher));
+}
+
+} // namespace openaps::server::api

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "api/apierror.h"
+
+#include <QHttpServerResponder>
+#include <QHttpServerResponse>
+#include <QPointer>
+#include <QTcpSocket>
+
+namespace openaps::server::api {
+
+// A responder kept until an asynchronous step (argon2, mail) is done, shared
+// by the callbacks of that step. Sends at most once; nothing is written if
+// the client has gone away meanwhile.
+class PendingReply
+{
+public:
+    explicit PendingReply(QHttpServerResponder &&responder)
+        : m_socket(responder.socket()), m_responder(std::move(responder))
+    {
+    }
+
+    void send(QHttpServerResponse &&response)
+    {
+        if (m_sent || !m_socket)
+            return;
+        m_sent = true;
+        response.write(std::move(m_responder));
+    }
+    void fail(const Error &error) { send(errorResponse(error)); }
+
+private:
+    QPointer<QTcpSocket> m_socket;
+    QHttpServerResponder m_responder;
+    bool m_sent = false;
+};
+
+} // namespace openaps::server::api

@@ -1,0 +1,110 @@
+#pragma once
+
+#include "api/accountmail.h"
+#include "api/pendingreply.h"
+#include "api/passwordhasher.h"
+#include "api/researcherstore.h"
+#include "api/tokenauth.h"
+#include "core/config.h"
+#include "db/database.h"
+#include "site/ratelimiter.h"
+#include "site/sitesettings.h"
+
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QHttpServerResponse>
+#include <QObject>
+#include <QTimer>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace openaps::server {
+class WebServer;
+namespace mail {
+class Mailer;
+}
+} // namespace openaps::server
+
+namespace openaps::server::api {
+
+class JsonBody;
+
+// The account half of the researcher API (api-contract.md): applications,
+// email confirmation, login/logout, /me, password reset, and the admin's
+// researcher list and approve/reject/deactivate.
+class ResearcherApi final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ResearcherApi)
+
+public:
+    struct Options
+    {
+        // secretKey, postLimit/postWindow (per-IP POST limit) and trustedProxies are used.
+        site::SiteSettings site;
+        std::chrono::seconds tokenLifetime { 30 * 24 * 3600 };
+        std::chrono::seconds codeLifetime { 30 * 60 };
+        int codeAttempts = 5;
+        site::MsClock clock; // defaults to the system clock
+
+        // A clear Error for a bad OPENAPS_API_TOKEN_TTL.
+        static Result<Options> fromConfig(const Config &config);
+    };
+
+    // `mailer` may be unconfigured: applications and resets then answer 503.
+    ResearcherApi(db::Database database, mail::Mailer *mailer, Options options, QObject *parent = nullptr);
+    ~ResearcherApi() override;
+
+    void install(WebServer &web);
+    // For the export half: the same bearer-token check.
+    const TokenAuth &tokenAuth() const { return m_auth; }
+
+private:
+    using ReplyPtr = std::shared_ptr<PendingReply>;
+    using Handler = void (ResearcherApi::*)(const QHttpServerRequest &, ReplyPtr);
+
+    void addPost(WebServer &web, const QString &path, Handler handler, bool rateLimited);
+
+    // 413 for a big body, 429 over the per-IP limit; nullopt to go ahead.
+    std::optional<QHttpServerResponse> refuse(const QHttpServerRequest &request, bool rateLimited);
+    Result<Researcher> signedIn(const QHttpServerRequest &request) const;
+    Result<Researcher> signedInAdmin(const QHttpServerRequest &request) const;
+    qint64 now() const { return m_options.clock(); }
+    // Replaces the live code and emails it; `done` gets whether it was sent.
+    void sendCode(const Account &account, CodePurpose purpose, std::function<void(Status)> done);
+
+    // accountroutes.cpp
+    void onApply(const QHttpServerRequest &request, ReplyPtr reply);
+    void onVerify(const QHttpServerRequest &request, ReplyPtr reply);
+    void onResend(const QHttpServerRequest &request, ReplyPtr reply);
+    void onLogin(const QHttpServerRequest &request, ReplyPtr reply);
+    void onForgot(const QHttpServerRequest &request, ReplyPtr reply);
+    void onReset(const QHttpServerRequest &request, ReplyPtr reply);
+    QHttpServerResponse onMe(const QHttpServerRequest &request);
+    QHttpServerResponse onLogout(const QHttpServerRequest &request);
+    void issueToken(const Account &account, ReplyPtr reply);
+    Result<JsonBody> bodyOf(const QHttpServerRequest &request) const;
+
+    // adminroutes.cpp
+    QHttpServerResponse onAdminList(const QHttpServerRequest &request);
+    QHttpServerResponse onAdminAction(const QString &id, const QString &action, const QHttpServerRequest &request);
+
+    db::Database m_database;
+    mail::Mailer *m_mailer;
+    Options m_options;
+    ResearcherStore m_store;
+    TokenAuth m_auth;
+    EmailCodes m_codes;
+    site::RateLimiter m_rateLimiter;
+    PasswordHasher m_hasher;
+    QTimer m_purgeTimer;
+};
+
+// The `researcher` object of login and /me, and the admin list's fuller one.
+QJsonObject researcherJson(const Researcher &researcher);
+QJsonObject adminResearcherJson(const Account &account);
+
+} // namespace openaps::server::api
