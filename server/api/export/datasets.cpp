@@ -1,0 +1,120 @@
+#include "api/export/datasets.h"
+
+#include "etl/tables.h"
+
+namespace openaps::server::api {
+
+namespace {
+
+ExportType typeOf(etl::ColumnType type)
+{
+    switch (type) {
+    case etl::ColumnType::Text:
+        return ExportType::Text;
+    case etl::ColumnType::Real:
+        return ExportType::Real;
+    case etl::ColumnType::Integer:
+        return ExportType::Integer;
+    case etl::ColumnType::Bool:
+        return ExportType::Boolean;
+    case etl::ColumnType::Timestamp:
+        return ExportType::Timestamp;
+    case etl::ColumnType::Json:
+        return ExportType::Json;
+    }
+    return ExportType::Text;
+}
+
+// The ETL's own column list (every column it writes, seq_id aside), so a
+// column added to a research table is exported without a second list.
+Dataset fromEtl(const etl::TableSpec &spec, const char *timeColumn)
+{
+    Dataset d { QLatin1String(spec.name), {}, QLatin1String(timeColumn), QStringLiteral("user_id"), true };
+    for (const etl::Column &c : spec.columns)
+        d.columns.push_back({ QLatin1String(c.name), typeOf(c.type) });
+    return d;
+}
+
+// The survey table is filled from a spreadsheet, not by the ETL's specs
+// (sql/*/0001_initial.sql). Its time is the survey timestamp `ts`, which
+// says when an answer was given, not what time the data covers: from/to
+// do not apply to it.
+Dataset demographics()
+{
+    using T = ExportType;
+    Dataset d { QStringLiteral("member_demographics"), {}, {}, QStringLiteral("project_member_id"), false };
+    const std::pair<const char *, ExportType> columns[] = {
+        { "project_member_id", T::Integer },
+        { "ts", T::Timestamp },
+        { "survey", T::Text },
+        { "date_of_birth", T::Date },
+        { "gender", T::Text },
+        { "ethnicity", T::Text },
+        { "country", T::Text },
+        { "first_diagnosed_date", T::Date },
+        { "first_insulin_pump_date", T::Date },
+        { "first_glucose_monitor_date", T::Date },
+        { "first_diy_closed_loop_date", T::Date },
+        { "diy_closed_loop_type", T::Text },
+        { "who_uses_the_closed_loop_system", T::Text },
+        { "weight", T::Text },
+        { "height", T::Text },
+        { "insulin_units_per_day", T::Real },
+        { "basal_insulin_units_per_day", T::Real },
+        { "carb_grams_per_day", T::Real },
+        { "last_lab_reported_a1c", T::Real },
+        { "last_lab_reported_a1c_date", T::Date },
+        { "inserted_ts", T::Timestamp },
+        { "updated_ts", T::Timestamp },
+    };
+    for (const auto &[name, type] : columns)
+        d.columns.push_back({ QLatin1String(name), type });
+    return d;
+}
+
+} // namespace
+
+QString exportTypeName(ExportType type)
+{
+    switch (type) {
+    case ExportType::Text:
+        return QStringLiteral("text");
+    case ExportType::Real:
+        return QStringLiteral("real");
+    case ExportType::Integer:
+        return QStringLiteral("integer");
+    case ExportType::Boolean:
+        return QStringLiteral("boolean");
+    case ExportType::Timestamp:
+        return QStringLiteral("timestamp");
+    case ExportType::Date:
+        return QStringLiteral("date");
+    case ExportType::Json:
+        return QStringLiteral("json");
+    }
+    return {};
+}
+
+const std::vector<Dataset> &datasets()
+{
+    static const std::vector<Dataset> all {
+        fromEtl(etl::entriesTable(), "date"),
+        fromEtl(etl::treatmentsTable(), "created_at"),
+        fromEtl(etl::deviceStatusTable(), "created_at"),
+        fromEtl(etl::deviceStatusMetricsTable(), "created_at"),
+        fromEtl(etl::profileTable(), "created_at"),
+        demographics(),
+    };
+    return all;
+}
+
+const Dataset *findDataset(const QString &name)
+{
+    for (const Dataset &d : datasets()) {
+        if (d.name == name)
+            return &d;
+    }
+    return nullptr;
+}
+
+} // namespace openaps::server::api

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+
+#include <vector>
+
+namespace openaps::server::api {
+
+// How a dataset column is typed in the API (GET /api/v1/datasets) and
+// rendered in an export: times as ISO-8601 UTC, booleans as true/false, JSON
+// as the original record.
+enum class ExportType { Text, Real, Integer, Boolean, Timestamp, Date, Json };
+
+QString exportTypeName(ExportType type);
+
+struct ExportColumn
+{
+    QString name;
+    ExportType type;
+};
+
+// A research table a researcher can download. The names here are the
+// table names themselves, so the list the API accepts and the table it
+// reads can never disagree (the old system's whitelist said `profile` and
+// `device_status` while its look-up said `profiles` and `device`).
+struct Dataset
+{
+    QString name; // table name and dataset name
+    std::vector<ExportColumn> columns; // in export order
+    QString timeColumn; // UTC time that from/to filter on; empty: none
+    QString participantColumn; // member id (user_id or project_member_id)
+    // False for member_demographics: its rows follow the member's consent
+    // as stamped on their research rows.
+    bool hasSourceEntity = true;
+};
+
+// Every dataset, in the order the API lists them.
+const std::vector<Dataset> &datasets();
+// The dataset called `name`, or nullptr.
+const Dataset *findDataset(const QString &name);
+
+} // namespace openaps::server::api

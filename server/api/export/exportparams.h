@@ -1,0 +1,51 @@
+#pragma once
+
+#include "api/export/datasets.h"
+#include "api/researcher.h"
+#include "core/result.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QUrlQuery>
+
+#include <optional>
+
+namespace openaps::server::api {
+
+enum class ExportFormat { Csv, Ndjson };
+
+// The filters and options of one export (GET /api/v1/export/{dataset}).
+struct ExportParams
+{
+    ExportFormat format = ExportFormat::Csv;
+    std::optional<QDateTime> from; // inclusive, UTC
+    std::optional<QDateTime> to; // exclusive, UTC
+    QList<qint64> participants; // member ids; empty: everyone
+    bool gzip = false;
+
+    // Parses the query string; an unknown or malformed parameter is a
+    // bad-request naming it. `withFormat` is false for /count, which takes
+    // the same filters but no format or gzip.
+    static Result<ExportParams> parse(const QUrlQuery &query, const Dataset &dataset, bool withFormat = true);
+
+    // Attachment file name: <dataset>_<from>_<to>.<ext>[.gz].
+    QString fileName(const Dataset &dataset) const;
+    QByteArray contentType() const;
+    // The filters for the download audit: no participant ids (they identify
+    // people), only how many were asked for.
+    QJsonObject auditFilters() const;
+};
+
+// Times as the API writes them: 2024-01-31T12:00:00.000Z.
+QString formatApiTime(const QDateTime &utc);
+
+// What the export query needs besides the parameters.
+struct ExportQuery
+{
+    const Dataset *dataset = nullptr;
+    ExportParams params;
+    QList<int> sourceEntities; // from the researcher's scope
+};
+
+} // namespace openaps::server::api

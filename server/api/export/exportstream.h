@@ -1,0 +1,79 @@
+#pragma once
+
+#include "api/export/chunkqueue.h"
+
+#include <QHttpServerResponder>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <memory>
+
+class QHttpServerResponse;
+class QTcpSocket;
+
+namespace openaps::server::api {
+
+// Writes one export to its client on the server's thread: the headers once
+// the producer has counted the rows, then the producer's chunks with
+// chunked transfer encoding, only while the socket has less than
+// `socketBound` bytes unsent (its bytesWritten signal resumes the flow), so
+// memory stays flat however large the export and however slow the client.
+// Ends with the final zero-length chunk when the producer completed; a
+// producer failure aborts the connection, so the client sees an incomplete
+// body instead of a silently truncated "complete" file.
+class ExportStream final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ExportStream)
+
+public:
+    enum class Outcome { Complete, Aborted, Failed };
+    struct Result
+    {
+        Outcome outcome = Outcome::Failed;
+        qint64 rows = 0; // rows sent (with gzip: rows handed to the compressor)
+        qint64 bytes = 0; // body bytes sent, without chunk framing
+    };
+
+    // `headers`: the 200 answer's headers besides Transfer-Encoding and
+    // the estimate (X-Export-Rows-Estimate), which the stream adds.
+    ExportStream(QHttpServerResponder &&responder, std::shared_ptr<ChunkQueue> queue,
+                 QList<std::pair<QByteArray, QByteArray>> headers, QObject *parent = nullptr);
+    ~ExportStream() override;
+
+    // Unsent bytes the socket may hold before the stream waits.
+    static constexpr qint64 socketBound = 256 * 1024;
+    // A client that reads nothing for this long is dropped.
+    static constexpr int idleTimeoutMs = 5 * 60 * 1000;
+
+    // Stops the producer and drops the connection (server shutdown).
+    void cancel();
+
+Q_SIGNALS:
+    // Once, when the export ended one way or the other.
+    void finished(const openaps::server::api::ExportStream::Result &result);
+
+private:
+    void pump();
+    void sendHeaders(qint64 estimate);
+    void sendError(const Error &error);
+    void end(Outcome outcome);
+    bool socketOpen() const;
+
+    QHttpServerResponder m_responder;
+    QPointer<QTcpSocket> m_socket;
+    std::shared_ptr<ChunkQueue> m_queue;
+    QList<std::pair<QByteArray, QByteArray>> m_headers;
+    QTimer m_idle;
+    bool m_headersSent = false;
+    bool m_done = false;
+    qint64 m_bytes = 0;
+    qint64 m_rows = 0; // rows whose bytes went to the socket
+};
+
+// Writes a finished QHttpServerResponse (an API error) through a responder,
+// with the API's headers; for routes that answer through a responder.
+void writeResponse(QHttpServerResponder &responder, const QHttpServerResponse &response);
+
+} // namespace openaps::server::api

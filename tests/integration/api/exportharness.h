@@ -1,0 +1,79 @@
+#pragma once
+
+// The export API on loopback for the integration tests: a throw-away
+// database (SQLite or PostgreSQL) with a few rows in every research table,
+// the WebServer with ExportApi installed behind a fake authenticator, and a
+// small HTTP client on a real QNetworkAccessManager.
+
+#include "api/export/exportapi.h"
+#include "db/database.h"
+#include "http/webserver.h"
+#include "testdatabase.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QVariantMap>
+
+#include <memory>
+
+namespace openaps::test {
+
+struct ApiReply
+{
+    int status = 0;
+    QByteArray body;
+    QNetworkReply::NetworkError error = QNetworkReply::NoError;
+    QList<QNetworkReply::RawHeaderPair> headers;
+
+    QByteArray header(const QByteArray &name) const;
+    QJsonObject json() const;
+};
+
+// Bearer tokens the fake authenticator knows.
+namespace tokens {
+inline const QByteArray openaps = "token-openaps"; // researcher 11, scope openaps
+inline const QByteArray nsf = "token-nsf"; // researcher 12, scope nsf
+inline const QByteArray all = "token-all"; // researcher 13, scope all, admin
+}
+
+class ExportHarness
+{
+public:
+    explicit ExportHarness(const QString &backend);
+    ~ExportHarness();
+
+    bool isValid() const { return m_valid; }
+    db::Database database() const { return *m_database; }
+    server::api::ExportApi &api() { return *m_api; }
+    QNetworkAccessManager &nam() { return m_nam; }
+
+    // Members 101 (consent openaps: source_entity 0), 102 (nsf: 1) and 103
+    // (both: 2), three rows each in every research table at times t0, t1,
+    // t2 below, a survey answer each, and one from member 999 who has no
+    // research rows. Member 101's first entry holds the awkward values.
+    bool seed();
+    static constexpr const char *t0 = "2024-01-01T00:00:00.000Z";
+    static constexpr const char *t1 = "2024-01-01T00:05:00.000Z";
+    static constexpr const char *t2 = "2024-01-02T00:00:00.000Z";
+
+    // `count` more entries of member 101 with a raw_json of about
+    // `jsonBytes` each, for streaming tests.
+    bool seedBulk(int count, int jsonBytes);
+
+    bool insert(const QString &table, const QVariantMap &values);
+    QUrl url(const QString &pathAndQuery) const;
+    QNetworkRequest request(const QString &pathAndQuery, const QByteArray &token) const;
+    ApiReply get(const QString &pathAndQuery, const QByteArray &token = tokens::all);
+    // Rows of download_audit, oldest first, as maps of column → value.
+    QList<QVariantMap> auditRows() const;
+
+private:
+    std::unique_ptr<TestDatabase> m_db;
+    std::optional<db::Database> m_database;
+    QNetworkAccessManager m_nam;
+    std::unique_ptr<server::WebServer> m_web;
+    std::unique_ptr<server::api::ExportApi> m_api;
+    bool m_valid = false;
+};
+
+} // namespace openaps::test

@@ -1,0 +1,492 @@
+#include "exportharness.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QSqlQuery>
+#include <QTest>
+
+#include <map>
+#include <memory>
+
+#include <zlib.h>
+
+using namespace openaps;
+using namespace Qt::StringLiterals;
+
+// The data half of the researcher API over real HTTP on both backends:
+// every dataset exports its rows in CSV and NDJSON with exact values, gzip,
+// scope, from/to and participant filters, errors, counts and the audit.
+class TestExportApi final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase_data() { test::addBackendRows(); }
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void listsDatasets();
+    void everyDatasetExports_data();
+    void everyDatasetExports();
+    void csvExactValues();
+    void ndjsonValues();
+    void gzipRoundTrip();
+    void scope_data();
+    void scope();
+    void timeWindow_data();
+    void timeWindow();
+    void participantsFilter();
+    void unknownDataset_data();
+    void unknownDataset();
+    void badParameters_data();
+    void badParameters();
+    void needsToken_data();
+    void needsToken();
+    void countAgreesWithRows_data();
+    void countAgreesWithRows();
+    void auditAndAdminList();
+    void cleanupTestCase() { m_shared.clear(); }
+
+private:
+    // One seeded server per backend for the tests that only read: a fresh
+    // database per data row would cost most of the run.
+    test::ExportHarness *shared(const QString &backend);
+    std::map<QString, std::unique_ptr<test::ExportHarness>> m_shared;
+};
+
+test::ExportHarness *TestExportApi::shared(const QString &backend)
+{
+    auto &h = m_shared[backend];
+    if (!h) {
+        h = std::make_unique<test::ExportHarness>(backend);
+        if (!h->isValid() || !h->seed())
+            return nullptr;
+    }
+    return h.get();
+}
+
+// A seeded server shared by the read-only tests, as `h`.
+#define HARNESS()                                                                                  \
+    QFETCH_GLOBAL(QString, backend);                                                               \
+    test::ExportHarness *sharedHarness = shared(backend);                                          \
+    QVERIFY2(sharedHarness, "the harness did not start");                                          \
+    test::ExportHarness &h = *sharedHarness
+
+// A server of its own, for tests that add rows or count audit rows.
+#define FRESH_HARNESS()                                                                            \
+    QFETCH_GLOBAL(QString, backend);                                                               \
+    test::ExportHarness h(backend);                                                                \
+    QVERIFY2(h.isValid(), "the harness did not start");                                            \
+    QVERIFY(h.seed())
+
+namespace {
+
+// Lines of a body without the trailing empty one.
+QList<QByteArray> lines(const QByteArray &body)
+{
+    QList<QByteArray> out = body.split('\n');
+    if (!out.isEmpty() && out.last().isEmpty())
+        out.removeLast();
+    return out;
+}
+
+QList<QJsonObject> ndjson(const QByteArray &body)
+{
+    QList<QJsonObject> rows;
+    for (const QByteArray &line : lines(body)) {
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+        if (error.error != QJsonParseError::NoError || !doc.isObject())
+            qWarning("not a JSON object line: %s", line.left(200).constData());
+        rows.append(doc.object());
+    }
+    return rows;
+}
+
+// The member ids of NDJSON rows, in order.
+QList<qint64> members(const QList<QJsonObject> &rows, const QString &column = u"user_id"_s)
+{
+    QList<qint64> ids;
+    for (const QJsonObject &row : rows)
+        ids << qint64(row.value(column).toDouble());
+    return ids;
+}
+
+QByteArray gunzip(const QByteArray &data)
+{
+    z_stream z {};
+    if (inflateInit2(&z, 15 + 16) != Z_OK)
+        return {};
+    z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
+    z.avail_in = uInt(data.size());
+    QByteArray out;
+    char buffer[16384];
+    int result = Z_OK;
+    while (result == Z_OK) {
+        z.next_out = reinterpret_cast<Bytef *>(buffer);
+        z.avail_out = sizeof buffer;
+        result = inflate(&z, Z_NO_FLUSH);
+        out.append(buffer, qsizetype(sizeof buffer - z.avail_out));
+    }
+    inflateEnd(&z);
+    return result == Z_STREAM_END ? out : QByteArray("gunzip failed");
+}
+
+const QStringList allDatasets { u"entries"_s, u"treatments"_s, u"device_status"_s,
+                                u"device_status_metrics"_s, u"profile"_s, u"member_demographics"_s };
+
+} // namespace
+
+void TestExportApi::listsDatasets()
+{
+    HARNESS();
+    const auto reply = h.get(u"/api/v1/datasets"_s, test::tokens::openaps);
+    QCOMPARE(reply.status, 200);
+    const QJsonArray list = reply.json().value(u"datasets"_s).toArray();
+    QStringList names;
+    for (const QJsonValue &v : list)
+        names << v.toObject().value(u"name"_s).toString();
+    QCOMPARE(names, allDatasets);
+    const QJsonObject entries = list.at(0).toObject();
+    QCOMPARE(entries.value(u"time_column"_s).toString(), u"date"_s);
+    QStringList columns;
+    for (const QJsonValue &c : entries.value(u"columns"_s).toArray())
+        columns << c.toObject().value(u"name"_s).toString() + u':' + c.toObject().value(u"type"_s).toString();
+    QVERIFY(columns.contains(u"raw_json:json"_s));
+    QVERIFY(columns.contains(u"date:timestamp"_s));
+    QVERIFY(columns.contains(u"sgv:real"_s));
+    QVERIFY(list.at(5).toObject().value(u"time_column"_s).isNull());
+}
+
+void TestExportApi::everyDatasetExports_data()
+{
+    QTest::addColumn<QString>("dataset");
+    QTest::addColumn<QString>("format");
+    QTest::addColumn<int>("rows"); // scope all: three members
+    for (const QString &d : allDatasets) {
+        const int rows = d == u"member_demographics"_s ? 3 : 9;
+        QTest::addRow("%s csv", qPrintable(d)) << d << u"csv"_s << rows;
+        QTest::addRow("%s ndjson", qPrintable(d)) << d << u"ndjson"_s << rows;
+    }
+}
+
+void TestExportApi::everyDatasetExports()
+{
+    HARNESS();
+    QFETCH(QString, dataset);
+    QFETCH(QString, format);
+    QFETCH(int, rows);
+    const auto reply = h.get(u"/api/v1/export/%1?format=%2"_s.arg(dataset, format));
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.error, QNetworkReply::NoError);
+    QCOMPARE(reply.header("X-Export-Rows-Estimate"), QByteArray::number(rows));
+    QCOMPARE(reply.header("Cache-Control"), QByteArray("no-store"));
+    const QByteArray ext = format == u"csv"_s ? "csv" : "ndjson";
+    QCOMPARE(reply.header("Content-Disposition"),
+             "attachment; filename=\"" + dataset.toUtf8() + "_start_end." + ext + '"');
+    QCOMPARE(reply.header("Content-Type"),
+             format == u"csv"_s ? QByteArray("text/csv; charset=utf-8") : QByteArray("application/x-ndjson"));
+    if (format == u"csv"_s) {
+        // Header plus rows; member 101's first entry spans two lines.
+        const QList<QByteArray> all = lines(reply.body);
+        QVERIFY(all.first().startsWith(dataset == u"member_demographics"_s ? "project_member_id," : "user_id,"));
+        QCOMPARE(all.size(), 1 + rows + (dataset == u"entries"_s ? 1 : 0));
+    } else {
+        const auto objects = ndjson(reply.body);
+        QCOMPARE(objects.size(), rows);
+        const QString member = dataset == u"member_demographics"_s ? u"project_member_id"_s : u"user_id"_s;
+        const QList<qint64> ids = members(objects, member);
+        QCOMPARE(ids.first(), 101);
+        QCOMPARE(ids.last(), 103);
+        QVERIFY(std::is_sorted(ids.cbegin(), ids.cend()));
+    }
+}
+
+void TestExportApi::csvExactValues()
+{
+    HARNESS();
+    auto reply = h.get(u"/api/v1/export/entries?participants=101&to=2024-01-01T00:01:00Z"_s);
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.body,
+             "user_id,id,sgv,direction,device,type,rssi,rawbg,trend,glucose,mbg,delta,filtered,unfiltered,"
+             "noise,scale,slope,intercept,system_time,source_entity,raw_json,date,utc_offset\n"
+             "101,e101-0,120,,\"xDrip, \"\"quoted\"\"\nline2 ünï ✓\",sgv,,,,,,-1.5,,0.0001,,,1e+20,,\"\",0,"
+             "\"{\"\"sgv\"\": 120, \"\"device\"\": \"\"xDrip\"\"}\",2024-01-01T00:00:00.000Z,-300\n"_ba);
+
+    reply = h.get(u"/api/v1/export/device_status?participants=102&from=2024-01-02"_s);
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(lines(reply.body).value(1),
+             "102,d102-2,openaps://rig,,true,false,,,0.5,,,,,1,\"{\"\"device\"\": \"\"openaps://rig\"\"}\","
+             "2024-01-02T00:00:00.000Z,0"_ba);
+
+    reply = h.get(u"/api/v1/export/member_demographics?participants=103"_s);
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(lines(reply.body).value(1),
+             "103,2024-01-01T00:00:00.000Z,openaps,1980-05-06,Female,,,,,,,,,,,42.5,,,,,"
+             "2024-01-01T00:05:00.000Z,"_ba);
+}
+
+void TestExportApi::ndjsonValues()
+{
+    HARNESS();
+    auto reply = h.get(u"/api/v1/export/entries?format=ndjson&participants=101"_s);
+    QCOMPARE(reply.status, 200);
+    const auto rows = ndjson(reply.body);
+    QCOMPARE(rows.size(), 3);
+    const QJsonObject first = rows.first();
+    QCOMPARE(first.value(u"device"_s).toString(), u"xDrip, \"quoted\"\nline2 ünï ✓"_s);
+    QVERIFY(first.contains(u"direction"_s));
+    QVERIFY(first.value(u"direction"_s).isNull());
+    QCOMPARE(first.value(u"sgv"_s).toDouble(), 120.0);
+    QCOMPARE(first.value(u"slope"_s).toDouble(), 1e20);
+    QCOMPARE(first.value(u"system_time"_s).toString(u"null"_s), QString());
+    QCOMPARE(first.value(u"date"_s).toString(), u"2024-01-01T00:00:00.000Z"_s);
+    QCOMPARE(first.value(u"utc_offset"_s).toInt(), -300);
+    // The original record as an object, not as a string.
+    QCOMPARE(first.value(u"raw_json"_s).toObject(),
+             (QJsonObject { { u"device"_s, u"xDrip"_s }, { u"sgv"_s, 120 } }));
+    QCOMPARE(first.keys().size(), 23);
+
+    reply = h.get(u"/api/v1/export/device_status?format=ndjson&participants=103"_s);
+    const QJsonObject status = ndjson(reply.body).value(0);
+    QCOMPARE(status.value(u"pump_bolusing"_s), QJsonValue(true));
+    QCOMPARE(status.value(u"pump_suspended"_s), QJsonValue(false));
+    QVERIFY(status.value(u"override_active"_s).isNull());
+    QCOMPARE(status.value(u"source_entity"_s).toInt(), 2);
+}
+
+void TestExportApi::gzipRoundTrip()
+{
+    FRESH_HARNESS();
+    QVERIFY(h.seedBulk(300, 200));
+    for (const QString &format : { u"csv"_s, u"ndjson"_s }) {
+        const auto plain = h.get(u"/api/v1/export/entries?format="_s + format);
+        const auto packed = h.get(u"/api/v1/export/entries?gzip=1&format="_s + format);
+        QCOMPARE(packed.status, 200);
+        QVERIFY(packed.header("Content-Disposition").endsWith(".gz\""));
+        QVERIFY(packed.body.startsWith("\x1f\x8b"));
+        QVERIFY(packed.body.size() < plain.body.size() / 3);
+        QCOMPARE(gunzip(packed.body), plain.body);
+    }
+}
+
+void TestExportApi::scope_data()
+{
+    QTest::addColumn<QByteArray>("token");
+    QTest::addColumn<QList<qint64>>("visible");
+    QTest::addRow("openaps: source_entity 0 and 2") << test::tokens::openaps << QList<qint64> { 101, 103 };
+    QTest::addRow("nsf: source_entity 1 and 2") << test::tokens::nsf << QList<qint64> { 102, 103 };
+    QTest::addRow("all") << test::tokens::all << QList<qint64> { 101, 102, 103 };
+}
+
+void TestExportApi::scope()
+{
+    HARNESS();
+    QFETCH(QByteArray, token);
+    QFETCH(QList<qint64>, visible);
+    for (const QString &dataset : allDatasets) {
+        const auto reply = h.get(u"/api/v1/export/%1?format=ndjson"_s.arg(dataset), token);
+        QCOMPARE(reply.status, 200);
+        const QString column = dataset == u"member_demographics"_s ? u"project_member_id"_s : u"user_id"_s;
+        QList<qint64> ids = members(ndjson(reply.body), column);
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        QCOMPARE(ids, visible); // member 999 (no research rows) never appears
+    }
+}
+
+void TestExportApi::timeWindow_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QStringList>("times");
+    const QString t0 = QLatin1String(test::ExportHarness::t0), t1 = QLatin1String(test::ExportHarness::t1),
+                  t2 = QLatin1String(test::ExportHarness::t2);
+    QTest::addRow("from inclusive, to exclusive")
+            << u"from=2024-01-01T00:05:00Z&to=2024-01-02T00:00:00Z"_s << QStringList { t1 };
+    QTest::addRow("from alone") << u"from=2024-01-01T00:05:00.000Z"_s << QStringList { t1, t2 };
+    QTest::addRow("to alone") << u"to=2024-01-01T00:05:00Z"_s << QStringList { t0 };
+    QTest::addRow("a date is midnight UTC") << u"from=2024-01-02"_s << QStringList { t2 };
+    QTest::addRow("an offset is converted") << u"to=2024-01-01T01:05:01%2B01:00"_s << QStringList { t0, t1 };
+    QTest::addRow("empty window") << u"from=2025-01-01"_s << QStringList {};
+}
+
+void TestExportApi::timeWindow()
+{
+    HARNESS();
+    QFETCH(QString, query);
+    QFETCH(QStringList, times);
+    for (const auto &[dataset, column] : { std::pair { u"entries"_s, u"date"_s },
+                                           std::pair { u"treatments"_s, u"created_at"_s },
+                                           std::pair { u"profile"_s, u"created_at"_s } }) {
+        const auto reply = h.get(u"/api/v1/export/%1?format=ndjson&participants=102&%2"_s.arg(dataset, query));
+        QCOMPARE(reply.status, 200);
+        QStringList got;
+        for (const QJsonObject &row : ndjson(reply.body))
+            got << row.value(column).toString();
+        QCOMPARE(got, times);
+        QCOMPARE(reply.header("X-Export-Rows-Estimate"), QByteArray::number(times.size()));
+    }
+}
+
+void TestExportApi::participantsFilter()
+{
+    HARNESS();
+    auto reply = h.get(u"/api/v1/export/treatments?format=ndjson&participants=103,101"_s);
+    QCOMPARE(members(ndjson(reply.body)), (QList<qint64> { 101, 101, 101, 103, 103, 103 }));
+    // A participant outside the scope stays invisible when asked for by id.
+    reply = h.get(u"/api/v1/export/treatments?format=ndjson&participants=102"_s, test::tokens::openaps);
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.body, QByteArray());
+    reply = h.get(u"/api/v1/export/member_demographics?format=ndjson&participants=999,102"_s);
+    QCOMPARE(members(ndjson(reply.body), u"project_member_id"_s), QList<qint64> { 102 });
+}
+
+void TestExportApi::unknownDataset_data()
+{
+    QTest::addColumn<QString>("path");
+    // The old system's look-up names must not quietly answer empty files.
+    QTest::addRow("profiles") << u"/api/v1/export/profiles"_s;
+    QTest::addRow("device") << u"/api/v1/export/device"_s;
+    QTest::addRow("devicestatus") << u"/api/v1/export/devicestatus"_s;
+    QTest::addRow("count of profiles") << u"/api/v1/export/profiles/count"_s;
+    QTest::addRow("participants table") << u"/api/v1/export/participants"_s;
+}
+
+void TestExportApi::unknownDataset()
+{
+    HARNESS();
+    QFETCH(QString, path);
+    const auto reply = h.get(path);
+    QCOMPARE(reply.status, 404);
+    QCOMPARE(reply.json().value(u"error"_s).toString(), u"unknown-dataset"_s);
+    QVERIFY(reply.json().value(u"message"_s).toString().contains(u"device_status"_s));
+}
+
+void TestExportApi::badParameters_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("parameter");
+    QTest::addRow("format") << u"/api/v1/export/entries?format=xlsx"_s << u"format"_s;
+    QTest::addRow("from not a time") << u"/api/v1/export/entries?from=yesterday"_s << u"from"_s;
+    QTest::addRow("to not a time") << u"/api/v1/export/entries?to=2024-13-01"_s << u"to"_s;
+    QTest::addRow("to before from") << u"/api/v1/export/entries?from=2024-02-01&to=2024-01-01"_s << u"to"_s;
+    QTest::addRow("participants text") << u"/api/v1/export/entries?participants=101,abc"_s << u"participants"_s;
+    QTest::addRow("participants empty") << u"/api/v1/export/entries?participants="_s << u"participants"_s;
+    QTest::addRow("gzip") << u"/api/v1/export/entries?gzip=yes"_s << u"gzip"_s;
+    QTest::addRow("unknown") << u"/api/v1/export/entries?user=101"_s << u"user"_s;
+    QTest::addRow("twice") << u"/api/v1/export/entries?format=csv&format=ndjson"_s << u"format"_s;
+    QTest::addRow("from on demographics") << u"/api/v1/export/member_demographics?from=2024-01-01"_s << u"from"_s;
+    QTest::addRow("count takes no format") << u"/api/v1/export/entries/count?format=csv"_s << u"format"_s;
+    QTest::addRow("count bad from") << u"/api/v1/export/entries/count?from=x"_s << u"from"_s;
+    QTest::addRow("downloads limit") << u"/api/v1/admin/downloads?limit=0"_s << u"limit"_s;
+}
+
+void TestExportApi::badParameters()
+{
+    HARNESS();
+    QFETCH(QString, path);
+    QFETCH(QString, parameter);
+    const qsizetype audited = h.auditRows().size();
+    const auto reply = h.get(path);
+    QCOMPARE(reply.status, 400);
+    QCOMPARE(reply.json().value(u"error"_s).toString(), u"bad-request"_s);
+    QVERIFY2(reply.json().value(u"message"_s).toString().contains(u'\'' + parameter + u'\''),
+             reply.body.constData());
+    QCOMPARE(h.auditRows().size(), audited); // refused before anything was read
+}
+
+void TestExportApi::needsToken_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QByteArray>("token");
+    for (const QString &path : { u"/api/v1/datasets"_s, u"/api/v1/export/entries"_s,
+                                 u"/api/v1/export/entries/count"_s, u"/api/v1/admin/downloads"_s }) {
+        QTest::addRow("%s without a token", qPrintable(path)) << path << QByteArray();
+        QTest::addRow("%s with a wrong token", qPrintable(path)) << path << QByteArray("nope");
+    }
+}
+
+void TestExportApi::needsToken()
+{
+    HARNESS();
+    QFETCH(QString, path);
+    QFETCH(QByteArray, token);
+    const auto reply = h.get(path, token);
+    QCOMPARE(reply.status, 401);
+    QCOMPARE(reply.json().value(u"error"_s).toString(), u"bad-token"_s);
+    QCOMPARE(reply.header("Cache-Control"), QByteArray("no-store"));
+}
+
+void TestExportApi::countAgreesWithRows_data()
+{
+    QTest::addColumn<QString>("dataset");
+    QTest::addColumn<QString>("filters");
+    QTest::addColumn<QByteArray>("token");
+    QTest::addRow("entries, all") << u"entries"_s << QString() << test::tokens::all;
+    QTest::addRow("entries, window, openaps") << u"entries"_s << u"from=2024-01-01T00:05:00Z"_s << test::tokens::openaps;
+    QTest::addRow("treatments, participants, nsf") << u"treatments"_s << u"participants=101,102"_s << test::tokens::nsf;
+    QTest::addRow("demographics, openaps") << u"member_demographics"_s << QString() << test::tokens::openaps;
+    QTest::addRow("metrics, to") << u"device_status_metrics"_s << u"to=2024-01-02"_s << test::tokens::all;
+}
+
+void TestExportApi::countAgreesWithRows()
+{
+    HARNESS();
+    QFETCH(QString, dataset);
+    QFETCH(QString, filters);
+    QFETCH(QByteArray, token);
+    const QString query = filters.isEmpty() ? QString() : u'?' + filters;
+    const auto count = h.get(u"/api/v1/export/%1/count%2"_s.arg(dataset, query), token);
+    QCOMPARE(count.status, 200);
+    const auto rows = h.get(u"/api/v1/export/%1?format=ndjson%2"_s.arg(dataset, filters.isEmpty() ? QString() : u'&' + filters), token);
+    QCOMPARE(count.json().value(u"rows"_s).toInteger(), ndjson(rows.body).size());
+    QCOMPARE(rows.header("X-Export-Rows-Estimate").toLongLong(), ndjson(rows.body).size());
+    QVERIFY(ndjson(rows.body).size() > 0);
+}
+
+void TestExportApi::auditAndAdminList()
+{
+    FRESH_HARNESS();
+    const auto csv = h.get(u"/api/v1/export/entries?participants=101,103&from=2024-01-01"_s, test::tokens::openaps);
+    QCOMPARE(csv.status, 200);
+    const auto gz = h.get(u"/api/v1/export/profile?format=ndjson&gzip=1"_s, test::tokens::nsf);
+    QCOMPARE(gz.status, 200);
+    QCOMPARE(h.api().runningExports(), 0);
+
+    const auto rows = h.auditRows();
+    QCOMPARE(rows.size(), 2);
+    QCOMPARE(rows[0].value(u"researcher_id"_s).toLongLong(), 11);
+    QCOMPARE(rows[0].value(u"dataset"_s).toString(), u"entries"_s);
+    QCOMPARE(rows[0].value(u"format"_s).toString(), u"csv"_s);
+    QCOMPARE(rows[0].value(u"outcome"_s).toString(), u"complete"_s);
+    QCOMPARE(rows[0].value(u"row_count"_s).toLongLong(), 6);
+    QCOMPARE(rows[0].value(u"byte_count"_s).toLongLong(), csv.body.size());
+    // No member ids in the audit: only how many were asked for.
+    const QJsonObject filters = QJsonDocument::fromJson(rows[0].value(u"filters"_s).toString().toUtf8()).object();
+    QCOMPARE(filters.value(u"participants"_s).toInt(), 2);
+    QCOMPARE(filters.value(u"from"_s).toString(), u"2024-01-01T00:00:00.000Z"_s);
+    QVERIFY(!rows[0].value(u"filters"_s).toString().contains(u"101"_s));
+    QCOMPARE(rows[1].value(u"byte_count"_s).toLongLong(), gz.body.size());
+    QCOMPARE(rows[1].value(u"row_count"_s).toLongLong(), 6);
+
+    const auto list = h.get(u"/api/v1/admin/downloads?limit=1"_s);
+    QCOMPARE(list.status, 200);
+    const QJsonArray downloads = list.json().value(u"downloads"_s).toArray();
+    QCOMPARE(downloads.size(), 1);
+    const QJsonObject newest = downloads.first().toObject();
+    QCOMPARE(newest.value(u"dataset"_s).toString(), u"profile"_s);
+    QCOMPARE(newest.value(u"researcher_id"_s).toInt(), 12);
+    QCOMPARE(newest.value(u"rows"_s).toInt(), 6);
+    QCOMPARE(newest.value(u"bytes"_s).toInteger(), gz.body.size());
+    QCOMPARE(newest.value(u"outcome"_s).toString(), u"complete"_s);
+    QVERIFY(newest.value(u"finished_at"_s).toString().endsWith(u'Z'));
+    QCOMPARE(newest.value(u"filters"_s).toObject().value(u"gzip"_s), QJsonValue(true));
+
+    const auto forbidden = h.get(u"/api/v1/admin/downloads"_s, test::tokens::openaps);
+    QCOMPARE(forbidden.status, 403);
+    QCOMPARE(forbidden.json().value(u"error"_s).toString(), u"forbidden"_s);
+}
+
+QTEST_MAIN(TestExportApi)
+#include "tst_exportapi.moc"
