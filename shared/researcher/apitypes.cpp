@@ -2,7 +2,6 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QRegularExpression>
 
 namespace openaps::researcher {
 
@@ -105,26 +104,6 @@ QString ExportFilter::defaultFileName() const
     return dataset + QLatin1Char('_') + day(from, "start") + QLatin1Char('_') + day(to, "now")
             + (format == QLatin1String("ndjson") ? QLatin1String(".ndjson") : QLatin1String(".csv"))
             + (gzip ? QLatin1String(".gz") : QLatin1String(""));
-}
-
-QString fileNameFromDisposition(const QByteArray &header)
-{
-    static const QRegularExpression quoted(QStringLiteral("filename=\"([^\"]*)\""));
-    static const QRegularExpression bare(QStringLiteral("filename=([^;\\s]+)"));
-    const QString text = QString::fromUtf8(header);
-    auto match = quoted.match(text);
-    if (!match.hasMatch())
-        match = bare.match(text);
-    if (!match.hasMatch())
-        return {};
-    QString name = match.captured(1);
-    name = name.mid(name.lastIndexOf(QLatin1Char('/')) + 1);
-    name = name.mid(name.lastIndexOf(QLatin1Char('\\')) + 1);
-    static const QRegularExpression unsafe(QStringLiteral("[^A-Za-z0-9._+-]"));
-    name.replace(unsafe, QStringLiteral("_"));
-    while (name.startsWith(QLatin1Char('.')))
-        name.remove(0, 1);
-    return name;
 }
 
 } // namespace openaps::researcher

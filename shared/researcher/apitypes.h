@@ -73,13 +73,9 @@ struct ExportFilter
     bool gzip = false;
 
     QUrlQuery query() const;
-    // "<dataset>_<from>_<to>.<ext>[.gz]" as the server names it, for when its
-    // Content-Disposition is missing or unusable.
+    // "<dataset>_<from>_<to>.<ext>[.gz]", the server's naming scheme with
+    // days only (the download's sink sees no Content-Disposition).
     QString defaultFileName() const;
 };
-
-// The file name from a Content-Disposition header, reduced to a safe base
-// name (no directories, no control characters); empty if none.
-QString fileNameFromDisposition(const QByteArray &header);
 
 } // namespace openaps::researcher

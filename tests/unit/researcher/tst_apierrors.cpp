@@ -1,0 +1,106 @@
+#include "researcher/apierrors.h"
+#include "researcher/apitypes.h"
+
+#include <QTest>
+#include <QTimeZone>
+
+using namespace openaps;
+using namespace openaps::researcher;
+
+namespace {
+QByteArray answer(const char *code, const char *message)
+{
+    return QByteArray("{\"error\":\"") + code + "\",\"message\":\"" + message + "\"}";
+}
+} // namespace
+
+class TestApiErrors final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void contractCodes_data()
+    {
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QString>("message");
+        QTest::addRow("bad credentials: our words")
+                << 401 << answer("bad-credentials", "Wrong email or password.") << QStringLiteral("bad-credentials")
+                << QStringLiteral("The email address or the password is wrong.");
+        QTest::addRow("bad token: sign in again")
+                << 401 << answer("bad-token", "x") << QStringLiteral("bad-token")
+                << QStringLiteral("Your sign-in has expired. Please sign in again.");
+        QTest::addRow("bad request: the server names the field")
+                << 400 << answer("bad-request", "The parameter 'from' is not a date.") << QStringLiteral("bad-request")
+                << QStringLiteral("The parameter 'from' is not a date.");
+        QTest::addRow("bad code: tries remaining from the server")
+                << 400 << answer("bad-code", "Wrong code: 3 tries remain.") << QStringLiteral("bad-code")
+                << QStringLiteral("Wrong code: 3 tries remain.");
+        QTest::addRow("bad code without a message")
+                << 400 << QByteArray("{\"error\":\"bad-code\"}") << QStringLiteral("bad-code")
+                << QStringLiteral("That code is wrong or has expired. Please check it or ask for a new code.");
+        QTest::addRow("not approved") << 403 << answer("not-approved", "") << QStringLiteral("not-approved")
+                                      << QStringLiteral("Your application has not been approved yet. You will get an email when it is.");
+        QTest::addRow("unknown dataset") << 404 << answer("unknown-dataset", "no") << QStringLiteral("unknown-dataset")
+                                         << QStringLiteral("The server has no data set of that name.");
+        QTest::addRow("mail unavailable") << 503 << answer("mail-unavailable", "") << QStringLiteral("mail-unavailable")
+                                          << QStringLiteral("The server cannot send email right now, so this cannot be done. Please try again later.");
+        QTest::addRow("proxy error page") << 502 << QByteArray("<html>Bad Gateway</html>") << QStringLiteral("http-502")
+                                          << QStringLiteral("The server had a problem (error 502). Please try again later.");
+        QTest::addRow("unknown code keeps the server's words")
+                << 418 << answer("teapot", "I am a teapot.") << QStringLiteral("teapot") << QStringLiteral("I am a teapot.");
+    }
+    void contractCodes()
+    {
+        QFETCH(int, status);
+        QFETCH(QByteArray, body);
+        QFETCH(QString, code);
+        QFETCH(QString, message);
+        const Error e = errorFromAnswer(status, body);
+        QCOMPARE(e.code, code);
+        QCOMPARE(e.message, message);
+        QCOMPARE(isSignInRequired(e), code == QLatin1String("bad-token"));
+    }
+
+    void rateLimitedSaysHowLong()
+    {
+        const Error e = errorFromAnswer(429, answer("rate-limited", "slow down"), "30");
+        QCOMPARE(e.message, QStringLiteral("Too many attempts. Please wait 30 seconds and try again."));
+    }
+
+    void everyTransportCodeHasWords()
+    {
+        for (const char *code : { "timeout", "unreachable", "truncated", "too-large", "cancelled", "disk", "bad-answer" })
+            QVERIFY2(!plainWords(QString::fromLatin1(code)).isEmpty(), code);
+    }
+
+    void exportQuery()
+    {
+        ExportFilter f;
+        f.dataset = QStringLiteral("treatments");
+        f.format = QStringLiteral("ndjson");
+        f.from = QDateTime(QDate(2024, 3, 1), QTime(0, 0), QTimeZone::utc());
+        f.to = QDateTime(QDate(2024, 4, 1), QTime(0, 0), QTimeZone::utc());
+        f.participants = { QStringLiteral("12"), QStringLiteral("34") };
+        f.gzip = true;
+        QCOMPARE(f.query().toString(QUrl::FullyDecoded),
+                 QStringLiteral("format=ndjson&from=2024-03-01T00:00:00Z&to=2024-04-01T00:00:00Z&participants=12,34&gzip=1"));
+        QCOMPARE(f.defaultFileName(), QStringLiteral("treatments_20240301_20240401.ndjson.gz"));
+        QCOMPARE(ExportFilter {}.defaultFileName(), QStringLiteral("entries_start_now.csv"));
+        QCOMPARE(ExportFilter {}.query().toString(), QStringLiteral("format=csv"));
+    }
+
+    void datasetsAnswer()
+    {
+        const auto d = parseDatasets(R"({"datasets":[{"name":"entries","columns":[{"name":"sgv","type":"real"}],"time_column":"date"}]})");
+        QVERIFY(d);
+        QCOMPARE(d->size(), 1);
+        QCOMPARE(d->first().columns.first().name, QStringLiteral("sgv"));
+        QCOMPARE(d->first().timeColumn, QStringLiteral("date"));
+        QCOMPARE(parseDatasets("<html>").error().code, QStringLiteral("bad-answer"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestApiErrors)
+#include "tst_apierrors.moc"
