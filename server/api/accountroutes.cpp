@@ -118,35 +118,42 @@ void ResearcherApi::onApply(const QHttpServerRequest &request, ReplyPtr reply)
     });
 }
 
+Result<qint64> ResearcherApi::redeemCode(const JsonBody &body, CodePurpose purpose)
+{
+    auto email = body.email();
+    if (!email)
+        return email.error();
+    auto code = body.text(QStringLiteral("code"), 20);
+    if (!code)
+        return code.error();
+    if (!EmailCodes::looksLikeCode(*code))
+        return makeError("bad-request", QStringLiteral("The field 'code' must be the 6-digit code from the email."));
+    auto account = m_store.findByEmail(*email);
+    if (!account)
+        return account.error();
+    if (!*account)
+        return badCode({});
+    const qint64 id = (*account)->id;
+    auto check = m_store.checkCode(id, purpose, m_codes.hash(id, purpose, *code), now());
+    if (!check)
+        return check.error();
+    if (check->outcome != CodeCheck::Accepted)
+        return badCode(*check);
+    return id;
+}
+
 void ResearcherApi::onVerify(const QHttpServerRequest &request, ReplyPtr reply)
 {
     auto body = bodyOf(request);
     if (!body)
         return reply->fail(body.error());
-    auto email = body->email();
-    if (!email)
-        return reply->fail(email.error());
-    auto code = body->text(QStringLiteral("code"), 20);
-    if (!code)
-        return reply->fail(code.error());
-    if (!EmailCodes::looksLikeCode(*code))
-        return reply->fail(makeError("bad-request", QStringLiteral("The field 'code' must be the 6-digit code "
-                                                                   "from the email.")));
-    auto account = m_store.findByEmail(*email);
-    if (!account)
-        return reply->fail(account.error());
-    if (!*account)
-        return reply->fail(badCode({}));
-    auto check = m_store.checkCode((*account)->id, CodePurpose::Verify,
-                                   m_codes.hash((*account)->id, CodePurpose::Verify, *code), now());
-    if (!check)
-        return reply->fail(check.error());
-    if (check->outcome != CodeCheck::Accepted)
-        return reply->fail(badCode(*check));
-    auto verified = m_store.markVerified((*account)->id, now());
+    auto id = redeemCode(*body, CodePurpose::Verify);
+    if (!id)
+        return reply->fail(id.error());
+    auto verified = m_store.markVerified(*id, now());
     if (!verified)
         return reply->fail(verified.error());
-    qCInfo(lcApi, "researcher %lld confirmed their email address", (*account)->id);
+    qCInfo(lcApi, "researcher %lld confirmed their email address", *id);
     reply->send(jsonResponse({ { QStringLiteral("status"), status::pending } }));
 }
 
@@ -186,28 +193,16 @@ void ResearcherApi::onReset(const QHttpServerRequest &request, ReplyPtr reply)
     auto body = bodyOf(request);
     if (!body)
         return reply->fail(body.error());
-    auto email = body->email();
-    if (!email)
-        return reply->fail(email.error());
-    auto code = body->text(QStringLiteral("code"), 20);
-    if (!code)
-        return reply->fail(code.error());
+    // The password first: a weak one must not use up the code.
     auto password = body->password(QStringLiteral("password"));
     if (!password)
         return reply->fail(password.error());
     if (auto rules = checkPasswordRules(*password); !rules)
         return reply->fail(rules.error());
-    auto account = m_store.findByEmail(*email);
-    if (!account)
-        return reply->fail(account.error());
-    if (!*account || !EmailCodes::looksLikeCode(*code))
-        return reply->fail(badCode({}));
-    const qint64 id = (*account)->id;
-    auto check = m_store.checkCode(id, CodePurpose::Reset, m_codes.hash(id, CodePurpose::Reset, *code), now());
-    if (!check)
-        return reply->fail(check.error());
-    if (check->outcome != CodeCheck::Accepted)
-        return reply->fail(badCode(*check));
+    auto redeemed = redeemCode(*body, CodePurpose::Reset);
+    if (!redeemed)
+        return reply->fail(redeemed.error());
+    const qint64 id = *redeemed;
     m_hasher.hash(*password, this, [this, id, reply](Result<QString> hash) {
         if (!hash)
             return reply->fail(hash.error());

@@ -87,6 +87,9 @@ private:
     QHttpServerResponse onLogout(const QHttpServerRequest &request);
     void issueToken(const Account &account, ReplyPtr reply);
     Result<JsonBody> bodyOf(const QHttpServerRequest &request) const;
+    // The researcher whose live `purpose` code the body's email and code name;
+    // the code is used up (or loses a try).
+    Result<qint64> redeemCode(const JsonBody &body, CodePurpose purpose);
 
     // adminroutes.cpp
     QHttpServerResponse onAdminList(const QHttpServerRequest &request);
