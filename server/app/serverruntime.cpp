@@ -1,5 +1,6 @@
 #include "app/serverruntime.h"
 
+#include "api/export/exportapi.h"
 #include "api/researcherapi.h"
 #include "mail/mailer.h"
 #include "app/runtimemetrics.h"
@@ -85,8 +86,10 @@ Status ServerRuntime::start(const Roles &roles)
         m_mailer = std::make_unique<mail::Mailer>(*smtp);
         m_researcherApi = std::make_unique<api::ResearcherApi>(m_database, m_mailer.get(), *apiOptions);
         m_researcherApi->install(*m_web);
-        // api-export: the export half goes here, e.g.
-        // m_exportApi = std::make_unique<api::ExportApi>(m_database, m_researcherApi->tokenAuth()); m_exportApi->install(*m_web);
+        const api::TokenAuth &auth = m_researcherApi->tokenAuth();
+        m_exportApi = std::make_unique<api::ExportApi>(
+                m_database, [&auth](const QHttpServerRequest &request) { return auth.authenticate(request); });
+        m_exportApi->install(*m_web);
     }
     if (m_web) {
         addMetricsSources();

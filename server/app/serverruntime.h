@@ -20,6 +20,7 @@ namespace openaps::server {
 
 class WebServer;
 namespace api {
+class ExportApi;
 class ResearcherApi;
 }
 namespace mail {
@@ -70,6 +71,8 @@ private:
     // After m_web, so they go first; the mailer outlives the API that uses it.
     std::unique_ptr<mail::Mailer> m_mailer;
     std::unique_ptr<api::ResearcherApi> m_researcherApi;
+    // After m_researcherApi, so it goes first: it uses its TokenAuth.
+    std::unique_ptr<api::ExportApi> m_exportApi;
     ingest::IngestService *m_ingest = nullptr;
     etl::EtlService *m_etl = nullptr;
 };

@@ -54,7 +54,8 @@ Result<Researcher> fakeAuthenticate(const QHttpServerRequest &request)
 
 } // namespace
 
-ExportHarness::ExportHarness(const QString &backend) : m_db(std::make_unique<TestDatabase>(backend))
+ExportHarness::ExportHarness(const QString &backend, const AuthFactory &makeAuth)
+    : m_db(std::make_unique<TestDatabase>(backend))
 {
     if (!m_db->isValid())
         return;
@@ -62,7 +63,8 @@ ExportHarness::ExportHarness(const QString &backend) : m_db(std::make_unique<Tes
     if (!db::migrate(*m_database))
         return;
     m_web = std::make_unique<server::WebServer>(*m_database);
-    m_api = std::make_unique<server::api::ExportApi>(*m_database, fakeAuthenticate);
+    m_api = std::make_unique<server::api::ExportApi>(*m_database,
+                                                     makeAuth ? makeAuth(*m_database) : fakeAuthenticate);
     m_api->install(*m_web);
     m_valid = m_web->listen(QHostAddress::LocalHost, 0).ok();
 }

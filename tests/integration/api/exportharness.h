@@ -14,6 +14,7 @@
 #include <QNetworkReply>
 #include <QVariantMap>
 
+#include <functional>
 #include <memory>
 
 namespace openaps::test {
@@ -39,7 +40,10 @@ inline const QByteArray all = "token-all"; // researcher 13, scope all, admin
 class ExportHarness
 {
 public:
-    explicit ExportHarness(const QString &backend);
+    // Makes the authenticator for the harness's database; by default the
+    // fake one that knows the tokens above.
+    using AuthFactory = std::function<server::api::ExportApi::Authenticate(const db::Database &)>;
+    explicit ExportHarness(const QString &backend, const AuthFactory &makeAuth = {});
     ~ExportHarness();
 
     bool isValid() const { return m_valid; }

@@ -1,0 +1,98 @@
+#include "exportharness.h"
+
+#include "api/researcherstore.h"
+#include "api/tokenauth.h"
+
+#include <QDateTime>
+#include <QHttpServerRequest>
+#include <QJsonObject>
+#include <QStandardPaths>
+#include <QTest>
+
+using namespace openaps;
+using namespace Qt::StringLiterals;
+
+// The export API behind the real bearer-token check (TokenAuth of the
+// accounts half), as ServerRuntime wires it: an approved researcher's
+// token exports their scope's rows; revoked or unknown tokens and
+// researchers who are not approved get nothing.
+class TestExportTokenAuth final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase_data() { test::addBackendRows(); }
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void exportsWithRealTokens();
+};
+
+namespace {
+
+const QByteArray secretKey = QByteArrayLiteral("export-test-secret-key-0123456789ab");
+
+// A researcher written to the store with a live token; returns the token.
+QByteArray addResearcher(const db::Database &database, const server::api::TokenAuth &auth, const QString &email,
+                         const QString &status, const QString &scope)
+{
+    server::api::ResearcherStore store(database);
+    server::api::Account account;
+    account.email = email;
+    account.name = u"Dr. Test"_s;
+    account.institution = u"Test University"_s;
+    account.purpose = u"testing"_s;
+    account.status = status;
+    account.scope = scope;
+    account.passwordHash = u"not-used"_s;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    auto id = store.create(account, now);
+    if (!id)
+        return {};
+    const QString token = u"tok-"_s + email.section(u'@', 0, 0) + u"-0123456789abcdef0123456789abcdef"_s;
+    if (!store.addToken(auth.tokenHash(token), *id, now, now + 3600 * 1000))
+        return {};
+    return token.toLatin1();
+}
+
+} // namespace
+
+void TestExportTokenAuth::exportsWithRealTokens()
+{
+    QFETCH_GLOBAL(QString, backend);
+    std::shared_ptr<server::api::TokenAuth> auth;
+    test::ExportHarness h(backend, [&auth](const db::Database &database) {
+        auth = std::make_shared<server::api::TokenAuth>(database, secretKey);
+        return [auth](const QHttpServerRequest &request) { return auth->authenticate(request); };
+    });
+    QVERIFY(h.isValid());
+    QVERIFY(h.seed());
+    const QByteArray nsf = addResearcher(h.database(), *auth, u"nsf@test.invalid"_s, u"approved"_s, u"nsf"_s);
+    const QByteArray pending = addResearcher(h.database(), *auth, u"wait@test.invalid"_s, u"pending"_s, QString());
+    QVERIFY(!nsf.isEmpty());
+    QVERIFY(!pending.isEmpty());
+
+    auto reply = h.get(u"/api/v1/export/entries?format=ndjson"_s, nsf);
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.header("X-Export-Rows-Estimate"), QByteArray("6"));
+    QVERIFY(!reply.body.contains("\"user_id\":101"));
+    QCOMPARE(reply.body.count("\"user_id\":102"), 3);
+    QCOMPARE(h.get(u"/api/v1/export/entries/count"_s, nsf).json().value(u"rows"_s).toInt(), 6);
+    QCOMPARE(h.get(u"/api/v1/datasets"_s, nsf).status, 200);
+    QCOMPARE(h.get(u"/api/v1/admin/downloads"_s, nsf).status, 403);
+
+    // Not approved: no data, whatever the token.
+    reply = h.get(u"/api/v1/export/entries"_s, pending);
+    QVERIFY(reply.status == 401 || reply.status == 403);
+    QCOMPARE(h.get(u"/api/v1/export/entries"_s, "made-up-token").status, 401);
+
+    // A revoked token stops working at once.
+    server::api::ResearcherStore store(h.database());
+    QVERIFY(store.revokeToken(auth->tokenHash(QString::fromLatin1(nsf)), QDateTime::currentMSecsSinceEpoch()).ok());
+    reply = h.get(u"/api/v1/export/entries"_s, nsf);
+    QCOMPARE(reply.status, 401);
+    QCOMPARE(reply.json().value(u"error"_s).toString(), u"bad-token"_s);
+    // One download, by the approved researcher.
+    QCOMPARE(h.auditRows().size(), 1);
+}
+
+QTEST_MAIN(TestExportTokenAuth)
+#include "tst_exporttokenauth.moc"
