@@ -9,6 +9,7 @@
 #include <QNetworkReply>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QSqlQuery>
 #include <QTest>
 
 namespace openaps::test {
@@ -26,13 +27,15 @@ const QString &passwordHash()
 
 } // namespace
 
-ApiHarness::ApiHarness(const QString &backend, Tweak tweak)
+ApiHarness::ApiHarness(const QString &backend, Tweak tweak, bool asApiRole)
 {
     m_tdb = std::make_unique<TestDatabase>(backend);
     if (!m_tdb->isValid())
         return;
     m_database = m_tdb->database();
     if (!db::migrate(*m_database))
+        return;
+    if (asApiRole && !switchToApiRole())
         return;
     m_smtp = std::make_unique<standins::SmtpStandIn>();
     if (!m_smtp->listen())
@@ -54,6 +57,25 @@ ApiHarness::ApiHarness(const QString &backend, Tweak tweak)
     m_valid = m_web->listen(QHostAddress::LocalHost, 0).ok();
 }
 
+bool ApiHarness::switchToApiRole()
+{
+    if (!m_database->isPostgres() || !db::applyRoles(*m_database))
+        return false;
+    m_roleUser = QStringLiteral("openaps_t") + crypto::keyedHash(crypto::randomBytes(16), "api", 6)
+            + QStringLiteral("_api");
+    const QString rolePassword = crypto::randomToken(18);
+    auto conn = m_database->connection();
+    if (!conn || !QSqlQuery(*conn).exec(QStringLiteral("CREATE ROLE %1 LOGIN PASSWORD '%2' IN ROLE openaps_api")
+                                                .arg(m_roleUser, rolePassword)))
+        return false;
+    QUrl url(m_tdb->url());
+    url.setUserName(m_roleUser);
+    url.setPassword(rolePassword);
+    m_owner = m_database;
+    m_database = db::Database(*db::DatabaseUrl::parse(url.toString()));
+    return m_database->ping().ok();
+}
+
 ApiHarness::~ApiHarness()
 {
     if (m_mailer)
@@ -63,6 +85,11 @@ ApiHarness::~ApiHarness()
     m_mailer.reset();
     if (m_database)
         m_database->closeConnection();
+    if (m_owner) {
+        if (auto conn = m_owner->connection())
+            QSqlQuery(*conn).exec(QStringLiteral("DROP ROLE IF EXISTS ") + m_roleUser);
+        m_owner->closeConnection();
+    }
 }
 
 ApiReply ApiHarness::send(const QByteArray &method, const QString &path, const QByteArray &body, const QString &token)

@@ -36,7 +36,9 @@ class ApiHarness
 public:
     using Tweak = std::function<void(server::api::ResearcherApi::Options &)>;
 
-    explicit ApiHarness(const QString &backend, Tweak tweak = {});
+    // With `asApiRole` (PostgreSQL only) the API runs as a LOGIN user that is
+    // only a member of openaps_api, after sql/postgres/roles.sql is applied.
+    explicit ApiHarness(const QString &backend, Tweak tweak = {}, bool asApiRole = false);
     ~ApiHarness();
 
     // The password every researcher made by addResearcher() has.
@@ -62,10 +64,13 @@ public:
     QString codeFor(const QString &email, int expectedMessages);
 
 private:
+    bool switchToApiRole();
     ApiReply send(const QByteArray &method, const QString &path, const QByteArray &body, const QString &token);
 
     std::unique_ptr<TestDatabase> m_tdb;
     std::optional<db::Database> m_database;
+    std::optional<db::Database> m_owner; // when running as the api role
+    QString m_roleUser;
     std::unique_ptr<standins::SmtpStandIn> m_smtp;
     std::unique_ptr<server::mail::Mailer> m_mailer;
     std::unique_ptr<server::WebServer> m_web;

@@ -64,6 +64,7 @@ private slots:
     void cleanupTestCase() { qInstallMessageHandler(previousHandler); }
 
     void applyVerifyApproveLoginLogout();
+    void apiRoleIsEnough();
     void applicationRules_data();
     void applicationRules();
     void signInRefusals();
@@ -156,6 +157,32 @@ void TestResearcherAccounts::applyVerifyApproveLoginLogout()
         for (const QString &line : std::as_const(capturedLog))
             QVERIFY2(!line.contains(secret, Qt::CaseInsensitive), qPrintable(QStringLiteral("logged: ") + line));
     }
+}
+
+void TestResearcherAccounts::apiRoleIsEnough()
+{
+    QFETCH_GLOBAL(QString, backend);
+    if (backend != QLatin1String("postgres"))
+        QSKIP("roles exist only on PostgreSQL");
+    // The least-privilege role of roles.sql runs every kind of account change.
+    ApiHarness api(backend, {}, true);
+    QVERIFY(api.isValid());
+    api.addResearcher(QStringLiteral("admin@example.org"), QStringLiteral("approved"), true, QStringLiteral("all"));
+    QCOMPARE(api.post(QStringLiteral("/api/v1/applications"), application(QStringLiteral("role@example.org"))).status, 201);
+    const QString code = api.codeFor(QStringLiteral("role@example.org"), 1);
+    ApiReply r = api.post(QStringLiteral("/api/v1/applications/verify"),
+                          { { QStringLiteral("email"), QStringLiteral("role@example.org") }, { QStringLiteral("code"), code } });
+    QCOMPARE(r.status, 200);
+    const QString adminToken = api.login(QStringLiteral("admin@example.org"));
+    QVERIFY(!adminToken.isEmpty());
+    r = api.get(QStringLiteral("/api/v1/admin/researchers?status=pending"), adminToken);
+    const qint64 id = r.json.value(QStringLiteral("researchers")).toArray().first().toObject().value(QStringLiteral("id")).toInteger();
+    r = api.post(QStringLiteral("/api/v1/admin/researchers/%1/approve").arg(id), { { QStringLiteral("scope"), QStringLiteral("openaps") } }, adminToken);
+    QCOMPARE(r.status, 200);
+    const QString token = api.login(QStringLiteral("role@example.org"));
+    QCOMPARE(api.get(QStringLiteral("/api/v1/me"), token).status, 200);
+    QCOMPARE(api.post(QStringLiteral("/api/v1/logout"), {}, token).status, 204);
+    QCOMPARE(api.post(QStringLiteral("/api/v1/admin/researchers/%1/deactivate").arg(id), {}, adminToken).status, 200);
 }
 
 void TestResearcherAccounts::applicationRules_data()
