@@ -124,6 +124,7 @@ void DownloadPanel::refresh()
             for (const auto &c : d.columns)
                 columns << c.name;
             item->setToolTip(tr("Columns: %1").arg(columns.join(QLatin1String(", "))));
+            item->setData(Qt::UserRole, d.timeColumn); // empty: no time column, dates do not apply
             if (d.name == previous)
                 m_datasets->setCurrentItem(item);
         }
@@ -151,7 +152,8 @@ std::optional<researcher::ExportFilter> DownloadPanel::filter()
     f.dataset = m_datasets->currentItem()->text();
     f.format = m_format->currentData().toString();
     f.gzip = m_gzip->isChecked();
-    if (m_limitDates->isChecked()) {
+    const bool hasTime = !m_datasets->currentItem()->data(Qt::UserRole).toString().isEmpty();
+    if (m_limitDates->isChecked() && hasTime) {
         if (m_to->date() < m_from->date()) {
             say(tr("The end date is before the start date."), true);
             return std::nullopt;

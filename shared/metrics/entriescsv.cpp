@@ -1,5 +1,7 @@
 #include "metrics/entriescsv.h"
 
+#include "core/civildate.h"
+
 #include <QDateTime>
 #include <QFile>
 
@@ -89,17 +91,6 @@ int digits(const char *s, int n)
     return v;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm).
-qint64 daysFromCivil(int y, int m, int d)
-{
-    y -= m <= 2;
-    const qint64 era = (y >= 0 ? y : y - 399) / 400;
-    const int yoe = int(y - era * 400);
-    const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 // Numbers as the export writes them ("123", "-300", "98.5"); anything else
 // (exponents, spaces) goes to Qt's parser. Qt's general parser costs more
 // than the whole CSV scan on large files.
@@ -163,7 +154,7 @@ qint64 parseIsoUtcMs(QByteArrayView text)
             }
         }
         if (ok && i == n)
-            return ((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi - offsetMinutes) * 60000 + sec * 1000 + ms;
+            return ((civil::daysFromCivil(y, mo, d) * 24 + h) * 60 + mi - offsetMinutes) * 60000 + sec * 1000 + ms;
     }
     const QDateTime dt = QDateTime::fromString(QString::fromLatin1(s, n), Qt::ISODateWithMs);
     return dt.isValid() ? dt.toMSecsSinceEpoch() : -1;

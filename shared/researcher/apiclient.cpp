@@ -198,8 +198,10 @@ void ApiClient::datasets(QObject *context, Callback<QList<Dataset>> done)
 
 void ApiClient::count(const ExportFilter &filter, QObject *context, Callback<qint64> done)
 {
+    // /count takes the filters only: the server refuses format and gzip there.
     QUrlQuery query = filter.query();
-    query.removeQueryItem(QStringLiteral("gzip"));
+    query.removeAllQueryItems(QStringLiteral("format"));
+    query.removeAllQueryItems(QStringLiteral("gzip"));
     send("GET", QStringLiteral("export/%1/count").arg(filter.dataset), query, nullptr, context,
          [done = std::move(done)](Result<HttpResponse> r) {
              if (!r)

@@ -96,12 +96,16 @@ ContractServer::ContractServer()
             return error("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
         QJsonArray list;
         for (const char *name : { "entries", "treatments", "device_status", "device_status_metrics", "profile", "member_demographics" })
-            list.append(QJsonObject { { QStringLiteral("name"), QString::fromLatin1(name) }, { QStringLiteral("columns"), QJsonArray {} } });
+            list.append(QJsonObject { { QStringLiteral("name"), QString::fromLatin1(name) },
+                                      { QStringLiteral("columns"), QJsonArray {} },
+                                      { QStringLiteral("time_column"), qstrcmp(name, "member_demographics") ? QStringLiteral("date") : QString() } });
         return json({ { QStringLiteral("datasets"), list } });
     });
     s.route(QStringLiteral("/api/v1/export/<arg>/count"), Method::Get, [this](const QString &, const QHttpServerRequest &r) {
         if (!bearer(r))
             return error("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
+        if (r.query().hasQueryItem(QStringLiteral("format")))
+            return error("bad-request", QStringLiteral("The parameter 'format' is not known here."));
         return json({ { QStringLiteral("rows"), m_rows } });
     });
     s.route(QStringLiteral("/api/v1/export/<arg>"), Method::Get,

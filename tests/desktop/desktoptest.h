@@ -3,10 +3,15 @@
 // Helpers for driving the real downloader window with QTest.
 
 #include "mainwindow.h"
+#include "researcher/apiclient.h"
 
 #include <QAbstractButton>
 #include <QLineEdit>
+#include <QNetworkAccessManager>
+#include <QSettings>
 #include <QTest>
+
+#include <memory>
 
 namespace openaps::test {
 
@@ -31,6 +36,33 @@ inline void click(QObject *parent, const char *name)
     QVERIFY2(button->isEnabled(), name);
     QTest::mouseClick(button, Qt::LeftButton);
 }
+
+// The application as main() wires it, with its settings in `settingsFile`;
+// the window is shown with its sign-in dialog open.
+struct Downloader
+{
+    explicit Downloader(const QString &settingsFile)
+        : settings(std::make_unique<QSettings>(settingsFile, QSettings::IniFormat)),
+          nam(std::make_unique<QNetworkAccessManager>()),
+          api(std::make_unique<researcher::ApiClient>(nam.get())),
+          window(std::make_unique<desktop::MainWindow>(desktop::AppContext { api.get(), settings.get() }))
+    {
+        window->show();
+        window->showSignIn();
+    }
+    ~Downloader()
+    {
+        window.reset(); // before the client it uses
+        api.reset();
+    }
+    Downloader(const Downloader &) = delete;
+    Downloader &operator=(const Downloader &) = delete;
+
+    std::unique_ptr<QSettings> settings;
+    std::unique_ptr<QNetworkAccessManager> nam;
+    std::unique_ptr<researcher::ApiClient> api;
+    std::unique_ptr<desktop::MainWindow> window;
+};
 
 // Fills the sign-in dialog of `window` and presses "Sign in".
 inline void signIn(desktop::MainWindow &window, const QUrl &server, const QString &email, const QString &password)

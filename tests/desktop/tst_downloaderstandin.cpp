@@ -42,10 +42,10 @@ class TestDownloaderStandIn final : public QObject
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<ContractServer> m_server;
-    std::unique_ptr<QSettings> m_settings;
-    std::unique_ptr<QNetworkAccessManager> m_nam;
-    std::unique_ptr<researcher::ApiClient> m_api;
-    std::unique_ptr<desktop::MainWindow> m_window;
+    std::unique_ptr<Downloader> m_app;
+    QSettings *m_settings = nullptr;
+    researcher::ApiClient *m_api = nullptr;
+    desktop::MainWindow *m_window = nullptr;
     QMap<QString, QList<metrics::Reading>> m_readings;
 
     QString folder() const { return m_dir->filePath(QStringLiteral("downloads")); }
@@ -81,20 +81,15 @@ private slots:
                                QStringLiteral("Meals"), password, QStringLiteral("approved"), QStringLiteral("nsf"), false });
         m_readings = { { QStringLiteral("101"), seedReadings(1) }, { QStringLiteral("202"), seedReadings(2) } };
         m_server->setEntries(m_readings);
-        m_settings = std::make_unique<QSettings>(m_dir->filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
-        m_nam = std::make_unique<QNetworkAccessManager>();
-        m_api = std::make_unique<researcher::ApiClient>(m_nam.get());
-        m_window = std::make_unique<desktop::MainWindow>(desktop::AppContext { m_api.get(), m_settings.get() });
-        m_window->show();
-        m_window->showSignIn();
+        m_app = std::make_unique<Downloader>(m_dir->filePath(QStringLiteral("settings.ini")));
+        m_settings = m_app->settings.get();
+        m_api = m_app->api.get();
+        m_window = m_app->window.get();
     }
 
     void cleanup()
     {
-        m_window.reset();
-        m_api.reset();
-        m_nam.reset();
-        m_settings.reset();
+        m_app.reset();
         m_server.reset();
         m_dir.reset();
     }
