@@ -199,6 +199,14 @@ void TestRoles::privileges_data()
     row("api", "truncate research tables", "TRUNCATE treatments", false);
     row("api", "update demographics", "UPDATE member_demographics SET survey = 'x'", false);
     row("api", "change participants", "UPDATE participants SET member_id = 'x'", false);
+    // the download audit (0041): the API appends and lists, never rewrites; the viewer never reads it
+    row("api", "audit a download",
+        "INSERT INTO download_audit (researcher_id, dataset, filters, format, started_at, outcome) "
+        "VALUES (1, 'entries', '{}', 'csv', now(), 'complete')", true);
+    row("api", "list downloads", "SELECT * FROM download_audit", true);
+    row("api", "rewrite downloads", "UPDATE download_audit SET outcome = 'complete'", false);
+    row("api", "delete downloads", "DELETE FROM download_audit", false);
+    row("viewer", "read downloads", "SELECT * FROM download_audit", false);
 
     // ingest: participants' tokens (refresh rotates them), nothing of research.
     row("ingest", "read tokens", readTokens, true);
