@@ -74,7 +74,8 @@ umask 077
 if [ ! -s "$credentials/secret_key" ]; then
     openssl rand -base64 48 >"$credentials/secret_key"
 fi
-for name in database_url oh_client_secret oh_webhook_secret metrics_token; do
+for name in database_url oh_client_secret oh_webhook_secret metrics_token smtp_password \
+        demographics_openaps_csv_url demographics_nightscout_csv_url; do
     [ -e "$credentials/$name" ] || : >"$credentials/$name"
 done
 for file in "$credentials"/*; do owned root:root 0600 "$file"; done
@@ -94,7 +95,8 @@ cat <<EOF
 Installed openaps-server $(/usr/local/bin/openaps-server --version | cut -d' ' -f2).
 Next:
   1. Settings:  /etc/openaps/openaps.env (public URL, Open Humans client id)
-  2. Secrets:   /etc/openaps/credentials/{database_url,oh_client_secret,oh_webhook_secret}
+  2. Secrets:   /etc/openaps/credentials/ (one file each: database_url, oh_client_secret,
+                oh_webhook_secret, smtp_password, ...; empty = not set)
   3. Start:     systemctl enable --now openaps-server   (or the @web/@ingest/@etl instances);
                 a missing or malformed setting is named in journalctl -u openaps-server
   4. Proxy:     /etc/nginx/sites-available/openaps.conf (host name, certificate), then enable it

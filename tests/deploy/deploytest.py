@@ -130,6 +130,22 @@ def server_environment(tmp, extra=None):
     return env
 
 
+def secret_settings():
+    """The OPENAPS_* settings the server treats as secrets, from its own
+    `check-config` (masked or `(not set)`), plus the database URL (its
+    password is masked inside the value): every deployment must hand these
+    over as secrets."""
+    tmp = TempDir()
+    try:
+        env = {"PATH": "/usr/bin:/bin", "OPENAPS_DATA_DIR": tmp.path}
+        out = subprocess.run([ARGS.server, "check-config", "--no-secret"], env=env,
+                             capture_output=True, text=True, check=True).stdout
+    finally:
+        tmp.cleanup()
+    names = {m.group(1) for m in re.finditer(r"^OPENAPS_(\w+)=(?:\(not set\)|\*\*\*\*)", out, re.M)}
+    return names | {"DATABASE_URL"}
+
+
 LISTENING = re.compile(r"listening on \S+ port (\d+)")
 
 

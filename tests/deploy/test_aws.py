@@ -83,6 +83,19 @@ def is_ref(node, target):
     return node == {"Ref": target}
 
 
+def present(items):
+    """A list with `!If [cond, value, !Ref AWS::NoValue]` entries taken as
+    their value (both branches must be checked, and the other one is NoValue)."""
+    result = []
+    for item in items:
+        if isinstance(item, dict) and "Fn::If" in item:
+            _, value, otherwise = item["Fn::If"]
+            assert otherwise == {"Ref": "AWS::NoValue"}, item
+            item = value
+        result.append(item)
+    return result
+
+
 def cfn_lint_works():
     if not shutil.which("cfn-lint"):
         return False
@@ -146,7 +159,7 @@ class TemplateTest(unittest.TestCase):
                 with self.subTest(parameter=name):
                     self.assertTrue(name.endswith("Arn"), "secret parameters are ARNs")
                     self.assertIn("secretsmanager", parameter["AllowedPattern"])
-                    self.assertNotIn("Default", parameter)
+                    self.assertEqual(parameter.get("Default", ""), "")
         for name, task in self.of_type("AWS::ECS::TaskDefinition").items():
             for container in task["Properties"]["ContainerDefinitions"]:
                 for variable in container.get("Environment", []):
@@ -156,11 +169,20 @@ class TemplateTest(unittest.TestCase):
                         value = variable["Value"]
                         text = value.get("Fn::Sub", "") if isinstance(value, dict) else value
                         self.assertNotRegex(text, r"://[^/@]*:[^/@]*@")
-                names = {s["Name"] for s in container["Secrets"]}
+                names = {s["Name"] for s in present(container["Secrets"])}
                 self.assertLessEqual({"OPENAPS_SECRET_KEY", "OPENAPS_OH_CLIENT_SECRET", "PGPASSWORD"}, names)
         for path, node in walk(self.template):
             if isinstance(node, str) and path and path[-1] in ("MasterUserPassword", "Password"):
                 self.fail(f"{'/'.join(map(str, path))} is a literal")
+
+    def test_every_secret_setting_comes_from_secrets_manager(self):
+        # /metrics is blocked at the load balancer: no token needed. The
+        # database password comes as libpq's PGPASSWORD, the URL has none.
+        needed = {f"OPENAPS_{n}" for n in dt.secret_settings() - {"METRICS_TOKEN", "DATABASE_URL"}}
+        needed.add("PGPASSWORD")
+        for name, task in self.of_type("AWS::ECS::TaskDefinition").items():
+            (container,) = task["Properties"]["ContainerDefinitions"]
+            self.assertEqual(sorted(needed - {s["Name"] for s in present(container["Secrets"])}), [], name)
 
     def test_tasks_read_only_the_secrets_they_are_given(self):
         granted = []
@@ -168,11 +190,11 @@ class TemplateTest(unittest.TestCase):
             for policy in role["Properties"].get("Policies", []):
                 for statement in policy["PolicyDocument"]["Statement"]:
                     if "secretsmanager:GetSecretValue" in str(statement["Action"]):
-                        granted += statement["Resource"]
+                        granted += present(statement["Resource"])
         self.assertNotIn("*", granted)
         for name, task in self.of_type("AWS::ECS::TaskDefinition").items():
             for container in task["Properties"]["ContainerDefinitions"]:
-                for secret in container["Secrets"]:
+                for secret in present(container["Secrets"]):
                     source = secret["ValueFrom"]
                     if "Fn::Sub" in source:  # ${Secret}:json-key::
                         source = {"Ref": re.match(r"\$\{(\w+)\}", source["Fn::Sub"]).group(1)}

@@ -257,10 +257,20 @@ class ComposeTest(unittest.TestCase):
             for secret in service.get("secrets", []):
                 self.assertIn(secret, defined, f"{name} uses an undefined secret")
             for key, value in (service.get("environment") or {}).items():
-                if re.search(r"SECRET|PASSWORD|TOKEN|KEY|DATABASE_URL", key):
+                if re.search(r"SECRET|PASSWORD|TOKEN|KEY|DATABASE_URL|CSV_URL", key):
                     self.assertTrue(key.endswith("_FILE"), f"{name}: {key} is a plaintext secret")
                     self.assertTrue(value.startswith("/run/secrets/"), f"{name}: {key}")
                     self.assertIn(value.rsplit("/", 1)[1], service["secrets"], f"{name}: {key}")
+
+    def test_every_secret_setting_is_a_secret_file(self):
+        # /metrics is not published through the proxy: no token needed.
+        needed = dt.secret_settings() - {"METRICS_TOKEN"}
+        for name in ("site", "jobs"):
+            service = self.compose["services"][name]
+            for setting in sorted(needed):
+                with self.subTest(service=name, setting=setting):
+                    path = service["environment"].get(f"OPENAPS_{setting}_FILE", "")
+                    self.assertEqual(path, f"/run/secrets/openaps_{setting.lower()}")
 
     def test_mounted_files_exist(self):
         for name, service in self.compose["services"].items():

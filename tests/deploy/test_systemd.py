@@ -247,6 +247,20 @@ class SystemdTest(unittest.TestCase):
         self.assertIn(("ExecStart", f"{BINARY} serve --roles ${{OPENAPS_ROLES}}"), template)
         self.assertIn(("ExecStart", f"{BINARY} serve --roles web,api,ingest,etl"), single)
 
+    def test_every_secret_setting_is_a_credential(self):
+        for unit in ("openaps-server.service", "openaps-server@.service"):
+            entries = parse_unit(dt.source_path("deploy", "systemd", unit))
+            credentials = {v.split(":")[0] for k, v in entries if k == "LoadCredential"}
+            files = dict(v.split("=", 1) for k, v in entries if k == "Environment")
+            for name in sorted(dt.secret_settings()):
+                with self.subTest(unit=unit, setting=name):
+                    self.assertIn(name.lower(), credentials)
+                    self.assertEqual(files.get(f"OPENAPS_{name}_FILE"), f"%d/{name.lower()}")
+        # and install.sh creates each credential file
+        root = self.install()
+        for name in dt.secret_settings():
+            self.assertTrue(os.path.exists(os.path.join(root, "etc/openaps/credentials", name.lower())), name)
+
     def install(self):
         root = self.tmp.join("root")
         result = subprocess.run([dt.source_path("deploy", "install.sh"), "--root", root,
