@@ -72,6 +72,7 @@ ApplyDialog::ApplyDialog(AppContext context, const QUrl &server, QWidget *parent
     done->setObjectName(QStringLiteral("doneMessage"));
     done->setWordWrap(true);
     auto *close = new QPushButton(tr("Close"));
+    close->setObjectName(QStringLiteral("close"));
     doneLayout->addWidget(done);
     doneLayout->addWidget(close);
 
