@@ -78,6 +78,12 @@ private:
         return mails.isEmpty() ? QString() : sixDigits.match(mails.last().body).captured(1);
     }
 
+    QString scalarText(const QString &sql) const
+    {
+        QSqlQuery q(m_database->connection().value());
+        return q.exec(sql) && q.next() ? q.value(0).toString() : QString();
+    }
+
     QString accountStatus(const QString &email) const
     {
         const auto account = api::ResearcherStore(*m_database).findByEmail(email);
@@ -105,6 +111,23 @@ private:
             (void)store.markVerified(*id, now);
         }
         return *id;
+    }
+
+    // A long history for one more participant, so that a download spans many reads.
+    void seedLongHistory(int rows)
+    {
+        QSqlDatabase db = m_database->connection().value();
+        db.transaction();
+        QSqlQuery insert(db);
+        insert.prepare(QStringLiteral("INSERT INTO entries (user_id, id, sgv, type, source_entity, raw_json, \"date\", utc_offset) "
+                                      "VALUES (404, :id, 120, 'sgv', 0, :raw, :date, 0)"));
+        for (int i = 0; i < rows; ++i) {
+            insert.bindValue(QStringLiteral(":id"), QStringLiteral("long%1").arg(i));
+            insert.bindValue(QStringLiteral(":raw"), QStringLiteral("{\"sgv\":120,\"padding\":\"%1\"}").arg(QString(200, QLatin1Char('x'))));
+            insert.bindValue(QStringLiteral(":date"), etl::formatUtcString(1700000000000LL + i * 300000LL));
+            QVERIFY2(insert.exec(), qPrintable(insert.lastError().text()));
+        }
+        QVERIFY(db.commit());
     }
 
     void seedEntries()
@@ -258,6 +281,30 @@ private slots:
         // nsf scope: source_entity 1 or 2 only.
         QCOMPARE(data->participants, (QStringList { QStringLiteral("202"), QStringLiteral("303") }));
         QVERIFY(!m_window->isAdminTabVisible());
+    }
+
+    void cancelMidDownloadLeavesNoFile()
+    {
+        seedLongHistory(20000); // about 5 MB of CSV
+        signInAs(adminEmail);
+        click(panel(), "download");
+        QTRY_VERIFY(panel()->currentJob());
+        // Cancel as soon as the first part of the body is on disk.
+        researcher::DownloadJob *job = panel()->currentJob();
+        bool cancelled = false;
+        connect(job, &researcher::DownloadJob::progress, this, [&] {
+            if (!cancelled && job->bytes() > 0 && !job->isFinished()) {
+                cancelled = true;
+                click(panel(), "cancel");
+            }
+        });
+        QTRY_VERIFY(!panel()->currentJob());
+        QVERIFY(cancelled);
+        QCOMPARE(status(), QStringLiteral("The download was cancelled."));
+        QVERIFY(child<QProgressBar>(panel(), "progress")->value() < 100);
+        QCOMPARE(QDir(folder()).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot), QStringList());
+        // The server noticed: its audit does not call this download complete.
+        QTRY_COMPARE(scalarText(QStringLiteral("SELECT outcome FROM download_audit")), QStringLiteral("aborted"));
     }
 
     void revokedTokenAsksToSignInAgain()
