@@ -243,8 +243,7 @@ void DownloadPanel::onFinished()
     const QString rows = job->rows() >= 0 ? tr("%1 rows, ").arg(locale.toString(job->rows())) : QString();
     say(tr("Done: %1%2 saved as %3").arg(rows, locale.formattedDataSize(job->bytes()),
                                           QDir::toNativeSeparators(m_lastFile)));
-    const bool chartable = job->filter().dataset == QLatin1String("entries")
-            && job->filter().format == QLatin1String("csv") && !job->filter().gzip;
+    const bool chartable = job->filter().dataset == QLatin1String("entries") && job->filter().format == QLatin1String("csv");
     m_openLocal->setEnabled(chartable);
 }
 

@@ -102,7 +102,7 @@ void LocalViewPanel::say(const QString &text, bool isError)
 
 void LocalViewPanel::onOpen()
 {
-    auto *dialog = new QFileDialog(this, tr("Open an entries CSV"), QString(), tr("CSV files (*.csv);;All files (*)"));
+    auto *dialog = new QFileDialog(this, tr("Open an entries CSV"), QString(), tr("CSV files (*.csv *.csv.gz);;All files (*)"));
     dialog->setFileMode(QFileDialog::ExistingFile);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QFileDialog::fileSelected, this, &LocalViewPanel::loadFile);

@@ -1,6 +1,7 @@
 #include "metrics/entriescsv.h"
 
 #include "core/civildate.h"
+#include "metrics/gzipreader.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -160,7 +161,13 @@ qint64 parseIsoUtcMs(QByteArrayView text)
     return dt.isValid() ? dt.toMSecsSinceEpoch() : -1;
 }
 
-Result<EntriesData> loadEntriesCsv(QIODevice &device, const LoadProgress &progress)
+namespace {
+
+// Hands out the file's text chunk by chunk (empty at the end) and the bytes
+// of the file read so far.
+using ChunkSource = std::function<Result<QByteArray>(qint64 *fileBytesRead)>;
+
+Result<EntriesData> parseEntries(const ChunkSource &nextChunk, const LoadProgress &progress)
 {
     EntriesData result;
     QByteArray buffer;
@@ -172,11 +179,11 @@ Result<EntriesData> loadEntriesCsv(QIODevice &device, const LoadProgress &progre
     QList<Reading> *current = nullptr;
     bool atEnd = false;
     while (!atEnd) {
-        const QByteArray chunk = device.read(chunkSize);
-        if (chunk.isEmpty() && device.bytesAvailable() <= 0)
-            atEnd = true;
-        bytesRead += chunk.size();
-        buffer += chunk;
+        const auto chunk = nextChunk(&bytesRead);
+        if (!chunk)
+            return chunk.error();
+        atEnd = chunk->isEmpty();
+        buffer += *chunk;
         const char *data = buffer.constData();
         const qsizetype size = buffer.size();
         qsizetype pos = 0;
@@ -241,16 +248,35 @@ Result<EntriesData> loadEntriesCsv(QIODevice &device, const LoadProgress &progre
     return result;
 }
 
+} // namespace
+
+Result<EntriesData> loadEntriesCsv(QIODevice &device, const LoadProgress &progress)
+{
+    return parseEntries(
+            [&device](qint64 *read) -> Result<QByteArray> {
+                QByteArray chunk = device.read(chunkSize);
+                *read += chunk.size();
+                return chunk;
+            },
+            progress);
+}
+
 Result<EntriesData> loadEntriesCsvFile(const QString &path, const LoadProgress &progress)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return makeError("unreadable", QStringLiteral("The file %1 could not be opened: %2")
                                                .arg(path, file.errorString()));
-    if (file.peek(2) == QByteArray("\x1f\x8b", 2))
-        return makeError("compressed", QStringLiteral("This file is gzip-compressed. Unpack it first, or "
-                                                      "download it again without \"Compress (gzip)\"."));
-    return loadEntriesCsv(file, progress);
+    if (file.peek(2) != QByteArray("\x1f\x8b", 2))
+        return loadEntriesCsv(file, progress);
+    GzipReader gzip(file);
+    return parseEntries(
+            [&](qint64 *read) {
+                auto chunk = gzip.read(chunkSize);
+                *read = file.pos(); // progress against the compressed size on disk
+                return chunk;
+            },
+            progress);
 }
 
 } // namespace openaps::metrics

@@ -27,6 +27,8 @@ struct EntriesData
 // on any thread: it touches nothing but `device`.
 using LoadProgress = std::function<bool(qint64 bytesRead)>;
 Result<EntriesData> loadEntriesCsv(QIODevice &device, const LoadProgress &progress = {});
+// A file path, plain or gzip-compressed (as the API sends with gzip=1);
+// progress counts bytes of the file on disk.
 Result<EntriesData> loadEntriesCsvFile(const QString &path, const LoadProgress &progress = {});
 
 // "2024-01-02T03:04:05Z", with optional fraction and offset; -1 if unreadable.
