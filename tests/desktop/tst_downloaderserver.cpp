@@ -20,6 +20,7 @@
 #include "standins/smtpstandin.h"
 #include "testdatabase.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
@@ -281,6 +282,28 @@ private slots:
         // nsf scope: source_entity 1 or 2 only.
         QCOMPARE(data->participants, (QStringList { QStringLiteral("202"), QStringLiteral("303") }));
         QVERIFY(!m_window->isAdminTabVisible());
+    }
+
+    void gzipDownloadOpensInLocalView()
+    {
+        signInAs(adminEmail);
+        child<QCheckBox>(panel(), "gzip")->setChecked(true);
+        QString path;
+        downloadEntries(&path);
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY2(path.endsWith(QLatin1String(".csv.gz")), qPrintable(path));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.read(2), QByteArray("\x1f\x8b", 2));
+        click(panel(), "openLocal");
+        auto *local = m_window->localView();
+        QTRY_VERIFY(local->analysis() && !local->isLoading());
+        qint64 readings = 0;
+        for (const auto &list : std::as_const(m_readings))
+            readings += list.size();
+        QCOMPARE(local->analysis()->rows, readings);
+        QCOMPARE(local->analysis()->participants.size(), 3);
     }
 
     void cancelMidDownloadLeavesNoFile()
