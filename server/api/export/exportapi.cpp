@@ -150,11 +150,7 @@ void ExportApi::onExport(const QString &dataset, const QHttpServerRequest &reque
         { "Content-Disposition",
           "attachment; filename=\"" + query->params.fileName(*query->dataset).toUtf8() + '"' },
     };
-    for (const char *name : { "Cache-Control", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy",
-                              "Content-Security-Policy" }) {
-        for (const QByteArray &value : apiHeaders.headers(name))
-            headers.append({ name, value });
-    }
+    headers += apiHeadersOf(apiHeaders);
     auto queue = std::make_shared<ChunkQueue>(queueBytes);
     auto *stream = new ExportStream(std::move(responder), queue, std::move(headers), this);
     connect(stream, &ExportStream::finished, this, [this, stream, record](const ExportStream::Result &result) mutable {

@@ -8,20 +8,28 @@
 
 namespace openaps::server::api {
 
+QList<std::pair<QByteArray, QByteArray>> apiHeadersOf(const QHttpServerResponse &response)
+{
+    // QHttpServerResponse cannot list its headers in Qt 6.4: ask for the
+    // ones the API sets (apierror.cpp, addApiHeaders).
+    static const QByteArray names[] = { "Cache-Control", "X-Content-Type-Options", "X-Frame-Options",
+                                        "Referrer-Policy", "Content-Security-Policy", "Retry-After" };
+    QList<std::pair<QByteArray, QByteArray>> headers;
+    for (const QByteArray &name : names) {
+        for (const QByteArray &value : response.headers(name))
+            headers.append({ name, value });
+    }
+    return headers;
+}
+
 void writeResponse(QHttpServerResponder &responder, const QHttpServerResponse &response)
 {
     if (!responder.socket() || !responder.socket()->isOpen())
         return;
-    // QHttpServerResponse has no way to list its headers in Qt 6.4: ask for
-    // the ones the API sets (apierror.cpp, addApiHeaders).
-    static const QByteArray names[] = { "Cache-Control", "X-Content-Type-Options", "X-Frame-Options",
-                                        "Referrer-Policy", "Content-Security-Policy", "Retry-After" };
     responder.writeStatusLine(QHttpServerResponder::StatusCode(int(response.statusCode())));
     responder.writeHeader("Content-Type", response.mimeType());
-    for (const QByteArray &name : names) {
-        for (const QByteArray &value : response.headers(name))
-            responder.writeHeader(name, value);
-    }
+    for (const auto &[name, value] : apiHeadersOf(response))
+        responder.writeHeader(name, value);
     responder.writeHeader("Content-Length", QByteArray::number(response.data().size()));
     responder.writeBody(response.data());
 }

@@ -75,5 +75,7 @@ private:
 // Writes a finished QHttpServerResponse (an API error) through a responder,
 // with the API's headers; for routes that answer through a responder.
 void writeResponse(QHttpServerResponder &responder, const QHttpServerResponse &response);
+// The API's headers (no-store, security headers) that `response` carries.
+QList<std::pair<QByteArray, QByteArray>> apiHeadersOf(const QHttpServerResponse &response);
 
 } // namespace openaps::server::api
