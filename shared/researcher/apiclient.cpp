@@ -44,6 +44,9 @@ QUrl ApiClient::endpoint(const QString &path, const QUrlQuery &query) const
     QString base = url.path();
     while (base.endsWith(QLatin1Char('/')))
         base.chop(1);
+    // The demo prints the API's own address (<server>/api/v1): accept it too.
+    if (base.endsWith(QLatin1String("/api/v1")))
+        base.chop(7);
     url.setPath(base + QLatin1String("/api/v1/") + path);
     url.setQuery(query);
     return url;

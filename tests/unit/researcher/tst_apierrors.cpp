@@ -1,6 +1,8 @@
+#include "researcher/apiclient.h"
 #include "researcher/apierrors.h"
 #include "researcher/apitypes.h"
 
+#include <QNetworkAccessManager>
 #include <QTest>
 #include <QTimeZone>
 
@@ -89,6 +91,27 @@ private slots:
         QCOMPARE(f.defaultFileName(), QStringLiteral("treatments_20240301_20240401.ndjson.gz"));
         QCOMPARE(ExportFilter {}.defaultFileName(), QStringLiteral("entries_start_now.csv"));
         QCOMPARE(ExportFilter {}.query().toString(), QStringLiteral("format=csv"));
+    }
+
+    void endpoints_data()
+    {
+        QTest::addColumn<QString>("server");
+        QTest::addColumn<QString>("login");
+        QTest::addRow("bare") << QStringLiteral("http://127.0.0.1:8080") << QStringLiteral("http://127.0.0.1:8080/api/v1/login");
+        QTest::addRow("slash") << QStringLiteral("https://x.org/") << QStringLiteral("https://x.org/api/v1/login");
+        QTest::addRow("under a path") << QStringLiteral("https://x.org/data") << QStringLiteral("https://x.org/data/api/v1/login");
+        QTest::addRow("the API's own address") << QStringLiteral("http://127.0.0.1:8080/api/v1/")
+                                               << QStringLiteral("http://127.0.0.1:8080/api/v1/login");
+    }
+    void endpoints()
+    {
+        QFETCH(QString, server);
+        QFETCH(QString, login);
+        QNetworkAccessManager nam;
+        ApiClient client(&nam);
+        client.setServerUrl(QUrl(server));
+        QCOMPARE(client.endpoint(QStringLiteral("login")).toString(), login);
+        QVERIFY(!client.isSignedIn());
     }
 
     void datasetsAnswer()
