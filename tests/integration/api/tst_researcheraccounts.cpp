@@ -6,6 +6,7 @@
 
 #include <QJsonArray>
 #include <QMutex>
+#include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTest>
 
@@ -257,6 +258,20 @@ void TestResearcherAccounts::expiredAndRevokedTokens()
     Q_UNUSED(adminId);
     const QString token = api.login(QStringLiteral("r@example.org"));
     QCOMPARE(api.get(QStringLiteral("/api/v1/me"), token).status, 200);
+    // Last use is written at most once a minute.
+    const auto lastUsed = [&api] {
+        auto conn = api.database().connection();
+        QSqlQuery q(*conn);
+        return q.exec(QStringLiteral("SELECT last_used_ms FROM api_tokens")) && q.next() ? q.value(0).toLongLong() : -1;
+    };
+    const qint64 first = lastUsed();
+    QVERIFY(first > 0);
+    api.advance(std::chrono::seconds(30));
+    QCOMPARE(api.get(QStringLiteral("/api/v1/me"), token).status, 200);
+    QCOMPARE(lastUsed(), first);
+    api.advance(std::chrono::seconds(31));
+    QCOMPARE(api.get(QStringLiteral("/api/v1/me"), token).status, 200);
+    QVERIFY(lastUsed() >= first + 61000);
     api.advance(std::chrono::seconds(3601));
     const ApiReply expired = api.get(QStringLiteral("/api/v1/me"), token);
     QCOMPARE(expired.status, 401);
