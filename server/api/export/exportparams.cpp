@@ -69,14 +69,15 @@ Result<ExportParams> ExportParams::parse(const QUrlQuery &query, const Dataset &
             else
                 return badParameter(name, QStringLiteral("must be 1 or 0."));
         } else if (name == QLatin1String("from") || name == QLatin1String("to")) {
-            if (dataset.timeColumn.isEmpty())
-                return badParameter(name, QStringLiteral("does not apply to %1, which has no time column.")
-                                                  .arg(dataset.name));
             const auto time = parseTime(value);
             if (!time)
                 return badParameter(name, QStringLiteral("must be an ISO-8601 time such as "
                                                          "2024-01-31T00:00:00Z or a date such as 2024-01-31."));
-            (name == QLatin1String("from") ? p.from : p.to) = time;
+            // A dataset without a time column (the survey answers) has no
+            // window to cut: the times are checked, then not applied, so
+            // one filter can be used for every dataset.
+            if (!dataset.timeColumn.isEmpty())
+                (name == QLatin1String("from") ? p.from : p.to) = time;
         } else if (name == QLatin1String("participants")) {
             const QStringList ids = value.split(QLatin1Char(','), Qt::SkipEmptyParts);
             if (ids.isEmpty() || ids.size() > maxParticipants)

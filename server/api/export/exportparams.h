@@ -19,8 +19,9 @@ enum class ExportFormat { Csv, Ndjson };
 struct ExportParams
 {
     ExportFormat format = ExportFormat::Csv;
-    std::optional<QDateTime> from; // inclusive, UTC
-    std::optional<QDateTime> to; // exclusive, UTC
+    // Inclusive and exclusive, UTC; never set for a dataset without a time column.
+    std::optional<QDateTime> from;
+    std::optional<QDateTime> to;
     QList<qint64> participants; // member ids; empty: everyone
     bool gzip = false;
 

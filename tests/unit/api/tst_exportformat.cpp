@@ -134,7 +134,9 @@ void TestExportFormat::params_data()
     QTest::addRow("time without date") << u"entries"_s << u"from=12:00"_s << u"from"_s << QString();
     QTest::addRow("negative id") << u"entries"_s << u"participants=-3"_s << u"participants"_s << QString();
     QTest::addRow("to equals from") << u"entries"_s << u"from=2024-01-01&to=2024-01-01"_s << u"to"_s << QString();
-    QTest::addRow("to on demographics") << u"member_demographics"_s << u"to=2024-01-01"_s << u"to"_s << QString();
+    QTest::addRow("to on demographics: checked, not applied")
+            << u"member_demographics"_s << u"to=2024-01-01"_s << QString() << u"member_demographics_start_end.csv"_s;
+    QTest::addRow("bad to on demographics") << u"member_demographics"_s << u"to=soon"_s << u"to"_s << QString();
     QTest::addRow("unknown") << u"entries"_s << u"limit=5"_s << u"limit"_s << QString();
 }
 
