@@ -128,6 +128,9 @@ void SmtpStandIn::onReadyRead(QTcpSocket *socket)
             }
         } else {
             handleCommand(socket, session, line);
+            // QUIT may have closed the socket and dropped the session already.
+            if (!m_sessions.contains(socket))
+                return;
         }
     }
     if (session.buffer.size() > maxLineBytes) {
