@@ -1,0 +1,102 @@
+// The libcurl mailer against the SMTP stand-in: what is sent arrives intact
+// (dot-stuffing, UTF-8 subject), the mailbox page lists it, and a refusing
+// server is a clear failure.
+
+#include "mail/mailer.h"
+#include "standins/smtpstandin.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace openaps;
+using namespace openaps::server;
+
+class TestMailer final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void messageArrivesIntact();
+    void refusedMailIsAFailure();
+    void unconfiguredMailerFails();
+
+private:
+    Status sendAndWait(mail::Mailer &mailer, const mail::Message &message);
+};
+
+Status TestMailer::sendAndWait(mail::Mailer &mailer, const mail::Message &message)
+{
+    std::optional<Status> result;
+    mailer.send(message, this, [&result](Status sent) { result = sent; });
+    if (!QTest::qWaitFor([&result] { return result.has_value(); }, 20000))
+        return makeError("test", QStringLiteral("no result"));
+    return *result;
+}
+
+void TestMailer::messageArrivesIntact()
+{
+    standins::SmtpStandIn smtp;
+    QVERIFY(smtp.listen().ok());
+    QVERIFY(smtp.listenMailbox().ok());
+    auto settings = mail::SmtpSettings::make(smtp.smtpUrl().toString(), QStringLiteral("from@test.invalid"));
+    QVERIFY(settings.ok());
+    mail::Mailer mailer(*settings);
+    const QString body = QStringLiteral(".a line starting with a dot\n..two dots\nGrüße <b>not html</b>\n.\nend\n");
+    const Status sent = sendAndWait(mailer, { QStringLiteral("ada@example.org"), QStringLiteral("Grüße: 123456"), body });
+    QVERIFY2(sent.ok(), sent.ok() ? "" : qPrintable(sent.error().message));
+    QCOMPARE(smtp.messages().size(), 1);
+    const auto message = smtp.messages().constFirst();
+    QCOMPARE(message.to, QStringList { QStringLiteral("ada@example.org") });
+    QCOMPARE(message.from, QStringLiteral("from@test.invalid"));
+    QCOMPARE(message.subject, QStringLiteral("Grüße: 123456"));
+    QCOMPARE(message.body, body);
+
+    // The mailbox page a demo user reads, as JSON and as escaped HTML.
+    QNetworkAccessManager nam;
+    QNetworkReply *json = nam.get(QNetworkRequest(smtp.mailboxUrl().resolved(QUrl(QStringLiteral("messages")))));
+    QSignalSpy jsonDone(json, &QNetworkReply::finished);
+    QVERIFY(jsonDone.wait(10000));
+    const QJsonArray listed = QJsonDocument::fromJson(json->readAll()).object().value(QStringLiteral("messages")).toArray();
+    QCOMPARE(listed.size(), 1);
+    QCOMPARE(listed.first().toObject().value(QStringLiteral("body")).toString(), body);
+    json->deleteLater();
+    QNetworkReply *html = nam.get(QNetworkRequest(smtp.mailboxUrl()));
+    QSignalSpy htmlDone(html, &QNetworkReply::finished);
+    QVERIFY(htmlDone.wait(10000));
+    const QString page = QString::fromUtf8(html->readAll());
+    QVERIFY(page.contains(QStringLiteral("&lt;b&gt;not html&lt;/b&gt;")));
+    QVERIFY(!page.contains(QStringLiteral("<b>not html")));
+    html->deleteLater();
+}
+
+void TestMailer::refusedMailIsAFailure()
+{
+    standins::SmtpStandIn smtp;
+    QVERIFY(smtp.listen().ok());
+    smtp.setRefuseMail(true);
+    auto settings = mail::SmtpSettings::make(smtp.smtpUrl().toString(), QStringLiteral("from@test.invalid"));
+    QVERIFY(settings.ok());
+    mail::Mailer mailer(*settings);
+    const Status sent = sendAndWait(mailer, { QStringLiteral("ada@example.org"), QStringLiteral("s"), QStringLiteral("b") });
+    QVERIFY(!sent.ok());
+    QCOMPARE(sent.error().code, QStringLiteral("mail-unavailable"));
+    QVERIFY(!sent.error().message.contains(QStringLiteral("ada@example.org")));
+    QCOMPARE(smtp.messages().size(), 0);
+}
+
+void TestMailer::unconfiguredMailerFails()
+{
+    mail::Mailer mailer(mail::SmtpSettings {});
+    QVERIFY(!mailer.isConfigured());
+    const Status sent = sendAndWait(mailer, { QStringLiteral("ada@example.org"), QStringLiteral("s"), QStringLiteral("b") });
+    QVERIFY(!sent.ok());
+    QVERIFY(sent.error().message.contains(QStringLiteral("OPENAPS_SMTP_URL")));
+}
+
+QTEST_GUILESS_MAIN(TestMailer)
+#include "tst_mailer.moc"
