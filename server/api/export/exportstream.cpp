@@ -50,7 +50,7 @@ ExportStream::ExportStream(QHttpServerResponder &&responder, std::shared_ptr<Chu
     });
     if (m_socket) {
         connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
-            m_idle.start();
+            m_idle.stop();
             pump();
         });
         connect(m_socket, &QTcpSocket::disconnected, this, [this] { end(Outcome::Aborted); });
@@ -58,7 +58,6 @@ ExportStream::ExportStream(QHttpServerResponder &&responder, std::shared_ptr<Chu
     }
     // Called on the producer's thread: only post.
     m_queue->setNotify([this] { QMetaObject::invokeMethod(this, &ExportStream::pump, Qt::QueuedConnection); });
-    m_idle.start();
 }
 
 ExportStream::~ExportStream()
@@ -87,8 +86,13 @@ void ExportStream::pump()
             end(Outcome::Aborted);
             return;
         }
-        if (m_socket->bytesToWrite() >= socketBound)
-            return; // bytesWritten calls again
+        if (m_socket->bytesToWrite() >= socketBound) {
+            // bytesWritten calls again; only a client that takes nothing
+            // for idleTimeoutMs is dropped (a slow query is not its fault).
+            if (!m_idle.isActive())
+                m_idle.start();
+            return;
+        }
         ChunkQueue::Next next = m_queue->next();
         const ChunkQueue::State &state = next.state;
         if (!m_headersSent) {

@@ -44,7 +44,8 @@ public:
 
     // Unsent bytes the socket may hold before the stream waits.
     static constexpr qint64 socketBound = 256 * 1024;
-    // A client that reads nothing for this long is dropped.
+    // A client that takes no bytes for this long while the socket is full
+    // is dropped.
     static constexpr int idleTimeoutMs = 5 * 60 * 1000;
 
     // Stops the producer and drops the connection (server shutdown).
