@@ -1,5 +1,7 @@
 #include "api/researcherstore.h"
 
+#include "jobs/sqlhelpers.h"
+
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
@@ -39,43 +41,9 @@ QString purposeName(CodePurpose purpose)
     return purpose == CodePurpose::Verify ? QStringLiteral("verify") : QStringLiteral("reset");
 }
 
-// Runs one prepared statement with positional values.
-Result<QSqlQuery> run(const QSqlDatabase &db, const QString &sql, const QVariantList &values,
-                      const char *what)
-{
-    QSqlQuery q(db);
-    q.prepare(sql);
-    for (const QVariant &v : values)
-        q.addBindValue(v);
-    if (!q.exec())
-        return db::sqlError(what, q.lastError());
-    return q;
-}
-
-// Runs `steps` in one transaction on the thread's connection.
-template <typename Steps>
-Status inTransaction(const db::Database &database, const char *what, Steps steps)
-{
-    auto db = database.connection();
-    if (!db)
-        return db.error();
-    if (!db->transaction())
-        return db::sqlError(what, db->lastError());
-    if (Status done = steps(*db); !done) {
-        db->rollback();
-        return done;
-    }
-    if (!db->commit()) {
-        const Error error = db::sqlError(what, db->lastError());
-        db->rollback();
-        return error;
-    }
-    return {};
-}
-
 Status revokeAll(const QSqlDatabase &db, qint64 researcherId, qint64 nowMs)
 {
-    auto q = run(db, QStringLiteral("UPDATE api_tokens SET revoked_ms = ? WHERE researcher_id = ? "
+    auto q = sql::exec(db, QStringLiteral("UPDATE api_tokens SET revoked_ms = ? WHERE researcher_id = ? "
                                     "AND revoked_ms IS NULL"),
                  { nowMs, researcherId }, "revoking API tokens");
     return q ? Status() : Status(q.error());
@@ -125,7 +93,7 @@ Result<qint64> ResearcherStore::create(const Account &account, qint64 nowMs)
     if (!db)
         return db.error();
     const QVariant scope = account.scope.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(account.scope);
-    auto q = run(*db,
+    auto q = sql::exec(*db,
                  QStringLiteral("INSERT INTO researchers (email, name, institution, purpose, password_hash, "
                                 "status, scope, is_admin, created_ms, updated_ms) "
                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
@@ -149,7 +117,7 @@ Status ResearcherStore::remove(qint64 id)
     auto db = m_database.connection();
     if (!db)
         return db.error();
-    auto q = run(*db, QStringLiteral("DELETE FROM researchers WHERE id = ?"), { id }, "removing an account");
+    auto q = sql::exec(*db, QStringLiteral("DELETE FROM researchers WHERE id = ?"), { id }, "removing an account");
     return q ? Status() : Status(q.error());
 }
 
@@ -158,7 +126,7 @@ Result<std::optional<Account>> ResearcherStore::findOne(const QString &where, co
     auto db = m_database.connection();
     if (!db)
         return db.error();
-    auto q = run(*db, selectAccount + where, { value }, "reading a researcher account");
+    auto q = sql::exec(*db, selectAccount + where, { value }, "reading a researcher account");
     if (!q)
         return q.error();
     if (!q->next())
@@ -182,8 +150,8 @@ Result<QList<Account>> ResearcherStore::list(const QString &statusFilter) const
     if (!db)
         return db.error();
     auto q = statusFilter.isEmpty()
-            ? run(*db, selectAccount + QStringLiteral("ORDER BY created_ms DESC, id DESC"), {}, "listing researchers")
-            : run(*db, selectAccount + QStringLiteral("WHERE status = ? ORDER BY created_ms DESC, id DESC"),
+            ? sql::exec(*db, selectAccount + QStringLiteral("ORDER BY created_ms DESC, id DESC"), {}, "listing researchers")
+            : sql::exec(*db, selectAccount + QStringLiteral("WHERE status = ? ORDER BY created_ms DESC, id DESC"),
                   { statusFilter }, "listing researchers");
     if (!q)
         return q.error();
@@ -198,7 +166,7 @@ Result<bool> ResearcherStore::markVerified(qint64 id, qint64 nowMs)
     auto db = m_database.connection();
     if (!db)
         return db.error();
-    auto q = run(*db,
+    auto q = sql::exec(*db,
                  QStringLiteral("UPDATE researchers SET status = ?, verified_ms = ?, updated_ms = ? "
                                 "WHERE id = ? AND status = ?"),
                  { status::pending, nowMs, nowMs, id, status::unverified }, "confirming an email address");
@@ -214,7 +182,7 @@ Status ResearcherStore::approve(qint64 id, AccessScope scope, bool isAdmin, std:
     if (!db)
         return db.error();
     const QVariant by = approvedBy ? QVariant(*approvedBy) : QVariant(QMetaType(QMetaType::LongLong));
-    auto q = run(*db,
+    auto q = sql::exec(*db,
                  QStringLiteral("UPDATE researchers SET status = ?, scope = ?, is_admin = ?, approved_ms = ?, "
                                 "approved_by = ?, updated_ms = ? WHERE id = ?"),
                  { status::approved, scopeName(scope), isAdmin, nowMs, by, nowMs, id }, "approving a researcher");
@@ -223,8 +191,8 @@ Status ResearcherStore::approve(qint64 id, AccessScope scope, bool isAdmin, std:
 
 Status ResearcherStore::setStatus(qint64 id, const QString &newStatus, qint64 nowMs)
 {
-    return inTransaction(m_database, "changing a researcher's status", [&](const QSqlDatabase &db) -> Status {
-        auto q = run(db, QStringLiteral("UPDATE researchers SET status = ?, updated_ms = ? WHERE id = ?"),
+    return sql::inTransaction(m_database, [&](const QSqlDatabase &db) -> Status {
+        auto q = sql::exec(db, QStringLiteral("UPDATE researchers SET status = ?, updated_ms = ? WHERE id = ?"),
                      { newStatus, nowMs, id }, "changing a researcher's status");
         if (!q)
             return q.error();
@@ -234,12 +202,12 @@ Status ResearcherStore::setStatus(qint64 id, const QString &newStatus, qint64 no
 
 Status ResearcherStore::setPassword(qint64 id, const QString &passwordHash, qint64 nowMs)
 {
-    return inTransaction(m_database, "changing a password", [&](const QSqlDatabase &db) -> Status {
-        auto q = run(db, QStringLiteral("UPDATE researchers SET password_hash = ?, updated_ms = ? WHERE id = ?"),
+    return sql::inTransaction(m_database, [&](const QSqlDatabase &db) -> Status {
+        auto q = sql::exec(db, QStringLiteral("UPDATE researchers SET password_hash = ?, updated_ms = ? WHERE id = ?"),
                      { passwordHash, nowMs, id }, "changing a password");
         if (!q)
             return q.error();
-        auto codes = run(db, QStringLiteral("DELETE FROM researcher_codes WHERE researcher_id = ? AND purpose = ?"),
+        auto codes = sql::exec(db, QStringLiteral("DELETE FROM researcher_codes WHERE researcher_id = ? AND purpose = ?"),
                          { id, purposeName(CodePurpose::Reset) }, "removing a reset code");
         if (!codes)
             return codes.error();
@@ -253,7 +221,7 @@ Status ResearcherStore::storeCode(qint64 id, CodePurpose purpose, const QString 
     auto db = m_database.connection();
     if (!db)
         return db.error();
-    auto q = run(*db,
+    auto q = sql::exec(*db,
                  QStringLiteral("INSERT INTO researcher_codes (researcher_id, purpose, code_hash, attempts_left, "
                                 "created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?) "
                                 "ON CONFLICT (researcher_id, purpose) DO UPDATE SET code_hash = excluded.code_hash, "
@@ -271,7 +239,7 @@ Result<CodeCheck> ResearcherStore::checkCode(qint64 id, CodePurpose purpose, con
         return db.error();
     const QString name = purposeName(purpose);
     // One statement takes the attempt, so concurrent guesses cannot share one.
-    auto q = run(*db,
+    auto q = sql::exec(*db,
                  QStringLiteral("UPDATE researcher_codes SET attempts_left = attempts_left - 1 "
                                 "WHERE researcher_id = ? AND purpose = ? AND attempts_left > 0 AND expires_ms > ? "
                                 "RETURNING code_hash, attempts_left"),
@@ -288,7 +256,7 @@ Result<CodeCheck> ResearcherStore::checkCode(qint64 id, CodePurpose purpose, con
         check.outcome = CodeCheck::Wrong;
         return check;
     }
-    auto used = run(*db, QStringLiteral("DELETE FROM researcher_codes WHERE researcher_id = ? AND purpose = ?"),
+    auto used = sql::exec(*db, QStringLiteral("DELETE FROM researcher_codes WHERE researcher_id = ? AND purpose = ?"),
                     { id, name }, "using up an email code");
     if (!used)
         return used.error();
@@ -301,7 +269,7 @@ Status ResearcherStore::addToken(const QString &tokenHash, qint64 researcherId, 
     auto db = m_database.connection();
     if (!db)
         return db.error();
-    auto q = run(*db,
+    auto q = sql::exec(*db,
                  QStringLiteral("INSERT INTO api_tokens (token_hash, researcher_id, created_ms, expires_ms) "
                                 "VALUES (?, ?, ?, ?)"),
                  { tokenHash, researcherId, nowMs, expiresMs }, "storing an API token");
@@ -313,7 +281,7 @@ Status ResearcherStore::revokeToken(const QString &tokenHash, qint64 nowMs)
     auto db = m_database.connection();
     if (!db)
         return db.error();
-    auto q = run(*db, QStringLiteral("UPDATE api_tokens SET revoked_ms = ? WHERE token_hash = ? AND revoked_ms IS NULL"),
+    auto q = sql::exec(*db, QStringLiteral("UPDATE api_tokens SET revoked_ms = ? WHERE token_hash = ? AND revoked_ms IS NULL"),
                  { nowMs, tokenHash }, "revoking an API token");
     return q ? Status() : Status(q.error());
 }
@@ -329,12 +297,12 @@ Status ResearcherStore::revokeAllTokens(qint64 researcherId, qint64 nowMs)
 Status ResearcherStore::purgeExpired(qint64 nowMs)
 {
     const qint64 dayMs = 24 * 3600 * 1000;
-    return inTransaction(m_database, "removing expired tokens", [&](const QSqlDatabase &db) -> Status {
-        auto tokens = run(db, QStringLiteral("DELETE FROM api_tokens WHERE expires_ms < ? OR revoked_ms < ?"),
+    return sql::inTransaction(m_database, [&](const QSqlDatabase &db) -> Status {
+        auto tokens = sql::exec(db, QStringLiteral("DELETE FROM api_tokens WHERE expires_ms < ? OR revoked_ms < ?"),
                           { nowMs - dayMs, nowMs - dayMs }, "removing expired tokens");
         if (!tokens)
             return tokens.error();
-        auto codes = run(db, QStringLiteral("DELETE FROM researcher_codes WHERE expires_ms < ?"),
+        auto codes = sql::exec(db, QStringLiteral("DELETE FROM researcher_codes WHERE expires_ms < ?"),
                          { nowMs - dayMs }, "removing expired codes");
         return codes ? Status() : Status(codes.error());
     });
