@@ -1,5 +1,6 @@
 #include "site/erasure.h"
 
+#include "jobs/sqlhelpers.h"
 #include "site/sitelog.h"
 
 #include <QDateTime>
@@ -49,14 +50,11 @@ QString quoted(const QSqlDatabase &db, const QString &table)
 Status exec(QSqlDatabase &db, const QString &sql, const QVariantList &values, const char *what,
             qint64 *rowsAffected = nullptr)
 {
-    QSqlQuery q(db);
-    q.prepare(sql);
-    for (const QVariant &v : values)
-        q.addBindValue(v);
-    if (!q.exec())
-        return db::sqlError(what, q.lastError());
+    auto q = sql::exec(db, sql, values, what);
+    if (!q)
+        return q.error();
     if (rowsAffected)
-        *rowsAffected = q.numRowsAffected();
+        *rowsAffected = q->numRowsAffected();
     return {};
 }
 
