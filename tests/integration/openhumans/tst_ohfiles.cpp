@@ -113,8 +113,11 @@ private slots:
         QCOMPARE(whole->bytes, data.size());
         QVERIFY(!whole->urlRefreshed);
         using E = standins::OpenHumansStandIn::Endpoint;
-        QCOMPARE(f.standIn->requestCount(E::DownloadRedirect), 1); // the 302 ...
-        QCOMPARE(f.standIn->requestCount(E::StorageGet), 1); // ... was followed
+        // The 302 was followed. At least once each: Qt resends a GET by itself
+        // when the server closed the kept-alive connection it picked (seen
+        // under load), which is not a retry of the job.
+        QVERIFY(f.standIn->requestCount(E::DownloadRedirect) >= 1);
+        QVERIFY(f.standIn->requestCount(E::StorageGet) >= 1);
 
         QCOMPARE(f.standIn->files(member).first().content, data);
     }
