@@ -157,12 +157,18 @@ void ResearcherApi::onVerify(const QHttpServerRequest &request, ReplyPtr reply)
     reply->send(jsonResponse({ { QStringLiteral("status"), status::pending } }));
 }
 
+// The "email" field of a body that carries nothing else (resend, forgot).
+static Result<QString> emailOnly(const QHttpServerRequest &request)
+{
+    auto body = JsonBody::parse(request.body());
+    if (!body)
+        return body.error();
+    return body->email();
+}
+
 void ResearcherApi::onResend(const QHttpServerRequest &request, ReplyPtr reply)
 {
-    auto body = bodyOf(request);
-    if (!body)
-        return reply->fail(body.error());
-    auto email = body->email();
+    auto email = emailOnly(request);
     if (!email)
         return reply->fail(email.error());
     // 202 whatever happens next: the answer must not tell whether the address is known.
@@ -174,10 +180,7 @@ void ResearcherApi::onResend(const QHttpServerRequest &request, ReplyPtr reply)
 
 void ResearcherApi::onForgot(const QHttpServerRequest &request, ReplyPtr reply)
 {
-    auto body = bodyOf(request);
-    if (!body)
-        return reply->fail(body.error());
-    auto email = body->email();
+    auto email = emailOnly(request);
     if (!email)
         return reply->fail(email.error());
     if (!m_mailer || !m_mailer->isConfigured())
