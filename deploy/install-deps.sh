@@ -1,24 +1,31 @@
 #!/usr/bin/env bash
-# Installs what building, running and testing need on Debian 12 (as root).
-# Usage: deploy/install-deps.sh [build|test]   (test adds PostgreSQL, Chromium, Node, Xvfb, wrk, nginx, Caddy)
+# Installs what building, testing or running needs on Debian 12 (as root),
+# from the package lists in deploy/packages/ (each line says what it is for):
+#   deploy/install-deps.sh [build|test|runtime-server|runtime-desktop]
+#     build            build.txt                 (the default)
+#     test             build.txt + test.txt
+#     runtime-server   runtime-server.txt        (container image, systemd host)
+#     runtime-desktop  runtime-desktop.txt       (openaps-downloader)
 set -euo pipefail
+cd "$(dirname "$0")/packages"
 what=${1:-build}
+case "$what" in
+    build) lists=(build.txt) ;;
+    test) lists=(build.txt test.txt) ;;
+    runtime-server|runtime-desktop) lists=("$what.txt") ;;
+    *) echo "install-deps.sh: unknown set '$what' (build, test, runtime-server, runtime-desktop)" >&2; exit 2 ;;
+esac
 
-packages=(
-    cmake ninja-build g++ pkg-config ccache git ca-certificates curl
-    qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qt6-charts-dev qt6-svg-dev
-    libqt6sql6-sqlite libqt6sql6-psql libqt6svg6
-    libsodium-dev libkainjow-mustache-dev zlib1g-dev libpq-dev libcurl4-openssl-dev
-    sqlite3
-)
-if [ "$what" = test ]; then
-    packages+=(postgresql chromium xvfb xauth wrk procps)
-    packages+=(nginx caddy openssl python3 python3-yaml python3-seccomp systemd)   # tests/deploy
-    command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+read -r -a packages <<<"$(sed 's/#.*//' "${lists[@]}" | tr -s ' \n' '  ')"
+# A machine with NodeSource's node already has npm inside the nodejs package.
+if command -v node >/dev/null 2>&1; then
+    packages=("${packages[@]/#npm/}")
+    packages=("${packages[@]/#nodejs/}")
 fi
 
 missing=()
 for p in "${packages[@]}"; do
+    [ -n "$p" ] || continue
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
