@@ -26,6 +26,7 @@ if [ -f tests/browser/package.json ]; then
     echo "== browser test dependencies"
     (cd tests/browser && npm install --no-audit --no-fund --silent)
 fi
+(cd tests/deploy && npm install --no-audit --no-fund --silent)  # cfn-lint for deploy_aws
 
 echo "== tests"
 (cd build/tests && ctest -j "$jobs" --output-on-failure --label-exclude bench)

@@ -22,7 +22,7 @@ struct CommandEntry
 const CommandEntry commands[] = {
     { "serve", serveCommand, "run the server (--roles web,api,ingest,etl)" },
     { "demo", demoCommand, "the whole system on this machine with loopback stand-ins" },
-    { "migrate", migrateCommand, "apply database migrations and exit (--roles: then PostgreSQL roles)" },
+    { "migrate", migrateCommand, "apply database migrations and exit (--roles: then PostgreSQL roles; --login USER=ROLES: a LOGIN user in them)" },
     { "check-config", checkConfigCommand, "print the effective configuration, secrets masked" },
     { "ingest", ingestCommand, "copy new Nightscout data to Open Humans (--once [--all])" },
     { "etl", etlCommand, "load Open Humans files into the research database (--once)" },

@@ -1,5 +1,6 @@
 #include "app/commands.h"
 
+#include "app/loginusers.h"
 #include "app/shutdown.h"
 #include "db/migrations.h"
 #include "http/webserver.h"
@@ -88,13 +89,29 @@ int checkConfigCommand(const Config &config, const QStringList &arguments)
 int migrateCommand(const Config &config, const QStringList &arguments)
 {
     bool roles = false;
-    for (const QString &argument : arguments) {
+    QList<LoginUser> logins;
+    for (int i = 0; i < arguments.size(); ++i) {
+        const QString &argument = arguments.at(i);
         if (argument == QLatin1String("--roles")) {
             roles = true;
+        } else if (argument == QLatin1String("--login") || argument.startsWith(QLatin1String("--login="))) {
+            const QString spec = argument.contains(QLatin1Char('=')) ? argument.section(QLatin1Char('='), 1)
+                                                                     : arguments.value(++i);
+            auto login = parseLoginUser(spec);
+            if (!login) {
+                printError(login.error().message);
+                return 2;
+            }
+            logins.append(*login);
         } else {
-            printError(QStringLiteral("migrate takes only --roles (unknown argument %1).").arg(argument));
+            printError(QStringLiteral("migrate takes only --roles and --login USER=ROLES (unknown argument %1).")
+                               .arg(argument));
             return 2;
         }
+    }
+    if (!logins.isEmpty() && !roles) {
+        printError(QStringLiteral("--login needs --roles (the users join the roles it creates)."));
+        return 2;
     }
     const auto database = openDatabase(config, false, false);
     if (!database)
@@ -124,6 +141,13 @@ int migrateCommand(const Config &config, const QStringList &arguments)
     }
     out << "Applied the PostgreSQL roles and grants (openaps_owner, openaps_web, openaps_ingest, "
            "openaps_etl, openaps_api, openaps_viewer).\n";
+    if (auto applied = applyLoginUsers(*database, logins); !applied) {
+        out.flush();
+        printError(applied.error().message);
+        return 1;
+    }
+    for (const LoginUser &login : std::as_const(logins))
+        out << "LOGIN user " << login.name << ": member of " << login.groups.join(QLatin1String(", ")) << " only.\n";
     return 0;
 }
 

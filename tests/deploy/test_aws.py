@@ -2,10 +2,13 @@
 """deploy/aws/openaps.yaml, the CloudFormation template, checked offline:
 parsed with python3-yaml (CloudFormation's short tags turned into their
 long forms), then every reference resolved, the network boundaries and the
-secrets handling checked. cfn-lint is not in Debian 12; when one is on PATH
-it runs too.
+secrets handling and least privilege checked; and cfn-lint (npm, installed
+in tests/deploy by tests/run.sh) validates it against the CloudFormation
+resource specification (tests/deploy/cfn-lint.cjs).
 """
 
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -14,6 +17,14 @@ import unittest
 import yaml
 
 import deploytest as dt
+
+RDS_BUNDLE = "/usr/local/share/openaps/rds-ca-bundle.pem"
+# Values for the parameters without a default, as a deployment passes them.
+LINT_PARAMETERS = ["CertificateArn=arn:aws:acm:eu-west-1:123456789012:certificate/0b6e1a2c-0000-4000-8000-000000000000",
+                   "OhClientSecretArn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:oh-client-AbCdEf",
+                   "OhWebhookSecretArn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:oh-webhook-AbCdEf",
+                   "ImageUri=123456789012.dkr.ecr.eu-west-1.amazonaws.com/openaps-server:1.0",
+                   "DomainName=data.example.org", "OhClientId=client"]
 
 PSEUDO_PARAMETERS = {"AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition",
                      "AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix"}
@@ -96,13 +107,21 @@ def present(items):
     return result
 
 
-def cfn_lint_works():
-    if not shutil.which("cfn-lint"):
-        return False
-    try:  # a version-manager shim may exist without a working program behind it
-        return subprocess.run(["cfn-lint", "--version"], capture_output=True, timeout=60).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
+def cfn_lint(template):
+    """(exit code, output) of tests/deploy/cfn-lint.cjs on a template."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    node = shutil.which("node")
+    if not node or not os.path.isdir(os.path.join(here, "node_modules", "cfn-lint")):
+        raise AssertionError("cfn-lint is not installed: run `npm install` in tests/deploy (tests/run.sh does)")
+    result = subprocess.run([node, os.path.join(here, "cfn-lint.cjs"), template, *LINT_PARAMETERS],
+                            capture_output=True, text=True, timeout=300)
+    return result.returncode, result.stdout + result.stderr
+
+
+def substituted(value):
+    """The text of a `!Sub` value (string or [text, variables])."""
+    sub = value["Fn::Sub"]
+    return sub if isinstance(sub, str) else sub[0]
 
 
 class TemplateTest(unittest.TestCase):
@@ -167,10 +186,13 @@ class TemplateTest(unittest.TestCase):
                         self.assertIsNone(secretish.search(variable["Name"]))
                         # A database URL here must not carry a password.
                         value = variable["Value"]
-                        text = value.get("Fn::Sub", "") if isinstance(value, dict) else value
+                        text = substituted(value) if "Fn::Sub" in value else "" if isinstance(value, dict) else value
                         self.assertNotRegex(text, r"://[^/@]*:[^/@]*@")
                 names = {s["Name"] for s in present(container["Secrets"])}
-                self.assertLessEqual({"OPENAPS_SECRET_KEY", "OPENAPS_OH_CLIENT_SECRET", "PGPASSWORD"}, names)
+                needed = {"PGPASSWORD"}  # the migrate container needs no server secret
+                if container["Name"] == "openaps-server":
+                    needed |= {"OPENAPS_SECRET_KEY", "OPENAPS_OH_CLIENT_SECRET"}
+                self.assertLessEqual(needed, names)
         for path, node in walk(self.template):
             if isinstance(node, str) and path and path[-1] in ("MasterUserPassword", "Password"):
                 self.fail(f"{'/'.join(map(str, path))} is a literal")
@@ -180,8 +202,7 @@ class TemplateTest(unittest.TestCase):
         # database password comes as libpq's PGPASSWORD, the URL has none.
         needed = {f"OPENAPS_{n}" for n in dt.secret_settings() - {"METRICS_TOKEN", "DATABASE_URL"}}
         needed.add("PGPASSWORD")
-        for name, task in self.of_type("AWS::ECS::TaskDefinition").items():
-            (container,) = task["Properties"]["ContainerDefinitions"]
+        for name, container in self.servers().items():
             self.assertEqual(sorted(needed - {s["Name"] for s in present(container["Secrets"])}), [], name)
 
     def test_tasks_read_only_the_secrets_they_are_given(self):
@@ -234,22 +255,121 @@ class TemplateTest(unittest.TestCase):
         self.assertEqual(by_port[80]["DefaultActions"][0]["Type"], "redirect")
         self.assertEqual(by_port[80]["DefaultActions"][0]["RedirectConfig"]["Protocol"], "HTTPS")
 
+    def servers(self):
+        """{task name: its openaps-server container}"""
+        result = {}
+        for name, task in self.of_type("AWS::ECS::TaskDefinition").items():
+            (server,) = [c for c in task["Properties"]["ContainerDefinitions"] if c["Name"] == "openaps-server"]
+            result[name] = server
+        return result
+
     def test_services_split_by_role_with_logs(self):
         roles = []
         for name, task in self.of_type("AWS::ECS::TaskDefinition").items():
-            (container,) = task["Properties"]["ContainerDefinitions"]
+            for container in task["Properties"]["ContainerDefinitions"]:
+                log = container["LogConfiguration"]
+                self.assertEqual(log["LogDriver"], "awslogs")
+                self.assertIn(log["Options"]["awslogs-group"]["Ref"], self.of_type("AWS::Logs::LogGroup"))
+        for container in self.servers().values():
             roles.append(container["Command"][container["Command"].index("--roles") + 1])
-            log = container["LogConfiguration"]
-            self.assertEqual(log["LogDriver"], "awslogs")
-            self.assertIn(log["Options"]["awslogs-group"]["Ref"], self.of_type("AWS::Logs::LogGroup"))
         self.assertEqual(sorted(roles), ["ingest,etl", "web,api"])
 
-    @unittest.skipUnless(cfn_lint_works(), "cfn-lint is not installed (not in Debian 12)")
+    def database_url(self, container):
+        (value,) = [v["Value"] for v in container["Environment"] if v["Name"] == "OPENAPS_DATABASE_URL"]
+        return substituted(value)
+
+    def password_secret(self, container):
+        (source,) = [s["ValueFrom"] for s in present(container["Secrets"]) if s["Name"] == "PGPASSWORD"]
+        return re.fullmatch(r"\$\{(\w+)\}:password::", substituted(source)).group(1)
+
+    def test_each_server_connects_as_a_least_privilege_user(self):
+        """The master user only in the one migrate container (before the jobs
+        server, one jobs task at a time); each server as the LOGIN user that
+        migrate makes a member of exactly its --roles' groups."""
+        (database,) = self.of_type("AWS::RDS::DBInstance").values()
+        master_secret = re.search(r"\$\{(\w+)\}", database["Properties"]["MasterUsername"]["Fn::Sub"]).group(1)
+        migrates = {}
+        for name, task in self.of_type("AWS::ECS::TaskDefinition").items():
+            for container in task["Properties"]["ContainerDefinitions"]:
+                if container["Command"][0] == "migrate":
+                    migrates[name] = container
+        (task_name, migrate), = migrates.items()
+        self.assertEqual(migrate["Command"][:2], ["migrate", "--roles"])
+        self.assertIs(migrate["Essential"], False)
+        self.assertEqual(self.password_secret(migrate), master_secret)
+        self.assertRegex(self.database_url(migrate), r"^postgresql://openaps@")
+        logins = dict(migrate["Command"][i + 1].split("=") for i, a in enumerate(migrate["Command"]) if a == "--login")
+        self.assertEqual(self.servers()[task_name]["DependsOn"], [{"ContainerName": "migrate", "Condition": "SUCCESS"}])
+        jobs_service = [s for s in self.of_type("AWS::ECS::Service").values()
+                        if s["Properties"]["TaskDefinition"] == {"Ref": task_name}][0]
+        self.assertEqual(jobs_service["Properties"]["DeploymentConfiguration"]["MaximumPercent"], 100)
+        self.assertEqual(jobs_service["Properties"]["DesiredCount"], 1)
+        names = {s["Name"]: substituted(s["ValueFrom"]) for s in migrate["Secrets"]}
+        users = set()
+        for name, server in self.servers().items():
+            with self.subTest(task=name):
+                user = re.match(r"postgresql://(\w+)@", self.database_url(server)).group(1)
+                roles = server["Command"][server["Command"].index("--roles") + 1]
+                self.assertEqual(logins.get(user), roles, f"{user} must be made with --login {user}={roles}")
+                secret = self.password_secret(server)
+                self.assertNotEqual(secret, master_secret)
+                template = self.resources[secret]["Properties"]["GenerateSecretString"]["SecretStringTemplate"]
+                self.assertEqual(json.loads(template)["username"], user)
+                # migrate sets the password the server uses.
+                self.assertEqual(names[f"OPENAPS_LOGIN_PASSWORD_{user.upper()}"], f"${{{secret}}}:password::")
+                users.add(user)
+        self.assertEqual(users, set(logins))
+
+    def test_postgres_tls_verifies_the_server(self):
+        with open(dt.source_path("deploy", "container", "Containerfile"), encoding="utf-8") as f:
+            self.assertIn(f"COPY deploy/aws/rds-ca-bundle.pem {RDS_BUNDLE}", f.read())
+        for name, task in self.of_type("AWS::ECS::TaskDefinition").items():
+            for container in task["Properties"]["ContainerDefinitions"]:
+                with self.subTest(task=name, container=container["Name"]):
+                    url = self.database_url(container)
+                    self.assertIn("${Host}", url)  # the RDS endpoint name its certificate carries
+                    self.assertTrue(url.endswith(f"?sslmode=verify-full&sslrootcert={RDS_BUNDLE}"), url)
+
+    def test_the_rds_ca_bundle_holds_current_amazon_rds_roots(self):
+        path = dt.source_path("deploy", "aws", "rds-ca-bundle.pem")
+        with open(path, encoding="ascii") as f:
+            blocks = re.findall(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", f.read(), re.S)
+        self.assertGreater(len(blocks), 50)
+        subjects = []
+        for block in blocks:
+            out = subprocess.run(["openssl", "x509", "-noout", "-subject", "-checkend", "0", "-nameopt", "oneline"],
+                                 input=block, capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, "expired or unreadable: " + out.stdout)
+            subjects.append(out.stdout)
+        for region in ("eu-west-1", "us-east-1", "ap-southeast-2"):
+            for kind in ("RSA2048 G1", "RSA4096 G1", "ECC384 G1"):
+                self.assertTrue(any(f"Amazon RDS {region} Root CA {kind}" in s for s in subjects), (region, kind))
+
     def test_cfn_lint(self):
-        result = subprocess.run(["cfn-lint", dt.source_path("deploy", "aws", "openaps.yaml")],
-                                capture_output=True, text=True, timeout=300)
-        # Exit bits: 2 errors, 4 warnings, 8 informational.
-        self.assertEqual(result.returncode & 6, 0, result.stdout + result.stderr)
+        code, output = cfn_lint(dt.source_path("deploy", "aws", "openaps.yaml"))
+        self.assertIn("CloudFormation specification", output)
+        self.assertEqual(code, 0, output)  # no errors, no warnings
+
+    def test_cfn_lint_finds_broken_properties(self):
+        """The linter checks resource properties, not only the YAML."""
+        with open(dt.source_path("deploy", "aws", "openaps.yaml"), encoding="utf-8") as f:
+            text = f.read()
+        breakages = {"StorageEncrypted: true": "StorageEncryptd: true",  # an unknown property
+                     "Engine: postgres": "Engine: [postgres]",  # a list for a string
+                     "DBSubnetGroupDescription:": "Description:",  # a required one missing
+                     "!GetAtt TaskRole.Arn": "!GetAtt TaskRole.Nope"}  # no such attribute
+        broken = text
+        for good, bad in breakages.items():
+            self.assertIn(good, broken)
+            broken = broken.replace(good, bad)
+        tmp = dt.TempDir()
+        try:
+            code, output = cfn_lint(dt.write(tmp.join("broken.yaml"), broken))
+            self.assertEqual(code & 2, 2, output)
+            for expected in ("StorageEncryptd", "Engine", "DBSubnetGroupDescription", "Nope"):
+                self.assertRegex(output, rf"crit: .*{expected}", expected)
+        finally:
+            tmp.cleanup()
 
 
 if __name__ == "__main__":

@@ -1,13 +1,14 @@
 #!/usr/bin/python3
-"""deploy/container/: the image cannot be built here (no registry to pull
-debian:12 from), so its parts are tested one by one:
+"""deploy/container/, its parts one by one (test_image.py builds and runs
+the whole image):
 - entrypoint.sh runs `migrate`, then execs `serve` (PID 1 semantics), with
   secrets as OPENAPS_*_FILE files, against the built binary;
 - healthcheck.sh reports the running server healthy and a dead one not;
 - the Containerfile's runtime packages provide every library the built
   binary and its Qt plugins load, the build stage uses install-deps.sh, and
   the sources it copies are all the CMake files name;
-- compose.yaml: roles split, secrets only as files, references resolve.
+- compose.yaml: roles split, secrets only as files, references resolve, a
+  one-shot migrate as the owner and each server as its own LOGIN user.
 """
 
 import os
@@ -149,22 +150,49 @@ class EntrypointTest(unittest.TestCase):
             subprocess.run(psql + [f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"],
                            capture_output=True)
 
+    @unittest.skipUnless(os.environ.get("OPENAPS_TEST_POSTGRES_URL"), "no OPENAPS_TEST_POSTGRES_URL")
+    def test_migrate_login_users_errors(self):
+        """Bad --login input stops with a clear message before any change."""
+        env = dict(self.env, OPENAPS_DATABASE_URL=os.environ["OPENAPS_TEST_POSTGRES_URL"])
+        for args, message in ((["--login", "site=web"], "--login needs --roles"),
+                              (["--roles", "--login", "Site=web"], "--login takes USER=ROLES"),
+                              (["--roles", "--login", "openaps_web=web"], "one of the group roles"),
+                              (["--roles", "--login", "site=web,cook"], "Unknown role 'cook'"),
+                              (["--roles", "--login", "site=web"], "OPENAPS_LOGIN_PASSWORD_SITE")):
+            with self.subTest(args=args):
+                with_password = dict(env, OPENAPS_LOGIN_PASSWORD_SITE="a-long-enough-password")
+                result = subprocess.run([dt.ARGS.server, "migrate", *args], capture_output=True, text=True,
+                                        env=env if "PASSWORD" in message else with_password, timeout=60)
+                self.assertEqual(result.returncode, 2, result.stdout + result.stderr)
+                self.assertIn(message, result.stderr)
+
 
 def containerfile_stages():
-    """[(base image, [instructions])] of the Containerfile, continuation lines joined."""
+    """[(base image, [instructions])] of the Containerfile, continuation lines
+    joined, ARG defaults in FROM lines filled in."""
     with open(container_dir("Containerfile"), encoding="utf-8") as f:
         text = re.sub(r"\\\n", " ", f.read())
-    stages = []
+    stages, arguments = [], {}
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue
         keyword, _, rest = line.partition(" ")
-        if keyword == "FROM":
-            stages.append((rest.split()[0], []))
+        if keyword == "ARG" and not stages:
+            name, _, default = rest.partition("=")
+            arguments[name.strip()] = default.strip()
+        elif keyword == "FROM":
+            image = re.sub(r"\$\{(\w+)\}", lambda m: arguments[m.group(1)], rest.split()[0])
+            stages.append((image, []))
         else:
             stages[-1][1].append((keyword, rest.strip()))
     return stages
+
+
+def package_list(name):
+    """deploy/packages/NAME.txt as install-deps.sh reads it."""
+    with open(dt.source_path("deploy", "packages", f"{name}.txt"), encoding="utf-8") as f:
+        return [word for line in f for word in line.split("#")[0].split()]
 
 
 class ContainerfileTest(unittest.TestCase):
@@ -214,8 +242,11 @@ class ContainerfileTest(unittest.TestCase):
 
     def test_runtime_packages_cover_what_the_binary_loads(self):
         _, (_, runtime) = containerfile_stages()
-        install = [rest for keyword, rest in runtime if "apt-get install" in rest][0]
-        listed = [w for w in install.split("--no-install-recommends", 1)[1].split("&&")[0].split()]
+        runs = " ".join(rest for keyword, rest in runtime if keyword == "RUN")
+        self.assertIn("install-deps.sh runtime-server", runs)  # the one list systemd hosts use too
+        copies = " ".join(rest for keyword, rest in runtime if keyword == "COPY")
+        self.assertIn("deploy/packages/runtime-server.txt", copies)
+        listed = package_list("runtime-server")
         closure = installed_closure(listed)
         # What the binary links, plus what Qt loads at run time: the SQL
         # drivers and the TLS backend (which loads OpenSSL itself).
@@ -251,16 +282,59 @@ class ComposeTest(unittest.TestCase):
                              "/run/secrets/openaps_database_url")
         self.assertIn("nginx", services)
 
+    def secrets_of(self, service):
+        """{file name in /run/secrets: secret}"""
+        return {s["target"] if isinstance(s, dict) else s: s["source"] if isinstance(s, dict) else s
+                for s in service.get("secrets", [])}
+
     def test_secrets_are_files_only(self):
         defined = self.compose["secrets"]
         for name, service in self.compose["services"].items():
-            for secret in service.get("secrets", []):
+            mounted = self.secrets_of(service)
+            for secret in mounted.values():
                 self.assertIn(secret, defined, f"{name} uses an undefined secret")
             for key, value in (service.get("environment") or {}).items():
                 if re.search(r"SECRET|PASSWORD|TOKEN|KEY|DATABASE_URL|CSV_URL", key):
                     self.assertTrue(key.endswith("_FILE"), f"{name}: {key} is a plaintext secret")
                     self.assertTrue(value.startswith("/run/secrets/"), f"{name}: {key}")
-                    self.assertIn(value.rsplit("/", 1)[1], service["secrets"], f"{name}: {key}")
+                    self.assertIn(value.rsplit("/", 1)[1], mounted, f"{name}: {key}")
+
+    def test_each_server_connects_as_a_least_privilege_user(self):
+        """The owner's URL only in the one-shot migrate service, which makes
+        each server's LOGIN user a member of exactly its --roles' groups; the
+        servers start after it, each with its own user's URL (as the setup
+        lines at the top of the file write them)."""
+        services = self.compose["services"]
+        migrate = services["migrate"]
+        self.assertEqual(migrate["command"][:2], ["migrate", "--roles"])
+        self.assertEqual(migrate["restart"], "no")
+        logins = dict(migrate["command"][i + 1].split("=") for i, a in enumerate(migrate["command"])
+                      if a == "--login")
+        with open(container_dir("compose.yaml"), encoding="utf-8") as f:
+            header = f.read().split("\nname:")[0]
+        written = dict((m.group(2), m.group(1)) for m in re.finditer(
+            r'"postgresql://(\w+):\$\w+@postgres:5432/openaps" > secrets/(\w+)', header))
+        owner_secret = self.secrets_of(migrate)[migrate["environment"]["OPENAPS_DATABASE_URL_FILE"].rsplit("/", 1)[1]]
+        self.assertEqual(written[owner_secret], services["postgres"]["environment"]["POSTGRES_USER"])
+        users = set()
+        for name, service in services.items():
+            if service.get("command", [None])[0] != "serve":
+                continue
+            with self.subTest(service=name):
+                self.assertEqual(service["depends_on"]["migrate"]["condition"], "service_completed_successfully")
+                secret = self.secrets_of(service)[service["environment"]["OPENAPS_DATABASE_URL_FILE"].rsplit("/", 1)[1]]
+                self.assertNotEqual(secret, owner_secret)
+                user = written[secret]
+                roles = service["command"][service["command"].index("--roles") + 1]
+                self.assertEqual(logins.get(user), roles, f"{name}: {user} must be made with --login {user}={roles}")
+                password_file = migrate["environment"][f"OPENAPS_LOGIN_PASSWORD_{user.upper()}_FILE"]
+                self.assertIn(f'"$pw" > secrets/{password_file.rsplit("/", 1)[1]}'.replace(
+                    "$pw", f"${user.removeprefix('openaps_')}_pw"), header)
+                users.add(user)
+        self.assertEqual(users, set(logins))
+        for name, service in services.items():  # nobody else holds the owner's URL
+            if name != "migrate":
+                self.assertNotIn(owner_secret, self.secrets_of(service).values(), name)
 
     def test_every_secret_setting_is_a_secret_file(self):
         # /metrics is not published through the proxy: no token needed.
