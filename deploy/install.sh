@@ -47,6 +47,7 @@ if [ -z "$root" ] && ! id openaps >/dev/null 2>&1; then
 fi
 
 install -D -m 0755 "$binary" "$root/usr/local/bin/openaps-server"
+install -D -m 0755 deploy/container/healthcheck.sh "$root/usr/local/bin/openaps-healthcheck"
 for unit in openaps-server.service openaps-server@.service openaps-server.target; do
     install -D -m 0644 "deploy/systemd/$unit" "$root/etc/systemd/system/$unit"
 done

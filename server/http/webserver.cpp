@@ -2,21 +2,44 @@
 
 #include "crypto/secrets.h"
 #include "db/migrations.h"
+#include "http/healthcheck.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QFile>
+#include <QHttpServerResponder>
+#include <QJsonArray>
 #include <QJsonObject>
+#include <QPointer>
+#include <QTcpSocket>
 
 namespace openaps::server {
 
-WebServer::WebServer(db::Database database, QObject *parent)
+WebServer::WebServer(db::Database database, QObject *parent, std::chrono::milliseconds healthBudget)
     : QObject(parent),
-      m_database(std::move(database)),
+      m_database(database),
+      m_health(std::make_unique<HealthCheck>(std::move(database), healthBudget)),
       m_startedAtSecs(QDateTime::currentSecsSinceEpoch())
 {
+    m_server.afterRequest([this](QHttpServerResponse &&response) {
+        applyFilters(response);
+        return std::move(response);
+    });
     addHealthRoutes();
     addMetricsRoute();
+}
+
+WebServer::~WebServer() = default;
+
+void WebServer::addResponseFilter(ResponseFilter filter)
+{
+    m_responseFilters.append(std::move(filter));
+}
+
+void WebServer::applyFilters(QHttpServerResponse &response) const
+{
+    for (const ResponseFilter &filter : m_responseFilters)
+        filter(response);
 }
 
 void WebServer::addMetricsSource(MetricsSource source)
@@ -38,22 +61,44 @@ Result<quint16> WebServer::listen(const QHostAddress &address, quint16 port)
 
 void WebServer::addHealthRoutes()
 {
-    m_server.route(QStringLiteral("/healthz"), QHttpServerRequest::Method::Get, [this] {
-        QJsonObject body {
-            { QStringLiteral("service"), QStringLiteral("openaps-server") },
-            { QStringLiteral("version"), QCoreApplication::applicationVersion() },
-            { QStringLiteral("database"), m_database.url().backendName() },
-        };
-        const auto version = db::schemaVersion(m_database);
-        if (!version) {
-            body.insert(QStringLiteral("status"), QStringLiteral("error"));
-            body.insert(QStringLiteral("error"), QStringLiteral("database unavailable"));
-            return QHttpServerResponse(body, QHttpServerResponse::StatusCode::ServiceUnavailable);
-        }
-        body.insert(QStringLiteral("status"), QStringLiteral("ok"));
-        body.insert(QStringLiteral("schemaVersion"), *version);
-        return QHttpServerResponse(body);
+    // Liveness: the process runs and its event loop turns. Nothing else is
+    // asked, so an outage of the database never gets the process restarted.
+    m_server.route(QStringLiteral("/livez"), QHttpServerRequest::Method::Get, [] {
+        return QHttpServerResponse(QJsonObject { { QStringLiteral("status"), QStringLiteral("ok") } });
     });
+    // Readiness: the process can serve, which needs the database. Asked on
+    // the health check's thread; the answer is written when it comes.
+    m_server.route(QStringLiteral("/healthz"), QHttpServerRequest::Method::Get,
+                   [this](const QHttpServerRequest &, QHttpServerResponder &&responder) {
+                       QPointer<QTcpSocket> socket = responder.socket();
+                       auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
+                       m_health->check([this, socket, held](const HealthOutcome &outcome) {
+                           if (!socket)
+                               return; // the client has gone away
+                           QHttpServerResponse response = healthResponse(outcome);
+                           applyFilters(response);
+                           response.write(std::move(*held));
+                       });
+                   });
+}
+
+QHttpServerResponse WebServer::healthResponse(const HealthOutcome &outcome) const
+{
+    QJsonObject body {
+        { QStringLiteral("service"), QStringLiteral("openaps-server") },
+        { QStringLiteral("version"), QCoreApplication::applicationVersion() },
+        { QStringLiteral("database"), m_database.url().backendName() },
+    };
+    if (!outcome.databaseUp) {
+        // Which dependency fails, not why: the reason may name internal
+        // hosts, and the log has it.
+        body.insert(QStringLiteral("status"), QStringLiteral("unavailable"));
+        body.insert(QStringLiteral("failing"), QJsonArray { QStringLiteral("database") });
+        return QHttpServerResponse(body, QHttpServerResponse::StatusCode::ServiceUnavailable);
+    }
+    body.insert(QStringLiteral("status"), QStringLiteral("ok"));
+    body.insert(QStringLiteral("schemaVersion"), outcome.schemaVersion);
+    return QHttpServerResponse(body);
 }
 
 namespace {

@@ -8,12 +8,18 @@
 #include <QHttpServer>
 #include <QObject>
 
+#include <chrono>
 #include <functional>
+#include <memory>
 
 namespace openaps::server {
 
+class HealthCheck;
+struct HealthOutcome;
+
 // The one HTTP server of a process. Subsystems (site, researcher API) add
-// their routes to router(); health and metrics routes are always there.
+// their routes to router(); health and metrics routes are always there:
+// /livez (the process runs) and /healthz (it can serve: the database answers).
 class WebServer final : public QObject
 {
     Q_OBJECT
@@ -21,8 +27,12 @@ class WebServer final : public QObject
 
 public:
     using MetricsSource = std::function<void(PrometheusText &)>;
+    using ResponseFilter = std::function<void(QHttpServerResponse &)>;
 
-    WebServer(db::Database database, QObject *parent = nullptr);
+    // /healthz answers 503 when the database has not answered within `healthBudget`.
+    WebServer(db::Database database, QObject *parent = nullptr,
+              std::chrono::milliseconds healthBudget = std::chrono::seconds(3));
+    ~WebServer() override;
 
     QHttpServer &router() { return m_server; }
 
@@ -37,13 +47,23 @@ public:
     // one it answers only local requests that did not come through a proxy.
     void setMetricsToken(const QByteArray &token) { m_metricsToken = token; }
 
+    // Runs on every response routes return, and on /healthz's, which is
+    // written later (security headers).
+    void addResponseFilter(ResponseFilter filter);
+
 private:
     void addHealthRoutes();
+    QHttpServerResponse healthResponse(const HealthOutcome &outcome) const;
+    void applyFilters(QHttpServerResponse &response) const;
     void addMetricsRoute();
     bool mayReadMetrics(const QHttpServerRequest &request) const;
 
     db::Database m_database;
+    QList<ResponseFilter> m_responseFilters;
     QHttpServer m_server;
+    // After m_server, so it goes first: answers still waiting for a check
+    // are dropped while their sockets exist.
+    std::unique_ptr<HealthCheck> m_health;
     quint16 m_port = 0;
     QList<MetricsSource> m_metricsSources;
     QByteArray m_metricsToken;

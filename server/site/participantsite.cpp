@@ -119,10 +119,7 @@ void ParticipantSite::install(WebServer &web)
                  [this](const QString &name, const QHttpServerRequest &r) { return onStatic(name, r); });
     // Every response of the process gets the security headers, also other
     // subsystems' routes; responder-based replies get them where they are built.
-    router.afterRequest([this](QHttpServerResponse &&response) {
-        addSecurityHeaders(response, m_options.settings);
-        return std::move(response);
-    });
+    web.addResponseFilter([this](QHttpServerResponse &response) { addSecurityHeaders(response, m_options.settings); });
     router.setMissingHandler([this](const QHttpServerRequest &r, QHttpServerResponder &&responder) {
         onMissing(r, std::move(responder));
     });

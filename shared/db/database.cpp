@@ -12,6 +12,7 @@
 #include <QUrlQuery>
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 namespace openaps::db {
 
@@ -84,6 +85,40 @@ void onPostgresNotice(void *, const char *message)
     qCDebug(lcDb, "PostgreSQL: %s", qPrintable(QString::fromUtf8(message).trimmed()));
 }
 
+// libpq's connection behind a QPSQL handle (type name "PGconn*" or "pg_conn*").
+PGconn *postgresHandle(const QSqlDatabase &db)
+{
+    const QVariant handle = db.driver()->handle();
+    const char *type = handle.typeName();
+    if (!type || (qstrcmp(type, "PGconn*") != 0 && qstrcmp(type, "pg_conn*") != 0))
+        return nullptr;
+    return *static_cast<PGconn *const *>(handle.data());
+}
+
+// QPSQL keeps a connection "open" after the server ended it (a restart, a
+// failover, an idle-session timeout): libpq only notices when it next reads,
+// so the next query would fail. A server that ends a session sends its last
+// message and closes the socket; reading what has already arrived, without
+// waiting, tells whether that happened. Only idle connections are looked at:
+// a caller inside a transaction must see its failure, not a new session.
+bool postgresSessionEnded(const QSqlDatabase &db)
+{
+    PGconn *conn = postgresHandle(db);
+    if (!conn)
+        return false;
+    if (PQstatus(conn) == CONNECTION_BAD)
+        return true;
+    if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+        return false;
+    // The goodbye message and the end of the stream may take two reads.
+    for (int reads = 0; reads < 3 && PQstatus(conn) == CONNECTION_OK; ++reads) {
+        pollfd socket { PQsocket(conn), POLLIN, 0 };
+        if (::poll(&socket, 1, 0) <= 0 || PQconsumeInput(conn) == 0)
+            break;
+    }
+    return PQstatus(conn) == CONNECTION_BAD;
+}
+
 } // namespace
 
 Result<DatabaseUrl> DatabaseUrl::parse(const QString &text)
@@ -148,9 +183,14 @@ Result<QSqlDatabase> Database::connection() const
     const QString name = connectionName();
     if (QSqlDatabase::contains(name)) {
         QSqlDatabase db = QSqlDatabase::database(name, false);
-        if (db.isOpen())
+        const bool ended = db.isOpen() && postgresSessionEnded(db);
+        if (db.isOpen() && !ended)
             return db;
-        // Opened before and closed (or failed): start again from scratch.
+        if (ended)
+            qCInfo(lcDb, "the PostgreSQL server ended the connection; connecting again");
+        // Opened before and closed, failed or ended by the server: start again
+        // from scratch (QPSQL never reconnects by itself).
+        db.close();
         db = QSqlDatabase();
         QSqlDatabase::removeDatabase(name);
     }
@@ -190,11 +230,8 @@ Result<QSqlDatabase> Database::connection() const
         pragma.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
         pragma.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
     } else {
-        // QPSQL's handle is the libpq connection (type name "PGconn*" or "pg_conn*").
-        const QVariant handle = db.driver()->handle();
-        const char *type = handle.typeName();
-        if (type && (qstrcmp(type, "PGconn*") == 0 || qstrcmp(type, "pg_conn*") == 0))
-            PQsetNoticeProcessor(*static_cast<PGconn *const *>(handle.data()), onPostgresNotice, nullptr);
+        if (PGconn *conn = postgresHandle(db))
+            PQsetNoticeProcessor(conn, onPostgresNotice, nullptr);
         QSqlQuery(db).exec(QStringLiteral("SET TIME ZONE 'UTC'"));
     }
     return db;

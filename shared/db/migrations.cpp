@@ -56,9 +56,14 @@ Result<int> schemaVersion(const Database &database)
     auto db = database.connection();
     if (!db)
         return db.error();
-    if (!db->tables().contains(QStringLiteral("schema_migrations")))
-        return 0;
     QSqlQuery q(*db);
+    if (!db->tables().contains(QStringLiteral("schema_migrations"))) {
+        // tables() reports no failure: an empty list may also be a lost
+        // connection, which must not read as "nothing migrated yet".
+        if (!q.exec(QStringLiteral("SELECT 1")))
+            return sqlError("reading the schema version", q.lastError());
+        return 0;
+    }
     if (!q.exec(QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) || !q.next())
         return sqlError("reading the schema version", q.lastError());
     return q.value(0).toInt();

@@ -4,6 +4,7 @@ the whole image):
 - entrypoint.sh runs `migrate`, then execs `serve` (PID 1 semantics), with
   secrets as OPENAPS_*_FILE files, against the built binary;
 - healthcheck.sh reports the running server healthy and a dead one not;
+  without arguments it asks /livez (liveness), with --ready /healthz;
 - the Containerfile's runtime packages provide every library the built
   binary and its Qt plugins load, the build stage uses install-deps.sh, and
   the sources it copies are all the CMake files name;
@@ -11,9 +12,12 @@ the whole image):
   one-shot migrate as the owner and each server as its own LOGIN user.
 """
 
+import http.server
+import json
 import os
 import re
 import subprocess
+import threading
 import unittest
 import urllib.parse
 import uuid
@@ -86,9 +90,9 @@ class EntrypointTest(unittest.TestCase):
         self.processes.append(process)
         return process, log
 
-    def healthy(self, port):
+    def healthy(self, port, *args):
         env = dict(os.environ, OPENAPS_HTTP_PORT=str(port))
-        return subprocess.run([container_dir("healthcheck.sh")], env=env, timeout=30).returncode == 0
+        return subprocess.run([container_dir("healthcheck.sh"), *args], env=env, timeout=30).returncode == 0
 
     def test_migrates_then_becomes_the_server(self):
         server, log = self.start()
@@ -103,14 +107,49 @@ class EntrypointTest(unittest.TestCase):
             secret = dt.read(self.tmp.join("secrets", name)).strip()
             self.assertNotIn(secret, text)
         self.assertTrue(self.healthy(port))
+        self.assertTrue(self.healthy(port, "--ready"))
         self.assertEqual(dt.stop(server), 0, dt.read(log))
         self.assertFalse(self.healthy(port))
+        self.assertFalse(self.healthy(port, "--ready"))
         # A restart (an upgrade) finds the schema up to date and serves again.
         again, log = self.start("serve", "--roles", "web")
         port = dt.wait_for_listening(again, log)
         self.assertIn("is up to date at schema version", dt.read(log))
         self.assertIn("running roles web ", dt.read(log))
         self.assertTrue(self.healthy(port))
+
+    def test_liveness_holds_while_the_database_is_down(self):
+        """What the server answers during a database outage (its own test,
+        http_health_restart, shows that it does): the container stays live
+        and is not ready. A usage error is no health answer."""
+        answers = {"/livez": (200, {"status": "ok"}),
+                   "/healthz": (503, {"status": "unavailable", "failing": ["database"]})}
+
+        class Outage(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):
+                status, body = answers.get(self.path, (404, {}))
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Outage)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            port = server.server_address[1]
+            self.assertTrue(self.healthy(port))
+            self.assertFalse(self.healthy(port, "--ready"))
+            self.assertFalse(self.healthy(port, "--live"))
+        finally:
+            server.shutdown()
+            server.server_close()
 
     def test_a_failed_migration_does_not_serve(self):
         env = dict(self.env, OPENAPS_DATABASE_URL_FILE=dt.write(
@@ -232,6 +271,7 @@ class ContainerfileTest(unittest.TestCase):
         self.assertIn("/var/lib/openaps", settings["VOLUME"])
         self.assertEqual(settings["EXPOSE"], "8080")
         self.assertIn("/usr/local/bin/openaps-healthcheck", settings["HEALTHCHECK"])
+        self.assertNotIn("--ready", settings["HEALTHCHECK"])  # liveness: an outage restarts nothing
         self.assertIn("/usr/local/bin/openaps-entrypoint", settings["ENTRYPOINT"])
         copies = [rest for keyword, rest in runtime if keyword == "COPY"]
         for script in ("entrypoint.sh", "healthcheck.sh"):

@@ -6,7 +6,7 @@ systemd itself. Instead:
 - `systemd-analyze verify` checks every unit (with ExecStart pointed at the
   built binary) and `systemd-analyze security --offline` scores its sandbox;
 - deploy/install.sh installs into a temporary root;
-- the installed unit's own commands (ExecStartPre, ExecStart) run with the
+- the installed unit's own commands (ExecStartPre, ExecStart, ExecStartPost) run with the
   environment the unit builds (Environment=, EnvironmentFile=,
   LoadCredential= files as %d, the instance name as %i), from that root,
   inside the unit's kernel-level sandbox rebuilt by unitrunner.py: its
@@ -28,6 +28,7 @@ from unitrunner import Sandbox, UnitRun, mdwe_supported, parse_unit
 
 UNITS = ("openaps-server.service", "openaps-server@.service", "openaps-server.target")
 BINARY = "/usr/local/bin/openaps-server"
+HEALTHCHECK = "/usr/local/bin/openaps-healthcheck"
 
 
 class SystemdTest(unittest.TestCase):
@@ -38,13 +39,15 @@ class SystemdTest(unittest.TestCase):
         self.tmp.cleanup()
 
     def copy_units(self):
-        """The units with ExecStart pointing at the built binary (verify
-        checks that the program exists)."""
+        """The units with ExecStart pointing at the built binary and
+        ExecStartPost at the health check script (verify checks that the
+        programs exist)."""
         directory = self.tmp.join("units")
         os.makedirs(directory)
         for unit in UNITS:
             with open(dt.source_path("deploy", "systemd", unit), encoding="utf-8") as f:
                 text = f.read().replace(BINARY, dt.ARGS.server)
+                text = text.replace(HEALTHCHECK, dt.source_path("deploy", "container", "healthcheck.sh"))
             dt.write(os.path.join(directory, unit), text, 0o644)
         return directory
 
@@ -114,6 +117,7 @@ class SystemdTest(unittest.TestCase):
     def test_install_lays_out_the_files_and_keeps_secrets(self):
         root = self.install()
         for path, mode in (("usr/local/bin/openaps-server", 0o755),
+                           ("usr/local/bin/openaps-healthcheck", 0o755),
                            ("etc/systemd/system/openaps-server.service", 0o644),
                            ("etc/systemd/system/openaps-server@.service", 0o644),
                            ("etc/nginx/sites-available/openaps.conf", 0o644),
@@ -147,7 +151,7 @@ class SystemdTest(unittest.TestCase):
         run = UnitRun(os.path.join(root, "etc/systemd/system", unit), root, instance,
                       self.tmp.join("run", instance or "single", "credentials"))
         self.assertEqual(run.env["QT_ENABLE_REGEXP_JIT"], "0")
-        self.assertEqual([key for key, _ in run.commands], ["ExecStartPre", "ExecStart"])
+        self.assertEqual([key for key, _ in run.commands], ["ExecStartPre", "ExecStart", "ExecStartPost"])
         sandbox = Sandbox(run.entries)
         self.assertTrue(sandbox.mdwe)
         self.assertEqual(sorted(sandbox.families), sorted([socket.AF_UNIX, socket.AF_INET, socket.AF_INET6]))
@@ -156,11 +160,11 @@ class SystemdTest(unittest.TestCase):
         return run, sandbox
 
     def run_unit(self, unit, instance=""):
-        """Installs, then runs the unit's ExecStartPre and ExecStart as
+        """Installs, then runs the unit's ExecStartPre, ExecStart and ExecStartPost as
         systemd would set them up; returns the serving process's log."""
         root = self.installed_for_test()
         run, sandbox = self.prepare(root, unit, instance)
-        (_, migrate), (_, serve) = run.commands
+        (_, migrate), (_, serve), (_, ready) = run.commands
         result = subprocess.run(migrate, env=run.env, capture_output=True, text=True,
                                 preexec_fn=sandbox.preexec)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
@@ -169,6 +173,10 @@ class SystemdTest(unittest.TestCase):
         server = dt.start_logged(serve, run.env, log, preexec=sandbox.preexec)
         try:
             port = dt.wait_for_listening(server, log)
+            # ExecStartPost: started means ready (the test's port is chosen at start).
+            result = subprocess.run(ready, env=dict(run.env, OPENAPS_HTTP_PORT=str(port)), timeout=90,
+                                    preexec_fn=sandbox.preexec)
+            self.assertEqual(result.returncode, 0)
             status, _, body = dt.http_get(port, "/healthz")
             self.assertEqual(status, 200, body)
             self.assertEqual(json.loads(body)["status"], "ok")

@@ -164,7 +164,7 @@ class UnitRun:
                 name, _, source = value.partition(":")
                 with open(rebase(source), "rb") as src:  # systemd fails to start without it
                     dt.write(os.path.join(credentials_dir, name), src.read().decode(), 0o400)
-            elif key in ("ExecStartPre", "ExecStart"):
+            elif key in ("ExecStartPre", "ExecStart", "ExecStartPost"):
                 words = [re.sub(r"\$\{(\w+)\}", lambda m: self.env[m.group(1)], w)
                          for w in shlex.split(value)]
                 self.commands.append((key, [rebase(words[0])] + words[1:]))

@@ -1,0 +1,62 @@
+#pragma once
+
+#include "db/database.h"
+
+#include <QDeadlineTimer>
+#include <QObject>
+#include <QThread>
+#include <QTimer>
+
+#include <chrono>
+#include <functional>
+
+namespace openaps::server {
+
+// What one readiness check found out about the database.
+struct HealthOutcome
+{
+    bool databaseUp = false;
+    int schemaVersion = 0;
+    QString problem; // why not, for the log only: it may name the database host
+};
+
+// Asks the database whether it answers, on a thread of its own with its own
+// connection, so a slow or hung database never holds up the event loop.
+// Callers get the answer of a check started for them, or of one finished at
+// most `reuseFor` ago (probes from a load balancer, a proxy and the container
+// come often); a check that has not answered within `budget` counts as failed.
+class HealthCheck final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HealthCheck)
+
+public:
+    using Callback = std::function<void(const HealthOutcome &)>;
+
+    HealthCheck(db::Database database, std::chrono::milliseconds budget,
+                std::chrono::milliseconds reuseFor = std::chrono::seconds(1), QObject *parent = nullptr);
+    ~HealthCheck() override;
+
+    // Calls `done` on this object's thread, at the latest after the budget.
+    void check(Callback done);
+
+signals:
+    void runRequested(); // to the worker
+
+private:
+    void onChecked(const HealthOutcome &outcome);
+    void onBudgetSpent();
+    void answer(const HealthOutcome &outcome);
+
+    std::chrono::milliseconds m_budget;
+    std::chrono::milliseconds m_reuseFor;
+    QThread *m_thread; // deleted with this, unless a hung check keeps it busy
+    QTimer m_budgetTimer;
+    bool m_running = false;
+    QList<Callback> m_waiting;
+    HealthOutcome m_last;
+    QDeadlineTimer m_lastValid; // expired: nothing to reuse
+    bool m_wasUp = true; // for logging changes only
+};
+
+} // namespace openaps::server
