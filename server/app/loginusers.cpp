@@ -102,7 +102,7 @@ Status applyOne(QSqlDatabase &db, PGconn *conn, const LoginUser &user)
     // What the user ends up with, checked: an attribute or a grant another
     // role made (which REVOKE above cannot take back) would widen it.
     if (auto s = exec(q, QStringLiteral("SELECT rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls, "
-                                        "(SELECT string_agg(g.rolname, ',' ORDER BY g.rolname) FROM pg_auth_members m "
+                                        "(SELECT string_agg(DISTINCT g.rolname, ',' ORDER BY g.rolname) FROM pg_auth_members m "
                                         " JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = u.oid) "
                                         "FROM pg_roles u WHERE u.rolname = ?"), { user.name }); !s)
         return s;
