@@ -190,6 +190,47 @@ class EntrypointTest(unittest.TestCase):
                            capture_output=True)
 
     @unittest.skipUnless(os.environ.get("OPENAPS_TEST_POSTGRES_URL"), "no OPENAPS_TEST_POSTGRES_URL")
+    def test_migrate_login_users(self):
+        """`migrate --roles --login USER=ROLES` as a non-superuser owner with
+        CREATEROLE (as on RDS): the user holds exactly its roles' groups, a
+        second run with fewer roles takes the others back, the password works."""
+        admin = os.environ["OPENAPS_TEST_POSTGRES_URL"]
+        u = urllib.parse.urlsplit(admin)
+        suffix = uuid.uuid4().hex[:10]
+        database, owner, user = f"openaps_login_{suffix}", f"openaps_lo_{suffix}", f"openaps_lu_{suffix}"
+        owner_pw, user_pw = uuid.uuid4().hex, uuid.uuid4().hex
+        psql = lambda url, sql, check=True: subprocess.run(  # noqa: E731
+            ["psql", "-X", "-v", "ON_ERROR_STOP=1", "-qAt", url, "-c", sql], capture_output=True, text=True,
+            check=check, timeout=60)
+        url = lambda name, pw: urllib.parse.urlunsplit(  # noqa: E731
+            u._replace(netloc=f"{name}:{pw}@{u.hostname}:{u.port or 5432}", path="/" + database, query=""))
+        psql(admin, f"CREATE ROLE {owner} LOGIN CREATEROLE PASSWORD '{owner_pw}'")
+        try:
+            psql(admin, f"CREATE DATABASE {database} OWNER {owner}")
+            env = dict(self.env, OPENAPS_DATABASE_URL=url(owner, owner_pw),
+                       **{f"OPENAPS_LOGIN_PASSWORD_{user.upper()}_FILE": dt.write(self.tmp.join("pw"), user_pw)})
+            groups = lambda: psql(admin, "SELECT string_agg(g.rolname, ',' ORDER BY g.rolname) "  # noqa: E731
+                                         "FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+                                         f"JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = '{user}'").stdout.strip()
+            for roles, expected in (("web,api", "openaps_api,openaps_web"), ("web", "openaps_web")):
+                result = subprocess.run([dt.ARGS.server, "migrate", "--roles", "--login", f"{user}={roles}"],
+                                        env=env, capture_output=True, text=True, timeout=120)
+                self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+                self.assertIn(f"LOGIN user {user}: member of", result.stdout)
+                self.assertNotIn(user_pw, result.stdout + result.stderr)
+                self.assertEqual(groups(), expected)
+            self.assertEqual(psql(url(user, user_pw), "SELECT count(*) FROM participants").stdout.strip(), "0")
+            self.assertIn("permission denied", psql(url(user, user_pw), "SELECT count(*) FROM researchers",
+                                                    check=False).stderr)
+            attributes = psql(admin, "SELECT rolsuper, rolcreaterole, rolcreatedb, rolcanlogin FROM pg_roles "
+                                     f"WHERE rolname = '{user}'").stdout.strip()
+            self.assertEqual(attributes, "f|f|f|t")
+        finally:
+            psql(admin, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)", check=False)
+            psql(admin, f"DROP ROLE IF EXISTS {user}", check=False)
+            psql(admin, f"DROP ROLE IF EXISTS {owner}", check=False)
+
+    @unittest.skipUnless(os.environ.get("OPENAPS_TEST_POSTGRES_URL"), "no OPENAPS_TEST_POSTGRES_URL")
     def test_migrate_login_users_errors(self):
         """Bad --login input stops with a clear message before any change."""
         env = dict(self.env, OPENAPS_DATABASE_URL=os.environ["OPENAPS_TEST_POSTGRES_URL"])
