@@ -165,7 +165,7 @@ void TestServerBinary::badConfiguration_data()
                                            << StringMap {}
                                            << u"The configuration file /nonexistent/openaps.ini does not exist."_s;
     QTest::addRow("unknown migrate option") << QStringList { u"migrate"_s, u"--rolls"_s } << StringMap {}
-                                            << u"migrate takes only --roles (unknown argument --rolls)."_s;
+                                            << u"migrate takes only --roles and --login USER=ROLES (unknown argument --rolls)."_s;
 }
 
 void TestServerBinary::badConfiguration()
