@@ -1,11 +1,16 @@
 #include "appcontext.h"
 #include "mainwindow.h"
 #include "researcher/apiclient.h"
+#include "selfcheck.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
 #include <QNetworkAccessManager>
 #include <QSettings>
+#include <QTextStream>
 #include <QTimer>
+
+#include <cstdio>
 
 // Wires the collaborators together; everything else lives in openaps-downloader-lib.
 int main(int argc, char *argv[])
@@ -15,11 +20,28 @@ int main(int argc, char *argv[])
     QApplication::setApplicationName(QStringLiteral("openaps-downloader"));
     QApplication::setApplicationVersion(QStringLiteral(PROJECT_VERSION));
 
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Researchers' downloader for the OpenAPS Data Commons"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption selfCheckOption(
+            QStringLiteral("self-check"),
+            QStringLiteral("Build the main window, check that it works here, print the checks and exit"));
+    parser.addOption(selfCheckOption);
+    parser.process(app);
+
     QNetworkAccessManager nam;
     QSettings settings;
     openaps::researcher::ApiClient api(&nam);
     openaps::desktop::MainWindow window({ &api, &settings });
-    window.show();
-    QTimer::singleShot(0, &window, [&window] { window.showSignIn(); });
+    if (parser.isSet(selfCheckOption)) {
+        QTimer::singleShot(0, &window, [&window] {
+            QTextStream out(stdout);
+            QApplication::exit(openaps::desktop::selfCheck(window, out));
+        });
+    } else {
+        window.show();
+        QTimer::singleShot(0, &window, [&window] { window.showSignIn(); });
+    }
     return QApplication::exec();
 }
