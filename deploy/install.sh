@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs openaps-server as a systemd service on Debian 12 (as root):
-# the binary, the `openaps` system user, /etc/openaps (settings and
-# credentials), /var/lib/openaps, the units and the nginx site (not enabled).
+# Installs openaps-server as a systemd service on Debian 12 (as root): the
+# runtime packages (deploy/packages/runtime-server.txt, the list the
+# container image installs too), the binary, the `openaps` system user,
+# /etc/openaps (settings and credentials), /var/lib/openaps, the units and
+# the nginx site (not enabled).
 # Run it again after `git pull` to upgrade: the binary and units are
 # replaced, settings and secrets are kept, and the restarted service
 # migrates the database before it serves.
@@ -25,6 +27,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 
+# What the binary needs to run: the same list the container image installs.
+[ -n "$root" ] || deploy/install-deps.sh runtime-server
 if [ -z "$binary" ]; then
     deploy/install-deps.sh build
     export CCACHE_DIR=${CCACHE_DIR:-$(pwd)/.cache/ccache}
