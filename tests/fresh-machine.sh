@@ -64,15 +64,25 @@ enter_root() {
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
 }
 
-# in_root ROOT COMMAND: runs the bash COMMAND in ROOT (with the caches bound).
-in_root() {
-    local root=$1
-    shift
+# root_command ROOT COMMAND: sets the array `command` to what runs the bash
+# COMMAND in ROOT (with the caches bound).
+root_command() {
     local binds=(--bind "$aptcache" /var/cache/apt/archives)
-    [ "$root" = "$rootA" ] && binds+=(--bind "$ccache" "$src/.cache/ccache")
-    unshare --mount --pid --fork --kill-child --propagation private \
-        bash -c "$(declare -f enter_root); enter_root \"\$@\"" enter_root \
-        "$root" "${binds[@]}" -- bash -c "$1"
+    [ "$1" = "$rootA" ] && binds+=(--bind "$ccache" "$src/.cache/ccache")
+    command=(unshare --mount --pid --fork --kill-child --propagation private
+        bash -c "$(declare -f enter_root); enter_root \"\$@\"" enter_root
+        "$1" "${binds[@]}" -- bash -c "$2")
+}
+in_root() { # in_root ROOT COMMAND
+    local command
+    root_command "$1" "$2"
+    "${command[@]}"
+}
+start_in_root() { # start_in_root ROOT COMMAND LOG: in the background; $! is unshare's pid
+    local command
+    root_command "$1" "$2"
+    "${command[@]}" >"$3" 2>&1 &
+    pids+=($!)
 }
 
 # A throw-away root from the cached Debian 12 tarball.
@@ -83,6 +93,13 @@ make_root() {
     printf '#!/bin/sh\nexit 101\n' >"$1/usr/sbin/policy-rc.d" && chmod 0755 "$1/usr/sbin/policy-rc.d"
 }
 
+# Whether the process runs (a child that ended is a zombie until waited for).
+alive() {
+    local state
+    state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+    [ -n "$state" ] && [ "$state" != Z ]
+}
+
 # Stops a root started in the background: SIGTERM to the process that runs as
 # its PID 1 (the server, after demo.sh's exec), then SIGKILL to unshare,
 # which takes every process of that PID namespace with it.
@@ -91,10 +108,12 @@ stop_root() {
     child=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null || true)
     [ -z "$child" ] || kill -TERM $child 2>/dev/null || true
     for _ in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || break
+        alive "$pid" || break
         sleep 0.2
     done
-    kill -KILL "$pid" 2>/dev/null || true
+    if alive "$pid" && kill -KILL "$pid" 2>/dev/null; then
+        echo "   (it did not stop within 10 s of SIGTERM: killed)"
+    fi
     wait "$pid" 2>/dev/null || true
 }
 
@@ -102,18 +121,18 @@ stop_root() {
 
 stage_name=""
 stage_log=""
-stage() { # stage N NAME: a heading; the stage's output goes to its own log
-    stage_name="$1 $2"
-    stage_log=$logs/$1-$(echo "$2" | tr -c 'a-zA-Z0-9\n' '-' | tr -s '-' | sed 's/-$//').log
+stage() { # stage N NAME HEADING: a heading; the output goes to build/fresh-machine/N-NAME.log
+    stage_name="[$1] $3"
+    stage_log=$logs/$1-$2.log
     stage_started=$SECONDS
-    echo "== [$1] $2 ($(date -u +%H:%M:%S))"
+    echo "== [$1] $3 ($(date -u +%H:%M:%S))"
 }
 stage_done() {
     echo "   ok, $((SECONDS - stage_started)) s"
     stage_name=""
 }
 fail() {
-    echo "fresh-machine: stage '$stage_name' FAILED: $*" >&2
+    echo "fresh-machine: stage $stage_name FAILED: $*" >&2
     if [ -s "$stage_log" ]; then
         echo "---- last 40 lines of $stage_log" >&2
         tail -n 40 "$stage_log" >&2
@@ -146,6 +165,11 @@ cleanup() {
     else
         rm -rf --one-file-system "$work"
     fi
+    # CPU time of everything that ran in the roots (builds included): on an
+    # idle machine with N cores the check needs at least this divided by N.
+    local cpu
+    cpu=$(times | tail -n 1 | awk '{ gsub(/[ms]/, " "); split($0, t, " "); print int(t[1]*60 + t[2] + t[3]*60 + t[4]) }')
+    echo "   CPU time used (user + system, all processes): ${cpu} s"
     if [ "$rc" = 0 ]; then
         echo "== fresh-machine check passed in $((SECONDS - started)) s (logs: build/fresh-machine/)"
     else
@@ -164,7 +188,7 @@ http_status() {
 
 # ---- 1. the base -----------------------------------------------------------
 
-stage 1 "host tools and the Debian 12 base"
+stage 1 base "host tools and the Debian 12 base"
 run deploy/install-deps.sh test   # mmdebstrap, curl on this machine
 base=$(tests/debian-base.sh 2>>"$stage_log" | tail -n 1)
 [ -s "$base" ] || fail "tests/debian-base.sh printed no tarball"
@@ -172,7 +196,7 @@ stage_done
 
 # ---- 2. root A: the demo, as the README says --------------------------------
 
-stage 2 "root A: a copy of the repository"
+stage 2 copy "root A: a copy of the repository"
 run make_root "$rootA"
 mkdir -p "$rootA$src"
 git ls-files -z | tar --null -T - --ignore-failed-read -cf - 2>>"$stage_log" | tar -xf - -C "$rootA$src" \
@@ -190,15 +214,14 @@ if (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null; then
     done
     demo_args=" --port $port"
 fi
-stage 3 "root A: deploy/demo.sh$demo_args (installs, builds, runs the demo)"
+stage 3 demo "root A: deploy/demo.sh$demo_args (installs, builds, runs the demo)"
 echo "   (a cold build takes a while; progress in $stage_log)"
-in_root "$rootA" "cd $src && exec deploy/demo.sh$demo_args" >"$stage_log" 2>&1 &
-pids+=($!)
+start_in_root "$rootA" "cd $src && exec deploy/demo.sh$demo_args" "$stage_log"
 demo=$!
 deadline=$((SECONDS + 3600))
 next_note=$((SECONDS + 120))
 until [ "$(http_status "http://127.0.0.1:$port/healthz")" = 200 ]; do
-    kill -0 "$demo" 2>/dev/null || fail "deploy/demo.sh exited before the demo answered /healthz"
+    alive "$demo" || fail "deploy/demo.sh exited before the demo answered /healthz"
     [ "$SECONDS" -lt "$deadline" ] || fail "no /healthz 200 within an hour"
     if [ "$SECONDS" -ge "$next_note" ]; then
         echo "   $(tail -n 1 "$stage_log" | cut -c1-100)"
@@ -212,7 +235,7 @@ stop_root "$demo"
 pids=()
 stage_done
 
-stage 4 "root A: deploy/install-deps.sh test, configure the full build with tests"
+stage 4 test-configure "root A: deploy/install-deps.sh test, configure the full build with tests"
 run in_root "$rootA" "cd $src && deploy/install-deps.sh test &&
     cmake -S . -B build/fresh-tests -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DOPENAPS_BUILD_DESKTOP=ON -DOPENAPS_BUILD_TESTS=ON"
@@ -220,7 +243,7 @@ stage_done
 
 # ---- 3. root B: runtime packages only ----------------------------------------
 
-stage 5 "root B: runtime packages only (runtime-server, runtime-desktop)"
+stage 5 runtime-packages "root B: runtime packages only (runtime-server, runtime-desktop)"
 run make_root "$rootB"
 mkdir -p "$rootB/opt/openaps/deploy"
 cp -r deploy/install-deps.sh deploy/packages "$rootB/opt/openaps/deploy/"
@@ -230,7 +253,7 @@ run in_root "$rootB" "/opt/openaps/deploy/install-deps.sh runtime-server &&
     /opt/openaps/deploy/install-deps.sh runtime-desktop"
 stage_done
 
-stage 6 "root B: ldd finds every library (binaries and the Qt plugins they load)"
+stage 6 ldd "root B: ldd finds every library (binaries and the Qt plugins they load)"
 run in_root "$rootB" 'plugins=/usr/lib/x86_64-linux-gnu/qt6/plugins
     for f in /usr/local/bin/openaps-server /usr/local/bin/openaps-downloader \
             $plugins/sqldrivers/libqsqlite.so $plugins/sqldrivers/libqsqlpsql.so \
@@ -241,7 +264,7 @@ run in_root "$rootB" 'plugins=/usr/lib/x86_64-linux-gnu/qt6/plugins
 if grep -n "not found" "$stage_log"; then fail "libraries not found"; fi
 stage_done
 
-stage 7 "root B: openaps-server --version, check-config, migrate, serve (SQLite)"
+stage 7 server "root B: openaps-server --version, check-config, migrate, serve (SQLite)"
 server_env="OPENAPS_DATA_DIR=/var/lib/openaps OPENAPS_DATABASE_URL=sqlite:///var/lib/openaps/openaps.db \
     OPENAPS_SECRET_KEY=fresh-machine-check-secret-key-0123456789abcdef OPENAPS_HTTP_PORT=0"
 # As an unprivileged user, the way the systemd units and the image run it.
@@ -251,12 +274,11 @@ run in_root "$rootB" "mkdir -p /var/lib/openaps && chown nobody:nogroup /var/lib
     $as_user openaps-server migrate"
 grep -q "^openaps-server [0-9]" "$stage_log" || fail "no version printed"
 if grep -q "fresh-machine-check-secret" "$stage_log"; then fail "check-config printed the secret key"; fi
-in_root "$rootB" "exec $as_user openaps-server serve" >"$logs/7-serve.log" 2>&1 &
-pids+=($!)
+start_in_root "$rootB" "exec $as_user openaps-server serve" "$logs/7-serve.log"
 server=$!
 deadline=$((SECONDS + 60))
 until grep -q "listening on .* port [0-9]" "$logs/7-serve.log"; do
-    kill -0 "$server" 2>/dev/null || { stage_log=$logs/7-serve.log; fail "serve exited"; }
+    alive "$server" || { stage_log=$logs/7-serve.log; fail "serve exited"; }
     [ "$SECONDS" -lt "$deadline" ] || { stage_log=$logs/7-serve.log; fail "serve did not listen within 60 s"; }
     sleep 0.5
 done
@@ -269,7 +291,7 @@ pids=()
 echo "   /healthz: $health"
 stage_done
 
-stage 8 "root B: openaps-downloader --version, --self-check (offscreen)"
+stage 8 downloader "root B: openaps-downloader --version, --self-check (offscreen)"
 run in_root "$rootB" "export QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=/tmp/runtime-root &&
     openaps-downloader --version && openaps-downloader --self-check"
 grep -q "self-check passed" "$stage_log" || fail "the self-check did not pass"
