@@ -167,8 +167,10 @@ cleanup() {
     fi
     # CPU time of everything that ran in the roots (builds included): on an
     # idle machine with N cores the check needs at least this divided by N.
+    # (`times` in this shell: in a pipe or $(...) it would report a subshell.)
     local cpu
-    cpu=$(times | tail -n 1 | awk '{ gsub(/[ms]/, " "); split($0, t, " "); print int(t[1]*60 + t[2] + t[3]*60 + t[4]) }')
+    times >"$logs/times"
+    cpu=$(tail -n 1 "$logs/times" | awk '{ gsub(/[ms]/, " "); split($0, t, " "); print int(t[1]*60 + t[2] + t[3]*60 + t[4]) }')
     echo "   CPU time used (user + system, all processes): ${cpu} s"
     if [ "$rc" = 0 ]; then
         echo "== fresh-machine check passed in $((SECONDS - started)) s (logs: build/fresh-machine/)"
@@ -178,8 +180,12 @@ cleanup() {
     exit "$rc"
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+interrupted() { # interrupted CODE
+    echo "fresh-machine: interrupted${stage_name:+ during stage $stage_name}" >&2
+    exit "$1"
+}
+trap 'interrupted 130' INT
+trap 'interrupted 143' TERM
 
 # Status code of an HTTP GET (000 when nothing answers).
 http_status() {
