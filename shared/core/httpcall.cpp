@@ -162,13 +162,22 @@ void HttpCall::onFinished()
     // for anything else the server may have acted already, so the partial
     // answer goes to the caller, whose parsing rejects it.
     const QByteArray body = reply->readAll();
-    const bool sunk = m_request.sink && isSuccess(statusAttr.toInt());
+    const int status = statusAttr.toInt();
+    const bool sunk = m_request.sink && isSuccess(status);
     const qint64 received = sunk ? m_sunk : body.size();
     const QVariant announced = reply->header(QNetworkRequest::ContentLengthHeader);
-    // A streamed body without Content-Length (chunked) is cut short when
-    // the connection failed before its last chunk.
-    const bool cutOff = reply->error() != QNetworkReply::NoError
-            && ((announced.isValid() && received < announced.toLongLong()) || sunk);
+    // Qt does not always report the close as an error: when its HTTP/1
+    // channel finds the socket closed before it saw the close as an error
+    // (a matter of timing), it ends the reply as if the close marked the end
+    // of a body without length. So the length is checked here. Qt decodes a
+    // compressed body, and Content-Length counts the encoded bytes: there,
+    // as for a streamed body without length (chunked), only the error tells
+    // (and a chunked body cut short can still pass for complete: a known gap).
+    const bool hasBody = m_request.verb != "HEAD" && status != 204 && status != 304;
+    const bool encoded = !reply->rawHeader("Content-Encoding").isEmpty();
+    const bool shortOfLength = hasBody && announced.isValid() && !encoded && received < announced.toLongLong();
+    const bool cutOff = shortOfLength
+            || (reply->error() != QNetworkReply::NoError && (sunk || (encoded && announced.isValid())));
     const bool idempotent = m_request.verb == "GET" || m_request.verb == "HEAD";
     if (cutOff && (idempotent || sunk)) {
         Error truncated = makeError("truncated",
@@ -180,7 +189,7 @@ void HttpCall::onFinished()
         return;
     }
     HttpResponse response;
-    response.status = statusAttr.toInt();
+    response.status = status;
     response.body = body;
     response.bytes = received;
     response.url = reply->url();

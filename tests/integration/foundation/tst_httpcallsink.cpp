@@ -1,9 +1,11 @@
 // HttpCall with a sink: 2xx bodies stream to the sink, a body cut short is
-// an error whether or not it announced its length, and nothing already
-// handed to the sink is fetched twice. Real sockets: a scripted raw HTTP
+// an error whether or not it announced its length (also into memory, and
+// also when Qt itself reports no error), and nothing already handed to the
+// sink is fetched twice. Real sockets: a scripted raw HTTP
 // server on loopback sends exactly the bytes each case needs.
 #include "core/httpcall.h"
 
+#include <QEventLoop>
 #include <QNetworkAccessManager>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -16,14 +18,16 @@ using namespace Qt::StringLiterals;
 namespace {
 
 // Answers every connection with `answer`, then closes it (or, with
-// `hangAfter`, stays silent instead of closing).
+// `hangAfter`, stays silent instead of closing; with `closeAfter`, closes
+// that much later).
 class ScriptedServer final : public QObject
 {
     Q_OBJECT
 
 public:
-    ScriptedServer(QByteArray answer, bool hangAfter = false)
-        : m_answer(std::move(answer)), m_hangAfter(hangAfter)
+    ScriptedServer(QByteArray answer, bool hangAfter = false,
+                   std::chrono::milliseconds closeAfter = std::chrono::milliseconds(0))
+        : m_answer(std::move(answer)), m_hangAfter(hangAfter), m_closeAfter(closeAfter)
     {
         connect(&m_server, &QTcpServer::newConnection, this, [this] {
             while (QTcpSocket *socket = m_server.nextPendingConnection()) {
@@ -33,8 +37,14 @@ public:
                         return;
                     socket->setProperty("answered", true);
                     socket->write(m_answer);
-                    if (!m_hangAfter)
+                    if (m_hangAfter)
+                        return;
+                    if (m_closeAfter.count() == 0) {
                         socket->disconnectFromHost();
+                        return;
+                    }
+                    socket->flush();
+                    QTimer::singleShot(m_closeAfter, socket, [socket] { socket->disconnectFromHost(); });
                 });
             }
         });
@@ -48,6 +58,7 @@ private:
     QTcpServer m_server;
     QByteArray m_answer;
     bool m_hangAfter;
+    std::chrono::milliseconds m_closeAfter;
 };
 
 struct Outcome
@@ -58,28 +69,45 @@ struct Outcome
     int chunks = 0;
 };
 
+enum class Into { Sink, Memory };
+// How the test waits. Polling (QTest::qWaitFor) hides the Qt race that
+// lengthBodyCutShortIsAnErrorWhateverQtSays shows; a running event loop,
+// as in the server and the desktop app, shows it.
+enum class Wait { Polling, EventLoop };
+
 Outcome fetch(const QUrl &url, std::function<bool(const QByteArray &)> extraCheck = {},
-              std::chrono::milliseconds timeout = std::chrono::milliseconds(3000))
+              std::chrono::milliseconds timeout = std::chrono::milliseconds(3000), Into into = Into::Sink,
+              int maxAttempts = 3, Wait wait = Wait::Polling)
 {
     QNetworkAccessManager nam;
     Outcome outcome;
     HttpRequest request;
     request.request = QNetworkRequest(url);
     request.timeout = timeout;
-    request.maxAttempts = 3;
+    request.maxAttempts = maxAttempts;
     request.firstBackoff = std::chrono::milliseconds(10);
-    request.sink = [&outcome, extraCheck](const QByteArray &chunk) {
-        outcome.sunk += chunk;
-        ++outcome.chunks;
-        return extraCheck ? extraCheck(chunk) : true;
-    };
+    if (into == Into::Sink) {
+        request.sink = [&outcome, extraCheck](const QByteArray &chunk) {
+            outcome.sunk += chunk;
+            ++outcome.chunks;
+            return extraCheck ? extraCheck(chunk) : true;
+        };
+    }
     QObject context;
-    HttpCall::start(&nam, std::move(request), &context, [&outcome](Result<HttpResponse> result) {
+    QEventLoop loop;
+    HttpCall::start(&nam, std::move(request), &context, [&outcome, &loop](Result<HttpResponse> result) {
         outcome.finished = true;
         outcome.result = std::move(result);
+        loop.quit();
     });
     // No QTRY_VERIFY here (it returns void on failure): the callers check finished.
-    outcome.finished = QTest::qWaitFor([&outcome] { return outcome.finished; }, 15000);
+    if (wait == Wait::Polling) {
+        outcome.finished = QTest::qWaitFor([&outcome] { return outcome.finished; }, 15000);
+        return outcome;
+    }
+    QTimer::singleShot(15000, &loop, &QEventLoop::quit);
+    if (!outcome.finished)
+        loop.exec();
     return outcome;
 }
 
@@ -143,6 +171,38 @@ private slots:
         QVERIFY(!o.result);
         QCOMPARE(o.result.error().code, u"truncated"_s);
         QCOMPARE(server.connections, 1);
+    }
+
+    // The server sends the status, the headers and half the announced body,
+    // and closes a little later. Qt then ends the reply *without* an error
+    // in about a third of the cases (its HTTP/1 channel takes the close for
+    // the end of a body without length, depending on which of its paths sees
+    // the close first): nightscout_reads once got "malformed" instead of
+    // "truncated" that way on a busy machine. Thirty tries make a miss of
+    // the length check all but certain to show. (A chunked body cut short
+    // can end the same way, and there no length tells: HttpCall cannot see
+    // it, see httpcall.cpp.)
+    void lengthBodyCutShortIsAnErrorWhateverQtSays_data()
+    {
+        QTest::addColumn<bool>("sink");
+        QTest::addRow("into memory") << false;
+        QTest::addRow("into a sink") << true;
+    }
+
+    void lengthBodyCutShortIsAnErrorWhateverQtSays()
+    {
+        QFETCH(bool, sink);
+        const QByteArray body = QByteArray("[{\"sgv\":120},").repeated(100);
+        ScriptedServer server("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                                      + QByteArray::number(body.size()) + "\r\n\r\n" + body.left(body.size() / 2),
+                              false, std::chrono::milliseconds(20));
+        for (int i = 0; i < 30; ++i) {
+            const Outcome o = fetch(server.url(), {}, std::chrono::milliseconds(10000),
+                                    sink ? Into::Sink : Into::Memory, 1, Wait::EventLoop);
+            QVERIFY(o.finished);
+            QVERIFY2(!o.result, qPrintable(u"try %1: a cut-off body was delivered as a whole answer"_s.arg(i)));
+            QCOMPARE(o.result.error().code, u"truncated"_s);
+        }
     }
 
     void errorBodiesStayOutOfTheSinkAndAreRetried()

@@ -87,13 +87,14 @@ public:
                                   u"-E"_s, u"UTF8"_s, u"--locale=C"_s });
     }
 
-    // A port outside the kernel's ephemeral range, so no other test's
-    // listen(port 0) or outgoing connection can take it while the cluster
-    // is stopped; a port in use is tried again with another one.
+    // A port below the kernel's ephemeral range (32768 and up on Linux), so
+    // no other test's listen(port 0) or outgoing connection can take it
+    // while the cluster is stopped (app_demo picks from 26000 up); a port in
+    // use is tried again with another one.
     bool startOnFreePort()
     {
         for (int attempt = 0; attempt < 10; ++attempt) {
-            m_port = quint16(QRandomGenerator::global()->bounded(20000, 32000));
+            m_port = quint16(QRandomGenerator::global()->bounded(20000, 26000));
             QTcpServer probe;
             if (!probe.listen(QHostAddress::LocalHost, m_port))
                 continue;
