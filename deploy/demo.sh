@@ -7,6 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh build
 export CCACHE_DIR=${CCACHE_DIR:-$(pwd)/.cache/ccache}
+# Paths relative to the clone and the compiler judged by its contents, so a
+# clone elsewhere (the container image's build stage, tests/fresh-machine.sh)
+# reuses the same compiler output.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(pwd)} CCACHE_COMPILERCHECK=${CCACHE_COMPILERCHECK:-content}
 cmake -S . -B build/demo -G Ninja -DCMAKE_BUILD_TYPE=Release -DOPENAPS_BUILD_TESTS=OFF >/dev/null
 cmake --build build/demo -j "$(nproc)"
 exec build/demo/server/openaps-server demo --data-dir "${OPENAPS_DEMO_DIR:-/tmp/openaps-demo}" "$@"
