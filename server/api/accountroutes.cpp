@@ -1,4 +1,4 @@
-// The researcher's own account routes of ResearcherApi (api-contract.md, "Accounts").
+// The researcher's own account routes of ResearcherApi (README, "Researcher API (accounts)").
 #include "api/researcherapi.h"
 
 #include "api/apierror.h"

@@ -1,4 +1,4 @@
-// The administrator's routes of ResearcherApi (api-contract.md, "Admin").
+// The administrator's routes of ResearcherApi (README, "Researcher API (accounts)").
 #include "api/researcherapi.h"
 
 #include "api/apierror.h"

@@ -8,7 +8,7 @@
 namespace openaps::server::api {
 
 // Which consent groups' rows a researcher may download. The ETL stamps each
-// research row with source_entity: openaps=0, nsf=1, both=2 (DESIGN.md).
+// research row with source_entity: openaps=0, nsf=1, both=2 (README, "ETL and research database").
 enum class AccessScope {
     OpenAps, // source_entity 0 or 2
     Nsf, // source_entity 1 or 2

@@ -4,9 +4,9 @@
 #include "api/apilog.h"
 #include "api/jsonbody.h"
 #include "crypto/secrets.h"
+#include "http/requests.h"
 #include "http/webserver.h"
 #include "mail/mailer.h"
-#include "site/httphelpers.h"
 
 #include <QDateTime>
 #include <QHttpServer>
@@ -22,7 +22,7 @@ constexpr qint64 maxBodyBytes = 64 * 1024;
 ResearcherApi::Options withClock(ResearcherApi::Options options)
 {
     if (!options.clock)
-        options.clock = site::systemMsClock();
+        options.clock = systemMsClock();
     return options;
 }
 
@@ -31,14 +31,14 @@ ResearcherApi::Options withClock(ResearcherApi::Options options)
 Result<ResearcherApi::Options> ResearcherApi::Options::fromConfig(const Config &config)
 {
     Options options;
-    options.site = site::SiteSettings::fromConfig(config);
+    options.requests = http::RequestSettings::fromConfig(config);
     const auto ttl = Config::parseDuration(config.value(QStringLiteral("API_TOKEN_TTL")));
     if (!ttl)
         return makeError("config", QStringLiteral("OPENAPS_API_TOKEN_TTL must be a duration such as 12h or 30d."));
     options.tokenLifetime = *ttl;
-    if (options.site.secretKey.isEmpty())
+    if (options.requests.secretKey.isEmpty())
         return makeError("config", QStringLiteral("The researcher API needs OPENAPS_SECRET_KEY."));
-    options.clock = site::systemMsClock();
+    options.clock = systemMsClock();
     return options;
 }
 
@@ -48,11 +48,11 @@ ResearcherApi::ResearcherApi(db::Database database, mail::Mailer *mailer, Option
       m_mailer(mailer),
       m_options(withClock(std::move(options))),
       m_store(database),
-      m_auth(database, m_options.site.secretKey, m_options.clock),
-      m_codes(m_options.site.secretKey),
+      m_auth(database, m_options.requests.secretKey, m_options.clock),
+      m_codes(m_options.requests.secretKey),
       // Its own key: API and site POSTs from one address count separately.
-      m_rateLimiter(database, crypto::deriveKey(m_options.site.secretKey, QByteArrayLiteral("api-rate-limit")),
-                    m_options.site.postLimit, m_options.site.postWindow, m_options.clock)
+      m_rateLimiter(database, crypto::deriveKey(m_options.requests.secretKey, QByteArrayLiteral("api-rate-limit")),
+                    m_options.requests.postLimit, m_options.requests.postWindow, m_options.clock)
 {
     m_purgeTimer.setInterval(std::chrono::minutes(30));
     connect(&m_purgeTimer, &QTimer::timeout, this, [this] {
@@ -106,12 +106,12 @@ void ResearcherApi::install(WebServer &web)
 
 std::optional<QHttpServerResponse> ResearcherApi::refuse(const QHttpServerRequest &request, bool rateLimited)
 {
-    const qint64 size = site::declaredBodySize(request);
+    const qint64 size = http::declaredBodySize(request);
     if (size < 0 || size > maxBodyBytes)
         return errorResponse(makeError("too-large", QStringLiteral("The request is too large (at most 64 KiB).")));
     if (!rateLimited)
         return std::nullopt;
-    auto decision = m_rateLimiter.hit(site::clientAddress(request, m_options.site));
+    auto decision = m_rateLimiter.hit(http::clientAddress(request, m_options.requests));
     if (!decision)
         return errorResponse(decision.error());
     if (decision->allowed)

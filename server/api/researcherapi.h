@@ -7,8 +7,8 @@
 #include "api/tokenauth.h"
 #include "core/config.h"
 #include "db/database.h"
-#include "site/ratelimiter.h"
-#include "site/sitesettings.h"
+#include "http/ratelimiter.h"
+#include "http/requests.h"
 
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -32,7 +32,7 @@ namespace openaps::server::api {
 
 class JsonBody;
 
-// The account half of the researcher API (api-contract.md): applications,
+// The account half of the researcher API (README, "Researcher API (accounts)"): applications,
 // email confirmation, login/logout, /me, password reset, and the admin's
 // researcher list and approve/reject/deactivate.
 class ResearcherApi final : public QObject
@@ -44,11 +44,11 @@ public:
     struct Options
     {
         // secretKey, postLimit/postWindow (per-IP POST limit) and trustedProxies are used.
-        site::SiteSettings site;
+        http::RequestSettings requests;
         std::chrono::seconds tokenLifetime { 30 * 24 * 3600 };
         std::chrono::seconds codeLifetime { 30 * 60 };
         int codeAttempts = 5;
-        site::MsClock clock; // defaults to the system clock
+        MsClock clock; // defaults to the system clock
 
         // A clear Error for a bad OPENAPS_API_TOKEN_TTL.
         static Result<Options> fromConfig(const Config &config);
@@ -101,7 +101,7 @@ private:
     ResearcherStore m_store;
     TokenAuth m_auth;
     EmailCodes m_codes;
-    site::RateLimiter m_rateLimiter;
+    http::RateLimiter m_rateLimiter;
     PasswordHasher m_hasher;
     QTimer m_purgeTimer;
 };

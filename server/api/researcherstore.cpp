@@ -1,6 +1,6 @@
 #include "api/researcherstore.h"
 
-#include "jobs/sqlhelpers.h"
+#include "db/sqlhelpers.h"
 
 #include <QSqlError>
 #include <QSqlQuery>

@@ -11,7 +11,7 @@
 
 namespace openaps::server::api {
 
-// Account statuses (api-contract.md): unverified → pending → approved |
+// Account statuses (README, "Researcher API (accounts)"): unverified → pending → approved |
 // rejected; approved → deactivated. Only approved researchers sign in.
 namespace status {
 inline const QString unverified = QStringLiteral("unverified");

@@ -22,10 +22,10 @@ Error badToken()
 
 } // namespace
 
-TokenAuth::TokenAuth(db::Database database, const QByteArray &secretKey, site::MsClock clock)
+TokenAuth::TokenAuth(db::Database database, const QByteArray &secretKey, MsClock clock)
     : m_database(std::move(database)),
       m_key(crypto::deriveKey(secretKey, QByteArrayLiteral("api-token"))),
-      m_clock(clock ? std::move(clock) : site::systemMsClock())
+      m_clock(clock ? std::move(clock) : systemMsClock())
 {
 }
 

@@ -3,7 +3,7 @@
 #include "api/researcher.h"
 #include "core/result.h"
 #include "db/database.h"
-#include "site/sessionstore.h"
+#include "core/clock.h"
 
 #include <QByteArray>
 #include <QString>
@@ -14,7 +14,7 @@ class QHttpServerRequest;
 
 namespace openaps::server::api {
 
-// Bearer tokens of the researcher API (api-contract.md): 32 random bytes,
+// Bearer tokens of the researcher API (README, "Researcher API (accounts)"): 32 random bytes,
 // base64url, handed out by a login and stored only as a keyed hash (key =
 // crypto::deriveKey(OPENAPS_SECRET_KEY, "api-token")), so a copy of the
 // database cannot be used to sign in. Safe to use from any thread: it only
@@ -23,7 +23,7 @@ class TokenAuth
 {
 public:
     TokenAuth(db::Database database, const QByteArray &secretKey,
-              site::MsClock clock = site::systemMsClock());
+              MsClock clock = systemMsClock());
 
     // The approved researcher behind `Authorization: Bearer <token>`.
     // Errors: bad-token (missing, unknown, expired or revoked token),
@@ -42,7 +42,7 @@ public:
 private:
     db::Database m_database;
     QByteArray m_key;
-    site::MsClock m_clock;
+    MsClock m_clock;
 };
 
 } // namespace openaps::server::api

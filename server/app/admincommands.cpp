@@ -1,5 +1,5 @@
 // `openaps-server admin ...`: the researcher accounts from the command line
-// (api-contract.md, "Admin"), e.g. to create the first administrator.
+// (README, "Researcher API (accounts)"), e.g. to create the first administrator.
 #include "app/commands.h"
 
 #include "api/jsonbody.h"

@@ -25,9 +25,9 @@ int migrateCommand(const Config &config, const QStringList &arguments);
 int serveCommand(const Config &config, const QStringList &arguments);
 // demo.cpp
 int demoCommand(const Config &config, const QStringList &arguments);
-// ingest/ingestcommand.cpp
+// app/ingestcommand.cpp
 int ingestCommand(const Config &config, const QStringList &arguments);
-// etl/etlcommands.cpp
+// app/etlcommands.cpp
 int etlCommand(const Config &config, const QStringList &arguments);
 int importCommand(const Config &config, const QStringList &arguments);
 // admincommands.cpp

@@ -7,7 +7,8 @@
 #include "nightscout/credentials.h"
 #include "nightscout/siteurl.h"
 #include "openhumans/client.h"
-#include "site/consent.h"
+#include "records/consent.h"
+#include "records/filenames.h"
 #include "site/loginjob.h"
 #include "site/participantstore.h"
 #include "site/registrationjob.h"
@@ -36,15 +37,15 @@ struct Persona
     synthetic::LoopFlavour flavour;
     const char *timeZone;
     ns::Credentials::Kind auth;
-    site::Consent consent;
+    records::Consent consent;
 };
 
 const Persona personas[] = {
-    { synthetic::LoopFlavour::OpenAPS, "Europe/London", ns::Credentials::Kind::None, site::Consent::Both },
+    { synthetic::LoopFlavour::OpenAPS, "Europe/London", ns::Credentials::Kind::None, records::Consent::Both },
     { synthetic::LoopFlavour::Loop, "America/Los_Angeles", ns::Credentials::Kind::AccessToken,
-      site::Consent::OpenAps },
+      records::Consent::OpenAps },
     { synthetic::LoopFlavour::AndroidAPS, "Australia/Sydney", ns::Credentials::Kind::ApiSecret,
-      site::Consent::Nsf },
+      records::Consent::Nsf },
 };
 
 const QString demoAccessToken = QStringLiteral("demo-1f2e3d4c5b6a7988");
@@ -191,7 +192,7 @@ void Demo::start(std::function<void(Result<Urls>)> ready)
                 line += QStringLiteral("  (needs the API secret %1)").arg(demoApiSecret);
             else
                 line += QStringLiteral("  (open)");
-            line += QStringLiteral(", registered, shares: %1").arg(site::consentValue(persona.consent));
+            line += QStringLiteral(", registered, shares: %1").arg(records::consentValue(persona.consent));
             urls.nightscout << line;
         }
         urls.nightscout << m_nightscout->url(QStringLiteral("newcomer")).toString()
@@ -243,10 +244,10 @@ void Demo::registerParticipants(std::function<void(Status)> done)
                 persona.auth == ns::Credentials::Kind::AccessToken ? ns::Credentials::accessToken(demoAccessToken)
                 : persona.auth == ns::Credentials::Kind::ApiSecret ? ns::Credentials::apiSecret(demoApiSecret)
                                                                    : ns::Credentials();
-        m_openHumans->addFile(member, site::urlFileName(member), site::urlFileContent(*siteUrl, credentials),
+        m_openHumans->addFile(member, records::urlFileName(member), site::urlFileContent(*siteUrl, credentials),
                               QStringLiteral("Nightscout URL"), { QStringLiteral("nightscout") });
-        m_openHumans->addFile(member, site::consentFileName(member),
-                              site::consentValue(persona.consent).toUtf8(),
+        m_openHumans->addFile(member, records::consentFileName(member),
+                              records::consentValue(persona.consent).toUtf8(),
                               QStringLiteral("Data sharing consent"), { QStringLiteral("consent") });
 
         auto *job = client->exchangeCode(m_openHumans->approve(member, redirectUri), this);
@@ -264,7 +265,7 @@ void Demo::registerParticipants(std::function<void(Status)> done)
                         login.tokens = *job->result();
                         login.urlFileCount = 1;
                         login.nightscoutUrl = siteUrl->baseUrl().toString();
-                        login.consent = site::consentValue(persona.consent);
+                        login.consent = records::consentValue(persona.consent);
                         if (auto recorded = store.recordLogin(login); !recorded)
                             status = recorded.error();
                     }

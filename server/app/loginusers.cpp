@@ -1,7 +1,7 @@
 #include "app/loginusers.h"
 
 #include "app/serverruntime.h"
-#include "etl/pgcopy.h"
+#include "db/pgcopy.h"
 
 #include <QFile>
 #include <QProcessEnvironment>
@@ -154,7 +154,7 @@ Status applyLoginUsers(const db::Database &database, const QList<LoginUser> &use
     if (!connection)
         return connection.error();
     QSqlDatabase db = *connection;
-    auto conn = etl::pg::nativeHandle(db);
+    auto conn = pg::nativeHandle(db);
     if (!conn)
         return conn.error();
     QSqlQuery current(db);

@@ -1,6 +1,6 @@
 #include "app/runtimemetrics.h"
 
-#include "jobs/sqlhelpers.h"
+#include "db/sqlhelpers.h"
 
 namespace openaps::server {
 

@@ -1,7 +1,7 @@
 #include "etl/analytics.h"
 
 #include "etl/demographicscleaning.h"
-#include "jobs/sqlhelpers.h"
+#include "db/sqlhelpers.h"
 
 #include <QSqlQuery>
 

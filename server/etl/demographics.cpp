@@ -4,7 +4,7 @@
 #include "etl/analytics.h"
 #include "etl/csvparser.h"
 #include "etl/etllog.h"
-#include "jobs/sqlhelpers.h"
+#include "db/sqlhelpers.h"
 
 #include <QDateTime>
 #include <QHash>

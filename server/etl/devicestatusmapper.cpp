@@ -2,8 +2,9 @@
 // systems, the flattened device_status_metrics row. Part of RecordMapper.
 
 #include "etl/jsonfields.h"
-#include "etl/nstime.h"
+#include "records/jsonvalues.h"
 #include "etl/recordmapper.h"
+#include "records/nstime.h"
 
 #include <QJsonArray>
 
@@ -19,24 +20,24 @@ QJsonValue field(const QJsonObject &o, const char *key)
 // pump.bolusing (Loop) or pump.status.bolusing (OpenAPS).
 QJsonValue pumpFlag(const QJsonObject &o, const char *flag)
 {
-    const QJsonValue direct = json::at(o, { "pump", flag });
-    return direct.isUndefined() ? json::at(o, { "pump", "status", flag }) : direct;
+    const QJsonValue direct = records::json::at(o, { "pump", flag });
+    return direct.isUndefined() ? records::json::at(o, { "pump", "status", flag }) : direct;
 }
 
 std::optional<int> deviceStatusOffset(const QJsonObject &o)
 {
-    if (auto offset = json::utcOffset(field(o, "utcOffset")))
+    if (auto offset = records::json::utcOffset(field(o, "utcOffset")))
         return offset;
     // created_at is usually UTC ("Z", which states no local offset); OpenAPS
     // writes the pump clock with the rig's local offset, and Loop reports the
     // pump's secondsFromGMT.
-    for (const QJsonValue &v : { field(o, "created_at"), json::at(o, { "pump", "clock" }) }) {
+    for (const QJsonValue &v : { field(o, "created_at"), records::json::at(o, { "pump", "clock" }) }) {
         if (!v.isString())
             continue;
-        if (auto t = parseNsTimeText(v.toString()); t && t->offsetMinutes)
+        if (auto t = records::parseNsTimeText(v.toString()); t && t->offsetMinutes)
             return t->offsetMinutes;
     }
-    if (auto seconds = json::number(json::at(o, { "pump", "secondsFromGMT" })))
+    if (auto seconds = records::json::number(records::json::at(o, { "pump", "secondsFromGMT" })))
         return int(*seconds / 60);
     return std::nullopt;
 }
@@ -46,9 +47,9 @@ std::optional<int> deviceStatusOffset(const QJsonObject &o)
 bool RecordMapper::mapDeviceStatus(const QJsonObject &o)
 {
     using namespace DeviceStatusCol;
-    const auto when = [&o]() -> std::optional<NsTime> {
+    const auto when = [&o]() -> std::optional<records::NsTime> {
         for (const char *key : { "created_at", "date", "mills", "timestamp" }) {
-            if (auto t = parseNsTime(field(o, key)))
+            if (auto t = records::parseNsTime(field(o, key)))
                 return t;
         }
         return std::nullopt;
@@ -59,16 +60,16 @@ bool RecordMapper::mapDeviceStatus(const QJsonObject &o)
     setOffset(UtcOffset, deviceStatusOffset(o), when->ms);
 
     json::setText(m_row[Device], field(o, "device"));
-    json::setText(m_row[PumpId], json::at(o, { "pump", "pumpID" }));
+    json::setText(m_row[PumpId], records::json::at(o, { "pump", "pumpID" }));
     json::setBool(m_row[PumpBolusing], pumpFlag(o, "bolusing"));
     json::setBool(m_row[PumpSuspended], pumpFlag(o, "suspended"));
-    json::setText(m_row[PumpModel], json::at(o, { "pump", "model" }));
-    json::setReal(m_row[LoopCob], json::at(o, { "loop", "cob", "cob" }));
-    json::setReal(m_row[LoopIob], json::at(o, { "loop", "iob", "iob" }));
-    json::setText(m_row[LoopVersion], json::at(o, { "loop", "version" }));
-    json::setText(m_row[LoopFailureReason], json::at(o, { "loop", "failureReason" }));
+    json::setText(m_row[PumpModel], records::json::at(o, { "pump", "model" }));
+    json::setReal(m_row[LoopCob], records::json::at(o, { "loop", "cob", "cob" }));
+    json::setReal(m_row[LoopIob], records::json::at(o, { "loop", "iob", "iob" }));
+    json::setText(m_row[LoopVersion], records::json::at(o, { "loop", "version" }));
+    json::setText(m_row[LoopFailureReason], records::json::at(o, { "loop", "failureReason" }));
     json::setText(m_row[Snooze], field(o, "snooze"));
-    json::setBool(m_row[OverrideActive], json::at(o, { "override", "active" }));
+    json::setBool(m_row[OverrideActive], records::json::at(o, { "override", "active" }));
 
     mapMetrics(o, CreatedAt);
     return true;
@@ -94,7 +95,7 @@ void RecordMapper::mapMetrics(const QJsonObject &o, int createdAtColumn)
     const QJsonObject suggested = openaps.value(QLatin1String("suggested")).toObject();
     const QJsonObject enacted = openaps.isEmpty() ? loop.value(QLatin1String("enacted")).toObject()
                                                   : openaps.value(QLatin1String("enacted")).toObject();
-    const QJsonValue loopCob = json::at(loop, { "cob", "cob" });
+    const QJsonValue loopCob = records::json::at(loop, { "cob", "cob" });
     if (iob.isEmpty() && suggested.isEmpty() && enacted.isEmpty() && loopCob.isUndefined())
         return;
 

@@ -1,6 +1,7 @@
 #include "etl/etlstate.h"
 
-#include "jobs/sqlhelpers.h"
+#include "db/sqlhelpers.h"
+#include "records/datatype.h"
 
 #include <QSqlQuery>
 
@@ -68,7 +69,7 @@ bool EtlState::needsLoad(const RemoteFile &file, const LoadedFile *known)
     return false;
 }
 
-Status EtlState::recordFile(qint64 participantId, const RemoteFile &file, DataType type, const FileReport *report,
+Status EtlState::recordFile(qint64 participantId, const RemoteFile &file, records::DataType type, const FileReport *report,
                             const QString &error)
 {
     auto conn = m_database.connection();
@@ -88,7 +89,7 @@ Status EtlState::recordFile(qint64 participantId, const RemoteFile &file, DataTy
                            "rows_updated = excluded.rows_updated, rows_duplicate = excluded.rows_duplicate, "
                            "bad_lines = excluded.bad_lines, bad_line_report = excluded.bad_line_report, "
                            "error = excluded.error, attempts = etl_files.attempts + 1, loaded_at = excluded.loaded_at"),
-            { participantId, file.id, file.basename, dataTypeName(type),
+            { participantId, file.id, file.basename, records::dataTypeName(type),
               file.size ? QVariant(*file.size) : QVariant(QMetaType::fromType<qint64>()), stampOrNull(file.created),
               loaded ? QStringLiteral("loaded") : QStringLiteral("failed"), report ? report->records : 0,
               report ? report->rows.inserted : 0, report ? report->rows.updated : 0,

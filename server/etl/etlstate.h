@@ -2,8 +2,8 @@
 
 #include "core/result.h"
 #include "db/database.h"
-#include "etl/datatype.h"
 #include "etl/fileloader.h"
+#include "records/datatype.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -45,7 +45,7 @@ public:
 
     // `report` for a finished load (status loaded, or failed when reading
     // stopped early), `error` for a failed one.
-    Status recordFile(qint64 participantId, const RemoteFile &file, DataType type, const FileReport *report,
+    Status recordFile(qint64 participantId, const RemoteFile &file, records::DataType type, const FileReport *report,
                       const QString &error);
 
     // Forgets files Open Humans no longer lists (replaced segments, deleted

@@ -3,8 +3,9 @@
 #include "etl/etllog.h"
 #include "etl/postgreswriter.h"
 #include "etl/recordmapper.h"
-#include "etl/recordreader.h"
 #include "etl/timezonehistory.h"
+#include "records/datatype.h"
+#include "records/ndjsonreader.h"
 
 #include <QFile>
 #include <QSqlError>
@@ -68,7 +69,7 @@ Result<TimeZoneHistory> FileLoader::timeZones(const db::Database &database, qint
     return zones;
 }
 
-Result<FileReport> FileLoader::loadFile(const QString &path, DataType type, const LoadTarget &target)
+Result<FileReport> FileLoader::loadFile(const QString &path, records::DataType type, const LoadTarget &target)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
@@ -76,7 +77,7 @@ Result<FileReport> FileLoader::loadFile(const QString &path, DataType type, cons
     return load(&file, type, target);
 }
 
-Result<FileReport> FileLoader::load(QIODevice *device, DataType type, const LoadTarget &target)
+Result<FileReport> FileLoader::load(QIODevice *device, records::DataType type, const LoadTarget &target)
 {
     auto zones = timeZones(m_database, target.userId);
     if (!zones)
@@ -101,7 +102,7 @@ Result<FileReport> FileLoader::load(QIODevice *device, DataType type, const Load
             qCWarning(lcEtl, "%s: bad line %lld: %s", qPrintable(target.label), line, qPrintable(reason));
     };
 
-    RecordReader reader(device);
+    records::NdjsonReader reader(device);
     while (auto record = reader.next()) {
         ++report.records;
         if (!record->problem.isEmpty()) {

@@ -3,7 +3,7 @@
 #include "core/result.h"
 #include "db/database.h"
 #include "etl/bulkwriter.h"
-#include "etl/datatype.h"
+#include "records/datatype.h"
 
 #include <functional>
 #include <vector>
@@ -63,8 +63,8 @@ public:
     // For the benchmark and tests: smaller or larger commit batches.
     void setBatchBytes(qsizetype bytes) { m_batchBytes = bytes; }
 
-    Result<FileReport> load(QIODevice *device, DataType type, const LoadTarget &target);
-    Result<FileReport> loadFile(const QString &path, DataType type, const LoadTarget &target);
+    Result<FileReport> load(QIODevice *device, records::DataType type, const LoadTarget &target);
+    Result<FileReport> loadFile(const QString &path, records::DataType type, const LoadTarget &target);
 
     // The participant's profile time zones, from the profile table.
     static Result<TimeZoneHistory> timeZones(const db::Database &database, qint64 userId);

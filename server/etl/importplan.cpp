@@ -1,6 +1,9 @@
 #include "etl/importplan.h"
 
 #include "etl/participantdata.h"
+#include "records/consent.h"
+#include "records/datatype.h"
+#include "records/filenames.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -25,7 +28,7 @@ bool isNumber(const QString &text, qint64 *value)
 qint64 memberOfFile(const QString &path, const QString &root)
 {
     qint64 id = 0;
-    if (isNumber(memberIdFromFileName(QFileInfo(path).fileName()), &id))
+    if (isNumber(records::memberIdFromFileName(QFileInfo(path).fileName()), &id))
         return id;
     QDir dir = QFileInfo(path).absoluteDir();
     const QString top = QDir(root).absolutePath();
@@ -43,8 +46,8 @@ void sortForImport(QList<ImportFile> &files)
     std::stable_sort(files.begin(), files.end(), [](const ImportFile &a, const ImportFile &b) {
         if (a.userId != b.userId)
             return a.userId < b.userId;
-        const bool aProfile = a.type == DataType::Profile;
-        const bool bProfile = b.type == DataType::Profile;
+        const bool aProfile = a.type == records::DataType::Profile;
+        const bool bProfile = b.type == records::DataType::Profile;
         if (aProfile != bProfile)
             return aProfile;
         return a.path < b.path;
@@ -60,17 +63,17 @@ Result<ImportPlan> planDirectory(const QString &dir, int defaultSourceEntity)
     QDirIterator it(dir, QDir::Files, QDirIterator::Subdirectories);
     while (it.hasNext()) {
         const QString path = it.next();
-        const FileKind kind = classifyFile(it.fileName());
-        if (kind.kind == FileKind::NightscoutUrl)
+        const records::FileKind kind = records::classifyFile(it.fileName());
+        if (kind.kind == records::FileKind::NightscoutUrl)
             continue; // never read: a participant's site address is not research data
         const qint64 member = memberOfFile(path, dir);
-        if (kind.kind == FileKind::Consent && member) {
+        if (kind.kind == records::FileKind::Consent && member) {
             QFile file(path);
             if (file.open(QIODevice::ReadOnly))
                 consent.insert(member, QString::fromUtf8(file.read(256)));
             continue;
         }
-        if (kind.kind != FileKind::Data) {
+        if (kind.kind != records::FileKind::Data) {
             plan.skipped << QStringLiteral("%1: not a Nightscout data file").arg(QDir(dir).relativeFilePath(path));
             continue;
         }
@@ -87,7 +90,7 @@ Result<ImportPlan> planDirectory(const QString &dir, int defaultSourceEntity)
             continue;
         int source = defaultSourceEntity;
         if (consent.contains(f.userId)) {
-            const auto parsed = server::site::parseConsent(consent.value(f.userId));
+            const auto parsed = records::parseConsent(consent.value(f.userId));
             const auto entity = parsed ? sourceEntityFor(*parsed) : std::nullopt;
             if (!entity)
                 plan.skipped << QStringLiteral("member %1: %2, member left out")

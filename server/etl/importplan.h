@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/result.h"
-#include "etl/datatype.h"
+#include "records/datatype.h"
 
 #include <QList>
 #include <QMap>
@@ -15,7 +15,7 @@ struct ImportFile
 {
     QString path;
     qint64 userId = 0; // Open Humans project member id
-    DataType type = DataType::Entries;
+    records::DataType type = records::DataType::Entries;
 };
 
 // What `openaps-server import --dir` will load: the data files of a folder

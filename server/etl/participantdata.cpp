@@ -1,7 +1,8 @@
 #include "etl/participantdata.h"
 
-#include "jobs/sqlhelpers.h"
+#include "db/sqlhelpers.h"
 #include "etl/tables.h"
+#include "records/consent.h"
 
 namespace openaps::etl {
 
@@ -16,16 +17,16 @@ QStringList stampedTables()
 
 } // namespace
 
-std::optional<int> sourceEntityFor(server::site::Consent consent)
+std::optional<int> sourceEntityFor(records::Consent consent)
 {
     switch (consent) {
-    case server::site::Consent::OpenAps:
+    case records::Consent::OpenAps:
         return 0;
-    case server::site::Consent::Nsf:
+    case records::Consent::Nsf:
         return 1;
-    case server::site::Consent::Both:
+    case records::Consent::Both:
         return 2;
-    case server::site::Consent::None:
+    case records::Consent::None:
         break;
     }
     return std::nullopt;

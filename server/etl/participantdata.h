@@ -2,14 +2,14 @@
 
 #include "core/result.h"
 #include "db/database.h"
-#include "site/consent.h"
+#include "records/consent.h"
 
 #include <optional>
 
 namespace openaps::etl {
 
 // source_entity for a consent: openaps 0, nsf 1, both 2; none has none.
-std::optional<int> sourceEntityFor(server::site::Consent consent);
+std::optional<int> sourceEntityFor(records::Consent consent);
 
 // Stamps all of a participant's research and analytics rows with
 // `sourceEntity` in one transaction (rows already stamped so are not

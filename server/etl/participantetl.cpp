@@ -4,7 +4,9 @@
 #include "etl/etllog.h"
 #include "etl/participantdata.h"
 #include "jobs/ohaccess.h"
-#include "site/consent.h"
+#include "records/consent.h"
+#include "records/datatype.h"
+#include "records/filenames.h"
 
 #include <QDir>
 #include <QThreadPool>
@@ -52,10 +54,10 @@ void ParticipantEtl::onListed(const oh::Member &member)
 {
     std::optional<oh::MemberFile> consentFile;
     for (const oh::MemberFile &f : member.files) {
-        const FileKind kind = classifyFile(f.basename, f.metadata.tags);
-        if (kind.kind == FileKind::Consent && (!consentFile || f.created > consentFile->created))
+        const records::FileKind kind = records::classifyFile(f.basename, f.metadata.tags);
+        if (kind.kind == records::FileKind::Consent && (!consentFile || f.created > consentFile->created))
             consentFile = f;
-        else if (kind.kind == FileKind::Data)
+        else if (kind.kind == records::FileKind::Data)
             m_pending.append({ f, kind.dataType });
     }
     if (consentFile)
@@ -72,10 +74,10 @@ void ParticipantEtl::readConsent(const oh::MemberFile &file)
         const Result<oh::DownloadResult> &result = job->result();
         if (!result)
             return finish(QStringLiteral("The consent file could not be read: %1").arg(result.error().message));
-        const auto consent = server::site::parseConsent(QString::fromUtf8(result->body));
+        const auto consent = records::parseConsent(QString::fromUtf8(result->body));
         if (!consent)
             return finish(QStringLiteral("The consent file holds no known consent; nothing was changed."));
-        applyConsent(server::site::consentValue(*consent));
+        applyConsent(records::consentValue(*consent));
     });
     job->start();
 }
@@ -83,7 +85,7 @@ void ParticipantEtl::readConsent(const oh::MemberFile &file)
 void ParticipantEtl::applyConsent(const QString &consent)
 {
     m_summary.consent = consent;
-    const auto entity = sourceEntityFor(*server::site::parseConsent(consent));
+    const auto entity = sourceEntityFor(*records::parseConsent(consent));
     const auto previous = m_state.consent(m_participantId);
     if (!previous)
         return finish(previous.error().message);
@@ -116,15 +118,15 @@ void ParticipantEtl::applyConsent(const QString &consent)
     if (!loaded)
         return finish(loaded.error().message);
     m_pending.erase(std::remove_if(m_pending.begin(), m_pending.end(),
-                                   [&loaded](const QPair<oh::MemberFile, DataType> &p) {
+                                   [&loaded](const QPair<oh::MemberFile, records::DataType> &p) {
                                        const auto it = loaded->constFind(p.first.id);
                                        return !EtlState::needsLoad(remoteFile(p.first),
                                                                    it == loaded->constEnd() ? nullptr : &*it);
                                    }),
                     m_pending.end());
     std::stable_sort(m_pending.begin(), m_pending.end(), [](const auto &a, const auto &b) {
-        if ((a.second == DataType::Profile) != (b.second == DataType::Profile))
-            return a.second == DataType::Profile;
+        if ((a.second == records::DataType::Profile) != (b.second == records::DataType::Profile))
+            return a.second == records::DataType::Profile;
         return a.first.created < b.first.created;
     });
 
@@ -164,7 +166,7 @@ void ParticipantEtl::loadNextFile()
     job->start();
 }
 
-void ParticipantEtl::onDownloaded(const oh::MemberFile &file, DataType type, const Result<oh::DownloadResult> &result)
+void ParticipantEtl::onDownloaded(const oh::MemberFile &file, records::DataType type, const Result<oh::DownloadResult> &result)
 {
     const RemoteFile remote = remoteFile(file);
     if (!result) {

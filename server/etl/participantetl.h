@@ -5,6 +5,7 @@
 #include "etl/etlstate.h"
 #include "etl/fileloader.h"
 #include "openhumans/client.h"
+#include "records/datatype.h"
 
 #include <QObject>
 #include <QPointer>
@@ -77,7 +78,7 @@ private:
     void readConsent(const oh::MemberFile &file);
     void applyConsent(const QString &consent);
     void loadNextFile();
-    void onDownloaded(const oh::MemberFile &file, DataType type, const Result<oh::DownloadResult> &result);
+    void onDownloaded(const oh::MemberFile &file, records::DataType type, const Result<oh::DownloadResult> &result);
     void refreshAnalytics();
     void finish(const QString &error = {});
     // Runs `work` on the pool, then `then` back on this object's thread.
@@ -90,7 +91,7 @@ private:
     QString m_token;
     QPointer<jobs::OhAccess> m_access;
     EtlState m_state;
-    QList<QPair<oh::MemberFile, DataType>> m_pending;
+    QList<QPair<oh::MemberFile, records::DataType>> m_pending;
     std::unique_ptr<QTemporaryFile> m_download;
     ParticipantSummary m_summary;
     Result<ParticipantSummary> m_result { makeError("pending", QStringLiteral("The pass has not finished.")) };

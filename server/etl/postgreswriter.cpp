@@ -1,5 +1,6 @@
 #include "etl/postgreswriter.h"
 
+#include "etl/copyrow.h"
 #include "etl/etllog.h"
 
 #include <QElapsedTimer>
@@ -133,7 +134,7 @@ Status PostgresWriter::add(const Row &row, const Row *metrics, qint64 line)
             return s;
     }
     const qsizetype start = m_batch.size();
-    pg::appendCopyRow(m_batch, row, m_table);
+    appendCopyRow(m_batch, row, m_table);
     if (m_copy.active() && !m_copyFailed) {
         switch (checkRepeat(row, start, m_batch.size())) {
         case Repeat::Same:
@@ -158,7 +159,7 @@ Status PostgresWriter::add(const Row &row, const Row *metrics, qint64 line)
         m_copyFailed = true; // e.g. a duplicate key: flush() takes the staging path
     }
     if (metrics && m_hasMetrics)
-        pg::appendCopyRow(m_metricsBatch, *metrics, m_metricsTable);
+        appendCopyRow(m_metricsBatch, *metrics, m_metricsTable);
     if (m_batch.size() >= m_batchBytes || qsizetype(m_lines.size()) >= m_batchRows)
         return flush();
     return {};

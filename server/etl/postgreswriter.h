@@ -1,7 +1,7 @@
 #pragma once
 
 #include "etl/bulkwriter.h"
-#include "etl/pgcopy.h"
+#include "db/pgcopy.h"
 
 #include <unordered_map>
 

@@ -1,8 +1,10 @@
 #include "etl/recordmapper.h"
 
 #include "etl/jsonfields.h"
-#include "etl/nstime.h"
+#include "records/jsonvalues.h"
 #include "etl/timezonehistory.h"
+#include "records/datatype.h"
+#include "records/nstime.h"
 
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -17,10 +19,10 @@ QJsonValue field(const QJsonObject &o, const char *key)
 }
 
 // The first of `keys` that parses as a time.
-std::optional<NsTime> firstTime(const QJsonObject &o, std::initializer_list<const char *> keys)
+std::optional<records::NsTime> firstTime(const QJsonObject &o, std::initializer_list<const char *> keys)
 {
     for (const char *key : keys) {
-        if (auto t = parseNsTime(field(o, key)))
+        if (auto t = records::parseNsTime(field(o, key)))
             return t;
     }
     return std::nullopt;
@@ -29,13 +31,13 @@ std::optional<NsTime> firstTime(const QJsonObject &o, std::initializer_list<cons
 // The first offset written into one of these time strings.
 std::optional<int> statedOffset(const QJsonObject &o, std::initializer_list<const char *> keys)
 {
-    if (auto offset = json::utcOffset(field(o, "utcOffset")))
+    if (auto offset = records::json::utcOffset(field(o, "utcOffset")))
         return offset;
     for (const char *key : keys) {
         const QJsonValue v = field(o, key);
         if (!v.isString())
             continue;
-        if (auto t = parseNsTimeText(v.toString()); t && t->offsetMinutes)
+        if (auto t = records::parseNsTimeText(v.toString()); t && t->offsetMinutes)
             return t->offsetMinutes;
     }
     return std::nullopt;
@@ -45,7 +47,7 @@ std::optional<int> statedOffset(const QJsonObject &o, std::initializer_list<cons
 
 std::optional<double> noiseLevel(const QJsonValue &value)
 {
-    if (auto n = json::number(value))
+    if (auto n = records::json::number(value))
         return n;
     const QString word = value.toString().trimmed().toLower();
     if (word == QLatin1String("clean"))
@@ -59,7 +61,7 @@ std::optional<double> noiseLevel(const QJsonValue &value)
     return std::nullopt;
 }
 
-RecordMapper::RecordMapper(DataType type, MappingContext context)
+RecordMapper::RecordMapper(records::DataType type, MappingContext context)
     : m_type(type),
       m_context(context),
       m_row(tableFor(type).emptyRow()),
@@ -84,21 +86,21 @@ std::optional<QString> RecordMapper::map(const QByteArray &json)
 
     bool ok = false;
     switch (m_type) {
-    case DataType::Entries:
+    case records::DataType::Entries:
         setCommon(EntryCol::UserId, EntryCol::Id, EntryCol::SourceEntity, EntryCol::RawJson, o, json);
         ok = mapEntry(o);
         break;
-    case DataType::Treatments:
+    case records::DataType::Treatments:
         setCommon(TreatmentCol::UserId, TreatmentCol::Id, TreatmentCol::SourceEntity,
                   TreatmentCol::RawJson, o, json);
         ok = mapTreatment(o);
         break;
-    case DataType::DeviceStatus:
+    case records::DataType::DeviceStatus:
         setCommon(DeviceStatusCol::UserId, DeviceStatusCol::Id, DeviceStatusCol::SourceEntity,
                   DeviceStatusCol::RawJson, o, json);
         ok = mapDeviceStatus(o);
         break;
-    case DataType::Profile:
+    case records::DataType::Profile:
         setCommon(ProfileCol::UserId, ProfileCol::Id, ProfileCol::SourceEntity, ProfileCol::RawJson, o,
                   json);
         ok = mapProfile(o);
@@ -113,8 +115,8 @@ void RecordMapper::setCommon(int userCol, int idCol, int sourceCol, int rawCol, 
                              const QByteArray &json)
 {
     m_row[userCol].setInteger(m_context.userId);
-    QByteArray id = json::documentId(o);
-    m_row[idCol].setText(id.isEmpty() ? json::syntheticId(o) : std::move(id));
+    QByteArray id = records::json::documentId(o);
+    m_row[idCol].setText(id.isEmpty() ? records::json::syntheticId(o) : std::move(id));
     m_row[sourceCol].setInteger(m_context.sourceEntity);
     m_row[rawCol].setJson(json);
 }
@@ -177,7 +179,7 @@ bool RecordMapper::mapTreatment(const QJsonObject &o)
     if (!when)
         return false;
     m_row[CreatedAt].setTime(when->ms);
-    const auto stamp = parseNsTime(field(o, "timestamp"));
+    const auto stamp = records::parseNsTime(field(o, "timestamp"));
     m_row[Timestamp].setTime(stamp ? stamp->ms : when->ms);
     setOffset(UtcOffset, statedOffset(o, { "created_at", "timestamp" }), when->ms);
 
@@ -220,7 +222,7 @@ bool RecordMapper::mapProfile(const QJsonObject &o)
     const auto start = firstTime(o, { "startDate", "mills", "created_at" });
     if (start)
         m_row[StartDate].setTime(start->ms);
-    if (auto mills = json::number(field(o, "mills")))
+    if (auto mills = records::json::number(field(o, "mills")))
         m_row[Mills].setInteger(qint64(*mills));
 
     const QJsonValue defaultName = field(o, "defaultProfile");

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "etl/datatype.h"
 #include "etl/tables.h"
+#include "records/datatype.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -31,12 +31,12 @@ struct MappingContext
 // record's own time string (dateString / created_at / timestamp / sysTime);
 // Loop's `pump.secondsFromGMT`; the profile time zone at that instant.
 //
-// Documents without an id get a stable synthetic one (see json::syntheticId).
+// Documents without an id get a stable synthetic one (see records::json::syntheticId).
 // A document without any usable time is rejected.
 class RecordMapper
 {
 public:
-    RecordMapper(DataType type, MappingContext context);
+    RecordMapper(records::DataType type, MappingContext context);
 
     // Maps `json`; returns the reason when the document is unusable. Reasons
     // never quote the document.
@@ -49,7 +49,7 @@ public:
     // After mapping a profile: the zone it names and from when, if any.
     const std::optional<std::pair<qint64, QString>> &profileZone() const { return m_profileZone; }
 
-    DataType dataType() const { return m_type; }
+    records::DataType dataType() const { return m_type; }
     const MappingContext &context() const { return m_context; }
     void setSourceEntity(int sourceEntity) { m_context.sourceEntity = sourceEntity; }
 
@@ -63,7 +63,7 @@ private:
                    const QByteArray &json);
     void setOffset(int column, std::optional<int> stated, qint64 ms);
 
-    DataType m_type;
+    records::DataType m_type;
     MappingContext m_context;
     Row m_row;
     Row m_metrics;

@@ -1,6 +1,6 @@
 #include "etl/sqlitewriter.h"
 
-#include "etl/nstime.h"
+#include "records/nstime.h"
 
 #include <QSqlError>
 #include <QVariant>
@@ -34,7 +34,7 @@ QVariant toVariant(const Field &f)
     case Field::Bool:
         return f.boolean ? 1 : 0;
     case Field::Time:
-        return formatUtcString(f.ms);
+        return records::formatUtcString(f.ms);
     case Field::Text:
     case Field::Json:
         return QString::fromUtf8(f.bytes);

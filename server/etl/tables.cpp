@@ -1,5 +1,7 @@
 #include "etl/tables.h"
 
+#include "records/datatype.h"
+
 namespace openaps::etl {
 
 namespace {
@@ -131,16 +133,16 @@ const TableSpec &profileTable()
     return spec;
 }
 
-const TableSpec &tableFor(DataType type)
+const TableSpec &tableFor(records::DataType type)
 {
     switch (type) {
-    case DataType::Entries:
+    case records::DataType::Entries:
         return entriesTable();
-    case DataType::Treatments:
+    case records::DataType::Treatments:
         return treatmentsTable();
-    case DataType::DeviceStatus:
+    case records::DataType::DeviceStatus:
         return deviceStatusTable();
-    case DataType::Profile:
+    case records::DataType::Profile:
         return profileTable();
     }
     return entriesTable();

@@ -1,6 +1,7 @@
 #pragma once
 
-#include "etl/datatype.h"
+#include "records/datatype.h"
+
 
 #include <QByteArray>
 #include <QString>
@@ -127,7 +128,7 @@ const TableSpec &treatmentsTable();
 const TableSpec &deviceStatusTable();
 const TableSpec &deviceStatusMetricsTable();
 const TableSpec &profileTable();
-const TableSpec &tableFor(DataType type);
+const TableSpec &tableFor(records::DataType type);
 
 // Every table holding a participant's research rows (user_id), for consent
 // changes and erasure.

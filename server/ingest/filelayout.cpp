@@ -1,45 +1,10 @@
 #include "ingest/filelayout.h"
 
-#include <QDateTime>
-#include <QRegularExpression>
+#include "records/datatype.h"
+
 #include <QUrlQuery>
 
 namespace openaps::ingest {
-
-QString segmentFileName(const QString &memberId, etl::DataType type, const QDate &month)
-{
-    return QStringLiteral("%1_%2_%3-%4.ndjson.gz")
-            .arg(memberId, etl::dataTypeName(type))
-            .arg(month.year(), 4, 10, QLatin1Char('0'))
-            .arg(month.month(), 2, 10, QLatin1Char('0'));
-}
-
-std::optional<QDate> segmentMonth(const QString &basename, const QString &memberId, etl::DataType type)
-{
-    const QString prefix = memberId + QLatin1Char('_') + etl::dataTypeName(type) + QLatin1Char('_');
-    const QLatin1String suffix(".ndjson.gz");
-    if (!basename.startsWith(prefix) || !basename.endsWith(suffix))
-        return std::nullopt;
-    const QString stamp = basename.mid(prefix.size(), basename.size() - prefix.size() - suffix.size());
-    static const QRegularExpression shape(QStringLiteral(R"(^(\d{4})-(\d{2})$)"));
-    const auto match = shape.match(stamp);
-    if (!match.hasMatch())
-        return std::nullopt;
-    const QDate month(match.captured(1).toInt(), match.captured(2).toInt(), 1);
-    if (!month.isValid())
-        return std::nullopt;
-    return month;
-}
-
-std::optional<qint64> legacyUpperBound(const QString &basename, const QString &memberId, etl::DataType type)
-{
-    const QString tail = QLatin1Char('_') + memberId + QLatin1Char('_') + etl::dataTypeName(type);
-    static const QRegularExpression shape(QStringLiteral(R"(^(\d{1,16})(_.*)\.json(\.gz)?$)"));
-    const auto match = shape.match(basename);
-    if (!match.hasMatch() || match.captured(2) != tail)
-        return std::nullopt;
-    return match.captured(1).toLongLong();
-}
 
 Result<NightscoutAccess> parseUrlFile(const QString &text)
 {
@@ -67,40 +32,19 @@ Result<NightscoutAccess> parseUrlFile(const QString &text)
     return access;
 }
 
-std::optional<QString> parseConsentFile(const QString &text)
-{
-    const QString value = text.trimmed().toLower();
-    static const QStringList known { QStringLiteral("openaps"), QStringLiteral("nsf"), QStringLiteral("both"),
-                                     QStringLiteral("none") };
-    if (known.contains(value))
-        return value;
-    return std::nullopt;
-}
-
-ns::Collection collectionOf(etl::DataType type)
+ns::Collection collectionOf(records::DataType type)
 {
     switch (type) {
-    case etl::DataType::Entries:
+    case records::DataType::Entries:
         return ns::Collection::Entries;
-    case etl::DataType::Treatments:
+    case records::DataType::Treatments:
         return ns::Collection::Treatments;
-    case etl::DataType::DeviceStatus:
+    case records::DataType::DeviceStatus:
         return ns::Collection::DeviceStatus;
-    case etl::DataType::Profile:
+    case records::DataType::Profile:
         return ns::Collection::Profiles;
     }
     return ns::Collection::Entries;
-}
-
-QDate monthOf(qint64 epochMs)
-{
-    const QDate day = QDateTime::fromMSecsSinceEpoch(epochMs, Qt::UTC).date();
-    return QDate(day.year(), day.month(), 1);
-}
-
-qint64 monthStartMs(const QDate &month)
-{
-    return QDateTime(QDate(month.year(), month.month(), 1), QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
 }
 
 } // namespace openaps::ingest

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "core/gzip.h"
+
 #include <QByteArray>
 
-#include <memory>
+#include <optional>
 
 namespace openaps::ingest {
 
@@ -11,12 +13,7 @@ namespace openaps::ingest {
 class GzipWriter
 {
 public:
-    explicit GzipWriter(int level = 6);
-    ~GzipWriter();
-    GzipWriter(const GzipWriter &) = delete;
-    GzipWriter &operator=(const GzipWriter &) = delete;
-    GzipWriter(GzipWriter &&other) noexcept;
-    GzipWriter &operator=(GzipWriter &&other) noexcept;
+    explicit GzipWriter(int level = 6) : m_level(level) { }
 
     void write(const QByteArray &bytes);
     // Ends the member and hands out the gzip data; the writer is then empty.
@@ -27,10 +24,9 @@ public:
     qint64 outputBytes() const { return m_output.size(); }
 
 private:
-    struct Stream;
-    void deflateInto(const char *data, qsizetype size, int flush);
+    gzip::Deflater &deflater();
 
-    std::unique_ptr<Stream> m_stream;
+    std::optional<gzip::Deflater> m_deflater; // a new one for each member
     QByteArray m_output;
     qint64 m_inputBytes = 0;
     int m_level;

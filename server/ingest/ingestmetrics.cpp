@@ -1,5 +1,7 @@
 #include "ingest/ingestmetrics.h"
 
+#include "records/datatype.h"
+
 #include <QMutexLocker>
 
 namespace openaps::ingest {
@@ -21,7 +23,7 @@ void IngestMetrics::addParticipant(const ParticipantReport &r)
     if (!r.errorCode.isEmpty())
         ++m_data.errorsByClass[r.errorCode];
     for (auto it = r.types.cbegin(); it != r.types.cend(); ++it)
-        m_data.recordsByType[etl::dataTypeName(it.key())] += it->added;
+        m_data.recordsByType[records::dataTypeName(it.key())] += it->added;
     m_data.nightscoutBytes += r.nightscoutBytes();
     m_data.openHumansBytesUp += r.openHumansBytesUp();
     m_data.openHumansBytesDown += r.openHumansBytesDown();

@@ -1,5 +1,8 @@
 #include "ingest/ingeststore.h"
 
+#include "db/sqlhelpers.h"
+#include "records/datatype.h"
+
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -32,13 +35,6 @@ QString outcomeName(RunRecord::Outcome outcome)
     return {};
 }
 
-// Runs a prepared statement, or says which one failed.
-Status run(QSqlQuery &q, const char *what)
-{
-    if (!q.exec())
-        return db::sqlError(what, q.lastError());
-    return {};
-}
 
 } // namespace
 
@@ -63,7 +59,7 @@ Result<std::optional<IngestStore::Participant>> IngestStore::participant(qint64 
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT member_id, deauthorized_at FROM participants WHERE id = ?"));
     q.addBindValue(participantId);
-    if (auto s = run(q, "reading a participant"); !s)
+    if (auto s = sql::run(q, "reading a participant"); !s)
         return s.error();
     if (!q.next())
         return std::optional<Participant>();
@@ -83,10 +79,10 @@ Status IngestStore::markDeauthorized(qint64 participantId, const QDateTime &at)
     q.addBindValue(at.toUTC());
     q.addBindValue(at.toUTC());
     q.addBindValue(participantId);
-    return run(q, "marking a participant deauthorised");
+    return sql::run(q, "marking a participant deauthorised");
 }
 
-Result<QHash<etl::DataType, TypeCursor>> IngestStore::cursors(qint64 participantId) const
+Result<QHash<records::DataType, TypeCursor>> IngestStore::cursors(qint64 participantId) const
 {
     auto db = m_database.connection();
     if (!db)
@@ -96,11 +92,11 @@ Result<QHash<etl::DataType, TypeCursor>> IngestStore::cursors(qint64 participant
     q.prepare(QStringLiteral("SELECT data_type, cursor_ms, recent, records_stored FROM ingest_cursors "
                              "WHERE participant_id = ?"));
     q.addBindValue(participantId);
-    if (auto s = run(q, "reading ingest cursors"); !s)
+    if (auto s = sql::run(q, "reading ingest cursors"); !s)
         return s.error();
-    QHash<etl::DataType, TypeCursor> cursors;
+    QHash<records::DataType, TypeCursor> cursors;
     while (q.next()) {
-        const auto type = etl::dataTypeFromName(q.value(0).toString());
+        const auto type = records::dataTypeFromName(q.value(0).toString());
         if (!type)
             continue;
         TypeCursor c;
@@ -113,7 +109,7 @@ Result<QHash<etl::DataType, TypeCursor>> IngestStore::cursors(qint64 participant
     return cursors;
 }
 
-Status IngestStore::saveCursor(qint64 participantId, etl::DataType type, const TypeCursor &cursor,
+Status IngestStore::saveCursor(qint64 participantId, records::DataType type, const TypeCursor &cursor,
                                const QDateTime &at)
 {
     auto db = m_database.connection();
@@ -126,12 +122,12 @@ Status IngestStore::saveCursor(qint64 participantId, etl::DataType type, const T
             "SET cursor_ms = excluded.cursor_ms, recent = excluded.recent, "
             "records_stored = excluded.records_stored, updated_ms = excluded.updated_ms"));
     q.addBindValue(participantId);
-    q.addBindValue(etl::dataTypeName(type));
+    q.addBindValue(records::dataTypeName(type));
     q.addBindValue(cursor.cursorMs);
     q.addBindValue(QString::fromLatin1(cursor.recent));
     q.addBindValue(cursor.recordsStored);
     q.addBindValue(at.toMSecsSinceEpoch());
-    return run(q, "storing an ingest cursor");
+    return sql::run(q, "storing an ingest cursor");
 }
 
 Status IngestStore::recordRun(qint64 participantId, const RunRecord &r)
@@ -166,7 +162,7 @@ Status IngestStore::recordRun(qint64 participantId, const RunRecord &r)
     status.addBindValue(ok ? nullText() : QVariant(r.errorMessage));
     status.addBindValue(ok ? nullTime() : QVariant(at));
     status.addBindValue(at);
-    if (auto s = run(status, "recording the transfer status"); !s)
+    if (auto s = sql::run(status, "recording the transfer status"); !s)
         return fail(s.error());
 
     for (auto it = r.moved.cbegin(); it != r.moved.cend(); ++it) {
@@ -179,10 +175,10 @@ Status IngestStore::recordRun(qint64 participantId, const RunRecord &r)
                 "SET records_moved = participant_type_status.records_moved + excluded.records_moved, "
                 "last_moved_at = excluded.last_moved_at"));
         moved.addBindValue(participantId);
-        moved.addBindValue(etl::dataTypeName(it.key()));
+        moved.addBindValue(records::dataTypeName(it.key()));
         moved.addBindValue(it.value());
         moved.addBindValue(at);
-        if (auto s = run(moved, "recording records moved"); !s)
+        if (auto s = sql::run(moved, "recording records moved"); !s)
             return fail(s.error());
     }
 
@@ -190,7 +186,7 @@ Status IngestStore::recordRun(qint64 participantId, const RunRecord &r)
     previous.setForwardOnly(true);
     previous.prepare(QStringLiteral("SELECT failures FROM ingest_participants WHERE participant_id = ?"));
     previous.addBindValue(participantId);
-    if (auto s = run(previous, "reading the backoff"); !s)
+    if (auto s = sql::run(previous, "reading the backoff"); !s)
         return fail(s.error());
     const int failures = failed ? (previous.next() ? previous.value(0).toInt() : 0) + 1 : 0;
     previous.finish();
@@ -211,7 +207,7 @@ Status IngestStore::recordRun(qint64 participantId, const RunRecord &r)
     backoff.addBindValue(ok ? nullText() : QVariant(r.errorCode));
     backoff.addBindValue(r.holder);
     backoff.addBindValue(at.toMSecsSinceEpoch());
-    if (auto s = run(backoff, "recording the backoff"); !s)
+    if (auto s = sql::run(backoff, "recording the backoff"); !s)
         return fail(s.error());
     if (!db.commit())
         return fail(db::sqlError("committing the run record", db.lastError()));
@@ -227,7 +223,7 @@ Result<std::optional<QDateTime>> IngestStore::notBefore(qint64 participantId) co
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT next_attempt_ms FROM ingest_participants WHERE participant_id = ?"));
     q.addBindValue(participantId);
-    if (auto s = run(q, "reading the backoff"); !s)
+    if (auto s = sql::run(q, "reading the backoff"); !s)
         return s.error();
     if (!q.next() || q.value(0).isNull())
         return std::optional<QDateTime>();

@@ -2,7 +2,7 @@
 
 #include "core/result.h"
 #include "db/database.h"
-#include "etl/datatype.h"
+#include "records/datatype.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -28,7 +28,7 @@ struct RunRecord
     Outcome outcome = Outcome::Ok;
     QString errorCode; // ingest error class (errors.h) when skipped or failed
     QString errorMessage; // plain words, never a URL or token
-    QHash<etl::DataType, qint64> moved; // records written per type
+    QHash<records::DataType, qint64> moved; // records written per type
     QDateTime at;
     QString holder; // server instance
 };
@@ -58,8 +58,8 @@ public:
     // Open Humans access is gone for good: no more runs until the participant logs in again.
     Status markDeauthorized(qint64 participantId, const QDateTime &at);
 
-    Result<QHash<etl::DataType, TypeCursor>> cursors(qint64 participantId) const;
-    Status saveCursor(qint64 participantId, etl::DataType type, const TypeCursor &cursor, const QDateTime &at);
+    Result<QHash<records::DataType, TypeCursor>> cursors(qint64 participantId) const;
+    Status saveCursor(qint64 participantId, records::DataType type, const TypeCursor &cursor, const QDateTime &at);
 
     // participant_status, participant_type_status and the backoff, in one transaction.
     Status recordRun(qint64 participantId, const RunRecord &run);

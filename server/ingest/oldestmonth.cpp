@@ -2,6 +2,7 @@
 
 #include "ingest/filelayout.h"
 #include "nightscout/client.h"
+#include "records/filenames.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -18,18 +19,18 @@ OldestMonthSearch::OldestMonthSearch(ns::Client *client, HostGate *gate, ns::Col
       m_collection(collection),
       m_afterMs(afterMs),
       m_upToMs(upToMs),
-      m_firstMonth(monthOf(afterMs + 1))
+      m_firstMonth(records::monthOf(afterMs + 1))
 {
 }
 
 qint64 OldestMonthSearch::endOfMonth(int index) const
 {
-    return std::min(monthStartMs(m_firstMonth.addMonths(index + 1)), m_upToMs);
+    return std::min(records::monthStartMs(m_firstMonth.addMonths(index + 1)), m_upToMs);
 }
 
 void OldestMonthSearch::start()
 {
-    const QDate last = monthOf(m_upToMs);
+    const QDate last = records::monthOf(m_upToMs);
     m_lo = 0;
     m_hi = (last.year() - m_firstMonth.year()) * 12 + last.month() - m_firstMonth.month();
     if (m_upToMs <= m_afterMs) {

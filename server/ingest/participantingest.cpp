@@ -3,6 +3,9 @@
 #include "ingest/errors.h"
 #include "ingest/filelayout.h"
 #include "ingest/ingestlog.h"
+#include "records/consent.h"
+#include "records/datatype.h"
+#include "records/filenames.h"
 
 #include <algorithm>
 #include <numeric>
@@ -49,7 +52,7 @@ QString ParticipantReport::summaryLine() const
 {
     QString line = QStringLiteral("participant=%1 outcome=%2").arg(participantId).arg(outcomeName(outcome));
     for (auto it = types.cbegin(); it != types.cend(); ++it)
-        line += QStringLiteral(" %1=+%2/%3").arg(etl::dataTypeName(it.key())).arg(it->added).arg(it->read);
+        line += QStringLiteral(" %1=+%2/%3").arg(records::dataTypeName(it.key())).arg(it->added).arg(it->read);
     line += QStringLiteral(" segments=%1 ns_bytes=%2 oh_up=%3 oh_down=%4 duration_ms=%5")
                     .arg(std::accumulate(types.cbegin(), types.cend(), 0,
                                          [](int n, const TypeStats &s) { return n + s.segmentsWritten; }))
@@ -136,28 +139,28 @@ void ParticipantIngest::fetchSmallFile(const QString &basename, std::function<vo
 
 void ParticipantIngest::readConsent()
 {
-    fetchSmallFile(consentFileName(m_participant.memberId), [this](const std::optional<QString> &text) {
+    fetchSmallFile(records::consentFileName(m_participant.memberId), [this](const std::optional<QString> &text) {
         // No consent file at all: a participant of the old system, which had
         // only the OpenAPS Data Commons (the ETL reads it the same way).
-        const auto consent = text ? parseConsentFile(*text) : std::optional<QString>(QStringLiteral("openaps"));
+        const auto consent = text ? records::parseConsent(*text) : std::optional(records::Consent::OpenAps);
         if (!consent) {
             skip(errors::kNoConsent, QStringLiteral("The sharing choice in your Open Humans account could not "
                                                     "be read, so nothing is copied. Please choose again above."));
             return;
         }
-        if (*consent == QLatin1String("none")) {
+        if (*consent == records::Consent::None) {
             skip(errors::kConsentNone, QStringLiteral("You chose not to share with anyone, so nothing is "
                                                       "copied."));
             return;
         }
-        m_consent = *consent;
+        m_consent = records::consentValue(*consent);
         readUrl();
     });
 }
 
 void ParticipantIngest::readUrl()
 {
-    fetchSmallFile(urlFileName(m_participant.memberId), [this](const std::optional<QString> &text) {
+    fetchSmallFile(records::urlFileName(m_participant.memberId), [this](const std::optional<QString> &text) {
         if (!text || text->trimmed().isEmpty()) {
             skip(errors::kNoUrl, QStringLiteral("There is no Nightscout address in your Open Humans "
                                                 "account. Please save one above."));
@@ -185,7 +188,7 @@ void ParticipantIngest::startTypes(const ns::SiteUrl &site, const ns::Credential
     small.pageSize = std::min(small.pageSize, std::max(1, m_settings.devicestatusPageSize));
     m_devicestatus = new ns::Client(m_nam, site, credentials, small, this);
     m_scrubber = std::make_unique<RecordScrubber>(m_settings.secretKey, m_participant.memberId, m_consent);
-    m_pendingTypes = QList<etl::DataType>(std::begin(kAllTypes), std::end(kAllTypes));
+    m_pendingTypes = QList<records::DataType>(std::begin(records::kAllTypes), std::end(records::kAllTypes));
     nextType();
 }
 
@@ -198,8 +201,8 @@ void ParticipantIngest::nextType()
             complete();
         return;
     }
-    const etl::DataType type = m_pendingTypes.takeFirst();
-    TypeIngest::Inputs inputs { type == etl::DataType::DeviceStatus ? m_devicestatus : m_nightscout,
+    const records::DataType type = m_pendingTypes.takeFirst();
+    TypeIngest::Inputs inputs { type == records::DataType::DeviceStatus ? m_devicestatus : m_nightscout,
                                 m_gate,
                                 m_session,
                                 m_openHumans,

@@ -7,6 +7,7 @@
 #include "ingest/typeingest.h"
 #include "nightscout/client.h"
 #include "openhumans/client.h"
+#include "records/datatype.h"
 
 #include <QElapsedTimer>
 #include <QMap>
@@ -41,7 +42,7 @@ struct ParticipantReport
     RunRecord::Outcome outcome = RunRecord::Outcome::Ok;
     QString errorCode; // errors.h class when skipped or failed
     QString errorMessage;
-    QMap<etl::DataType, TypeStats> types;
+    QMap<records::DataType, TypeStats> types;
     qint64 ohBytesDown = 0; // small files (URL, consent); segments are in `types`
     qint64 durationMs = 0;
 
@@ -101,8 +102,8 @@ private:
     std::unique_ptr<RecordScrubber> m_scrubber;
     MemberFiles m_files;
     QString m_consent;
-    QHash<etl::DataType, TypeCursor> m_cursors;
-    QList<etl::DataType> m_pendingTypes;
+    QHash<records::DataType, TypeCursor> m_cursors;
+    QList<records::DataType> m_pendingTypes;
     std::optional<Error> m_typeError; // a data problem of one type; the others go on
     qint64 m_upToMs = 0;
     QElapsedTimer m_elapsed;

@@ -1,8 +1,9 @@
 #include "ingest/recordprep.h"
 
 #include "crypto/secrets.h"
-#include "etl/jsonfields.h"
-#include "etl/nstime.h"
+#include "records/jsonvalues.h"
+#include "records/datatype.h"
+#include "records/nstime.h"
 
 #include <QCryptographicHash>
 #include <QRegularExpression>
@@ -15,17 +16,17 @@ namespace {
 const QLatin1String kSharingConsent("sharing_consent");
 
 // The fields tried, in order, for each type's time.
-QList<QLatin1String> timeFields(etl::DataType type)
+QList<QLatin1String> timeFields(records::DataType type)
 {
     switch (type) {
-    case etl::DataType::Entries:
+    case records::DataType::Entries:
         return { QLatin1String("date"), QLatin1String("dateString"), QLatin1String("sysTime"),
                  QLatin1String("created_at"), QLatin1String("mills") };
-    case etl::DataType::Treatments:
-    case etl::DataType::DeviceStatus:
+    case records::DataType::Treatments:
+    case records::DataType::DeviceStatus:
         return { QLatin1String("created_at"), QLatin1String("timestamp"), QLatin1String("mills"),
                  QLatin1String("date") };
-    case etl::DataType::Profile:
+    case records::DataType::Profile:
         return { QLatin1String("startDate"), QLatin1String("created_at"), QLatin1String("mills") };
     }
     return {};
@@ -48,25 +49,25 @@ QString scrubField(const RecordScrubber &scrubber, const QJsonValue &value)
     // Numbers, objects and arrays are scrubbed as their JSON text.
     if (value.isString())
         return scrubber.scrubText(value.toString());
-    return scrubber.scrubText(QString::fromUtf8(etl::json::text(value)));
+    return scrubber.scrubText(QString::fromUtf8(records::json::text(value)));
 }
 
 } // namespace
 
 QByteArray recordId(const QJsonObject &record)
 {
-    QByteArray id = etl::json::documentId(record);
-    return id.isEmpty() ? etl::json::syntheticId(record) : id;
+    QByteArray id = records::json::documentId(record);
+    return id.isEmpty() ? records::json::syntheticId(record) : id;
 }
 
-qint64 recordTimeMs(etl::DataType type, const QJsonObject &record)
+qint64 recordTimeMs(records::DataType type, const QJsonObject &record)
 {
     const auto fields = timeFields(type);
     for (const QLatin1String &field : fields) {
         const QJsonValue value = record.value(field);
         if (value.isUndefined() || value.isNull())
             continue;
-        if (const auto time = etl::parseNsTime(value))
+        if (const auto time = records::parseNsTime(value))
             return time->ms;
     }
     return objectIdTime(record).value_or(0);
@@ -100,11 +101,11 @@ QString RecordScrubber::scrubText(const QString &value) const
     return kept + crypto::keyedHash(m_key, rest.toUtf8(), 8);
 }
 
-QJsonObject RecordScrubber::prepare(etl::DataType type, QJsonObject record) const
+QJsonObject RecordScrubber::prepare(records::DataType type, QJsonObject record) const
 {
-    const QLatin1String field = type == etl::DataType::Treatments ? QLatin1String("enteredBy")
+    const QLatin1String field = type == records::DataType::Treatments ? QLatin1String("enteredBy")
                                                                   : QLatin1String("device");
-    if (type == etl::DataType::Treatments || type == etl::DataType::DeviceStatus) {
+    if (type == records::DataType::Treatments || type == records::DataType::DeviceStatus) {
         const auto it = record.find(field);
         if (it != record.end() && !it->isNull() && !it->isUndefined())
             *it = scrubField(*this, *it);

@@ -1,6 +1,7 @@
 #pragma once
 
-#include "etl/datatype.h"
+#include "records/datatype.h"
+
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -20,7 +21,7 @@ QByteArray recordId(const QJsonObject &record);
 // honoured), then other time fields, then the time inside an ObjectId-shaped
 // `_id`. A pure function of the record, so a record always lands in the same
 // segment; 0 when nothing tells.
-qint64 recordTimeMs(etl::DataType type, const QJsonObject &record);
+qint64 recordTimeMs(records::DataType type, const QJsonObject &record);
 
 // A stable 64-bit hash of a record's exact content (its compact JSON), to
 // tell "already stored, unchanged" from "new or edited".
@@ -41,7 +42,7 @@ class RecordScrubber
 public:
     RecordScrubber(const QByteArray &secretKey, const QString &memberId, const QString &consent);
 
-    QJsonObject prepare(etl::DataType type, QJsonObject record) const;
+    QJsonObject prepare(records::DataType type, QJsonObject record) const;
     QString scrubText(const QString &value) const;
 
 private:

@@ -1,7 +1,7 @@
 #include "ingest/segment.h"
 
-#include "etl/recordreader.h"
 #include "ingest/recordprep.h"
+#include "records/ndjsonreader.h"
 
 #include <QBuffer>
 #include <QJsonDocument>
@@ -46,7 +46,7 @@ QString forEachLine(const QByteArray &body, Take take)
     QBuffer buffer;
     buffer.setData(body);
     buffer.open(QIODevice::ReadOnly);
-    etl::RecordReader reader(&buffer);
+    records::NdjsonReader reader(&buffer);
     while (auto record = reader.next())
         take(*record);
     return reader.error();
@@ -64,7 +64,7 @@ MergedSegment mergeSegment(const QList<QByteArray> &existingFiles, const QSet<QB
     int fileNumber = 0;
     for (const QByteArray &file : existingFiles) {
         ++fileNumber;
-        const QString problem = forEachLine(file, [&](const etl::RawRecord &record) {
+        const QString problem = forEachLine(file, [&](const records::RawRecord &record) {
             const QByteArray id = record.problem.isEmpty() ? lineId(record.bytes) : QByteArray();
             if (id.isEmpty()) {
                 // Not ours to judge: keep it, once.
@@ -90,7 +90,7 @@ MergedSegment mergeSegment(const QList<QByteArray> &existingFiles, const QSet<QB
             merged.problems.append(QStringLiteral("file %1: %2").arg(fileNumber).arg(problem));
     }
     if (!newGzip.isEmpty()) {
-        forEachLine(newGzip, [&](const etl::RawRecord &record) { out.write(record.bytes + '\n'); });
+        forEachLine(newGzip, [&](const records::RawRecord &record) { out.write(record.bytes + '\n'); });
     }
     merged.records = merged.kept + newIds.size();
     merged.gzip = out.finish();

@@ -4,6 +4,8 @@
 #include "ingest/filelayout.h"
 #include "ingest/ingestlog.h"
 #include "ingest/oldestmonth.h"
+#include "records/datatype.h"
+#include "records/filenames.h"
 
 #include <QSet>
 
@@ -31,9 +33,9 @@ void TypeIngest::start()
     QSet<QString> seen;
     QSet<QString> repeated;
     for (const oh::MemberFile &file : std::as_const(*m_in.files)) {
-        if (const auto bound = legacyUpperBound(file.basename, m_in.memberId, m_in.type))
+        if (const auto bound = records::legacyUpperBound(file.basename, m_in.memberId, m_in.type))
             m_floorMs = std::max(m_floorMs, *bound);
-        if (const auto month = segmentMonth(file.basename, m_in.memberId, m_in.type)) {
+        if (const auto month = records::segmentMonth(file.basename, m_in.memberId, m_in.type)) {
             months.append(*month);
             if (seen.contains(file.basename))
                 repeated.insert(file.basename);
@@ -46,7 +48,7 @@ void TypeIngest::start()
     if (m_cursor.exists && m_cursor.recordsStored > 0 && months.isEmpty()) {
         // We wrote segments and none is left: the participant deleted them.
         qCInfo(lcIngest, "participant %lld: no %s segments left in Open Humans; starting over",
-               m_in.participantId, qPrintable(etl::dataTypeName(m_in.type)));
+               m_in.participantId, qPrintable(records::dataTypeName(m_in.type)));
         m_cursor = TypeCursor();
     }
     if (m_cursor.exists)
@@ -65,7 +67,7 @@ void TypeIngest::foldDuplicates()
     // An earlier run replaced a segment but could not delete the old version.
     const QString name = m_duplicateNames.takeFirst();
     SegmentUpload::Inputs inputs { m_in.session, m_in.openHumans, m_in.files, name, {} };
-    if (const auto month = segmentMonth(name, m_in.memberId, m_in.type))
+    if (const auto month = records::segmentMonth(name, m_in.memberId, m_in.type))
         inputs.metadata = metadataFor(*month);
     auto *upload = new SegmentUpload(std::move(inputs), {}, {}, this);
     connect(upload, &SegmentUpload::finished, this, [this, upload] {
@@ -83,7 +85,7 @@ void TypeIngest::foldDuplicates()
 
 void TypeIngest::planStart()
 {
-    if (m_in.type == etl::DataType::Profile) {
+    if (m_in.type == records::DataType::Profile) {
         // Nightscout's profile editor changes documents in place, long after
         // their startDate, and a site holds few of them: read them all every
         // time, in one window; the digest keeps unchanged ones from uploading.
@@ -97,7 +99,7 @@ void TypeIngest::planStart()
     if (m_latestSegment) {
         // Our own state is gone but the files are there: redo the latest
         // month; merging by id makes the re-read harmless.
-        startWindows(std::max(m_floorMs, monthStartMs(*m_latestSegment) - 1), 0);
+        startWindows(std::max(m_floorMs, records::monthStartMs(*m_latestSegment) - 1), 0);
         return;
     }
     // A first pull: find where the data begins instead of walking every month since 1970.
@@ -116,7 +118,7 @@ void TypeIngest::planStart()
             checkpoint();
             return;
         }
-        startWindows(m_floorMs, std::min(monthStartMs(result->value().addMonths(1)), m_in.upToMs));
+        startWindows(m_floorMs, std::min(records::monthStartMs(result->value().addMonths(1)), m_in.upToMs));
     });
     search->start();
 }
@@ -136,7 +138,7 @@ void TypeIngest::nextWindow()
     }
     qint64 end = m_nextEnd;
     if (end <= m_windowAfter)
-        end = std::min(monthStartMs(monthOf(m_windowAfter + 1).addMonths(1)), m_in.upToMs);
+        end = std::min(records::monthStartMs(records::monthOf(m_windowAfter + 1).addMonths(1)), m_in.upToMs);
     m_nextEnd = 0;
     m_windowEnd = end;
     ++m_stats.windows;
@@ -170,7 +172,7 @@ void TypeIngest::uploadNextBatch()
     const QDate month = m_pendingMonths.takeFirst();
     SegmentBatch &batch = m_reader->batches().at(month);
     SegmentUpload::Inputs inputs { m_in.session, m_in.openHumans, m_in.files,
-                                   segmentFileName(m_in.memberId, m_in.type, month), metadataFor(month) };
+                                   records::segmentFileName(m_in.memberId, m_in.type, month), metadataFor(month) };
     auto *upload = new SegmentUpload(std::move(inputs), batch.ids(), batch.takeGzip(), this);
     connect(upload, &SegmentUpload::finished, this, [this, upload] {
         upload->deleteLater();
@@ -201,7 +203,7 @@ void TypeIngest::checkpoint()
     }
     m_cursor.exists = true;
     m_cursor.cursorMs = std::max(m_cursor.cursorMs, m_windowEnd);
-    if (m_in.type != etl::DataType::Profile)
+    if (m_in.type != records::DataType::Profile)
         m_digest.pruneBefore(m_cursor.cursorMs - m_in.overlapMs - kDigestSlackMs);
     m_cursor.recent = m_digest.encode();
     m_cursor.recordsStored += added;
@@ -216,7 +218,7 @@ void TypeIngest::checkpoint()
 
 oh::FileMetadata TypeIngest::metadataFor(const QDate &month) const
 {
-    const QString type = etl::dataTypeName(m_in.type);
+    const QString type = records::dataTypeName(m_in.type);
     const QString stamp = month.toString(QStringLiteral("yyyy-MM"));
     return { { QStringLiteral("OpenAPS"), QStringLiteral("Nightscout"), type, stamp,
                QStringLiteral("ndjson") },

@@ -7,6 +7,7 @@
 #include "ingest/recordprep.h"
 #include "ingest/segmentupload.h"
 #include "ingest/windowreader.h"
+#include "records/datatype.h"
 
 #include <QObject>
 #include <QPointer>
@@ -53,7 +54,7 @@ public:
         const RecordScrubber *scrubber = nullptr;
         qint64 participantId = 0;
         QString memberId;
-        etl::DataType type = etl::DataType::Entries;
+        records::DataType type = records::DataType::Entries;
         qint64 upToMs = 0; // the run's "now"
         qint64 overlapMs = 48LL * 3600 * 1000;
         oh::Clock clock;

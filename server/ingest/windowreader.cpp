@@ -1,10 +1,11 @@
 #include "ingest/windowreader.h"
 
-#include "etl/recordreader.h"
 #include "ingest/errors.h"
 #include "ingest/filelayout.h"
 #include "nightscout/client.h"
 #include "nightscout/recordreader.h"
+#include "records/filenames.h"
+#include "records/ndjsonreader.h"
 
 #include <QJsonDocument>
 
@@ -61,8 +62,8 @@ void WindowReader::take(const QJsonObject &record)
     const qint64 time = recordTimeMs(m_in.type, record);
     const QJsonObject prepared = m_in.scrubber->prepare(m_in.type, record);
     QByteArray line = QJsonDocument(prepared).toJson(QJsonDocument::Compact);
-    etl::stripNul(line);
-    const QDate month = monthOf(time);
+    records::stripNul(line);
+    const QDate month = records::monthOf(time);
     auto it = m_batches.try_emplace(month, month).first;
     if (it->second.add(recordId(record), line)) {
         ++m_stats.added;

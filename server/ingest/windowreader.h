@@ -1,11 +1,11 @@
 #pragma once
 
 #include "core/result.h"
-#include "etl/datatype.h"
 #include "ingest/hostgate.h"
 #include "ingest/recentdigest.h"
 #include "ingest/recordprep.h"
 #include "ingest/segment.h"
+#include "records/datatype.h"
 
 #include <QObject>
 #include <QPointer>
@@ -45,7 +45,7 @@ public:
     {
         ns::Client *client = nullptr;
         HostGate *gate = nullptr;
-        etl::DataType type = etl::DataType::Entries;
+        records::DataType type = records::DataType::Entries;
         const RecentDigest *digest = nullptr;
         const RecordScrubber *scrubber = nullptr;
     };

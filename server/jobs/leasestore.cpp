@@ -1,6 +1,6 @@
 #include "jobs/leasestore.h"
 
-#include "jobs/sqlhelpers.h"
+#include "db/sqlhelpers.h"
 
 #include <QCoreApplication>
 #include <QRandomGenerator>
@@ -9,19 +9,6 @@
 #include <QSysInfo>
 
 namespace openaps::jobs {
-
-namespace {
-
-Result<QSqlQuery> run(const db::Database &database, const QString &statement, const QVariantList &binds,
-                      const char *what)
-{
-    auto connection = database.connection();
-    if (!connection)
-        return connection.error();
-    return sql::exec(*connection, statement, binds, what);
-}
-
-} // namespace
 
 Clock systemClock()
 {
@@ -54,7 +41,7 @@ QString LeaseStore::stamp(const QDateTime &t) const
 
 Status LeaseStore::enroll()
 {
-    auto q = run(m_database,
+    auto q = sql::exec(m_database,
                  QStringLiteral("INSERT INTO job_leases (job, participant_id) SELECT ?, id FROM participants "
                                 "WHERE deauthorized_at IS NULL ON CONFLICT DO NOTHING"),
                  { m_job }, "enrolling participants");
@@ -76,7 +63,7 @@ Result<std::optional<qint64>> LeaseStore::claimNext(const QDateTime &dueBefore)
             " AND (l.last_finished_at IS NULL OR l.last_finished_at < ?)"
             " ORDER BY l.last_finished_at NULLS FIRST, l.participant_id LIMIT 1%1) "
             "RETURNING participant_id").arg(lock);
-    auto q = run(m_database, sql,
+    auto q = sql::exec(m_database, sql,
                  { m_holder, stamp(now.addSecs(m_ttl.count())), stamp(now), m_job, m_job, stamp(now),
                    stamp(dueBefore) },
                  "claiming a participant");
@@ -90,7 +77,7 @@ Result<std::optional<qint64>> LeaseStore::claimNext(const QDateTime &dueBefore)
 Result<bool> LeaseStore::claim(qint64 participantId)
 {
     const QDateTime now = m_clock();
-    auto q = run(m_database,
+    auto q = sql::exec(m_database,
                  QStringLiteral("INSERT INTO job_leases (job, participant_id, holder, expires_at, last_started_at) "
                                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (job, participant_id) DO UPDATE SET "
                                 "holder = excluded.holder, expires_at = excluded.expires_at, "
@@ -109,7 +96,7 @@ Status LeaseStore::renew(const QList<qint64> &participantIds)
 {
     const QString expires = stamp(m_clock().addSecs(m_ttl.count()));
     for (qint64 id : participantIds) {
-        auto q = run(m_database,
+        auto q = sql::exec(m_database,
                      QStringLiteral("UPDATE job_leases SET expires_at = ? "
                                     "WHERE job = ? AND participant_id = ? AND holder = ?"),
                      { expires, m_job, id, m_holder }, "renewing a lease");
@@ -128,7 +115,7 @@ Status LeaseStore::release(qint64 participantId, bool ok, bool finished)
                              "WHERE job = ? AND participant_id = ? AND holder = ?");
     const QVariantList binds = finished ? QVariantList { stamp(m_clock()), ok, m_job, participantId, m_holder }
                                         : QVariantList { m_job, participantId, m_holder };
-    auto q = run(m_database, sql, binds, "releasing a lease");
+    auto q = sql::exec(m_database, sql, binds, "releasing a lease");
     if (!q)
         return q.error();
     return {};

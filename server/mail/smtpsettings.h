@@ -10,7 +10,7 @@
 
 namespace openaps::server::mail {
 
-// Where mail goes (api-contract.md): OPENAPS_SMTP_URL is smtp://host:port
+// Where mail goes (README, "Configuration"): OPENAPS_SMTP_URL is smtp://host:port
 // (STARTTLS when the server offers it), smtp+starttls://host:port (STARTTLS
 // required) or smtps://host:port (TLS from the start); OPENAPS_SMTP_USER and
 // OPENAPS_SMTP_PASSWORD log in when set; OPENAPS_MAIL_FROM is the sender.

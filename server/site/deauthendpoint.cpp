@@ -1,5 +1,6 @@
 #include "site/deauthendpoint.h"
 
+#include "http/requests.h"
 #include "openhumans/webhook.h"
 #include "site/erasure.h"
 #include "site/httphelpers.h"
@@ -17,7 +18,7 @@ QHttpServerResponse handleDeauthWebhook(const db::Database &database, const QByt
     auto answer = [](const char *status, Status code) {
         return QHttpServerResponse(QJsonObject { { QStringLiteral("status"), QLatin1String(status) } }, code);
     };
-    if (declaredBodySize(request) > 16 * 1024 || declaredBodySize(request) < 0)
+    if (http::declaredBodySize(request) > 16 * 1024 || http::declaredBodySize(request) < 0)
         return answer("too-large", Status::PayloadTooLarge);
     const QByteArray body = request.body();
     const auto check = oh::checkWebhookSignature(secret, body,

@@ -1,6 +1,6 @@
 #include "site/erasure.h"
 
-#include "jobs/sqlhelpers.h"
+#include "db/sqlhelpers.h"
 #include "site/sitelog.h"
 
 #include <QDateTime>
@@ -47,22 +47,14 @@ QString quoted(const QSqlDatabase &db, const QString &table)
     return db.driver()->escapeIdentifier(table, QSqlDriver::TableName);
 }
 
-Status exec(QSqlDatabase &db, const QString &sql, const QVariantList &values, const char *what,
-            qint64 *rowsAffected = nullptr)
-{
-    auto q = sql::exec(db, sql, values, what);
-    if (!q)
-        return q.error();
-    if (rowsAffected)
-        *rowsAffected = q->numRowsAffected();
-    return {};
-}
-
 Status insertAudit(QSqlDatabase &db, const QString &event, const QJsonObject &detail)
 {
-    return exec(db, QStringLiteral("INSERT INTO site_audit (event, detail) VALUES (?, ?)"),
-                { event, QString::fromUtf8(QJsonDocument(detail).toJson(QJsonDocument::Compact)) },
-                "writing an audit record");
+    auto q = sql::exec(db, QStringLiteral("INSERT INTO site_audit (event, detail) VALUES (?, ?)"),
+                       { event, QString::fromUtf8(QJsonDocument(detail).toJson(QJsonDocument::Compact)) },
+                       "writing an audit record");
+    if (!q)
+        return q.error();
+    return {};
 }
 
 Result<std::optional<qint64>> participantIdFor(QSqlDatabase &db, const QString &memberId)
@@ -225,12 +217,13 @@ Result<ErasureReport> eraseMember(const db::Database &database, const QString &m
         } else {
             value = memberId;
         }
-        qint64 rows = 0;
-        const QString sql = QStringLiteral("DELETE FROM %1 WHERE %2 = ?")
-                                    .arg(quoted(db, t.table),
-                                         db.driver()->escapeIdentifier(t.column, QSqlDriver::FieldName));
-        if (auto s = exec(db, sql, { value }, "erasing a participant", &rows); !s)
-            return fail(s.error());
+        const QString statement = QStringLiteral("DELETE FROM %1 WHERE %2 = ?")
+                                          .arg(quoted(db, t.table),
+                                               db.driver()->escapeIdentifier(t.column, QSqlDriver::FieldName));
+        auto erased = sql::exec(db, statement, { value }, "erasing a participant");
+        if (!erased)
+            return fail(erased.error());
+        const qint64 rows = erased->numRowsAffected();
         if (rows > 0) {
             ++report.tables;
             report.rows += rows;
@@ -272,18 +265,18 @@ Result<bool> deauthorizeMember(const db::Database &database, const QString &memb
     if (found) {
         // Open Humans has revoked the tokens; dropping them stops every job
         // that would try them, and the timestamp tells ingest to skip.
-        if (auto s = exec(db, QStringLiteral("UPDATE participants SET deauthorized_at = ?, "
-                                             "access_token_enc = NULL, refresh_token_enc = NULL, "
-                                             "token_expires_at = NULL, updated_at = ? WHERE id = ?"),
-                          { QDateTime::currentDateTimeUtc(), QDateTime::currentDateTimeUtc(),
-                            *participantId },
-                          "marking a participant deauthorised");
-            !s)
-            return fail(s.error());
-        if (auto s = exec(db, QStringLiteral("DELETE FROM site_sessions WHERE participant_id = ?"),
-                          { *participantId }, "ending sessions");
-            !s)
-            return fail(s.error());
+        if (auto q = sql::exec(db, QStringLiteral("UPDATE participants SET deauthorized_at = ?, "
+                                                  "access_token_enc = NULL, refresh_token_enc = NULL, "
+                                                  "token_expires_at = NULL, updated_at = ? WHERE id = ?"),
+                               { QDateTime::currentDateTimeUtc(), QDateTime::currentDateTimeUtc(),
+                                 *participantId },
+                               "marking a participant deauthorised");
+            !q)
+            return fail(q.error());
+        if (auto q = sql::exec(db, QStringLiteral("DELETE FROM site_sessions WHERE participant_id = ?"),
+                               { *participantId }, "ending sessions");
+            !q)
+            return fail(q.error());
     }
     const QJsonObject detail { { QStringLiteral("known"), found } };
     if (auto s = insertAudit(db, QStringLiteral("participant.deauthorised"), detail); !s)

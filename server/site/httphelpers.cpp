@@ -1,46 +1,6 @@
 #include "site/httphelpers.h"
 
-
 namespace openaps::server::site {
-
-QMap<QString, QString> parseCookies(const QHttpServerRequest &request)
-{
-    QMap<QString, QString> cookies;
-    const auto headers = request.headers();
-    for (const auto &header : headers) {
-        if (header.first.compare("cookie", Qt::CaseInsensitive) != 0)
-            continue;
-        const QList<QByteArray> parts = header.second.split(';');
-        for (const QByteArray &part : parts) {
-            const int eq = part.indexOf('=');
-            if (eq <= 0)
-                continue;
-            const QString name = QString::fromLatin1(part.left(eq).trimmed());
-            if (!cookies.contains(name))
-                cookies.insert(name, QString::fromLatin1(part.mid(eq + 1).trimmed()));
-        }
-    }
-    return cookies;
-}
-
-QMap<QString, QString> parseForm(const QByteArray &body)
-{
-    QMap<QString, QString> fields;
-    const QList<QByteArray> pairs = body.split('&');
-    for (const QByteArray &pair : pairs) {
-        if (pair.isEmpty())
-            continue;
-        const int eq = pair.indexOf('=');
-        QByteArray name = eq < 0 ? pair : pair.left(eq);
-        QByteArray value = eq < 0 ? QByteArray() : pair.mid(eq + 1);
-        name.replace('+', ' ');
-        value.replace('+', ' ');
-        const QString key = QString::fromUtf8(QByteArray::fromPercentEncoding(name));
-        if (!fields.contains(key))
-            fields.insert(key, QString::fromUtf8(QByteArray::fromPercentEncoding(value)));
-    }
-    return fields;
-}
 
 QByteArray sessionCookie(const SiteSettings &settings, const QString &value,
                          std::chrono::seconds maxAge)
@@ -51,22 +11,6 @@ QByteArray sessionCookie(const SiteSettings &settings, const QString &value,
     if (settings.https)
         cookie += "; Secure";
     return cookie;
-}
-
-QHostAddress clientAddress(const QHttpServerRequest &request, const SiteSettings &settings)
-{
-    const QHostAddress peer = request.remoteAddress();
-    bool trusted = false;
-    for (const auto &subnet : settings.trustedProxies) {
-        if (subnet.second < 0 ? peer.isEqual(subnet.first) : peer.isInSubnet(subnet))
-            trusted = true;
-    }
-    if (!trusted)
-        return peer;
-    // The proxy appends the address it saw last; earlier hops are client-supplied.
-    const QList<QByteArray> hops = request.value("X-Forwarded-For").split(',');
-    const QHostAddress forwarded(QString::fromLatin1(hops.last().trimmed()));
-    return forwarded.isNull() ? peer : forwarded;
 }
 
 void addSecurityHeaders(QHttpServerResponse &response, const SiteSettings &settings)
@@ -109,16 +53,6 @@ QHttpServerResponse redirectResponse(const QByteArray &location, const SiteSetti
     response.setHeader("Cache-Control", "no-store");
     addSecurityHeaders(response, settings);
     return response;
-}
-
-qint64 declaredBodySize(const QHttpServerRequest &request)
-{
-    const QByteArray length = request.value("Content-Length");
-    if (length.isEmpty())
-        return request.body().size();
-    bool ok = false;
-    const qint64 n = length.trimmed().toLongLong(&ok);
-    return ok && n >= 0 ? n : -1;
 }
 
 } // namespace openaps::server::site

@@ -1,6 +1,8 @@
 #include "site/loginjob.h"
 
 #include "nightscout/siteurl.h"
+#include "records/consent.h"
+#include "records/filenames.h"
 #include "site/jobchain.h"
 #include "site/sitelog.h"
 
@@ -53,8 +55,8 @@ void LoginJob::onMember(const Result<oh::Member> &member)
         return finish(member.error());
     m_outcome.memberId = member->projectMemberId;
     int consentFiles = 0;
-    const auto urlFile = newest(member->files, oh::urlFileSuffix, &m_outcome.urlFileCount);
-    m_consentFile = newest(member->files, oh::consentFileSuffix, &consentFiles);
+    const auto urlFile = newest(member->files, records::urlFileSuffix, &m_outcome.urlFileCount);
+    m_consentFile = newest(member->files, records::consentFileSuffix, &consentFiles);
     if (urlFile) {
         readUrlFile(*urlFile);
     } else {
@@ -88,8 +90,8 @@ void LoginJob::readConsentFile(const std::optional<oh::MemberFile> &file)
     auto *job = m_client.downloadAll(m_outcome.tokens.accessToken, *file, smallFileLimit, this);
     runJob(job, this, [this](const Result<oh::DownloadResult> &download) {
         if (download) {
-            const auto consent = parseConsent(QString::fromUtf8(download->body));
-            m_outcome.consent = consent ? consentValue(*consent) : QString();
+            const auto consent = records::parseConsent(QString::fromUtf8(download->body));
+            m_outcome.consent = consent ? records::consentValue(*consent) : QString();
         }
         finish(m_outcome);
     });

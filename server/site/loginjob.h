@@ -2,8 +2,7 @@
 
 #include "core/result.h"
 #include "openhumans/client.h"
-#include "openhumans/projectfiles.h"
-#include "site/consent.h"
+#include "records/filenames.h"
 
 #include <QObject>
 
@@ -11,8 +10,8 @@
 
 namespace openaps::server::site {
 
-using oh::consentFileName;
-using oh::urlFileName;
+using records::consentFileName;
+using records::urlFileName;
 
 // The server side of "Log in with Open Humans" after the browser came back
 // with a code: exchange it for tokens, look the member up, and read what the

@@ -1,7 +1,7 @@
 #include "site/pages.h"
 
 #include "nightscout/siteurl.h"
-#include "site/consent.h"
+#include "records/consent.h"
 #include "site/messages.h"
 
 #include <QLocale>
@@ -61,13 +61,13 @@ PageData Pages::me(const Session &session, const ParticipantView &participant,
     data.set("memberId", text(participant.memberId));
     data.set("csrf", text(session.csrfToken));
 
-    const auto savedConsent = parseConsent(participant.consent);
+    const auto savedConsent = records::parseConsent(participant.consent);
     const bool hasSaved = !participant.nightscoutUrl.isEmpty() || savedConsent.has_value();
     setIf(data, "hasSaved", hasSaved);
     const auto savedSite = ns::SiteUrl::parse(participant.nightscoutUrl);
     data.set("savedHost", text(savedSite ? savedSite->toString() : QStringLiteral("(none saved)")));
     if (savedConsent)
-        data.set("savedConsent", text(consentDescription(*savedConsent)));
+        data.set("savedConsent", text(records::consentDescription(*savedConsent)));
     if (participant.savedAt.isValid()) {
         data.set("savedAt", text(readableUtc(participant.savedAt)));
         data.set("savedAtIso", text(participant.savedAt.toString(Qt::ISODate)));
@@ -75,7 +75,7 @@ PageData Pages::me(const Session &session, const ParticipantView &participant,
     if (form.saved) {
         data.set("saved", true);
         data.set("savedText",
-                 text(savedConsent == Consent::None
+                 text(savedConsent == records::Consent::None
                               ? QStringLiteral("Your choice is saved in your Open Humans account. "
                                                "Nothing will be shared from now on.")
                               : QStringLiteral("Your Nightscout address and your choice are saved in "
@@ -94,10 +94,10 @@ PageData Pages::me(const Session &session, const ParticipantView &participant,
     }
 
     // The form starts from what is saved; after a failed submit, from the input.
-    const Consent shown = form.fromInput ? consentFromBoxes(form.shareOpenAps, form.shareNsf)
-                                         : savedConsent.value_or(Consent::None);
-    setIf(data, "shareOpenaps", sharesWithOpenAps(shown));
-    setIf(data, "shareNsf", sharesWithNsf(shown));
+    const records::Consent shown = form.fromInput ? records::consentFromBoxes(form.shareOpenAps, form.shareNsf)
+                                         : savedConsent.value_or(records::Consent::None);
+    setIf(data, "shareOpenaps", records::sharesWithOpenAps(shown));
+    setIf(data, "shareNsf", records::sharesWithNsf(shown));
     data.set("formUrl", text(form.fromInput ? form.url : participant.nightscoutUrl));
 
     if (status.lastSuccessAt.isValid()) {

@@ -1,7 +1,9 @@
 #include "site/participantsite.h"
 
 #include "crypto/secrets.h"
+#include "http/requests.h"
 #include "http/webserver.h"
+#include "records/consent.h"
 #include "site/httphelpers.h"
 #include "site/loginjob.h"
 #include "site/messages.h"
@@ -155,17 +157,17 @@ void ParticipantSite::withSessionCookie(QHttpServerResponse &response, const Ses
 
 Result<std::optional<Session>> ParticipantSite::sessionOf(const QHttpServerRequest &request)
 {
-    return m_sessions.find(parseCookies(request).value(m_options.settings.cookieName()));
+    return m_sessions.find(http::parseCookies(request).value(m_options.settings.cookieName()));
 }
 
 std::optional<QHttpServerResponse> ParticipantSite::refusePost(const QHttpServerRequest &request,
                                                                const std::optional<Session> &session)
 {
     const Session *s = session ? &*session : nullptr;
-    const qint64 size = declaredBodySize(request);
+    const qint64 size = http::declaredBodySize(request);
     if (size < 0 || size > m_options.settings.maxBodyBytes)
         return errorPage(Status::PayloadTooLarge, s);
-    auto decision = m_rateLimiter.hit(clientAddress(request, m_options.settings));
+    auto decision = m_rateLimiter.hit(http::clientAddress(request, m_options.settings));
     if (!decision)
         return internalError(decision.error(), s);
     if (!decision->allowed) {
@@ -178,7 +180,7 @@ std::optional<QHttpServerResponse> ParticipantSite::refusePost(const QHttpServer
     const QByteArray origin = request.value("Origin");
     if (!origin.isEmpty() && origin != m_options.settings.origin())
         return errorPage(Status::Forbidden, s);
-    const QString token = parseForm(request.body()).value(QStringLiteral("csrf"));
+    const QString token = http::parseForm(request.body()).value(QStringLiteral("csrf"));
     if (!session || token.isEmpty()
         || !crypto::constantTimeEquals(token.toLatin1(), session->csrfToken.toLatin1()))
         return errorPage(Status::Forbidden, s);
@@ -313,7 +315,7 @@ void ParticipantSite::onSaveNightscout(const QHttpServerRequest &request, QHttpS
     if (!current.loggedIn())
         return redirectResponse("/", m_options.settings).write(std::move(responder));
 
-    const auto fields = parseForm(request.body());
+    const auto fields = http::parseForm(request.body());
     FormState form;
     form.fromInput = true;
     form.url = fields.value(QStringLiteral("url")).trimmed();
@@ -334,7 +336,7 @@ void ParticipantSite::onSaveNightscout(const QHttpServerRequest &request, QHttpS
 
     Registration registration { (*participant)->memberId, (*tokens)->accessToken, form.url,
                                 fields.value(QStringLiteral("secret")),
-                                consentFromBoxes(form.shareOpenAps, form.shareNsf) };
+                                records::consentFromBoxes(form.shareOpenAps, form.shareNsf) };
     auto reply = std::make_shared<PendingReply>(std::move(responder));
     auto *job = new RegistrationJob(m_nam, m_openHumans, m_options.probe, registration, this);
     connect(job, &RegistrationJob::finished, this, [this, job, reply, current, form]() mutable {
@@ -355,11 +357,11 @@ void ParticipantSite::onSaveNightscout(const QHttpServerRequest &request, QHttpS
             return reply->send(mePage(current, form, Status::Ok));
         }
         if (auto saved = m_participants.recordSaved(current.participantId, result->nightscoutUrl,
-                                                    consentValue(result->consent));
+                                                    records::consentValue(result->consent));
             !saved)
             return reply->send(internalError(saved.error(), &current));
         qCInfo(lcSite, "participant %lld saved consent %s", current.participantId,
-               qPrintable(consentValue(result->consent)));
+               qPrintable(records::consentValue(result->consent)));
         reply->send(redirectResponse("/me?saved=1", m_options.settings));
     });
     job->start();

@@ -7,7 +7,7 @@
 #include "site/pagerenderer.h"
 #include "site/pages.h"
 #include "site/participantstore.h"
-#include "site/ratelimiter.h"
+#include "http/ratelimiter.h"
 #include "site/sessionstore.h"
 #include "site/sitesettings.h"
 #include "site/staticfiles.h"
@@ -95,7 +95,7 @@ private:
     StaticFiles m_static;
     Pages m_pages;
     SessionStore m_sessions;
-    RateLimiter m_rateLimiter;
+    http::RateLimiter m_rateLimiter;
     ParticipantStore m_participants;
     oh::Client m_openHumans;
     QTimer m_purgeTimer;

@@ -1,6 +1,8 @@
 #include "site/registrationjob.h"
 
 #include "nightscout/probejob.h"
+#include "records/consent.h"
+#include "records/filenames.h"
 #include "site/jobchain.h"
 #include "site/loginjob.h"
 #include "site/sitelog.h"
@@ -59,14 +61,14 @@ void RegistrationJob::start()
     m_saved.consent = m_input.consent;
     // Withdrawing consent must work even when the site is down or the
     // address is gone, so with "none" the address is optional and unchecked.
-    if (m_input.consent == Consent::None && m_input.url.trimmed().isEmpty())
+    if (m_input.consent == records::Consent::None && m_input.url.trimmed().isEmpty())
         return writeConsentFile();
     auto site = ns::SiteUrl::parse(m_input.url);
     if (!site)
         return fail(Stage::Address, site.error());
     m_site = *site;
     m_credentials = credentialsFrom(m_input.secret, m_site);
-    if (m_input.consent == Consent::None)
+    if (m_input.consent == records::Consent::None)
         return writeUrlFile();
     probe();
 }
@@ -87,14 +89,14 @@ void RegistrationJob::probe()
 void RegistrationJob::writeUrlFile()
 {
     m_saved.nightscoutUrl = m_site.baseUrl().toString();
-    replaceFile(urlFileName(m_input.memberId), urlFileContent(m_site, m_credentials),
+    replaceFile(records::urlFileName(m_input.memberId), urlFileContent(m_site, m_credentials),
                 QStringLiteral("Nightscout URL for the OpenAPS Data Commons"),
                 { QStringLiteral("nightscout"), QStringLiteral("url") }, [this] { writeConsentFile(); });
 }
 
 void RegistrationJob::writeConsentFile()
 {
-    replaceFile(consentFileName(m_input.memberId), consentValue(m_input.consent).toUtf8(),
+    replaceFile(records::consentFileName(m_input.memberId), records::consentValue(m_input.consent).toUtf8(),
                 QStringLiteral("Data sharing consent for the OpenAPS Data Commons"),
                 { QStringLiteral("consent") }, [this] { finish(m_saved); });
 }

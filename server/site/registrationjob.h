@@ -3,7 +3,7 @@
 #include "core/result.h"
 #include "nightscout/client.h"
 #include "openhumans/client.h"
-#include "site/consent.h"
+#include "records/consent.h"
 
 #include <QObject>
 #include <QPointer>
@@ -19,7 +19,7 @@ struct Registration
     QString accessToken; // Open Humans
     QString url; // as typed; may hold ?token=
     QString secret; // access token or API secret, may be empty
-    Consent consent = Consent::None;
+    records::Consent consent = records::Consent::None;
 };
 
 // The credential the participant typed, told apart by shape: Nightscout
@@ -44,7 +44,7 @@ public:
     struct Saved
     {
         QString nightscoutUrl; // without credentials; empty when no URL file was written
-        Consent consent = Consent::None;
+        records::Consent consent = records::Consent::None;
     };
 
     RegistrationJob(QNetworkAccessManager *nam, const oh::Client &openHumans,

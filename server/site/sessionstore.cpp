@@ -8,11 +8,6 @@
 
 namespace openaps::server::site {
 
-MsClock systemMsClock()
-{
-    return [] { return QDateTime::currentMSecsSinceEpoch(); };
-}
-
 SessionStore::SessionStore(db::Database database, const QByteArray &secretKey,
                            std::chrono::seconds lifetime, MsClock clock)
     : m_database(std::move(database)),

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "db/database.h"
 #include "site/statementcache.h"
@@ -13,10 +14,6 @@
 #include <optional>
 
 namespace openaps::server::site {
-
-// Milliseconds since the epoch; tests pass a fake one.
-using MsClock = std::function<qint64()>;
-MsClock systemMsClock();
 
 struct Session
 {

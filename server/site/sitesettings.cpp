@@ -9,6 +9,7 @@ Q_LOGGING_CATEGORY(lcSite, "openaps.server.site", QtInfoMsg)
 SiteSettings SiteSettings::fromConfig(const Config &config)
 {
     SiteSettings s;
+    static_cast<http::RequestSettings &>(s) = http::RequestSettings::fromConfig(config);
     QString publicUrl = config.value(QStringLiteral("PUBLIC_URL")).trimmed();
     if (publicUrl.isEmpty()) {
         // Development and `demo`: the address the server itself listens on.
@@ -20,24 +21,9 @@ SiteSettings SiteSettings::fromConfig(const Config &config)
     s.https = s.publicUrl.scheme() == QLatin1String("https");
     s.hstsSeconds = s.https ? config.integer(QStringLiteral("SITE_HSTS_SECONDS")) : 0;
     s.openHumansBase = QUrl(config.value(QStringLiteral("OH_BASE_URL")));
-    s.secretKey = config.secretKey();
     s.webhookSecret = config.value(QStringLiteral("OH_WEBHOOK_SECRET")).toUtf8();
     s.sessionLifetime = config.duration(QStringLiteral("SITE_SESSION_LIFETIME"));
-    s.postLimit = qMax(1, config.integer(QStringLiteral("SITE_POST_LIMIT")));
-    s.postWindow = config.duration(QStringLiteral("SITE_POST_WINDOW"));
-    s.maxBodyBytes = qMax(1024, config.integer(QStringLiteral("SITE_MAX_BODY_BYTES")));
     s.resourcesDir = config.value(QStringLiteral("SITE_RESOURCES_DIR"));
-    const QStringList proxies = config.value(QStringLiteral("SITE_TRUSTED_PROXIES"))
-                                        .split(QLatin1Char(','), Qt::SkipEmptyParts);
-    for (const QString &p : proxies) {
-        auto subnet = QHostAddress::parseSubnet(p.trimmed());
-        if (subnet.first.isNull())
-            subnet = { QHostAddress(p.trimmed()), -1 };
-        if (!subnet.first.isNull())
-            s.trustedProxies.append(subnet);
-        else
-            qCWarning(lcSite, "ignoring OPENAPS_SITE_TRUSTED_PROXIES entry that is not an address");
-    }
     return s;
 }
 

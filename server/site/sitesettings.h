@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/config.h"
+#include "http/requests.h"
 
 #include <QByteArray>
 #include <QList>
@@ -11,20 +12,16 @@
 
 namespace openaps::server::site {
 
-// The site's view of the configuration, read once at start-up.
-struct SiteSettings
+// The site's view of the configuration, read once at start-up (the request
+// limits and proxies it shares with the researcher API come from its base).
+struct SiteSettings : http::RequestSettings
 {
     QUrl publicUrl; // base URL participants use, e.g. https://example.org
     bool https = false; // Secure cookies, HSTS
     int hstsSeconds = 0; // 0: no Strict-Transport-Security header
     QUrl openHumansBase; // for the "see your data" link
-    QByteArray secretKey; // keys the session and rate-limit hashes
     QByteArray webhookSecret; // empty: deauthorisation webhooks are not signed
     std::chrono::seconds sessionLifetime { 14 * 24 * 3600 };
-    int postLimit = 30; // POSTs per client per window
-    std::chrono::seconds postWindow { 600 };
-    qint64 maxBodyBytes = 64 * 1024;
-    QList<QPair<QHostAddress, int>> trustedProxies; // X-Forwarded-For is believed from these
     QString resourcesDir; // empty: the templates compiled into the binary
 
     static SiteSettings fromConfig(const Config &config);

@@ -134,7 +134,7 @@ StandInReply OpenHumansStandIn::token(const Request &request)
     } else {
         return oauthError("unsupported_grant_type", 400);
     }
-    // DESIGN.md: a bad code or refresh token is 401 invalid_grant.
+    // As Open Humans answers (RFC 6749 5.2): a bad code or refresh token is 401 invalid_grant.
     if (!grant)
         return oauthError("invalid_grant", 401);
     return StandInReply::json(QJsonObject {

@@ -1,5 +1,7 @@
 #include "db/migrations.h"
 
+#include "db/sqlhelpers.h"
+
 #include <QDir>
 #include <QFile>
 #include <QLoggingCategory>
@@ -19,14 +21,6 @@ namespace {
 
 // Arbitrary constant: serialises concurrent `migrate` runs on PostgreSQL.
 constexpr qint64 migrationLockKey = 7143061523;
-
-Status exec(QSqlDatabase &db, const QString &sql, const char *what)
-{
-    QSqlQuery q(db);
-    if (!q.exec(sql))
-        return sqlError(what, q.lastError());
-    return {};
-}
 
 } // namespace
 
@@ -102,14 +96,14 @@ Status runLocked(QSqlDatabase &db, bool pg, const QString &what, const QStringLi
                  const std::function<Result<bool>()> &check = {},
                  const std::function<Status()> &finish = {})
 {
-    if (auto s = exec(db, pg ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE"), "BEGIN"); !s)
+    if (auto s = sql::run(db, pg ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE"), "BEGIN"); !s)
         return s.error();
     const auto fail = [&db](Error e) {
         QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
         return e;
     };
     if (pg) {
-        if (auto s = exec(db, QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(migrationLockKey),
+        if (auto s = sql::run(db, QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(migrationLockKey),
                           "locking");
             !s)
             return fail(s.error());
@@ -119,7 +113,7 @@ Status runLocked(QSqlDatabase &db, bool pg, const QString &what, const QStringLi
         if (!go)
             return fail(go.error());
         if (!*go)
-            return exec(db, QStringLiteral("COMMIT"), "COMMIT");
+            return sql::run(db, QStringLiteral("COMMIT"), "COMMIT");
     }
     for (const QString &statement : statements) {
         QSqlQuery q(db);
@@ -132,7 +126,7 @@ Status runLocked(QSqlDatabase &db, bool pg, const QString &what, const QStringLi
         if (auto s = finish(); !s)
             return fail(s.error());
     }
-    return exec(db, QStringLiteral("COMMIT"), "COMMIT");
+    return sql::run(db, QStringLiteral("COMMIT"), "COMMIT");
 }
 
 } // namespace
@@ -179,7 +173,7 @@ Result<MigrationReport> migrate(const Database &database, const QList<Migration>
         // and then see the version as applied.
         bool ran = false;
         const auto check = [&]() -> Result<bool> {
-            if (auto s = exec(db, createTable, "creating schema_migrations"); !s)
+            if (auto s = sql::run(db, createTable, "creating schema_migrations"); !s)
                 return s.error();
             QSqlQuery q(db);
             q.prepare(QStringLiteral("SELECT 1 FROM schema_migrations WHERE version = ?"));

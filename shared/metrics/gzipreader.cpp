@@ -1,8 +1,8 @@
 #include "metrics/gzipreader.h"
 
-#include <QIODevice>
+#include "core/gzip.h"
 
-#include <zlib.h>
+#include <QIODevice>
 
 namespace openaps::metrics {
 
@@ -12,21 +12,15 @@ constexpr qint64 inputChunk = 256 * 1024;
 
 struct GzipReader::State
 {
-    z_stream z {};
+    gzip::Inflater inflater;
     QByteArray input;
-    bool ok = false;
-    bool memberEnded = false;
+    qsizetype inputPos = 0; // bytes of `input` already inflated
+    bool ok = true;
 };
 
-GzipReader::GzipReader(QIODevice &device) : m_device(device), m_state(std::make_unique<State>())
-{
-    m_state->ok = inflateInit2(&m_state->z, 16 + MAX_WBITS) == Z_OK; // 16: gzip wrapper
-}
+GzipReader::GzipReader(QIODevice &device) : m_device(device), m_state(std::make_unique<State>()) { }
 
-GzipReader::~GzipReader()
-{
-    inflateEnd(&m_state->z);
-}
+GzipReader::~GzipReader() = default;
 
 Result<QByteArray> GzipReader::read(qint64 max)
 {
@@ -34,32 +28,27 @@ Result<QByteArray> GzipReader::read(qint64 max)
     if (!s.ok)
         return makeError("corrupt", QStringLiteral("The compressed file is damaged."));
     QByteArray out(max, Qt::Uninitialized);
-    s.z.next_out = reinterpret_cast<Bytef *>(out.data());
-    s.z.avail_out = uInt(max);
-    while (s.z.avail_out > 0) {
-        if (s.z.avail_in == 0) {
+    qsizetype produced = 0;
+    while (produced < max) {
+        if (s.inputPos == s.input.size()) {
             s.input = m_device.read(inputChunk);
+            s.inputPos = 0;
             if (s.input.isEmpty()) {
-                if (!s.memberEnded)
+                if (!s.inflater.atMemberEnd())
                     return makeError("truncated", QStringLiteral("The compressed file ends too early: it is incomplete."));
                 break;
             }
-            s.z.next_in = reinterpret_cast<Bytef *>(s.input.data());
-            s.z.avail_in = uInt(s.input.size());
         }
-        const int rc = inflate(&s.z, Z_NO_FLUSH);
-        if (rc == Z_STREAM_END) {
-            s.memberEnded = true;
-            inflateReset(&s.z); // another member may follow (concatenated gzip)
-            continue;
-        }
-        if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        const auto step = s.inflater.inflate(s.input.constData() + s.inputPos, s.input.size() - s.inputPos,
+                                             out.data() + produced, max - produced);
+        s.inputPos += step.consumed;
+        produced += step.produced;
+        if (step.status == gzip::Inflater::Status::Corrupt) {
             s.ok = false;
             return makeError("corrupt", QStringLiteral("The compressed file is damaged."));
         }
-        s.memberEnded = false;
     }
-    out.resize(max - s.z.avail_out);
+    out.resize(produced);
     return out;
 }
 

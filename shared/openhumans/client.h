@@ -15,7 +15,7 @@ class Config;
 
 namespace openaps::oh {
 
-// The Open Humans API for one project (DESIGN.md, "External APIs"). Cheap to
+// The Open Humans API for one project (README, "Open Humans: client and stand-in"). Cheap to
 // copy; every operation returns a job: connect to finished(), then start().
 // Jobs are children of `parent`, or of the network manager when none is
 // given. Access tokens travel as the access_token query parameter and never

@@ -37,7 +37,7 @@ struct Options
 // years never need to be in memory. Each record has a stable 24-hex `_id`
 // whose first 8 digits are its time in seconds, like a MongoDB ObjectId.
 //
-// Messy shapes (DESIGN.md) at messLevel >= 1: numbers as strings, created_at
+// Messy shapes (as found in real Nightscout data) at messLevel >= 1: numbers as strings, created_at
 // with a local UTC offset, NUL characters in `device`, the same record from
 // two uploaders (same time, different `_id`), noise:"Clean", openaps.iob as
 // an array, both `recieved` and `received`, huge devicestatus documents with

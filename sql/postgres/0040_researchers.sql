@@ -1,4 +1,4 @@
--- Researcher API accounts (api-contract.md): researchers who apply for
+-- Researcher API accounts (README, "Researcher API (accounts)"): researchers who apply for
 -- access, the one-time email codes that confirm an address or reset a
 -- password, and the bearer tokens a login hands out. No participant data:
 -- erasure skips these tables (server/site/erasure.cpp). Times are epoch

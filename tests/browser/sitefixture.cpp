@@ -96,7 +96,7 @@ int main(int argc, char *argv[])
                 { member, { grant.accessToken, grant.refreshToken, QDateTime::currentDateTimeUtc().addSecs(36000), {} },
                   0, QStringLiteral("https://bench.example"), QStringLiteral("both") });
         server::site::SessionStore sessions(database, secretKey, std::chrono::hours(24),
-                                            server::site::systemMsClock());
+                                            systemMsClock());
         const auto session = id ? sessions.create(*id) : Result<server::site::Session>(id.error());
         if (!session)
             return QHttpServerResponse(QJsonObject { { QStringLiteral("error"), session.error().message } },

@@ -11,9 +11,9 @@
 #include "db/migrations.h"
 #include "desktoptest.h"
 #include "downloadpanel.h"
-#include "etl/nstime.h"
 #include "localviewpanel.h"
 #include "metrics/entriescsv.h"
+#include "records/nstime.h"
 #include "researcher/apiclient.h"
 #include "resetpassworddialog.h"
 #include "seedreadings.h"
@@ -39,6 +39,7 @@
 
 using namespace openaps;
 using namespace openaps::test;
+using namespace openaps::records;
 namespace api = openaps::server::api;
 
 namespace {
@@ -125,7 +126,7 @@ private:
         for (int i = 0; i < rows; ++i) {
             insert.bindValue(QStringLiteral(":id"), QStringLiteral("long%1").arg(i));
             insert.bindValue(QStringLiteral(":raw"), QStringLiteral("{\"sgv\":120,\"padding\":\"%1\"}").arg(QString(200, QLatin1Char('x'))));
-            insert.bindValue(QStringLiteral(":date"), etl::formatUtcString(1700000000000LL + i * 300000LL));
+            insert.bindValue(QStringLiteral(":date"), records::formatUtcString(1700000000000LL + i * 300000LL));
             QVERIFY2(insert.exec(), qPrintable(insert.lastError().text()));
         }
         QVERIFY(db.commit());
@@ -148,7 +149,7 @@ private:
                 insert.bindValue(QStringLiteral(":sgv"), r.mgdl);
                 insert.bindValue(QStringLiteral(":source"), it.value());
                 insert.bindValue(QStringLiteral(":raw"), QStringLiteral("{\"sgv\":%1,\"note\":\"a, \\\"quoted\\\" one\"}").arg(r.mgdl));
-                insert.bindValue(QStringLiteral(":date"), etl::formatUtcString(r.utcMs));
+                insert.bindValue(QStringLiteral(":date"), records::formatUtcString(r.utcMs));
                 insert.bindValue(QStringLiteral(":offset"), r.offsetMinutes);
                 QVERIFY2(insert.exec(), qPrintable(insert.lastError().text()));
             }

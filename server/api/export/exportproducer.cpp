@@ -2,9 +2,9 @@
 
 #include "api/apilog.h"
 #include "api/export/exportsql.h"
-#include "api/export/gzipstream.h"
+#include "core/gzip.h"
+#include "db/pgcopy.h"
 #include "api/export/rowencoder.h"
-#include "etl/pgcopy.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -22,10 +22,10 @@ constexpr qsizetype chunkBytes = 64 * 1024;
 class ChunkSink
 {
 public:
-    ChunkSink(ChunkQueue &queue, bool gzip) : m_queue(queue)
+    ChunkSink(ChunkQueue &queue, bool compress) : m_queue(queue)
     {
-        if (gzip)
-            m_gzip = std::make_unique<GzipStream>();
+        if (compress)
+            m_gzip = std::make_unique<gzip::Deflater>();
         m_buffer.reserve(chunkBytes + 4096);
     }
     QByteArray &buffer() { return m_buffer; }
@@ -61,7 +61,7 @@ public:
 
 private:
     ChunkQueue &m_queue;
-    std::unique_ptr<GzipStream> m_gzip;
+    std::unique_ptr<gzip::Deflater> m_gzip;
     QByteArray m_buffer;
 };
 
@@ -149,7 +149,7 @@ void cancelQuery(PGconn *conn)
 Outcome producePostgres(QSqlDatabase &db, const ExportQuery &query, ChunkQueue &queue)
 {
     Outcome outcome;
-    auto conn = etl::pg::nativeHandle(db);
+    auto conn = pg::nativeHandle(db);
     if (!conn) {
         outcome.error = conn.error();
         return outcome;
@@ -189,7 +189,7 @@ Outcome producePostgres(QSqlDatabase &db, const ExportQuery &query, ChunkQueue &
         return outcome;
     }
 
-    etl::pg::PgResult started = etl::pg::exec(*conn, copySql.copySql());
+    pg::PgResult started = pg::exec(*conn, copySql.copySql());
     if (PQresultStatus(started.get()) != PGRES_COPY_OUT)
         return fail(makeError("database", QStringLiteral("The export query failed: %1").arg(started.safeMessage())));
     ChunkSink sink(queue, query.params.gzip);
@@ -210,7 +210,7 @@ Outcome producePostgres(QSqlDatabase &db, const ExportQuery &query, ChunkQueue &
     if (size == -2)
         return fail(makeError("database", QStringLiteral("The export stopped: %1")
                                                   .arg(QString::fromUtf8(PQerrorMessage(*conn)).trimmed())));
-    etl::pg::PgResult result(PQgetResult(*conn));
+    pg::PgResult result(PQgetResult(*conn));
     while (PGresult *extra = PQgetResult(*conn))
         PQclear(extra);
     if (!result.ok())

@@ -6,11 +6,15 @@
 //   etl rows_per_s=N copy_rows_per_s=N ratio=R peak_rss_mb=N
 // Not a test: timings belong here, not in CTest.
 
+#include "core/gzip.h"
 #include "db/migrations.h"
 #include "etl/analytics.h"
-#include "etl/pgcopy.h"
+#include "db/pgcopy.h"
+#include "etl/copyrow.h"
 #include "etl/recordmapper.h"
-#include "etl/recordreader.h"
+#include "records/datatype.h"
+#include "records/filenames.h"
+#include "records/ndjsonreader.h"
 #include "synthetic/generator.h"
 
 #include <QCommandLineParser>
@@ -27,15 +31,19 @@
 #include <QTextStream>
 #include <QUrl>
 
+#include <memory>
+#include <optional>
+#include <utility>
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <unistd.h>
 #include <sys/wait.h>
-#include <zlib.h>
 
 extern char **environ;
 
 using namespace openaps;
+using namespace openaps::records;
 
 namespace {
 
@@ -49,20 +57,32 @@ struct Counts
 // Writes each member's records as legacy-named gzip files under data/<member>/.
 struct Writer
 {
-    gzFile file = nullptr;
+    std::unique_ptr<QFile> file;
+    std::optional<gzip::Deflater> deflater;
+    QByteArray packed;
     qint64 written = 0;
-    void open(const QString &path) { file = gzopen(path.toLocal8Bit().constData(), "wb1"); }
+    void open(const QString &path)
+    {
+        file = std::make_unique<QFile>(path);
+        if (!file->open(QIODevice::WriteOnly))
+            qFatal("cannot write %s", qPrintable(path));
+        deflater.emplace(1);
+    }
     void write(const QJsonObject &record)
     {
-        const QByteArray line = QJsonDocument(record).toJson(QJsonDocument::Compact) + '\n';
-        gzwrite(file, line.constData(), unsigned(line.size()));
+        deflater->write(QJsonDocument(record).toJson(QJsonDocument::Compact) + '\n', packed);
+        if (packed.size() >= 1024 * 1024)
+            file->write(std::exchange(packed, QByteArray()));
         ++written;
     }
     void close()
     {
-        if (file)
-            gzclose(file);
-        file = nullptr;
+        if (file) {
+            deflater->finish(packed);
+            file->write(std::exchange(packed, QByteArray()));
+            file.reset();
+        }
+        deflater.reset();
     }
 };
 
@@ -205,13 +225,13 @@ CopyData prepareCopy(const QString &dataDir, const QString &copyDir)
         paths << it.next();
     paths.sort();
     for (const QString &path : std::as_const(paths)) {
-        const etl::FileKind kind = etl::classifyFile(QFileInfo(path).fileName());
-        const qint64 member = etl::memberIdFromFileName(QFileInfo(path).fileName()).toLongLong();
+        const records::FileKind kind = records::classifyFile(QFileInfo(path).fileName());
+        const qint64 member = records::memberIdFromFileName(QFileInfo(path).fileName()).toLongLong();
         etl::RecordMapper mapper(kind.dataType, etl::MappingContext { member, 0, nullptr });
         const etl::TableSpec &table = etl::tableFor(kind.dataType);
         QFile in(path);
         in.open(QIODevice::ReadOnly);
-        etl::RecordReader reader(&in);
+        records::NdjsonReader reader(&in);
         auto fileFor = [&](const etl::TableSpec &spec) {
             const QString name = QLatin1String(spec.name);
             if (!files.contains(name)) {
@@ -229,7 +249,7 @@ CopyData prepareCopy(const QString &dataDir, const QString &copyDir)
             const etl::Row &row = mapper.row();
             QByteArray key = QByteArray(table.name) + '|' + QByteArray::number(member) + '|' + row[1].bytes;
             QByteArray instant;
-            if (kind.dataType == etl::DataType::Entries && !row[etl::EntryCol::Type].isNull())
+            if (kind.dataType == records::DataType::Entries && !row[etl::EntryCol::Type].isNull())
                 instant = "i|" + QByteArray::number(member) + '|' + row[etl::EntryCol::Type].bytes + '|'
                         + QByteArray::number(row[etl::EntryCol::Date].ms);
             if (seen.contains(key) || (!instant.isEmpty() && seen.contains(instant)))
@@ -238,12 +258,12 @@ CopyData prepareCopy(const QString &dataDir, const QString &copyDir)
             if (!instant.isEmpty())
                 seen.insert(instant);
             line.clear();
-            etl::pg::appendCopyRow(line, row, table);
+            etl::appendCopyRow(line, row, table);
             fileFor(table)->write(line);
             ++data.rows;
             if (mapper.hasMetrics()) {
                 line.clear();
-                etl::pg::appendCopyRow(line, mapper.metrics(), etl::deviceStatusMetricsTable());
+                etl::appendCopyRow(line, mapper.metrics(), etl::deviceStatusMetricsTable());
                 fileFor(etl::deviceStatusMetricsTable())->write(line);
             }
         }
@@ -258,7 +278,7 @@ double copyAll(const db::Database &database, const CopyData &data)
     auto conn = database.connection();
     if (!conn)
         return -1;
-    auto pgConn = etl::pg::nativeHandle(*conn);
+    auto pgConn = pg::nativeHandle(*conn);
     if (!pgConn)
         return -1;
     QElapsedTimer timer;
@@ -272,8 +292,8 @@ double copyAll(const db::Database &database, const CopyData &data)
         }
         QFile in(it.value());
         in.open(QIODevice::ReadOnly);
-        etl::pg::exec(*pgConn, "BEGIN");
-        etl::pg::CopyStream copy(*pgConn);
+        pg::exec(*pgConn, "BEGIN");
+        pg::CopyStream copy(*pgConn);
         copy.start(QStringLiteral("COPY %1 (%2) FROM STDIN").arg(it.key(), spec->columnList()));
         QByteArray chunk;
         while (!(chunk = in.read(1 << 20)).isEmpty())
@@ -283,7 +303,7 @@ double copyAll(const db::Database &database, const CopyData &data)
             out << "COPY into " << it.key() << " failed: " << result.safeMessage() << Qt::endl;
             return -1;
         }
-        etl::pg::exec(*pgConn, "COMMIT");
+        pg::exec(*pgConn, "COMMIT");
     }
     return timer.nsecsElapsed() / 1e9;
 }

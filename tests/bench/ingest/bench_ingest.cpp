@@ -10,6 +10,7 @@
 #include "db/migrations.h"
 #include "ingest/filelayout.h"
 #include "jobs/ohsession.h"
+#include "records/filenames.h"
 #include "standins/nightscoutstandin.h"
 #include "standins/openhumansstandin.h"
 #include "synthetic/generator.h"
@@ -29,6 +30,7 @@
 #include <memory>
 
 using namespace openaps;
+using namespace openaps::records;
 
 namespace {
 
@@ -157,8 +159,8 @@ int main(int argc, char **argv)
                                    QDateTime::currentDateTimeUtc().addSecs(grant.expiresIn), {} });
         !s)
         die(s.error().message);
-    openHumans.addFile(member, ingest::consentFileName(member), "openaps");
-    openHumans.addFile(member, ingest::urlFileName(member), nightscout.url().toString().toUtf8());
+    openHumans.addFile(member, records::consentFileName(member), "openaps");
+    openHumans.addFile(member, records::urlFileName(member), nightscout.url().toString().toUtf8());
     database.closeConnection();
 
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();

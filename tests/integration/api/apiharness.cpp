@@ -46,8 +46,8 @@ ApiHarness::ApiHarness(const QString &backend, Tweak tweak, bool asApiRole)
     smtp->timeout = std::chrono::seconds(10);
     m_mailer = std::make_unique<server::mail::Mailer>(*smtp);
     server::api::ResearcherApi::Options options;
-    options.site.secretKey = QByteArrayLiteral("api-test-secret-key-0123456789abcdef");
-    options.site.postLimit = 1000;
+    options.requests.secretKey = QByteArrayLiteral("api-test-secret-key-0123456789abcdef");
+    options.requests.postLimit = 1000;
     options.clock = [offset = m_offsetMs] { return QDateTime::currentMSecsSinceEpoch() + *offset; };
     if (tweak)
         tweak(options);

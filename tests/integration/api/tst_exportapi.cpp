@@ -1,3 +1,4 @@
+#include "core/gzip.h"
 #include "exportharness.h"
 
 #include <QJsonArray>
@@ -11,7 +12,6 @@
 #include <map>
 #include <memory>
 
-#include <zlib.h>
 
 using namespace openaps;
 using namespace Qt::StringLiterals;
@@ -116,22 +116,7 @@ QList<qint64> members(const QList<QJsonObject> &rows, const QString &column = u"
 
 QByteArray gunzip(const QByteArray &data)
 {
-    z_stream z {};
-    if (inflateInit2(&z, 15 + 16) != Z_OK)
-        return {};
-    z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
-    z.avail_in = uInt(data.size());
-    QByteArray out;
-    char buffer[16384];
-    int result = Z_OK;
-    while (result == Z_OK) {
-        z.next_out = reinterpret_cast<Bytef *>(buffer);
-        z.avail_out = sizeof buffer;
-        result = inflate(&z, Z_NO_FLUSH);
-        out.append(buffer, qsizetype(sizeof buffer - z.avail_out));
-    }
-    inflateEnd(&z);
-    return result == Z_STREAM_END ? out : QByteArray("gunzip failed");
+    return gzip::decompress(data).value_or(QByteArray("gunzip failed"));
 }
 
 const QStringList allDatasets { u"entries"_s, u"treatments"_s, u"device_status"_s,

@@ -382,7 +382,7 @@ void TestResearcherAccounts::mailFailureAnswers503()
 
 void TestResearcherAccounts::rateLimitAnswers429()
 {
-    HARNESS([](server::api::ResearcherApi::Options &o) { o.site.postLimit = 3; });
+    HARNESS([](server::api::ResearcherApi::Options &o) { o.requests.postLimit = 3; });
     for (int i = 0; i < 3; ++i)
         QCOMPARE(api.post(QStringLiteral("/api/v1/password/forgot"), { { QStringLiteral("email"), QStringLiteral("a@example.org") } }).status, 202);
     const ApiReply r = api.post(QStringLiteral("/api/v1/login"), credentials(QStringLiteral("a@example.org")));

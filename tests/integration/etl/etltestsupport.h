@@ -3,6 +3,7 @@
 // Helpers shared by the ETL integration tests: fixtures, a migrated
 // throw-away database, and backend-neutral reads of single values.
 
+#include "core/gzip.h"
 #include "db/migrations.h"
 #include "testdatabase.h"
 
@@ -14,24 +15,12 @@
 #include <QSqlRecord>
 #include <QTest>
 
-#include <zlib.h>
-
 namespace openaps::test::etl {
 
-// `data` as one gzip member (tests that use it link ZLIB::ZLIB).
-inline QByteArray gzip(const QByteArray &data)
+// `data` as one gzip member.
+inline QByteArray gzipped(const QByteArray &data)
 {
-    z_stream z {};
-    deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-    QByteArray out(int(deflateBound(&z, uLong(data.size()))), Qt::Uninitialized);
-    z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
-    z.avail_in = uInt(data.size());
-    z.next_out = reinterpret_cast<Bytef *>(out.data());
-    z.avail_out = uInt(out.size());
-    deflate(&z, Z_FINISH);
-    out.resize(out.size() - int(z.avail_out));
-    deflateEnd(&z);
-    return out;
+    return openaps::gzip::compress(data);
 }
 
 // Keeps test output readable: no info lines, no per-line warnings about the

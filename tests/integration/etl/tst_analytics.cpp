@@ -1,6 +1,7 @@
 #include "etl/analytics.h"
 #include "etl/fileloader.h"
 #include "etltestsupport.h"
+#include "records/datatype.h"
 
 #include <QBuffer>
 #include <QLoggingCategory>
@@ -11,6 +12,7 @@
 using namespace openaps;
 using namespace openaps::etl;
 using namespace openaps::test::etl;
+using namespace openaps::records;
 
 namespace {
 

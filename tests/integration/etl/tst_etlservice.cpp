@@ -2,7 +2,7 @@
 #include "etl/etlservice.h"
 #include "etltestsupport.h"
 #include "jobs/ohsession.h"
-#include "jobs/sqlhelpers.h"
+#include "db/sqlhelpers.h"
 
 #include <QTemporaryDir>
 
@@ -113,8 +113,8 @@ private slots:
         World w(database);
         w.addFile(QStringLiteral("1706745600000_%1_profile.json").arg(w.member), fixture("profile-shapes.ndjson"));
         w.addFile(QStringLiteral("1706745600000_%1_entries.json").arg(w.member), entries(0, 500));
-        w.addFile(QStringLiteral("%1_treatments_2024-01.ndjson.gz").arg(w.member), gzip(fixture("treatments-messy.ndjson")));
-        w.addFile(QStringLiteral("%1_devicestatus_2024-01.ndjson.gz").arg(w.member), gzip(fixture("devicestatus-flavours.ndjson")));
+        w.addFile(QStringLiteral("%1_treatments_2024-01.ndjson.gz").arg(w.member), gzipped(fixture("treatments-messy.ndjson")));
+        w.addFile(QStringLiteral("%1_devicestatus_2024-01.ndjson.gz").arg(w.member), gzipped(fixture("devicestatus-flavours.ndjson")));
         w.addFile(QStringLiteral("upload.ndjson"), entries(500, 510), { QStringLiteral("entries") }); // typed by its tag
         w.addFile(QStringLiteral("%1_open_aps_nightscout_url.txt").arg(w.member), "https://example.org");
         w.setConsent("both");
@@ -145,7 +145,7 @@ private slots:
         QCOMPARE(w.oh.standIn->requestCount(Endpoint::StorageGet), downloads + 1); // the consent file only
         QCOMPARE(snapshot(database, QStringLiteral("entries")), before);
 
-        w.addFile(QStringLiteral("%1_entries_2024-02.ndjson.gz").arg(w.member), gzip(entries(490, 600)));
+        w.addFile(QStringLiteral("%1_entries_2024-02.ndjson.gz").arg(w.member), gzipped(entries(490, 600)));
         QCOMPARE(w.runOnce().succeeded, 1);
         QCOMPARE(w.oh.standIn->requestCount(Endpoint::StorageGet), downloads + 3);
         QCOMPARE(w.userCount("entries"), qint64(600));
@@ -195,7 +195,7 @@ private slots:
     {
         ETL_MIGRATED_DATABASE(tdb, database);
         World w(database);
-        const QByteArray packed = gzip(entries(0, 2000));
+        const QByteArray packed = gzipped(entries(0, 2000));
         w.addFile(QStringLiteral("%1_entries_2024-02.ndjson.gz").arg(w.member), packed.left(packed.size() / 2));
         const QString storedBefore = scalar(database, QStringLiteral("SELECT refresh_token_enc FROM participants"));
         w.oh.clock.advance(36000 - 100); // inside the five-minute margin
@@ -249,7 +249,7 @@ private slots:
     {
         ETL_MIGRATED_DATABASE(tdb, database);
         World w(database);
-        w.addFile(QStringLiteral("%1_entries_2024-02.ndjson.gz").arg(w.member), gzip(entries(0, 300)));
+        w.addFile(QStringLiteral("%1_entries_2024-02.ndjson.gz").arg(w.member), gzipped(entries(0, 300)));
         QStringList members { w.member };
         for (int i = 0; i < 3; ++i) {
             oh::TokenPair tokens;
@@ -259,7 +259,7 @@ private slots:
                               { member }, "test").ok());
             const qint64 id = scalar(database, QStringLiteral("SELECT id FROM participants WHERE member_id = ?"), { member }).toLongLong();
             QVERIFY(jobs::OhSession(database, w.oh.client(), secretKey, w.oh.clock.clock()).store(id, tokens).ok());
-            w.oh.standIn->addFile(member, member + QStringLiteral("_entries_2024-02.ndjson.gz"), gzip(entries(0, 100 * (i + 1))));
+            w.oh.standIn->addFile(member, member + QStringLiteral("_entries_2024-02.ndjson.gz"), gzipped(entries(0, 100 * (i + 1))));
             w.oh.standIn->addFile(member, member + QStringLiteral("_open_aps_data_sharing_consent.txt"),
                                   i == 2 ? QByteArray("none") : QByteArray("nsf"));
             members << member;

@@ -1,10 +1,13 @@
+#include "core/gzip.h"
 #include "etl/fileloader.h"
+#include "records/datatype.h"
 #include "etltestsupport.h"
 
+#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 
-#include <zlib.h>
+#include <utility>
 
 using namespace openaps;
 using namespace openaps::etl;
@@ -12,24 +15,28 @@ using namespace openaps::test::etl;
 
 namespace {
 
-constexpr int records = 60000;
+constexpr int recordCount = 60000;
 constexpr qint64 member = 87654321;
 
 // A big gzip export with some repeats, written in chunks.
 bool writeExport(const QString &path)
 {
-    gzFile out = gzopen(path.toLocal8Bit().constData(), "wb1");
-    if (!out)
+    QFile out(path);
+    if (!out.open(QIODevice::WriteOnly))
         return false;
-    for (int i = 0; i < records; ++i) {
+    gzip::Deflater deflater(1);
+    QByteArray packed;
+    for (int i = 0; i < recordCount; ++i) {
         const int n = i % 1000 == 999 ? i - 1 : i; // every 1000th record repeats the one before
         const QByteArray line = "{\"_id\":\"k" + QByteArray::number(n) + "\",\"type\":\"sgv\",\"sgv\":"
                 + QByteArray::number(40 + n % 350) + ",\"date\":" + QByteArray::number(1600000000000LL + qint64(n) * 300000)
                 + ",\"dateString\":\"x\",\"device\":\"xDrip-LimiTTer\",\"direction\":\"Flat\",\"noise\":1}\n";
-        if (gzwrite(out, line.constData(), unsigned(line.size())) != line.size())
+        deflater.write(line, packed);
+        if (packed.size() >= 1024 * 1024 && out.write(std::exchange(packed, QByteArray())) < 0)
             return false;
     }
-    return gzclose(out) == Z_OK;
+    deflater.finish(packed);
+    return out.write(packed) == packed.size() && out.flush();
 }
 
 QProcess *startImport(const QString &databaseUrl, const QString &file, QObject *parent)
@@ -83,7 +90,7 @@ private slots:
         first->kill();
         QVERIFY(first->waitForFinished(30000));
         const qint64 atKill = count(database, QStringLiteral("entries"));
-        QVERIFY2(atKill < records - records / 1000, qPrintable(QString::number(atKill)));
+        QVERIFY2(atKill < recordCount - recordCount / 1000, qPrintable(QString::number(atKill)));
 
         QProcess *second = startImport(tdb.url(), file, this);
         QVERIFY(second->waitForFinished(300000));
@@ -95,9 +102,9 @@ private slots:
         test::TestDatabase referenceDb(backend);
         const db::Database reference = referenceDb.database();
         QVERIFY(db::migrate(reference).ok());
-        const auto loaded = FileLoader(reference).loadFile(file, DataType::Entries, LoadTarget { member, 0, QString() });
+        const auto loaded = FileLoader(reference).loadFile(file, records::DataType::Entries, LoadTarget { member, 0, QString() });
         QVERIFY(loaded.ok());
-        QCOMPARE(loaded->rows.inserted, qint64(records - records / 1000));
+        QCOMPARE(loaded->rows.inserted, qint64(recordCount - recordCount / 1000));
         QCOMPARE(count(database, QStringLiteral("entries")), loaded->rows.inserted);
         QCOMPARE(rows(database), rows(reference));
 
@@ -105,7 +112,7 @@ private slots:
         QProcess *third = startImport(tdb.url(), file, this);
         QVERIFY(third->waitForFinished(300000));
         const QString again = QString::fromUtf8(third->readAllStandardOutput());
-        QVERIFY2(again.contains(QStringLiteral("rows new 0 / updated 0 / duplicate %1 / bad 0").arg(records)),
+        QVERIFY2(again.contains(QStringLiteral("rows new 0 / updated 0 / duplicate %1 / bad 0").arg(recordCount)),
                  qPrintable(again));
     }
 

@@ -3,7 +3,7 @@
 #include "app/runtimemetrics.h"
 #include "db/migrations.h"
 #include "http/webserver.h"
-#include "jobs/sqlhelpers.h"
+#include "db/sqlhelpers.h"
 #include "testdatabase.h"
 
 #include <QNetworkAccessManager>

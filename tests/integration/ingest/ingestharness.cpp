@@ -1,9 +1,11 @@
 #include "ingestharness.h"
 
 #include "db/migrations.h"
-#include "etl/recordreader.h"
 #include "ingest/filelayout.h"
 #include "ingest/recordprep.h"
+#include "records/datatype.h"
+#include "records/filenames.h"
+#include "records/ndjsonreader.h"
 #include "synthetic/generator.h"
 
 #include <QBuffer>
@@ -26,7 +28,7 @@ QList<QJsonObject> parseLines(const QByteArray &body)
     QBuffer buffer;
     buffer.setData(body);
     buffer.open(QIODevice::ReadOnly);
-    etl::RecordReader reader(&buffer);
+    records::NdjsonReader reader(&buffer);
     QList<QJsonObject> out;
     while (auto record = reader.next())
         out.append(QJsonDocument::fromJson(record->bytes).object());
@@ -35,7 +37,7 @@ QList<QJsonObject> parseLines(const QByteArray &body)
 
 } // namespace
 
-QList<QJsonObject> syntheticRecords(quint64 seed, etl::DataType type, const QDateTime &from, const QDateTime &to,
+QList<QJsonObject> syntheticRecords(quint64 seed, records::DataType type, const QDateTime &from, const QDateTime &to,
                              int messLevel)
 {
     openaps::synthetic::Options o;
@@ -174,7 +176,7 @@ ParticipantReport Harness::wait(ParticipantIngest *job, int timeoutMs)
     return report;
 }
 
-QList<QJsonObject> Harness::storedRecords(const Member &m, etl::DataType type) const
+QList<QJsonObject> Harness::storedRecords(const Member &m, records::DataType type) const
 {
     QList<QJsonObject> out;
     const auto files = openHumans->files(m.memberId);
@@ -185,7 +187,7 @@ QList<QJsonObject> Harness::storedRecords(const Member &m, etl::DataType type) c
     return out;
 }
 
-QHash<QByteArray, int> Harness::storedIds(const Member &m, etl::DataType type) const
+QHash<QByteArray, int> Harness::storedIds(const Member &m, records::DataType type) const
 {
     QHash<QByteArray, int> ids;
     const auto records = storedRecords(m, type);
@@ -194,7 +196,7 @@ QHash<QByteArray, int> Harness::storedIds(const Member &m, etl::DataType type) c
     return ids;
 }
 
-QSet<QByteArray> Harness::listedIds(const Member &m, etl::DataType type, const QDateTime &upTo) const
+QSet<QByteArray> Harness::listedIds(const Member &m, records::DataType type, const QDateTime &upTo) const
 {
     const ns::Collection c = collectionOf(type);
     const QString field = ns::dateField(c);
@@ -216,8 +218,8 @@ QSet<QByteArray> Harness::listedIds(const Member &m, etl::DataType type, const Q
 QString Harness::exactlyOnce(const Member &m) const
 {
     QStringList problems;
-    for (etl::DataType type : kAllTypes) {
-        const QString name = etl::dataTypeName(type);
+    for (records::DataType type : kAllTypes) {
+        const QString name = records::dataTypeName(type);
         const auto stored = storedIds(m, type);
         const auto listed = listedIds(m, type, now);
         int missing = 0;
@@ -250,7 +252,7 @@ int Harness::segmentFileCount(const Member &m) const
     int n = 0;
     const auto files = openHumans->files(m.memberId);
     for (const auto &file : files) {
-        for (etl::DataType type : kAllTypes)
+        for (records::DataType type : kAllTypes)
             n += segmentMonth(file.basename, m.memberId, type) ? 1 : 0;
     }
     return n;

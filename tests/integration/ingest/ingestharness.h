@@ -5,11 +5,11 @@
 // and files, one-call participant runs, and the check that Open Humans holds
 // every record Nightscout lists exactly once.
 
-#include "etl/datatype.h"
 #include "ingest/hostgate.h"
 #include "ingest/ingeststore.h"
 #include "ingest/participantingest.h"
 #include "jobs/ohsession.h"
+#include "records/datatype.h"
 #include "standins/nightscoutstandin.h"
 #include "standins/openhumansstandin.h"
 #include "testdatabase.h"
@@ -24,6 +24,7 @@
 namespace openaps::test::ingest {
 
 using namespace openaps::ingest;
+using namespace openaps::records;
 
 inline const QByteArray kSecretKey = QByteArrayLiteral("ingest-tests-secret-key-0123456789abcdef");
 
@@ -59,10 +60,10 @@ public:
     ParticipantReport wait(ParticipantIngest *job, int timeoutMs = 120000);
 
     // Record id → how many times it is stored in the member's segment files.
-    QHash<QByteArray, int> storedIds(const Member &m, etl::DataType type) const;
-    QList<QJsonObject> storedRecords(const Member &m, etl::DataType type) const;
+    QHash<QByteArray, int> storedIds(const Member &m, records::DataType type) const;
+    QList<QJsonObject> storedRecords(const Member &m, records::DataType type) const;
     // Ids the site lists with a time up to `upTo` (the ingest's oracle).
-    QSet<QByteArray> listedIds(const Member &m, etl::DataType type, const QDateTime &upTo) const;
+    QSet<QByteArray> listedIds(const Member &m, records::DataType type, const QDateTime &upTo) const;
     // Empty when every listed record of every type is stored exactly once and
     // nothing else is; otherwise what is wrong.
     QString exactlyOnce(const Member &m) const;
@@ -91,7 +92,7 @@ private:
 bool waitUntil(const std::function<bool()> &condition, int timeoutMs = 30000);
 
 // Records of `type` kept by a synthetic participant for [from, to).
-QList<QJsonObject> syntheticRecords(quint64 seed, etl::DataType type, const QDateTime &from, const QDateTime &to,
+QList<QJsonObject> syntheticRecords(quint64 seed, records::DataType type, const QDateTime &from, const QDateTime &to,
                              int messLevel = 1);
 
 } // namespace openaps::test::ingest

@@ -1,4 +1,6 @@
 #include "ingestharness.h"
+#include "records/datatype.h"
+#include "records/filenames.h"
 
 #include "ingest/filelayout.h"
 #include "ingest/recordprep.h"
@@ -8,7 +10,7 @@
 
 using namespace openaps;
 using namespace openaps::test::ingest;
-using etl::DataType;
+using namespace openaps::records;
 
 namespace {
 
@@ -109,7 +111,7 @@ private slots:
             q.prepare(QStringLiteral("SELECT records_moved FROM participant_type_status "
                                      "WHERE participant_id = ? AND data_type = ?"));
             q.addBindValue(m.id);
-            q.addBindValue(etl::dataTypeName(type));
+            q.addBindValue(records::dataTypeName(type));
             QVERIFY(q.exec());
             const qint64 moved = q.next() ? q.value(0).toLongLong() : 0; // no row: nothing moved yet
             QCOMPARE(moved, qint64(h.storedIds(m, type).size()));

@@ -1,4 +1,5 @@
 #include "ingestharness.h"
+#include "records/datatype.h"
 
 #include "ingest/filelayout.h"
 #include "jobs/leasestore.h"
@@ -11,7 +12,7 @@
 
 using namespace openaps;
 using namespace openaps::test::ingest;
-using etl::DataType;
+using namespace openaps::records;
 using Endpoint = standins::OpenHumansStandIn::Endpoint;
 using Failure = standins::StandInFaults::Failure;
 

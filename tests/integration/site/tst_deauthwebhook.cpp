@@ -158,7 +158,7 @@ void TestDeauthWebhook::erasureLeavesNothingInAnyTable()
     HARNESS();
     const Seeded s = seed(site);
     server::site::SessionStore sessions(site.database(), "k", std::chrono::hours(1),
-                                        server::site::systemMsClock());
+                                        systemMsClock());
     QVERIFY(sessions.create(s.targetId).ok());
     QVERIFY(sessions.create(s.bystanderId).ok());
 

@@ -4,6 +4,7 @@
 
 #include "siteharness.h"
 
+#include "records/filenames.h"
 #include "site/loginjob.h"
 
 #include <QSqlQuery>
@@ -11,8 +12,9 @@
 
 using namespace openaps;
 using namespace openaps::test;
-using server::site::consentFileName;
-using server::site::urlFileName;
+using namespace openaps::records;
+using records::consentFileName;
+using records::urlFileName;
 
 class TestRegistration : public QObject
 {

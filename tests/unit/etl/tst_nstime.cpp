@@ -1,12 +1,14 @@
-#include "etl/datatype.h"
-#include "etl/nstime.h"
 #include "etl/timezonehistory.h"
+#include "records/datatype.h"
+#include "records/filenames.h"
+#include "records/nstime.h"
 
 #include <QDateTime>
 #include <QJsonValue>
 #include <QTest>
 
 using namespace openaps::etl;
+using namespace openaps::records;
 
 // Nightscout time strings, UTC formatting, file names and time zones.
 class TestNsTime : public QObject

@@ -1,11 +1,13 @@
-#include "etl/nstime.h"
 #include "etl/recordmapper.h"
 #include "etl/timezonehistory.h"
+#include "records/datatype.h"
+#include "records/nstime.h"
 
 #include <QFile>
 #include <QTest>
 
 using namespace openaps::etl;
+using namespace openaps::records;
 
 namespace {
 

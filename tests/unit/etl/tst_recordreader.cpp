@@ -1,13 +1,13 @@
 #include "../../integration/etl/etltestsupport.h"
-#include "etl/recordreader.h"
+#include "records/ndjsonreader.h"
 
 #include <QBuffer>
 #include <QFile>
 #include <QTest>
 
 
-using namespace openaps::etl;
-using openaps::test::etl::gzip;
+using namespace openaps::records;
+using openaps::test::etl::gzipped;
 
 namespace {
 
@@ -24,7 +24,7 @@ Read readAll(const QByteArray &data, qint64 maxRecord = 64 * 1024 * 1024)
     QBuffer buffer;
     buffer.setData(data);
     buffer.open(QIODevice::ReadOnly);
-    RecordReader reader(&buffer, maxRecord);
+    NdjsonReader reader(&buffer, maxRecord);
     Read read;
     while (auto r = reader.next()) {
         read.lines << r->line;
@@ -97,7 +97,7 @@ private slots:
     {
         QFETCH(bool, compressed);
         const QByteArray data = "\xEF\xBB\xBF{\"a\":1}\r\n\n   \n{\"b\":2}\n{\"c\":3}"; // BOM, CRLF, blanks, no final newline
-        const Read read = readAll(compressed ? gzip(data) : data);
+        const Read read = readAll(compressed ? gzipped(data) : data);
         QCOMPARE(read.records, (QList<QByteArray> { "{\"a\":1}", "{\"b\":2}", "{\"c\":3}" }));
         QCOMPARE(read.lines, (QList<qint64> { 1, 4, 5 }));
         QVERIFY(read.error.isEmpty());
@@ -105,7 +105,7 @@ private slots:
 
     void readsConcatenatedGzipMembers()
     {
-        const Read read = readAll(gzip("{\"a\":1}\n") + gzip("{\"b\":2}\n"));
+        const Read read = readAll(gzipped("{\"a\":1}\n") + gzipped("{\"b\":2}\n"));
         QCOMPARE(read.records.size(), 2);
         QVERIFY(read.error.isEmpty());
     }
@@ -115,7 +115,7 @@ private slots:
         QByteArray many;
         for (int i = 0; i < 20000; ++i)
             many += "{\"_id\":\"" + QByteArray::number(i) + "\",\"sgv\":" + QByteArray::number(i % 400) + "}\n";
-        const QByteArray packed = gzip(many);
+        const QByteArray packed = gzipped(many);
         const Read read = readAll(packed.left(packed.size() / 2));
         QVERIFY(!read.error.isEmpty());
         QVERIFY(read.records.size() > 1000);
@@ -126,7 +126,7 @@ private slots:
 
     void corruptGzipIsAnError()
     {
-        QByteArray packed = gzip("{\"a\":1}\n{\"b\":2}\n");
+        QByteArray packed = gzipped("{\"a\":1}\n{\"b\":2}\n");
         packed[12] = char(0xff);
         packed[13] = char(0xff);
         const Read read = readAll(packed);
@@ -170,7 +170,7 @@ private slots:
     {
         const qint64 before = peakRssKb();
         GeneratedDevice device(1500000);
-        RecordReader reader(&device);
+        NdjsonReader reader(&device);
         qint64 count = 0;
         qint64 lastLine = 0;
         while (auto r = reader.next()) {

@@ -1,12 +1,15 @@
 #include "ingest/errors.h"
 #include "ingest/filelayout.h"
 #include "ingest/ingeststore.h"
+#include "records/consent.h"
+#include "records/datatype.h"
+#include "records/filenames.h"
 
 #include <QTest>
 
 using namespace openaps;
 using namespace openaps::ingest;
-using etl::DataType;
+using namespace openaps::records;
 
 // File names and contents the ingest reads and writes in Open Humans.
 class TestFileLayout : public QObject
@@ -140,7 +143,8 @@ private slots:
     {
         QFETCH(QString, content);
         QFETCH(QString, value);
-        QCOMPARE(parseConsentFile(content).value_or(QString()), value);
+        const auto consent = parseConsent(content);
+        QCOMPARE(consent ? consentValue(*consent) : QString(), value);
     }
 
     void backoffDoublesUpToADay()

@@ -1,5 +1,6 @@
 #include "ingest/hostgate.h"
 #include "ingest/ingestmetrics.h"
+#include "records/datatype.h"
 
 #include <QTest>
 
@@ -7,6 +8,7 @@
 
 using namespace openaps;
 using namespace openaps::ingest;
+using namespace openaps::records;
 
 // One request at a time per Nightscout host; the metrics registry.
 class TestHostGate : public QObject
@@ -65,7 +67,7 @@ private slots:
     {
         IngestMetrics metrics;
         ParticipantReport ok;
-        ok.types.insert(etl::DataType::Entries, TypeStats { 300, 12, 9000, 4000, 100, 1, 1 });
+        ok.types.insert(records::DataType::Entries, TypeStats { 300, 12, 9000, 4000, 100, 1, 1 });
         ParticipantReport failed;
         failed.outcome = RunRecord::Outcome::Failed;
         failed.errorCode = QStringLiteral("unreachable");

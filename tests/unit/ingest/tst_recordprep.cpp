@@ -1,4 +1,5 @@
 #include "ingest/recordprep.h"
+#include "records/datatype.h"
 
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -6,7 +7,7 @@
 
 using namespace openaps;
 using namespace openaps::ingest;
-using etl::DataType;
+using namespace openaps::records;
 
 namespace {
 

@@ -1,7 +1,7 @@
-#include "etl/recordreader.h"
 #include "ingest/gzipwriter.h"
 #include "ingest/recentdigest.h"
 #include "ingest/segment.h"
+#include "records/ndjsonreader.h"
 
 #include <QBuffer>
 #include <QRandomGenerator>
@@ -9,6 +9,7 @@
 
 using namespace openaps;
 using namespace openaps::ingest;
+using namespace openaps::records;
 
 namespace {
 
@@ -17,7 +18,7 @@ QList<QByteArray> lines(const QByteArray &data)
     QBuffer buffer;
     buffer.setData(data);
     buffer.open(QIODevice::ReadOnly);
-    etl::RecordReader reader(&buffer);
+    records::NdjsonReader reader(&buffer);
     QList<QByteArray> out;
     while (auto record = reader.next())
         out.append(record->bytes);

@@ -1,10 +1,9 @@
+#include "core/gzip.h"
 #include "metrics/entriescsv.h"
 
 #include <QBuffer>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <zlib.h>
 
 using namespace openaps::metrics;
 using openaps::Result;
@@ -23,17 +22,7 @@ const QByteArray header = "user_id,id,sgv,direction,raw_json,date,utc_offset\n";
 
 QByteArray gzip(const QByteArray &data)
 {
-    z_stream z {};
-    deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-    QByteArray out(int(deflateBound(&z, uLong(data.size()))), Qt::Uninitialized);
-    z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.data()));
-    z.avail_in = uInt(data.size());
-    z.next_out = reinterpret_cast<Bytef *>(out.data());
-    z.avail_out = uInt(out.size());
-    deflate(&z, Z_FINISH);
-    out.resize(out.size() - z.avail_out);
-    deflateEnd(&z);
-    return out;
+    return openaps::gzip::compress(data);
 }
 
 } // namespace

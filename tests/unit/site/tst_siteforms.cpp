@@ -1,9 +1,10 @@
 // Small pure pieces of the participant site: form and cookie encoding,
 // consent values, what goes into the Nightscout URL file, plain words.
 
+#include "http/requests.h"
 #include "nightscout/credentials.h"
 #include "nightscout/siteurl.h"
-#include "site/consent.h"
+#include "records/consent.h"
 #include "site/httphelpers.h"
 #include "site/messages.h"
 #include "site/registrationjob.h"
@@ -12,6 +13,7 @@
 
 using namespace openaps;
 using namespace openaps::server::site;
+using namespace openaps::records;
 
 class TestSiteForms : public QObject
 {
@@ -53,7 +55,7 @@ void TestSiteForms::parseForm()
     QFETCH(QByteArray, body);
     QFETCH(QString, field);
     QFETCH(QString, value);
-    const auto fields = server::site::parseForm(body);
+    const auto fields = server::http::parseForm(body);
     QVERIFY(fields.contains(field));
     QCOMPARE(fields.value(field), value);
 }
@@ -98,7 +100,7 @@ void TestSiteForms::consentFromBoxes()
     QFETCH(bool, openaps);
     QFETCH(bool, nsf);
     QFETCH(QString, value);
-    const Consent consent = server::site::consentFromBoxes(openaps, nsf);
+    const Consent consent = records::consentFromBoxes(openaps, nsf);
     QCOMPARE(consentValue(consent), value);
     QCOMPARE(sharesWithOpenAps(consent), openaps);
     QCOMPARE(sharesWithNsf(consent), nsf);

@@ -1,11 +1,11 @@
-#include "etl/nstime.h"
+#include "records/nstime.h"
 
 #include <QJsonObject>
 #include <QJsonValue>
 
 #include <cmath>
 
-namespace openaps::etl {
+namespace openaps::records {
 
 namespace {
 
@@ -242,4 +242,4 @@ QString formatUtcString(qint64 ms)
     return QString::fromLatin1(formatUtc(ms));
 }
 
-} // namespace openaps::etl
+} // namespace openaps::records

@@ -1,6 +1,6 @@
-#include "site/consent.h"
+#include "records/consent.h"
 
-namespace openaps::server::site {
+namespace openaps::records {
 
 QString consentValue(Consent consent)
 {
@@ -54,4 +54,4 @@ QString consentDescription(Consent consent)
     return QStringLiteral("Nobody: nothing is shared");
 }
 
-} // namespace openaps::server::site
+} // namespace openaps::records

@@ -1,4 +1,4 @@
-#include "jobs/sqlhelpers.h"
+#include "db/sqlhelpers.h"
 
 #include <QSqlError>
 
@@ -14,6 +14,30 @@ Result<QSqlQuery> exec(const QSqlDatabase &db, const QString &sql, const QVarian
     if (!q.exec())
         return db::sqlError(what, q.lastError());
     return q;
+}
+
+Result<QSqlQuery> exec(const db::Database &database, const QString &sql, const QVariantList &binds,
+                       const char *what)
+{
+    auto connection = database.connection();
+    if (!connection)
+        return connection.error();
+    return exec(*connection, sql, binds, what);
+}
+
+Status run(const QSqlDatabase &db, const QString &sql, const char *what)
+{
+    QSqlQuery q(db);
+    if (!q.exec(sql))
+        return db::sqlError(what, q.lastError());
+    return {};
+}
+
+Status run(QSqlQuery &query, const char *what)
+{
+    if (!query.exec())
+        return db::sqlError(what, query.lastError());
+    return {};
 }
 
 Status inTransaction(const db::Database &database, const std::function<Status(const QSqlDatabase &)> &work)

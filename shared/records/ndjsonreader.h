@@ -8,7 +8,11 @@
 
 class QIODevice;
 
-namespace openaps::etl {
+namespace openaps::gzip {
+class Inflater;
+}
+
+namespace openaps::records {
 
 // One record as found in the file: its bytes and where it starts.
 struct RawRecord
@@ -27,14 +31,14 @@ struct RawRecord
 // Raw NUL bytes and the JSON escape \u0000 are removed from every record:
 // Nightscout devices write them into `device`, and PostgreSQL rejects both in
 // text and jsonb.
-class RecordReader
+class NdjsonReader
 {
 public:
     // `device` must be open for reading and outlive the reader.
-    explicit RecordReader(QIODevice *device, qint64 maxRecordBytes = 64 * 1024 * 1024);
-    ~RecordReader();
-    RecordReader(const RecordReader &) = delete;
-    RecordReader &operator=(const RecordReader &) = delete;
+    explicit NdjsonReader(QIODevice *device, qint64 maxRecordBytes = 64 * 1024 * 1024);
+    ~NdjsonReader();
+    NdjsonReader(const NdjsonReader &) = delete;
+    NdjsonReader &operator=(const NdjsonReader &) = delete;
 
     // The next record, or nullopt at the end of the data or on a read error
     // (see error()).
@@ -51,10 +55,9 @@ private:
     std::optional<RawRecord> nextLine();
     std::optional<RawRecord> nextArrayElement();
 
-    struct Inflater;
     QIODevice *m_device;
     qint64 m_maxRecordBytes;
-    std::unique_ptr<Inflater> m_inflater;
+    std::unique_ptr<gzip::Inflater> m_inflater;
     QByteArray m_input;
     QByteArray m_buffer; // decoded bytes not yet consumed
     qsizetype m_pos = 0; // read position in m_buffer
@@ -71,4 +74,4 @@ private:
 // backslash followed by text) in place. Returns true if anything was removed.
 bool stripNul(QByteArray &record);
 
-} // namespace openaps::etl
+} // namespace openaps::records

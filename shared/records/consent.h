@@ -4,7 +4,7 @@
 
 #include <optional>
 
-namespace openaps::server::site {
+namespace openaps::records {
 
 // Who may use a participant's data, as written to the consent file in their
 // Open Humans account (the old system's values, read by ingest and ETL).
@@ -18,4 +18,4 @@ bool sharesWithNsf(Consent consent);
 // Plain words for the page, e.g. "OpenAPS Data Commons and Nightscout Foundation Data Commons".
 QString consentDescription(Consent consent);
 
-} // namespace openaps::server::site
+} // namespace openaps::records

@@ -9,7 +9,7 @@
 
 class QJsonValue;
 
-namespace openaps::etl {
+namespace openaps::records {
 
 // An instant parsed from a Nightscout time field, with the UTC offset the
 // writer stated (if it stated one).
@@ -39,4 +39,4 @@ QString formatUtcString(qint64 ms);
 using civil::civilFromDays;
 using civil::daysFromCivil;
 
-} // namespace openaps::etl
+} // namespace openaps::records

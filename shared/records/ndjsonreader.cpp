@@ -1,11 +1,12 @@
-#include "etl/recordreader.h"
+#include "records/ndjsonreader.h"
+
+#include "core/gzip.h"
 
 #include <QIODevice>
 
 #include <cstring>
-#include <zlib.h>
 
-namespace openaps::etl {
+namespace openaps::records {
 
 namespace {
 
@@ -24,15 +25,6 @@ QString tooLong(qint64 max)
 }
 
 } // namespace
-
-struct RecordReader::Inflater
-{
-    z_stream stream {};
-    bool memberDone = false;
-
-    Inflater() { inflateInit2(&stream, 16 + MAX_WBITS); }
-    ~Inflater() { inflateEnd(&stream); }
-};
 
 bool stripNul(QByteArray &record)
 {
@@ -63,14 +55,14 @@ bool stripNul(QByteArray &record)
     return changed;
 }
 
-RecordReader::RecordReader(QIODevice *device, qint64 maxRecordBytes)
+NdjsonReader::NdjsonReader(QIODevice *device, qint64 maxRecordBytes)
     : m_device(device), m_maxRecordBytes(maxRecordBytes)
 {
 }
 
-RecordReader::~RecordReader() = default;
+NdjsonReader::~NdjsonReader() = default;
 
-bool RecordReader::fill()
+bool NdjsonReader::fill()
 {
     if (m_eof)
         return false;
@@ -93,45 +85,35 @@ bool RecordReader::fill()
             m_bytesRead += n;
             if (n == 0) {
                 m_eof = true;
-                if (m_inflater && !m_inflater->memberDone)
+                if (m_inflater && !m_inflater->atMemberEnd())
                     m_error = QStringLiteral("the compressed data ends early (truncated file?)");
                 return false;
             }
         }
         if (!m_started) {
             m_started = true;
-            if (m_input.size() >= 2 && uchar(m_input[0]) == 0x1f && uchar(m_input[1]) == 0x8b)
-                m_inflater = std::make_unique<Inflater>();
+            if (gzip::hasGzipMagic(m_input))
+                m_inflater = std::make_unique<gzip::Inflater>();
         }
         if (!m_inflater) {
             m_buffer.append(m_input);
             m_input.clear();
             continue;
         }
-        z_stream &z = m_inflater->stream;
-        if (m_inflater->memberDone) {
+        if (m_inflater->atMemberEnd() && !gzip::hasGzipMagic(m_input)) {
             // Concatenated gzip members are one stream; anything else after
             // the end is not ours to guess at.
-            if (m_input.size() < 2 || uchar(m_input[0]) != 0x1f || uchar(m_input[1]) != 0x8b) {
-                m_error = QStringLiteral("unexpected data after the compressed stream");
-                m_eof = true;
-                return false;
-            }
-            inflateReset(&z);
-            m_inflater->memberDone = false;
+            m_error = QStringLiteral("unexpected data after the compressed stream");
+            m_eof = true;
+            return false;
         }
         const qsizetype outStart = m_buffer.size();
         m_buffer.resize(outStart + 4 * readChunk);
-        z.next_in = reinterpret_cast<Bytef *>(m_input.data());
-        z.avail_in = uInt(m_input.size());
-        z.next_out = reinterpret_cast<Bytef *>(m_buffer.data() + outStart);
-        z.avail_out = uInt(4 * readChunk);
-        const int rc = inflate(&z, Z_NO_FLUSH);
-        m_buffer.resize(m_buffer.size() - z.avail_out);
-        m_input.remove(0, m_input.size() - qsizetype(z.avail_in));
-        if (rc == Z_STREAM_END) {
-            m_inflater->memberDone = true;
-        } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        const auto step = m_inflater->inflate(m_input.constData(), m_input.size(),
+                                              m_buffer.data() + outStart, 4 * readChunk);
+        m_buffer.resize(outStart + step.produced);
+        m_input.remove(0, step.consumed);
+        if (step.status == gzip::Inflater::Status::Corrupt) {
             m_error = QStringLiteral("the compressed data is corrupt");
             m_eof = true;
             return m_buffer.size() > before;
@@ -140,7 +122,7 @@ bool RecordReader::fill()
     return true;
 }
 
-std::optional<RawRecord> RecordReader::next()
+std::optional<RawRecord> NdjsonReader::next()
 {
     if (!m_sniffed) {
         m_sniffed = true;
@@ -165,7 +147,7 @@ std::optional<RawRecord> RecordReader::next()
     return m_arrayMode ? nextArrayElement() : nextLine();
 }
 
-std::optional<RawRecord> RecordReader::nextLine()
+std::optional<RawRecord> NdjsonReader::nextLine()
 {
     for (;;) {
         qsizetype searched = 0;
@@ -225,7 +207,7 @@ std::optional<RawRecord> RecordReader::nextLine()
     }
 }
 
-std::optional<RawRecord> RecordReader::nextArrayElement()
+std::optional<RawRecord> NdjsonReader::nextArrayElement()
 {
     for (;;) {
         // Between elements: whitespace and commas.
@@ -304,4 +286,4 @@ std::optional<RawRecord> RecordReader::nextArrayElement()
     }
 }
 
-} // namespace openaps::etl
+} // namespace openaps::records

@@ -1,11 +1,11 @@
-#include "site/ratelimiter.h"
+#include "http/ratelimiter.h"
 
 #include "crypto/secrets.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
 
-namespace openaps::server::site {
+namespace openaps::server::http {
 
 RateLimiter::RateLimiter(db::Database database, const QByteArray &secretKey, int limit,
                          std::chrono::seconds window, MsClock clock)
@@ -58,4 +58,4 @@ Status RateLimiter::purgeOld()
     return {};
 }
 
-} // namespace openaps::server::site
+} // namespace openaps::server::http

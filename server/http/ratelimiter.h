@@ -2,13 +2,13 @@
 
 #include "core/result.h"
 #include "db/database.h"
-#include "site/sessionstore.h"
+#include "core/clock.h"
 
 #include <QHostAddress>
 
 #include <chrono>
 
-namespace openaps::server::site {
+namespace openaps::server::http {
 
 // Per-client limit on form posts, counted in fixed windows in the database
 // so every server instance sees the same counts. Clients are stored as a
@@ -38,4 +38,4 @@ private:
     MsClock m_clock;
 };
 
-} // namespace openaps::server::site
+} // namespace openaps::server::http

@@ -8,6 +8,8 @@
 #include "etl/fileloader.h"
 #include "etl/importplan.h"
 #include "etl/participantdata.h"
+#include "records/consent.h"
+#include "records/datatype.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -93,7 +95,7 @@ int importCommand(const Config &config, const QStringList &arguments)
         return importUsage(0);
     int defaultSource = 0;
     if (!consentText.isEmpty()) {
-        const auto consent = site::parseConsent(consentText);
+        const auto consent = records::parseConsent(consentText);
         const auto source = consent ? etl::sourceEntityFor(*consent) : std::nullopt;
         if (!source) {
             err() << "openaps-server: --consent must be openaps, nsf or both.\n";
@@ -117,7 +119,7 @@ int importCommand(const Config &config, const QStringList &arguments)
     } else {
         bool ok = false;
         const qint64 userId = member.toLongLong(&ok);
-        const auto type = etl::dataTypeFromName(kind);
+        const auto type = records::dataTypeFromName(kind);
         if (!ok || userId <= 0 || !type || args.isEmpty())
             return importUsage();
         for (const QString &file : std::as_const(args)) {

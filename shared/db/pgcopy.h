@@ -1,7 +1,6 @@
 #pragma once
 
 #include "core/result.h"
-#include "etl/tables.h"
 
 #include <QByteArray>
 #include <QSqlDatabase>
@@ -12,7 +11,7 @@ typedef struct pg_result PGresult;
 // Thin helpers over libpq for what Qt's QPSQL driver cannot do: COPY FROM
 // STDIN. The connection is QPSQL's own (QSqlDriver::handle()), so it shares
 // the session, transaction and temporary tables with QSqlQuery.
-namespace openaps::etl::pg {
+namespace openaps::pg {
 
 // The libpq connection behind an open QPSQL connection.
 Result<PGconn *> nativeHandle(const QSqlDatabase &db);
@@ -64,8 +63,4 @@ private:
     bool m_active = false;
 };
 
-// Appends `row` to `out` in COPY text format (tab-separated, \N for null,
-// backslash escapes), as the columns of `table` say.
-void appendCopyRow(QByteArray &out, const Row &row, const TableSpec &table);
-
-} // namespace openaps::etl::pg
+} // namespace openaps::pg

@@ -1,0 +1,12 @@
+#include "core/clock.h"
+
+#include <QDateTime>
+
+namespace openaps {
+
+MsClock systemMsClock()
+{
+    return [] { return QDateTime::currentMSecsSinceEpoch(); };
+}
+
+} // namespace openaps
