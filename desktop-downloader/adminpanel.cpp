@@ -22,8 +22,12 @@ QPushButton *button(const QString &text, const char *name)
 } // namespace
 
 AdminPanel::AdminPanel(AppContext context, QWidget *parent)
-    : QWidget(parent), m_context(context), m_status(new QComboBox), m_scope(new QComboBox),
-      m_table(new QTableWidget(0, 6)), m_message(new QLabel)
+    : QWidget(parent),
+      m_context(context),
+      m_status(new QComboBox),
+      m_scope(new QComboBox),
+      m_table(new QTableWidget(0, 6)),
+      m_message(new QLabel)
 {
     m_status->setObjectName(QStringLiteral("statusFilter"));
     m_scope->setObjectName(QStringLiteral("scope"));
@@ -31,16 +35,20 @@ AdminPanel::AdminPanel(AppContext context, QWidget *parent)
     m_message->setObjectName(QStringLiteral("adminMessage"));
     m_message->setWordWrap(true);
     const std::pair<const char *, QString> statuses[] = {
-        { "pending", tr("Waiting for approval") }, { "approved", tr("Approved") },
-        { "unverified", tr("Email not confirmed yet") }, { "rejected", tr("Rejected") },
-        { "deactivated", tr("Deactivated") }, { "", tr("All") },
+        { "pending", tr("Waiting for approval") },
+        { "approved", tr("Approved") },
+        { "unverified", tr("Email not confirmed yet") },
+        { "rejected", tr("Rejected") },
+        { "deactivated", tr("Deactivated") },
+        { "", tr("All") },
     };
     for (const auto &[value, label] : statuses)
         m_status->addItem(label, QString::fromLatin1(value));
     m_scope->addItem(tr("OpenAPS data (consent openaps or both)"), QStringLiteral("openaps"));
     m_scope->addItem(tr("Nightscout Foundation data (consent nsf or both)"), QStringLiteral("nsf"));
     m_scope->addItem(tr("All data"), QStringLiteral("all"));
-    m_table->setHorizontalHeaderLabels({ tr("Name"), tr("Email"), tr("Institution"), tr("Purpose"), tr("Status"), tr("Scope") });
+    m_table->setHorizontalHeaderLabels(
+            { tr("Name"), tr("Email"), tr("Institution"), tr("Purpose"), tr("Status"), tr("Scope") });
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -87,26 +95,25 @@ void AdminPanel::refresh()
 
 void AdminPanel::reload()
 {
-    m_context.api->listResearchers(m_status->currentData().toString(), this,
-                                   [this](Result<QList<researcher::Account>> r) {
-                                       if (!r) {
-                                           say(r.error().message, true);
-                                           emit refreshed();
-                                           return;
-                                       }
-                                       m_accounts = *r;
-                                       m_table->setRowCount(int(m_accounts.size()));
-                                       for (int i = 0; i < m_accounts.size(); ++i) {
-                                           const researcher::Account &a = m_accounts[i];
-                                           const QString cells[] = { a.name, a.email, a.institution,
-                                                                     a.purpose, a.status, a.scope };
-                                           for (int c = 0; c < 6; ++c)
-                                               m_table->setItem(i, c, new QTableWidgetItem(cells[c]));
-                                       }
-                                       if (m_accounts.isEmpty() && m_message->text().isEmpty())
-                                           say(tr("Nobody in this list."));
-                                       emit refreshed();
-                                   });
+    m_context.api->listResearchers(
+            m_status->currentData().toString(), this, [this](Result<QList<researcher::Account>> r) {
+                if (!r) {
+                    say(r.error().message, true);
+                    emit refreshed();
+                    return;
+                }
+                m_accounts = *r;
+                m_table->setRowCount(int(m_accounts.size()));
+                for (int i = 0; i < m_accounts.size(); ++i) {
+                    const researcher::Account &a = m_accounts[i];
+                    const QString cells[] = { a.name, a.email, a.institution, a.purpose, a.status, a.scope };
+                    for (int c = 0; c < 6; ++c)
+                        m_table->setItem(i, c, new QTableWidgetItem(cells[c]));
+                }
+                if (m_accounts.isEmpty() && m_message->text().isEmpty())
+                    say(tr("Nobody in this list."));
+                emit refreshed();
+            });
 }
 
 bool AdminPanel::select(const QString &email)

@@ -25,18 +25,27 @@ QLabel *messageLabel(const char *name)
 } // namespace
 
 ApplyDialog::ApplyDialog(AppContext context, const QUrl &server, QWidget *parent)
-    : QDialog(parent), m_context(context), m_pages(new QStackedWidget), m_name(new QLineEdit),
-      m_email(new QLineEdit), m_institution(new QLineEdit), m_purpose(new QPlainTextEdit),
-      m_password(new QLineEdit), m_repeat(new QLineEdit), m_submit(new QPushButton(tr("Send application"))),
-      m_formMessage(messageLabel("formMessage")), m_code(new QLineEdit),
-      m_verify(new QPushButton(tr("Confirm"))), m_codeMessage(messageLabel("codeMessage"))
+    : QDialog(parent),
+      m_context(context),
+      m_pages(new QStackedWidget),
+      m_name(new QLineEdit),
+      m_email(new QLineEdit),
+      m_institution(new QLineEdit),
+      m_purpose(new QPlainTextEdit),
+      m_password(new QLineEdit),
+      m_repeat(new QLineEdit),
+      m_submit(new QPushButton(tr("Send application"))),
+      m_formMessage(messageLabel("formMessage")),
+      m_code(new QLineEdit),
+      m_verify(new QPushButton(tr("Confirm"))),
+      m_codeMessage(messageLabel("codeMessage"))
 {
     setWindowTitle(tr("Apply for access"));
     m_context.api->setServerUrl(server);
     const std::pair<QWidget *, const char *> names[] = {
-        { m_name, "name" }, { m_email, "email" }, { m_institution, "institution" }, { m_purpose, "purpose" },
-        { m_password, "password" }, { m_repeat, "repeatPassword" }, { m_submit, "submit" }, { m_code, "code" },
-        { m_verify, "verify" },
+        { m_name, "name" },       { m_email, "email" },       { m_institution, "institution" },
+        { m_purpose, "purpose" }, { m_password, "password" }, { m_repeat, "repeatPassword" },
+        { m_submit, "submit" },   { m_code, "code" },         { m_verify, "verify" },
     };
     for (const auto &[widget, name] : names)
         widget->setObjectName(QString::fromLatin1(name));
@@ -101,13 +110,13 @@ void ApplyDialog::show(QLabel *label, const QString &text, bool isError)
 
 void ApplyDialog::onSubmit()
 {
-    researcher::Application a { m_name->text().trimmed(), m_email->text().trimmed(),
-                                m_institution->text().trimmed(), m_purpose->toPlainText().trimmed(),
-                                m_password->text() };
+    researcher::Application a { m_name->text().trimmed(), m_email->text().trimmed(), m_institution->text().trimmed(),
+                                m_purpose->toPlainText().trimmed(), m_password->text() };
     if (a.name.isEmpty() || a.email.isEmpty() || a.institution.isEmpty() || a.purpose.isEmpty())
         return show(m_formMessage, tr("Please fill in your name, email, institution and purpose."), true);
     if (a.password.size() < minimumPassword)
-        return show(m_formMessage, tr("The password is too short: use at least %1 characters.").arg(minimumPassword), true);
+        return show(m_formMessage, tr("The password is too short: use at least %1 characters.").arg(minimumPassword),
+                    true);
     if (a.password != m_repeat->text())
         return show(m_formMessage, tr("The two passwords are not the same."), true);
     m_submit->setEnabled(false);
@@ -118,7 +127,8 @@ void ApplyDialog::onSubmit()
             return show(m_formMessage, s.error().message, true);
         m_password->clear();
         m_repeat->clear();
-        show(m_codeMessage, tr("We sent a 6-digit code to %1. Enter it here to confirm your email address.").arg(email), false);
+        show(m_codeMessage, tr("We sent a 6-digit code to %1. Enter it here to confirm your email address.").arg(email),
+             false);
         m_pages->setCurrentIndex(CodePage);
         m_code->setFocus();
     });
@@ -140,7 +150,8 @@ void ApplyDialog::onVerify()
 void ApplyDialog::onResend()
 {
     m_context.api->resendCode(m_email->text().trimmed(), this, [this](Status s) {
-        show(m_codeMessage, s ? tr("A new code is on its way. Codes are valid for 30 minutes.") : s.error().message, !s);
+        show(m_codeMessage, s ? tr("A new code is on its way. Codes are valid for 30 minutes.") : s.error().message,
+             !s);
     });
 }
 

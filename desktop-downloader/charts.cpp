@@ -1,8 +1,8 @@
 #include "charts.h"
 
 #include <QAreaSeries>
-#include <QBarSet>
 #include <QBarCategoryAxis>
+#include <QBarSet>
 #include <QChart>
 #include <QCoreApplication>
 #include <QDateTime>
@@ -126,8 +126,8 @@ QChart *rangeChart(const metrics::Summary &summary)
     auto *chart = new QChart;
     chart->setTitle(tr("Time in ranges"));
     auto *series = new QStackedBarSeries;
-    const double values[] = { summary.bands.veryLow, summary.bands.low, summary.bands.inRange,
-                              summary.bands.high, summary.bands.veryHigh };
+    const double values[] = { summary.bands.veryLow, summary.bands.low, summary.bands.inRange, summary.bands.high,
+                              summary.bands.veryHigh };
     const QStringList names = bandNames();
     const char *objectNames[] = { "veryLow", "low", "inRange", "high", "veryHigh" };
     for (int i = 0; i < 5; ++i) {
@@ -179,8 +179,8 @@ QList<QPair<QString, QString>> metricRows(const metrics::Summary &s)
         { tr("LBGI"), number(s.lbgi, 2) },
         { tr("HBGI"), number(s.hbgi, 2) },
         { tr("GRI"), number(s.gri, 1) },
-        { tr("Readings left out"), tr("%1 duplicates, %2 not a number; %3 clamped to 39–400")
-                                           .arg(s.duplicates).arg(s.dropped).arg(s.clamped) },
+        { tr("Readings left out"),
+          tr("%1 duplicates, %2 not a number; %3 clamped to 39–400").arg(s.duplicates).arg(s.dropped).arg(s.clamped) },
     };
 }
 

@@ -26,8 +26,7 @@ namespace openaps::desktop {
 namespace {
 const QString folderKey = QStringLiteral("download/folder");
 
-template <typename W>
-W *named(W *widget, const char *name)
+template <typename W> W *named(W *widget, const char *name)
 {
     widget->setObjectName(QString::fromLatin1(name));
     return widget;
@@ -35,14 +34,21 @@ W *named(W *widget, const char *name)
 } // namespace
 
 DownloadPanel::DownloadPanel(AppContext context, QWidget *parent)
-    : QWidget(parent), m_context(context), m_datasets(named(new QListWidget, "datasets")),
-      m_limitDates(named(new QCheckBox(tr("Only from")), "limitDates")), m_from(named(new QDateEdit, "from")),
-      m_to(named(new QDateEdit, "to")), m_participants(named(new QLineEdit, "participants")),
-      m_format(named(new QComboBox, "format")), m_gzip(named(new QCheckBox(tr("Compress (gzip)")), "gzip")),
-      m_folder(named(new QLineEdit, "folder")), m_download(named(new QPushButton(tr("Download")), "download")),
+    : QWidget(parent),
+      m_context(context),
+      m_datasets(named(new QListWidget, "datasets")),
+      m_limitDates(named(new QCheckBox(tr("Only from")), "limitDates")),
+      m_from(named(new QDateEdit, "from")),
+      m_to(named(new QDateEdit, "to")),
+      m_participants(named(new QLineEdit, "participants")),
+      m_format(named(new QComboBox, "format")),
+      m_gzip(named(new QCheckBox(tr("Compress (gzip)")), "gzip")),
+      m_folder(named(new QLineEdit, "folder")),
+      m_download(named(new QPushButton(tr("Download")), "download")),
       m_cancel(named(new QPushButton(tr("Cancel")), "cancel")),
       m_openLocal(named(new QPushButton(tr("Show in local view")), "openLocal")),
-      m_progress(named(new QProgressBar, "progress")), m_status(named(new QLabel, "status"))
+      m_progress(named(new QProgressBar, "progress")),
+      m_status(named(new QLabel, "status"))
 {
     const QDate today = QDate::currentDate();
     for (QDateEdit *edit : { m_from, m_to }) {
@@ -55,9 +61,9 @@ DownloadPanel::DownloadPanel(AppContext context, QWidget *parent)
     m_participants->setPlaceholderText(tr("All participants, or ids separated by commas"));
     m_format->addItem(tr("CSV (spreadsheets, R, pandas)"), QStringLiteral("csv"));
     m_format->addItem(tr("NDJSON (one JSON record per line)"), QStringLiteral("ndjson"));
-    m_folder->setText(m_context.settings
-                              ->value(folderKey, QStandardPaths::writableLocation(QStandardPaths::DownloadLocation))
-                              .toString());
+    m_folder->setText(
+            m_context.settings->value(folderKey, QStandardPaths::writableLocation(QStandardPaths::DownloadLocation))
+                    .toString());
     m_status->setWordWrap(true);
     m_cancel->setEnabled(false);
     m_openLocal->setEnabled(false);
@@ -116,7 +122,8 @@ void DownloadPanel::refresh()
     m_context.api->datasets(this, [this](Result<QList<researcher::Dataset>> r) {
         if (!r)
             return say(r.error().message, true);
-        const QString previous = m_datasets->currentItem() ? m_datasets->currentItem()->text() : QStringLiteral("entries");
+        const QString previous = m_datasets->currentItem() ? m_datasets->currentItem()->text()
+                                                           : QStringLiteral("entries");
         m_datasets->clear();
         for (const researcher::Dataset &d : std::as_const(*r)) {
             auto *item = new QListWidgetItem(d.name, m_datasets);
@@ -220,7 +227,8 @@ void DownloadPanel::onProgress()
     const QLocale locale;
     const QString size = locale.formattedDataSize(m_job->bytes());
     if (m_job->rows() >= 0 && m_job->rowsEstimate() >= 0)
-        say(tr("%1 of about %2 rows (%3)").arg(locale.toString(m_job->rows()), locale.toString(m_job->rowsEstimate()), size));
+        say(tr("%1 of about %2 rows (%3)")
+                    .arg(locale.toString(m_job->rows()), locale.toString(m_job->rowsEstimate()), size));
     else
         say(tr("%1 received").arg(size));
 }
@@ -241,9 +249,10 @@ void DownloadPanel::onFinished()
     m_lastFile = job->filePath();
     const QLocale locale;
     const QString rows = job->rows() >= 0 ? tr("%1 rows, ").arg(locale.toString(job->rows())) : QString();
-    say(tr("Done: %1%2 saved as %3").arg(rows, locale.formattedDataSize(job->bytes()),
-                                          QDir::toNativeSeparators(m_lastFile)));
-    const bool chartable = job->filter().dataset == QLatin1String("entries") && job->filter().format == QLatin1String("csv");
+    say(tr("Done: %1%2 saved as %3")
+                .arg(rows, locale.formattedDataSize(job->bytes()), QDir::toNativeSeparators(m_lastFile)));
+    const bool chartable = job->filter().dataset == QLatin1String("entries")
+            && job->filter().format == QLatin1String("csv");
     m_openLocal->setEnabled(chartable);
 }
 

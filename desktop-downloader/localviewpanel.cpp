@@ -20,8 +20,7 @@
 namespace openaps::desktop {
 
 namespace {
-template <typename W>
-W *named(W *widget, const char *name)
+template <typename W> W *named(W *widget, const char *name)
 {
     widget->setObjectName(QString::fromLatin1(name));
     return widget;
@@ -29,11 +28,15 @@ W *named(W *widget, const char *name)
 } // namespace
 
 LocalViewPanel::LocalViewPanel(QWidget *parent)
-    : QWidget(parent), m_open(named(new QPushButton(tr("Open a downloaded entries CSV…")), "openFile")),
+    : QWidget(parent),
+      m_open(named(new QPushButton(tr("Open a downloaded entries CSV…")), "openFile")),
       m_cancel(named(new QPushButton(tr("Stop loading")), "cancelLoad")),
-      m_progress(named(new QProgressBar, "loadProgress")), m_status(named(new QLabel, "loadStatus")),
-      m_participant(named(new QComboBox, "participant")), m_glucose(named(new QChartView, "glucoseChart")),
-      m_agp(named(new QChartView, "agpChart")), m_ranges(named(new QChartView, "rangeChart")),
+      m_progress(named(new QProgressBar, "loadProgress")),
+      m_status(named(new QLabel, "loadStatus")),
+      m_participant(named(new QComboBox, "participant")),
+      m_glucose(named(new QChartView, "glucoseChart")),
+      m_agp(named(new QChartView, "agpChart")),
+      m_ranges(named(new QChartView, "rangeChart")),
       m_table(named(new QTableWidget(0, 2), "metricsTable"))
 {
     m_cancel->setEnabled(false);
@@ -102,7 +105,8 @@ void LocalViewPanel::say(const QString &text, bool isError)
 
 void LocalViewPanel::onOpen()
 {
-    auto *dialog = new QFileDialog(this, tr("Open an entries CSV"), QString(), tr("CSV files (*.csv *.csv.gz);;All files (*)"));
+    auto *dialog = new QFileDialog(this, tr("Open an entries CSV"), QString(),
+                                   tr("CSV files (*.csv *.csv.gz);;All files (*)"));
     dialog->setFileMode(QFileDialog::ExistingFile);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QFileDialog::fileSelected, this, &LocalViewPanel::loadFile);

@@ -18,8 +18,13 @@
 namespace openaps::desktop {
 
 MainWindow::MainWindow(AppContext context, QWidget *parent)
-    : QMainWindow(parent), m_context(context), m_tabs(new QTabWidget), m_download(new DownloadPanel(context)),
-      m_local(new LocalViewPanel), m_admin(new AdminPanel(context)), m_who(new QLabel)
+    : QMainWindow(parent),
+      m_context(context),
+      m_tabs(new QTabWidget),
+      m_download(new DownloadPanel(context)),
+      m_local(new LocalViewPanel),
+      m_admin(new AdminPanel(context)),
+      m_who(new QLabel)
 {
     setWindowTitle(tr("OpenAPS Data Commons downloader"));
     m_tabs->setObjectName(QStringLiteral("tabs"));
@@ -34,9 +39,7 @@ MainWindow::MainWindow(AppContext context, QWidget *parent)
     auto *toolbar = addToolBar(tr("Account"));
     toolbar->setObjectName(QStringLiteral("accountToolbar"));
     m_signInAction = toolbar->addAction(tr("Sign in…"), this, [this] { showSignIn(); });
-    m_signOutAction = toolbar->addAction(tr("Sign out"), this, [this] {
-        m_context.api->logout(this, [](Status) { });
-    });
+    m_signOutAction = toolbar->addAction(tr("Sign out"), this, [this] { m_context.api->logout(this, [](Status) {}); });
     m_signInAction->setObjectName(QStringLiteral("signInAction"));
     m_signOutAction->setObjectName(QStringLiteral("signOutAction"));
     auto *apply = toolbar->addAction(tr("Apply for access…"), this, &MainWindow::showApply);
@@ -78,7 +81,8 @@ void MainWindow::showSignIn(const QString &message)
 void MainWindow::showApply()
 {
     QString error;
-    const QString typed = m_signIn ? m_signIn->serverUrlText() : m_context.settings->value(QStringLiteral("server/url")).toString();
+    const QString typed = m_signIn ? m_signIn->serverUrlText()
+                                   : m_context.settings->value(QStringLiteral("server/url")).toString();
     const QUrl server = parseServerUrl(typed, &error);
     if (server.isEmpty())
         return showSignIn(tr("Enter the server address first, then choose \"Apply for access\"."));
@@ -94,7 +98,8 @@ void MainWindow::showReset()
     const QUrl server = parseServerUrl(m_signIn ? m_signIn->serverUrlText() : QString(), &error);
     if (server.isEmpty())
         return showSignIn(error);
-    auto *dialog = new ResetPasswordDialog(m_context, server, m_context.settings->value(QStringLiteral("account/email")).toString(), this);
+    auto *dialog = new ResetPasswordDialog(m_context, server,
+                                           m_context.settings->value(QStringLiteral("account/email")).toString(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
 }

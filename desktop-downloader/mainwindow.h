@@ -16,7 +16,6 @@ class AdminPanel;
 class DownloadPanel;
 class LocalViewPanel;
 
-
 // The downloader's window: Download, Local view and (for administrators)
 // Admin tabs, and the sign-in flow around them. Whenever the server says the
 // sign-in expired, the sign-in dialog comes back with that message.

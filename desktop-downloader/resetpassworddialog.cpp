@@ -9,10 +9,14 @@
 
 namespace openaps::desktop {
 
-ResetPasswordDialog::ResetPasswordDialog(AppContext context, const QUrl &server, const QString &email,
-                                         QWidget *parent)
-    : QDialog(parent), m_context(context), m_email(new QLineEdit(email)), m_code(new QLineEdit),
-      m_password(new QLineEdit), m_reset(new QPushButton(tr("Set the new password"))), m_message(new QLabel)
+ResetPasswordDialog::ResetPasswordDialog(AppContext context, const QUrl &server, const QString &email, QWidget *parent)
+    : QDialog(parent),
+      m_context(context),
+      m_email(new QLineEdit(email)),
+      m_code(new QLineEdit),
+      m_password(new QLineEdit),
+      m_reset(new QPushButton(tr("Set the new password"))),
+      m_message(new QLabel)
 {
     setWindowTitle(tr("Reset your password"));
     m_context.api->setServerUrl(server);
@@ -54,14 +58,13 @@ void ResetPasswordDialog::onSendCode()
 void ResetPasswordDialog::onReset()
 {
     m_reset->setEnabled(false);
-    m_context.api->resetPassword(m_email->text().trimmed(), m_code->text(), m_password->text(), this,
-                                 [this](Status s) {
-                                     m_reset->setEnabled(true);
-                                     if (!s)
-                                         return say(s.error().message, true);
-                                     say(tr("Your password was changed. You can sign in with it now."), false);
-                                     m_password->clear();
-                                 });
+    m_context.api->resetPassword(m_email->text().trimmed(), m_code->text(), m_password->text(), this, [this](Status s) {
+        m_reset->setEnabled(true);
+        if (!s)
+            return say(s.error().message, true);
+        say(tr("Your password was changed. You can sign in with it now."), false);
+        m_password->clear();
+    });
 }
 
 } // namespace openaps::desktop

@@ -32,14 +32,12 @@ int selfCheck(MainWindow &window, QTextStream &out)
     };
     check(!QGuiApplication::platformName().isEmpty(),
           QStringLiteral("platform plugin: %1").arg(QGuiApplication::platformName()));
-    check(QSslSocket::supportsSsl(),
-          QStringLiteral("TLS: %1").arg(QSslSocket::sslLibraryVersionString()));
+    check(QSslSocket::supportsSsl(), QStringLiteral("TLS: %1").arg(QSslSocket::sslLibraryVersionString()));
     window.show();
     check(window.isVisible() && paints(&window), QStringLiteral("main window paints"));
     check(paints(window.localView()), QStringLiteral("local view with its charts paints"));
     window.showSignIn();
-    check(window.signInDialog() && window.signInDialog()->isVisible(),
-          QStringLiteral("sign-in dialog opens"));
+    check(window.signInDialog() && window.signInDialog()->isVisible(), QStringLiteral("sign-in dialog opens"));
     out << (failed == 0 ? "self-check passed\n" : "self-check FAILED\n");
     out.flush();
     return failed == 0 ? 0 : 1;

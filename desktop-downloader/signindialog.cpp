@@ -32,8 +32,13 @@ QUrl parseServerUrl(const QString &text, QString *error)
 }
 
 SignInDialog::SignInDialog(AppContext context, QWidget *parent)
-    : QDialog(parent), m_context(context), m_server(new QLineEdit), m_email(new QLineEdit),
-      m_password(new QLineEdit), m_signIn(new QPushButton(tr("Sign in"))), m_message(new QLabel)
+    : QDialog(parent),
+      m_context(context),
+      m_server(new QLineEdit),
+      m_email(new QLineEdit),
+      m_password(new QLineEdit),
+      m_signIn(new QPushButton(tr("Sign in"))),
+      m_message(new QLabel)
 {
     setWindowTitle(tr("Sign in to the OpenAPS Data Commons"));
     m_server->setObjectName(QStringLiteral("serverUrl"));

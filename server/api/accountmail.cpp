@@ -6,8 +6,7 @@ namespace openaps::server::api {
 
 EmailCodes::EmailCodes(const QByteArray &secretKey)
     : m_key(crypto::deriveKey(secretKey, QByteArrayLiteral("api-email-code")))
-{
-}
+{ }
 
 QString EmailCodes::generate()
 {

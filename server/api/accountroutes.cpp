@@ -19,8 +19,8 @@ constexpr int minimumPasswordLength = 10;
 Status checkPasswordRules(const QString &password)
 {
     if (password.size() < minimumPasswordLength)
-        return makeError("weak-password", QStringLiteral("The password must have at least %1 characters.")
-                                                  .arg(minimumPasswordLength));
+        return makeError("weak-password",
+                         QStringLiteral("The password must have at least %1 characters.").arg(minimumPasswordLength));
     return {};
 }
 
@@ -32,12 +32,13 @@ Error badCredentials()
 Error badCode(const CodeCheck &check)
 {
     if (check.outcome == CodeCheck::Wrong && check.attemptsLeft > 0)
-        return makeError("bad-code", QStringLiteral("The code is not right. You have %1 %2 left.")
-                                             .arg(check.attemptsLeft)
-                                             .arg(check.attemptsLeft == 1 ? QStringLiteral("try")
-                                                                          : QStringLiteral("tries")));
-    return makeError("bad-code", QStringLiteral("This code can no longer be used (it is wrong, has expired or "
-                                                "had too many tries). Please ask for a new code."));
+        return makeError("bad-code",
+                         QStringLiteral("The code is not right. You have %1 %2 left.")
+                                 .arg(check.attemptsLeft)
+                                 .arg(check.attemptsLeft == 1 ? QStringLiteral("try") : QStringLiteral("tries")));
+    return makeError("bad-code",
+                     QStringLiteral("This code can no longer be used (it is wrong, has expired or "
+                                    "had too many tries). Please ask for a new code."));
 }
 
 Error mailUnavailable()
@@ -67,9 +68,9 @@ void ResearcherApi::onApply(const QHttpServerRequest &request, ReplyPtr reply)
         return reply->fail(body.error());
     Account account;
     account.status = status::unverified;
-    for (auto [field, target, max] : { std::tuple { "name", &account.name, 200 },
-                                       std::tuple { "institution", &account.institution, 300 },
-                                       std::tuple { "purpose", &account.purpose, 4000 } }) {
+    for (auto [field, target, max] :
+         { std::tuple { "name", &account.name, 200 }, std::tuple { "institution", &account.institution, 300 },
+           std::tuple { "purpose", &account.purpose, 4000 } }) {
         auto value = body->text(QString::fromLatin1(field), max);
         if (!value)
             return reply->fail(value.error());
@@ -108,8 +109,7 @@ void ResearcherApi::onApply(const QHttpServerRequest &request, ReplyPtr reply)
                 // Without the code the account could never be confirmed: drop it so
                 // the researcher can simply apply again.
                 if (auto removed = m_store.remove(id); !removed)
-                    qCWarning(lcApi, "could not remove researcher %lld: %s", id,
-                              qPrintable(removed.error().message));
+                    qCWarning(lcApi, "could not remove researcher %lld: %s", id, qPrintable(removed.error().message));
                 return reply->fail(mailUnavailable());
             }
             reply->send(jsonResponse({ { QStringLiteral("status"), status::unverified } },
@@ -175,7 +175,7 @@ void ResearcherApi::onResend(const QHttpServerRequest &request, ReplyPtr reply)
     reply->send(accepted());
     auto account = m_store.findByEmail(*email);
     if (account && *account && (*account)->status == status::unverified)
-        sendCode(**account, CodePurpose::Verify, [](Status) { });
+        sendCode(**account, CodePurpose::Verify, [](Status) {});
 }
 
 void ResearcherApi::onForgot(const QHttpServerRequest &request, ReplyPtr reply)
@@ -188,7 +188,7 @@ void ResearcherApi::onForgot(const QHttpServerRequest &request, ReplyPtr reply)
     reply->send(accepted());
     auto account = m_store.findByEmail(*email);
     if (account && *account && (*account)->status != status::rejected && (*account)->status != status::deactivated)
-        sendCode(**account, CodePurpose::Reset, [](Status) { });
+        sendCode(**account, CodePurpose::Reset, [](Status) {});
 }
 
 void ResearcherApi::onReset(const QHttpServerRequest &request, ReplyPtr reply)
@@ -241,8 +241,9 @@ void ResearcherApi::onLogin(const QHttpServerRequest &request, ReplyPtr reply)
                             ? QStringLiteral("Please confirm your email address with the code we sent first.")
                             : QStringLiteral("Your application is waiting for an administrator's approval.")));
         if (account->status != status::approved)
-            return reply->fail(makeError("deactivated", QStringLiteral("This researcher account is not active. "
-                                                                       "Please contact the administrators.")));
+            return reply->fail(makeError("deactivated",
+                                         QStringLiteral("This researcher account is not active. "
+                                                        "Please contact the administrators.")));
         issueToken(*account, reply);
     });
 }

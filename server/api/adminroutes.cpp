@@ -34,8 +34,9 @@ QHttpServerResponse ResearcherApi::onAdminList(const QHttpServerRequest &request
         return errorResponse(admin.error());
     const QString filter = QUrlQuery(request.url()).queryItemValue(QStringLiteral("status"));
     if (!filter.isEmpty() && !status::isKnown(filter))
-        return errorResponse(makeError("bad-request", QStringLiteral("The parameter 'status' must be unverified, "
-                                                                     "pending, approved, rejected or deactivated.")));
+        return errorResponse(makeError("bad-request",
+                                       QStringLiteral("The parameter 'status' must be unverified, "
+                                                      "pending, approved, rejected or deactivated.")));
     auto accounts = m_store.list(filter);
     if (!accounts)
         return errorResponse(accounts.error());
@@ -81,8 +82,9 @@ QHttpServerResponse ResearcherApi::onAdminAction(const QString &idText, const QS
         if (!isAdmin)
             return errorResponse(isAdmin.error());
         if (account.status == status::unverified)
-            return errorResponse(makeError("bad-request", QStringLiteral("This researcher has not confirmed "
-                                                                         "their email address yet.")));
+            return errorResponse(makeError("bad-request",
+                                           QStringLiteral("This researcher has not confirmed "
+                                                          "their email address yet.")));
         done = m_store.approve(id, *scope, *isAdmin, admin->id, now());
         if (done && m_mailer && m_mailer->isConfigured())
             m_mailer->send(approvedMail(account), this, {});

@@ -53,8 +53,7 @@ void addApiHeaders(QHttpServerResponse &response)
 
 QHttpServerResponse jsonResponse(const QJsonObject &body, QHttpServerResponse::StatusCode status)
 {
-    QHttpServerResponse response("application/json",
-                                 QJsonDocument(body).toJson(QJsonDocument::Compact), status);
+    QHttpServerResponse response("application/json", QJsonDocument(body).toJson(QJsonDocument::Compact), status);
     addApiHeaders(response);
     return response;
 }
@@ -67,9 +66,8 @@ QHttpServerResponse errorResponse(const Error &error)
         qCWarning(lcApi, "internal error %s: %s", qPrintable(error.code), qPrintable(error.message));
         message = QStringLiteral("Something went wrong on the server. Please try again later.");
     }
-    return jsonResponse({ { QStringLiteral("error"), status == Code::InternalServerError
-                                    ? QStringLiteral("internal")
-                                    : error.code },
+    return jsonResponse({ { QStringLiteral("error"),
+                            status == Code::InternalServerError ? QStringLiteral("internal") : error.code },
                           { QStringLiteral("message"), message } },
                         status);
 }

@@ -41,9 +41,10 @@ Result<JsonBody> JsonBody::parse(const QByteArray &body)
     QJsonParseError error;
     const QJsonDocument document = QJsonDocument::fromJson(body, &error);
     if (error.error != QJsonParseError::NoError)
-        return makeError("bad-request", QStringLiteral("The request body is not valid JSON: %1 at character %2.")
-                                                .arg(error.errorString())
-                                                .arg(error.offset));
+        return makeError("bad-request",
+                         QStringLiteral("The request body is not valid JSON: %1 at character %2.")
+                                 .arg(error.errorString())
+                                 .arg(error.offset));
     if (!document.isObject())
         return makeError("bad-request", QStringLiteral("The request body must be a JSON object."));
     return JsonBody(document.object());

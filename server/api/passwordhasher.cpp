@@ -30,8 +30,7 @@ PasswordHasher::~PasswordHasher()
     m_pool.waitForDone();
 }
 
-template <typename T>
-void PasswordHasher::run(std::function<T()> work, QObject *context, std::function<void(T)> done)
+template <typename T> void PasswordHasher::run(std::function<T()> work, QObject *context, std::function<void(T)> done)
 {
     QPointer<QObject> target(context);
     m_pool.start([this, work = std::move(work), target, done = std::move(done)] {

@@ -25,13 +25,11 @@ public:
     void hash(const QString &password, QObject *context, std::function<void(Result<QString>)> done);
     // An empty `encodedHash` (no such account) is checked against a dummy
     // hash, so an unknown email costs the same time as a wrong password.
-    void verify(const QString &encodedHash, const QString &password, QObject *context,
-                std::function<void(bool)> done);
+    void verify(const QString &encodedHash, const QString &password, QObject *context, std::function<void(bool)> done);
     void waitForIdle() { m_pool.waitForDone(); }
 
 private:
-    template <typename T>
-    void run(std::function<T()> work, QObject *context, std::function<void(T)> done);
+    template <typename T> void run(std::function<T()> work, QObject *context, std::function<void(T)> done);
 
     QThreadPool m_pool;
 };

@@ -16,9 +16,9 @@ class PendingReply
 {
 public:
     explicit PendingReply(QHttpServerResponder &&responder)
-        : m_socket(responder.socket()), m_responder(std::move(responder))
-    {
-    }
+        : m_socket(responder.socket()),
+          m_responder(std::move(responder))
+    { }
 
     void send(QHttpServerResponse &&response)
     {

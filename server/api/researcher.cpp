@@ -21,8 +21,7 @@ Result<AccessScope> parseScope(const QString &name)
         if (name == scopeName(scope))
             return scope;
     }
-    return makeError("bad-request",
-                     QStringLiteral("The scope must be openaps, nsf or all (got '%1').").arg(name));
+    return makeError("bad-request", QStringLiteral("The scope must be openaps, nsf or all (got '%1').").arg(name));
 }
 
 QList<int> allowedSourceEntities(AccessScope scope)

@@ -70,14 +70,14 @@ ResearcherApi::~ResearcherApi()
 
 void ResearcherApi::addPost(WebServer &web, const QString &path, Handler handler, bool rateLimited)
 {
-    web.router().route(path, QHttpServerRequest::Method::Post,
-                       [this, handler, rateLimited](const QHttpServerRequest &request,
-                                                    QHttpServerResponder &&responder) {
-                           auto reply = std::make_shared<PendingReply>(std::move(responder));
-                           if (auto refused = refuse(request, rateLimited))
-                               return reply->send(std::move(*refused));
-                           (this->*handler)(request, reply);
-                       });
+    web.router().route(
+            path, QHttpServerRequest::Method::Post,
+            [this, handler, rateLimited](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                auto reply = std::make_shared<PendingReply>(std::move(responder));
+                if (auto refused = refuse(request, rateLimited))
+                    return reply->send(std::move(*refused));
+                (this->*handler)(request, reply);
+            });
 }
 
 void ResearcherApi::install(WebServer &web)
@@ -100,8 +100,9 @@ void ResearcherApi::install(WebServer &web)
                      return onAdminAction(id, action, r);
                  });
     if (!m_mailer || !m_mailer->isConfigured())
-        qCWarning(lcApi, "OPENAPS_SMTP_URL is not set: researcher applications and password resets "
-                         "answer 503 until a mail server is configured");
+        qCWarning(lcApi,
+                  "OPENAPS_SMTP_URL is not set: researcher applications and password resets "
+                  "answer 503 until a mail server is configured");
 }
 
 std::optional<QHttpServerResponse> ResearcherApi::refuse(const QHttpServerRequest &request, bool rateLimited)
@@ -116,10 +117,10 @@ std::optional<QHttpServerResponse> ResearcherApi::refuse(const QHttpServerReques
         return errorResponse(decision.error());
     if (decision->allowed)
         return std::nullopt;
-    auto response = errorResponse(makeError(
-            "rate-limited",
-            QStringLiteral("Too many requests from your address. Please wait %1 seconds and try again.")
-                    .arg(decision->retryAfterSeconds)));
+    auto response = errorResponse(
+            makeError("rate-limited",
+                      QStringLiteral("Too many requests from your address. Please wait %1 seconds and try again.")
+                              .arg(decision->retryAfterSeconds)));
     response.setHeader("Retry-After", QByteArray::number(decision->retryAfterSeconds));
     return response;
 }

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "api/accountmail.h"
-#include "api/pendingreply.h"
 #include "api/passwordhasher.h"
+#include "api/pendingreply.h"
 #include "api/researcherstore.h"
 #include "api/tokenauth.h"
 #include "core/config.h"

@@ -43,9 +43,10 @@ QString purposeName(CodePurpose purpose)
 
 Status revokeAll(const QSqlDatabase &db, qint64 researcherId, qint64 nowMs)
 {
-    auto q = sql::exec(db, QStringLiteral("UPDATE api_tokens SET revoked_ms = ? WHERE researcher_id = ? "
-                                    "AND revoked_ms IS NULL"),
-                 { nowMs, researcherId }, "revoking API tokens");
+    auto q = sql::exec(db,
+                       QStringLiteral("UPDATE api_tokens SET revoked_ms = ? WHERE researcher_id = ? "
+                                      "AND revoked_ms IS NULL"),
+                       { nowMs, researcherId }, "revoking API tokens");
     return q ? Status() : Status(q.error());
 }
 
@@ -53,8 +54,7 @@ Status revokeAll(const QSqlDatabase &db, qint64 researcherId, qint64 nowMs)
 
 bool status::isKnown(const QString &name)
 {
-    return name == unverified || name == pending || name == approved || name == rejected
-            || name == deactivated;
+    return name == unverified || name == pending || name == approved || name == rejected || name == deactivated;
 }
 
 Researcher Account::researcher() const
@@ -94,12 +94,12 @@ Result<qint64> ResearcherStore::create(const Account &account, qint64 nowMs)
         return db.error();
     const QVariant scope = account.scope.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(account.scope);
     auto q = sql::exec(*db,
-                 QStringLiteral("INSERT INTO researchers (email, name, institution, purpose, password_hash, "
-                                "status, scope, is_admin, created_ms, updated_ms) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
-                 { email, notNull(account.name), notNull(account.institution), notNull(account.purpose), account.passwordHash,
-                   account.status, scope, account.isAdmin, nowMs, nowMs },
-                 "creating a researcher account");
+                       QStringLiteral("INSERT INTO researchers (email, name, institution, purpose, password_hash, "
+                                      "status, scope, is_admin, created_ms, updated_ms) "
+                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+                       { email, notNull(account.name), notNull(account.institution), notNull(account.purpose),
+                         account.passwordHash, account.status, scope, account.isAdmin, nowMs, nowMs },
+                       "creating a researcher account");
     if (!q) {
         // Two applications for one address at the same moment: the unique index decides.
         auto again = findByEmail(email);
@@ -150,9 +150,10 @@ Result<QList<Account>> ResearcherStore::list(const QString &statusFilter) const
     if (!db)
         return db.error();
     auto q = statusFilter.isEmpty()
-            ? sql::exec(*db, selectAccount + QStringLiteral("ORDER BY created_ms DESC, id DESC"), {}, "listing researchers")
+            ? sql::exec(*db, selectAccount + QStringLiteral("ORDER BY created_ms DESC, id DESC"), {},
+                        "listing researchers")
             : sql::exec(*db, selectAccount + QStringLiteral("WHERE status = ? ORDER BY created_ms DESC, id DESC"),
-                  { statusFilter }, "listing researchers");
+                        { statusFilter }, "listing researchers");
     if (!q)
         return q.error();
     QList<Account> accounts;
@@ -167,9 +168,9 @@ Result<bool> ResearcherStore::markVerified(qint64 id, qint64 nowMs)
     if (!db)
         return db.error();
     auto q = sql::exec(*db,
-                 QStringLiteral("UPDATE researchers SET status = ?, verified_ms = ?, updated_ms = ? "
-                                "WHERE id = ? AND status = ?"),
-                 { status::pending, nowMs, nowMs, id, status::unverified }, "confirming an email address");
+                       QStringLiteral("UPDATE researchers SET status = ?, verified_ms = ?, updated_ms = ? "
+                                      "WHERE id = ? AND status = ?"),
+                       { status::pending, nowMs, nowMs, id, status::unverified }, "confirming an email address");
     if (!q)
         return q.error();
     return q->numRowsAffected() > 0;
@@ -183,9 +184,9 @@ Status ResearcherStore::approve(qint64 id, AccessScope scope, bool isAdmin, std:
         return db.error();
     const QVariant by = approvedBy ? QVariant(*approvedBy) : QVariant(QMetaType(QMetaType::LongLong));
     auto q = sql::exec(*db,
-                 QStringLiteral("UPDATE researchers SET status = ?, scope = ?, is_admin = ?, approved_ms = ?, "
-                                "approved_by = ?, updated_ms = ? WHERE id = ?"),
-                 { status::approved, scopeName(scope), isAdmin, nowMs, by, nowMs, id }, "approving a researcher");
+                       QStringLiteral("UPDATE researchers SET status = ?, scope = ?, is_admin = ?, approved_ms = ?, "
+                                      "approved_by = ?, updated_ms = ? WHERE id = ?"),
+                       { status::approved, scopeName(scope), isAdmin, nowMs, by, nowMs, id }, "approving a researcher");
     return q ? Status() : Status(q.error());
 }
 
@@ -193,7 +194,7 @@ Status ResearcherStore::setStatus(qint64 id, const QString &newStatus, qint64 no
 {
     return sql::inTransaction(m_database, [&](const QSqlDatabase &db) -> Status {
         auto q = sql::exec(db, QStringLiteral("UPDATE researchers SET status = ?, updated_ms = ? WHERE id = ?"),
-                     { newStatus, nowMs, id }, "changing a researcher's status");
+                           { newStatus, nowMs, id }, "changing a researcher's status");
         if (!q)
             return q.error();
         return newStatus == status::approved ? Status() : revokeAll(db, id, nowMs);
@@ -204,46 +205,48 @@ Status ResearcherStore::setPassword(qint64 id, const QString &passwordHash, qint
 {
     return sql::inTransaction(m_database, [&](const QSqlDatabase &db) -> Status {
         auto q = sql::exec(db, QStringLiteral("UPDATE researchers SET password_hash = ?, updated_ms = ? WHERE id = ?"),
-                     { passwordHash, nowMs, id }, "changing a password");
+                           { passwordHash, nowMs, id }, "changing a password");
         if (!q)
             return q.error();
-        auto codes = sql::exec(db, QStringLiteral("DELETE FROM researcher_codes WHERE researcher_id = ? AND purpose = ?"),
-                         { id, purposeName(CodePurpose::Reset) }, "removing a reset code");
+        auto codes = sql::exec(db,
+                               QStringLiteral("DELETE FROM researcher_codes WHERE researcher_id = ? AND purpose = ?"),
+                               { id, purposeName(CodePurpose::Reset) }, "removing a reset code");
         if (!codes)
             return codes.error();
         return revokeAll(db, id, nowMs);
     });
 }
 
-Status ResearcherStore::storeCode(qint64 id, CodePurpose purpose, const QString &codeHash, int attempts,
-                                  qint64 nowMs, qint64 expiresMs)
+Status ResearcherStore::storeCode(qint64 id, CodePurpose purpose, const QString &codeHash, int attempts, qint64 nowMs,
+                                  qint64 expiresMs)
 {
     auto db = m_database.connection();
     if (!db)
         return db.error();
-    auto q = sql::exec(*db,
-                 QStringLiteral("INSERT INTO researcher_codes (researcher_id, purpose, code_hash, attempts_left, "
-                                "created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?) "
-                                "ON CONFLICT (researcher_id, purpose) DO UPDATE SET code_hash = excluded.code_hash, "
-                                "attempts_left = excluded.attempts_left, created_ms = excluded.created_ms, "
-                                "expires_ms = excluded.expires_ms"),
-                 { id, purposeName(purpose), codeHash, attempts, nowMs, expiresMs }, "storing an email code");
+    auto q = sql::exec(
+            *db,
+            QStringLiteral("INSERT INTO researcher_codes (researcher_id, purpose, code_hash, attempts_left, "
+                           "created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?) "
+                           "ON CONFLICT (researcher_id, purpose) DO UPDATE SET code_hash = excluded.code_hash, "
+                           "attempts_left = excluded.attempts_left, created_ms = excluded.created_ms, "
+                           "expires_ms = excluded.expires_ms"),
+            { id, purposeName(purpose), codeHash, attempts, nowMs, expiresMs }, "storing an email code");
     return q ? Status() : Status(q.error());
 }
 
-Result<CodeCheck> ResearcherStore::checkCode(qint64 id, CodePurpose purpose, const QString &codeHash,
-                                             qint64 nowMs)
+Result<CodeCheck> ResearcherStore::checkCode(qint64 id, CodePurpose purpose, const QString &codeHash, qint64 nowMs)
 {
     auto db = m_database.connection();
     if (!db)
         return db.error();
     const QString name = purposeName(purpose);
     // One statement takes the attempt, so concurrent guesses cannot share one.
-    auto q = sql::exec(*db,
-                 QStringLiteral("UPDATE researcher_codes SET attempts_left = attempts_left - 1 "
-                                "WHERE researcher_id = ? AND purpose = ? AND attempts_left > 0 AND expires_ms > ? "
-                                "RETURNING code_hash, attempts_left"),
-                 { id, name, nowMs }, "checking an email code");
+    auto q = sql::exec(
+            *db,
+            QStringLiteral("UPDATE researcher_codes SET attempts_left = attempts_left - 1 "
+                           "WHERE researcher_id = ? AND purpose = ? AND attempts_left > 0 AND expires_ms > ? "
+                           "RETURNING code_hash, attempts_left"),
+            { id, name, nowMs }, "checking an email code");
     if (!q)
         return q.error();
     CodeCheck check;
@@ -257,7 +260,7 @@ Result<CodeCheck> ResearcherStore::checkCode(qint64 id, CodePurpose purpose, con
         return check;
     }
     auto used = sql::exec(*db, QStringLiteral("DELETE FROM researcher_codes WHERE researcher_id = ? AND purpose = ?"),
-                    { id, name }, "using up an email code");
+                          { id, name }, "using up an email code");
     if (!used)
         return used.error();
     check.outcome = CodeCheck::Accepted;
@@ -270,9 +273,9 @@ Status ResearcherStore::addToken(const QString &tokenHash, qint64 researcherId, 
     if (!db)
         return db.error();
     auto q = sql::exec(*db,
-                 QStringLiteral("INSERT INTO api_tokens (token_hash, researcher_id, created_ms, expires_ms) "
-                                "VALUES (?, ?, ?, ?)"),
-                 { tokenHash, researcherId, nowMs, expiresMs }, "storing an API token");
+                       QStringLiteral("INSERT INTO api_tokens (token_hash, researcher_id, created_ms, expires_ms) "
+                                      "VALUES (?, ?, ?, ?)"),
+                       { tokenHash, researcherId, nowMs, expiresMs }, "storing an API token");
     return q ? Status() : Status(q.error());
 }
 
@@ -281,8 +284,9 @@ Status ResearcherStore::revokeToken(const QString &tokenHash, qint64 nowMs)
     auto db = m_database.connection();
     if (!db)
         return db.error();
-    auto q = sql::exec(*db, QStringLiteral("UPDATE api_tokens SET revoked_ms = ? WHERE token_hash = ? AND revoked_ms IS NULL"),
-                 { nowMs, tokenHash }, "revoking an API token");
+    auto q = sql::exec(
+            *db, QStringLiteral("UPDATE api_tokens SET revoked_ms = ? WHERE token_hash = ? AND revoked_ms IS NULL"),
+            { nowMs, tokenHash }, "revoking an API token");
     return q ? Status() : Status(q.error());
 }
 
@@ -299,11 +303,11 @@ Status ResearcherStore::purgeExpired(qint64 nowMs)
     const qint64 dayMs = 24 * 3600 * 1000;
     return sql::inTransaction(m_database, [&](const QSqlDatabase &db) -> Status {
         auto tokens = sql::exec(db, QStringLiteral("DELETE FROM api_tokens WHERE expires_ms < ? OR revoked_ms < ?"),
-                          { nowMs - dayMs, nowMs - dayMs }, "removing expired tokens");
+                                { nowMs - dayMs, nowMs - dayMs }, "removing expired tokens");
         if (!tokens)
             return tokens.error();
         auto codes = sql::exec(db, QStringLiteral("DELETE FROM researcher_codes WHERE expires_ms < ?"),
-                         { nowMs - dayMs }, "removing expired codes");
+                               { nowMs - dayMs }, "removing expired codes");
         return codes ? Status() : Status(codes.error());
     });
 }

@@ -75,8 +75,8 @@ public:
     Status setPassword(qint64 id, const QString &passwordHash, qint64 nowMs);
 
     // Replaces the researcher's live code for `purpose`.
-    Status storeCode(qint64 id, CodePurpose purpose, const QString &codeHash, int attempts,
-                     qint64 nowMs, qint64 expiresMs);
+    Status storeCode(qint64 id, CodePurpose purpose, const QString &codeHash, int attempts, qint64 nowMs,
+                     qint64 expiresMs);
     // Checks a code: an accepted code is used up, a wrong one costs an attempt.
     Result<CodeCheck> checkCode(qint64 id, CodePurpose purpose, const QString &codeHash, qint64 nowMs);
 

@@ -26,8 +26,7 @@ TokenAuth::TokenAuth(db::Database database, const QByteArray &secretKey, MsClock
     : m_database(std::move(database)),
       m_key(crypto::deriveKey(secretKey, QByteArrayLiteral("api-token"))),
       m_clock(clock ? std::move(clock) : systemMsClock())
-{
-}
+{ }
 
 QString TokenAuth::bearerToken(const QHttpServerRequest &request)
 {
@@ -58,10 +57,9 @@ Result<Researcher> TokenAuth::authenticateToken(const QString &token) const
         return db.error();
     const QString hash = tokenHash(token);
     QSqlQuery q(*db);
-    q.prepare(QStringLiteral(
-            "SELECT t.expires_ms, t.revoked_ms, t.last_used_ms, r.id, r.email, r.name, "
-            "r.institution, r.scope, r.is_admin, r.status "
-            "FROM api_tokens t JOIN researchers r ON r.id = t.researcher_id WHERE t.token_hash = ?"));
+    q.prepare(QStringLiteral("SELECT t.expires_ms, t.revoked_ms, t.last_used_ms, r.id, r.email, r.name, "
+                             "r.institution, r.scope, r.is_admin, r.status "
+                             "FROM api_tokens t JOIN researchers r ON r.id = t.researcher_id WHERE t.token_hash = ?"));
     q.addBindValue(hash);
     if (!q.exec())
         return db::sqlError("checking an API token", q.lastError());

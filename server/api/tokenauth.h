@@ -1,9 +1,9 @@
 #pragma once
 
 #include "api/researcher.h"
+#include "core/clock.h"
 #include "core/result.h"
 #include "db/database.h"
-#include "core/clock.h"
 
 #include <QByteArray>
 #include <QString>
@@ -22,8 +22,7 @@ namespace openaps::server::api {
 class TokenAuth
 {
 public:
-    TokenAuth(db::Database database, const QByteArray &secretKey,
-              MsClock clock = systemMsClock());
+    TokenAuth(db::Database database, const QByteArray &secretKey, MsClock clock = systemMsClock());
 
     // The approved researcher behind `Authorization: Bearer <token>`.
     // Errors: bad-token (missing, unknown, expired or revoked token),

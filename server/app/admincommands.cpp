@@ -2,11 +2,11 @@
 // (README, "Researcher API (accounts)"), e.g. to create the first administrator.
 #include "app/commands.h"
 
+#include "api/accountmail.h"
 #include "api/jsonbody.h"
 #include "api/researcherstore.h"
 #include "crypto/secrets.h"
 #include "mail/smtpsend.h"
-#include "api/accountmail.h"
 
 #include <QDateTime>
 #include <QTextStream>
@@ -24,9 +24,10 @@ constexpr int minimumPasswordLength = 10;
 
 int usageError(const QString &message)
 {
-    printError(message + QStringLiteral(" Usage: openaps-server admin list [--status S] | approve EMAIL --scope "
-                                        "openaps|nsf|all [--admin] | reject EMAIL | deactivate EMAIL | create EMAIL "
-                                        "--name N [--institution I] --scope S [--admin] (password on stdin)."));
+    printError(message
+               + QStringLiteral(" Usage: openaps-server admin list [--status S] | approve EMAIL --scope "
+                                "openaps|nsf|all [--admin] | reject EMAIL | deactivate EMAIL | create EMAIL "
+                                "--name N [--institution I] --scope S [--admin] (password on stdin)."));
     return 2;
 }
 
@@ -196,8 +197,8 @@ int adminCommand(const Config &config, const QStringList &arguments)
     const QString action = arguments.value(0);
     QString error;
     const auto options = parseOptions(arguments.mid(1),
-                                      { QStringLiteral("--status"), QStringLiteral("--scope"),
-                                        QStringLiteral("--name"), QStringLiteral("--institution") },
+                                      { QStringLiteral("--status"), QStringLiteral("--scope"), QStringLiteral("--name"),
+                                        QStringLiteral("--institution") },
                                       { QStringLiteral("--admin") }, &error);
     if (!options)
         return usageError(error);

@@ -22,7 +22,8 @@ struct CommandEntry
 const CommandEntry commands[] = {
     { "serve", serveCommand, "run the server (--roles web,api,ingest,etl)" },
     { "demo", demoCommand, "the whole system on this machine with loopback stand-ins" },
-    { "migrate", migrateCommand, "apply database migrations and exit (--roles: then PostgreSQL roles; --login USER=ROLES: a LOGIN user in them)" },
+    { "migrate", migrateCommand,
+      "apply database migrations and exit (--roles: then PostgreSQL roles; --login USER=ROLES: a LOGIN user in them)" },
     { "check-config", checkConfigCommand, "print the effective configuration, secrets masked" },
     { "ingest", ingestCommand, "copy new Nightscout data to Open Humans (--once [--all])" },
     { "etl", etlCommand, "load Open Humans files into the research database (--once)" },
@@ -35,8 +36,7 @@ int usage(int exitCode)
     QTextStream out(exitCode == 0 ? stdout : stderr);
     out << "Usage: openaps-server [--config FILE] COMMAND [options]\n\nCommands:\n";
     for (const CommandEntry &c : commands)
-        out << "  " << QString::fromLatin1(c.name).leftJustified(14) << QString::fromLatin1(c.summary)
-            << '\n';
+        out << "  " << QString::fromLatin1(c.name).leftJustified(14) << QString::fromLatin1(c.summary) << '\n';
     out << "\nSettings come from OPENAPS_* environment variables (see check-config).\n";
     return exitCode;
 }

@@ -1,10 +1,10 @@
 #include "app/commands.h"
 
 #include "app/loginusers.h"
+#include "app/serverruntime.h"
 #include "app/shutdown.h"
 #include "db/migrations.h"
 #include "http/webserver.h"
-#include "app/serverruntime.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
@@ -33,8 +33,7 @@ bool applyMigrations(const db::Database &database)
     if (report->applied.isEmpty())
         qCInfo(lcApp, "database schema is up to date at version %d", report->toVersion);
     else
-        qCInfo(lcApp, "database schema migrated from version %d to %d", report->fromVersion,
-               report->toVersion);
+        qCInfo(lcApp, "database schema migrated from version %d to %d", report->fromVersion, report->toVersion);
     return true;
 }
 
@@ -162,8 +161,8 @@ int serveCommand(const Config &config, const QStringList &arguments)
         else if (argument.startsWith(QLatin1String("--roles=")))
             value = argument.mid(8);
         else {
-            printError(QStringLiteral("serve takes only --roles web,api,ingest,etl (unknown argument %1).")
-                               .arg(argument));
+            printError(
+                    QStringLiteral("serve takes only --roles web,api,ingest,etl (unknown argument %1).").arg(argument));
             return 2;
         }
         auto parsed = Roles::parse(value);

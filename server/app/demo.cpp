@@ -1,5 +1,6 @@
 #include "app/demo.h"
 
+#include "api/researcherstore.h"
 #include "app/commands.h"
 #include "app/shutdown.h"
 #include "crypto/secrets.h"
@@ -16,7 +17,6 @@
 #include "standins/nightscoutstandin.h"
 #include "standins/openhumansstandin.h"
 #include "standins/smtpstandin.h"
-#include "api/researcherstore.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -44,8 +44,7 @@ const Persona personas[] = {
     { synthetic::LoopFlavour::OpenAPS, "Europe/London", ns::Credentials::Kind::None, records::Consent::Both },
     { synthetic::LoopFlavour::Loop, "America/Los_Angeles", ns::Credentials::Kind::AccessToken,
       records::Consent::OpenAps },
-    { synthetic::LoopFlavour::AndroidAPS, "Australia/Sydney", ns::Credentials::Kind::ApiSecret,
-      records::Consent::Nsf },
+    { synthetic::LoopFlavour::AndroidAPS, "Australia/Sydney", ns::Credentials::Kind::ApiSecret, records::Consent::Nsf },
 };
 
 const QString demoAccessToken = QStringLiteral("demo-1f2e3d4c5b6a7988");
@@ -94,7 +93,8 @@ Result<Config> Demo::makeConfig() const
     const standins::OpenHumansStandIn::Options &oh = m_openHumans->options();
     QMap<QString, QString> values {
         { QStringLiteral("DATA_DIR"), dir.absolutePath() },
-        { QStringLiteral("DATABASE_URL"), QLatin1String("sqlite://") + dir.absoluteFilePath(QStringLiteral("openaps.db")) },
+        { QStringLiteral("DATABASE_URL"),
+          QLatin1String("sqlite://") + dir.absoluteFilePath(QStringLiteral("openaps.db")) },
         { QStringLiteral("HTTP_ADDRESS"), QStringLiteral("127.0.0.1") },
         { QStringLiteral("HTTP_PORT"), QString::number(m_options.port) },
         { QStringLiteral("PUBLIC_URL"), QStringLiteral("http://127.0.0.1:%1").arg(m_options.port) },
@@ -148,7 +148,7 @@ void Demo::start(std::function<void(Result<Urls>)> ready)
         m_generators.push_back(generator);
         // The last site is left for a newcomer to register through the site.
         standins::NightscoutSite &site = m_nightscout->site(i < m_options.participants ? siteName(i)
-                                                                                      : QStringLiteral("newcomer"));
+                                                                                       : QStringLiteral("newcomer"));
         site.store().serveGenerated(generator);
         if (i < m_options.participants && persona.auth == ns::Credentials::Kind::AccessToken)
             site.requireToken(demoAccessToken);
@@ -240,14 +240,13 @@ void Demo::registerParticipants(std::function<void(Status)> done)
         const Persona &persona = personas[i % std::size(personas)];
         const QString member = m_openHumans->addMember();
         auto siteUrl = ns::SiteUrl::parse(m_nightscout->url(siteName(i)).toString());
-        const ns::Credentials credentials =
-                persona.auth == ns::Credentials::Kind::AccessToken ? ns::Credentials::accessToken(demoAccessToken)
+        const ns::Credentials credentials = persona.auth == ns::Credentials::Kind::AccessToken
+                ? ns::Credentials::accessToken(demoAccessToken)
                 : persona.auth == ns::Credentials::Kind::ApiSecret ? ns::Credentials::apiSecret(demoApiSecret)
                                                                    : ns::Credentials();
         m_openHumans->addFile(member, records::urlFileName(member), site::urlFileContent(*siteUrl, credentials),
                               QStringLiteral("Nightscout URL"), { QStringLiteral("nightscout") });
-        m_openHumans->addFile(member, records::consentFileName(member),
-                              records::consentValue(persona.consent).toUtf8(),
+        m_openHumans->addFile(member, records::consentFileName(member), records::consentValue(persona.consent).toUtf8(),
                               QStringLiteral("Data sharing consent"), { QStringLiteral("consent") });
 
         auto *job = client->exchangeCode(m_openHumans->approve(member, redirectUri), this);
@@ -301,7 +300,8 @@ int demoCommand(const Config &config, const QStringList &arguments)
             ok = ok && options.participants >= 0 && options.participants <= 100;
         } else {
             printError(QStringLiteral("demo takes --data-dir DIR, --port PORT and --participants N (0 to 100); "
-                                      "'%1' is not one of them.").arg(argument));
+                                      "'%1' is not one of them.")
+                               .arg(argument));
             return 2;
         }
         if (!ok) {

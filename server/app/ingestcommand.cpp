@@ -20,9 +20,10 @@ Status checkIngestSettings(const Config &config)
     for (const char *name : { "INGEST_OVERLAP", "INGEST_LEASE_TTL" }) {
         const QString n = QString::fromLatin1(name);
         if (!Config::parseDuration(config.value(n)))
-            return makeError("config", QStringLiteral("OPENAPS_%1 must be a duration such as 90s, 15m, 1h "
-                                                      "or 2d.")
-                                               .arg(n));
+            return makeError("config",
+                             QStringLiteral("OPENAPS_%1 must be a duration such as 90s, 15m, 1h "
+                                            "or 2d.")
+                                     .arg(n));
     }
     return {};
 }

@@ -15,9 +15,9 @@ namespace openaps::server {
 
 namespace {
 
-const QStringList groupRoles { QStringLiteral("openaps_owner"), QStringLiteral("openaps_web"),
+const QStringList groupRoles { QStringLiteral("openaps_owner"),  QStringLiteral("openaps_web"),
                                QStringLiteral("openaps_ingest"), QStringLiteral("openaps_etl"),
-                               QStringLiteral("openaps_api"), QStringLiteral("openaps_viewer") };
+                               QStringLiteral("openaps_api"),    QStringLiteral("openaps_viewer") };
 
 Result<QString> readPassword(const QString &user)
 {
@@ -27,14 +27,16 @@ Result<QString> readPassword(const QString &user)
     if (const QString path = env.value(name + QLatin1String("_FILE")); !path.isEmpty()) {
         QFile file(path);
         if (!file.open(QIODevice::ReadOnly))
-            return makeError("usage", QStringLiteral("%1_FILE names the file %2, which cannot be read (%3).")
-                                              .arg(name, path, file.errorString()));
+            return makeError("usage",
+                             QStringLiteral("%1_FILE names the file %2, which cannot be read (%3).")
+                                     .arg(name, path, file.errorString()));
         password = QString::fromUtf8(file.readAll()).trimmed();
     }
     if (password.size() < 16)
-        return makeError("usage", QStringLiteral("--login %1 needs its password (at least 16 characters) in %2 "
-                                                 "or a file named by %2_FILE.")
-                                          .arg(user, name));
+        return makeError("usage",
+                         QStringLiteral("--login %1 needs its password (at least 16 characters) in %2 "
+                                        "or a file named by %2_FILE.")
+                                 .arg(user, name));
     return password;
 }
 
@@ -68,24 +70,32 @@ Status applyOne(QSqlDatabase &db, PGconn *conn, const LoginUser &user)
         if (auto s = exec(q, QStringLiteral("CREATE ROLE %1 LOGIN").arg(quoted(user.name))); !s)
             return s;
     } else if (q.value(0).toBool()) {
-        return makeError("usage", QStringLiteral("The PostgreSQL user %1 is a superuser: give each server "
-                                                 "process a user of its own.").arg(user.name));
+        return makeError("usage",
+                         QStringLiteral("The PostgreSQL user %1 is a superuser: give each server "
+                                        "process a user of its own.")
+                                 .arg(user.name));
     }
     const QByteArray name = user.name.toUtf8();
     char *verifier = PQencryptPasswordConn(conn, user.password.toUtf8().constData(), name.constData(), nullptr);
     if (!verifier)
-        return makeError("database", QStringLiteral("libpq could not hash the password of %1: %2")
-                                             .arg(user.name, QString::fromUtf8(PQerrorMessage(conn)).trimmed()));
+        return makeError("database",
+                         QStringLiteral("libpq could not hash the password of %1: %2")
+                                 .arg(user.name, QString::fromUtf8(PQerrorMessage(conn)).trimmed()));
     const QString hashed = QString::fromLatin1(verifier); // SCRAM-SHA-256$... or md5...: no quotes inside
     PQfreemem(verifier);
-    if (auto s = exec(q, QStringLiteral("ALTER ROLE %1 WITH LOGIN INHERIT NOCREATEDB NOCREATEROLE PASSWORD '%2'")
-                                 .arg(quoted(user.name), hashed)); !s)
+    if (auto s = exec(q,
+                      QStringLiteral("ALTER ROLE %1 WITH LOGIN INHERIT NOCREATEDB NOCREATEROLE PASSWORD '%2'")
+                              .arg(quoted(user.name), hashed));
+        !s)
         return s;
 
     // Exactly its groups: grant the missing ones, revoke every other membership.
-    if (auto s = exec(q, QStringLiteral("SELECT g.rolname FROM pg_auth_members m "
-                                        "JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member "
-                                        "WHERE u.rolname = ?"), { user.name }); !s)
+    if (auto s = exec(q,
+                      QStringLiteral("SELECT g.rolname FROM pg_auth_members m "
+                                     "JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member "
+                                     "WHERE u.rolname = ?"),
+                      { user.name });
+        !s)
         return s;
     QStringList held;
     while (q.next())
@@ -101,18 +111,23 @@ Status applyOne(QSqlDatabase &db, PGconn *conn, const LoginUser &user)
 
     // What the user ends up with, checked: an attribute or a grant another
     // role made (which REVOKE above cannot take back) would widen it.
-    if (auto s = exec(q, QStringLiteral("SELECT rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls, "
-                                        "(SELECT string_agg(DISTINCT g.rolname, ',' ORDER BY g.rolname) FROM pg_auth_members m "
-                                        " JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = u.oid) "
-                                        "FROM pg_roles u WHERE u.rolname = ?"), { user.name }); !s)
+    if (auto s = exec(
+                q,
+                QStringLiteral("SELECT rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls, "
+                               "(SELECT string_agg(DISTINCT g.rolname, ',' ORDER BY g.rolname) FROM pg_auth_members m "
+                               " JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = u.oid) "
+                               "FROM pg_roles u WHERE u.rolname = ?"),
+                { user.name });
+        !s)
         return s;
     q.next();
     QStringList wanted = user.groups;
     wanted.sort();
     if (q.value(0).toBool() || q.value(1).toString() != wanted.join(QLatin1Char(',')))
-        return makeError("roles", QStringLiteral("The PostgreSQL user %1 keeps rights beyond %2 (attributes or "
-                                                 "memberships granted by another role): remove them by hand.")
-                                          .arg(user.name, wanted.join(QLatin1String(", "))));
+        return makeError("roles",
+                         QStringLiteral("The PostgreSQL user %1 keeps rights beyond %2 (attributes or "
+                                        "memberships granted by another role): remove them by hand.")
+                                 .arg(user.name, wanted.join(QLatin1String(", "))));
     return {};
 }
 
@@ -123,8 +138,9 @@ Result<LoginUser> parseLoginUser(const QString &spec)
     static const QRegularExpression validName(QStringLiteral("^[a-z_][a-z0-9_]{0,62}$"));
     const QString name = spec.section(QLatin1Char('='), 0, 0);
     if (!spec.contains(QLatin1Char('=')) || !validName.match(name).hasMatch())
-        return makeError("usage", QStringLiteral("--login takes USER=ROLES, e.g. openaps_site=web,api (user "
-                                                 "names: lower case letters, digits and _)."));
+        return makeError("usage",
+                         QStringLiteral("--login takes USER=ROLES, e.g. openaps_site=web,api (user "
+                                        "names: lower case letters, digits and _)."));
     if (groupRoles.contains(name))
         return makeError("usage", QStringLiteral("--login %1: that is one of the group roles, not a user.").arg(name));
     auto roles = Roles::parse(spec.section(QLatin1Char('='), 1));
@@ -162,9 +178,10 @@ Status applyLoginUsers(const db::Database &database, const QList<LoginUser> &use
         return db::sqlError("login users", current.lastError());
     for (const LoginUser &user : users) {
         if (user.name == current.value(0).toString())
-            return makeError("usage", QStringLiteral("--login %1 names the database owner running this "
-                                                     "migration: give the server processes users of their own.")
-                                              .arg(user.name));
+            return makeError("usage",
+                             QStringLiteral("--login %1 names the database owner running this "
+                                            "migration: give the server processes users of their own.")
+                                     .arg(user.name));
         if (!db.transaction())
             return db::sqlError("login users", db.lastError());
         if (auto s = applyOne(db, *conn, user); !s) {

@@ -2,11 +2,11 @@
 
 #include "api/export/exportapi.h"
 #include "api/researcherapi.h"
-#include "mail/mailer.h"
 #include "app/runtimemetrics.h"
 #include "etl/etlservice.h"
 #include "http/webserver.h"
 #include "ingest/ingestservice.h"
+#include "mail/mailer.h"
 #include "openhumans/client.h"
 #include "site/participantsite.h"
 #include "site/sitesettings.h"
@@ -34,8 +34,7 @@ Result<Roles> Roles::parse(const QString &text)
             roles.api = true;
         else
             return makeError("usage",
-                             QStringLiteral("Unknown role '%1': the roles are web, api, ingest and etl.")
-                                     .arg(name));
+                             QStringLiteral("Unknown role '%1': the roles are web, api, ingest and etl.").arg(name));
     }
     if (!roles.web && !roles.api && !roles.ingest && !roles.etl)
         return makeError("usage", QStringLiteral("--roles needs at least one of web, api, ingest, etl."));
@@ -57,9 +56,10 @@ QString Roles::toString() const
 }
 
 ServerRuntime::ServerRuntime(Config config, db::Database database, QObject *parent)
-    : QObject(parent), m_config(std::move(config)), m_database(std::move(database))
-{
-}
+    : QObject(parent),
+      m_config(std::move(config)),
+      m_database(std::move(database))
+{ }
 
 ServerRuntime::~ServerRuntime() = default;
 
@@ -69,8 +69,8 @@ Status ServerRuntime::start(const Roles &roles)
     if (roles.web || roles.api)
         m_web = std::make_unique<WebServer>(m_database);
     if (roles.web) {
-        auto participantSite = site::ParticipantSite::create(
-                m_database, &m_nam, site::ParticipantSite::optionsFromConfig(m_config));
+        auto participantSite = site::ParticipantSite::create(m_database, &m_nam,
+                                                             site::ParticipantSite::optionsFromConfig(m_config));
         if (!participantSite)
             return participantSite.error();
         m_site = std::move(*participantSite);
@@ -104,8 +104,7 @@ Status ServerRuntime::start(const Roles &roles)
         m_ingest->start();
     }
     if (roles.etl) {
-        m_etl = new etl::EtlService(m_database, &m_nam, m_config,
-                                    etl::EtlService::optionsFromConfig(m_config), this);
+        m_etl = new etl::EtlService(m_database, &m_nam, m_config, etl::EtlService::optionsFromConfig(m_config), this);
         m_etl->start();
     }
     qCInfo(lcRuntime, "running roles %s with the %s database", qPrintable(roles.toString()),

@@ -1,7 +1,7 @@
 #include "etl/analytics.h"
 
-#include "etl/demographicscleaning.h"
 #include "db/sqlhelpers.h"
+#include "etl/demographicscleaning.h"
 
 #include <QSqlQuery>
 
@@ -23,10 +23,13 @@ struct Dialect
 Dialect dialectFor(const db::Database &database)
 {
     if (database.isPostgres())
-        return { QStringLiteral("(EXTRACT(HOUR FROM (%1 AT TIME ZONE 'UTC') + make_interval(mins => COALESCE(utc_offset, 0)))::int * 60"
-                                " + EXTRACT(MINUTE FROM (%1 AT TIME ZONE 'UTC') + make_interval(mins => COALESCE(utc_offset, 0)))::int)"),
-                 QStringLiteral("((%1 AT TIME ZONE 'UTC') + make_interval(mins => COALESCE(utc_offset, 0)))::date"),
-                 QStringLiteral("lpad((%1 / 4)::text, 2, '0') || ':' || lpad(((%1 % 4) * 15)::text, 2, '0')") };
+        return {
+            QStringLiteral(
+                    "(EXTRACT(HOUR FROM (%1 AT TIME ZONE 'UTC') + make_interval(mins => COALESCE(utc_offset, 0)))::int * 60"
+                    " + EXTRACT(MINUTE FROM (%1 AT TIME ZONE 'UTC') + make_interval(mins => COALESCE(utc_offset, 0)))::int)"),
+            QStringLiteral("((%1 AT TIME ZONE 'UTC') + make_interval(mins => COALESCE(utc_offset, 0)))::date"),
+            QStringLiteral("lpad((%1 / 4)::text, 2, '0') || ':' || lpad(((%1 % 4) * 15)::text, 2, '0')")
+        };
     return { QStringLiteral("(CAST(strftime('%H', %1, COALESCE(utc_offset, 0) || ' minutes') AS INTEGER) * 60"
                             " + CAST(strftime('%M', %1, COALESCE(utc_offset, 0) || ' minutes') AS INTEGER))"),
              QStringLiteral("date(%1, COALESCE(utc_offset, 0) || ' minutes')"),
@@ -52,8 +55,8 @@ QString deviceGroup()
 Status deleteRows(const QSqlDatabase &db, qint64 userId)
 {
     for (const char *table : analyticsTables) {
-        auto q = sql::exec(db, QStringLiteral("DELETE FROM %1 WHERE user_id = ?").arg(QLatin1String(table)),
-                           { userId }, "clearing analytics");
+        auto q = sql::exec(db, QStringLiteral("DELETE FROM %1 WHERE user_id = ?").arg(QLatin1String(table)), { userId },
+                           "clearing analytics");
         if (!q)
             return q.error();
     }
@@ -66,29 +69,32 @@ Status refreshParticipantAnalytics(const db::Database &database, qint64 userId)
 {
     const Dialect d = dialectFor(database);
     const QString bin = QStringLiteral("(%1 / 15)").arg(d.localMinuteOfDay.arg(QStringLiteral("\"date\"")));
-    const QString glucose = QStringLiteral(
-            "INSERT INTO analytics_glucose_time_of_day (user_id, bin, bin_start, readings, mean_mgdl, "
-            "mean_mmol, min_mgdl, max_mgdl, source_entity) "
-            "SELECT user_id, bin, %1, COUNT(*), AVG(sgv), AVG(sgv) / 18.01559, MIN(sgv), MAX(sgv), "
-            "MAX(source_entity) FROM (SELECT user_id, sgv, source_entity, %2 AS bin FROM entries "
-            "WHERE user_id = ? AND type = 'sgv' AND sgv >= 39 AND sgv <= 600) s GROUP BY user_id, bin")
-                                  .arg(d.binLabel.arg(QStringLiteral("bin")), bin);
-    const QString day = d.localDay.arg(QStringLiteral("ds.created_at")).replace(QLatin1String("utc_offset"), QLatin1String("ds.utc_offset"));
-    const QString loopType = QStringLiteral(
-            "INSERT INTO analytics_loop_type_by_day (user_id, day, loop_type, device_status_rows, source_entity) "
-            "SELECT ds.user_id, %1, CASE WHEN MAX(CASE WHEN ds.loop_iob IS NOT NULL OR m.enacted_rate IS NOT NULL "
-            "OR m.enacted_duration IS NOT NULL OR m.enacted_timestamp IS NOT NULL THEN 1 ELSE 0 END) = 1 "
-            "THEN 'closed loop' ELSE 'open loop' END, COUNT(*), MAX(ds.source_entity) "
-            "FROM device_status ds LEFT JOIN device_status_metrics m "
-            "ON m.user_id = ds.user_id AND m.device_status_id = ds.id "
-            "WHERE ds.user_id = ? AND ds.created_at IS NOT NULL GROUP BY ds.user_id, %1")
-                                   .arg(day);
-    const QString devices = QStringLiteral(
-            "INSERT INTO analytics_device_groups (user_id, device, device_group, entries, first_seen, last_seen, "
-            "source_entity) SELECT user_id, COALESCE(device, 'unknown'), MAX(%1), COUNT(*), MIN(\"date\"), "
-            "MAX(\"date\"), MAX(source_entity) FROM entries WHERE user_id = ? "
-            "GROUP BY user_id, COALESCE(device, 'unknown')")
-                                  .arg(deviceGroup());
+    const QString glucose =
+            QStringLiteral("INSERT INTO analytics_glucose_time_of_day (user_id, bin, bin_start, readings, mean_mgdl, "
+                           "mean_mmol, min_mgdl, max_mgdl, source_entity) "
+                           "SELECT user_id, bin, %1, COUNT(*), AVG(sgv), AVG(sgv) / 18.01559, MIN(sgv), MAX(sgv), "
+                           "MAX(source_entity) FROM (SELECT user_id, sgv, source_entity, %2 AS bin FROM entries "
+                           "WHERE user_id = ? AND type = 'sgv' AND sgv >= 39 AND sgv <= 600) s GROUP BY user_id, bin")
+                    .arg(d.binLabel.arg(QStringLiteral("bin")), bin);
+    const QString day = d.localDay.arg(QStringLiteral("ds.created_at"))
+                                .replace(QLatin1String("utc_offset"), QLatin1String("ds.utc_offset"));
+    const QString loopType =
+            QStringLiteral(
+                    "INSERT INTO analytics_loop_type_by_day (user_id, day, loop_type, device_status_rows, source_entity) "
+                    "SELECT ds.user_id, %1, CASE WHEN MAX(CASE WHEN ds.loop_iob IS NOT NULL OR m.enacted_rate IS NOT NULL "
+                    "OR m.enacted_duration IS NOT NULL OR m.enacted_timestamp IS NOT NULL THEN 1 ELSE 0 END) = 1 "
+                    "THEN 'closed loop' ELSE 'open loop' END, COUNT(*), MAX(ds.source_entity) "
+                    "FROM device_status ds LEFT JOIN device_status_metrics m "
+                    "ON m.user_id = ds.user_id AND m.device_status_id = ds.id "
+                    "WHERE ds.user_id = ? AND ds.created_at IS NOT NULL GROUP BY ds.user_id, %1")
+                    .arg(day);
+    const QString devices =
+            QStringLiteral(
+                    "INSERT INTO analytics_device_groups (user_id, device, device_group, entries, first_seen, last_seen, "
+                    "source_entity) SELECT user_id, COALESCE(device, 'unknown'), MAX(%1), COUNT(*), MIN(\"date\"), "
+                    "MAX(\"date\"), MAX(source_entity) FROM entries WHERE user_id = ? "
+                    "GROUP BY user_id, COALESCE(device, 'unknown')")
+                    .arg(deviceGroup());
 
     return sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
         if (auto s = deleteRows(db, userId); !s)
@@ -109,42 +115,59 @@ Status removeParticipantAnalytics(const db::Database &database, qint64 userId)
 Status refreshDemographics(const db::Database &database, const QDate &today)
 {
     return sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
-        auto rows = sql::exec(db,
-                              QStringLiteral("SELECT seq_id, project_member_id, ts, survey, gender, ethnicity, country, "
-                                             "height, weight, date_of_birth, first_diagnosed_date, "
-                                             "diy_closed_loop_type, who_uses_the_closed_loop_system, "
-                                             "insulin_units_per_day, basal_insulin_units_per_day, carb_grams_per_day, "
-                                             "last_lab_reported_a1c FROM member_demographics ORDER BY seq_id"),
-                              {}, "reading demographics");
+        auto rows = sql::exec(
+                db,
+                QStringLiteral("SELECT seq_id, project_member_id, ts, survey, gender, ethnicity, country, "
+                               "height, weight, date_of_birth, first_diagnosed_date, "
+                               "diy_closed_loop_type, who_uses_the_closed_loop_system, "
+                               "insulin_units_per_day, basal_insulin_units_per_day, carb_grams_per_day, "
+                               "last_lab_reported_a1c FROM member_demographics ORDER BY seq_id"),
+                {}, "reading demographics");
         if (!rows)
             return rows.error();
         QList<QVariantList> cleaned;
         while (rows->next()) {
             const QSqlQuery &r = *rows;
-            const CleanDemographics c = cleanDemographics(
-                    r.value(4).toString(), r.value(6).toString(), r.value(7).toString(), r.value(8).toString(),
-                    dateFromDb(r.value(9)), dateFromDb(r.value(10)), today);
-            cleaned.append({ r.value(0), r.value(1), r.value(2), r.value(3), c.gender, r.value(5), r.value(6),
-                             c.country, optionalReal(c.heightCm), optionalReal(c.weightKg),
-                             c.ageYears ? QVariant(*c.ageYears) : QVariant(QMetaType::fromType<int>()),
-                             c.ageBracket.isEmpty() ? sql::nullText() : QVariant(c.ageBracket),
-                             c.yearsSinceDiagnosed ? QVariant(*c.yearsSinceDiagnosed) : QVariant(QMetaType::fromType<int>()),
-                             c.diagnosedBracket.isEmpty() ? sql::nullText() : QVariant(c.diagnosedBracket),
-                             r.value(11), r.value(12), r.value(13), r.value(14), r.value(15), r.value(16) });
+            const CleanDemographics c = cleanDemographics(r.value(4).toString(), r.value(6).toString(),
+                                                          r.value(7).toString(), r.value(8).toString(),
+                                                          dateFromDb(r.value(9)), dateFromDb(r.value(10)), today);
+            cleaned.append(
+                    { r.value(0),
+                      r.value(1),
+                      r.value(2),
+                      r.value(3),
+                      c.gender,
+                      r.value(5),
+                      r.value(6),
+                      c.country,
+                      optionalReal(c.heightCm),
+                      optionalReal(c.weightKg),
+                      c.ageYears ? QVariant(*c.ageYears) : QVariant(QMetaType::fromType<int>()),
+                      c.ageBracket.isEmpty() ? sql::nullText() : QVariant(c.ageBracket),
+                      c.yearsSinceDiagnosed ? QVariant(*c.yearsSinceDiagnosed) : QVariant(QMetaType::fromType<int>()),
+                      c.diagnosedBracket.isEmpty() ? sql::nullText() : QVariant(c.diagnosedBracket),
+                      r.value(11),
+                      r.value(12),
+                      r.value(13),
+                      r.value(14),
+                      r.value(15),
+                      r.value(16) });
         }
         rows->finish();
-        if (auto q = sql::exec(db, QStringLiteral("DELETE FROM analytics_demographics"), {}, "clearing demographics"); !q)
+        if (auto q = sql::exec(db, QStringLiteral("DELETE FROM analytics_demographics"), {}, "clearing demographics");
+            !q)
             return q.error();
         for (const QVariantList &values : cleaned) {
-            auto q = sql::exec(db,
-                               QStringLiteral("INSERT INTO analytics_demographics (seq_id, project_member_id, ts, survey, "
-                                              "gender, ethnicity, country, country_corrected, height_cm, weight_kg, "
-                                              "age_years, age_bracket, years_since_diagnosed, "
-                                              "years_since_diagnosed_bracket, diy_closed_loop_type, "
-                                              "who_uses_the_closed_loop_system, insulin_units_per_day, "
-                                              "basal_insulin_units_per_day, carb_grams_per_day, last_lab_reported_a1c) "
-                                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                               values, "writing cleaned demographics");
+            auto q = sql::exec(
+                    db,
+                    QStringLiteral("INSERT INTO analytics_demographics (seq_id, project_member_id, ts, survey, "
+                                   "gender, ethnicity, country, country_corrected, height_cm, weight_kg, "
+                                   "age_years, age_bracket, years_since_diagnosed, "
+                                   "years_since_diagnosed_bracket, diy_closed_loop_type, "
+                                   "who_uses_the_closed_loop_system, insulin_units_per_day, "
+                                   "basal_insulin_units_per_day, carb_grams_per_day, last_lab_reported_a1c) "
+                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                    values, "writing cleaned demographics");
             if (!q)
                 return q.error();
         }

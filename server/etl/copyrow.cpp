@@ -39,8 +39,7 @@ void appendEscaped(QByteArray &out, const QByteArray &text)
     out.append(run, end - run);
 }
 
-template <typename Number>
-void appendNumber(QByteArray &out, Number value)
+template <typename Number> void appendNumber(QByteArray &out, Number value)
 {
     char buffer[32];
     const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);

@@ -1,10 +1,10 @@
 #include "etl/demographics.h"
 
 #include "core/httpcall.h"
+#include "db/sqlhelpers.h"
 #include "etl/analytics.h"
 #include "etl/csvparser.h"
 #include "etl/etllog.h"
-#include "db/sqlhelpers.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -130,7 +130,8 @@ QString upsertSql(bool postgres)
     theirs << QStringLiteral("excluded.survey");
     QString changed;
     if (postgres) {
-        changed = QStringLiteral("(%1) IS DISTINCT FROM (%2)").arg(mine.join(QLatin1String(", ")), theirs.join(QLatin1String(", ")));
+        changed = QStringLiteral("(%1) IS DISTINCT FROM (%2)")
+                          .arg(mine.join(QLatin1String(", ")), theirs.join(QLatin1String(", ")));
     } else {
         QStringList parts;
         for (int i = 0; i < mine.size(); ++i)
@@ -162,8 +163,9 @@ Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const Q
     if (header.contains(normaliseHeader(QLatin1String(surveyColumns[1].nightscoutHeader))))
         survey = Survey::Nightscout;
     else if (!header.contains(normaliseHeader(QLatin1String(surveyColumns[1].openapsHeader))))
-        return makeError("demographics", QStringLiteral("The survey file has no project member ID column; "
-                                                        "it is neither the OpenAPS nor the Nightscout survey."));
+        return makeError("demographics",
+                         QStringLiteral("The survey file has no project member ID column; "
+                                        "it is neither the OpenAPS nor the Nightscout survey."));
     QList<int> columnIndex;
     for (const SurveyColumn &c : surveyColumns) {
         const char *h = survey == Survey::OpenAps ? c.openapsHeader : c.nightscoutHeader;
@@ -226,9 +228,11 @@ Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const Q
 
 DemographicsImport::DemographicsImport(db::Database database, QNetworkAccessManager *nam, QList<QUrl> urls,
                                        QObject *parent)
-    : QObject(parent), m_database(std::move(database)), m_nam(nam), m_urls(std::move(urls))
-{
-}
+    : QObject(parent),
+      m_database(std::move(database)),
+      m_nam(nam),
+      m_urls(std::move(urls))
+{ }
 
 void DemographicsImport::start()
 {

@@ -45,8 +45,7 @@ class DemographicsImport final : public QObject
     Q_DISABLE_COPY_MOVE(DemographicsImport)
 
 public:
-    DemographicsImport(db::Database database, QNetworkAccessManager *nam, QList<QUrl> urls,
-                       QObject *parent = nullptr);
+    DemographicsImport(db::Database database, QNetworkAccessManager *nam, QList<QUrl> urls, QObject *parent = nullptr);
 
     void start();
     const QStringList &errors() const { return m_errors; }

@@ -83,8 +83,8 @@ std::optional<double> heightCm(const QString &raw)
     if (h.isEmpty())
         return std::nullopt;
     // Feet and inches: 5'8", 5' 8, 5 ft 8 in, 5ft8, 5´8, 5’8”.
-    static const QRegularExpression feet(
-            QStringLiteral(R"(^(\d)\s*(?:'|´|’|ft\.?|feet|foot)\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*(?:"|''|”|in\.?|inch(?:es)?)?)?$)"));
+    static const QRegularExpression feet(QStringLiteral(
+            R"(^(\d)\s*(?:'|´|’|ft\.?|feet|foot)\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*(?:"|''|”|in\.?|inch(?:es)?)?)?$)"));
     if (auto m = feet.match(h); m.hasMatch()) {
         const double inches = m.captured(2).isEmpty() ? 0 : number(m.captured(2)).value_or(-1000);
         return within(m.captured(1).toDouble() * 30.48 + inches * 2.54, 50, 250);

@@ -2,8 +2,8 @@
 // systems, the flattened device_status_metrics row. Part of RecordMapper.
 
 #include "etl/jsonfields.h"
-#include "records/jsonvalues.h"
 #include "etl/recordmapper.h"
+#include "records/jsonvalues.h"
 #include "records/nstime.h"
 
 #include <QJsonArray>
@@ -106,8 +106,8 @@ void RecordMapper::mapMetrics(const QJsonObject &o, int createdAtColumn)
     json::setReal(m_metrics[IobBolusIob], in(iob, "bolusiob"));
     json::setReal(m_metrics[IobNetBasalInsulin], in(iob, "netbasalinsulin"));
     json::setReal(m_metrics[IobBolusInsulin], in(iob, "bolusinsulin"));
-    json::setTime(m_metrics[IobTimestamp], iob.contains(QLatin1String("timestamp")) ? in(iob, "timestamp")
-                                                                                    : in(iob, "time"));
+    json::setTime(m_metrics[IobTimestamp],
+                  iob.contains(QLatin1String("timestamp")) ? in(iob, "timestamp") : in(iob, "time"));
 
     json::setText(m_metrics[SuggestedTemp], in(suggested, "temp"));
     json::setReal(m_metrics[SuggestedBg], in(suggested, "bg"));

@@ -28,8 +28,7 @@ EtlService::EtlService(db::Database database, QNetworkAccessManager *nam, const 
                        QObject *parent)
     : EtlService(std::move(database), nam, oh::Client::settingsFromConfig(config, QUrl()), config.secretKey(),
                  std::move(options), jobs::systemClock(), parent)
-{
-}
+{ }
 
 EtlService::EtlService(db::Database database, QNetworkAccessManager *nam, oh::Settings settings,
                        const QByteArray &secretKey, Options options, jobs::Clock clock, QObject *parent)
@@ -45,16 +44,19 @@ EtlService::EtlService(db::Database database, QNetworkAccessManager *nam, oh::Se
     m_session = new jobs::OhSession(database, *m_client, secretKey, clock, this);
     m_pool.setMaxThreadCount(m_options.concurrency);
     m_runner = new jobs::ParticipantRunner(
-            jobs::LeaseStore(database, QStringLiteral("etl"), jobs::LeaseStore::newHolderId(), m_options.leaseTtl, clock),
+            jobs::LeaseStore(database, QStringLiteral("etl"), jobs::LeaseStore::newHolderId(), m_options.leaseTtl,
+                             clock),
             m_options.concurrency,
-            [this](qint64 participantId, jobs::ParticipantRunner::Done done) { runParticipant(participantId, std::move(done)); },
+            [this](qint64 participantId, jobs::ParticipantRunner::Done done) {
+                runParticipant(participantId, std::move(done));
+            },
             this);
     jobs::Scheduler::Options s;
     s.interval = m_options.interval;
     s.once = m_options.once;
     s.firstDelay = m_options.firstDelay;
-    m_scheduler = new jobs::Scheduler(QStringLiteral("etl"), s,
-                                      [this](jobs::Scheduler::Done done) { runCycle(std::move(done)); }, this);
+    m_scheduler = new jobs::Scheduler(
+            QStringLiteral("etl"), s, [this](jobs::Scheduler::Done done) { runCycle(std::move(done)); }, this);
     connect(m_scheduler, &jobs::Scheduler::cycleFinished, this, &EtlService::cycleFinished);
     connect(m_scheduler, &jobs::Scheduler::stopped, this, &EtlService::stopped);
 }
@@ -89,7 +91,8 @@ void EtlService::runCycle(jobs::Scheduler::Done done)
 
 void EtlService::runParticipant(qint64 participantId, jobs::ParticipantRunner::Done done)
 {
-    auto *pass = new ParticipantEtl({ m_database, *m_client, m_session, &m_pool, m_options.tempDir }, participantId, this);
+    auto *pass = new ParticipantEtl({ m_database, *m_client, m_session, &m_pool, m_options.tempDir }, participantId,
+                                    this);
     connect(pass, &ParticipantEtl::finished, this, [pass, done] {
         const bool ok = pass->result().ok() && pass->result()->filesFailed == 0;
         pass->deleteLater();

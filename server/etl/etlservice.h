@@ -52,8 +52,8 @@ public:
     EtlService(db::Database database, QNetworkAccessManager *nam, const Config &config, Options options,
                QObject *parent = nullptr);
     // With an injected clock (tests) and client settings.
-    EtlService(db::Database database, QNetworkAccessManager *nam, oh::Settings settings,
-               const QByteArray &secretKey, Options options, jobs::Clock clock, QObject *parent = nullptr);
+    EtlService(db::Database database, QNetworkAccessManager *nam, oh::Settings settings, const QByteArray &secretKey,
+               Options options, jobs::Clock clock, QObject *parent = nullptr);
     ~EtlService() override;
 
     void start() { m_scheduler->start(); }

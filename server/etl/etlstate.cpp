@@ -69,8 +69,8 @@ bool EtlState::needsLoad(const RemoteFile &file, const LoadedFile *known)
     return false;
 }
 
-Status EtlState::recordFile(qint64 participantId, const RemoteFile &file, records::DataType type, const FileReport *report,
-                            const QString &error)
+Status EtlState::recordFile(qint64 participantId, const RemoteFile &file, records::DataType type,
+                            const FileReport *report, const QString &error)
 {
     auto conn = m_database.connection();
     if (!conn)
@@ -80,15 +80,16 @@ Status EtlState::recordFile(qint64 participantId, const RemoteFile &file, record
     const QString now = stamp(QDateTime::currentDateTimeUtc());
     auto q = sql::exec(
             *conn,
-            QStringLiteral("INSERT INTO etl_files (participant_id, file_id, basename, data_type, size, created, status, "
-                           "records, rows_new, rows_updated, rows_duplicate, bad_lines, bad_line_report, error, "
-                           "attempts, loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) "
-                           "ON CONFLICT (participant_id, file_id) DO UPDATE SET basename = excluded.basename, "
-                           "data_type = excluded.data_type, size = excluded.size, created = excluded.created, "
-                           "status = excluded.status, records = excluded.records, rows_new = excluded.rows_new, "
-                           "rows_updated = excluded.rows_updated, rows_duplicate = excluded.rows_duplicate, "
-                           "bad_lines = excluded.bad_lines, bad_line_report = excluded.bad_line_report, "
-                           "error = excluded.error, attempts = etl_files.attempts + 1, loaded_at = excluded.loaded_at"),
+            QStringLiteral(
+                    "INSERT INTO etl_files (participant_id, file_id, basename, data_type, size, created, status, "
+                    "records, rows_new, rows_updated, rows_duplicate, bad_lines, bad_line_report, error, "
+                    "attempts, loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) "
+                    "ON CONFLICT (participant_id, file_id) DO UPDATE SET basename = excluded.basename, "
+                    "data_type = excluded.data_type, size = excluded.size, created = excluded.created, "
+                    "status = excluded.status, records = excluded.records, rows_new = excluded.rows_new, "
+                    "rows_updated = excluded.rows_updated, rows_duplicate = excluded.rows_duplicate, "
+                    "bad_lines = excluded.bad_lines, bad_line_report = excluded.bad_line_report, "
+                    "error = excluded.error, attempts = etl_files.attempts + 1, loaded_at = excluded.loaded_at"),
             { participantId, file.id, file.basename, records::dataTypeName(type),
               file.size ? QVariant(*file.size) : QVariant(QMetaType::fromType<qint64>()), stampOrNull(file.created),
               loaded ? QStringLiteral("loaded") : QStringLiteral("failed"), report ? report->records : 0,
@@ -141,18 +142,18 @@ Status EtlState::recordCycle(qint64 participantId, const QString &consent, const
     if (!conn)
         return conn.error();
     const QString now = stamp(QDateTime::currentDateTimeUtc());
-    auto q = sql::exec(*conn,
-                       QStringLiteral("INSERT INTO etl_participants (participant_id, consent, last_cycle_at, "
-                                      "last_success_at, last_error) VALUES (?, ?, ?, ?, ?) "
-                                      "ON CONFLICT (participant_id) DO UPDATE SET "
-                                      "consent = COALESCE(excluded.consent, etl_participants.consent), "
-                                      "last_cycle_at = excluded.last_cycle_at, "
-                                      "last_success_at = COALESCE(excluded.last_success_at, etl_participants.last_success_at), "
-                                      "last_error = excluded.last_error"),
-                       { participantId, consent.isEmpty() ? sql::nullText() : QVariant(consent), now,
-                         error.isEmpty() ? QVariant(now) : sql::nullText(),
-                         error.isEmpty() ? sql::nullText() : QVariant(error) },
-                       "recording the cycle");
+    auto q = sql::exec(
+            *conn,
+            QStringLiteral("INSERT INTO etl_participants (participant_id, consent, last_cycle_at, "
+                           "last_success_at, last_error) VALUES (?, ?, ?, ?, ?) "
+                           "ON CONFLICT (participant_id) DO UPDATE SET "
+                           "consent = COALESCE(excluded.consent, etl_participants.consent), "
+                           "last_cycle_at = excluded.last_cycle_at, "
+                           "last_success_at = COALESCE(excluded.last_success_at, etl_participants.last_success_at), "
+                           "last_error = excluded.last_error"),
+            { participantId, consent.isEmpty() ? sql::nullText() : QVariant(consent), now,
+              error.isEmpty() ? QVariant(now) : sql::nullText(), error.isEmpty() ? sql::nullText() : QVariant(error) },
+            "recording the cycle");
     if (!q)
         return q.error();
     return {};
@@ -172,8 +173,8 @@ Result<qint64> EtlState::userId(qint64 participantId) const
     bool ok = false;
     const qint64 id = q->value(0).toString().trimmed().toLongLong(&ok);
     if (!ok || id <= 0)
-        return makeError("member-id", QStringLiteral("Participant %1 has a member id that is not a number.")
-                                              .arg(participantId));
+        return makeError("member-id",
+                         QStringLiteral("Participant %1 has a member id that is not a number.").arg(participantId));
     return id;
 }
 

@@ -115,9 +115,7 @@ Result<FileReport> FileLoader::load(QIODevice *device, records::DataType type, c
         }
         if (const auto &zone = mapper.profileZone())
             zones->add(zone->first, zone->second);
-        if (auto s = writer.add(mapper.row(), mapper.hasMetrics() ? &mapper.metrics() : nullptr,
-                                record->line);
-            !s)
+        if (auto s = writer.add(mapper.row(), mapper.hasMetrics() ? &mapper.metrics() : nullptr, record->line); !s)
             return s.error();
         if (m_progress && report.records % m_progressEvery == 0) {
             report.rows = writer.counts();
@@ -132,8 +130,8 @@ Result<FileReport> FileLoader::load(QIODevice *device, records::DataType type, c
     report.badLines += writer.counts().rejected - qint64(writer.rejections().size());
     report.readError = reader.error();
     if (!report.readError.isEmpty())
-        qCWarning(lcEtl, "%s: reading stopped after line %lld: %s", qPrintable(target.label),
-                  report.records, qPrintable(report.readError));
+        qCWarning(lcEtl, "%s: reading stopped after line %lld: %s", qPrintable(target.label), report.records,
+                  qPrintable(report.readError));
     if (logged > loggedPerFile)
         qCWarning(lcEtl, "%s: %lld bad lines in all", qPrintable(target.label), report.badLines);
     if (m_progress)

@@ -78,7 +78,8 @@ Result<ImportPlan> planDirectory(const QString &dir, int defaultSourceEntity)
             continue;
         }
         if (!member) {
-            plan.skipped << QStringLiteral("%1: no member id in its name or folder").arg(QDir(dir).relativeFilePath(path));
+            plan.skipped
+                    << QStringLiteral("%1: no member id in its name or folder").arg(QDir(dir).relativeFilePath(path));
             continue;
         }
         plan.files.append({ path, member, kind.dataType });

@@ -11,8 +11,8 @@ namespace {
 QStringList stampedTables()
 {
     return researchTables()
-            + QStringList { QStringLiteral("analytics_glucose_time_of_day"), QStringLiteral("analytics_loop_type_by_day"),
-                            QStringLiteral("analytics_device_groups") };
+            + QStringList { QStringLiteral("analytics_glucose_time_of_day"),
+                            QStringLiteral("analytics_loop_type_by_day"), QStringLiteral("analytics_device_groups") };
 }
 
 } // namespace
@@ -38,10 +38,11 @@ Result<qint64> restampSourceEntity(const db::Database &database, qint64 userId, 
     const QString differs = database.isPostgres() ? QStringLiteral("IS DISTINCT FROM") : QStringLiteral("IS NOT");
     const Status s = sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
         for (const QString &table : stampedTables()) {
-            auto q = sql::exec(db,
-                               QStringLiteral("UPDATE %1 SET source_entity = ? WHERE user_id = ? AND source_entity %2 ?")
-                                       .arg(table, differs),
-                               { sourceEntity, userId, sourceEntity }, "applying a consent change");
+            auto q = sql::exec(
+                    db,
+                    QStringLiteral("UPDATE %1 SET source_entity = ? WHERE user_id = ? AND source_entity %2 ?")
+                            .arg(table, differs),
+                    { sourceEntity, userId, sourceEntity }, "applying a consent change");
             if (!q)
                 return q.error();
             changed += q->numRowsAffected();
@@ -53,8 +54,7 @@ Result<qint64> restampSourceEntity(const db::Database &database, qint64 userId, 
     return changed;
 }
 
-Result<qint64> removeParticipantData(const db::Database &database, qint64 userId,
-                                     std::optional<qint64> participantId)
+Result<qint64> removeParticipantData(const db::Database &database, qint64 userId, std::optional<qint64> participantId)
 {
     qint64 removed = 0;
     const Status s = sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {

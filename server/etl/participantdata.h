@@ -19,7 +19,6 @@ Result<qint64> restampSourceEntity(const db::Database &database, qint64 userId, 
 // Consent "none": removes the participant's research rows, derived analytics
 // and the record of loaded files (so that a later consent loads everything
 // again), in one transaction. Returns the number of rows removed.
-Result<qint64> removeParticipantData(const db::Database &database, qint64 userId,
-                                     std::optional<qint64> participantId);
+Result<qint64> removeParticipantData(const db::Database &database, qint64 userId, std::optional<qint64> participantId);
 
 } // namespace openaps::etl

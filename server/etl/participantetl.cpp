@@ -25,9 +25,11 @@ RemoteFile remoteFile(const oh::MemberFile &f)
 } // namespace
 
 ParticipantEtl::ParticipantEtl(Context context, qint64 participantId, QObject *parent)
-    : QObject(parent), m_context(std::move(context)), m_participantId(participantId), m_state(m_context.database)
-{
-}
+    : QObject(parent),
+      m_context(std::move(context)),
+      m_participantId(participantId),
+      m_state(m_context.database)
+{ }
 
 ParticipantEtl::~ParticipantEtl() = default;
 
@@ -93,16 +95,18 @@ void ParticipantEtl::applyConsent(const QString &consent)
     const qint64 participantId = m_participantId;
     const db::Database database = m_context.database;
     if (!entity) {
-        onWorker([database, userId, participantId]() -> Status {
-            auto removed = removeParticipantData(database, userId, participantId);
-            if (!removed)
-                return removed.error();
-            qCInfo(lcEtl, "member %lld: consent none, %lld rows removed", userId, *removed);
-            return {};
-        }, [this](Status s) {
-            m_summary.removed = s.ok();
-            finish(s ? QString() : s.error().message);
-        });
+        onWorker(
+                [database, userId, participantId]() -> Status {
+                    auto removed = removeParticipantData(database, userId, participantId);
+                    if (!removed)
+                        return removed.error();
+                    qCInfo(lcEtl, "member %lld: consent none, %lld rows removed", userId, *removed);
+                    return {};
+                },
+                [this](Status s) {
+                    m_summary.removed = s.ok();
+                    finish(s ? QString() : s.error().message);
+                });
         return;
     }
     m_sourceEntity = *entity;
@@ -133,17 +137,19 @@ void ParticipantEtl::applyConsent(const QString &consent)
     if (previous->has_value() && **previous != consent && **previous != QLatin1String("none")) {
         m_summary.consentChanged = true;
         const int source = *entity;
-        onWorker([database, userId, source]() -> Status {
-            auto changed = restampSourceEntity(database, userId, source);
-            if (!changed)
-                return changed.error();
-            qCInfo(lcEtl, "member %lld: consent changed, %lld rows restamped", userId, *changed);
-            return {};
-        }, [this](Status s) {
-            if (!s)
-                return finish(s.error().message);
-            loadNextFile();
-        });
+        onWorker(
+                [database, userId, source]() -> Status {
+                    auto changed = restampSourceEntity(database, userId, source);
+                    if (!changed)
+                        return changed.error();
+                    qCInfo(lcEtl, "member %lld: consent changed, %lld rows restamped", userId, *changed);
+                    return {};
+                },
+                [this](Status s) {
+                    if (!s)
+                        return finish(s.error().message);
+                    loadNextFile();
+                });
         return;
     }
     loadNextFile();
@@ -162,11 +168,13 @@ void ParticipantEtl::loadNextFile()
     if (!m_download->open())
         return finish(QStringLiteral("No temporary file for downloads in %1.").arg(m_context.tempDir));
     oh::DownloadJob *job = m_context.client.download(m_token, file, m_download.get(), this);
-    connect(job, &oh::Job::finished, this, [this, job, file = file, type = type] { onDownloaded(file, type, job->result()); });
+    connect(job, &oh::Job::finished, this,
+            [this, job, file = file, type = type] { onDownloaded(file, type, job->result()); });
     job->start();
 }
 
-void ParticipantEtl::onDownloaded(const oh::MemberFile &file, records::DataType type, const Result<oh::DownloadResult> &result)
+void ParticipantEtl::onDownloaded(const oh::MemberFile &file, records::DataType type,
+                                  const Result<oh::DownloadResult> &result)
 {
     const RemoteFile remote = remoteFile(file);
     if (!result) {
@@ -184,27 +192,30 @@ void ParticipantEtl::onDownloaded(const oh::MemberFile &file, records::DataType 
                               QStringLiteral("member %1 file %2").arg(m_userId).arg(file.basename) };
     const qint64 participantId = m_participantId;
     auto report = std::make_shared<FileReport>();
-    onWorker([database, path, type, target, participantId, remote, report]() -> Status {
-        EtlState state(database);
-        auto loaded = FileLoader(database).loadFile(path, type, target);
-        if (!loaded) {
-            if (auto s = state.recordFile(participantId, remote, type, nullptr, loaded.error().message); !s)
-                return s;
-            return loaded.error();
-        }
-        *report = *loaded;
-        return state.recordFile(participantId, remote, type, &*loaded, {});
-    }, [this, report, file](Status s) {
-        m_download.reset();
-        if (!s || !report->readError.isEmpty()) {
-            ++m_summary.filesFailed;
-            m_summary.errors << QStringLiteral("%1: %2").arg(file.basename, s ? report->readError : s.error().message);
-        } else {
-            ++m_summary.filesLoaded;
-        }
-        m_summary.rows += *report;
-        loadNextFile();
-    });
+    onWorker(
+            [database, path, type, target, participantId, remote, report]() -> Status {
+                EtlState state(database);
+                auto loaded = FileLoader(database).loadFile(path, type, target);
+                if (!loaded) {
+                    if (auto s = state.recordFile(participantId, remote, type, nullptr, loaded.error().message); !s)
+                        return s;
+                    return loaded.error();
+                }
+                *report = *loaded;
+                return state.recordFile(participantId, remote, type, &*loaded, {});
+            },
+            [this, report, file](Status s) {
+                m_download.reset();
+                if (!s || !report->readError.isEmpty()) {
+                    ++m_summary.filesFailed;
+                    m_summary.errors << QStringLiteral("%1: %2").arg(file.basename,
+                                                                     s ? report->readError : s.error().message);
+                } else {
+                    ++m_summary.filesLoaded;
+                }
+                m_summary.rows += *report;
+                loadNextFile();
+            });
 }
 
 void ParticipantEtl::refreshAnalytics()
@@ -245,7 +256,8 @@ void ParticipantEtl::onWorker(std::function<Status()> work, std::function<void(S
     m_context.pool->start([this, database, work = std::move(work), then = std::move(then)] {
         Status status = work();
         database.closeConnection();
-        QMetaObject::invokeMethod(this, [then, status] { then(status); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+                this, [then, status] { then(status); }, Qt::QueuedConnection);
     });
 }
 

@@ -41,8 +41,8 @@ QString conflictClause(const TableSpec &table)
     const QString changed = table.rawJsonColumn >= 0
             ? QStringLiteral("t.raw_json IS DISTINCT FROM EXCLUDED.raw_json OR "
                              "t.source_entity IS DISTINCT FROM EXCLUDED.source_entity")
-            : QStringLiteral("(%1) IS DISTINCT FROM (%2)").arg(mine.join(QLatin1String(", ")),
-                                                                theirs.join(QLatin1String(", ")));
+            : QStringLiteral("(%1) IS DISTINCT FROM (%2)")
+                      .arg(mine.join(QLatin1String(", ")), theirs.join(QLatin1String(", ")));
     return QStringLiteral("ON CONFLICT (%1) DO UPDATE SET %2 WHERE %3 RETURNING (xmax = 0) AS inserted")
             .arg(table.key.join(QLatin1String(", ")), sets.join(QLatin1String(", ")), changed);
 }
@@ -57,8 +57,7 @@ PostgresWriter::PostgresWriter(PGconn *conn, const TableSpec &table)
       m_stage(QLatin1String("etl_stage_") + QLatin1String(table.name)),
       m_metricsStage(QStringLiteral("etl_stage_device_status_metrics")),
       m_copy(conn)
-{
-}
+{ }
 
 PostgresWriter::~PostgresWriter()
 {
@@ -152,8 +151,7 @@ Status PostgresWriter::add(const Row &row, const Row *metrics, qint64 line)
     }
     m_offsets.push_back(start);
     m_lines.push_back(line);
-    if (m_copy.active() && !m_copyFailed
-        && !m_copy.put(m_batch.constData() + start, int(m_batch.size() - start))) {
+    if (m_copy.active() && !m_copyFailed && !m_copy.put(m_batch.constData() + start, int(m_batch.size() - start))) {
         if (PQstatus(m_conn) == CONNECTION_BAD)
             return makeError("database", QStringLiteral("The connection to PostgreSQL broke during COPY."));
         m_copyFailed = true; // e.g. a duplicate key: flush() takes the staging path
@@ -176,8 +174,7 @@ Status PostgresWriter::flush()
         const pg::PgResult copied = m_copy.end();
         direct = copied.ok() && !m_copyFailed;
         if (direct && m_hasMetrics && !m_metricsBatch.isEmpty())
-            direct = pg::copyIn(m_conn, copySql(QLatin1String(m_metricsTable.name), m_metricsTable),
-                                m_metricsBatch)
+            direct = pg::copyIn(m_conn, copySql(QLatin1String(m_metricsTable.name), m_metricsTable), m_metricsBatch)
                              .ok();
         // No savepoint on the direct path (a subtransaction would cost every
         // row): a failed COPY throws the whole transaction away instead.
@@ -196,8 +193,8 @@ Status PostgresWriter::flush()
     }
     if (auto s = pg::run(m_conn, QStringLiteral("COMMIT"), "committing a batch"); !s)
         return s;
-    qCDebug(lcEtl, "%s: batch of %zu rows %s in %lld ms", m_table.name, m_lines.size(),
-            direct ? "copied" : "staged", qint64(timer.elapsed()));
+    qCDebug(lcEtl, "%s: batch of %zu rows %s in %lld ms", m_table.name, m_lines.size(), direct ? "copied" : "staged",
+            qint64(timer.elapsed()));
     m_inBatch = false;
     resetBatch();
     return {};
@@ -250,7 +247,8 @@ PostgresWriter::Repeat PostgresWriter::checkRepeat(const Row &row, qsizetype lin
         }
         // Same hash: compare the key columns themselves.
         const qsizetype from = m_offsets[size_t(seen->second)];
-        const qsizetype to = size_t(seen->second) + 1 < m_offsets.size() ? m_offsets[size_t(seen->second) + 1] : lineStart;
+        const qsizetype to = size_t(seen->second) + 1 < m_offsets.size() ? m_offsets[size_t(seen->second) + 1]
+                                                                         : lineStart;
         const char *earlier = m_batch.constData() + from;
         const bool sameKey = std::all_of(unique.begin(), unique.end(), [&](int c) {
             return copyField(earlier, to - from, c) == copyField(line, length, c);
@@ -362,8 +360,9 @@ Status PostgresWriter::upsert(const TableSpec &table, const QString &stage, bool
                                      firstWins ? QStringLiteral("ASC") : QStringLiteral("DESC"));
     const pg::PgResult result = pg::exec(m_conn, sql);
     if (!result.ok())
-        return makeError("database", QStringLiteral("Database error while loading %1: %2")
-                                             .arg(QLatin1String(table.name), result.safeMessage()));
+        return makeError("database",
+                         QStringLiteral("Database error while loading %1: %2")
+                                 .arg(QLatin1String(table.name), result.safeMessage()));
     if (count) {
         m_counts.inserted += result.integer(0, 0);
         m_counts.updated += result.integer(0, 1);

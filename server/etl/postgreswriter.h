@@ -1,7 +1,7 @@
 #pragma once
 
-#include "etl/bulkwriter.h"
 #include "db/pgcopy.h"
+#include "etl/bulkwriter.h"
 
 #include <unordered_map>
 

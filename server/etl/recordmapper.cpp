@@ -1,9 +1,9 @@
 #include "etl/recordmapper.h"
 
 #include "etl/jsonfields.h"
-#include "records/jsonvalues.h"
 #include "etl/timezonehistory.h"
 #include "records/datatype.h"
+#include "records/jsonvalues.h"
 #include "records/nstime.h"
 
 #include <QJsonDocument>
@@ -66,8 +66,7 @@ RecordMapper::RecordMapper(records::DataType type, MappingContext context)
       m_context(context),
       m_row(tableFor(type).emptyRow()),
       m_metrics(deviceStatusMetricsTable().emptyRow())
-{
-}
+{ }
 
 std::optional<QString> RecordMapper::map(const QByteArray &json)
 {
@@ -91,18 +90,16 @@ std::optional<QString> RecordMapper::map(const QByteArray &json)
         ok = mapEntry(o);
         break;
     case records::DataType::Treatments:
-        setCommon(TreatmentCol::UserId, TreatmentCol::Id, TreatmentCol::SourceEntity,
-                  TreatmentCol::RawJson, o, json);
+        setCommon(TreatmentCol::UserId, TreatmentCol::Id, TreatmentCol::SourceEntity, TreatmentCol::RawJson, o, json);
         ok = mapTreatment(o);
         break;
     case records::DataType::DeviceStatus:
-        setCommon(DeviceStatusCol::UserId, DeviceStatusCol::Id, DeviceStatusCol::SourceEntity,
-                  DeviceStatusCol::RawJson, o, json);
+        setCommon(DeviceStatusCol::UserId, DeviceStatusCol::Id, DeviceStatusCol::SourceEntity, DeviceStatusCol::RawJson,
+                  o, json);
         ok = mapDeviceStatus(o);
         break;
     case records::DataType::Profile:
-        setCommon(ProfileCol::UserId, ProfileCol::Id, ProfileCol::SourceEntity, ProfileCol::RawJson, o,
-                  json);
+        setCommon(ProfileCol::UserId, ProfileCol::Id, ProfileCol::SourceEntity, ProfileCol::RawJson, o, json);
         ok = mapProfile(o);
         break;
     }
@@ -136,8 +133,7 @@ bool RecordMapper::mapEntry(const QJsonObject &o)
     if (!when)
         return false;
     m_row[Date].setTime(when->ms);
-    setOffset(UtcOffset, statedOffset(o, { "dateString", "sysTime", "system_time", "created_at" }),
-              when->ms);
+    setOffset(UtcOffset, statedOffset(o, { "dateString", "sysTime", "system_time", "created_at" }), when->ms);
 
     json::setReal(m_row[Sgv], field(o, "sgv"));
     json::setText(m_row[Direction], field(o, "direction"));

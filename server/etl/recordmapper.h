@@ -59,8 +59,7 @@ private:
     bool mapDeviceStatus(const QJsonObject &o);
     bool mapProfile(const QJsonObject &o);
     void mapMetrics(const QJsonObject &o, int createdAtColumn);
-    void setCommon(int userCol, int idCol, int sourceCol, int rawCol, const QJsonObject &o,
-                   const QByteArray &json);
+    void setCommon(int userCol, int idCol, int sourceCol, int rawCol, const QJsonObject &o, const QByteArray &json);
     void setOffset(int column, std::optional<int> stated, qint64 ms);
 
     records::DataType m_type;

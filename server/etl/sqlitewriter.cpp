@@ -70,8 +70,7 @@ SqliteWriter::SqliteWriter(QSqlDatabase db, const TableSpec &table)
       m_insert(db),
       m_update(db),
       m_metricsUpsert(db)
-{
-}
+{ }
 
 SqliteWriter::~SqliteWriter()
 {
@@ -95,20 +94,18 @@ Status SqliteWriter::prepare()
             where << QLatin1Char('"') + k + QLatin1String("\" = ?");
         if (!m_update.prepare(QStringLiteral("UPDATE %1 SET %2 WHERE %3 AND (raw_json IS NOT ? OR "
                                              "source_entity IS NOT ?)")
-                                      .arg(name, sets.join(QLatin1String(", ")),
-                                           where.join(QLatin1String(" AND ")))))
+                                      .arg(name, sets.join(QLatin1String(", ")), where.join(QLatin1String(" AND ")))))
             return db::sqlError("preparing the update", m_update.lastError());
     }
     if (m_hasMetrics) {
         QStringList sets;
         for (const Column &c : m_metricsTable.columns)
             sets << quoted(c.name) + QLatin1String(" = excluded.") + quoted(c.name);
-        if (!m_metricsUpsert.prepare(
-                    QStringLiteral("INSERT INTO %1 (%2) VALUES (%3) ON CONFLICT (%4) DO UPDATE SET %5")
-                            .arg(QLatin1String(m_metricsTable.name), m_metricsTable.columnList(),
-                                 placeholders(m_metricsTable.columns.size()),
-                                 m_metricsTable.key.join(QLatin1String(", ")),
-                                 sets.join(QLatin1String(", ")))))
+        if (!m_metricsUpsert.prepare(QStringLiteral("INSERT INTO %1 (%2) VALUES (%3) ON CONFLICT (%4) DO UPDATE SET %5")
+                                             .arg(QLatin1String(m_metricsTable.name), m_metricsTable.columnList(),
+                                                  placeholders(m_metricsTable.columns.size()),
+                                                  m_metricsTable.key.join(QLatin1String(", ")),
+                                                  sets.join(QLatin1String(", ")))))
             return db::sqlError("preparing the metrics upsert", m_metricsUpsert.lastError());
     }
     return {};

@@ -8,8 +8,8 @@ namespace {
 
 using T = ColumnType;
 
-TableSpec makeSpec(const char *name, std::vector<Column> columns, QStringList key,
-                   TableSpec::OnDuplicate onDuplicate, int count)
+TableSpec makeSpec(const char *name, std::vector<Column> columns, QStringList key, TableSpec::OnDuplicate onDuplicate,
+                   int count)
 {
     Q_ASSERT(int(columns.size()) == count);
     Q_UNUSED(count);
@@ -28,8 +28,8 @@ TableSpec makeSpec(const char *name, std::vector<Column> columns, QStringList ke
     spec.uniqueKeys.push_back(primary);
     // Matches the unique index entries_user_type_date (0001_initial).
     if (qstrcmp(name, "entries") == 0)
-        spec.uniqueKeys.push_back({ index(QStringLiteral("user_id")), index(QStringLiteral("type")),
-                                    index(QStringLiteral("date")) });
+        spec.uniqueKeys.push_back(
+                { index(QStringLiteral("user_id")), index(QStringLiteral("type")), index(QStringLiteral("date")) });
     return spec;
 }
 
@@ -48,88 +48,127 @@ QString TableSpec::columnList() const
 
 const TableSpec &entriesTable()
 {
-    static const TableSpec spec = makeSpec(
-            "entries",
-            { { "user_id", T::Integer }, { "id", T::Text }, { "sgv", T::Real }, { "direction", T::Text },
-              { "device", T::Text }, { "type", T::Text }, { "rssi", T::Real }, { "rawbg", T::Real },
-              { "trend", T::Text }, { "glucose", T::Real }, { "mbg", T::Real }, { "delta", T::Real },
-              { "filtered", T::Real }, { "unfiltered", T::Real }, { "noise", T::Real },
-              { "scale", T::Real }, { "slope", T::Real }, { "intercept", T::Real },
-              { "system_time", T::Text }, { "source_entity", T::Integer }, { "raw_json", T::Json },
-              { "date", T::Timestamp }, { "utc_offset", T::Integer } },
-            { QStringLiteral("user_id"), QStringLiteral("id") }, TableSpec::OnDuplicate::Ignore,
-            EntryCol::Count);
+    static const TableSpec spec = makeSpec("entries", { { "user_id", T::Integer },   { "id", T::Text },
+                                                        { "sgv", T::Real },          { "direction", T::Text },
+                                                        { "device", T::Text },       { "type", T::Text },
+                                                        { "rssi", T::Real },         { "rawbg", T::Real },
+                                                        { "trend", T::Text },        { "glucose", T::Real },
+                                                        { "mbg", T::Real },          { "delta", T::Real },
+                                                        { "filtered", T::Real },     { "unfiltered", T::Real },
+                                                        { "noise", T::Real },        { "scale", T::Real },
+                                                        { "slope", T::Real },        { "intercept", T::Real },
+                                                        { "system_time", T::Text },  { "source_entity", T::Integer },
+                                                        { "raw_json", T::Json },     { "date", T::Timestamp },
+                                                        { "utc_offset", T::Integer } },
+                                           { QStringLiteral("user_id"), QStringLiteral("id") },
+                                           TableSpec::OnDuplicate::Ignore, EntryCol::Count);
     return spec;
 }
 
 const TableSpec &treatmentsTable()
 {
-    static const TableSpec spec = makeSpec(
-            "treatments",
-            { { "user_id", T::Integer }, { "id", T::Text }, { "event_type", T::Text },
-              { "timestamp", T::Timestamp }, { "insulin", T::Real }, { "carbs", T::Real },
-              { "protein", T::Real }, { "fat", T::Real }, { "glucose", T::Real },
-              { "glucose_type", T::Text }, { "food_type", T::Text }, { "temp", T::Text },
-              { "rate", T::Real }, { "duration", T::Real }, { "units", T::Text }, { "amount", T::Real },
-              { "absolute", T::Real }, { "medtronic", T::Text }, { "type", T::Text },
-              { "absorption_time", T::Real }, { "unabsorbed", T::Real }, { "ratio", T::Real },
-              { "target_top", T::Real }, { "target_bottom", T::Real }, { "fixed", T::Real },
-              { "programmed", T::Text }, { "reason", T::Text }, { "notes", T::Text },
-              { "entered_by", T::Text }, { "source_entity", T::Integer }, { "raw_json", T::Json },
-              { "created_at", T::Timestamp }, { "utc_offset", T::Integer } },
-            { QStringLiteral("user_id"), QStringLiteral("id") },
-            TableSpec::OnDuplicate::UpdateIfChanged, TreatmentCol::Count);
+    static const TableSpec spec = makeSpec("treatments", { { "user_id", T::Integer },   { "id", T::Text },
+                                                           { "event_type", T::Text },   { "timestamp", T::Timestamp },
+                                                           { "insulin", T::Real },      { "carbs", T::Real },
+                                                           { "protein", T::Real },      { "fat", T::Real },
+                                                           { "glucose", T::Real },      { "glucose_type", T::Text },
+                                                           { "food_type", T::Text },    { "temp", T::Text },
+                                                           { "rate", T::Real },         { "duration", T::Real },
+                                                           { "units", T::Text },        { "amount", T::Real },
+                                                           { "absolute", T::Real },     { "medtronic", T::Text },
+                                                           { "type", T::Text },         { "absorption_time", T::Real },
+                                                           { "unabsorbed", T::Real },   { "ratio", T::Real },
+                                                           { "target_top", T::Real },   { "target_bottom", T::Real },
+                                                           { "fixed", T::Real },        { "programmed", T::Text },
+                                                           { "reason", T::Text },       { "notes", T::Text },
+                                                           { "entered_by", T::Text },   { "source_entity", T::Integer },
+                                                           { "raw_json", T::Json },     { "created_at", T::Timestamp },
+                                                           { "utc_offset", T::Integer } },
+                                           { QStringLiteral("user_id"), QStringLiteral("id") },
+                                           TableSpec::OnDuplicate::UpdateIfChanged, TreatmentCol::Count);
     return spec;
 }
 
 const TableSpec &deviceStatusTable()
 {
-    static const TableSpec spec = makeSpec(
-            "device_status",
-            { { "user_id", T::Integer }, { "id", T::Text }, { "device", T::Text }, { "pump_id", T::Text },
-              { "pump_bolusing", T::Bool }, { "pump_suspended", T::Bool }, { "pump_model", T::Text },
-              { "loop_cob", T::Real }, { "loop_iob", T::Real }, { "loop_version", T::Text },
-              { "loop_failure_reason", T::Text }, { "snooze", T::Text }, { "override_active", T::Bool },
-              { "source_entity", T::Integer }, { "raw_json", T::Json }, { "created_at", T::Timestamp },
-              { "utc_offset", T::Integer } },
-            { QStringLiteral("user_id"), QStringLiteral("id") },
-            TableSpec::OnDuplicate::UpdateIfChanged, DeviceStatusCol::Count);
+    static const TableSpec spec = makeSpec("device_status",
+                                           { { "user_id", T::Integer },
+                                             { "id", T::Text },
+                                             { "device", T::Text },
+                                             { "pump_id", T::Text },
+                                             { "pump_bolusing", T::Bool },
+                                             { "pump_suspended", T::Bool },
+                                             { "pump_model", T::Text },
+                                             { "loop_cob", T::Real },
+                                             { "loop_iob", T::Real },
+                                             { "loop_version", T::Text },
+                                             { "loop_failure_reason", T::Text },
+                                             { "snooze", T::Text },
+                                             { "override_active", T::Bool },
+                                             { "source_entity", T::Integer },
+                                             { "raw_json", T::Json },
+                                             { "created_at", T::Timestamp },
+                                             { "utc_offset", T::Integer } },
+                                           { QStringLiteral("user_id"), QStringLiteral("id") },
+                                           TableSpec::OnDuplicate::UpdateIfChanged, DeviceStatusCol::Count);
     return spec;
 }
 
 const TableSpec &deviceStatusMetricsTable()
 {
-    static const TableSpec spec = makeSpec(
-            "device_status_metrics",
-            { { "user_id", T::Integer }, { "device_status_id", T::Text }, { "iob_iob", T::Real },
-              { "iob_activity", T::Real }, { "iob_basal_iob", T::Real }, { "iob_bolus_iob", T::Real },
-              { "iob_net_basal_insulin", T::Real }, { "iob_bolus_insulin", T::Real },
-              { "iob_timestamp", T::Timestamp }, { "suggested_temp", T::Text },
-              { "suggested_bg", T::Real }, { "suggested_tick", T::Text },
-              { "suggested_eventual_bg", T::Real }, { "suggested_insulin_req", T::Real },
-              { "suggested_reservoir", T::Real }, { "suggested_cob", T::Real },
-              { "suggested_iob", T::Real }, { "enacted_temp", T::Text }, { "enacted_bg", T::Real },
-              { "enacted_tick", T::Text }, { "enacted_eventual_bg", T::Real },
-              { "enacted_insulin_req", T::Real }, { "enacted_reservoir", T::Text },
-              { "enacted_cob", T::Real }, { "enacted_iob", T::Real }, { "enacted_duration", T::Real },
-              { "enacted_rate", T::Real }, { "enacted_timestamp", T::Timestamp },
-              { "source_entity", T::Integer }, { "created_at", T::Timestamp },
-              { "utc_offset", T::Integer } },
-            { QStringLiteral("user_id"), QStringLiteral("device_status_id") },
-            TableSpec::OnDuplicate::UpdateIfChanged, MetricsCol::Count);
+    static const TableSpec spec = makeSpec("device_status_metrics",
+                                           { { "user_id", T::Integer },
+                                             { "device_status_id", T::Text },
+                                             { "iob_iob", T::Real },
+                                             { "iob_activity", T::Real },
+                                             { "iob_basal_iob", T::Real },
+                                             { "iob_bolus_iob", T::Real },
+                                             { "iob_net_basal_insulin", T::Real },
+                                             { "iob_bolus_insulin", T::Real },
+                                             { "iob_timestamp", T::Timestamp },
+                                             { "suggested_temp", T::Text },
+                                             { "suggested_bg", T::Real },
+                                             { "suggested_tick", T::Text },
+                                             { "suggested_eventual_bg", T::Real },
+                                             { "suggested_insulin_req", T::Real },
+                                             { "suggested_reservoir", T::Real },
+                                             { "suggested_cob", T::Real },
+                                             { "suggested_iob", T::Real },
+                                             { "enacted_temp", T::Text },
+                                             { "enacted_bg", T::Real },
+                                             { "enacted_tick", T::Text },
+                                             { "enacted_eventual_bg", T::Real },
+                                             { "enacted_insulin_req", T::Real },
+                                             { "enacted_reservoir", T::Text },
+                                             { "enacted_cob", T::Real },
+                                             { "enacted_iob", T::Real },
+                                             { "enacted_duration", T::Real },
+                                             { "enacted_rate", T::Real },
+                                             { "enacted_timestamp", T::Timestamp },
+                                             { "source_entity", T::Integer },
+                                             { "created_at", T::Timestamp },
+                                             { "utc_offset", T::Integer } },
+                                           { QStringLiteral("user_id"), QStringLiteral("device_status_id") },
+                                           TableSpec::OnDuplicate::UpdateIfChanged, MetricsCol::Count);
     return spec;
 }
 
 const TableSpec &profileTable()
 {
-    static const TableSpec spec = makeSpec(
-            "profile",
-            { { "user_id", T::Integer }, { "id", T::Text }, { "default_profile", T::Text },
-              { "mills", T::Integer }, { "units", T::Text }, { "timezone", T::Text },
-              { "start_date", T::Timestamp }, { "source_entity", T::Integer }, { "raw_json", T::Json },
-              { "created_at", T::Timestamp }, { "utc_offset", T::Integer } },
-            { QStringLiteral("user_id"), QStringLiteral("id") },
-            TableSpec::OnDuplicate::UpdateIfChanged, ProfileCol::Count);
+    static const TableSpec spec = makeSpec("profile",
+                                           { { "user_id", T::Integer },
+                                             { "id", T::Text },
+                                             { "default_profile", T::Text },
+                                             { "mills", T::Integer },
+                                             { "units", T::Text },
+                                             { "timezone", T::Text },
+                                             { "start_date", T::Timestamp },
+                                             { "source_entity", T::Integer },
+                                             { "raw_json", T::Json },
+                                             { "created_at", T::Timestamp },
+                                             { "utc_offset", T::Integer } },
+                                           { QStringLiteral("user_id"), QStringLiteral("id") },
+                                           TableSpec::OnDuplicate::UpdateIfChanged, ProfileCol::Count);
     return spec;
 }
 

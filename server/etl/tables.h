@@ -2,7 +2,6 @@
 
 #include "records/datatype.h"
 
-
 #include <QByteArray>
 #include <QString>
 #include <QStringList>
@@ -96,31 +95,144 @@ struct TableSpec
 };
 
 namespace EntryCol {
-enum { UserId, Id, Sgv, Direction, Device, Type, Rssi, Rawbg, Trend, Glucose, Mbg, Delta, Filtered,
-       Unfiltered, Noise, Scale, Slope, Intercept, SystemTime, SourceEntity, RawJson, Date, UtcOffset,
-       Count };
+enum {
+    UserId,
+    Id,
+    Sgv,
+    Direction,
+    Device,
+    Type,
+    Rssi,
+    Rawbg,
+    Trend,
+    Glucose,
+    Mbg,
+    Delta,
+    Filtered,
+    Unfiltered,
+    Noise,
+    Scale,
+    Slope,
+    Intercept,
+    SystemTime,
+    SourceEntity,
+    RawJson,
+    Date,
+    UtcOffset,
+    Count
+};
 }
 namespace TreatmentCol {
-enum { UserId, Id, EventType, Timestamp, Insulin, Carbs, Protein, Fat, Glucose, GlucoseType, FoodType,
-       Temp, Rate, Duration, Units, Amount, Absolute, Medtronic, Type, AbsorptionTime, Unabsorbed,
-       Ratio, TargetTop, TargetBottom, Fixed, Programmed, Reason, Notes, EnteredBy, SourceEntity,
-       RawJson, CreatedAt, UtcOffset, Count };
+enum {
+    UserId,
+    Id,
+    EventType,
+    Timestamp,
+    Insulin,
+    Carbs,
+    Protein,
+    Fat,
+    Glucose,
+    GlucoseType,
+    FoodType,
+    Temp,
+    Rate,
+    Duration,
+    Units,
+    Amount,
+    Absolute,
+    Medtronic,
+    Type,
+    AbsorptionTime,
+    Unabsorbed,
+    Ratio,
+    TargetTop,
+    TargetBottom,
+    Fixed,
+    Programmed,
+    Reason,
+    Notes,
+    EnteredBy,
+    SourceEntity,
+    RawJson,
+    CreatedAt,
+    UtcOffset,
+    Count
+};
 }
 namespace DeviceStatusCol {
-enum { UserId, Id, Device, PumpId, PumpBolusing, PumpSuspended, PumpModel, LoopCob, LoopIob,
-       LoopVersion, LoopFailureReason, Snooze, OverrideActive, SourceEntity, RawJson, CreatedAt,
-       UtcOffset, Count };
+enum {
+    UserId,
+    Id,
+    Device,
+    PumpId,
+    PumpBolusing,
+    PumpSuspended,
+    PumpModel,
+    LoopCob,
+    LoopIob,
+    LoopVersion,
+    LoopFailureReason,
+    Snooze,
+    OverrideActive,
+    SourceEntity,
+    RawJson,
+    CreatedAt,
+    UtcOffset,
+    Count
+};
 }
 namespace MetricsCol {
-enum { UserId, DeviceStatusId, IobIob, IobActivity, IobBasalIob, IobBolusIob, IobNetBasalInsulin,
-       IobBolusInsulin, IobTimestamp, SuggestedTemp, SuggestedBg, SuggestedTick, SuggestedEventualBg,
-       SuggestedInsulinReq, SuggestedReservoir, SuggestedCob, SuggestedIob, EnactedTemp, EnactedBg,
-       EnactedTick, EnactedEventualBg, EnactedInsulinReq, EnactedReservoir, EnactedCob, EnactedIob,
-       EnactedDuration, EnactedRate, EnactedTimestamp, SourceEntity, CreatedAt, UtcOffset, Count };
+enum {
+    UserId,
+    DeviceStatusId,
+    IobIob,
+    IobActivity,
+    IobBasalIob,
+    IobBolusIob,
+    IobNetBasalInsulin,
+    IobBolusInsulin,
+    IobTimestamp,
+    SuggestedTemp,
+    SuggestedBg,
+    SuggestedTick,
+    SuggestedEventualBg,
+    SuggestedInsulinReq,
+    SuggestedReservoir,
+    SuggestedCob,
+    SuggestedIob,
+    EnactedTemp,
+    EnactedBg,
+    EnactedTick,
+    EnactedEventualBg,
+    EnactedInsulinReq,
+    EnactedReservoir,
+    EnactedCob,
+    EnactedIob,
+    EnactedDuration,
+    EnactedRate,
+    EnactedTimestamp,
+    SourceEntity,
+    CreatedAt,
+    UtcOffset,
+    Count
+};
 }
 namespace ProfileCol {
-enum { UserId, Id, DefaultProfile, Mills, Units, Timezone, StartDate, SourceEntity, RawJson,
-       CreatedAt, UtcOffset, Count };
+enum {
+    UserId,
+    Id,
+    DefaultProfile,
+    Mills,
+    Units,
+    Timezone,
+    StartDate,
+    SourceEntity,
+    RawJson,
+    CreatedAt,
+    UtcOffset,
+    Count
+};
 }
 
 const TableSpec &entriesTable();

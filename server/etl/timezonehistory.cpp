@@ -20,7 +20,8 @@ std::optional<QTimeZone> TimeZoneHistory::zoneFor(const QString &zoneId)
     static const QHash<QByteArray, QByteArray> byLowerCase = [] {
         QHash<QByteArray, QByteArray> map;
         QList<QByteArray> ids = QTimeZone::availableTimeZoneIds();
-        ids << "Etc/GMT" << "Etc/UTC";
+        ids << "Etc/GMT"
+            << "Etc/UTC";
         for (int hours = 1; hours <= 14; ++hours) {
             ids << "Etc/GMT-" + QByteArray::number(hours);
             if (hours <= 12)

@@ -22,9 +22,9 @@ class HealthWorker final : public QObject
 
 public:
     HealthWorker(db::Database database, std::chrono::milliseconds budget)
-        : m_database(std::move(database)), m_budget(budget)
-    {
-    }
+        : m_database(std::move(database)),
+          m_budget(budget)
+    { }
 
     void run()
     {
@@ -63,9 +63,12 @@ private:
 
 } // namespace
 
-HealthCheck::HealthCheck(db::Database database, std::chrono::milliseconds budget,
-                         std::chrono::milliseconds reuseFor, QObject *parent)
-    : QObject(parent), m_budget(budget), m_reuseFor(reuseFor), m_thread(new QThread)
+HealthCheck::HealthCheck(db::Database database, std::chrono::milliseconds budget, std::chrono::milliseconds reuseFor,
+                         QObject *parent)
+    : QObject(parent),
+      m_budget(budget),
+      m_reuseFor(reuseFor),
+      m_thread(new QThread)
 {
     auto *worker = new HealthWorker(std::move(database), budget);
     worker->moveToThread(m_thread);

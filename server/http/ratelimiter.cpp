@@ -7,15 +7,14 @@
 
 namespace openaps::server::http {
 
-RateLimiter::RateLimiter(db::Database database, const QByteArray &secretKey, int limit,
-                         std::chrono::seconds window, MsClock clock)
+RateLimiter::RateLimiter(db::Database database, const QByteArray &secretKey, int limit, std::chrono::seconds window,
+                         MsClock clock)
     : m_database(std::move(database)),
       m_key(crypto::deriveKey(secretKey, QByteArrayLiteral("site-rate-limit"))),
       m_limit(limit),
       m_windowMs(qMax<qint64>(1000, qint64(window.count()) * 1000)),
       m_clock(std::move(clock))
-{
-}
+{ }
 
 Result<RateLimiter::Decision> RateLimiter::hit(const QHostAddress &client)
 {

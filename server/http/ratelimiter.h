@@ -1,8 +1,8 @@
 #pragma once
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "db/database.h"
-#include "core/clock.h"
 
 #include <QHostAddress>
 
@@ -22,8 +22,8 @@ public:
         int retryAfterSeconds = 0; // when not allowed
     };
 
-    RateLimiter(db::Database database, const QByteArray &secretKey, int limit,
-                std::chrono::seconds window, MsClock clock);
+    RateLimiter(db::Database database, const QByteArray &secretKey, int limit, std::chrono::seconds window,
+                MsClock clock);
 
     // Counts one POST from `client` and says whether it may go ahead.
     Result<Decision> hit(const QHostAddress &client);

@@ -51,10 +51,11 @@ Result<quint16> WebServer::listen(const QHostAddress &address, quint16 port)
 {
     const quint16 bound = m_server.listen(address, port);
     if (bound == 0)
-        return makeError("listen", QStringLiteral("Cannot listen on %1 port %2: the port is in use "
-                                                  "or not allowed.")
-                                           .arg(address.toString())
-                                           .arg(port));
+        return makeError("listen",
+                         QStringLiteral("Cannot listen on %1 port %2: the port is in use "
+                                        "or not allowed.")
+                                 .arg(address.toString())
+                                 .arg(port));
     m_port = bound;
     return bound;
 }
@@ -139,33 +140,31 @@ bool WebServer::mayReadMetrics(const QHttpServerRequest &request) const
 
 void WebServer::addMetricsRoute()
 {
-    m_server.route(QStringLiteral("/metrics"), QHttpServerRequest::Method::Get,
-                   [this](const QHttpServerRequest &request) {
-                       if (!mayReadMetrics(request))
-                           return QHttpServerResponse("text/plain", "forbidden\n",
-                                                      QHttpServerResponse::StatusCode::Forbidden);
-                       PrometheusText out;
-                       out.family("openaps_build_info", "gauge", "Version and database backend.");
-                       out.sample("openaps_build_info", 1,
-                                  { { QStringLiteral("version"), QCoreApplication::applicationVersion() },
-                                    { QStringLiteral("backend"), m_database.url().backendName() } });
-                       const auto version = db::schemaVersion(m_database);
-                       out.family("openaps_database_up", "gauge", "1 when the database answers.");
-                       out.sample("openaps_database_up", version ? 1 : 0);
-                       if (version) {
-                           out.family("openaps_schema_version", "gauge", "Latest applied migration.");
-                           out.sample("openaps_schema_version", *version);
-                       }
-                       out.family("openaps_process_start_time_seconds", "gauge",
-                                  "Start of the process, seconds since the epoch.");
-                       out.sample("openaps_process_start_time_seconds", double(m_startedAtSecs));
-                       out.family("openaps_process_resident_memory_bytes", "gauge", "Resident memory.");
-                       out.sample("openaps_process_resident_memory_bytes", residentBytes());
-                       for (const MetricsSource &source : m_metricsSources)
-                           source(out);
-                       return QHttpServerResponse("text/plain; version=0.0.4; charset=utf-8",
-                                                  out.text().toUtf8());
-                   });
+    m_server.route(
+            QStringLiteral("/metrics"), QHttpServerRequest::Method::Get, [this](const QHttpServerRequest &request) {
+                if (!mayReadMetrics(request))
+                    return QHttpServerResponse("text/plain", "forbidden\n", QHttpServerResponse::StatusCode::Forbidden);
+                PrometheusText out;
+                out.family("openaps_build_info", "gauge", "Version and database backend.");
+                out.sample("openaps_build_info", 1,
+                           { { QStringLiteral("version"), QCoreApplication::applicationVersion() },
+                             { QStringLiteral("backend"), m_database.url().backendName() } });
+                const auto version = db::schemaVersion(m_database);
+                out.family("openaps_database_up", "gauge", "1 when the database answers.");
+                out.sample("openaps_database_up", version ? 1 : 0);
+                if (version) {
+                    out.family("openaps_schema_version", "gauge", "Latest applied migration.");
+                    out.sample("openaps_schema_version", *version);
+                }
+                out.family("openaps_process_start_time_seconds", "gauge",
+                           "Start of the process, seconds since the epoch.");
+                out.sample("openaps_process_start_time_seconds", double(m_startedAtSecs));
+                out.family("openaps_process_resident_memory_bytes", "gauge", "Resident memory.");
+                out.sample("openaps_process_resident_memory_bytes", residentBytes());
+                for (const MetricsSource &source : m_metricsSources)
+                    source(out);
+                return QHttpServerResponse("text/plain; version=0.0.4; charset=utf-8", out.text().toUtf8());
+            });
 }
 
 } // namespace openaps::server

@@ -17,9 +17,8 @@ QNetworkReply *CountingNetworkAccessManager::createRequest(Operation op, const Q
     QNetworkReply *reply = QNetworkAccessManager::createRequest(op, request, outgoingData);
     auto received = std::make_shared<qint64>(0);
     // Progress is cumulative per reply; a redirect starts it again.
-    connect(reply, &QNetworkReply::downloadProgress, this, [received](qint64 bytes, qint64) {
-        *received = std::max(*received, bytes);
-    });
+    connect(reply, &QNetworkReply::downloadProgress, this,
+            [received](qint64 bytes, qint64) { *received = std::max(*received, bytes); });
     connect(reply, &QNetworkReply::redirected, this, [this, received, host] {
         QMutexLocker lock(&m_mutex);
         m_bytes[host].received += *received;

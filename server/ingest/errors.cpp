@@ -23,8 +23,7 @@ Error fromNightscout(const Error &error)
         return make(kTokenRejected, error.message);
     if (c == QLatin1String("not-found") || c == QLatin1String("not-nightscout"))
         return make(kNotNightscout, error.message);
-    if (c == QLatin1String("malformed") || c == QLatin1String("too-large")
-        || c == QLatin1String("too-many-same-time"))
+    if (c == QLatin1String("malformed") || c == QLatin1String("too-large") || c == QLatin1String("too-many-same-time"))
         return make(kBadData, error.message);
     return make(kUnreachable, error.message);
 }
@@ -42,19 +41,22 @@ bool isRevocation(const Error &error)
 Error fromOpenHumans(const Error &error)
 {
     if (isRevocation(error))
-        return make(kOhRevoked, QStringLiteral("This project no longer has access to your Open Humans "
-                                               "account, so transfers have stopped. Log in again to "
-                                               "start them."));
-    return make(kOhUnavailable, QStringLiteral("Open Humans was not available (%1). We will try again "
-                                               "automatically.")
-                                        .arg(error.code));
+        return make(kOhRevoked,
+                    QStringLiteral("This project no longer has access to your Open Humans "
+                                   "account, so transfers have stopped. Log in again to "
+                                   "start them."));
+    return make(kOhUnavailable,
+                QStringLiteral("Open Humans was not available (%1). We will try again "
+                               "automatically.")
+                        .arg(error.code));
 }
 
 Error internal(const Error &error)
 {
-    return make(kInternal, QStringLiteral("Something went wrong on our side (%1). We will try again "
-                                          "automatically.")
-                                   .arg(error.code));
+    return make(kInternal,
+                QStringLiteral("Something went wrong on our side (%1). We will try again "
+                               "automatically.")
+                        .arg(error.code));
 }
 
 } // namespace openaps::ingest::errors

@@ -20,11 +20,11 @@ Result<NightscoutAccess> parseUrlFile(const QString &text)
     if (!site)
         return Error { site.error().code,
                        QStringLiteral("The Nightscout address saved in your Open Humans account cannot "
-                                      "be used: ") + site.error().message };
+                                      "be used: ")
+                               + site.error().message };
     NightscoutAccess access { *site, {} };
     const QString withScheme = line.contains(QLatin1String("://")) ? line : QLatin1String("https://") + line;
-    const QString secret = QUrlQuery(QUrl(withScheme)).queryItemValue(QStringLiteral("api_secret"),
-                                                                       QUrl::FullyDecoded);
+    const QString secret = QUrlQuery(QUrl(withScheme)).queryItemValue(QStringLiteral("api_secret"), QUrl::FullyDecoded);
     if (!site->token().isEmpty())
         access.credentials = ns::Credentials::accessToken(site->token());
     else if (!secret.trimmed().isEmpty())

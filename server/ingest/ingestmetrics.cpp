@@ -53,10 +53,8 @@ void IngestMetrics::addTo(server::PrometheusText &out) const
     out.sample("openaps_ingest_cycles_total", s.cycles);
     out.family("openaps_ingest_participants_total", "counter", "Participant runs by outcome.");
     out.sample("openaps_ingest_participants_total", s.participantsOk, label("outcome", QStringLiteral("ok")));
-    out.sample("openaps_ingest_participants_total", s.participantsSkipped,
-               label("outcome", QStringLiteral("skipped")));
-    out.sample("openaps_ingest_participants_total", s.participantsFailed,
-               label("outcome", QStringLiteral("failed")));
+    out.sample("openaps_ingest_participants_total", s.participantsSkipped, label("outcome", QStringLiteral("skipped")));
+    out.sample("openaps_ingest_participants_total", s.participantsFailed, label("outcome", QStringLiteral("failed")));
     out.family("openaps_ingest_records_total", "counter", "Records written to Open Humans.");
     for (auto it = s.recordsByType.cbegin(); it != s.recordsByType.cend(); ++it)
         out.sample("openaps_ingest_records_total", it.value(), label("type", it.key()));
@@ -66,8 +64,7 @@ void IngestMetrics::addTo(server::PrometheusText &out) const
     out.family("openaps_ingest_nightscout_bytes_total", "counter", "Record bytes read from Nightscout.");
     out.sample("openaps_ingest_nightscout_bytes_total", s.nightscoutBytes);
     out.family("openaps_ingest_openhumans_bytes_total", "counter", "Bytes moved to and from Open Humans.");
-    out.sample("openaps_ingest_openhumans_bytes_total", s.openHumansBytesUp,
-               label("direction", QStringLiteral("up")));
+    out.sample("openaps_ingest_openhumans_bytes_total", s.openHumansBytesUp, label("direction", QStringLiteral("up")));
     out.sample("openaps_ingest_openhumans_bytes_total", s.openHumansBytesDown,
                label("direction", QStringLiteral("down")));
     out.family("openaps_ingest_last_cycle_seconds", "gauge", "Duration of the last cycle.");

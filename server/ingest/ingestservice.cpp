@@ -59,8 +59,8 @@ IngestService::Options IngestService::demoOptions(const QByteArray &secretKey)
     return o;
 }
 
-IngestService::IngestService(db::Database database, QNetworkAccessManager *nam, oh::Settings settings,
-                             Options options, QObject *parent)
+IngestService::IngestService(db::Database database, QNetworkAccessManager *nam, oh::Settings settings, Options options,
+                             QObject *parent)
     : QObject(parent),
       m_database(database),
       m_nam(nam),
@@ -73,8 +73,8 @@ IngestService::IngestService(db::Database database, QNetworkAccessManager *nam, 
         m_options.participant.holder = jobs::LeaseStore::newHolderId();
     m_tokens = new jobs::OhSession(database, m_client, m_options.participant.secretKey, clock, this);
     m_runner = new jobs::ParticipantRunner(
-            jobs::LeaseStore(database, QStringLiteral("ingest"), m_options.participant.holder,
-                             m_options.leaseTtl, clock),
+            jobs::LeaseStore(database, QStringLiteral("ingest"), m_options.participant.holder, m_options.leaseTtl,
+                             clock),
             m_options.concurrency,
             [this](qint64 participantId, jobs::ParticipantRunner::Done done) {
                 runParticipant(participantId, std::move(done));
@@ -84,8 +84,8 @@ IngestService::IngestService(db::Database database, QNetworkAccessManager *nam, 
     s.interval = m_options.interval;
     s.once = m_options.once;
     s.firstDelay = m_options.firstDelay;
-    m_scheduler = new jobs::Scheduler(QStringLiteral("ingest"), s,
-                                      [this](jobs::Scheduler::Done done) { runCycle(std::move(done)); }, this);
+    m_scheduler = new jobs::Scheduler(
+            QStringLiteral("ingest"), s, [this](jobs::Scheduler::Done done) { runCycle(std::move(done)); }, this);
     connect(m_scheduler, &jobs::Scheduler::cycleFinished, this, &IngestService::cycleFinished);
     connect(m_scheduler, &jobs::Scheduler::stopped, this, &IngestService::stopped);
 }
@@ -144,15 +144,14 @@ void IngestService::endCycle()
         m_current.wireBytesReceived = total.received - m_wireReceivedBefore;
     }
     if (!m_runner->stats().error.isEmpty())
-        qCWarning(lcIngest, "the cycle stopped claiming participants early: %s",
-                  qPrintable(m_runner->stats().error));
+        qCWarning(lcIngest, "the cycle stopped claiming participants early: %s", qPrintable(m_runner->stats().error));
     m_metrics.addCycle(m_current.durationMs, m_options.participant.clock());
     m_last = m_current;
     qCInfo(lcIngest, "%s", qPrintable(m_last.line()));
 }
 
-IngestService *startDemoIngest(const db::Database &database, QNetworkAccessManager *nam,
-                               const oh::Settings &settings, const QByteArray &secretKey, QObject *parent)
+IngestService *startDemoIngest(const db::Database &database, QNetworkAccessManager *nam, const oh::Settings &settings,
+                               const QByteArray &secretKey, QObject *parent)
 {
     auto *service = new IngestService(database, nam, settings, IngestService::demoOptions(secretKey), parent);
     service->start();

@@ -115,7 +115,7 @@ private:
 
 // Starts the ingest for `openaps-server demo`: cycles every minute against
 // the stand-ins named by `settings`. The service is a child of `parent`.
-IngestService *startDemoIngest(const db::Database &database, QNetworkAccessManager *nam,
-                               const oh::Settings &settings, const QByteArray &secretKey, QObject *parent);
+IngestService *startDemoIngest(const db::Database &database, QNetworkAccessManager *nam, const oh::Settings &settings,
+                               const QByteArray &secretKey, QObject *parent);
 
 } // namespace openaps::ingest

@@ -35,7 +35,6 @@ QString outcomeName(RunRecord::Outcome outcome)
     return {};
 }
 
-
 } // namespace
 
 std::chrono::seconds backoffDelay(int failures)
@@ -116,11 +115,11 @@ Status IngestStore::saveCursor(qint64 participantId, records::DataType type, con
     if (!db)
         return db.error();
     QSqlQuery q(*db);
-    q.prepare(QStringLiteral(
-            "INSERT INTO ingest_cursors (participant_id, data_type, cursor_ms, recent, records_stored, "
-            "updated_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (participant_id, data_type) DO UPDATE "
-            "SET cursor_ms = excluded.cursor_ms, recent = excluded.recent, "
-            "records_stored = excluded.records_stored, updated_ms = excluded.updated_ms"));
+    q.prepare(
+            QStringLiteral("INSERT INTO ingest_cursors (participant_id, data_type, cursor_ms, recent, records_stored, "
+                           "updated_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (participant_id, data_type) DO UPDATE "
+                           "SET cursor_ms = excluded.cursor_ms, recent = excluded.recent, "
+                           "records_stored = excluded.records_stored, updated_ms = excluded.updated_ms"));
     q.addBindValue(participantId);
     q.addBindValue(records::dataTypeName(type));
     q.addBindValue(cursor.cursorMs);
@@ -169,11 +168,11 @@ Status IngestStore::recordRun(qint64 participantId, const RunRecord &r)
         if (it.value() <= 0)
             continue;
         QSqlQuery moved(db);
-        moved.prepare(QStringLiteral(
-                "INSERT INTO participant_type_status (participant_id, data_type, records_moved, "
-                "last_moved_at) VALUES (?, ?, ?, ?) ON CONFLICT (participant_id, data_type) DO UPDATE "
-                "SET records_moved = participant_type_status.records_moved + excluded.records_moved, "
-                "last_moved_at = excluded.last_moved_at"));
+        moved.prepare(
+                QStringLiteral("INSERT INTO participant_type_status (participant_id, data_type, records_moved, "
+                               "last_moved_at) VALUES (?, ?, ?, ?) ON CONFLICT (participant_id, data_type) DO UPDATE "
+                               "SET records_moved = participant_type_status.records_moved + excluded.records_moved, "
+                               "last_moved_at = excluded.last_moved_at"));
         moved.addBindValue(participantId);
         moved.addBindValue(records::dataTypeName(it.key()));
         moved.addBindValue(it.value());
@@ -192,13 +191,13 @@ Status IngestStore::recordRun(qint64 participantId, const RunRecord &r)
     previous.finish();
     const auto delay = backoffDelay(failures);
     QSqlQuery backoff(db);
-    backoff.prepare(QStringLiteral(
-            "INSERT INTO ingest_participants (participant_id, failures, next_attempt_ms, last_outcome, "
-            "last_error_code, runs, last_holder, last_run_ms) VALUES (?, ?, ?, ?, ?, 1, ?, ?) "
-            "ON CONFLICT (participant_id) DO UPDATE SET failures = excluded.failures, "
-            "next_attempt_ms = excluded.next_attempt_ms, last_outcome = excluded.last_outcome, "
-            "last_error_code = excluded.last_error_code, runs = ingest_participants.runs + 1, "
-            "last_holder = excluded.last_holder, last_run_ms = excluded.last_run_ms"));
+    backoff.prepare(
+            QStringLiteral("INSERT INTO ingest_participants (participant_id, failures, next_attempt_ms, last_outcome, "
+                           "last_error_code, runs, last_holder, last_run_ms) VALUES (?, ?, ?, ?, ?, 1, ?, ?) "
+                           "ON CONFLICT (participant_id) DO UPDATE SET failures = excluded.failures, "
+                           "next_attempt_ms = excluded.next_attempt_ms, last_outcome = excluded.last_outcome, "
+                           "last_error_code = excluded.last_error_code, runs = ingest_participants.runs + 1, "
+                           "last_holder = excluded.last_holder, last_run_ms = excluded.last_run_ms"));
     backoff.addBindValue(participantId);
     backoff.addBindValue(failures);
     backoff.addBindValue(failures > 0 ? QVariant(at.toMSecsSinceEpoch() + qint64(delay.count()) * 1000)

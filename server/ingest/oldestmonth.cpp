@@ -11,8 +11,8 @@
 
 namespace openaps::ingest {
 
-OldestMonthSearch::OldestMonthSearch(ns::Client *client, HostGate *gate, ns::Collection collection,
-                                     qint64 afterMs, qint64 upToMs, QObject *parent)
+OldestMonthSearch::OldestMonthSearch(ns::Client *client, HostGate *gate, ns::Collection collection, qint64 afterMs,
+                                     qint64 upToMs, QObject *parent)
     : QObject(parent),
       m_client(client),
       m_gate(gate),
@@ -20,8 +20,7 @@ OldestMonthSearch::OldestMonthSearch(ns::Client *client, HostGate *gate, ns::Col
       m_afterMs(afterMs),
       m_upToMs(upToMs),
       m_firstMonth(records::monthOf(afterMs + 1))
-{
-}
+{ }
 
 qint64 OldestMonthSearch::endOfMonth(int index) const
 {

@@ -26,8 +26,8 @@ class OldestMonthSearch final : public QObject
     Q_DISABLE_COPY_MOVE(OldestMonthSearch)
 
 public:
-    OldestMonthSearch(ns::Client *client, HostGate *gate, ns::Collection collection, qint64 afterMs,
-                      qint64 upToMs, QObject *parent);
+    OldestMonthSearch(ns::Client *client, HostGate *gate, ns::Collection collection, qint64 afterMs, qint64 upToMs,
+                      QObject *parent);
 
     void start();
 

@@ -33,7 +33,7 @@ std::optional<oh::MemberFile> newestNamed(const MemberFiles &files, const QStrin
 
 QString outcomeName(RunRecord::Outcome outcome)
 {
-    return outcome == RunRecord::Outcome::Ok        ? QStringLiteral("ok")
+    return outcome == RunRecord::Outcome::Ok         ? QStringLiteral("ok")
             : outcome == RunRecord::Outcome::Skipped ? QStringLiteral("skipped")
                                                      : QStringLiteral("failed");
 }
@@ -65,9 +65,9 @@ QString ParticipantReport::summaryLine() const
     return line;
 }
 
-ParticipantIngest::ParticipantIngest(QNetworkAccessManager *nam, const oh::Client &openHumans,
-                                     jobs::OhSession *tokens, IngestStore *store, HostGate *gate,
-                                     const IngestSettings &settings, qint64 participantId, QObject *parent)
+ParticipantIngest::ParticipantIngest(QNetworkAccessManager *nam, const oh::Client &openHumans, jobs::OhSession *tokens,
+                                     IngestStore *store, HostGate *gate, const IngestSettings &settings,
+                                     qint64 participantId, QObject *parent)
     : QObject(parent),
       m_nam(nam),
       m_openHumans(openHumans),
@@ -94,8 +94,9 @@ void ParticipantIngest::start()
     }
     m_participant = **participant;
     if (m_participant.deauthorized) {
-        skip(errors::kOhRevoked, QStringLiteral("This project no longer has access to your Open Humans "
-                                                "account. Log in again to start transfers."));
+        skip(errors::kOhRevoked,
+             QStringLiteral("This project no longer has access to your Open Humans "
+                            "account. Log in again to start transfers."));
         return;
     }
     m_session = new OhAccess(m_tokens, m_participant.id, this);
@@ -104,16 +105,15 @@ void ParticipantIngest::start()
 
 void ParticipantIngest::listFiles()
 {
-    m_session->call<oh::Member>(
-            [this](const QString &token) { return m_openHumans.exchangeMember(token, this); },
-            [this](Result<oh::Member> member) {
-                if (!member) {
-                    fail(errors::fromOpenHumans(member.error()));
-                    return;
-                }
-                m_files = member->files;
-                readConsent();
-            });
+    m_session->call<oh::Member>([this](const QString &token) { return m_openHumans.exchangeMember(token, this); },
+                                [this](Result<oh::Member> member) {
+                                    if (!member) {
+                                        fail(errors::fromOpenHumans(member.error()));
+                                        return;
+                                    }
+                                    m_files = member->files;
+                                    readConsent();
+                                });
 }
 
 void ParticipantIngest::fetchSmallFile(const QString &basename, std::function<void(std::optional<QString>)> onText)
@@ -144,13 +144,15 @@ void ParticipantIngest::readConsent()
         // only the OpenAPS Data Commons (the ETL reads it the same way).
         const auto consent = text ? records::parseConsent(*text) : std::optional(records::Consent::OpenAps);
         if (!consent) {
-            skip(errors::kNoConsent, QStringLiteral("The sharing choice in your Open Humans account could not "
-                                                    "be read, so nothing is copied. Please choose again above."));
+            skip(errors::kNoConsent,
+                 QStringLiteral("The sharing choice in your Open Humans account could not "
+                                "be read, so nothing is copied. Please choose again above."));
             return;
         }
         if (*consent == records::Consent::None) {
-            skip(errors::kConsentNone, QStringLiteral("You chose not to share with anyone, so nothing is "
-                                                      "copied."));
+            skip(errors::kConsentNone,
+                 QStringLiteral("You chose not to share with anyone, so nothing is "
+                                "copied."));
             return;
         }
         m_consent = records::consentValue(*consent);
@@ -162,8 +164,9 @@ void ParticipantIngest::readUrl()
 {
     fetchSmallFile(records::urlFileName(m_participant.memberId), [this](const std::optional<QString> &text) {
         if (!text || text->trimmed().isEmpty()) {
-            skip(errors::kNoUrl, QStringLiteral("There is no Nightscout address in your Open Humans "
-                                                "account. Please save one above."));
+            skip(errors::kNoUrl,
+                 QStringLiteral("There is no Nightscout address in your Open Humans "
+                                "account. Please save one above."));
             return;
         }
         auto access = parseUrlFile(*text);
@@ -247,8 +250,7 @@ void ParticipantIngest::fail(const Error &error)
     m_report.outcome = RunRecord::Outcome::Failed;
     m_report.errorCode = error.code;
     m_report.errorMessage = error.message;
-    if (error.code == QLatin1String(errors::kOhRevoked) && m_participant.id != 0
-        && !m_participant.deauthorized) {
+    if (error.code == QLatin1String(errors::kOhRevoked) && m_participant.id != 0 && !m_participant.deauthorized) {
         if (auto s = m_store->markDeauthorized(m_participant.id, m_settings.clock()); !s)
             qCWarning(lcIngest, "participant %lld: %s", m_participant.id, qPrintable(s.error().message));
     }

@@ -3,8 +3,8 @@
 #include "core/result.h"
 #include "ingest/hostgate.h"
 #include "ingest/ingeststore.h"
-#include "jobs/ohaccess.h"
 #include "ingest/typeingest.h"
+#include "jobs/ohaccess.h"
 #include "nightscout/client.h"
 #include "openhumans/client.h"
 #include "records/datatype.h"
@@ -68,8 +68,8 @@ class ParticipantIngest final : public QObject
 
 public:
     ParticipantIngest(QNetworkAccessManager *nam, const oh::Client &openHumans, jobs::OhSession *tokens,
-                      IngestStore *store, HostGate *gate, const IngestSettings &settings,
-                      qint64 participantId, QObject *parent = nullptr);
+                      IngestStore *store, HostGate *gate, const IngestSettings &settings, qint64 participantId,
+                      QObject *parent = nullptr);
 
     void start();
     const ParticipantReport &report() const { return m_report; }

@@ -1,8 +1,8 @@
 #include "ingest/recordprep.h"
 
 #include "crypto/secrets.h"
-#include "records/jsonvalues.h"
 #include "records/datatype.h"
+#include "records/jsonvalues.h"
 #include "records/nstime.h"
 
 #include <QCryptographicHash>
@@ -82,8 +82,7 @@ quint64 contentHash(const QByteArray &compactJson)
 RecordScrubber::RecordScrubber(const QByteArray &secretKey, const QString &memberId, const QString &consent)
     : m_key(crypto::deriveKey(secretKey, QByteArrayLiteral("ingest-scrub:") + memberId.toUtf8())),
       m_consent(consent)
-{
-}
+{ }
 
 QString RecordScrubber::scrubText(const QString &value) const
 {
@@ -104,7 +103,7 @@ QString RecordScrubber::scrubText(const QString &value) const
 QJsonObject RecordScrubber::prepare(records::DataType type, QJsonObject record) const
 {
     const QLatin1String field = type == records::DataType::Treatments ? QLatin1String("enteredBy")
-                                                                  : QLatin1String("device");
+                                                                      : QLatin1String("device");
     if (type == records::DataType::Treatments || type == records::DataType::DeviceStatus) {
         const auto it = record.find(field);
         if (it != record.end() && !it->isNull() && !it->isUndefined())

@@ -2,7 +2,6 @@
 
 #include "records/datatype.h"
 
-
 #include <QByteArray>
 #include <QJsonObject>
 #include <QString>

@@ -40,8 +40,7 @@ namespace {
 
 // Calls `take` for each record of a plain or gzip NDJSON body; returns the
 // reader's complaint about the body, if any.
-template <typename Take>
-QString forEachLine(const QByteArray &body, Take take)
+template <typename Take> QString forEachLine(const QByteArray &body, Take take)
 {
     QBuffer buffer;
     buffer.setData(body);

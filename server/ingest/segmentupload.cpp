@@ -2,8 +2,8 @@
 
 #include "ingest/errors.h"
 #include "ingest/ingestlog.h"
-#include "jobs/ohaccess.h"
 #include "ingest/segment.h"
+#include "jobs/ohaccess.h"
 
 namespace openaps::ingest {
 
@@ -13,9 +13,11 @@ constexpr qint64 kMaxSegmentBytes = 1024LL * 1024 * 1024;
 } // namespace
 
 SegmentUpload::SegmentUpload(Inputs inputs, QSet<QByteArray> newIds, QByteArray newGzip, QObject *parent)
-    : QObject(parent), m_in(std::move(inputs)), m_newIds(std::move(newIds)), m_newGzip(std::move(newGzip))
-{
-}
+    : QObject(parent),
+      m_in(std::move(inputs)),
+      m_newIds(std::move(newIds)),
+      m_newGzip(std::move(newGzip))
+{ }
 
 void SegmentUpload::start()
 {
@@ -53,9 +55,7 @@ void SegmentUpload::downloadNext()
     }
     const oh::MemberFile file = m_toDownload.takeFirst();
     m_in.session->call<oh::DownloadResult>(
-            [this, file](const QString &token) {
-                return m_in.client.downloadAll(token, file, kMaxSegmentBytes, this);
-            },
+            [this, file](const QString &token) { return m_in.client.downloadAll(token, file, kMaxSegmentBytes, this); },
             [this, file](Result<oh::DownloadResult> result) {
                 if (!result) {
                     if (result.error().code == QLatin1String("not-found")) {
@@ -114,8 +114,9 @@ void SegmentUpload::deleteNext()
                 } else {
                     // The new version holds everything; the next merge folds this one in.
                     ++m_stats.leftBehind;
-                    qCWarning(lcIngest, "an old segment version could not be deleted (%s); it will be "
-                                        "merged next time",
+                    qCWarning(lcIngest,
+                              "an old segment version could not be deleted (%s); it will be "
+                              "merged next time",
                               qPrintable(deleted.error().code));
                 }
                 deleteNext();

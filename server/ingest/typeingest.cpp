@@ -23,9 +23,10 @@ constexpr qint64 kDigestSlackMs = 24LL * 3600 * 1000;
 } // namespace
 
 TypeIngest::TypeIngest(Inputs inputs, TypeCursor cursor, QObject *parent)
-    : QObject(parent), m_in(std::move(inputs)), m_cursor(std::move(cursor))
-{
-}
+    : QObject(parent),
+      m_in(std::move(inputs)),
+      m_cursor(std::move(cursor))
+{ }
 
 void TypeIngest::start()
 {
@@ -47,8 +48,8 @@ void TypeIngest::start()
 
     if (m_cursor.exists && m_cursor.recordsStored > 0 && months.isEmpty()) {
         // We wrote segments and none is left: the participant deleted them.
-        qCInfo(lcIngest, "participant %lld: no %s segments left in Open Humans; starting over",
-               m_in.participantId, qPrintable(records::dataTypeName(m_in.type)));
+        qCInfo(lcIngest, "participant %lld: no %s segments left in Open Humans; starting over", m_in.participantId,
+               qPrintable(records::dataTypeName(m_in.type)));
         m_cursor = TypeCursor();
     }
     if (m_cursor.exists)
@@ -103,8 +104,8 @@ void TypeIngest::planStart()
         return;
     }
     // A first pull: find where the data begins instead of walking every month since 1970.
-    auto *search = new OldestMonthSearch(m_in.nightscout, m_in.gate, collectionOf(m_in.type), m_floorMs,
-                                         m_in.upToMs, this);
+    auto *search = new OldestMonthSearch(m_in.nightscout, m_in.gate, collectionOf(m_in.type), m_floorMs, m_in.upToMs,
+                                         this);
     connect(search, &OldestMonthSearch::finished, this, [this, search] {
         search->deleteLater();
         const auto &result = search->result();
@@ -220,8 +221,7 @@ oh::FileMetadata TypeIngest::metadataFor(const QDate &month) const
 {
     const QString type = records::dataTypeName(m_in.type);
     const QString stamp = month.toString(QStringLiteral("yyyy-MM"));
-    return { { QStringLiteral("OpenAPS"), QStringLiteral("Nightscout"), type, stamp,
-               QStringLiteral("ndjson") },
+    return { { QStringLiteral("OpenAPS"), QStringLiteral("Nightscout"), type, stamp, QStringLiteral("ndjson") },
              QStringLiteral("Nightscout %1 of %2 (UTC), gzip-compressed newline-delimited JSON, "
                             "one record per line, for the OpenAPS Data Commons")
                      .arg(type, stamp) };

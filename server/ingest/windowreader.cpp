@@ -21,9 +21,11 @@ QDateTime utc(qint64 ms)
 } // namespace
 
 WindowReader::WindowReader(Inputs inputs, qint64 afterMs, qint64 upToMs, QObject *parent)
-    : QObject(parent), m_in(inputs), m_afterMs(afterMs), m_upToMs(upToMs)
-{
-}
+    : QObject(parent),
+      m_in(inputs),
+      m_afterMs(afterMs),
+      m_upToMs(upToMs)
+{ }
 
 void WindowReader::start()
 {

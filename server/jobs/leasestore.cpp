@@ -15,15 +15,13 @@ Clock systemClock()
     return [] { return QDateTime::currentDateTimeUtc(); };
 }
 
-LeaseStore::LeaseStore(db::Database database, QString job, QString holder, std::chrono::seconds ttl,
-                       Clock clock)
+LeaseStore::LeaseStore(db::Database database, QString job, QString holder, std::chrono::seconds ttl, Clock clock)
     : m_database(std::move(database)),
       m_job(std::move(job)),
       m_holder(std::move(holder)),
       m_ttl(ttl),
       m_clock(std::move(clock))
-{
-}
+{ }
 
 QString LeaseStore::newHolderId()
 {
@@ -42,9 +40,9 @@ QString LeaseStore::stamp(const QDateTime &t) const
 Status LeaseStore::enroll()
 {
     auto q = sql::exec(m_database,
-                 QStringLiteral("INSERT INTO job_leases (job, participant_id) SELECT ?, id FROM participants "
-                                "WHERE deauthorized_at IS NULL ON CONFLICT DO NOTHING"),
-                 { m_job }, "enrolling participants");
+                       QStringLiteral("INSERT INTO job_leases (job, participant_id) SELECT ?, id FROM participants "
+                                      "WHERE deauthorized_at IS NULL ON CONFLICT DO NOTHING"),
+                       { m_job }, "enrolling participants");
     if (!q)
         return q.error();
     return {};
@@ -54,19 +52,20 @@ Result<std::optional<qint64>> LeaseStore::claimNext(const QDateTime &dueBefore)
 {
     const QDateTime now = m_clock();
     const QString lock = m_database.isPostgres() ? QStringLiteral(" FOR UPDATE OF l SKIP LOCKED") : QString();
-    const QString sql = QStringLiteral(
-            "UPDATE job_leases SET holder = ?, expires_at = ?, last_started_at = ? "
-            "WHERE job = ? AND participant_id = ("
-            " SELECT l.participant_id FROM job_leases l JOIN participants p ON p.id = l.participant_id"
-            " WHERE l.job = ? AND p.deauthorized_at IS NULL"
-            " AND (l.expires_at IS NULL OR l.expires_at < ?)"
-            " AND (l.last_finished_at IS NULL OR l.last_finished_at < ?)"
-            " ORDER BY l.last_finished_at NULLS FIRST, l.participant_id LIMIT 1%1) "
-            "RETURNING participant_id").arg(lock);
-    auto q = sql::exec(m_database, sql,
-                 { m_holder, stamp(now.addSecs(m_ttl.count())), stamp(now), m_job, m_job, stamp(now),
-                   stamp(dueBefore) },
-                 "claiming a participant");
+    const QString sql =
+            QStringLiteral("UPDATE job_leases SET holder = ?, expires_at = ?, last_started_at = ? "
+                           "WHERE job = ? AND participant_id = ("
+                           " SELECT l.participant_id FROM job_leases l JOIN participants p ON p.id = l.participant_id"
+                           " WHERE l.job = ? AND p.deauthorized_at IS NULL"
+                           " AND (l.expires_at IS NULL OR l.expires_at < ?)"
+                           " AND (l.last_finished_at IS NULL OR l.last_finished_at < ?)"
+                           " ORDER BY l.last_finished_at NULLS FIRST, l.participant_id LIMIT 1%1) "
+                           "RETURNING participant_id")
+                    .arg(lock);
+    auto q = sql::exec(
+            m_database, sql,
+            { m_holder, stamp(now.addSecs(m_ttl.count())), stamp(now), m_job, m_job, stamp(now), stamp(dueBefore) },
+            "claiming a participant");
     if (!q)
         return q.error();
     if (!q->next())
@@ -77,16 +76,17 @@ Result<std::optional<qint64>> LeaseStore::claimNext(const QDateTime &dueBefore)
 Result<bool> LeaseStore::claim(qint64 participantId)
 {
     const QDateTime now = m_clock();
-    auto q = sql::exec(m_database,
-                 QStringLiteral("INSERT INTO job_leases (job, participant_id, holder, expires_at, last_started_at) "
-                                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (job, participant_id) DO UPDATE SET "
-                                "holder = excluded.holder, expires_at = excluded.expires_at, "
-                                "last_started_at = excluded.last_started_at "
-                                "WHERE job_leases.expires_at IS NULL OR job_leases.expires_at < ? "
-                                "OR job_leases.holder = excluded.holder "
-                                "RETURNING participant_id"),
-                 { m_job, participantId, m_holder, stamp(now.addSecs(m_ttl.count())), stamp(now), stamp(now) },
-                 "claiming a participant");
+    auto q = sql::exec(
+            m_database,
+            QStringLiteral("INSERT INTO job_leases (job, participant_id, holder, expires_at, last_started_at) "
+                           "VALUES (?, ?, ?, ?, ?) ON CONFLICT (job, participant_id) DO UPDATE SET "
+                           "holder = excluded.holder, expires_at = excluded.expires_at, "
+                           "last_started_at = excluded.last_started_at "
+                           "WHERE job_leases.expires_at IS NULL OR job_leases.expires_at < ? "
+                           "OR job_leases.holder = excluded.holder "
+                           "RETURNING participant_id"),
+            { m_job, participantId, m_holder, stamp(now.addSecs(m_ttl.count())), stamp(now), stamp(now) },
+            "claiming a participant");
     if (!q)
         return q.error();
     return q->next();
@@ -97,9 +97,9 @@ Status LeaseStore::renew(const QList<qint64> &participantIds)
     const QString expires = stamp(m_clock().addSecs(m_ttl.count()));
     for (qint64 id : participantIds) {
         auto q = sql::exec(m_database,
-                     QStringLiteral("UPDATE job_leases SET expires_at = ? "
-                                    "WHERE job = ? AND participant_id = ? AND holder = ?"),
-                     { expires, m_job, id, m_holder }, "renewing a lease");
+                           QStringLiteral("UPDATE job_leases SET expires_at = ? "
+                                          "WHERE job = ? AND participant_id = ? AND holder = ?"),
+                           { expires, m_job, id, m_holder }, "renewing a lease");
         if (!q)
             return q.error();
     }

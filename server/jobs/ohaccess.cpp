@@ -3,9 +3,10 @@
 namespace openaps::jobs {
 
 OhAccess::OhAccess(OhSession *tokens, qint64 participantId, QObject *parent)
-    : QObject(parent), m_tokens(tokens), m_participantId(participantId)
-{
-}
+    : QObject(parent),
+      m_tokens(tokens),
+      m_participantId(participantId)
+{ }
 
 void OhAccess::withToken(bool forceRefresh, std::function<void(Result<QString>)> callback)
 {

@@ -27,8 +27,7 @@ public:
     // `make` builds the job for a token; `done` gets its result, or the
     // token's Error ("reauthorize" when the participant must log in again).
     template <typename T>
-    void call(std::function<oh::ValueJob<T> *(const QString &accessToken)> make,
-              std::function<void(Result<T>)> done)
+    void call(std::function<oh::ValueJob<T> *(const QString &accessToken)> make, std::function<void(Result<T>)> done)
     {
         withToken(false, [this, make, done](Result<QString> token) {
             if (!token)

@@ -12,8 +12,9 @@ namespace {
 
 Error reauthorize()
 {
-    return makeError("reauthorize", QStringLiteral("The participant's Open Humans authorisation has ended; "
-                                                   "they need to log in again."));
+    return makeError("reauthorize",
+                     QStringLiteral("The participant's Open Humans authorisation has ended; "
+                                    "they need to log in again."));
 }
 
 QDateTime fromDb(const QVariant &value)
@@ -34,10 +35,9 @@ OhSession::OhSession(db::Database database, oh::Client client, const QByteArray 
       m_client(std::move(client)),
       m_box(secretKey),
       m_clock(clock),
-      m_leases(std::move(database), QStringLiteral("oh-token"), LeaseStore::newHolderId(),
-               std::chrono::seconds(120), clock)
-{
-}
+      m_leases(std::move(database), QStringLiteral("oh-token"), LeaseStore::newHolderId(), std::chrono::seconds(120),
+               clock)
+{ }
 
 Result<OhSession::Stored> OhSession::stored(qint64 participantId) const
 {
@@ -56,8 +56,9 @@ Result<OhSession::Stored> OhSession::stored(qint64 participantId) const
     auto access = m_box.decrypt(q.value(0).toString());
     auto refresh = m_box.decrypt(q.value(1).toString());
     if (!access || !refresh)
-        return makeError("token-unreadable", QStringLiteral("The stored Open Humans tokens cannot be decrypted "
-                                                            "(was OPENAPS_SECRET_KEY changed?)."));
+        return makeError("token-unreadable",
+                         QStringLiteral("The stored Open Humans tokens cannot be decrypted "
+                                        "(was OPENAPS_SECRET_KEY changed?)."));
     return Stored { QString::fromUtf8(*access), QString::fromUtf8(*refresh), fromDb(q.value(2)) };
 }
 
@@ -101,8 +102,7 @@ void OhSession::obtain(qint64 participantId, bool force, int attempt, QObject *c
     auto current = stored(participantId);
     if (!current)
         return callback(current.error());
-    const bool fresh = current->expiresAt.isValid()
-            && current->expiresAt > m_clock().addSecs(m_margin.count());
+    const bool fresh = current->expiresAt.isValid() && current->expiresAt > m_clock().addSecs(m_margin.count());
     if (fresh && !force)
         return callback(current->accessToken);
 

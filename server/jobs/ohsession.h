@@ -35,8 +35,8 @@ class OhSession final : public QObject
 public:
     using Callback = std::function<void(Result<QString> accessToken)>;
 
-    OhSession(db::Database database, oh::Client client, const QByteArray &secretKey,
-              Clock clock = systemClock(), QObject *parent = nullptr);
+    OhSession(db::Database database, oh::Client client, const QByteArray &secretKey, Clock clock = systemClock(),
+              QObject *parent = nullptr);
 
     void setMargin(std::chrono::seconds margin) { m_margin = margin; }
     void setLeaseWait(std::chrono::milliseconds step, int attempts)

@@ -9,7 +9,10 @@
 namespace openaps::jobs {
 
 ParticipantRunner::ParticipantRunner(LeaseStore leases, int concurrency, Task task, QObject *parent)
-    : QObject(parent), m_leases(std::move(leases)), m_concurrency(std::max(1, concurrency)), m_task(std::move(task))
+    : QObject(parent),
+      m_leases(std::move(leases)),
+      m_concurrency(std::max(1, concurrency)),
+      m_task(std::move(task))
 {
     const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(m_leases.ttl());
     m_renew.setInterval(std::max<std::chrono::milliseconds>(ttl / 3, std::chrono::milliseconds(1000)));
@@ -61,7 +64,12 @@ void ParticipantRunner::fill()
                 return;
             // Queued: a task that finishes synchronously must not re-enter fill().
             QMetaObject::invokeMethod(
-                    self, [self, id, ok] { if (self) self->onTaskDone(id, ok); }, Qt::QueuedConnection);
+                    self,
+                    [self, id, ok] {
+                        if (self)
+                            self->onTaskDone(id, ok);
+                    },
+                    Qt::QueuedConnection);
         });
     }
     m_filling = false;
@@ -92,8 +100,8 @@ void ParticipantRunner::finishIfIdle()
         return;
     m_running = false;
     m_renew.stop();
-    qCInfo(lcJobs, "%s: pass over %d participants: %d ok, %d failed", qPrintable(m_leases.job()),
-           m_stats.started, m_stats.succeeded, m_stats.failed);
+    qCInfo(lcJobs, "%s: pass over %d participants: %d ok, %d failed", qPrintable(m_leases.job()), m_stats.started,
+           m_stats.succeeded, m_stats.failed);
     emit finished();
 }
 

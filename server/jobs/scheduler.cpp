@@ -10,7 +10,10 @@
 namespace openaps::jobs {
 
 Scheduler::Scheduler(QString name, Options options, Cycle cycle, QObject *parent)
-    : QObject(parent), m_name(std::move(name)), m_options(options), m_cycle(std::move(cycle))
+    : QObject(parent),
+      m_name(std::move(name)),
+      m_options(options),
+      m_cycle(std::move(cycle))
 {
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &Scheduler::onTimeout);
@@ -61,7 +64,12 @@ void Scheduler::onTimeout()
     m_cycle([self, generation] {
         if (self)
             QMetaObject::invokeMethod(
-                    self, [self, generation] { if (self) self->onCycleDone(generation); }, Qt::QueuedConnection);
+                    self,
+                    [self, generation] {
+                        if (self)
+                            self->onCycleDone(generation);
+                    },
+                    Qt::QueuedConnection);
     });
 }
 

@@ -123,9 +123,8 @@ Status sendBlocking(const SmtpSettings &settings, const Message &message)
         long reply = 0;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
         // curl_easy_strerror names the failure class only (no addresses).
-        return sendError(QStringLiteral("%1 (SMTP reply %2)")
-                                 .arg(QString::fromLatin1(curl_easy_strerror(result)))
-                                 .arg(reply));
+        return sendError(
+                QStringLiteral("%1 (SMTP reply %2)").arg(QString::fromLatin1(curl_easy_strerror(result))).arg(reply));
     }
     return {};
 }

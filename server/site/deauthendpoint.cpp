@@ -21,8 +21,7 @@ QHttpServerResponse handleDeauthWebhook(const db::Database &database, const QByt
     if (http::declaredBodySize(request) > 16 * 1024 || http::declaredBodySize(request) < 0)
         return answer("too-large", Status::PayloadTooLarge);
     const QByteArray body = request.body();
-    const auto check = oh::checkWebhookSignature(secret, body,
-                                                 request.value(oh::webhookSignatureHeader));
+    const auto check = oh::checkWebhookSignature(secret, body, request.value(oh::webhookSignatureHeader));
     if (check != oh::SignatureCheck::Valid && check != oh::SignatureCheck::NoSecret) {
         qCWarning(lcSite, "deauthorisation webhook refused: signature %s",
                   check == oh::SignatureCheck::Missing ? "missing" : "invalid");

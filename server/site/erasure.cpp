@@ -77,8 +77,7 @@ struct MemberTransaction
     std::optional<qint64> participantId;
 };
 
-Result<MemberTransaction> beginForMember(const db::Database &database, const QString &memberId,
-                                         const char *what)
+Result<MemberTransaction> beginForMember(const db::Database &database, const QString &memberId, const char *what)
 {
     auto connection = database.connection();
     if (!connection)
@@ -104,8 +103,7 @@ const QStringList &tablesWithoutParticipantData()
         QStringLiteral("site_rate_limits"), // keyed hashes of client addresses, minutes long
         QStringLiteral("site_audit"), // written without personal data by design
         QStringLiteral("researchers"), // researcher API accounts (0040): no participant data
-        QStringLiteral("researcher_codes"),
-        QStringLiteral("api_tokens"),
+        QStringLiteral("researcher_codes"),  QStringLiteral("api_tokens"),
         QStringLiteral("download_audit"), // researchers' downloads: filters hold no member ids
     };
     return tables;
@@ -265,11 +263,11 @@ Result<bool> deauthorizeMember(const db::Database &database, const QString &memb
     if (found) {
         // Open Humans has revoked the tokens; dropping them stops every job
         // that would try them, and the timestamp tells ingest to skip.
-        if (auto q = sql::exec(db, QStringLiteral("UPDATE participants SET deauthorized_at = ?, "
-                                                  "access_token_enc = NULL, refresh_token_enc = NULL, "
-                                                  "token_expires_at = NULL, updated_at = ? WHERE id = ?"),
-                               { QDateTime::currentDateTimeUtc(), QDateTime::currentDateTimeUtc(),
-                                 *participantId },
+        if (auto q = sql::exec(db,
+                               QStringLiteral("UPDATE participants SET deauthorized_at = ?, "
+                                              "access_token_enc = NULL, refresh_token_enc = NULL, "
+                                              "token_expires_at = NULL, updated_at = ? WHERE id = ?"),
+                               { QDateTime::currentDateTimeUtc(), QDateTime::currentDateTimeUtc(), *participantId },
                                "marking a participant deauthorised");
             !q)
             return fail(q.error());

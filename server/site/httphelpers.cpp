@@ -2,8 +2,7 @@
 
 namespace openaps::server::site {
 
-QByteArray sessionCookie(const SiteSettings &settings, const QString &value,
-                         std::chrono::seconds maxAge)
+QByteArray sessionCookie(const SiteSettings &settings, const QString &value, std::chrono::seconds maxAge)
 {
     QByteArray cookie = settings.cookieName().toLatin1() + '=' + value.toLatin1()
             + "; Path=/; HttpOnly; SameSite=Lax; Max-Age="
@@ -33,8 +32,7 @@ void addSecurityHeaders(QHttpServerResponse &response, const SiteSettings &setti
     setIfMissing("Cross-Origin-Opener-Policy", "same-origin");
     setIfMissing("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
     if (settings.https && settings.hstsSeconds > 0)
-        setIfMissing("Strict-Transport-Security",
-                     "max-age=" + QByteArray::number(settings.hstsSeconds));
+        setIfMissing("Strict-Transport-Security", "max-age=" + QByteArray::number(settings.hstsSeconds));
 }
 
 QHttpServerResponse htmlResponse(const QByteArray &html, QHttpServerResponse::StatusCode status,

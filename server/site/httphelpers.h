@@ -8,8 +8,7 @@
 namespace openaps::server::site {
 
 // The Set-Cookie value for the session cookie; an empty value expires it.
-QByteArray sessionCookie(const SiteSettings &settings, const QString &value,
-                         std::chrono::seconds maxAge);
+QByteArray sessionCookie(const SiteSettings &settings, const QString &value, std::chrono::seconds maxAge);
 
 // Security headers every response gets (CSP without inline script, frame
 // denial, referrer policy, nosniff, HSTS over HTTPS). Leaves headers a

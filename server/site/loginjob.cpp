@@ -30,9 +30,10 @@ constexpr qint64 smallFileLimit = 16 * 1024;
 } // namespace
 
 LoginJob::LoginJob(const oh::Client &client, const QString &code, QObject *parent)
-    : QObject(parent), m_client(client), m_code(code)
-{
-}
+    : QObject(parent),
+      m_client(client),
+      m_code(code)
+{ }
 
 void LoginJob::start()
 {
@@ -74,8 +75,7 @@ void LoginJob::readUrlFile(const oh::MemberFile &file)
             const auto site = ns::SiteUrl::parse(QString::fromUtf8(download->body).trimmed());
             m_outcome.nightscoutUrl = site ? site->baseUrl().toString() : QString();
         } else {
-            qCInfo(lcSite, "could not read a participant's URL file at login: %s",
-                   qPrintable(download.error().code));
+            qCInfo(lcSite, "could not read a participant's URL file at login: %s", qPrintable(download.error().code));
         }
         readConsentFile(m_consentFile);
     });

@@ -58,8 +58,7 @@ QString transferProblem(const QString &code, const QString &storedMessage)
         { QStringLiteral("no_url"),
           QStringLiteral("There is no Nightscout address in your Open Humans account. Please save "
                          "one above.") },
-        { QStringLiteral("consent_none"),
-          QStringLiteral("You chose not to share with anyone, so nothing is copied.") },
+        { QStringLiteral("consent_none"), QStringLiteral("You chose not to share with anyone, so nothing is copied.") },
     };
     if (texts.contains(code))
         return texts.value(code);

@@ -7,13 +7,13 @@ namespace openaps::server::site {
 
 Result<std::shared_ptr<PageRenderer>> PageRenderer::load(const QString &dir)
 {
-    const QString base = (dir.isEmpty() ? QStringLiteral(":/site") : dir)
-            + QStringLiteral("/templates");
+    const QString base = (dir.isEmpty() ? QStringLiteral(":/site") : dir) + QStringLiteral("/templates");
     const QStringList files = QDir(base).entryList({ QStringLiteral("*.mustache") }, QDir::Files);
     if (!files.contains(QStringLiteral("layout.mustache")))
-        return makeError("site", QStringLiteral("The site templates are missing: %1 holds no "
-                                                "layout.mustache.")
-                                         .arg(base));
+        return makeError("site",
+                         QStringLiteral("The site templates are missing: %1 holds no "
+                                        "layout.mustache.")
+                                 .arg(base));
     auto renderer = std::make_shared<PageRenderer>();
     for (const QString &file : files) {
         QFile f(base + QLatin1Char('/') + file);
@@ -21,8 +21,9 @@ Result<std::shared_ptr<PageRenderer>> PageRenderer::load(const QString &dir)
             return makeError("site", QStringLiteral("Cannot read the site template %1.").arg(file));
         auto parsed = std::make_shared<Template>(f.readAll().toStdString());
         if (!parsed->is_valid())
-            return makeError("site", QStringLiteral("The site template %1 is broken: %2")
-                                             .arg(file, QString::fromStdString(parsed->error_message())));
+            return makeError("site",
+                             QStringLiteral("The site template %1 is broken: %2")
+                                     .arg(file, QString::fromStdString(parsed->error_message())));
         renderer->m_templates.insert(file.chopped(9), parsed);
     }
     return renderer;

@@ -18,14 +18,20 @@ void setIf(PageData &data, const char *key, bool condition)
 
 } // namespace
 
-QByteArray pageFingerprint(const Session &session, const ParticipantView &participant,
-                           const TransferStatus &status, bool saved)
+QByteArray pageFingerprint(const Session &session, const ParticipantView &participant, const TransferStatus &status,
+                           bool saved)
 {
-    QStringList parts { session.csrfToken, participant.memberId, participant.nightscoutUrl,
-                        participant.consent, QString::number(participant.savedAt.toMSecsSinceEpoch()),
-                        QString::number(participant.urlFileCount), QString::number(participant.deauthorized),
-                        QString::number(status.lastSuccessAt.toMSecsSinceEpoch()), status.lastErrorCode,
-                        status.lastErrorMessage, QString::number(saved) };
+    QStringList parts { session.csrfToken,
+                        participant.memberId,
+                        participant.nightscoutUrl,
+                        participant.consent,
+                        QString::number(participant.savedAt.toMSecsSinceEpoch()),
+                        QString::number(participant.urlFileCount),
+                        QString::number(participant.deauthorized),
+                        QString::number(status.lastSuccessAt.toMSecsSinceEpoch()),
+                        status.lastErrorCode,
+                        status.lastErrorMessage,
+                        QString::number(saved) };
     for (const auto &type : status.types)
         parts << type.dataType << QString::number(type.records);
     // A separator no field can hold keeps ("ab","c") apart from ("a","bc").
@@ -54,8 +60,8 @@ PageData Pages::landing(const Session *session) const
     return base(QStringLiteral("Share your diabetes data for research"), session);
 }
 
-PageData Pages::me(const Session &session, const ParticipantView &participant,
-                   const TransferStatus &status, const FormState &form) const
+PageData Pages::me(const Session &session, const ParticipantView &participant, const TransferStatus &status,
+                   const FormState &form) const
 {
     PageData data = base(QStringLiteral("Your data sharing"), &session);
     data.set("memberId", text(participant.memberId));
@@ -95,7 +101,7 @@ PageData Pages::me(const Session &session, const ParticipantView &participant,
 
     // The form starts from what is saved; after a failed submit, from the input.
     const records::Consent shown = form.fromInput ? records::consentFromBoxes(form.shareOpenAps, form.shareNsf)
-                                         : savedConsent.value_or(records::Consent::None);
+                                                  : savedConsent.value_or(records::Consent::None);
     setIf(data, "shareOpenaps", records::sharesWithOpenAps(shown));
     setIf(data, "shareNsf", records::sharesWithNsf(shown));
     data.set("formUrl", text(form.fromInput ? form.url : participant.nightscoutUrl));
@@ -104,9 +110,10 @@ PageData Pages::me(const Session &session, const ParticipantView &participant,
         data.set("lastMoved", text(readableUtc(status.lastSuccessAt)));
         data.set("lastMovedIso", text(status.lastSuccessAt.toString(Qt::ISODate)));
     } else {
-        data.set("lastMoved", text(hasSaved ? QStringLiteral("Not yet. The first transfer starts "
-                                                             "within an hour of saving.")
-                                            : QStringLiteral("Not yet.")));
+        data.set("lastMoved",
+                 text(hasSaved ? QStringLiteral("Not yet. The first transfer starts "
+                                                "within an hour of saving.")
+                               : QStringLiteral("Not yet.")));
     }
     PageData counts(PageData::type::list);
     for (const auto &type : status.types) {
@@ -130,8 +137,8 @@ PageData Pages::me(const Session &session, const ParticipantView &participant,
 }
 
 PageData Pages::message(const Session *session, const QString &title, const QString &heading,
-                        const QStringList &paragraphs, const QString &actionUrl,
-                        const QString &actionLabel, const QString &kind) const
+                        const QStringList &paragraphs, const QString &actionUrl, const QString &actionLabel,
+                        const QString &kind) const
 {
     PageData data = base(title, session);
     data.set("heading", text(heading));
@@ -159,8 +166,7 @@ PageData Pages::httpError(int status, const Session *session) const
     const QString start = QStringLiteral("Go to the start page");
     switch (status) {
     case 404:
-        return message(session, QStringLiteral("Page not found"),
-                       QStringLiteral("We could not find this page"),
+        return message(session, QStringLiteral("Page not found"), QStringLiteral("We could not find this page"),
                        { QStringLiteral("The link may be old or mistyped.") }, home, start);
     case 403:
         return message(session, QStringLiteral("Please try again"), QStringLiteral("This form has expired"),
@@ -169,14 +175,12 @@ PageData Pages::httpError(int status, const Session *session) const
                                         "again.") },
                        QStringLiteral("/me"), QStringLiteral("Reload your page"));
     case 413:
-        return message(session, QStringLiteral("Too much text"),
-                       QStringLiteral("That was more than we can take"),
+        return message(session, QStringLiteral("Too much text"), QStringLiteral("That was more than we can take"),
                        { QStringLiteral("The form held far more text than a Nightscout address and "
                                         "token need. Please check what you pasted and try again.") },
                        QStringLiteral("/me"), QStringLiteral("Back to your page"));
     case 429:
-        return message(session, QStringLiteral("Please wait"),
-                       QStringLiteral("Too many tries in a short time"),
+        return message(session, QStringLiteral("Please wait"), QStringLiteral("Too many tries in a short time"),
                        { QStringLiteral("To protect your account we accept only a limited number of "
                                         "form submissions from one place in a short time. Please "
                                         "wait a few minutes and try again.") },
@@ -209,8 +213,7 @@ PageData Pages::loginProblem(LoginProblem problem) const
     case LoginProblem::Failed:
         break;
     }
-    return message(nullptr, QStringLiteral("Login did not work"),
-                   QStringLiteral("We could not finish your login"),
+    return message(nullptr, QStringLiteral("Login did not work"), QStringLiteral("We could not finish your login"),
                    { QStringLiteral("Open Humans did not confirm the login. This happens when a login "
                                     "link is used twice or Open Humans is busy. Please try again.") },
                    login, loginLabel);

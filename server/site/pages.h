@@ -37,11 +37,11 @@ public:
     explicit Pages(const SiteSettings &settings) : m_settings(settings) { }
 
     PageData landing(const Session *session) const;
-    PageData me(const Session &session, const ParticipantView &participant,
-                const TransferStatus &status, const FormState &form) const;
+    PageData me(const Session &session, const ParticipantView &participant, const TransferStatus &status,
+                const FormState &form) const;
     PageData message(const Session *session, const QString &title, const QString &heading,
-                     const QStringList &paragraphs, const QString &actionUrl = {},
-                     const QString &actionLabel = {}, const QString &kind = QStringLiteral("info")) const;
+                     const QStringList &paragraphs, const QString &actionUrl = {}, const QString &actionLabel = {},
+                     const QString &kind = QStringLiteral("info")) const;
 
     // The message page for an HTTP error status (404, 403, 413, 429, 500).
     bool hasErrorPage(int status) const;
@@ -56,8 +56,8 @@ private:
 
 // Everything the logged-in page shows when no form was just submitted: equal
 // fingerprints render to the same page, so the rendered page can be reused.
-QByteArray pageFingerprint(const Session &session, const ParticipantView &participant,
-                           const TransferStatus &status, bool saved);
+QByteArray pageFingerprint(const Session &session, const ParticipantView &participant, const TransferStatus &status,
+                           bool saved);
 
 // "31 January 2024, 14:05 UTC" (site.js shows it in local time).
 QString readableUtc(const QDateTime &when);

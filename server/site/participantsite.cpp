@@ -4,12 +4,12 @@
 #include "http/requests.h"
 #include "http/webserver.h"
 #include "records/consent.h"
+#include "site/deauthendpoint.h"
 #include "site/httphelpers.h"
 #include "site/loginjob.h"
 #include "site/messages.h"
 #include "site/registrationjob.h"
 #include "site/sitelog.h"
-#include "site/deauthendpoint.h"
 
 #include <QHttpServer>
 #include <QJsonObject>
@@ -28,9 +28,9 @@ class PendingReply
 {
 public:
     explicit PendingReply(QHttpServerResponder &&responder)
-        : m_socket(responder.socket()), m_responder(std::move(responder))
-    {
-    }
+        : m_socket(responder.socket()),
+          m_responder(std::move(responder))
+    { }
     void send(QHttpServerResponse &&response)
     {
         if (m_socket)
@@ -56,9 +56,8 @@ ParticipantSite::Options ParticipantSite::optionsFromConfig(const Config &config
     return options;
 }
 
-Result<std::unique_ptr<ParticipantSite>> ParticipantSite::create(db::Database database,
-                                                                  QNetworkAccessManager *nam,
-                                                                  Options options, QObject *parent)
+Result<std::unique_ptr<ParticipantSite>> ParticipantSite::create(db::Database database, QNetworkAccessManager *nam,
+                                                                 Options options, QObject *parent)
 {
     auto renderer = PageRenderer::load(options.settings.resourcesDir);
     if (!renderer)
@@ -84,8 +83,8 @@ ParticipantSite::ParticipantSite(db::Database database, QNetworkAccessManager *n
       m_static(m_options.settings.resourcesDir),
       m_pages(m_options.settings),
       m_sessions(database, m_options.settings.secretKey, m_options.settings.sessionLifetime, m_options.clock),
-      m_rateLimiter(database, m_options.settings.secretKey, m_options.settings.postLimit,
-                    m_options.settings.postWindow, m_options.clock),
+      m_rateLimiter(database, m_options.settings.secretKey, m_options.settings.postLimit, m_options.settings.postWindow,
+                    m_options.clock),
       m_participants(database, m_options.settings.secretKey),
       m_openHumans(nam, m_options.openHumans)
 {
@@ -99,24 +98,19 @@ void ParticipantSite::install(WebServer &web)
 {
     QHttpServer &router = web.router();
     using Method = QHttpServerRequest::Method;
-    router.route(QStringLiteral("/"), Method::Get,
-                 [this](const QHttpServerRequest &r) { return onLanding(r); });
-    router.route(QStringLiteral("/login"), Method::Get,
-                 [this](const QHttpServerRequest &r) { return onLogin(r); });
+    router.route(QStringLiteral("/"), Method::Get, [this](const QHttpServerRequest &r) { return onLanding(r); });
+    router.route(QStringLiteral("/login"), Method::Get, [this](const QHttpServerRequest &r) { return onLogin(r); });
     router.route(QStringLiteral("/oauth/callback"), Method::Get,
                  [this](const QHttpServerRequest &r, QHttpServerResponder &&responder) {
                      onOAuthCallback(r, std::move(responder));
                  });
-    router.route(QStringLiteral("/me"), Method::Get,
-                 [this](const QHttpServerRequest &r) { return onMe(r); });
+    router.route(QStringLiteral("/me"), Method::Get, [this](const QHttpServerRequest &r) { return onMe(r); });
     router.route(QStringLiteral("/me/nightscout"), Method::Post,
                  [this](const QHttpServerRequest &r, QHttpServerResponder &&responder) {
                      onSaveNightscout(r, std::move(responder));
                  });
-    router.route(QStringLiteral("/logout"), Method::Post,
-                 [this](const QHttpServerRequest &r) { return onLogout(r); });
-    router.route(QStringLiteral("/deauth"), Method::Post,
-                 [this](const QHttpServerRequest &r) { return onDeauth(r); });
+    router.route(QStringLiteral("/logout"), Method::Post, [this](const QHttpServerRequest &r) { return onLogout(r); });
+    router.route(QStringLiteral("/deauth"), Method::Post, [this](const QHttpServerRequest &r) { return onDeauth(r); });
     router.route(QStringLiteral("/static/<arg>"), Method::Get,
                  [this](const QString &name, const QHttpServerRequest &r) { return onStatic(name, r); });
     // Every response of the process gets the security headers, also other
@@ -126,8 +120,9 @@ void ParticipantSite::install(WebServer &web)
         onMissing(r, std::move(responder));
     });
     if (m_options.settings.webhookSecret.isEmpty())
-        qCWarning(lcSite, "OPENAPS_OH_WEBHOOK_SECRET is not set: deauthorisation webhooks cannot be "
-                          "verified; set it to the secret configured in the Open Humans project");
+        qCWarning(lcSite,
+                  "OPENAPS_OH_WEBHOOK_SECRET is not set: deauthorisation webhooks cannot be "
+                  "verified; set it to the secret configured in the Open Humans project");
     purge();
 }
 
@@ -151,8 +146,7 @@ QHttpServerResponse ParticipantSite::internalError(const Error &error, const Ses
 
 void ParticipantSite::withSessionCookie(QHttpServerResponse &response, const Session &session)
 {
-    response.setHeader("Set-Cookie",
-                       sessionCookie(m_options.settings, session.cookie, m_sessions.lifetime()));
+    response.setHeader("Set-Cookie", sessionCookie(m_options.settings, session.cookie, m_sessions.lifetime()));
 }
 
 Result<std::optional<Session>> ParticipantSite::sessionOf(const QHttpServerRequest &request)
@@ -181,8 +175,7 @@ std::optional<QHttpServerResponse> ParticipantSite::refusePost(const QHttpServer
     if (!origin.isEmpty() && origin != m_options.settings.origin())
         return errorPage(Status::Forbidden, s);
     const QString token = http::parseForm(request.body()).value(QStringLiteral("csrf"));
-    if (!session || token.isEmpty()
-        || !crypto::constantTimeEquals(token.toLatin1(), session->csrfToken.toLatin1()))
+    if (!session || token.isEmpty() || !crypto::constantTimeEquals(token.toLatin1(), session->csrfToken.toLatin1()))
         return errorPage(Status::Forbidden, s);
     return std::nullopt;
 }
@@ -210,8 +203,7 @@ QHttpServerResponse ParticipantSite::onLogin(const QHttpServerRequest &request)
     auto session = m_sessions.create(0, crypto::randomToken(24));
     if (!session)
         return internalError(session.error());
-    auto response = redirectResponse(m_openHumans.authorizeUrl(session->oauthState).toEncoded(),
-                                     m_options.settings);
+    auto response = redirectResponse(m_openHumans.authorizeUrl(session->oauthState).toEncoded(), m_options.settings);
     withSessionCookie(response, *session);
     return response;
 }
@@ -227,16 +219,14 @@ void ParticipantSite::onOAuthCallback(const QHttpServerRequest &request, QHttpSe
             && crypto::constantTimeEquals(state.toLatin1(), (*session)->oauthState.toLatin1());
     if (!stateMatches) {
         qCInfo(lcSite, "login refused: the state does not match this browser's login");
-        return page(QStringLiteral("message"), m_pages.loginProblem(LoginProblem::StateMismatch),
-                    Status::BadRequest)
+        return page(QStringLiteral("message"), m_pages.loginProblem(LoginProblem::StateMismatch), Status::BadRequest)
                 .write(std::move(responder));
     }
     // The state is single use: the pre-login session ends here.
     (void)m_sessions.destroy((*session)->cookie);
     const QString code = query.queryItemValue(QStringLiteral("code"));
     if (code.isEmpty()) {
-        QHttpServerResponse response =
-                page(QStringLiteral("message"), m_pages.loginProblem(LoginProblem::Cancelled));
+        QHttpServerResponse response = page(QStringLiteral("message"), m_pages.loginProblem(LoginProblem::Cancelled));
         response.setHeader("Set-Cookie", sessionCookie(m_options.settings, {}, {}));
         return response.write(std::move(responder));
     }
@@ -247,8 +237,8 @@ void ParticipantSite::onOAuthCallback(const QHttpServerRequest &request, QHttpSe
         const auto &outcome = job->result();
         if (!outcome) {
             qCInfo(lcSite, "login failed at Open Humans: %s", qPrintable(outcome.error().code));
-            return reply->send(page(QStringLiteral("message"),
-                                    m_pages.loginProblem(LoginProblem::Failed), Status::BadGateway));
+            return reply->send(
+                    page(QStringLiteral("message"), m_pages.loginProblem(LoginProblem::Failed), Status::BadGateway));
         }
         ParticipantStore::Login login { outcome->memberId, outcome->tokens, outcome->urlFileCount,
                                         outcome->nightscoutUrl, outcome->consent };
@@ -286,8 +276,8 @@ QHttpServerResponse ParticipantSite::mePage(const Session &session, const FormSt
             m_renderedPages.clear();
         cached = m_renderedPages.insert(
                 session.participantId,
-                { fingerprint, m_renderer->render(QStringLiteral("me"),
-                                                  m_pages.me(session, participant, transfers, form)) });
+                { fingerprint,
+                  m_renderer->render(QStringLiteral("me"), m_pages.me(session, participant, transfers, form)) });
     }
     return htmlResponse(cached->html, status, m_options.settings);
 }
@@ -325,8 +315,7 @@ void ParticipantSite::onSaveNightscout(const QHttpServerRequest &request, QHttpS
     auto participant = m_participants.find(current.participantId);
     auto tokens = m_participants.tokens(current.participantId);
     if (!participant || !tokens)
-        return internalError(!participant ? participant.error() : tokens.error(), &current)
-                .write(std::move(responder));
+        return internalError(!participant ? participant.error() : tokens.error(), &current).write(std::move(responder));
     const QDateTime soon = QDateTime::currentDateTimeUtc().addSecs(120);
     if (!*participant || !*tokens || (*tokens)->expiredAt(soon)) {
         form.problemTitle = QStringLiteral("Please log in again");

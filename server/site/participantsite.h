@@ -2,12 +2,12 @@
 
 #include "core/result.h"
 #include "db/database.h"
+#include "http/ratelimiter.h"
 #include "nightscout/client.h"
 #include "openhumans/client.h"
 #include "site/pagerenderer.h"
 #include "site/pages.h"
 #include "site/participantstore.h"
-#include "http/ratelimiter.h"
 #include "site/sessionstore.h"
 #include "site/sitesettings.h"
 #include "site/staticfiles.h"
@@ -47,8 +47,7 @@ public:
 
     // Loads templates and static files (from settings.resourcesDir or the
     // embedded copy); fails with a clear message when they are broken.
-    static Result<std::unique_ptr<ParticipantSite>> create(db::Database database,
-                                                           QNetworkAccessManager *nam,
+    static Result<std::unique_ptr<ParticipantSite>> create(db::Database database, QNetworkAccessManager *nam,
                                                            Options options, QObject *parent = nullptr);
 
     // Adds the routes, the 404 page and the security headers to `web`.
@@ -78,8 +77,7 @@ private:
     // Checks size, rate and CSRF of a form POST; a response when refused.
     std::optional<QHttpServerResponse> refusePost(const QHttpServerRequest &request,
                                                   const std::optional<Session> &session);
-    QHttpServerResponse mePage(const Session &session, const FormState &form,
-                               QHttpServerResponse::StatusCode status);
+    QHttpServerResponse mePage(const Session &session, const FormState &form, QHttpServerResponse::StatusCode status);
 
     QHttpServerResponse page(const QString &name, const PageData &data,
                              QHttpServerResponse::StatusCode status = QHttpServerResponse::StatusCode::Ok);

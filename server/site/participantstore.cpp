@@ -21,8 +21,7 @@ ParticipantStore::ParticipantStore(db::Database database, const QByteArray &secr
     : m_database(std::move(database)),
       m_box(secretKey),
       m_statements(std::make_unique<StatementCache>(m_database))
-{
-}
+{ }
 
 Result<qint64> ParticipantStore::recordLogin(const Login &login)
 {
@@ -99,8 +98,7 @@ Result<std::optional<oh::TokenPair>> ParticipantStore::tokens(qint64 participant
     return std::optional<oh::TokenPair>(pair);
 }
 
-Status ParticipantStore::recordSaved(qint64 participantId, const QString &nightscoutUrl,
-                                     const QString &consent)
+Status ParticipantStore::recordSaved(qint64 participantId, const QString &nightscoutUrl, const QString &consent)
 {
     auto db = m_database.connection();
     if (!db)
@@ -126,14 +124,14 @@ Status ParticipantStore::recordSaved(qint64 participantId, const QString &nights
 Result<std::optional<ParticipantStore::Overview>> ParticipantStore::overview(qint64 participantId) const
 {
     // One row per data type (or one row with NULL type columns).
-    auto prepared = m_statements->prepared(QStringLiteral(
-            "SELECT p.member_id, p.nightscout_url, p.sharing_consent, p.site_saved_at, "
-            "p.oh_url_file_count, p.deauthorized_at, s.last_attempt_at, s.last_success_at, "
-            "s.last_error_code, s.last_error_message, s.last_error_at, t.data_type, t.records_moved, "
-            "t.last_moved_at FROM participants p "
-            "LEFT JOIN participant_status s ON s.participant_id = p.id "
-            "LEFT JOIN participant_type_status t ON t.participant_id = p.id "
-            "WHERE p.id = ? ORDER BY t.data_type"));
+    auto prepared = m_statements->prepared(
+            QStringLiteral("SELECT p.member_id, p.nightscout_url, p.sharing_consent, p.site_saved_at, "
+                           "p.oh_url_file_count, p.deauthorized_at, s.last_attempt_at, s.last_success_at, "
+                           "s.last_error_code, s.last_error_message, s.last_error_at, t.data_type, t.records_moved, "
+                           "t.last_moved_at FROM participants p "
+                           "LEFT JOIN participant_status s ON s.participant_id = p.id "
+                           "LEFT JOIN participant_type_status t ON t.participant_id = p.id "
+                           "WHERE p.id = ? ORDER BY t.data_type"));
     if (!prepared)
         return prepared.error();
     QSqlQuery &q = **prepared;
@@ -160,8 +158,8 @@ Result<std::optional<ParticipantStore::Overview>> ParticipantStore::overview(qin
             t.lastErrorAt = dateTimeFromDb(q.value(10));
         }
         if (!q.value(11).isNull())
-            overview->transfers.types.append({ q.value(11).toString(), q.value(12).toLongLong(),
-                                               dateTimeFromDb(q.value(13)) });
+            overview->transfers.types.append(
+                    { q.value(11).toString(), q.value(12).toLongLong(), dateTimeFromDb(q.value(13)) });
     }
     q.finish();
     return overview;

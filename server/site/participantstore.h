@@ -3,8 +3,8 @@
 #include "core/result.h"
 #include "crypto/secrets.h"
 #include "db/database.h"
-#include "site/statementcache.h"
 #include "openhumans/types.h"
+#include "site/statementcache.h"
 
 #include <QDateTime>
 #include <QList>

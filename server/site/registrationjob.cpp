@@ -46,15 +46,13 @@ QByteArray urlFileContent(const ns::SiteUrl &site, const ns::Credentials &creden
 }
 
 RegistrationJob::RegistrationJob(QNetworkAccessManager *nam, const oh::Client &openHumans,
-                                 ns::ClientOptions probeOptions, Registration registration,
-                                 QObject *parent)
+                                 ns::ClientOptions probeOptions, Registration registration, QObject *parent)
     : QObject(parent),
       m_nam(nam),
       m_openHumans(openHumans),
       m_probeOptions(probeOptions),
       m_input(std::move(registration))
-{
-}
+{ }
 
 void RegistrationJob::start()
 {
@@ -97,13 +95,12 @@ void RegistrationJob::writeUrlFile()
 void RegistrationJob::writeConsentFile()
 {
     replaceFile(records::consentFileName(m_input.memberId), records::consentValue(m_input.consent).toUtf8(),
-                QStringLiteral("Data sharing consent for the OpenAPS Data Commons"),
-                { QStringLiteral("consent") }, [this] { finish(m_saved); });
+                QStringLiteral("Data sharing consent for the OpenAPS Data Commons"), { QStringLiteral("consent") },
+                [this] { finish(m_saved); });
 }
 
-void RegistrationJob::replaceFile(const QString &basename, const QByteArray &content,
-                                  const QString &description, const QStringList &tags,
-                                  std::function<void()> next)
+void RegistrationJob::replaceFile(const QString &basename, const QByteArray &content, const QString &description,
+                                  const QStringList &tags, std::function<void()> next)
 {
     auto *remove = m_openHumans.deleteFiles(m_input.accessToken, oh::DeleteTarget::basename(basename), this);
     runJob(remove, this, [this, basename, content, description, tags, next](const Status &removed) {

@@ -47,8 +47,8 @@ public:
         records::Consent consent = records::Consent::None;
     };
 
-    RegistrationJob(QNetworkAccessManager *nam, const oh::Client &openHumans,
-                    ns::ClientOptions probeOptions, Registration registration, QObject *parent);
+    RegistrationJob(QNetworkAccessManager *nam, const oh::Client &openHumans, ns::ClientOptions probeOptions,
+                    Registration registration, QObject *parent);
 
     void start();
     const Result<Saved> &result() const { return m_result; }

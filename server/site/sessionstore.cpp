@@ -8,15 +8,14 @@
 
 namespace openaps::server::site {
 
-SessionStore::SessionStore(db::Database database, const QByteArray &secretKey,
-                           std::chrono::seconds lifetime, MsClock clock)
+SessionStore::SessionStore(db::Database database, const QByteArray &secretKey, std::chrono::seconds lifetime,
+                           MsClock clock)
     : m_database(std::move(database)),
       m_key(crypto::deriveKey(secretKey, QByteArrayLiteral("site-session"))),
       m_lifetime(lifetime),
       m_clock(std::move(clock)),
       m_statements(std::make_unique<StatementCache>(m_database))
-{
-}
+{ }
 
 QString SessionStore::idHash(const QString &cookie) const
 {
@@ -55,9 +54,8 @@ Result<std::optional<Session>> SessionStore::find(const QString &cookie) const
 {
     if (cookie.isEmpty() || cookie.size() > 128)
         return std::optional<Session>();
-    auto prepared = m_statements->prepared(
-            QStringLiteral("SELECT participant_id, csrf_token, oauth_state, expires_ms "
-                           "FROM site_sessions WHERE id_hash = ? AND expires_ms > ?"));
+    auto prepared = m_statements->prepared(QStringLiteral("SELECT participant_id, csrf_token, oauth_state, expires_ms "
+                                                          "FROM site_sessions WHERE id_hash = ? AND expires_ms > ?"));
     if (!prepared)
         return prepared.error();
     QSqlQuery &q = **prepared;

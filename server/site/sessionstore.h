@@ -32,8 +32,7 @@ struct Session
 class SessionStore
 {
 public:
-    SessionStore(db::Database database, const QByteArray &secretKey, std::chrono::seconds lifetime,
-                 MsClock clock);
+    SessionStore(db::Database database, const QByteArray &secretKey, std::chrono::seconds lifetime, MsClock clock);
 
     // A new session with a fresh cookie value and CSRF token.
     Result<Session> create(qint64 participantId, const QString &oauthState = {});

@@ -47,9 +47,7 @@ QUrl SiteSettings::redirectUri() const
 
 QByteArray SiteSettings::origin() const
 {
-    return publicUrl.adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment)
-            .toString()
-            .toUtf8();
+    return publicUrl.adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment).toString().toUtf8();
 }
 
 } // namespace openaps::server::site

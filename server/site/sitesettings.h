@@ -4,8 +4,8 @@
 #include "http/requests.h"
 
 #include <QByteArray>
-#include <QList>
 #include <QHostAddress>
+#include <QList>
 #include <QUrl>
 
 #include <chrono>

@@ -17,8 +17,7 @@ QByteArray mimeTypeFor(const QString &name)
         { QStringLiteral("png"), QByteArrayLiteral("image/png") },
         { QStringLiteral("txt"), QByteArrayLiteral("text/plain; charset=utf-8") },
     };
-    return types.value(name.section(QLatin1Char('.'), -1).toLower(),
-                       QByteArrayLiteral("application/octet-stream"));
+    return types.value(name.section(QLatin1Char('.'), -1).toLower(), QByteArrayLiteral("application/octet-stream"));
 }
 
 } // namespace

@@ -33,8 +33,7 @@ std::optional<qint64> instantOf(const QString &text)
 } // namespace
 
 QList<QJsonObject> generatedMatches(const synthetic::Generator &generator, Collection collection,
-                                    const QList<nsquery::Condition> &conditions, int limit,
-                                    const QDateTime &now)
+                                    const QList<nsquery::Condition> &conditions, int limit, const QDateTime &now)
 {
     const bool numeric = ns::hasNumericDateField(collection);
     const QString field = ns::dateField(collection);
@@ -48,8 +47,9 @@ QList<QJsonObject> generatedMatches(const synthetic::Generator &generator, Colle
     for (const nsquery::Condition &c : conditions) {
         if (c.field != field)
             continue;
-        const std::optional<qint64> bound = numeric ? (std::isnan(c.number) ? std::nullopt : std::optional<qint64>(qint64(c.number)))
-                                                    : instantOf(c.text);
+        const std::optional<qint64> bound = numeric
+                ? (std::isnan(c.number) ? std::nullopt : std::optional<qint64>(qint64(c.number)))
+                : instantOf(c.text);
         if (!bound)
             continue;
         if (c.op != QLatin1String("gt") && c.op != QLatin1String("gte"))

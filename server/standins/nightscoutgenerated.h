@@ -14,7 +14,6 @@ namespace openaps::standins {
 // holding them. created_at with a local offset sorts by its text, so text
 // bounds are widened by 15 hours before they become instants.
 QList<QJsonObject> generatedMatches(const synthetic::Generator &generator, ns::Collection collection,
-                                    const QList<nsquery::Condition> &conditions, int limit,
-                                    const QDateTime &now = {});
+                                    const QList<nsquery::Condition> &conditions, int limit, const QDateTime &now = {});
 
 } // namespace openaps::standins

@@ -20,17 +20,19 @@ bool numericField(Collection collection, const QString &field)
 {
     // Nightscout turns these query values into numbers for entries.
     return collection == Collection::Entries
-            && (field == QLatin1String("date") || field == QLatin1String("sgv")
-                || field == QLatin1String("mbg"));
+            && (field == QLatin1String("date") || field == QLatin1String("sgv") || field == QLatin1String("mbg"));
 }
 
-template <typename T>
-bool compare(const T &value, const QString &op, const T &bound)
+template <typename T> bool compare(const T &value, const QString &op, const T &bound)
 {
-    if (op == QLatin1String("gt")) return value > bound;
-    if (op == QLatin1String("gte")) return value >= bound;
-    if (op == QLatin1String("lt")) return value < bound;
-    if (op == QLatin1String("lte")) return value <= bound;
+    if (op == QLatin1String("gt"))
+        return value > bound;
+    if (op == QLatin1String("gte"))
+        return value >= bound;
+    if (op == QLatin1String("lt"))
+        return value < bound;
+    if (op == QLatin1String("lte"))
+        return value <= bound;
     return value == bound;
 }
 
@@ -82,10 +84,14 @@ int count(Collection collection, const QUrlQuery &query)
             return asked;
     }
     switch (collection) {
-    case Collection::Entries: return NightscoutStore::kDefaultEntriesCount;
-    case Collection::Treatments: return NightscoutStore::kDefaultTreatmentsCount;
-    case Collection::DeviceStatus: return NightscoutStore::kDefaultDeviceStatusCount;
-    case Collection::Profiles: return 0;
+    case Collection::Entries:
+        return NightscoutStore::kDefaultEntriesCount;
+    case Collection::Treatments:
+        return NightscoutStore::kDefaultTreatmentsCount;
+    case Collection::DeviceStatus:
+        return NightscoutStore::kDefaultDeviceStatusCount;
+    case Collection::Profiles:
+        return 0;
     }
     return 0;
 }

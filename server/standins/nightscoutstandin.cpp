@@ -51,7 +51,8 @@ void NightscoutSite::setFaults(const Faults &faults)
 }
 
 NightscoutStandIn::NightscoutStandIn(QObject *parent)
-    : QObject(parent), m_sender(std::make_unique<StandInReplySender>()),
+    : QObject(parent),
+      m_sender(std::make_unique<StandInReplySender>()),
       m_clock([] { return QDateTime::currentDateTimeUtc(); })
 {
     site(); // the root site always exists
@@ -108,8 +109,8 @@ void NightscoutStandIn::onRequest(const QHttpServerRequest &request, QHttpServer
         return;
     }
     if (found == m_sites.end() || !rest.startsWith(kApiPrefix)) {
-        m_sender->send(std::move(responder),
-                       StandInReply::text("Cannot GET " + path.toUtf8(), 404, "text/html"), {}, 1);
+        m_sender->send(std::move(responder), StandInReply::text("Cannot GET " + path.toUtf8(), 404, "text/html"), {},
+                       1);
         return;
     }
     NightscoutSite &site = *found->second;
@@ -121,8 +122,7 @@ void NightscoutStandIn::onRequest(const QHttpServerRequest &request, QHttpServer
     m_sender->send(std::move(responder), reply, site.m_faults, site.m_faultCounter);
 }
 
-bool NightscoutStandIn::credentialsValid(const NightscoutSite &site, const QHttpServerRequest &request,
-                                         bool *given)
+bool NightscoutStandIn::credentialsValid(const NightscoutSite &site, const QHttpServerRequest &request, bool *given)
 {
     const QUrlQuery query(request.url());
     const QString token = query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded);
@@ -218,8 +218,8 @@ NightscoutStandIn::Reply NightscoutStandIn::rootPage() const
                       "<h1>Nightscout stand-in</h1><p>Loopback Nightscout v1 API for tests and the demo.</p><ul>";
     for (const auto &[name, site] : m_sites) {
         const QByteArray base = url(name).toEncoded();
-        body += "<li><a href=\"" + base + "/api/v1/entries.json\">" + (name.isEmpty() ? QByteArray("(root)") : name.toHtmlEscaped().toUtf8())
-                + "</a></li>";
+        body += "<li><a href=\"" + base + "/api/v1/entries.json\">"
+                + (name.isEmpty() ? QByteArray("(root)") : name.toHtmlEscaped().toUtf8()) + "</a></li>";
     }
     return StandInReply::text(body + "</ul>", 200, "text/html; charset=utf-8");
 }

@@ -12,7 +12,6 @@ namespace openaps::standins {
 
 using ns::Collection;
 
-
 NightscoutStore::Bucket &NightscoutStore::bucket(Collection collection) const
 {
     return m_buckets[int(collection)];
@@ -45,8 +44,7 @@ void NightscoutStore::add(Collection collection, const QList<QJsonObject> &recor
 
 void NightscoutStore::seed(const synthetic::Generator &generator, const QDateTime &from, const QDateTime &to)
 {
-    for (Collection c : { Collection::Entries, Collection::Treatments, Collection::DeviceStatus,
-                          Collection::Profiles })
+    for (Collection c : { Collection::Entries, Collection::Treatments, Collection::DeviceStatus, Collection::Profiles })
         generator.generate(c, from, to, [this, c](const QJsonObject &record) { add(c, record); });
 }
 

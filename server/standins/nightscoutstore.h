@@ -49,8 +49,7 @@ public:
 
     // The list GET /api/v1/<collection>.json answers, or an Error with code
     // "bad-request" for a query Nightscout would not run.
-    Result<QList<QJsonObject>> query(ns::Collection collection, const QUrlQuery &query,
-                                     const QDateTime &now) const;
+    Result<QList<QJsonObject>> query(ns::Collection collection, const QUrlQuery &query, const QDateTime &now) const;
 
     // GET /api/v1/profile.json: every profile, newest first; `find` is ignored.
     QList<QJsonObject> allProfiles() const;

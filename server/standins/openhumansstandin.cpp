@@ -12,9 +12,11 @@
 namespace openaps::standins {
 
 OpenHumansStandIn::Request::Request(const QHttpServerRequest &request)
-    : url(request.url()), query(request.query()), headers(request.headers()), body(request.body())
-{
-}
+    : url(request.url()),
+      query(request.query()),
+      headers(request.headers()),
+      body(request.body())
+{ }
 
 QUrlQuery OpenHumansStandIn::Request::form() const
 {
@@ -39,7 +41,9 @@ QByteArray OpenHumansStandIn::Request::header(const QByteArray &name, bool *foun
 }
 
 OpenHumansStandIn::OpenHumansStandIn(Options options, QNetworkAccessManager *nam, QObject *parent)
-    : QObject(parent), m_options(std::move(options)), m_nam(nam),
+    : QObject(parent),
+      m_options(std::move(options)),
+      m_nam(nam),
       m_store(m_options.clock, m_options.accessTokenLifetime)
 {
     if (!m_options.clock)
@@ -75,14 +79,15 @@ void OpenHumansStandIn::answer(Endpoint endpoint, QHttpServerResponder &&respond
 void OpenHumansStandIn::addRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint,
                                  Handler handler)
 {
-    m_server.route(path, method, [this, endpoint, handler](const QHttpServerRequest &request,
-                                                           QHttpServerResponder &&responder) {
-        answer(endpoint, std::move(responder), [handler, copy = Request(request)] { return handler(copy); });
-    });
+    m_server.route(path, method,
+                   [this, endpoint, handler](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                       answer(endpoint, std::move(responder),
+                              [handler, copy = Request(request)] { return handler(copy); });
+                   });
 }
 
-void OpenHumansStandIn::addMemberRoute(const QString &path, QHttpServerRequest::Method method,
-                                       Endpoint endpoint, MemberHandler handler)
+void OpenHumansStandIn::addMemberRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint,
+                                       MemberHandler handler)
 {
     addRoute(path, method, endpoint, [this, handler](const Request &request) {
         QString memberId;
@@ -93,14 +98,15 @@ void OpenHumansStandIn::addMemberRoute(const QString &path, QHttpServerRequest::
     });
 }
 
-void OpenHumansStandIn::addFileRoute(const QString &path, QHttpServerRequest::Method method,
-                                     Endpoint endpoint, FileHandler handler)
+void OpenHumansStandIn::addFileRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint,
+                                     FileHandler handler)
 {
-    m_server.route(path, method, [this, endpoint, handler](const QString &fileId, const QHttpServerRequest &request,
-                                                           QHttpServerResponder &&responder) {
-        answer(endpoint, std::move(responder),
-               [handler, fileId, copy = Request(request)] { return handler(fileId, copy); });
-    });
+    m_server.route(path, method,
+                   [this, endpoint, handler](const QString &fileId, const QHttpServerRequest &request,
+                                             QHttpServerResponder &&responder) {
+                       answer(endpoint, std::move(responder),
+                              [handler, fileId, copy = Request(request)] { return handler(fileId, copy); });
+                   });
 }
 
 void OpenHumansStandIn::addRoutes()
@@ -109,15 +115,11 @@ void OpenHumansStandIn::addRoutes()
     const auto bind = [this](StandInReply (OpenHumansStandIn::*member)(const Request &)) {
         return Handler([this, member](const Request &r) { return (this->*member)(r); });
     };
-    const auto bindMember = [this](StandInReply (OpenHumansStandIn::*member)(const QString &,
-                                                                               const Request &)) {
+    const auto bindMember = [this](StandInReply (OpenHumansStandIn::*member)(const QString &, const Request &)) {
         return MemberHandler([this, member](const QString &id, const Request &r) { return (this->*member)(id, r); });
     };
-    const auto bindFile = [this](StandInReply (OpenHumansStandIn::*member)(const QString &,
-                                                                             const Request &)) {
-        return FileHandler([this, member](const QString &id, const Request &r) {
-            return (this->*member)(id, r);
-        });
+    const auto bindFile = [this](StandInReply (OpenHumansStandIn::*member)(const QString &, const Request &)) {
+        return FileHandler([this, member](const QString &id, const Request &r) { return (this->*member)(id, r); });
     };
     const QString authorize = QStringLiteral("/direct-sharing/projects/oauth2/authorize/");
     addRoute(authorize, M::Get, Endpoint::Authorize, bind(&OpenHumansStandIn::authorizePage));
@@ -125,14 +127,14 @@ void OpenHumansStandIn::addRoutes()
     addRoute(QStringLiteral("/oauth2/token/"), M::Post, Endpoint::Token, bind(&OpenHumansStandIn::token));
     addMemberRoute(QStringLiteral("/api/direct-sharing/project/exchange-member/"), M::Get, Endpoint::ExchangeMember,
                    bindMember(&OpenHumansStandIn::exchangeMember));
-    addFileRoute(QStringLiteral("/data-management/datafile-download/<arg>/"), M::Get,
-                 Endpoint::DownloadRedirect, bindFile(&OpenHumansStandIn::downloadRedirect));
+    addFileRoute(QStringLiteral("/data-management/datafile-download/<arg>/"), M::Get, Endpoint::DownloadRedirect,
+                 bindFile(&OpenHumansStandIn::downloadRedirect));
     addFileRoute(QStringLiteral("/storage/<arg>"), M::Get, Endpoint::StorageGet,
                  bindFile(&OpenHumansStandIn::storageGet));
     addFileRoute(QStringLiteral("/storage/<arg>"), M::Put, Endpoint::StoragePut,
                  bindFile(&OpenHumansStandIn::storagePut));
-    addMemberRoute(QStringLiteral("/api/direct-sharing/project/files/upload/direct/"), M::Post,
-                   Endpoint::UploadDirect, bindMember(&OpenHumansStandIn::uploadDirect));
+    addMemberRoute(QStringLiteral("/api/direct-sharing/project/files/upload/direct/"), M::Post, Endpoint::UploadDirect,
+                   bindMember(&OpenHumansStandIn::uploadDirect));
     addMemberRoute(QStringLiteral("/api/direct-sharing/project/files/upload/complete/"), M::Post,
                    Endpoint::UploadComplete, bindMember(&OpenHumansStandIn::uploadComplete));
     addMemberRoute(QStringLiteral("/api/direct-sharing/project/files/delete/"), M::Post, Endpoint::Delete,
@@ -171,8 +173,7 @@ void OpenHumansStandIn::sendDeauthWebhook(const QUrl &url, const QString &member
     });
 }
 
-bool OpenHumansStandIn::authenticate(const Request &request, QString *memberId,
-                                     StandInReply *refusal) const
+bool OpenHumansStandIn::authenticate(const Request &request, QString *memberId, StandInReply *refusal) const
 {
     QString token = request.query.queryItemValue(QStringLiteral("access_token"), QUrl::FullyDecoded);
     const QByteArray authorization = request.header("Authorization");
@@ -211,8 +212,8 @@ QUrl OpenHumansStandIn::signedUrl(const QString &path, const QByteArray &purpose
     return url;
 }
 
-bool OpenHumansStandIn::checkSignature(const Request &request, const QByteArray &purpose,
-                                       const QString &fileId, StandInReply *refusal) const
+bool OpenHumansStandIn::checkSignature(const Request &request, const QByteArray &purpose, const QString &fileId,
+                                       StandInReply *refusal) const
 {
     const QUrlQuery query = request.query;
     const QByteArray expires = query.queryItemValue(QStringLiteral("expires")).toLatin1();
@@ -221,14 +222,15 @@ bool OpenHumansStandIn::checkSignature(const Request &request, const QByteArray 
                                                                  m_signingKey, QCryptographicHash::Sha256)
                                         .toHex();
     const auto s3Error = [refusal](const char *code, const char *message) {
-        *refusal = StandInReply::text(QByteArray("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>")
-                                                 + code + "</Code><Message>" + message + "</Message></Error>",
-                                         403, "application/xml");
+        *refusal = StandInReply::text(QByteArray("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>") + code
+                                              + "</Code><Message>" + message + "</Message></Error>",
+                                      403, "application/xml");
         return false;
     };
     if (given != expected)
-        return s3Error("SignatureDoesNotMatch", "The request signature we calculated does not match the "
-                                               "signature you provided.");
+        return s3Error("SignatureDoesNotMatch",
+                       "The request signature we calculated does not match the "
+                       "signature you provided.");
     if (expires.toLongLong() <= m_options.clock().toSecsSinceEpoch())
         return s3Error("AccessDenied", "Request has expired");
     return true;

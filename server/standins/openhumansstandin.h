@@ -2,8 +2,8 @@
 
 #include "core/result.h"
 #include "openhumans/types.h"
-#include "standins/standinfaults.h"
 #include "standins/openhumansstore.h"
+#include "standins/standinfaults.h"
 
 #include <QHash>
 #include <QHttpServer>
@@ -94,8 +94,8 @@ public:
 
     // POSTs the deauthorisation notice to `url` like Open Humans does; the
     // callback gets the receiver's HTTP status (or a transport Error).
-    void sendDeauthWebhook(const QUrl &url, const QString &memberId, const WebhookOptions &options,
-                           QObject *context, std::function<void(Result<int>)> done);
+    void sendDeauthWebhook(const QUrl &url, const QString &memberId, const WebhookOptions &options, QObject *context,
+                           std::function<void(Result<int>)> done);
 
     // Fault switches and request counters, per endpoint group.
     void setFaults(Endpoint endpoint, const StandInFaults &faults) { m_faults.insert(endpoint, faults); }
@@ -125,8 +125,7 @@ private:
     void addRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint, Handler handler);
     void addMemberRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint,
                         MemberHandler handler);
-    void addFileRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint,
-                      FileHandler handler);
+    void addFileRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint, FileHandler handler);
     void answer(Endpoint endpoint, QHttpServerResponder &&responder, StandInReplySender::Producer produce);
     void addRoutes();
 
@@ -162,6 +161,5 @@ private:
     QHash<Endpoint, int> m_counts;
     QList<PutRecord> m_puts;
 };
-
 
 } // namespace openaps::standins

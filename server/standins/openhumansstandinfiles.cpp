@@ -131,18 +131,20 @@ StandInReply OpenHumansStandIn::uploadDirect(const QString &memberId, const Requ
     if (parseError.error != QJsonParseError::NoError || !metadata.isObject())
         return fieldError(QStringLiteral("metadata"), QStringLiteral("Metadata must be a JSON object."));
     if (!meta.value(QLatin1String("description")).isString())
-        return fieldError(QStringLiteral("metadata"), QStringLiteral("\"description\" is a required field of the metadata"));
+        return fieldError(QStringLiteral("metadata"),
+                          QStringLiteral("\"description\" is a required field of the metadata"));
     if (!meta.value(QLatin1String("tags")).isArray())
         return fieldError(QStringLiteral("metadata"), QStringLiteral("\"tags\" is a required field of the metadata"));
     QStringList tags;
     const QJsonArray tagArray = meta.value(QLatin1String("tags")).toArray();
     for (const QJsonValue &tag : tagArray)
         tags.append(tag.toString());
-    const QString id = m_store.beginUpload(memberId, filename, meta.value(QLatin1String("description")).toString(), tags);
-    return StandInReply::json(QJsonObject { { QStringLiteral("id"), id.toLongLong() },
-                                               { QStringLiteral("url"),
-                                                 signedUrl(storagePath(id), putPurpose, id).toString() } },
-                                 201);
+    const QString id = m_store.beginUpload(memberId, filename, meta.value(QLatin1String("description")).toString(),
+                                           tags);
+    return StandInReply::json(
+            QJsonObject { { QStringLiteral("id"), id.toLongLong() },
+                          { QStringLiteral("url"), signedUrl(storagePath(id), putPurpose, id).toString() } },
+            201);
 }
 
 StandInReply OpenHumansStandIn::storagePut(const QString &fileId, const Request &request)
@@ -156,8 +158,8 @@ StandInReply OpenHumansStandIn::storagePut(const QString &fileId, const Request 
     // The URL was signed without a Content-Type; S3 counts one as part of the signature.
     if (record.hadContentType && m_options.rejectPutContentType)
         return StandInReply::text("<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature "
-                                     "we calculated does not match the signature you provided.</Message></Error>",
-                                     403, "application/xml");
+                                  "we calculated does not match the signature you provided.</Message></Error>",
+                                  403, "application/xml");
     if (!m_store.storeUpload(fileId, request.body))
         return StandInReply::text("<Error><Code>NoSuchUpload</Code></Error>", 404, "application/xml");
     return StandInReply::text(QByteArray(), 200, QByteArray());
@@ -168,16 +170,16 @@ StandInReply OpenHumansStandIn::uploadComplete(const QString &memberId, const Re
     const QUrlQuery form = request.form();
     const QString fileId = form.queryItemValue(QStringLiteral("file_id"), QUrl::FullyDecoded);
     if (fileId.isEmpty())
-        return StandInReply::json(QJsonObject { { QStringLiteral("file_id"),
-                                                     QJsonArray { QStringLiteral("This field is required.") } } },
-                                     400);
+        return StandInReply::json(
+                QJsonObject { { QStringLiteral("file_id"), QJsonArray { QStringLiteral("This field is required.") } } },
+                400);
     const Result<qint64> size = m_store.completeUpload(memberId, fileId);
     if (!size && size.error().code == QLatin1String("file-not-present"))
         return detail(QStringLiteral("file not present"), 400);
     if (!size)
         return detail(QStringLiteral("Not found."), 404);
-    return StandInReply::json(QJsonObject { { QStringLiteral("status"), QStringLiteral("ok") },
-                                               { QStringLiteral("size"), *size } });
+    return StandInReply::json(
+            QJsonObject { { QStringLiteral("status"), QStringLiteral("ok") }, { QStringLiteral("size"), *size } });
 }
 
 StandInReply OpenHumansStandIn::deleteFiles(const QString &memberId, const Request &request)
@@ -191,10 +193,9 @@ StandInReply OpenHumansStandIn::deleteFiles(const QString &memberId, const Reque
         return detail(QStringLiteral("One (and only one) of file_id, file_basename and all_files must be "
                                      "specified."),
                       400);
-    const QStringList ids = allFiles
-            ? m_store.deleteFiles(memberId, OpenHumansStore::DeleteBy::All, {})
-            : !fileId.isEmpty() ? m_store.deleteFiles(memberId, OpenHumansStore::DeleteBy::FileId, fileId)
-                                : m_store.deleteFiles(memberId, OpenHumansStore::DeleteBy::Basename, basename);
+    const QStringList ids = allFiles ? m_store.deleteFiles(memberId, OpenHumansStore::DeleteBy::All, {})
+            : !fileId.isEmpty()      ? m_store.deleteFiles(memberId, OpenHumansStore::DeleteBy::FileId, fileId)
+                                     : m_store.deleteFiles(memberId, OpenHumansStore::DeleteBy::Basename, basename);
     QJsonArray deleted;
     for (const QString &id : ids)
         deleted.append(id.toLongLong());

@@ -22,8 +22,7 @@ StandInReply htmlPage(const QString &title, const QString &body, int status = 20
 
 QString hidden(const QString &name, const QString &value)
 {
-    return QStringLiteral("<input type=\"hidden\" name=\"%1\" value=\"%2\">")
-            .arg(name, value.toHtmlEscaped());
+    return QStringLiteral("<input type=\"hidden\" name=\"%1\" value=\"%2\">").arg(name, value.toHtmlEscaped());
 }
 
 QUrl withQuery(QUrl url, const QList<QPair<QString, QString>> &items)
@@ -37,12 +36,12 @@ QUrl withQuery(QUrl url, const QList<QPair<QString, QString>> &items)
 
 // Checks client_id, response_type and redirect_uri the way the real page
 // does; on success `redirectUri` holds where to send the browser back.
-bool checkAuthorizeRequest(const OpenHumansStandIn::Options &options, const QUrlQuery &params,
-                                  QUrl *redirectUri, StandInReply *refusal)
+bool checkAuthorizeRequest(const OpenHumansStandIn::Options &options, const QUrlQuery &params, QUrl *redirectUri,
+                           StandInReply *refusal)
 {
     const auto refuse = [refusal](const QString &why) {
-        *refusal = htmlPage(QStringLiteral("Cannot authorize"),
-                            QStringLiteral("<p>%1</p>").arg(why.toHtmlEscaped()), 400);
+        *refusal = htmlPage(QStringLiteral("Cannot authorize"), QStringLiteral("<p>%1</p>").arg(why.toHtmlEscaped()),
+                            400);
         return false;
     };
     if (params.queryItemValue(QStringLiteral("client_id"), QUrl::FullyDecoded) != options.clientId)
@@ -71,21 +70,21 @@ StandInReply OpenHumansStandIn::authorizePage(const Request &request)
     const QStringList ids = m_store.memberIds();
     for (const QString &id : ids)
         members += QStringLiteral("<option value=\"%1\">Participant %1</option>").arg(id.toHtmlEscaped());
-    const QString form =
-            QStringLiteral("<p><b>%1</b> asks to add data to your Open Humans account and read the "
-                           "files it added.</p><p>This is a stand-in for Open Humans: choose who you "
-                           "are.</p><form method=\"post\">%2%3%4%5"
-                           "<p><label>Log in as <select name=\"member\">%6</select></label></p>"
-                           "<p><button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button> "
-                           "<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></p>"
-                           "</form>")
-                    .arg(m_options.projectName.toHtmlEscaped(),
-                         hidden(QStringLiteral("client_id"), m_options.clientId),
-                         hidden(QStringLiteral("response_type"), QStringLiteral("code")),
-                         hidden(QStringLiteral("redirect_uri"), redirectUri.toString(QUrl::FullyEncoded)),
-                         hidden(QStringLiteral("state"),
-                                params.queryItemValue(QStringLiteral("state"), QUrl::FullyDecoded)),
-                         members);
+    const QString form = QStringLiteral(
+                                 "<p><b>%1</b> asks to add data to your Open Humans account and read the "
+                                 "files it added.</p><p>This is a stand-in for Open Humans: choose who you "
+                                 "are.</p><form method=\"post\">%2%3%4%5"
+                                 "<p><label>Log in as <select name=\"member\">%6</select></label></p>"
+                                 "<p><button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button> "
+                                 "<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></p>"
+                                 "</form>")
+                                 .arg(m_options.projectName.toHtmlEscaped(),
+                                      hidden(QStringLiteral("client_id"), m_options.clientId),
+                                      hidden(QStringLiteral("response_type"), QStringLiteral("code")),
+                                      hidden(QStringLiteral("redirect_uri"), redirectUri.toString(QUrl::FullyEncoded)),
+                                      hidden(QStringLiteral("state"),
+                                             params.queryItemValue(QStringLiteral("state"), QUrl::FullyDecoded)),
+                                      members);
     return htmlPage(QStringLiteral("Authorize project"), form);
 }
 
@@ -104,8 +103,7 @@ StandInReply OpenHumansStandIn::approveForm(const Request &request)
         QString member = form.queryItemValue(QStringLiteral("member"), QUrl::FullyDecoded);
         if (member.isEmpty() || member == QLatin1String("new") || !m_store.hasMember(member))
             member = m_store.addMember();
-        items.append({ QStringLiteral("code"),
-                       m_store.issueCode(member, redirectUri.toString(QUrl::FullyEncoded)) });
+        items.append({ QStringLiteral("code"), m_store.issueCode(member, redirectUri.toString(QUrl::FullyEncoded)) });
     }
     if (!state.isEmpty())
         items.append({ QStringLiteral("state"), state });

@@ -14,9 +14,9 @@ Error invalidGrant()
 }
 
 OpenHumansStore::OpenHumansStore(oh::Clock clock, std::chrono::seconds accessTokenLifetime)
-    : m_clock(clock ? std::move(clock) : oh::systemClock()), m_accessLifetime(accessTokenLifetime)
-{
-}
+    : m_clock(clock ? std::move(clock) : oh::systemClock()),
+      m_accessLifetime(accessTokenLifetime)
+{ }
 
 QString OpenHumansStore::randomToken()
 {
@@ -130,8 +130,8 @@ const OpenHumansStoredFile *OpenHumansStore::file(const QString &fileId) const
     return it == m_files.constEnd() ? nullptr : &*it;
 }
 
-QString OpenHumansStore::beginUpload(const QString &memberId, const QString &basename,
-                                     const QString &description, const QStringList &tags)
+QString OpenHumansStore::beginUpload(const QString &memberId, const QString &basename, const QString &description,
+                                     const QStringList &tags)
 {
     OpenHumansStoredFile f;
     f.id = QString::number(m_nextFileId++);

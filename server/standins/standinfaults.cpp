@@ -29,8 +29,8 @@ StandInReplySender::StandInReplySender(QObject *parent) : QObject(parent) { }
 
 StandInReplySender::~StandInReplySender() = default;
 
-void StandInReplySender::send(QHttpServerResponder &&responder, Producer produce,
-                                 const StandInFaults &faults, int requestNumber)
+void StandInReplySender::send(QHttpServerResponder &&responder, Producer produce, const StandInFaults &faults,
+                              int requestNumber)
 {
     const bool failThis = faults.onlyRequest == 0 || faults.onlyRequest == requestNumber;
     const auto failure = failThis ? faults.failure : StandInFaults::Failure::None;
@@ -51,25 +51,22 @@ void StandInReplySender::send(QHttpServerResponder &&responder, Producer produce
     });
 }
 
-void StandInReplySender::send(QHttpServerResponder &&responder, const StandInReply &reply,
-                                 const StandInFaults &faults, int requestNumber)
+void StandInReplySender::send(QHttpServerResponder &&responder, const StandInReply &reply, const StandInFaults &faults,
+                              int requestNumber)
 {
     send(std::move(responder), Producer([reply] { return reply; }), faults, requestNumber);
 }
 
-void StandInReplySender::write(QHttpServerResponder &responder, const Producer &produce,
-                                  StandInFaults::Failure failure)
+void StandInReplySender::write(QHttpServerResponder &responder, const Producer &produce, StandInFaults::Failure failure)
 {
     StandInReply out;
     switch (failure) {
     case StandInFaults::Failure::ServerError:
-        out = StandInReply::json(QJsonObject { { QStringLiteral("detail"),
-                                                    QStringLiteral("A server error occurred.") } },
-                                    500);
+        out = StandInReply::json(
+                QJsonObject { { QStringLiteral("detail"), QStringLiteral("A server error occurred.") } }, 500);
         break;
     case StandInFaults::Failure::MalformedJson:
-        out = StandInReply::text("{\"project_member_id\": \"1234\", \"data\": [{\"id\": ", 200,
-                                    "application/json");
+        out = StandInReply::text("{\"project_member_id\": \"1234\", \"data\": [{\"id\": ", 200, "application/json");
         break;
     default:
         out = produce();

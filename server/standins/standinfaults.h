@@ -62,15 +62,13 @@ public:
 
     // Runs `produce` (the endpoint's work) unless a fault replaces it, and
     // writes the answer. `requestNumber` counts the group's requests from 1.
-    void send(QHttpServerResponder &&responder, Producer produce, const StandInFaults &faults,
-              int requestNumber);
+    void send(QHttpServerResponder &&responder, Producer produce, const StandInFaults &faults, int requestNumber);
     // The same for an answer computed already (its work is done whatever the fault).
     void send(QHttpServerResponder &&responder, const StandInReply &reply, const StandInFaults &faults,
               int requestNumber);
 
 private:
-    static void write(QHttpServerResponder &responder, const Producer &produce,
-                      StandInFaults::Failure failure);
+    static void write(QHttpServerResponder &responder, const Producer &produce, StandInFaults::Failure failure);
 
     QList<std::shared_ptr<QHttpServerResponder>> m_hanging;
 };

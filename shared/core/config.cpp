@@ -43,8 +43,9 @@ Result<QString> readValueFile(const QString &setting, const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return makeError("config", QStringLiteral("%1 names the file %2, which cannot be read (%3).")
-                                           .arg(setting, path, file.errorString()));
+        return makeError("config",
+                         QStringLiteral("%1 names the file %2, which cannot be read (%3).")
+                                 .arg(setting, path, file.errorString()));
     return QString::fromUtf8(file.readAll()).trimmed();
 }
 
@@ -59,8 +60,7 @@ Result<QMap<QString, QString>> readIniFile(const QString &path)
         return makeError("config", QStringLiteral("The configuration file %1 cannot be read.").arg(path));
     QSettings ini(path, QSettings::IniFormat);
     if (ini.status() != QSettings::NoError)
-        return makeError("config", QStringLiteral("The configuration file %1 is not a valid INI file.")
-                                           .arg(path));
+        return makeError("config", QStringLiteral("The configuration file %1 is not a valid INI file.").arg(path));
     QMap<QString, QString> values;
     const QStringList iniKeys = ini.allKeys();
     for (const QString &iniKey : iniKeys) {
@@ -69,9 +69,8 @@ Result<QMap<QString, QString>> readIniFile(const QString &path)
             name = name.mid(envPrefix.size());
         const QVariant raw = ini.value(iniKey);
         // QSettings splits unquoted values at commas into a list: join them back.
-        QString value = raw.userType() == QMetaType::QStringList
-                ? raw.toStringList().join(QLatin1Char(','))
-                : raw.toString();
+        QString value = raw.userType() == QMetaType::QStringList ? raw.toStringList().join(QLatin1Char(','))
+                                                                 : raw.toString();
         if (name.endsWith(QLatin1String("_FILE")) && isKnown(name.chopped(5))) {
             auto content = readValueFile(iniKey, value);
             if (!content)
@@ -79,9 +78,10 @@ Result<QMap<QString, QString>> readIniFile(const QString &path)
             name.chop(5);
             value = *content;
         } else if (!isKnown(name)) {
-            return makeError("config", QStringLiteral("The configuration file %1 has an unknown setting "
-                                                      "'%2' (`openaps-server check-config` lists them).")
-                                               .arg(path, iniKey));
+            return makeError("config",
+                             QStringLiteral("The configuration file %1 has an unknown setting "
+                                            "'%2' (`openaps-server check-config` lists them).")
+                                     .arg(path, iniKey));
         }
         values.insert(name, value);
     }
@@ -102,8 +102,7 @@ const QList<ConfigKey> &Config::knownKeys()
         key("PUBLIC_URL", "", false, "the site's public base URL, e.g. https://example.org"),
         key("SECRET_KEY", "", true, "at least 32 characters; encrypts stored tokens"),
         key("LOG_FORMAT", "text", false, "text or json"),
-        key("METRICS_TOKEN", "", true,
-            "bearer token for /metrics (without it only local, unproxied requests get it)"),
+        key("METRICS_TOKEN", "", true, "bearer token for /metrics (without it only local, unproxied requests get it)"),
         key("OH_BASE_URL", "https://www.openhumans.org", false, "Open Humans base URL"),
         key("OH_CLIENT_ID", "", false, "Open Humans project client id"),
         key("OH_CLIENT_SECRET", "", true, "Open Humans project client secret"),
@@ -115,8 +114,7 @@ const QList<ConfigKey> &Config::knownKeys()
         key("ETL_INTERVAL", "1h", false, "time between ETL cycles"),
         key("ETL_CONCURRENCY", "2", false, "participants loaded at the same time"),
         key("DEMOGRAPHICS_OPENAPS_CSV_URL", "", true, "published CSV of the OpenAPS survey"),
-        key("DEMOGRAPHICS_NIGHTSCOUT_CSV_URL", "", true,
-            "published CSV of the Nightscout survey"),
+        key("DEMOGRAPHICS_NIGHTSCOUT_CSV_URL", "", true, "published CSV of the Nightscout survey"),
         key("SITE_SESSION_LIFETIME", "14d", false, "how long a participant stays logged in"),
         key("SITE_POST_LIMIT", "30", false, "form posts per client address per window"),
         key("SITE_POST_WINDOW", "10m", false, "window of SITE_POST_LIMIT"),
@@ -158,8 +156,8 @@ Result<Config> Config::load(const QProcessEnvironment &env, const QString &iniPa
         const QString plain = env.value(plainName);
         const QString file = env.value(fileName);
         if (!plain.isEmpty() && !file.isEmpty())
-            return makeError("config", QStringLiteral("Both %1 and %2 are set: set only one of them.")
-                                               .arg(plainName, fileName));
+            return makeError("config",
+                             QStringLiteral("Both %1 and %2 are set: set only one of them.").arg(plainName, fileName));
         if (!file.isEmpty()) {
             auto content = readValueFile(fileName, file);
             if (!content)
@@ -224,11 +222,20 @@ std::optional<std::chrono::seconds> Config::parseDuration(const QString &text)
     const QChar last = t.back();
     if (last.isLetter()) {
         switch (last.toLatin1()) {
-        case 's': unit = 1; break;
-        case 'm': unit = 60; break;
-        case 'h': unit = 3600; break;
-        case 'd': unit = 86400; break;
-        default: return std::nullopt;
+        case 's':
+            unit = 1;
+            break;
+        case 'm':
+            unit = 60;
+            break;
+        case 'h':
+            unit = 3600;
+            break;
+        case 'd':
+            unit = 86400;
+            break;
+        default:
+            return std::nullopt;
         }
         t.chop(1);
     }
@@ -242,12 +249,13 @@ std::optional<std::chrono::seconds> Config::parseDuration(const QString &text)
 Status Config::validate(bool needSecretKey) const
 {
     const QString url = value(QStringLiteral("DATABASE_URL"));
-    if (!url.isEmpty() && !url.startsWith(QLatin1String("sqlite://"))
-        && !url.startsWith(QLatin1String("postgresql://"))
+    if (!url.isEmpty() && !url.startsWith(QLatin1String("sqlite://")) && !url.startsWith(QLatin1String("postgresql://"))
         && !url.startsWith(QLatin1String("postgres://")))
-        return makeError("config", QStringLiteral(
-                "OPENAPS_DATABASE_URL must start with sqlite:// or postgresql:// (the scheme '%1' is "
-                "not supported).").arg(url.section(QLatin1Char(':'), 0, 0)));
+        return makeError(
+                "config",
+                QStringLiteral("OPENAPS_DATABASE_URL must start with sqlite:// or postgresql:// (the scheme '%1' is "
+                               "not supported).")
+                        .arg(url.section(QLatin1Char(':'), 0, 0)));
 
     bool ok = false;
     const uint port = value(QStringLiteral("HTTP_PORT")).toUInt(&ok);
@@ -261,8 +269,8 @@ Status Config::validate(bool needSecretKey) const
     for (const char *name : { "INGEST_INTERVAL", "ETL_INTERVAL", "INGEST_OVERLAP", "INGEST_LEASE_TTL" }) {
         const QString n = QString::fromLatin1(name);
         if (!parseDuration(value(n)))
-            return makeError("config", QStringLiteral(
-                    "OPENAPS_%1 must be a duration such as 90s, 15m, 1h or 2d.").arg(n));
+            return makeError("config",
+                             QStringLiteral("OPENAPS_%1 must be a duration such as 90s, 15m, 1h or 2d.").arg(n));
     }
     for (const char *name : { "INGEST_CONCURRENCY", "ETL_CONCURRENCY" }) {
         const QString n = QString::fromLatin1(name);
@@ -271,13 +279,15 @@ Status Config::validate(bool needSecretKey) const
             return makeError("config", QStringLiteral("OPENAPS_%1 must be a number from 1 to 64.").arg(n));
     }
     if (QHostAddress(httpAddress()).isNull())
-        return makeError("config", QStringLiteral(
-                "OPENAPS_HTTP_ADDRESS must be an IP address such as 127.0.0.1, 0.0.0.0 or ::."));
+        return makeError(
+                "config",
+                QStringLiteral("OPENAPS_HTTP_ADDRESS must be an IP address such as 127.0.0.1, 0.0.0.0 or ::."));
 
-    if (const QString publicUrl = value(QStringLiteral("PUBLIC_URL")); !publicUrl.isEmpty()
-        && !isHttpUrl(QUrl(publicUrl)))
-        return makeError("config", QStringLiteral(
-                "OPENAPS_PUBLIC_URL must be an http or https URL such as https://example.org."));
+    if (const QString publicUrl = value(QStringLiteral("PUBLIC_URL"));
+        !publicUrl.isEmpty() && !isHttpUrl(QUrl(publicUrl)))
+        return makeError(
+                "config",
+                QStringLiteral("OPENAPS_PUBLIC_URL must be an http or https URL such as https://example.org."));
 
     const QUrl ohBase(value(QStringLiteral("OH_BASE_URL")));
     if (!isHttpUrl(ohBase))
@@ -286,13 +296,16 @@ Status Config::validate(bool needSecretKey) const
     if (needSecretKey) {
         const QString secret = value(QStringLiteral("SECRET_KEY"));
         if (secret.isEmpty())
-            return makeError("config", QStringLiteral(
-                    "OPENAPS_SECRET_KEY is not set: it encrypts stored tokens. Set it (or "
-                    "OPENAPS_SECRET_KEY_FILE) to a random string of at least %1 characters, for "
-                    "example the output of `openssl rand -base64 48`.").arg(minimumSecretKeyLength));
+            return makeError(
+                    "config",
+                    QStringLiteral("OPENAPS_SECRET_KEY is not set: it encrypts stored tokens. Set it (or "
+                                   "OPENAPS_SECRET_KEY_FILE) to a random string of at least %1 characters, for "
+                                   "example the output of `openssl rand -base64 48`.")
+                            .arg(minimumSecretKeyLength));
         if (secret.size() < minimumSecretKeyLength)
-            return makeError("config", QStringLiteral(
-                    "OPENAPS_SECRET_KEY is too short: use at least %1 characters.").arg(minimumSecretKeyLength));
+            return makeError("config",
+                             QStringLiteral("OPENAPS_SECRET_KEY is too short: use at least %1 characters.")
+                                     .arg(minimumSecretKeyLength));
     }
     return {};
 }

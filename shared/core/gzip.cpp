@@ -79,8 +79,7 @@ struct Inflater::Stream
 Inflater::Inflater() : m_stream(std::make_unique<Stream>()) { }
 Inflater::~Inflater() = default;
 
-Inflater::Step Inflater::inflate(const char *input, qsizetype inputSize, char *output,
-                                 qsizetype outputSize)
+Inflater::Step Inflater::inflate(const char *input, qsizetype inputSize, char *output, qsizetype outputSize)
 {
     Step step;
     if (!m_stream->valid) {
@@ -127,8 +126,7 @@ std::optional<QByteArray> decompress(const QByteArray &data)
     while (at < data.size()) {
         const qsizetype start = out.size();
         out.resize(start + outputChunk);
-        const auto step = inflater.inflate(data.constData() + at, data.size() - at, out.data() + start,
-                                           outputChunk);
+        const auto step = inflater.inflate(data.constData() + at, data.size() - at, out.data() + start, outputChunk);
         out.resize(start + step.produced);
         at += step.consumed;
         if (step.status == Inflater::Status::Corrupt)

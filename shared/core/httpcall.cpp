@@ -29,8 +29,7 @@ QByteArray HttpResponse::header(const QByteArray &name) const
     return {};
 }
 
-HttpCall *HttpCall::start(QNetworkAccessManager *nam, HttpRequest request, QObject *context,
-                          Callback callback)
+HttpCall *HttpCall::start(QNetworkAccessManager *nam, HttpRequest request, QObject *context, Callback callback)
 {
     auto *call = new HttpCall(nam, std::move(request), context, std::move(callback));
     call->attempt();
@@ -38,7 +37,10 @@ HttpCall *HttpCall::start(QNetworkAccessManager *nam, HttpRequest request, QObje
 }
 
 HttpCall::HttpCall(QNetworkAccessManager *nam, HttpRequest request, QObject *context, Callback callback)
-    : QObject(nam), m_nam(nam), m_request(std::move(request)), m_context(context),
+    : QObject(nam),
+      m_nam(nam),
+      m_request(std::move(request)),
+      m_context(context),
       m_callback(std::move(callback))
 {
     m_timeout.setSingleShot(true);
@@ -64,9 +66,9 @@ void HttpCall::attempt()
     ++m_attempt;
     m_timedOut = false;
     QNetworkRequest request = m_request.request;
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                         request.attribute(QNetworkRequest::RedirectPolicyAttribute,
-                                           QNetworkRequest::NoLessSafeRedirectPolicy));
+    request.setAttribute(
+            QNetworkRequest::RedirectPolicyAttribute,
+            request.attribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy));
     m_reply = m_nam->sendCustomRequest(request, m_request.verb, m_request.body);
     connect(m_reply, &QNetworkReply::finished, this, &HttpCall::onFinished);
     if (m_request.sink) {
@@ -80,8 +82,9 @@ void HttpCall::attempt()
             m_reply->disconnect(this);
             m_reply->abort();
             m_reply->deleteLater();
-            deliver(makeError("too-large", QStringLiteral("The answer was larger than %1 MB.")
-                                                   .arg(m_request.maxResponseBytes / (1024 * 1024))));
+            deliver(makeError("too-large",
+                              QStringLiteral("The answer was larger than %1 MB.")
+                                      .arg(m_request.maxResponseBytes / (1024 * 1024))));
             return;
         }
         m_timeout.start(m_request.timeout);
@@ -128,8 +131,9 @@ void HttpCall::onFinished()
         return;
     }
     if (m_timedOut) {
-        Error timeout = makeError("timeout", QStringLiteral("The server did not answer within %1 seconds.")
-                                                     .arg(m_request.timeout.count() / 1000.0));
+        Error timeout = makeError(
+                "timeout",
+                QStringLiteral("The server did not answer within %1 seconds.").arg(m_request.timeout.count() / 1000.0));
         if (m_sunk > 0)
             deliver(std::move(timeout));
         else

@@ -61,8 +61,7 @@ public:
 
     // Starts the call; it deletes itself after the callback. `context` going
     // away cancels the call without a callback.
-    static HttpCall *start(QNetworkAccessManager *nam, HttpRequest request, QObject *context,
-                           Callback callback);
+    static HttpCall *start(QNetworkAccessManager *nam, HttpRequest request, QObject *context, Callback callback);
 
     void abort();
 

@@ -19,8 +19,7 @@ struct Error
 };
 
 // A value or an Error, in the spirit of std::expected.
-template <typename T>
-class [[nodiscard]] Result
+template <typename T> class [[nodiscard]] Result
 {
 public:
     Result(T value) : m_data(std::move(value)) { }
@@ -44,8 +43,7 @@ private:
 };
 
 // Result<void>: success, or an Error.
-template <>
-class [[nodiscard]] Result<void>
+template <> class [[nodiscard]] Result<void>
 {
 public:
     Result() = default;

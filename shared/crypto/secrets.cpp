@@ -11,8 +11,14 @@ namespace {
 const QLatin1String sealedPrefix("v1:");
 const QByteArray sealedVersion = QByteArrayLiteral("v1");
 
-auto *bytes(QByteArray &a) { return reinterpret_cast<unsigned char *>(a.data()); }
-auto *bytes(const QByteArray &a) { return reinterpret_cast<const unsigned char *>(a.constData()); }
+auto *bytes(QByteArray &a)
+{
+    return reinterpret_cast<unsigned char *>(a.data());
+}
+auto *bytes(const QByteArray &a)
+{
+    return reinterpret_cast<const unsigned char *>(a.constData());
+}
 
 // BLAKE2b of `data`, `size` bytes long, keyed with `key` (may be empty).
 QByteArray blake2b(const QByteArray &key, const QByteArray &data, int size)
@@ -27,8 +33,7 @@ QByteArray blake2b(const QByteArray &key, const QByteArray &data, int size)
 // so every input is usable and still secret-dependent.
 QByteArray usableKey(const QByteArray &key)
 {
-    if (key.size() >= int(crypto_generichash_KEYBYTES_MIN)
-        && key.size() <= int(crypto_generichash_KEYBYTES_MAX))
+    if (key.size() >= int(crypto_generichash_KEYBYTES_MIN) && key.size() <= int(crypto_generichash_KEYBYTES_MAX))
         return key;
     return blake2b({}, key, 32);
 }
@@ -46,9 +51,8 @@ Result<QString> hashPassword(const QString &password)
     initialize();
     const QByteArray utf8 = password.toUtf8();
     char out[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str_alg(out, utf8.constData(), quint64(utf8.size()),
-                              crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
-                              crypto_pwhash_ALG_ARGON2ID13)
+    if (crypto_pwhash_str_alg(out, utf8.constData(), quint64(utf8.size()), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13)
         != 0)
         return makeError("crypto", QStringLiteral("The password could not be hashed (out of memory)."));
     return QString::fromLatin1(out);
@@ -77,9 +81,8 @@ QByteArray randomBytes(int count)
 
 QString randomToken(int bytes)
 {
-    return QString::fromLatin1(randomBytes(std::max(bytes, 1))
-                                       .toBase64(QByteArray::Base64UrlEncoding
-                                                 | QByteArray::OmitTrailingEquals));
+    return QString::fromLatin1(
+            randomBytes(std::max(bytes, 1)).toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
@@ -107,10 +110,8 @@ QString keyedHash(const QByteArray &key, const QByteArray &data, int bytes)
     return QString::fromLatin1(blake2b(usableKey(key), data, computed).left(size).toHex());
 }
 
-SecretBox::SecretBox(const QByteArray &secretKey)
-    : m_key(deriveKey(secretKey, QByteArrayLiteral("token-encryption")))
-{
-}
+SecretBox::SecretBox(const QByteArray &secretKey) : m_key(deriveKey(secretKey, QByteArrayLiteral("token-encryption")))
+{ }
 
 SecretBox::~SecretBox()
 {
@@ -125,9 +126,9 @@ QString SecretBox::encrypt(const QByteArray &plaintext) const
     QByteArray sealed = nonce;
     sealed.resize(nonce.size() + plaintext.size() + int(crypto_aead_xchacha20poly1305_ietf_ABYTES));
     unsigned long long written = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(
-            bytes(sealed) + nonce.size(), &written, bytes(plaintext), quint64(plaintext.size()),
-            bytes(sealedVersion), quint64(sealedVersion.size()), nullptr, bytes(nonce), bytes(m_key));
+    crypto_aead_xchacha20poly1305_ietf_encrypt(bytes(sealed) + nonce.size(), &written, bytes(plaintext),
+                                               quint64(plaintext.size()), bytes(sealedVersion),
+                                               quint64(sealedVersion.size()), nullptr, bytes(nonce), bytes(m_key));
     sealed.resize(nonce.size() + int(written));
     return sealedPrefix + QString::fromLatin1(sealed.toBase64());
 }
@@ -149,14 +150,14 @@ Result<QByteArray> SecretBox::decrypt(const QString &sealed) const
     const QByteArray &data = decoded.decoded;
     QByteArray plain(data.size() - headerSize - tagSize, Qt::Uninitialized);
     unsigned long long written = 0;
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-                bytes(plain), &written, nullptr, bytes(data) + headerSize,
-                quint64(data.size() - headerSize), bytes(sealedVersion), quint64(sealedVersion.size()),
-                bytes(data), bytes(m_key))
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(bytes(plain), &written, nullptr, bytes(data) + headerSize,
+                                                   quint64(data.size() - headerSize), bytes(sealedVersion),
+                                                   quint64(sealedVersion.size()), bytes(data), bytes(m_key))
         != 0)
-        return makeError("crypto", QStringLiteral("The stored secret could not be decrypted: it was "
-                                                  "changed, or OPENAPS_SECRET_KEY is not the key it was "
-                                                  "encrypted with."));
+        return makeError("crypto",
+                         QStringLiteral("The stored secret could not be decrypted: it was "
+                                        "changed, or OPENAPS_SECRET_KEY is not the key it was "
+                                        "encrypted with."));
     plain.resize(int(written));
     return plain;
 }

@@ -4,11 +4,11 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLoggingCategory>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
 #include <QUrl>
-#include <QSqlDriver>
 #include <QUrlQuery>
 
 #include <libpq-fe.h>
@@ -38,7 +38,8 @@ QString friendlyConnectError(const DatabaseUrl &url, const QSqlError &error)
         return where + QStringLiteral(" has no user named '%1'.").arg(url.user);
     if (text.contains(QLatin1String("Connection refused")))
         return QStringLiteral("Cannot reach %1: the connection was refused (is the server running "
-                              "and accepting TCP/IP connections?).").arg(where);
+                              "and accepting TCP/IP connections?).")
+                .arg(where);
     if (text.contains(QLatin1String("timeout expired")))
         return QStringLiteral("Cannot reach %1: it did not answer within the connect timeout.").arg(where);
     if (text.contains(QLatin1String("could not translate host name")))
@@ -136,9 +137,10 @@ Result<DatabaseUrl> DatabaseUrl::parse(const QString &text)
     const QUrl parsed(text, QUrl::StrictMode);
     if (!parsed.isValid()
         || (parsed.scheme() != QLatin1String("postgresql") && parsed.scheme() != QLatin1String("postgres")))
-        return makeError("config", QStringLiteral("The database URL must start with sqlite:// or "
-                                                  "postgresql:// (got scheme '%1').")
-                                           .arg(text.section(QLatin1Char(':'), 0, 0)));
+        return makeError("config",
+                         QStringLiteral("The database URL must start with sqlite:// or "
+                                        "postgresql:// (got scheme '%1').")
+                                 .arg(text.section(QLatin1Char(':'), 0, 0)));
     url.backend = Backend::Postgres;
     url.host = parsed.host().isEmpty() ? QStringLiteral("localhost") : parsed.host();
     url.port = parsed.port(5432);
@@ -146,8 +148,9 @@ Result<DatabaseUrl> DatabaseUrl::parse(const QString &text)
     url.password = parsed.password();
     url.name = parsed.path().mid(1);
     if (url.name.isEmpty())
-        return makeError("config", QStringLiteral("The PostgreSQL URL names no database: use "
-                                                  "postgresql://user:pass@host:port/dbname."));
+        return makeError("config",
+                         QStringLiteral("The PostgreSQL URL names no database: use "
+                                        "postgresql://user:pass@host:port/dbname."));
     QStringList options { QStringLiteral("connect_timeout=5") };
     const auto items = QUrlQuery(parsed).queryItems(QUrl::FullyDecoded);
     for (const auto &item : items)
@@ -167,15 +170,13 @@ QString DatabaseUrl::display() const
 }
 
 Database::Database(DatabaseUrl url)
-    : m_url(std::move(url)), m_id(QString::number(g_nextDatabaseId.fetchAndAddRelaxed(1)))
-{
-}
+    : m_url(std::move(url)),
+      m_id(QString::number(g_nextDatabaseId.fetchAndAddRelaxed(1)))
+{ }
 
 QString Database::connectionName() const
 {
-    return QStringLiteral("openaps-%1-%2")
-            .arg(m_id)
-            .arg(quintptr(QThread::currentThreadId()));
+    return QStringLiteral("openaps-%1-%2").arg(m_id).arg(quintptr(QThread::currentThreadId()));
 }
 
 Result<QSqlDatabase> Database::connection() const
@@ -215,8 +216,7 @@ Result<QSqlDatabase> Database::connection() const
     if (!db.isValid()) {
         db = QSqlDatabase();
         closeConnection();
-        return makeError("database", QStringLiteral("The Qt %1 driver is not installed.")
-                                             .arg(m_url.backendName()));
+        return makeError("database", QStringLiteral("The Qt %1 driver is not installed.").arg(m_url.backendName()));
     }
     if (!db.open()) {
         const QString message = friendlyConnectError(m_url, db.lastError());
@@ -270,8 +270,9 @@ QString sqlErrorText(const QSqlError &error)
 
 Error sqlError(const char *what, const QSqlError &error)
 {
-    return makeError("database", QStringLiteral("Database error during %1: %2")
-                                         .arg(QString::fromLatin1(what), sqlErrorText(error)));
+    return makeError(
+            "database",
+            QStringLiteral("Database error during %1: %2").arg(QString::fromLatin1(what), sqlErrorText(error)));
 }
 
 } // namespace openaps::db

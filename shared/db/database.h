@@ -23,7 +23,10 @@ struct DatabaseUrl
     QString options; // QPSQL connect options, e.g. connect_timeout=5
 
     static Result<DatabaseUrl> parse(const QString &url);
-    QString backendName() const { return backend == Backend::Sqlite ? QStringLiteral("sqlite") : QStringLiteral("postgresql"); }
+    QString backendName() const
+    {
+        return backend == Backend::Sqlite ? QStringLiteral("sqlite") : QStringLiteral("postgresql");
+    }
     // The URL with the password masked, for messages.
     QString display() const;
 };

@@ -26,8 +26,7 @@ constexpr qint64 migrationLockKey = 7143061523;
 
 QList<Migration> bundledMigrations(Backend backend)
 {
-    const QString dir = backend == Backend::Sqlite ? QStringLiteral(":/sql/sqlite")
-                                                   : QStringLiteral(":/sql/postgres");
+    const QString dir = backend == Backend::Sqlite ? QStringLiteral(":/sql/sqlite") : QStringLiteral(":/sql/postgres");
     static const QRegularExpression fileName(QStringLiteral(R"(^(\d{4})_([a-z0-9_]+)\.sql$)"));
     QList<Migration> list;
     const QStringList files = QDir(dir).entryList({ QStringLiteral("*.sql") }, QDir::Files, QDir::Name);
@@ -40,8 +39,7 @@ QList<Migration> bundledMigrations(Backend backend)
             continue;
         list.append({ match.captured(1).toInt(), file.chopped(4), QString::fromUtf8(f.readAll()) });
     }
-    std::sort(list.begin(), list.end(),
-              [](const Migration &a, const Migration &b) { return a.version < b.version; });
+    std::sort(list.begin(), list.end(), [](const Migration &a, const Migration &b) { return a.version < b.version; });
     return list;
 }
 
@@ -93,8 +91,7 @@ QString failureHint(const QSqlError &error)
 // runs first inside the transaction (false: nothing to do); `finish` runs
 // after the statements, before COMMIT.
 Status runLocked(QSqlDatabase &db, bool pg, const QString &what, const QStringList &statements,
-                 const std::function<Result<bool>()> &check = {},
-                 const std::function<Status()> &finish = {})
+                 const std::function<Result<bool>()> &check = {}, const std::function<Status()> &finish = {})
 {
     if (auto s = sql::run(db, pg ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE"), "BEGIN"); !s)
         return s.error();
@@ -103,8 +100,7 @@ Status runLocked(QSqlDatabase &db, bool pg, const QString &what, const QStringLi
         return e;
     };
     if (pg) {
-        if (auto s = sql::run(db, QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(migrationLockKey),
-                          "locking");
+        if (auto s = sql::run(db, QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(migrationLockKey), "locking");
             !s)
             return fail(s.error());
     }
@@ -118,9 +114,9 @@ Status runLocked(QSqlDatabase &db, bool pg, const QString &what, const QStringLi
     for (const QString &statement : statements) {
         QSqlQuery q(db);
         if (!q.exec(statement))
-            return fail(makeError("migration", QStringLiteral("%1 failed: %2%3")
-                                                       .arg(what, sqlErrorText(q.lastError()),
-                                                            failureHint(q.lastError()))));
+            return fail(makeError("migration",
+                                  QStringLiteral("%1 failed: %2%3")
+                                          .arg(what, sqlErrorText(q.lastError()), failureHint(q.lastError()))));
     }
     if (finish) {
         if (auto s = finish(); !s)
@@ -193,8 +189,7 @@ Result<MigrationReport> migrate(const Database &database, const QList<Migration>
                 return sqlError("recording a migration", q.lastError());
             return {};
         };
-        if (auto s = runLocked(db, pg, QStringLiteral("Migration ") + m.name, splitStatements(m.sql),
-                               check, record);
+        if (auto s = runLocked(db, pg, QStringLiteral("Migration ") + m.name, splitStatements(m.sql), check, record);
             !s)
             return s.error();
         if (ran) {

@@ -11,8 +11,7 @@ Result<PGconn *> nativeHandle(const QSqlDatabase &db)
 {
     const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
     const char *type = handle.typeName();
-    if (!handle.isValid() || !type
-        || (qstrcmp(type, "PGconn*") != 0 && qstrcmp(type, "pg_conn*") != 0))
+    if (!handle.isValid() || !type || (qstrcmp(type, "PGconn*") != 0 && qstrcmp(type, "pg_conn*") != 0))
         return makeError("database", QStringLiteral("The PostgreSQL connection does not expose libpq."));
     PGconn *conn = *static_cast<PGconn *const *>(handle.constData());
     if (!conn || PQstatus(conn) != CONNECTION_OK)
@@ -84,8 +83,9 @@ Status run(PGconn *conn, const QString &sql, const char *what)
 {
     const PgResult result = exec(conn, sql);
     if (!result.ok())
-        return makeError("database", QStringLiteral("Database error during %1: %2")
-                                             .arg(QString::fromLatin1(what), result.safeMessage()));
+        return makeError(
+                "database",
+                QStringLiteral("Database error during %1: %2").arg(QString::fromLatin1(what), result.safeMessage()));
     return {};
 }
 

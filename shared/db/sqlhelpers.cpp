@@ -16,8 +16,7 @@ Result<QSqlQuery> exec(const QSqlDatabase &db, const QString &sql, const QVarian
     return q;
 }
 
-Result<QSqlQuery> exec(const db::Database &database, const QString &sql, const QVariantList &binds,
-                       const char *what)
+Result<QSqlQuery> exec(const db::Database &database, const QString &sql, const QVariantList &binds, const char *what)
 {
     auto connection = database.connection();
     if (!connection)

@@ -13,11 +13,9 @@
 namespace openaps::sql {
 
 // Prepares and runs `sql` with positional `binds`; an Error naming `what`.
-Result<QSqlQuery> exec(const QSqlDatabase &db, const QString &sql, const QVariantList &binds,
-                       const char *what);
+Result<QSqlQuery> exec(const QSqlDatabase &db, const QString &sql, const QVariantList &binds, const char *what);
 // The same on the calling thread's connection of `database`.
-Result<QSqlQuery> exec(const db::Database &database, const QString &sql, const QVariantList &binds,
-                       const char *what);
+Result<QSqlQuery> exec(const db::Database &database, const QString &sql, const QVariantList &binds, const char *what);
 // Runs a statement that binds nothing (BEGIN, COMMIT, DDL) without preparing it.
 Status run(const QSqlDatabase &db, const QString &sql, const char *what);
 // Runs an already prepared statement.

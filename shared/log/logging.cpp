@@ -19,19 +19,24 @@ std::mutex g_writeMutex;
 const char *levelName(QtMsgType type)
 {
     switch (type) {
-    case QtDebugMsg: return "debug";
-    case QtInfoMsg: return "info";
-    case QtWarningMsg: return "warning";
-    case QtCriticalMsg: return "error";
-    case QtFatalMsg: return "fatal";
+    case QtDebugMsg:
+        return "debug";
+    case QtInfoMsg:
+        return "info";
+    case QtWarningMsg:
+        return "warning";
+    case QtCriticalMsg:
+        return "error";
+    case QtFatalMsg:
+        return "fatal";
     }
     return "info";
 }
 
 void messageHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
-    const QString line = formatLine(g_format, type, context.category ? context.category : "default",
-                                    message, QDateTime::currentDateTimeUtc());
+    const QString line = formatLine(g_format, type, context.category ? context.category : "default", message,
+                                    QDateTime::currentDateTimeUtc());
     const QByteArray bytes = line.toUtf8() + '\n';
     {
         std::lock_guard<std::mutex> lock(g_writeMutex);
@@ -57,12 +62,10 @@ const QList<Rule> &rules()
             "(?:com|net|org|info|biz|io|co|me|app|dev|cloud|site|online|xyz|eu|de|uk|nl|fr|es|it|"
             "ch|at|be|se|no|dk|fi|pl|cz|ca|us|au|nz|jp|br|ru|in)");
     // Names whose value is a secret wherever they appear as key=value or "key": value.
-    const QString secretName =
-            QStringLiteral("[a-z0-9_-]*(?:token|secret|password|passwd|apikey|api_key)[a-z0-9_-]*");
+    const QString secretName = QStringLiteral("[a-z0-9_-]*(?:token|secret|password|passwd|apikey|api_key)[a-z0-9_-]*");
     static const QList<Rule> list {
         // Any URL: a Nightscout URL identifies a participant and may hold a token.
-        { QRegularExpression(QStringLiteral(R"(\b[a-z][a-z0-9+.-]*://[^\s"'<>]+)"), ci),
-          QStringLiteral("<url>") },
+        { QRegularExpression(QStringLiteral(R"(\b[a-z][a-z0-9+.-]*://[^\s"'<>]+)"), ci), QStringLiteral("<url>") },
         { QRegularExpression(QStringLiteral(R"([a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b)"), ci),
           QStringLiteral("<email>") },
         // Host names without a scheme (what participants often paste), with port and path.
@@ -71,10 +74,14 @@ const QList<Rule> &rules()
                              ci),
           QStringLiteral("<host>") },
         // Header style: "api-secret: abc", "Authorization: Bearer abc".
-        { QRegularExpression(QStringLiteral(R"(\b(api-secret|x-api-secret|authorization|proxy-authorization|cookie|set-cookie)\s*:\s*(?:(?:bearer|basic|token)\s+)?[^\s,;"]+)"), ci),
+        { QRegularExpression(
+                  QStringLiteral(
+                          R"(\b(api-secret|x-api-secret|authorization|proxy-authorization|cookie|set-cookie)\s*:\s*(?:(?:bearer|basic|token)\s+)?[^\s,;"]+)"),
+                  ci),
           QStringLiteral("\\1: ****") },
         // A bearer token is long or has digits; "missing bearer token" stays readable.
-        { QRegularExpression(QStringLiteral(R"(\bbearer\s+(?=[a-z0-9._~+/=-]*[0-9]|[a-z0-9._~+/=-]{16})[a-z0-9._~+/=-]+)"), ci),
+        { QRegularExpression(
+                  QStringLiteral(R"(\bbearer\s+(?=[a-z0-9._~+/=-]*[0-9]|[a-z0-9._~+/=-]{16})[a-z0-9._~+/=-]+)"), ci),
           QStringLiteral("Bearer ****") },
         // JSON style: "access_token": "abc" (escaped quotes included), "token": 123.
         { QRegularExpression(QStringLiteral("\"(") + secretName
@@ -82,15 +89,16 @@ const QList<Rule> &rules()
                              ci),
           QStringLiteral("\"\\1\":\"****\"") },
         // Query or form style: token=abc, client_secret=abc.
-        { QRegularExpression(QStringLiteral("\\b(") + secretName
-                                     + QStringLiteral(R"(|pwd|sig|signature)=[^\s&"',;<>]+)"),
-                             ci),
+        { QRegularExpression(
+                  QStringLiteral("\\b(") + secretName + QStringLiteral(R"(|pwd|sig|signature)=[^\s&"',;<>]+)"), ci),
           QStringLiteral("\\1=****") },
         // The OAuth authorization code in a callback query; "code=1" stays readable.
-        { QRegularExpression(QStringLiteral(R"(\bcode=[a-z0-9._~-]{8,})"), ci),
-          QStringLiteral("code=****") },
+        { QRegularExpression(QStringLiteral(R"(\bcode=[a-z0-9._~-]{8,})"), ci), QStringLiteral("code=****") },
         // Prose style: "password: hunter2", "access token: abc".
-        { QRegularExpression(QStringLiteral(R"(\b((?:access|refresh|api|client)?[ _-]?(?:token|secret|password|passwd))\s*:\s*[^\s,;"']+)"), ci),
+        { QRegularExpression(
+                  QStringLiteral(
+                          R"(\b((?:access|refresh|api|client)?[ _-]?(?:token|secret|password|passwd))\s*:\s*[^\s,;"']+)"),
+                  ci),
           QStringLiteral("\\1: ****") },
     };
     return list;
@@ -106,8 +114,7 @@ QString redact(const QString &text)
     return out;
 }
 
-QString formatLine(LogFormat format, QtMsgType type, const char *category, const QString &message,
-                   const QDateTime &utc)
+QString formatLine(LogFormat format, QtMsgType type, const char *category, const QString &message, const QDateTime &utc)
 {
     const QString time = utc.toUTC().toString(Qt::ISODateWithMs);
     const QString text = redact(message);
@@ -123,8 +130,8 @@ QString formatLine(LogFormat format, QtMsgType type, const char *category, const
     // One message, one line: a newline in a message must not forge another entry.
     QString oneLine = text;
     oneLine.replace(QLatin1Char('\n'), QLatin1String("\\n")).replace(QLatin1Char('\r'), QLatin1String("\\r"));
-    return time + QLatin1Char(' ') + QString::fromLatin1(levelName(type)).leftJustified(8)
-            + QString::fromUtf8(category) + QLatin1String(": ") + oneLine;
+    return time + QLatin1Char(' ') + QString::fromLatin1(levelName(type)).leftJustified(8) + QString::fromUtf8(category)
+            + QLatin1String(": ") + oneLine;
 }
 
 void install(LogFormat format)

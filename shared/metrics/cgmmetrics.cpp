@@ -159,7 +159,7 @@ std::array<AgpBin, agpBinCount> agp(const QList<Reading> &input)
     for (int i = 0; i < agpBinCount; ++i) {
         QList<double> &v = values[i];
         std::sort(v.begin(), v.end());
-        bins[i] = { i * agpBinMinutes, int(v.size()), percentile(v, 0.05), percentile(v, 0.25),
+        bins[i] = { i * agpBinMinutes,   int(v.size()),       percentile(v, 0.05), percentile(v, 0.25),
                     percentile(v, 0.50), percentile(v, 0.75), percentile(v, 0.95) };
     }
     return bins;

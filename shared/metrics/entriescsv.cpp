@@ -25,8 +25,7 @@ struct FieldView
 // Splits the record that starts at `pos` into fields without copying.
 // Returns the position after its line end, or -1 when the buffer ends
 // inside the record and more data may follow.
-qsizetype splitRecord(const char *data, qsizetype size, qsizetype pos, bool atEnd,
-                      std::vector<FieldView> &fields)
+qsizetype splitRecord(const char *data, qsizetype size, qsizetype pos, bool atEnd, std::vector<FieldView> &fields)
 {
     fields.clear();
     FieldView field { pos, pos, false };
@@ -265,8 +264,8 @@ Result<EntriesData> loadEntriesCsvFile(const QString &path, const LoadProgress &
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return makeError("unreadable", QStringLiteral("The file %1 could not be opened: %2")
-                                               .arg(path, file.errorString()));
+        return makeError("unreadable",
+                         QStringLiteral("The file %1 could not be opened: %2").arg(path, file.errorString()));
     if (file.peek(2) != QByteArray("\x1f\x8b", 2))
         return loadEntriesCsv(file, progress);
     GzipReader gzip(file);

@@ -35,7 +35,8 @@ Result<QByteArray> GzipReader::read(qint64 max)
             s.inputPos = 0;
             if (s.input.isEmpty()) {
                 if (!s.inflater.atMemberEnd())
-                    return makeError("truncated", QStringLiteral("The compressed file ends too early: it is incomplete."));
+                    return makeError("truncated",
+                                     QStringLiteral("The compressed file ends too early: it is incomplete."));
                 break;
             }
         }

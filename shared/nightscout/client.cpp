@@ -13,10 +13,12 @@ namespace openaps::ns {
 
 Client::Client(QNetworkAccessManager *nam, SiteUrl site, Credentials credentials, ClientOptions options,
                QObject *parent)
-    : QObject(parent), m_nam(nam), m_site(std::move(site)), m_credentials(std::move(credentials)),
+    : QObject(parent),
+      m_nam(nam),
+      m_site(std::move(site)),
+      m_credentials(std::move(credentials)),
       m_options(options)
-{
-}
+{ }
 
 ProbeJob *Client::probe()
 {
@@ -28,8 +30,8 @@ RecordReader *Client::read(Collection collection, const QDateTime &after, const 
     return new RecordReader(this, collection, after, upTo);
 }
 
-void Client::get(const QString &path, const QUrlQuery &query, QObject *context,
-                 HttpCall::Callback callback, int maxAttempts)
+void Client::get(const QString &path, const QUrlQuery &query, QObject *context, HttpCall::Callback callback,
+                 int maxAttempts)
 {
     QUrl url = m_site.apiUrl(path, query);
     HttpRequest request;
@@ -43,24 +45,23 @@ void Client::get(const QString &path, const QUrlQuery &query, QObject *context,
     HttpCall::start(m_nam, std::move(request), context, std::move(callback));
 }
 
-void Client::getJson(const QString &path, const QUrlQuery &query, QObject *context,
-                     JsonCallback callback, int maxAttempts)
+void Client::getJson(const QString &path, const QUrlQuery &query, QObject *context, JsonCallback callback,
+                     int maxAttempts)
 {
     const auto kind = m_credentials.kind();
-    get(path, query, context,
-        [callback = std::move(callback), kind](Result<HttpResponse> response) {
-            callback(interpretJson(response, kind));
-        },
-        maxAttempts);
+    get(
+            path, query, context,
+            [callback = std::move(callback), kind](Result<HttpResponse> response) {
+                callback(interpretJson(response, kind));
+            },
+            maxAttempts);
 }
 
-Result<QJsonDocument> Client::interpretJson(const Result<HttpResponse> &response,
-                                            Credentials::Kind credentialKind)
+Result<QJsonDocument> Client::interpretJson(const Result<HttpResponse> &response, Credentials::Kind credentialKind)
 {
     if (!response) {
         const Error &e = response.error();
-        return Error { e.code,
-                       QStringLiteral("Your Nightscout site could not be reached: ") + e.message };
+        return Error { e.code, QStringLiteral("Your Nightscout site could not be reached: ") + e.message };
     }
     const int status = response->status;
     if (status == 401 || status == 403) {
@@ -69,12 +70,14 @@ Result<QJsonDocument> Client::interpretJson(const Result<HttpResponse> &response
         return credentialsRejectedError(credentialKind);
     }
     if (status == 404)
-        return makeError("not-found", QStringLiteral("Your Nightscout site does not offer this kind "
-                                                     "of data (it answered \"not found\")."));
+        return makeError("not-found",
+                         QStringLiteral("Your Nightscout site does not offer this kind "
+                                        "of data (it answered \"not found\")."));
     if (status < 200 || status >= 300)
-        return makeError("http", QStringLiteral("Your Nightscout site answered with error %1. It may "
-                                                "be down or overloaded; we will try again later.")
-                                         .arg(status));
+        return makeError("http",
+                         QStringLiteral("Your Nightscout site answered with error %1. It may "
+                                        "be down or overloaded; we will try again later.")
+                                 .arg(status));
     QJsonParseError parseError;
     QJsonDocument doc = QJsonDocument::fromJson(response->body, &parseError);
     if (parseError.error != QJsonParseError::NoError)

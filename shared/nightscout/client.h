@@ -42,8 +42,8 @@ class Client final : public QObject
 public:
     using JsonCallback = std::function<void(Result<QJsonDocument>)>;
 
-    Client(QNetworkAccessManager *nam, SiteUrl site, Credentials credentials,
-           ClientOptions options = {}, QObject *parent = nullptr);
+    Client(QNetworkAccessManager *nam, SiteUrl site, Credentials credentials, ClientOptions options = {},
+           QObject *parent = nullptr);
 
     const SiteUrl &site() const { return m_site; }
     const Credentials &credentials() const { return m_credentials; }
@@ -68,8 +68,7 @@ public:
     // Maps a transport result or HTTP answer to parsed JSON or an Error with
     // a plain-words message. Codes: unreachable, timeout, too-large,
     // unauthorized, not-found, http, malformed.
-    static Result<QJsonDocument> interpretJson(const Result<HttpResponse> &response,
-                                               Credentials::Kind credentialKind);
+    static Result<QJsonDocument> interpretJson(const Result<HttpResponse> &response, Credentials::Kind credentialKind);
 
 private:
     QNetworkAccessManager *m_nam;

@@ -5,10 +5,14 @@ namespace openaps::ns {
 QString collectionName(Collection collection)
 {
     switch (collection) {
-    case Collection::Entries: return QStringLiteral("entries");
-    case Collection::Treatments: return QStringLiteral("treatments");
-    case Collection::DeviceStatus: return QStringLiteral("devicestatus");
-    case Collection::Profiles: return QStringLiteral("profiles");
+    case Collection::Entries:
+        return QStringLiteral("entries");
+    case Collection::Treatments:
+        return QStringLiteral("treatments");
+    case Collection::DeviceStatus:
+        return QStringLiteral("devicestatus");
+    case Collection::Profiles:
+        return QStringLiteral("profiles");
     }
     return {};
 }
@@ -21,10 +25,13 @@ QString collectionEndpoint(Collection collection)
 QString dateField(Collection collection)
 {
     switch (collection) {
-    case Collection::Entries: return QStringLiteral("date");
+    case Collection::Entries:
+        return QStringLiteral("date");
     case Collection::Treatments:
-    case Collection::DeviceStatus: return QStringLiteral("created_at");
-    case Collection::Profiles: return QStringLiteral("startDate");
+    case Collection::DeviceStatus:
+        return QStringLiteral("created_at");
+    case Collection::Profiles:
+        return QStringLiteral("startDate");
     }
     return {};
 }

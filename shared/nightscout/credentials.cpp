@@ -20,8 +20,8 @@ Credentials Credentials::apiSecret(const QString &secret)
     if (trimmed.isEmpty())
         return {};
     static const QRegularExpression sha1Hex(QStringLiteral("^[0-9a-fA-F]{40}$"));
-    return Credentials(Kind::ApiSecret, sha1Hex.match(trimmed).hasMatch() ? trimmed.toLower().toLatin1()
-                                                                          : hashSecret(trimmed));
+    return Credentials(Kind::ApiSecret,
+                       sha1Hex.match(trimmed).hasMatch() ? trimmed.toLower().toLatin1() : hashSecret(trimmed));
 }
 
 QByteArray Credentials::hashSecret(const QString &secret)
@@ -32,9 +32,12 @@ QByteArray Credentials::hashSecret(const QString &secret)
 QString Credentials::describe() const
 {
     switch (m_kind) {
-    case Kind::None: return QStringLiteral("no credentials");
-    case Kind::AccessToken: return QStringLiteral("access token");
-    case Kind::ApiSecret: return QStringLiteral("API secret");
+    case Kind::None:
+        return QStringLiteral("no credentials");
+    case Kind::AccessToken:
+        return QStringLiteral("access token");
+    case Kind::ApiSecret:
+        return QStringLiteral("API secret");
     }
     return {};
 }

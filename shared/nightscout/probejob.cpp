@@ -24,8 +24,7 @@ bool looksLikeNightscout(const QJsonObject &status)
 {
     if (status.value(QLatin1String("status")).toString() != QLatin1String("ok"))
         return false;
-    if (status.value(QLatin1String("name")).toString().contains(QLatin1String("nightscout"),
-                                                                  Qt::CaseInsensitive))
+    if (status.value(QLatin1String("name")).toString().contains(QLatin1String("nightscout"), Qt::CaseInsensitive))
         return true;
     return status.contains(QLatin1String("apiEnabled")) && status.contains(QLatin1String("serverTime"));
 }
@@ -44,19 +43,20 @@ bool ProbeJob::finishOnTransportOrServerError(const Result<HttpResponse> &respon
 {
     if (!response) {
         finish(ProbeResult::Outcome::Unreachable,
-               makeError("unreachable", QStringLiteral("Your Nightscout site could not be reached: ")
-                                                + response.error().message
-                                                + QStringLiteral(" Check the address, and open it in "
-                                                                 "your browser to see that the site "
-                                                                 "is running.")));
+               makeError("unreachable",
+                         QStringLiteral("Your Nightscout site could not be reached: ") + response.error().message
+                                 + QStringLiteral(" Check the address, and open it in "
+                                                  "your browser to see that the site "
+                                                  "is running.")));
         return true;
     }
     if (response->status >= 500) {
         finish(ProbeResult::Outcome::Unreachable,
-               makeError("unreachable", QStringLiteral("Your Nightscout site answered with error %1: "
-                                                       "it may be down or still starting. Open it in "
-                                                       "your browser, then try again.")
-                                                .arg(response->status)));
+               makeError("unreachable",
+                         QStringLiteral("Your Nightscout site answered with error %1: "
+                                        "it may be down or still starting. Open it in "
+                                        "your browser, then try again.")
+                                 .arg(response->status)));
         return true;
     }
     return false;
@@ -84,8 +84,7 @@ void ProbeJob::onStatus(const Result<HttpResponse> &response)
     m_result.serverVersion = body.value(QLatin1String("version")).toString();
     // One attempt: a rejected credential must not be retried (Nightscout delays
     // answers after failed logins).
-    m_client->get(QStringLiteral("verifyauth"), {}, this,
-                  [this](Result<HttpResponse> r) { onVerifyAuth(r); });
+    m_client->get(QStringLiteral("verifyauth"), {}, this, [this](Result<HttpResponse> r) { onVerifyAuth(r); });
 }
 
 void ProbeJob::onVerifyAuth(const Result<HttpResponse> &response)
@@ -126,8 +125,7 @@ void ProbeJob::readCheck()
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("find[date][$gt]"), QStringLiteral("0"));
     query.addQueryItem(QStringLiteral("count"), QStringLiteral("1"));
-    m_client->get(QStringLiteral("entries.json"), query, this,
-                  [this](Result<HttpResponse> r) { onReadCheck(r); });
+    m_client->get(QStringLiteral("entries.json"), query, this, [this](Result<HttpResponse> r) { onReadCheck(r); });
 }
 
 void ProbeJob::onReadCheck(const Result<HttpResponse> &response)

@@ -32,10 +32,12 @@ QString numberKey(double value)
 
 } // namespace
 
-RecordReader::RecordReader(Client *client, Collection collection, const QDateTime &after,
-                           const QDateTime &upTo)
-    : QObject(client), m_client(client), m_collection(collection),
-      m_lower(boundValue(collection, after)), m_upper(boundValue(collection, upTo)),
+RecordReader::RecordReader(Client *client, Collection collection, const QDateTime &after, const QDateTime &upTo)
+    : QObject(client),
+      m_client(client),
+      m_collection(collection),
+      m_lower(boundValue(collection, after)),
+      m_upper(boundValue(collection, upTo)),
       m_count(client->options().pageSize)
 {
     m_more = after < upTo;
@@ -105,8 +107,9 @@ void RecordReader::onAnswer(Result<QJsonDocument> answer)
         return;
     }
     if (!answer->isArray()) {
-        fail(makeError("malformed", QStringLiteral("Your Nightscout site sent something other than "
-                                                   "a list of records.")));
+        fail(makeError("malformed",
+                       QStringLiteral("Your Nightscout site sent something other than "
+                                      "a list of records.")));
         return;
     }
     const QJsonArray array = answer->array();
@@ -115,16 +118,18 @@ void RecordReader::onAnswer(Result<QJsonDocument> answer)
     std::optional<QString> edge;
     for (const QJsonValue &value : array) {
         if (!value.isObject()) {
-            fail(makeError("malformed", QStringLiteral("Your Nightscout site sent a list with "
-                                                       "something other than records in it.")));
+            fail(makeError("malformed",
+                           QStringLiteral("Your Nightscout site sent a list with "
+                                          "something other than records in it.")));
             return;
         }
         const QJsonObject record = value.toObject();
         const auto key = keyOf(record);
         if (!key) {
-            fail(makeError("malformed", QStringLiteral("Your Nightscout site sent a record without "
-                                                       "a usable %1 field.")
-                                                .arg(dateField(m_collection))));
+            fail(makeError("malformed",
+                           QStringLiteral("Your Nightscout site sent a record without "
+                                          "a usable %1 field.")
+                                   .arg(dateField(m_collection))));
             return;
         }
         if (!edge || keyLess(*key, *edge))
@@ -177,15 +182,15 @@ void RecordReader::deliverOrContinue(QList<QJsonObject> records)
     page.records = std::move(records);
     m_delivered += page.records.size();
     m_waiting = true;
-    qCDebug(lcNightscout) << "site" << m_client->site().logId() << collectionName(m_collection)
-                          << "page" << page.number << "records" << page.records.size();
+    qCDebug(lcNightscout) << "site" << m_client->site().logId() << collectionName(m_collection) << "page" << page.number
+                          << "records" << page.records.size();
     emit pageReady(page);
 }
 
 void RecordReader::fail(Error error)
 {
-    qCInfo(lcNightscout) << "site" << m_client->site().logId() << "read of"
-                         << collectionName(m_collection) << "failed:" << error.code;
+    qCInfo(lcNightscout) << "site" << m_client->site().logId() << "read of" << collectionName(m_collection)
+                         << "failed:" << error.code;
     m_error = std::move(error);
     finish();
 }

@@ -14,9 +14,9 @@ namespace {
 const QStringList &pageSegments()
 {
     static const QStringList segments {
-        QStringLiteral("api"),   QStringLiteral("admin"),      QStringLiteral("report"),
-        QStringLiteral("reports"), QStringLiteral("profile"),  QStringLiteral("food"),
-        QStringLiteral("clock"), QStringLiteral("index.html"), QStringLiteral("pebble"),
+        QStringLiteral("api"),     QStringLiteral("admin"),      QStringLiteral("report"),
+        QStringLiteral("reports"), QStringLiteral("profile"),    QStringLiteral("food"),
+        QStringLiteral("clock"),   QStringLiteral("index.html"), QStringLiteral("pebble"),
     };
     return segments;
 }
@@ -77,16 +77,16 @@ Result<SiteUrl> SiteUrl::parse(const QString &input)
         text = QLatin1String("https://") + text;
     else if (scheme.captured(1).compare(QLatin1String("http"), Qt::CaseInsensitive) != 0
              && scheme.captured(1).compare(QLatin1String("https"), Qt::CaseInsensitive) != 0)
-        return makeError("unsupported-scheme",
-                         QStringLiteral("The address must start with https:// (or http://)."));
+        return makeError("unsupported-scheme", QStringLiteral("The address must start with https:// (or http://)."));
 
     const QUrl url(text, QUrl::StrictMode);
     if (!url.isValid() || url.host().isEmpty())
         return notAnAddress();
     if (!url.userInfo().isEmpty())
-        return makeError("invalid-url", QStringLiteral("Remove the user name and password from the "
-                                                       "address; enter a token or API secret "
-                                                       "in its own field instead."));
+        return makeError("invalid-url",
+                         QStringLiteral("Remove the user name and password from the "
+                                        "address; enter a token or API secret "
+                                        "in its own field instead."));
     const QString host = url.host(); // QUrl lower-cases the host
     if (!plausibleHost(host))
         return makeError("invalid-host",
@@ -120,8 +120,7 @@ QString SiteUrl::toString() const
 
 QString SiteUrl::logId() const
 {
-    const QByteArray digest =
-            QCryptographicHash::hash(m_base.toString().toUtf8(), QCryptographicHash::Sha256);
+    const QByteArray digest = QCryptographicHash::hash(m_base.toString().toUtf8(), QCryptographicHash::Sha256);
     return QString::fromLatin1(digest.toHex().left(12));
 }
 

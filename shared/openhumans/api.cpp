@@ -84,8 +84,7 @@ HttpRequest formPost(const Settings &settings, const QUrl &url, const QUrlQuery 
 {
     HttpRequest post = request(settings, url, "POST");
     // HttpCall sends a custom verb, for which Qt adds no Content-Type itself.
-    post.request.setHeader(QNetworkRequest::ContentTypeHeader,
-                           QByteArray("application/x-www-form-urlencoded"));
+    post.request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/x-www-form-urlencoded"));
     post.body = form.toString(QUrl::FullyEncoded).toUtf8();
     return post;
 }
@@ -204,13 +203,12 @@ Error errorFor(const HttpResponse &response)
             reason = oauthError;
         if (reason.isEmpty() && object && !object->isEmpty())
             reason = QString::fromUtf8(QJsonDocument(*object).toJson(QJsonDocument::Compact)).left(200);
-        return makeError("bad-request", QStringLiteral("Open Humans refused the request: %1")
-                                                .arg(reason.isEmpty() ? QStringLiteral("no reason given")
-                                                                      : reason));
+        return makeError("bad-request",
+                         QStringLiteral("Open Humans refused the request: %1")
+                                 .arg(reason.isEmpty() ? QStringLiteral("no reason given") : reason));
     }
     if (status == 429)
-        return makeError("rate-limited",
-                         QStringLiteral("Open Humans asked us to slow down; try again later."));
+        return makeError("rate-limited", QStringLiteral("Open Humans asked us to slow down; try again later."));
     if (status >= 500)
         return makeError("server-error",
                          QStringLiteral("Open Humans had a problem (error %1); try again later.").arg(status));

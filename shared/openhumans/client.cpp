@@ -12,8 +12,7 @@ Q_LOGGING_CATEGORY(lcOpenHumans, "openaps.shared.openhumans", QtInfoMsg)
 
 Client::Client(QNetworkAccessManager *nam, Settings settings, Clock clock)
     : m_context { nam, std::move(settings), clock ? std::move(clock) : systemClock() }
-{
-}
+{ }
 
 Settings Client::settingsFromConfig(const Config &config, const QUrl &redirectUri)
 {
@@ -70,8 +69,8 @@ DownloadJob *Client::download(const QString &accessToken, const MemberFile &file
     return new DownloadJob(m_context, accessToken, file, device, owner(parent));
 }
 
-DownloadJob *Client::download(const QString &accessToken, const MemberFile &file,
-                              DownloadJob::ChunkHandler handler, QObject *parent) const
+DownloadJob *Client::download(const QString &accessToken, const MemberFile &file, DownloadJob::ChunkHandler handler,
+                              QObject *parent) const
 {
     return new DownloadJob(m_context, accessToken, file, std::move(handler), owner(parent));
 }
@@ -87,8 +86,7 @@ UploadJob *Client::upload(const QString &accessToken, const UploadRequest &uploa
     return new UploadJob(m_context, accessToken, upload, owner(parent));
 }
 
-DeleteJob *Client::deleteFiles(const QString &accessToken, const DeleteTarget &target,
-                               QObject *parent) const
+DeleteJob *Client::deleteFiles(const QString &accessToken, const DeleteTarget &target, QObject *parent) const
 {
     return new DeleteJob(m_context, accessToken, target, owner(parent));
 }

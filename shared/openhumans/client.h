@@ -44,17 +44,15 @@ public:
     DownloadJob *download(const QString &accessToken, const MemberFile &file, QIODevice *device,
                           QObject *parent = nullptr) const;
     // ... or to a handler called for each chunk ...
-    DownloadJob *download(const QString &accessToken, const MemberFile &file,
-                          DownloadJob::ChunkHandler handler, QObject *parent = nullptr) const;
+    DownloadJob *download(const QString &accessToken, const MemberFile &file, DownloadJob::ChunkHandler handler,
+                          QObject *parent = nullptr) const;
     // ... or keeps it whole in DownloadResult::body (small text files only).
-    DownloadJob *downloadAll(const QString &accessToken, const MemberFile &file,
-                             qint64 maxBytes = 1024 * 1024, QObject *parent = nullptr) const;
+    DownloadJob *downloadAll(const QString &accessToken, const MemberFile &file, qint64 maxBytes = 1024 * 1024,
+                             QObject *parent = nullptr) const;
 
-    UploadJob *upload(const QString &accessToken, const UploadRequest &upload,
-                      QObject *parent = nullptr) const;
+    UploadJob *upload(const QString &accessToken, const UploadRequest &upload, QObject *parent = nullptr) const;
 
-    DeleteJob *deleteFiles(const QString &accessToken, const DeleteTarget &target,
-                           QObject *parent = nullptr) const;
+    DeleteJob *deleteFiles(const QString &accessToken, const DeleteTarget &target, QObject *parent = nullptr) const;
 
 private:
     QObject *owner(QObject *parent) const;

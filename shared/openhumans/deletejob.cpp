@@ -5,10 +5,11 @@
 namespace openaps::oh {
 
 DeleteJob::DeleteJob(ClientContext context, QString accessToken, DeleteTarget target, QObject *parent)
-    : ValueJob(parent), m_context(std::move(context)), m_accessToken(std::move(accessToken)),
+    : ValueJob(parent),
+      m_context(std::move(context)),
+      m_accessToken(std::move(accessToken)),
       m_target(std::move(target))
-{
-}
+{ }
 
 void DeleteJob::run()
 {
@@ -30,12 +31,12 @@ void DeleteJob::run()
     const QUrl url = api::withAccessToken(api::endpoint(m_context.settings, api::deletePath), m_accessToken);
     m_call = HttpCall::start(m_context.nam, api::formPost(m_context.settings, url, form), this,
                              [this](Result<HttpResponse> reply) {
-        if (!reply)
-            return finish(reply.error());
-        if (!api::isSuccess(*reply))
-            return finish(api::errorFor(*reply));
-        finish(Status());
-    });
+                                 if (!reply)
+                                     return finish(reply.error());
+                                 if (!api::isSuccess(*reply))
+                                     return finish(api::errorFor(*reply));
+                                 finish(Status());
+                             });
 }
 
 void DeleteJob::cancelNetwork()

@@ -2,8 +2,8 @@
 
 #include "core/httpcall.h"
 #include "openhumans/api.h"
-#include "openhumans/openhumanslog.h"
 #include "openhumans/memberjob.h"
+#include "openhumans/openhumanslog.h"
 
 #include <QIODevice>
 #include <QTimer>
@@ -14,26 +14,32 @@ namespace {
 constexpr qint64 errorBodyLimit = 64 * 1024; // enough for an error's details
 }
 
-DownloadJob::DownloadJob(ClientContext context, QString accessToken, MemberFile file,
-                         ChunkHandler handler, QObject *parent)
-    : ValueJob(parent), m_context(std::move(context)), m_accessToken(std::move(accessToken)),
-      m_file(std::move(file)), m_handler(std::move(handler))
-{
-}
+DownloadJob::DownloadJob(ClientContext context, QString accessToken, MemberFile file, ChunkHandler handler,
+                         QObject *parent)
+    : ValueJob(parent),
+      m_context(std::move(context)),
+      m_accessToken(std::move(accessToken)),
+      m_file(std::move(file)),
+      m_handler(std::move(handler))
+{ }
 
-DownloadJob::DownloadJob(ClientContext context, QString accessToken, MemberFile file,
-                         QIODevice *device, QObject *parent)
-    : ValueJob(parent), m_context(std::move(context)), m_accessToken(std::move(accessToken)),
-      m_file(std::move(file)), m_device(device)
-{
-}
+DownloadJob::DownloadJob(ClientContext context, QString accessToken, MemberFile file, QIODevice *device,
+                         QObject *parent)
+    : ValueJob(parent),
+      m_context(std::move(context)),
+      m_accessToken(std::move(accessToken)),
+      m_file(std::move(file)),
+      m_device(device)
+{ }
 
-DownloadJob::DownloadJob(ClientContext context, QString accessToken, MemberFile file,
-                         qint64 maxBytes, QObject *parent)
-    : ValueJob(parent), m_context(std::move(context)), m_accessToken(std::move(accessToken)),
-      m_file(std::move(file)), m_keepBody(true), m_maxBytes(maxBytes)
-{
-}
+DownloadJob::DownloadJob(ClientContext context, QString accessToken, MemberFile file, qint64 maxBytes, QObject *parent)
+    : ValueJob(parent),
+      m_context(std::move(context)),
+      m_accessToken(std::move(accessToken)),
+      m_file(std::move(file)),
+      m_keepBody(true),
+      m_maxBytes(maxBytes)
+{ }
 
 void DownloadJob::run()
 {
@@ -59,23 +65,25 @@ bool DownloadJob::takeChunk(const QByteArray &chunk)
 {
     if (m_keepBody) {
         if (m_result.body.size() + chunk.size() > m_maxBytes) {
-            m_sinkError = makeError("too-large", QStringLiteral("The file is larger than the %1 bytes "
-                                                                "expected for it.")
-                                                         .arg(m_maxBytes));
+            m_sinkError = makeError("too-large",
+                                    QStringLiteral("The file is larger than the %1 bytes "
+                                                   "expected for it.")
+                                            .arg(m_maxBytes));
             return false;
         }
         m_result.body.append(chunk);
     } else if (m_handler) {
         if (!m_handler(chunk)) {
-            m_sinkError = makeError("write-failed", QStringLiteral("The downloaded data could not be "
-                                                                   "stored."));
+            m_sinkError = makeError("write-failed",
+                                    QStringLiteral("The downloaded data could not be "
+                                                   "stored."));
             return false;
         }
     } else if (!m_device || m_device->write(chunk) != chunk.size()) {
-        m_sinkError = makeError("write-failed",
-                                QStringLiteral("The downloaded data could not be written: %1")
-                                        .arg(m_device ? m_device->errorString()
-                                                      : QStringLiteral("the file was closed")));
+        m_sinkError = makeError(
+                "write-failed",
+                QStringLiteral("The downloaded data could not be written: %1")
+                        .arg(m_device ? m_device->errorString() : QStringLiteral("the file was closed")));
         return false;
     }
     m_result.bytes += chunk.size();
@@ -88,8 +96,7 @@ void DownloadJob::onFetched(Result<HttpResponse> response)
         const Error &error = response.error();
         if (error.code == QLatin1String("sink-failed") && m_sinkError)
             return finish(*m_sinkError);
-        const bool transient = error.code == QLatin1String("timeout")
-                || error.code == QLatin1String("unreachable");
+        const bool transient = error.code == QLatin1String("timeout") || error.code == QLatin1String("unreachable");
         if (transient && m_result.bytes == 0)
             return retryLater(error);
         return finish(error);
@@ -131,8 +138,9 @@ void DownloadJob::refreshUrl(const Error &error)
             return finish(member.error());
         const auto fresh = member->file(m_file.id);
         if (!fresh)
-            return finish(makeError("not-found", QStringLiteral("The file is no longer in the "
-                                                                "participant's Open Humans account.")));
+            return finish(makeError("not-found",
+                                    QStringLiteral("The file is no longer in the "
+                                                   "participant's Open Humans account.")));
         m_file.downloadUrl = fresh->downloadUrl;
         m_result.urlRefreshed = true;
         m_attempt = 0;

@@ -30,13 +30,10 @@ public:
     // Returns false when the data cannot be taken (the job then fails).
     using ChunkHandler = std::function<bool(const QByteArray &chunk)>;
 
-    DownloadJob(ClientContext context, QString accessToken, MemberFile file, ChunkHandler handler,
-                QObject *parent);
-    DownloadJob(ClientContext context, QString accessToken, MemberFile file, QIODevice *device,
-                QObject *parent);
+    DownloadJob(ClientContext context, QString accessToken, MemberFile file, ChunkHandler handler, QObject *parent);
+    DownloadJob(ClientContext context, QString accessToken, MemberFile file, QIODevice *device, QObject *parent);
     // Whole body in DownloadResult::body, failing with "too-large" past maxBytes.
-    DownloadJob(ClientContext context, QString accessToken, MemberFile file, qint64 maxBytes,
-                QObject *parent);
+    DownloadJob(ClientContext context, QString accessToken, MemberFile file, qint64 maxBytes, QObject *parent);
 
 private:
     void run() override;

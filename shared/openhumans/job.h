@@ -54,8 +54,7 @@ private:
 
 // A Job whose outcome is one Result<T>: the value, or an Error whose code a
 // caller can act on and whose message a participant can read.
-template <typename T>
-class ValueJob : public Job
+template <typename T> class ValueJob : public Job
 {
 public:
     const Result<T> &result() const { return m_result; }

@@ -5,16 +5,17 @@
 namespace openaps::oh {
 
 TokenJob::TokenJob(ClientContext context, QUrlQuery form, QObject *parent)
-    : ValueJob(parent), m_context(std::move(context)), m_form(std::move(form))
-{
-}
+    : ValueJob(parent),
+      m_context(std::move(context)),
+      m_form(std::move(form))
+{ }
 
 void TokenJob::run()
 {
     setDeadline(m_context.settings.operationTimeout);
     HttpRequest post = api::formPost(m_context.settings, api::endpoint(m_context.settings, api::tokenPath), m_form);
-    const QByteArray credentials =
-            (m_context.settings.clientId + QLatin1Char(':') + m_context.settings.clientSecret).toUtf8();
+    const QByteArray credentials = (m_context.settings.clientId + QLatin1Char(':') + m_context.settings.clientSecret)
+                                           .toUtf8();
     post.request.setRawHeader("Authorization", "Basic " + credentials.toBase64());
     m_call = HttpCall::start(m_context.nam, std::move(post), this, [this](Result<HttpResponse> reply) {
         if (!reply)

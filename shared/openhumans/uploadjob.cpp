@@ -10,17 +10,20 @@
 namespace openaps::oh {
 
 UploadJob::UploadJob(ClientContext context, QString accessToken, UploadRequest upload, QObject *parent)
-    : ValueJob(parent), m_context(std::move(context)), m_accessToken(std::move(accessToken)),
+    : ValueJob(parent),
+      m_context(std::move(context)),
+      m_accessToken(std::move(accessToken)),
       m_upload(std::move(upload))
-{
-}
+{ }
 
 void UploadJob::run()
 {
     setDeadline(m_context.settings.operationTimeout);
     if (m_upload.filename.isEmpty() || m_upload.filename.contains(QLatin1Char('/')))
-        return failAt(Step::Register, makeError("bad-request", QStringLiteral("The file needs a name "
-                                                                              "without slashes.")));
+        return failAt(Step::Register,
+                      makeError("bad-request",
+                                QStringLiteral("The file needs a name "
+                                               "without slashes.")));
     const QJsonObject metadata {
         { QStringLiteral("description"), m_upload.metadata.description },
         { QStringLiteral("tags"), QJsonArray::fromStringList(m_upload.metadata.tags) },
@@ -29,20 +32,19 @@ void UploadJob::run()
     form.addQueryItem(QStringLiteral("filename"), m_upload.filename);
     form.addQueryItem(QStringLiteral("metadata"),
                       QString::fromUtf8(QJsonDocument(metadata).toJson(QJsonDocument::Compact)));
-    const QUrl url = api::withAccessToken(api::endpoint(m_context.settings, api::uploadDirectPath),
-                                          m_accessToken);
+    const QUrl url = api::withAccessToken(api::endpoint(m_context.settings, api::uploadDirectPath), m_accessToken);
     m_call = HttpCall::start(m_context.nam, api::formPost(m_context.settings, url, form), this,
                              [this](Result<HttpResponse> reply) {
-        if (!reply)
-            return failAt(Step::Register, reply.error());
-        if (!api::isSuccess(*reply))
-            return failAt(Step::Register, api::errorFor(*reply));
-        const auto target = api::parseUploadTarget(*reply);
-        if (!target)
-            return failAt(Step::Register, target.error());
-        m_fileId = target->fileId;
-        transfer(target->url);
-    });
+                                 if (!reply)
+                                     return failAt(Step::Register, reply.error());
+                                 if (!api::isSuccess(*reply))
+                                     return failAt(Step::Register, api::errorFor(*reply));
+                                 const auto target = api::parseUploadTarget(*reply);
+                                 if (!target)
+                                     return failAt(Step::Register, target.error());
+                                 m_fileId = target->fileId;
+                                 transfer(target->url);
+                             });
 }
 
 void UploadJob::transfer(const QUrl &storageUrl)
@@ -67,26 +69,26 @@ void UploadJob::complete()
 {
     QUrlQuery form;
     form.addQueryItem(QStringLiteral("file_id"), m_fileId);
-    const QUrl url = api::withAccessToken(api::endpoint(m_context.settings, api::uploadCompletePath),
-                                          m_accessToken);
+    const QUrl url = api::withAccessToken(api::endpoint(m_context.settings, api::uploadCompletePath), m_accessToken);
     m_call = HttpCall::start(m_context.nam, api::formPost(m_context.settings, url, form), this,
                              [this](Result<HttpResponse> reply) {
-        if (!reply)
-            return failAt(Step::Complete, reply.error());
-        if (!api::isSuccess(*reply))
-            return failAt(Step::Complete, api::errorFor(*reply));
-        const auto size = api::parseUploadComplete(*reply);
-        if (!size)
-            return failAt(Step::Complete, size.error());
-        if (*size != m_upload.data.size())
-            return failAt(Step::Complete,
-                          makeError("size-mismatch", QStringLiteral("Open Humans stored %1 bytes but %2 "
-                                                                    "were sent.")
-                                                             .arg(*size)
-                                                             .arg(m_upload.data.size())));
-        qCInfo(lcOpenHumans) << "uploaded file" << m_fileId << "with" << *size << "bytes";
-        finish(UploadResult { m_fileId, *size });
-    });
+                                 if (!reply)
+                                     return failAt(Step::Complete, reply.error());
+                                 if (!api::isSuccess(*reply))
+                                     return failAt(Step::Complete, api::errorFor(*reply));
+                                 const auto size = api::parseUploadComplete(*reply);
+                                 if (!size)
+                                     return failAt(Step::Complete, size.error());
+                                 if (*size != m_upload.data.size())
+                                     return failAt(Step::Complete,
+                                                   makeError("size-mismatch",
+                                                             QStringLiteral("Open Humans stored %1 bytes but %2 "
+                                                                            "were sent.")
+                                                                     .arg(*size)
+                                                                     .arg(m_upload.data.size())));
+                                 qCInfo(lcOpenHumans) << "uploaded file" << m_fileId << "with" << *size << "bytes";
+                                 finish(UploadResult { m_fileId, *size });
+                             });
 }
 
 void UploadJob::failAt(Step step, const Error &cause)
@@ -94,10 +96,11 @@ void UploadJob::failAt(Step step, const Error &cause)
     static const char *const names[] = { "", "registering the file", "sending the data to storage",
                                          "confirming the upload" };
     m_failedStep = step;
-    finish(Error { cause.code, QStringLiteral("Uploading %1 failed at step %2 of 3 (%3): %4")
-                                       .arg(m_upload.filename)
-                                       .arg(int(step))
-                                       .arg(QLatin1String(names[int(step)]), cause.message) });
+    finish(Error { cause.code,
+                   QStringLiteral("Uploading %1 failed at step %2 of 3 (%3): %4")
+                           .arg(m_upload.filename)
+                           .arg(int(step))
+                           .arg(QLatin1String(names[int(step)]), cause.message) });
 }
 
 void UploadJob::cancelNetwork()

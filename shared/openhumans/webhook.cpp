@@ -33,12 +33,10 @@ bool isHex(const QByteArray &text)
 
 QByteArray webhookSignature(const QByteArray &secret, const QByteArray &rawBody)
 {
-    return QByteArray(prefix)
-            + QMessageAuthenticationCode::hash(rawBody, secret, QCryptographicHash::Sha1).toHex();
+    return QByteArray(prefix) + QMessageAuthenticationCode::hash(rawBody, secret, QCryptographicHash::Sha1).toHex();
 }
 
-SignatureCheck checkWebhookSignature(const QByteArray &secret, const QByteArray &rawBody,
-                                     const QByteArray &headerValue)
+SignatureCheck checkWebhookSignature(const QByteArray &secret, const QByteArray &rawBody, const QByteArray &headerValue)
 {
     if (secret.isEmpty())
         return SignatureCheck::NoSecret;
@@ -79,9 +77,9 @@ Result<DeauthNotice> parseDeauthNotice(const QByteArray &rawBody)
     if (notice.projectMemberId.isEmpty())
         return badWebhook(QStringLiteral("project_member_id is missing"));
     const QJsonValue erasure = object.value(QLatin1String("erasure_requested"));
-    notice.erasureRequested = erasure.isBool() ? erasure.toBool()
-                                               : erasure.toString().compare(QLatin1String("true"),
-                                                                            Qt::CaseInsensitive) == 0;
+    notice.erasureRequested = erasure.isBool()
+            ? erasure.toBool()
+            : erasure.toString().compare(QLatin1String("true"), Qt::CaseInsensitive) == 0;
     notice.timestamp = parseTime(object.value(QLatin1String("timestamp")).toString());
     return notice;
 }

@@ -5,10 +5,14 @@ namespace openaps::records {
 QString consentValue(Consent consent)
 {
     switch (consent) {
-    case Consent::OpenAps: return QStringLiteral("openaps");
-    case Consent::Nsf: return QStringLiteral("nsf");
-    case Consent::Both: return QStringLiteral("both");
-    case Consent::None: break;
+    case Consent::OpenAps:
+        return QStringLiteral("openaps");
+    case Consent::Nsf:
+        return QStringLiteral("nsf");
+    case Consent::Both:
+        return QStringLiteral("both");
+    case Consent::None:
+        break;
     }
     return QStringLiteral("none");
 }
@@ -45,11 +49,14 @@ bool sharesWithNsf(Consent consent)
 QString consentDescription(Consent consent)
 {
     switch (consent) {
-    case Consent::OpenAps: return QStringLiteral("OpenAPS Data Commons");
-    case Consent::Nsf: return QStringLiteral("Nightscout Foundation Data Commons");
+    case Consent::OpenAps:
+        return QStringLiteral("OpenAPS Data Commons");
+    case Consent::Nsf:
+        return QStringLiteral("Nightscout Foundation Data Commons");
     case Consent::Both:
         return QStringLiteral("OpenAPS Data Commons and Nightscout Foundation Data Commons");
-    case Consent::None: break;
+    case Consent::None:
+        break;
     }
     return QStringLiteral("Nobody: nothing is shared");
 }

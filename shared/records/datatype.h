@@ -17,7 +17,7 @@ QString dataTypeName(DataType type);
 std::optional<DataType> dataTypeFromName(QStringView name);
 
 // The four types in the order a cycle handles them.
-inline constexpr DataType kAllTypes[] = { DataType::Entries, DataType::Treatments,
-                                          DataType::DeviceStatus, DataType::Profile };
+inline constexpr DataType kAllTypes[] = { DataType::Entries, DataType::Treatments, DataType::DeviceStatus,
+                                          DataType::Profile };
 
 } // namespace openaps::records

@@ -63,8 +63,7 @@ FileKind classifyFile(const QString &basename, const QStringList &tags)
         kind.kind = FileKind::NightscoutUrl;
         return kind;
     }
-    static const QRegularExpression dataExtension(
-            QStringLiteral(R"(\.(json|ndjson|jsonl)(\.gz)?$)"));
+    static const QRegularExpression dataExtension(QStringLiteral(R"(\.(json|ndjson|jsonl)(\.gz)?$)"));
     const auto ext = dataExtension.match(name);
     if (!ext.hasMatch())
         return kind;

@@ -41,8 +41,7 @@ std::optional<QDate> segmentMonth(const QString &basename, const QString &member
 
 // The <ms> of a legacy whole-history file of this member and type: the upper
 // bound (epoch ms) of the data the old system put in it.
-std::optional<qint64> legacyUpperBound(const QString &basename, const QString &memberId,
-                                       DataType type);
+std::optional<qint64> legacyUpperBound(const QString &basename, const QString &memberId, DataType type);
 
 // The UTC month (first day) of an instant in epoch ms.
 QDate monthOf(qint64 epochMs);

@@ -98,8 +98,7 @@ QByteArray syntheticId(const QJsonObject &object)
 {
     // QJsonObject keeps its keys sorted, so this is canonical.
     const QByteArray canonical = QJsonDocument(object).toJson(QJsonDocument::Compact);
-    return QByteArrayLiteral("sha1:")
-            + QCryptographicHash::hash(canonical, QCryptographicHash::Sha1).toHex();
+    return QByteArrayLiteral("sha1:") + QCryptographicHash::hash(canonical, QCryptographicHash::Sha1).toHex();
 }
 
 } // namespace openaps::records::json

@@ -56,9 +56,9 @@ bool stripNul(QByteArray &record)
 }
 
 NdjsonReader::NdjsonReader(QIODevice *device, qint64 maxRecordBytes)
-    : m_device(device), m_maxRecordBytes(maxRecordBytes)
-{
-}
+    : m_device(device),
+      m_maxRecordBytes(maxRecordBytes)
+{ }
 
 NdjsonReader::~NdjsonReader() = default;
 
@@ -109,8 +109,8 @@ bool NdjsonReader::fill()
         }
         const qsizetype outStart = m_buffer.size();
         m_buffer.resize(outStart + 4 * readChunk);
-        const auto step = m_inflater->inflate(m_input.constData(), m_input.size(),
-                                              m_buffer.data() + outStart, 4 * readChunk);
+        const auto step = m_inflater->inflate(m_input.constData(), m_input.size(), m_buffer.data() + outStart,
+                                              4 * readChunk);
         m_buffer.resize(outStart + step.produced);
         m_input.remove(0, step.consumed);
         if (step.status == gzip::Inflater::Status::Corrupt) {
@@ -212,8 +212,7 @@ std::optional<RawRecord> NdjsonReader::nextArrayElement()
     for (;;) {
         // Between elements: whitespace and commas.
         for (;;) {
-            while (m_pos < m_buffer.size()
-                   && (isSpace(m_buffer[m_pos]) || m_buffer[m_pos] == ',')) {
+            while (m_pos < m_buffer.size() && (isSpace(m_buffer[m_pos]) || m_buffer[m_pos] == ',')) {
                 if (m_buffer[m_pos] == '\n')
                     ++m_line;
                 ++m_pos;

@@ -86,8 +86,7 @@ bool readOffset(Cursor &c, std::optional<int> &offset)
     return true;
 }
 
-std::optional<NsTime> makeTime(int y, int mo, int d, int h, int mi, int s, int ms,
-                               std::optional<int> offset)
+std::optional<NsTime> makeTime(int y, int mo, int d, int h, int mi, int s, int ms, std::optional<int> offset)
 {
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
         return std::nullopt;
@@ -143,9 +142,8 @@ std::optional<NsTime> parseJsDate(QStringView text)
         return std::nullopt;
     Cursor c(text.mid(8));
     int d = 0, y = 0, h = 0, mi = 0, s = 0;
-    if (!c.digits(2, d) || !c.take(QLatin1Char(' ')) || !c.digits(4, y) || !c.take(QLatin1Char(' '))
-        || !c.digits(2, h) || !c.take(QLatin1Char(':')) || !c.digits(2, mi) || !c.take(QLatin1Char(':'))
-        || !c.digits(2, s))
+    if (!c.digits(2, d) || !c.take(QLatin1Char(' ')) || !c.digits(4, y) || !c.take(QLatin1Char(' ')) || !c.digits(2, h)
+        || !c.take(QLatin1Char(':')) || !c.digits(2, mi) || !c.take(QLatin1Char(':')) || !c.digits(2, s))
         return std::nullopt;
     std::optional<int> offset;
     if (c.rest().startsWith(QLatin1String(" GMT"))) {

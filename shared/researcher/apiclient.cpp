@@ -69,8 +69,8 @@ void ApiClient::noteError(const Error &error)
     emit signInRequired(error.message);
 }
 
-void ApiClient::send(const QByteArray &verb, const QString &path, const QUrlQuery &query,
-                     const QJsonObject *body, QObject *context, RawCallback done)
+void ApiClient::send(const QByteArray &verb, const QString &path, const QUrlQuery &query, const QJsonObject *body,
+                     QObject *context, RawCallback done)
 {
     HttpRequest request = this->request(path, query);
     request.verb = verb;
@@ -102,16 +102,15 @@ void ApiClient::send(const QByteArray &verb, const QString &path, const QUrlQuer
                     });
 }
 
-void ApiClient::sendForStatus(const QByteArray &verb, const QString &path, const QJsonObject &body,
-                              QObject *context, StatusCallback done)
+void ApiClient::sendForStatus(const QByteArray &verb, const QString &path, const QJsonObject &body, QObject *context,
+                              StatusCallback done)
 {
-    send(verb, path, {}, &body, context, [done = std::move(done)](Result<HttpResponse> r) {
-        done(r ? Status() : Status(r.error()));
-    });
+    send(verb, path, {}, &body, context,
+         [done = std::move(done)](Result<HttpResponse> r) { done(r ? Status() : Status(r.error())); });
 }
 
-void ApiClient::sendForAccount(const QByteArray &verb, const QString &path, const QJsonObject *body,
-                               QObject *context, Callback<Account> done)
+void ApiClient::sendForAccount(const QByteArray &verb, const QString &path, const QJsonObject *body, QObject *context,
+                               Callback<Account> done)
 {
     send(verb, path, {}, body, context, [done = std::move(done)](Result<HttpResponse> r) {
         if (!r)
@@ -131,14 +130,14 @@ void ApiClient::apply(const Application &application, QObject *context, StatusCa
 void ApiClient::verify(const QString &email, const QString &code, QObject *context, StatusCallback done)
 {
     sendForStatus("POST", QStringLiteral("applications/verify"),
-                  { { QStringLiteral("email"), email }, { QStringLiteral("code"), code.trimmed() } },
-                  context, std::move(done));
+                  { { QStringLiteral("email"), email }, { QStringLiteral("code"), code.trimmed() } }, context,
+                  std::move(done));
 }
 
 void ApiClient::resendCode(const QString &email, QObject *context, StatusCallback done)
 {
-    sendForStatus("POST", QStringLiteral("applications/resend"), { { QStringLiteral("email"), email } },
-                  context, std::move(done));
+    sendForStatus("POST", QStringLiteral("applications/resend"), { { QStringLiteral("email"), email } }, context,
+                  std::move(done));
 }
 
 void ApiClient::login(const QString &email, const QString &password, QObject *context, Callback<Account> done)
@@ -170,10 +169,11 @@ void ApiClient::logout(QObject *context, StatusCallback done)
 {
     if (!isSignedIn())
         return done({});
-    send("POST", QStringLiteral("logout"), {}, nullptr, context, [this, done = std::move(done)](Result<HttpResponse> r) {
-        forget(); // signed out here whatever the server said
-        done(r ? Status() : Status(r.error()));
-    });
+    send("POST", QStringLiteral("logout"), {}, nullptr, context,
+         [this, done = std::move(done)](Result<HttpResponse> r) {
+             forget(); // signed out here whatever the server said
+             done(r ? Status() : Status(r.error()));
+         });
 }
 
 void ApiClient::forgotPassword(const QString &email, QObject *context, StatusCallback done)
@@ -182,8 +182,8 @@ void ApiClient::forgotPassword(const QString &email, QObject *context, StatusCal
                   std::move(done));
 }
 
-void ApiClient::resetPassword(const QString &email, const QString &code, const QString &password,
-                              QObject *context, StatusCallback done)
+void ApiClient::resetPassword(const QString &email, const QString &code, const QString &password, QObject *context,
+                              StatusCallback done)
 {
     sendForStatus("POST", QStringLiteral("password/reset"),
                   { { QStringLiteral("email"), email },

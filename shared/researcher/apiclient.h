@@ -11,7 +11,6 @@
 
 class QNetworkAccessManager;
 
-
 namespace openaps::researcher {
 
 class DownloadJob;
@@ -27,8 +26,7 @@ class ApiClient final : public QObject
     Q_DISABLE_COPY_MOVE(ApiClient)
 
 public:
-    template <typename T>
-    using Callback = std::function<void(Result<T>)>;
+    template <typename T> using Callback = std::function<void(Result<T>)>;
     using StatusCallback = std::function<void(Status)>;
 
     explicit ApiClient(QNetworkAccessManager *nam, QObject *parent = nullptr);
@@ -50,8 +48,8 @@ public:
     void me(QObject *context, Callback<Account> done);
     void logout(QObject *context, StatusCallback done);
     void forgotPassword(const QString &email, QObject *context, StatusCallback done);
-    void resetPassword(const QString &email, const QString &code, const QString &password,
-                       QObject *context, StatusCallback done);
+    void resetPassword(const QString &email, const QString &code, const QString &password, QObject *context,
+                       StatusCallback done);
 
     // Data
     void datasets(QObject *context, Callback<QList<Dataset>> done);
@@ -79,10 +77,10 @@ private:
     using RawCallback = std::function<void(Result<HttpResponse>)>;
     void send(const QByteArray &verb, const QString &path, const QUrlQuery &query, const QJsonObject *body,
               QObject *context, RawCallback done);
-    void sendForStatus(const QByteArray &verb, const QString &path, const QJsonObject &body,
-                       QObject *context, StatusCallback done);
-    void sendForAccount(const QByteArray &verb, const QString &path, const QJsonObject *body,
-                        QObject *context, Callback<Account> done);
+    void sendForStatus(const QByteArray &verb, const QString &path, const QJsonObject &body, QObject *context,
+                       StatusCallback done);
+    void sendForAccount(const QByteArray &verb, const QString &path, const QJsonObject *body, QObject *context,
+                        Callback<Account> done);
     void forget();
 
     QNetworkAccessManager *m_nam;

@@ -17,8 +17,9 @@ Result<QJsonArray> arrayIn(const QByteArray &body, const QString &key)
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &error);
     if (!doc.isObject() || !doc.object().value(key).isArray())
-        return makeError("bad-answer", QStringLiteral("The server's answer could not be read "
-                                                      "(is this an OpenAPS Data Commons server?)."));
+        return makeError("bad-answer",
+                         QStringLiteral("The server's answer could not be read "
+                                        "(is this an OpenAPS Data Commons server?)."));
     return doc.object().value(key).toArray();
 }
 
@@ -56,8 +57,7 @@ Result<QList<Dataset>> parseDatasets(const QByteArray &body)
     QList<Dataset> out;
     for (const QJsonValue &v : *array) {
         const QJsonObject o = v.toObject();
-        Dataset d { o.value(QLatin1String("name")).toString(), {},
-                    o.value(QLatin1String("time_column")).toString() };
+        Dataset d { o.value(QLatin1String("name")).toString(), {}, o.value(QLatin1String("time_column")).toString() };
         const QJsonArray columns = o.value(QLatin1String("columns")).toArray();
         for (const QJsonValue &c : columns)
             d.columns.append({ c.toObject().value(QLatin1String("name")).toString(),

@@ -13,9 +13,11 @@
 namespace openaps::researcher {
 
 DownloadJob::DownloadJob(ApiClient *api, ExportFilter filter, QString folder, QObject *parent)
-    : QObject(parent), m_api(api), m_filter(std::move(filter)), m_folder(std::move(folder))
-{
-}
+    : QObject(parent),
+      m_api(api),
+      m_filter(std::move(filter)),
+      m_folder(std::move(folder))
+{ }
 
 DownloadJob::~DownloadJob()
 {
@@ -32,12 +34,14 @@ void DownloadJob::start()
     m_started = true;
     m_path = QDir(m_folder).filePath(m_filter.defaultFileName());
     if (!QDir().mkpath(m_folder))
-        return fail(Error { QStringLiteral("disk"), QStringLiteral("The folder %1 could not be created.")
-                                                            .arg(QDir::toNativeSeparators(m_folder)) });
+        return fail(Error {
+                QStringLiteral("disk"),
+                QStringLiteral("The folder %1 could not be created.").arg(QDir::toNativeSeparators(m_folder)) });
     m_file = std::make_unique<QSaveFile>(m_path);
     if (!m_file->open(QIODevice::WriteOnly))
-        return fail(Error { QStringLiteral("disk"), QStringLiteral("The file %1 could not be created: %2")
-                                                            .arg(QDir::toNativeSeparators(m_path), m_file->errorString()) });
+        return fail(Error { QStringLiteral("disk"),
+                            QStringLiteral("The file %1 could not be created: %2")
+                                    .arg(QDir::toNativeSeparators(m_path), m_file->errorString()) });
     // The count first: it proves the sign-in still works and sizes the progress bar.
     m_api->count(m_filter, this, [this](Result<qint64> rows) {
         if (!rows)
@@ -106,8 +110,10 @@ void DownloadJob::onDone(Result<HttpResponse> result)
     if (!result) {
         Error e = result.error();
         if (e.code == QLatin1String("sink-failed"))
-            e = Error { QStringLiteral("disk"), QStringLiteral("The file could not be written: %1")
-                                                        .arg(m_file ? m_file->errorString() : QString()) };
+            e = Error {
+                QStringLiteral("disk"),
+                QStringLiteral("The file could not be written: %1").arg(m_file ? m_file->errorString() : QString())
+            };
         else if (e.code == QLatin1String("truncated"))
             e.message = QStringLiteral("The download stopped before the end (%1 bytes arrived); no file was "
                                        "kept. Please try again.")
@@ -124,8 +130,8 @@ void DownloadJob::onDone(Result<HttpResponse> result)
     }
     if (!m_file->commit()) {
         m_file.reset();
-        return fail(Error { QStringLiteral("disk"), QStringLiteral("The file could not be saved: %1")
-                                                            .arg(QDir::toNativeSeparators(m_path)) });
+        return fail(Error { QStringLiteral("disk"),
+                            QStringLiteral("The file could not be saved: %1").arg(QDir::toNativeSeparators(m_path)) });
     }
     m_file.reset();
     bool ok = false;

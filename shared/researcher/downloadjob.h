@@ -13,7 +13,6 @@
 
 class QSaveFile;
 
-
 namespace openaps::researcher {
 
 class ApiClient;

@@ -67,8 +67,11 @@ QJsonObject oref(const StatusContext &c, bool androidAps)
     }
     const int eventual = predBGs.value(QStringLiteral("IOB")).toArray().last().toInt();
     const QString reason = QStringLiteral("COB: %1, Dev: %2, ISF: %3, Target: %4; Eventual BG %5")
-                                   .arg(int(c.cob)).arg(int(d.delta)).arg(c.profile.isf)
-                                   .arg(c.profile.target).arg(eventual);
+                                   .arg(int(c.cob))
+                                   .arg(int(d.delta))
+                                   .arg(c.profile.isf)
+                                   .arg(c.profile.target)
+                                   .arg(eventual);
     QJsonObject suggested {
         { QStringLiteral("bg"), int(std::round(d.glucose)) },
         { QStringLiteral("temp"), QStringLiteral("absolute") },
@@ -122,18 +125,20 @@ QJsonObject loop(const StatusContext &c)
         { QStringLiteral("name"), QStringLiteral("Loop") },
         { QStringLiteral("version"), QStringLiteral("3.4.1") },
         { QStringLiteral("timestamp"), c.time() },
-        { QStringLiteral("iob"), QJsonObject { { QStringLiteral("timestamp"), c.time() },
-                                               { QStringLiteral("iob"), round2(c.iob) },
-                                               { QStringLiteral("basaliob"), round2(c.iob * 0.2 - 0.1) } } },
-        { QStringLiteral("cob"), QJsonObject { { QStringLiteral("timestamp"), c.time() },
-                                               { QStringLiteral("cob"), round2(c.cob) } } },
+        { QStringLiteral("iob"),
+          QJsonObject { { QStringLiteral("timestamp"), c.time() },
+                        { QStringLiteral("iob"), round2(c.iob) },
+                        { QStringLiteral("basaliob"), round2(c.iob * 0.2 - 0.1) } } },
+        { QStringLiteral("cob"),
+          QJsonObject { { QStringLiteral("timestamp"), c.time() }, { QStringLiteral("cob"), round2(c.cob) } } },
         { QStringLiteral("predicted"), predicted },
         { QStringLiteral("recommendedBolus"), 0 },
     };
     if (d.setsTempBasal) {
         const bool typo = c.mess(MessKind::ReceivedSpelling);
         l.insert(QStringLiteral("enacted"),
-                 QJsonObject { { QStringLiteral("rate"), d.rate }, { QStringLiteral("duration"), 30 },
+                 QJsonObject { { QStringLiteral("rate"), d.rate },
+                               { QStringLiteral("duration"), 30 },
                                { QStringLiteral("timestamp"), c.time() },
                                { typo ? QStringLiteral("recieved") : QStringLiteral("received"), true },
                                { QStringLiteral("bolusVolume"), d.smb } });
@@ -155,12 +160,14 @@ QJsonObject pump(const StatusContext &c)
         p.insert(QStringLiteral("bolusing"), false);
         p.insert(QStringLiteral("secondsFromGMT"), c.model.offsetAt(c.at));
     } else {
-        p.insert(QStringLiteral("battery"), QJsonObject { { QStringLiteral("status"), QStringLiteral("normal") },
-                                                         { QStringLiteral("voltage"), 1.38 + double(c.index % 8) / 100 } });
-        p.insert(QStringLiteral("status"), QJsonObject { { QStringLiteral("status"), QStringLiteral("normal") },
-                                                        { QStringLiteral("bolusing"), false },
-                                                        { QStringLiteral("suspended"), false },
-                                                        { QStringLiteral("timestamp"), c.time() } });
+        p.insert(QStringLiteral("battery"),
+                 QJsonObject { { QStringLiteral("status"), QStringLiteral("normal") },
+                               { QStringLiteral("voltage"), 1.38 + double(c.index % 8) / 100 } });
+        p.insert(QStringLiteral("status"),
+                 QJsonObject { { QStringLiteral("status"), QStringLiteral("normal") },
+                               { QStringLiteral("bolusing"), false },
+                               { QStringLiteral("suspended"), false },
+                               { QStringLiteral("timestamp"), c.time() } });
     }
     return p;
 }
@@ -168,9 +175,12 @@ QJsonObject pump(const StatusContext &c)
 QString statusDevice(const ParticipantModel &model)
 {
     switch (model.options().flavour) {
-    case LoopFlavour::OpenAPS: return QStringLiteral("openaps://") + model.rigName();
-    case LoopFlavour::Loop: return QStringLiteral("loop://iPhone");
-    case LoopFlavour::AndroidAPS: return QStringLiteral("openaps://samsung SM-G970F");
+    case LoopFlavour::OpenAPS:
+        return QStringLiteral("openaps://") + model.rigName();
+    case LoopFlavour::Loop:
+        return QStringLiteral("loop://iPhone");
+    case LoopFlavour::AndroidAPS:
+        return QStringLiteral("openaps://samsung SM-G970F");
     }
     return {};
 }
@@ -185,8 +195,9 @@ void buildDeviceStatus(const ParticipantModel &model, qint64 from, qint64 to, st
         const qint64 at = slot + 55 * 1000 + qint64(hash(model.seed(), StreamStatus, index) % 5000);
         if (at < from || at >= to || !model.cgmAvailable(slot))
             continue;
-        StatusContext c { model, at, index, model.decision(slot), model.iob(slot), model.cob(slot),
-                          model.profileAt(slot), false };
+        StatusContext c {
+            model, at, index, model.decision(slot), model.iob(slot), model.cob(slot), model.profileAt(slot), false
+        };
         c.big = c.mess(MessKind::BigStatus);
         const bool local = c.mess(MessKind::LocalOffset);
         QJsonObject s {
@@ -197,9 +208,10 @@ void buildDeviceStatus(const ParticipantModel &model, qint64 from, qint64 to, st
         };
         if (flavour == LoopFlavour::Loop) {
             s.insert(QStringLiteral("loop"), loop(c));
-            s.insert(QStringLiteral("uploader"), QJsonObject { { QStringLiteral("name"), QStringLiteral("iPhone") },
-                                                              { QStringLiteral("timestamp"), c.time() },
-                                                              { QStringLiteral("battery"), 30 + int(index % 70) } });
+            s.insert(QStringLiteral("uploader"),
+                     QJsonObject { { QStringLiteral("name"), QStringLiteral("iPhone") },
+                                   { QStringLiteral("timestamp"), c.time() },
+                                   { QStringLiteral("battery"), 30 + int(index % 70) } });
         } else {
             s.insert(QStringLiteral("openaps"), oref(c, flavour == LoopFlavour::AndroidAPS));
             s.insert(QStringLiteral("uploader"), QJsonObject { { QStringLiteral("battery"), 30 + int(index % 70) } });
@@ -213,9 +225,10 @@ void buildDeviceStatus(const ParticipantModel &model, qint64 from, qint64 to, st
             QJsonArray scan;
             for (int i = 0; i < 24; ++i)
                 scan.append(QJsonArray { QString::number(916.5 + i * 0.024, 'f', 3), 5, -90 - i % 7 });
-            s.insert(QStringLiteral("mmtune"), QJsonObject { { QStringLiteral("scanDetails"), scan },
-                                                             { QStringLiteral("setFreq"), 916.66 },
-                                                             { QStringLiteral("timestamp"), c.time() } });
+            s.insert(QStringLiteral("mmtune"),
+                     QJsonObject { { QStringLiteral("scanDetails"), scan },
+                                   { QStringLiteral("setFreq"), 916.66 },
+                                   { QStringLiteral("timestamp"), c.time() } });
         }
         out.push_back({ at, std::move(s) });
     }

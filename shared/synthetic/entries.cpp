@@ -11,21 +11,30 @@ constexpr quint64 kEntryStream = 0x10;
 
 QString direction(double perMinute)
 {
-    if (perMinute <= -3.5) return QStringLiteral("DoubleDown");
-    if (perMinute <= -2) return QStringLiteral("SingleDown");
-    if (perMinute <= -1) return QStringLiteral("FortyFiveDown");
-    if (perMinute < 1) return QStringLiteral("Flat");
-    if (perMinute < 2) return QStringLiteral("FortyFiveUp");
-    if (perMinute < 3.5) return QStringLiteral("SingleUp");
+    if (perMinute <= -3.5)
+        return QStringLiteral("DoubleDown");
+    if (perMinute <= -2)
+        return QStringLiteral("SingleDown");
+    if (perMinute <= -1)
+        return QStringLiteral("FortyFiveDown");
+    if (perMinute < 1)
+        return QStringLiteral("Flat");
+    if (perMinute < 2)
+        return QStringLiteral("FortyFiveUp");
+    if (perMinute < 3.5)
+        return QStringLiteral("SingleUp");
     return QStringLiteral("DoubleUp");
 }
 
 QString cgmDevice(const ParticipantModel &model)
 {
     switch (model.options().flavour) {
-    case LoopFlavour::OpenAPS: return QStringLiteral("openaps://") + model.rigName() + QStringLiteral("/cgm");
-    case LoopFlavour::Loop: return QStringLiteral("CGMBLEKit Dexcom G6 21.0");
-    case LoopFlavour::AndroidAPS: return QStringLiteral("AndroidAPS-DexcomG6");
+    case LoopFlavour::OpenAPS:
+        return QStringLiteral("openaps://") + model.rigName() + QStringLiteral("/cgm");
+    case LoopFlavour::Loop:
+        return QStringLiteral("CGMBLEKit Dexcom G6 21.0");
+    case LoopFlavour::AndroidAPS:
+        return QStringLiteral("AndroidAPS-DexcomG6");
     }
     return {};
 }

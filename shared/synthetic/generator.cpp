@@ -48,8 +48,7 @@ Generator::Generator(Options options) : m_options(std::move(options))
 
 Generator::~Generator() = default;
 
-void Generator::generate(ns::Collection collection, const QDateTime &from, const QDateTime &to,
-                         const Sink &sink) const
+void Generator::generate(ns::Collection collection, const QDateTime &from, const QDateTime &to, const Sink &sink) const
 {
     const ParticipantModel model(m_options);
     const qint64 begin = std::max(from.toMSecsSinceEpoch(), model.startMs());
@@ -60,10 +59,18 @@ void Generator::generate(ns::Collection collection, const QDateTime &from, const
         const qint64 chunkEnd = std::min(end, floorDiv(chunk, kDay) * kDay + kDay);
         items.clear();
         switch (collection) {
-        case ns::Collection::Entries: buildEntries(model, chunk, chunkEnd, items); break;
-        case ns::Collection::Treatments: buildTreatments(model, chunk, chunkEnd, items); break;
-        case ns::Collection::DeviceStatus: buildDeviceStatus(model, chunk, chunkEnd, items); break;
-        case ns::Collection::Profiles: buildProfiles(model, chunk, chunkEnd, items); break;
+        case ns::Collection::Entries:
+            buildEntries(model, chunk, chunkEnd, items);
+            break;
+        case ns::Collection::Treatments:
+            buildTreatments(model, chunk, chunkEnd, items);
+            break;
+        case ns::Collection::DeviceStatus:
+            buildDeviceStatus(model, chunk, chunkEnd, items);
+            break;
+        case ns::Collection::Profiles:
+            buildProfiles(model, chunk, chunkEnd, items);
+            break;
         }
         std::stable_sort(items.begin(), items.end(), [](const Item &a, const Item &b) { return a.at < b.at; });
         for (const Item &item : items)
@@ -71,8 +78,7 @@ void Generator::generate(ns::Collection collection, const QDateTime &from, const
     }
 }
 
-QList<QJsonObject> Generator::records(ns::Collection collection, const QDateTime &from,
-                                      const QDateTime &to) const
+QList<QJsonObject> Generator::records(ns::Collection collection, const QDateTime &from, const QDateTime &to) const
 {
     QList<QJsonObject> out;
     generate(collection, from, to, [&out](const QJsonObject &record) { out.append(record); });

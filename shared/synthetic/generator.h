@@ -56,12 +56,10 @@ public:
 
     // Records whose time lies in [from, to) (and within [start, end)),
     // oldest first, handed one by one to `sink`; memory stays at one day.
-    void generate(ns::Collection collection, const QDateTime &from, const QDateTime &to,
-                  const Sink &sink) const;
+    void generate(ns::Collection collection, const QDateTime &from, const QDateTime &to, const Sink &sink) const;
 
     // The same, collected.
-    QList<QJsonObject> records(ns::Collection collection, const QDateTime &from,
-                               const QDateTime &to) const;
+    QList<QJsonObject> records(ns::Collection collection, const QDateTime &from, const QDateTime &to) const;
 
     // The time of a generated record: `date` for entries, the instant of
     // `created_at` (which may carry an offset) or `startDate` for the others.

@@ -18,8 +18,18 @@ inline quint64 mix(quint64 x)
 
 // What a hash decides about; keeps streams independent.
 enum Stream : quint64 {
-    StreamCgmNoise = 1, StreamCgmGap, StreamKnot, StreamDay, StreamMeal, StreamBasal, StreamSmb,
-    StreamStatus, StreamMess, StreamId, StreamProfile, StreamRig,
+    StreamCgmNoise = 1,
+    StreamCgmGap,
+    StreamKnot,
+    StreamDay,
+    StreamMeal,
+    StreamBasal,
+    StreamSmb,
+    StreamStatus,
+    StreamMess,
+    StreamId,
+    StreamProfile,
+    StreamRig,
 };
 
 inline quint64 hash(quint64 seed, quint64 stream, qint64 index, quint64 salt = 0)

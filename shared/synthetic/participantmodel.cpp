@@ -31,7 +31,8 @@ double pumpRound(double units)
 }
 
 ParticipantModel::ParticipantModel(const Options &options)
-    : m_options(options), m_startMs(options.start.toMSecsSinceEpoch()),
+    : m_options(options),
+      m_startMs(options.start.toMSecsSinceEpoch()),
       m_endMs(options.end.toMSecsSinceEpoch())
 {
     const quint64 h = hash(options.seed, StreamRig, 0);
@@ -94,9 +95,13 @@ DayPlan ParticipantModel::drawPlan(qint64 day) const
     };
     p.base = uniform(r(1), 95, 135);
 
-    struct MealTime { double hour, spread, minCarbs, maxCarbs; };
-    const MealTime mealTimes[4] = { { 7.5, 60, 25, 60 }, { 12.5, 60, 30, 80 }, { 18.75, 75, 40, 100 },
-                            { 15.5, 60, 10, 30 } };
+    struct MealTime
+    {
+        double hour, spread, minCarbs, maxCarbs;
+    };
+    const MealTime mealTimes[4] = {
+        { 7.5, 60, 25, 60 }, { 12.5, 60, 30, 80 }, { 18.75, 75, 40, 100 }, { 15.5, 60, 10, 30 }
+    };
     const int count = unit(r(2)) < 0.45 ? 4 : 3;
     for (int i = 0; i < count; ++i) {
         Meal &m = p.meals[p.mealCount++];
@@ -122,8 +127,7 @@ DayPlan ParticipantModel::drawPlan(qint64 day) const
         p.exerciseAt = at(17.5, 90, 4);
     if (unit(r(5)) < 0.3) {
         p.activityTarget = p.exerciseAt >= 0;
-        p.tempTargetAt = p.activityTarget ? p.exerciseAt - 60 * kMinute
-                                          : p.meals[p.mealCount - 1].at - 45 * kMinute;
+        p.tempTargetAt = p.activityTarget ? p.exerciseAt - 60 * kMinute : p.meals[p.mealCount - 1].at - 45 * kMinute;
     }
     const qint64 phase = qint64(hash(seed(), StreamDay, 0, 99) % 30);
     if ((day + phase) % 10 == 0)
@@ -165,8 +169,7 @@ bool ParticipantModel::cgmAvailable(qint64 slotMs) const
     return true;
 }
 
-template <typename F>
-void ParticipantModel::visitMeals(qint64 utcMs, qint64 window, F &&f) const
+template <typename F> void ParticipantModel::visitMeals(qint64 utcMs, qint64 window, F &&f) const
 {
     const qint64 day = localDay(utcMs);
     for (qint64 d = day - 1; d <= day; ++d) {
@@ -217,18 +220,16 @@ int ParticipantModel::sensorGlucose(qint64 slotMs) const
 double ParticipantModel::iob(qint64 utcMs) const
 {
     double total = 0;
-    visitMeals(utcMs, 6 * kHour, [&](const Meal &m, double minutes) {
-        total += m.bolus * (1 - insulinActed(minutes));
-    });
+    visitMeals(utcMs, 6 * kHour,
+               [&](const Meal &m, double minutes) { total += m.bolus * (1 - insulinActed(minutes)); });
     return total;
 }
 
 double ParticipantModel::cob(qint64 utcMs) const
 {
     double total = 0;
-    visitMeals(utcMs, 5 * kHour, [&](const Meal &m, double minutes) {
-        total += m.carbs * (1 - carbAbsorbed(minutes));
-    });
+    visitMeals(utcMs, 5 * kHour,
+               [&](const Meal &m, double minutes) { total += m.carbs * (1 - carbAbsorbed(minutes)); });
     return total;
 }
 

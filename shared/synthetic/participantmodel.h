@@ -61,8 +61,15 @@ struct LoopDecision
 
 // Identifies a messy shape, for mess().
 enum class MessKind : quint64 {
-    StringNumbers = 1, LocalOffset, NulDevice, Duplicate, NoiseClean, IobArray, ReceivedSpelling,
-    BigStatus, StringProfile,
+    StringNumbers = 1,
+    LocalOffset,
+    NulDevice,
+    Duplicate,
+    NoiseClean,
+    IobArray,
+    ReceivedSpelling,
+    BigStatus,
+    StringProfile,
 };
 
 // The participant's body, devices and habits as pure functions of time.
@@ -111,8 +118,7 @@ public:
 
 private:
     DayPlan drawPlan(qint64 day) const;
-    template <typename F>
-    void visitMeals(qint64 utcMs, qint64 window, F &&f) const;
+    template <typename F> void visitMeals(qint64 utcMs, qint64 window, F &&f) const;
 
     const Options &m_options;
     qint64 m_startMs;

@@ -15,7 +15,8 @@ QJsonArray schedule(const QList<QPair<int, double>> &points, bool strings)
 {
     QJsonArray out;
     for (const auto &[seconds, value] : points) {
-        const QString time = QStringLiteral("%1:%2").arg(seconds / 3600, 2, 10, QLatin1Char('0'))
+        const QString time = QStringLiteral("%1:%2")
+                                     .arg(seconds / 3600, 2, 10, QLatin1Char('0'))
                                      .arg(seconds / 60 % 60, 2, 10, QLatin1Char('0'));
         out.append(QJsonObject { { QStringLiteral("time"), time },
                                  { QStringLiteral("timeAsSeconds"), number(seconds, strings) },

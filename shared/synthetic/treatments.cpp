@@ -11,17 +11,29 @@ namespace {
 
 constexpr quint64 kTreatmentStream = 0x20;
 
-enum Kind : quint64 { MealKind = 1, CarbKind, BolusKind, MeterKind, TempBasalKind, SmbKind,
-                      TargetKind, SiteKind, SensorKind, NoteKind };
+enum Kind : quint64 {
+    MealKind = 1,
+    CarbKind,
+    BolusKind,
+    MeterKind,
+    TempBasalKind,
+    SmbKind,
+    TargetKind,
+    SiteKind,
+    SensorKind,
+    NoteKind
+};
 
 class TreatmentWriter
 {
 public:
     TreatmentWriter(const ParticipantModel &model, qint64 from, qint64 to, std::vector<Item> &out)
-        : m_model(model), m_from(from), m_to(to), m_out(out),
+        : m_model(model),
+          m_from(from),
+          m_to(to),
+          m_out(out),
           m_flavour(model.options().flavour)
-    {
-    }
+    { }
 
     bool inWindow(qint64 at) const { return at >= m_from && at < m_to; }
     LoopFlavour flavour() const { return m_flavour; }
@@ -35,8 +47,8 @@ public:
         QJsonObject t {
             { QStringLiteral("_id"), m_model.objectId(at, stream, index) },
             { QStringLiteral("eventType"), eventType },
-            { QStringLiteral("created_at"), local ? isoTime(at, m_model.offsetAt(at), false, false)
-                                                  : isoTime(at, 0, true) },
+            { QStringLiteral("created_at"),
+              local ? isoTime(at, m_model.offsetAt(at), false, false) : isoTime(at, 0, true) },
             { QStringLiteral("enteredBy"), enteredBy() },
             { QStringLiteral("utcOffset"), m_model.offsetAt(at) / 60 },
         };
@@ -71,9 +83,12 @@ public:
     QString enteredBy() const
     {
         switch (m_flavour) {
-        case LoopFlavour::OpenAPS: return QStringLiteral("openaps://medtronic/723");
-        case LoopFlavour::Loop: return QStringLiteral("Loop");
-        case LoopFlavour::AndroidAPS: return QStringLiteral("openaps://AndroidAPS");
+        case LoopFlavour::OpenAPS:
+            return QStringLiteral("openaps://medtronic/723");
+        case LoopFlavour::Loop:
+            return QStringLiteral("Loop");
+        case LoopFlavour::AndroidAPS:
+            return QStringLiteral("openaps://AndroidAPS");
         }
         return {};
     }
@@ -179,8 +194,7 @@ void target(TreatmentWriter &w, const DayPlan &p)
     w.emitRecord(at, TargetKind, p.day, t);
 }
 
-void simpleEvent(TreatmentWriter &w, qint64 at, Kind kind, qint64 index, const QString &eventType,
-                 const QString &notes)
+void simpleEvent(TreatmentWriter &w, qint64 at, Kind kind, qint64 index, const QString &eventType, const QString &notes)
 {
     if (at < 0 || !w.inWindow(at))
         return;
@@ -211,8 +225,7 @@ void buildTreatments(const ParticipantModel &model, qint64 from, qint64 to, std:
         }
         target(w, p);
         simpleEvent(w, p.siteChangeAt, SiteKind, day, QStringLiteral("Site Change"), {});
-        simpleEvent(w, p.sensorStartAt, SensorKind, day, QStringLiteral("Sensor Start"),
-                    QStringLiteral("Dexcom G6"));
+        simpleEvent(w, p.sensorStartAt, SensorKind, day, QStringLiteral("Sensor Start"), QStringLiteral("Dexcom G6"));
         simpleEvent(w, p.noteAt, NoteKind, day, QStringLiteral("Note"), QStringLiteral("walked the dog"));
     }
     loopDecisions(w, model, from, to);

@@ -93,10 +93,12 @@ int main(int argc, char *argv[])
         const auto grant = openHumans.store().issueTokens(member);
         server::site::ParticipantStore participants(database, secretKey);
         const auto id = participants.recordLogin(
-                { member, { grant.accessToken, grant.refreshToken, QDateTime::currentDateTimeUtc().addSecs(36000), {} },
-                  0, QStringLiteral("https://bench.example"), QStringLiteral("both") });
-        server::site::SessionStore sessions(database, secretKey, std::chrono::hours(24),
-                                            systemMsClock());
+                { member,
+                  { grant.accessToken, grant.refreshToken, QDateTime::currentDateTimeUtc().addSecs(36000), {} },
+                  0,
+                  QStringLiteral("https://bench.example"),
+                  QStringLiteral("both") });
+        server::site::SessionStore sessions(database, secretKey, std::chrono::hours(24), systemMsClock());
         const auto session = id ? sessions.create(*id) : Result<server::site::Session>(id.error());
         if (!session)
             return QHttpServerResponse(QJsonObject { { QStringLiteral("error"), session.error().message } },

@@ -23,10 +23,14 @@ QJsonObject body(const QHttpServerRequest &request)
 
 QJsonObject toJson(const ContractServer::Account &a)
 {
-    return { { QStringLiteral("id"), a.id },          { QStringLiteral("name"), a.name },
-             { QStringLiteral("email"), a.email },    { QStringLiteral("institution"), a.institution },
-             { QStringLiteral("purpose"), a.purpose }, { QStringLiteral("status"), a.status },
-             { QStringLiteral("scope"), a.scope },     { QStringLiteral("is_admin"), a.isAdmin },
+    return { { QStringLiteral("id"), a.id },
+             { QStringLiteral("name"), a.name },
+             { QStringLiteral("email"), a.email },
+             { QStringLiteral("institution"), a.institution },
+             { QStringLiteral("purpose"), a.purpose },
+             { QStringLiteral("status"), a.status },
+             { QStringLiteral("scope"), a.scope },
+             { QStringLiteral("is_admin"), a.isAdmin },
              { QStringLiteral("created_at"), QStringLiteral("2026-11-01T10:00:00Z") } };
 }
 
@@ -63,7 +67,8 @@ ContractServer::ContractServer()
     });
     s.route(QStringLiteral("/api/v1/me"), Method::Get, [this](const QHttpServerRequest &r) {
         const Account *a = bearer(r);
-        return a ? json(toJson(*a)) : error("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
+        return a ? json(toJson(*a))
+                 : error("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
     });
     s.route(QStringLiteral("/api/v1/logout"), Method::Post, [this](const QHttpServerRequest &r) {
         m_tokens.remove(QString::fromLatin1(r.value("Authorization").mid(7)));
@@ -74,7 +79,8 @@ ContractServer::ContractServer()
         if (b.value(QLatin1String("password")).toString().size() < 10)
             return error("weak-password", QStringLiteral("The password needs at least 10 characters."));
         if (account(b.value(QLatin1String("email")).toString()))
-            return error("already-applied", QStringLiteral("This email address has applied already: sign in or reset the password."));
+            return error("already-applied",
+                         QStringLiteral("This email address has applied already: sign in or reset the password."));
         addAccount({ qint64(m_accounts.size() + 1), b.value(QLatin1String("name")).toString(),
                      b.value(QLatin1String("email")).toString(), b.value(QLatin1String("institution")).toString(),
                      b.value(QLatin1String("purpose")).toString(), b.value(QLatin1String("password")).toString(),
@@ -84,7 +90,8 @@ ContractServer::ContractServer()
     s.route(QStringLiteral("/api/v1/applications/verify"), Method::Post, [this](const QHttpServerRequest &r) {
         const QJsonObject b = body(r);
         for (Account &a : m_accounts) {
-            if (a.email == b.value(QLatin1String("email")).toString() && b.value(QLatin1String("code")).toString() == m_code) {
+            if (a.email == b.value(QLatin1String("email")).toString()
+                && b.value(QLatin1String("code")).toString() == m_code) {
                 a.status = QStringLiteral("pending");
                 return json({ { QStringLiteral("status"), QStringLiteral("pending") } });
             }
@@ -95,19 +102,22 @@ ContractServer::ContractServer()
         if (!bearer(r))
             return error("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
         QJsonArray list;
-        for (const char *name : { "entries", "treatments", "device_status", "device_status_metrics", "profile", "member_demographics" })
+        for (const char *name :
+             { "entries", "treatments", "device_status", "device_status_metrics", "profile", "member_demographics" })
             list.append(QJsonObject { { QStringLiteral("name"), QString::fromLatin1(name) },
                                       { QStringLiteral("columns"), QJsonArray {} },
-                                      { QStringLiteral("time_column"), qstrcmp(name, "member_demographics") ? QStringLiteral("date") : QString() } });
+                                      { QStringLiteral("time_column"),
+                                        qstrcmp(name, "member_demographics") ? QStringLiteral("date") : QString() } });
         return json({ { QStringLiteral("datasets"), list } });
     });
-    s.route(QStringLiteral("/api/v1/export/<arg>/count"), Method::Get, [this](const QString &, const QHttpServerRequest &r) {
-        if (!bearer(r))
-            return error("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
-        if (r.query().hasQueryItem(QStringLiteral("format")))
-            return error("bad-request", QStringLiteral("The parameter 'format' is not known here."));
-        return json({ { QStringLiteral("rows"), m_rows } });
-    });
+    s.route(QStringLiteral("/api/v1/export/<arg>/count"), Method::Get,
+            [this](const QString &, const QHttpServerRequest &r) {
+                if (!bearer(r))
+                    return error("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
+                if (r.query().hasQueryItem(QStringLiteral("format")))
+                    return error("bad-request", QStringLiteral("The parameter 'format' is not known here."));
+                return json({ { QStringLiteral("rows"), m_rows } });
+            });
     s.route(QStringLiteral("/api/v1/export/<arg>"), Method::Get,
             [this](const QString &, const QHttpServerRequest &r, QHttpServerResponder &&responder) {
                 stream(r, std::move(responder));
@@ -115,7 +125,8 @@ ContractServer::ContractServer()
     s.route(QStringLiteral("/api/v1/admin/researchers"), Method::Get, [this](const QHttpServerRequest &r) {
         const Account *me = bearer(r);
         if (!me || !me->isAdmin)
-            return me ? error("forbidden", QStringLiteral("Only administrators.")) : error("bad-token", QStringLiteral("expired"));
+            return me ? error("forbidden", QStringLiteral("Only administrators."))
+                      : error("bad-token", QStringLiteral("expired"));
         const QString status = r.query().queryItemValue(QStringLiteral("status"));
         QJsonArray list;
         for (const Account &a : std::as_const(m_accounts)) {
@@ -136,7 +147,8 @@ ContractServer::ContractServer()
                         a.status = QStringLiteral("approved");
                         a.scope = body(r).value(QLatin1String("scope")).toString();
                     } else {
-                        a.status = action == QLatin1String("reject") ? QStringLiteral("rejected") : QStringLiteral("deactivated");
+                        a.status = action == QLatin1String("reject") ? QStringLiteral("rejected")
+                                                                     : QStringLiteral("deactivated");
                     }
                     return json(toJson(a));
                 }
@@ -181,8 +193,8 @@ void ContractServer::setEntries(const QMap<QString, QList<metrics::Reading>> &re
     m_rows = 0;
     for (auto it = readings.cbegin(); it != readings.cend(); ++it) {
         for (const metrics::Reading &r : it.value()) {
-            const QByteArray date = QDateTime::fromMSecsSinceEpoch(r.utcMs, QTimeZone::utc())
-                                            .toString(Qt::ISODateWithMs).toLatin1();
+            const QByteArray date =
+                    QDateTime::fromMSecsSinceEpoch(r.utcMs, QTimeZone::utc()).toString(Qt::ISODateWithMs).toLatin1();
             m_csv += it.key().toLatin1() + ",e" + QByteArray::number(m_rows) + ',' + QByteArray::number(r.mgdl)
                     + ",Flat,\"xDrip, G6\",sgv,\"{\"\"sgv\"\":" + QByteArray::number(r.mgdl) + "}\",0," + date + ','
                     + QByteArray::number(r.offsetMinutes) + '\n';
@@ -195,8 +207,8 @@ QHttpServerResponse ContractServer::error(const char *code, const QString &messa
 {
     static const QMap<QByteArray, Status> statuses {
         { "bad-credentials", Status::Unauthorized }, { "bad-token", Status::Unauthorized },
-        { "not-approved", Status::Forbidden },         { "deactivated", Status::Forbidden },
-        { "forbidden", Status::Forbidden },            { "not-found", Status::NotFound },
+        { "not-approved", Status::Forbidden },       { "deactivated", Status::Forbidden },
+        { "forbidden", Status::Forbidden },          { "not-found", Status::NotFound },
         { "already-applied", Status::Conflict },
     };
     return json({ { QStringLiteral("error"), QString::fromLatin1(code) }, { QStringLiteral("message"), message } },
@@ -221,7 +233,8 @@ const ContractServer::Account *ContractServer::bearer(const QHttpServerRequest &
 void ContractServer::stream(const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
     if (!bearer(request)) {
-        const QHttpServerResponse answer = error("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
+        const QHttpServerResponse answer = error("bad-token",
+                                                 QStringLiteral("Your sign-in has expired. Please sign in again."));
         responder.writeStatusLine(QHttpServerResponder::StatusCode::Unauthorized);
         responder.writeHeader("Content-Type", "application/json");
         responder.writeHeader("Content-Length", QByteArray::number(answer.data().size()));

@@ -15,8 +15,7 @@
 
 namespace openaps::test {
 
-template <typename T = QWidget>
-T *child(QObject *parent, const char *name)
+template <typename T = QWidget> T *child(QObject *parent, const char *name)
 {
     return parent ? parent->findChild<T *>(QString::fromLatin1(name)) : nullptr;
 }

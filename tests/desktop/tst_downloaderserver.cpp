@@ -3,9 +3,9 @@
 // throw-away SQLite database seeded with accounts and entries.
 
 #include "adminpanel.h"
-#include "applydialog.h"
 #include "api/researcherstore.h"
 #include "app/serverruntime.h"
+#include "applydialog.h"
 #include "charts.h"
 #include "crypto/secrets.h"
 #include "db/migrations.h"
@@ -48,7 +48,9 @@ const QString adminEmail = QStringLiteral("ada@example.org");
 const QString nsfEmail = QStringLiteral("nina@example.org");
 const QString pendingEmail = QStringLiteral("bob@example.org");
 // participant -> source_entity (consent: openaps=0, nsf=1, both=2)
-const QMap<QString, int> participants { { QStringLiteral("101"), 0 }, { QStringLiteral("202"), 2 }, { QStringLiteral("303"), 1 } };
+const QMap<QString, int> participants { { QStringLiteral("101"), 0 },
+                                        { QStringLiteral("202"), 2 },
+                                        { QStringLiteral("303"), 1 } };
 } // namespace
 
 class TestDownloaderServer final : public QObject
@@ -121,11 +123,13 @@ private:
         QSqlDatabase db = m_database->connection().value();
         db.transaction();
         QSqlQuery insert(db);
-        insert.prepare(QStringLiteral("INSERT INTO entries (user_id, id, sgv, type, source_entity, raw_json, \"date\", utc_offset) "
-                                      "VALUES (404, :id, 120, 'sgv', 0, :raw, :date, 0)"));
+        insert.prepare(QStringLiteral(
+                "INSERT INTO entries (user_id, id, sgv, type, source_entity, raw_json, \"date\", utc_offset) "
+                "VALUES (404, :id, 120, 'sgv', 0, :raw, :date, 0)"));
         for (int i = 0; i < rows; ++i) {
             insert.bindValue(QStringLiteral(":id"), QStringLiteral("long%1").arg(i));
-            insert.bindValue(QStringLiteral(":raw"), QStringLiteral("{\"sgv\":120,\"padding\":\"%1\"}").arg(QString(200, QLatin1Char('x'))));
+            insert.bindValue(QStringLiteral(":raw"),
+                             QStringLiteral("{\"sgv\":120,\"padding\":\"%1\"}").arg(QString(200, QLatin1Char('x'))));
             insert.bindValue(QStringLiteral(":date"), records::formatUtcString(1700000000000LL + i * 300000LL));
             QVERIFY2(insert.exec(), qPrintable(insert.lastError().text()));
         }
@@ -137,8 +141,9 @@ private:
         QSqlDatabase db = m_database->connection().value();
         db.transaction();
         QSqlQuery insert(db);
-        insert.prepare(QStringLiteral("INSERT INTO entries (user_id, id, sgv, direction, type, source_entity, raw_json, \"date\", utc_offset) "
-                                      "VALUES (:user, :id, :sgv, 'Flat', 'sgv', :source, :raw, :date, :offset)"));
+        insert.prepare(QStringLiteral(
+                "INSERT INTO entries (user_id, id, sgv, direction, type, source_entity, raw_json, \"date\", utc_offset) "
+                "VALUES (:user, :id, :sgv, 'Flat', 'sgv', :source, :raw, :date, :offset)"));
         int n = 0;
         for (auto it = participants.cbegin(); it != participants.cend(); ++it) {
             QList<metrics::Reading> readings = seedReadings(it.key().toInt() / 101);
@@ -148,7 +153,8 @@ private:
                 insert.bindValue(QStringLiteral(":id"), QStringLiteral("e%1").arg(++n));
                 insert.bindValue(QStringLiteral(":sgv"), r.mgdl);
                 insert.bindValue(QStringLiteral(":source"), it.value());
-                insert.bindValue(QStringLiteral(":raw"), QStringLiteral("{\"sgv\":%1,\"note\":\"a, \\\"quoted\\\" one\"}").arg(r.mgdl));
+                insert.bindValue(QStringLiteral(":raw"),
+                                 QStringLiteral("{\"sgv\":%1,\"note\":\"a, \\\"quoted\\\" one\"}").arg(r.mgdl));
                 insert.bindValue(QStringLiteral(":date"), records::formatUtcString(r.utcMs));
                 insert.bindValue(QStringLiteral(":offset"), r.offsetMinutes);
                 QVERIFY2(insert.exec(), qPrintable(insert.lastError().text()));
@@ -193,11 +199,12 @@ private slots:
         seedEntries();
         m_smtp = std::make_unique<standins::SmtpStandIn>();
         QVERIFY(m_smtp->listen());
-        const Config config = Config::fromValues({ { QStringLiteral("HTTP_ADDRESS"), QStringLiteral("127.0.0.1") },
-                                                   { QStringLiteral("SMTP_URL"), m_smtp->smtpUrl().toString() },
-                                                   { QStringLiteral("MAIL_FROM"), QStringLiteral("data@example.org") },
-                                                   { QStringLiteral("HTTP_PORT"), QStringLiteral("0") },
-                                                   { QStringLiteral("SECRET_KEY"), QStringLiteral("desktop-test-secret-key-0123456789abcdef") } });
+        const Config config = Config::fromValues(
+                { { QStringLiteral("HTTP_ADDRESS"), QStringLiteral("127.0.0.1") },
+                  { QStringLiteral("SMTP_URL"), m_smtp->smtpUrl().toString() },
+                  { QStringLiteral("MAIL_FROM"), QStringLiteral("data@example.org") },
+                  { QStringLiteral("HTTP_PORT"), QStringLiteral("0") },
+                  { QStringLiteral("SECRET_KEY"), QStringLiteral("desktop-test-secret-key-0123456789abcdef") } });
         m_runtime = std::make_unique<server::ServerRuntime>(config, *m_database);
         const Status started = m_runtime->start({ false, false, false, true });
         QVERIFY2(started, started ? "" : qPrintable(started.error().message));
@@ -240,7 +247,8 @@ private slots:
         // Every seeded reading came back, per participant, exactly.
         const auto data = metrics::loadEntriesCsvFile(path);
         QVERIFY2(data, data ? "" : qPrintable(data.error().message));
-        QCOMPARE(data->participants, (QStringList { QStringLiteral("101"), QStringLiteral("202"), QStringLiteral("303") }));
+        QCOMPARE(data->participants,
+                 (QStringList { QStringLiteral("101"), QStringLiteral("202"), QStringLiteral("303") }));
         QCOMPARE(data->skipped, 0);
         for (auto it = m_readings.cbegin(); it != m_readings.cend(); ++it) {
             const auto got = data->readings.value(it.key());
@@ -372,7 +380,8 @@ private slots:
         // Applying twice: the server's words say what to do, the form stays.
         click(dialog, "close");
         click(m_window->signInDialog(), "apply");
-        QTRY_VERIFY(m_window->applyDialog() && m_window->applyDialog() != dialog && m_window->applyDialog()->isVisible());
+        QTRY_VERIFY(m_window->applyDialog() && m_window->applyDialog() != dialog
+                    && m_window->applyDialog()->isVisible());
         dialog = m_window->applyDialog();
         type(dialog, "name", QStringLiteral("Dan"));
         type(dialog, "email", email);
@@ -401,7 +410,8 @@ private slots:
         type(reset, "code", mailedCode(nsfEmail));
         type(reset, "password", newPassword);
         click(reset, "reset");
-        QTRY_COMPARE(child<QLabel>(reset, "message")->text(), QStringLiteral("Your password was changed. You can sign in with it now."));
+        QTRY_COMPARE(child<QLabel>(reset, "message")->text(),
+                     QStringLiteral("Your password was changed. You can sign in with it now."));
         reset->close();
         signIn(*m_window, serverUrl(), nsfEmail, newPassword);
         QTRY_VERIFY(m_api->isSignedIn());

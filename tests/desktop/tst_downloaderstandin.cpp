@@ -73,12 +73,14 @@ private slots:
         m_dir = std::make_unique<QTemporaryDir>();
         m_server = std::make_unique<ContractServer>();
         QVERIFY(m_server->listen());
-        m_server->addAccount({ 1, QStringLiteral("Ada"), adminEmail, QStringLiteral("Uni"), QStringLiteral("QA"), password,
-                               QStringLiteral("approved"), QStringLiteral("all"), true });
+        m_server->addAccount({ 1, QStringLiteral("Ada"), adminEmail, QStringLiteral("Uni"), QStringLiteral("QA"),
+                               password, QStringLiteral("approved"), QStringLiteral("all"), true });
         m_server->addAccount({ 2, QStringLiteral("Bob"), QStringLiteral("bob@example.org"), QStringLiteral("Lab"),
-                               QStringLiteral("Sleep"), password, QStringLiteral("pending"), QStringLiteral("openaps"), false });
+                               QStringLiteral("Sleep"), password, QStringLiteral("pending"), QStringLiteral("openaps"),
+                               false });
         m_server->addAccount({ 3, QStringLiteral("Carol"), QStringLiteral("carol@example.org"), QStringLiteral("Lab"),
-                               QStringLiteral("Meals"), password, QStringLiteral("approved"), QStringLiteral("nsf"), false });
+                               QStringLiteral("Meals"), password, QStringLiteral("approved"), QStringLiteral("nsf"),
+                               false });
         m_readings = { { QStringLiteral("101"), seedReadings(1) }, { QStringLiteral("202"), seedReadings(2) } };
         m_server->setEntries(m_readings);
         m_app = std::make_unique<Downloader>(m_dir->filePath(QStringLiteral("settings.ini")));
@@ -106,7 +108,9 @@ private slots:
     void pendingApplicationCannotSignIn()
     {
         signIn(*m_window, m_server->url(), QStringLiteral("bob@example.org"), password);
-        QTRY_VERIFY(child<QLabel>(m_window->signInDialog(), "message")->text().contains(QLatin1String("not been approved")));
+        QTRY_VERIFY(child<QLabel>(m_window->signInDialog(), "message")
+                            ->text()
+                            .contains(QLatin1String("not been approved")));
     }
 
     void settingsKeepAddressAndEmailOnly()
@@ -180,7 +184,8 @@ private slots:
         QCOMPARE(m_window->tabs()->currentWidget(), local);
         QTRY_VERIFY(local->analysis() && !local->isLoading());
         QCOMPARE(local->analysis()->participants.size(), 2);
-        QCOMPARE(local->analysis()->rows, m_readings.value(QStringLiteral("101")).size() + m_readings.value(QStringLiteral("202")).size());
+        QCOMPARE(local->analysis()->rows,
+                 m_readings.value(QStringLiteral("101")).size() + m_readings.value(QStringLiteral("202")).size());
 
         local->showParticipant(QStringLiteral("202"));
         const metrics::Summary expected = metrics::summarize(m_readings.value(QStringLiteral("202")));

@@ -26,13 +26,14 @@ Error unknownDataset(const QString &name)
     QStringList names;
     for (const Dataset &d : datasets())
         names << d.name;
-    return makeError("unknown-dataset", QStringLiteral("There is no dataset '%1'. The datasets are: %2.")
-                                                .arg(name, names.join(QLatin1String(", "))));
+    return makeError("unknown-dataset",
+                     QStringLiteral("There is no dataset '%1'. The datasets are: %2.")
+                             .arg(name, names.join(QLatin1String(", "))));
 }
 
 // The dataset and the filters of an export or count request.
-Result<ExportQuery> exportQuery(const QString &name, const QHttpServerRequest &request,
-                                const Researcher &researcher, bool withFormat)
+Result<ExportQuery> exportQuery(const QString &name, const QHttpServerRequest &request, const Researcher &researcher,
+                                bool withFormat)
 {
     const Dataset *dataset = findDataset(name);
     if (!dataset)
@@ -59,7 +60,9 @@ QString outcomeName(ExportStream::Outcome outcome)
 } // namespace
 
 ExportApi::ExportApi(db::Database database, Authenticate authenticate, QObject *parent)
-    : QObject(parent), m_database(std::move(database)), m_authenticate(std::move(authenticate))
+    : QObject(parent),
+      m_database(std::move(database)),
+      m_authenticate(std::move(authenticate))
 {
     m_workers.setMaxThreadCount(maxConcurrentExports);
 }
@@ -102,10 +105,10 @@ QHttpServerResponse ExportApi::onDatasets(const QHttpServerRequest &request) con
         for (const ExportColumn &c : d.columns)
             columns.append(QJsonObject { { QStringLiteral("name"), c.name },
                                          { QStringLiteral("type"), exportTypeName(c.type) } });
-        list.append(QJsonObject { { QStringLiteral("name"), d.name },
-                                  { QStringLiteral("columns"), columns },
-                                  { QStringLiteral("time_column"),
-                                    d.timeColumn.isEmpty() ? QJsonValue() : QJsonValue(d.timeColumn) } });
+        list.append(QJsonObject {
+                { QStringLiteral("name"), d.name },
+                { QStringLiteral("columns"), columns },
+                { QStringLiteral("time_column"), d.timeColumn.isEmpty() ? QJsonValue() : QJsonValue(d.timeColumn) } });
     }
     return jsonResponse({ { QStringLiteral("datasets"), list } });
 }
@@ -147,8 +150,7 @@ void ExportApi::onExport(const QString &dataset, const QHttpServerRequest &reque
     addApiHeaders(apiHeaders);
     QList<std::pair<QByteArray, QByteArray>> headers {
         { "Content-Type", query->params.contentType() },
-        { "Content-Disposition",
-          "attachment; filename=\"" + query->params.fileName(*query->dataset).toUtf8() + '"' },
+        { "Content-Disposition", "attachment; filename=\"" + query->params.fileName(*query->dataset).toUtf8() + '"' },
     };
     headers += apiHeadersOf(apiHeaders);
     auto queue = std::make_shared<ChunkQueue>(queueBytes);
@@ -181,10 +183,11 @@ QHttpServerResponse ExportApi::onDownloads(const QHttpServerRequest &request) co
         if (name == QLatin1String("limit"))
             limit = value.toInt(&ok);
         if (!ok || limit < 1 || limit > 1000)
-            return errorResponse(makeError(
-                    "bad-request", name == QLatin1String("limit")
-                            ? QStringLiteral("The parameter 'limit' must be a number from 1 to 1000.")
-                            : QStringLiteral("The parameter '%1' is not known here.").arg(name)));
+            return errorResponse(
+                    makeError("bad-request",
+                              name == QLatin1String("limit")
+                                      ? QStringLiteral("The parameter 'limit' must be a number from 1 to 1000.")
+                                      : QStringLiteral("The parameter '%1' is not known here.").arg(name)));
     }
     auto rows = recentDownloads(m_database, limit);
     if (!rows)

@@ -71,8 +71,9 @@ Result<ExportParams> ExportParams::parse(const QUrlQuery &query, const Dataset &
         } else if (name == QLatin1String("from") || name == QLatin1String("to")) {
             const auto time = parseTime(value);
             if (!time)
-                return badParameter(name, QStringLiteral("must be an ISO-8601 time such as "
-                                                         "2024-01-31T00:00:00Z or a date such as 2024-01-31."));
+                return badParameter(name,
+                                    QStringLiteral("must be an ISO-8601 time such as "
+                                                   "2024-01-31T00:00:00Z or a date such as 2024-01-31."));
             // A dataset without a time column (the survey answers) has no
             // window to cut: the times are checked, then not applied, so
             // one filter can be used for every dataset.
@@ -81,14 +82,17 @@ Result<ExportParams> ExportParams::parse(const QUrlQuery &query, const Dataset &
         } else if (name == QLatin1String("participants")) {
             const QStringList ids = value.split(QLatin1Char(','), Qt::SkipEmptyParts);
             if (ids.isEmpty() || ids.size() > maxParticipants)
-                return badParameter(name, QStringLiteral("must list between 1 and %1 participant ids, "
-                                                         "separated by commas.").arg(maxParticipants));
+                return badParameter(name,
+                                    QStringLiteral("must list between 1 and %1 participant ids, "
+                                                   "separated by commas.")
+                                            .arg(maxParticipants));
             for (const QString &id : ids) {
                 bool ok = false;
                 const qint64 number = id.trimmed().toLongLong(&ok);
                 if (!ok || number <= 0)
-                    return badParameter(name, QStringLiteral("must list participant ids (numbers) "
-                                                             "separated by commas."));
+                    return badParameter(name,
+                                        QStringLiteral("must list participant ids (numbers) "
+                                                       "separated by commas."));
                 p.participants.append(number);
             }
         } else {

@@ -2,9 +2,9 @@
 
 #include "api/apilog.h"
 #include "api/export/exportsql.h"
+#include "api/export/rowencoder.h"
 #include "core/gzip.h"
 #include "db/pgcopy.h"
-#include "api/export/rowencoder.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -208,8 +208,9 @@ Outcome producePostgres(QSqlDatabase &db, const ExportQuery &query, ChunkQueue &
         }
     }
     if (size == -2)
-        return fail(makeError("database", QStringLiteral("The export stopped: %1")
-                                                  .arg(QString::fromUtf8(PQerrorMessage(*conn)).trimmed())));
+        return fail(makeError(
+                "database",
+                QStringLiteral("The export stopped: %1").arg(QString::fromUtf8(PQerrorMessage(*conn)).trimmed())));
     pg::PgResult result(PQgetResult(*conn));
     while (PGresult *extra = PQgetResult(*conn))
         PQclear(extra);
@@ -238,8 +239,8 @@ void produceExport(const db::Database &database, const ExportQuery &query, Chunk
     // thread may end at any time, and its connection must not outlive it.
     database.closeConnection();
     if (outcome.error)
-        qCWarning(lcApi, "export of %s failed after %lld rows: %s", qPrintable(query.dataset->name),
-                  outcome.rows, qPrintable(outcome.error->message));
+        qCWarning(lcApi, "export of %s failed after %lld rows: %s", qPrintable(query.dataset->name), outcome.rows,
+                  qPrintable(outcome.error->message));
     queue.finish(outcome.rows, std::move(outcome.error));
 }
 
@@ -249,8 +250,8 @@ Result<qint64> countExportRows(const db::Database &database, const ExportQuery &
     if (!connection)
         return connection.error();
     QSqlDatabase db = *connection;
-    return count(db, ExportSql(query, database.isPostgres() ? ExportSql::Dialect::Postgres
-                                                             : ExportSql::Dialect::Sqlite));
+    return count(db,
+                 ExportSql(query, database.isPostgres() ? ExportSql::Dialect::Postgres : ExportSql::Dialect::Sqlite));
 }
 
 } // namespace openaps::server::api

@@ -11,8 +11,7 @@ QString quoted(const QString &identifier)
     return QLatin1Char('"') + identifier + QLatin1Char('"');
 }
 
-template<typename T>
-QString listText(const QList<T> &values, QLatin1Char open, QLatin1Char close)
+template <typename T> QString listText(const QList<T> &values, QLatin1Char open, QLatin1Char close)
 {
     QStringList parts;
     for (const T &v : values)
@@ -48,11 +47,12 @@ ExportSql::ExportSql(const ExportQuery &query, Dialect dialect) : m_query(query)
         where << QLatin1Char('(') + exists.join(QLatin1String(" OR ")) + QLatin1Char(')');
     }
     if (p.from)
-        where << QStringLiteral("t.%1 >= %2").arg(quoted(d.timeColumn),
-                                                  bind(QStringLiteral("from"), formatApiTime(*p.from), "timestamptz"));
+        where << QStringLiteral("t.%1 >= %2")
+                         .arg(quoted(d.timeColumn),
+                              bind(QStringLiteral("from"), formatApiTime(*p.from), "timestamptz"));
     if (p.to)
-        where << QStringLiteral("t.%1 < %2").arg(quoted(d.timeColumn),
-                                                 bind(QStringLiteral("to"), formatApiTime(*p.to), "timestamptz"));
+        where << QStringLiteral("t.%1 < %2")
+                         .arg(quoted(d.timeColumn), bind(QStringLiteral("to"), formatApiTime(*p.to), "timestamptz"));
     if (!p.participants.isEmpty()) {
         const QString ids = sqlite ? listText(p.participants, QLatin1Char('['), QLatin1Char(']'))
                                    : listText(p.participants, QLatin1Char('{'), QLatin1Char('}'));
@@ -109,8 +109,7 @@ QString ExportSql::selectSql() const
     for (const ExportColumn &c : m_query.dataset->columns)
         columns << QStringLiteral("t.") + quoted(c.name);
     return QStringLiteral("SELECT %1 FROM %2 t WHERE %3 ORDER BY %4")
-            .arg(columns.join(QLatin1String(", ")), quoted(m_query.dataset->name), m_where,
-                 orderBy(*m_query.dataset));
+            .arg(columns.join(QLatin1String(", ")), quoted(m_query.dataset->name), m_where, orderBy(*m_query.dataset));
 }
 
 // Rendered by PostgreSQL itself as the SQLite path renders them (RowEncoder):

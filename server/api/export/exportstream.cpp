@@ -12,7 +12,7 @@ QList<std::pair<QByteArray, QByteArray>> apiHeadersOf(const QHttpServerResponse 
 {
     // QHttpServerResponse cannot list its headers in Qt 6.4: ask for the
     // ones the API sets (apierror.cpp, addApiHeaders).
-    static const QByteArray names[] = { "Cache-Control", "X-Content-Type-Options", "X-Frame-Options",
+    static const QByteArray names[] = { "Cache-Control",   "X-Content-Type-Options",  "X-Frame-Options",
                                         "Referrer-Policy", "Content-Security-Policy", "Retry-After" };
     QList<std::pair<QByteArray, QByteArray>> headers;
     for (const QByteArray &name : names) {

@@ -47,7 +47,8 @@ int generate(const QString &path, qint64 rows)
         const qint64 participant = 10000000 + i / perParticipant;
         const qint64 ms = start + (i % perParticipant) * 300000;
         const int sgv = int(140 + 80 * std::sin(double(i) / 40.0) + (i % 11));
-        const QByteArray date = QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(Qt::ISODateWithMs).toLatin1();
+        const QByteArray date =
+                QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(Qt::ISODateWithMs).toLatin1();
         const QByteArray id = QByteArray::number(0x5f00000000LL + i, 16);
         buffer += QByteArray::number(participant) + ',' + id + ',' + QByteArray::number(sgv)
                 + ",Flat,xDrip-DexcomG6,sgv,,,4,,,1.5,,,1,,,," + date + ",0,\"{\"\"_id\"\":\"\"" + id
@@ -108,7 +109,7 @@ int main(int argc, char *argv[])
     } else {
         return 2;
     }
-    std::printf("%s rows=%lld seconds=%.3f peak_rss_mb=%.1f\n", qPrintable(mode), rows,
-                timer.nsecsElapsed() / 1e9, peakRssMb());
+    std::printf("%s rows=%lld seconds=%.3f peak_rss_mb=%.1f\n", qPrintable(mode), rows, timer.nsecsElapsed() / 1e9,
+                peakRssMb());
     return 0;
 }

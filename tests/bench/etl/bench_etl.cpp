@@ -8,8 +8,8 @@
 
 #include "core/gzip.h"
 #include "db/migrations.h"
-#include "etl/analytics.h"
 #include "db/pgcopy.h"
+#include "etl/analytics.h"
 #include "etl/copyrow.h"
 #include "etl/recordmapper.h"
 #include "records/datatype.h"
@@ -37,8 +37,8 @@
 
 #include <fcntl.h>
 #include <spawn.h>
-#include <unistd.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -149,7 +149,8 @@ Child run(const QString &program, const QStringList &args, const QString &databa
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, logPath.toLocal8Bit().constData(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 1, logPath.toLocal8Bit().constData(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     QElapsedTimer timer;
     timer.start();
@@ -327,9 +328,12 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addOption({ QStringLiteral("server"), QStringLiteral("openaps-server binary"), QStringLiteral("path") });
     parser.addOption({ QStringLiteral("work"), QStringLiteral("scratch directory"), QStringLiteral("dir") });
-    parser.addOption({ QStringLiteral("entries"), QStringLiteral("entries"), QStringLiteral("n"), QStringLiteral("1000000") });
-    parser.addOption({ QStringLiteral("treatments"), QStringLiteral("treatments"), QStringLiteral("n"), QStringLiteral("100000") });
-    parser.addOption({ QStringLiteral("devicestatus"), QStringLiteral("devicestatus"), QStringLiteral("n"), QStringLiteral("100000") });
+    parser.addOption(
+            { QStringLiteral("entries"), QStringLiteral("entries"), QStringLiteral("n"), QStringLiteral("1000000") });
+    parser.addOption({ QStringLiteral("treatments"), QStringLiteral("treatments"), QStringLiteral("n"),
+                       QStringLiteral("100000") });
+    parser.addOption({ QStringLiteral("devicestatus"), QStringLiteral("devicestatus"), QStringLiteral("n"),
+                       QStringLiteral("100000") });
     parser.addOption({ QStringLiteral("keep"), QStringLiteral("keep the generated files in the work directory") });
     parser.process(app);
     const QString adminUrl = qEnvironmentVariable("OPENAPS_TEST_POSTGRES_URL");
@@ -346,7 +350,8 @@ int main(int argc, char *argv[])
     QElapsedTimer timer;
     timer.start();
     Counts n;
-    n.entries = generate(dataDir, ns::Collection::Entries, "entries", parser.value(QStringLiteral("entries")).toLongLong(),
+    n.entries = generate(dataDir, ns::Collection::Entries, "entries",
+                         parser.value(QStringLiteral("entries")).toLongLong(),
                          work + QStringLiteral("/entries-100k.ndjson.gz"));
     n.treatments = generate(dataDir, ns::Collection::Treatments, "treatments",
                             parser.value(QStringLiteral("treatments")).toLongLong());
@@ -377,14 +382,17 @@ int main(int argc, char *argv[])
     }
 
     // Peak RSS for 100k entries: the real binary, one file.
-    const Child small = run(server, { QStringLiteral("import"), QStringLiteral("--member"), QStringLiteral("49999999"),
-                                      QStringLiteral("--kind"), QStringLiteral("entries"), work + QStringLiteral("/entries-100k.ndjson.gz") },
+    const Child small = run(server,
+                            { QStringLiteral("import"), QStringLiteral("--member"), QStringLiteral("49999999"),
+                              QStringLiteral("--kind"), QStringLiteral("entries"),
+                              work + QStringLiteral("/entries-100k.ndjson.gz") },
                             databaseUrl(adminUrl, rssDb), work + QStringLiteral("/rss.log"));
     // The real ETL path for everything.
     // (Loading only: the analytics refresh that follows a load is timed
     // on its own below, as COPY has no counterpart.)
-    const Child etl = run(server, { QStringLiteral("import"), QStringLiteral("--no-analytics"), QStringLiteral("--dir"), dataDir },
-                          databaseUrl(adminUrl, etlDb), work + QStringLiteral("/etl.log"));
+    const Child etl = run(
+            server, { QStringLiteral("import"), QStringLiteral("--no-analytics"), QStringLiteral("--dir"), dataDir },
+            databaseUrl(adminUrl, etlDb), work + QStringLiteral("/etl.log"));
     // COPY of the same rows into identical tables.
     db::Database copyDatabase(*db::DatabaseUrl::parse(databaseUrl(adminUrl, copyDb)));
     const double copySeconds = copyAll(copyDatabase, copyData);
@@ -411,20 +419,20 @@ int main(int argc, char *argv[])
 
     if (small.exitCode != 0 || etl.exitCode != 0 || copySeconds <= 0 || !same) {
         out << "benchmark failed (exit codes " << small.exitCode << '/' << etl.exitCode << ", same rows: " << same
-            << ")\n" << etl.output.right(2000) << Qt::endl;
+            << ")\n"
+            << etl.output.right(2000) << Qt::endl;
         return 1;
     }
     const double etlRate = records / etl.seconds;
     const double copyRate = records / copySeconds;
-    out << "etl: " << records << " records in " << QString::number(etl.seconds, 'f', 2) << " s ("
-        << qint64(etlRate) << " rows/s), peak RSS " << QString::number(etl.peakMb, 'f', 1) << " MB" << Qt::endl;
+    out << "etl: " << records << " records in " << QString::number(etl.seconds, 'f', 2) << " s (" << qint64(etlRate)
+        << " rows/s), peak RSS " << QString::number(etl.peakMb, 'f', 1) << " MB" << Qt::endl;
     out << "copy: " << records << " records in " << QString::number(copySeconds, 'f', 2) << " s (" << qint64(copyRate)
         << " rows/s)" << Qt::endl;
     out << "analytics refresh after the load (not in the rates): " << QString::number(analyticsSeconds, 'f', 2) << " s"
         << Qt::endl;
     out << "peak RSS: " << QString::number(small.peakMb, 'f', 1) << " MB for " << std::min<qint64>(100000, n.entries)
-        << " entries, "
-        << QString::number(etl.peakMb, 'f', 1) << " MB for " << records << " records" << Qt::endl;
+        << " entries, " << QString::number(etl.peakMb, 'f', 1) << " MB for " << records << " records" << Qt::endl;
     out << "etl rows_per_s=" << qint64(etlRate) << " copy_rows_per_s=" << qint64(copyRate)
         << " ratio=" << QString::number(etlRate / copyRate, 'f', 2) << " peak_rss_mb=" << qRound(etl.peakMb)
         << " peak_rss_100k_mb=" << qRound(small.peakMb) << Qt::endl;

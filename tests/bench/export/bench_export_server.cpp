@@ -22,7 +22,8 @@ int main(int argc, char *argv[])
     QLoggingCategory::setFilterRules(QStringLiteral("openaps.*.info=false"));
     QCommandLineParser parser;
     parser.addHelpOption();
-    parser.addOption({ QStringLiteral("database"), QStringLiteral("OPENAPS_DATABASE_URL form"), QStringLiteral("url") });
+    parser.addOption(
+            { QStringLiteral("database"), QStringLiteral("OPENAPS_DATABASE_URL form"), QStringLiteral("url") });
     parser.addOption({ QStringLiteral("token"), QStringLiteral("the bearer token to accept"), QStringLiteral("token"),
                        QStringLiteral("bench") });
     parser.process(app);
@@ -39,14 +40,15 @@ int main(int argc, char *argv[])
     }
     const QByteArray expected = "Bearer " + parser.value(QStringLiteral("token")).toUtf8();
     server::WebServer web(database);
-    server::api::ExportApi api(database, [expected](const QHttpServerRequest &request) -> Result<server::api::Researcher> {
-        if (request.value("Authorization") != expected)
-            return makeError("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
-        server::api::Researcher researcher;
-        researcher.id = 1;
-        researcher.scope = server::api::AccessScope::All;
-        return researcher;
-    });
+    server::api::ExportApi api(
+            database, [expected](const QHttpServerRequest &request) -> Result<server::api::Researcher> {
+                if (request.value("Authorization") != expected)
+                    return makeError("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
+                server::api::Researcher researcher;
+                researcher.id = 1;
+                researcher.scope = server::api::AccessScope::All;
+                return researcher;
+            });
     api.install(web);
     const auto port = web.listen(QHostAddress::LocalHost, 0);
     if (!port) {

@@ -155,8 +155,11 @@ int main(int argc, char **argv)
     const oh::Client client(&nam, settings);
     jobs::OhSession tokens(database, client, kSecretKey);
     const auto grant = openHumans.store().issueTokens(member);
-    if (auto s = tokens.store(1, { grant.accessToken, grant.refreshToken,
-                                   QDateTime::currentDateTimeUtc().addSecs(grant.expiresIn), {} });
+    if (auto s = tokens.store(1,
+                              { grant.accessToken,
+                                grant.refreshToken,
+                                QDateTime::currentDateTimeUtc().addSecs(grant.expiresIn),
+                                {} });
         !s)
         die(s.error().message);
     openHumans.addFile(member, records::consentFileName(member), "openaps");
@@ -171,8 +174,8 @@ int main(int argc, char **argv)
     env.insert(QStringLiteral("OPENAPS_OH_CLIENT_ID"), settings.clientId);
     env.insert(QStringLiteral("OPENAPS_OH_CLIENT_SECRET"), settings.clientSecret);
 
-    out() << "history: " << years << " years of one synthetic participant (" << start.toString(Qt::ISODate)
-          << " to " << t0.toString(Qt::ISODate) << ")" << Qt::endl;
+    out() << "history: " << years << " years of one synthetic participant (" << start.toString(Qt::ISODate) << " to "
+          << t0.toString(Qt::ISODate) << ")" << Qt::endl;
     const auto first = runIngest(server, env, { QStringLiteral("--once") });
     const qint64 records = first.value(QStringLiteral("records"));
     const double seconds = double(first.value(QStringLiteral("duration_ms"))) / 1000.0;

@@ -65,8 +65,9 @@ bool ApiHarness::switchToApiRole()
             + QStringLiteral("_api");
     const QString rolePassword = crypto::randomToken(18);
     auto conn = m_database->connection();
-    if (!conn || !QSqlQuery(*conn).exec(QStringLiteral("CREATE ROLE %1 LOGIN PASSWORD '%2' IN ROLE openaps_api")
-                                                .arg(m_roleUser, rolePassword)))
+    if (!conn
+        || !QSqlQuery(*conn).exec(
+                QStringLiteral("CREATE ROLE %1 LOGIN PASSWORD '%2' IN ROLE openaps_api").arg(m_roleUser, rolePassword)))
         return false;
     QUrl url(m_tdb->url());
     url.setUserName(m_roleUser);

@@ -2,9 +2,9 @@
 
 #include "db/migrations.h"
 
+#include <QHttpServerRequest>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QHttpServerRequest>
 #include <QSignalSpy>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -63,8 +63,7 @@ ExportHarness::ExportHarness(const QString &backend, const AuthFactory &makeAuth
     if (!db::migrate(*m_database))
         return;
     m_web = std::make_unique<server::WebServer>(*m_database);
-    m_api = std::make_unique<server::api::ExportApi>(*m_database,
-                                                     makeAuth ? makeAuth(*m_database) : fakeAuthenticate);
+    m_api = std::make_unique<server::api::ExportApi>(*m_database, makeAuth ? makeAuth(*m_database) : fakeAuthenticate);
     m_api->install(*m_web);
     m_valid = m_web->listen(QHostAddress::LocalHost, 0).ok();
 }
@@ -127,7 +126,8 @@ bool ExportHarness::seed()
                 entry[QStringLiteral("raw_json")] = QStringLiteral("{\"sgv\": 120, \"device\": \"xDrip\"}");
             }
             ok = ok && insert(QStringLiteral("entries"), entry);
-            ok = ok && insert(QStringLiteral("treatments"),
+            ok = ok
+                    && insert(QStringLiteral("treatments"),
                               { { QStringLiteral("user_id"), member },
                                 { QStringLiteral("id"), QString(QLatin1Char('t') + id) },
                                 { QStringLiteral("event_type"), QStringLiteral("Meal Bolus") },
@@ -139,7 +139,8 @@ bool ExportHarness::seed()
                                 { QStringLiteral("raw_json"), QStringLiteral("{\"insulin\": 1.25}") },
                                 { QStringLiteral("created_at"), time },
                                 { QStringLiteral("utc_offset"), 60 } });
-            ok = ok && insert(QStringLiteral("device_status"),
+            ok = ok
+                    && insert(QStringLiteral("device_status"),
                               { { QStringLiteral("user_id"), member },
                                 { QStringLiteral("id"), QString(QLatin1Char('d') + id) },
                                 { QStringLiteral("device"), QStringLiteral("openaps://rig") },
@@ -150,7 +151,8 @@ bool ExportHarness::seed()
                                 { QStringLiteral("raw_json"), QStringLiteral("{\"device\": \"openaps://rig\"}") },
                                 { QStringLiteral("created_at"), time },
                                 { QStringLiteral("utc_offset"), 0 } });
-            ok = ok && insert(QStringLiteral("device_status_metrics"),
+            ok = ok
+                    && insert(QStringLiteral("device_status_metrics"),
                               { { QStringLiteral("user_id"), member },
                                 { QStringLiteral("device_status_id"), QString(QLatin1Char('d') + id) },
                                 { QStringLiteral("iob_iob"), 0.5 },
@@ -159,7 +161,8 @@ bool ExportHarness::seed()
                                 { QStringLiteral("source_entity"), source },
                                 { QStringLiteral("created_at"), time },
                                 { QStringLiteral("utc_offset"), 0 } });
-            ok = ok && insert(QStringLiteral("profile"),
+            ok = ok
+                    && insert(QStringLiteral("profile"),
                               { { QStringLiteral("user_id"), member },
                                 { QStringLiteral("id"), QString(QLatin1Char('p') + id) },
                                 { QStringLiteral("default_profile"), QStringLiteral("Default") },
@@ -174,7 +177,8 @@ bool ExportHarness::seed()
         }
     }
     for (int member : { 101, 102, 103, 999 }) {
-        ok = ok && insert(QStringLiteral("member_demographics"),
+        ok = ok
+                && insert(QStringLiteral("member_demographics"),
                           { { QStringLiteral("project_member_id"), member },
                             { QStringLiteral("ts"), QString::fromLatin1(t0) },
                             { QStringLiteral("date_of_birth"), QStringLiteral("1980-05-06") },

@@ -61,13 +61,14 @@ void TestAdminCli::usageErrors_data()
     QTest::addColumn<QString>("mentions");
     QTest::addRow("no action") << QStringList {} << "needs an action";
     QTest::addRow("unknown action") << QStringList { QStringLiteral("promote") } << "Unknown admin action";
-    QTest::addRow("approve without scope") << QStringList { QStringLiteral("approve"), QStringLiteral("a@example.org") }
-                                           << "--scope";
+    QTest::addRow("approve without scope")
+            << QStringList { QStringLiteral("approve"), QStringLiteral("a@example.org") } << "--scope";
     QTest::addRow("create without name") << QStringList { QStringLiteral("create"), QStringLiteral("a@example.org"),
                                                           QStringLiteral("--scope"), QStringLiteral("all") }
                                          << "--name";
     QTest::addRow("unknown option") << QStringList { QStringLiteral("list"), QStringLiteral("--colour") } << "--colour";
-    QTest::addRow("bad status") << QStringList { QStringLiteral("list"), QStringLiteral("--status"), QStringLiteral("odd") }
+    QTest::addRow("bad status") << QStringList { QStringLiteral("list"), QStringLiteral("--status"),
+                                                 QStringLiteral("odd") }
                                 << "--status";
 }
 
@@ -89,8 +90,8 @@ void TestAdminCli::createApproveRejectDeactivate()
     test::TestDatabase tdb(backend);
     QVERIFY(tdb.isValid());
     const QString url = tdb.url();
-    const QStringList create { QStringLiteral("create"), QStringLiteral("Boss@Example.org"), QStringLiteral("--name"),
-                               QStringLiteral("The Boss"), QStringLiteral("--scope"), QStringLiteral("all"),
+    const QStringList create { QStringLiteral("create"),   QStringLiteral("Boss@Example.org"), QStringLiteral("--name"),
+                               QStringLiteral("The Boss"), QStringLiteral("--scope"),          QStringLiteral("all"),
                                QStringLiteral("--admin") };
     Run r = runAdmin(url, create, "short\n");
     QCOMPARE(r.exitCode, 1);
@@ -110,17 +111,20 @@ void TestAdminCli::createApproveRejectDeactivate()
         a.email = QString::fromLatin1(email);
         a.name = QStringLiteral("Applicant");
         a.institution = QStringLiteral("Uni");
-        a.status = a.email.startsWith(QLatin1String("fresh")) ? QStringLiteral("unverified") : QStringLiteral("pending");
+        a.status = a.email.startsWith(QLatin1String("fresh")) ? QStringLiteral("unverified")
+                                                              : QStringLiteral("pending");
         a.passwordHash = QStringLiteral("$argon2id$placeholder");
         QVERIFY(store.create(a, 1).ok());
     }
     r = runAdmin(url, { QStringLiteral("list"), QStringLiteral("--status"), QStringLiteral("pending") });
     QCOMPARE(r.exitCode, 0);
-    QVERIFY(r.out.contains(QStringLiteral("pending@example.org")) && !r.out.contains(QStringLiteral("boss@example.org")));
+    QVERIFY(r.out.contains(QStringLiteral("pending@example.org"))
+            && !r.out.contains(QStringLiteral("boss@example.org")));
     QVERIFY(r.out.contains(QStringLiteral("2 researchers")));
 
-    r = runAdmin(url, { QStringLiteral("approve"), QStringLiteral("PENDING@example.org"), QStringLiteral("--scope"),
-                        QStringLiteral("nsf") });
+    r = runAdmin(url,
+                 { QStringLiteral("approve"), QStringLiteral("PENDING@example.org"), QStringLiteral("--scope"),
+                   QStringLiteral("nsf") });
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     auto approved = store.findByEmail(QStringLiteral("pending@example.org"));
     QVERIFY(approved.ok() && approved->has_value());
@@ -128,12 +132,14 @@ void TestAdminCli::createApproveRejectDeactivate()
     QCOMPARE((*approved)->scope, QStringLiteral("nsf"));
     QVERIFY(!(*approved)->isAdmin);
 
-    r = runAdmin(url, { QStringLiteral("approve"), QStringLiteral("fresh@example.org"), QStringLiteral("--scope"),
-                        QStringLiteral("all") });
+    r = runAdmin(url,
+                 { QStringLiteral("approve"), QStringLiteral("fresh@example.org"), QStringLiteral("--scope"),
+                   QStringLiteral("all") });
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains(QStringLiteral("not confirmed")), qPrintable(r.err));
-    r = runAdmin(url, { QStringLiteral("approve"), QStringLiteral("nobody@example.org"), QStringLiteral("--scope"),
-                        QStringLiteral("all") });
+    r = runAdmin(url,
+                 { QStringLiteral("approve"), QStringLiteral("nobody@example.org"), QStringLiteral("--scope"),
+                   QStringLiteral("all") });
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains(QStringLiteral("no researcher")), qPrintable(r.err));
 
@@ -146,9 +152,10 @@ void TestAdminCli::createApproveRejectDeactivate()
     for (const auto &a : *states)
         summary << a.email + u'=' + a.status;
     summary.sort();
-    QCOMPARE(summary, QStringList({ QStringLiteral("boss@example.org=approved"), QStringLiteral("fresh@example.org=unverified"),
-                                    QStringLiteral("other@example.org=rejected"),
-                                    QStringLiteral("pending@example.org=deactivated") }));
+    QCOMPARE(summary,
+             QStringList({ QStringLiteral("boss@example.org=approved"), QStringLiteral("fresh@example.org=unverified"),
+                           QStringLiteral("other@example.org=rejected"),
+                           QStringLiteral("pending@example.org=deactivated") }));
     tdb.database().closeConnection();
 }
 

@@ -5,13 +5,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QSqlQuery>
+#include <QStandardPaths>
 #include <QTest>
 
 #include <map>
 #include <memory>
-
 
 using namespace openaps;
 using namespace Qt::StringLiterals;
@@ -68,17 +67,17 @@ test::ExportHarness *TestExportApi::shared(const QString &backend)
 }
 
 // A seeded server shared by the read-only tests, as `h`.
-#define HARNESS()                                                                                  \
-    QFETCH_GLOBAL(QString, backend);                                                               \
-    test::ExportHarness *sharedHarness = shared(backend);                                          \
-    QVERIFY2(sharedHarness, "the harness did not start");                                          \
+#define HARNESS()                                                                                                      \
+    QFETCH_GLOBAL(QString, backend);                                                                                   \
+    test::ExportHarness *sharedHarness = shared(backend);                                                              \
+    QVERIFY2(sharedHarness, "the harness did not start");                                                              \
     test::ExportHarness &h = *sharedHarness
 
 // A server of its own, for tests that add rows or count audit rows.
-#define FRESH_HARNESS()                                                                            \
-    QFETCH_GLOBAL(QString, backend);                                                               \
-    test::ExportHarness h(backend);                                                                \
-    QVERIFY2(h.isValid(), "the harness did not start");                                            \
+#define FRESH_HARNESS()                                                                                                \
+    QFETCH_GLOBAL(QString, backend);                                                                                   \
+    test::ExportHarness h(backend);                                                                                    \
+    QVERIFY2(h.isValid(), "the harness did not start");                                                                \
     QVERIFY(h.seed())
 
 namespace {
@@ -119,8 +118,8 @@ QByteArray gunzip(const QByteArray &data)
     return gzip::decompress(data).value_or(QByteArray("gunzip failed"));
 }
 
-const QStringList allDatasets { u"entries"_s, u"treatments"_s, u"device_status"_s,
-                                u"device_status_metrics"_s, u"profile"_s, u"member_demographics"_s };
+const QStringList allDatasets { u"entries"_s, u"treatments"_s,         u"device_status"_s, u"device_status_metrics"_s,
+                                u"profile"_s, u"member_demographics"_s };
 
 } // namespace
 
@@ -230,8 +229,7 @@ void TestExportApi::ndjsonValues()
     QCOMPARE(first.value(u"date"_s).toString(), u"2024-01-01T00:00:00.000Z"_s);
     QCOMPARE(first.value(u"utc_offset"_s).toInt(), -300);
     // The original record as an object, not as a string.
-    QCOMPARE(first.value(u"raw_json"_s).toObject(),
-             (QJsonObject { { u"device"_s, u"xDrip"_s }, { u"sgv"_s, 120 } }));
+    QCOMPARE(first.value(u"raw_json"_s).toObject(), (QJsonObject { { u"device"_s, u"xDrip"_s }, { u"sgv"_s, 120 } }));
     QCOMPARE(first.keys().size(), 23);
 
     reply = h.get(u"/api/v1/export/device_status?format=ndjson&participants=103"_s);
@@ -301,9 +299,9 @@ void TestExportApi::timeWindow()
     HARNESS();
     QFETCH(QString, query);
     QFETCH(QStringList, times);
-    for (const auto &[dataset, column] : { std::pair { u"entries"_s, u"date"_s },
-                                           std::pair { u"treatments"_s, u"created_at"_s },
-                                           std::pair { u"profile"_s, u"created_at"_s } }) {
+    for (const auto &[dataset, column] :
+         { std::pair { u"entries"_s, u"date"_s }, std::pair { u"treatments"_s, u"created_at"_s },
+           std::pair { u"profile"_s, u"created_at"_s } }) {
         const auto reply = h.get(u"/api/v1/export/%1?format=ndjson&participants=102&%2"_s.arg(dataset, query));
         QCOMPARE(reply.status, 200);
         QStringList got;
@@ -379,8 +377,7 @@ void TestExportApi::badParameters()
     const auto reply = h.get(path);
     QCOMPARE(reply.status, 400);
     QCOMPARE(reply.json().value(u"error"_s).toString(), u"bad-request"_s);
-    QVERIFY2(reply.json().value(u"message"_s).toString().contains(u'\'' + parameter + u'\''),
-             reply.body.constData());
+    QVERIFY2(reply.json().value(u"message"_s).toString().contains(u'\'' + parameter + u'\''), reply.body.constData());
     QCOMPARE(h.auditRows().size(), audited); // refused before anything was read
 }
 
@@ -388,8 +385,8 @@ void TestExportApi::needsToken_data()
 {
     QTest::addColumn<QString>("path");
     QTest::addColumn<QByteArray>("token");
-    for (const QString &path : { u"/api/v1/datasets"_s, u"/api/v1/export/entries"_s,
-                                 u"/api/v1/export/entries/count"_s, u"/api/v1/admin/downloads"_s }) {
+    for (const QString &path : { u"/api/v1/datasets"_s, u"/api/v1/export/entries"_s, u"/api/v1/export/entries/count"_s,
+                                 u"/api/v1/admin/downloads"_s }) {
         QTest::addRow("%s without a token", qPrintable(path)) << path << QByteArray();
         QTest::addRow("%s with a wrong token", qPrintable(path)) << path << QByteArray("nope");
     }
@@ -412,7 +409,8 @@ void TestExportApi::countAgreesWithRows_data()
     QTest::addColumn<QString>("filters");
     QTest::addColumn<QByteArray>("token");
     QTest::addRow("entries, all") << u"entries"_s << QString() << test::tokens::all;
-    QTest::addRow("entries, window, openaps") << u"entries"_s << u"from=2024-01-01T00:05:00Z"_s << test::tokens::openaps;
+    QTest::addRow("entries, window, openaps")
+            << u"entries"_s << u"from=2024-01-01T00:05:00Z"_s << test::tokens::openaps;
     QTest::addRow("treatments, participants, nsf") << u"treatments"_s << u"participants=101,102"_s << test::tokens::nsf;
     QTest::addRow("demographics, openaps") << u"member_demographics"_s << QString() << test::tokens::openaps;
     QTest::addRow("metrics, to") << u"device_status_metrics"_s << u"to=2024-01-02"_s << test::tokens::all;
@@ -427,7 +425,8 @@ void TestExportApi::countAgreesWithRows()
     const QString query = filters.isEmpty() ? QString() : u'?' + filters;
     const auto count = h.get(u"/api/v1/export/%1/count%2"_s.arg(dataset, query), token);
     QCOMPARE(count.status, 200);
-    const auto rows = h.get(u"/api/v1/export/%1?format=ndjson%2"_s.arg(dataset, filters.isEmpty() ? QString() : u'&' + filters), token);
+    const auto rows = h.get(
+            u"/api/v1/export/%1?format=ndjson%2"_s.arg(dataset, filters.isEmpty() ? QString() : u'&' + filters), token);
     QCOMPARE(count.json().value(u"rows"_s).toInteger(), ndjson(rows.body).size());
     QCOMPARE(rows.header("X-Export-Rows-Estimate").toLongLong(), ndjson(rows.body).size());
     QVERIFY(ndjson(rows.body).size() > 0);

@@ -1,8 +1,8 @@
 #include "exportharness.h"
 
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QSqlQuery>
+#include <QStandardPaths>
 #include <QTest>
 
 using namespace openaps;

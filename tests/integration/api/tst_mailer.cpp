@@ -47,7 +47,8 @@ void TestMailer::messageArrivesIntact()
     QVERIFY(settings.ok());
     mail::Mailer mailer(*settings);
     const QString body = QStringLiteral(".a line starting with a dot\n..two dots\nGrüße <b>not html</b>\n.\nend\n");
-    const Status sent = sendAndWait(mailer, { QStringLiteral("ada@example.org"), QStringLiteral("Grüße: 123456"), body });
+    const Status sent = sendAndWait(mailer,
+                                    { QStringLiteral("ada@example.org"), QStringLiteral("Grüße: 123456"), body });
     QVERIFY2(sent.ok(), sent.ok() ? "" : qPrintable(sent.error().message));
     QCOMPARE(smtp.messages().size(), 1);
     const auto message = smtp.messages().constFirst();
@@ -61,7 +62,8 @@ void TestMailer::messageArrivesIntact()
     QNetworkReply *json = nam.get(QNetworkRequest(smtp.mailboxUrl().resolved(QUrl(QStringLiteral("messages")))));
     QSignalSpy jsonDone(json, &QNetworkReply::finished);
     QVERIFY(jsonDone.wait(10000));
-    const QJsonArray listed = QJsonDocument::fromJson(json->readAll()).object().value(QStringLiteral("messages")).toArray();
+    const QJsonArray listed =
+            QJsonDocument::fromJson(json->readAll()).object().value(QStringLiteral("messages")).toArray();
     QCOMPARE(listed.size(), 1);
     QCOMPARE(listed.first().toObject().value(QStringLiteral("body")).toString(), body);
     json->deleteLater();
@@ -82,7 +84,8 @@ void TestMailer::refusedMailIsAFailure()
     auto settings = mail::SmtpSettings::make(smtp.smtpUrl().toString(), QStringLiteral("from@test.invalid"));
     QVERIFY(settings.ok());
     mail::Mailer mailer(*settings);
-    const Status sent = sendAndWait(mailer, { QStringLiteral("ada@example.org"), QStringLiteral("s"), QStringLiteral("b") });
+    const Status sent = sendAndWait(mailer,
+                                    { QStringLiteral("ada@example.org"), QStringLiteral("s"), QStringLiteral("b") });
     QVERIFY(!sent.ok());
     QCOMPARE(sent.error().code, QStringLiteral("mail-unavailable"));
     QVERIFY(!sent.error().message.contains(QStringLiteral("ada@example.org")));
@@ -93,7 +96,8 @@ void TestMailer::unconfiguredMailerFails()
 {
     mail::Mailer mailer(mail::SmtpSettings {});
     QVERIFY(!mailer.isConfigured());
-    const Status sent = sendAndWait(mailer, { QStringLiteral("ada@example.org"), QStringLiteral("s"), QStringLiteral("b") });
+    const Status sent = sendAndWait(mailer,
+                                    { QStringLiteral("ada@example.org"), QStringLiteral("s"), QStringLiteral("b") });
     QVERIFY(!sent.ok());
     QVERIFY(sent.error().message.contains(QStringLiteral("OPENAPS_SMTP_URL")));
 }

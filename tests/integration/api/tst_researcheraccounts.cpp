@@ -46,9 +46,9 @@ QJsonObject credentials(const QString &email, const QString &password = ApiHarne
 
 } // namespace
 
-#define HARNESS(...)                                                                               \
-    QFETCH_GLOBAL(QString, backend);                                                               \
-    ApiHarness api(backend, ApiHarness::Tweak(__VA_ARGS__));                                       \
+#define HARNESS(...)                                                                                                   \
+    QFETCH_GLOBAL(QString, backend);                                                                                   \
+    ApiHarness api(backend, ApiHarness::Tweak(__VA_ARGS__));                                                           \
     QVERIFY(api.isValid())
 
 class TestResearcherAccounts final : public QObject
@@ -119,13 +119,16 @@ void TestResearcherAccounts::applyVerifyApproveLoginLogout()
     QCOMPARE(applicant.value(QStringLiteral("purpose")).toString(), QStringLiteral("Studying overnight glucose"));
     QVERIFY(applicant.value(QStringLiteral("scope")).isNull());
     const qint64 id = applicant.value(QStringLiteral("id")).toInteger();
-    r = api.post(QStringLiteral("/api/v1/admin/researchers/%1/approve").arg(id), { { QStringLiteral("scope"), QStringLiteral("nsf") } },
-                 adminToken);
+    r = api.post(QStringLiteral("/api/v1/admin/researchers/%1/approve").arg(id),
+                 { { QStringLiteral("scope"), QStringLiteral("nsf") } }, adminToken);
     QCOMPARE(r.status, 200);
     QCOMPARE(r.json.value(QStringLiteral("status")).toString(), QStringLiteral("approved"));
     QCOMPARE(r.json.value(QStringLiteral("scope")).toString(), QStringLiteral("nsf"));
     QTRY_COMPARE_WITH_TIMEOUT(api.smtp().messagesTo(QStringLiteral("ada@example.org")).size(), 2, 20000);
-    QVERIFY(api.smtp().messagesTo(QStringLiteral("ada@example.org")).constLast().subject.contains(QStringLiteral("approved")));
+    QVERIFY(api.smtp()
+                    .messagesTo(QStringLiteral("ada@example.org"))
+                    .constLast()
+                    .subject.contains(QStringLiteral("approved")));
 
     r = api.post(QStringLiteral("/api/v1/login"), credentials(QStringLiteral(" ada@EXAMPLE.org "), secretPassword));
     QCOMPARE(r.status, 200);
@@ -169,16 +172,24 @@ void TestResearcherAccounts::apiRoleIsEnough()
     ApiHarness api(backend, {}, true);
     QVERIFY(api.isValid());
     api.addResearcher(QStringLiteral("admin@example.org"), QStringLiteral("approved"), true, QStringLiteral("all"));
-    QCOMPARE(api.post(QStringLiteral("/api/v1/applications"), application(QStringLiteral("role@example.org"))).status, 201);
+    QCOMPARE(api.post(QStringLiteral("/api/v1/applications"), application(QStringLiteral("role@example.org"))).status,
+             201);
     const QString code = api.codeFor(QStringLiteral("role@example.org"), 1);
-    ApiReply r = api.post(QStringLiteral("/api/v1/applications/verify"),
-                          { { QStringLiteral("email"), QStringLiteral("role@example.org") }, { QStringLiteral("code"), code } });
+    ApiReply r = api.post(
+            QStringLiteral("/api/v1/applications/verify"),
+            { { QStringLiteral("email"), QStringLiteral("role@example.org") }, { QStringLiteral("code"), code } });
     QCOMPARE(r.status, 200);
     const QString adminToken = api.login(QStringLiteral("admin@example.org"));
     QVERIFY(!adminToken.isEmpty());
     r = api.get(QStringLiteral("/api/v1/admin/researchers?status=pending"), adminToken);
-    const qint64 id = r.json.value(QStringLiteral("researchers")).toArray().first().toObject().value(QStringLiteral("id")).toInteger();
-    r = api.post(QStringLiteral("/api/v1/admin/researchers/%1/approve").arg(id), { { QStringLiteral("scope"), QStringLiteral("openaps") } }, adminToken);
+    const qint64 id = r.json.value(QStringLiteral("researchers"))
+                              .toArray()
+                              .first()
+                              .toObject()
+                              .value(QStringLiteral("id"))
+                              .toInteger();
+    r = api.post(QStringLiteral("/api/v1/admin/researchers/%1/approve").arg(id),
+                 { { QStringLiteral("scope"), QStringLiteral("openaps") } }, adminToken);
     QCOMPARE(r.status, 200);
     const QString token = api.login(QStringLiteral("role@example.org"));
     QCOMPARE(api.get(QStringLiteral("/api/v1/me"), token).status, 200);
@@ -196,13 +207,18 @@ void TestResearcherAccounts::applicationRules_data()
     noName.remove(QStringLiteral("name"));
     QJsonObject numberInstitution = application(QStringLiteral("x@example.org"));
     numberInstitution.insert(QStringLiteral("institution"), 5);
-    QTest::addRow("short password") << application(QStringLiteral("x@example.org"), QStringLiteral("123456789"))
-                                    << 400 << "weak-password" << "10 characters";
-    QTest::addRow("missing name") << noName << 400 << "bad-request" << "'name'";
-    QTest::addRow("institution not a string") << numberInstitution << 400 << "bad-request" << "'institution'";
-    QTest::addRow("not an email") << application(QStringLiteral("not-an-address")) << 400 << "bad-request" << "'email'";
-    QTest::addRow("known address, other case") << application(QStringLiteral("Known@Example.org")) << 409
-                                               << "already-applied" << "reset your password";
+    QTest::addRow("short password") << application(QStringLiteral("x@example.org"), QStringLiteral("123456789")) << 400
+                                    << "weak-password"
+                                    << "10 characters";
+    QTest::addRow("missing name") << noName << 400 << "bad-request"
+                                  << "'name'";
+    QTest::addRow("institution not a string") << numberInstitution << 400 << "bad-request"
+                                              << "'institution'";
+    QTest::addRow("not an email") << application(QStringLiteral("not-an-address")) << 400 << "bad-request"
+                                  << "'email'";
+    QTest::addRow("known address, other case")
+            << application(QStringLiteral("Known@Example.org")) << 409 << "already-applied"
+            << "reset your password";
 }
 
 void TestResearcherAccounts::applicationRules()
@@ -228,13 +244,16 @@ void TestResearcherAccounts::signInRefusals()
     api.addResearcher(QStringLiteral("pending@example.org"), QStringLiteral("pending"));
     api.addResearcher(QStringLiteral("gone@example.org"), QStringLiteral("deactivated"));
     api.addResearcher(QStringLiteral("no@example.org"), QStringLiteral("rejected"));
-    const ApiReply wrongPassword = api.post(QStringLiteral("/api/v1/login"),
-                                            credentials(QStringLiteral("ok@example.org"), QStringLiteral("wrong password!")));
-    const ApiReply unknown = api.post(QStringLiteral("/api/v1/login"), credentials(QStringLiteral("nobody@example.org")));
+    const ApiReply wrongPassword = api.post(
+            QStringLiteral("/api/v1/login"),
+            credentials(QStringLiteral("ok@example.org"), QStringLiteral("wrong password!")));
+    const ApiReply unknown = api.post(QStringLiteral("/api/v1/login"),
+                                      credentials(QStringLiteral("nobody@example.org")));
     QCOMPARE(wrongPassword.status, 401);
     QCOMPARE(wrongPassword.error(), QStringLiteral("bad-credentials"));
     QCOMPARE(unknown.body, wrongPassword.body); // nothing tells the two apart
-    const ApiReply pending = api.post(QStringLiteral("/api/v1/login"), credentials(QStringLiteral("pending@example.org")));
+    const ApiReply pending = api.post(QStringLiteral("/api/v1/login"),
+                                      credentials(QStringLiteral("pending@example.org")));
     QCOMPARE(pending.status, 403);
     QCOMPARE(pending.error(), QStringLiteral("not-approved"));
     for (const char *who : { "gone@example.org", "no@example.org" }) {
@@ -243,11 +262,13 @@ void TestResearcherAccounts::signInRefusals()
         QCOMPARE(r.error(), QStringLiteral("deactivated"));
     }
     // A wrong password says nothing about the account's status.
-    const ApiReply wrongPending = api.post(QStringLiteral("/api/v1/login"),
-                                           credentials(QStringLiteral("pending@example.org"), QStringLiteral("wrong password!")));
+    const ApiReply wrongPending = api.post(
+            QStringLiteral("/api/v1/login"),
+            credentials(QStringLiteral("pending@example.org"), QStringLiteral("wrong password!")));
     QCOMPARE(wrongPending.status, 401);
     QCOMPARE(api.get(QStringLiteral("/api/v1/me")).status, 401);
-    QCOMPARE(api.get(QStringLiteral("/api/v1/me"), QStringLiteral("x").repeated(43)).error(), QStringLiteral("bad-token"));
+    QCOMPARE(api.get(QStringLiteral("/api/v1/me"), QStringLiteral("x").repeated(43)).error(),
+             QStringLiteral("bad-token"));
 }
 
 void TestResearcherAccounts::expiredAndRevokedTokens()
@@ -281,7 +302,8 @@ void TestResearcherAccounts::expiredAndRevokedTokens()
     const QString fresh = api.login(QStringLiteral("r@example.org"));
     const QString adminToken = api.login(QStringLiteral("admin@example.org"));
     QCOMPARE(api.get(QStringLiteral("/api/v1/me"), fresh).status, 200);
-    const ApiReply deactivated = api.post(QStringLiteral("/api/v1/admin/researchers/%1/deactivate").arg(id), {}, adminToken);
+    const ApiReply deactivated = api.post(QStringLiteral("/api/v1/admin/researchers/%1/deactivate").arg(id), {},
+                                          adminToken);
     QCOMPARE(deactivated.status, 200);
     QCOMPARE(deactivated.json.value(QStringLiteral("status")).toString(), QStringLiteral("deactivated"));
     QCOMPARE(api.get(QStringLiteral("/api/v1/me"), fresh).status, 401);
@@ -292,12 +314,14 @@ void TestResearcherAccounts::expiredAndRevokedTokens()
 void TestResearcherAccounts::wrongCodesCountDownAndLock()
 {
     HARNESS();
-    QCOMPARE(api.post(QStringLiteral("/api/v1/applications"), application(QStringLiteral("c@example.org"))).status, 201);
+    QCOMPARE(api.post(QStringLiteral("/api/v1/applications"), application(QStringLiteral("c@example.org"))).status,
+             201);
     const QString code = api.codeFor(QStringLiteral("c@example.org"), 1);
     const QString wrong = code == QLatin1String("000000") ? QStringLiteral("111111") : QStringLiteral("000000");
     for (int left = 4; left >= 0; --left) {
-        const ApiReply r = api.post(QStringLiteral("/api/v1/applications/verify"),
-                                    { { QStringLiteral("email"), QStringLiteral("c@example.org") }, { QStringLiteral("code"), wrong } });
+        const ApiReply r = api.post(
+                QStringLiteral("/api/v1/applications/verify"),
+                { { QStringLiteral("email"), QStringLiteral("c@example.org") }, { QStringLiteral("code"), wrong } });
         QCOMPARE(r.status, 400);
         QCOMPARE(r.error(), QStringLiteral("bad-code"));
         if (left > 0)
@@ -306,17 +330,24 @@ void TestResearcherAccounts::wrongCodesCountDownAndLock()
             QVERIFY2(r.message().contains(QStringLiteral("new code")), qPrintable(r.message()));
     }
     // Five tries are used up: even the right code no longer works.
-    ApiReply r = api.post(QStringLiteral("/api/v1/applications/verify"),
-                          { { QStringLiteral("email"), QStringLiteral("c@example.org") }, { QStringLiteral("code"), code } });
+    ApiReply r = api.post(
+            QStringLiteral("/api/v1/applications/verify"),
+            { { QStringLiteral("email"), QStringLiteral("c@example.org") }, { QStringLiteral("code"), code } });
     QCOMPARE(r.error(), QStringLiteral("bad-code"));
     // A new code works; an expired one does not.
-    QCOMPARE(api.post(QStringLiteral("/api/v1/applications/resend"), { { QStringLiteral("email"), QStringLiteral("c@example.org") } }).status, 202);
+    QCOMPARE(api.post(QStringLiteral("/api/v1/applications/resend"),
+                      { { QStringLiteral("email"), QStringLiteral("c@example.org") } })
+                     .status,
+             202);
     const QString second = api.codeFor(QStringLiteral("c@example.org"), 2);
     api.advance(std::chrono::seconds(31 * 60));
     r = api.post(QStringLiteral("/api/v1/applications/verify"),
                  { { QStringLiteral("email"), QStringLiteral("c@example.org") }, { QStringLiteral("code"), second } });
     QCOMPARE(r.error(), QStringLiteral("bad-code"));
-    QCOMPARE(api.post(QStringLiteral("/api/v1/applications/resend"), { { QStringLiteral("email"), QStringLiteral("c@example.org") } }).status, 202);
+    QCOMPARE(api.post(QStringLiteral("/api/v1/applications/resend"),
+                      { { QStringLiteral("email"), QStringLiteral("c@example.org") } })
+                     .status,
+             202);
     const QString third = api.codeFor(QStringLiteral("c@example.org"), 3);
     r = api.post(QStringLiteral("/api/v1/applications/verify"),
                  { { QStringLiteral("email"), QStringLiteral("c@example.org") }, { QStringLiteral("code"), third } });
@@ -329,21 +360,27 @@ void TestResearcherAccounts::passwordResetRevokesTokens()
     api.addResearcher(QStringLiteral("p@example.org"), QStringLiteral("approved"));
     const QString token = api.login(QStringLiteral("p@example.org"));
     QVERIFY(!token.isEmpty());
-    QCOMPARE(api.post(QStringLiteral("/api/v1/password/forgot"), { { QStringLiteral("email"), QStringLiteral("P@example.org") } }).status, 202);
+    QCOMPARE(api.post(QStringLiteral("/api/v1/password/forgot"),
+                      { { QStringLiteral("email"), QStringLiteral("P@example.org") } })
+                     .status,
+             202);
     const QString code = api.codeFor(QStringLiteral("p@example.org"), 1);
     QVERIFY(!code.isEmpty());
     const QString newPassword = QStringLiteral("a brand new password");
     const QString wrong = code == QLatin1String("000000") ? QStringLiteral("111111") : QStringLiteral("000000");
     ApiReply r = api.post(QStringLiteral("/api/v1/password/reset"),
-                          { { QStringLiteral("email"), QStringLiteral("p@example.org") }, { QStringLiteral("code"), wrong },
+                          { { QStringLiteral("email"), QStringLiteral("p@example.org") },
+                            { QStringLiteral("code"), wrong },
                             { QStringLiteral("password"), newPassword } });
     QCOMPARE(r.error(), QStringLiteral("bad-code"));
     r = api.post(QStringLiteral("/api/v1/password/reset"),
-                 { { QStringLiteral("email"), QStringLiteral("p@example.org") }, { QStringLiteral("code"), code },
+                 { { QStringLiteral("email"), QStringLiteral("p@example.org") },
+                   { QStringLiteral("code"), code },
                    { QStringLiteral("password"), QStringLiteral("short") } });
     QCOMPARE(r.error(), QStringLiteral("weak-password"));
     r = api.post(QStringLiteral("/api/v1/password/reset"),
-                 { { QStringLiteral("email"), QStringLiteral("p@example.org") }, { QStringLiteral("code"), code },
+                 { { QStringLiteral("email"), QStringLiteral("p@example.org") },
+                   { QStringLiteral("code"), code },
                    { QStringLiteral("password"), newPassword } });
     QCOMPARE(r.status, 200);
     QCOMPARE(api.get(QStringLiteral("/api/v1/me"), token).status, 401);
@@ -351,7 +388,8 @@ void TestResearcherAccounts::passwordResetRevokesTokens()
     QVERIFY(!api.login(QStringLiteral("p@example.org"), newPassword).isEmpty());
     // The code is used up.
     r = api.post(QStringLiteral("/api/v1/password/reset"),
-                 { { QStringLiteral("email"), QStringLiteral("p@example.org") }, { QStringLiteral("code"), code },
+                 { { QStringLiteral("email"), QStringLiteral("p@example.org") },
+                   { QStringLiteral("code"), code },
                    { QStringLiteral("password"), newPassword } });
     QCOMPARE(r.error(), QStringLiteral("bad-code"));
 }
@@ -359,9 +397,13 @@ void TestResearcherAccounts::passwordResetRevokesTokens()
 void TestResearcherAccounts::forgotUnknownEmailSendsNothing()
 {
     HARNESS();
-    const ApiReply r = api.post(QStringLiteral("/api/v1/password/forgot"), { { QStringLiteral("email"), QStringLiteral("who@example.org") } });
+    const ApiReply r = api.post(QStringLiteral("/api/v1/password/forgot"),
+                                { { QStringLiteral("email"), QStringLiteral("who@example.org") } });
     QCOMPARE(r.status, 202);
-    QCOMPARE(api.post(QStringLiteral("/api/v1/applications/resend"), { { QStringLiteral("email"), QStringLiteral("who@example.org") } }).status, 202);
+    QCOMPARE(api.post(QStringLiteral("/api/v1/applications/resend"),
+                      { { QStringLiteral("email"), QStringLiteral("who@example.org") } })
+                     .status,
+             202);
     api.mailer().waitForIdle();
     QCoreApplication::processEvents();
     QCOMPARE(api.smtp().messages().size(), 0);
@@ -384,7 +426,10 @@ void TestResearcherAccounts::rateLimitAnswers429()
 {
     HARNESS([](server::api::ResearcherApi::Options &o) { o.requests.postLimit = 3; });
     for (int i = 0; i < 3; ++i)
-        QCOMPARE(api.post(QStringLiteral("/api/v1/password/forgot"), { { QStringLiteral("email"), QStringLiteral("a@example.org") } }).status, 202);
+        QCOMPARE(api.post(QStringLiteral("/api/v1/password/forgot"),
+                          { { QStringLiteral("email"), QStringLiteral("a@example.org") } })
+                         .status,
+                 202);
     const ApiReply r = api.post(QStringLiteral("/api/v1/login"), credentials(QStringLiteral("a@example.org")));
     QCOMPARE(r.status, 429);
     QCOMPARE(r.error(), QStringLiteral("rate-limited"));
@@ -397,11 +442,16 @@ void TestResearcherAccounts::bodyLimitAndMalformedJson_data()
     QTest::addColumn<int>("status");
     QTest::addColumn<QString>("error");
     QTest::addColumn<QString>("mentions");
-    QTest::addRow("over 64 KiB") << QByteArray(65 * 1024, ' ') << 413 << "too-large" << "64 KiB";
-    QTest::addRow("not JSON") << QByteArray("{\"email\": ") << 400 << "bad-request" << "not valid JSON";
-    QTest::addRow("an array") << QByteArray("[1,2]") << 400 << "bad-request" << "JSON object";
-    QTest::addRow("empty") << QByteArray() << 400 << "bad-request" << "JSON object";
-    QTest::addRow("no password") << QByteArray("{\"email\":\"a@example.org\"}") << 400 << "bad-request" << "'password'";
+    QTest::addRow("over 64 KiB") << QByteArray(65 * 1024, ' ') << 413 << "too-large"
+                                 << "64 KiB";
+    QTest::addRow("not JSON") << QByteArray("{\"email\": ") << 400 << "bad-request"
+                              << "not valid JSON";
+    QTest::addRow("an array") << QByteArray("[1,2]") << 400 << "bad-request"
+                              << "JSON object";
+    QTest::addRow("empty") << QByteArray() << 400 << "bad-request"
+                           << "JSON object";
+    QTest::addRow("no password") << QByteArray("{\"email\":\"a@example.org\"}") << 400 << "bad-request"
+                                 << "'password'";
 }
 
 void TestResearcherAccounts::bodyLimitAndMalformedJson()
@@ -426,7 +476,8 @@ void TestResearcherAccounts::adminOnlyForAdmins()
     ApiReply r = api.get(QStringLiteral("/api/v1/admin/researchers"), token);
     QCOMPARE(r.status, 403);
     QCOMPARE(r.error(), QStringLiteral("forbidden"));
-    r = api.post(QStringLiteral("/api/v1/admin/researchers/%1/approve").arg(other), { { QStringLiteral("scope"), QStringLiteral("all") } }, token);
+    r = api.post(QStringLiteral("/api/v1/admin/researchers/%1/approve").arg(other),
+                 { { QStringLiteral("scope"), QStringLiteral("all") } }, token);
     QCOMPARE(r.status, 403);
     QCOMPARE(api.get(QStringLiteral("/api/v1/admin/researchers")).status, 401);
 }
@@ -440,11 +491,14 @@ void TestResearcherAccounts::adminListAndActions()
     const QString token = api.login(QStringLiteral("admin@example.org"));
     ApiReply r = api.get(QStringLiteral("/api/v1/admin/researchers"), token);
     QCOMPARE(r.json.value(QStringLiteral("researchers")).toArray().size(), 3);
-    QCOMPARE(api.get(QStringLiteral("/api/v1/admin/researchers?status=nonsense"), token).error(), QStringLiteral("bad-request"));
-    r = api.post(QStringLiteral("/api/v1/admin/researchers/%1/approve").arg(pending), { { QStringLiteral("scope"), QStringLiteral("everything") } }, token);
+    QCOMPARE(api.get(QStringLiteral("/api/v1/admin/researchers?status=nonsense"), token).error(),
+             QStringLiteral("bad-request"));
+    r = api.post(QStringLiteral("/api/v1/admin/researchers/%1/approve").arg(pending),
+                 { { QStringLiteral("scope"), QStringLiteral("everything") } }, token);
     QCOMPARE(r.status, 400);
     QVERIFY(r.message().contains(QStringLiteral("openaps, nsf or all")));
-    r = api.post(QStringLiteral("/api/v1/admin/researchers/%1/approve").arg(unverified), { { QStringLiteral("scope"), QStringLiteral("all") } }, token);
+    r = api.post(QStringLiteral("/api/v1/admin/researchers/%1/approve").arg(unverified),
+                 { { QStringLiteral("scope"), QStringLiteral("all") } }, token);
     QCOMPARE(r.status, 400);
     r = api.post(QStringLiteral("/api/v1/admin/researchers/%1/reject").arg(pending), {}, token);
     QCOMPARE(r.status, 200);

@@ -129,10 +129,11 @@ void TestDemo::demoShowsTheWholeSystem()
     const QRegularExpression apiLine(QStringLiteral(R"(Researcher API:\s+(http://\S+)\s+admin:\s+(\S+) / (\S+))"));
     const auto api = apiLine.match(QString::fromUtf8(out));
     QVERIFY2(api.hasMatch(), out.constData());
-    const QJsonObject login = QJsonDocument::fromJson(
-            post(QUrl(api.captured(1) + QStringLiteral("/login")),
-                 { { QStringLiteral("email"), api.captured(2) }, { QStringLiteral("password"), api.captured(3) } },
-                 &status)).object();
+    const QJsonObject login = QJsonDocument::fromJson(post(QUrl(api.captured(1) + QStringLiteral("/login")),
+                                                           { { QStringLiteral("email"), api.captured(2) },
+                                                             { QStringLiteral("password"), api.captured(3) } },
+                                                           &status))
+                                      .object();
     QCOMPARE(status, 200);
     QVERIFY(!login.value(QStringLiteral("token")).toString().isEmpty());
     QVERIFY(login.value(QStringLiteral("researcher")).toObject().value(QStringLiteral("is_admin")).toBool());
@@ -148,8 +149,10 @@ void TestDemo::demoShowsTheWholeSystem()
     // and `mbg` entries (no `sgv` field), so the newest three of any type
     // depend on the clock: ask for the newest sensor readings.
     const QJsonArray entries = QJsonDocument::fromJson(
-            get(QUrl(nightscout.toString() + QStringLiteral("/api/v1/entries.json?count=3&find[type]=sgv")),
-                &status)).array();
+                                       get(QUrl(nightscout.toString()
+                                                + QStringLiteral("/api/v1/entries.json?count=3&find[type]=sgv")),
+                                           &status))
+                                       .array();
     QCOMPARE(status, 200);
     QCOMPARE(entries.size(), 3);
     for (const QJsonValue &entry : entries) {

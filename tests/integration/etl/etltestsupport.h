@@ -75,7 +75,8 @@ inline qint64 count(const db::Database &database, const QString &table)
 
 // Every row of `table` (all columns, by seq_id or the first column) as text,
 // to prove that a second run changed nothing.
-inline QStringList snapshot(const db::Database &database, const QString &table, const QString &order = QStringLiteral("seq_id"))
+inline QStringList snapshot(const db::Database &database, const QString &table,
+                            const QString &order = QStringLiteral("seq_id"))
 {
     QStringList rows;
     auto conn = database.connection();
@@ -94,14 +95,14 @@ inline QStringList snapshot(const db::Database &database, const QString &table, 
 }
 
 // A migrated database for `backend`, or a skipped/failed test.
-#define ETL_MIGRATED_DATABASE(tdb, database)                                                   \
-    QFETCH_GLOBAL(QString, backend);                                                           \
-    openaps::test::TestDatabase tdb(backend);                                                  \
-    QVERIFY2(tdb.isValid(), "no test database");                                               \
-    const openaps::db::Database database = tdb.database();                                     \
-    {                                                                                          \
-        const auto migrated = openaps::db::migrate(database);                                  \
-        QVERIFY2(migrated.ok(), migrated.ok() ? "" : qPrintable(migrated.error().message));   \
+#define ETL_MIGRATED_DATABASE(tdb, database)                                                                           \
+    QFETCH_GLOBAL(QString, backend);                                                                                   \
+    openaps::test::TestDatabase tdb(backend);                                                                          \
+    QVERIFY2(tdb.isValid(), "no test database");                                                                       \
+    const openaps::db::Database database = tdb.database();                                                             \
+    {                                                                                                                  \
+        const auto migrated = openaps::db::migrate(database);                                                          \
+        QVERIFY2(migrated.ok(), migrated.ok() ? "" : qPrintable(migrated.error().message));                            \
     }
 
 } // namespace openaps::test::etl

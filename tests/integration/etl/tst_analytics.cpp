@@ -115,17 +115,22 @@ private slots:
         QVERIFY(loadDstData(database).ok());
         QVERIFY(refreshParticipantAnalytics(database, berlin).ok());
         QVERIFY(refreshParticipantAnalytics(database, pacific).ok());
-        QCOMPARE(bins(database, berlin), QStringLiteral("0 00:00 n=1 mean=90 min=90 max=90; "
-                                                        "6 01:30 n=1 mean=110 min=110 max=110; "
-                                                        "10 02:30 n=2 mean=150 min=100 max=200; "
-                                                        "14 03:30 n=1 mean=130 min=130 max=130"));
-        QCOMPARE(bins(database, pacific), QStringLiteral("7 01:45 n=1 mean=150 min=150 max=150; "
-                                                         "13 03:15 n=1 mean=160 min=160 max=160"));
-        QCOMPARE(scalar(database, QStringLiteral("SELECT ROUND(mean_mmol * 1000) FROM analytics_glucose_time_of_day "
-                                                 "WHERE user_id = 111 AND bin = 10")),
+        QCOMPARE(bins(database, berlin),
+                 QStringLiteral("0 00:00 n=1 mean=90 min=90 max=90; "
+                                "6 01:30 n=1 mean=110 min=110 max=110; "
+                                "10 02:30 n=2 mean=150 min=100 max=200; "
+                                "14 03:30 n=1 mean=130 min=130 max=130"));
+        QCOMPARE(bins(database, pacific),
+                 QStringLiteral("7 01:45 n=1 mean=150 min=150 max=150; "
+                                "13 03:15 n=1 mean=160 min=160 max=160"));
+        QCOMPARE(scalar(database,
+                        QStringLiteral("SELECT ROUND(mean_mmol * 1000) FROM analytics_glucose_time_of_day "
+                                       "WHERE user_id = 111 AND bin = 10")),
                  QStringLiteral("8326")); // 150 / 18.01559 = 8.326
-        QCOMPARE(scalar(database, QStringLiteral("SELECT utc_offset FROM entries WHERE id = 'a3'")), QStringLiteral("120"));
-        QCOMPARE(scalar(database, QStringLiteral("SELECT utc_offset FROM entries WHERE id = 'a5'")), QStringLiteral("60"));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT utc_offset FROM entries WHERE id = 'a3'")),
+                 QStringLiteral("120"));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT utc_offset FROM entries WHERE id = 'a5'")),
+                 QStringLiteral("60"));
     }
 
     void loopTypeAndDevicesPerLocalDay()
@@ -133,20 +138,32 @@ private slots:
         ETL_MIGRATED_DATABASE(tdb, database);
         QVERIFY(loadDstData(database).ok());
         QVERIFY(refreshParticipantAnalytics(database, berlin).ok());
-        const QStringList days = snapshot(database, QStringLiteral("analytics_loop_type_by_day"), QStringLiteral("day"));
-        QCOMPARE(days, (QStringList { QStringLiteral("111|2024-03-31|closed loop|1|0"),
-                                      QStringLiteral("111|2024-04-01|open loop|1|0") }));
-        const QStringList devices = snapshot(database, QStringLiteral("analytics_device_groups"), QStringLiteral("device"));
+        const QStringList days = snapshot(database, QStringLiteral("analytics_loop_type_by_day"),
+                                          QStringLiteral("day"));
+        QCOMPARE(days,
+                 (QStringList { QStringLiteral("111|2024-03-31|closed loop|1|0"),
+                                QStringLiteral("111|2024-04-01|open loop|1|0") }));
+        const QStringList devices = snapshot(database, QStringLiteral("analytics_device_groups"),
+                                             QStringLiteral("device"));
         QCOMPARE(devices.size(), 4);
-        QCOMPARE(scalar(database, QStringLiteral("SELECT device_group || ':' || entries FROM analytics_device_groups "
-                                                 "WHERE device = 'xDrip-DexcomG5'")),
+        QCOMPARE(scalar(database,
+                        QStringLiteral("SELECT device_group || ':' || entries FROM analytics_device_groups "
+                                       "WHERE device = 'xDrip-DexcomG5'")),
                  QStringLiteral("xDrip:2"));
-        QCOMPARE(scalar(database, QStringLiteral("SELECT device_group FROM analytics_device_groups WHERE device = 'AndroidAPS-DexcomG6'")),
-                 QStringLiteral("Dexcom"));
-        QCOMPARE(scalar(database, QStringLiteral("SELECT device_group FROM analytics_device_groups WHERE device = 'openaps://rig'")),
+        QCOMPARE(
+                scalar(database,
+                       QStringLiteral(
+                               "SELECT device_group FROM analytics_device_groups WHERE device = 'AndroidAPS-DexcomG6'")),
+                QStringLiteral("Dexcom"));
+        QCOMPARE(scalar(database,
+                        QStringLiteral(
+                                "SELECT device_group FROM analytics_device_groups WHERE device = 'openaps://rig'")),
                  QStringLiteral("OpenAPS"));
-        QCOMPARE(scalar(database, QStringLiteral("SELECT device_group || ':' || entries FROM analytics_device_groups WHERE device = 'unknown'")),
-                 QStringLiteral("unknown:2"));
+        QCOMPARE(
+                scalar(database,
+                       QStringLiteral(
+                               "SELECT device_group || ':' || entries FROM analytics_device_groups WHERE device = 'unknown'")),
+                QStringLiteral("unknown:2"));
     }
 
     // A refresh replaces rows in one transaction: a reader on its own
@@ -161,8 +178,9 @@ private slots:
         std::atomic<int> empty { 0 };
         QThread *reader = QThread::create([&] {
             while (!stop) {
-                const QString n = scalar(database, QStringLiteral("SELECT COUNT(*) FROM analytics_glucose_time_of_day "
-                                                                  "WHERE user_id = 111"));
+                const QString n = scalar(database,
+                                         QStringLiteral("SELECT COUNT(*) FROM analytics_glucose_time_of_day "
+                                                        "WHERE user_id = 111"));
                 if (n != QLatin1String("4"))
                     ++empty;
                 ++reads;

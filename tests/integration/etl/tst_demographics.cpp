@@ -45,8 +45,9 @@ private slots:
         QCOMPARE(nightscout->written, 1);
 
         auto value = [&database](const char *column, qint64 member) {
-            return scalar(database, QStringLiteral("SELECT %1 FROM member_demographics WHERE project_member_id = ?")
-                                            .arg(QLatin1String(column)),
+            return scalar(database,
+                          QStringLiteral("SELECT %1 FROM member_demographics WHERE project_member_id = ?")
+                                  .arg(QLatin1String(column)),
                           { member });
         };
         QCOMPARE(value("ts", 12345678), QStringLiteral("2019-07-29T15:44:55.000Z"));
@@ -120,7 +121,8 @@ private slots:
         const QString base = QStringLiteral("http://127.0.0.1:%1/").arg(port);
         QNetworkAccessManager nam;
         DemographicsImport import(database, &nam,
-                                  { QUrl(base + QStringLiteral("openaps.csv")), QUrl(base + QStringLiteral("nightscout.csv")),
+                                  { QUrl(base + QStringLiteral("openaps.csv")),
+                                    QUrl(base + QStringLiteral("nightscout.csv")),
                                     QUrl(base + QStringLiteral("missing.csv?secret=abc")) });
         QSignalSpy finished(&import, &DemographicsImport::finished);
         import.start();

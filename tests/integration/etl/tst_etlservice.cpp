@@ -1,11 +1,10 @@
 #include "../openhumans/ohtestsupport.h"
+#include "db/sqlhelpers.h"
 #include "etl/etlservice.h"
 #include "etltestsupport.h"
 #include "jobs/ohsession.h"
-#include "db/sqlhelpers.h"
 
 #include <QTemporaryDir>
-
 
 using namespace openaps;
 using namespace openaps::etl;
@@ -26,7 +25,8 @@ QByteArray entries(int from, int to)
 {
     QByteArray data;
     for (int i = from; i < to; ++i)
-        data += "{\"_id\":\"s" + QByteArray::number(i) + "\",\"type\":\"sgv\",\"sgv\":" + QByteArray::number(80 + i % 100)
+        data += "{\"_id\":\"s" + QByteArray::number(i)
+                + "\",\"type\":\"sgv\",\"sgv\":" + QByteArray::number(80 + i % 100)
                 + ",\"date\":" + QByteArray::number(1706745600000LL + qint64(i) * 300000) + ",\"device\":\"xDrip\"}\n";
     return data;
 }
@@ -46,7 +46,8 @@ struct World
         q.addBindValue(member);
         if (!q.exec())
             qFatal("%s", qPrintable(q.lastError().text()));
-        participantId = scalar(database, QStringLiteral("SELECT id FROM participants WHERE member_id = ?"), { member }).toLongLong();
+        participantId = scalar(database, QStringLiteral("SELECT id FROM participants WHERE member_id = ?"), { member })
+                                .toLongLong();
         jobs::OhSession session(database, oh.client(), secretKey, oh.clock.clock());
         if (!session.store(participantId, tokens))
             qFatal("storing tokens failed");
@@ -113,9 +114,12 @@ private slots:
         World w(database);
         w.addFile(QStringLiteral("1706745600000_%1_profile.json").arg(w.member), fixture("profile-shapes.ndjson"));
         w.addFile(QStringLiteral("1706745600000_%1_entries.json").arg(w.member), entries(0, 500));
-        w.addFile(QStringLiteral("%1_treatments_2024-01.ndjson.gz").arg(w.member), gzipped(fixture("treatments-messy.ndjson")));
-        w.addFile(QStringLiteral("%1_devicestatus_2024-01.ndjson.gz").arg(w.member), gzipped(fixture("devicestatus-flavours.ndjson")));
-        w.addFile(QStringLiteral("upload.ndjson"), entries(500, 510), { QStringLiteral("entries") }); // typed by its tag
+        w.addFile(QStringLiteral("%1_treatments_2024-01.ndjson.gz").arg(w.member),
+                  gzipped(fixture("treatments-messy.ndjson")));
+        w.addFile(QStringLiteral("%1_devicestatus_2024-01.ndjson.gz").arg(w.member),
+                  gzipped(fixture("devicestatus-flavours.ndjson")));
+        w.addFile(QStringLiteral("upload.ndjson"), entries(500, 510),
+                  { QStringLiteral("entries") }); // typed by its tag
         w.addFile(QStringLiteral("%1_open_aps_nightscout_url.txt").arg(w.member), "https://example.org");
         w.setConsent("both");
 
@@ -126,11 +130,16 @@ private slots:
         QCOMPARE(w.userCount("device_status"), qint64(8));
         QCOMPARE(w.userCount("device_status_metrics"), qint64(5));
         QCOMPARE(w.userCount("profile"), qint64(3));
-        QCOMPARE(scalar(database, QStringLiteral("SELECT MIN(source_entity) || '/' || MAX(source_entity) FROM entries")),
-                 QStringLiteral("2/2"));
-        QCOMPARE(scalar(database, QStringLiteral("SELECT COUNT(*) FROM etl_files WHERE status = 'loaded'")), QStringLiteral("5"));
-        QCOMPARE(scalar(database, QStringLiteral("SELECT bad_lines || ':' || bad_line_report FROM etl_files WHERE data_type = 'treatments'")),
-                 QStringLiteral("1:line 10: not valid JSON (illegal value at byte 1)"));
+        QCOMPARE(
+                scalar(database, QStringLiteral("SELECT MIN(source_entity) || '/' || MAX(source_entity) FROM entries")),
+                QStringLiteral("2/2"));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT COUNT(*) FROM etl_files WHERE status = 'loaded'")),
+                 QStringLiteral("5"));
+        QCOMPARE(
+                scalar(database,
+                       QStringLiteral(
+                               "SELECT bad_lines || ':' || bad_line_report FROM etl_files WHERE data_type = 'treatments'")),
+                QStringLiteral("1:line 10: not valid JSON (illegal value at byte 1)"));
         QVERIFY(w.userCount("analytics_glucose_time_of_day") > 0);
         QCOMPARE(scalar(database, QStringLiteral("SELECT consent FROM etl_participants")), QStringLiteral("both"));
         // The zone of the profile in force in February 2024 (Europe/Berlin
@@ -149,8 +158,11 @@ private slots:
         QCOMPARE(w.runOnce().succeeded, 1);
         QCOMPARE(w.oh.standIn->requestCount(Endpoint::StorageGet), downloads + 3);
         QCOMPARE(w.userCount("entries"), qint64(600));
-        QCOMPARE(scalar(database, QStringLiteral("SELECT rows_new || '/' || rows_duplicate FROM etl_files WHERE basename LIKE '%2024-02%'")),
-                 QStringLiteral("90/20"));
+        QCOMPARE(
+                scalar(database,
+                       QStringLiteral(
+                               "SELECT rows_new || '/' || rows_duplicate FROM etl_files WHERE basename LIKE '%2024-02%'")),
+                QStringLiteral("90/20"));
     }
 
     // Consent changes restamp every row within the cycle; "none" removes the
@@ -161,7 +173,8 @@ private slots:
         ETL_MIGRATED_DATABASE(tdb, database);
         World w(database);
         w.addFile(QStringLiteral("1706745600000_%1_entries.json").arg(w.member), entries(0, 50));
-        w.addFile(QStringLiteral("1706745600000_%1_devicestatus.json").arg(w.member), fixture("devicestatus-flavours.ndjson"));
+        w.addFile(QStringLiteral("1706745600000_%1_devicestatus.json").arg(w.member),
+                  fixture("devicestatus-flavours.ndjson"));
         w.setConsent("openaps");
         QCOMPARE(w.runOnce().succeeded, 1);
         QCOMPARE(scalar(database, QStringLiteral("SELECT MAX(source_entity) FROM entries")), QStringLiteral("0"));
@@ -170,8 +183,9 @@ private slots:
         QCOMPARE(w.runOnce().succeeded, 1);
         for (const char *table : { "entries", "device_status", "device_status_metrics", "analytics_glucose_time_of_day",
                                    "analytics_device_groups", "analytics_loop_type_by_day" })
-            QCOMPARE(scalar(database, QStringLiteral("SELECT MIN(source_entity) || '/' || MAX(source_entity) FROM %1")
-                                              .arg(QLatin1String(table))),
+            QCOMPARE(scalar(database,
+                            QStringLiteral("SELECT MIN(source_entity) || '/' || MAX(source_entity) FROM %1")
+                                    .arg(QLatin1String(table))),
                      QStringLiteral("1/1"));
 
         w.setConsent("none");
@@ -202,7 +216,8 @@ private slots:
         const auto first = w.runOnce();
         QCOMPARE(first.failed, 1);
         QVERIFY(scalar(database, QStringLiteral("SELECT refresh_token_enc FROM participants")) != storedBefore);
-        QCOMPARE(scalar(database, QStringLiteral("SELECT status || ':' || attempts FROM etl_files")), QStringLiteral("failed:1"));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT status || ':' || attempts FROM etl_files")),
+                 QStringLiteral("failed:1"));
         const qint64 partial = w.userCount("entries");
         QVERIFY(partial > 0 && partial < 2000); // what could be read is kept
 
@@ -211,7 +226,8 @@ private slots:
         QCOMPARE(w.runOnce().succeeded, 1);
         QCOMPARE(w.userCount("entries"), qint64(2000));
         // The broken file is gone from Open Humans, so from etl_files too.
-        QCOMPARE(scalar(database, QStringLiteral("SELECT status || ':' || attempts FROM etl_files")), QStringLiteral("loaded:1"));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT status || ':' || attempts FROM etl_files")),
+                 QStringLiteral("loaded:1"));
     }
 
     // Two sessions (two jobs, or two instances) needing a fresh token at the
@@ -256,10 +272,14 @@ private slots:
             const QString member = w.oh.memberWithTokens(&tokens);
             tokens.expiresAt = w.oh.clock.now.addSecs(36000);
             QVERIFY(sql::exec(*database.connection(), QStringLiteral("INSERT INTO participants (member_id) VALUES (?)"),
-                              { member }, "test").ok());
-            const qint64 id = scalar(database, QStringLiteral("SELECT id FROM participants WHERE member_id = ?"), { member }).toLongLong();
+                              { member }, "test")
+                            .ok());
+            const qint64 id = scalar(database, QStringLiteral("SELECT id FROM participants WHERE member_id = ?"),
+                                     { member })
+                                      .toLongLong();
             QVERIFY(jobs::OhSession(database, w.oh.client(), secretKey, w.oh.clock.clock()).store(id, tokens).ok());
-            w.oh.standIn->addFile(member, member + QStringLiteral("_entries_2024-02.ndjson.gz"), gzipped(entries(0, 100 * (i + 1))));
+            w.oh.standIn->addFile(member, member + QStringLiteral("_entries_2024-02.ndjson.gz"),
+                                  gzipped(entries(0, 100 * (i + 1))));
             w.oh.standIn->addFile(member, member + QStringLiteral("_open_aps_data_sharing_consent.txt"),
                                   i == 2 ? QByteArray("none") : QByteArray("nsf"));
             members << member;
@@ -269,10 +289,12 @@ private slots:
         QCOMPARE(pass.succeeded, 4);
         QList<qint64> counts;
         for (const QString &member : members)
-            counts << scalar(database, QStringLiteral("SELECT COUNT(*) FROM entries WHERE user_id = ?"), { member.toLongLong() })
+            counts << scalar(database, QStringLiteral("SELECT COUNT(*) FROM entries WHERE user_id = ?"),
+                             { member.toLongLong() })
                               .toLongLong();
         QCOMPARE(counts, (QList<qint64> { 300, 100, 200, 0 }));
-        QCOMPARE(scalar(database, QStringLiteral("SELECT COUNT(DISTINCT source_entity) FROM entries")), QStringLiteral("2"));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT COUNT(DISTINCT source_entity) FROM entries")),
+                 QStringLiteral("2"));
     }
 
     // A participant whose Open Humans access ended is reported, not fatal.

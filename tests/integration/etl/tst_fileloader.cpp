@@ -125,20 +125,29 @@ private slots:
         row("treatment entered_by NUL", "SELECT entered_by FROM treatments WHERE id = 't11'", "xdrip");
         row("treatment target top", "SELECT target_top FROM treatments WHERE id = 't04'", "80");
         row("status pump id", "SELECT pump_id FROM device_status WHERE id = 'd04'", "ABCD1234");
-        row("status bolusing", "SELECT CASE WHEN pump_bolusing THEN 'yes' ELSE 'no' END FROM device_status WHERE id = 'd04'", "yes");
-        row("status nested bolusing", "SELECT CASE WHEN pump_bolusing THEN 'yes' ELSE 'no' END FROM device_status WHERE id = 'd01'", "no");
+        row("status bolusing",
+            "SELECT CASE WHEN pump_bolusing THEN 'yes' ELSE 'no' END FROM device_status WHERE id = 'd04'", "yes");
+        row("status nested bolusing",
+            "SELECT CASE WHEN pump_bolusing THEN 'yes' ELSE 'no' END FROM device_status WHERE id = 'd01'", "no");
         row("status loop iob", "SELECT loop_iob FROM device_status WHERE id = 'd08'", "1.5");
-        row("status override", "SELECT CASE WHEN override_active THEN 'yes' ELSE 'no' END FROM device_status WHERE id = 'd08'", "yes");
-        row("status failure", "SELECT loop_failure_reason FROM device_status WHERE id = 'd05'", "Pump communication timeout");
+        row("status override",
+            "SELECT CASE WHEN override_active THEN 'yes' ELSE 'no' END FROM device_status WHERE id = 'd08'", "yes");
+        row("status failure", "SELECT loop_failure_reason FROM device_status WHERE id = 'd05'",
+            "Pump communication timeout");
         row("status offset Loop", "SELECT utc_offset FROM device_status WHERE id = 'd04'", "-300");
         row("metrics rows", "SELECT COUNT(*) FROM device_status_metrics", "5");
         row("metrics openaps iob", "SELECT iob_iob FROM device_status_metrics WHERE device_status_id = 'd01'", "0.569");
-        row("metrics openaps enacted", "SELECT enacted_rate FROM device_status_metrics WHERE device_status_id = 'd01'", "0.675");
+        row("metrics openaps enacted", "SELECT enacted_rate FROM device_status_metrics WHERE device_status_id = 'd01'",
+            "0.675");
         row("metrics iob array", "SELECT iob_iob FROM device_status_metrics WHERE device_status_id = 'd02'", "1.2");
-        row("metrics AAPS enacted", "SELECT enacted_duration FROM device_status_metrics WHERE device_status_id = 'd03'", "30");
+        row("metrics AAPS enacted", "SELECT enacted_duration FROM device_status_metrics WHERE device_status_id = 'd03'",
+            "30");
         row("metrics Loop cob", "SELECT suggested_cob FROM device_status_metrics WHERE device_status_id = 'd04'", "25");
-        row("metrics Loop enacted time", "SELECT enacted_timestamp FROM device_status_metrics WHERE device_status_id = 'd04'", "2026-03-18T19:15:00.000Z");
-        row("metrics created_at", "SELECT created_at FROM device_status_metrics WHERE device_status_id = 'd03'", "2024-01-18T16:00:00.000Z");
+        row("metrics Loop enacted time",
+            "SELECT enacted_timestamp FROM device_status_metrics WHERE device_status_id = 'd04'",
+            "2026-03-18T19:15:00.000Z");
+        row("metrics created_at", "SELECT created_at FROM device_status_metrics WHERE device_status_id = 'd03'",
+            "2024-01-18T16:00:00.000Z");
         row("profile zone", "SELECT timezone FROM profile WHERE id = 'p01'", "America/Los_Angeles");
         row("profile mills", "SELECT mills FROM profile WHERE id = 'p01'", "1439785200000");
         row("profile start", "SELECT start_date FROM profile WHERE id = 'p01'", "2015-08-17T04:20:00.000Z");
@@ -195,19 +204,25 @@ private slots:
                                           DataType::Treatments);
         QVERIFY(treatments.ok());
         QCOMPARE(treatments->rows.updated, qint64(1));
-        QCOMPARE(scalar(database, QStringLiteral("SELECT insulin FROM treatments WHERE id = 't02'")), QStringLiteral("0.35"));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT insulin FROM treatments WHERE id = 't02'")),
+                 QStringLiteral("0.35"));
         QCOMPARE(count(database, QStringLiteral("treatments")), qint64(9));
 
-        const auto status = loadBytes(database,
-                                      "{\"_id\":\"d04\",\"device\":\"loop://iPhone\",\"created_at\":\"2026-03-18T19:20:00.000Z\","
-                                      "\"loop\":{\"iob\":{\"iob\":3.5},\"cob\":{\"cob\":40}}}\n",
-                                      DataType::DeviceStatus);
+        const auto status = loadBytes(
+                database,
+                "{\"_id\":\"d04\",\"device\":\"loop://iPhone\",\"created_at\":\"2026-03-18T19:20:00.000Z\","
+                "\"loop\":{\"iob\":{\"iob\":3.5},\"cob\":{\"cob\":40}}}\n",
+                DataType::DeviceStatus);
         QVERIFY(status.ok());
         QCOMPARE(status->rows.updated, qint64(1));
-        QCOMPARE(scalar(database, QStringLiteral("SELECT iob_iob FROM device_status_metrics WHERE device_status_id = 'd04'")),
+        QCOMPARE(scalar(database,
+                        QStringLiteral("SELECT iob_iob FROM device_status_metrics WHERE device_status_id = 'd04'")),
                  QStringLiteral("3.5"));
-        QCOMPARE(scalar(database, QStringLiteral("SELECT COALESCE(enacted_rate, -1) FROM device_status_metrics WHERE device_status_id = 'd04'")),
-                 QStringLiteral("-1"));
+        QCOMPARE(
+                scalar(database,
+                       QStringLiteral(
+                               "SELECT COALESCE(enacted_rate, -1) FROM device_status_metrics WHERE device_status_id = 'd04'")),
+                QStringLiteral("-1"));
     }
 
     // Within one file: a changed document's last version wins; of two
@@ -220,7 +235,8 @@ private slots:
                                           "{\"_id\":\"r1\",\"insulin\":2,\"created_at\":\"2024-01-18T16:00:00Z\"}\n",
                                           DataType::Treatments);
         QVERIFY(treatments.ok());
-        QCOMPARE(scalar(database, QStringLiteral("SELECT insulin FROM treatments WHERE id = 'r1'")), QStringLiteral("2"));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT insulin FROM treatments WHERE id = 'r1'")),
+                 QStringLiteral("2"));
         QCOMPARE(count(database, QStringLiteral("treatments")), qint64(1));
         const auto entries = loadBytes(database,
                                        "{\"_id\":\"zz\",\"type\":\"sgv\",\"sgv\":100,\"date\":1700000000000}\n"
@@ -239,7 +255,8 @@ private slots:
         QVERIFY(staged.ok());
         QCOMPARE(staged->rows.inserted, qint64(1));
         QCOMPARE(staged->rows.duplicates, qint64(2));
-        QCOMPARE(scalar(database, QStringLiteral("SELECT id FROM entries WHERE sgv = 100 AND id <> 'zz'")), QStringLiteral("zz2"));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT id FROM entries WHERE sgv = 100 AND id <> 'zz'")),
+                 QStringLiteral("zz2"));
     }
 
     // Many small batches with duplicates straddling batch edges: the writer
@@ -250,7 +267,8 @@ private slots:
         auto entries = [](int from, int to) {
             QByteArray data;
             for (int i = from; i < to; ++i)
-                data += "{\"_id\":\"x" + QByteArray::number(i) + "\",\"type\":\"sgv\",\"sgv\":" + QByteArray::number(40 + i % 300)
+                data += "{\"_id\":\"x" + QByteArray::number(i)
+                        + "\",\"type\":\"sgv\",\"sgv\":" + QByteArray::number(40 + i % 300)
                         + ",\"date\":" + QByteArray::number(1700000000000LL + qint64(i) * 300000) + "}\n";
             return data;
         };
@@ -271,9 +289,10 @@ private slots:
     void refusedRowsCostOnlyThemselves()
     {
         ETL_MIGRATED_DATABASE(tdb, database);
-        const QByteArray data = "{\"_id\":\"a\",\"type\":\"sgv\",\"sgv\":100,\"date\":1700000000000}\n"
-                                "{\"_id\":\"b\",\"type\":\"sgv\",\"sgv\":101,\"date\":1700000300000,\"device\":\"\\ud800\"}\n"
-                                "{\"_id\":\"c\",\"type\":\"sgv\",\"sgv\":102,\"date\":1700000600000}\n";
+        const QByteArray data =
+                "{\"_id\":\"a\",\"type\":\"sgv\",\"sgv\":100,\"date\":1700000000000}\n"
+                "{\"_id\":\"b\",\"type\":\"sgv\",\"sgv\":101,\"date\":1700000300000,\"device\":\"\\ud800\"}\n"
+                "{\"_id\":\"c\",\"type\":\"sgv\",\"sgv\":102,\"date\":1700000600000}\n";
         const auto report = loadBytes(database, data, DataType::Entries);
         QVERIFY2(report.ok(), report.ok() ? "" : qPrintable(report.error().message));
         const bool pg = database.isPostgres();

@@ -1,7 +1,7 @@
 #include "core/gzip.h"
 #include "etl/fileloader.h"
-#include "records/datatype.h"
 #include "etltestsupport.h"
+#include "records/datatype.h"
 
 #include <QFile>
 #include <QProcess>
@@ -28,8 +28,9 @@ bool writeExport(const QString &path)
     QByteArray packed;
     for (int i = 0; i < recordCount; ++i) {
         const int n = i % 1000 == 999 ? i - 1 : i; // every 1000th record repeats the one before
-        const QByteArray line = "{\"_id\":\"k" + QByteArray::number(n) + "\",\"type\":\"sgv\",\"sgv\":"
-                + QByteArray::number(40 + n % 350) + ",\"date\":" + QByteArray::number(1600000000000LL + qint64(n) * 300000)
+        const QByteArray line = "{\"_id\":\"k" + QByteArray::number(n)
+                + "\",\"type\":\"sgv\",\"sgv\":" + QByteArray::number(40 + n % 350)
+                + ",\"date\":" + QByteArray::number(1600000000000LL + qint64(n) * 300000)
                 + ",\"dateString\":\"x\",\"device\":\"xDrip-LimiTTer\",\"direction\":\"Flat\",\"noise\":1}\n";
         deflater.write(line, packed);
         if (packed.size() >= 1024 * 1024 && out.write(std::exchange(packed, QByteArray())) < 0)
@@ -102,7 +103,8 @@ private slots:
         test::TestDatabase referenceDb(backend);
         const db::Database reference = referenceDb.database();
         QVERIFY(db::migrate(reference).ok());
-        const auto loaded = FileLoader(reference).loadFile(file, records::DataType::Entries, LoadTarget { member, 0, QString() });
+        const auto loaded = FileLoader(reference).loadFile(file, records::DataType::Entries,
+                                                           LoadTarget { member, 0, QString() });
         QVERIFY(loaded.ok());
         QCOMPARE(loaded->rows.inserted, qint64(recordCount - recordCount / 1000));
         QCOMPARE(count(database, QStringLiteral("entries")), loaded->rows.inserted);

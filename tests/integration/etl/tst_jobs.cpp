@@ -31,8 +31,8 @@ QList<qint64> addParticipants(const db::Database &database, int n, int deauthori
                         .toLongLong();
     }
     for (int i = 0; i < deauthorized; ++i)
-        QSqlQuery(*conn).exec(QStringLiteral("UPDATE participants SET deauthorized_at = registered_at WHERE id = %1")
-                                      .arg(ids[i]));
+        QSqlQuery(*conn).exec(
+                QStringLiteral("UPDATE participants SET deauthorized_at = registered_at WHERE id = %1").arg(ids[i]));
     return ids;
 }
 
@@ -176,8 +176,11 @@ private slots:
         QCOMPARE(seen, ids);
         QCOMPARE(runner.stats().succeeded, 8);
         QCOMPARE(runner.stats().failed, 1);
-        QCOMPARE(scalar(database, QStringLiteral("SELECT COUNT(*) FROM job_leases WHERE holder IS NULL AND last_finished_at IS NOT NULL")),
-                 QStringLiteral("9"));
+        QCOMPARE(
+                scalar(database,
+                       QStringLiteral(
+                               "SELECT COUNT(*) FROM job_leases WHERE holder IS NULL AND last_finished_at IS NOT NULL")),
+                QStringLiteral("9"));
         // A second pass of the same cycle finds nobody due.
         seen.clear();
         runner.run(QDateTime::currentDateTimeUtc().addSecs(-3600));

@@ -27,7 +27,9 @@ class ScriptedServer final : public QObject
 public:
     ScriptedServer(QByteArray answer, bool hangAfter = false,
                    std::chrono::milliseconds closeAfter = std::chrono::milliseconds(0))
-        : m_answer(std::move(answer)), m_hangAfter(hangAfter), m_closeAfter(closeAfter)
+        : m_answer(std::move(answer)),
+          m_hangAfter(hangAfter),
+          m_closeAfter(closeAfter)
     {
         connect(&m_server, &QTcpServer::newConnection, this, [this] {
             while (QTcpSocket *socket = m_server.nextPendingConnection()) {
@@ -131,8 +133,8 @@ private slots:
     void wholeBodyWithLengthGoesToTheSink()
     {
         const QByteArray body = QByteArray("a,b\n1,2\n").repeated(5000);
-        ScriptedServer server("HTTP/1.1 200 OK\r\nContent-Length: " + QByteArray::number(body.size())
-                              + "\r\n\r\n" + body);
+        ScriptedServer server("HTTP/1.1 200 OK\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n"
+                              + body);
         const Outcome o = fetch(server.url());
         QVERIFY(o.finished);
         QVERIFY2(o.result, qPrintable(o.result ? QString() : o.result.error().toString()));

@@ -94,8 +94,9 @@ void TestMigrations::freshDatabaseToLatest()
     QStringList entities;
     while (q.next())
         entities.append(q.value(0).toString() + QLatin1Char('=') + q.value(1).toString());
-    QCOMPARE(entities, QStringList({ u"0=OpenAPS Data Commons"_s, u"1=Nightscout Data Commons"_s,
-                                     u"2=OpenAPS and Nightscout Data Commons"_s }));
+    QCOMPARE(entities,
+             QStringList({ u"0=OpenAPS Data Commons"_s, u"1=Nightscout Data Commons"_s,
+                           u"2=OpenAPS and Nightscout Data Commons"_s }));
 }
 
 void TestMigrations::secondRunIsNoop()
@@ -145,8 +146,7 @@ void TestMigrations::failedMigrationRollsBack()
     const auto report = db::migrate(database, list);
     QVERIFY(!report.ok());
     QCOMPARE(report.error().code, u"migration"_s);
-    QVERIFY2(report.error().message.startsWith(u"Migration 0002_bad failed: "_s),
-             qPrintable(report.error().message));
+    QVERIFY2(report.error().message.startsWith(u"Migration 0002_bad failed: "_s), qPrintable(report.error().message));
     QVERIFY(tableExists(database, u"good"_s));
     QVERIFY(!tableExists(database, u"half"_s)); // the failed migration left nothing behind
     QVERIFY(!tableExists(database, u"later"_s)); // and nothing after it ran
@@ -164,8 +164,7 @@ void TestMigrations::concurrentMigrate()
     const db::Database database = tdb.database();
     // Each thread gets its own connection from the same Database.
     constexpr int runners = 3;
-    Result<db::MigrationReport> results[runners] = { makeError("x", {}), makeError("x", {}),
-                                                     makeError("x", {}) };
+    Result<db::MigrationReport> results[runners] = { makeError("x", {}), makeError("x", {}), makeError("x", {}) };
     std::vector<std::thread> threads;
     for (int i = 0; i < runners; ++i) {
         threads.emplace_back([&database, &results, i] {

@@ -57,17 +57,18 @@ namespace {
 const QStringList groupRoles { u"owner"_s, u"web"_s, u"ingest"_s, u"etl"_s, u"api"_s, u"viewer"_s };
 
 // Research and derived tables: the data researchers get.
-const QStringList researchTables { u"entries"_s, u"treatments"_s, u"device_status"_s,
-                                   u"device_status_metrics"_s, u"profile"_s, u"member_demographics"_s };
+const QStringList researchTables { u"entries"_s,       u"treatments"_s,
+                                   u"device_status"_s, u"device_status_metrics"_s,
+                                   u"profile"_s,       u"member_demographics"_s };
 
 } // namespace
 
-#define REQUIRE_FIXTURE()                                                                         \
-    do {                                                                                          \
-        QFETCH_GLOBAL(QString, backend);                                                          \
-        if (backend != QLatin1String("postgres"))                                                 \
-            QSKIP("roles exist only on PostgreSQL");                                              \
-        QVERIFY2(fixture(), qPrintable(m_setupError));                                            \
+#define REQUIRE_FIXTURE()                                                                                              \
+    do {                                                                                                               \
+        QFETCH_GLOBAL(QString, backend);                                                                               \
+        if (backend != QLatin1String("postgres"))                                                                      \
+            QSKIP("roles exist only on PostgreSQL");                                                                   \
+        QVERIFY2(fixture(), qPrintable(m_setupError));                                                                 \
     } while (false)
 
 bool TestRoles::fixture()
@@ -93,8 +94,8 @@ bool TestRoles::fixture()
     m_userPrefix = u"openaps_t"_s + crypto::keyedHash(crypto::randomBytes(16), "user", 6) + u"_"_s;
     for (const QString &role : groupRoles) {
         const QString password = crypto::randomToken(18);
-        const auto created = adminQuery(u"CREATE ROLE %1 LOGIN PASSWORD '%2' IN ROLE openaps_%3"_s
-                                                .arg(m_userPrefix + role, password, role));
+        const auto created = adminQuery(
+                u"CREATE ROLE %1 LOGIN PASSWORD '%2' IN ROLE openaps_%3"_s.arg(m_userPrefix + role, password, role));
         if (!created) {
             m_setupError = created.error().message;
             return false;
@@ -202,7 +203,8 @@ void TestRoles::privileges_data()
     // the download audit (0041): the API appends and lists, never rewrites; the viewer never reads it
     row("api", "audit a download",
         "INSERT INTO download_audit (researcher_id, dataset, filters, format, started_at, outcome) "
-        "VALUES (1, 'entries', '{}', 'csv', now(), 'complete')", true);
+        "VALUES (1, 'entries', '{}', 'csv', now(), 'complete')",
+        true);
     row("api", "list downloads", "SELECT * FROM download_audit", true);
     row("api", "rewrite downloads", "UPDATE download_audit SET outcome = 'complete'", false);
     row("api", "delete downloads", "DELETE FROM download_audit", false);
@@ -212,7 +214,8 @@ void TestRoles::privileges_data()
     row("ingest", "read tokens", readTokens, true);
     row("ingest", "store refreshed tokens",
         "UPDATE participants SET access_token_enc = 'v1:new', refresh_token_enc = 'v1:new2', "
-        "token_expires_at = now()", true);
+        "token_expires_at = now()",
+        true);
     row("ingest", "read entries", "SELECT * FROM entries", false);
     row("ingest", "read treatments", "SELECT * FROM treatments", false);
     row("ingest", "read demographics", "SELECT * FROM member_demographics", false);
@@ -225,8 +228,7 @@ void TestRoles::privileges_data()
     row("etl", "update research rows", updateEntries, true);
     row("etl", "delete research rows", deleteEntries, true);
     row("etl", "truncate research tables", "TRUNCATE entries", true);
-    row("etl", "load demographics",
-        "INSERT INTO member_demographics (project_member_id, ts) VALUES (1, now())", true);
+    row("etl", "load demographics", "INSERT INTO member_demographics (project_member_id, ts) VALUES (1, now())", true);
     row("etl", "stage in a temporary table", "CREATE TEMP TABLE staging (x INT)", true);
     row("etl", "read tokens", readTokens, true);
     row("etl", "store refreshed tokens", "UPDATE participants SET access_token_enc = 'v1:x'", true);
@@ -271,18 +273,17 @@ void TestRoles::privileges()
         QVERIFY2(ok, qPrintable(error));
     } else {
         QVERIFY2(!ok, "the statement was allowed");
-        QVERIFY2(error.contains(u"permission denied"_s) || error.contains(u"must be owner"_s),
-                 qPrintable(error));
+        QVERIFY2(error.contains(u"permission denied"_s) || error.contains(u"must be owner"_s), qPrintable(error));
     }
 }
 
 // Each check below asks the catalog for the names that break a rule, so it
 // also covers tables that later migrations add.
-#define VERIFY_NONE(what, sql)                                                                    \
-    do {                                                                                          \
-        const auto found = names(sql);                                                            \
-        QVERIFY2(found.ok(), found.ok() ? "" : qPrintable(found.error().message));                \
-        QVERIFY2(found->isEmpty(), qPrintable(QStringLiteral(what) + u": "_s + found->join(u", "_s))); \
+#define VERIFY_NONE(what, sql)                                                                                         \
+    do {                                                                                                               \
+        const auto found = names(sql);                                                                                 \
+        QVERIFY2(found.ok(), found.ok() ? "" : qPrintable(found.error().message));                                     \
+        QVERIFY2(found->isEmpty(), qPrintable(QStringLiteral(what) + u": "_s + found->join(u", "_s)));                 \
     } while (false)
 
 void TestRoles::viewerNeverSeesSecrets()
@@ -307,25 +308,30 @@ void TestRoles::viewerNeverSeesSecrets()
 void TestRoles::ingestNeverReadsResearch()
 {
     REQUIRE_FIXTURE();
-    VERIFY_NONE("ingest may read", publicRelations(isResearch() + u" AND has_table_privilege('openaps_ingest', c.oid, 'SELECT')"_s));
+    VERIFY_NONE("ingest may read",
+                publicRelations(isResearch() + u" AND has_table_privilege('openaps_ingest', c.oid, 'SELECT')"_s));
 }
 
 void TestRoles::apiNeverChangesResearch()
 {
     REQUIRE_FIXTURE();
     VERIFY_NONE("the API may change",
-                publicRelations(u"(c.relname = 'participants' OR "_s + isResearch()
-                                + u") AND has_table_privilege('openaps_api', c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')"_s));
+                publicRelations(
+                        u"(c.relname = 'participants' OR "_s + isResearch()
+                        + u") AND has_table_privilege('openaps_api', c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')"_s));
 }
 
 void TestRoles::ownerOwnsAndOnlyOwnerCreates()
 {
     REQUIRE_FIXTURE();
-    VERIFY_NONE("not owned by openaps_owner",
-                publicRelations(u"c.relkind IN ('r', 'v', 'm', 'p', 'S') AND pg_get_userbyid(c.relowner) <> 'openaps_owner'"_s));
-    VERIFY_NONE("may create tables",
-                u"SELECT rolname FROM pg_roles WHERE rolname IN ('openaps_web', 'openaps_ingest', "
-                "'openaps_etl', 'openaps_api', 'openaps_viewer') AND has_schema_privilege(rolname, 'public', 'CREATE')"_s);
+    VERIFY_NONE(
+            "not owned by openaps_owner",
+            publicRelations(
+                    u"c.relkind IN ('r', 'v', 'm', 'p', 'S') AND pg_get_userbyid(c.relowner) <> 'openaps_owner'"_s));
+    VERIFY_NONE(
+            "may create tables",
+            u"SELECT rolname FROM pg_roles WHERE rolname IN ('openaps_web', 'openaps_ingest', "
+            "'openaps_etl', 'openaps_api', 'openaps_viewer') AND has_schema_privilege(rolname, 'public', 'CREATE')"_s);
 }
 
 Result<QStringList> TestRoles::names(const QString &sql) const
@@ -345,7 +351,8 @@ Result<QStringList> TestRoles::names(const QString &sql) const
 QString TestRoles::publicRelations(const QString &condition)
 {
     return u"SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-           "WHERE n.nspname = 'public' AND "_s + condition;
+           "WHERE n.nspname = 'public' AND "_s
+            + condition;
 }
 
 QString TestRoles::isResearch()

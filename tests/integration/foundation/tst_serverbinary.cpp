@@ -93,12 +93,13 @@ void TestServerBinary::migrateTwice()
 {
     OPEN_TEST_DATABASE(tdb);
     QTemporaryDir dataDir;
-    const auto env = environment({ { u"OPENAPS_DATABASE_URL"_s, tdb.url() },
-                                   { u"OPENAPS_DATA_DIR"_s, dataDir.path() } });
+    const auto env = environment(
+            { { u"OPENAPS_DATABASE_URL"_s, tdb.url() }, { u"OPENAPS_DATA_DIR"_s, dataDir.path() } });
     const Run first = run({ u"migrate"_s }, env);
     QVERIFY2(first.finished && first.status == QProcess::NormalExit && first.exitCode == 0,
              qPrintable(describe(first)));
-    static const QRegularExpression applied(uR"(^Applied 0001_initial(, \d{4}_[a-z0-9_]+)*; schema version is now (\d+)\.\n$)"_s);
+    static const QRegularExpression applied(
+            uR"(^Applied 0001_initial(, \d{4}_[a-z0-9_]+)*; schema version is now (\d+)\.\n$)"_s);
     const auto m = applied.match(first.out);
     QVERIFY2(m.hasMatch(), qPrintable(first.out));
     const QString version = m.captured(2);
@@ -115,8 +116,8 @@ void TestServerBinary::migrateRoles()
 {
     OPEN_TEST_DATABASE(tdb);
     QTemporaryDir dataDir;
-    const auto env = environment({ { u"OPENAPS_DATABASE_URL"_s, tdb.url() },
-                                   { u"OPENAPS_DATA_DIR"_s, dataDir.path() } });
+    const auto env = environment(
+            { { u"OPENAPS_DATABASE_URL"_s, tdb.url() }, { u"OPENAPS_DATA_DIR"_s, dataDir.path() } });
     for (int i = 0; i < 2; ++i) {
         const Run r = run({ u"migrate"_s, u"--roles"_s }, env);
         QVERIFY2(r.finished && r.status == QProcess::NormalExit && r.exitCode == 0, qPrintable(describe(r)));
@@ -136,36 +137,41 @@ void TestServerBinary::badConfiguration_data()
     QTest::addColumn<QString>("message");
 
     const QString missingFile = u"/nonexistent/openaps-secret"_s;
-    QTest::addRow("unknown scheme") << QStringList { u"migrate"_s }
-                                    << StringMap { { u"OPENAPS_DATABASE_URL"_s, u"mysql://u:pw@h/db"_s } }
-                                    << u"OPENAPS_DATABASE_URL must start with sqlite:// or postgresql:// (the scheme 'mysql' is not supported)."_s;
-    QTest::addRow("unreachable postgres") << QStringList { u"migrate"_s }
-                                          << StringMap { { u"OPENAPS_DATABASE_URL"_s, u"postgresql://u:dbpw@127.0.0.1:1/db"_s } }
-                                          << u"Cannot reach PostgreSQL at 127.0.0.1:1: the connection was refused (is the server running and accepting TCP/IP connections?)."_s;
-    QTest::addRow("unreachable postgres in serve") << QStringList { u"serve"_s }
-                                                   << StringMap { { u"OPENAPS_DATABASE_URL"_s, u"postgresql://u:dbpw@127.0.0.1:1/db"_s },
-                                                                               { u"OPENAPS_SECRET_KEY"_s, secretKey } }
-                                                   << u"Cannot reach PostgreSQL at 127.0.0.1:1: the connection was refused (is the server running and accepting TCP/IP connections?)."_s;
-    QTest::addRow("missing secret key in serve") << QStringList { u"serve"_s } << StringMap {}
-                                                 << u"OPENAPS_SECRET_KEY is not set: it encrypts stored tokens. Set it (or OPENAPS_SECRET_KEY_FILE) to a random string of at least 32 characters, for example the output of `openssl rand -base64 48`."_s;
+    QTest::addRow("unknown scheme")
+            << QStringList { u"migrate"_s } << StringMap { { u"OPENAPS_DATABASE_URL"_s, u"mysql://u:pw@h/db"_s } }
+            << u"OPENAPS_DATABASE_URL must start with sqlite:// or postgresql:// (the scheme 'mysql' is not supported)."_s;
+    QTest::addRow("unreachable postgres")
+            << QStringList { u"migrate"_s }
+            << StringMap { { u"OPENAPS_DATABASE_URL"_s, u"postgresql://u:dbpw@127.0.0.1:1/db"_s } }
+            << u"Cannot reach PostgreSQL at 127.0.0.1:1: the connection was refused (is the server running and accepting TCP/IP connections?)."_s;
+    QTest::addRow("unreachable postgres in serve")
+            << QStringList { u"serve"_s }
+            << StringMap { { u"OPENAPS_DATABASE_URL"_s, u"postgresql://u:dbpw@127.0.0.1:1/db"_s },
+                           { u"OPENAPS_SECRET_KEY"_s, secretKey } }
+            << u"Cannot reach PostgreSQL at 127.0.0.1:1: the connection was refused (is the server running and accepting TCP/IP connections?)."_s;
+    QTest::addRow("missing secret key in serve")
+            << QStringList { u"serve"_s } << StringMap {}
+            << u"OPENAPS_SECRET_KEY is not set: it encrypts stored tokens. Set it (or OPENAPS_SECRET_KEY_FILE) to a random string of at least 32 characters, for example the output of `openssl rand -base64 48`."_s;
     QTest::addRow("short secret key") << QStringList { u"serve"_s }
                                       << StringMap { { u"OPENAPS_SECRET_KEY"_s, u"tooshort"_s } }
                                       << u"OPENAPS_SECRET_KEY is too short: use at least 32 characters."_s;
-    QTest::addRow("unreadable _FILE") << QStringList { u"migrate"_s }
-                                      << StringMap { { u"OPENAPS_SECRET_KEY_FILE"_s, missingFile } }
-                                      << u"OPENAPS_SECRET_KEY_FILE names the file /nonexistent/openaps-secret, which cannot be read (No such file or directory)."_s;
-    QTest::addRow("both variable and _FILE") << QStringList { u"serve"_s }
-                                             << StringMap { { u"OPENAPS_SECRET_KEY"_s, secretKey },
-                                                                         { u"OPENAPS_SECRET_KEY_FILE"_s, missingFile } }
-                                             << u"Both OPENAPS_SECRET_KEY and OPENAPS_SECRET_KEY_FILE are set: set only one of them."_s;
+    QTest::addRow("unreadable _FILE")
+            << QStringList { u"migrate"_s } << StringMap { { u"OPENAPS_SECRET_KEY_FILE"_s, missingFile } }
+            << u"OPENAPS_SECRET_KEY_FILE names the file /nonexistent/openaps-secret, which cannot be read (No such file or directory)."_s;
+    QTest::addRow("both variable and _FILE")
+            << QStringList { u"serve"_s }
+            << StringMap { { u"OPENAPS_SECRET_KEY"_s, secretKey }, { u"OPENAPS_SECRET_KEY_FILE"_s, missingFile } }
+            << u"Both OPENAPS_SECRET_KEY and OPENAPS_SECRET_KEY_FILE are set: set only one of them."_s;
     QTest::addRow("bad port") << QStringList { u"serve"_s }
-                              << StringMap { { u"OPENAPS_HTTP_PORT"_s, u"99999"_s }, { u"OPENAPS_SECRET_KEY"_s, secretKey } }
+                              << StringMap { { u"OPENAPS_HTTP_PORT"_s, u"99999"_s },
+                                             { u"OPENAPS_SECRET_KEY"_s, secretKey } }
                               << u"OPENAPS_HTTP_PORT must be a number from 0 to 65535."_s;
-    QTest::addRow("missing --config file") << QStringList { u"--config"_s, u"/nonexistent/openaps.ini"_s, u"migrate"_s }
-                                           << StringMap {}
-                                           << u"The configuration file /nonexistent/openaps.ini does not exist."_s;
-    QTest::addRow("unknown migrate option") << QStringList { u"migrate"_s, u"--rolls"_s } << StringMap {}
-                                            << u"migrate takes only --roles and --login USER=ROLES (unknown argument --rolls)."_s;
+    QTest::addRow("missing --config file")
+            << QStringList { u"--config"_s, u"/nonexistent/openaps.ini"_s, u"migrate"_s } << StringMap {}
+            << u"The configuration file /nonexistent/openaps.ini does not exist."_s;
+    QTest::addRow("unknown migrate option")
+            << QStringList { u"migrate"_s, u"--rolls"_s } << StringMap {}
+            << u"migrate takes only --roles and --login USER=ROLES (unknown argument --rolls)."_s;
 }
 
 void TestServerBinary::badConfiguration()
@@ -245,8 +251,7 @@ void TestServerBinary::serveAnswersHealthz()
     const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
     reply->deleteLater();
     QCOMPARE(body.value(u"status"_s).toString(), u"ok"_s);
-    QCOMPARE(body.value(u"database"_s).toString(),
-             backend == QLatin1String("sqlite") ? u"sqlite"_s : u"postgresql"_s);
+    QCOMPARE(body.value(u"database"_s).toString(), backend == QLatin1String("sqlite") ? u"sqlite"_s : u"postgresql"_s);
     QVERIFY2(body.value(u"schemaVersion"_s).toInt() >= 1, QJsonDocument(body).toJson().constData());
 
     // SIGTERM ends it cleanly.

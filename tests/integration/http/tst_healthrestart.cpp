@@ -83,8 +83,9 @@ public:
         QDir().mkpath(m_data);
         if (m_uid != uid_t(-1) && chown(QFile::encodeName(m_data).constData(), m_uid, m_gid) != 0)
             return fail(u"cannot hand the data directory to postgres"_s);
-        return run(u"initdb"_s, { u"-D"_s, m_data, u"-U"_s, u"openaps"_s, u"--auth=trust"_s, u"--no-sync"_s,
-                                  u"-E"_s, u"UTF8"_s, u"--locale=C"_s });
+        return run(u"initdb"_s,
+                   { u"-D"_s, m_data, u"-U"_s, u"openaps"_s, u"--auth=trust"_s, u"--no-sync"_s, u"-E"_s, u"UTF8"_s,
+                     u"--locale=C"_s });
     }
 
     // A port below the kernel's ephemeral range (32768 and up on Linux), so
@@ -108,7 +109,8 @@ public:
     bool start()
     {
         const QString options = u"-p %1 -c listen_addresses=127.0.0.1 -k %2 -c fsync=off"_s.arg(m_port).arg(m_data);
-        m_started = pgCtl({ u"start"_s, u"-w"_s, u"-t"_s, u"90"_s, u"-l"_s, m_data + u"/server.log"_s, u"-o"_s, options });
+        m_started = pgCtl(
+                { u"start"_s, u"-w"_s, u"-t"_s, u"90"_s, u"-l"_s, m_data + u"/server.log"_s, u"-o"_s, options });
         return m_started;
     }
 
@@ -142,9 +144,10 @@ private:
         const QString path = m_bin + QLatin1Char('/') + program;
         if (m_uid != uid_t(-1)) {
             process.setWorkingDirectory(m_data); // the cluster's user may not enter the test's cwd
-            process.start(u"setpriv"_s, QStringList { u"--reuid=%1"_s.arg(m_uid), u"--regid=%1"_s.arg(m_gid),
-                                                      u"--clear-groups"_s, path }
-                                                + arguments);
+            process.start(
+                    u"setpriv"_s,
+                    QStringList { u"--reuid=%1"_s.arg(m_uid), u"--regid=%1"_s.arg(m_gid), u"--clear-groups"_s, path }
+                            + arguments);
         } else {
             process.start(path, arguments);
         }

@@ -2,8 +2,8 @@
 // and the database-wide families every instance reports.
 #include "app/runtimemetrics.h"
 #include "db/migrations.h"
-#include "http/webserver.h"
 #include "db/sqlhelpers.h"
+#include "http/webserver.h"
 #include "testdatabase.h"
 
 #include <QNetworkAccessManager>
@@ -33,8 +33,7 @@ Answer get(quint16 port, const QList<QPair<QByteArray, QByteArray>> &headers = {
     if (!finished.wait(10000))
         return {};
     reply->deleteLater();
-    return { reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
-             QString::fromUtf8(reply->readAll()) };
+    return { reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), QString::fromUtf8(reply->readAll()) };
 }
 
 } // namespace
@@ -51,8 +50,9 @@ private slots:
         server::PrometheusText out;
         out.family("x_total", "counter", "Help text.");
         out.sample("x_total", 2.5, { { u"a"_s, u"q\"b\\s\nn"_s }, { u"b"_s, u"plain"_s } });
-        QCOMPARE(out.text(), u"# HELP x_total Help text.\n# TYPE x_total counter\n"
-                             "x_total{a=\"q\\\"b\\\\s\\nn\",b=\"plain\"} 2.5\n"_s);
+        QCOMPARE(out.text(),
+                 u"# HELP x_total Help text.\n# TYPE x_total counter\n"
+                 "x_total{a=\"q\\\"b\\\\s\\nn\",b=\"plain\"} 2.5\n"_s);
     }
 
     void databaseFamiliesCountEveryInstancesWork()
@@ -74,8 +74,7 @@ private slots:
             QVERIFY(sql::exec(db,
                               u"INSERT INTO participants (member_id, sharing_consent, deauthorized_at) "
                               "VALUES (?, ?, ?)"_s,
-                              { p[0], p[1].isNull() ? sql::nullText() : p[1],
-                                p[2].isNull() ? sql::nullText() : p[2] },
+                              { p[0], p[1].isNull() ? sql::nullText() : p[1], p[2].isNull() ? sql::nullText() : p[2] },
                               "insert participant"));
         }
         const QList<QVariantList> files {

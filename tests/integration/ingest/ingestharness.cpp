@@ -38,7 +38,7 @@ QList<QJsonObject> parseLines(const QByteArray &body)
 } // namespace
 
 QList<QJsonObject> syntheticRecords(quint64 seed, records::DataType type, const QDateTime &from, const QDateTime &to,
-                             int messLevel)
+                                    int messLevel)
 {
     openaps::synthetic::Options o;
     o.seed = seed;
@@ -137,8 +137,7 @@ Member Harness::addMember(const QString &consent)
 
 void Harness::writeUrlFile(const Member &m, const QString &query)
 {
-    openHumans->store().deleteFiles(m.memberId, standins::OpenHumansStore::DeleteBy::Basename,
-                                    urlFileName(m.memberId));
+    openHumans->store().deleteFiles(m.memberId, standins::OpenHumansStore::DeleteBy::Basename, urlFileName(m.memberId));
     const QString url = nightscout.url(m.site).toString() + query;
     openHumans->addFile(m.memberId, urlFileName(m.memberId), url.toUtf8());
 }

@@ -93,6 +93,6 @@ bool waitUntil(const std::function<bool()> &condition, int timeoutMs = 30000);
 
 // Records of `type` kept by a synthetic participant for [from, to).
 QList<QJsonObject> syntheticRecords(quint64 seed, records::DataType type, const QDateTime &from, const QDateTime &to,
-                             int messLevel = 1);
+                                    int messLevel = 1);
 
 } // namespace openaps::test::ingest

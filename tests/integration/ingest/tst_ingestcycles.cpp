@@ -116,11 +116,15 @@ private slots:
             const qint64 moved = q.next() ? q.value(0).toLongLong() : 0; // no row: nothing moved yet
             QCOMPARE(moved, qint64(h.storedIds(m, type).size()));
         }
-        QVERIFY(scalar(h.database, QStringLiteral("SELECT last_success_at FROM participant_status "
-                                                  "WHERE participant_id = ?"), m.id)
+        QVERIFY(scalar(h.database,
+                       QStringLiteral("SELECT last_success_at FROM participant_status "
+                                      "WHERE participant_id = ?"),
+                       m.id)
                         .isValid());
-        QVERIFY(scalar(h.database, QStringLiteral("SELECT last_error_code FROM participant_status "
-                                                  "WHERE participant_id = ?"), m.id)
+        QVERIFY(scalar(h.database,
+                       QStringLiteral("SELECT last_error_code FROM participant_status "
+                                      "WHERE participant_id = ?"),
+                       m.id)
                         .isNull());
     }
 
@@ -308,8 +312,10 @@ private slots:
         QCOMPARE(r.errorCode, code);
         QCOMPARE(h.segmentFileCount(m), 0);
         QCOMPARE(h.site(m).requestCount(), 0); // the site was not even asked
-        QCOMPARE(scalar(h.database, QStringLiteral("SELECT last_error_code FROM participant_status "
-                                                   "WHERE participant_id = ?"), m.id)
+        QCOMPARE(scalar(h.database,
+                        QStringLiteral("SELECT last_error_code FROM participant_status "
+                                       "WHERE participant_id = ?"),
+                        m.id)
                          .toString(),
                  code);
     }
@@ -355,13 +361,15 @@ private slots:
         QCOMPARE(locked.errorCode, QStringLiteral("needs_token"));
         QCOMPARE(h.segmentFileCount(m), 0);
 
-        h.writeUrlFile(m, apiSecret ? QStringLiteral("/?api_secret=wrong-secret-value")
-                                    : QStringLiteral("/?token=ingest-ffffffffffffffff"));
+        h.writeUrlFile(m,
+                       apiSecret ? QStringLiteral("/?api_secret=wrong-secret-value")
+                                 : QStringLiteral("/?token=ingest-ffffffffffffffff"));
         QCOMPARE(h.run(m).errorCode, QStringLiteral("token_rejected"));
 
-        h.writeUrlFile(m, apiSecret ? QStringLiteral("/?api_secret=")
-                                              + QString::fromLatin1(ns::Credentials::hashSecret(secret))
-                                    : QStringLiteral("/?token=") + token);
+        h.writeUrlFile(m,
+                       apiSecret ? QStringLiteral("/?api_secret=")
+                                       + QString::fromLatin1(ns::Credentials::hashSecret(secret))
+                                 : QStringLiteral("/?token=") + token);
         const ParticipantReport ok = h.run(m);
         QCOMPARE(ok.errorCode, QString());
         QVERIFY(ok.recordsAdded() > 0);

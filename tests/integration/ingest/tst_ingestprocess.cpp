@@ -36,7 +36,10 @@ public:
         m_process.setProcessEnvironment(env);
     }
 
-    void start() { m_process.start(QStringLiteral(OPENAPS_SERVER_BINARY), { QStringLiteral("ingest"), QStringLiteral("--once") }); }
+    void start()
+    {
+        m_process.start(QStringLiteral(OPENAPS_SERVER_BINARY), { QStringLiteral("ingest"), QStringLiteral("--once") });
+    }
     // Waits on the event loop: the stand-ins answer from this process.
     bool finish(int timeoutMs = 120000)
     {
@@ -94,8 +97,8 @@ private slots:
         ServerProcess first(h, dataDir.path(), 1);
         first.start();
         // Kill it once some segments are in and the cycle is far from done.
-        QVERIFY(waitUntil(
-                [&] { return h.openHumans->requestCount(Endpoint::UploadComplete) >= 3 || !first.running(); }, 60000));
+        QVERIFY(waitUntil([&] { return h.openHumans->requestCount(Endpoint::UploadComplete) >= 3 || !first.running(); },
+                          60000));
         QVERIFY2(first.running(), qPrintable(first.output() + first.errors()));
         first.kill();
         QVERIFY(first.finish());

@@ -45,8 +45,8 @@ inline ns::SiteUrl siteUrl(const QUrl &url)
     return *ns::SiteUrl::parse(url.toString());
 }
 
-inline ReadOutcome readAll(ns::Client &client, ns::Collection collection, const QDateTime &after,
-                           const QDateTime &upTo, int timeoutMs = 30000)
+inline ReadOutcome readAll(ns::Client &client, ns::Collection collection, const QDateTime &after, const QDateTime &upTo,
+                           int timeoutMs = 30000)
 {
     ReadOutcome out;
     QObject guard;

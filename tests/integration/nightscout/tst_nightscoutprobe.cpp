@@ -71,40 +71,53 @@ void TestNightscoutProbe::outcomes_data()
     const auto secret = ns::Credentials::apiSecret(kSecret);
     const auto wrongSecret = ns::Credentials::apiSecret(QStringLiteral("not my api secret"));
 
-    QTest::addRow("unreachable: closed port") << Server::Closed << A::Open << none << F::None
-                                              << Outcome::Unreachable << QStringLiteral("unreachable") << QStringLiteral("could not be reached");
-    QTest::addRow("unreachable: never answers") << Server::StandIn << A::Open << none << F::Hang
-                                                << Outcome::Unreachable << QStringLiteral("unreachable") << QStringLiteral("could not be reached");
-    QTest::addRow("unreachable: server error") << Server::StandIn << A::Open << none << F::ServerError
-                                               << Outcome::Unreachable << QStringLiteral("unreachable") << QStringLiteral("error 500");
-    QTest::addRow("not Nightscout: another web site") << Server::OtherWebSite << A::Open << none << F::None
-                                                      << Outcome::NotNightscout << QStringLiteral("not-nightscout") << QStringLiteral("not a Nightscout");
-    QTest::addRow("not Nightscout: nothing at the API paths") << Server::NothingThere << A::Open << none << F::None
-                                                              << Outcome::NotNightscout << QStringLiteral("not-nightscout") << QStringLiteral("not a Nightscout");
-    QTest::addRow("not Nightscout: garbage instead of JSON") << Server::StandIn << A::Open << none << F::MalformedJson
-                                                             << Outcome::NotNightscout << QStringLiteral("not-nightscout") << QStringLiteral("Check the address");
-    QTest::addRow("needs token") << Server::StandIn << A::Token << none << F::None
-                                 << Outcome::NeedsCredentials << QStringLiteral("needs-credentials") << QStringLiteral("Admin Tools");
-    QTest::addRow("needs secret or token") << Server::StandIn << A::ApiSecret << none << F::None
-                                           << Outcome::NeedsCredentials << QStringLiteral("needs-credentials") << QStringLiteral("readable");
-    QTest::addRow("wrong token") << Server::StandIn << A::Token << wrongToken << F::None
-                                 << Outcome::CredentialsRejected << QStringLiteral("credentials-rejected") << QStringLiteral("did not accept the access token");
+    QTest::addRow("unreachable: closed port")
+            << Server::Closed << A::Open << none << F::None << Outcome::Unreachable << QStringLiteral("unreachable")
+            << QStringLiteral("could not be reached");
+    QTest::addRow("unreachable: never answers")
+            << Server::StandIn << A::Open << none << F::Hang << Outcome::Unreachable << QStringLiteral("unreachable")
+            << QStringLiteral("could not be reached");
+    QTest::addRow("unreachable: server error")
+            << Server::StandIn << A::Open << none << F::ServerError << Outcome::Unreachable
+            << QStringLiteral("unreachable") << QStringLiteral("error 500");
+    QTest::addRow("not Nightscout: another web site")
+            << Server::OtherWebSite << A::Open << none << F::None << Outcome::NotNightscout
+            << QStringLiteral("not-nightscout") << QStringLiteral("not a Nightscout");
+    QTest::addRow("not Nightscout: nothing at the API paths")
+            << Server::NothingThere << A::Open << none << F::None << Outcome::NotNightscout
+            << QStringLiteral("not-nightscout") << QStringLiteral("not a Nightscout");
+    QTest::addRow("not Nightscout: garbage instead of JSON")
+            << Server::StandIn << A::Open << none << F::MalformedJson << Outcome::NotNightscout
+            << QStringLiteral("not-nightscout") << QStringLiteral("Check the address");
+    QTest::addRow("needs token") << Server::StandIn << A::Token << none << F::None << Outcome::NeedsCredentials
+                                 << QStringLiteral("needs-credentials") << QStringLiteral("Admin Tools");
+    QTest::addRow("needs secret or token")
+            << Server::StandIn << A::ApiSecret << none << F::None << Outcome::NeedsCredentials
+            << QStringLiteral("needs-credentials") << QStringLiteral("readable");
+    QTest::addRow("wrong token") << Server::StandIn << A::Token << wrongToken << F::None << Outcome::CredentialsRejected
+                                 << QStringLiteral("credentials-rejected")
+                                 << QStringLiteral("did not accept the access token");
     QTest::addRow("wrong API secret") << Server::StandIn << A::ApiSecret << wrongSecret << F::None
-                                      << Outcome::CredentialsRejected << QStringLiteral("credentials-rejected") << QStringLiteral("did not accept the API secret");
-    QTest::addRow("token where a secret is needed") << Server::StandIn << A::ApiSecret << token << F::None
-                                                    << Outcome::CredentialsRejected << QStringLiteral("credentials-rejected") << QStringLiteral("access token");
-    QTest::addRow("wrong token on an open site") << Server::StandIn << A::Open << wrongToken << F::None
-                                                 << Outcome::CredentialsRejected << QStringLiteral("credentials-rejected") << QStringLiteral("access token");
-    QTest::addRow("OK: open site") << Server::StandIn << A::Open << none << F::None
-                                   << Outcome::Ok << QStringLiteral("ok") << QStringLiteral("can be read");
-    QTest::addRow("OK with token") << Server::StandIn << A::Token << token << F::None
-                                   << Outcome::Ok << QStringLiteral("ok") << QStringLiteral("can be read");
-    QTest::addRow("OK with API secret") << Server::StandIn << A::ApiSecret << secret << F::None
-                                        << Outcome::Ok << QStringLiteral("ok") << QStringLiteral("read-only access token is enough");
-    QTest::addRow("old Nightscout, read-only token") << Server::OldNightscout << A::Open << token << F::None
-                                                     << Outcome::Ok << QStringLiteral("ok") << QStringLiteral("can be read");
-    QTest::addRow("old Nightscout, no token") << Server::OldNightscout << A::Open << none << F::None
-                                              << Outcome::NeedsCredentials << QStringLiteral("needs-credentials") << QStringLiteral("Admin Tools");
+                                      << Outcome::CredentialsRejected << QStringLiteral("credentials-rejected")
+                                      << QStringLiteral("did not accept the API secret");
+    QTest::addRow("token where a secret is needed")
+            << Server::StandIn << A::ApiSecret << token << F::None << Outcome::CredentialsRejected
+            << QStringLiteral("credentials-rejected") << QStringLiteral("access token");
+    QTest::addRow("wrong token on an open site")
+            << Server::StandIn << A::Open << wrongToken << F::None << Outcome::CredentialsRejected
+            << QStringLiteral("credentials-rejected") << QStringLiteral("access token");
+    QTest::addRow("OK: open site") << Server::StandIn << A::Open << none << F::None << Outcome::Ok
+                                   << QStringLiteral("ok") << QStringLiteral("can be read");
+    QTest::addRow("OK with token") << Server::StandIn << A::Token << token << F::None << Outcome::Ok
+                                   << QStringLiteral("ok") << QStringLiteral("can be read");
+    QTest::addRow("OK with API secret") << Server::StandIn << A::ApiSecret << secret << F::None << Outcome::Ok
+                                        << QStringLiteral("ok") << QStringLiteral("read-only access token is enough");
+    QTest::addRow("old Nightscout, read-only token")
+            << Server::OldNightscout << A::Open << token << F::None << Outcome::Ok << QStringLiteral("ok")
+            << QStringLiteral("can be read");
+    QTest::addRow("old Nightscout, no token")
+            << Server::OldNightscout << A::Open << none << F::None << Outcome::NeedsCredentials
+            << QStringLiteral("needs-credentials") << QStringLiteral("Admin Tools");
 }
 
 void TestNightscoutProbe::outcomes()

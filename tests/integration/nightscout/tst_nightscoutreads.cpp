@@ -16,7 +16,6 @@ using namespace nstest;
 using ns::Collection;
 using standins::NightscoutSite;
 
-
 namespace {
 
 const QDateTime kT0(QDate(2024, 3, 1), QTime(0, 0), Qt::UTC);
@@ -94,7 +93,8 @@ void TestNightscoutReads::readsEveryGeneratedRecord_data()
     QTest::addRow("entries, OpenAPS") << Collection::Entries << synthetic::LoopFlavour::OpenAPS << 250;
     QTest::addRow("treatments, Loop") << Collection::Treatments << synthetic::LoopFlavour::Loop << 100;
     QTest::addRow("devicestatus, AndroidAPS") << Collection::DeviceStatus << synthetic::LoopFlavour::AndroidAPS << 300;
-    QTest::addRow("devicestatus, OpenAPS, one big page") << Collection::DeviceStatus << synthetic::LoopFlavour::OpenAPS << 5000;
+    QTest::addRow("devicestatus, OpenAPS, one big page")
+            << Collection::DeviceStatus << synthetic::LoopFlavour::OpenAPS << 5000;
     QTest::addRow("profiles") << Collection::Profiles << synthetic::LoopFlavour::Loop << 2;
 }
 
@@ -140,7 +140,8 @@ void TestNightscoutReads::readsAParticipantServedLazily()
     auto generator = std::make_shared<synthetic::Generator>(options);
     m_standIn->site().store().serveGenerated(generator);
     ns::Client client(m_nam.get(), siteUrl(m_standIn->url()), {}, fastOptions(2000));
-    for (Collection c : { Collection::Entries, Collection::Treatments, Collection::DeviceStatus, Collection::Profiles }) {
+    for (Collection c :
+         { Collection::Entries, Collection::Treatments, Collection::DeviceStatus, Collection::Profiles }) {
         const auto read = readAll(client, c, options.start.addDays(-1), options.end.addDays(1));
         QVERIFY2(read.ok, qPrintable(read.error.toString()));
         QStringList got = ids(read.records);
@@ -212,8 +213,9 @@ void TestNightscoutReads::pageEdgesLoseAndDoubleNothing()
 void TestNightscoutReads::tooManyRecordsAtOneInstantIsAClearError()
 {
     for (int i = 0; i < 9; ++i)
-        m_standIn->site().store().add(Collection::Entries, recordAt(Collection::Entries, kT0.toMSecsSinceEpoch(),
-                                                                    QStringLiteral("same-%1").arg(i)));
+        m_standIn->site().store().add(
+                Collection::Entries,
+                recordAt(Collection::Entries, kT0.toMSecsSinceEpoch(), QStringLiteral("same-%1").arg(i)));
     ns::ClientOptions options = fastOptions(2);
     options.maxPageSize = 8;
     ns::Client client(m_nam.get(), siteUrl(m_standIn->url()), {}, options);
@@ -237,8 +239,8 @@ void TestNightscoutReads::everyRequestHasExplicitBoundsAndCount()
     for (const QUrl &url : m_standIn->site().requests()) {
         const QUrlQuery query(url);
         const QString field = url.path().contains(QLatin1String("entries")) ? QStringLiteral("date")
-                : url.path().contains(QLatin1String("profiles")) ? QStringLiteral("startDate")
-                                                                 : QStringLiteral("created_at");
+                : url.path().contains(QLatin1String("profiles"))            ? QStringLiteral("startDate")
+                                                                            : QStringLiteral("created_at");
         QVERIFY2(query.hasQueryItem(QStringLiteral("find[%1][$gt]").arg(field)), qPrintable(url.toString()));
         QVERIFY2(query.hasQueryItem(QStringLiteral("find[%1][$lte]").arg(field)), qPrintable(url.toString()));
         QVERIFY(query.queryItemValue(QStringLiteral("count")).toInt() >= 50);
@@ -276,9 +278,9 @@ void TestNightscoutReads::faults()
     QFETCH(QString, errorCode);
     QFETCH(int, requestsAtLeast);
     for (int i = 0; i < 25; ++i)
-        m_standIn->site().store().add(Collection::Entries,
-                                      recordAt(Collection::Entries, kT0.toMSecsSinceEpoch() + i * 300000,
-                                               QStringLiteral("e%1").arg(i)));
+        m_standIn->site().store().add(
+                Collection::Entries,
+                recordAt(Collection::Entries, kT0.toMSecsSinceEpoch() + i * 300000, QStringLiteral("e%1").arg(i)));
     m_standIn->site().setFaults(faults);
     ns::ClientOptions options = fastOptions(10);
     options.timeout = std::chrono::milliseconds(700);
@@ -305,18 +307,21 @@ void TestNightscoutReads::credentials_data()
     const QString token = QStringLiteral("reader-4f3c2a1b0e9d8c7b");
     const QString secret = QStringLiteral("a long api secret");
     QTest::addRow("open site, no credentials") << NightscoutSite::Auth::Open << ns::Credentials() << QString();
-    QTest::addRow("token site, right token") << NightscoutSite::Auth::Token << ns::Credentials::accessToken(token) << QString();
-    QTest::addRow("token site, no token") << NightscoutSite::Auth::Token << ns::Credentials() << QStringLiteral("needs-credentials");
-    QTest::addRow("token site, wrong token") << NightscoutSite::Auth::Token
-                                             << ns::Credentials::accessToken(QStringLiteral("reader-0000"))
-                                             << QStringLiteral("credentials-rejected");
-    QTest::addRow("secret site, right secret") << NightscoutSite::Auth::ApiSecret << ns::Credentials::apiSecret(secret) << QString();
-    QTest::addRow("secret site, hash given") << NightscoutSite::Auth::ApiSecret
-                                             << ns::Credentials::apiSecret(QString::fromLatin1(ns::Credentials::hashSecret(secret)))
-                                             << QString();
-    QTest::addRow("secret site, wrong secret") << NightscoutSite::Auth::ApiSecret
-                                               << ns::Credentials::apiSecret(QStringLiteral("not the secret"))
-                                               << QStringLiteral("credentials-rejected");
+    QTest::addRow("token site, right token")
+            << NightscoutSite::Auth::Token << ns::Credentials::accessToken(token) << QString();
+    QTest::addRow("token site, no token")
+            << NightscoutSite::Auth::Token << ns::Credentials() << QStringLiteral("needs-credentials");
+    QTest::addRow("token site, wrong token")
+            << NightscoutSite::Auth::Token << ns::Credentials::accessToken(QStringLiteral("reader-0000"))
+            << QStringLiteral("credentials-rejected");
+    QTest::addRow("secret site, right secret")
+            << NightscoutSite::Auth::ApiSecret << ns::Credentials::apiSecret(secret) << QString();
+    QTest::addRow("secret site, hash given")
+            << NightscoutSite::Auth::ApiSecret
+            << ns::Credentials::apiSecret(QString::fromLatin1(ns::Credentials::hashSecret(secret))) << QString();
+    QTest::addRow("secret site, wrong secret")
+            << NightscoutSite::Auth::ApiSecret << ns::Credentials::apiSecret(QStringLiteral("not the secret"))
+            << QStringLiteral("credentials-rejected");
 }
 
 void TestNightscoutReads::credentials()
@@ -329,7 +334,8 @@ void TestNightscoutReads::credentials()
         site.requireToken(QStringLiteral("reader-4f3c2a1b0e9d8c7b"));
     if (auth == NightscoutSite::Auth::ApiSecret)
         site.requireApiSecret(QStringLiteral("a long api secret"));
-    site.store().add(Collection::Treatments, recordAt(Collection::Treatments, kT0.toMSecsSinceEpoch(), QStringLiteral("t1")));
+    site.store().add(Collection::Treatments,
+                     recordAt(Collection::Treatments, kT0.toMSecsSinceEpoch(), QStringLiteral("t1")));
     ns::Client client(m_nam.get(), siteUrl(m_standIn->url()), credentials, fastOptions());
     const auto read = readAll(client, Collection::Treatments, kT0.addDays(-1), kT0.addDays(1));
     QVERIFY(read.finished);
@@ -355,8 +361,9 @@ void TestNightscoutReads::logsNeitherAddressNorToken()
     const QString token = QStringLiteral("reader-9f8e7d6c5b4a3f2e");
     m_standIn->site().requireToken(token);
     for (int i = 0; i < 6; ++i)
-        m_standIn->site().store().add(Collection::Entries,
-                                      recordAt(Collection::Entries, kT0.toMSecsSinceEpoch() + i, QStringLiteral("x%1").arg(i)));
+        m_standIn->site().store().add(
+                Collection::Entries,
+                recordAt(Collection::Entries, kT0.toMSecsSinceEpoch() + i, QStringLiteral("x%1").arg(i)));
     QLoggingCategory::setFilterRules(QStringLiteral("openaps.*=true"));
     g_logged.clear();
     const QtMessageHandler previous = qInstallMessageHandler(captureLog);
@@ -365,7 +372,8 @@ void TestNightscoutReads::logsNeitherAddressNorToken()
         ns::Client client(m_nam.get(), siteUrl(m_standIn->url()), ns::Credentials::accessToken(token), fastOptions(2));
         QVERIFY(readAll(client, Collection::Entries, kT0.addDays(-1), kT0.addDays(1)).ok);
         QVERIFY(probe(client).has_value());
-        ns::Client wrong(m_nam.get(), siteUrl(m_standIn->url()), ns::Credentials::accessToken(QStringLiteral("nope-123")), fastOptions());
+        ns::Client wrong(m_nam.get(), siteUrl(m_standIn->url()),
+                         ns::Credentials::accessToken(QStringLiteral("nope-123")), fastOptions());
         QVERIFY(!readAll(wrong, Collection::Entries, kT0.addDays(-1), kT0.addDays(1)).ok);
     }
     qInstallMessageHandler(previous);
@@ -382,7 +390,8 @@ void TestNightscoutReads::incrementalWindowsAndLateUploads()
     NightscoutSite &site = m_standIn->site();
     const qint64 t0 = kT0.toMSecsSinceEpoch();
     for (int i = 0; i < 12; ++i)
-        site.store().add(Collection::Entries, recordAt(Collection::Entries, t0 + i * 300000, QStringLiteral("a%1").arg(i)));
+        site.store().add(Collection::Entries,
+                         recordAt(Collection::Entries, t0 + i * 300000, QStringLiteral("a%1").arg(i)));
     ns::Client client(m_nam.get(), siteUrl(m_standIn->url()), {}, fastOptions(5));
     const QDateTime cursor = QDateTime::fromMSecsSinceEpoch(t0 + 11 * 300000, Qt::UTC);
     const auto first = readAll(client, Collection::Entries, kT0.addDays(-1), cursor);
@@ -391,7 +400,8 @@ void TestNightscoutReads::incrementalWindowsAndLateUploads()
 
     // New readings arrive, and one reading from inside the old window is uploaded late.
     for (int i = 12; i < 20; ++i)
-        site.store().add(Collection::Entries, recordAt(Collection::Entries, t0 + i * 300000, QStringLiteral("a%1").arg(i)));
+        site.store().add(Collection::Entries,
+                         recordAt(Collection::Entries, t0 + i * 300000, QStringLiteral("a%1").arg(i)));
     site.store().add(Collection::Entries, recordAt(Collection::Entries, t0 + 150000, QStringLiteral("late")));
 
     const QDateTime now = QDateTime::fromMSecsSinceEpoch(t0 + 20 * 300000, Qt::UTC);
@@ -412,8 +422,9 @@ void TestNightscoutReads::incrementalWindowsAndLateUploads()
 void TestNightscoutReads::waitsForTheCallerBetweenPages()
 {
     for (int i = 0; i < 10; ++i)
-        m_standIn->site().store().add(Collection::Entries,
-                                      recordAt(Collection::Entries, kT0.toMSecsSinceEpoch() + i * 1000, QStringLiteral("p%1").arg(i)));
+        m_standIn->site().store().add(
+                Collection::Entries,
+                recordAt(Collection::Entries, kT0.toMSecsSinceEpoch() + i * 1000, QStringLiteral("p%1").arg(i)));
     ns::Client client(m_nam.get(), siteUrl(m_standIn->url()), {}, fastOptions(4));
     ns::RecordReader *reader = client.read(Collection::Entries, kT0.addDays(-1), kT0.addDays(1));
     QSignalSpy pages(reader, &ns::RecordReader::pageReady);
@@ -442,7 +453,6 @@ void TestNightscoutReads::emptyWindowFinishesWithoutRequests()
     QVERIFY(read.ok);
     QCOMPARE(m_standIn->site().requestCount(), 0);
 }
-
 
 QTEST_GUILESS_MAIN(TestNightscoutReads)
 #include "tst_nightscoutreads.moc"

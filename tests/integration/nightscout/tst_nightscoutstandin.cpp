@@ -136,10 +136,12 @@ void TestNightscoutStandIn::withoutDateFilterOnlyTheLastFourDays_data()
     // One record every 6 hours for 10 days up to now: 4 days back (inclusive) is 17 records.
     QTest::addRow("entries") << Collection::Entries << QStringLiteral("/api/v1/entries.json?count=1000") << 17;
     QTest::addRow("treatments") << Collection::Treatments << QStringLiteral("/api/v1/treatments.json?count=1000") << 17;
-    QTest::addRow("devicestatus") << Collection::DeviceStatus << QStringLiteral("/api/v1/devicestatus.json?count=1000") << 17;
-    QTest::addRow("entries, other filter only") << Collection::Entries
-                                                << QStringLiteral("/api/v1/entries.json?count=1000&find[type]=sgv") << 17;
-    QTest::addRow("profiles: no default window") << Collection::Profiles << QStringLiteral("/api/v1/profiles.json") << 41;
+    QTest::addRow("devicestatus") << Collection::DeviceStatus << QStringLiteral("/api/v1/devicestatus.json?count=1000")
+                                  << 17;
+    QTest::addRow("entries, other filter only")
+            << Collection::Entries << QStringLiteral("/api/v1/entries.json?count=1000&find[type]=sgv") << 17;
+    QTest::addRow("profiles: no default window")
+            << Collection::Profiles << QStringLiteral("/api/v1/profiles.json") << 41;
 }
 
 void TestNightscoutStandIn::withoutDateFilterOnlyTheLastFourDays()
@@ -176,8 +178,10 @@ void TestNightscoutStandIn::countDefaults()
     QFETCH(QString, query);
     QFETCH(int, expected);
     for (int i = 0; i < 150; ++i)
-        m_standIn->site().store().add(collection, recordAt(collection, kNow.addSecs(-60 * i), QStringLiteral("r%1").arg(i)));
-    const Answer answer = get(QLatin1String("/api/v1/") + ns::collectionEndpoint(collection) + QLatin1Char('?') + query);
+        m_standIn->site().store().add(collection,
+                                      recordAt(collection, kNow.addSecs(-60 * i), QStringLiteral("r%1").arg(i)));
+    const Answer answer = get(QLatin1String("/api/v1/") + ns::collectionEndpoint(collection) + QLatin1Char('?')
+                              + query);
     QCOMPARE(answer.status, 200);
     const QJsonArray array = answer.array();
     QCOMPARE(array.size(), expected);
@@ -196,8 +200,10 @@ void TestNightscoutStandIn::entryDateOperators_data()
     QTest::addRow("$lt") << QStringLiteral("find[date][$lt]=2000") << list("e1");
     QTest::addRow("$lte") << QStringLiteral("find[date][$lte]=2000") << list("e2a,e2b,e1");
     QTest::addRow("equal") << QStringLiteral("find[date]=2000") << list("e2a,e2b");
-    QTest::addRow("window ($gt, $lte]") << QStringLiteral("find[date][$gt]=1000&find[date][$lte]=3000") << list("e3,e2a,e2b");
-    QTest::addRow("window, count 1") << QStringLiteral("find[date][$gt]=1000&find[date][$lte]=3000&count=1") << list("e3");
+    QTest::addRow("window ($gt, $lte]") << QStringLiteral("find[date][$gt]=1000&find[date][$lte]=3000")
+                                        << list("e3,e2a,e2b");
+    QTest::addRow("window, count 1") << QStringLiteral("find[date][$gt]=1000&find[date][$lte]=3000&count=1")
+                                     << list("e3");
     QTest::addRow("string date never matches") << QStringLiteral("find[date][$gte]=0") << list("e4,e3,e2a,e2b,e1");
 }
 
@@ -206,8 +212,9 @@ void TestNightscoutStandIn::entryDateOperators()
     QFETCH(QString, query);
     QFETCH(QStringList, expected);
     auto add = [this](const char *id, QJsonValue date) {
-        m_standIn->site().store().add(Collection::Entries,
-                                      QJsonObject { { QStringLiteral("_id"), QLatin1String(id) }, { QStringLiteral("date"), date } });
+        m_standIn->site().store().add(
+                Collection::Entries,
+                QJsonObject { { QStringLiteral("_id"), QLatin1String(id) }, { QStringLiteral("date"), date } });
     };
     add("e1", 1000);
     add("e2a", 2000);
@@ -220,7 +227,10 @@ void TestNightscoutStandIn::entryDateOperators()
     QCOMPARE(answer.status, 200);
     QStringList got = ids(answer.array());
     // Records sharing a timestamp may come in any order.
-    auto sorted = [](QStringList l) { l.sort(); return l; };
+    auto sorted = [](QStringList l) {
+        l.sort();
+        return l;
+    };
     QCOMPARE(sorted(got), sorted(expected));
     QCOMPARE(got.size(), expected.size());
 }
@@ -233,11 +243,11 @@ void TestNightscoutStandIn::createdAtComparesAsStrings_data()
     // "…10:00:00-07:00" is 17:00 UTC but sorts as text before "…10:30:00.000Z".
     // ("+" sorts before ".", so "11:00:00+01:00" is below "11:00:00.000Z" too.)
     QTest::addRow("$gte 11:00Z excludes 10:00-07:00")
-            << QStringLiteral("find[created_at][$gte]=2024-03-01T11:00:00.000Z")
-            << list("65e1a0000000000000000002");
+            << QStringLiteral("find[created_at][$gte]=2024-03-01T11:00:00.000Z") << list("65e1a0000000000000000002");
     QTest::addRow("$lt 10:30Z includes 10:00-07:00")
             << QStringLiteral("find[created_at][$lt]=2024-03-01T10:30:00.000Z") << list("65e1a0000000000000000001");
-    QTest::addRow("window by text") << QStringLiteral("find[created_at][$gt]=2024-03-01T10:00:00Z&find[created_at][$lte]=2024-03-01T11:00:00.000Z")
+    QTest::addRow("window by text") << QStringLiteral(
+            "find[created_at][$gt]=2024-03-01T10:00:00Z&find[created_at][$lte]=2024-03-01T11:00:00.000Z")
                                     << list("65e1a0000000000000000004,65e1a0000000000000000003");
     QTest::addRow("the whole day, newest text first")
             << QStringLiteral("find[created_at][$gte]=2024-03-01&find[created_at][$lt]=2024-03-02")
@@ -310,10 +320,14 @@ void TestNightscoutStandIn::verifyAuthShapes_data()
     QTest::addColumn<bool>("isAdmin");
     using A = NightscoutSite::Auth;
     const QByteArray sha1 = ns::Credentials::hashSecret(QStringLiteral("a long api secret"));
-    QTest::addRow("open, nothing: default role") << A::Open << QString() << QByteArray() << true << QStringLiteral("UNAUTHORIZED") << false;
-    QTest::addRow("token site, nothing") << A::Token << QString() << QByteArray() << false << QStringLiteral("UNAUTHORIZED") << false;
-    QTest::addRow("token site, right token") << A::Token << QStringLiteral("token=reader-1234") << QByteArray() << true << QStringLiteral("OK") << false;
-    QTest::addRow("token site, wrong token") << A::Token << QStringLiteral("token=x") << QByteArray() << false << QStringLiteral("UNAUTHORIZED") << false;
+    QTest::addRow("open, nothing: default role")
+            << A::Open << QString() << QByteArray() << true << QStringLiteral("UNAUTHORIZED") << false;
+    QTest::addRow("token site, nothing") << A::Token << QString() << QByteArray() << false
+                                         << QStringLiteral("UNAUTHORIZED") << false;
+    QTest::addRow("token site, right token")
+            << A::Token << QStringLiteral("token=reader-1234") << QByteArray() << true << QStringLiteral("OK") << false;
+    QTest::addRow("token site, wrong token") << A::Token << QStringLiteral("token=x") << QByteArray() << false
+                                             << QStringLiteral("UNAUTHORIZED") << false;
     QTest::addRow("secret site, secret") << A::ApiSecret << QString() << sha1 << true << QStringLiteral("OK") << true;
 }
 
@@ -341,7 +355,8 @@ void TestNightscoutStandIn::profileIgnoresFindProfilesFilters()
 {
     for (int i = 0; i < 3; ++i)
         m_standIn->site().store().add(Collection::Profiles,
-                                      recordAt(Collection::Profiles, QDateTime(QDate(2023, 1 + i, 1), QTime(0, 0), Qt::UTC),
+                                      recordAt(Collection::Profiles,
+                                               QDateTime(QDate(2023, 1 + i, 1), QTime(0, 0), Qt::UTC),
                                                QStringLiteral("p%1").arg(i)));
     const QString find = QStringLiteral("?find[startDate][$gte]=2023-02-01T00:00:00.000Z");
     QCOMPARE(ids(get(QLatin1String("/api/v1/profile.json") + find).array()),
@@ -361,10 +376,13 @@ void TestNightscoutStandIn::statusJson()
 
 void TestNightscoutStandIn::sitesBelowPathPrefixes()
 {
-    m_standIn->site(QStringLiteral("alice")).store().add(Collection::Entries, recordAt(Collection::Entries, kNow, QStringLiteral("a")));
+    m_standIn->site(QStringLiteral("alice"))
+            .store()
+            .add(Collection::Entries, recordAt(Collection::Entries, kNow, QStringLiteral("a")));
     m_standIn->site(QStringLiteral("bob")).requireToken(QStringLiteral("bobs-token"));
     QCOMPARE(m_standIn->url(QStringLiteral("alice")).path(), QStringLiteral("/alice"));
-    QCOMPARE(ids(get(QStringLiteral("/api/v1/entries.json"), {}, QStringLiteral("alice")).array()), QStringList { QStringLiteral("a") });
+    QCOMPARE(ids(get(QStringLiteral("/api/v1/entries.json"), {}, QStringLiteral("alice")).array()),
+             QStringList { QStringLiteral("a") });
     QCOMPARE(get(QStringLiteral("/api/v1/entries.json"), {}, QStringLiteral("bob")).status, 401);
     QVERIFY(get(QStringLiteral("/api/v1/entries.json")).array().isEmpty()); // the root site has nothing
     QCOMPARE(get(QStringLiteral("/api/v1/entries.json"), {}, QStringLiteral("carol")).status, 404);
@@ -378,7 +396,8 @@ void TestNightscoutStandIn::recordsAddedBetweenCalls()
     store.add(Collection::Entries, recordAt(Collection::Entries, kNow.addSecs(-600), QStringLiteral("old")));
     QCOMPARE(get(QStringLiteral("/api/v1/entries.json")).array().size(), 1);
     store.add(Collection::Entries, recordAt(Collection::Entries, kNow, QStringLiteral("new")));
-    store.add(Collection::Entries, QJsonObject { { QStringLiteral("date"), double(kNow.addSecs(-300).toMSecsSinceEpoch()) } });
+    store.add(Collection::Entries,
+              QJsonObject { { QStringLiteral("date"), double(kNow.addSecs(-300).toMSecsSinceEpoch()) } });
     const QJsonArray array = get(QStringLiteral("/api/v1/entries.json")).array();
     QCOMPARE(array.size(), 3);
     QCOMPARE(array.first().toObject().value(QLatin1String("_id")).toString(), QStringLiteral("new"));
@@ -390,14 +409,20 @@ void TestNightscoutStandIn::generatedParticipantAnswersLikeAStoredOne_data()
 {
     QTest::addColumn<QString>("query");
     QTest::addRow("entries, defaults (4 days, 10)") << QStringLiteral("/api/v1/entries.json");
-    QTest::addRow("entries, window") << QStringLiteral("/api/v1/entries.json?find[date][$gt]=1709640000000&find[date][$lte]=1709726400000&count=500");
-    QTest::addRow("entries, count 0 in a window") << QStringLiteral("/api/v1/entries.json?find[date][$gte]=1709700000000&find[date][$lt]=1709800000000&count=0");
+    QTest::addRow("entries, window") << QStringLiteral(
+            "/api/v1/entries.json?find[date][$gt]=1709640000000&find[date][$lte]=1709726400000&count=500");
+    QTest::addRow("entries, count 0 in a window") << QStringLiteral(
+            "/api/v1/entries.json?find[date][$gte]=1709700000000&find[date][$lt]=1709800000000&count=0");
     QTest::addRow("treatments, defaults") << QStringLiteral("/api/v1/treatments.json");
-    QTest::addRow("treatments, text window") << QStringLiteral("/api/v1/treatments.json?find[created_at][$gt]=2024-03-05T00:00:00.000Z&find[created_at][$lte]=2024-03-06T06:00:00.000Z&count=300");
-    QTest::addRow("devicestatus, only an upper bound") << QStringLiteral("/api/v1/devicestatus.json?find[created_at][$lte]=2024-03-04T10:00:00.000Z&count=40");
-    QTest::addRow("devicestatus, date-only bounds") << QStringLiteral("/api/v1/devicestatus.json?find[created_at][$gte]=2024-03-03&find[created_at][$lt]=2024-03-04&count=0");
+    QTest::addRow("treatments, text window") << QStringLiteral(
+            "/api/v1/treatments.json?find[created_at][$gt]=2024-03-05T00:00:00.000Z&find[created_at][$lte]=2024-03-06T06:00:00.000Z&count=300");
+    QTest::addRow("devicestatus, only an upper bound")
+            << QStringLiteral("/api/v1/devicestatus.json?find[created_at][$lte]=2024-03-04T10:00:00.000Z&count=40");
+    QTest::addRow("devicestatus, date-only bounds") << QStringLiteral(
+            "/api/v1/devicestatus.json?find[created_at][$gte]=2024-03-03&find[created_at][$lt]=2024-03-04&count=0");
     QTest::addRow("profiles, all") << QStringLiteral("/api/v1/profiles.json");
-    QTest::addRow("profiles, since") << QStringLiteral("/api/v1/profiles.json?find[startDate][$gte]=2023-06-01T00:00:00.000Z");
+    QTest::addRow("profiles, since") << QStringLiteral(
+            "/api/v1/profiles.json?find[startDate][$gte]=2023-06-01T00:00:00.000Z");
     QTest::addRow("profile.json") << QStringLiteral("/api/v1/profile.json");
 }
 

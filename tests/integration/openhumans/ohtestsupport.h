@@ -25,11 +25,13 @@ struct FakeClock
     void advance(qint64 seconds) { now = now.addSecs(seconds); }
 };
 
-inline const QUrl redirectUri() { return QUrl(QStringLiteral("http://127.0.0.1:9/oh/callback")); }
+inline const QUrl redirectUri()
+{
+    return QUrl(QStringLiteral("http://127.0.0.1:9/oh/callback"));
+}
 
 // Starts the job, waits for finished() and returns its result.
-template <typename JobT>
-auto runJob(JobT *job)
+template <typename JobT> auto runJob(JobT *job)
 {
     job->setAutoDelete(false);
     QSignalSpy spy(job, &oh::Job::finished);

@@ -52,11 +52,11 @@ private slots:
         const Group groups[] = {
             { "code exchange", Operation::Code, Endpoint::Token, none, true, bad, false },
             { "refresh", Operation::Refresh, Endpoint::Token, none, true, bad, true },
-            { "exchange-member", Operation::Member, Endpoint::ExchangeMember, none, true,
-              QStringLiteral("truncated"), true }, // a GET: retried, then reported as cut off
+            { "exchange-member", Operation::Member, Endpoint::ExchangeMember, none, true, QStringLiteral("truncated"),
+              true }, // a GET: retried, then reported as cut off
             { "download redirect", Operation::Download, Endpoint::DownloadRedirect, none, false, ok, false },
-            { "storage get", Operation::Download, Endpoint::StorageGet, none, false,
-              QStringLiteral("truncated"), true },
+            { "storage get", Operation::Download, Endpoint::StorageGet, none, false, QStringLiteral("truncated"),
+              true },
             { "upload direct", Operation::Upload, Endpoint::UploadDirect, reg, true, bad, false },
             { "storage put", Operation::Upload, Endpoint::StoragePut, put, false, ok, true },
             { "upload complete", Operation::Upload, Endpoint::UploadComplete, done, true, bad, false },
@@ -145,7 +145,8 @@ private slots:
             break;
         }
         case Operation::Delete:
-            check(runJob(f.client().deleteFiles(tokens.accessToken, oh::DeleteTarget::fileId(listed.files.first().id))));
+            check(runJob(
+                    f.client().deleteFiles(tokens.accessToken, oh::DeleteTarget::fileId(listed.files.first().id))));
             if (!failed)
                 QVERIFY(f.standIn->files(member).isEmpty());
             break;

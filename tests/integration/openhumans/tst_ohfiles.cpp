@@ -142,12 +142,12 @@ private slots:
 
         QByteArray collected;
         int chunks = 0;
-        const auto toHandler = runJob(f.client().download(tokens.accessToken, listed.files.first(),
-                                                          [&](const QByteArray &chunk) {
-                                                              ++chunks;
-                                                              collected.append(chunk);
-                                                              return true;
-                                                          }));
+        const auto toHandler = runJob(
+                f.client().download(tokens.accessToken, listed.files.first(), [&](const QByteArray &chunk) {
+                    ++chunks;
+                    collected.append(chunk);
+                    return true;
+                }));
         QVERIFY(toHandler.ok());
         QVERIFY(chunks >= 1);
         QCOMPARE(collected, big);
@@ -179,8 +179,8 @@ private slots:
     {
         OpenHumansFixture f;
         oh::TokenPair tokens;
-        const auto listed = f.listedMember(&tokens, { { QStringLiteral("a.json"), "first" },
-                                                      { QStringLiteral("b.json"), "second" } });
+        const auto listed = f.listedMember(
+                &tokens, { { QStringLiteral("a.json"), "first" }, { QStringLiteral("b.json"), "second" } });
 
         f.clock.advance(3601); // download URLs live an hour, access tokens ten
         const auto downloaded = runJob(f.client().downloadAll(tokens.accessToken, listed.files.at(1)));
@@ -195,7 +195,8 @@ private slots:
         OpenHumansFixture f;
         oh::TokenPair tokens;
         const auto listed = f.listedMember(&tokens, { { QStringLiteral("a.json"), "first" } });
-        QVERIFY(runJob(f.client().deleteFiles(tokens.accessToken, oh::DeleteTarget::basename(QStringLiteral("a.json")))).ok());
+        QVERIFY(runJob(f.client().deleteFiles(tokens.accessToken, oh::DeleteTarget::basename(QStringLiteral("a.json"))))
+                        .ok());
 
         const auto downloaded = runJob(f.client().downloadAll(tokens.accessToken, listed.files.first()));
         QVERIFY(!downloaded.ok());
@@ -221,7 +222,8 @@ private slots:
                                << QStringList { QStringLiteral("b.json"), QStringLiteral("a.json"),
                                                 QStringLiteral("c.json") };
         QTest::addRow("by basename removes every copy")
-                << int(oh::DeleteTarget::Kind::Basename) << QStringList { QStringLiteral("b.json"), QStringLiteral("c.json") };
+                << int(oh::DeleteTarget::Kind::Basename)
+                << QStringList { QStringLiteral("b.json"), QStringLiteral("c.json") };
         QTest::addRow("all files") << int(oh::DeleteTarget::Kind::AllFiles) << QStringList();
     }
 

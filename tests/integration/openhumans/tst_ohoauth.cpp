@@ -129,7 +129,8 @@ private slots:
     void codeForAnotherRedirectUriIsRejected()
     {
         OpenHumansFixture f;
-        const QString code = f.standIn->approve(f.standIn->addMember(), QUrl(QStringLiteral("http://127.0.0.1:9/other")));
+        const QString code = f.standIn->approve(f.standIn->addMember(),
+                                                QUrl(QStringLiteral("http://127.0.0.1:9/other")));
         const auto tokens = runJob(f.client().exchangeCode(code));
         QVERIFY(!tokens.ok());
         QCOMPARE(tokens.error().code, QStringLiteral("invalid-grant"));

@@ -79,7 +79,8 @@ private slots:
         const QString id = QString::number(started.json().value(QLatin1String("id")).toInteger());
         QVERIFY(started.json().value(QLatin1String("url")).toString().startsWith(f.standIn->baseUrl().toString()));
 
-        const Raw early = form(f, QStringLiteral("files/upload/complete/"), tokens.accessToken, "file_id=" + id.toUtf8());
+        const Raw early = form(f, QStringLiteral("files/upload/complete/"), tokens.accessToken,
+                               "file_id=" + id.toUtf8());
         QCOMPARE(early.status, 400);
         QCOMPARE(early.json().value(QLatin1String("detail")).toString(), QStringLiteral("file not present"));
 
@@ -88,7 +89,8 @@ private slots:
         const QUrl putUrl(started.json().value(QLatin1String("url")).toString());
         QCOMPARE(send(f.nam, "PUT", putUrl, "data").status, 200);
         QVERIFY(f.standIn->files(member).isEmpty());
-        const Raw done = form(f, QStringLiteral("files/upload/complete/"), tokens.accessToken, "file_id=" + id.toUtf8());
+        const Raw done = form(f, QStringLiteral("files/upload/complete/"), tokens.accessToken,
+                              "file_id=" + id.toUtf8());
         QCOMPARE(done.status, 200);
         QCOMPARE(done.json().value(QLatin1String("status")).toString(), QStringLiteral("ok"));
         QCOMPARE(done.json().value(QLatin1String("size")).toInt(), 4);
@@ -147,8 +149,9 @@ private slots:
         QTest::addRow("no filename") << QByteArray("metadata=%7B%22description%22%3A%22%22%2C%22tags%22%3A%5B%5D%7D")
                                      << QStringLiteral("filename");
         QTest::addRow("no metadata") << QByteArray("filename=a.json") << QStringLiteral("metadata");
-        QTest::addRow("metadata without tags") << QByteArray("filename=a.json&metadata=%7B%22description%22%3A%22%22%7D")
-                                               << QStringLiteral("metadata");
+        QTest::addRow("metadata without tags")
+                << QByteArray("filename=a.json&metadata=%7B%22description%22%3A%22%22%7D")
+                << QStringLiteral("metadata");
         QTest::addRow("metadata not JSON") << QByteArray("filename=a.json&metadata=x") << QStringLiteral("metadata");
     }
 
@@ -211,9 +214,8 @@ private slots:
         const QStringList paths { QStringLiteral("exchange-member/"), QStringLiteral("files/upload/direct/"),
                                   QStringLiteral("files/upload/complete/"), QStringLiteral("files/delete/") };
         for (const QString &path : paths) {
-            const Raw answer = path.startsWith(QLatin1String("exchange"))
-                    ? send(f.nam, "GET", api(f, path, token))
-                    : form(f, path, token, "file_id=1");
+            const Raw answer = path.startsWith(QLatin1String("exchange")) ? send(f.nam, "GET", api(f, path, token))
+                                                                          : form(f, path, token, "file_id=1");
             QCOMPARE(answer.status, 401);
             QCOMPARE(answer.json().value(QLatin1String("detail")).toString(), detail);
         }
@@ -235,8 +237,8 @@ private slots:
                                                << QStringLiteral("invalid_grant");
         QTest::addRow("unknown code") << good << QByteArray("grant_type=authorization_code&code=x&redirect_uri=y")
                                       << 401 << QStringLiteral("invalid_grant");
-        QTest::addRow("unknown grant type") << good << QByteArray("grant_type=password") << 400
-                                            << QStringLiteral("unsupported_grant_type");
+        QTest::addRow("unknown grant type")
+                << good << QByteArray("grant_type=password") << 400 << QStringLiteral("unsupported_grant_type");
     }
 
     void tokenEndpointErrors()
@@ -263,8 +265,13 @@ private slots:
         const QString member = f.memberWithTokens(&tokens);
         f.standIn->addFile(member, QStringLiteral("a.json"), "contents");
         const Raw listing = send(f.nam, "GET", api(f, QStringLiteral("exchange-member/"), tokens.accessToken));
-        const QUrl downloadUrl(listing.json().value(QLatin1String("data")).toArray().first().toObject()
-                                       .value(QLatin1String("download_url")).toString());
+        const QUrl downloadUrl(listing.json()
+                                       .value(QLatin1String("data"))
+                                       .toArray()
+                                       .first()
+                                       .toObject()
+                                       .value(QLatin1String("download_url"))
+                                       .toString());
         const Raw redirect = send(f.nam, "GET", downloadUrl);
         QCOMPARE(redirect.status, 302);
         QVERIFY(redirect.location.path().startsWith(QLatin1String("/storage/")));

@@ -74,8 +74,8 @@ QVariant madeUpValue(const QString &type, int serial)
 
 } // namespace
 
-bool seedRow(const db::Database &database, const QString &table, const QString &column,
-             const QVariant &value, int serial, QString *error)
+bool seedRow(const db::Database &database, const QString &table, const QString &column, const QVariant &value,
+             int serial, QString *error)
 {
     auto connection = database.connection();
     if (!connection) {
@@ -112,8 +112,7 @@ bool seedRow(const db::Database &database, const QString &table, const QString &
     return true;
 }
 
-qint64 countRows(const db::Database &database, const QString &table, const QString &column,
-                 const QVariant &value)
+qint64 countRows(const db::Database &database, const QString &table, const QString &column, const QVariant &value)
 {
     auto connection = database.connection();
     if (!connection) {

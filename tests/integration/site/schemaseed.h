@@ -12,11 +12,10 @@ namespace openaps::test {
 // Inserts a row into `table` with `column` = `value`; other required columns
 // get made-up values derived from `serial` (unique per call). False with
 // `error` set when the row could not be made.
-bool seedRow(const db::Database &database, const QString &table, const QString &column,
-             const QVariant &value, int serial, QString *error);
+bool seedRow(const db::Database &database, const QString &table, const QString &column, const QVariant &value,
+             int serial, QString *error);
 
 // Rows of `table` where `column` = `value`.
-qint64 countRows(const db::Database &database, const QString &table, const QString &column,
-                 const QVariant &value);
+qint64 countRows(const db::Database &database, const QString &table, const QString &column, const QVariant &value);
 
 } // namespace openaps::test

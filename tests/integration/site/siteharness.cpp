@@ -28,9 +28,7 @@ const QByteArray SiteHarness::webhookSecret = QByteArrayLiteral("site-test-webho
 const QString SiteHarness::lockedToken = QStringLiteral("datacommons-0123456789abcdef");
 const QString SiteHarness::apiSecret = QStringLiteral("my-long-api-secret");
 
-namespace {
-
-} // namespace
+namespace { } // namespace
 
 QByteArray HttpReply::header(const QByteArray &name) const
 {

@@ -17,8 +17,8 @@
 #include <QUrlQuery>
 
 #include <functional>
-#include <optional>
 #include <memory>
+#include <optional>
 
 namespace openaps::test {
 
@@ -63,8 +63,8 @@ public:
     // Starts a form post and returns at once (the reply belongs to the caller).
     QNetworkReply *startPostForm(const QString &path, const QUrlQuery &form, const QString &cookie);
     // The Nightscout form as it would be posted.
-    QUrlQuery nightscoutForm(const QString &cookie, const QString &url, const QString &secret,
-                             bool shareOpenAps, bool shareNsf);
+    QUrlQuery nightscoutForm(const QString &cookie, const QString &url, const QString &secret, bool shareOpenAps,
+                             bool shareNsf);
 
     // Logs a new stand-in member in through /login and the callback; returns
     // the logged-in session cookie (empty on failure) and the member id.
@@ -72,8 +72,8 @@ public:
     // The same for a member that already exists in the stand-in.
     QString loginAs(const QString &memberId);
     // Submits the Nightscout form of the logged-in page.
-    HttpReply saveNightscout(const QString &cookie, const QString &url, const QString &secret,
-                             bool shareOpenAps, bool shareNsf);
+    HttpReply saveNightscout(const QString &cookie, const QString &url, const QString &secret, bool shareOpenAps,
+                             bool shareNsf);
     // The content of the member's files named `basename` in the OH stand-in.
     QList<QByteArray> filesNamed(const QString &memberId, const QString &basename);
 

@@ -33,8 +33,8 @@ struct Seeded
 };
 
 // The value naming `member` in `table.column`.
-QVariant keyValue(const db::Database &database, const server::site::ParticipantTable &t,
-                  const QString &member, qint64 participantId)
+QVariant keyValue(const db::Database &database, const server::site::ParticipantTable &t, const QString &member,
+                  qint64 participantId)
 {
     if (t.key == ParticipantKey::ParticipantId)
         return participantId;
@@ -68,30 +68,32 @@ private:
                     const QByteArray &secret);
 };
 
-#define HARNESS()                                                                                  \
-    QFETCH_GLOBAL(QString, backend);                                                               \
-    SiteHarness site(backend);                                                                     \
+#define HARNESS()                                                                                                      \
+    QFETCH_GLOBAL(QString, backend);                                                                                   \
+    SiteHarness site(backend);                                                                                         \
     QVERIFY2(site.isValid(), "the site did not start")
 
 Seeded TestDeauthWebhook::seed(SiteHarness &site)
 {
     Seeded s;
     server::site::ParticipantStore store(site.database(), QByteArrayLiteral("seed-key-0123456789abcdef0123456789"));
-    oh::TokenPair tokens { QStringLiteral("access"), QStringLiteral("refresh"),
-                           QDateTime::currentDateTimeUtc().addSecs(3600), {} };
-    s.targetId = *store.recordLogin({ target, tokens, 1, QStringLiteral("https://target.example"), QStringLiteral("both") });
-    s.bystanderId = *store.recordLogin({ bystander, tokens, 1, QStringLiteral("https://other.example"), QStringLiteral("nsf") });
+    oh::TokenPair tokens {
+        QStringLiteral("access"), QStringLiteral("refresh"), QDateTime::currentDateTimeUtc().addSecs(3600), {}
+    };
+    s.targetId = *store.recordLogin(
+            { target, tokens, 1, QStringLiteral("https://target.example"), QStringLiteral("both") });
+    s.bystanderId = *store.recordLogin(
+            { bystander, tokens, 1, QStringLiteral("https://other.example"), QStringLiteral("nsf") });
     return s;
 }
 
-int TestDeauthWebhook::sendWebhook(SiteHarness &site, const QString &member, bool erasure,
-                                   bool doubleEncoded, const QByteArray &secret)
+int TestDeauthWebhook::sendWebhook(SiteHarness &site, const QString &member, bool erasure, bool doubleEncoded,
+                                   const QByteArray &secret)
 {
     int status = -1;
     bool done = false;
-    site.openHumans().sendDeauthWebhook(site.url(QStringLiteral("/deauth")), member,
-                                        { secret, erasure, doubleEncoded }, this,
-                                        [&](Result<int> reply) {
+    site.openHumans().sendDeauthWebhook(site.url(QStringLiteral("/deauth")), member, { secret, erasure, doubleEncoded },
+                                        this, [&](Result<int> reply) {
                                             status = reply ? *reply : -1;
                                             done = true;
                                         });
@@ -157,8 +159,7 @@ void TestDeauthWebhook::erasureLeavesNothingInAnyTable()
     QFETCH(bool, doubleEncoded);
     HARNESS();
     const Seeded s = seed(site);
-    server::site::SessionStore sessions(site.database(), "k", std::chrono::hours(1),
-                                        systemMsClock());
+    server::site::SessionStore sessions(site.database(), "k", std::chrono::hours(1), systemMsClock());
     QVERIFY(sessions.create(s.targetId).ok());
     QVERIFY(sessions.create(s.bystanderId).ok());
 
@@ -173,8 +174,8 @@ void TestDeauthWebhook::erasureLeavesNothingInAnyTable()
             continue;
         for (const auto &[member, id] : { std::pair { target, s.targetId }, std::pair { bystander, s.bystanderId } }) {
             QString error;
-            QVERIFY2(seedRow(site.database(), t.table, t.column, keyValue(site.database(), t, member, id),
-                             ++serial, &error),
+            QVERIFY2(seedRow(site.database(), t.table, t.column, keyValue(site.database(), t, member, id), ++serial,
+                             &error),
                      qPrintable(error));
         }
     }
@@ -184,10 +185,12 @@ void TestDeauthWebhook::erasureLeavesNothingInAnyTable()
     for (const auto &t : *tables) {
         if (t.key == ParticipantKey::None)
             continue;
-        const qint64 left = countRows(site.database(), t.table, t.column, keyValue(site.database(), t, target, s.targetId));
-        QVERIFY2(left == 0, qPrintable(QStringLiteral("%1: %2 rows of the erased participant left").arg(t.table).arg(left)));
-        QVERIFY2(countRows(site.database(), t.table, t.column,
-                           keyValue(site.database(), t, bystander, s.bystanderId)) > 0,
+        const qint64 left = countRows(site.database(), t.table, t.column,
+                                      keyValue(site.database(), t, target, s.targetId));
+        QVERIFY2(left == 0,
+                 qPrintable(QStringLiteral("%1: %2 rows of the erased participant left").arg(t.table).arg(left)));
+        QVERIFY2(countRows(site.database(), t.table, t.column, keyValue(site.database(), t, bystander, s.bystanderId))
+                         > 0,
                  qPrintable(t.table + QLatin1String(": the other participant's rows must stay")));
     }
     auto db = site.database().connection();
@@ -229,9 +232,9 @@ void TestDeauthWebhook::unknownMemberAndBadBody()
     QCOMPARE(sendWebhook(site, QStringLiteral("99999999"), true, false, SiteHarness::webhookSecret), 200);
     QCOMPARE(countRows(site.database(), QStringLiteral("participants"), QStringLiteral("member_id"), target), 1);
     const QByteArray garbage = "{not json";
-    const HttpReply reply = site.post(QStringLiteral("/deauth"), garbage, {},
-                                      { { oh::webhookSignatureHeader,
-                                          oh::webhookSignature(SiteHarness::webhookSecret, garbage) } });
+    const HttpReply reply = site.post(
+            QStringLiteral("/deauth"), garbage, {},
+            { { oh::webhookSignatureHeader, oh::webhookSignature(SiteHarness::webhookSecret, garbage) } });
     QCOMPARE(reply.status, 400);
 }
 

@@ -36,9 +36,9 @@ private slots:
     void browserLeavingDuringTheCheckIsHarmless();
 };
 
-#define HARNESS()                                                                                  \
-    QFETCH_GLOBAL(QString, backend);                                                               \
-    SiteHarness site(backend);                                                                     \
+#define HARNESS()                                                                                                      \
+    QFETCH_GLOBAL(QString, backend);                                                                                   \
+    SiteHarness site(backend);                                                                                         \
     QVERIFY2(site.isValid(), "the site did not start")
 
 void TestRegistration::eachConsentWritesItsFile_data()
@@ -84,12 +84,13 @@ void TestRegistration::probeProblemsInPlainWords_data()
     QTest::addColumn<QString>("url"); // {ns}: the stand-in, {site}: the site itself
     QTest::addColumn<QByteArray>("title");
     QTest::addColumn<bool>("tokenHelpOpen");
-    QTest::addRow("nothing listens there") << "http://127.0.0.1:1" << QByteArray("We could not reach your Nightscout site") << false;
+    QTest::addRow("nothing listens there")
+            << "http://127.0.0.1:1" << QByteArray("We could not reach your Nightscout site") << false;
     QTest::addRow("server error") << "{ns}/broken" << QByteArray("We could not reach your Nightscout site") << false;
     QTest::addRow("some other web site") << "{site}" << QByteArray("This is not a Nightscout site") << false;
     QTest::addRow("locked site, no token") << "{ns}/locked" << QByteArray("Your Nightscout site needs a token") << true;
-    QTest::addRow("locked site, wrong token") << "{ns}/locked?token=wrong-0123456789abcdef"
-                                              << QByteArray("Your token was not accepted") << true;
+    QTest::addRow("locked site, wrong token")
+            << "{ns}/locked?token=wrong-0123456789abcdef" << QByteArray("Your token was not accepted") << true;
     QTest::addRow("not an address") << "my nightscout" << QByteArray("Please check the address") << false;
     QTest::addRow("empty") << "" << QByteArray("Please enter your Nightscout address") << false;
 }
@@ -126,12 +127,13 @@ void TestRegistration::securedSites_data()
     QTest::addColumn<QString>("query"); // what the URL file carries
     QTest::addRow("token in the field") << "locked" << SiteHarness::lockedToken
                                         << QStringLiteral("?token=") + SiteHarness::lockedToken;
-    QTest::addRow("token pasted in the address") << "locked" << QString()
-                                                 << QStringLiteral("?token=") + SiteHarness::lockedToken;
+    QTest::addRow("token pasted in the address")
+            << "locked" << QString() << QStringLiteral("?token=") + SiteHarness::lockedToken;
     QTest::addRow("API secret, stored hashed") << "secret" << SiteHarness::apiSecret
                                                << QStringLiteral("?api_secret=")
                     + QString::fromLatin1(QCryptographicHash::hash(SiteHarness::apiSecret.toUtf8(),
-                                                                   QCryptographicHash::Sha1).toHex());
+                                                                   QCryptographicHash::Sha1)
+                                                  .toHex());
 }
 
 void TestRegistration::securedSites()
@@ -241,8 +243,8 @@ void TestRegistration::browserLeavingDuringTheCheckIsHarmless()
     site.nightscout().site(QStringLiteral("slow")).setFaults(slow);
     QString member;
     const QString cookie = site.login(&member);
-    const QUrlQuery form = site.nightscoutForm(cookie, site.nightscout().url(QStringLiteral("slow")).toString(),
-                                               {}, true, true);
+    const QUrlQuery form = site.nightscoutForm(cookie, site.nightscout().url(QStringLiteral("slow")).toString(), {},
+                                               true, true);
     QNetworkReply *reply = site.startPostForm(QStringLiteral("/me/nightscout"), form, cookie);
     QTRY_VERIFY(site.nightscout().site(QStringLiteral("slow")).requestCount() > 0);
     reply->abort(); // the participant closed the tab while their site was being checked

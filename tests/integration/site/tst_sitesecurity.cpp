@@ -31,9 +31,9 @@ private slots:
 };
 
 // A site on this row's backend, optionally with changed options.
-#define HARNESS_WITH(tweak)                                                                        \
-    QFETCH_GLOBAL(QString, backend);                                                               \
-    SiteHarness site(backend, tweak);                                                              \
+#define HARNESS_WITH(tweak)                                                                                            \
+    QFETCH_GLOBAL(QString, backend);                                                                                   \
+    SiteHarness site(backend, tweak);                                                                                  \
     QVERIFY2(site.isValid(), "the site did not start")
 #define HARNESS() HARNESS_WITH(SiteHarness::Tweak())
 
@@ -124,8 +124,8 @@ void TestSiteSecurity::csrf()
     else if (!origin.isEmpty())
         headers.append({ "Origin", origin });
 
-    const HttpReply reply = site.post(QStringLiteral("/logout"), form.toString(QUrl::FullyEncoded).toUtf8(),
-                                      cookie, headers);
+    const HttpReply reply = site.post(QStringLiteral("/logout"), form.toString(QUrl::FullyEncoded).toUtf8(), cookie,
+                                      headers);
     QCOMPARE(reply.status, status);
     const int stillLoggedIn = site.get(QStringLiteral("/me"), cookie).status;
     if (status == 403) {
@@ -162,14 +162,14 @@ void TestSiteSecurity::oauthState()
         cookie.clear();
     } else if (variant == QLatin1String("other-state")) {
         const HttpReply second = site.get(QStringLiteral("/login"));
-        state = QUrlQuery(QUrl(QString::fromLatin1(second.header("Location"))))
-                        .queryItemValue(QStringLiteral("state"));
+        state = QUrlQuery(QUrl(QString::fromLatin1(second.header("Location")))).queryItemValue(QStringLiteral("state"));
     } else if (variant == QLatin1String("no-state")) {
         state.clear();
     }
     auto callback = [&](const QString &withState) {
         QUrlQuery query;
-        query.addQueryItem(QStringLiteral("code"), site.openHumans().approve(member, site.options().settings.redirectUri()));
+        query.addQueryItem(QStringLiteral("code"),
+                           site.openHumans().approve(member, site.options().settings.redirectUri()));
         if (!withState.isEmpty())
             query.addQueryItem(QStringLiteral("state"), withState);
         return site.get(QStringLiteral("/oauth/callback?") + query.toString(QUrl::FullyEncoded), cookie);
@@ -194,7 +194,8 @@ void TestSiteSecurity::loginStartsNewSessionAndSealsTokens()
     const QString state = QUrlQuery(QUrl(QString::fromLatin1(start.header("Location"))))
                                   .queryItemValue(QStringLiteral("state"));
     QUrlQuery query;
-    query.addQueryItem(QStringLiteral("code"), site.openHumans().approve(member, site.options().settings.redirectUri()));
+    query.addQueryItem(QStringLiteral("code"),
+                       site.openHumans().approve(member, site.options().settings.redirectUri()));
     query.addQueryItem(QStringLiteral("state"), state);
     const HttpReply done = site.get(QStringLiteral("/oauth/callback?") + query.toString(QUrl::FullyEncoded), preLogin);
     QCOMPARE(done.status, 303);

@@ -36,7 +36,8 @@ void TestAccountsUnit::jsonFieldErrors_data()
     QTest::addRow("null") << QByteArray(R"({"name":null})") << "'name' is missing";
     QTest::addRow("number") << QByteArray(R"({"name":5})") << "'name' must be a string";
     QTest::addRow("blank") << QByteArray(R"({"name":"   "})") << "'name' is empty";
-    QTest::addRow("too long") << QByteArray(R"({"name":")") + QByteArray(201, 'x') + "\"}" << "at most 200";
+    QTest::addRow("too long") << QByteArray(R"({"name":")") + QByteArray(201, 'x') + "\"}"
+                              << "at most 200";
     QTest::addRow("truncated") << QByteArray(R"({"name":)") << "not valid JSON";
     QTest::addRow("array") << QByteArray("[]") << "must be a JSON object";
 }
@@ -101,8 +102,7 @@ void TestAccountsUnit::codesAreSixDigitsAndBound()
 
 void TestAccountsUnit::messageHeadersCannotBeInjected()
 {
-    const mail::Message message { QStringLiteral("ada@example.org"),
-                                  QStringLiteral("Grüße\r\nBcc: evil@example.org"),
+    const mail::Message message { QStringLiteral("ada@example.org"), QStringLiteral("Grüße\r\nBcc: evil@example.org"),
                                   QStringLiteral("line one\nline two\n") };
     const QByteArray text = mail::formatMessage(QStringLiteral("from@example.org"), message,
                                                 QDateTime(QDate(2026, 11, 28), QTime(3, 4, 5), Qt::UTC));
@@ -119,13 +119,20 @@ void TestAccountsUnit::smtpSettings_data()
     QTest::addColumn<QString>("from");
     QTest::addColumn<bool>("ok");
     QTest::addColumn<bool>("requireTls");
-    QTest::addRow("unset") << "" << "" << true << false;
-    QTest::addRow("smtp") << "smtp://mail.example.org:25" << "dc@example.org" << true << false;
-    QTest::addRow("starttls") << "smtp+starttls://mail.example.org:587" << "dc@example.org" << true << true;
-    QTest::addRow("smtps") << "smtps://mail.example.org:465" << "dc@example.org" << true << false;
-    QTest::addRow("http") << "http://mail.example.org" << "dc@example.org" << false << false;
-    QTest::addRow("password in url") << "smtp://u:p@mail.example.org" << "dc@example.org" << false << false;
-    QTest::addRow("no sender") << "smtp://mail.example.org" << "" << false << false;
+    QTest::addRow("unset") << ""
+                           << "" << true << false;
+    QTest::addRow("smtp") << "smtp://mail.example.org:25"
+                          << "dc@example.org" << true << false;
+    QTest::addRow("starttls") << "smtp+starttls://mail.example.org:587"
+                              << "dc@example.org" << true << true;
+    QTest::addRow("smtps") << "smtps://mail.example.org:465"
+                           << "dc@example.org" << true << false;
+    QTest::addRow("http") << "http://mail.example.org"
+                          << "dc@example.org" << false << false;
+    QTest::addRow("password in url") << "smtp://u:p@mail.example.org"
+                                     << "dc@example.org" << false << false;
+    QTest::addRow("no sender") << "smtp://mail.example.org"
+                               << "" << false << false;
 }
 
 void TestAccountsUnit::smtpSettings()

@@ -69,7 +69,8 @@ void TestExportFormat::csvFields_data()
     QTest::addRow("quote doubled") << QByteArray("say \"hi\"") << QByteArray("\"say \"\"hi\"\"\"");
     QTest::addRow("newline") << QByteArray("a\nb") << QByteArray("\"a\nb\"");
     QTest::addRow("carriage return") << QByteArray("a\rb") << QByteArray("\"a\rb\"");
-    QTest::addRow("unicode untouched") << "ünï ✓"_ba << "ünï ✓"_ba;
+    QTest::addRow("unicode untouched") << "ünï ✓"_ba
+                                       << "ünï ✓"_ba;
 }
 
 void TestExportFormat::csvFields()
@@ -154,13 +155,14 @@ void TestExportFormat::valuesAreBound()
     auto params = ExportParams::parse(QUrlQuery(u"from=2024-01-01&participants=424242,535353"_s), *d);
     QVERIFY(params.ok());
     const ExportQuery query { d, *params, { 0, 2 } };
-    for (auto dialect : { ExportSql::Dialect::Sqlite, ExportSql::Dialect::Postgres, ExportSql::Dialect::PostgresCopy }) {
+    for (auto dialect :
+         { ExportSql::Dialect::Sqlite, ExportSql::Dialect::Postgres, ExportSql::Dialect::PostgresCopy }) {
         const ExportSql sql(query, dialect);
-        const QString text = dialect == ExportSql::Dialect::PostgresCopy ? sql.copySql() : sql.selectSql() + sql.countSql();
+        const QString text = dialect == ExportSql::Dialect::PostgresCopy ? sql.copySql()
+                                                                         : sql.selectSql() + sql.countSql();
         QVERIFY2(!text.contains(u"424242"_s) && !text.contains(u"2024-01-01"_s), qPrintable(text));
-        const QString values = dialect == ExportSql::Dialect::PostgresCopy
-                ? sql.settings().value(2).second
-                : sql.values().value(2).toString();
+        const QString values = dialect == ExportSql::Dialect::PostgresCopy ? sql.settings().value(2).second
+                                                                           : sql.values().value(2).toString();
         QVERIFY2(values.contains(u"424242,535353"_s), qPrintable(values));
     }
 }

@@ -28,8 +28,10 @@ private slots:
         QTest::addRow("plain") << QByteArray("a,b\n1,2\n") << rows({ { "a", "b" }, { "1", "2" } });
         QTest::addRow("CRLF, no final newline") << QByteArray("a,b\r\n1,2") << rows({ { "a", "b" }, { "1", "2" } });
         QTest::addRow("quoted comma") << QByteArray("\"x, y\",z\n") << rows({ { "x, y", "z" } });
-        QTest::addRow("doubled quotes") << QByteArray("\"5'7\"\"\",\"say \"\"hi\"\"\"\n") << rows({ { "5'7\"", "say \"hi\"" } });
-        QTest::addRow("embedded newline") << QByteArray("\"line1\nline2\",b\r\nc,d\r\n") << rows({ { "line1\nline2", "b" }, { "c", "d" } });
+        QTest::addRow("doubled quotes") << QByteArray("\"5'7\"\"\",\"say \"\"hi\"\"\"\n")
+                                        << rows({ { "5'7\"", "say \"hi\"" } });
+        QTest::addRow("embedded newline")
+                << QByteArray("\"line1\nline2\",b\r\nc,d\r\n") << rows({ { "line1\nline2", "b" }, { "c", "d" } });
         QTest::addRow("empty fields") << QByteArray(",,\n") << rows({ { "", "", "" } });
         QTest::addRow("blank lines dropped") << QByteArray("a\n\n\nb\n") << rows({ { "a" }, { "b" } });
         QTest::addRow("BOM and UTF-8") << QByteArray("\xEF\xBB\xBFpa\xC3\xADs\n") << rows({ { "pa\xC3\xADs" } });
@@ -46,15 +48,23 @@ private slots:
     {
         QTest::addColumn<QString>("raw");
         QTest::addColumn<QString>("country");
-        QTest::addRow("the UK") << "the UK" << "United Kingdom";
-        QTest::addRow("U.S.A.") << "U.S.A." << "United States of America";
-        QTest::addRow("usa spaced") << "  usa " << "United States of America";
-        QTest::addRow("United States") << "United States" << "United States of America";
+        QTest::addRow("the UK") << "the UK"
+                                << "United Kingdom";
+        QTest::addRow("U.S.A.") << "U.S.A."
+                                << "United States of America";
+        QTest::addRow("usa spaced") << "  usa "
+                                    << "United States of America";
+        QTest::addRow("United States") << "United States"
+                                       << "United States of America";
         QTest::addRow("España") << QString::fromUtf8("España") << "Spain";
-        QTest::addRow("italia") << "italia" << "Italy";
-        QTest::addRow("other, capitalised") << "new zealand" << "New Zealand";
-        QTest::addRow("bosnia") << "bosnia and herzegovina" << "Bosnia and Herzegovina";
-        QTest::addRow("empty") << "" << "Not Available";
+        QTest::addRow("italia") << "italia"
+                                << "Italy";
+        QTest::addRow("other, capitalised") << "new zealand"
+                                            << "New Zealand";
+        QTest::addRow("bosnia") << "bosnia and herzegovina"
+                                << "Bosnia and Herzegovina";
+        QTest::addRow("empty") << ""
+                               << "Not Available";
     }
     void normalisesCountries()
     {
@@ -126,7 +136,8 @@ private slots:
         QCOMPARE(diagnosedBracket(3), QStringLiteral("03-05"));
         QCOMPARE(diagnosedBracket(21), QStringLiteral("20+"));
         const CleanDemographics c = cleanDemographics(QString(), QStringLiteral("usa"), QStringLiteral("5'7\""),
-                                                      QStringLiteral("154"), QDate(1980, 3, 14), QDate(1995, 6, 1), today);
+                                                      QStringLiteral("154"), QDate(1980, 3, 14), QDate(1995, 6, 1),
+                                                      today);
         QCOMPARE(c.gender, QStringLiteral("Not Available"));
         QCOMPARE(c.weightKg.value(), 69.9); // a plain number in the USA is pounds
         QCOMPARE(c.ageBracket, QStringLiteral("31-45"));

@@ -22,19 +22,30 @@ private slots:
         QTest::addColumn<QString>("utc");
         QTest::addColumn<int>("offset"); // -9999: none stated
 
-        QTest::addRow("offset with colon") << "2014-07-19T10:49:15.000-07:00" << "2014-07-19T17:49:15.000Z" << -420;
-        QTest::addRow("offset without colon") << "2019-02-06T01:53:18.005+0100" << "2019-02-06T00:53:18.005Z" << 60;
-        QTest::addRow("Z states no offset") << "2026-11-27T23:39:59.615Z" << "2026-11-27T23:39:59.615Z" << -9999;
-        QTest::addRow("no seconds fraction") << "2016-10-23T11:45:22-07:00" << "2016-10-23T18:45:22.000Z" << -420;
-        QTest::addRow("space, no zone: UTC") << "2016-10-20 12:27:28" << "2016-10-20T12:27:28.000Z" << -9999;
-        QTest::addRow("microseconds") << "2024-01-31T12:00:00.123456Z" << "2024-01-31T12:00:00.123Z" << -9999;
-        QTest::addRow("hours-only offset") << "2024-06-01T00:30:00+05" << "2024-05-31T19:30:00.000Z" << 300;
-        QTest::addRow("date only") << "2024-02-29" << "2024-02-29T00:00:00.000Z" << -9999;
-        QTest::addRow("JavaScript Date.toString")
-                << "Sat Oct 22 2016 11:45:22 GMT-0700 (PDT)" << "2016-10-22T18:45:22.000Z" << -420;
-        QTest::addRow("epoch ms as text") << "1439785200000" << "2015-08-17T04:20:00.000Z" << -9999;
-        QTest::addRow("epoch ms with .0") << "1477248820000.0" << "2016-10-23T18:53:40.000Z" << -9999;
-        QTest::addRow("epoch seconds") << "1439785200" << "2015-08-17T04:20:00.000Z" << -9999;
+        QTest::addRow("offset with colon") << "2014-07-19T10:49:15.000-07:00"
+                                           << "2014-07-19T17:49:15.000Z" << -420;
+        QTest::addRow("offset without colon") << "2019-02-06T01:53:18.005+0100"
+                                              << "2019-02-06T00:53:18.005Z" << 60;
+        QTest::addRow("Z states no offset") << "2026-11-27T23:39:59.615Z"
+                                            << "2026-11-27T23:39:59.615Z" << -9999;
+        QTest::addRow("no seconds fraction") << "2016-10-23T11:45:22-07:00"
+                                             << "2016-10-23T18:45:22.000Z" << -420;
+        QTest::addRow("space, no zone: UTC") << "2016-10-20 12:27:28"
+                                             << "2016-10-20T12:27:28.000Z" << -9999;
+        QTest::addRow("microseconds") << "2024-01-31T12:00:00.123456Z"
+                                      << "2024-01-31T12:00:00.123Z" << -9999;
+        QTest::addRow("hours-only offset") << "2024-06-01T00:30:00+05"
+                                           << "2024-05-31T19:30:00.000Z" << 300;
+        QTest::addRow("date only") << "2024-02-29"
+                                   << "2024-02-29T00:00:00.000Z" << -9999;
+        QTest::addRow("JavaScript Date.toString") << "Sat Oct 22 2016 11:45:22 GMT-0700 (PDT)"
+                                                  << "2016-10-22T18:45:22.000Z" << -420;
+        QTest::addRow("epoch ms as text") << "1439785200000"
+                                          << "2015-08-17T04:20:00.000Z" << -9999;
+        QTest::addRow("epoch ms with .0") << "1477248820000.0"
+                                          << "2016-10-23T18:53:40.000Z" << -9999;
+        QTest::addRow("epoch seconds") << "1439785200"
+                                       << "2015-08-17T04:20:00.000Z" << -9999;
     }
     void parsesTimeText()
     {
@@ -93,15 +104,23 @@ private slots:
         QTest::addColumn<QString>("type");
 
         const QStringList none;
-        QTest::addRow("legacy entries") << "1573410000000_12345678_entries.json" << none << int(FileKind::Data) << "entries";
-        QTest::addRow("legacy devicestatus gz") << "1573410000000_12345678_devicestatus.json.gz" << none << int(FileKind::Data) << "devicestatus";
-        QTest::addRow("segment") << "12345678_treatments_2024-01.ndjson.gz" << none << int(FileKind::Data) << "treatments";
-        QTest::addRow("segment device_status") << "12345678_device_status_2024-01.ndjson.gz" << none << int(FileKind::Data) << "devicestatus";
+        QTest::addRow("legacy entries") << "1573410000000_12345678_entries.json" << none << int(FileKind::Data)
+                                        << "entries";
+        QTest::addRow("legacy devicestatus gz")
+                << "1573410000000_12345678_devicestatus.json.gz" << none << int(FileKind::Data) << "devicestatus";
+        QTest::addRow("segment") << "12345678_treatments_2024-01.ndjson.gz" << none << int(FileKind::Data)
+                                 << "treatments";
+        QTest::addRow("segment device_status")
+                << "12345678_device_status_2024-01.ndjson.gz" << none << int(FileKind::Data) << "devicestatus";
         QTest::addRow("profile") << "1573410000000_12345678_profile.json" << none << int(FileKind::Data) << "profile";
-        QTest::addRow("type from tag") << "export-2024-01.ndjson" << QStringList { QStringLiteral("Nightscout"), QStringLiteral("entries") } << int(FileKind::Data) << "entries";
-        QTest::addRow("consent") << "12345678_open_aps_data_sharing_consent.txt" << none << int(FileKind::Consent) << "";
+        QTest::addRow("type from tag") << "export-2024-01.ndjson"
+                                       << QStringList { QStringLiteral("Nightscout"), QStringLiteral("entries") }
+                                       << int(FileKind::Data) << "entries";
+        QTest::addRow("consent") << "12345678_open_aps_data_sharing_consent.txt" << none << int(FileKind::Consent)
+                                 << "";
         QTest::addRow("url") << "12345678_open_aps_nightscout_url.txt" << none << int(FileKind::NightscoutUrl) << "";
-        QTest::addRow("other") << "notes.pdf" << QStringList { QStringLiteral("entries") } << int(FileKind::Other) << "";
+        QTest::addRow("other") << "notes.pdf" << QStringList { QStringLiteral("entries") } << int(FileKind::Other)
+                               << "";
         QTest::addRow("json without type") << "12345678_misc.json" << none << int(FileKind::Other) << "";
     }
     void classifiesFiles()
@@ -118,8 +137,10 @@ private slots:
 
     void memberIdFromNames()
     {
-        QCOMPARE(memberIdFromFileName(QStringLiteral("1573410000000_12345678_entries.json")), QStringLiteral("12345678"));
-        QCOMPARE(memberIdFromFileName(QStringLiteral("12345678_entries_2024-01.ndjson.gz")), QStringLiteral("12345678"));
+        QCOMPARE(memberIdFromFileName(QStringLiteral("1573410000000_12345678_entries.json")),
+                 QStringLiteral("12345678"));
+        QCOMPARE(memberIdFromFileName(QStringLiteral("12345678_entries_2024-01.ndjson.gz")),
+                 QStringLiteral("12345678"));
         QCOMPARE(memberIdFromFileName(QStringLiteral("entries.json")), QString());
     }
 

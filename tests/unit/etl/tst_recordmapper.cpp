@@ -71,8 +71,8 @@ private slots:
 
         auto row = [](const char *name, const char *fixture, int line, const char *column, const char *expected,
                       bool metrics = false) {
-            QTest::addRow("%s", name) << QString::fromLatin1(fixture) << line << metrics
-                                      << QString::fromLatin1(column) << QString::fromUtf8(expected);
+            QTest::addRow("%s", name) << QString::fromLatin1(fixture) << line << metrics << QString::fromLatin1(column)
+                                      << QString::fromUtf8(expected);
         };
         const char *E = "entries-messy.ndjson";
         row("entry sgv as string", E, 1, "sgv", "178");

@@ -5,7 +5,6 @@
 #include <QFile>
 #include <QTest>
 
-
 using namespace openaps::records;
 using openaps::test::etl::gzipped;
 
@@ -96,7 +95,8 @@ private slots:
     void readsLines()
     {
         QFETCH(bool, compressed);
-        const QByteArray data = "\xEF\xBB\xBF{\"a\":1}\r\n\n   \n{\"b\":2}\n{\"c\":3}"; // BOM, CRLF, blanks, no final newline
+        const QByteArray data =
+                "\xEF\xBB\xBF{\"a\":1}\r\n\n   \n{\"b\":2}\n{\"c\":3}"; // BOM, CRLF, blanks, no final newline
         const Read read = readAll(compressed ? gzipped(data) : data);
         QCOMPARE(read.records, (QList<QByteArray> { "{\"a\":1}", "{\"b\":2}", "{\"c\":3}" }));
         QCOMPARE(read.lines, (QList<qint64> { 1, 4, 5 }));
@@ -135,10 +135,12 @@ private slots:
 
     void readsJsonArrayFiles()
     {
-        const QByteArray data = "[\n {\"a\":\"x,}]\\\"\",\"n\":{\"m\":[1,2]}},\n {\"b\":2}\n ,3, {\"c\":\n\"multi\"}\n]\n";
+        const QByteArray data =
+                "[\n {\"a\":\"x,}]\\\"\",\"n\":{\"m\":[1,2]}},\n {\"b\":2}\n ,3, {\"c\":\n\"multi\"}\n]\n";
         const Read read = readAll(data);
         QCOMPARE(read.records,
-                 (QList<QByteArray> { "{\"a\":\"x,}]\\\"\",\"n\":{\"m\":[1,2]}}", "{\"b\":2}", "3", "{\"c\":\n\"multi\"}" }));
+                 (QList<QByteArray> { "{\"a\":\"x,}]\\\"\",\"n\":{\"m\":[1,2]}}", "{\"b\":2}", "3",
+                                      "{\"c\":\n\"multi\"}" }));
         QCOMPARE(read.lines, (QList<qint64> { 2, 3, 4, 4 }));
     }
 

@@ -95,8 +95,8 @@ void TestConfig::fromEnvironment_data()
     QTest::addRow("port") << u"OPENAPS_HTTP_PORT"_s << u"9000"_s << u"HTTP_PORT"_s << u"9000"_s;
     QTest::addRow("log format") << u"OPENAPS_LOG_FORMAT"_s << u"json"_s << u"LOG_FORMAT"_s << u"json"_s;
     QTest::addRow("empty means unset") << u"OPENAPS_HTTP_PORT"_s << u""_s << u"HTTP_PORT"_s << u"8080"_s;
-    QTest::addRow("unknown OPENAPS variable ignored") << u"OPENAPS_NO_SUCH_THING"_s << u"x"_s
-                                                      << u"NO_SUCH_THING"_s << u""_s;
+    QTest::addRow("unknown OPENAPS variable ignored")
+            << u"OPENAPS_NO_SUCH_THING"_s << u"x"_s << u"NO_SUCH_THING"_s << u""_s;
     QTest::addRow("other prefix ignored") << u"DATABASE_URL"_s << u"sqlite:///x.db"_s << u"DATABASE_URL"_s << u""_s;
     QTest::addRow("lower case ignored") << u"openaps_http_port"_s << u"1"_s << u"HTTP_PORT"_s << u"8080"_s;
 }
@@ -138,15 +138,14 @@ void TestConfig::fileVariantErrors_data()
 {
     QTest::addColumn<StringMap>("env");
     QTest::addColumn<QString>("message");
-    QTest::addRow("missing file")
-            << StringMap { { u"OPENAPS_SECRET_KEY_FILE"_s, u"/nonexistent/secret"_s } }
-            << u"OPENAPS_SECRET_KEY_FILE names the file /nonexistent/secret, which cannot be read"_s;
-    QTest::addRow("directory")
-            << StringMap { { u"OPENAPS_OH_CLIENT_SECRET_FILE"_s, u"/"_s } }
-            << u"OPENAPS_OH_CLIENT_SECRET_FILE names the file /, which cannot be read"_s;
-    QTest::addRow("both set")
-            << StringMap { { u"OPENAPS_SECRET_KEY"_s, u"a"_s }, { u"OPENAPS_SECRET_KEY_FILE"_s, u"/x"_s } }
-            << u"Both OPENAPS_SECRET_KEY and OPENAPS_SECRET_KEY_FILE are set: set only one of them."_s;
+    QTest::addRow("missing file") << StringMap {
+        { u"OPENAPS_SECRET_KEY_FILE"_s, u"/nonexistent/secret"_s }
+    } << u"OPENAPS_SECRET_KEY_FILE names the file /nonexistent/secret, which cannot be read"_s;
+    QTest::addRow("directory") << StringMap { { u"OPENAPS_OH_CLIENT_SECRET_FILE"_s, u"/"_s } }
+                               << u"OPENAPS_OH_CLIENT_SECRET_FILE names the file /, which cannot be read"_s;
+    QTest::addRow("both set") << StringMap {
+        { u"OPENAPS_SECRET_KEY"_s, u"a"_s }, { u"OPENAPS_SECRET_KEY_FILE"_s, u"/x"_s }
+    } << u"Both OPENAPS_SECRET_KEY and OPENAPS_SECRET_KEY_FILE are set: set only one of them."_s;
 }
 
 void TestConfig::fileVariantErrors()
@@ -168,12 +167,10 @@ void TestConfig::iniFile_data()
     QTest::addRow("in a group") << QByteArray("[openaps]\nhttp_port=9002\n") << u"HTTP_PORT"_s << u"9002"_s;
     QTest::addRow("with prefix") << QByteArray("OPENAPS_HTTP_PORT=9003\n") << u"HTTP_PORT"_s << u"9003"_s;
     QTest::addRow("upper case") << QByteArray("LOG_FORMAT=json\n") << u"LOG_FORMAT"_s << u"json"_s;
-    QTest::addRow("url with colon and slashes")
-            << QByteArray("database_url = \"postgresql://u:p@h:5432/db\"\n") << u"DATABASE_URL"_s
-            << u"postgresql://u:p@h:5432/db"_s;
-    QTest::addRow("comma list kept whole")
-            << QByteArray("oh_base_url = https://a.example,https://b.example\n") << u"OH_BASE_URL"_s
-            << u"https://a.example,https://b.example"_s;
+    QTest::addRow("url with colon and slashes") << QByteArray("database_url = \"postgresql://u:p@h:5432/db\"\n")
+                                                << u"DATABASE_URL"_s << u"postgresql://u:p@h:5432/db"_s;
+    QTest::addRow("comma list kept whole") << QByteArray("oh_base_url = https://a.example,https://b.example\n")
+                                           << u"OH_BASE_URL"_s << u"https://a.example,https://b.example"_s;
     QTest::addRow("comment") << QByteArray("; http_port = 1\nhttp_port=9004\n") << u"HTTP_PORT"_s << u"9004"_s;
 }
 
@@ -191,8 +188,7 @@ void TestConfig::iniErrors_data()
 {
     QTest::addColumn<QByteArray>("ini");
     QTest::addColumn<QString>("message");
-    QTest::addRow("unknown setting") << QByteArray("htp_port = 1\n")
-                                     << u"has an unknown setting 'htp_port'"_s;
+    QTest::addRow("unknown setting") << QByteArray("htp_port = 1\n") << u"has an unknown setting 'htp_port'"_s;
     QTest::addRow("unreadable _FILE") << QByteArray("secret_key_file = /nonexistent/key\n")
                                       << u"names the file /nonexistent/key, which cannot be read"_s;
 }
@@ -269,33 +265,38 @@ void TestConfig::validation_data()
     QTest::addColumn<QString>("message"); // empty: valid
     QTest::addRow("sqlite url") << u"DATABASE_URL"_s << u"sqlite:///tmp/x.db"_s << u""_s;
     QTest::addRow("postgres url") << u"DATABASE_URL"_s << u"postgres://u@h/db"_s << u""_s;
-    QTest::addRow("unknown scheme") << u"DATABASE_URL"_s << u"mysql://u@h/db"_s
+    QTest::addRow("unknown scheme")
+            << u"DATABASE_URL"_s << u"mysql://u@h/db"_s
             << u"OPENAPS_DATABASE_URL must start with sqlite:// or postgresql:// (the scheme 'mysql' is not supported)."_s;
     QTest::addRow("port zero") << u"HTTP_PORT"_s << u"0"_s << u""_s;
-    QTest::addRow("port too big") << u"HTTP_PORT"_s << u"70000"_s << u"OPENAPS_HTTP_PORT must be a number from 0 to 65535."_s;
-    QTest::addRow("port not a number") << u"HTTP_PORT"_s << u"http"_s << u"OPENAPS_HTTP_PORT must be a number from 0 to 65535."_s;
+    QTest::addRow("port too big") << u"HTTP_PORT"_s << u"70000"_s
+                                  << u"OPENAPS_HTTP_PORT must be a number from 0 to 65535."_s;
+    QTest::addRow("port not a number") << u"HTTP_PORT"_s << u"http"_s
+                                       << u"OPENAPS_HTTP_PORT must be a number from 0 to 65535."_s;
     QTest::addRow("ipv6 address") << u"HTTP_ADDRESS"_s << u"::"_s << u""_s;
-    QTest::addRow("host name address") << u"HTTP_ADDRESS"_s << u"localhost"_s
+    QTest::addRow("host name address")
+            << u"HTTP_ADDRESS"_s << u"localhost"_s
             << u"OPENAPS_HTTP_ADDRESS must be an IP address such as 127.0.0.1, 0.0.0.0 or ::."_s;
     QTest::addRow("json logs") << u"LOG_FORMAT"_s << u"JSON"_s << u""_s;
     QTest::addRow("xml logs") << u"LOG_FORMAT"_s << u"xml"_s << u"OPENAPS_LOG_FORMAT must be text or json."_s;
     QTest::addRow("bad ingest interval") << u"INGEST_INTERVAL"_s << u"soon"_s
-            << u"OPENAPS_INGEST_INTERVAL must be a duration such as 90s, 15m, 1h or 2d."_s;
+                                         << u"OPENAPS_INGEST_INTERVAL must be a duration such as 90s, 15m, 1h or 2d."_s;
     QTest::addRow("bad etl interval") << u"ETL_INTERVAL"_s << u"0"_s
-            << u"OPENAPS_ETL_INTERVAL must be a duration such as 90s, 15m, 1h or 2d."_s;
-    QTest::addRow("ingest concurrency 0") << u"INGEST_CONCURRENCY"_s << u"0"_s
-            << u"OPENAPS_INGEST_CONCURRENCY must be a number from 1 to 64."_s;
+                                      << u"OPENAPS_ETL_INTERVAL must be a duration such as 90s, 15m, 1h or 2d."_s;
+    QTest::addRow("ingest concurrency 0")
+            << u"INGEST_CONCURRENCY"_s << u"0"_s << u"OPENAPS_INGEST_CONCURRENCY must be a number from 1 to 64."_s;
     QTest::addRow("etl concurrency 65") << u"ETL_CONCURRENCY"_s << u"65"_s
-            << u"OPENAPS_ETL_CONCURRENCY must be a number from 1 to 64."_s;
+                                        << u"OPENAPS_ETL_CONCURRENCY must be a number from 1 to 64."_s;
     QTest::addRow("public url") << u"PUBLIC_URL"_s << u"https://data.example.org"_s << u""_s;
-    QTest::addRow("public url without scheme") << u"PUBLIC_URL"_s << u"data.example.org"_s
+    QTest::addRow("public url without scheme")
+            << u"PUBLIC_URL"_s << u"data.example.org"_s
             << u"OPENAPS_PUBLIC_URL must be an http or https URL such as https://example.org."_s;
     QTest::addRow("oh base ftp") << u"OH_BASE_URL"_s << u"ftp://openhumans.org"_s
-            << u"OPENAPS_OH_BASE_URL must be an http or https URL."_s;
+                                 << u"OPENAPS_OH_BASE_URL must be an http or https URL."_s;
     QTest::addRow("short secret") << u"SECRET_KEY"_s << u"k3y-9"_s
-            << u"OPENAPS_SECRET_KEY is too short: use at least 32 characters."_s;
+                                  << u"OPENAPS_SECRET_KEY is too short: use at least 32 characters."_s;
     QTest::addRow("missing secret") << u"SECRET_KEY"_s << u""_s
-            << u"OPENAPS_SECRET_KEY is not set: it encrypts stored tokens."_s;
+                                    << u"OPENAPS_SECRET_KEY is not set: it encrypts stored tokens."_s;
 }
 
 void TestConfig::validation()
@@ -344,7 +345,8 @@ void TestConfig::describeMasksSecrets()
     QCOMPARE(shown.value(QStringLiteral("OPENAPS_SECRET_KEY")), QStringLiteral("**** (set, 39 characters)"));
     QCOMPARE(shown.value(QStringLiteral("OPENAPS_OH_WEBHOOK_SECRET")), QStringLiteral("(not set)"));
     for (const auto &row : rows) {
-        for (const QString &secret : { goodSecret, QStringLiteral("pg-pass-123"), QStringLiteral("oh-client-secret-xyz") })
+        for (const QString &secret :
+             { goodSecret, QStringLiteral("pg-pass-123"), QStringLiteral("oh-client-secret-xyz") })
             QVERIFY2(!row.second.contains(secret), qPrintable(row.first));
     }
 }

@@ -160,8 +160,7 @@ void TestCrypto::deriveKeyDistinct()
     QCOMPARE(keys.size(), 5);
     QVERIFY(crypto::deriveKey(QByteArray(40, 'j'), "token-encryption") != tokens);
     // A secret longer than BLAKE2b's 64-byte key limit still matters in full.
-    QVERIFY(crypto::deriveKey(QByteArray(100, 'k') + 'a', "x")
-            != crypto::deriveKey(QByteArray(100, 'k') + 'b', "x"));
+    QVERIFY(crypto::deriveKey(QByteArray(100, 'k') + 'a', "x") != crypto::deriveKey(QByteArray(100, 'k') + 'b', "x"));
 }
 
 void TestCrypto::keyedHashStable_data()

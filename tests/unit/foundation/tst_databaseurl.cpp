@@ -33,25 +33,25 @@ void TestDatabaseUrl::parse_data()
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("options");
     QTest::addRow("sqlite absolute") << u"sqlite:///var/lib/openaps/openaps.db"_s << u"sqlite"_s
-                                     << u"/var/lib/openaps/openaps.db"_s << QString() << 5432 << QString()
-                                     << QString() << QString() << QString();
+                                     << u"/var/lib/openaps/openaps.db"_s << QString() << 5432 << QString() << QString()
+                                     << QString() << QString();
     QTest::addRow("sqlite relative") << u"sqlite://data/x.db"_s << u"sqlite"_s
                                      << QDir::current().absoluteFilePath(u"data/x.db"_s) << QString() << 5432
                                      << QString() << QString() << QString() << QString();
-    QTest::addRow("sqlite memory") << u"sqlite://:memory:"_s << u"sqlite"_s << u":memory:"_s << QString()
-                                   << 5432 << QString() << QString() << QString() << QString();
+    QTest::addRow("sqlite memory") << u"sqlite://:memory:"_s << u"sqlite"_s << u":memory:"_s << QString() << 5432
+                                   << QString() << QString() << QString() << QString();
     QTest::addRow("postgresql full") << u"postgresql://app:pw@db.internal:6543/openaps"_s << u"postgresql"_s
-                                     << QString() << u"db.internal"_s << 6543 << u"app"_s << u"pw"_s
-                                     << u"openaps"_s << u"connect_timeout=5"_s;
-    QTest::addRow("postgres alias, defaults") << u"postgres://app@/openaps"_s << u"postgresql"_s << QString()
-                                              << u"localhost"_s << 5432 << u"app"_s << QString() << u"openaps"_s
-                                              << u"connect_timeout=5"_s;
-    QTest::addRow("percent-encoded password") << u"postgresql://app:p%40ss%3Aw%2Fd@h/db"_s << u"postgresql"_s
-                                              << QString() << u"h"_s << 5432 << u"app"_s << u"p@ss:w/d"_s
-                                              << u"db"_s << u"connect_timeout=5"_s;
+                                     << QString() << u"db.internal"_s << 6543 << u"app"_s << u"pw"_s << u"openaps"_s
+                                     << u"connect_timeout=5"_s;
+    QTest::addRow("postgres alias, defaults")
+            << u"postgres://app@/openaps"_s << u"postgresql"_s << QString() << u"localhost"_s << 5432 << u"app"_s
+            << QString() << u"openaps"_s << u"connect_timeout=5"_s;
+    QTest::addRow("percent-encoded password")
+            << u"postgresql://app:p%40ss%3Aw%2Fd@h/db"_s << u"postgresql"_s << QString() << u"h"_s << 5432 << u"app"_s
+            << u"p@ss:w/d"_s << u"db"_s << u"connect_timeout=5"_s;
     QTest::addRow("query options") << u"postgresql://u@h/db?sslmode=require&application_name=openaps"_s
-                                   << u"postgresql"_s << QString() << u"h"_s << 5432 << u"u"_s << QString()
-                                   << u"db"_s << u"connect_timeout=5;sslmode=require;application_name=openaps"_s;
+                                   << u"postgresql"_s << QString() << u"h"_s << 5432 << u"u"_s << QString() << u"db"_s
+                                   << u"connect_timeout=5;sslmode=require;application_name=openaps"_s;
 }
 
 void TestDatabaseUrl::parse()

@@ -45,8 +45,9 @@ void TestLogFormat::textLine_data()
                                        << u"2024-05-01T12:34:56.789Z error   openaps.test: boom"_s;
     QTest::addRow("redacted") << int(QtInfoMsg) << u"GET ?token=abc123"_s
                               << u"2024-05-01T12:34:56.789Z info    openaps.test: GET ?token=****"_s;
-    QTest::addRow("newline cannot forge a line") << int(QtWarningMsg) << u"a\n2024-01-01T00:00:00Z info   fake: b"_s
-                                                 << u"2024-05-01T12:34:56.789Z warning openaps.test: a\\n2024-01-01T00:00:00Z info   fake: b"_s;
+    QTest::addRow("newline cannot forge a line")
+            << int(QtWarningMsg) << u"a\n2024-01-01T00:00:00Z info   fake: b"_s
+            << u"2024-05-01T12:34:56.789Z warning openaps.test: a\\n2024-01-01T00:00:00Z info   fake: b"_s;
 }
 
 void TestLogFormat::textLine()
@@ -69,8 +70,7 @@ void TestLogFormat::jsonLine_data()
     QTest::addRow("error") << int(QtCriticalMsg) << u"failed"_s << u"error"_s << u"failed"_s;
     QTest::addRow("quotes and newline") << int(QtWarningMsg) << u"say \"hi\"\nthere"_s << u"warning"_s
                                         << u"say \"hi\"\nthere"_s;
-    QTest::addRow("redacted") << int(QtInfoMsg) << u"https://x.herokuapp.com/?token=t"_s << u"info"_s
-                              << u"<url>"_s;
+    QTest::addRow("redacted") << int(QtInfoMsg) << u"https://x.herokuapp.com/?token=t"_s << u"info"_s << u"<url>"_s;
     QTest::addRow("unicode") << int(QtInfoMsg) << u"Glukose 5,6 mmol/l — ok"_s << u"info"_s
                              << u"Glukose 5,6 mmol/l — ok"_s;
 }
@@ -81,8 +81,7 @@ void TestLogFormat::jsonLine()
     QFETCH(QString, message);
     QFETCH(QString, level);
     QFETCH(QString, expectedMessage);
-    const QString line = log::formatLine(LogFormat::Json, QtMsgType(type), "openaps.server.app", message,
-                                         sampleTime());
+    const QString line = log::formatLine(LogFormat::Json, QtMsgType(type), "openaps.server.app", message, sampleTime());
     QVERIFY(!line.contains(QLatin1Char('\n')));
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(line.toUtf8(), &error);

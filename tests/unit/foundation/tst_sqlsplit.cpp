@@ -36,16 +36,20 @@ void TestSqlSplit::split_data()
                                   << QStringList { u"SELECT 5"_s, u"SELECT 6"_s };
     QTest::addRow("block comment") << u"/* a; b */ SELECT 7; /* multi\nline; */ SELECT 8"_s
                                    << QStringList { u"SELECT 7"_s, u"SELECT 8"_s };
-    QTest::addRow("comment markers in string") << u"SELECT '-- not a comment; /* nor this */'; SELECT 9"_s
-                                               << QStringList { u"SELECT '-- not a comment; /* nor this */'"_s, u"SELECT 9"_s };
+    QTest::addRow("comment markers in string")
+            << u"SELECT '-- not a comment; /* nor this */'; SELECT 9"_s
+            << QStringList { u"SELECT '-- not a comment; /* nor this */'"_s, u"SELECT 9"_s };
     QTest::addRow("dollar body") << u"DO $$ BEGIN PERFORM 1; PERFORM 2; END $$; SELECT 10"_s
                                  << QStringList { u"DO $$ BEGIN PERFORM 1; PERFORM 2; END $$"_s, u"SELECT 10"_s };
-    QTest::addRow("tagged dollar body") << u"CREATE FUNCTION f() RETURNS int AS $fn$ SELECT 1; $$ $fn$ LANGUAGE sql; SELECT 11"_s
-                                        << QStringList { u"CREATE FUNCTION f() RETURNS int AS $fn$ SELECT 1; $$ $fn$ LANGUAGE sql"_s, u"SELECT 11"_s };
-    QTest::addRow("quote inside dollar body") << u"DO $$ BEGIN RAISE NOTICE 'it''s; ok'; END $$; SELECT 12"_s
-                                              << QStringList { u"DO $$ BEGIN RAISE NOTICE 'it''s; ok'; END $$"_s, u"SELECT 12"_s };
-    QTest::addRow("positional parameter is not a tag") << u"SELECT $1; SELECT 13"_s
-                                                       << QStringList { u"SELECT $1"_s, u"SELECT 13"_s };
+    QTest::addRow("tagged dollar body")
+            << u"CREATE FUNCTION f() RETURNS int AS $fn$ SELECT 1; $$ $fn$ LANGUAGE sql; SELECT 11"_s
+            << QStringList { u"CREATE FUNCTION f() RETURNS int AS $fn$ SELECT 1; $$ $fn$ LANGUAGE sql"_s,
+                             u"SELECT 11"_s };
+    QTest::addRow("quote inside dollar body")
+            << u"DO $$ BEGIN RAISE NOTICE 'it''s; ok'; END $$; SELECT 12"_s
+            << QStringList { u"DO $$ BEGIN RAISE NOTICE 'it''s; ok'; END $$"_s, u"SELECT 12"_s };
+    QTest::addRow("positional parameter is not a tag")
+            << u"SELECT $1; SELECT 13"_s << QStringList { u"SELECT $1"_s, u"SELECT 13"_s };
     QTest::addRow("only comments") << u"-- nothing here;\n/* ; */"_s << QStringList {};
 }
 

@@ -60,16 +60,16 @@ private slots:
         QTest::addColumn<QString>("name");
         QTest::addColumn<int>("type");
         QTest::addColumn<qint64>("bound"); // -1: not a legacy file of that type
-        QTest::addRow("entries") << QStringLiteral("1700000000000_12345678_entries.json")
-                                 << int(DataType::Entries) << qint64(1700000000000);
+        QTest::addRow("entries") << QStringLiteral("1700000000000_12345678_entries.json") << int(DataType::Entries)
+                                 << qint64(1700000000000);
         QTest::addRow("gzip") << QStringLiteral("1700000000000_12345678_devicestatus.json.gz")
                               << int(DataType::DeviceStatus) << qint64(1700000000000);
         QTest::addRow("type differs") << QStringLiteral("1700000000000_12345678_entries.json")
                                       << int(DataType::Treatments) << qint64(-1);
         QTest::addRow("member differs") << QStringLiteral("1700000000000_87654321_entries.json")
                                         << int(DataType::Entries) << qint64(-1);
-        QTest::addRow("segment") << QStringLiteral("12345678_entries_2024-03.ndjson.gz")
-                                 << int(DataType::Entries) << qint64(-1);
+        QTest::addRow("segment") << QStringLiteral("12345678_entries_2024-03.ndjson.gz") << int(DataType::Entries)
+                                 << qint64(-1);
     }
     void legacyBound()
     {
@@ -100,9 +100,10 @@ private slots:
                                << QStringLiteral("my.site.example") << int(ns::Credentials::Kind::AccessToken)
                                << QByteArray("reader-0123456789abcdef");
         const QByteArray sha1 = ns::Credentials::hashSecret(QStringLiteral("a long api secret"));
-        QTest::addRow("api secret hash")
-                << QStringLiteral("https://my.site.example/?api_secret=") + QString::fromLatin1(sha1)
-                << QStringLiteral("my.site.example") << int(ns::Credentials::Kind::ApiSecret) << sha1;
+        QTest::addRow("api secret hash") << QStringLiteral("https://my.site.example/?api_secret=")
+                        + QString::fromLatin1(sha1)
+                                         << QStringLiteral("my.site.example") << int(ns::Credentials::Kind::ApiSecret)
+                                         << sha1;
         QTest::addRow("blank lines, no scheme")
                 << QStringLiteral("\n\n  My.Site.Example/api/v1/  \n") << QStringLiteral("my.site.example")
                 << int(ns::Credentials::Kind::None) << QByteArray();
@@ -170,13 +171,12 @@ private slots:
                                     << QStringLiteral("token_rejected");
         QTest::addRow("ns 404") << true << QStringLiteral("not-found") << QStringLiteral("not_nightscout");
         QTest::addRow("ns garbage") << true << QStringLiteral("malformed") << QStringLiteral("bad_data");
-        QTest::addRow("oh refresh refused") << false << QStringLiteral("reauthorize")
-                                            << QStringLiteral("oh_revoked");
+        QTest::addRow("oh refresh refused") << false << QStringLiteral("reauthorize") << QStringLiteral("oh_revoked");
         QTest::addRow("oh 401") << false << QStringLiteral("unauthorized") << QStringLiteral("oh_revoked");
         QTest::addRow("oh 403 storage") << false << QStringLiteral("forbidden") << QStringLiteral("oh_unavailable");
         QTest::addRow("oh 500") << false << QStringLiteral("server-error") << QStringLiteral("oh_unavailable");
-        QTest::addRow("oh expired twice") << false << QStringLiteral("token-expired")
-                                          << QStringLiteral("oh_unavailable");
+        QTest::addRow("oh expired twice")
+                << false << QStringLiteral("token-expired") << QStringLiteral("oh_unavailable");
     }
     void errorClasses()
     {

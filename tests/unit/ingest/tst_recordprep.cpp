@@ -74,15 +74,16 @@ private slots:
         QTest::addColumn<QByteArray>("record");
         QTest::addColumn<QString>("scrubbed"); // field that must change, or empty
         QTest::addColumn<QString>("kept"); // field that must stay
-        QTest::addRow("treatment enteredBy") << int(DataType::Treatments)
-                                             << QByteArray(R"({"_id":"a","enteredBy":"Mum","device":"pump"})")
-                                             << QStringLiteral("enteredBy") << QStringLiteral("device");
+        QTest::addRow("treatment enteredBy")
+                << int(DataType::Treatments) << QByteArray(R"({"_id":"a","enteredBy":"Mum","device":"pump"})")
+                << QStringLiteral("enteredBy") << QStringLiteral("device");
         QTest::addRow("devicestatus device")
-                << int(DataType::DeviceStatus) << QByteArray("{\"_id\":\"a\",\"device\":\"openaps://rig\",\"enteredBy\":\"x\"}")
+                << int(DataType::DeviceStatus)
+                << QByteArray("{\"_id\":\"a\",\"device\":\"openaps://rig\",\"enteredBy\":\"x\"}")
                 << QStringLiteral("device") << QStringLiteral("enteredBy");
-        QTest::addRow("entries untouched") << int(DataType::Entries)
-                                           << QByteArray(R"({"_id":"a","device":"share2","enteredBy":"x"})")
-                                           << QString() << QStringLiteral("device");
+        QTest::addRow("entries untouched")
+                << int(DataType::Entries) << QByteArray(R"({"_id":"a","device":"share2","enteredBy":"x"})") << QString()
+                << QStringLiteral("device");
         QTest::addRow("number device") << int(DataType::DeviceStatus) << QByteArray(R"({"_id":"a","device":42})")
                                        << QStringLiteral("device") << QStringLiteral("_id");
     }
@@ -111,8 +112,7 @@ private slots:
         QTest::addColumn<QDateTime>("time");
         const QDateTime t(QDate(2024, 1, 31), QTime(20, 0), Qt::UTC);
         QTest::addRow("entry date") << int(DataType::Entries)
-                                    << QByteArray("{\"date\":") + QByteArray::number(t.toMSecsSinceEpoch()) + "}"
-                                    << t;
+                                    << QByteArray("{\"date\":") + QByteArray::number(t.toMSecsSinceEpoch()) + "}" << t;
         QTest::addRow("entry date as string")
                 << int(DataType::Entries)
                 << QByteArray("{\"date\":\"") + QByteArray::number(t.toMSecsSinceEpoch()) + "\"}" << t;

@@ -119,8 +119,7 @@ private slots:
     // Sensors send LOW/HIGH as 39/401 or worse; not-a-number and zero are no reading.
     void outsideReportedRange()
     {
-        const Summary s = summarize(everyFiveMinutes(
-                { 20, 500, 0, -5, std::numeric_limits<double>::quiet_NaN() }));
+        const Summary s = summarize(everyFiveMinutes({ 20, 500, 0, -5, std::numeric_limits<double>::quiet_NaN() }));
         QCOMPARE(s.dropped, 3);
         QCOMPARE(s.clamped, 2);
         QCOMPARE(s.readings, 2);

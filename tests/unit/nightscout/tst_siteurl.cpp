@@ -39,26 +39,33 @@ void TestSiteUrl::normalises_data()
     QTest::addRow("trailing slash") << QStringLiteral("https://my-site.herokuapp.com/") << heroku << QString() << host;
     QTest::addRow("/api/v1") << QStringLiteral("https://my-site.herokuapp.com/api/v1") << heroku << QString() << host;
     QTest::addRow("/api/v1/") << QStringLiteral("https://my-site.herokuapp.com/api/v1/") << heroku << QString() << host;
-    QTest::addRow("/api/v1/entries.json") << QStringLiteral("my-site.herokuapp.com/api/v1/entries.json?count=10") << heroku << QString() << host;
+    QTest::addRow("/api/v1/entries.json")
+            << QStringLiteral("my-site.herokuapp.com/api/v1/entries.json?count=10") << heroku << QString() << host;
     QTest::addRow("/#") << QStringLiteral("https://my-site.herokuapp.com/#") << heroku << QString() << host;
     QTest::addRow("#") << QStringLiteral("https://my-site.herokuapp.com#") << heroku << QString() << host;
     QTest::addRow("upper-case host") << QStringLiteral("HTTPS://My-Site.HerokuApp.COM") << heroku << QString() << host;
     QTest::addRow("whitespace") << QStringLiteral("  \t my-site.herokuapp.com/ \n") << heroku << QString() << host;
     QTest::addRow("quoted") << QStringLiteral("\"https://my-site.herokuapp.com\"") << heroku << QString() << host;
-    QTest::addRow("admin page") << QStringLiteral("https://my-site.herokuapp.com/admin/") << heroku << QString() << host;
-    QTest::addRow("report page") << QStringLiteral("https://my-site.herokuapp.com/report") << heroku << QString() << host;
+    QTest::addRow("admin page") << QStringLiteral("https://my-site.herokuapp.com/admin/") << heroku << QString()
+                                << host;
+    QTest::addRow("report page") << QStringLiteral("https://my-site.herokuapp.com/report") << heroku << QString()
+                                 << host;
     QTest::addRow("token") << QStringLiteral("https://my-site.herokuapp.com/?token=reader-1a2b3c4d5e6f7a8b") << heroku
                            << QStringLiteral("reader-1a2b3c4d5e6f7a8b") << host;
     QTest::addRow("token, api path, fragment") << QStringLiteral("my-site.herokuapp.com/api/v1/?token=reader-1a2b#")
                                                << heroku << QStringLiteral("reader-1a2b") << host;
-    QTest::addRow("token after #") << QStringLiteral("https://my-site.herokuapp.com/#?token=abc") << heroku << QStringLiteral("abc") << host;
-    QTest::addRow("http kept") << QStringLiteral("http://192.168.1.20:1337/") << QStringLiteral("http://192.168.1.20:1337") << QString()
+    QTest::addRow("token after #") << QStringLiteral("https://my-site.herokuapp.com/#?token=abc") << heroku
+                                   << QStringLiteral("abc") << host;
+    QTest::addRow("http kept") << QStringLiteral("http://192.168.1.20:1337/")
+                               << QStringLiteral("http://192.168.1.20:1337") << QString()
                                << QStringLiteral("192.168.1.20:1337");
-    QTest::addRow("port kept") << QStringLiteral("ns.example.org:8443") << QStringLiteral("https://ns.example.org:8443") << QString()
-                               << QStringLiteral("ns.example.org:8443");
-    QTest::addRow("path prefix kept") << QStringLiteral("https://example.org/nightscout/api/v1/") << QStringLiteral("https://example.org/nightscout")
-                                      << QString() << QStringLiteral("example.org");
-    QTest::addRow("localhost") << QStringLiteral("http://localhost:5000") << QStringLiteral("http://localhost:5000") << QString() << QStringLiteral("localhost:5000");
+    QTest::addRow("port kept") << QStringLiteral("ns.example.org:8443") << QStringLiteral("https://ns.example.org:8443")
+                               << QString() << QStringLiteral("ns.example.org:8443");
+    QTest::addRow("path prefix kept") << QStringLiteral("https://example.org/nightscout/api/v1/")
+                                      << QStringLiteral("https://example.org/nightscout") << QString()
+                                      << QStringLiteral("example.org");
+    QTest::addRow("localhost") << QStringLiteral("http://localhost:5000") << QStringLiteral("http://localhost:5000")
+                               << QString() << QStringLiteral("localhost:5000");
 }
 
 void TestSiteUrl::normalises()
@@ -85,8 +92,10 @@ void TestSiteUrl::rejectsGarbage_data()
     QTest::addRow("ftp") << QStringLiteral("ftp://my-site.herokuapp.com") << QStringLiteral("unsupported-scheme");
     QTest::addRow("javascript") << QStringLiteral("javascript://alert(1)") << QStringLiteral("unsupported-scheme");
     QTest::addRow("only a scheme") << QStringLiteral("https://") << QStringLiteral("invalid-url");
-    QTest::addRow("bad characters in host") << QStringLiteral("https://my_site!.example.com") << QStringLiteral("invalid-url");
-    QTest::addRow("user and password") << QStringLiteral("https://me:pw@my-site.herokuapp.com") << QStringLiteral("invalid-url");
+    QTest::addRow("bad characters in host")
+            << QStringLiteral("https://my_site!.example.com") << QStringLiteral("invalid-url");
+    QTest::addRow("user and password") << QStringLiteral("https://me:pw@my-site.herokuapp.com")
+                                       << QStringLiteral("invalid-url");
 }
 
 void TestSiteUrl::rejectsGarbage()
@@ -137,10 +146,10 @@ void TestSiteUrl::credentials_data()
     QTest::addColumn<QByteArray>("header");
     QTest::addRow("none") << Credentials() << QString() << QByteArray();
     QTest::addRow("blank token is none") << Credentials::accessToken(QStringLiteral("  ")) << QString() << QByteArray();
-    QTest::addRow("token") << Credentials::accessToken(QStringLiteral(" reader-0123 ")) << QStringLiteral("token=reader-0123")
-                           << QByteArray();
-    QTest::addRow("token with & and +") << Credentials::accessToken(QStringLiteral("a&b+c")) << QStringLiteral("token=a%26b%2Bc")
-                                        << QByteArray();
+    QTest::addRow("token") << Credentials::accessToken(QStringLiteral(" reader-0123 "))
+                           << QStringLiteral("token=reader-0123") << QByteArray();
+    QTest::addRow("token with & and +") << Credentials::accessToken(QStringLiteral("a&b+c"))
+                                        << QStringLiteral("token=a%26b%2Bc") << QByteArray();
     // sha1("this is my secret") computed independently with sha1sum.
     QTest::addRow("secret is hashed") << Credentials::apiSecret(QStringLiteral("this is my secret")) << QString()
                                       << QByteArray("1b8f391a4813d911de3f94d624ccdc82c12fc6a6");
@@ -160,7 +169,6 @@ void TestSiteUrl::credentials()
     QCOMPARE(url.query(QUrl::FullyEncoded), query);
     QCOMPARE(request.rawHeader("api-secret"), header);
 }
-
 
 QTEST_GUILESS_MAIN(TestSiteUrl)
 #include "tst_siteurl.moc"

@@ -170,8 +170,8 @@ void TestSyntheticGenerator::cgmLooksLikeADayOfLife()
         previous = date;
     }
     const double mean = sum / sgv;
-    qInfo() << "sgv" << sgv << "mean" << mean << "low%" << 100.0 * low / sgv << "high%"
-            << 100.0 * high / sgv << "longest gap min" << longestGapMinutes;
+    qInfo() << "sgv" << sgv << "mean" << mean << "low%" << 100.0 * low / sgv << "high%" << 100.0 * high / sgv
+            << "longest gap min" << longestGapMinutes;
     QVERIFY(sgv > days * 288 * 0.9 && sgv < days * 288);
     QVERIFY(mean > 110 && mean < 190);
     QVERIFY(low > 0 && low < sgv / 10);
@@ -189,9 +189,8 @@ void TestSyntheticGenerator::treatmentsCoverTheUsualEvents()
         for (const QJsonObject &t : g.records(Collection::Treatments, kStart, kStart.addDays(20)))
             ++counts[t.value(QLatin1String("eventType")).toString()];
     }
-    for (const char *type : { "Meal Bolus", "Carb Correction", "Correction Bolus", "Temp Basal",
-                              "Temporary Target", "Temporary Override", "BG Check", "Site Change",
-                              "Sensor Start" })
+    for (const char *type : { "Meal Bolus", "Carb Correction", "Correction Bolus", "Temp Basal", "Temporary Target",
+                              "Temporary Override", "BG Check", "Site Change", "Sensor Start" })
         QVERIFY2(counts.value(QLatin1String(type)) > 0, type);
     QVERIFY(counts.value(QStringLiteral("Temp Basal")) > 20 * 50);
 }
@@ -201,11 +200,15 @@ void TestSyntheticGenerator::devicestatusShapes_data()
     QTest::addColumn<LoopFlavour>("flavour");
     QTest::addColumn<QStringList>("paths");
     QTest::addRow("OpenAPS") << LoopFlavour::OpenAPS
-                             << QString::fromLatin1("openaps/iob,openaps/suggested/predBGs,openaps/enacted,pump/battery").split(QLatin1Char(','));
+                             << QString::fromLatin1(
+                                        "openaps/iob,openaps/suggested/predBGs,openaps/enacted,pump/battery")
+                                        .split(QLatin1Char(','));
     QTest::addRow("AndroidAPS") << LoopFlavour::AndroidAPS
-                                << QString::fromLatin1("openaps/iob,openaps/suggested,openaps/enacted,uploaderBattery").split(QLatin1Char(','));
+                                << QString::fromLatin1("openaps/iob,openaps/suggested,openaps/enacted,uploaderBattery")
+                                           .split(QLatin1Char(','));
     QTest::addRow("Loop") << LoopFlavour::Loop
-                          << QString::fromLatin1("loop/iob,loop/cob,loop/enacted,loop/predicted/values,pump/reservoir").split(QLatin1Char(','));
+                          << QString::fromLatin1("loop/iob,loop/cob,loop/enacted,loop/predicted/values,pump/reservoir")
+                                     .split(QLatin1Char(','));
 }
 
 void TestSyntheticGenerator::devicestatusShapes()
@@ -234,10 +237,9 @@ void TestSyntheticGenerator::profilesCarryTheTimeZone()
     const Generator g(o);
     const auto profiles = g.records(Collection::Profiles, kStart, kStart.addDays(365));
     QVERIFY(profiles.size() >= 3 && profiles.size() <= 9);
-    QCOMPARE(profiles.first().value(QLatin1String("startDate")).toString(),
-             QStringLiteral("2024-01-01T00:00:00.000Z"));
-    const QJsonObject store = profiles.first().value(QLatin1String("store")).toObject()
-                                      .value(QLatin1String("Default")).toObject();
+    QCOMPARE(profiles.first().value(QLatin1String("startDate")).toString(), QStringLiteral("2024-01-01T00:00:00.000Z"));
+    const QJsonObject store =
+            profiles.first().value(QLatin1String("store")).toObject().value(QLatin1String("Default")).toObject();
     QCOMPARE(store.value(QLatin1String("timezone")).toString(), QStringLiteral("Europe/Berlin"));
     QVERIFY(store.value(QLatin1String("basal")).toArray().size() >= 3);
     // Entries carry local time: Berlin is UTC+1 in January, UTC+2 in July.
@@ -293,27 +295,30 @@ void TestSyntheticGenerator::messyShapesAppear_data()
     QTest::addRow("numbers as strings (treatments)") << Collection::Treatments << Check(hasStringNumber);
     QTest::addRow("created_at with a local offset (treatments)") << Collection::Treatments << Check(hasLocalOffset);
     QTest::addRow("created_at with a local offset (devicestatus)") << Collection::DeviceStatus << Check(hasLocalOffset);
-    QTest::addRow("NUL in device (entries)") << Collection::Entries << Check([](Collection, const QJsonObject &r) { return hasNul(r); });
-    QTest::addRow("NUL in device (devicestatus)") << Collection::DeviceStatus << Check([](Collection, const QJsonObject &r) { return hasNul(r); });
+    QTest::addRow("NUL in device (entries)")
+            << Collection::Entries << Check([](Collection, const QJsonObject &r) { return hasNul(r); });
+    QTest::addRow("NUL in device (devicestatus)")
+            << Collection::DeviceStatus << Check([](Collection, const QJsonObject &r) { return hasNul(r); });
     QTest::addRow("noise Clean") << Collection::Entries << Check([](Collection, const QJsonObject &r) {
         return r.value(QLatin1String("noise")).toString() == QLatin1String("Clean");
     });
-    QTest::addRow("openaps.iob as an array") << Collection::DeviceStatus << Check([](Collection, const QJsonObject &r) {
-        return at(r, "openaps/iob").isArray();
-    });
+    QTest::addRow("openaps.iob as an array")
+            << Collection::DeviceStatus
+            << Check([](Collection, const QJsonObject &r) { return at(r, "openaps/iob").isArray(); });
     QTest::addRow("recieved") << Collection::DeviceStatus << Check([](Collection, const QJsonObject &r) {
         return at(r, "openaps/enacted/recieved").toBool();
     });
     QTest::addRow("received") << Collection::DeviceStatus << Check([](Collection, const QJsonObject &r) {
         return at(r, "openaps/enacted/received").toBool();
     });
-    QTest::addRow("big devicestatus with predictions") << Collection::DeviceStatus << Check([](Collection, const QJsonObject &r) {
-        return at(r, "openaps/suggested/predBGs/UAM").toArray().size() >= 48
-                && QJsonDocument(r).toJson(QJsonDocument::Compact).size() > 2000;
-    });
-    QTest::addRow("profile values as strings") << Collection::Profiles << Check([](Collection, const QJsonObject &r) {
-        return at(r, "store/Default/dia").isString();
-    });
+    QTest::addRow("big devicestatus with predictions")
+            << Collection::DeviceStatus << Check([](Collection, const QJsonObject &r) {
+                   return at(r, "openaps/suggested/predBGs/UAM").toArray().size() >= 48
+                           && QJsonDocument(r).toJson(QJsonDocument::Compact).size() > 2000;
+               });
+    QTest::addRow("profile values as strings")
+            << Collection::Profiles
+            << Check([](Collection, const QJsonObject &r) { return at(r, "store/Default/dia").isString(); });
 }
 
 void TestSyntheticGenerator::messyShapesAppear()
@@ -339,8 +344,7 @@ void TestSyntheticGenerator::cleanLevelHasNoMessyShapes()
             QVERIFY(!at(r, "openaps/iob").isArray());
             QVERIFY(r.value(QLatin1String("noise")).toString() != QLatin1String("Clean"));
             ++perTime[openaps::synthetic::Generator::recordTime(c, r).toString(Qt::ISODateWithMs)
-                      + r.value(QLatin1String("eventType")).toString()
-                      + r.value(QLatin1String("type")).toString()];
+                      + r.value(QLatin1String("eventType")).toString() + r.value(QLatin1String("type")).toString()];
         }
         for (int n : std::as_const(perTime))
             QCOMPARE(n, 1); // no duplicates from a second uploader

@@ -71,11 +71,13 @@ private slots:
     {
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<qint64>("seconds");
-        QTest::addRow("number") << QByteArray(j("{'access_token':'a','refresh_token':'r','expires_in':36000,'scope':'read write'}"))
+        QTest::addRow("number") << QByteArray(
+                j("{'access_token':'a','refresh_token':'r','expires_in':36000,'scope':'read write'}"))
                                 << qint64(36000);
-        QTest::addRow("text") << QByteArray(j("{'access_token':'a','refresh_token':'r','expires_in':'600'}")) << qint64(600);
-        QTest::addRow("missing: assume an hour") << QByteArray(j("{'access_token':'a','refresh_token':'r'}"))
-                                                 << qint64(3600);
+        QTest::addRow("text") << QByteArray(j("{'access_token':'a','refresh_token':'r','expires_in':'600'}"))
+                              << qint64(600);
+        QTest::addRow("missing: assume an hour")
+                << QByteArray(j("{'access_token':'a','refresh_token':'r'}")) << qint64(3600);
     }
 
     void tokenPairExpiryUsesTheClock()
@@ -94,27 +96,30 @@ private slots:
 
     void tokenPairNeedsBothTokens()
     {
-        const auto pair = oh::api::parseTokenPair(answer(200, j("{'access_token':'a'}")), QDateTime::currentDateTimeUtc());
+        const auto pair = oh::api::parseTokenPair(answer(200, j("{'access_token':'a'}")),
+                                                  QDateTime::currentDateTimeUtc());
         QVERIFY(!pair.ok());
         QCOMPARE(pair.error().code, QStringLiteral("bad-response"));
     }
 
     void memberPage()
     {
-        const QByteArray body = j("{"
-            "'project_member_id': 12345678, 'created': '2018-01-01T00:00:00Z',"
-            "'next': '/api/direct-sharing/project/exchange-member/?access_token=t&limit=2&offset=2',"
-            "'data': ["
-            "{'id': 101, 'basename': '1514764800000_12345678_entries.json',"
-            "'created': '2018-03-07T17:51:20.123456Z',"
-            "'download_url': 'https://s3.example/f?Signature=abc',"
-            "'metadata': {'tags': ['json', 'entries'], 'description': 'Nightscout entries'},"
-            "'source': 'direct-sharing-31', 'size': 1234},"
-            "{'id': '102', 'basename': '12345678_open_aps_data_sharing_consent.txt',"
-            "'created': '2018-03-07T17:51:21Z', 'download_url': 'https://s3.example/g',"
-            "'metadata': {}, 'source': 'direct-sharing-31'}"
-            "]}");
-        const QUrl pageUrl(QStringLiteral("https://www.openhumans.org/api/direct-sharing/project/exchange-member/?access_token=t"));
+        const QByteArray body = j(
+                "{"
+                "'project_member_id': 12345678, 'created': '2018-01-01T00:00:00Z',"
+                "'next': '/api/direct-sharing/project/exchange-member/?access_token=t&limit=2&offset=2',"
+                "'data': ["
+                "{'id': 101, 'basename': '1514764800000_12345678_entries.json',"
+                "'created': '2018-03-07T17:51:20.123456Z',"
+                "'download_url': 'https://s3.example/f?Signature=abc',"
+                "'metadata': {'tags': ['json', 'entries'], 'description': 'Nightscout entries'},"
+                "'source': 'direct-sharing-31', 'size': 1234},"
+                "{'id': '102', 'basename': '12345678_open_aps_data_sharing_consent.txt',"
+                "'created': '2018-03-07T17:51:21Z', 'download_url': 'https://s3.example/g',"
+                "'metadata': {}, 'source': 'direct-sharing-31'}"
+                "]}");
+        const QUrl pageUrl(QStringLiteral(
+                "https://www.openhumans.org/api/direct-sharing/project/exchange-member/?access_token=t"));
         const auto page = oh::api::parseMemberPage(answer(200, body, pageUrl));
         QVERIFY(page.ok());
         QCOMPARE(page->projectMemberId, QStringLiteral("12345678"));
@@ -163,7 +168,8 @@ private slots:
 
     void uploadAnswers()
     {
-        const auto target = oh::api::parseUploadTarget(answer(201, j("{'id': 77, 'url': 'https://s3.example/put?sig=1'}")));
+        const auto target = oh::api::parseUploadTarget(
+                answer(201, j("{'id': 77, 'url': 'https://s3.example/put?sig=1'}")));
         QVERIFY(target.ok());
         QCOMPARE(target->fileId, QStringLiteral("77"));
         QVERIFY(!oh::api::parseUploadTarget(answer(201, j("{'id': 77, 'url': '/relative'}"))).ok());
@@ -178,19 +184,26 @@ private slots:
         QTest::addColumn<int>("status");
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("code");
-        QTest::addRow("invalid grant") << 401 << QByteArray(j("{'error':'invalid_grant'}")) << QStringLiteral("invalid-grant");
-        QTest::addRow("invalid grant as 400") << 400 << QByteArray(j("{'error':'invalid_grant'}")) << QStringLiteral("invalid-grant");
-        QTest::addRow("invalid client") << 401 << QByteArray(j("{'error':'invalid_client'}")) << QStringLiteral("invalid-client");
-        QTest::addRow("expired token") << 401 << QByteArray(j("{'detail':'Expired token.'}")) << QStringLiteral("token-expired");
-        QTest::addRow("invalid token") << 401 << QByteArray(j("{'detail':'Invalid token.'}")) << QStringLiteral("unauthorized");
+        QTest::addRow("invalid grant") << 401 << QByteArray(j("{'error':'invalid_grant'}"))
+                                       << QStringLiteral("invalid-grant");
+        QTest::addRow("invalid grant as 400")
+                << 400 << QByteArray(j("{'error':'invalid_grant'}")) << QStringLiteral("invalid-grant");
+        QTest::addRow("invalid client") << 401 << QByteArray(j("{'error':'invalid_client'}"))
+                                        << QStringLiteral("invalid-client");
+        QTest::addRow("expired token") << 401 << QByteArray(j("{'detail':'Expired token.'}"))
+                                       << QStringLiteral("token-expired");
+        QTest::addRow("invalid token") << 401 << QByteArray(j("{'detail':'Invalid token.'}"))
+                                       << QStringLiteral("unauthorized");
         QTest::addRow("401 without body") << 401 << QByteArray() << QStringLiteral("unauthorized");
         QTest::addRow("forbidden") << 403 << QByteArray("<Error/>") << QStringLiteral("forbidden");
         QTest::addRow("not found") << 404 << QByteArray(j("{'detail':'Not found.'}")) << QStringLiteral("not-found");
         QTest::addRow("gone") << 410 << QByteArray() << QStringLiteral("not-found");
-        QTest::addRow("file not present") << 400 << QByteArray(j("{'detail':'file not present'}")) << QStringLiteral("bad-request");
+        QTest::addRow("file not present")
+                << 400 << QByteArray(j("{'detail':'file not present'}")) << QStringLiteral("bad-request");
         QTest::addRow("field errors") << 400 << QByteArray(j("{'metadata':['bad']}")) << QStringLiteral("bad-request");
         QTest::addRow("rate limited") << 429 << QByteArray() << QStringLiteral("rate-limited");
-        QTest::addRow("server error") << 502 << QByteArray("<html>bad gateway</html>") << QStringLiteral("server-error");
+        QTest::addRow("server error") << 502 << QByteArray("<html>bad gateway</html>")
+                                      << QStringLiteral("server-error");
         QTest::addRow("unexpected") << 418 << QByteArray() << QStringLiteral("http");
     }
 

@@ -75,8 +75,8 @@ private slots:
         QTest::addColumn<QByteArray>("header");
         QTest::addColumn<Check>("expected");
         QTest::addRow("good") << secret << body << good << Check::Valid;
-        QTest::addRow("good, upper-case hex and spaces") << secret << body << "  " + good.toUpper() + " "
-                                                         << Check::Valid;
+        QTest::addRow("good, upper-case hex and spaces")
+                << secret << body << "  " + good.toUpper() + " " << Check::Valid;
         QTest::addRow("last digit wrong") << secret << body << flipped << Check::Mismatch;
         QTest::addRow("other body") << secret << body + " " << good << Check::Mismatch;
         QTest::addRow("other secret") << QByteArray("abcdefghijklmnoq") << body << good << Check::Mismatch;
@@ -104,14 +104,12 @@ private slots:
         QTest::addColumn<bool>("erasure");
         QTest::addColumn<QDateTime>("timestamp");
         const QDateTime when(QDate(2019, 1, 22), QTime(18, 3, 5, 123), Qt::UTC);
-        QTest::addRow("single encoded")
-                << j("{'project_member_id': '12345678', 'erasure_requested': true, "
-                     "'timestamp': '2019-01-22T18:03:05.123456Z'}")
-                << QStringLiteral("12345678") << true << when;
-        QTest::addRow("double encoded")
-                << quoted(j("{'project_member_id': '12345678', 'erasure_requested': false, "
-                            "'timestamp': '2019-01-22T18:03:05.123456+00:00'}"))
-                << QStringLiteral("12345678") << false << when;
+        QTest::addRow("single encoded") << j("{'project_member_id': '12345678', 'erasure_requested': true, "
+                                             "'timestamp': '2019-01-22T18:03:05.123456Z'}")
+                                        << QStringLiteral("12345678") << true << when;
+        QTest::addRow("double encoded") << quoted(j("{'project_member_id': '12345678', 'erasure_requested': false, "
+                                                    "'timestamp': '2019-01-22T18:03:05.123456+00:00'}"))
+                                        << QStringLiteral("12345678") << false << when;
         QTest::addRow("member id as a number, erasure as text")
                 << QByteArray(j("{'project_member_id': 87654321, 'erasure_requested': 'True'}"))
                 << QStringLiteral("87654321") << true << QDateTime();

@@ -30,9 +30,8 @@ private slots:
         QTest::addRow("bad credentials: our words")
                 << 401 << answer("bad-credentials", "Wrong email or password.") << QStringLiteral("bad-credentials")
                 << QStringLiteral("The email address or the password is wrong.");
-        QTest::addRow("bad token: sign in again")
-                << 401 << answer("bad-token", "x") << QStringLiteral("bad-token")
-                << QStringLiteral("Your sign-in has expired. Please sign in again.");
+        QTest::addRow("bad token: sign in again") << 401 << answer("bad-token", "x") << QStringLiteral("bad-token")
+                                                  << QStringLiteral("Your sign-in has expired. Please sign in again.");
         QTest::addRow("bad request: the server names the field")
                 << 400 << answer("bad-request", "The parameter 'from' is not a date.") << QStringLiteral("bad-request")
                 << QStringLiteral("The parameter 'from' is not a date.");
@@ -42,16 +41,21 @@ private slots:
         QTest::addRow("bad code without a message")
                 << 400 << QByteArray("{\"error\":\"bad-code\"}") << QStringLiteral("bad-code")
                 << QStringLiteral("That code is wrong or has expired. Please check it or ask for a new code.");
-        QTest::addRow("not approved") << 403 << answer("not-approved", "") << QStringLiteral("not-approved")
-                                      << QStringLiteral("Your application has not been approved yet. You will get an email when it is.");
+        QTest::addRow("not approved")
+                << 403 << answer("not-approved", "") << QStringLiteral("not-approved")
+                << QStringLiteral("Your application has not been approved yet. You will get an email when it is.");
         QTest::addRow("unknown dataset") << 404 << answer("unknown-dataset", "no") << QStringLiteral("unknown-dataset")
                                          << QStringLiteral("The server has no data set of that name.");
-        QTest::addRow("mail unavailable") << 503 << answer("mail-unavailable", "") << QStringLiteral("mail-unavailable")
-                                          << QStringLiteral("The server cannot send email right now, so this cannot be done. Please try again later.");
-        QTest::addRow("proxy error page") << 502 << QByteArray("<html>Bad Gateway</html>") << QStringLiteral("http-502")
-                                          << QStringLiteral("The server had a problem (error 502). Please try again later.");
+        QTest::addRow("mail unavailable")
+                << 503 << answer("mail-unavailable", "") << QStringLiteral("mail-unavailable")
+                << QStringLiteral(
+                           "The server cannot send email right now, so this cannot be done. Please try again later.");
+        QTest::addRow("proxy error page")
+                << 502 << QByteArray("<html>Bad Gateway</html>") << QStringLiteral("http-502")
+                << QStringLiteral("The server had a problem (error 502). Please try again later.");
         QTest::addRow("unknown code keeps the server's words")
-                << 418 << answer("teapot", "I am a teapot.") << QStringLiteral("teapot") << QStringLiteral("I am a teapot.");
+                << 418 << answer("teapot", "I am a teapot.") << QStringLiteral("teapot")
+                << QStringLiteral("I am a teapot.");
     }
     void contractCodes()
     {
@@ -73,7 +77,8 @@ private slots:
 
     void everyTransportCodeHasWords()
     {
-        for (const char *code : { "timeout", "unreachable", "truncated", "too-large", "cancelled", "disk", "bad-answer" })
+        for (const char *code :
+             { "timeout", "unreachable", "truncated", "too-large", "cancelled", "disk", "bad-answer" })
             QVERIFY2(!plainWords(QString::fromLatin1(code)).isEmpty(), code);
     }
 
@@ -87,7 +92,8 @@ private slots:
         f.participants = { QStringLiteral("12"), QStringLiteral("34") };
         f.gzip = true;
         QCOMPARE(f.query().toString(QUrl::FullyDecoded),
-                 QStringLiteral("format=ndjson&from=2024-03-01T00:00:00Z&to=2024-04-01T00:00:00Z&participants=12,34&gzip=1"));
+                 QStringLiteral(
+                         "format=ndjson&from=2024-03-01T00:00:00Z&to=2024-04-01T00:00:00Z&participants=12,34&gzip=1"));
         QCOMPARE(f.defaultFileName(), QStringLiteral("treatments_20240301_20240401.ndjson.gz"));
         QCOMPARE(ExportFilter {}.defaultFileName(), QStringLiteral("entries_start_now.csv"));
         QCOMPARE(ExportFilter {}.query().toString(), QStringLiteral("format=csv"));
@@ -97,9 +103,11 @@ private slots:
     {
         QTest::addColumn<QString>("server");
         QTest::addColumn<QString>("login");
-        QTest::addRow("bare") << QStringLiteral("http://127.0.0.1:8080") << QStringLiteral("http://127.0.0.1:8080/api/v1/login");
+        QTest::addRow("bare") << QStringLiteral("http://127.0.0.1:8080")
+                              << QStringLiteral("http://127.0.0.1:8080/api/v1/login");
         QTest::addRow("slash") << QStringLiteral("https://x.org/") << QStringLiteral("https://x.org/api/v1/login");
-        QTest::addRow("under a path") << QStringLiteral("https://x.org/data") << QStringLiteral("https://x.org/data/api/v1/login");
+        QTest::addRow("under a path") << QStringLiteral("https://x.org/data")
+                                      << QStringLiteral("https://x.org/data/api/v1/login");
         QTest::addRow("the API's own address") << QStringLiteral("http://127.0.0.1:8080/api/v1/")
                                                << QStringLiteral("http://127.0.0.1:8080/api/v1/login");
     }
@@ -116,7 +124,8 @@ private slots:
 
     void datasetsAnswer()
     {
-        const auto d = parseDatasets(R"({"datasets":[{"name":"entries","columns":[{"name":"sgv","type":"real"}],"time_column":"date"}]})");
+        const auto d = parseDatasets(
+                R"({"datasets":[{"name":"entries","columns":[{"name":"sgv","type":"real"}],"time_column":"date"}]})");
         QVERIFY(d);
         QCOMPARE(d->size(), 1);
         QCOMPARE(d->first().columns.first().name, QStringLiteral("sgv"));

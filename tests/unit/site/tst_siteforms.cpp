@@ -40,13 +40,18 @@ void TestSiteForms::parseForm_data()
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<QString>("field");
     QTest::addColumn<QString>("value");
-    QTest::addRow("plain") << QByteArray("url=abc&csrf=x") << "url" << "abc";
-    QTest::addRow("plus is a space") << QByteArray("name=a+b") << "name" << "a b";
-    QTest::addRow("percent-encoded URL") << QByteArray("url=https%3A%2F%2Fa.example%2F%3Ftoken%3Dt-1")
-                                         << "url" << "https://a.example/?token=t-1";
-    QTest::addRow("encoded plus stays") << QByteArray("secret=a%2Bb") << "secret" << "a+b";
-    QTest::addRow("first of repeated wins") << QByteArray("csrf=one&csrf=two") << "csrf" << "one";
-    QTest::addRow("missing value") << QByteArray("share_nsf&x=1") << "share_nsf" << "";
+    QTest::addRow("plain") << QByteArray("url=abc&csrf=x") << "url"
+                           << "abc";
+    QTest::addRow("plus is a space") << QByteArray("name=a+b") << "name"
+                                     << "a b";
+    QTest::addRow("percent-encoded URL") << QByteArray("url=https%3A%2F%2Fa.example%2F%3Ftoken%3Dt-1") << "url"
+                                         << "https://a.example/?token=t-1";
+    QTest::addRow("encoded plus stays") << QByteArray("secret=a%2Bb") << "secret"
+                                        << "a+b";
+    QTest::addRow("first of repeated wins") << QByteArray("csrf=one&csrf=two") << "csrf"
+                                            << "one";
+    QTest::addRow("missing value") << QByteArray("share_nsf&x=1") << "share_nsf"
+                                   << "";
     QTest::addRow("utf-8") << QByteArray("n=%C3%A9") << "n" << QString::fromUtf8("\xc3\xa9");
 }
 
@@ -65,13 +70,14 @@ void TestSiteForms::sessionCookieFlags_data()
     QTest::addColumn<QString>("publicUrl");
     QTest::addColumn<QString>("value");
     QTest::addColumn<QByteArray>("expected");
-    QTest::addRow("http") << "http://127.0.0.1:8080" << "abc"
-                          << QByteArray("openaps_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=3600");
-    QTest::addRow("https") << "https://example.org" << "abc"
+    QTest::addRow("http") << "http://127.0.0.1:8080"
+                          << "abc" << QByteArray("openaps_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=3600");
+    QTest::addRow("https") << "https://example.org"
+                           << "abc"
                            << QByteArray("__Host-openaps_session=abc; Path=/; HttpOnly; SameSite=Lax; "
                                          "Max-Age=3600; Secure");
-    QTest::addRow("expire") << "http://127.0.0.1:8080" << ""
-                            << QByteArray("openaps_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    QTest::addRow("expire") << "http://127.0.0.1:8080"
+                            << "" << QByteArray("openaps_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
 }
 
 void TestSiteForms::sessionCookieFlags()
@@ -121,13 +127,18 @@ void TestSiteForms::credentialsByShape_data()
     QTest::addColumn<QString>("typed");
     QTest::addColumn<int>("kind");
     using K = ns::Credentials::Kind;
-    QTest::addRow("nothing") << "https://a.example" << "" << int(K::None);
-    QTest::addRow("token in the URL") << "https://a.example/?token=reader-0123456789abcdef" << ""
-                                      << int(K::AccessToken);
-    QTest::addRow("token typed") << "https://a.example" << "datacommons-1a2b3c4d5e6f7a8b" << int(K::AccessToken);
-    QTest::addRow("token with spaces around") << "https://a.example" << "  ro-0123456789abcdef " << int(K::AccessToken);
-    QTest::addRow("API secret") << "https://a.example" << "MySuperSecret123" << int(K::ApiSecret);
-    QTest::addRow("secret that ends like a token but too short") << "https://a.example" << "x-0123" << int(K::ApiSecret);
+    QTest::addRow("nothing") << "https://a.example"
+                             << "" << int(K::None);
+    QTest::addRow("token in the URL") << "https://a.example/?token=reader-0123456789abcdef"
+                                      << "" << int(K::AccessToken);
+    QTest::addRow("token typed") << "https://a.example"
+                                 << "datacommons-1a2b3c4d5e6f7a8b" << int(K::AccessToken);
+    QTest::addRow("token with spaces around") << "https://a.example"
+                                              << "  ro-0123456789abcdef " << int(K::AccessToken);
+    QTest::addRow("API secret") << "https://a.example"
+                                << "MySuperSecret123" << int(K::ApiSecret);
+    QTest::addRow("secret that ends like a token but too short") << "https://a.example"
+                                                                 << "x-0123" << int(K::ApiSecret);
 }
 
 void TestSiteForms::credentialsByShape()
@@ -145,12 +156,13 @@ void TestSiteForms::urlFileContent_data()
     QTest::addColumn<QString>("url");
     QTest::addColumn<QString>("typed");
     QTest::addColumn<QByteArray>("content");
-    QTest::addRow("open site") << "My-Site.herokuapp.com/api/v1/" << ""
-                               << QByteArray("https://my-site.herokuapp.com");
-    QTest::addRow("token") << "https://a.example" << "ro-0123456789abcdef"
-                           << QByteArray("https://a.example/?token=ro-0123456789abcdef");
+    QTest::addRow("open site") << "My-Site.herokuapp.com/api/v1/"
+                               << "" << QByteArray("https://my-site.herokuapp.com");
+    QTest::addRow("token") << "https://a.example"
+                           << "ro-0123456789abcdef" << QByteArray("https://a.example/?token=ro-0123456789abcdef");
     QTest::addRow("API secret is stored as its SHA-1 only")
-            << "https://a.example" << "MySuperSecret123"
+            << "https://a.example"
+            << "MySuperSecret123"
             << "https://a.example/?api_secret=" + ns::Credentials::hashSecret(QStringLiteral("MySuperSecret123"));
 }
 
@@ -175,10 +187,18 @@ void TestSiteForms::transferProblemWords_data()
     QTest::addColumn<QString>("code");
     QTest::addColumn<QString>("stored");
     QTest::addColumn<QString>("contains");
-    QTest::addRow("known code") << "needs_token" << "" << "read-only token";
-    QTest::addRow("known code wins over stored text") << "unreachable" << "HTTP 502 from x" << "could not reach";
-    QTest::addRow("unknown code uses the stored words") << "new_kind" << "Your site is asleep." << "asleep";
-    QTest::addRow("nothing known") << "new_kind" << "" << "on our side";
+    QTest::addRow("known code") << "needs_token"
+                                << ""
+                                << "read-only token";
+    QTest::addRow("known code wins over stored text") << "unreachable"
+                                                      << "HTTP 502 from x"
+                                                      << "could not reach";
+    QTest::addRow("unknown code uses the stored words") << "new_kind"
+                                                        << "Your site is asleep."
+                                                        << "asleep";
+    QTest::addRow("nothing known") << "new_kind"
+                                   << ""
+                                   << "on our side";
 }
 
 void TestSiteForms::transferProblemWords()

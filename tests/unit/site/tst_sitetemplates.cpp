@@ -30,8 +30,7 @@ private slots:
     void diskCopyOverridesEmbedded();
 
 private:
-    QByteArray renderMe(const ParticipantView &participant, const TransferStatus &status,
-                        const FormState &form);
+    QByteArray renderMe(const ParticipantView &participant, const TransferStatus &status, const FormState &form);
 
     std::shared_ptr<PageRenderer> m_renderer;
     SiteSettings m_settings;
@@ -214,7 +213,8 @@ void TestSiteTemplates::diskCopyOverridesEmbedded()
     write(QStringLiteral("landing.mustache"), "custom {{title}}");
     auto renderer = PageRenderer::load(dir.path());
     QVERIFY(renderer.ok());
-    QVERIFY((*renderer)->render(QStringLiteral("landing"), Pages(m_settings).landing(nullptr))
+    QVERIFY((*renderer)
+                    ->render(QStringLiteral("landing"), Pages(m_settings).landing(nullptr))
                     .startsWith("<main>custom Share"));
     write(QStringLiteral("broken.mustache"), "{{#open}} never closed");
     auto broken = PageRenderer::load(dir.path());
