@@ -18,8 +18,9 @@ export OPENAPS_TEST_POSTGRES_URL=$(tests/start-postgres.sh | tail -1)
 export OPENAPS_TEST_REQUIRE_POSTGRES=1
 export CCACHE_DIR=${CCACHE_DIR:-$root/.cache/ccache}
 
-echo "== include layering"
+echo "== include layering and C++ format"
 tests/check-layers.sh
+git ls-files -z '*.cpp' '*.h' | xargs -0 clang-format --dry-run --Werror
 
 echo "== build (RelWithDebInfo, with desktop app)"
 cmake -S . -B build/tests -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPENAPS_BUILD_DESKTOP=ON >/dev/null
