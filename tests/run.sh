@@ -3,13 +3,22 @@
 # needed, builds, starts PostgreSQL, runs every test on SQLite and
 # PostgreSQL, then repeats unit and integration tests under ASan/UBSan in a
 # build without the desktop app (proving core and server need no Widgets).
+# A stage that fails does not stop the later ones; the summary at the end
+# lists every stage, and the exit status is non-zero if any failed.
 #   tests/run.sh            everything
 #   tests/run.sh --quick    skip the sanitizer build
+#   tests/run.sh --stress   the same build, then unit and integration tests
+#                           three times each, four at a time, while stress-ng
+#                           loads both cores, memory and the disk: a test
+#                           that depends on timing fails here
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-quick=0
-[ "${1:-}" = --quick ] && quick=1
+mode=${1:-all}
+case "$mode" in
+    all | --quick | --stress) ;;
+    *) echo "usage: tests/run.sh [--quick | --stress]" >&2; exit 2 ;;
+esac
 jobs=$(nproc)
 
 deploy/install-deps.sh test
@@ -18,30 +27,81 @@ export OPENAPS_TEST_POSTGRES_URL=$(tests/start-postgres.sh | tail -1)
 export OPENAPS_TEST_REQUIRE_POSTGRES=1
 export CCACHE_DIR=${CCACHE_DIR:-$root/.cache/ccache}
 
-echo "== include layering and C++ format"
-tests/check-layers.sh
-git ls-files -z '*.cpp' '*.h' | xargs -0 clang-format --dry-run --Werror
+summary=()
+failed=0
+# stage NAME COMMAND...: runs one stage and records how it went.
+stage() {
+    local name=$1 started=$SECONDS
+    shift
+    echo "== $name"
+    if "$@"; then
+        summary+=("passed  $name ($((SECONDS - started)) s)")
+    else
+        summary+=("FAILED  $name ($((SECONDS - started)) s)")
+        failed=1
+        return 1
+    fi
+}
+report() {
+    echo "== summary"
+    printf '   %s\n' "${summary[@]}"
+    if [ "$failed" = 0 ]; then echo "== all stages passed"; else echo "== some stages FAILED"; fi
+}
+trap report EXIT
 
-echo "== build (RelWithDebInfo, with desktop app)"
-cmake -S . -B build/tests -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPENAPS_BUILD_DESKTOP=ON >/dev/null
-cmake --build build/tests -j "$jobs"
+formatted() {
+    tests/check-layers.sh && git ls-files -z '*.cpp' '*.h' | xargs -0 clang-format --dry-run --Werror
+}
+build() { # build DIR CMAKE-OPTIONS...
+    local dir=$1
+    shift
+    cmake -S . -B "$dir" -G Ninja "$@" >/dev/null && cmake --build "$dir" -j "$jobs"
+}
+in_dir() { (cd "$1" && shift && "$@"); }
+
+if [ "$mode" != --stress ]; then
+    stage "include layering and C++ format" formatted || true
+fi
+
+# Under load the heaviest tests take several times as long: --stress
+# allows 20 minutes per test function (QtTest's default is 5) and 30 per
+# test executable; the normal run keeps 5 and 10.
+timeout=600
+if [ "$mode" = --stress ]; then
+    timeout=1800
+    export QTEST_FUNCTION_TIMEOUT=1200000
+fi
+if stage "build (RelWithDebInfo, with desktop app)" \
+        build build/tests -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPENAPS_BUILD_DESKTOP=ON \
+        -DOPENAPS_TEST_TIMEOUT=$timeout; then
+    built=1
+else
+    built=0
+fi
+
+if [ "$mode" = --stress ]; then
+    # Own process group, so the trap ends stress-ng and all its workers.
+    setsid stress-ng --cpu 2 --io 1 --vm 1 --vm-bytes 512M --timeout 0 --quiet &
+    load=$!
+    trap 'kill -TERM -- "-$load" 2>/dev/null || kill -TERM "$load" 2>/dev/null; wait "$load" 2>/dev/null; report' EXIT
+    [ "$built" = 1 ] && stage "unit and integration tests under load (stress-ng; each 3 times, 4 at a time)" \
+        in_dir build/tests ctest --repeat until-fail:3 -j 4 -L 'unit|integration' --output-on-failure || true
+    [ "$failed" = 0 ]
+    exit
+fi
 
 if [ -f tests/browser/package.json ]; then
-    echo "== browser test dependencies"
-    (cd tests/browser && npm install --no-audit --no-fund --silent)
+    stage "browser test dependencies" in_dir tests/browser npm install --no-audit --no-fund --silent || true
 fi
 (cd tests/deploy && npm install --no-audit --no-fund --silent)  # cfn-lint for deploy_aws
 
-echo "== tests"
-(cd build/tests && ctest -j "$jobs" --output-on-failure --label-exclude bench)
+[ "$built" = 1 ] && stage "tests" in_dir build/tests ctest -j "$jobs" --output-on-failure --label-exclude bench || true
 
-if [ "$quick" = 0 ]; then
-    echo "== sanitizer build (ASan + UBSan, no desktop app)"
-    cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOPENAPS_SANITIZE=ON \
-        -DOPENAPS_BUILD_DESKTOP=OFF >/dev/null
-    cmake --build build/asan -j "$jobs"
-    echo "== tests under sanitizers"
-    (cd build/asan && ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
-        ctest -j "$jobs" --output-on-failure -L 'unit|integration')
+if [ "$mode" != --quick ]; then
+    stage "sanitizer build (ASan + UBSan, no desktop app)" \
+        build build/asan -DCMAKE_BUILD_TYPE=Debug -DOPENAPS_SANITIZE=ON -DOPENAPS_BUILD_DESKTOP=OFF \
+        && ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
+            stage "unit and integration tests under sanitizers" \
+            in_dir build/asan ctest -j "$jobs" --output-on-failure -L 'unit|integration' || true
 fi
-echo "== all tests passed"
+[ "$failed" = 0 ]
