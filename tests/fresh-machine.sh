@@ -283,7 +283,7 @@ if grep -q "fresh-machine-check-secret" "$stage_log"; then fail "check-config pr
 start_in_root "$rootB" "exec $as_user openaps-server serve" "$logs/7-serve.log"
 server=$!
 deadline=$((SECONDS + 60))
-until grep -q "listening on .* port [0-9]" "$logs/7-serve.log"; do
+until grep -qs "listening on .* port [0-9]" "$logs/7-serve.log"; do
     alive "$server" || { stage_log=$logs/7-serve.log; fail "serve exited"; }
     [ "$SECONDS" -lt "$deadline" ] || { stage_log=$logs/7-serve.log; fail "serve did not listen within 60 s"; }
     sleep 0.5
