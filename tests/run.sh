@@ -98,9 +98,13 @@ fi
 [ "$built" = 1 ] && stage "tests" in_dir build/tests ctest -j "$jobs" --output-on-failure --label-exclude bench || true
 
 if [ "$mode" != --quick ]; then
+    # An unoptimised ASan build runs the heaviest tests (etl_importkill on
+    # PostgreSQL) several times slower: 15 minutes per test function, 20 per
+    # test executable, as under --stress.
     stage "sanitizer build (ASan + UBSan, no desktop app)" \
         build build/asan -DCMAKE_BUILD_TYPE=Debug -DOPENAPS_SANITIZE=ON -DOPENAPS_BUILD_DESKTOP=OFF \
-        && ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
+        -DOPENAPS_TEST_TIMEOUT=1200 \
+        && ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 QTEST_FUNCTION_TIMEOUT=900000 \
             stage "unit and integration tests under sanitizers" \
             in_dir build/asan ctest -j "$jobs" --output-on-failure -L 'unit|integration' || true
 fi
