@@ -7,5 +7,5 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("openaps-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(OPENAPS_VERSION));
-    return openaps::server::runCommandLine(app.arguments());
+    return openaps::app::runCommandLine(app.arguments());
 }

@@ -2,7 +2,7 @@
 
 #include "crypto/secrets.h"
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 EmailCodes::EmailCodes(const QByteArray &secretKey)
     : m_key(crypto::deriveKey(secretKey, QByteArrayLiteral("api-email-code")))
@@ -79,4 +79,4 @@ mail::Message approvedMail(const Account &account)
                      .arg(account.name) };
 }
 
-} // namespace openaps::server::api
+} // namespace openaps::api

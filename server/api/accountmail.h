@@ -6,7 +6,7 @@
 #include <QByteArray>
 #include <QString>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 // Six-digit email codes: random, compared through a keyed hash (key =
 // deriveKey(OPENAPS_SECRET_KEY, "api-email-code")) bound to the researcher
@@ -30,4 +30,4 @@ mail::Message verificationMail(const Account &account, const QString &code, int 
 mail::Message resetMail(const Account &account, const QString &code, int validMinutes);
 mail::Message approvedMail(const Account &account);
 
-} // namespace openaps::server::api
+} // namespace openaps::api

@@ -10,7 +10,7 @@
 #include <QDateTime>
 #include <QJsonObject>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 namespace {
 
@@ -284,4 +284,4 @@ QHttpServerResponse ResearcherApi::onMe(const QHttpServerRequest &request)
     return jsonResponse(researcherJson(*researcher));
 }
 
-} // namespace openaps::server::api
+} // namespace openaps::api

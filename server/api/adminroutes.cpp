@@ -10,7 +10,7 @@
 #include <QJsonObject>
 #include <QUrlQuery>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 namespace {
 
@@ -108,4 +108,4 @@ QHttpServerResponse ResearcherApi::onAdminAction(const QString &idText, const QS
     return jsonResponse(adminResearcherJson(**updated));
 }
 
-} // namespace openaps::server::api
+} // namespace openaps::api

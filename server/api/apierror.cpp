@@ -6,7 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 Q_LOGGING_CATEGORY(lcApi, "openaps.server.api", QtInfoMsg)
 
@@ -72,4 +72,4 @@ QHttpServerResponse errorResponse(const Error &error)
                         status);
 }
 
-} // namespace openaps::server::api
+} // namespace openaps::api

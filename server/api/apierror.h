@@ -4,7 +4,7 @@
 
 #include <QHttpServerResponse>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 // The one place where API error codes become HTTP statuses. Every error
 // answer is {"error": code, "message": plain words}; an unknown code is a
@@ -19,4 +19,4 @@ QHttpServerResponse jsonResponse(const QJsonObject &body,
 // Headers every API answer carries, streaming ones included.
 void addApiHeaders(QHttpServerResponse &response);
 
-} // namespace openaps::server::api
+} // namespace openaps::api

@@ -5,7 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 namespace {
 
@@ -120,4 +120,4 @@ Result<QString> JsonBody::email(const QString &field) const
     return email;
 }
 
-} // namespace openaps::server::api
+} // namespace openaps::api

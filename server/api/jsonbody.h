@@ -5,7 +5,7 @@
 #include <QJsonObject>
 #include <QString>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 // A request's JSON object with field-named errors (bad-request), so a
 // researcher's client can say exactly what to fix.
@@ -35,4 +35,4 @@ private:
 // the domain, at most 254 characters (RFC 5321's limit).
 bool isPlausibleEmail(const QString &email);
 
-} // namespace openaps::server::api
+} // namespace openaps::api

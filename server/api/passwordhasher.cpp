@@ -4,7 +4,7 @@
 
 #include <QPointer>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 namespace {
 
@@ -65,4 +65,4 @@ void PasswordHasher::verify(const QString &encodedHash, const QString &password,
             context, std::move(done));
 }
 
-} // namespace openaps::server::api
+} // namespace openaps::api

@@ -7,7 +7,7 @@
 
 #include <functional>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 // argon2id takes a fraction of a second and ~64 MiB per call (secrets.h), so
 // it runs on a small pool of its own: the event loop keeps serving the
@@ -34,4 +34,4 @@ private:
     QThreadPool m_pool;
 };
 
-} // namespace openaps::server::api
+} // namespace openaps::api

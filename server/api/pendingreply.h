@@ -7,7 +7,7 @@
 #include <QPointer>
 #include <QTcpSocket>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 // A responder kept until an asynchronous step (argon2, mail) is done, shared
 // by the callbacks of that step. Sends at most once; nothing is written if
@@ -35,4 +35,4 @@ private:
     bool m_sent = false;
 };
 
-} // namespace openaps::server::api
+} // namespace openaps::api

@@ -1,6 +1,6 @@
 #include "api/researcher.h"
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 QString scopeName(AccessScope scope)
 {
@@ -37,4 +37,4 @@ QList<int> allowedSourceEntities(AccessScope scope)
     return {};
 }
 
-} // namespace openaps::server::api
+} // namespace openaps::api

@@ -5,7 +5,7 @@
 #include <QList>
 #include <QString>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 // Which consent groups' rows a researcher may download. The ETL stamps each
 // research row with source_entity: openaps=0, nsf=1, both=2 (README, "ETL and research database").
@@ -32,4 +32,4 @@ struct Researcher
     bool isAdmin = false;
 };
 
-} // namespace openaps::server::api
+} // namespace openaps::api

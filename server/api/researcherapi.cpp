@@ -12,7 +12,7 @@
 #include <QHttpServer>
 #include <QJsonObject>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 namespace {
 
@@ -68,7 +68,7 @@ ResearcherApi::~ResearcherApi()
     m_hasher.waitForIdle();
 }
 
-void ResearcherApi::addPost(WebServer &web, const QString &path, Handler handler, bool rateLimited)
+void ResearcherApi::addPost(http::WebServer &web, const QString &path, Handler handler, bool rateLimited)
 {
     web.router().route(
             path, QHttpServerRequest::Method::Post,
@@ -80,7 +80,7 @@ void ResearcherApi::addPost(WebServer &web, const QString &path, Handler handler
             });
 }
 
-void ResearcherApi::install(WebServer &web)
+void ResearcherApi::install(http::WebServer &web)
 {
     QHttpServer &router = web.router();
     using Method = QHttpServerRequest::Method;
@@ -185,4 +185,4 @@ QJsonObject adminResearcherJson(const Account &account)
                QDateTime::fromMSecsSinceEpoch(account.createdMs, Qt::UTC).toString(Qt::ISODateWithMs) } };
 }
 
-} // namespace openaps::server::api
+} // namespace openaps::api

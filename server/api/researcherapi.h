@@ -21,14 +21,14 @@
 #include <memory>
 #include <optional>
 
-namespace openaps::server {
+namespace openaps::http {
 class WebServer;
-namespace mail {
+}
+namespace openaps::mail {
 class Mailer;
 }
-} // namespace openaps::server
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 class JsonBody;
 
@@ -58,7 +58,7 @@ public:
     ResearcherApi(db::Database database, mail::Mailer *mailer, Options options, QObject *parent = nullptr);
     ~ResearcherApi() override;
 
-    void install(WebServer &web);
+    void install(http::WebServer &web);
     // For the export half: the same bearer-token check.
     const TokenAuth &tokenAuth() const { return m_auth; }
 
@@ -66,7 +66,7 @@ private:
     using ReplyPtr = std::shared_ptr<PendingReply>;
     using Handler = void (ResearcherApi::*)(const QHttpServerRequest &, ReplyPtr);
 
-    void addPost(WebServer &web, const QString &path, Handler handler, bool rateLimited);
+    void addPost(http::WebServer &web, const QString &path, Handler handler, bool rateLimited);
 
     // 413 for a big body, 429 over the per-IP limit; nullopt to go ahead.
     std::optional<QHttpServerResponse> refuse(const QHttpServerRequest &request, bool rateLimited);
@@ -110,4 +110,4 @@ private:
 QJsonObject researcherJson(const Researcher &researcher);
 QJsonObject adminResearcherJson(const Account &account);
 
-} // namespace openaps::server::api
+} // namespace openaps::api

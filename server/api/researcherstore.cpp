@@ -6,7 +6,7 @@
 #include <QSqlQuery>
 #include <QVariant>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 namespace {
 
@@ -312,4 +312,4 @@ Status ResearcherStore::purgeExpired(qint64 nowMs)
     });
 }
 
-} // namespace openaps::server::api
+} // namespace openaps::api

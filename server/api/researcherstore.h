@@ -9,7 +9,7 @@
 
 #include <optional>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 // Account statuses (README, "Researcher API (accounts)"): unverified → pending → approved |
 // rejected; approved → deactivated. Only approved researchers sign in.
@@ -92,4 +92,4 @@ private:
     db::Database m_database;
 };
 
-} // namespace openaps::server::api
+} // namespace openaps::api

@@ -7,7 +7,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 namespace {
 
@@ -95,4 +95,4 @@ Result<Researcher> TokenAuth::authenticateToken(const QString &token) const
     return researcher;
 }
 
-} // namespace openaps::server::api
+} // namespace openaps::api

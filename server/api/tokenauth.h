@@ -12,7 +12,7 @@
 
 class QHttpServerRequest;
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 // Bearer tokens of the researcher API (README, "Researcher API (accounts)"): 32 random bytes,
 // base64url, handed out by a login and stored only as a keyed hash (key =
@@ -44,4 +44,4 @@ private:
     MsClock m_clock;
 };
 
-} // namespace openaps::server::api
+} // namespace openaps::api

@@ -13,7 +13,7 @@
 
 #include <cstdio>
 
-namespace openaps::server {
+namespace openaps::app {
 
 namespace {
 
@@ -226,4 +226,4 @@ int adminCommand(const Config &config, const QStringList &arguments)
     return create(store, *options);
 }
 
-} // namespace openaps::server
+} // namespace openaps::app

@@ -8,7 +8,7 @@
 
 #include <cstdio>
 
-namespace openaps::server {
+namespace openaps::app {
 
 namespace {
 
@@ -86,4 +86,4 @@ int runCommandLine(const QStringList &arguments)
     return usage(2);
 }
 
-} // namespace openaps::server
+} // namespace openaps::app

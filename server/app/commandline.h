@@ -2,10 +2,10 @@
 
 #include <QStringList>
 
-namespace openaps::server {
+namespace openaps::app {
 
 // Parses `openaps-server [--config FILE] COMMAND [options]` and runs the command.
 // Returns the process exit code.
 int runCommandLine(const QStringList &arguments);
 
-} // namespace openaps::server
+} // namespace openaps::app

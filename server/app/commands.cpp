@@ -11,7 +11,7 @@
 #include <QNetworkAccessManager>
 #include <QTextStream>
 
-namespace openaps::server {
+namespace openaps::app {
 
 Q_LOGGING_CATEGORY(lcApp, "openaps.server.app", QtInfoMsg)
 
@@ -187,4 +187,4 @@ int serveCommand(const Config &config, const QStringList &arguments)
     return QCoreApplication::exec();
 }
 
-} // namespace openaps::server
+} // namespace openaps::app

@@ -7,7 +7,7 @@
 
 #include <optional>
 
-namespace openaps::server {
+namespace openaps::app {
 
 // Every subcommand has this shape: the effective configuration and the
 // arguments after the command name. It returns the process exit code.
@@ -33,4 +33,4 @@ int importCommand(const Config &config, const QStringList &arguments);
 // admincommands.cpp
 int adminCommand(const Config &config, const QStringList &arguments);
 
-} // namespace openaps::server
+} // namespace openaps::app

@@ -24,7 +24,7 @@
 #include <QLoggingCategory>
 #include <QTextStream>
 
-namespace openaps::server {
+namespace openaps::app {
 
 Q_LOGGING_CATEGORY(lcDemo, "openaps.server.demo", QtInfoMsg)
 
@@ -347,4 +347,4 @@ int demoCommand(const Config &config, const QStringList &arguments)
     return exitCode ? exitCode : code;
 }
 
-} // namespace openaps::server
+} // namespace openaps::app

@@ -18,7 +18,7 @@ class OpenHumansStandIn;
 class SmtpStandIn;
 } // namespace openaps::standins
 
-namespace openaps::server {
+namespace openaps::app {
 
 // `openaps-server demo`: the whole system on this machine. A loopback
 // Nightscout with one synthetic site per participant (data growing in real
@@ -76,4 +76,4 @@ private:
 
 int demoCommand(const Config &config, const QStringList &arguments);
 
-} // namespace openaps::server
+} // namespace openaps::app

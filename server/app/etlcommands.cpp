@@ -21,7 +21,7 @@
 #include <cstdio>
 #include <unistd.h>
 
-namespace openaps::server {
+namespace openaps::app {
 
 namespace {
 
@@ -213,4 +213,4 @@ int etlCommand(const Config &config, const QStringList &arguments)
     return options.once ? exitCode : rc;
 }
 
-} // namespace openaps::server
+} // namespace openaps::app

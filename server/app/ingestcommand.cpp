@@ -10,7 +10,7 @@
 #include <QFile>
 #include <QTextStream>
 
-namespace openaps::server {
+namespace openaps::app {
 
 namespace {
 
@@ -81,4 +81,4 @@ int ingestCommand(const Config &config, const QStringList &arguments)
     return code;
 }
 
-} // namespace openaps::server
+} // namespace openaps::app

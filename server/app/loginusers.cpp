@@ -11,7 +11,7 @@
 
 #include <libpq-fe.h>
 
-namespace openaps::server {
+namespace openaps::app {
 
 namespace {
 
@@ -194,4 +194,4 @@ Status applyLoginUsers(const db::Database &database, const QList<LoginUser> &use
     return {};
 }
 
-} // namespace openaps::server
+} // namespace openaps::app

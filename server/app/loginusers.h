@@ -5,7 +5,7 @@
 
 #include <QStringList>
 
-namespace openaps::server {
+namespace openaps::app {
 
 // A PostgreSQL LOGIN user for one server process, from
 // `migrate --roles --login USER=ROLES`: it holds the group roles of its
@@ -28,4 +28,4 @@ Result<LoginUser> parseLoginUser(const QString &spec);
 // PostgreSQL or its log. Run after applyRoles() by the database owner.
 Status applyLoginUsers(const db::Database &database, const QList<LoginUser> &users);
 
-} // namespace openaps::server
+} // namespace openaps::app

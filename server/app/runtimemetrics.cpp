@@ -2,13 +2,13 @@
 
 #include "db/sqlhelpers.h"
 
-namespace openaps::server {
+namespace openaps::app {
 
 namespace {
 
-using Labels = PrometheusText::Labels;
+using Labels = http::PrometheusText::Labels;
 
-void addParticipantMetrics(const QSqlDatabase &db, PrometheusText &out)
+void addParticipantMetrics(const QSqlDatabase &db, http::PrometheusText &out)
 {
     auto states = sql::exec(db,
                             QStringLiteral("SELECT deauthorized_at IS NULL, COALESCE(sharing_consent, ''), "
@@ -36,7 +36,7 @@ void addParticipantMetrics(const QSqlDatabase &db, PrometheusText &out)
                    Labels { { QStringLiteral("consent"), it.key() } });
 }
 
-void addEtlFileMetrics(const QSqlDatabase &db, PrometheusText &out)
+void addEtlFileMetrics(const QSqlDatabase &db, http::PrometheusText &out)
 {
     auto files = sql::exec(db,
                            QStringLiteral("SELECT status, COUNT(*), COALESCE(SUM(records), 0), "
@@ -61,7 +61,7 @@ void addEtlFileMetrics(const QSqlDatabase &db, PrometheusText &out)
 
 } // namespace
 
-void addDatabaseMetrics(const db::Database &database, PrometheusText &out)
+void addDatabaseMetrics(const db::Database &database, http::PrometheusText &out)
 {
     const auto db = database.connection();
     if (!db)
@@ -71,11 +71,11 @@ void addDatabaseMetrics(const db::Database &database, PrometheusText &out)
 }
 
 void addPassMetrics(const char *name, const char *help, const jobs::ParticipantRunner::Stats &stats,
-                    PrometheusText &out)
+                    http::PrometheusText &out)
 {
     out.family(name, "gauge", help);
     out.sample(name, stats.succeeded, Labels { { QStringLiteral("outcome"), QStringLiteral("succeeded") } });
     out.sample(name, stats.failed, Labels { { QStringLiteral("outcome"), QStringLiteral("failed") } });
 }
 
-} // namespace openaps::server
+} // namespace openaps::app

@@ -14,7 +14,7 @@
 #include <QHostAddress>
 #include <QLoggingCategory>
 
-namespace openaps::server {
+namespace openaps::app {
 
 Q_LOGGING_CATEGORY(lcRuntime, "openaps.server.runtime", QtInfoMsg)
 
@@ -67,7 +67,7 @@ Status ServerRuntime::start(const Roles &roles)
 {
     const QUrl redirectUri = site::SiteSettings::fromConfig(m_config).redirectUri();
     if (roles.web || roles.api)
-        m_web = std::make_unique<WebServer>(m_database);
+        m_web = std::make_unique<http::WebServer>(m_database);
     if (roles.web) {
         auto participantSite = site::ParticipantSite::create(m_database, &m_nam,
                                                              site::ParticipantSite::optionsFromConfig(m_config));
@@ -115,9 +115,9 @@ Status ServerRuntime::start(const Roles &roles)
 void ServerRuntime::addMetricsSources()
 {
     m_web->setMetricsToken(m_config.value(QStringLiteral("METRICS_TOKEN")).toUtf8());
-    m_web->addMetricsSource([this](PrometheusText &out) { addDatabaseMetrics(m_database, out); });
+    m_web->addMetricsSource([this](http::PrometheusText &out) { addDatabaseMetrics(m_database, out); });
     // The jobs start after the web server; the sources look them up per scrape.
-    m_web->addMetricsSource([this](PrometheusText &out) {
+    m_web->addMetricsSource([this](http::PrometheusText &out) {
         if (m_ingest)
             m_ingest->metrics().addTo(out);
         if (m_etl)
@@ -131,4 +131,4 @@ quint16 ServerRuntime::webPort() const
     return m_web ? m_web->port() : 0;
 }
 
-} // namespace openaps::server
+} // namespace openaps::app

@@ -16,19 +16,21 @@ namespace openaps::ingest {
 class IngestService;
 }
 
-namespace openaps::server {
-
+namespace openaps::http {
 class WebServer;
-namespace api {
+}
+namespace openaps::api {
 class ExportApi;
 class ResearcherApi;
 }
-namespace mail {
+namespace openaps::mail {
 class Mailer;
 }
-namespace site {
+namespace openaps::site {
 class ParticipantSite;
 }
+
+namespace openaps::app {
 
 // Which parts of the server a process runs (`serve --roles web,api,ingest,etl`):
 // several instances can share one PostgreSQL and split the work. `web` is the
@@ -66,7 +68,7 @@ private:
     Config m_config;
     db::Database m_database;
     QNetworkAccessManager m_nam;
-    std::unique_ptr<WebServer> m_web;
+    std::unique_ptr<http::WebServer> m_web;
     std::unique_ptr<site::ParticipantSite> m_site;
     // After m_web, so they go first; the mailer outlives the API that uses it.
     std::unique_ptr<mail::Mailer> m_mailer;
@@ -77,4 +79,4 @@ private:
     etl::EtlService *m_etl = nullptr;
 };
 
-} // namespace openaps::server
+} // namespace openaps::app

@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace openaps::server {
+namespace openaps::app {
 
 namespace {
 
@@ -41,4 +41,4 @@ void quitOnTerminationSignals()
     sigaction(SIGTERM, &action, nullptr);
 }
 
-} // namespace openaps::server
+} // namespace openaps::app

@@ -1,9 +1,9 @@
 #pragma once
 
-namespace openaps::server {
+namespace openaps::app {
 
 // SIGINT and SIGTERM end QCoreApplication::exec() cleanly (through a self-pipe,
 // so the signal handler itself only writes one byte).
 void quitOnTerminationSignals();
 
-} // namespace openaps::server
+} // namespace openaps::app

@@ -8,7 +8,7 @@
 
 #include <utility>
 
-namespace openaps::server {
+namespace openaps::http {
 
 Q_LOGGING_CATEGORY(lcHealth, "openaps.server.health", QtInfoMsg)
 
@@ -53,7 +53,7 @@ public:
     }
 
 signals:
-    void checked(const openaps::server::HealthOutcome &outcome);
+    void checked(const openaps::http::HealthOutcome &outcome);
 
 private:
     db::Database m_database;
@@ -142,6 +142,6 @@ void HealthCheck::answer(const HealthOutcome &outcome)
         done(outcome);
 }
 
-} // namespace openaps::server
+} // namespace openaps::http
 
 #include "healthcheck.moc"

@@ -10,7 +10,7 @@
 #include <chrono>
 #include <functional>
 
-namespace openaps::server {
+namespace openaps::http {
 
 // What one readiness check found out about the database.
 struct HealthOutcome
@@ -59,4 +59,4 @@ private:
     bool m_wasUp = true; // for logging changes only
 };
 
-} // namespace openaps::server
+} // namespace openaps::http

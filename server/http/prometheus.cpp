@@ -1,6 +1,6 @@
 #include "http/prometheus.h"
 
-namespace openaps::server {
+namespace openaps::http {
 
 namespace {
 
@@ -33,4 +33,4 @@ void PrometheusText::sample(const char *name, double value, const Labels &labels
     m_text += QLatin1Char(' ') + QString::number(value, 'g', 15) + QLatin1Char('\n');
 }
 
-} // namespace openaps::server
+} // namespace openaps::http

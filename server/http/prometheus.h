@@ -4,7 +4,7 @@
 #include <QPair>
 #include <QString>
 
-namespace openaps::server {
+namespace openaps::http {
 
 // Builds the Prometheus text exposition format (version 0.0.4): a family
 // header, then its samples. Label values are escaped as the format asks.
@@ -22,4 +22,4 @@ private:
     QString m_text;
 };
 
-} // namespace openaps::server
+} // namespace openaps::http

@@ -5,7 +5,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
-namespace openaps::server::http {
+namespace openaps::http {
 
 RateLimiter::RateLimiter(db::Database database, const QByteArray &secretKey, int limit, std::chrono::seconds window,
                          MsClock clock)
@@ -57,4 +57,4 @@ Status RateLimiter::purgeOld()
     return {};
 }
 
-} // namespace openaps::server::http
+} // namespace openaps::http

@@ -8,7 +8,7 @@
 
 #include <chrono>
 
-namespace openaps::server::http {
+namespace openaps::http {
 
 // Per-client limit on form posts, counted in fixed windows in the database
 // so every server instance sees the same counts. Clients are stored as a
@@ -38,4 +38,4 @@ private:
     MsClock m_clock;
 };
 
-} // namespace openaps::server::http
+} // namespace openaps::http

@@ -2,7 +2,7 @@
 
 #include <QLoggingCategory>
 
-namespace openaps::server::http {
+namespace openaps::http {
 
 Q_LOGGING_CATEGORY(lcRequests, "openaps.server.http", QtInfoMsg)
 
@@ -92,4 +92,4 @@ qint64 declaredBodySize(const QHttpServerRequest &request)
     return ok && n >= 0 ? n : -1;
 }
 
-} // namespace openaps::server::http
+} // namespace openaps::http

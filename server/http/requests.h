@@ -13,7 +13,7 @@
 
 // What every form-taking or JSON-taking endpoint (participant site, researcher
 // API) reads from a request, and the settings that bound it.
-namespace openaps::server::http {
+namespace openaps::http {
 
 // Limits and proxies for requests that post data, read once at start-up
 // (OPENAPS_SITE_POST_LIMIT, _POST_WINDOW, _MAX_BODY_BYTES, _TRUSTED_PROXIES).
@@ -41,4 +41,4 @@ QHostAddress clientAddress(const QHttpServerRequest &request, const RequestSetti
 // The request's Content-Length, or the body size; -1 if unparsable.
 qint64 declaredBodySize(const QHttpServerRequest &request);
 
-} // namespace openaps::server::http
+} // namespace openaps::http

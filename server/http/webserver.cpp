@@ -13,7 +13,7 @@
 #include <QPointer>
 #include <QTcpSocket>
 
-namespace openaps::server {
+namespace openaps::http {
 
 WebServer::WebServer(db::Database database, QObject *parent, std::chrono::milliseconds healthBudget)
     : QObject(parent),
@@ -167,4 +167,4 @@ void WebServer::addMetricsRoute()
             });
 }
 
-} // namespace openaps::server
+} // namespace openaps::http

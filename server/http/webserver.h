@@ -12,7 +12,7 @@
 #include <functional>
 #include <memory>
 
-namespace openaps::server {
+namespace openaps::http {
 
 class HealthCheck;
 struct HealthOutcome;
@@ -70,4 +70,4 @@ private:
     qint64 m_startedAtSecs;
 };
 
-} // namespace openaps::server
+} // namespace openaps::http

@@ -43,11 +43,11 @@ IngestMetrics::Snapshot IngestMetrics::snapshot() const
     return m_data;
 }
 
-void IngestMetrics::addTo(server::PrometheusText &out) const
+void IngestMetrics::addTo(http::PrometheusText &out) const
 {
     const Snapshot s = snapshot();
     const auto label = [](const char *key, const QString &value) {
-        return server::PrometheusText::Labels { { QLatin1String(key), value } };
+        return http::PrometheusText::Labels { { QLatin1String(key), value } };
     };
     out.family("openaps_ingest_cycles_total", "counter", "Ingest cycles finished.");
     out.sample("openaps_ingest_cycles_total", s.cycles);

@@ -35,7 +35,7 @@ public:
     Snapshot snapshot() const;
 
     // Adds the openaps_ingest_* families to a /metrics answer.
-    void addTo(server::PrometheusText &out) const;
+    void addTo(http::PrometheusText &out) const;
 
 private:
     mutable QMutex m_mutex;

@@ -4,7 +4,7 @@
 
 #include <QPointer>
 
-namespace openaps::server::mail {
+namespace openaps::mail {
 
 Q_LOGGING_CATEGORY(lcMail, "openaps.server.mail", QtInfoMsg)
 
@@ -47,4 +47,4 @@ void Mailer::send(Message message, QObject *context, std::function<void(Status)>
     });
 }
 
-} // namespace openaps::server::mail
+} // namespace openaps::mail

@@ -9,7 +9,7 @@
 
 #include <functional>
 
-namespace openaps::server::mail {
+namespace openaps::mail {
 
 // Sends mail off the event loop thread: each message is one libcurl exchange
 // on a small pool of worker threads, and `done` runs back on the mailer's
@@ -36,4 +36,4 @@ private:
     QThreadPool m_pool;
 };
 
-} // namespace openaps::server::mail
+} // namespace openaps::mail

@@ -2,9 +2,9 @@
 
 #include <QLoggingCategory>
 
-namespace openaps::server::mail {
+namespace openaps::mail {
 
 // Outgoing mail. Never log recipients, codes or message bodies here.
 Q_DECLARE_LOGGING_CATEGORY(lcMail)
 
-} // namespace openaps::server::mail
+} // namespace openaps::mail

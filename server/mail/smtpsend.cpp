@@ -11,7 +11,7 @@
 #include <memory>
 #include <mutex>
 
-namespace openaps::server::mail {
+namespace openaps::mail {
 
 namespace {
 
@@ -129,4 +129,4 @@ Status sendBlocking(const SmtpSettings &settings, const Message &message)
     return {};
 }
 
-} // namespace openaps::server::mail
+} // namespace openaps::mail

@@ -7,7 +7,7 @@
 #include <QDateTime>
 #include <QString>
 
-namespace openaps::server::mail {
+namespace openaps::mail {
 
 // A plain-text email to one recipient.
 struct Message
@@ -25,4 +25,4 @@ QByteArray formatMessage(const QString &from, const Message &message, const QDat
 // The error message names neither the recipient nor the content.
 Status sendBlocking(const SmtpSettings &settings, const Message &message);
 
-} // namespace openaps::server::mail
+} // namespace openaps::mail

@@ -1,6 +1,6 @@
 #include "mail/smtpsettings.h"
 
-namespace openaps::server::mail {
+namespace openaps::mail {
 
 Result<SmtpSettings> SmtpSettings::make(const QString &urlText, const QString &from)
 {
@@ -44,4 +44,4 @@ Result<SmtpSettings> SmtpSettings::fromConfig(const Config &config)
     return settings;
 }
 
-} // namespace openaps::server::mail
+} // namespace openaps::mail

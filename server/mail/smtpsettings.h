@@ -8,7 +8,7 @@
 
 #include <chrono>
 
-namespace openaps::server::mail {
+namespace openaps::mail {
 
 // Where mail goes (README, "Configuration"): OPENAPS_SMTP_URL is smtp://host:port
 // (STARTTLS when the server offers it), smtp+starttls://host:port (STARTTLS
@@ -30,4 +30,4 @@ struct SmtpSettings
     static Result<SmtpSettings> make(const QString &url, const QString &from);
 };
 
-} // namespace openaps::server::mail
+} // namespace openaps::mail

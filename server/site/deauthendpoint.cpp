@@ -8,7 +8,7 @@
 
 #include <QJsonObject>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 using Status = QHttpServerResponse::StatusCode;
 
@@ -44,4 +44,4 @@ QHttpServerResponse handleDeauthWebhook(const db::Database &database, const QByt
     return answer("ok", Status::Ok);
 }
 
-} // namespace openaps::server::site
+} // namespace openaps::site

@@ -5,7 +5,7 @@
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 // POST /deauth, Open Humans' deauthorisation webhook. Verifies the signature
 // when a secret is configured (401 when missing or wrong), accepts single-
@@ -15,4 +15,4 @@ namespace openaps::server::site {
 QHttpServerResponse handleDeauthWebhook(const db::Database &database, const QByteArray &secret,
                                         const QHttpServerRequest &request);
 
-} // namespace openaps::server::site
+} // namespace openaps::site

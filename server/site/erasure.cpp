@@ -12,7 +12,7 @@
 #include <QSqlQuery>
 #include <QSqlRecord>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 namespace {
 
@@ -284,4 +284,4 @@ Result<bool> deauthorizeMember(const db::Database &database, const QString &memb
     return found;
 }
 
-} // namespace openaps::server::site
+} // namespace openaps::site

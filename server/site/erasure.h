@@ -7,7 +7,7 @@
 #include <QMap>
 #include <QStringList>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 // How a table points at a participant.
 enum class ParticipantKey {
@@ -56,4 +56,4 @@ Result<bool> deauthorizeMember(const db::Database &database, const QString &memb
 // Appends an audit record; `detail` must not contain personal data.
 Status writeAudit(const db::Database &database, const QString &event, const QJsonObject &detail);
 
-} // namespace openaps::server::site
+} // namespace openaps::site

@@ -1,6 +1,6 @@
 #include "site/httphelpers.h"
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 QByteArray sessionCookie(const SiteSettings &settings, const QString &value, std::chrono::seconds maxAge)
 {
@@ -53,4 +53,4 @@ QHttpServerResponse redirectResponse(const QByteArray &location, const SiteSetti
     return response;
 }
 
-} // namespace openaps::server::site
+} // namespace openaps::site

@@ -5,7 +5,7 @@
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 // The Set-Cookie value for the session cookie; an empty value expires it.
 QByteArray sessionCookie(const SiteSettings &settings, const QString &value, std::chrono::seconds maxAge);
@@ -22,4 +22,4 @@ QHttpServerResponse htmlResponse(const QByteArray &html, QHttpServerResponse::St
 // 303 See Other to a path on this site (after POST, and for login hand-offs).
 QHttpServerResponse redirectResponse(const QByteArray &location, const SiteSettings &settings);
 
-} // namespace openaps::server::site
+} // namespace openaps::site

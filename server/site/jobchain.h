@@ -4,7 +4,7 @@
 
 #include <QObject>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 // Starts an Open Humans job and hands its result to `handler` (called in
 // `context`'s thread, not at all when `context` is gone first).
@@ -15,4 +15,4 @@ template <typename JobT, typename Handler> void runJob(JobT *job, QObject *conte
     job->start();
 }
 
-} // namespace openaps::server::site
+} // namespace openaps::site

@@ -6,7 +6,7 @@
 #include "site/jobchain.h"
 #include "site/sitelog.h"
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 namespace {
 
@@ -103,4 +103,4 @@ void LoginJob::finish(Result<Outcome> result)
     emit finished();
 }
 
-} // namespace openaps::server::site
+} // namespace openaps::site

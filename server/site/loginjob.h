@@ -8,7 +8,7 @@
 
 #include <optional>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 using records::consentFileName;
 using records::urlFileName;
@@ -56,4 +56,4 @@ private:
     Result<Outcome> m_result { makeError("pending", QStringLiteral("The login has not finished.")) };
 };
 
-} // namespace openaps::server::site
+} // namespace openaps::site

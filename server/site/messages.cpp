@@ -2,7 +2,7 @@
 
 #include <QHash>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 QString probeProblemTitle(const QString &code)
 {
@@ -78,4 +78,4 @@ QString dataTypeLabel(const QString &dataType)
     return labels.value(dataType, dataType);
 }
 
-} // namespace openaps::server::site
+} // namespace openaps::site

@@ -4,7 +4,7 @@
 
 #include <QString>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 // Plain words for participants. Each function turns a machine code into a
 // sentence a non-technical reader on a phone can act on.
@@ -26,4 +26,4 @@ QString transferProblem(const QString &code, const QString &storedMessage);
 // "Glucose readings" for "entries", and so on.
 QString dataTypeLabel(const QString &dataType);
 
-} // namespace openaps::server::site
+} // namespace openaps::site

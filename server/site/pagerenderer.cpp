@@ -3,7 +3,7 @@
 #include <QDir>
 #include <QFile>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 Result<std::shared_ptr<PageRenderer>> PageRenderer::load(const QString &dir)
 {
@@ -41,4 +41,4 @@ QByteArray PageRenderer::render(const QString &name, const PageData &data) const
     return QByteArray(html.data(), qsizetype(html.size()));
 }
 
-} // namespace openaps::server::site
+} // namespace openaps::site

@@ -10,7 +10,7 @@
 
 #include <memory>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 using PageData = kainjow::mustache::data;
 
@@ -39,4 +39,4 @@ private:
     QHash<QString, std::shared_ptr<Template>> m_templates;
 };
 
-} // namespace openaps::server::site
+} // namespace openaps::site

@@ -6,7 +6,7 @@
 
 #include <QLocale>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 namespace {
 
@@ -219,4 +219,4 @@ PageData Pages::loginProblem(LoginProblem problem) const
                    login, loginLabel);
 }
 
-} // namespace openaps::server::site
+} // namespace openaps::site

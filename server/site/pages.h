@@ -7,7 +7,7 @@
 
 #include <QStringList>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 // What the logged-in page's form shows: the participant's last input (never
 // the token) and the outcome of the last submit.
@@ -62,4 +62,4 @@ QByteArray pageFingerprint(const Session &session, const ParticipantView &partic
 // "31 January 2024, 14:05 UTC" (site.js shows it in local time).
 QString readableUtc(const QDateTime &when);
 
-} // namespace openaps::server::site
+} // namespace openaps::site

@@ -16,7 +16,7 @@
 #include <QPointer>
 #include <QTcpSocket>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 using Status = QHttpServerResponse::StatusCode;
 
@@ -94,7 +94,7 @@ ParticipantSite::ParticipantSite(db::Database database, QNetworkAccessManager *n
     m_purgeTimer.start();
 }
 
-void ParticipantSite::install(WebServer &web)
+void ParticipantSite::install(http::WebServer &web)
 {
     QHttpServer &router = web.router();
     using Method = QHttpServerRequest::Method;
@@ -411,4 +411,4 @@ void ParticipantSite::purge()
         qCWarning(lcSite, "removing old rate-limit counters failed: %s", qPrintable(purged.error().message));
 }
 
-} // namespace openaps::server::site
+} // namespace openaps::site

@@ -22,11 +22,11 @@
 class QHttpServer;
 class QNetworkAccessManager;
 
-namespace openaps::server {
+namespace openaps::http {
 class WebServer;
 }
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 // The participant registration site: landing page, Open Humans login,
 // Nightscout address and consent form, transfer status, logout, and the
@@ -51,7 +51,7 @@ public:
                                                            Options options, QObject *parent = nullptr);
 
     // Adds the routes, the 404 page and the security headers to `web`.
-    void install(WebServer &web);
+    void install(http::WebServer &web);
 
     // The options `serve` uses, from the configuration.
     static Options optionsFromConfig(const Config &config);
@@ -108,4 +108,4 @@ private:
     QHash<qint64, RenderedPage> m_renderedPages;
 };
 
-} // namespace openaps::server::site
+} // namespace openaps::site

@@ -3,7 +3,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 QDateTime dateTimeFromDb(const QVariant &value)
 {
@@ -165,4 +165,4 @@ Result<std::optional<ParticipantStore::Overview>> ParticipantStore::overview(qin
     return overview;
 }
 
-} // namespace openaps::server::site
+} // namespace openaps::site

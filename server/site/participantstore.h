@@ -12,7 +12,7 @@
 #include <memory>
 #include <optional>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 // What the site knows about a participant (never the Nightscout URL itself).
 struct ParticipantView
@@ -85,4 +85,4 @@ private:
 // QDateTime from a timestamp column: TIMESTAMPTZ on PostgreSQL, ISO text on SQLite.
 QDateTime dateTimeFromDb(const QVariant &value);
 
-} // namespace openaps::server::site
+} // namespace openaps::site

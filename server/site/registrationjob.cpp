@@ -9,7 +9,7 @@
 
 #include <QRegularExpression>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 ns::Credentials credentialsFrom(const QString &typed, const ns::SiteUrl &site)
 {
@@ -129,4 +129,4 @@ void RegistrationJob::finish(Result<Saved> result)
     emit finished();
 }
 
-} // namespace openaps::server::site
+} // namespace openaps::site

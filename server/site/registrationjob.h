@@ -10,7 +10,7 @@
 
 class QNetworkAccessManager;
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 // What the participant submitted on the logged-in page.
 struct Registration
@@ -78,4 +78,4 @@ private:
     Result<Saved> m_result { makeError("pending", QStringLiteral("Saving has not finished.")) };
 };
 
-} // namespace openaps::server::site
+} // namespace openaps::site

@@ -6,7 +6,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 SessionStore::SessionStore(db::Database database, const QByteArray &secretKey, std::chrono::seconds lifetime,
                            MsClock clock)
@@ -112,4 +112,4 @@ Result<int> SessionStore::purgeExpired()
     return q.numRowsAffected();
 }
 
-} // namespace openaps::server::site
+} // namespace openaps::site

@@ -13,7 +13,7 @@
 #include <memory>
 #include <optional>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 struct Session
 {
@@ -57,4 +57,4 @@ private:
     std::unique_ptr<StatementCache> m_statements; // find() runs on every page view
 };
 
-} // namespace openaps::server::site
+} // namespace openaps::site

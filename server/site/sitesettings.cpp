@@ -2,7 +2,7 @@
 
 #include "site/sitelog.h"
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 Q_LOGGING_CATEGORY(lcSite, "openaps.server.site", QtInfoMsg)
 
@@ -50,4 +50,4 @@ QByteArray SiteSettings::origin() const
     return publicUrl.adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment).toString().toUtf8();
 }
 
-} // namespace openaps::server::site
+} // namespace openaps::site

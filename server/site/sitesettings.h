@@ -10,7 +10,7 @@
 
 #include <chrono>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 // The site's view of the configuration, read once at start-up (the request
 // limits and proxies it shares with the researcher API come from its base).
@@ -32,4 +32,4 @@ struct SiteSettings : http::RequestSettings
     QByteArray origin() const; // scheme://host[:port] for Origin checks
 };
 
-} // namespace openaps::server::site
+} // namespace openaps::site

@@ -2,7 +2,7 @@
 
 #include <QSqlError>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 Result<QSqlQuery *> StatementCache::prepared(const QString &sql)
 {
@@ -29,4 +29,4 @@ Result<QSqlQuery *> StatementCache::prepared(const QString &sql)
     return it.value().get();
 }
 
-} // namespace openaps::server::site
+} // namespace openaps::site

@@ -9,7 +9,7 @@
 
 #include <memory>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 // Prepared statements kept per connection, so the queries every page view
 // runs are parsed once (preparing costs as much as running them on SQLite).
@@ -33,4 +33,4 @@ private:
     QHash<QString, std::shared_ptr<QSqlQuery>> m_queries;
 };
 
-} // namespace openaps::server::site
+} // namespace openaps::site

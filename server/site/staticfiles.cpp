@@ -4,7 +4,7 @@
 #include <QDir>
 #include <QFile>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 namespace {
 
@@ -42,4 +42,4 @@ const StaticFiles::File *StaticFiles::find(const QString &name) const
     return it == m_files.cend() ? nullptr : &it.value();
 }
 
-} // namespace openaps::server::site
+} // namespace openaps::site

@@ -4,7 +4,7 @@
 #include <QHash>
 #include <QString>
 
-namespace openaps::server::site {
+namespace openaps::site {
 
 // The site's CSS, JavaScript and images, read into memory once (a few KB)
 // from `<dir>/static` or the copy compiled into the binary.
@@ -28,4 +28,4 @@ private:
     QHash<QString, File> m_files;
 };
 
-} // namespace openaps::server::site
+} // namespace openaps::site

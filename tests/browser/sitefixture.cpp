@@ -55,7 +55,7 @@ int main(int argc, char *argv[])
     nightscout.site();
     nightscout.site(QStringLiteral("locked")).requireToken(lockedToken);
 
-    server::WebServer web(database);
+    http::WebServer web(database);
     const auto port = web.listen(QHostAddress::LocalHost, 0);
     if (!port)
         return fail(port.error().message);
@@ -70,9 +70,9 @@ int main(int argc, char *argv[])
             // The benchmark and the browser tests post from one address.
             { QStringLiteral("SITE_POST_LIMIT"), QStringLiteral("100000") },
     });
-    auto options = server::site::ParticipantSite::optionsFromConfig(config);
+    auto options = site::ParticipantSite::optionsFromConfig(config);
     options.probe.timeout = std::chrono::seconds(5);
-    auto site = server::site::ParticipantSite::create(database, &nam, options);
+    auto site = site::ParticipantSite::create(database, &nam, options);
     if (!site)
         return fail(site.error().message);
     (*site)->install(web);
@@ -91,15 +91,15 @@ int main(int argc, char *argv[])
     control.route(QStringLiteral("/session"), QHttpServerRequest::Method::Post, [&] {
         const QString member = openHumans.addMember();
         const auto grant = openHumans.store().issueTokens(member);
-        server::site::ParticipantStore participants(database, secretKey);
+        site::ParticipantStore participants(database, secretKey);
         const auto id = participants.recordLogin(
                 { member,
                   { grant.accessToken, grant.refreshToken, QDateTime::currentDateTimeUtc().addSecs(36000), {} },
                   0,
                   QStringLiteral("https://bench.example"),
                   QStringLiteral("both") });
-        server::site::SessionStore sessions(database, secretKey, std::chrono::hours(24), systemMsClock());
-        const auto session = id ? sessions.create(*id) : Result<server::site::Session>(id.error());
+        site::SessionStore sessions(database, secretKey, std::chrono::hours(24), systemMsClock());
+        const auto session = id ? sessions.create(*id) : Result<site::Session>(id.error());
         if (!session)
             return QHttpServerResponse(QJsonObject { { QStringLiteral("error"), session.error().message } },
                                        QHttpServerResponse::StatusCode::InternalServerError);

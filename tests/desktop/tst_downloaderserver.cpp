@@ -40,7 +40,7 @@
 using namespace openaps;
 using namespace openaps::test;
 using namespace openaps::records;
-namespace api = openaps::server::api;
+namespace api = openaps::api;
 
 namespace {
 const QString password = QStringLiteral("correct horse battery");
@@ -62,7 +62,7 @@ private:
     std::unique_ptr<TestDatabase> m_tdb;
     std::optional<db::Database> m_database;
     std::unique_ptr<standins::SmtpStandIn> m_smtp;
-    std::unique_ptr<server::ServerRuntime> m_runtime;
+    std::unique_ptr<app::ServerRuntime> m_runtime;
     std::unique_ptr<Downloader> m_app;
     QSettings *m_settings = nullptr;
     researcher::ApiClient *m_api = nullptr;
@@ -205,7 +205,7 @@ private slots:
                   { QStringLiteral("MAIL_FROM"), QStringLiteral("data@example.org") },
                   { QStringLiteral("HTTP_PORT"), QStringLiteral("0") },
                   { QStringLiteral("SECRET_KEY"), QStringLiteral("desktop-test-secret-key-0123456789abcdef") } });
-        m_runtime = std::make_unique<server::ServerRuntime>(config, *m_database);
+        m_runtime = std::make_unique<app::ServerRuntime>(config, *m_database);
         const Status started = m_runtime->start({ false, false, false, true });
         QVERIFY2(started, started ? "" : qPrintable(started.error().message));
         m_app = std::make_unique<Downloader>(m_dir->filePath(QStringLiteral("settings.ini")));

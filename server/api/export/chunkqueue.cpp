@@ -1,6 +1,6 @@
 #include "api/export/chunkqueue.h"
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 void ChunkQueue::notifyLocked(std::unique_lock<std::mutex> &lock)
 {
@@ -86,4 +86,4 @@ ChunkQueue::Next ChunkQueue::next()
     return next;
 }
 
-} // namespace openaps::server::api
+} // namespace openaps::api

@@ -2,7 +2,7 @@
 
 #include "etl/tables.h"
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 namespace {
 
@@ -117,4 +117,4 @@ const Dataset *findDataset(const QString &name)
     return nullptr;
 }
 
-} // namespace openaps::server::api
+} // namespace openaps::api

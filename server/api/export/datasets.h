@@ -5,7 +5,7 @@
 
 #include <vector>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 // How a dataset column is typed in the API (GET /api/v1/datasets) and
 // rendered in an export: times as ISO-8601 UTC, booleans as true/false, JSON
@@ -40,4 +40,4 @@ const std::vector<Dataset> &datasets();
 // The dataset called `name`, or nullptr.
 const Dataset *findDataset(const QString &name);
 
-} // namespace openaps::server::api
+} // namespace openaps::api

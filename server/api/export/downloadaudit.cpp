@@ -6,7 +6,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 namespace {
 
@@ -82,4 +82,4 @@ Result<QJsonArray> recentDownloads(const db::Database &database, int limit)
     return rows;
 }
 
-} // namespace openaps::server::api
+} // namespace openaps::api

@@ -7,7 +7,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 // One researcher download (table download_audit, 0041). No participant
 // data: filters hold times and a participant COUNT, never member ids.
@@ -30,4 +30,4 @@ Status recordDownload(const db::Database &database, const DownloadRecord &record
 // [{"id","researcher_id","dataset","filters","format","rows","bytes","started_at","finished_at","outcome"}].
 Result<QJsonArray> recentDownloads(const db::Database &database, int limit);
 
-} // namespace openaps::server::api
+} // namespace openaps::api

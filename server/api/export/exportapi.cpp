@@ -14,7 +14,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 namespace {
 
@@ -79,7 +79,7 @@ int ExportApi::runningExports() const
     return int(findChildren<ExportStream *>(Qt::FindDirectChildrenOnly).size());
 }
 
-void ExportApi::install(WebServer &web)
+void ExportApi::install(http::WebServer &web)
 {
     QHttpServer &router = web.router();
     using Method = QHttpServerRequest::Method;
@@ -195,4 +195,4 @@ QHttpServerResponse ExportApi::onDownloads(const QHttpServerRequest &request) co
     return jsonResponse({ { QStringLiteral("downloads"), *rows } });
 }
 
-} // namespace openaps::server::api
+} // namespace openaps::api

@@ -14,11 +14,11 @@
 class QHttpServerRequest;
 class QHttpServerResponder;
 
-namespace openaps::server {
+namespace openaps::http {
 class WebServer;
 }
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 class ExportStream;
 
@@ -44,7 +44,7 @@ public:
     // Stops running downloads and waits for their workers.
     ~ExportApi() override;
 
-    void install(WebServer &web);
+    void install(http::WebServer &web);
 
     // Downloads at once; more wait for a worker (each holds a connection).
     static constexpr int maxConcurrentExports = 4;
@@ -61,4 +61,4 @@ private:
     QThreadPool m_workers;
 };
 
-} // namespace openaps::server::api
+} // namespace openaps::api

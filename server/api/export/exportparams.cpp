@@ -3,7 +3,7 @@
 #include <QSet>
 #include <QTimeZone>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 namespace {
 
@@ -132,4 +132,4 @@ QJsonObject ExportParams::auditFilters() const
     return filters;
 }
 
-} // namespace openaps::server::api
+} // namespace openaps::api

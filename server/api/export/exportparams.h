@@ -11,7 +11,7 @@
 
 #include <optional>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 enum class ExportFormat { Csv, Ndjson };
 
@@ -49,4 +49,4 @@ struct ExportQuery
     QList<int> sourceEntities; // from the researcher's scope
 };
 
-} // namespace openaps::server::api
+} // namespace openaps::api

@@ -11,7 +11,7 @@
 
 #include <libpq-fe.h>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 namespace {
 
@@ -254,4 +254,4 @@ Result<qint64> countExportRows(const db::Database &database, const ExportQuery &
                  ExportSql(query, database.isPostgres() ? ExportSql::Dialect::Postgres : ExportSql::Dialect::Sqlite));
 }
 
-} // namespace openaps::server::api
+} // namespace openaps::api

@@ -4,7 +4,7 @@
 #include "api/export/exportparams.h"
 #include "db/database.h"
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 // Reads an export's rows on the calling (worker) thread with a connection
 // of that thread, renders and optionally gzips them, and hands chunks of
@@ -19,4 +19,4 @@ void produceExport(const db::Database &database, const ExportQuery &query, Chunk
 // connection (GET /api/v1/export/{dataset}/count).
 Result<qint64> countExportRows(const db::Database &database, const ExportQuery &query);
 
-} // namespace openaps::server::api
+} // namespace openaps::api

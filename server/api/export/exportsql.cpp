@@ -2,7 +2,7 @@
 
 #include <QStringList>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 namespace {
 
@@ -158,4 +158,4 @@ QString ExportSql::copySql() const
             .arg(select);
 }
 
-} // namespace openaps::server::api
+} // namespace openaps::api

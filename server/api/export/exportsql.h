@@ -5,7 +5,7 @@
 #include <QString>
 #include <QVariantList>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 // The SQL of one export. Identifiers come from the dataset catalogue only;
 // every value (times, member ids, source entities) is bound: as a ? for
@@ -41,4 +41,4 @@ private:
     QList<std::pair<QString, QString>> m_settings;
 };
 
-} // namespace openaps::server::api
+} // namespace openaps::api

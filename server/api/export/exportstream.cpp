@@ -6,7 +6,7 @@
 #include <QHttpServerResponse>
 #include <QTcpSocket>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 QList<std::pair<QByteArray, QByteArray>> apiHeadersOf(const QHttpServerResponse &response)
 {
@@ -156,4 +156,4 @@ void ExportStream::end(Outcome outcome)
     Q_EMIT finished(Result { outcome, m_rows, m_bytes });
 }
 
-} // namespace openaps::server::api
+} // namespace openaps::api

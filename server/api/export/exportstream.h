@@ -12,7 +12,7 @@
 class QHttpServerResponse;
 class QTcpSocket;
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 // Writes one export to its client on the server's thread: the headers once
 // the producer has counted the rows, then the producer's chunks with
@@ -53,7 +53,7 @@ public:
 
 Q_SIGNALS:
     // Once, when the export ended one way or the other.
-    void finished(const openaps::server::api::ExportStream::Result &result);
+    void finished(const openaps::api::ExportStream::Result &result);
 
 private:
     void pump();
@@ -79,4 +79,4 @@ void writeResponse(QHttpServerResponder &responder, const QHttpServerResponse &r
 // The API's headers (no-store, security headers) that `response` carries.
 QList<std::pair<QByteArray, QByteArray>> apiHeadersOf(const QHttpServerResponse &response);
 
-} // namespace openaps::server::api
+} // namespace openaps::api

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstring>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 void appendDouble(QByteArray &out, double value)
 {
@@ -225,4 +225,4 @@ void RowEncoder::appendJson(QByteArray &out, const QVariant &value, ExportType t
     }
 }
 
-} // namespace openaps::server::api
+} // namespace openaps::api

@@ -6,7 +6,7 @@
 #include <QByteArray>
 #include <QVariant>
 
-namespace openaps::server::api {
+namespace openaps::api {
 
 // Renders rows read through Qt Sql (the SQLite path) exactly as the
 // PostgreSQL path's COPY renders them, so an export looks the same on both
@@ -41,4 +41,4 @@ void appendJsonString(QByteArray &out, const QByteArray &utf8);
 // One CSV field the way PostgreSQL's COPY CSV writes a non-NULL value.
 void appendCsvField(QByteArray &out, const QByteArray &utf8);
 
-} // namespace openaps::server::api
+} // namespace openaps::api

@@ -39,16 +39,15 @@ int main(int argc, char *argv[])
         return 1;
     }
     const QByteArray expected = "Bearer " + parser.value(QStringLiteral("token")).toUtf8();
-    server::WebServer web(database);
-    server::api::ExportApi api(
-            database, [expected](const QHttpServerRequest &request) -> Result<server::api::Researcher> {
-                if (request.value("Authorization") != expected)
-                    return makeError("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
-                server::api::Researcher researcher;
-                researcher.id = 1;
-                researcher.scope = server::api::AccessScope::All;
-                return researcher;
-            });
+    http::WebServer web(database);
+    api::ExportApi api(database, [expected](const QHttpServerRequest &request) -> Result<api::Researcher> {
+        if (request.value("Authorization") != expected)
+            return makeError("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
+        api::Researcher researcher;
+        researcher.id = 1;
+        researcher.scope = api::AccessScope::All;
+        return researcher;
+    });
     api.install(web);
     const auto port = web.listen(QHostAddress::LocalHost, 0);
     if (!port) {

@@ -40,19 +40,19 @@ ApiHarness::ApiHarness(const QString &backend, Tweak tweak, bool asApiRole)
     m_smtp = std::make_unique<standins::SmtpStandIn>();
     if (!m_smtp->listen())
         return;
-    auto smtp = server::mail::SmtpSettings::make(m_smtp->smtpUrl().toString(), QStringLiteral("commons@test.invalid"));
+    auto smtp = mail::SmtpSettings::make(m_smtp->smtpUrl().toString(), QStringLiteral("commons@test.invalid"));
     if (!smtp)
         return;
     smtp->timeout = std::chrono::seconds(10);
-    m_mailer = std::make_unique<server::mail::Mailer>(*smtp);
-    server::api::ResearcherApi::Options options;
+    m_mailer = std::make_unique<mail::Mailer>(*smtp);
+    api::ResearcherApi::Options options;
     options.requests.secretKey = QByteArrayLiteral("api-test-secret-key-0123456789abcdef");
     options.requests.postLimit = 1000;
     options.clock = [offset = m_offsetMs] { return QDateTime::currentMSecsSinceEpoch() + *offset; };
     if (tweak)
         tweak(options);
-    m_web = std::make_unique<server::WebServer>(*m_database);
-    m_api = std::make_unique<server::api::ResearcherApi>(*m_database, m_mailer.get(), options);
+    m_web = std::make_unique<http::WebServer>(*m_database);
+    m_api = std::make_unique<api::ResearcherApi>(*m_database, m_mailer.get(), options);
     m_api->install(*m_web);
     m_valid = m_web->listen(QHostAddress::LocalHost, 0).ok();
 }
@@ -129,7 +129,7 @@ ApiReply ApiHarness::get(const QString &path, const QString &token)
 
 qint64 ApiHarness::addResearcher(const QString &email, const QString &status, bool isAdmin, const QString &scope)
 {
-    server::api::Account account;
+    api::Account account;
     account.email = email;
     account.name = QStringLiteral("Dr. ") + email.section(QLatin1Char('@'), 0, 0);
     account.institution = QStringLiteral("Test University");
@@ -138,7 +138,7 @@ qint64 ApiHarness::addResearcher(const QString &email, const QString &status, bo
     account.scope = status == QLatin1String("approved") ? scope : QString();
     account.isAdmin = isAdmin;
     account.passwordHash = passwordHash();
-    auto id = server::api::ResearcherStore(*m_database).create(account, QDateTime::currentMSecsSinceEpoch());
+    auto id = api::ResearcherStore(*m_database).create(account, QDateTime::currentMSecsSinceEpoch());
     return id ? *id : -1;
 }
 

@@ -34,7 +34,7 @@ struct ApiReply
 class ApiHarness
 {
 public:
-    using Tweak = std::function<void(server::api::ResearcherApi::Options &)>;
+    using Tweak = std::function<void(api::ResearcherApi::Options &)>;
 
     // With `asApiRole` (PostgreSQL only) the API runs as a LOGIN user that is
     // only a member of openaps_api, after sql/postgres/roles.sql is applied.
@@ -47,7 +47,7 @@ public:
     bool isValid() const { return m_valid; }
     db::Database database() const { return *m_database; }
     standins::SmtpStandIn &smtp() { return *m_smtp; }
-    server::mail::Mailer &mailer() { return *m_mailer; }
+    mail::Mailer &mailer() { return *m_mailer; }
     // Moves the API's clock forward.
     void advance(std::chrono::seconds by) { *m_offsetMs += qint64(by.count()) * 1000; }
 
@@ -72,9 +72,9 @@ private:
     std::optional<db::Database> m_owner; // when running as the api role
     QString m_roleUser;
     std::unique_ptr<standins::SmtpStandIn> m_smtp;
-    std::unique_ptr<server::mail::Mailer> m_mailer;
-    std::unique_ptr<server::WebServer> m_web;
-    std::unique_ptr<server::api::ResearcherApi> m_api;
+    std::unique_ptr<mail::Mailer> m_mailer;
+    std::unique_ptr<http::WebServer> m_web;
+    std::unique_ptr<api::ResearcherApi> m_api;
     std::shared_ptr<qint64> m_offsetMs = std::make_shared<qint64>(0);
     QNetworkAccessManager m_nam;
     bool m_valid = false;

@@ -13,8 +13,8 @@
 
 namespace openaps::test {
 
-using server::api::AccessScope;
-using server::api::Researcher;
+using api::AccessScope;
+using api::Researcher;
 
 QByteArray ApiReply::header(const QByteArray &name) const
 {
@@ -62,8 +62,8 @@ ExportHarness::ExportHarness(const QString &backend, const AuthFactory &makeAuth
     m_database = m_db->database();
     if (!db::migrate(*m_database))
         return;
-    m_web = std::make_unique<server::WebServer>(*m_database);
-    m_api = std::make_unique<server::api::ExportApi>(*m_database, makeAuth ? makeAuth(*m_database) : fakeAuthenticate);
+    m_web = std::make_unique<http::WebServer>(*m_database);
+    m_api = std::make_unique<api::ExportApi>(*m_database, makeAuth ? makeAuth(*m_database) : fakeAuthenticate);
     m_api->install(*m_web);
     m_valid = m_web->listen(QHostAddress::LocalHost, 0).ok();
 }

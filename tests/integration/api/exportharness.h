@@ -42,13 +42,13 @@ class ExportHarness
 public:
     // Makes the authenticator for the harness's database; by default the
     // fake one that knows the tokens above.
-    using AuthFactory = std::function<server::api::ExportApi::Authenticate(const db::Database &)>;
+    using AuthFactory = std::function<api::ExportApi::Authenticate(const db::Database &)>;
     explicit ExportHarness(const QString &backend, const AuthFactory &makeAuth = {});
     ~ExportHarness();
 
     bool isValid() const { return m_valid; }
     db::Database database() const { return *m_database; }
-    server::api::ExportApi &api() { return *m_api; }
+    api::ExportApi &api() { return *m_api; }
     QNetworkAccessManager &nam() { return m_nam; }
 
     // Members 101 (consent openaps: source_entity 0), 102 (nsf: 1) and 103
@@ -75,8 +75,8 @@ private:
     std::unique_ptr<TestDatabase> m_db;
     std::optional<db::Database> m_database;
     QNetworkAccessManager m_nam;
-    std::unique_ptr<server::WebServer> m_web;
-    std::unique_ptr<server::api::ExportApi> m_api;
+    std::unique_ptr<http::WebServer> m_web;
+    std::unique_ptr<api::ExportApi> m_api;
     bool m_valid = false;
 };
 

@@ -105,9 +105,9 @@ void TestAdminCli::createApproveRejectDeactivate()
     QVERIFY2(r.err.contains(QStringLiteral("already exists")), qPrintable(r.err));
 
     // Researchers who applied through the API.
-    server::api::ResearcherStore store(tdb.database());
+    api::ResearcherStore store(tdb.database());
     for (const char *email : { "pending@example.org", "other@example.org", "fresh@example.org" }) {
-        server::api::Account a;
+        api::Account a;
         a.email = QString::fromLatin1(email);
         a.name = QStringLiteral("Applicant");
         a.institution = QStringLiteral("Uni");

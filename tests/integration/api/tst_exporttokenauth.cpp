@@ -31,11 +31,11 @@ namespace {
 const QByteArray secretKey = QByteArrayLiteral("export-test-secret-key-0123456789ab");
 
 // A researcher written to the store with a live token; returns the token.
-QByteArray addResearcher(const db::Database &database, const server::api::TokenAuth &auth, const QString &email,
+QByteArray addResearcher(const db::Database &database, const api::TokenAuth &auth, const QString &email,
                          const QString &status, const QString &scope)
 {
-    server::api::ResearcherStore store(database);
-    server::api::Account account;
+    api::ResearcherStore store(database);
+    api::Account account;
     account.email = email;
     account.name = u"Dr. Test"_s;
     account.institution = u"Test University"_s;
@@ -58,9 +58,9 @@ QByteArray addResearcher(const db::Database &database, const server::api::TokenA
 void TestExportTokenAuth::exportsWithRealTokens()
 {
     QFETCH_GLOBAL(QString, backend);
-    std::shared_ptr<server::api::TokenAuth> auth;
+    std::shared_ptr<api::TokenAuth> auth;
     test::ExportHarness h(backend, [&auth](const db::Database &database) {
-        auth = std::make_shared<server::api::TokenAuth>(database, secretKey);
+        auth = std::make_shared<api::TokenAuth>(database, secretKey);
         return [auth](const QHttpServerRequest &request) { return auth->authenticate(request); };
     });
     QVERIFY(h.isValid());
@@ -85,7 +85,7 @@ void TestExportTokenAuth::exportsWithRealTokens()
     QCOMPARE(h.get(u"/api/v1/export/entries"_s, "made-up-token").status, 401);
 
     // A revoked token stops working at once.
-    server::api::ResearcherStore store(h.database());
+    api::ResearcherStore store(h.database());
     QVERIFY(store.revokeToken(auth->tokenHash(QString::fromLatin1(nsf)), QDateTime::currentMSecsSinceEpoch()).ok());
     reply = h.get(u"/api/v1/export/entries"_s, nsf);
     QCOMPARE(reply.status, 401);

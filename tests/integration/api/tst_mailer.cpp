@@ -14,7 +14,6 @@
 #include <QTest>
 
 using namespace openaps;
-using namespace openaps::server;
 
 class TestMailer final : public QObject
 {

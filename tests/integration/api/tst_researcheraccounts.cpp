@@ -273,7 +273,7 @@ void TestResearcherAccounts::signInRefusals()
 
 void TestResearcherAccounts::expiredAndRevokedTokens()
 {
-    HARNESS([](server::api::ResearcherApi::Options &o) { o.tokenLifetime = std::chrono::seconds(3600); });
+    HARNESS([](api::ResearcherApi::Options &o) { o.tokenLifetime = std::chrono::seconds(3600); });
     const qint64 id = api.addResearcher(QStringLiteral("r@example.org"), QStringLiteral("approved"));
     const qint64 adminId = api.addResearcher(QStringLiteral("admin@example.org"), QStringLiteral("approved"), true);
     Q_UNUSED(adminId);
@@ -424,7 +424,7 @@ void TestResearcherAccounts::mailFailureAnswers503()
 
 void TestResearcherAccounts::rateLimitAnswers429()
 {
-    HARNESS([](server::api::ResearcherApi::Options &o) { o.requests.postLimit = 3; });
+    HARNESS([](api::ResearcherApi::Options &o) { o.requests.postLimit = 3; });
     for (int i = 0; i < 3; ++i)
         QCOMPARE(api.post(QStringLiteral("/api/v1/password/forgot"),
                           { { QStringLiteral("email"), QStringLiteral("a@example.org") } })

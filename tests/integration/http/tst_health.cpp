@@ -61,7 +61,7 @@ private slots:
         QVERIFY(tdb.isValid());
         const db::Database database = tdb.database();
         QVERIFY(db::migrate(database));
-        server::WebServer web(database);
+        http::WebServer web(database);
         const auto port = web.listen(QHostAddress::LocalHost, 0);
         QVERIFY(port);
         QNetworkAccessManager nam;
@@ -86,7 +86,7 @@ private slots:
         QFETCH_GLOBAL(QString, backend);
         test::TestDatabase tdb(backend);
         QVERIFY(tdb.isValid());
-        server::WebServer web(tdb.database()); // never migrated: no schema_migrations
+        http::WebServer web(tdb.database()); // never migrated: no schema_migrations
         const auto port = web.listen(QHostAddress::LocalHost, 0);
         QVERIFY(port);
         QNetworkAccessManager nam;
@@ -110,7 +110,7 @@ private slots:
         const db::Database database(*db::DatabaseUrl::parse(
                 u"postgresql://u:pw@127.0.0.1:%1/openaps?connect_timeout=30"_s.arg(silent.serverPort())));
         const auto budget = std::chrono::milliseconds(300);
-        server::WebServer web(database, nullptr, budget);
+        http::WebServer web(database, nullptr, budget);
         const auto port = web.listen(QHostAddress::LocalHost, 0);
         QVERIFY(port);
         QNetworkAccessManager nam;

@@ -47,7 +47,7 @@ private slots:
 
     void labelValuesAreEscaped()
     {
-        server::PrometheusText out;
+        http::PrometheusText out;
         out.family("x_total", "counter", "Help text.");
         out.sample("x_total", 2.5, { { u"a"_s, u"q\"b\\s\nn"_s }, { u"b"_s, u"plain"_s } });
         QCOMPARE(out.text(),
@@ -90,8 +90,8 @@ private slots:
                               { f[0], f[0], f[1], f[2], f[3] }, "insert file"));
         }
 
-        server::WebServer web(database);
-        web.addMetricsSource([&database](server::PrometheusText &out) { server::addDatabaseMetrics(database, out); });
+        http::WebServer web(database);
+        web.addMetricsSource([&database](http::PrometheusText &out) { app::addDatabaseMetrics(database, out); });
         const auto port = web.listen(QHostAddress::LocalHost, 0);
         QVERIFY(port);
         const Answer answer = get(*port);
@@ -143,7 +143,7 @@ private slots:
         QFETCH(QByteArray, forwardedFor);
         QFETCH(int, status);
         test::TestDatabase tdb(backend);
-        server::WebServer web(tdb.database());
+        http::WebServer web(tdb.database());
         web.setMetricsToken(token);
         const auto port = web.listen(QHostAddress::LocalHost, 0);
         QVERIFY(port);

@@ -80,7 +80,7 @@ SiteHarness::~SiteHarness()
 void SiteHarness::start()
 {
     m_valid = false;
-    m_web = std::make_unique<server::WebServer>(*m_database);
+    m_web = std::make_unique<http::WebServer>(*m_database);
     const auto port = m_web->listen(QHostAddress::LocalHost, 0);
     if (!port)
         return;
@@ -92,12 +92,12 @@ void SiteHarness::start()
             { QStringLiteral("OH_CLIENT_SECRET"), m_openHumans->options().clientSecret },
             { QStringLiteral("OH_WEBHOOK_SECRET"), QString::fromLatin1(webhookSecret) },
     });
-    m_options = server::site::ParticipantSite::optionsFromConfig(config);
+    m_options = site::ParticipantSite::optionsFromConfig(config);
     m_options.openHumans.requestTimeout = std::chrono::seconds(5);
     m_options.probe.timeout = std::chrono::seconds(3);
     if (m_tweak)
         m_tweak(m_options);
-    auto site = server::site::ParticipantSite::create(*m_database, &m_nam, m_options);
+    auto site = site::ParticipantSite::create(*m_database, &m_nam, m_options);
     if (!site) {
         qWarning("%s", qPrintable(site.error().message));
         return;

@@ -36,7 +36,7 @@ struct HttpReply
 class SiteHarness
 {
 public:
-    using Tweak = std::function<void(server::site::ParticipantSite::Options &)>;
+    using Tweak = std::function<void(site::ParticipantSite::Options &)>;
 
     explicit SiteHarness(const QString &backend, Tweak tweak = {});
     ~SiteHarness();
@@ -53,7 +53,7 @@ public:
     static const QString lockedToken;
     static const QString apiSecret;
     QUrl url(const QString &path) const;
-    const server::site::ParticipantSite::Options &options() const { return m_options; }
+    const site::ParticipantSite::Options &options() const { return m_options; }
 
     HttpReply get(const QString &path, const QString &cookie = {},
                   const QList<QPair<QByteArray, QByteArray>> &headers = {});
@@ -96,9 +96,9 @@ private:
     QNetworkAccessManager m_browser; // the test's "browser"
     std::unique_ptr<standins::OpenHumansStandIn> m_openHumans;
     std::unique_ptr<standins::NightscoutStandIn> m_nightscout;
-    std::unique_ptr<server::WebServer> m_web;
-    std::unique_ptr<server::site::ParticipantSite> m_site;
-    server::site::ParticipantSite::Options m_options;
+    std::unique_ptr<http::WebServer> m_web;
+    std::unique_ptr<site::ParticipantSite> m_site;
+    site::ParticipantSite::Options m_options;
     bool m_valid = false;
 };
 

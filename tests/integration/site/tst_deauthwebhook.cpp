@@ -18,7 +18,7 @@
 
 using namespace openaps;
 using namespace openaps::test;
-using server::site::ParticipantKey;
+using site::ParticipantKey;
 
 namespace {
 
@@ -33,7 +33,7 @@ struct Seeded
 };
 
 // The value naming `member` in `table.column`.
-QVariant keyValue(const db::Database &database, const server::site::ParticipantTable &t, const QString &member,
+QVariant keyValue(const db::Database &database, const site::ParticipantTable &t, const QString &member,
                   qint64 participantId)
 {
     if (t.key == ParticipantKey::ParticipantId)
@@ -76,7 +76,7 @@ private:
 Seeded TestDeauthWebhook::seed(SiteHarness &site)
 {
     Seeded s;
-    server::site::ParticipantStore store(site.database(), QByteArrayLiteral("seed-key-0123456789abcdef0123456789"));
+    site::ParticipantStore store(site.database(), QByteArrayLiteral("seed-key-0123456789abcdef0123456789"));
     oh::TokenPair tokens {
         QStringLiteral("access"), QStringLiteral("refresh"), QDateTime::currentDateTimeUtc().addSecs(3600), {}
     };
@@ -107,10 +107,10 @@ void TestDeauthWebhook::everyTableIsClassified()
     HARNESS();
     // A table that names no participant and is not listed as holding no
     // participant data would escape erasure: name it in erasure.cpp.
-    const auto missing = server::site::unclassifiedTables(site.database());
+    const auto missing = site::unclassifiedTables(site.database());
     QVERIFY(missing.ok());
     QVERIFY2(missing->isEmpty(), qPrintable(QStringLiteral("tables erasure does not know: ") + missing->join(u',')));
-    const auto tables = server::site::participantTables(site.database());
+    const auto tables = site::participantTables(site.database());
     QVERIFY(tables.ok());
     QVERIFY(tables->size() >= 10);
 }
@@ -159,13 +159,13 @@ void TestDeauthWebhook::erasureLeavesNothingInAnyTable()
     QFETCH(bool, doubleEncoded);
     HARNESS();
     const Seeded s = seed(site);
-    server::site::SessionStore sessions(site.database(), "k", std::chrono::hours(1), systemMsClock());
+    site::SessionStore sessions(site.database(), "k", std::chrono::hours(1), systemMsClock());
     QVERIFY(sessions.create(s.targetId).ok());
     QVERIFY(sessions.create(s.bystanderId).ok());
 
     // Every table the schema has that names a participant gets a row for
     // both members, whoever added the table.
-    const auto tables = server::site::participantTables(site.database());
+    const auto tables = site::participantTables(site.database());
     QVERIFY(tables.ok());
     int serial = 0;
     for (const auto &t : *tables) {

@@ -68,7 +68,7 @@ void TestSiteSecurity::securityHeaders()
 
 void TestSiteSecurity::httpsAddsHstsAndSecureCookie()
 {
-    HARNESS_WITH([](server::site::ParticipantSite::Options &o) {
+    HARNESS_WITH([](site::ParticipantSite::Options &o) {
         o.settings.publicUrl = QUrl(QStringLiteral("https://datacommons.example"));
         o.settings.https = true;
         o.settings.hstsSeconds = 31536000;
@@ -247,7 +247,7 @@ void TestSiteSecurity::oversizedBodyIsRefused()
 
 void TestSiteSecurity::postsAreRateLimited()
 {
-    HARNESS_WITH([](server::site::ParticipantSite::Options &o) { o.settings.postLimit = 3; });
+    HARNESS_WITH([](site::ParticipantSite::Options &o) { o.settings.postLimit = 3; });
     for (int i = 0; i < 3; ++i)
         QCOMPARE(site.post(QStringLiteral("/logout"), "csrf=x").status, 403);
     const HttpReply limited = site.post(QStringLiteral("/logout"), "csrf=x");

@@ -10,7 +10,6 @@
 #include <QTest>
 
 using namespace openaps;
-using namespace openaps::server;
 
 class TestAccountsUnit final : public QObject
 {

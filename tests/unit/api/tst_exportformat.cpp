@@ -10,7 +10,7 @@
 #include <thread>
 
 using namespace openaps;
-using namespace openaps::server::api;
+using namespace openaps::api;
 using namespace Qt::StringLiterals;
 
 // The pieces of an export that need no server: number, CSV and JSON

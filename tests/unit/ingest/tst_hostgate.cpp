@@ -79,7 +79,7 @@ private slots:
         QCOMPARE(s.participantsFailed, 1);
         QCOMPARE(s.recordsByType.value(QStringLiteral("entries")), 12);
         QCOMPARE(s.errorsByClass.value(QStringLiteral("unreachable")), 1);
-        server::PrometheusText out;
+        http::PrometheusText out;
         metrics.addTo(out);
         const QString text = out.text();
         QVERIFY(text.contains(QLatin1String("openaps_ingest_records_total{type=\"entries\"} 12\n")));

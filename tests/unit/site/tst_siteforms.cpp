@@ -12,7 +12,7 @@
 #include <QTest>
 
 using namespace openaps;
-using namespace openaps::server::site;
+using namespace openaps::site;
 using namespace openaps::records;
 
 class TestSiteForms : public QObject
@@ -60,7 +60,7 @@ void TestSiteForms::parseForm()
     QFETCH(QByteArray, body);
     QFETCH(QString, field);
     QFETCH(QString, value);
-    const auto fields = server::http::parseForm(body);
+    const auto fields = http::parseForm(body);
     QVERIFY(fields.contains(field));
     QCOMPARE(fields.value(field), value);
 }
@@ -173,7 +173,7 @@ void TestSiteForms::urlFileContent()
     QFETCH(QByteArray, content);
     const auto site = ns::SiteUrl::parse(url);
     QVERIFY(site.ok());
-    const QByteArray written = server::site::urlFileContent(*site, credentialsFrom(typed, *site));
+    const QByteArray written = site::urlFileContent(*site, credentialsFrom(typed, *site));
     QCOMPARE(written, content);
     QVERIFY(!written.contains("MySuperSecret123"));
     // Ingest reads the file back with the same parser.

@@ -10,7 +10,7 @@
 #include <QTest>
 
 using namespace openaps;
-using namespace openaps::server::site;
+using namespace openaps::site;
 
 class TestSiteTemplates : public QObject
 {
