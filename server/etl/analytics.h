@@ -3,8 +3,6 @@
 #include "core/result.h"
 #include "db/database.h"
 
-#include <QDate>
-
 namespace openaps::etl {
 
 // Derived analytics (migration 0032), rebuilt from the research tables.
@@ -24,10 +22,5 @@ Status refreshParticipantAnalytics(const db::Database &database, qint64 userId);
 
 // Removes a participant's analytics rows (consent "none", erasure).
 Status removeParticipantAnalytics(const db::Database &database, qint64 userId);
-
-// analytics_demographics from member_demographics, as a whole: country names
-// normalised, height in cm, weight in kg, age and years since diagnosis on
-// `today` with brackets (see demographicscleaning.h).
-Status refreshDemographics(const db::Database &database, const QDate &today);
 
 } // namespace openaps::etl

@@ -1,10 +1,10 @@
 #include "etl/etlservice.h"
 
-#include "etl/demographics.h"
 #include "etl/etllog.h"
 #include "etl/participantetl.h"
 #include "jobs/ohsession.h"
 #include "openhumans/client.h"
+#include "survey/demographics.h"
 
 #include <QDir>
 
@@ -79,8 +79,8 @@ void EtlService::runCycle(jobs::Scheduler::Done done)
         disconnect(*connection);
         if (m_options.demographicsUrls.isEmpty())
             return done();
-        auto *import = new DemographicsImport(m_database, m_nam, m_options.demographicsUrls, this);
-        connect(import, &DemographicsImport::finished, this, [import, done] {
+        auto *import = new survey::DemographicsImport(m_database, m_nam, m_options.demographicsUrls, this);
+        connect(import, &survey::DemographicsImport::finished, this, [import, done] {
             import->deleteLater();
             done();
         });

@@ -27,7 +27,8 @@ inline QByteArray gzipped(const QByteArray &data)
 // fixtures' deliberately bad records.
 inline void quietLogs()
 {
-    QLoggingCategory::setFilterRules(QStringLiteral("openaps.*.info=false\nopenaps.server.etl.warning=false"));
+    QLoggingCategory::setFilterRules(QStringLiteral(
+            "openaps.*.info=false\nopenaps.server.etl.warning=false\nopenaps.server.survey.warning=false"));
 }
 
 inline QString fixturePath(const char *name)

@@ -1,9 +1,9 @@
-#include "etl/csvparser.h"
-#include "etl/demographicscleaning.h"
+#include "survey/csvparser.h"
+#include "survey/demographicscleaning.h"
 
 #include <QTest>
 
-using namespace openaps::etl;
+using namespace openaps::survey;
 
 // The CSV parser and the survey answer cleaning.
 class TestDemographicsCleaning : public QObject

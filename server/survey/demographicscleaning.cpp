@@ -1,4 +1,4 @@
-#include "etl/demographicscleaning.h"
+#include "survey/demographicscleaning.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-namespace openaps::etl {
+namespace openaps::survey {
 
 namespace {
 
@@ -203,4 +203,4 @@ QVariant optionalReal(const std::optional<double> &value)
     return value ? QVariant(*value) : QVariant(QMetaType::fromType<double>());
 }
 
-} // namespace openaps::etl
+} // namespace openaps::survey

@@ -10,7 +10,7 @@
 
 class QNetworkAccessManager;
 
-namespace openaps::etl {
+namespace openaps::survey {
 
 // The two survey forms whose answers fill member_demographics (the old
 // system's Google Forms; their column headers are matched below).
@@ -66,4 +66,4 @@ private:
     QStringList m_errors;
 };
 
-} // namespace openaps::etl
+} // namespace openaps::survey

@@ -4,7 +4,7 @@
 #include <QList>
 #include <QStringList>
 
-namespace openaps::etl {
+namespace openaps::survey {
 
 // Parses CSV as spreadsheets export it (RFC 4180): comma-separated fields,
 // fields in double quotes may hold commas, line breaks and doubled quotes
@@ -13,4 +13,4 @@ namespace openaps::etl {
 // end takes the rest of the data as its field.
 QList<QStringList> parseCsv(const QByteArray &data);
 
-} // namespace openaps::etl
+} // namespace openaps::survey

@@ -1,6 +1,6 @@
-#include "etl/analytics.h"
-#include "etl/demographics.h"
-#include "etltestsupport.h"
+#include "../etl/etltestsupport.h"
+#include "survey/demographics.h"
+#include "survey/demographicstable.h"
 
 #include <QHttpServer>
 #include <QLoggingCategory>
@@ -8,7 +8,7 @@
 #include <QSignalSpy>
 
 using namespace openaps;
-using namespace openaps::etl;
+using namespace openaps::survey;
 using namespace openaps::test::etl;
 
 namespace {

@@ -1,16 +1,16 @@
-#include "etl/demographics.h"
+#include "survey/demographics.h"
 
 #include "core/httpcall.h"
 #include "db/sqlhelpers.h"
-#include "etl/analytics.h"
-#include "etl/csvparser.h"
-#include "etl/etllog.h"
+#include "survey/csvparser.h"
+#include "survey/demographicstable.h"
+#include "survey/surveylog.h"
 
 #include <QDateTime>
 #include <QHash>
 #include <QRegularExpression>
 
-namespace openaps::etl {
+namespace openaps::survey {
 
 namespace {
 
@@ -274,10 +274,10 @@ void DemographicsImport::complete()
     if (auto s = refreshDemographics(m_database, QDate::currentDate()); !s)
         m_errors << s.error().message;
     for (const QString &e : std::as_const(m_errors))
-        qCWarning(lcEtl, "%s", qPrintable(e));
-    qCInfo(lcEtl, "demographics: %d answers, %d stored, %d unchanged, %d skipped", m_report.rows, m_report.written,
+        qCWarning(lcSurvey, "%s", qPrintable(e));
+    qCInfo(lcSurvey, "demographics: %d answers, %d stored, %d unchanged, %d skipped", m_report.rows, m_report.written,
            m_report.unchanged, m_report.skipped);
     emit finished();
 }
 
-} // namespace openaps::etl
+} // namespace openaps::survey

@@ -9,7 +9,7 @@
 // Cleaning of free-text survey answers for analytics_demographics, after the
 // old system's "demographics clean" views, made stricter: values that cannot
 // be read with confidence become NULL rather than a guess.
-namespace openaps::etl {
+namespace openaps::survey {
 
 struct CleanDemographics
 {
@@ -49,4 +49,4 @@ QString diagnosedBracket(int years);
 QDate dateFromDb(const QVariant &value);
 QVariant optionalReal(const std::optional<double> &value);
 
-} // namespace openaps::etl
+} // namespace openaps::survey

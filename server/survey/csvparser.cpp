@@ -1,6 +1,6 @@
-#include "etl/csvparser.h"
+#include "survey/csvparser.h"
 
-namespace openaps::etl {
+namespace openaps::survey {
 
 QList<QStringList> parseCsv(const QByteArray &data)
 {
@@ -68,4 +68,4 @@ QList<QStringList> parseCsv(const QByteArray &data)
     return rows;
 }
 
-} // namespace openaps::etl
+} // namespace openaps::survey
