@@ -5,7 +5,7 @@
 
 namespace openaps::etl {
 
-Result<std::unique_ptr<BulkWriter>> BulkWriter::create(const db::Database &database, const TableSpec &table)
+Result<std::unique_ptr<BulkWriter>> BulkWriter::create(const db::Database &database, const records::TableSpec &table)
 {
     auto connection = database.connection();
     if (!connection)

@@ -2,7 +2,7 @@
 
 #include "core/result.h"
 #include "db/database.h"
-#include "etl/tables.h"
+#include "etl/row.h"
 
 #include <memory>
 #include <vector>
@@ -52,7 +52,7 @@ public:
     const std::vector<Rejection> &rejections() const { return m_rejections; }
 
     // A writer for `table` on the calling thread's connection of `database`.
-    static Result<std::unique_ptr<BulkWriter>> create(const db::Database &database, const TableSpec &table);
+    static Result<std::unique_ptr<BulkWriter>> create(const db::Database &database, const records::TableSpec &table);
 
 protected:
     void reject(qint64 line, QString reason)

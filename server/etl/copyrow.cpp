@@ -48,7 +48,7 @@ template <typename Number> void appendNumber(QByteArray &out, Number value)
 
 } // namespace
 
-void appendCopyRow(QByteArray &out, const Row &row, const TableSpec &table)
+void appendCopyRow(QByteArray &out, const Row &row, const records::TableSpec &table)
 {
     for (size_t i = 0; i < row.size(); ++i) {
         if (i > 0)
@@ -62,7 +62,7 @@ void appendCopyRow(QByteArray &out, const Row &row, const TableSpec &table)
             appendNumber(out, f.real);
             break;
         case Field::Integer:
-            if (table.columns[i].type == ColumnType::Bool)
+            if (table.columns[i].type == records::ColumnType::Bool)
                 out.append(f.integer ? 't' : 'f');
             else
                 appendNumber(out, f.integer);

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "etl/tables.h"
+#include "etl/row.h"
 
 #include <QByteArray>
 
@@ -8,6 +8,6 @@ namespace openaps::etl {
 
 // Appends `row` to `out` in COPY text format (tab-separated, \N for null,
 // backslash escapes), as the columns of `table` say.
-void appendCopyRow(QByteArray &out, const Row &row, const TableSpec &table);
+void appendCopyRow(QByteArray &out, const Row &row, const records::TableSpec &table);
 
 } // namespace openaps::etl

@@ -46,7 +46,7 @@ std::optional<int> deviceStatusOffset(const QJsonObject &o)
 
 bool RecordMapper::mapDeviceStatus(const QJsonObject &o)
 {
-    using namespace DeviceStatusCol;
+    using namespace records::DeviceStatusCol;
     const auto when = [&o]() -> std::optional<records::NsTime> {
         for (const char *key : { "created_at", "date", "mills", "timestamp" }) {
             if (auto t = records::parseNsTime(field(o, key)))
@@ -82,7 +82,7 @@ bool RecordMapper::mapDeviceStatus(const QJsonObject &o)
 // time, as oref0's suggested.COB), loop.enacted -> enacted_rate/duration/timestamp.
 void RecordMapper::mapMetrics(const QJsonObject &o, int createdAtColumn)
 {
-    using namespace MetricsCol;
+    using namespace records::MetricsCol;
     for (Field &f : m_metrics)
         f.clear();
     const QJsonObject openaps = field(o, "openaps").toObject();
@@ -130,11 +130,11 @@ void RecordMapper::mapMetrics(const QJsonObject &o, int createdAtColumn)
     json::setReal(m_metrics[EnactedRate], in(enacted, "rate"));
     json::setTime(m_metrics[EnactedTimestamp], in(enacted, "timestamp"));
 
-    m_metrics[UserId] = m_row[DeviceStatusCol::UserId];
-    m_metrics[DeviceStatusId] = m_row[DeviceStatusCol::Id];
-    m_metrics[SourceEntity] = m_row[DeviceStatusCol::SourceEntity];
+    m_metrics[UserId] = m_row[records::DeviceStatusCol::UserId];
+    m_metrics[DeviceStatusId] = m_row[records::DeviceStatusCol::Id];
+    m_metrics[SourceEntity] = m_row[records::DeviceStatusCol::SourceEntity];
     m_metrics[CreatedAt] = m_row[createdAtColumn];
-    m_metrics[UtcOffset] = m_row[DeviceStatusCol::UtcOffset];
+    m_metrics[UtcOffset] = m_row[records::DeviceStatusCol::UtcOffset];
     m_hasMetrics = true;
 }
 

@@ -83,7 +83,7 @@ Result<FileReport> FileLoader::load(QIODevice *device, records::DataType type, c
     if (!zones)
         return zones.error();
     RecordMapper mapper(type, MappingContext { target.userId, target.sourceEntity, &*zones });
-    auto created = BulkWriter::create(m_database, tableFor(type));
+    auto created = BulkWriter::create(m_database, records::tableFor(type));
     if (!created)
         return created.error();
     BulkWriter &writer = **created;

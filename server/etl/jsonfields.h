@@ -1,6 +1,6 @@
 #pragma once
 
-#include "etl/tables.h"
+#include "etl/row.h"
 
 #include <QJsonValue>
 

@@ -1,8 +1,8 @@
 #include "etl/participantdata.h"
 
 #include "db/sqlhelpers.h"
-#include "etl/tables.h"
 #include "records/consent.h"
+#include "records/researchtables.h"
 
 namespace openaps::etl {
 
@@ -10,7 +10,7 @@ namespace {
 
 QStringList stampedTables()
 {
-    return researchTables()
+    return records::researchTables()
             + QStringList { QStringLiteral("analytics_glucose_time_of_day"),
                             QStringLiteral("analytics_loop_type_by_day"), QStringLiteral("analytics_device_groups") };
 }

@@ -11,7 +11,7 @@ namespace openaps::etl {
 
 namespace {
 
-QString copySql(const QString &table, const TableSpec &spec)
+QString copySql(const QString &table, const records::TableSpec &spec)
 {
     return QStringLiteral("COPY %1 (%2) FROM STDIN").arg(table, spec.columnList());
 }
@@ -22,14 +22,14 @@ QString quoted(const char *name)
 }
 
 // The ON CONFLICT clause and what counts as "changed" for an update.
-QString conflictClause(const TableSpec &table)
+QString conflictClause(const records::TableSpec &table)
 {
-    if (table.onDuplicate == TableSpec::OnDuplicate::Ignore)
+    if (table.onDuplicate == records::TableSpec::OnDuplicate::Ignore)
         return QStringLiteral("ON CONFLICT DO NOTHING RETURNING true AS inserted");
     QStringList sets;
     QStringList mine;
     QStringList theirs;
-    for (const Column &c : table.columns) {
+    for (const records::Column &c : table.columns) {
         if (table.key.contains(QLatin1String(c.name)))
             continue;
         sets << quoted(c.name) + QLatin1String(" = EXCLUDED.") + quoted(c.name);
@@ -49,11 +49,11 @@ QString conflictClause(const TableSpec &table)
 
 } // namespace
 
-PostgresWriter::PostgresWriter(PGconn *conn, const TableSpec &table)
+PostgresWriter::PostgresWriter(PGconn *conn, const records::TableSpec &table)
     : m_conn(conn),
       m_table(table),
-      m_metricsTable(deviceStatusMetricsTable()),
-      m_hasMetrics(&table == &deviceStatusTable()),
+      m_metricsTable(records::deviceStatusMetricsTable()),
+      m_hasMetrics(&table == &records::deviceStatusTable()),
       m_stage(QLatin1String("etl_stage_") + QLatin1String(table.name)),
       m_metricsStage(QStringLiteral("etl_stage_device_status_metrics")),
       m_copy(conn)
@@ -79,7 +79,7 @@ Status PostgresWriter::prepare()
     // never data. So batches need not wait for the WAL flush.
     if (auto s = pg::run(m_conn, QStringLiteral("SET synchronous_commit = off"), "preparing the load"); !s)
         return s;
-    auto create = [this](const QString &stage, const TableSpec &spec) -> Status {
+    auto create = [this](const QString &stage, const records::TableSpec &spec) -> Status {
         // Session-private, emptied at each commit, no constraints: a batch's
         // rows land here when they collide with existing rows.
         if (auto s = pg::run(m_conn,
@@ -255,7 +255,7 @@ PostgresWriter::Repeat PostgresWriter::checkRepeat(const Row &row, qsizetype lin
         });
         if (!sameKey)
             continue; // a hash collision: not a repeat
-        if (m_table.onDuplicate == TableSpec::OnDuplicate::Ignore)
+        if (m_table.onDuplicate == records::TableSpec::OnDuplicate::Ignore)
             return Repeat::Same; // the first one stays, as on the other paths
         const bool same = to - from == length && memcmp(earlier, line, size_t(length)) == 0;
         return same ? Repeat::Same : Repeat::Changed;
@@ -341,7 +341,7 @@ Status PostgresWriter::stageAndUpsert()
     return {};
 }
 
-Status PostgresWriter::upsert(const TableSpec &table, const QString &stage, bool count)
+Status PostgresWriter::upsert(const records::TableSpec &table, const QString &stage, bool count)
 {
     const QString columns = table.columnList();
     const QString keys = table.key.join(QLatin1String(", "));
@@ -350,7 +350,7 @@ Status PostgresWriter::upsert(const TableSpec &table, const QString &stage, bool
     // UPDATE may not touch a row twice); readings keep the first, and rows
     // go in in file order so that, as on the direct and SQLite paths, the
     // first of two readings at the same instant is the one kept.
-    const bool firstWins = table.onDuplicate == TableSpec::OnDuplicate::Ignore;
+    const bool firstWins = table.onDuplicate == records::TableSpec::OnDuplicate::Ignore;
     const QString sql = QStringLiteral("WITH ins AS (INSERT INTO %1 AS t (%2) SELECT %2 FROM ("
                                        "SELECT DISTINCT ON (%3) %2, stage_seq FROM %4 ORDER BY %3, stage_seq %6) s "
                                        "ORDER BY stage_seq %5) "

@@ -12,7 +12,7 @@ class PostgresWriter final : public BulkWriter
 {
 public:
     // `conn` is the thread's QPSQL connection's libpq handle.
-    PostgresWriter(PGconn *conn, const TableSpec &table);
+    PostgresWriter(PGconn *conn, const records::TableSpec &table);
     ~PostgresWriter() override;
 
     Status prepare(); // creates the staging tables for this session
@@ -31,7 +31,7 @@ private:
     Status restartTransaction();
     Status stageAndUpsert();
     Status stageRows(); // COPY the batch into staging, isolating bad rows
-    Status upsert(const TableSpec &table, const QString &stage, bool count);
+    Status upsert(const records::TableSpec &table, const QString &stage, bool count);
     void resetBatch();
     // Within the batch being COPYed straight into the table: whether `row`
     // repeats an earlier row (then it is dropped as a duplicate) or changes
@@ -40,8 +40,8 @@ private:
     Repeat checkRepeat(const Row &row, qsizetype lineStart, qsizetype lineEnd);
 
     PGconn *m_conn;
-    const TableSpec &m_table;
-    const TableSpec &m_metricsTable;
+    const records::TableSpec &m_table;
+    const records::TableSpec &m_metricsTable;
     bool m_hasMetrics;
     QString m_stage;
     QString m_metricsStage;

@@ -64,8 +64,8 @@ std::optional<double> noiseLevel(const QJsonValue &value)
 RecordMapper::RecordMapper(records::DataType type, MappingContext context)
     : m_type(type),
       m_context(context),
-      m_row(tableFor(type).emptyRow()),
-      m_metrics(deviceStatusMetricsTable().emptyRow())
+      m_row(emptyRow(records::tableFor(type))),
+      m_metrics(emptyRow(records::deviceStatusMetricsTable()))
 { }
 
 std::optional<QString> RecordMapper::map(const QByteArray &json)
@@ -86,20 +86,23 @@ std::optional<QString> RecordMapper::map(const QByteArray &json)
     bool ok = false;
     switch (m_type) {
     case records::DataType::Entries:
-        setCommon(EntryCol::UserId, EntryCol::Id, EntryCol::SourceEntity, EntryCol::RawJson, o, json);
+        setCommon(records::EntryCol::UserId, records::EntryCol::Id, records::EntryCol::SourceEntity,
+                  records::EntryCol::RawJson, o, json);
         ok = mapEntry(o);
         break;
     case records::DataType::Treatments:
-        setCommon(TreatmentCol::UserId, TreatmentCol::Id, TreatmentCol::SourceEntity, TreatmentCol::RawJson, o, json);
+        setCommon(records::TreatmentCol::UserId, records::TreatmentCol::Id, records::TreatmentCol::SourceEntity,
+                  records::TreatmentCol::RawJson, o, json);
         ok = mapTreatment(o);
         break;
     case records::DataType::DeviceStatus:
-        setCommon(DeviceStatusCol::UserId, DeviceStatusCol::Id, DeviceStatusCol::SourceEntity, DeviceStatusCol::RawJson,
-                  o, json);
+        setCommon(records::DeviceStatusCol::UserId, records::DeviceStatusCol::Id,
+                  records::DeviceStatusCol::SourceEntity, records::DeviceStatusCol::RawJson, o, json);
         ok = mapDeviceStatus(o);
         break;
     case records::DataType::Profile:
-        setCommon(ProfileCol::UserId, ProfileCol::Id, ProfileCol::SourceEntity, ProfileCol::RawJson, o, json);
+        setCommon(records::ProfileCol::UserId, records::ProfileCol::Id, records::ProfileCol::SourceEntity,
+                  records::ProfileCol::RawJson, o, json);
         ok = mapProfile(o);
         break;
     }
@@ -128,7 +131,7 @@ void RecordMapper::setOffset(int column, std::optional<int> stated, qint64 ms)
 
 bool RecordMapper::mapEntry(const QJsonObject &o)
 {
-    using namespace EntryCol;
+    using namespace records::EntryCol;
     const auto when = firstTime(o, { "date", "dateString", "sysTime", "system_time", "created_at", "mills" });
     if (!when)
         return false;
@@ -170,7 +173,7 @@ bool RecordMapper::mapEntry(const QJsonObject &o)
 
 bool RecordMapper::mapTreatment(const QJsonObject &o)
 {
-    using namespace TreatmentCol;
+    using namespace records::TreatmentCol;
     const auto when = firstTime(o, { "created_at", "timestamp", "date", "mills", "eventTime" });
     if (!when)
         return false;
@@ -210,7 +213,7 @@ bool RecordMapper::mapTreatment(const QJsonObject &o)
 
 bool RecordMapper::mapProfile(const QJsonObject &o)
 {
-    using namespace ProfileCol;
+    using namespace records::ProfileCol;
     const auto created = firstTime(o, { "created_at", "startDate", "mills", "date" });
     if (!created)
         return false;

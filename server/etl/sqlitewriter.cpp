@@ -42,7 +42,7 @@ QVariant toVariant(const Field &f)
     return {};
 }
 
-int columnIndex(const TableSpec &table, const QString &name)
+int columnIndex(const records::TableSpec &table, const QString &name)
 {
     for (size_t i = 0; i < table.columns.size(); ++i) {
         if (name == QLatin1String(table.columns[i].name))
@@ -62,11 +62,11 @@ bool isFatal(const QSqlError &error)
 
 } // namespace
 
-SqliteWriter::SqliteWriter(QSqlDatabase db, const TableSpec &table)
+SqliteWriter::SqliteWriter(QSqlDatabase db, const records::TableSpec &table)
     : m_db(db),
       m_table(table),
-      m_metricsTable(deviceStatusMetricsTable()),
-      m_hasMetrics(&table == &deviceStatusTable()),
+      m_metricsTable(records::deviceStatusMetricsTable()),
+      m_hasMetrics(&table == &records::deviceStatusTable()),
       m_insert(db),
       m_update(db),
       m_metricsUpsert(db)
@@ -85,9 +85,9 @@ Status SqliteWriter::prepare()
                                   .arg(name, m_table.columnList(), placeholders(m_table.columns.size()))))
         return db::sqlError("preparing the insert", m_insert.lastError());
 
-    if (m_table.onDuplicate == TableSpec::OnDuplicate::UpdateIfChanged) {
+    if (m_table.onDuplicate == records::TableSpec::OnDuplicate::UpdateIfChanged) {
         QStringList sets;
-        for (const Column &c : m_table.columns)
+        for (const records::Column &c : m_table.columns)
             sets << quoted(c.name) + QLatin1String(" = ?");
         QStringList where;
         for (const QString &k : m_table.key)
@@ -99,7 +99,7 @@ Status SqliteWriter::prepare()
     }
     if (m_hasMetrics) {
         QStringList sets;
-        for (const Column &c : m_metricsTable.columns)
+        for (const records::Column &c : m_metricsTable.columns)
             sets << quoted(c.name) + QLatin1String(" = excluded.") + quoted(c.name);
         if (!m_metricsUpsert.prepare(QStringLiteral("INSERT INTO %1 (%2) VALUES (%3) ON CONFLICT (%4) DO UPDATE SET %5")
                                              .arg(QLatin1String(m_metricsTable.name), m_metricsTable.columnList(),
@@ -140,7 +140,7 @@ Status SqliteWriter::add(const Row &row, const Row *metrics, qint64 line)
     bool written = m_insert.numRowsAffected() > 0;
     if (written) {
         ++m_counts.inserted;
-    } else if (m_table.onDuplicate == TableSpec::OnDuplicate::UpdateIfChanged) {
+    } else if (m_table.onDuplicate == records::TableSpec::OnDuplicate::UpdateIfChanged) {
         int at = 0;
         for (const Field &f : row)
             m_update.bindValue(at++, toVariant(f));

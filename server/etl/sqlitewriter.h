@@ -14,7 +14,7 @@ namespace openaps::etl {
 class SqliteWriter final : public BulkWriter
 {
 public:
-    explicit SqliteWriter(QSqlDatabase db, const TableSpec &table);
+    explicit SqliteWriter(QSqlDatabase db, const records::TableSpec &table);
     ~SqliteWriter() override;
 
     Status prepare();
@@ -27,8 +27,8 @@ private:
     Status begin();
 
     QSqlDatabase m_db;
-    const TableSpec &m_table;
-    const TableSpec &m_metricsTable;
+    const records::TableSpec &m_table;
+    const records::TableSpec &m_metricsTable;
     bool m_hasMetrics;
     QSqlQuery m_insert;
     QSqlQuery m_update;

@@ -1,25 +1,25 @@
 #include "api/export/datasets.h"
 
-#include "etl/tables.h"
+#include "records/researchtables.h"
 
 namespace openaps::api {
 
 namespace {
 
-ExportType typeOf(etl::ColumnType type)
+ExportType typeOf(records::ColumnType type)
 {
     switch (type) {
-    case etl::ColumnType::Text:
+    case records::ColumnType::Text:
         return ExportType::Text;
-    case etl::ColumnType::Real:
+    case records::ColumnType::Real:
         return ExportType::Real;
-    case etl::ColumnType::Integer:
+    case records::ColumnType::Integer:
         return ExportType::Integer;
-    case etl::ColumnType::Bool:
+    case records::ColumnType::Bool:
         return ExportType::Boolean;
-    case etl::ColumnType::Timestamp:
+    case records::ColumnType::Timestamp:
         return ExportType::Timestamp;
-    case etl::ColumnType::Json:
+    case records::ColumnType::Json:
         return ExportType::Json;
     }
     return ExportType::Text;
@@ -27,10 +27,10 @@ ExportType typeOf(etl::ColumnType type)
 
 // The ETL's own column list (every column it writes, seq_id aside), so a
 // column added to a research table is exported without a second list.
-Dataset fromEtl(const etl::TableSpec &spec, const char *timeColumn)
+Dataset fromEtl(const records::TableSpec &spec, const char *timeColumn)
 {
     Dataset d { QLatin1String(spec.name), {}, QLatin1String(timeColumn), QStringLiteral("user_id"), true };
-    for (const etl::Column &c : spec.columns)
+    for (const records::Column &c : spec.columns)
         d.columns.push_back({ QLatin1String(c.name), typeOf(c.type) });
     return d;
 }
@@ -98,11 +98,11 @@ QString exportTypeName(ExportType type)
 const std::vector<Dataset> &datasets()
 {
     static const std::vector<Dataset> all {
-        fromEtl(etl::entriesTable(), "date"),
-        fromEtl(etl::treatmentsTable(), "created_at"),
-        fromEtl(etl::deviceStatusTable(), "created_at"),
-        fromEtl(etl::deviceStatusMetricsTable(), "created_at"),
-        fromEtl(etl::profileTable(), "created_at"),
+        fromEtl(records::entriesTable(), "date"),
+        fromEtl(records::treatmentsTable(), "created_at"),
+        fromEtl(records::deviceStatusTable(), "created_at"),
+        fromEtl(records::deviceStatusMetricsTable(), "created_at"),
+        fromEtl(records::profileTable(), "created_at"),
         demographics(),
     };
     return all;

@@ -229,11 +229,11 @@ CopyData prepareCopy(const QString &dataDir, const QString &copyDir)
         const records::FileKind kind = records::classifyFile(QFileInfo(path).fileName());
         const qint64 member = records::memberIdFromFileName(QFileInfo(path).fileName()).toLongLong();
         etl::RecordMapper mapper(kind.dataType, etl::MappingContext { member, 0, nullptr });
-        const etl::TableSpec &table = etl::tableFor(kind.dataType);
+        const records::TableSpec &table = records::tableFor(kind.dataType);
         QFile in(path);
         in.open(QIODevice::ReadOnly);
         records::NdjsonReader reader(&in);
-        auto fileFor = [&](const etl::TableSpec &spec) {
+        auto fileFor = [&](const records::TableSpec &spec) {
             const QString name = QLatin1String(spec.name);
             if (!files.contains(name)) {
                 auto *f = new QFile(copyDir + QLatin1Char('/') + name + QStringLiteral(".copy"));
@@ -250,9 +250,9 @@ CopyData prepareCopy(const QString &dataDir, const QString &copyDir)
             const etl::Row &row = mapper.row();
             QByteArray key = QByteArray(table.name) + '|' + QByteArray::number(member) + '|' + row[1].bytes;
             QByteArray instant;
-            if (kind.dataType == records::DataType::Entries && !row[etl::EntryCol::Type].isNull())
-                instant = "i|" + QByteArray::number(member) + '|' + row[etl::EntryCol::Type].bytes + '|'
-                        + QByteArray::number(row[etl::EntryCol::Date].ms);
+            if (kind.dataType == records::DataType::Entries && !row[records::EntryCol::Type].isNull())
+                instant = "i|" + QByteArray::number(member) + '|' + row[records::EntryCol::Type].bytes + '|'
+                        + QByteArray::number(row[records::EntryCol::Date].ms);
             if (seen.contains(key) || (!instant.isEmpty() && seen.contains(instant)))
                 continue; // the synthetic data holds few repeats; the first stays
             seen.insert(key);
@@ -264,8 +264,8 @@ CopyData prepareCopy(const QString &dataDir, const QString &copyDir)
             ++data.rows;
             if (mapper.hasMetrics()) {
                 line.clear();
-                etl::appendCopyRow(line, mapper.metrics(), etl::deviceStatusMetricsTable());
-                fileFor(etl::deviceStatusMetricsTable())->write(line);
+                etl::appendCopyRow(line, mapper.metrics(), records::deviceStatusMetricsTable());
+                fileFor(records::deviceStatusMetricsTable())->write(line);
             }
         }
     }
@@ -285,9 +285,10 @@ double copyAll(const db::Database &database, const CopyData &data)
     QElapsedTimer timer;
     timer.start();
     for (auto it = data.files.cbegin(); it != data.files.cend(); ++it) {
-        const etl::TableSpec *spec = nullptr;
-        for (const etl::TableSpec *s : { &etl::entriesTable(), &etl::treatmentsTable(), &etl::deviceStatusTable(),
-                                         &etl::deviceStatusMetricsTable(), &etl::profileTable() }) {
+        const records::TableSpec *spec = nullptr;
+        for (const records::TableSpec *s :
+             { &records::entriesTable(), &records::treatmentsTable(), &records::deviceStatusTable(),
+               &records::deviceStatusMetricsTable(), &records::profileTable() }) {
             if (it.key() == QLatin1String(s->name))
                 spec = s;
         }

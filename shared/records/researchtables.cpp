@@ -1,8 +1,6 @@
-#include "etl/tables.h"
+#include "records/researchtables.h"
 
-#include "records/datatype.h"
-
-namespace openaps::etl {
+namespace openaps::records {
 
 namespace {
 
@@ -193,4 +191,4 @@ QStringList researchTables()
              QStringLiteral("device_status_metrics"), QStringLiteral("profile") };
 }
 
-} // namespace openaps::etl
+} // namespace openaps::records

@@ -2,69 +2,14 @@
 
 #include "records/datatype.h"
 
-#include <QByteArray>
 #include <QString>
 #include <QStringList>
 
 #include <vector>
 
-namespace openaps::etl {
+namespace openaps::records {
 
 enum class ColumnType : quint8 { Text, Real, Integer, Bool, Timestamp, Json };
-
-// One value of a research row. Text and Json hold UTF-8; Time holds epoch ms.
-struct Field
-{
-    enum Kind : quint8 { Null, Real, Integer, Bool, Text, Time, Json };
-    Kind kind = Null;
-    union {
-        double real;
-        qint64 integer;
-        bool boolean;
-        qint64 ms;
-    };
-    QByteArray bytes;
-
-    Field() : integer(0) { }
-    bool isNull() const { return kind == Null; }
-    void clear()
-    {
-        kind = Null;
-        bytes.clear();
-    }
-    void setReal(double v)
-    {
-        kind = Real;
-        real = v;
-    }
-    void setInteger(qint64 v)
-    {
-        kind = Integer;
-        integer = v;
-    }
-    void setBool(bool v)
-    {
-        kind = Bool;
-        boolean = v;
-    }
-    void setTime(qint64 v)
-    {
-        kind = Time;
-        ms = v;
-    }
-    void setText(QByteArray v)
-    {
-        kind = Text;
-        bytes = std::move(v);
-    }
-    void setJson(QByteArray v)
-    {
-        kind = Json;
-        bytes = std::move(v);
-    }
-};
-
-using Row = std::vector<Field>;
 
 struct Column
 {
@@ -74,7 +19,8 @@ struct Column
 
 // A research table as the loaders see it: the columns the ETL writes (all
 // but seq_id), in the order of the Col enums below, and how duplicates of
-// its unique key are treated.
+// its unique key are treated. The researcher API exports the same columns,
+// so this schema is the contract between the ETL and the API.
 struct TableSpec
 {
     enum class OnDuplicate {
@@ -91,7 +37,6 @@ struct TableSpec
     std::vector<std::vector<int>> uniqueKeys;
 
     QString columnList() const; // quoted, comma-separated
-    Row emptyRow() const { return Row(columns.size()); }
 };
 
 namespace EntryCol {
@@ -246,4 +191,4 @@ const TableSpec &tableFor(records::DataType type);
 // changes and erasure.
 QStringList researchTables();
 
-} // namespace openaps::etl
+} // namespace openaps::records
