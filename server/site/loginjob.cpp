@@ -1,6 +1,6 @@
 #include "site/loginjob.h"
 
-#include "nightscout/siteurl.h"
+#include "ingest/filelayout.h"
 #include "records/consent.h"
 #include "records/filenames.h"
 #include "site/jobchain.h"
@@ -10,8 +10,11 @@ namespace openaps::site {
 
 namespace {
 
-// The newest of the files whose name ends with `suffix`.
-std::optional<oh::MemberFile> newest(const QList<oh::MemberFile> &files, const QString &suffix, int *count)
+constexpr qint64 smallFileLimit = 16 * 1024;
+
+} // namespace
+
+std::optional<oh::MemberFile> newestFile(const QList<oh::MemberFile> &files, const QString &suffix, int *count)
 {
     std::optional<oh::MemberFile> best;
     *count = 0;
@@ -24,10 +27,6 @@ std::optional<oh::MemberFile> newest(const QList<oh::MemberFile> &files, const Q
     }
     return best;
 }
-
-constexpr qint64 smallFileLimit = 16 * 1024;
-
-} // namespace
 
 LoginJob::LoginJob(const oh::Client &client, const QString &code, QObject *parent)
     : QObject(parent),
@@ -56,12 +55,13 @@ void LoginJob::onMember(const Result<oh::Member> &member)
         return finish(member.error());
     m_outcome.memberId = member->projectMemberId;
     int consentFiles = 0;
-    const auto urlFile = newest(member->files, records::urlFileSuffix, &m_outcome.urlFileCount);
-    m_consentFile = newest(member->files, records::consentFileSuffix, &consentFiles);
+    const auto urlFile = newestFile(member->files, records::urlFileSuffix, &m_outcome.urlFileCount);
+    m_consentFile = newestFile(member->files, records::consentFileSuffix, &consentFiles);
     if (urlFile) {
         readUrlFile(*urlFile);
     } else {
         m_outcome.nightscoutUrl = QString();
+        m_outcome.credentialSaved = false;
         readConsentFile(m_consentFile);
     }
 }
@@ -72,8 +72,9 @@ void LoginJob::readUrlFile(const oh::MemberFile &file)
     runJob(job, this, [this](const Result<oh::DownloadResult> &download) {
         // Not being able to read the file only costs the "saved" display.
         if (download) {
-            const auto site = ns::SiteUrl::parse(QString::fromUtf8(download->body).trimmed());
-            m_outcome.nightscoutUrl = site ? site->baseUrl().toString() : QString();
+            const auto saved = ingest::parseUrlFile(QString::fromUtf8(download->body));
+            m_outcome.nightscoutUrl = saved ? saved->site.baseUrl().toString() : QString();
+            m_outcome.credentialSaved = saved && !saved->credentials.isEmpty();
         } else {
             qCInfo(lcSite, "could not read a participant's URL file at login: %s", qPrintable(download.error().code));
         }

@@ -13,6 +13,9 @@ namespace openaps::site {
 using records::consentFileName;
 using records::urlFileName;
 
+// The newest of `files` whose name ends with `suffix`; `count` gets how many there are.
+std::optional<oh::MemberFile> newestFile(const QList<oh::MemberFile> &files, const QString &suffix, int *count);
+
 // The server side of "Log in with Open Humans" after the browser came back
 // with a code: exchange it for tokens, look the member up, and read what the
 // member's account already holds (how many URL files, the saved host and
@@ -32,6 +35,7 @@ public:
         // read (keep what is stored), empty when the account has no such file.
         std::optional<QString> nightscoutUrl; // without credentials
         std::optional<QString> consent;
+        std::optional<bool> credentialSaved; // the URL file carries a token or API secret
     };
 
     LoginJob(const oh::Client &client, const QString &code, QObject *parent);

@@ -4,7 +4,9 @@
 #include "records/consent.h"
 #include "site/messages.h"
 
+#include <QHash>
 #include <QLocale>
+#include <QMap>
 
 namespace openaps::site {
 
@@ -16,10 +18,21 @@ void setIf(PageData &data, const char *key, bool condition)
         data.set(key, true);
 }
 
+QString consentDescriptionOr(const std::optional<records::Consent> &consent)
+{
+    return consent ? records::consentDescription(*consent) : QStringLiteral("(unknown)");
+}
+
+QUrl withPath(QUrl base, const QString &path)
+{
+    base.setPath(base.path() + path);
+    return base;
+}
+
 } // namespace
 
 QByteArray pageFingerprint(const Session &session, const ParticipantView &participant, const TransferStatus &status,
-                           bool saved)
+                           bool saved, const ConsentView &consent)
 {
     QStringList parts { session.csrfToken,
                         participant.memberId,
@@ -28,6 +41,11 @@ QByteArray pageFingerprint(const Session &session, const ParticipantView &partic
                         QString::number(participant.savedAt.toMSecsSinceEpoch()),
                         QString::number(participant.urlFileCount),
                         QString::number(participant.deauthorized),
+                        QString::number(participant.credentialSaved),
+                        QString::number(participant.siteSharedWithOthers),
+                        QString::number(participant.rejoinPending),
+                        consent.version,
+                        QString::number(consent.history.size()),
                         QString::number(status.lastSuccessAt.toMSecsSinceEpoch()),
                         status.lastErrorCode,
                         status.lastErrorMessage,
@@ -61,7 +79,7 @@ PageData Pages::landing(const Session *session) const
 }
 
 PageData Pages::me(const Session &session, const ParticipantView &participant, const TransferStatus &status,
-                   const FormState &form) const
+                   const FormState &form, const ConsentView &consent) const
 {
     PageData data = base(QStringLiteral("Your data sharing"), &session);
     data.set("memberId", text(participant.memberId));
@@ -82,8 +100,10 @@ PageData Pages::me(const Session &session, const ParticipantView &participant, c
         data.set("saved", true);
         data.set("savedText",
                  text(savedConsent == records::Consent::None
-                              ? QStringLiteral("Your choice is saved in your Open Humans account. "
-                                               "Nothing will be shared from now on.")
+                              ? QStringLiteral("Your choice is saved in your Open Humans account. Nothing "
+                                               "will be shared from now on, and your data has been taken out "
+                                               "of the research database. The copies in your Open Humans "
+                                               "account stay yours.")
                               : QStringLiteral("Your Nightscout address and your choice are saved in "
                                                "your Open Humans account. The first data should move "
                                                "within the next hour.")));
@@ -94,6 +114,30 @@ PageData Pages::me(const Session &session, const ParticipantView &participant, c
         data.set("problemText", text(form.problemText));
     }
     setIf(data, "openTokenHelp", form.openTokenHelp);
+    setIf(data, "tokenSaved", participant.credentialSaved);
+    setIf(data, "siteShared", participant.siteSharedWithOthers);
+    data.set("consentVersion", text(consent.version));
+    data.set("consentText", text(consent.text));
+    PageData history(PageData::type::list);
+    for (const ConsentChange &change : consent.history) {
+        PageData row;
+        row.set("at", text(readableUtc(change.at)));
+        row.set("atIso", text(change.at.toString(Qt::ISODate)));
+        const auto choice = records::parseConsent(change.consent);
+        const QString choiceText = choice == records::Consent::None
+                ? QStringLiteral("you chose to share with no one")
+                : QStringLiteral("you chose to share with ") + consentDescriptionOr(choice);
+        row.set("what",
+                text(change.event == consentevent::rejoined
+                             ? QStringLiteral("you started again after your data was deleted; ") + choiceText
+                             : choiceText));
+        row.set("version", text(change.textVersion));
+        history.push_back(row);
+    }
+    if (!consent.history.isEmpty()) {
+        data.set("hasHistory", true);
+        data.set("history", history);
+    }
     if (participant.urlFileCount > 1) {
         data.set("severalUrlFiles", true);
         data.set("urlFileCount", text(QString::number(participant.urlFileCount)));
@@ -126,14 +170,100 @@ PageData Pages::me(const Session &session, const ParticipantView &participant, c
         data.set("hasCounts", true);
         data.set("counts", counts);
     }
-    if (!status.lastErrorCode.isEmpty() || !status.lastErrorMessage.isEmpty()) {
+    // Not sharing is the participant's choice, not a problem.
+    if (status.lastErrorCode == QLatin1String("consent_none")) {
+        data.set("transferNote", true);
+        data.set("transferNoteText", text(transferProblem(status.lastErrorCode, status.lastErrorMessage)));
+    } else if (!status.lastErrorCode.isEmpty() || !status.lastErrorMessage.isEmpty()) {
         data.set("transferProblem", true);
         data.set("transferProblemText", text(transferProblem(status.lastErrorCode, status.lastErrorMessage)));
     }
-    QUrl ohData = m_settings.openHumansBase;
-    ohData.setPath(ohData.path() + QStringLiteral("/member/me/research-data/"));
-    data.set("ohDataUrl", text(ohData.toString()));
+    data.set("ohDataUrl",
+             text(withPath(m_settings.openHumansBase, QStringLiteral("/member/me/research-data/")).toString()));
     return data;
+}
+
+PageData Pages::rejoin(const Session &session, const ParticipantView &participant) const
+{
+    PageData data = base(QStringLiteral("Welcome back"), &session);
+    data.set("memberId", text(participant.memberId));
+    const auto consent = records::parseConsent(participant.consent);
+    const auto site = ns::SiteUrl::parse(participant.nightscoutUrl);
+    if (consent && *consent != records::Consent::None) {
+        data.set("hasOldChoice", true);
+        data.set("oldConsent", text(records::consentDescription(*consent)));
+        if (site)
+            data.set("oldHost", text(site->toString()));
+    }
+    return data;
+}
+
+PageData Pages::deleteConfirm(const Session &session) const
+{
+    return base(QStringLiteral("Stop sharing and delete my data"), &session);
+}
+
+PageData Pages::deleted(const DeletionView &deletion) const
+{
+    PageData data = base(QStringLiteral("Your data has been deleted"), nullptr);
+    // Several tables can make one line ("Looping system reports").
+    QMap<QString, qint64> byLabel;
+    QStringList order;
+    for (auto it = deletion.rowsByTable.cbegin(); it != deletion.rowsByTable.cend(); ++it) {
+        const QString label = tableLabel(it.key());
+        if (!byLabel.contains(label))
+            order.append(label);
+        byLabel[label] += it.value();
+    }
+    PageData removed(PageData::type::list);
+    for (const QString &label : std::as_const(order)) {
+        PageData row;
+        row.set("label", text(label));
+        row.set("rows", text(QLocale(QLocale::English).toString(byLabel.value(label))));
+        removed.push_back(row);
+    }
+    if (!order.isEmpty()) {
+        data.set("hasRemoved", true);
+        data.set("removed", removed);
+    }
+    setIf(data, "ohDone", deletion.openHumansDone);
+    if (deletion.dataFilesLeft > 0) {
+        data.set("hasDataFiles", true);
+        data.set("dataFiles", text(QString::number(deletion.dataFilesLeft)));
+    }
+    data.set("ohDataUrl",
+             text(withPath(m_settings.openHumansBase, QStringLiteral("/member/me/research-data/")).toString()));
+    return data;
+}
+
+PageData Pages::consentText(const Session *session, const QString &version, const QString &html) const
+{
+    PageData data = base(QStringLiteral("Consent text %1").arg(version), session);
+    data.set("version", text(version));
+    data.set("consentText", text(html));
+    return data;
+}
+
+QString tableLabel(const QString &table)
+{
+    static const QHash<QString, QString> labels {
+        { QStringLiteral("entries"), QStringLiteral("Glucose readings") },
+        { QStringLiteral("treatments"), QStringLiteral("Treatments") },
+        { QStringLiteral("device_status"), QStringLiteral("Looping system reports") },
+        { QStringLiteral("device_status_metrics"), QStringLiteral("Looping system reports") },
+        { QStringLiteral("profile"), QStringLiteral("Profile settings") },
+        { QStringLiteral("member_demographics"), QStringLiteral("Survey answers") },
+        { QStringLiteral("participants"), QStringLiteral("Your registration and Open Humans login") },
+        { QStringLiteral("consent_history"), QStringLiteral("Your consent history") },
+        { QStringLiteral("site_sessions"), QStringLiteral("Your login sessions on this site") },
+    };
+    if (labels.contains(table))
+        return labels.value(table);
+    if (table.startsWith(QLatin1String("analytics_")))
+        return QStringLiteral("Summaries made from your data");
+    if (table.startsWith(QLatin1String("demographics")) || table.startsWith(QLatin1String("survey")))
+        return QStringLiteral("Survey answers");
+    return QStringLiteral("Records of your transfers");
 }
 
 PageData Pages::message(const Session *session, const QString &title, const QString &heading,

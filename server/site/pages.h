@@ -1,10 +1,12 @@
 #pragma once
 
+#include "site/consenthistory.h"
 #include "site/pagerenderer.h"
 #include "site/participantstore.h"
 #include "site/sessionstore.h"
 #include "site/sitesettings.h"
 
+#include <QMap>
 #include <QStringList>
 
 namespace openaps::site {
@@ -23,6 +25,22 @@ struct FormState
     bool saved = false;
 };
 
+// The consent text the form shows and the choices made so far.
+struct ConsentView
+{
+    QString version; // ConsentTexts::currentVersion()
+    QString text; // its HTML fragment
+    QList<ConsentChange> history; // newest first
+};
+
+// What the "deleted" page reports.
+struct DeletionView
+{
+    QMap<QString, qint64> rowsByTable; // what the erasure removed
+    bool openHumansDone = false; // URL file removed, "none" written
+    int dataFilesLeft = 0; // data files that stay in the Open Humans account
+};
+
 enum class LoginProblem {
     StateMismatch, // the callback's state is not this browser's
     Cancelled, // the participant did not approve
@@ -38,7 +56,11 @@ public:
 
     PageData landing(const Session *session) const;
     PageData me(const Session &session, const ParticipantView &participant, const TransferStatus &status,
-                const FormState &form) const;
+                const FormState &form, const ConsentView &consent) const;
+    PageData rejoin(const Session &session, const ParticipantView &participant) const;
+    PageData deleteConfirm(const Session &session) const;
+    PageData deleted(const DeletionView &deletion) const;
+    PageData consentText(const Session *session, const QString &version, const QString &html) const;
     PageData message(const Session *session, const QString &title, const QString &heading,
                      const QStringList &paragraphs, const QString &actionUrl = {}, const QString &actionLabel = {},
                      const QString &kind = QStringLiteral("info")) const;
@@ -57,7 +79,10 @@ private:
 // Everything the logged-in page shows when no form was just submitted: equal
 // fingerprints render to the same page, so the rendered page can be reused.
 QByteArray pageFingerprint(const Session &session, const ParticipantView &participant, const TransferStatus &status,
-                           bool saved);
+                           bool saved, const ConsentView &consent);
+
+// Plain words for what a table held, for the "deleted" page ("Glucose readings").
+QString tableLabel(const QString &table);
 
 // "31 January 2024, 14:05 UTC" (site.js shows it in local time).
 QString readableUtc(const QDateTime &when);

@@ -8,6 +8,7 @@
 #include "site/httphelpers.h"
 #include "site/loginjob.h"
 #include "site/messages.h"
+#include "site/pendingreply.h"
 #include "site/registrationjob.h"
 #include "site/sitelog.h"
 
@@ -19,30 +20,6 @@
 namespace openaps::site {
 
 using Status = QHttpServerResponse::StatusCode;
-
-namespace {
-
-// Writes `response` once the socket is still there (the browser may have
-// gone away while a slow Nightscout site was being checked).
-class PendingReply
-{
-public:
-    explicit PendingReply(QHttpServerResponder &&responder)
-        : m_socket(responder.socket()),
-          m_responder(std::move(responder))
-    { }
-    void send(QHttpServerResponse &&response)
-    {
-        if (m_socket)
-            response.write(std::move(m_responder));
-    }
-
-private:
-    QPointer<QTcpSocket> m_socket;
-    QHttpServerResponder m_responder;
-};
-
-} // namespace
 
 ParticipantSite::Options ParticipantSite::optionsFromConfig(const Config &config)
 {
@@ -62,19 +39,27 @@ Result<std::unique_ptr<ParticipantSite>> ParticipantSite::create(db::Database da
     auto renderer = PageRenderer::load(options.settings.resourcesDir);
     if (!renderer)
         return renderer.error();
+    auto consentTexts = ConsentTexts::load(options.settings.resourcesDir);
+    if (!consentTexts)
+        return consentTexts.error();
+    auto privacy = PrivacyNotice::load(options.settings.privacyNoticeFile, options.settings.resourcesDir,
+                                       options.settings.contact);
+    if (!privacy)
+        return privacy.error();
     if (options.settings.secretKey.isEmpty())
         return makeError("config", QStringLiteral("The participant site needs OPENAPS_SECRET_KEY."));
     if (!options.clock)
         options.clock = systemMsClock();
-    std::unique_ptr<ParticipantSite> site(
-            new ParticipantSite(std::move(database), nam, std::move(options), *renderer, parent));
+    std::unique_ptr<ParticipantSite> site(new ParticipantSite(std::move(database), nam, std::move(options), *renderer,
+                                                              std::move(*consentTexts), std::move(*privacy), parent));
     if (site->m_static.count() == 0)
         return makeError("site", QStringLiteral("The participant site's static files are missing."));
     return site;
 }
 
 ParticipantSite::ParticipantSite(db::Database database, QNetworkAccessManager *nam, Options options,
-                                 std::shared_ptr<PageRenderer> renderer, QObject *parent)
+                                 std::shared_ptr<PageRenderer> renderer, ConsentTexts consentTexts,
+                                 PrivacyNotice privacy, QObject *parent)
     : QObject(parent),
       m_database(database),
       m_nam(nam),
@@ -86,8 +71,11 @@ ParticipantSite::ParticipantSite(db::Database database, QNetworkAccessManager *n
       m_rateLimiter(database, m_options.settings.secretKey, m_options.settings.postLimit, m_options.settings.postWindow,
                     m_options.clock),
       m_participants(database, m_options.settings.secretKey),
-      m_openHumans(nam, m_options.openHumans)
+      m_openHumans(nam, m_options.openHumans),
+      m_consentTexts(std::move(consentTexts)),
+      m_privacy(std::move(privacy))
 {
+    m_downloads.setMaxThreadCount(2);
     m_landing = m_renderer->render(QStringLiteral("landing"), m_pages.landing(nullptr));
     m_purgeTimer.setInterval(std::chrono::minutes(30));
     connect(&m_purgeTimer, &QTimer::timeout, this, &ParticipantSite::purge);
@@ -109,6 +97,19 @@ void ParticipantSite::install(http::WebServer &web)
                  [this](const QHttpServerRequest &r, QHttpServerResponder &&responder) {
                      onSaveNightscout(r, std::move(responder));
                  });
+    router.route(QStringLiteral("/me/download"), Method::Get,
+                 [this](const QHttpServerRequest &r, QHttpServerResponder &&responder) {
+                     onDownload(r, std::move(responder));
+                 });
+    router.route(QStringLiteral("/me/delete"), Method::Get,
+                 [this](const QHttpServerRequest &r) { return onDeleteConfirm(r); });
+    router.route(QStringLiteral("/me/delete"), Method::Post,
+                 [this](const QHttpServerRequest &r, QHttpServerResponder &&responder) {
+                     onDelete(r, std::move(responder));
+                 });
+    router.route(QStringLiteral("/privacy"), Method::Get, [this](const QHttpServerRequest &r) { return onPrivacy(r); });
+    router.route(QStringLiteral("/consent/<arg>"), Method::Get,
+                 [this](const QString &version, const QHttpServerRequest &r) { return onConsentText(version, r); });
     router.route(QStringLiteral("/logout"), Method::Post, [this](const QHttpServerRequest &r) { return onLogout(r); });
     router.route(QStringLiteral("/deauth"), Method::Post, [this](const QHttpServerRequest &r) { return onDeauth(r); });
     router.route(QStringLiteral("/static/<arg>"), Method::Get,
@@ -240,8 +241,8 @@ void ParticipantSite::onOAuthCallback(const QHttpServerRequest &request, QHttpSe
             return reply->send(
                     page(QStringLiteral("message"), m_pages.loginProblem(LoginProblem::Failed), Status::BadGateway));
         }
-        ParticipantStore::Login login { outcome->memberId, outcome->tokens, outcome->urlFileCount,
-                                        outcome->nightscoutUrl, outcome->consent };
+        ParticipantStore::Login login { outcome->memberId,      outcome->tokens,  outcome->urlFileCount,
+                                        outcome->nightscoutUrl, outcome->consent, outcome->credentialSaved };
         auto participantId = m_participants.recordLogin(login);
         if (!participantId)
             return reply->send(internalError(participantId.error()));
@@ -265,11 +266,16 @@ QHttpServerResponse ParticipantSite::mePage(const Session &session, const FormSt
     if (!*overview)
         return redirectResponse("/", m_options.settings);
     const auto &[participant, transfers] = **overview;
+    if (participant.rejoinPending)
+        return page(QStringLiteral("rejoin"), m_pages.rejoin(session, participant), status);
+    auto consent = consentView(session.participantId);
+    if (!consent)
+        return internalError(consent.error(), &session);
     // The database was asked; only the rendering is saved when nothing changed.
     const bool plain = !form.fromInput && form.problemText.isEmpty();
     if (!plain)
-        return page(QStringLiteral("me"), m_pages.me(session, participant, transfers, form), status);
-    const QByteArray fingerprint = pageFingerprint(session, participant, transfers, form.saved);
+        return page(QStringLiteral("me"), m_pages.me(session, participant, transfers, form, *consent), status);
+    const QByteArray fingerprint = pageFingerprint(session, participant, transfers, form.saved, *consent);
     auto cached = m_renderedPages.constFind(session.participantId);
     if (cached == m_renderedPages.cend() || cached->fingerprint != fingerprint) {
         if (m_renderedPages.size() >= 1000)
@@ -277,7 +283,8 @@ QHttpServerResponse ParticipantSite::mePage(const Session &session, const FormSt
         cached = m_renderedPages.insert(
                 session.participantId,
                 { fingerprint,
-                  m_renderer->render(QStringLiteral("me"), m_pages.me(session, participant, transfers, form)) });
+                  m_renderer->render(QStringLiteral("me"),
+                                     m_pages.me(session, participant, transfers, form, *consent)) });
     }
     return htmlResponse(cached->html, status, m_options.settings);
 }
@@ -323,12 +330,22 @@ void ParticipantSite::onSaveNightscout(const QHttpServerRequest &request, QHttpS
         return mePage(current, form, Status::Ok).write(std::move(responder));
     }
 
+    if ((*participant)->rejoinPending)
+        return redirectResponse("/me", m_options.settings).write(std::move(responder));
     Registration registration { (*participant)->memberId, (*tokens)->accessToken, form.url,
                                 fields.value(QStringLiteral("secret")),
                                 records::consentFromBoxes(form.shareOpenAps, form.shareNsf) };
+    registration.keepSavedCredential = (*participant)->credentialSaved;
+    registration.removeCredential = fields.contains(QStringLiteral("remove_token"));
+    // The version of the consent text the participant was shown (the page
+    // posts it); an unknown one, e.g. from an old page, counts as the current.
+    QString textVersion = fields.value(QStringLiteral("consent_version"));
+    if (!m_consentTexts.has(textVersion))
+        textVersion = m_consentTexts.currentVersion();
+    const ParticipantView before = **participant;
     auto reply = std::make_shared<PendingReply>(std::move(responder));
     auto *job = new RegistrationJob(m_nam, m_openHumans, m_options.probe, registration, this);
-    connect(job, &RegistrationJob::finished, this, [this, job, reply, current, form]() mutable {
+    connect(job, &RegistrationJob::finished, this, [this, job, reply, current, form, before, textVersion]() mutable {
         job->deleteLater();
         const auto &result = job->result();
         if (!result) {
@@ -345,10 +362,13 @@ void ParticipantSite::onSaveNightscout(const QHttpServerRequest &request, QHttpS
             // error status would put a red line in the console for nothing.
             return reply->send(mePage(current, form, Status::Ok));
         }
-        if (auto saved = m_participants.recordSaved(current.participantId, result->nightscoutUrl,
-                                                    records::consentValue(result->consent));
+        const QString consent = records::consentValue(result->consent);
+        if (auto saved = m_participants.recordSaved(current.participantId, result->nightscoutUrl, consent,
+                                                    result->credentialSaved);
             !saved)
             return reply->send(internalError(saved.error(), &current));
+        if (auto after = afterSaved(current, before, consent, textVersion); !after)
+            return reply->send(internalError(after.error(), &current));
         qCInfo(lcSite, "participant %lld saved consent %s", current.participantId,
                qPrintable(records::consentValue(result->consent)));
         reply->send(redirectResponse("/me?saved=1", m_options.settings));

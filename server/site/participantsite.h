@@ -5,9 +5,11 @@
 #include "http/ratelimiter.h"
 #include "nightscout/client.h"
 #include "openhumans/client.h"
+#include "site/consenttexts.h"
 #include "site/pagerenderer.h"
 #include "site/pages.h"
 #include "site/participantstore.h"
+#include "site/privacynotice.h"
 #include "site/sessionstore.h"
 #include "site/sitesettings.h"
 #include "site/staticfiles.h"
@@ -15,9 +17,11 @@
 #include <QHttpServerResponder>
 #include <QHttpServerResponse>
 #include <QObject>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <memory>
+#include <variant>
 
 class QHttpServer;
 class QNetworkAccessManager;
@@ -50,6 +54,8 @@ public:
     static Result<std::unique_ptr<ParticipantSite>> create(db::Database database, QNetworkAccessManager *nam,
                                                            Options options, QObject *parent = nullptr);
 
+    ~ParticipantSite() override;
+
     // Adds the routes, the 404 page and the security headers to `web`.
     void install(http::WebServer &web);
 
@@ -58,7 +64,8 @@ public:
 
 private:
     ParticipantSite(db::Database database, QNetworkAccessManager *nam, Options options,
-                    std::shared_ptr<PageRenderer> renderer, QObject *parent);
+                    std::shared_ptr<PageRenderer> renderer, ConsentTexts consentTexts, PrivacyNotice privacy,
+                    QObject *parent);
 
     // GET
     QHttpServerResponse onLanding(const QHttpServerRequest &request);
@@ -71,6 +78,24 @@ private:
     QHttpServerResponse onLogout(const QHttpServerRequest &request);
     QHttpServerResponse onDeauth(const QHttpServerRequest &request);
     void onMissing(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    // Self-service (selfservice.cpp): privacy notice, consent texts, the
+    // participant's download, stopping and deleting.
+    QHttpServerResponse onPrivacy(const QHttpServerRequest &request);
+    QHttpServerResponse onConsentText(const QString &version, const QHttpServerRequest &request);
+    void onDownload(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    QHttpServerResponse onDeleteConfirm(const QHttpServerRequest &request);
+    void onDelete(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    // After a saved choice: the consent history, and "none" takes the
+    // participant's rows out of the research database at once.
+    Status afterSaved(const Session &session, const ParticipantView &before, const QString &consent,
+                      const QString &textVersion);
+    // The logged-in participant of a GET, or the response to send instead.
+    struct Visitor
+    {
+        Session session;
+        ParticipantView participant;
+    };
+    std::variant<Visitor, QHttpServerResponse> loggedInVisitor(const QHttpServerRequest &request);
 
     // The browser's session, if any; a database failure is an Error.
     Result<std::optional<Session>> sessionOf(const QHttpServerRequest &request);
@@ -78,6 +103,7 @@ private:
     std::optional<QHttpServerResponse> refusePost(const QHttpServerRequest &request,
                                                   const std::optional<Session> &session);
     QHttpServerResponse mePage(const Session &session, const FormState &form, QHttpServerResponse::StatusCode status);
+    Result<ConsentView> consentView(qint64 participantId) const;
 
     QHttpServerResponse page(const QString &name, const PageData &data,
                              QHttpServerResponse::StatusCode status = QHttpServerResponse::StatusCode::Ok);
@@ -97,6 +123,9 @@ private:
     ParticipantStore m_participants;
     oh::Client m_openHumans;
     QTimer m_purgeTimer;
+    ConsentTexts m_consentTexts;
+    PrivacyNotice m_privacy;
+    QThreadPool m_downloads; // participants' downloads, read from the database off the event loop
     QByteArray m_landing; // the same for every visitor: rendered once
     // The last rendered logged-in page per participant, reused while its
     // inputs (pageFingerprint) are unchanged; emptied when it grows large.

@@ -24,6 +24,9 @@ struct ParticipantView
     QDateTime savedAt;
     int urlFileCount = 0; // URL files in Open Humans at the last login
     bool deauthorized = false;
+    bool credentialSaved = false; // the URL file in Open Humans carries a token or API secret
+    bool rejoinPending = false; // erased before, logged in again, not yet confirmed
+    bool siteSharedWithOthers = false; // another active member registered the same site
 };
 
 // The ingest job's record of transfers (participant_status tables).
@@ -57,6 +60,10 @@ public:
         int urlFileCount = 0;
         std::optional<QString> nightscoutUrl; // nullopt: unknown, keep what is stored
         std::optional<QString> consent; // likewise
+        std::optional<bool> credentialSaved {}; // likewise
+        // The member was erased before: store the login but keep transfers
+        // stopped (deauthorized) until they confirm on the site.
+        bool rejoinPending = false;
     };
     // Creates or updates the participant after an Open Humans login: stores
     // the new token pair, what the account holds, and clears any earlier
@@ -73,14 +80,23 @@ public:
     Result<std::optional<Overview>> overview(qint64 participantId) const;
     // The decrypted token pair, or nullopt when none is stored.
     Result<std::optional<oh::TokenPair>> tokens(qint64 participantId) const;
-    // Remembers what was written to Open Humans (the address without credentials).
-    Status recordSaved(qint64 participantId, const QString &nightscoutUrl, const QString &consent);
+    // Remembers what was written to Open Humans (the address without
+    // credentials, and whether the URL file carries one).
+    Status recordSaved(qint64 participantId, const QString &nightscoutUrl, const QString &consent,
+                       bool credentialSaved);
+    // Ends the hold of a member who rejoined after an erasure; false when
+    // there was none.
+    Result<bool> confirmRejoin(qint64 participantId);
 
 private:
     db::Database m_database;
     crypto::SecretBox m_box;
     std::unique_ptr<StatementCache> m_statements;
 };
+
+// The form two members' addresses of one Nightscout site share: host[:port]
+// and path in lower case, without scheme. Empty for an empty address.
+QString nightscoutSiteKey(const QString &baseUrl);
 
 // QDateTime from a timestamp column: TIMESTAMPTZ on PostgreSQL, ISO text on SQLite.
 QDateTime dateTimeFromDb(const QVariant &value);

@@ -20,7 +20,18 @@ struct Registration
     QString url; // as typed; may hold ?token=
     QString secret; // access token or API secret, may be empty
     records::Consent consent = records::Consent::None;
+    // With no secret typed: use the one in the saved URL file when the
+    // address is the same site (a change of consent keeps the token).
+    bool keepSavedCredential = false;
+    // "Remove the saved token": write the address without one.
+    bool removeCredential = false;
+    // Stopping: remove the URL file altogether (consent must be None).
+    bool deleteUrlFile = false;
 };
+
+// Whether `typed` names its scheme (http:// or https://). Without one the
+// job tries https:// first and http:// only when that cannot connect.
+bool hasScheme(const QString &typed);
 
 // The credential the participant typed, told apart by shape: Nightscout
 // access tokens are "<name>-<16 hex digits>"; anything else is an API secret.
@@ -45,6 +56,7 @@ public:
     {
         QString nightscoutUrl; // without credentials; empty when no URL file was written
         records::Consent consent = records::Consent::None;
+        bool credentialSaved = false; // the URL file written carries a token or API secret
     };
 
     RegistrationJob(QNetworkAccessManager *nam, const oh::Client &openHumans, ns::ClientOptions probeOptions,
@@ -58,6 +70,9 @@ signals:
     void finished();
 
 private:
+    void deleteUrlFile();
+    void readSavedCredential();
+    void checkSite();
     void probe();
     void writeUrlFile();
     void writeConsentFile();
@@ -72,6 +87,8 @@ private:
     Registration m_input;
     ns::SiteUrl m_site;
     ns::Credentials m_credentials;
+    bool m_triedHttp = false;
+    Error m_httpsError;
     QPointer<ns::Client> m_nightscout;
     Saved m_saved;
     Stage m_failedStage = Stage::Address;

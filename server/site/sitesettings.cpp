@@ -24,6 +24,8 @@ SiteSettings SiteSettings::fromConfig(const Config &config)
     s.webhookSecret = config.value(QStringLiteral("OH_WEBHOOK_SECRET")).toUtf8();
     s.sessionLifetime = config.duration(QStringLiteral("SITE_SESSION_LIFETIME"));
     s.resourcesDir = config.value(QStringLiteral("SITE_RESOURCES_DIR"));
+    s.privacyNoticeFile = config.value(QStringLiteral("SITE_PRIVACY_NOTICE_FILE"));
+    s.contact = config.value(QStringLiteral("SITE_CONTACT"));
     return s;
 }
 

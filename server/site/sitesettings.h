@@ -23,6 +23,8 @@ struct SiteSettings : http::RequestSettings
     QByteArray webhookSecret; // empty: deauthorisation webhooks are not signed
     std::chrono::seconds sessionLifetime { 14 * 24 * 3600 };
     QString resourcesDir; // empty: the templates compiled into the binary
+    QString privacyNoticeFile; // empty: resources' privacy.txt
+    QString contact; // e-mail or web address for the privacy page
 
     static SiteSettings fromConfig(const Config &config);
 

@@ -152,6 +152,9 @@ void HttpCall::onFinished()
         case QNetworkReply::ConnectionRefusedError:
             message = QStringLiteral("The server refused the connection.");
             break;
+        case QNetworkReply::RemoteHostClosedError:
+            message = QStringLiteral("The server closed the connection without answering.");
+            break;
         case QNetworkReply::SslHandshakeFailedError:
             message = QStringLiteral("The server's secure connection (TLS) failed.");
             break;

@@ -143,7 +143,10 @@ INSERT INTO pg_temp.openaps_grants (table_name, web, ingest, etl, api, viewer) V
 
     -- researcher API downloads (0041): the API appends and lists them; no
     -- participant data, but an audit table, so not for the viewer
-    ('download_audit', NULL, NULL, NULL, 'append', NULL);
+    ('download_audit', NULL, NULL, NULL, 'append', NULL),
+
+    -- participant self-service (0055): the site alone keeps the consent history
+    ('consent_history', 'write', NULL, NULL, NULL, NULL);
 
 -- 4. Apply the rows above.
 DO $$
