@@ -12,8 +12,8 @@ namespace openaps::site {
 
 using Status = QHttpServerResponse::StatusCode;
 
-QHttpServerResponse handleDeauthWebhook(const db::Database &database, const QByteArray &secret,
-                                        const QHttpServerRequest &request)
+QHttpServerResponse handleDeauthWebhook(const db::Database &database, const privacy::ParticipantKeys &keys,
+                                        const QByteArray &secret, const QHttpServerRequest &request)
 {
     auto answer = [](const char *status, Status code) {
         return QHttpServerResponse(QJsonObject { { QStringLiteral("status"), QLatin1String(status) } }, code);
@@ -33,7 +33,7 @@ QHttpServerResponse handleDeauthWebhook(const db::Database &database, const QByt
         return answer("bad-payload", Status::BadRequest);
     }
     if (notice->erasureRequested) {
-        if (auto report = eraseMember(database, notice->projectMemberId); !report) {
+        if (auto report = eraseMember(database, keys, notice->projectMemberId); !report) {
             qCWarning(lcSite, "erasure failed: %s", qPrintable(report.error().message));
             return answer("error", Status::InternalServerError);
         }

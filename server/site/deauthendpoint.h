@@ -1,6 +1,7 @@
 #pragma once
 
 #include "db/database.h"
+#include "privacy/participantkeys.h"
 
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
@@ -12,7 +13,7 @@ namespace openaps::site {
 // and double-encoded JSON, then erases the member everywhere when erasure was
 // requested, or else stops their transfers. Answers small JSON quickly;
 // never says whether the member was known.
-QHttpServerResponse handleDeauthWebhook(const db::Database &database, const QByteArray &secret,
-                                        const QHttpServerRequest &request);
+QHttpServerResponse handleDeauthWebhook(const db::Database &database, const privacy::ParticipantKeys &keys,
+                                        const QByteArray &secret, const QHttpServerRequest &request);
 
 } // namespace openaps::site

@@ -1,6 +1,7 @@
 #include "site/erasure.h"
 
 #include "db/sqlhelpers.h"
+#include "privacy/tombstones.h"
 #include "site/sitelog.h"
 
 #include <QDateTime>
@@ -24,30 +25,17 @@ struct KeyColumn
 };
 const KeyColumn keyColumns[] = {
     { "participant_id", ParticipantKey::ParticipantId },
-    { "user_id", ParticipantKey::MemberId },
-    { "project_member_id", ParticipantKey::MemberId },
+    { "user_id", ParticipantKey::UserId },
+    { "project_member_id", ParticipantKey::UserId }, // the survey tables before migration 0051
     { "member_id", ParticipantKey::MemberId },
 };
-
-bool isIntegerColumn(const QSqlField &field)
-{
-    switch (field.metaType().id()) {
-    case QMetaType::Int:
-    case QMetaType::UInt:
-    case QMetaType::LongLong:
-    case QMetaType::ULongLong:
-        return true;
-    default:
-        return false;
-    }
-}
 
 QString quoted(const QSqlDatabase &db, const QString &table)
 {
     return db.driver()->escapeIdentifier(table, QSqlDriver::TableName);
 }
 
-Status insertAudit(QSqlDatabase &db, const QString &event, const QJsonObject &detail)
+Status insertAudit(const QSqlDatabase &db, const QString &event, const QJsonObject &detail)
 {
     auto q = sql::exec(db, QStringLiteral("INSERT INTO site_audit (event, detail) VALUES (?, ?)"),
                        { event, QString::fromUtf8(QJsonDocument(detail).toJson(QJsonDocument::Compact)) },
@@ -103,8 +91,11 @@ const QStringList &tablesWithoutParticipantData()
         QStringLiteral("site_rate_limits"), // keyed hashes of client addresses, minutes long
         QStringLiteral("site_audit"), // written without personal data by design
         QStringLiteral("researchers"), // researcher API accounts (0040): no participant data
-        QStringLiteral("researcher_codes"),  QStringLiteral("api_tokens"),
+        QStringLiteral("researcher_codes"),
+        QStringLiteral("api_tokens"),
         QStringLiteral("download_audit"), // researchers' downloads: filters hold no member ids
+        // keyed hashes of erased members (0050): what must outlive an erasure
+        QStringLiteral("participant_tombstones"),
     };
     return tables;
 }
@@ -173,70 +164,94 @@ Status writeAudit(const db::Database &database, const QString &event, const QJso
     return insertAudit(*db, event, detail);
 }
 
-Result<ErasureReport> eraseMember(const db::Database &database, const QString &memberId)
+Result<ErasureReport> eraseMember(const db::Database &database, const privacy::ParticipantKeys &keys,
+                                  const QString &memberId)
 {
     auto tables = participantTables(database);
     if (!tables)
         return tables.error();
-    auto transaction = beginForMember(database, memberId, "starting the erasure");
-    if (!transaction)
-        return transaction.error();
-    QSqlDatabase &db = transaction->db;
-    const std::optional<qint64> participantId = transaction->participantId;
-    auto fail = [&db](const Error &e) {
-        db.rollback();
-        return e;
-    };
-
-    ErasureReport report;
-    report.found = participantId.has_value();
+    const bool postgres = database.isPostgres();
+    const qint64 pseudonym = keys.pseudonym(memberId);
     bool memberIsNumber = false;
-    const qint64 memberNumber = memberId.toLongLong(&memberIsNumber);
-    QList<ParticipantTable> ordered;
-    for (const ParticipantTable &t : std::as_const(*tables)) {
-        if (t.key == ParticipantKey::None || t.materializedView)
-            continue;
-        // participants last: other tables may reference it.
-        if (t.table == QLatin1String("participants"))
-            ordered.append(t);
-        else
-            ordered.prepend(t);
-    }
-    for (const ParticipantTable &t : std::as_const(ordered)) {
-        QVariant value;
-        if (t.key == ParticipantKey::ParticipantId) {
-            if (!report.found)
-                continue;
-            value = *participantId;
-        } else if (isIntegerColumn(db.record(t.table).field(t.column))) {
-            if (!memberIsNumber)
-                continue; // such a member id cannot be in a numeric column
-            value = memberNumber;
-        } else {
-            value = memberId;
-        }
-        const QString statement = QStringLiteral("DELETE FROM %1 WHERE %2 = ?")
-                                          .arg(quoted(db, t.table),
-                                               db.driver()->escapeIdentifier(t.column, QSqlDriver::FieldName));
-        auto erased = sql::exec(db, statement, { value }, "erasing a participant");
-        if (!erased)
-            return fail(erased.error());
-        const qint64 rows = erased->numRowsAffected();
-        if (rows > 0) {
-            ++report.tables;
-            report.rows += rows;
-        }
-    }
-    const QJsonObject detail {
-        { QStringLiteral("known"), report.found },
-        { QStringLiteral("tables"), report.tables },
-        { QStringLiteral("rows"), double(report.rows) },
-    };
-    if (auto s = insertAudit(db, QStringLiteral("participant.erased"), detail); !s)
-        return fail(s.error());
-    if (!db.commit())
-        return fail(db::sqlError("finishing the erasure", db.lastError()));
+    const qint64 memberNumber = privacy::ParticipantKeys::canonicalMemberId(memberId).toLongLong(&memberIsNumber);
+    ErasureReport report;
+    const Status erased = sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
+        // First the participant's row, FOR UPDATE: a writer holding it (an
+        // ETL batch, an analytics refresh) finishes first, and its rows are
+        // then seen and deleted below; writers coming later wait, then find
+        // the row gone and the tombstone written.
+        auto found = sql::exec(db,
+                               QStringLiteral("SELECT id FROM participants WHERE member_id = ?%1")
+                                       .arg(postgres ? QStringLiteral(" FOR UPDATE") : QString()),
+                               { memberId }, "finding a participant");
+        if (!found)
+            return found.error();
+        std::optional<qint64> participantId;
+        if (found->next())
+            participantId = found->value(0).toLongLong();
+        found->finish();
+        report.found = participantId.has_value();
+        if (auto s = privacy::addTombstone(db, keys.tombstone(memberId)); !s)
+            return s;
 
+        QList<ParticipantTable> ordered;
+        for (const ParticipantTable &t : std::as_const(*tables)) {
+            if (t.key == ParticipantKey::None || t.materializedView)
+                continue;
+            // participants last: other tables may reference it.
+            if (t.table == QLatin1String("participants"))
+                ordered.append(t);
+            else
+                ordered.prepend(t);
+        }
+        for (const ParticipantTable &t : std::as_const(ordered)) {
+            const QString column = db.driver()->escapeIdentifier(t.column, QSqlDriver::FieldName);
+            QString condition = column + QLatin1String(" = ?");
+            QVariantList values;
+            switch (t.key) {
+            case ParticipantKey::None:
+                break;
+            case ParticipantKey::ParticipantId:
+                if (!participantId)
+                    continue;
+                values << *participantId;
+                break;
+            case ParticipantKey::UserId:
+                values << pseudonym;
+                // A database not yet converted to pseudonyms names the member by number.
+                if (memberIsNumber) {
+                    condition = column + QLatin1String(" IN (?, ?)");
+                    values << memberNumber;
+                }
+                break;
+            case ParticipantKey::MemberId:
+                values << memberId;
+                break;
+            }
+            auto deleted = sql::exec(db, QStringLiteral("DELETE FROM %1 WHERE %2").arg(quoted(db, t.table), condition),
+                                     values, "erasing a participant");
+            if (!deleted)
+                return deleted.error();
+            const qint64 rows = deleted->numRowsAffected();
+            if (rows > 0) {
+                ++report.tables;
+                report.rows += rows;
+            }
+        }
+        const QJsonObject detail {
+            { QStringLiteral("known"), report.found },
+            { QStringLiteral("tables"), report.tables },
+            { QStringLiteral("rows"), double(report.rows) },
+        };
+        return insertAudit(db, QStringLiteral("participant.erased"), detail);
+    });
+    if (!erased)
+        return erased.error();
+
+    auto connection = database.connection();
+    if (!connection)
+        return connection.error();
+    QSqlDatabase db = *connection;
     for (const ParticipantTable &t : std::as_const(*tables)) {
         if (!t.materializedView || t.key == ParticipantKey::None)
             continue;

@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "db/database.h"
+#include "privacy/participantkeys.h"
 
 #include <QJsonObject>
 #include <QMap>
@@ -13,7 +14,8 @@ namespace openaps::site {
 enum class ParticipantKey {
     None,
     ParticipantId, // participants.id
-    MemberId, // the Open Humans project member id (user_id, member_id, project_member_id)
+    UserId, // research and analytics tables (user_id): the member's pseudonym
+    MemberId, // the Open Humans project member id as text (member_id)
 };
 
 // A table (or PostgreSQL materialized view) and the column naming the participant.
@@ -39,15 +41,23 @@ Result<QStringList> unclassifiedTables(const db::Database &database);
 
 struct ErasureReport
 {
-    bool found = false; // the member was known at all
+    bool found = false; // the member had an account here
     int tables = 0; // tables that held rows of the participant
     qint64 rows = 0;
 };
 
-// Removes every row of the member from every table that names a participant,
-// in one transaction, then refreshes materialized views. Writes an audit
-// record without personal data. Unknown members are not an error.
-Result<ErasureReport> eraseMember(const db::Database &database, const QString &memberId);
+// THE erasure, for the deauthorisation webhook and the participant's own
+// "stop sharing and delete my data" alike. In one transaction: locks the
+// participant's row (so a write in progress finishes first and one about to
+// start finds the participant gone, see privacy/tombstones.h), writes the
+// member's tombstone, and removes every row of the member from every table
+// that names a participant (research rows by pseudonym, and by member id
+// where a database not yet converted still holds it); then refreshes
+// materialized views. Writes an audit record without personal data. Unknown
+// members are not an error: they get a tombstone too, so nothing of theirs is
+// loaded later (a bulk import, a survey).
+Result<ErasureReport> eraseMember(const db::Database &database, const privacy::ParticipantKeys &keys,
+                                  const QString &memberId);
 
 // Without erasure: stop all transfers (mark deauthorised, drop the tokens
 // that Open Humans has revoked anyway, end the member's sessions).

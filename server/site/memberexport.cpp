@@ -99,6 +99,7 @@ std::optional<QVariant> keyValue(const QSqlDatabase &db, const ParticipantTable 
         return std::nullopt;
     case ParticipantKey::ParticipantId:
         return QVariant(subject.participantId);
+    case ParticipantKey::UserId: // research rows: the member id as a number until they carry pseudonyms
     case ParticipantKey::MemberId:
         break;
     }

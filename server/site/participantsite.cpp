@@ -71,6 +71,7 @@ ParticipantSite::ParticipantSite(db::Database database, QNetworkAccessManager *n
       m_rateLimiter(database, m_options.settings.secretKey, m_options.settings.postLimit, m_options.settings.postWindow,
                     m_options.clock),
       m_participants(database, m_options.settings.secretKey),
+      m_keys(m_options.settings.secretKey, m_options.settings.pseudonymKey),
       m_openHumans(nam, m_options.openHumans),
       m_consentTexts(std::move(consentTexts)),
       m_privacy(std::move(privacy))
@@ -392,7 +393,7 @@ QHttpServerResponse ParticipantSite::onLogout(const QHttpServerRequest &request)
 
 QHttpServerResponse ParticipantSite::onDeauth(const QHttpServerRequest &request)
 {
-    return handleDeauthWebhook(m_database, m_options.settings.webhookSecret, request);
+    return handleDeauthWebhook(m_database, m_keys, m_options.settings.webhookSecret, request);
 }
 
 QHttpServerResponse ParticipantSite::onStatic(const QString &name, const QHttpServerRequest &request)

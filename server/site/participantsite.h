@@ -6,6 +6,7 @@
 #include "nightscout/client.h"
 #include "openhumans/client.h"
 #include "site/consenttexts.h"
+#include "privacy/participantkeys.h"
 #include "site/pagerenderer.h"
 #include "site/pages.h"
 #include "site/participantstore.h"
@@ -121,6 +122,7 @@ private:
     SessionStore m_sessions;
     http::RateLimiter m_rateLimiter;
     ParticipantStore m_participants;
+    privacy::ParticipantKeys m_keys; // pseudonyms and tombstones, for erasure
     oh::Client m_openHumans;
     QTimer m_purgeTimer;
     ConsentTexts m_consentTexts;

@@ -188,7 +188,7 @@ void ParticipantSite::onDelete(const QHttpServerRequest &request, QHttpServerRes
         auto counts = countMemberRows(m_database, { who.id, who.memberId });
         if (!counts)
             return reply->send(internalError(counts.error(), &current));
-        auto erased = eraseMember(m_database, who.memberId);
+        auto erased = eraseMember(m_database, m_keys, who.memberId);
         if (!erased)
             return reply->send(internalError(erased.error(), &current));
         deletion->rowsByTable = *counts;

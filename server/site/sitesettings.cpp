@@ -22,6 +22,7 @@ SiteSettings SiteSettings::fromConfig(const Config &config)
     s.hstsSeconds = s.https ? config.integer(QStringLiteral("SITE_HSTS_SECONDS")) : 0;
     s.openHumansBase = QUrl(config.value(QStringLiteral("OH_BASE_URL")));
     s.webhookSecret = config.value(QStringLiteral("OH_WEBHOOK_SECRET")).toUtf8();
+    s.pseudonymKey = config.pseudonymKey();
     s.sessionLifetime = config.duration(QStringLiteral("SITE_SESSION_LIFETIME"));
     s.resourcesDir = config.value(QStringLiteral("SITE_RESOURCES_DIR"));
     s.privacyNoticeFile = config.value(QStringLiteral("SITE_PRIVACY_NOTICE_FILE"));

@@ -21,6 +21,7 @@ struct SiteSettings : http::RequestSettings
     int hstsSeconds = 0; // 0: no Strict-Transport-Security header
     QUrl openHumansBase; // for the "see your data" link
     QByteArray webhookSecret; // empty: deauthorisation webhooks are not signed
+    QByteArray pseudonymKey; // OPENAPS_PSEUDONYM_KEY (privacy/participantkeys.h)
     std::chrono::seconds sessionLifetime { 14 * 24 * 3600 };
     QString resourcesDir; // empty: the templates compiled into the binary
     QString privacyNoticeFile; // empty: resources' privacy.txt

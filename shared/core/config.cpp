@@ -101,6 +101,8 @@ const QList<ConfigKey> &Config::knownKeys()
         key("HTTP_PORT", "8080", false, "port the web server listens on"),
         key("PUBLIC_URL", "", false, "the site's public base URL, e.g. https://example.org"),
         key("SECRET_KEY", "", true, "at least 32 characters; encrypts stored tokens"),
+        key("PSEUDONYM_KEY", "", true,
+            "at least 32 characters; keys researchers' participant pseudonyms (default: derived from SECRET_KEY)"),
         key("LOG_FORMAT", "text", false, "text or json"),
         key("METRICS_TOKEN", "", true, "bearer token for /metrics (without it only local, unproxied requests get it)"),
         key("OH_BASE_URL", "https://www.openhumans.org", false, "Open Humans base URL"),
@@ -310,6 +312,11 @@ Status Config::validate(bool needSecretKey) const
                              QStringLiteral("OPENAPS_SECRET_KEY is too short: use at least %1 characters.")
                                      .arg(minimumSecretKeyLength));
     }
+    const QString pseudonymKey = value(QStringLiteral("PSEUDONYM_KEY"));
+    if (!pseudonymKey.isEmpty() && pseudonymKey.size() < minimumSecretKeyLength)
+        return makeError("config",
+                         QStringLiteral("OPENAPS_PSEUDONYM_KEY is too short: use at least %1 characters.")
+                                 .arg(minimumSecretKeyLength));
     return {};
 }
 

@@ -42,6 +42,8 @@ public:
     quint16 httpPort() const { return quint16(value(QStringLiteral("HTTP_PORT")).toUInt()); }
     QString httpAddress() const { return value(QStringLiteral("HTTP_ADDRESS")); }
     QByteArray secretKey() const { return value(QStringLiteral("SECRET_KEY")).toUtf8(); }
+    // Empty: pseudonyms are keyed by a key derived from secretKey().
+    QByteArray pseudonymKey() const { return value(QStringLiteral("PSEUDONYM_KEY")).toUtf8(); }
     LogFormat logFormat() const;
     std::chrono::seconds duration(const QString &name) const;
     int integer(const QString &name) const { return value(name).toInt(); }

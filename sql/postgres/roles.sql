@@ -146,7 +146,12 @@ INSERT INTO pg_temp.openaps_grants (table_name, web, ingest, etl, api, viewer) V
     ('download_audit', NULL, NULL, NULL, 'append', NULL),
 
     -- participant self-service (0055): the site alone keeps the consent history
-    ('consent_history', 'write', NULL, NULL, NULL, NULL);
+    ('consent_history', 'write', NULL, NULL, NULL, NULL),
+
+    -- tombstones of erased members (0050): the site writes them (erasure) and
+    -- lifts them (a member confirming again); every writer of participant data
+    -- reads them; keyed hashes, yet nothing researchers need
+    ('participant_tombstones', 'write', 'read', 'read', NULL, NULL);
 
 -- 4. Apply the rows above.
 DO $$

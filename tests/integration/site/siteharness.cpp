@@ -25,6 +25,11 @@ const QByteArray secretKey = QByteArrayLiteral("site-test-secret-key-0123456789a
 } // namespace
 
 const QByteArray SiteHarness::webhookSecret = QByteArrayLiteral("site-test-webhook-secret");
+
+privacy::ParticipantKeys SiteHarness::keys()
+{
+    return privacy::ParticipantKeys(secretKey);
+}
 const QString SiteHarness::lockedToken = QStringLiteral("datacommons-0123456789abcdef");
 const QString SiteHarness::apiSecret = QStringLiteral("my-long-api-secret");
 

@@ -7,6 +7,7 @@
 
 #include "db/database.h"
 #include "http/webserver.h"
+#include "privacy/participantkeys.h"
 #include "site/participantsite.h"
 #include "standins/nightscoutstandin.h"
 #include "standins/openhumansstandin.h"
@@ -42,6 +43,8 @@ public:
     ~SiteHarness();
 
     static const QByteArray webhookSecret; // configured as OPENAPS_OH_WEBHOOK_SECRET
+    // The site's pseudonym and tombstone keys (from its OPENAPS_SECRET_KEY).
+    static privacy::ParticipantKeys keys();
 
     bool isValid() const { return m_valid; }
     // One Database for the whole harness: each TestDatabase::database() call

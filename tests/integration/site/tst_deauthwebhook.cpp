@@ -6,6 +6,7 @@
 #include "siteharness.h"
 
 #include "openhumans/webhook.h"
+#include "privacy/tombstones.h"
 #include "site/erasure.h"
 #include "site/participantstore.h"
 #include "site/sessionstore.h"
@@ -38,6 +39,8 @@ QVariant keyValue(const db::Database &database, const site::ParticipantTable &t,
 {
     if (t.key == ParticipantKey::ParticipantId)
         return participantId;
+    if (t.key == ParticipantKey::UserId) // research rows name the member by pseudonym
+        return SiteHarness::keys().pseudonym(member);
     auto db = database.connection();
     const QMetaType type = db->record(t.table).field(t.column).metaType();
     if (type.id() == QMetaType::LongLong || type.id() == QMetaType::Int)
@@ -199,6 +202,23 @@ void TestDeauthWebhook::erasureLeavesNothingInAnyTable()
     QVERIFY(audit.next());
     QCOMPARE(audit.value(0).toString(), QStringLiteral("participant.erased"));
     QVERIFY2(!audit.value(1).toString().contains(target), "the audit record names no one");
+    audit.finish();
+
+    // The tombstone: a keyed hash, never the member id; the other member has none.
+    const privacy::ParticipantKeys keys = SiteHarness::keys();
+    QCOMPARE(*privacy::isTombstoned(site.database(), keys, target), true);
+    QCOMPARE(*privacy::isTombstoned(site.database(), keys, bystander), false);
+    QSqlQuery stones(*db);
+    QVERIFY(stones.exec(QStringLiteral("SELECT tombstone FROM participant_tombstones")));
+    QVERIFY(stones.next());
+    QCOMPARE(stones.value(0).toString(), keys.tombstone(target));
+    QVERIFY(!stones.value(0).toString().contains(target));
+    QVERIFY(!stones.next());
+    stones.finish();
+    // Confirming sharing again lifts it (privacy-site's re-join flow).
+    QCOMPARE(*privacy::liftTombstone(site.database(), keys, target), true);
+    QCOMPARE(*privacy::isTombstoned(site.database(), keys, target), false);
+    QCOMPARE(*privacy::liftTombstone(site.database(), keys, target), false);
 }
 
 void TestDeauthWebhook::withoutErasureTransfersStop()
@@ -231,6 +251,8 @@ void TestDeauthWebhook::unknownMemberAndBadBody()
     seed(site);
     QCOMPARE(sendWebhook(site, QStringLiteral("99999999"), true, false, SiteHarness::webhookSecret), 200);
     QCOMPARE(countRows(site.database(), QStringLiteral("participants"), QStringLiteral("member_id"), target), 1);
+    // Unknown here, yet tombstoned: a later bulk import or survey keeps nothing of theirs.
+    QCOMPARE(*privacy::isTombstoned(site.database(), SiteHarness::keys(), QStringLiteral("99999999")), true);
     const QByteArray garbage = "{not json";
     const HttpReply reply = site.post(
             QStringLiteral("/deauth"), garbage, {},

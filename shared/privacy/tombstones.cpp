@@ -1,0 +1,76 @@
+#include "privacy/tombstones.h"
+
+#include "db/sqlhelpers.h"
+
+#include <QSqlDriver>
+
+namespace openaps::privacy {
+
+namespace {
+
+bool isPostgres(const QSqlDatabase &db)
+{
+    return db.driverName() == QLatin1String("QPSQL");
+}
+
+} // namespace
+
+Result<bool> isTombstoned(const db::Database &database, const ParticipantKeys &keys, const QString &memberId)
+{
+    auto q = sql::exec(database, QStringLiteral("SELECT 1 FROM participant_tombstones WHERE tombstone = ?"),
+                       { keys.tombstone(memberId) }, "looking up a tombstone");
+    if (!q)
+        return q.error();
+    return q->next();
+}
+
+Result<bool> liftTombstone(const db::Database &database, const ParticipantKeys &keys, const QString &memberId)
+{
+    auto q = sql::exec(database, QStringLiteral("DELETE FROM participant_tombstones WHERE tombstone = ?"),
+                       { keys.tombstone(memberId) }, "lifting a tombstone");
+    if (!q)
+        return q.error();
+    return q->numRowsAffected() > 0;
+}
+
+Status addTombstone(const QSqlDatabase &db, const QString &tombstone)
+{
+    auto q = sql::exec(db,
+                       QStringLiteral("INSERT INTO participant_tombstones (tombstone) VALUES (?) "
+                                      "ON CONFLICT (tombstone) DO NOTHING"),
+                       { tombstone }, "writing a tombstone");
+    if (!q)
+        return q.error();
+    return {};
+}
+
+Result<QSet<QString>> allTombstones(const QSqlDatabase &db)
+{
+    auto q = sql::exec(db, QStringLiteral("SELECT tombstone FROM participant_tombstones"), {}, "reading tombstones");
+    if (!q)
+        return q.error();
+    QSet<QString> all;
+    while (q->next())
+        all.insert(q->value(0).toString());
+    return all;
+}
+
+Status WriteGuard::check(const QSqlDatabase &db) const
+{
+    const QString notErased = QStringLiteral("NOT EXISTS (SELECT 1 FROM participant_tombstones WHERE tombstone = ?)");
+    auto q = participantId
+            ? sql::exec(db,
+                        QStringLiteral("SELECT 1 FROM participants p WHERE p.id = ? AND %1%2")
+                                .arg(notErased, isPostgres(db) ? QStringLiteral(" FOR KEY SHARE OF p") : QString()),
+                        { *participantId, tombstone }, "checking the participant before writing")
+            : sql::exec(db, QStringLiteral("SELECT 1 WHERE %1").arg(notErased), { tombstone },
+                        "checking the member before writing");
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return makeError(erasedCode,
+                         QStringLiteral("The participant was erased or left meanwhile; nothing more is written."));
+    return {};
+}
+
+} // namespace openaps::privacy
