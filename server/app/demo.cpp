@@ -109,10 +109,26 @@ Result<Config> Demo::makeConfig() const
         { QStringLiteral("SMTP_URL"), m_smtp->smtpUrl().toString() },
         { QStringLiteral("MAIL_FROM"), QStringLiteral("data-commons@demo.invalid") },
     };
+    // The operator's own settings win over the demo's choices, so webhook
+    // secrets, survey CSV URLs, mail and intervals can be tried here.
+    for (const ConfigKey &k : Config::knownKeys()) {
+        if (m_options.environment.isSet(k.name) && !ownedSettings().contains(k.name))
+            values.insert(k.name, m_options.environment.value(k.name));
+    }
     Config config = Config::fromValues(values);
     if (auto valid = config.validate(true); !valid)
         return valid.error();
     return config;
+}
+
+const QStringList &Demo::ownedSettings()
+{
+    static const QStringList owned {
+        QStringLiteral("DATA_DIR"),     QStringLiteral("DATABASE_URL"),     QStringLiteral("HTTP_ADDRESS"),
+        QStringLiteral("HTTP_PORT"),    QStringLiteral("PUBLIC_URL"),       QStringLiteral("OH_BASE_URL"),
+        QStringLiteral("OH_CLIENT_ID"), QStringLiteral("OH_CLIENT_SECRET"),
+    };
+    return owned;
 }
 
 void Demo::start(std::function<void(Result<Urls>)> ready)
@@ -183,6 +199,11 @@ void Demo::start(std::function<void(Result<Urls>)> ready)
         urls.mailbox = m_smtp->mailboxUrl();
         urls.adminEmail = demoAdminEmail;
         urls.adminPassword = m_adminPassword;
+        for (const ConfigKey &k : Config::knownKeys()) {
+            if (m_options.environment.isSet(k.name) && !ownedSettings().contains(k.name))
+                urls.fromEnvironment << k.name;
+        }
+        urls.mailToStandIn = !m_options.environment.isSet(QStringLiteral("SMTP_URL"));
         for (int i = 0; i < m_options.participants; ++i) {
             const Persona &persona = personas[i % std::size(personas)];
             QString line = m_nightscout->url(siteName(i)).toString();
@@ -282,6 +303,9 @@ void Demo::registerParticipants(std::function<void(Status)> done)
 int demoCommand(const Config &config, const QStringList &arguments)
 {
     Demo::Options options;
+    options.environment = config;
+    if (config.isSet(QStringLiteral("HTTP_PORT")))
+        options.port = config.httpPort();
     options.dataDir = config.value(QStringLiteral("DATA_DIR"));
     if (options.dataDir.isEmpty())
         options.dataDir = QDir::temp().filePath(QStringLiteral("openaps-demo"));
@@ -331,7 +355,15 @@ int demoCommand(const Config &config, const QStringList &arguments)
             << "  Open Humans stand-in: " << urls->openHumans.toString() << '\n'
             << "  Researcher API:      " << urls->api.toString() << "  admin: " << urls->adminEmail << " / "
             << urls->adminPassword << '\n'
-            << "  Mailbox:             " << urls->mailbox.toString() << "  (emails the API sent, with codes)\n"
+            << "  Mailbox:             "
+            << (urls->mailToStandIn ? urls->mailbox.toString() + QStringLiteral("  (emails the API sent, with codes)")
+                                    : QStringLiteral("none: mail goes to OPENAPS_SMTP_URL"))
+            << '\n'
+            << "  Your settings:       "
+            << (urls->fromEnvironment.isEmpty()
+                        ? QStringLiteral("none (the demo's own)")
+                        : QStringLiteral("OPENAPS_") + urls->fromEnvironment.join(QLatin1String(", OPENAPS_")))
+            << '\n'
             << "  Nightscout stand-ins:\n";
         for (const QString &line : std::as_const(urls->nightscout))
             out << "    " << line << '\n';

@@ -37,7 +37,15 @@ public:
         quint16 port = 8080;
         int participants = 3;
         int historyDays = 14;
+        // The operator's settings (environment, INI file): the demo uses
+        // them except those it must own (ownedSettings()).
+        Config environment = Config::fromValues({});
     };
+
+    // Settings the demo always sets itself: its database starts empty with
+    // the in-memory stand-ins, it listens on loopback, and the stand-ins'
+    // addresses and keys are only known once they run.
+    static const QStringList &ownedSettings();
 
     // What a newcomer needs to look at, printed at start-up.
     struct Urls
@@ -50,6 +58,8 @@ public:
         QUrl mailbox; // the SMTP stand-in's page: every email the API sent
         QString adminEmail; // an approved administrator researcher
         QString adminPassword; // generated per run
+        QStringList fromEnvironment; // names of the operator's settings in use
+        bool mailToStandIn = true; // false: OPENAPS_SMTP_URL from the environment
     };
 
     explicit Demo(Options options, QObject *parent = nullptr);

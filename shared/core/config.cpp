@@ -141,8 +141,6 @@ const QList<ConfigKey> &Config::knownKeys()
 Result<Config> Config::load(const QProcessEnvironment &env, const QString &iniPath)
 {
     QMap<QString, QString> values;
-    for (const ConfigKey &k : knownKeys())
-        values.insert(k.name, k.defaultValue);
 
     if (!iniPath.isEmpty()) {
         auto ini = readIniFile(iniPath);
@@ -180,8 +178,10 @@ Config Config::fromValues(const QMap<QString, QString> &values)
     Config config;
     for (const ConfigKey &k : knownKeys())
         config.m_values.insert(k.name, k.defaultValue);
-    for (auto it = values.cbegin(); it != values.cend(); ++it)
+    for (auto it = values.cbegin(); it != values.cend(); ++it) {
         config.m_values.insert(it.key(), it.value());
+        config.m_set.insert(it.key());
+    }
     return config;
 }
 

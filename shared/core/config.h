@@ -4,6 +4,7 @@
 
 #include <QMap>
 #include <QProcessEnvironment>
+#include <QSet>
 #include <QString>
 
 #include <chrono>
@@ -35,7 +36,14 @@ public:
     static Config fromValues(const QMap<QString, QString> &values);
 
     QString value(const QString &name) const;
-    void set(const QString &name, const QString &value) { m_values.insert(name, value); }
+    // Whether the environment, the INI file or fromValues() gave the setting
+    // (a default does not count): `demo` keeps only what it must own.
+    bool isSet(const QString &name) const { return m_set.contains(name); }
+    void set(const QString &name, const QString &value)
+    {
+        m_values.insert(name, value);
+        m_set.insert(name);
+    }
 
     QString databaseUrl() const;
     QString dataDir() const;
@@ -59,6 +67,7 @@ public:
 
 private:
     QMap<QString, QString> m_values;
+    QSet<QString> m_set;
 };
 
 } // namespace openaps

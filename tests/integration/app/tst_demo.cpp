@@ -2,12 +2,14 @@
 // URLs, and data flowing from the Nightscout stand-in through ingest and ETL
 // into the research database.
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -23,6 +25,7 @@ class TestDemo final : public QObject
 
 private slots:
     void demoShowsTheWholeSystem();
+    void demoHonoursTheOperatorsSettings();
 
 private:
     QByteArray get(const QUrl &url, int *status);
@@ -170,6 +173,54 @@ void TestDemo::demoShowsTheWholeSystem()
     QTRY_VERIFY_WITH_TIMEOUT(countRows(dbPath, QStringLiteral("treatments")) > 0, 30000);
     QTRY_VERIFY_WITH_TIMEOUT(countRows(dbPath, QStringLiteral("device_status")) > 0, 30000);
     QCOMPARE(demo.state(), QProcess::Running);
+}
+
+void TestDemo::demoHonoursTheOperatorsSettings()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const quint16 port = freePort();
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("OPENAPS_SITE_CONTACT"), QStringLiteral("operator@example.org"));
+    env.insert(QStringLiteral("OPENAPS_OH_WEBHOOK_SECRET"), QStringLiteral("operator-webhook-secret"));
+    env.insert(QStringLiteral("OPENAPS_INGEST_INTERVAL"), QStringLiteral("2h"));
+    // Owned by the demo: its database starts empty beside the stand-ins.
+    env.insert(QStringLiteral("OPENAPS_DATABASE_URL"), QStringLiteral("sqlite:///nonexistent-dir/never.db"));
+    env.insert(QStringLiteral("OPENAPS_OH_BASE_URL"), QStringLiteral("https://www.openhumans.org"));
+    QProcess demo;
+    demo.setProcessEnvironment(env);
+    demo.setProcessChannelMode(QProcess::SeparateChannels);
+    demo.start(QStringLiteral(OPENAPS_SERVER_BINARY),
+               { QStringLiteral("demo"), QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--port"),
+                 QString::number(port), QStringLiteral("--participants"), QStringLiteral("0") });
+    QVERIFY(demo.waitForStarted());
+    auto cleanup = qScopeGuard([&demo] {
+        demo.terminate();
+        if (!demo.waitForFinished(10000))
+            demo.kill();
+    });
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += demo.readAllStandardOutput()).contains("Stop with Ctrl-C"), 30000);
+    QVERIFY2(out.contains("Your settings:       OPENAPS_OH_WEBHOOK_SECRET, OPENAPS_INGEST_INTERVAL, "
+                          "OPENAPS_SITE_CONTACT\n"),
+             out.constData());
+    QVERIFY2(!out.contains("operator-webhook-secret"), "values are never printed");
+    QVERIFY(QFile::exists(dir.filePath(QStringLiteral("openaps.db"))));
+
+    const QUrl site(QStringLiteral("http://127.0.0.1:%1").arg(port));
+    int status = 0;
+    const QByteArray privacy = get(site.resolved(QUrl(QStringLiteral("/privacy"))), &status);
+    QCOMPARE(status, 200);
+    QVERIFY(privacy.contains("href=\"mailto:operator@example.org\""));
+    // The stand-in Open Humans is still the one the site logs in with.
+    QVERIFY(get(site.resolved(QUrl(QStringLiteral("/"))), &status).contains("http://127.0.0.1:"));
+    // The webhook secret is in force: an unsigned erasure request is refused.
+    post(site.resolved(QUrl(QStringLiteral("/deauth"))),
+         { { QStringLiteral("project_member_id"), QStringLiteral("12345678") },
+           { QStringLiteral("erasure_requested"), true },
+           { QStringLiteral("timestamp"), QStringLiteral("2024-01-01T00:00:00Z") } },
+         &status);
+    QCOMPARE(status, 401);
 }
 
 QTEST_GUILESS_MAIN(TestDemo)

@@ -42,6 +42,7 @@ private slots:
     void iniErrors_data();
     void iniErrors();
     void precedence();
+    void onlyGivenSettingsCountAsSet();
 
     void durations_data();
     void durations();
@@ -222,6 +223,21 @@ void TestConfig::precedence()
     QCOMPARE(config->logFormat(), LogFormat::Json); // INI over default
     QCOMPARE(config->duration(QStringLiteral("ETL_INTERVAL")), 5min); // empty env leaves INI
     QCOMPARE(config->value(QStringLiteral("INGEST_INTERVAL")), QStringLiteral("1h")); // default
+}
+
+void TestConfig::onlyGivenSettingsCountAsSet()
+{
+    // `demo` keeps the operator's settings and replaces only the defaults.
+    const auto config = Config::load(environment(
+            { { u"OPENAPS_INGEST_INTERVAL"_s, u"1h"_s }, { u"OPENAPS_SITE_CONTACT"_s, u"a@example.org"_s } }));
+    QVERIFY(config.ok());
+    QVERIFY(config->isSet(u"INGEST_INTERVAL"_s)); // set, even to its default value
+    QVERIFY(config->isSet(u"SITE_CONTACT"_s));
+    QVERIFY(!config->isSet(u"ETL_INTERVAL"_s));
+    QCOMPARE(config->value(u"ETL_INTERVAL"_s), u"1h"_s);
+    Config copy = *config;
+    copy.set(u"ETL_INTERVAL"_s, u"30s"_s);
+    QVERIFY(copy.isSet(u"ETL_INTERVAL"_s));
 }
 
 void TestConfig::durations_data()
