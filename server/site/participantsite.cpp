@@ -3,6 +3,7 @@
 #include "crypto/secrets.h"
 #include "http/requests.h"
 #include "http/webserver.h"
+#include "privacy/tombstones.h"
 #include "records/consent.h"
 #include "site/deauthendpoint.h"
 #include "site/httphelpers.h"
@@ -108,6 +109,8 @@ void ParticipantSite::install(http::WebServer &web)
                  [this](const QHttpServerRequest &r, QHttpServerResponder &&responder) {
                      onDelete(r, std::move(responder));
                  });
+    router.route(QStringLiteral("/me/rejoin"), Method::Post,
+                 [this](const QHttpServerRequest &r) { return onRejoin(r); });
     router.route(QStringLiteral("/privacy"), Method::Get, [this](const QHttpServerRequest &r) { return onPrivacy(r); });
     router.route(QStringLiteral("/consent/<arg>"), Method::Get,
                  [this](const QString &version, const QHttpServerRequest &r) { return onConsentText(version, r); });
@@ -244,6 +247,11 @@ void ParticipantSite::onOAuthCallback(const QHttpServerRequest &request, QHttpSe
         }
         ParticipantStore::Login login { outcome->memberId,      outcome->tokens,  outcome->urlFileCount,
                                         outcome->nightscoutUrl, outcome->consent, outcome->credentialSaved };
+        // Erased before: nothing is copied or shared again until they say so.
+        auto erasedBefore = privacy::isTombstoned(m_database, m_keys, outcome->memberId);
+        if (!erasedBefore)
+            return reply->send(internalError(erasedBefore.error()));
+        login.rejoinPending = *erasedBefore;
         auto participantId = m_participants.recordLogin(login);
         if (!participantId)
             return reply->send(internalError(participantId.error()));
@@ -324,6 +332,9 @@ void ParticipantSite::onSaveNightscout(const QHttpServerRequest &request, QHttpS
     auto tokens = m_participants.tokens(current.participantId);
     if (!participant || !tokens)
         return internalError(!participant ? participant.error() : tokens.error(), &current).write(std::move(responder));
+    // Erased before and not yet confirmed: the page asks that first.
+    if (*participant && (*participant)->rejoinPending)
+        return redirectResponse("/me", m_options.settings).write(std::move(responder));
     const QDateTime soon = QDateTime::currentDateTimeUtc().addSecs(120);
     if (!*participant || !*tokens || (*tokens)->expiredAt(soon)) {
         form.problemTitle = QStringLiteral("Please log in again");
@@ -331,8 +342,6 @@ void ParticipantSite::onSaveNightscout(const QHttpServerRequest &request, QHttpS
         return mePage(current, form, Status::Ok).write(std::move(responder));
     }
 
-    if ((*participant)->rejoinPending)
-        return redirectResponse("/me", m_options.settings).write(std::move(responder));
     Registration registration { (*participant)->memberId, (*tokens)->accessToken, form.url,
                                 fields.value(QStringLiteral("secret")),
                                 records::consentFromBoxes(form.shareOpenAps, form.shareNsf) };

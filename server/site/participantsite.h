@@ -86,6 +86,8 @@ private:
     void onDownload(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     QHttpServerResponse onDeleteConfirm(const QHttpServerRequest &request);
     void onDelete(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    // A member erased before confirms sharing again, or keeps it stopped.
+    QHttpServerResponse onRejoin(const QHttpServerRequest &request);
     // After a saved choice: the consent history, and "none" takes the
     // participant's rows out of the research database at once.
     Status afterSaved(const Session &session, const ParticipantView &before, const QString &consent,

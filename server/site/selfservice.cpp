@@ -6,6 +6,8 @@
 #include "api/export/chunkqueue.h"
 #include "api/export/exportstream.h"
 #include "etl/participantdata.h"
+#include "http/requests.h"
+#include "privacy/tombstones.h"
 #include "records/consent.h"
 #include "records/filenames.h"
 #include "site/erasure.h"
@@ -221,6 +223,53 @@ void ParticipantSite::onDelete(const QHttpServerRequest &request, QHttpServerRes
         });
     });
     job->start();
+}
+
+QHttpServerResponse ParticipantSite::onRejoin(const QHttpServerRequest &request)
+{
+    auto session = sessionOf(request);
+    if (!session)
+        return internalError(session.error());
+    if (auto refused = refusePost(request, *session))
+        return std::move(*refused);
+    const Session current = **session;
+    if (!current.loggedIn())
+        return redirectResponse("/", m_options.settings);
+    auto participant = m_participants.find(current.participantId);
+    if (!participant)
+        return internalError(participant.error(), &current);
+    if (!*participant || !(*participant)->rejoinPending)
+        return redirectResponse("/me", m_options.settings);
+    const ParticipantView who = **participant;
+
+    if (http::parseForm(request.body()).value(QStringLiteral("answer")) != QLatin1String("yes")) {
+        // Keep everything stopped: the login just stored goes again, the
+        // tombstone stays.
+        if (auto erased = eraseMember(m_database, m_keys, who.memberId); !erased)
+            return internalError(erased.error(), &current);
+        QHttpServerResponse response = page(
+                QStringLiteral("message"),
+                m_pages.message(nullptr, QStringLiteral("Nothing is shared"),
+                                QStringLiteral("Everything stays stopped"),
+                                { QStringLiteral("We copied nothing and shared nothing, and we have forgotten "
+                                                 "this login. You have been logged out."),
+                                  QStringLiteral("You can come back and start again at any time.") },
+                                QStringLiteral("/"), QStringLiteral("Go to the start page")));
+        response.setHeader("Set-Cookie", sessionCookie(m_options.settings, {}, {}));
+        return response;
+    }
+    if (auto lifted = privacy::liftTombstone(m_database, m_keys, who.memberId); !lifted)
+        return internalError(lifted.error(), &current);
+    if (auto confirmed = m_participants.confirmRejoin(who.id); !confirmed)
+        return internalError(confirmed.error(), &current);
+    const QString consent = who.consent.isEmpty() ? QStringLiteral("none") : who.consent;
+    if (auto s = recordConsentChange(
+                m_database, who.id,
+                { QDateTime::currentDateTimeUtc(), consent, m_consentTexts.currentVersion(), consentevent::rejoined });
+        !s)
+        return internalError(s.error(), &current);
+    qCInfo(lcSite, "participant %lld confirmed sharing again after an erasure", who.id);
+    return redirectResponse("/me", m_options.settings);
 }
 
 } // namespace openaps::site

@@ -7,6 +7,8 @@
 #include "schemaseed.h"
 #include "siteharness.h"
 
+#include "privacy/participantkeys.h"
+#include "privacy/tombstones.h"
 #include "records/filenames.h"
 #include "site/duplicatesites.h"
 #include "site/erasure.h"
@@ -46,6 +48,7 @@ private slots:
     void privacyPageIsTheOperatorsAndLinkedEverywhere();
     void downloadHoldsEveryTableOfTheParticipant();
     void stopAndDeleteRemovesEverything();
+    void anErasedMemberIsAskedBeforeSharingAgain();
 
 private:
     // Rows for `member` in every table naming a participant (but sessions).
@@ -401,6 +404,69 @@ void TestSelfService::stopAndDeleteRemovesEverything()
     QVERIFY(site.filesNamed(member, urlFileName(member)).isEmpty());
     QCOMPARE(site.filesNamed(member, consentFileName(member)), QList<QByteArray> { "none" });
     QCOMPARE(site.get(QStringLiteral("/me"), cookie).status, 303);
+}
+
+void TestSelfService::anErasedMemberIsAskedBeforeSharingAgain()
+{
+    HARNESS();
+    QString member;
+    const QString cookie = site.login(&member);
+    QCOMPARE(site.saveNightscout(cookie, site.nightscout().url().toString(), {}, true, true).status, 303);
+    QCOMPARE(postWithCsrf(site, QStringLiteral("/me/delete"), QStringLiteral("/me/delete"), cookie).status, 200);
+    const privacy::ParticipantKeys keys(site.options().settings.secretKey, site.options().settings.pseudonymKey);
+    QVERIFY(*privacy::isTombstoned(site.database(), keys, member));
+    // Their Open Humans account still says "share with both" (as after
+    // leaving the project there without erasing the files).
+    site.openHumans().addFile(member, urlFileName(member), site.nightscout().url().toString().toUtf8());
+    site.openHumans().addFile(member, consentFileName(member), "both");
+
+    auto held = [&] {
+        auto db = site.database().connection();
+        QSqlQuery q(*db);
+        q.prepare(QStringLiteral("SELECT deauthorized_at IS NOT NULL, rejoin_pending_at IS NOT NULL "
+                                 "FROM participants WHERE member_id = ?"));
+        q.addBindValue(member);
+        return q.exec() && q.next() && q.value(0).toBool() && q.value(1).toBool();
+    };
+    QString again = site.loginAs(member);
+    QVERIFY(!again.isEmpty());
+    HttpReply me = site.get(QStringLiteral("/me"), again);
+    QVERIFY(me.body.contains("id=\"rejoin\""));
+    QVERIFY(me.body.contains("Nightscout Foundation Data Commons"));
+    QVERIFY(!me.body.contains("id=\"nightscout-form\""));
+    QVERIFY2(held(), "transfers stay stopped (the jobs skip deauthorised participants)");
+    QVERIFY(*privacy::isTombstoned(site.database(), keys, member));
+    QCOMPARE(site.saveNightscout(again, site.nightscout().url().toString(), {}, true, true).status, 303);
+    QVERIFY(held());
+    QCOMPARE(site.get(QStringLiteral("/me/download"), again).status, 303);
+
+    // "No": the new login is forgotten, the tombstone stays.
+    QUrlQuery no;
+    no.addQueryItem(QStringLiteral("answer"), QStringLiteral("no"));
+    const HttpReply stopped = postWithCsrf(site, QStringLiteral("/me/rejoin"), QStringLiteral("/me"), again, no);
+    QCOMPARE(stopped.status, 200);
+    QVERIFY(stopped.body.contains("Everything stays stopped"));
+    QCOMPARE(participantIdOf(site, member), 0);
+    QVERIFY(*privacy::isTombstoned(site.database(), keys, member));
+
+    // "Yes": the tombstone goes, transfers may start, the history says so.
+    again = site.loginAs(member);
+    QUrlQuery yes;
+    yes.addQueryItem(QStringLiteral("answer"), QStringLiteral("yes"));
+    const HttpReply started = postWithCsrf(site, QStringLiteral("/me/rejoin"), QStringLiteral("/me"), again, yes);
+    QCOMPARE(started.status, 303);
+    QVERIFY(!*privacy::isTombstoned(site.database(), keys, member));
+    QVERIFY(!held());
+    me = site.get(QStringLiteral("/me"), again);
+    QVERIFY(me.body.contains("id=\"nightscout-form\""));
+    QVERIFY(me.body.contains("you started again after your data was deleted; you chose to share with"));
+    auto db = site.database().connection();
+    QSqlQuery q(*db);
+    q.prepare(QStringLiteral("SELECT consent, event, text_version FROM consent_history WHERE participant_id = ?"));
+    q.addBindValue(participantIdOf(site, member));
+    QVERIFY(q.exec() && q.next());
+    QCOMPARE(q.value(0).toString() + u'/' + q.value(1).toString() + u'/' + q.value(2).toString(),
+             QStringLiteral("both/rejoined/v1"));
 }
 
 QTEST_MAIN(TestSelfService)
