@@ -7,6 +7,7 @@
 #include "api/researcherstore.h"
 #include "crypto/secrets.h"
 #include "mail/smtpsend.h"
+#include "site/duplicatesites.h"
 
 #include <QDateTime>
 #include <QTextStream>
@@ -27,7 +28,8 @@ int usageError(const QString &message)
     printError(message
                + QStringLiteral(" Usage: openaps-server admin list [--status S] | approve EMAIL --scope "
                                 "openaps|nsf|all [--admin] | reject EMAIL | deactivate EMAIL | create EMAIL "
-                                "--name N [--institution I] --scope S [--admin] (password on stdin)."));
+                                "--name N [--institution I] --scope S [--admin] (password on stdin) | "
+                                "duplicate-sites."));
     return 2;
 }
 
@@ -190,6 +192,23 @@ int create(ResearcherStore &store, const Options &options)
     return 0;
 }
 
+// Nightscout sites that several active participants registered (README,
+// "Participant site"): their data would reach researchers twice.
+int duplicateSites(const db::Database &database)
+{
+    auto sites = site::duplicateSites(database);
+    if (!sites) {
+        printError(sites.error().message);
+        return 1;
+    }
+    QTextStream out(stdout);
+    out << QStringLiteral("%1  %2\n").arg(QStringLiteral("SITE").leftJustified(12), QStringLiteral("MEMBERS"));
+    for (const site::DuplicateSite &s : std::as_const(*sites))
+        out << s.siteId.leftJustified(12) << "  " << s.memberIds.join(QLatin1String(", ")) << '\n';
+    out << sites->size() << (sites->size() == 1 ? " site" : " sites") << " registered by more than one member\n";
+    return 0;
+}
+
 } // namespace
 
 int adminCommand(const Config &config, const QStringList &arguments)
@@ -202,18 +221,23 @@ int adminCommand(const Config &config, const QStringList &arguments)
                                       { QStringLiteral("--admin") }, &error);
     if (!options)
         return usageError(error);
-    const int wantPositional = action == QLatin1String("list") ? 0 : 1;
-    const QStringList known { QStringLiteral("list"), QStringLiteral("approve"), QStringLiteral("reject"),
-                              QStringLiteral("deactivate"), QStringLiteral("create") };
+    const bool noEmail = action == QLatin1String("list") || action == QLatin1String("duplicate-sites");
+    const int wantPositional = noEmail ? 0 : 1;
+    const QStringList known {
+        QStringLiteral("list"),       QStringLiteral("approve"), QStringLiteral("reject"),
+        QStringLiteral("deactivate"), QStringLiteral("create"),  QStringLiteral("duplicate-sites")
+    };
     if (!known.contains(action))
         return usageError(action.isEmpty() ? QStringLiteral("admin needs an action.")
                                            : QStringLiteral("Unknown admin action '%1'.").arg(action));
     if (options->positional.size() != wantPositional)
         return usageError(wantPositional ? QStringLiteral("admin %1 needs exactly one email address.").arg(action)
-                                         : QStringLiteral("admin list takes no email address."));
+                                         : QStringLiteral("admin %1 takes no email address.").arg(action));
     auto database = openDatabase(config, false, true);
     if (!database)
         return 1;
+    if (action == QLatin1String("duplicate-sites"))
+        return duplicateSites(*database);
     ResearcherStore store(*database);
     if (action == QLatin1String("list"))
         return list(store, *options);

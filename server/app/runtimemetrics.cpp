@@ -30,6 +30,17 @@ void addParticipantMetrics(const QSqlDatabase &db, http::PrometheusText &out)
     out.family("openaps_participants", "gauge", "Participants by state.");
     for (auto it = byState.cbegin(); it != byState.cend(); ++it)
         out.sample("openaps_participants", double(it.value()), Labels { { QStringLiteral("state"), it.key() } });
+    auto shared = sql::exec(db,
+                            QStringLiteral("SELECT COUNT(*) FROM (SELECT nightscout_site FROM participants "
+                                           "WHERE deauthorized_at IS NULL AND nightscout_site IS NOT NULL "
+                                           "GROUP BY nightscout_site HAVING COUNT(*) > 1) d"),
+                            {}, "count Nightscout sites registered twice");
+    if (shared && shared->next()) {
+        out.family("openaps_participants_duplicate_sites", "gauge",
+                   "Nightscout sites saved by more than one active participant (openaps-server admin "
+                   "duplicate-sites names them).");
+        out.sample("openaps_participants_duplicate_sites", shared->value(0).toDouble());
+    }
     out.family("openaps_participants_consent", "gauge", "Active participants by sharing consent.");
     for (auto it = byConsent.cbegin(); it != byConsent.cend(); ++it)
         out.sample("openaps_participants_consent", double(it.value()),

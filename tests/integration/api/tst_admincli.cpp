@@ -5,7 +5,10 @@
 
 #include "api/researcherstore.h"
 
+#include <QDateTime>
 #include <QProcess>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTest>
 
 using namespace openaps;
@@ -53,6 +56,7 @@ private slots:
     void usageErrors_data();
     void usageErrors();
     void createApproveRejectDeactivate();
+    void duplicateSites();
 };
 
 void TestAdminCli::usageErrors_data()
@@ -156,6 +160,40 @@ void TestAdminCli::createApproveRejectDeactivate()
              QStringList({ QStringLiteral("boss@example.org=approved"), QStringLiteral("fresh@example.org=unverified"),
                            QStringLiteral("other@example.org=rejected"),
                            QStringLiteral("pending@example.org=deactivated") }));
+    tdb.database().closeConnection();
+}
+
+void TestAdminCli::duplicateSites()
+{
+    QFETCH_GLOBAL(QString, backend);
+    test::TestDatabase tdb(backend);
+    QVERIFY(tdb.isValid());
+    QCOMPARE(runAdmin(tdb.url(), { QStringLiteral("list") }).exitCode, 0); // migrates the database
+    auto db = tdb.database().connection();
+    QVERIFY(db.ok());
+    // Two active members on one site, one on another, a deauthorised one on the first.
+    const QList<std::tuple<const char *, const char *, bool>> rows {
+        { "11111111", "a.example", false },
+        { "22222222", "a.example", false },
+        { "33333333", "b.example", false },
+        { "44444444", "a.example", true },
+    };
+    for (const auto &[member, site, gone] : rows) {
+        QSqlQuery q(*db);
+        q.prepare(QStringLiteral("INSERT INTO participants (member_id, nightscout_site, deauthorized_at) "
+                                 "VALUES (?, ?, ?)"));
+        q.addBindValue(QString::fromLatin1(member));
+        q.addBindValue(QString::fromLatin1(site));
+        q.addBindValue(gone ? QVariant(QDateTime::currentDateTimeUtc()) : QVariant(QMetaType::fromType<QDateTime>()));
+        QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+    }
+    const Run r = runAdmin(tdb.url(), { QStringLiteral("duplicate-sites") });
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("11111111, 22222222\n")), qPrintable(r.out));
+    QVERIFY(!r.out.contains(QStringLiteral("33333333")) && !r.out.contains(QStringLiteral("44444444")));
+    QVERIFY(!r.out.contains(QStringLiteral("a.example")));
+    QVERIFY(r.out.contains(QStringLiteral("1 site registered by more than one member")));
+    QCOMPARE(runAdmin(tdb.url(), { QStringLiteral("duplicate-sites"), QStringLiteral("x@example.org") }).exitCode, 2);
     tdb.database().closeConnection();
 }
 

@@ -77,6 +77,11 @@ private slots:
                               { p[0], p[1].isNull() ? sql::nullText() : p[1], p[2].isNull() ? sql::nullText() : p[2] },
                               "insert participant"));
         }
+        // m1 and m2 saved the same Nightscout site (m5, on it too, left).
+        QVERIFY(sql::exec(db,
+                          u"UPDATE participants SET nightscout_site = 'a.example' "
+                          "WHERE member_id IN ('m1', 'm2', 'm5')"_s,
+                          {}, "mark one site"));
         const QList<QVariantList> files {
             { u"f1"_s, u"loaded"_s, 100, 0 },
             { u"f2"_s, u"loaded"_s, 50, 2 },
@@ -100,6 +105,7 @@ private slots:
             u"openaps_database_up 1"_s,
             u"openaps_participants{state=\"active\"} 4"_s,
             u"openaps_participants{state=\"deauthorized\"} 1"_s,
+            u"openaps_participants_duplicate_sites 1"_s,
             u"openaps_participants_consent{consent=\"openaps\"} 2"_s,
             u"openaps_participants_consent{consent=\"both\"} 1"_s,
             u"openaps_participants_consent{consent=\"unset\"} 1"_s,
