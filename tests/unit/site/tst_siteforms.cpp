@@ -7,8 +7,11 @@
 #include "records/consent.h"
 #include "site/httphelpers.h"
 #include "site/messages.h"
+#include "site/participantstore.h"
+#include "site/privacynotice.h"
 #include "site/registrationjob.h"
 
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace openaps;
@@ -33,6 +36,9 @@ private slots:
     void urlFileContent();
     void transferProblemWords_data();
     void transferProblemWords();
+    void oneSiteOneKey_data();
+    void oneSiteOneKey();
+    void privacyNoticeText();
 };
 
 void TestSiteForms::parseForm_data()
@@ -207,6 +213,57 @@ void TestSiteForms::transferProblemWords()
     QFETCH(QString, stored);
     QFETCH(QString, contains);
     QVERIFY2(transferProblem(code, stored).contains(contains), qPrintable(transferProblem(code, stored)));
+}
+
+void TestSiteForms::oneSiteOneKey_data()
+{
+    QTest::addColumn<QString>("a");
+    QTest::addColumn<QString>("b");
+    QTest::addColumn<bool>("same");
+    QTest::addRow("http and https") << "http://a.example"
+                                    << "https://a.example" << true;
+    QTest::addRow("case and trailing slash") << "https://A.Example/NS/"
+                                             << "https://a.example/ns" << true;
+    QTest::addRow("default port") << "https://a.example:443"
+                                  << "https://a.example" << true;
+    QTest::addRow("other port") << "https://a.example:8443"
+                                << "https://a.example" << false;
+    QTest::addRow("other path") << "https://a.example/one"
+                                << "https://a.example/two" << false;
+    QTest::addRow("other host") << "https://a.example"
+                                << "https://b.example" << false;
+}
+
+void TestSiteForms::oneSiteOneKey()
+{
+    QFETCH(QString, a);
+    QFETCH(QString, b);
+    QFETCH(bool, same);
+    QVERIFY(!site::nightscoutSiteKey(a).isEmpty());
+    QCOMPARE(site::nightscoutSiteKey(a) == site::nightscoutSiteKey(b), same);
+    QVERIFY(site::nightscoutSiteKey(QString()).isEmpty());
+}
+
+void TestSiteForms::privacyNoticeText()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("notice.txt"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("Intro line one\nand two.\n\n# Heading\n- item a\n- item b\nAfter the list.\n");
+    f.close();
+    const auto notice = site::PrivacyNotice::load(path, {}, {});
+    QVERIFY(notice.ok());
+    const auto &sections = notice->sections();
+    QCOMPARE(sections.size(), 2);
+    QCOMPARE(sections[0].paragraphs, QStringList { QStringLiteral("Intro line one and two.") });
+    QCOMPARE(sections[1].heading, QStringLiteral("Heading"));
+    QCOMPARE(sections[1].items, (QStringList { QStringLiteral("item a"), QStringLiteral("item b") }));
+    QCOMPARE(sections[1].paragraphs, QStringList { QStringLiteral("After the list.") });
+    const auto missing = site::PrivacyNotice::load(dir.filePath(QStringLiteral("none.txt")), {}, {});
+    QVERIFY(!missing.ok());
+    QVERIFY(missing.error().message.contains(QStringLiteral("OPENAPS_SITE_PRIVACY_NOTICE_FILE")));
+    QVERIFY(site::PrivacyNotice::load({}, {}, {}).ok()); // the built-in notice
 }
 
 QTEST_APPLESS_MAIN(TestSiteForms)
