@@ -8,6 +8,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
+#include <QThreadStorage>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -52,7 +53,12 @@ QString friendlyConnectError(const DatabaseUrl &url, const QSqlError &error)
 // Qt Sql connections belong to the thread that opened them and must be
 // removed there. This per-thread list removes them when the thread ends, so
 // a later thread that gets the same thread id never finds a stale
-// connection (which Qt would refuse to hand out).
+// connection (which Qt would refuse to hand out). It is a QThreadStorage, not
+// a thread_local: Qt destroys it while the QThread finishes, before wait()
+// returns (and the main thread's when the application object goes), whereas
+// a thread_local's destructor runs after wait() has returned and could still
+// be removing a connection while the process exits and Qt Sql's registry is
+// being destroyed (a crash at shutdown seen under load).
 class ThreadConnections
 {
 public:
@@ -77,7 +83,7 @@ private:
     QStringList m_names;
 };
 
-thread_local ThreadConnections t_connections;
+QThreadStorage<ThreadConnections> t_connections;
 
 // libpq prints server notices ("relation ... already exists, skipping") to
 // stderr by default; route them through the log at debug level instead.
@@ -212,7 +218,7 @@ Result<QSqlDatabase> Database::connection() const
         db.setDatabaseName(m_url.name);
         db.setConnectOptions(m_url.options);
     }
-    t_connections.add(name);
+    t_connections.localData().add(name);
     if (!db.isValid()) {
         db = QSqlDatabase();
         closeConnection();
@@ -240,7 +246,7 @@ Result<QSqlDatabase> Database::connection() const
 void Database::closeConnection() const
 {
     const QString name = connectionName();
-    t_connections.remove(name);
+    t_connections.localData().remove(name);
     if (!QSqlDatabase::contains(name))
         return;
     {

@@ -279,8 +279,7 @@ void TestHealthRestart::readinessFollowsTheDatabase()
     stopServer.dismiss();
     server.terminate();
     QVERIFY(server.waitForFinished(30000));
-    QCOMPARE(server.exitStatus(), QProcess::NormalExit);
-    QCOMPARE(server.exitCode(), 0);
+    QVERIFY2(server.exitStatus() == QProcess::NormalExit && server.exitCode() == 0, log.constData());
     QVERIFY2(log.contains("not ready: the database does not answer"), log.constData());
     QVERIFY2(log.contains("ready: the database answers again"), log.constData());
 }
