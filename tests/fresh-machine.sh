@@ -272,7 +272,8 @@ stage_done
 
 stage 7 server "root B: openaps-server --version, check-config, migrate, serve (SQLite)"
 server_env="OPENAPS_DATA_DIR=/var/lib/openaps OPENAPS_DATABASE_URL=sqlite:///var/lib/openaps/openaps.db \
-    OPENAPS_SECRET_KEY=fresh-machine-check-secret-key-0123456789abcdef OPENAPS_HTTP_PORT=0"
+    OPENAPS_SECRET_KEY=fresh-machine-check-secret-key-0123456789abcdef OPENAPS_HTTP_PORT=0 \
+    OPENAPS_OH_WEBHOOK_SECRET=fresh-machine-check-webhook-secret"
 # As an unprivileged user, the way the systemd units and the image run it.
 as_user="setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/var/lib/openaps $server_env"
 run in_root "$rootB" "mkdir -p /var/lib/openaps && chown nobody:nogroup /var/lib/openaps &&

@@ -20,14 +20,22 @@ struct SiteSettings : http::RequestSettings
     bool https = false; // Secure cookies, HSTS
     int hstsSeconds = 0; // 0: no Strict-Transport-Security header
     QUrl openHumansBase; // for the "see your data" link
-    QByteArray webhookSecret; // empty: deauthorisation webhooks are not signed
+    QByteArray webhookSecret; // empty: every deauthorisation webhook is refused
     QByteArray pseudonymKey; // OPENAPS_PSEUDONYM_KEY (privacy/participantkeys.h)
+    // The operator's explicit choice to run the site without a webhook secret
+    // (OPENAPS_INSECURE_NO_WEBHOOK_SECRET=1); without it the site does not start.
+    bool allowNoWebhookSecret = false;
+    int webhookLimit = 60; // deauthorisation webhooks per client address per postWindow
     std::chrono::seconds sessionLifetime { 14 * 24 * 3600 };
     QString resourcesDir; // empty: the templates compiled into the binary
     QString privacyNoticeFile; // empty: resources' privacy.txt
     QString contact; // e-mail or web address for the privacy page
 
     static SiteSettings fromConfig(const Config &config);
+
+    // An Error naming OPENAPS_OH_WEBHOOK_SECRET when it is unset without the
+    // explicit override: the web role must not start then (fail closed).
+    Status checkWebhookSecret() const;
 
     QString cookieName() const;
     QUrl redirectUri() const; // where Open Humans sends the browser back

@@ -144,6 +144,8 @@ class SystemdTest(unittest.TestCase):
         env_path = os.path.join(root, "etc/openaps/openaps.env")
         settings = dt.read(env_path).replace("OPENAPS_HTTP_PORT=8080", "OPENAPS_HTTP_PORT=0")
         dt.write(env_path, settings + "OPENAPS_OH_BASE_URL=http://127.0.0.1:9\n", 0o640)
+        # The admin's step after install.sh: without it the web role refuses to start.
+        dt.write(os.path.join(root, "etc/openaps/credentials/oh_webhook_secret"), "test-webhook-secret\n", 0o600)
         return root
 
     def prepare(self, root, unit, instance=""):

@@ -73,22 +73,29 @@ static quint16 freePort()
     }
 }
 
-static qint64 countRows(const QString &dbPath, const QString &table)
+// The first column of the first row of `sql`, read-only beside the running demo.
+static QVariant scalar(const QString &dbPath, const QString &sql)
 {
-    qint64 n = -1;
+    QVariant value;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("demo-check"));
         db.setDatabaseName(dbPath);
         db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
         if (db.open()) {
             QSqlQuery q(db);
-            if (q.exec(QStringLiteral("SELECT COUNT(*) FROM ") + table) && q.next())
-                n = q.value(0).toLongLong();
+            if (q.exec(sql) && q.next())
+                value = q.value(0);
         }
         db.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("demo-check"));
-    return n;
+    return value;
+}
+
+static qint64 countRows(const QString &dbPath, const QString &table)
+{
+    const QVariant n = scalar(dbPath, QStringLiteral("SELECT COUNT(*) FROM ") + table);
+    return n.isValid() ? n.toLongLong() : -1;
 }
 
 void TestDemo::demoShowsTheWholeSystem()
@@ -172,6 +179,23 @@ void TestDemo::demoShowsTheWholeSystem()
     QTRY_VERIFY_WITH_TIMEOUT(countRows(dbPath, QStringLiteral("entries")) > 1000, 150000);
     QTRY_VERIFY_WITH_TIMEOUT(countRows(dbPath, QStringLiteral("treatments")) > 0, 30000);
     QTRY_VERIFY_WITH_TIMEOUT(countRows(dbPath, QStringLiteral("device_status")) > 0, 30000);
+
+    // A member leaves on the Open Humans stand-in with erasure: its notice,
+    // signed with the secret the demo generated, erases them here.
+    const QString member =
+            scalar(dbPath, QStringLiteral("SELECT member_id FROM participants ORDER BY id LIMIT 1")).toString();
+    QVERIFY(!member.isEmpty());
+    QNetworkRequest leave(urlAfter("Open Humans stand-in:").resolved(QUrl(QStringLiteral("/member/leave/"))));
+    leave.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/x-www-form-urlencoded"));
+    QNetworkReply *left = m_nam.post(leave, "erasure_requested=true&project_member_id=" + member.toUtf8());
+    QSignalSpy leftDone(left, &QNetworkReply::finished);
+    QVERIFY(left->isFinished() || leftDone.wait(20000));
+    const QJsonObject leaveBody = QJsonDocument::fromJson(left->readAll()).object();
+    left->deleteLater();
+    QCOMPARE(leaveBody.value(QStringLiteral("webhook_status")).toInt(), 200);
+    QCOMPARE(scalar(dbPath, QStringLiteral("SELECT COUNT(*) FROM participants WHERE member_id = '%1'").arg(member))
+                     .toInt(),
+             0);
     QCOMPARE(demo.state(), QProcess::Running);
 }
 

@@ -1,5 +1,6 @@
 #include "foundationtest.h"
 
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -29,11 +30,13 @@ private slots:
     void badConfiguration();
     void checkConfigMasksSecrets();
     void serveAnswersHealthz();
+    void serveWithoutWebhookSecretOnlyWithOverride();
 };
 
 namespace {
 
 const QString secretKey = u"test-secret-key-0123456789-abcdefghijklmnop"_s;
+const QString webhookSecret = u"test-webhook-secret"_s;
 constexpr int processTimeoutMs = 60000;
 
 struct Run
@@ -147,8 +150,13 @@ void TestServerBinary::badConfiguration_data()
     QTest::addRow("unreachable postgres in serve")
             << QStringList { u"serve"_s }
             << StringMap { { u"OPENAPS_DATABASE_URL"_s, u"postgresql://u:dbpw@127.0.0.1:1/db"_s },
-                           { u"OPENAPS_SECRET_KEY"_s, secretKey } }
+                           { u"OPENAPS_SECRET_KEY"_s, secretKey },
+                           { u"OPENAPS_OH_WEBHOOK_SECRET"_s, webhookSecret } }
             << u"Cannot reach PostgreSQL at 127.0.0.1:1: the connection was refused (is the server running and accepting TCP/IP connections?)."_s;
+    QTest::addRow("missing webhook secret in serve (web role)")
+            << QStringList { u"serve"_s, u"--roles"_s, u"web"_s }
+            << StringMap { { u"OPENAPS_SECRET_KEY"_s, secretKey } }
+            << u"OPENAPS_OH_WEBHOOK_SECRET is not set: the web role needs it to verify Open Humans' deauthorisation webhooks. Set it (or OPENAPS_OH_WEBHOOK_SECRET_FILE) to the webhook secret of the Open Humans project."_s;
     QTest::addRow("missing secret key in serve")
             << QStringList { u"serve"_s } << StringMap {}
             << u"OPENAPS_SECRET_KEY is not set: it encrypts stored tokens. Set it (or OPENAPS_SECRET_KEY_FILE) to a random string of at least 32 characters, for example the output of `openssl rand -base64 48`."_s;
@@ -210,32 +218,44 @@ void TestServerBinary::checkConfigMasksSecrets()
     QVERIFY(!r.out.contains(secretKey) && !r.out.contains(u"dbpw"_s));
 }
 
+// Starts `serve` on port 0 and returns the port its log names (0 when it
+// never listened); `log` gets stderr so far.
+static int startServe(QProcess &server, const StringMap &settings, QString *log)
+{
+    StringMap all = settings;
+    all.insert(u"OPENAPS_HTTP_PORT"_s, u"0"_s);
+    all.insert(u"OPENAPS_LOG_FORMAT"_s, u"json"_s);
+    server.setProcessEnvironment(environment(all));
+    server.start(QStringLiteral(OPENAPS_SERVER_BINARY), { u"serve"_s });
+    if (!server.waitForStarted(processTimeoutMs))
+        return 0;
+    // Port 0: the kernel picks one, and the log line says which.
+    static const QRegularExpression listening(uR"(listening on \S+ port (\d+))"_s);
+    int port = 0;
+    QElapsedTimer waited;
+    waited.start();
+    while (port == 0 && server.state() == QProcess::Running && waited.elapsed() < processTimeoutMs) {
+        server.waitForReadyRead(1000);
+        *log += QString::fromUtf8(server.readAllStandardError());
+        const auto m = listening.match(*log);
+        port = m.hasMatch() ? m.captured(1).toInt() : 0;
+    }
+    return port;
+}
+
 void TestServerBinary::serveAnswersHealthz()
 {
     OPEN_TEST_DATABASE(tdb);
     QTemporaryDir dataDir;
     QProcess server;
-    server.setProcessEnvironment(environment({ { u"OPENAPS_DATABASE_URL"_s, tdb.url() },
-                                               { u"OPENAPS_DATA_DIR"_s, dataDir.path() },
-                                               { u"OPENAPS_SECRET_KEY"_s, secretKey },
-                                               { u"OPENAPS_HTTP_PORT"_s, u"0"_s },
-                                               { u"OPENAPS_LOG_FORMAT"_s, u"json"_s } }));
     QSignalSpy finished(&server, &QProcess::finished);
-    server.start(QStringLiteral(OPENAPS_SERVER_BINARY), { u"serve"_s });
-    QVERIFY2(server.waitForStarted(processTimeoutMs), qPrintable(server.errorString()));
-
-    // Port 0: the kernel picks one, and the log line says which.
-    static const QRegularExpression listening(uR"(listening on \S+ port (\d+))"_s);
     QString log;
-    int port = 0;
-    QTRY_VERIFY_WITH_TIMEOUT(
-            [&] {
-                log += QString::fromUtf8(server.readAllStandardError());
-                const auto m = listening.match(log);
-                port = m.hasMatch() ? m.captured(1).toInt() : 0;
-                return port > 0 || server.state() == QProcess::NotRunning;
-            }(),
-            processTimeoutMs);
+    const int port = startServe(server,
+                                { { u"OPENAPS_DATABASE_URL"_s, tdb.url() },
+                                  { u"OPENAPS_DATA_DIR"_s, dataDir.path() },
+                                  { u"OPENAPS_SECRET_KEY"_s, secretKey },
+                                  { u"OPENAPS_OH_WEBHOOK_SECRET"_s, webhookSecret } },
+                                &log);
     QVERIFY2(port > 0, qPrintable(log));
     // Every log line is one JSON object.
     const QStringList lines = log.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
@@ -259,6 +279,26 @@ void TestServerBinary::serveAnswersHealthz()
     QVERIFY(finished.count() > 0 || finished.wait(processTimeoutMs));
     QCOMPARE(server.exitStatus(), QProcess::NormalExit);
     QCOMPARE(server.exitCode(), 0);
+}
+
+void TestServerBinary::serveWithoutWebhookSecretOnlyWithOverride()
+{
+    QFETCH_GLOBAL(QString, backend);
+    if (backend != QLatin1String("sqlite"))
+        QSKIP("a start-up check: one run is enough");
+    QTemporaryDir dataDir;
+    QProcess server;
+    QString log;
+    const int port = startServe(server,
+                                { { u"OPENAPS_DATA_DIR"_s, dataDir.path() },
+                                  { u"OPENAPS_SECRET_KEY"_s, secretKey },
+                                  { u"OPENAPS_INSECURE_NO_WEBHOOK_SECRET"_s, u"1"_s } },
+                                &log);
+    QVERIFY2(port > 0, qPrintable(log));
+    // The override is the operator's explicit choice, and the log says loudly what it costs.
+    QVERIFY2(log.contains(u"INSECURE: OPENAPS_INSECURE_NO_WEBHOOK_SECRET=1"_s), qPrintable(log));
+    server.terminate();
+    QVERIFY(server.waitForFinished(processTimeoutMs));
 }
 
 QTEST_GUILESS_MAIN(TestServerBinary)

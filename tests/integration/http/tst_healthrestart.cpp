@@ -231,6 +231,7 @@ void TestHealthRestart::readinessFollowsTheDatabase()
     env.insert(u"OPENAPS_DATABASE_URL"_s, cluster.url());
     env.insert(u"OPENAPS_DATA_DIR"_s, dataDir.path());
     env.insert(u"OPENAPS_SECRET_KEY"_s, u"test-secret-key-0123456789-abcdefghijklmnop"_s);
+    env.insert(u"OPENAPS_OH_WEBHOOK_SECRET"_s, u"test-webhook-secret"_s);
     env.insert(u"OPENAPS_HTTP_PORT"_s, u"0"_s);
     server.setProcessEnvironment(env);
     QByteArray log;

@@ -11,6 +11,8 @@
 #include "site/participantstore.h"
 #include "site/sessionstore.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QSqlField>
 #include <QSqlQuery>
@@ -64,8 +66,16 @@ private slots:
     void erasureLeavesNothingInAnyTable();
     void withoutErasureTransfersStop();
     void unknownMemberAndBadBody();
+    void staleOrUndatedNoticesAreRefused_data();
+    void staleOrUndatedNoticesAreRefused();
+    void aReplayedNoticeIsRefused();
+    void withoutASecretNothingIsErased();
+    void theSiteDoesNotStartWithoutASecret();
+    void webhooksAreRateLimited();
 
 private:
+    // POSTs `body` to /deauth signed with the harness's secret.
+    HttpReply postSigned(SiteHarness &site, const QByteArray &body);
     Seeded seed(SiteHarness &site);
     int sendWebhook(SiteHarness &site, const QString &member, bool erasure, bool doubleEncoded,
                     const QByteArray &secret);
@@ -258,6 +268,110 @@ void TestDeauthWebhook::unknownMemberAndBadBody()
             QStringLiteral("/deauth"), garbage, {},
             { { oh::webhookSignatureHeader, oh::webhookSignature(SiteHarness::webhookSecret, garbage) } });
     QCOMPARE(reply.status, 400);
+}
+
+HttpReply TestDeauthWebhook::postSigned(SiteHarness &site, const QByteArray &body)
+{
+    return site.post(QStringLiteral("/deauth"), body, {},
+                     { { "Content-Type", "application/json" },
+                       { oh::webhookSignatureHeader, oh::webhookSignature(SiteHarness::webhookSecret, body) } });
+}
+
+void TestDeauthWebhook::staleOrUndatedNoticesAreRefused_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    const auto at = [](qint64 secondsFromNow) {
+        return oh::deauthNoticeBody({ target, true, QDateTime::currentDateTimeUtc().addSecs(secondsFromNow) });
+    };
+    QTest::addRow("ten minutes old") << at(-600);
+    QTest::addRow("a day old") << at(-86400);
+    QTest::addRow("ten minutes ahead") << at(600);
+    QTest::addRow("no timestamp") << QByteArray(R"({"project_member_id": "12345678", "erasure_requested": true})");
+    QTest::addRow("unreadable timestamp")
+            << QByteArray(R"({"project_member_id": "12345678", "erasure_requested": true, "timestamp": "soon"})");
+}
+
+void TestDeauthWebhook::staleOrUndatedNoticesAreRefused()
+{
+    QFETCH(QByteArray, body);
+    HARNESS();
+    seed(site);
+    // Correctly signed, but an old capture sent again (or one without a
+    // date that could be sent at any time) must not erase anyone.
+    const HttpReply reply = postSigned(site, body);
+    QCOMPARE(reply.status, 400);
+    QCOMPARE(QJsonDocument::fromJson(reply.body).object().value(QStringLiteral("status")).toString(),
+             QStringLiteral("stale"));
+    QCOMPARE(countRows(site.database(), QStringLiteral("participants"), QStringLiteral("member_id"), target), 1);
+}
+
+void TestDeauthWebhook::aReplayedNoticeIsRefused()
+{
+    HARNESS();
+    seed(site);
+    // A notice without erasure first: then the replay, if accepted, would be
+    // invisible; the answer must tell it apart.
+    const QByteArray body = oh::deauthNoticeBody({ target, false, QDateTime::currentDateTimeUtc() });
+    QCOMPARE(postSigned(site, body).status, 200);
+    const HttpReply again = postSigned(site, body);
+    QCOMPARE(again.status, 409);
+    QCOMPARE(QJsonDocument::fromJson(again.body).object().value(QStringLiteral("status")).toString(),
+             QStringLiteral("replayed"));
+    // A new notice (another timestamp, so another signature) is accepted.
+    const QByteArray erase = oh::deauthNoticeBody({ target, true, QDateTime::currentDateTimeUtc().addSecs(1) });
+    QCOMPARE(postSigned(site, erase).status, 200);
+    QCOMPARE(countRows(site.database(), QStringLiteral("participants"), QStringLiteral("member_id"), target), 0);
+}
+
+void TestDeauthWebhook::withoutASecretNothingIsErased()
+{
+    QFETCH_GLOBAL(QString, backend);
+    SiteHarness site(backend, [](site::ParticipantSite::Options &options) {
+        options.settings.webhookSecret.clear();
+        options.settings.allowNoWebhookSecret = true;
+    });
+    QVERIFY2(site.isValid(), "with the explicit override the site starts");
+    seed(site);
+    const QByteArray body = oh::deauthNoticeBody({ target, true, QDateTime::currentDateTimeUtc() });
+    for (const QByteArray &signature : { QByteArray(), oh::webhookSignature({}, body),
+                                         oh::webhookSignature(SiteHarness::webhookSecret, body) }) {
+        QList<QPair<QByteArray, QByteArray>> headers { { "Content-Type", "application/json" } };
+        if (!signature.isEmpty())
+            headers.append({ oh::webhookSignatureHeader, signature });
+        QCOMPARE(site.post(QStringLiteral("/deauth"), body, {}, headers).status, 503);
+    }
+    QCOMPARE(countRows(site.database(), QStringLiteral("participants"), QStringLiteral("member_id"), target), 1);
+}
+
+void TestDeauthWebhook::theSiteDoesNotStartWithoutASecret()
+{
+    HARNESS();
+    auto options = site.options();
+    options.settings.webhookSecret.clear();
+    QNetworkAccessManager nam;
+    auto refused = site::ParticipantSite::create(site.database(), &nam, options);
+    QVERIFY(!refused);
+    QVERIFY2(refused.error().message.startsWith(QLatin1String("OPENAPS_OH_WEBHOOK_SECRET is not set")),
+             qPrintable(refused.error().message));
+}
+
+void TestDeauthWebhook::webhooksAreRateLimited()
+{
+    QFETCH_GLOBAL(QString, backend);
+    SiteHarness site(backend, [](site::ParticipantSite::Options &options) {
+        options.settings.webhookLimit = 3;
+    });
+    QVERIFY(site.isValid());
+    seed(site);
+    const QByteArray body = oh::deauthNoticeBody({ target, true, QDateTime::currentDateTimeUtc() });
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(site.post(QStringLiteral("/deauth"), body).status, 401); // unsigned guesses
+    const HttpReply limited = site.post(QStringLiteral("/deauth"), body);
+    QCOMPARE(limited.status, 429);
+    QVERIFY(limited.header("Retry-After").toInt() > 0);
+    // Over the limit even a correct notice waits: nothing is erased.
+    QCOMPARE(postSigned(site, body).status, 429);
+    QCOMPARE(countRows(site.database(), QStringLiteral("participants"), QStringLiteral("member_id"), target), 1);
 }
 
 QTEST_MAIN(TestDeauthWebhook)
