@@ -4,6 +4,7 @@
 #include "app/serverruntime.h"
 #include "app/shutdown.h"
 #include "db/migrations.h"
+#include "site/sitesettings.h"
 #include "http/webserver.h"
 
 #include <QCoreApplication>
@@ -171,6 +172,11 @@ int serveCommand(const Config &config, const QStringList &arguments)
             return 2;
         }
         roles = *parsed;
+    }
+    // Before the database: a web role without its webhook secret never starts.
+    if (auto secret = site::SiteSettings::fromConfig(config).checkWebhookSecret(); roles.web && !secret) {
+        printError(secret.error().message);
+        return 1;
     }
     const auto database = openDatabase(config, true, true);
     if (!database)

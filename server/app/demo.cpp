@@ -102,6 +102,7 @@ Result<Config> Demo::makeConfig() const
         { QStringLiteral("OH_BASE_URL"), m_openHumans->baseUrl().toString() },
         { QStringLiteral("OH_CLIENT_ID"), oh.clientId },
         { QStringLiteral("OH_CLIENT_SECRET"), oh.clientSecret },
+        { QStringLiteral("OH_WEBHOOK_SECRET"), QString::fromLatin1(oh.webhookSecret) },
         { QStringLiteral("INGEST_INTERVAL"), QStringLiteral("1m") },
         // Loads what ingest wrote well within a minute.
         { QStringLiteral("ETL_INTERVAL"), QStringLiteral("30s") },
@@ -136,6 +137,10 @@ void Demo::start(std::function<void(Result<Urls>)> ready)
     // Open Humans must know the site's callback before anyone logs in.
     standins::OpenHumansStandIn::Options ohOptions;
     ohOptions.redirectUri = QUrl(QStringLiteral("http://127.0.0.1:%1/oauth/callback").arg(m_options.port));
+    // A fresh webhook secret every run, known to both sides: the stand-in
+    // signs its deauthorisation notices as Open Humans does.
+    ohOptions.webhookUrl = QUrl(QStringLiteral("http://127.0.0.1:%1/deauth").arg(m_options.port));
+    ohOptions.webhookSecret = crypto::randomToken(24).toLatin1();
     m_openHumans = std::make_unique<standins::OpenHumansStandIn>(ohOptions, &m_nam);
     m_nightscout = std::make_unique<standins::NightscoutStandIn>();
     if (auto port = m_openHumans->listen(); !port)

@@ -90,6 +90,7 @@ const QStringList &tablesWithoutParticipantData()
         QStringLiteral("source_entities"), // the three consent groups
         QStringLiteral("site_rate_limits"), // keyed hashes of client addresses, minutes long
         QStringLiteral("site_audit"), // written without personal data by design
+        QStringLiteral("site_webhook_deliveries"), // signatures of webhooks acted on, minutes long
         QStringLiteral("researchers"), // researcher API accounts (0040): no participant data
         QStringLiteral("researcher_codes"),
         QStringLiteral("api_tokens"),

@@ -49,6 +49,8 @@ Result<std::unique_ptr<ParticipantSite>> ParticipantSite::create(db::Database da
         return privacy.error();
     if (options.settings.secretKey.isEmpty())
         return makeError("config", QStringLiteral("The participant site needs OPENAPS_SECRET_KEY."));
+    if (auto secret = options.settings.checkWebhookSecret(); !secret)
+        return secret.error();
     if (!options.clock)
         options.clock = systemMsClock();
     std::unique_ptr<ParticipantSite> site(new ParticipantSite(std::move(database), nam, std::move(options), *renderer,
@@ -73,6 +75,7 @@ ParticipantSite::ParticipantSite(db::Database database, QNetworkAccessManager *n
                     m_options.clock),
       m_participants(database, m_options.settings.secretKey),
       m_keys(m_options.settings.secretKey, m_options.settings.pseudonymKey),
+      m_deauth(database, m_keys, m_options.settings, m_options.clock),
       m_openHumans(nam, m_options.openHumans),
       m_consentTexts(std::move(consentTexts)),
       m_privacy(std::move(privacy))
@@ -125,9 +128,9 @@ void ParticipantSite::install(http::WebServer &web)
         onMissing(r, std::move(responder));
     });
     if (m_options.settings.webhookSecret.isEmpty())
-        qCWarning(lcSite,
-                  "OPENAPS_OH_WEBHOOK_SECRET is not set: deauthorisation webhooks cannot be "
-                  "verified; set it to the secret configured in the Open Humans project");
+        qCCritical(lcSite,
+                   "INSECURE: OPENAPS_INSECURE_NO_WEBHOOK_SECRET=1 and no OPENAPS_OH_WEBHOOK_SECRET: every "
+                   "deauthorisation webhook is refused, so members who leave on Open Humans are NOT erased here");
     purge();
 }
 
@@ -402,7 +405,7 @@ QHttpServerResponse ParticipantSite::onLogout(const QHttpServerRequest &request)
 
 QHttpServerResponse ParticipantSite::onDeauth(const QHttpServerRequest &request)
 {
-    return handleDeauthWebhook(m_database, m_keys, m_options.settings.webhookSecret, request);
+    return m_deauth.handle(request);
 }
 
 QHttpServerResponse ParticipantSite::onStatic(const QString &name, const QHttpServerRequest &request)
@@ -439,6 +442,8 @@ void ParticipantSite::purge()
         qCWarning(lcSite, "removing expired sessions failed: %s", qPrintable(purged.error().message));
     if (auto purged = m_rateLimiter.purgeOld(); !purged)
         qCWarning(lcSite, "removing old rate-limit counters failed: %s", qPrintable(purged.error().message));
+    if (auto purged = m_deauth.purgeOld(); !purged)
+        qCWarning(lcSite, "removing old webhook records failed: %s", qPrintable(purged.error().message));
 }
 
 } // namespace openaps::site

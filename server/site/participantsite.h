@@ -7,6 +7,7 @@
 #include "openhumans/client.h"
 #include "privacy/participantkeys.h"
 #include "site/consenttexts.h"
+#include "site/deauthendpoint.h"
 #include "site/pagerenderer.h"
 #include "site/pages.h"
 #include "site/participantstore.h"
@@ -125,6 +126,7 @@ private:
     http::RateLimiter m_rateLimiter;
     ParticipantStore m_participants;
     privacy::ParticipantKeys m_keys; // pseudonyms and tombstones, for erasure
+    DeauthEndpoint m_deauth;
     oh::Client m_openHumans;
     QTimer m_purgeTimer;
     ConsentTexts m_consentTexts;

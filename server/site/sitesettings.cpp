@@ -23,11 +23,24 @@ SiteSettings SiteSettings::fromConfig(const Config &config)
     s.openHumansBase = QUrl(config.value(QStringLiteral("OH_BASE_URL")));
     s.webhookSecret = config.value(QStringLiteral("OH_WEBHOOK_SECRET")).toUtf8();
     s.pseudonymKey = config.pseudonymKey();
+    s.allowNoWebhookSecret = config.value(QStringLiteral("INSECURE_NO_WEBHOOK_SECRET")) == QLatin1String("1");
+    s.webhookLimit = qMax(1, config.integer(QStringLiteral("SITE_WEBHOOK_LIMIT")));
     s.sessionLifetime = config.duration(QStringLiteral("SITE_SESSION_LIFETIME"));
     s.resourcesDir = config.value(QStringLiteral("SITE_RESOURCES_DIR"));
     s.privacyNoticeFile = config.value(QStringLiteral("SITE_PRIVACY_NOTICE_FILE"));
     s.contact = config.value(QStringLiteral("SITE_CONTACT"));
     return s;
+}
+
+Status SiteSettings::checkWebhookSecret() const
+{
+    // Without the secret nobody can tell Open Humans' erasure requests from anyone else's.
+    if (!webhookSecret.isEmpty() || allowNoWebhookSecret)
+        return {};
+    return makeError("config",
+                     QStringLiteral("OPENAPS_OH_WEBHOOK_SECRET is not set: the web role needs it to verify Open "
+                                    "Humans' deauthorisation webhooks. Set it (or OPENAPS_OH_WEBHOOK_SECRET_FILE) "
+                                    "to the webhook secret of the Open Humans project."));
 }
 
 QString SiteSettings::cookieName() const

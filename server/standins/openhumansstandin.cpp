@@ -139,6 +139,23 @@ void OpenHumansStandIn::addRoutes()
                    Endpoint::UploadComplete, bindMember(&OpenHumansStandIn::uploadComplete));
     addMemberRoute(QStringLiteral("/api/direct-sharing/project/files/delete/"), M::Post, Endpoint::Delete,
                    bindMember(&OpenHumansStandIn::deleteFiles));
+    // What a member's "leave project" does on Open Humans: their tokens stop
+    // working and the project gets the signed notice. Answers with the status
+    // the project's webhook gave (0 when it could not be reached).
+    m_server.route(QStringLiteral("/member/leave/"), M::Post,
+                   [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                       const QUrlQuery form(QString::fromUtf8(request.body()));
+                       const QString member = form.queryItemValue(QStringLiteral("project_member_id"));
+                       const bool erasure = form.queryItemValue(QStringLiteral("erasure_requested")) == u"true";
+                       revokeMember(member);
+                       auto pending = std::make_shared<QHttpServerResponder>(std::move(responder));
+                       sendDeauthWebhook(m_options.webhookUrl, member, { m_options.webhookSecret, erasure }, this,
+                                         [pending](Result<int> status) {
+                                             QHttpServerResponse(QJsonObject { { QStringLiteral("webhook_status"),
+                                                                                 status ? *status : 0 } })
+                                                     .write(std::move(*pending));
+                                         });
+                   });
 }
 
 QString OpenHumansStandIn::addFile(const QString &memberId, const QString &basename, const QByteArray &content,

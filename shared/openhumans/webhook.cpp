@@ -84,6 +84,14 @@ Result<DeauthNotice> parseDeauthNotice(const QByteArray &rawBody)
     return notice;
 }
 
+bool isFresh(const DeauthNotice &notice, const QDateTime &now, std::chrono::seconds window)
+{
+    if (!notice.timestamp.isValid())
+        return false;
+    const qint64 skewMs = qAbs(notice.timestamp.msecsTo(now));
+    return skewMs <= qint64(window.count()) * 1000;
+}
+
 QByteArray deauthNoticeBody(const DeauthNotice &notice, bool doubleEncoded)
 {
     const QJsonObject object {

@@ -6,6 +6,8 @@
 #include <QDateTime>
 #include <QString>
 
+#include <chrono>
+
 // The deauthorisation webhook Open Humans POSTs when a member leaves the
 // project. Pure functions, no network: the site verifies and parses, the
 // stand-in builds and signs.
@@ -39,6 +41,12 @@ SignatureCheck checkWebhookSignature(const QByteArray &secret, const QByteArray 
 // Accepts the JSON object, and the older form where the object was encoded
 // twice (a JSON string holding the JSON). Errors: "bad-webhook".
 Result<DeauthNotice> parseDeauthNotice(const QByteArray &rawBody);
+
+// Open Humans stamps every notice with the time it was sent. A notice
+// without a stamp, or stamped more than `window` before or after `now`, is
+// not fresh: a captured request cannot be sent again later (and within the
+// window the site refuses a second delivery of the same signature).
+bool isFresh(const DeauthNotice &notice, const QDateTime &now, std::chrono::seconds window);
 
 // The body Open Humans would send; doubleEncoded for the older form.
 QByteArray deauthNoticeBody(const DeauthNotice &notice, bool doubleEncoded = false);

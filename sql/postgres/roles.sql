@@ -120,6 +120,7 @@ INSERT INTO pg_temp.openaps_grants (table_name, web, ingest, etl, api, viewer) V
     ('site_sessions', 'write', NULL, NULL, NULL, NULL),
     ('site_rate_limits', 'write', NULL, NULL, 'write', NULL),  -- api: its POST limits too
     ('site_audit', 'append', NULL, NULL, NULL, NULL),
+    ('site_webhook_deliveries', 'write', NULL, NULL, NULL, NULL),  -- 0060: replayed webhooks
     ('participant_status', 'read', 'write', NULL, NULL, NULL),
     ('participant_type_status', 'read', 'write', NULL, NULL, NULL),
 
