@@ -2,6 +2,7 @@
 
 #include "core/httpcall.h"
 #include "core/result.h"
+#include "nightscout/addresspolicy.h"
 #include "nightscout/collection.h"
 #include "nightscout/credentials.h"
 #include "nightscout/siteurl.h"
@@ -29,6 +30,10 @@ struct ClientOptions
     // to this size before the read gives up with "too-many-same-time".
     int maxPageSize = 64000;
     qint64 maxResponseBytes = 128 * 1024 * 1024;
+    // Which addresses requests may go to (OPENAPS_NIGHTSCOUT_ALLOW_LOOPBACK
+    // for the demo and tests); checked on the address actually connected to.
+    AddressScope addresses = AddressScope::PublicOnly;
+    Resolver resolver; // empty: the system's DNS
 };
 
 // A Nightscout site as seen through its v1 API, with the credentials to read
@@ -61,16 +66,24 @@ public:
     void getJson(const QString &path, const QUrlQuery &query, QObject *context, JsonCallback callback,
                  int maxAttempts = -1);
 
-    // One raw exchange, for callers that interpret statuses themselves.
+    // One raw exchange, for callers that interpret statuses themselves. The
+    // host is resolved here and the request goes to the checked address
+    // itself (with the name as Host and TLS peer name), so a second DNS
+    // answer cannot point it elsewhere; redirects are not followed.
+    // Errors beyond HttpCall's: "not-public" (the name leads to an address
+    // that is not allowed), "unreachable" (the name is unknown).
     void get(const QString &path, const QUrlQuery &query, QObject *context, HttpCall::Callback callback,
              int maxAttempts = -1);
 
     // Maps a transport result or HTTP answer to parsed JSON or an Error with
     // a plain-words message. Codes: unreachable, timeout, too-large,
-    // unauthorized, not-found, http, malformed.
+    // unauthorized, not-found, http, malformed (a redirect is "unreachable").
     static Result<QJsonDocument> interpretJson(const Result<HttpResponse> &response, Credentials::Kind credentialKind);
 
 private:
+    // Sends `request` to `address` while it still names `host`.
+    static void pinTo(QNetworkRequest &request, const QHostAddress &address, const QString &host);
+
     QNetworkAccessManager *m_nam;
     SiteUrl m_site;
     Credentials m_credentials;

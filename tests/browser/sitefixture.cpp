@@ -72,6 +72,7 @@ int main(int argc, char *argv[])
     });
     auto options = site::ParticipantSite::optionsFromConfig(config);
     options.probe.timeout = std::chrono::seconds(5);
+    options.probe.addresses = ns::AddressScope::AllowLoopback; // the Nightscout stand-in is on 127.0.0.1
     auto site = site::ParticipantSite::create(database, &nam, options);
     if (!site)
         return fail(site.error().message);

@@ -168,6 +168,7 @@ int main(int argc, char **argv)
 
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("OPENAPS_DATABASE_URL"), databaseUrl);
+    env.insert(QStringLiteral("OPENAPS_NIGHTSCOUT_ALLOW_LOOPBACK"), QStringLiteral("1")); // the stand-in
     env.insert(QStringLiteral("OPENAPS_DATA_DIR"), work);
     env.insert(QStringLiteral("OPENAPS_SECRET_KEY"), QString::fromLatin1(kSecretKey));
     env.insert(QStringLiteral("OPENAPS_OH_BASE_URL"), settings.baseUrl.toString());

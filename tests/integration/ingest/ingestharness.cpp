@@ -96,6 +96,7 @@ Harness::Harness(const QString &backend) : tdb(backend), database(tdb.database()
     settings.nightscout.firstBackoff = std::chrono::milliseconds(10);
     settings.nightscout.maxAttempts = 3;
     settings.nightscout.pageSize = 100;
+    settings.nightscout.addresses = ns::AddressScope::AllowLoopback; // the Nightscout stand-in is on 127.0.0.1
     m_valid = true;
 }
 

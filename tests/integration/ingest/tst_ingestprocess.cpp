@@ -32,6 +32,7 @@ public:
         env.insert(QStringLiteral("OPENAPS_OH_CLIENT_ID"), h.ohSettings.clientId);
         env.insert(QStringLiteral("OPENAPS_OH_CLIENT_SECRET"), h.ohSettings.clientSecret);
         env.insert(QStringLiteral("OPENAPS_INGEST_CONCURRENCY"), QString::number(concurrency));
+        env.insert(QStringLiteral("OPENAPS_NIGHTSCOUT_ALLOW_LOOPBACK"), QStringLiteral("1"));
         env.insert(QStringLiteral("OPENAPS_INGEST_LEASE_TTL"), QStringLiteral("3s"));
         m_process.setProcessEnvironment(env);
     }

@@ -37,6 +37,7 @@ inline ns::ClientOptions fastOptions(int pageSize = 1000)
     o.firstBackoff = std::chrono::milliseconds(10);
     o.maxAttempts = 3;
     o.pageSize = pageSize;
+    o.addresses = ns::AddressScope::AllowLoopback; // the stand-ins listen on 127.0.0.1
     return o;
 }
 

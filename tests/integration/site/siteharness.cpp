@@ -100,6 +100,7 @@ void SiteHarness::start()
     m_options = site::ParticipantSite::optionsFromConfig(config);
     m_options.openHumans.requestTimeout = std::chrono::seconds(5);
     m_options.probe.timeout = std::chrono::seconds(3);
+    m_options.probe.addresses = ns::AddressScope::AllowLoopback; // the Nightscout stand-in is on 127.0.0.1
     if (m_tweak)
         m_tweak(m_options);
     auto site = site::ParticipantSite::create(*m_database, &m_nam, m_options);
