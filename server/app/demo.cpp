@@ -103,6 +103,8 @@ Result<Config> Demo::makeConfig() const
         { QStringLiteral("OH_CLIENT_ID"), oh.clientId },
         { QStringLiteral("OH_CLIENT_SECRET"), oh.clientSecret },
         { QStringLiteral("OH_WEBHOOK_SECRET"), QString::fromLatin1(oh.webhookSecret) },
+        // The Nightscout stand-in listens on 127.0.0.1.
+        { QStringLiteral("NIGHTSCOUT_ALLOW_LOOPBACK"), QStringLiteral("1") },
         { QStringLiteral("INGEST_INTERVAL"), QStringLiteral("1m") },
         // Loads what ingest wrote well within a minute.
         { QStringLiteral("ETL_INTERVAL"), QStringLiteral("30s") },

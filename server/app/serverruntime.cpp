@@ -7,6 +7,7 @@
 #include "http/webserver.h"
 #include "ingest/ingestservice.h"
 #include "mail/mailer.h"
+#include "nightscout/addresspolicy.h"
 #include "openhumans/client.h"
 #include "site/participantsite.h"
 #include "site/sitesettings.h"
@@ -66,6 +67,10 @@ ServerRuntime::~ServerRuntime() = default;
 Status ServerRuntime::start(const Roles &roles)
 {
     const QUrl redirectUri = site::SiteSettings::fromConfig(m_config).redirectUri();
+    if ((roles.web || roles.ingest) && ns::addressScope(m_config) == ns::AddressScope::AllowLoopback)
+        qCWarning(lcRuntime,
+                  "OPENAPS_NIGHTSCOUT_ALLOW_LOOPBACK=1: participants' Nightscout addresses may lead to this "
+                  "machine itself (127.0.0.0/8, ::1); this is for the demo and tests, never for a public server");
     if (roles.web || roles.api)
         m_web = std::make_unique<http::WebServer>(m_database);
     if (roles.web) {

@@ -4,6 +4,7 @@
 #include "ingest/errors.h"
 #include "ingest/ingestlog.h"
 #include "jobs/ohsession.h"
+#include "nightscout/addresspolicy.h"
 
 namespace openaps::ingest {
 
@@ -47,6 +48,7 @@ IngestService::Options IngestService::optionsFromConfig(const Config &config)
     o.leaseTtl = config.duration(QStringLiteral("INGEST_LEASE_TTL"));
     o.participant.overlap = config.duration(QStringLiteral("INGEST_OVERLAP"));
     o.participant.secretKey = config.secretKey();
+    o.participant.nightscout.addresses = ns::addressScope(config);
     return o;
 }
 
@@ -56,6 +58,7 @@ IngestService::Options IngestService::demoOptions(const QByteArray &secretKey)
     o.interval = std::chrono::minutes(1);
     o.firstDelay = std::chrono::seconds(2);
     o.participant.secretKey = secretKey;
+    o.participant.nightscout.addresses = ns::AddressScope::AllowLoopback; // the demo's stand-ins
     return o;
 }
 

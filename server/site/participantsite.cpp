@@ -30,6 +30,7 @@ ParticipantSite::Options ParticipantSite::optionsFromConfig(const Config &config
     // A participant is waiting in front of the page: one quick attempt.
     options.probe.timeout = std::chrono::seconds(15);
     options.probe.maxAttempts = 1;
+    options.probe.addresses = ns::addressScope(config);
     options.clock = systemMsClock();
     return options;
 }

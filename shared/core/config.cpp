@@ -112,6 +112,8 @@ const QList<ConfigKey> &Config::knownKeys()
         key("INSECURE_NO_WEBHOOK_SECRET", "", false,
             "1: the web role starts without OH_WEBHOOK_SECRET and refuses every deauthorisation webhook"),
         key("SITE_WEBHOOK_LIMIT", "60", false, "deauthorisation webhooks per client address per SITE_POST_WINDOW"),
+        key("NIGHTSCOUT_ALLOW_LOOPBACK", "", false,
+            "1: participants' Nightscout addresses may lead to this machine (demo and tests only)"),
         key("INGEST_INTERVAL", "1h", false, "time between ingest cycles"),
         key("INGEST_CONCURRENCY", "4", false, "participants ingested at the same time"),
         key("INGEST_OVERLAP", "48h", false, "recent Nightscout data every ingest cycle reads again"),

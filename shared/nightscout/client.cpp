@@ -38,11 +38,48 @@ void Client::get(const QString &path, const QUrlQuery &query, QObject *context, 
     m_credentials.applyTo(url, request.request);
     request.request.setUrl(url);
     request.request.setRawHeader("Accept", "application/json");
+    // A redirect could lead anywhere, also inside our own network.
+    request.request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     request.timeout = m_options.timeout;
     request.maxAttempts = maxAttempts > 0 ? maxAttempts : m_options.maxAttempts;
     request.firstBackoff = m_options.firstBackoff;
     request.maxResponseBytes = m_options.maxResponseBytes;
-    HttpCall::start(m_nam, std::move(request), context, std::move(callback));
+    const Resolver resolve = m_options.resolver ? m_options.resolver : systemResolver();
+    const QString host = url.host();
+    resolve(host, context,
+            [nam = m_nam, request = std::move(request), context, callback = std::move(callback), host,
+             scope = m_options.addresses, logId = m_site.logId()](const QList<QHostAddress> &addresses) mutable {
+                if (addresses.isEmpty())
+                    return callback(makeError("unreachable", QStringLiteral("The server name could not be found.")));
+                // Every address the name has must be allowed: a name that also
+                // points inward could be answered differently next time.
+                for (const QHostAddress &address : addresses) {
+                    if (const QString kind = refusedAddressKind(address, scope); !kind.isEmpty()) {
+                        qCWarning(lcNightscout, "site %s: refused, its name leads to a %s address", qPrintable(logId),
+                                  qPrintable(kind));
+                        return callback(makeError("not-public",
+                                                  QStringLiteral("The address does not lead to a public web site.")));
+                    }
+                }
+                pinTo(request.request, addresses.first(), host);
+                HttpCall::start(nam, std::move(request), context, std::move(callback));
+            });
+}
+
+void Client::pinTo(QNetworkRequest &request, const QHostAddress &address, const QString &host)
+{
+    QUrl url = request.url();
+    const bool defaultPort = url.port() < 0;
+    url.setHost(address.toString());
+    request.setUrl(url);
+    if (QHostAddress(host).isNull()) {
+        // The site is named: it gets its name in Host and in TLS (SNI and the
+        // certificate check) although the connection goes to `address`.
+        request.setRawHeader("Host", (defaultPort ? host : host + u':' + QString::number(url.port())).toUtf8());
+        request.setPeerVerifyName(host);
+        // HTTP/2 would send the address as :authority, not the name.
+        request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    }
 }
 
 void Client::getJson(const QString &path, const QUrlQuery &query, QObject *context, JsonCallback callback,
@@ -64,6 +101,8 @@ Result<QJsonDocument> Client::interpretJson(const Result<HttpResponse> &response
         return Error { e.code, QStringLiteral("Your Nightscout site could not be reached: ") + e.message };
     }
     const int status = response->status;
+    if (status >= 300 && status < 400)
+        return redirectedError();
     if (status == 401 || status == 403) {
         if (credentialKind == Credentials::Kind::None)
             return needsCredentialsError();

@@ -28,6 +28,23 @@ Error credentialsRejectedError(Credentials::Kind kind)
     return makeError("credentials-rejected", what + tokenAdvice());
 }
 
+Error unreachableError(const Error &cause)
+{
+    const QString hint = cause.code == QLatin1String("not-public")
+            ? QStringLiteral("Please enter the public address of your site: the one you open in your browser "
+                             "from anywhere, for example https://yourname.herokuapp.com")
+            : QStringLiteral("Check the address, and open it in your browser to see that the site is running.");
+    return makeError("unreachable", QStringLiteral("We could not reach your Nightscout site. ") + hint);
+}
+
+Error redirectedError()
+{
+    return makeError("unreachable",
+                     QStringLiteral("We could not reach your Nightscout site: it sends visitors on to another "
+                                    "address. Open it in your browser and enter the address shown once your "
+                                    "Nightscout graph has opened."));
+}
+
 Error notNightscoutError()
 {
     return makeError("not-nightscout",

@@ -17,6 +17,16 @@ Error needsCredentialsError();
 // "credentials-rejected": the token or secret given was not accepted.
 Error credentialsRejectedError(Credentials::Kind kind);
 
+// "unreachable": the one sentence a participant sees whatever kept us from
+// the site (refused, unknown name, TLS, timeout, a server error, an address
+// that is not public), plus the hint that fits. Never the transport detail:
+// told apart, they would map the network behind an address for anyone.
+Error unreachableError(const Error &cause);
+
+// "unreachable" too: the site sends requests on to another address, which is
+// not followed (it could lead anywhere).
+Error redirectedError();
+
 // "not-nightscout": something answered, but not like a Nightscout site.
 Error notNightscoutError();
 

@@ -42,21 +42,15 @@ void ProbeJob::start()
 bool ProbeJob::finishOnTransportOrServerError(const Result<HttpResponse> &response)
 {
     if (!response) {
-        finish(ProbeResult::Outcome::Unreachable,
-               makeError("unreachable",
-                         QStringLiteral("Your Nightscout site could not be reached: ") + response.error().message
-                                 + QStringLiteral(" Check the address, and open it in "
-                                                  "your browser to see that the site "
-                                                  "is running.")));
+        finish(ProbeResult::Outcome::Unreachable, unreachableError(response.error()));
+        return true;
+    }
+    if (response->status >= 300 && response->status < 400) {
+        finish(ProbeResult::Outcome::Unreachable, redirectedError());
         return true;
     }
     if (response->status >= 500) {
-        finish(ProbeResult::Outcome::Unreachable,
-               makeError("unreachable",
-                         QStringLiteral("Your Nightscout site answered with error %1: "
-                                        "it may be down or still starting. Open it in "
-                                        "your browser, then try again.")
-                                 .arg(response->status)));
+        finish(ProbeResult::Outcome::Unreachable, unreachableError(makeError("http", {})));
         return true;
     }
     return false;
