@@ -53,10 +53,12 @@ QString refusedAddressKind(const QHostAddress &address, AddressScope scope)
         return QStringLiteral("invalid");
     // An IPv4 address inside IPv6 (::ffff:a.b.c.d, or NAT64's 64:ff9b::/96)
     // reaches that IPv4 address: judge that one.
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    if (isV4)
-        return refusedAddressKind(QHostAddress(v4), scope);
+    if (address.protocol() == QAbstractSocket::IPv6Protocol) {
+        bool isV4 = false;
+        const quint32 v4 = address.toIPv4Address(&isV4);
+        if (isV4)
+            return refusedAddressKind(QHostAddress(v4), scope);
+    }
     if (address.isInSubnet(QHostAddress::parseSubnet(QStringLiteral("64:ff9b::/96")))) {
         const Q_IPV6ADDR bytes = address.toIPv6Address();
         const quint32 embedded = (quint32(bytes[12]) << 24) | (quint32(bytes[13]) << 16) | (quint32(bytes[14]) << 8)
