@@ -4,8 +4,8 @@
 #include "app/serverruntime.h"
 #include "app/shutdown.h"
 #include "db/migrations.h"
-#include "site/sitesettings.h"
 #include "http/webserver.h"
+#include "site/sitesettings.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>

@@ -182,8 +182,8 @@ void TestDemo::demoShowsTheWholeSystem()
 
     // A member leaves on the Open Humans stand-in with erasure: its notice,
     // signed with the secret the demo generated, erases them here.
-    const QString member =
-            scalar(dbPath, QStringLiteral("SELECT member_id FROM participants ORDER BY id LIMIT 1")).toString();
+    const QString member = scalar(dbPath, QStringLiteral("SELECT member_id FROM participants ORDER BY id LIMIT 1"))
+                                   .toString();
     QVERIFY(!member.isEmpty());
     QNetworkRequest leave(urlAfter("Open Humans stand-in:").resolved(QUrl(QStringLiteral("/member/leave/"))));
     leave.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/x-www-form-urlencoded"));

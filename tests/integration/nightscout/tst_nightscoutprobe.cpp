@@ -93,15 +93,12 @@ void TestNightscoutProbe::outcomes_data()
 
     // Whatever kept us from the site, the participant reads the same words:
     // told apart, refused, timed out and failing would map a network.
-    QTest::addRow("unreachable: closed port")
-            << Server::Closed << A::Open << none << F::None << Outcome::Unreachable << QStringLiteral("unreachable")
-            << kUnreachable;
-    QTest::addRow("unreachable: never answers")
-            << Server::StandIn << A::Open << none << F::Hang << Outcome::Unreachable << QStringLiteral("unreachable")
-            << kUnreachable;
-    QTest::addRow("unreachable: server error")
-            << Server::StandIn << A::Open << none << F::ServerError << Outcome::Unreachable
-            << QStringLiteral("unreachable") << kUnreachable;
+    QTest::addRow("unreachable: closed port") << Server::Closed << A::Open << none << F::None << Outcome::Unreachable
+                                              << QStringLiteral("unreachable") << kUnreachable;
+    QTest::addRow("unreachable: never answers") << Server::StandIn << A::Open << none << F::Hang << Outcome::Unreachable
+                                                << QStringLiteral("unreachable") << kUnreachable;
+    QTest::addRow("unreachable: server error") << Server::StandIn << A::Open << none << F::ServerError
+                                               << Outcome::Unreachable << QStringLiteral("unreachable") << kUnreachable;
     QTest::addRow("not Nightscout: another web site")
             << Server::OtherWebSite << A::Open << none << F::None << Outcome::NotNightscout
             << QStringLiteral("not-nightscout") << QStringLiteral("not a Nightscout");
@@ -228,7 +225,8 @@ void TestNightscoutProbe::onlyPublicAddresses_data()
                                     << QList<QHostAddress> { a("169.254.169.254") };
     QTest::addRow("CGNAT") << QStringLiteral("cgnat.example.org") << QList<QHostAddress> { a("100.100.100.200") };
     QTest::addRow("IPv6 loopback") << QStringLiteral("v6.example.org") << QList<QHostAddress> { a("::1") };
-    QTest::addRow("IPv6 unique local") << QStringLiteral("ula.example.org") << QList<QHostAddress> { a("fd00:ec2::254") };
+    QTest::addRow("IPv6 unique local") << QStringLiteral("ula.example.org")
+                                       << QList<QHostAddress> { a("fd00:ec2::254") };
     QTest::addRow("IPv4-mapped loopback")
             << QStringLiteral("mapped.example.org") << QList<QHostAddress> { a("::ffff:127.0.0.1") };
 }

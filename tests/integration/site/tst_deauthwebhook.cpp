@@ -333,8 +333,8 @@ void TestDeauthWebhook::withoutASecretNothingIsErased()
     QVERIFY2(site.isValid(), "with the explicit override the site starts");
     seed(site);
     const QByteArray body = oh::deauthNoticeBody({ target, true, QDateTime::currentDateTimeUtc() });
-    for (const QByteArray &signature : { QByteArray(), oh::webhookSignature({}, body),
-                                         oh::webhookSignature(SiteHarness::webhookSecret, body) }) {
+    for (const QByteArray &signature :
+         { QByteArray(), oh::webhookSignature({}, body), oh::webhookSignature(SiteHarness::webhookSecret, body) }) {
         QList<QPair<QByteArray, QByteArray>> headers { { "Content-Type", "application/json" } };
         if (!signature.isEmpty())
             headers.append({ oh::webhookSignatureHeader, signature });
@@ -358,9 +358,7 @@ void TestDeauthWebhook::theSiteDoesNotStartWithoutASecret()
 void TestDeauthWebhook::webhooksAreRateLimited()
 {
     QFETCH_GLOBAL(QString, backend);
-    SiteHarness site(backend, [](site::ParticipantSite::Options &options) {
-        options.settings.webhookLimit = 3;
-    });
+    SiteHarness site(backend, [](site::ParticipantSite::Options &options) { options.settings.webhookLimit = 3; });
     QVERIFY(site.isValid());
     seed(site);
     const QByteArray body = oh::deauthNoticeBody({ target, true, QDateTime::currentDateTimeUtc() });

@@ -63,8 +63,8 @@ private slots:
     void theSettingIsExplicit()
     {
         QCOMPARE(ns::addressScope(Config::fromValues({})), ns::AddressScope::PublicOnly);
-        QCOMPARE(ns::addressScope(Config::fromValues({ { QStringLiteral("NIGHTSCOUT_ALLOW_LOOPBACK"),
-                                                         QStringLiteral("1") } })),
+        QCOMPARE(ns::addressScope(
+                         Config::fromValues({ { QStringLiteral("NIGHTSCOUT_ALLOW_LOOPBACK"), QStringLiteral("1") } })),
                  ns::AddressScope::AllowLoopback);
     }
 };
