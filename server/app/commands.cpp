@@ -174,8 +174,11 @@ int serveCommand(const Config &config, const QStringList &arguments)
         roles = *parsed;
     }
     // Before the database: a web role without its webhook secret never starts.
-    if (auto secret = site::SiteSettings::fromConfig(config).checkWebhookSecret(); roles.web && !secret) {
-        printError(secret.error().message);
+    Status ready = config.validate(true);
+    if (ready && roles.web)
+        ready = site::SiteSettings::fromConfig(config).checkWebhookSecret();
+    if (!ready) {
+        printError(ready.error().message);
         return 1;
     }
     const auto database = openDatabase(config, true, true);

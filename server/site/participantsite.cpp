@@ -130,7 +130,7 @@ void ParticipantSite::install(http::WebServer &web)
     });
     if (m_options.settings.webhookSecret.isEmpty())
         qCCritical(lcSite,
-                   "INSECURE: OPENAPS_INSECURE_NO_WEBHOOK_SECRET=1 and no OPENAPS_OH_WEBHOOK_SECRET: every "
+                   "INSECURE: no OPENAPS_OH_WEBHOOK_SECRET (OPENAPS_INSECURE_NO_WEBHOOK_SECRET is set): every "
                    "deauthorisation webhook is refused, so members who leave on Open Humans are NOT erased here");
     purge();
 }
