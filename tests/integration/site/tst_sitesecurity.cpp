@@ -27,6 +27,9 @@ private slots:
     void sessionSurvivesRestart();
     void oversizedBodyIsRefused();
     void postsAreRateLimited();
+    void ipv6ClientsCountByTheir64();
+    void preLoginSessionsLiveMinutes();
+    void loginIsRateLimited();
     void notFoundPageLeaksNothing();
 };
 
@@ -256,6 +259,63 @@ void TestSiteSecurity::postsAreRateLimited()
     QVERIFY(limited.header("Retry-After").toInt() > 0);
     QVERIFY(!limited.header("Content-Security-Policy").isEmpty());
     QCOMPARE(site.get(QStringLiteral("/")).status, 200); // reading stays possible
+}
+
+void TestSiteSecurity::ipv6ClientsCountByTheir64()
+{
+    // One IPv6 household or server has a whole /64: counted per address,
+    // it would have 2^64 buckets.
+    HARNESS_WITH([](site::ParticipantSite::Options &o) {
+        o.settings.postLimit = 3;
+        o.settings.trustedProxies = { { QHostAddress::LocalHost, -1 } };
+    });
+    const auto from = [&site](const char *address) {
+        return site.post(QStringLiteral("/logout"), "csrf=x", {}, { { "X-Forwarded-For", address } }).status;
+    };
+    QCOMPARE(from("2001:db8:1:2::a"), 403);
+    QCOMPARE(from("2001:db8:1:2:ffff::b"), 403);
+    QCOMPARE(from("2001:db8:1:2:1234:5678:9abc:def0"), 403);
+    QCOMPARE(from("2001:db8:1:2::c"), 429); // the fourth from the same /64
+    QCOMPARE(from("2001:db8:1:3::a"), 403); // the next /64 is another client
+    QCOMPARE(from("192.0.2.1"), 403); // IPv4 stays per address
+    QCOMPARE(from("192.0.2.2"), 403);
+}
+
+void TestSiteSecurity::preLoginSessionsLiveMinutes()
+{
+    HARNESS();
+    // Anyone can ask for /login without an account: what it stores must go soon.
+    const HttpReply login = site.get(QStringLiteral("/login"));
+    QCOMPARE(login.status, 303);
+    QVERIFY(!login.sessionCookie().isEmpty());
+    const QByteArray cookie = login.header("Set-Cookie");
+    const int maxAge = cookie.mid(cookie.indexOf("Max-Age=") + 8).split(';').first().toInt();
+    QVERIFY2(maxAge > 0 && maxAge <= 15 * 60, cookie.constData());
+    auto db = site.database().connection();
+    QSqlQuery q(*db);
+    QVERIFY(q.exec(QStringLiteral("SELECT expires_ms - created_ms FROM site_sessions")));
+    QVERIFY(q.next());
+    QVERIFY2(q.value(0).toLongLong() <= 15 * 60 * 1000, qPrintable(q.value(0).toString()));
+    q.finish();
+    // A logged-in session still lives as long as configured.
+    QVERIFY(!site.login().isEmpty());
+    QVERIFY(q.exec(QStringLiteral("SELECT MAX(expires_ms - created_ms) FROM site_sessions")));
+    QVERIFY(q.next());
+    QCOMPARE(q.value(0).toLongLong(), qint64(site.options().settings.sessionLifetime.count()) * 1000);
+}
+
+void TestSiteSecurity::loginIsRateLimited()
+{
+    HARNESS_WITH([](site::ParticipantSite::Options &o) { o.settings.postLimit = 3; });
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(site.get(QStringLiteral("/login")).status, 303);
+    const HttpReply limited = site.get(QStringLiteral("/login"));
+    QCOMPARE(limited.status, 429);
+    QVERIFY(limited.header("Retry-After").toInt() > 0);
+    auto db = site.database().connection();
+    QSqlQuery q(*db);
+    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM site_sessions")) && q.next());
+    QVERIFY2(q.value(0).toInt() <= 3, "a refused /login stores nothing");
 }
 
 void TestSiteSecurity::notFoundPageLeaksNothing()
