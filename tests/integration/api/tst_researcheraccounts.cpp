@@ -6,6 +6,7 @@
 
 #include <QJsonArray>
 #include <QMutex>
+#include <QRegularExpression>
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTest>
@@ -79,7 +80,155 @@ private slots:
     void bodyLimitAndMalformedJson();
     void adminOnlyForAdmins();
     void adminListAndActions();
+    void aKnownAddressGetsTheSameAnswerAndAnEmail();
+    void codesPerAccountAreCapped();
+    void aNewResetCodeKeepsThePendingOne();
+    void tenWrongCodesLockTheAccountAndTellTheOwner();
+    void wrongPasswordsLockTheAccount();
 };
+
+namespace {
+
+ApiReply forgot(ApiHarness &api, const QString &email)
+{
+    return api.post(QStringLiteral("/api/v1/password/forgot"), { { QStringLiteral("email"), email } });
+}
+
+ApiReply reset(ApiHarness &api, const QString &email, const QString &code,
+               const QString &password = QStringLiteral("a-new-password-123"))
+{
+    return api.post(QStringLiteral("/api/v1/password/reset"), { { QStringLiteral("email"), email },
+                                                                { QStringLiteral("code"), code },
+                                                                { QStringLiteral("password"), password } });
+}
+
+QString otherThan(const QString &code)
+{
+    return code == QLatin1String("000000") ? QStringLiteral("111111") : QStringLiteral("000000");
+}
+
+int liveCodes(ApiHarness &api, qint64 id)
+{
+    auto db = api.database().connection();
+    QSqlQuery q(*db);
+    q.prepare(QStringLiteral("SELECT COUNT(*) FROM researcher_codes WHERE researcher_id = ?"));
+    q.addBindValue(id);
+    return q.exec() && q.next() ? q.value(0).toInt() : -1;
+}
+
+} // namespace
+
+void TestResearcherAccounts::aKnownAddressGetsTheSameAnswerAndAnEmail()
+{
+    HARNESS();
+    api.addResearcher(QStringLiteral("known@example.org"), QStringLiteral("approved"));
+    const ApiReply fresh = api.post(QStringLiteral("/api/v1/applications"), application(QStringLiteral("new@example.org")));
+    const ApiReply known =
+            api.post(QStringLiteral("/api/v1/applications"), application(QStringLiteral("Known@Example.org")));
+    // Nothing in the answer tells whether the address has an account.
+    QCOMPARE(fresh.status, 201);
+    QCOMPARE(known.status, fresh.status);
+    QCOMPARE(known.body, fresh.body);
+    // The owner of the known address hears of it instead (and gets no code).
+    QVERIFY(QTest::qWaitFor([&] { return api.smtp().messagesTo(QStringLiteral("known@example.org")).size() == 1; },
+                            20000));
+    const auto mail = api.smtp().messagesTo(QStringLiteral("known@example.org")).constFirst();
+    QVERIFY2(mail.body.contains(QStringLiteral("already has an account")), qPrintable(mail.body));
+    QVERIFY(!QRegularExpression(QStringLiteral(R"(\b\d{6}\b)")).match(mail.body).hasMatch());
+}
+
+void TestResearcherAccounts::codesPerAccountAreCapped()
+{
+    HARNESS();
+    const qint64 id = api.addResearcher(QStringLiteral("cap@example.org"), QStringLiteral("approved"));
+    for (int i = 0; i < 8; ++i)
+        QCOMPARE(forgot(api, QStringLiteral("cap@example.org")).status, 202); // the answer never changes
+    // Five codes an hour per account, whatever the client address.
+    QCOMPARE(liveCodes(api, id), 5);
+    QVERIFY(!api.codeFor(QStringLiteral("cap@example.org"), 5).isEmpty());
+    api.mailer().waitForIdle();
+    QCOMPARE(api.smtp().messagesTo(QStringLiteral("cap@example.org")).size(), 5);
+    api.advance(std::chrono::minutes(61));
+    QCOMPARE(forgot(api, QStringLiteral("cap@example.org")).status, 202);
+    QVERIFY(!api.codeFor(QStringLiteral("cap@example.org"), 6).isEmpty());
+}
+
+void TestResearcherAccounts::aNewResetCodeKeepsThePendingOne()
+{
+    HARNESS();
+    api.addResearcher(QStringLiteral("r@example.org"), QStringLiteral("approved"));
+    QCOMPARE(forgot(api, QStringLiteral("r@example.org")).status, 202);
+    const QString first = api.codeFor(QStringLiteral("r@example.org"), 1);
+    // A stranger asks again: the researcher's code in hand must still work.
+    QCOMPARE(forgot(api, QStringLiteral("r@example.org")).status, 202);
+    const QString second = api.codeFor(QStringLiteral("r@example.org"), 2);
+    QVERIFY(!first.isEmpty() && !second.isEmpty());
+    QCOMPARE(reset(api, QStringLiteral("r@example.org"), first).status, 200);
+    // Used: every reset code of the account is gone.
+    QCOMPARE(reset(api, QStringLiteral("r@example.org"), second).error(), QStringLiteral("bad-code"));
+}
+
+void TestResearcherAccounts::tenWrongCodesLockTheAccountAndTellTheOwner()
+{
+    HARNESS();
+    api.addResearcher(QStringLiteral("lock@example.org"), QStringLiteral("approved"));
+    QCOMPARE(forgot(api, QStringLiteral("lock@example.org")).status, 202);
+    QString code = api.codeFor(QStringLiteral("lock@example.org"), 1);
+    // Ten wrong codes in an hour, spread over fresh codes (each has 5 tries).
+    for (int i = 0; i < 10; ++i) {
+        if (i == 5) {
+            QCOMPARE(forgot(api, QStringLiteral("lock@example.org")).status, 202);
+            code = api.codeFor(QStringLiteral("lock@example.org"), 2);
+        }
+        QCOMPARE(reset(api, QStringLiteral("lock@example.org"), otherThan(code)).status, 400);
+    }
+    // Locked: even the right code is refused, for an hour.
+    const ApiReply locked = reset(api, QStringLiteral("lock@example.org"), code);
+    QCOMPARE(locked.status, 429);
+    QCOMPARE(locked.error(), QStringLiteral("account-locked"));
+    QVERIFY(locked.retryAfter.toInt() > 3000);
+    // The owner is told (third email: two codes, then the warning).
+    QVERIFY(QTest::qWaitFor([&] { return api.smtp().messagesTo(QStringLiteral("lock@example.org")).size() == 3; },
+                            20000));
+    QVERIFY2(api.smtp().messagesTo(QStringLiteral("lock@example.org")).constLast().body.contains(
+                     QStringLiteral("wrong codes")),
+             qPrintable(api.smtp().messagesTo(QStringLiteral("lock@example.org")).constLast().body));
+    api.advance(std::chrono::minutes(61));
+    QCOMPARE(forgot(api, QStringLiteral("lock@example.org")).status, 202);
+    code = api.codeFor(QStringLiteral("lock@example.org"), 4);
+    // Back-off: ten more wrong codes lock it for two hours.
+    for (int i = 0; i < 10; ++i) {
+        if (i == 5) {
+            QCOMPARE(forgot(api, QStringLiteral("lock@example.org")).status, 202);
+            code = api.codeFor(QStringLiteral("lock@example.org"), 5);
+        }
+        QCOMPARE(reset(api, QStringLiteral("lock@example.org"), otherThan(code)).status, 400);
+    }
+    QVERIFY(reset(api, QStringLiteral("lock@example.org"), code).retryAfter.toInt() > 7000);
+    api.advance(std::chrono::minutes(121));
+    QCOMPARE(forgot(api, QStringLiteral("lock@example.org")).status, 202);
+    code = api.codeFor(QStringLiteral("lock@example.org"), 7);
+    QCOMPARE(reset(api, QStringLiteral("lock@example.org"), code).status, 200);
+}
+
+void TestResearcherAccounts::wrongPasswordsLockTheAccount()
+{
+    HARNESS();
+    api.addResearcher(QStringLiteral("pw@example.org"), QStringLiteral("approved"));
+    for (int i = 0; i < 10; ++i) {
+        const ApiReply r = api.post(QStringLiteral("/api/v1/login"),
+                                    credentials(QStringLiteral("pw@example.org"), QStringLiteral("wrong password!")));
+        QCOMPARE(r.status, 401);
+    }
+    const ApiReply locked = api.post(QStringLiteral("/api/v1/login"), credentials(QStringLiteral("pw@example.org")));
+    QCOMPARE(locked.status, 429);
+    QCOMPARE(locked.error(), QStringLiteral("account-locked"));
+    QVERIFY(locked.retryAfter.toInt() > 0);
+    QVERIFY(QTest::qWaitFor([&] { return api.smtp().messagesTo(QStringLiteral("pw@example.org")).size() == 1; },
+                            20000));
+    api.advance(std::chrono::minutes(61));
+    QVERIFY(!api.login(QStringLiteral("pw@example.org")).isEmpty());
+}
 
 void TestResearcherAccounts::applyVerifyApproveLoginLogout()
 {
@@ -216,9 +365,6 @@ void TestResearcherAccounts::applicationRules_data()
                                               << "'institution'";
     QTest::addRow("not an email") << application(QStringLiteral("not-an-address")) << 400 << "bad-request"
                                   << "'email'";
-    QTest::addRow("known address, other case")
-            << application(QStringLiteral("Known@Example.org")) << 409 << "already-applied"
-            << "reset your password";
 }
 
 void TestResearcherAccounts::applicationRules()
