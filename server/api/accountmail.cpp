@@ -79,4 +79,28 @@ mail::Message approvedMail(const Account &account)
                      .arg(account.name) };
 }
 
+mail::Message alreadyRegisteredMail(const Account &account)
+{
+    return { account.email, QStringLiteral("Someone applied with your email address"),
+             QStringLiteral("Hello %1,\n\n"
+                            "someone applied for access to the OpenAPS Data Commons with this email\n"
+                            "address, which already has an account. Nothing was changed. If it was\n"
+                            "you, sign in with your password, or reset it in the downloader if you\n"
+                            "have forgotten it. If it was not you, you can ignore this email.\n")
+                     .arg(account.name) };
+}
+
+mail::Message lockedMail(const Account &account, bool codes)
+{
+    return { account.email, QStringLiteral("Too many wrong tries on your OpenAPS Data Commons account"),
+             QStringLiteral("Hello %1,\n\n"
+                            "there were too many %2 for your researcher account within an hour,\n"
+                            "so %3 is locked for a while (an hour at first, longer if it goes on).\n"
+                            "If this was not you, someone may be trying to get into your account:\n"
+                            "your password and data are safe, and nothing else needs doing now.\n"
+                            "If it keeps happening, please tell the administrators.\n")
+                     .arg(account.name, codes ? QStringLiteral("wrong codes") : QStringLiteral("wrong passwords"),
+                          codes ? QStringLiteral("entering codes") : QStringLiteral("signing in")) };
+}
+
 } // namespace openaps::api

@@ -29,5 +29,9 @@ private:
 mail::Message verificationMail(const Account &account, const QString &code, int validMinutes);
 mail::Message resetMail(const Account &account, const QString &code, int validMinutes);
 mail::Message approvedMail(const Account &account);
+// Someone applied with the address of an existing account (no code in it).
+mail::Message alreadyRegisteredMail(const Account &account);
+// Too many wrong codes (or passwords) locked the account for a while.
+mail::Message lockedMail(const Account &account, bool codes);
 
 } // namespace openaps::api

@@ -48,6 +48,21 @@ Error mailUnavailable()
                                     "Please try again later."));
 }
 
+Error accountLocked(int seconds)
+{
+    return makeError("account-locked",
+                     QStringLiteral("Too many wrong tries for this account. Please try again in %1 minutes; "
+                                    "the account's owner has been told by email.")
+                             .arg(qMax(1, (seconds + 59) / 60)));
+}
+
+QHttpServerResponse lockedResponse(int seconds)
+{
+    auto response = errorResponse(accountLocked(seconds));
+    response.setHeader("Retry-After", QByteArray::number(seconds));
+    return response;
+}
+
 QHttpServerResponse accepted()
 {
     return jsonResponse({ { QStringLiteral("status"), QStringLiteral("accepted") } },
@@ -87,17 +102,26 @@ void ResearcherApi::onApply(const QHttpServerRequest &request, ReplyPtr reply)
         return reply->fail(rules.error());
     if (!m_mailer || !m_mailer->isConfigured())
         return reply->fail(mailUnavailable());
-    // Known addresses are refused before the slow hash.
     auto existing = m_store.findByEmail(account.email);
     if (!existing)
         return reply->fail(existing.error());
-    if (*existing)
-        return reply->fail(makeError("already-applied",
-                                     QStringLiteral("An account with this email address already exists. Please "
-                                                    "sign in, or reset your password if you have forgotten it.")));
-    m_hasher.hash(*password, this, [this, account, reply](Result<QString> hash) mutable {
+    // The same slow hash and the same answer for a known address, so the
+    // answer does not tell who has an account; its owner gets an email instead.
+    m_hasher.hash(*password, this, [this, account, reply, known = *existing](Result<QString> hash) mutable {
         if (!hash)
             return reply->fail(hash.error());
+        const auto created = [reply] {
+            reply->send(jsonResponse({ { QStringLiteral("status"), status::unverified } },
+                                     QHttpServerResponse::StatusCode::Created));
+        };
+        if (known) {
+            qCInfo(lcApi, "researcher %lld: an application gave their address", known->id);
+            return m_mailer->send(alreadyRegisteredMail(*known), this, [reply, created](Status sent) {
+                if (!sent)
+                    return reply->fail(mailUnavailable());
+                created();
+            });
+        }
         account.passwordHash = *hash;
         auto id = m_store.create(account, now());
         if (!id)
@@ -112,13 +136,12 @@ void ResearcherApi::onApply(const QHttpServerRequest &request, ReplyPtr reply)
                     qCWarning(lcApi, "could not remove researcher %lld: %s", id, qPrintable(removed.error().message));
                 return reply->fail(mailUnavailable());
             }
-            reply->send(jsonResponse({ { QStringLiteral("status"), status::unverified } },
-                                     QHttpServerResponse::StatusCode::Created));
+            created();
         });
     });
 }
 
-Result<qint64> ResearcherApi::redeemCode(const JsonBody &body, CodePurpose purpose)
+Result<qint64> ResearcherApi::redeemCode(const JsonBody &body, CodePurpose purpose, int *lockedSeconds)
 {
     auto email = body.email();
     if (!email)
@@ -134,12 +157,38 @@ Result<qint64> ResearcherApi::redeemCode(const JsonBody &body, CodePurpose purpo
     if (!*account)
         return badCode({});
     const qint64 id = (*account)->id;
+    auto locked = m_guard.lockedFor(id, AccountGuard::Kind::CodeFailed, now());
+    if (!locked)
+        return locked.error();
+    if (*locked > 0) {
+        *lockedSeconds = *locked;
+        return accountLocked(*locked);
+    }
     auto check = m_store.checkCode(id, purpose, m_codes.hash(id, purpose, *code), now());
     if (!check)
         return check.error();
-    if (check->outcome != CodeCheck::Accepted)
+    if (check->outcome != CodeCheck::Accepted) {
+        noteFailure(**account, AccountGuard::Kind::CodeFailed);
         return badCode(*check);
+    }
+    if (auto cleared = m_guard.succeed(id, AccountGuard::Kind::CodeFailed); !cleared)
+        return cleared.error();
     return id;
+}
+
+void ResearcherApi::noteFailure(const Account &account, AccountGuard::Kind kind)
+{
+    auto lockedNow = m_guard.fail(account.id, kind, now());
+    if (!lockedNow) {
+        qCWarning(lcApi, "researcher %lld: %s", account.id, qPrintable(lockedNow.error().message));
+        return;
+    }
+    if (!*lockedNow)
+        return;
+    qCWarning(lcApi, "researcher %lld: locked after too many wrong %s", account.id,
+              kind == AccountGuard::Kind::CodeFailed ? "codes" : "passwords");
+    if (m_mailer && m_mailer->isConfigured())
+        m_mailer->send(lockedMail(account, kind == AccountGuard::Kind::CodeFailed), this, [](Status) {});
 }
 
 void ResearcherApi::onVerify(const QHttpServerRequest &request, ReplyPtr reply)
@@ -147,9 +196,10 @@ void ResearcherApi::onVerify(const QHttpServerRequest &request, ReplyPtr reply)
     auto body = bodyOf(request);
     if (!body)
         return reply->fail(body.error());
-    auto id = redeemCode(*body, CodePurpose::Verify);
+    int lockedSeconds = 0;
+    auto id = redeemCode(*body, CodePurpose::Verify, &lockedSeconds);
     if (!id)
-        return reply->fail(id.error());
+        return lockedSeconds > 0 ? reply->send(lockedResponse(lockedSeconds)) : reply->fail(id.error());
     auto verified = m_store.markVerified(*id, now());
     if (!verified)
         return reply->fail(verified.error());
@@ -202,15 +252,19 @@ void ResearcherApi::onReset(const QHttpServerRequest &request, ReplyPtr reply)
         return reply->fail(password.error());
     if (auto rules = checkPasswordRules(*password); !rules)
         return reply->fail(rules.error());
-    auto redeemed = redeemCode(*body, CodePurpose::Reset);
+    int lockedSeconds = 0;
+    auto redeemed = redeemCode(*body, CodePurpose::Reset, &lockedSeconds);
     if (!redeemed)
-        return reply->fail(redeemed.error());
+        return lockedSeconds > 0 ? reply->send(lockedResponse(lockedSeconds)) : reply->fail(redeemed.error());
     const qint64 id = *redeemed;
     m_hasher.hash(*password, this, [this, id, reply](Result<QString> hash) {
         if (!hash)
             return reply->fail(hash.error());
         if (auto changed = m_store.setPassword(id, *hash, now()); !changed)
             return reply->fail(changed.error());
+        // A new password ends a lockout of signing in.
+        if (auto cleared = m_guard.succeed(id, AccountGuard::Kind::PasswordFailed); !cleared)
+            return reply->fail(cleared.error());
         qCInfo(lcApi, "researcher %lld reset their password; their tokens are revoked", id);
         reply->send(jsonResponse({ { QStringLiteral("status"), QStringLiteral("password-changed") } }));
     });
@@ -231,9 +285,22 @@ void ResearcherApi::onLogin(const QHttpServerRequest &request, ReplyPtr reply)
     if (!found)
         return reply->fail(found.error());
     const std::optional<Account> account = *found;
+    if (account) {
+        auto locked = m_guard.lockedFor(account->id, AccountGuard::Kind::PasswordFailed, now());
+        if (!locked)
+            return reply->fail(locked.error());
+        if (*locked > 0)
+            return reply->send(lockedResponse(*locked));
+    }
     m_hasher.verify(account ? account->passwordHash : QString(), *password, this, [this, account, reply](bool ok) {
-        if (!ok || !account)
+        if (!account)
             return reply->fail(badCredentials());
+        if (!ok) {
+            noteFailure(*account, AccountGuard::Kind::PasswordFailed);
+            return reply->fail(badCredentials());
+        }
+        if (auto cleared = m_guard.succeed(account->id, AccountGuard::Kind::PasswordFailed); !cleared)
+            return reply->fail(cleared.error());
         if (account->status == status::unverified || account->status == status::pending)
             return reply->fail(makeError(
                     "not-approved",

@@ -30,6 +30,7 @@ const QHash<QString, Code> &statusTable()
         { QStringLiteral("already-applied"), Code::Conflict },
         { QStringLiteral("too-large"), Code::PayloadTooLarge },
         { QStringLiteral("rate-limited"), Code::TooManyRequests },
+        { QStringLiteral("account-locked"), Code::TooManyRequests },
         { QStringLiteral("mail-unavailable"), Code::ServiceUnavailable },
     };
     return table;

@@ -50,6 +50,7 @@ ResearcherApi::ResearcherApi(db::Database database, mail::Mailer *mailer, Option
       m_store(database),
       m_auth(database, m_options.requests.secretKey, m_options.clock),
       m_codes(m_options.requests.secretKey),
+      m_guard(database, m_options.accountLimits),
       // Its own key: API and site POSTs from one address count separately.
       m_rateLimiter(database, crypto::deriveKey(m_options.requests.secretKey, QByteArrayLiteral("api-rate-limit")),
                     m_options.requests.postLimit, m_options.requests.postWindow, m_options.clock)
@@ -143,8 +144,17 @@ void ResearcherApi::sendCode(const Account &account, CodePurpose purpose, std::f
     if (!m_mailer || !m_mailer->isConfigured())
         return done(makeError("mail-unavailable",
                               QStringLiteral("Email cannot be sent at the moment. Please try again later.")));
-    const QString code = EmailCodes::generate();
     const qint64 at = now();
+    // Anyone who knows the address can ask for codes: a few an hour per
+    // account, whoever asks. The answer to the asker does not change.
+    auto allowed = m_guard.takeCode(account.id, at);
+    if (!allowed)
+        return done(allowed.error());
+    if (!*allowed) {
+        qCInfo(lcApi, "researcher %lld: no new code, the hour's limit is reached", account.id);
+        return done({});
+    }
+    const QString code = EmailCodes::generate();
     const int minutes = int(m_options.codeLifetime.count() / 60);
     if (auto stored = m_store.storeCode(account.id, purpose, m_codes.hash(account.id, purpose, code),
                                         m_options.codeAttempts, at, at + qint64(m_options.codeLifetime.count()) * 1000);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "api/accountguard.h"
 #include "api/accountmail.h"
 #include "api/passwordhasher.h"
 #include "api/pendingreply.h"
@@ -48,6 +49,7 @@ public:
         std::chrono::seconds tokenLifetime { 30 * 24 * 3600 };
         std::chrono::seconds codeLifetime { 30 * 60 };
         int codeAttempts = 5;
+        AccountGuard::Limits accountLimits; // per account, whatever the client address
         MsClock clock; // defaults to the system clock
 
         // A clear Error for a bad OPENAPS_API_TOKEN_TTL.
@@ -88,8 +90,11 @@ private:
     void issueToken(const Account &account, ReplyPtr reply);
     Result<JsonBody> bodyOf(const QHttpServerRequest &request) const;
     // The researcher whose live `purpose` code the body's email and code name;
-    // the code is used up (or loses a try).
-    Result<qint64> redeemCode(const JsonBody &body, CodePurpose purpose);
+    // the code is used up (or loses a try, which counts against the account).
+    // "account-locked" with *lockedSeconds when too many were wrong.
+    Result<qint64> redeemCode(const JsonBody &body, CodePurpose purpose, int *lockedSeconds);
+    // Counts a failed attempt; the owner gets an email when it locks the account.
+    void noteFailure(const Account &account, AccountGuard::Kind kind);
 
     // adminroutes.cpp
     QHttpServerResponse onAdminList(const QHttpServerRequest &request);
@@ -101,6 +106,7 @@ private:
     ResearcherStore m_store;
     TokenAuth m_auth;
     EmailCodes m_codes;
+    AccountGuard m_guard;
     http::RateLimiter m_rateLimiter;
     PasswordHasher m_hasher;
     QTimer m_purgeTimer;

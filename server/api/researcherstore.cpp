@@ -223,14 +223,12 @@ Status ResearcherStore::storeCode(qint64 id, CodePurpose purpose, const QString 
     auto db = m_database.connection();
     if (!db)
         return db.error();
-    auto q = sql::exec(
-            *db,
-            QStringLiteral("INSERT INTO researcher_codes (researcher_id, purpose, code_hash, attempts_left, "
-                           "created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?) "
-                           "ON CONFLICT (researcher_id, purpose) DO UPDATE SET code_hash = excluded.code_hash, "
-                           "attempts_left = excluded.attempts_left, created_ms = excluded.created_ms, "
-                           "expires_ms = excluded.expires_ms"),
-            { id, purposeName(purpose), codeHash, attempts, nowMs, expiresMs }, "storing an email code");
+    // Added beside any live code: anyone who knows the address can ask for a
+    // code, and that must not cancel the one the researcher holds.
+    auto q = sql::exec(*db,
+                       QStringLiteral("INSERT INTO researcher_codes (researcher_id, purpose, code_hash, attempts_left, "
+                                      "created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?)"),
+                       { id, purposeName(purpose), codeHash, attempts, nowMs, expiresMs }, "storing an email code");
     return q ? Status() : Status(q.error());
 }
 
@@ -250,11 +248,16 @@ Result<CodeCheck> ResearcherStore::checkCode(qint64 id, CodePurpose purpose, con
     if (!q)
         return q.error();
     CodeCheck check;
-    if (!q->next())
-        return check;
-    const bool matches = q->value(0).toString() == codeHash;
-    check.attemptsLeft = q->value(1).toInt();
+    bool any = false;
+    bool matches = false;
+    while (q->next()) {
+        any = true;
+        matches = matches || q->value(0).toString() == codeHash;
+        check.attemptsLeft = qMax(check.attemptsLeft, q->value(1).toInt());
+    }
     q->finish();
+    if (!any)
+        return check;
     if (!matches) {
         check.outcome = CodeCheck::Wrong;
         return check;

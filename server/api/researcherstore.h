@@ -74,10 +74,11 @@ public:
     // New password hash; revokes every token and the reset code.
     Status setPassword(qint64 id, const QString &passwordHash, qint64 nowMs);
 
-    // Replaces the researcher's live code for `purpose`.
+    // Adds a live code for `purpose` (earlier ones stay live until used or expired).
     Status storeCode(qint64 id, CodePurpose purpose, const QString &codeHash, int attempts, qint64 nowMs,
                      qint64 expiresMs);
-    // Checks a code: an accepted code is used up, a wrong one costs an attempt.
+    // Checks a code against every live code of `purpose`: an accepted code
+    // uses them all up, a wrong one costs each an attempt.
     Result<CodeCheck> checkCode(qint64 id, CodePurpose purpose, const QString &codeHash, qint64 nowMs);
 
     Status addToken(const QString &tokenHash, qint64 researcherId, qint64 nowMs, qint64 expiresMs);

@@ -16,6 +16,21 @@ RateLimiter::RateLimiter(db::Database database, const QByteArray &secretKey, int
       m_clock(std::move(clock))
 { }
 
+QByteArray RateLimiter::bucketOf(const QHostAddress &client)
+{
+    // IPv4-mapped IPv6 and plain IPv4 must count as the same client.
+    bool isV4 = false;
+    const quint32 v4 = client.toIPv4Address(&isV4);
+    if (isV4 || client.protocol() != QAbstractSocket::IPv6Protocol)
+        return QHostAddress(v4).toString().toLatin1();
+    // An IPv6 client gets a whole /64 (RFC 6177; SLAAC needs it), and
+    // picks any address in it: the /64 is the client.
+    Q_IPV6ADDR bytes = client.toIPv6Address();
+    for (int i = 8; i < 16; ++i)
+        bytes[i] = 0;
+    return QHostAddress(bytes).toString().toLatin1() + "/64";
+}
+
 Result<RateLimiter::Decision> RateLimiter::hit(const QHostAddress &client)
 {
     auto db = m_database.connection();
@@ -23,10 +38,7 @@ Result<RateLimiter::Decision> RateLimiter::hit(const QHostAddress &client)
         return db.error();
     const qint64 now = m_clock();
     const qint64 window = now - now % m_windowMs;
-    // IPv4-mapped IPv6 and plain IPv4 must count as the same client.
-    bool isV4 = false;
-    const quint32 v4 = client.toIPv4Address(&isV4);
-    const QByteArray address = isV4 ? QHostAddress(v4).toString().toLatin1() : client.toString().toLatin1();
+    const QByteArray address = bucketOf(client);
     QSqlQuery q(*db);
     q.prepare(QStringLiteral("INSERT INTO site_rate_limits (bucket, window_ms, hits) VALUES (?, ?, 1) "
                              "ON CONFLICT (bucket, window_ms) DO UPDATE "

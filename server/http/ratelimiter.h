@@ -11,6 +11,7 @@
 namespace openaps::http {
 
 // Per-client limit on form posts, counted in fixed windows in the database
+// (an IPv6 client is its /64)
 // so every server instance sees the same counts. Clients are stored as a
 // keyed hash of their address, never the address itself.
 class RateLimiter
@@ -29,6 +30,8 @@ public:
     Result<Decision> hit(const QHostAddress &client);
     // Drops the counters of windows that have ended.
     Status purgeOld();
+    // What one client is: its IPv4 address, or its IPv6 /64.
+    static QByteArray bucketOf(const QHostAddress &client);
 
 private:
     db::Database m_database;

@@ -93,6 +93,7 @@ const QStringList &tablesWithoutParticipantData()
         QStringLiteral("site_webhook_deliveries"), // signatures of webhooks acted on, minutes long
         QStringLiteral("researchers"), // researcher API accounts (0040): no participant data
         QStringLiteral("researcher_codes"),
+        QStringLiteral("researcher_limits"),
         QStringLiteral("api_tokens"),
         QStringLiteral("download_audit"), // researchers' downloads: filters hold no member ids
         // keyed hashes of erased members (0050): what must outlive an erasure

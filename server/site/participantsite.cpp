@@ -74,6 +74,9 @@ ParticipantSite::ParticipantSite(db::Database database, QNetworkAccessManager *n
       m_sessions(database, m_options.settings.secretKey, m_options.settings.sessionLifetime, m_options.clock),
       m_rateLimiter(database, m_options.settings.secretKey, m_options.settings.postLimit, m_options.settings.postWindow,
                     m_options.clock),
+      // Its own key: /login visits and form posts from one address count separately.
+      m_loginLimiter(database, crypto::deriveKey(m_options.settings.secretKey, QByteArrayLiteral("login-rate-limit")),
+                     m_options.settings.postLimit, m_options.settings.postWindow, m_options.clock),
       m_participants(database, m_options.settings.secretKey),
       m_keys(m_options.settings.secretKey, m_options.settings.pseudonymKey),
       m_deauth(database, m_keys, m_options.settings, m_options.clock),
@@ -206,6 +209,15 @@ QHttpServerResponse ParticipantSite::onLogin(const QHttpServerRequest &request)
         return internalError(existing.error());
     if (*existing && (*existing)->loggedIn())
         return redirectResponse("/me", m_options.settings);
+    // Every visit stores a session: limited per client address like posts.
+    auto decision = m_loginLimiter.hit(http::clientAddress(request, m_options.settings));
+    if (!decision)
+        return internalError(decision.error());
+    if (!decision->allowed) {
+        auto response = errorPage(Status::TooManyRequests);
+        response.setHeader("Retry-After", QByteArray::number(decision->retryAfterSeconds));
+        return response;
+    }
     if (*existing)
         (void)m_sessions.destroy((*existing)->cookie);
     // The state ties Open Humans' answer to this browser (RFC 6749 §10.12).
@@ -213,7 +225,8 @@ QHttpServerResponse ParticipantSite::onLogin(const QHttpServerRequest &request)
     if (!session)
         return internalError(session.error());
     auto response = redirectResponse(m_openHumans.authorizeUrl(session->oauthState).toEncoded(), m_options.settings);
-    withSessionCookie(response, *session);
+    response.setHeader("Set-Cookie",
+                       sessionCookie(m_options.settings, session->cookie, SessionStore::preLoginLifetime));
     return response;
 }
 
@@ -442,6 +455,8 @@ void ParticipantSite::purge()
     if (auto purged = m_sessions.purgeExpired(); !purged)
         qCWarning(lcSite, "removing expired sessions failed: %s", qPrintable(purged.error().message));
     if (auto purged = m_rateLimiter.purgeOld(); !purged)
+        qCWarning(lcSite, "removing old rate-limit counters failed: %s", qPrintable(purged.error().message));
+    if (auto purged = m_loginLimiter.purgeOld(); !purged)
         qCWarning(lcSite, "removing old rate-limit counters failed: %s", qPrintable(purged.error().message));
     if (auto purged = m_deauth.purgeOld(); !purged)
         qCWarning(lcSite, "removing old webhook records failed: %s", qPrintable(purged.error().message));

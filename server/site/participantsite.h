@@ -124,6 +124,7 @@ private:
     Pages m_pages;
     SessionStore m_sessions;
     http::RateLimiter m_rateLimiter;
+    http::RateLimiter m_loginLimiter;
     ParticipantStore m_participants;
     privacy::ParticipantKeys m_keys; // pseudonyms and tombstones, for erasure
     DeauthEndpoint m_deauth;

@@ -33,7 +33,7 @@ Result<Session> SessionStore::create(qint64 participantId, const QString &oauthS
     session.participantId = participantId;
     session.csrfToken = crypto::randomToken(32);
     session.oauthState = oauthState;
-    session.expiresMs = now + qint64(m_lifetime.count()) * 1000;
+    session.expiresMs = now + qint64((participantId > 0 ? m_lifetime : preLoginLifetime).count()) * 1000;
     QSqlQuery q(*db);
     q.prepare(QStringLiteral("INSERT INTO site_sessions (id_hash, participant_id, csrf_token, "
                              "oauth_state, created_ms, seen_ms, expires_ms) "

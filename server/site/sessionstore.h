@@ -34,7 +34,12 @@ class SessionStore
 public:
     SessionStore(db::Database database, const QByteArray &secretKey, std::chrono::seconds lifetime, MsClock clock);
 
-    // A new session with a fresh cookie value and CSRF token.
+    // Before login a session only carries the OAuth state for the trip to
+    // Open Humans and back; anyone can make one, so it must not stay long.
+    static constexpr std::chrono::seconds preLoginLifetime { 15 * 60 };
+
+    // A new session with a fresh cookie value and CSRF token; one without a
+    // participant (pre-login) lives preLoginLifetime, others lifetime().
     Result<Session> create(qint64 participantId, const QString &oauthState = {});
     // The live session for a cookie value, or nullopt (unknown or expired).
     Result<std::optional<Session>> find(const QString &cookie) const;

@@ -140,6 +140,7 @@ INSERT INTO pg_temp.openaps_grants (table_name, web, ingest, etl, api, viewer) V
     -- researcher API accounts (0040): the api role alone; auth tables, so no viewer
     ('researchers', NULL, NULL, NULL, 'write', NULL),
     ('researcher_codes', NULL, NULL, NULL, 'write', NULL),
+    ('researcher_limits', NULL, NULL, NULL, 'write', NULL),  -- 0061: per-account limits
     ('api_tokens', NULL, NULL, NULL, 'write', NULL),
 
     -- researcher API downloads (0041): the API appends and lists them; no
