@@ -97,9 +97,10 @@ ApiReply forgot(ApiHarness &api, const QString &email)
 ApiReply reset(ApiHarness &api, const QString &email, const QString &code,
                const QString &password = QStringLiteral("a-new-password-123"))
 {
-    return api.post(QStringLiteral("/api/v1/password/reset"), { { QStringLiteral("email"), email },
-                                                                { QStringLiteral("code"), code },
-                                                                { QStringLiteral("password"), password } });
+    return api.post(QStringLiteral("/api/v1/password/reset"),
+                    { { QStringLiteral("email"), email },
+                      { QStringLiteral("code"), code },
+                      { QStringLiteral("password"), password } });
 }
 
 QString otherThan(const QString &code)
@@ -122,9 +123,10 @@ void TestResearcherAccounts::aKnownAddressGetsTheSameAnswerAndAnEmail()
 {
     HARNESS();
     api.addResearcher(QStringLiteral("known@example.org"), QStringLiteral("approved"));
-    const ApiReply fresh = api.post(QStringLiteral("/api/v1/applications"), application(QStringLiteral("new@example.org")));
-    const ApiReply known =
-            api.post(QStringLiteral("/api/v1/applications"), application(QStringLiteral("Known@Example.org")));
+    const ApiReply fresh = api.post(QStringLiteral("/api/v1/applications"),
+                                    application(QStringLiteral("new@example.org")));
+    const ApiReply known = api.post(QStringLiteral("/api/v1/applications"),
+                                    application(QStringLiteral("Known@Example.org")));
     // Nothing in the answer tells whether the address has an account.
     QCOMPARE(fresh.status, 201);
     QCOMPARE(known.status, fresh.status);
@@ -190,8 +192,10 @@ void TestResearcherAccounts::tenWrongCodesLockTheAccountAndTellTheOwner()
     // The owner is told (third email: two codes, then the warning).
     QVERIFY(QTest::qWaitFor([&] { return api.smtp().messagesTo(QStringLiteral("lock@example.org")).size() == 3; },
                             20000));
-    QVERIFY2(api.smtp().messagesTo(QStringLiteral("lock@example.org")).constLast().body.contains(
-                     QStringLiteral("wrong codes")),
+    QVERIFY2(api.smtp()
+                     .messagesTo(QStringLiteral("lock@example.org"))
+                     .constLast()
+                     .body.contains(QStringLiteral("wrong codes")),
              qPrintable(api.smtp().messagesTo(QStringLiteral("lock@example.org")).constLast().body));
     api.advance(std::chrono::minutes(61));
     QCOMPARE(forgot(api, QStringLiteral("lock@example.org")).status, 202);
