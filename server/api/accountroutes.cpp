@@ -128,7 +128,7 @@ void ResearcherApi::onApply(const QHttpServerRequest &request, ReplyPtr reply)
             return reply->fail(id.error());
         account.id = *id;
         qCInfo(lcApi, "researcher %lld applied", account.id);
-        sendCode(account, CodePurpose::Verify, [this, reply, id = account.id](Status sent) {
+        sendCode(account, CodePurpose::Verify, [this, reply, created, id = account.id](Status sent) {
             if (!sent) {
                 // Without the code the account could never be confirmed: drop it so
                 // the researcher can simply apply again.

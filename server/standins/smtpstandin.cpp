@@ -51,7 +51,16 @@ SmtpStandIn::SmtpStandIn(QObject *parent) : QObject(parent)
     installMailboxRoutes();
 }
 
-SmtpStandIn::~SmtpStandIn() = default;
+SmtpStandIn::~SmtpStandIn()
+{
+    // Open sessions' sockets would otherwise tell their `disconnected`
+    // handlers, which use m_sessions, after it is gone.
+    const auto sockets = m_sessions.keys();
+    for (QTcpSocket *socket : sockets) {
+        socket->disconnect(this);
+        delete socket;
+    }
+}
 
 Result<quint16> SmtpStandIn::listen(quint16 port)
 {

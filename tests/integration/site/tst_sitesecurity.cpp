@@ -265,10 +265,10 @@ void TestSiteSecurity::ipv6ClientsCountByTheir64()
 {
     // One IPv6 household or server has a whole /64: counted per address,
     // it would have 2^64 buckets.
-    HARNESS_WITH([](site::ParticipantSite::Options &o) {
+    HARNESS_WITH(([](site::ParticipantSite::Options &o) {
         o.settings.postLimit = 3;
         o.settings.trustedProxies = { { QHostAddress::LocalHost, -1 } };
-    });
+    }));
     const auto from = [&site](const char *address) {
         return site.post(QStringLiteral("/logout"), "csrf=x", {}, { { "X-Forwarded-For", address } }).status;
     };
