@@ -152,7 +152,10 @@ void SmtpStandIn::handleCommand(QTcpSocket *socket, Session &session, const QByt
 {
     const QByteArray verb = line.left(4).toUpper();
     if (verb == "EHLO") {
-        socket->write("250-127.0.0.1 greets you\r\n250-8BITMIME\r\n250 SIZE 1048576\r\n");
+        socket->write("250-127.0.0.1 greets you\r\n250-8BITMIME\r\n250-AUTH PLAIN\r\n250 SIZE 1048576\r\n");
+    } else if (verb == "AUTH") {
+        ++m_authAttempts;
+        reply(socket, "235 2.7.0 Authentication successful");
     } else if (verb == "HELO") {
         reply(socket, "250 127.0.0.1");
     } else if (verb == "MAIL") {

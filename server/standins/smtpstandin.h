@@ -49,6 +49,9 @@ public:
     void clear() { m_messages.clear(); }
     // Fault switch: answer 554 to every MAIL FROM (the server refuses mail).
     void setRefuseMail(bool refuse) { m_refuseMail = refuse; }
+    // AUTH commands received (it offers AUTH PLAIN, never STARTTLS, so any
+    // login it sees came in cleartext).
+    int authAttempts() const { return m_authAttempts; }
 
 Q_SIGNALS:
     void messageReceived();
@@ -75,6 +78,7 @@ private:
     QHash<QTcpSocket *, Session> m_sessions;
     QList<Message> m_messages;
     bool m_refuseMail = false;
+    int m_authAttempts = 0;
 };
 
 } // namespace openaps::standins

@@ -23,6 +23,7 @@ private slots:
     void messageArrivesIntact();
     void refusedMailIsAFailure();
     void unconfiguredMailerFails();
+    void credentialsNeverGoInCleartext();
 
 private:
     Status sendAndWait(mail::Mailer &mailer, const mail::Message &message);
@@ -89,6 +90,31 @@ void TestMailer::refusedMailIsAFailure()
     QCOMPARE(sent.error().code, QStringLiteral("mail-unavailable"));
     QVERIFY(!sent.error().message.contains(QStringLiteral("ada@example.org")));
     QCOMPARE(smtp.messages().size(), 0);
+}
+
+void TestMailer::credentialsNeverGoInCleartext()
+{
+    // smtp:// tries STARTTLS; a server (or someone in between) that does not
+    // offer it must not get the password.
+    standins::SmtpStandIn smtp;
+    QVERIFY(smtp.listen().ok());
+    auto settings = mail::SmtpSettings::make(smtp.smtpUrl().toString(), QStringLiteral("from@test.invalid"));
+    QVERIFY(settings.ok());
+    settings->user = QStringLiteral("mailer");
+    settings->password = QStringLiteral("smtp-password-42");
+    mail::Mailer mailer(*settings);
+    const Status sent = sendAndWait(mailer,
+                                    { QStringLiteral("ada@example.org"), QStringLiteral("s"), QStringLiteral("b") });
+    QVERIFY(!sent.ok());
+    QCOMPARE(sent.error().code, QStringLiteral("mail-unavailable"));
+    QCOMPARE(smtp.authAttempts(), 0);
+    QCOMPARE(smtp.messages().size(), 0);
+    // Without a login, mail still goes out where TLS is not offered (the demo).
+    settings->user.clear();
+    settings->password.clear();
+    mail::Mailer anonymous(*settings);
+    QVERIFY(sendAndWait(anonymous, { QStringLiteral("ada@example.org"), QStringLiteral("s"), QStringLiteral("b") })
+                    .ok());
 }
 
 void TestMailer::unconfiguredMailerFails()
