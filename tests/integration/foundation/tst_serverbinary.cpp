@@ -11,6 +11,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+
 using namespace openaps;
 using namespace Qt::StringLiterals;
 using StringMap = QMap<QString, QString>;
@@ -31,6 +33,7 @@ private slots:
     void checkConfigMasksSecrets();
     void serveAnswersHealthz();
     void serveWithoutWebhookSecretOnlyWithOverride();
+    void filesArePrivateWhateverTheUmask();
 };
 
 namespace {
@@ -300,6 +303,27 @@ void TestServerBinary::serveWithoutWebhookSecretOnlyWithOverride()
              qPrintable(log));
     server.terminate();
     QVERIFY(server.waitForFinished(processTimeoutMs));
+}
+
+void TestServerBinary::filesArePrivateWhateverTheUmask()
+{
+    QFETCH_GLOBAL(QString, backend);
+    if (backend != QLatin1String("sqlite"))
+        QSKIP("the data directory and SQLite file: one run is enough");
+    QTemporaryDir parent;
+    const QString dataDir = parent.filePath(u"data"_s);
+    // A service manager or shell often hands down 022: world-readable files.
+    const mode_t previous = ::umask(022);
+    const Run r = run({ u"migrate"_s },
+                      environment({ { u"OPENAPS_DATA_DIR"_s, dataDir }, { u"OPENAPS_SECRET_KEY"_s, secretKey } }));
+    ::umask(previous);
+    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(describe(r)));
+    const auto permissions = [](const QString &path) {
+        struct stat info {};
+        return ::stat(QFile::encodeName(path).constData(), &info) == 0 ? int(info.st_mode & 0777) : -1;
+    };
+    QCOMPARE(permissions(dataDir), 0700);
+    QCOMPARE(permissions(dataDir + u"/openaps.db"_s), 0600);
 }
 
 QTEST_GUILESS_MAIN(TestServerBinary)
