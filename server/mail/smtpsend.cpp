@@ -107,7 +107,10 @@ Status sendBlocking(const SmtpSettings &settings, const Message &message)
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L); // worker threads must not get SIGALRM
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, long(std::min<qint64>(10, settings.timeout.count())));
     curl_easy_setopt(c, CURLOPT_TIMEOUT, long(settings.timeout.count()));
-    curl_easy_setopt(c, CURLOPT_USE_SSL, long(settings.requireTls ? CURLUSESSL_ALL : CURLUSESSL_TRY));
+    // A password never goes out in cleartext: with a login, TLS is required
+    // even for smtp:// (a stripped STARTTLS offer then fails the send).
+    const bool needTls = settings.requireTls || !user.isEmpty();
+    curl_easy_setopt(c, CURLOPT_USE_SSL, long(needTls ? CURLUSESSL_ALL : CURLUSESSL_TRY));
     if (!user.isEmpty()) {
         curl_easy_setopt(c, CURLOPT_USERNAME, user.constData());
         curl_easy_setopt(c, CURLOPT_PASSWORD, password.constData());
