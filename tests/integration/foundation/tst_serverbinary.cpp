@@ -319,7 +319,9 @@ void TestServerBinary::filesArePrivateWhateverTheUmask()
     ::umask(previous);
     QVERIFY2(r.finished && r.exitCode == 0, qPrintable(describe(r)));
     const auto permissions = [](const QString &path) {
-        struct stat info {};
+        struct stat info
+        {
+        };
         return ::stat(QFile::encodeName(path).constData(), &info) == 0 ? int(info.st_mode & 0777) : -1;
     };
     QCOMPARE(permissions(dataDir), 0700);
