@@ -23,6 +23,7 @@ private slots:
     void clientLeavesMidStream();
     void databaseFailsMidStream();
     void chunkedAndComplete();
+    void exportsPerResearcherAreCapped();
 };
 
 namespace {
@@ -145,6 +146,33 @@ void TestExportStreaming::chunkedAndComplete()
     delete reply;
     QTRY_COMPARE_WITH_TIMEOUT(lastOutcome(h), u"complete"_s, 10000);
     QCOMPARE(h.auditRows().last().value(u"row_count"_s).toLongLong(), 503);
+}
+
+void TestExportStreaming::exportsPerResearcherAreCapped()
+{
+    QFETCH_GLOBAL(QString, backend);
+    test::ExportHarness h(backend);
+    QVERIFY(h.isValid());
+    QVERIFY(h.seed());
+    QVERIFY(h.seedBulk(bulkRows, bulkJson));
+    // Two slow downloads of one researcher hold their slots...
+    std::unique_ptr<QNetworkReply> first(startSlowDownload(h, u"/api/v1/export/entries?format=ndjson"_s));
+    std::unique_ptr<QNetworkReply> second(startSlowDownload(h, u"/api/v1/export/entries?format=ndjson"_s));
+    QVERIFY(first && second);
+    QCOMPARE(h.api().runningExports(), 2);
+    // ...so a third waits its turn, with a time to come back,
+    const auto third = h.get(u"/api/v1/export/profile?format=csv"_s);
+    QCOMPARE(third.status, 429);
+    QCOMPARE(third.json().value(u"error"_s).toString(), u"too-many-exports"_s);
+    QVERIFY(third.header("Retry-After").toInt() > 0);
+    // while another researcher is served at once.
+    const auto other = h.get(u"/api/v1/export/profile?format=csv"_s, test::tokens::openaps);
+    QCOMPARE(other.status, 200);
+    first->abort();
+    first.reset();
+    QTRY_COMPARE_WITH_TIMEOUT(h.api().runningExports(), 1, 20000);
+    QCOMPARE(h.get(u"/api/v1/export/profile?format=csv"_s).status, 200);
+    second->abort();
 }
 
 QTEST_MAIN(TestExportStreaming)
