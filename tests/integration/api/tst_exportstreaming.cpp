@@ -1,5 +1,6 @@
 #include "exportharness.h"
 
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QStandardPaths>
