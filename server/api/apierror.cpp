@@ -31,6 +31,7 @@ const QHash<QString, Code> &statusTable()
         { QStringLiteral("too-large"), Code::PayloadTooLarge },
         { QStringLiteral("rate-limited"), Code::TooManyRequests },
         { QStringLiteral("account-locked"), Code::TooManyRequests },
+        { QStringLiteral("too-many-exports"), Code::TooManyRequests },
         { QStringLiteral("mail-unavailable"), Code::ServiceUnavailable },
     };
     return table;

@@ -93,7 +93,8 @@ Status ServerRuntime::start(const Roles &roles)
         m_researcherApi->install(*m_web);
         const api::TokenAuth &auth = m_researcherApi->tokenAuth();
         m_exportApi = std::make_unique<api::ExportApi>(
-                m_database, [&auth](const QHttpServerRequest &request) { return auth.authenticate(request); });
+                m_database, [&auth](const QHttpServerRequest &request) { return auth.authenticate(request); },
+                qMax(1, m_config.integer(QStringLiteral("API_EXPORTS_PER_RESEARCHER"))));
         m_exportApi->install(*m_web);
     }
     if (m_web) {

@@ -133,6 +133,7 @@ const QList<ConfigKey> &Config::knownKeys()
         key("SITE_PRIVACY_NOTICE_FILE", "", false,
             "plain text file with the privacy notice the site shows (empty: the built-in notice)"),
         key("SITE_CONTACT", "", false, "e-mail or web address participants can contact, shown on /privacy"),
+        key("API_EXPORTS_PER_RESEARCHER", "2", false, "downloads one researcher may run at the same time"),
         key("API_TOKEN_TTL", "30d", false, "how long a researcher API sign-in (bearer token) lasts"),
         key("SMTP_URL", "", false,
             "smtp://host:port, smtp+starttls://host:port or smtps://host:port (empty: no email)"),

@@ -59,10 +59,11 @@ QString outcomeName(ExportStream::Outcome outcome)
 
 } // namespace
 
-ExportApi::ExportApi(db::Database database, Authenticate authenticate, QObject *parent)
+ExportApi::ExportApi(db::Database database, Authenticate authenticate, int exportsPerResearcher, QObject *parent)
     : QObject(parent),
       m_database(std::move(database)),
-      m_authenticate(std::move(authenticate))
+      m_authenticate(std::move(authenticate)),
+      m_exportsPerResearcher(qMax(1, exportsPerResearcher))
 {
     m_workers.setMaxThreadCount(maxConcurrentExports);
 }
@@ -139,6 +140,16 @@ void ExportApi::onExport(const QString &dataset, const QHttpServerRequest &reque
         writeResponse(responder, errorResponse(query.error()));
         return;
     }
+    if (m_running.value(researcher->id) >= m_exportsPerResearcher) {
+        auto busy = errorResponse(makeError(
+                "too-many-exports",
+                QStringLiteral("You already have %1 downloads running. Please wait for one to finish and try again.")
+                        .arg(m_exportsPerResearcher)));
+        busy.setHeader("Retry-After", "30");
+        writeResponse(responder, busy);
+        return;
+    }
+    ++m_running[researcher->id];
     DownloadRecord record;
     record.researcherId = researcher->id;
     record.dataset = query->dataset->name;
@@ -160,6 +171,8 @@ void ExportApi::onExport(const QString &dataset, const QHttpServerRequest &reque
         record.bytes = result.bytes;
         record.outcome = outcomeName(result.outcome);
         record.finishedAt = QDateTime::currentDateTimeUtc();
+        if (--m_running[record.researcherId] <= 0)
+            m_running.remove(record.researcherId);
         qCInfo(lcApi, "export %s for researcher %lld: %s, %lld rows, %lld bytes", qPrintable(record.dataset),
                record.researcherId, qPrintable(record.outcome), record.rows, record.bytes);
         if (auto s = recordDownload(m_database, record); !s)

@@ -5,6 +5,7 @@
 #include "db/database.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QHttpServerResponse>
 #include <QObject>
 #include <QThreadPool>
@@ -40,7 +41,11 @@ public:
     // it is (bad-token → 401). TokenAuth::authenticate in production.
     using Authenticate = std::function<Result<Researcher>(const QHttpServerRequest &)>;
 
-    ExportApi(db::Database database, Authenticate authenticate, QObject *parent = nullptr);
+    // `exportsPerResearcher` (OPENAPS_API_EXPORTS_PER_RESEARCHER): one
+    // researcher's downloads at once, so no one takes every worker; beyond
+    // it 429 `too-many-exports` with Retry-After.
+    ExportApi(db::Database database, Authenticate authenticate, int exportsPerResearcher = 2,
+              QObject *parent = nullptr);
     // Stops running downloads and waits for their workers.
     ~ExportApi() override;
 
@@ -59,6 +64,8 @@ private:
     db::Database m_database;
     Authenticate m_authenticate;
     QThreadPool m_workers;
+    int m_exportsPerResearcher;
+    QHash<qint64, int> m_running; // researcher id → their downloads now
 };
 
 } // namespace openaps::api
