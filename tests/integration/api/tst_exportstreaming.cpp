@@ -1,10 +1,14 @@
 #include "exportharness.h"
 
 #include <QJsonObject>
+#include <QSqlDatabase>
+
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTest>
+#include <future>
+#include <thread>
 
 using namespace openaps;
 using namespace Qt::StringLiterals;
@@ -25,6 +29,7 @@ private slots:
     void databaseFailsMidStream();
     void chunkedAndComplete();
     void exportsPerResearcherAreCapped();
+    void aSlowCountHoldsUpNoOtherRequest();
 };
 
 namespace {
@@ -174,6 +179,59 @@ void TestExportStreaming::exportsPerResearcherAreCapped()
     QTRY_COMPARE_WITH_TIMEOUT(h.api().runningExports(), 1, 20000);
     QCOMPARE(h.get(u"/api/v1/export/profile?format=csv"_s).status, 200);
     second->abort();
+}
+
+void TestExportStreaming::aSlowCountHoldsUpNoOtherRequest()
+{
+    QFETCH_GLOBAL(QString, backend);
+    if (backend != QLatin1String("postgres"))
+        QSKIP("a table lock from another connection makes the count wait: PostgreSQL");
+    test::ExportHarness h(backend);
+    QVERIFY(h.isValid());
+    QVERIFY(h.seed());
+    // Another session locks the entries table until told to let go (or 60 s).
+    const QSqlDatabase mine = *h.database().connection();
+    std::promise<void> release;
+    std::promise<bool> locked;
+    std::thread locker([&, released = release.get_future()] {
+        {
+            QSqlDatabase db = QSqlDatabase::cloneDatabase(mine, QStringLiteral("locker"));
+            bool ok = db.open();
+            QSqlQuery q(db);
+            ok = ok && q.exec(QStringLiteral("BEGIN"))
+                    && q.exec(QStringLiteral("LOCK TABLE entries IN ACCESS EXCLUSIVE MODE"));
+            locked.set_value(ok);
+            released.wait_for(std::chrono::seconds(60));
+            q.exec(QStringLiteral("COMMIT"));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("locker"));
+    });
+    auto cleanup = qScopeGuard([&] {
+        release.set_value();
+        locker.join();
+    });
+    QVERIFY(locked.get_future().get());
+    std::unique_ptr<QNetworkReply> count(h.nam().get(h.request(u"/api/v1/export/entries/count"_s, test::tokens::all)));
+    // The count is waiting for the lock...
+    QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                QSqlQuery q(*h.database().connection());
+                return q.exec(QStringLiteral("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                             "AND datname = current_database()"))
+                        && q.next() && q.value(0).toInt() > 0;
+            }(),
+            20000);
+    // ...and the server still answers everyone else meanwhile.
+    const auto datasets = h.get(u"/api/v1/datasets"_s);
+    QCOMPARE(datasets.status, 200);
+    QVERIFY2(!count->isFinished(), "the other request waited for the count");
+    cleanup.dismiss();
+    release.set_value();
+    locker.join();
+    QSignalSpy done(count.get(), &QNetworkReply::finished);
+    QVERIFY(count->isFinished() || done.wait(20000));
+    QCOMPARE(count->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
 }
 
 QTEST_MAIN(TestExportStreaming)
