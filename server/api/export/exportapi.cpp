@@ -8,6 +8,7 @@
 #include "api/export/exportparams.h"
 #include "api/export/exportproducer.h"
 #include "api/export/exportstream.h"
+#include "api/pendingreply.h"
 #include "http/webserver.h"
 
 #include <QHttpServer>
@@ -66,6 +67,7 @@ ExportApi::ExportApi(db::Database database, Authenticate authenticate, int expor
       m_exportsPerResearcher(qMax(1, exportsPerResearcher))
 {
     m_workers.setMaxThreadCount(maxConcurrentExports);
+    m_counts.setMaxThreadCount(2);
 }
 
 ExportApi::~ExportApi()
@@ -73,6 +75,7 @@ ExportApi::~ExportApi()
     for (ExportStream *stream : findChildren<ExportStream *>(Qt::FindDirectChildrenOnly))
         stream->cancel();
     m_workers.waitForDone();
+    m_counts.waitForDone();
 }
 
 int ExportApi::runningExports() const
@@ -87,7 +90,9 @@ void ExportApi::install(http::WebServer &web)
     router.route(QStringLiteral("/api/v1/datasets"), Method::Get,
                  [this](const QHttpServerRequest &r) { return onDatasets(r); });
     router.route(QStringLiteral("/api/v1/export/<arg>/count"), Method::Get,
-                 [this](const QString &dataset, const QHttpServerRequest &r) { return onCount(dataset, r); });
+                 [this](const QString &dataset, const QHttpServerRequest &r, QHttpServerResponder &&responder) {
+                     onCount(dataset, r, std::move(responder));
+                 });
     router.route(QStringLiteral("/api/v1/export/<arg>"), Method::Get,
                  [this](const QString &dataset, const QHttpServerRequest &r, QHttpServerResponder &&responder) {
                      onExport(dataset, r, std::move(responder));
@@ -114,18 +119,28 @@ QHttpServerResponse ExportApi::onDatasets(const QHttpServerRequest &request) con
     return jsonResponse({ { QStringLiteral("datasets"), list } });
 }
 
-QHttpServerResponse ExportApi::onCount(const QString &dataset, const QHttpServerRequest &request) const
+void ExportApi::onCount(const QString &dataset, const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
     auto researcher = m_authenticate(request);
     if (!researcher)
-        return errorResponse(researcher.error());
+        return writeResponse(responder, errorResponse(researcher.error()));
     auto query = exportQuery(dataset, request, *researcher, false);
     if (!query)
-        return errorResponse(query.error());
-    auto rows = countExportRows(m_database, *query);
-    if (!rows)
-        return errorResponse(rows.error());
-    return jsonResponse({ { QStringLiteral("rows"), *rows } });
+        return writeResponse(responder, errorResponse(query.error()));
+    // Counted on a worker with its own connection; the answer is written
+    // back on this thread (the destructor waits for the workers, so `this`
+    // outlives them, and a queued call to a deleted object is dropped).
+    auto reply = std::make_shared<PendingReply>(std::move(responder));
+    m_counts.start([this, database = m_database, query = *query, reply] {
+        const Result<qint64> rows = countExportRows(database, query);
+        QMetaObject::invokeMethod(
+                this,
+                [reply, rows] {
+                    reply->send(rows ? jsonResponse({ { QStringLiteral("rows"), *rows } })
+                                     : errorResponse(rows.error()));
+                },
+                Qt::QueuedConnection);
+    });
 }
 
 void ExportApi::onExport(const QString &dataset, const QHttpServerRequest &request, QHttpServerResponder &&responder)

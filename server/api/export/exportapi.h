@@ -57,13 +57,14 @@ public:
 
 private:
     QHttpServerResponse onDatasets(const QHttpServerRequest &request) const;
-    QHttpServerResponse onCount(const QString &dataset, const QHttpServerRequest &request) const;
+    void onCount(const QString &dataset, const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void onExport(const QString &dataset, const QHttpServerRequest &request, QHttpServerResponder &&responder);
     QHttpServerResponse onDownloads(const QHttpServerRequest &request) const;
 
     db::Database m_database;
     Authenticate m_authenticate;
     QThreadPool m_workers;
+    QThreadPool m_counts; // COUNT(*) can take seconds: never on the thread that serves every request
     int m_exportsPerResearcher;
     QHash<qint64, int> m_running; // researcher id → their downloads now
 };
