@@ -5,6 +5,7 @@
 #include "app/shutdown.h"
 #include "db/migrations.h"
 #include "http/webserver.h"
+#include "privacy/pseudonymize.h"
 #include "site/sitesettings.h"
 
 #include <QCoreApplication>
@@ -38,6 +39,35 @@ bool applyMigrations(const db::Database &database)
     return true;
 }
 
+// Research rows of a database from before pseudonyms still name members by
+// id: rewritten here (with the key), or the command refuses to go on.
+bool convertMemberIds(const Config &config, const db::Database &database)
+{
+    auto pending = privacy::hasMemberIds(database);
+    if (!pending) {
+        printError(pending.error().message);
+        return false;
+    }
+    if (!*pending)
+        return true;
+    if (config.secretKey().isEmpty()) {
+        printError(QStringLiteral("The research tables still name participants by their Open Humans member id. "
+                                  "Run `openaps-server migrate` with OPENAPS_SECRET_KEY set to replace them by "
+                                  "pseudonyms."));
+        return false;
+    }
+    auto converted = privacy::convertMemberIds(database,
+                                               privacy::ParticipantKeys(config.secretKey(), config.pseudonymKey()));
+    if (!converted) {
+        printError(QStringLiteral("Replacing member ids by pseudonyms failed (run `openaps-server migrate` as the "
+                                  "database owner): %1")
+                           .arg(converted.error().message));
+        return false;
+    }
+    qCInfo(lcApp, "research rows: %lld member ids replaced by pseudonyms", *converted);
+    return true;
+}
+
 } // namespace
 
 void printError(const QString &message)
@@ -61,7 +91,7 @@ std::optional<db::Database> openDatabase(const Config &config, bool needSecretKe
         printError(ping.error().message);
         return std::nullopt;
     }
-    if (migrate && !applyMigrations(database))
+    if (migrate && (!applyMigrations(database) || !convertMemberIds(config, database)))
         return std::nullopt;
     return database;
 }
@@ -121,6 +151,8 @@ int migrateCommand(const Config &config, const QStringList &arguments)
         printError(report.error().message);
         return 1;
     }
+    if (!convertMemberIds(config, *database))
+        return 1;
     QTextStream out(stdout);
     if (report->applied.isEmpty())
         out << "Database (" << database->url().backendName() << ") is up to date at schema version "

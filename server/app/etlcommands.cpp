@@ -8,6 +8,8 @@
 #include "etl/fileloader.h"
 #include "etl/importplan.h"
 #include "etl/participantdata.h"
+#include "privacy/participantkeys.h"
+#include "privacy/tombstones.h"
 #include "records/consent.h"
 #include "records/datatype.h"
 
@@ -130,9 +132,12 @@ int importCommand(const Config &config, const QStringList &arguments)
         plan.sourceEntity.insert(userId, defaultSource);
     }
 
-    const auto database = openDatabase(config, false, true);
+    // Rows are stored under the members' pseudonyms, and erased members'
+    // files are skipped: both need the key.
+    const auto database = openDatabase(config, true, true);
     if (!database)
         return 1;
+    const privacy::ParticipantKeys keys(config.secretKey(), config.pseudonymKey());
 
     QElapsedTimer clock;
     clock.start();
@@ -144,9 +149,16 @@ int importCommand(const Config &config, const QStringList &arguments)
     for (const etl::ImportFile &file : std::as_const(plan.files)) {
         const QString label = QFileInfo(file.path).fileName();
         loader.setProgress([&progress, &label](const etl::FileReport &r) { progress.update(label, r, false); });
-        const etl::LoadTarget target { file.userId, plan.sourceEntity.value(file.userId),
-                                       QStringLiteral("member %1 file %2").arg(file.userId).arg(label) };
+        const QString member = QString::number(file.userId);
+        // No account here for most members of a project-wide download: the
+        // tombstone alone decides.
+        const etl::LoadTarget target { keys.pseudonym(member), plan.sourceEntity.value(file.userId), label,
+                                       privacy::WriteGuard::forMember(keys, member, std::nullopt) };
         auto report = loader.loadFile(file.path, file.type, target);
+        if (!report && privacy::isErased(report.error())) {
+            err() << '\n' << label << ": skipped, the member was erased\n";
+            continue;
+        }
         if (!report) {
             err() << '\n' << label << ": " << report.error().message << '\n';
             ++failed;
@@ -163,7 +175,10 @@ int importCommand(const Config &config, const QStringList &arguments)
     for (qint64 userId : std::as_const(members)) {
         if (!analytics)
             break;
-        if (auto s = etl::refreshParticipantAnalytics(*database, userId); !s)
+        const QString member = QString::number(userId);
+        if (auto s = etl::refreshParticipantAnalytics(*database, keys.pseudonym(member),
+                                                      privacy::WriteGuard::forMember(keys, member, std::nullopt));
+            !s && !privacy::isErased(s.error()))
             err() << "openaps-server: " << s.error().message << '\n';
     }
     const double seconds = std::max(0.001, clock.elapsed() / 1000.0);

@@ -64,7 +64,7 @@ Status deleteRows(const QSqlDatabase &db, qint64 userId)
 
 } // namespace
 
-Status refreshParticipantAnalytics(const db::Database &database, qint64 userId)
+Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, const privacy::WriteGuard &guard)
 {
     const Dialect d = dialectFor(database);
     const QString bin = QStringLiteral("(%1 / 15)").arg(d.localMinuteOfDay.arg(QStringLiteral("\"date\"")));
@@ -96,6 +96,9 @@ Status refreshParticipantAnalytics(const db::Database &database, qint64 userId)
                     .arg(deviceGroup());
 
     return sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
+        // First: an erasure cannot slip between these statements.
+        if (auto s = guard.check(db); !s)
+            return s;
         if (auto s = deleteRows(db, userId); !s)
             return s;
         for (const QString &statement : { glucose, loopType, devices }) {

@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "db/database.h"
+#include "privacy/tombstones.h"
 
 namespace openaps::etl {
 
@@ -18,7 +19,9 @@ namespace openaps::etl {
 //    decision (OpenAPS/AAPS/Loop enacted) or Loop IOB, else "open loop";
 //  - analytics_device_groups: entries per device, grouped (xDrip, Libre,
 //    MiaoMiao, Dexcom, Medtronic, OpenAPS, AndroidAPS, Loop, else as named).
-Status refreshParticipantAnalytics(const db::Database &database, qint64 userId);
+// `userId` is the member's pseudonym; `guard` is checked first, in the same
+// transaction (privacy/tombstones.h).
+Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, const privacy::WriteGuard &guard = {});
 
 // Removes a participant's analytics rows (consent "none", erasure).
 Status removeParticipantAnalytics(const db::Database &database, qint64 userId);

@@ -5,7 +5,8 @@
 
 namespace openaps::etl {
 
-Result<std::unique_ptr<BulkWriter>> BulkWriter::create(const db::Database &database, const records::TableSpec &table)
+Result<std::unique_ptr<BulkWriter>> BulkWriter::create(const db::Database &database, const records::TableSpec &table,
+                                                       const privacy::WriteGuard &guard)
 {
     auto connection = database.connection();
     if (!connection)
@@ -15,11 +16,13 @@ Result<std::unique_ptr<BulkWriter>> BulkWriter::create(const db::Database &datab
         if (!conn)
             return conn.error();
         auto writer = std::make_unique<PostgresWriter>(*conn, table);
+        writer->setGuard(*connection, guard);
         if (auto s = writer->prepare(); !s)
             return s.error();
         return std::unique_ptr<BulkWriter>(std::move(writer));
     }
     auto writer = std::make_unique<SqliteWriter>(*connection, table);
+    writer->setGuard(*connection, guard);
     if (auto s = writer->prepare(); !s)
         return s.error();
     return std::unique_ptr<BulkWriter>(std::move(writer));

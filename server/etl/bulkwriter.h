@@ -3,7 +3,9 @@
 #include "core/result.h"
 #include "db/database.h"
 #include "etl/row.h"
+#include "privacy/tombstones.h"
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -48,11 +50,24 @@ public:
     // Writes what is still buffered. The writer can be used again afterwards.
     virtual Status flush() = 0;
 
+    // Each batch's transaction starts with `guard.check` on `db` (the
+    // writer's own connection), so rows of a participant erased meanwhile are
+    // never committed: add() or flush() then fails with privacy::erasedCode.
+    void setGuard(QSqlDatabase db, privacy::WriteGuard guard)
+    {
+        m_guardDb = std::move(db);
+        m_guard = std::move(guard);
+    }
+    // Tests: runs inside each batch's transaction just before its COMMIT.
+    void setBeforeCommit(std::function<void()> hook) { m_beforeCommit = std::move(hook); }
+
     const WriteCounts &counts() const { return m_counts; }
     const std::vector<Rejection> &rejections() const { return m_rejections; }
 
     // A writer for `table` on the calling thread's connection of `database`.
-    static Result<std::unique_ptr<BulkWriter>> create(const db::Database &database, const records::TableSpec &table);
+    // Every batch checks `guard` first (see setGuard).
+    static Result<std::unique_ptr<BulkWriter>> create(const db::Database &database, const records::TableSpec &table,
+                                                      const privacy::WriteGuard &guard);
 
 protected:
     void reject(qint64 line, QString reason)
@@ -62,8 +77,18 @@ protected:
             m_rejections.push_back({ line, std::move(reason) });
     }
 
+    Status checkGuard() const { return m_guard ? m_guard->check(m_guardDb) : Status(); }
+    void beforeCommit() const
+    {
+        if (m_beforeCommit)
+            m_beforeCommit();
+    }
+
     WriteCounts m_counts;
     std::vector<Rejection> m_rejections;
+    QSqlDatabase m_guardDb;
+    std::optional<privacy::WriteGuard> m_guard;
+    std::function<void()> m_beforeCommit;
 };
 
 } // namespace openaps::etl

@@ -21,6 +21,7 @@ EtlService::Options EtlService::optionsFromConfig(const Config &config)
             o.demographicsUrls << QUrl(url);
     }
     o.tempDir = QDir(config.dataDir()).filePath(QStringLiteral("etl-downloads"));
+    o.pseudonymKey = config.pseudonymKey();
     return o;
 }
 
@@ -37,6 +38,7 @@ EtlService::EtlService(db::Database database, QNetworkAccessManager *nam, oh::Se
       m_nam(nam),
       m_options(std::move(options)),
       m_clock(clock),
+      m_keys(secretKey, m_options.pseudonymKey),
       m_client(std::make_unique<oh::Client>(nam, std::move(settings), clock))
 {
     if (m_options.tempDir.isEmpty())
@@ -79,7 +81,7 @@ void EtlService::runCycle(jobs::Scheduler::Done done)
         disconnect(*connection);
         if (m_options.demographicsUrls.isEmpty())
             return done();
-        auto *import = new survey::DemographicsImport(m_database, m_nam, m_options.demographicsUrls, this);
+        auto *import = new survey::DemographicsImport(m_database, m_nam, m_options.demographicsUrls, m_keys, this);
         connect(import, &survey::DemographicsImport::finished, this, [import, done] {
             import->deleteLater();
             done();
@@ -91,8 +93,9 @@ void EtlService::runCycle(jobs::Scheduler::Done done)
 
 void EtlService::runParticipant(qint64 participantId, jobs::ParticipantRunner::Done done)
 {
-    auto *pass = new ParticipantEtl({ m_database, *m_client, m_session, &m_pool, m_options.tempDir }, participantId,
-                                    this);
+    auto *pass = new ParticipantEtl(
+            { m_database, *m_client, m_session, &m_pool, m_options.tempDir, m_keys, m_options.beforeBatchCommit },
+            participantId, this);
     connect(pass, &ParticipantEtl::finished, this, [pass, done] {
         const bool ok = pass->result().ok() && pass->result()->filesFailed == 0;
         pass->deleteLater();

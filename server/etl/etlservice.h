@@ -5,6 +5,7 @@
 #include "jobs/participantrunner.h"
 #include "jobs/scheduler.h"
 #include "openhumans/client.h"
+#include "privacy/participantkeys.h"
 
 #include <QObject>
 #include <QThreadPool>
@@ -44,6 +45,8 @@ public:
         QList<QUrl> demographicsUrls;
         QString tempDir; // downloads are staged here (default: system temp)
         std::chrono::milliseconds firstDelay { 0 };
+        QByteArray pseudonymKey; // OPENAPS_PSEUDONYM_KEY (privacy/participantkeys.h)
+        std::function<void()> beforeBatchCommit; // tests: inside each load batch, just before COMMIT
     };
 
     // Options from ETL_INTERVAL, ETL_CONCURRENCY, DEMOGRAPHICS_*_CSV_URL.
@@ -74,6 +77,7 @@ private:
     QNetworkAccessManager *m_nam;
     Options m_options;
     jobs::Clock m_clock;
+    privacy::ParticipantKeys m_keys;
     std::unique_ptr<oh::Client> m_client;
     jobs::OhSession *m_session = nullptr;
     QThreadPool m_pool;

@@ -1,6 +1,7 @@
 #include "etl/etlstate.h"
 
 #include "db/sqlhelpers.h"
+#include "privacy/tombstones.h"
 #include "records/datatype.h"
 
 #include <QSqlQuery>
@@ -159,7 +160,7 @@ Status EtlState::recordCycle(qint64 participantId, const QString &consent, const
     return {};
 }
 
-Result<qint64> EtlState::userId(qint64 participantId) const
+Result<QString> EtlState::memberId(qint64 participantId) const
 {
     auto conn = m_database.connection();
     if (!conn)
@@ -169,13 +170,8 @@ Result<qint64> EtlState::userId(qint64 participantId) const
     if (!q)
         return q.error();
     if (!q->next())
-        return makeError("not-found", QStringLiteral("Participant %1 does not exist.").arg(participantId));
-    bool ok = false;
-    const qint64 id = q->value(0).toString().trimmed().toLongLong(&ok);
-    if (!ok || id <= 0)
-        return makeError("member-id",
-                         QStringLiteral("Participant %1 has a member id that is not a number.").arg(participantId));
-    return id;
+        return makeError(privacy::erasedCode, QStringLiteral("Participant %1 does not exist.").arg(participantId));
+    return q->value(0).toString();
 }
 
 } // namespace openaps::etl

@@ -56,8 +56,8 @@ public:
     Result<std::optional<QString>> consent(qint64 participantId) const;
     Status recordCycle(qint64 participantId, const QString &consent, const QString &error);
 
-    // participants.member_id as the numeric user_id of the research tables.
-    Result<qint64> userId(qint64 participantId) const;
+    // participants.member_id; privacy::erasedCode when the participant is gone.
+    Result<QString> memberId(qint64 participantId) const;
 
 private:
     db::Database m_database;

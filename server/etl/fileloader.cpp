@@ -83,10 +83,11 @@ Result<FileReport> FileLoader::load(QIODevice *device, records::DataType type, c
     if (!zones)
         return zones.error();
     RecordMapper mapper(type, MappingContext { target.userId, target.sourceEntity, &*zones });
-    auto created = BulkWriter::create(m_database, records::tableFor(type));
+    auto created = BulkWriter::create(m_database, records::tableFor(type), target.guard);
     if (!created)
         return created.error();
     BulkWriter &writer = **created;
+    writer.setBeforeCommit(m_beforeCommit);
     if (m_batchBytes > 0) {
         if (auto *pgWriter = dynamic_cast<PostgresWriter *>(&writer))
             pgWriter->setBatchLimits(m_batchBytes, m_batchBytes / 64);

@@ -37,9 +37,12 @@ struct FileReport
 // Whose rows these are and how they are stamped.
 struct LoadTarget
 {
-    qint64 userId = 0; // Open Humans project member id
+    qint64 userId = 0; // the member's pseudonym (privacy/participantkeys.h)
     int sourceEntity = 0; // from consent: openaps 0, nsf 1, both 2
-    QString label; // names the participant and file in logs ("member 123 file x")
+    QString label; // names the participant and file in logs ("participant 12 file x")
+    // Checked in every batch's transaction: an erasure meanwhile stops the
+    // load with privacy::erasedCode and leaves nothing of it behind.
+    privacy::WriteGuard guard;
 };
 
 // Loads one Nightscout export (NDJSON or a JSON array, plain or gzip) into
@@ -62,6 +65,8 @@ public:
     }
     // For the benchmark and tests: smaller or larger commit batches.
     void setBatchBytes(qsizetype bytes) { m_batchBytes = bytes; }
+    // Tests: runs inside every batch's transaction just before its COMMIT.
+    void setBeforeCommit(std::function<void()> hook) { m_beforeCommit = std::move(hook); }
 
     Result<FileReport> load(QIODevice *device, records::DataType type, const LoadTarget &target);
     Result<FileReport> loadFile(const QString &path, records::DataType type, const LoadTarget &target);
@@ -74,6 +79,7 @@ private:
     Progress m_progress;
     qint64 m_progressEvery = 50000;
     qsizetype m_batchBytes = 0;
+    std::function<void()> m_beforeCommit;
 };
 
 } // namespace openaps::etl

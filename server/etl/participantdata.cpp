@@ -32,11 +32,14 @@ std::optional<int> sourceEntityFor(records::Consent consent)
     return std::nullopt;
 }
 
-Result<qint64> restampSourceEntity(const db::Database &database, qint64 userId, int sourceEntity)
+Result<qint64> restampSourceEntity(const db::Database &database, qint64 userId, int sourceEntity,
+                                   const privacy::WriteGuard &guard)
 {
     qint64 changed = 0;
     const QString differs = database.isPostgres() ? QStringLiteral("IS DISTINCT FROM") : QStringLiteral("IS NOT");
     const Status s = sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
+        if (auto s = guard.check(db); !s)
+            return s;
         for (const QString &table : stampedTables()) {
             auto q = sql::exec(
                     db,
@@ -58,7 +61,10 @@ Result<qint64> removeParticipantData(const db::Database &database, qint64 userId
 {
     qint64 removed = 0;
     const Status s = sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
-        for (const QString &table : stampedTables()) {
+        // The survey answers go too: nothing is kept of someone who withdrew.
+        const QStringList tables = stampedTables()
+                + QStringList { QStringLiteral("member_demographics"), QStringLiteral("analytics_demographics") };
+        for (const QString &table : tables) {
             auto q = sql::exec(db, QStringLiteral("DELETE FROM %1 WHERE user_id = ?").arg(table), { userId },
                                "removing a participant's data");
             if (!q)

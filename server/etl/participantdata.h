@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "db/database.h"
+#include "privacy/tombstones.h"
 #include "records/consent.h"
 
 #include <optional>
@@ -13,11 +14,13 @@ std::optional<int> sourceEntityFor(records::Consent consent);
 
 // Stamps all of a participant's research and analytics rows with
 // `sourceEntity` in one transaction (rows already stamped so are not
-// touched). Returns the number of rows changed.
-Result<qint64> restampSourceEntity(const db::Database &database, qint64 userId, int sourceEntity);
+// touched), after `guard` allowed it. Returns the number of rows changed.
+// `userId` is the member's pseudonym.
+Result<qint64> restampSourceEntity(const db::Database &database, qint64 userId, int sourceEntity,
+                                   const privacy::WriteGuard &guard);
 
-// Consent "none": removes the participant's research rows, derived analytics
-// and the record of loaded files (so that a later consent loads everything
+// Consent "none": removes the participant's research rows, derived analytics,
+// survey answers and the record of loaded files (so that a later consent loads everything
 // again), in one transaction. Returns the number of rows removed.
 Result<qint64> removeParticipantData(const db::Database &database, qint64 userId, std::optional<qint64> participantId);
 

@@ -35,10 +35,21 @@ ParticipantEtl::~ParticipantEtl() = default;
 
 void ParticipantEtl::start()
 {
-    auto userId = m_state.userId(m_participantId);
-    if (!userId)
-        return finish(userId.error().message);
-    m_userId = *userId;
+    auto member = m_state.memberId(m_participantId);
+    if (!member) {
+        if (privacy::isErased(member.error()))
+            return stopErased(member.error().message);
+        return finish(member.error().message);
+    }
+    m_userId = m_context.keys.pseudonym(*member);
+    m_guard = privacy::WriteGuard::forMember(m_context.keys, *member, m_participantId);
+    // An erased member who logged in again shares nothing until they confirm
+    // on the site (which lifts the tombstone).
+    auto tombstoned = privacy::isTombstoned(m_context.database, m_context.keys, *member);
+    if (!tombstoned)
+        return finish(tombstoned.error().message);
+    if (*tombstoned)
+        return stopErased(QStringLiteral("erased; waits for the member to confirm sharing again"));
     m_access = new jobs::OhAccess(m_context.session, m_participantId, this);
     m_access->call<oh::Member>(
             [this](const QString &token) {
@@ -100,7 +111,7 @@ void ParticipantEtl::applyConsent(const QString &consent)
                     auto removed = removeParticipantData(database, userId, participantId);
                     if (!removed)
                         return removed.error();
-                    qCInfo(lcEtl, "member %lld: consent none, %lld rows removed", userId, *removed);
+                    qCInfo(lcEtl, "participant %lld: consent none, %lld rows removed", participantId, *removed);
                     return {};
                 },
                 [this](Status s) {
@@ -137,15 +148,18 @@ void ParticipantEtl::applyConsent(const QString &consent)
     if (previous->has_value() && **previous != consent && **previous != QLatin1String("none")) {
         m_summary.consentChanged = true;
         const int source = *entity;
+        const privacy::WriteGuard guard = m_guard;
         onWorker(
-                [database, userId, source]() -> Status {
-                    auto changed = restampSourceEntity(database, userId, source);
+                [database, userId, participantId, source, guard]() -> Status {
+                    auto changed = restampSourceEntity(database, userId, source, guard);
                     if (!changed)
                         return changed.error();
-                    qCInfo(lcEtl, "member %lld: consent changed, %lld rows restamped", userId, *changed);
+                    qCInfo(lcEtl, "participant %lld: consent changed, %lld rows restamped", participantId, *changed);
                     return {};
                 },
                 [this](Status s) {
+                    if (!s && privacy::isErased(s.error()))
+                        return stopErased(s.error().message);
                     if (!s)
                         return finish(s.error().message);
                     loadNextFile();
@@ -189,13 +203,19 @@ void ParticipantEtl::onDownloaded(const oh::MemberFile &file, records::DataType 
     const QString path = m_download->fileName();
     const db::Database database = m_context.database;
     const LoadTarget target { m_userId, m_sourceEntity,
-                              QStringLiteral("member %1 file %2").arg(m_userId).arg(file.basename) };
+                              QStringLiteral("participant %1 file %2").arg(m_participantId).arg(file.basename),
+                              m_guard };
     const qint64 participantId = m_participantId;
     auto report = std::make_shared<FileReport>();
+    const std::function<void()> hook = m_context.beforeBatchCommit;
     onWorker(
-            [database, path, type, target, participantId, remote, report]() -> Status {
+            [database, path, type, target, participantId, remote, report, hook]() -> Status {
                 EtlState state(database);
-                auto loaded = FileLoader(database).loadFile(path, type, target);
+                FileLoader loader(database);
+                loader.setBeforeCommit(hook);
+                auto loaded = loader.loadFile(path, type, target);
+                if (!loaded && privacy::isErased(loaded.error()))
+                    return loaded.error(); // nothing to record: the participant is gone
                 if (!loaded) {
                     if (auto s = state.recordFile(participantId, remote, type, nullptr, loaded.error().message); !s)
                         return s;
@@ -206,6 +226,8 @@ void ParticipantEtl::onDownloaded(const oh::MemberFile &file, records::DataType 
             },
             [this, report, file](Status s) {
                 m_download.reset();
+                if (!s && privacy::isErased(s.error()))
+                    return stopErased(s.error().message);
                 if (!s || !report->readError.isEmpty()) {
                     ++m_summary.filesFailed;
                     m_summary.errors << QStringLiteral("%1: %2").arg(file.basename,
@@ -222,8 +244,25 @@ void ParticipantEtl::refreshAnalytics()
 {
     const db::Database database = m_context.database;
     const qint64 userId = m_userId;
-    onWorker([database, userId] { return refreshParticipantAnalytics(database, userId); },
-             [this](Status s) { finish(s ? QString() : s.error().message); });
+    const privacy::WriteGuard guard = m_guard;
+    onWorker([database, userId, guard] { return refreshParticipantAnalytics(database, userId, guard); },
+             [this](Status s) {
+                 if (!s && privacy::isErased(s.error()))
+                     return stopErased(s.error().message);
+                 finish(s ? QString() : s.error().message);
+             });
+}
+
+void ParticipantEtl::stopErased(const QString &why)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_pending.clear();
+    m_summary.skipped = true;
+    qCInfo(lcEtl, "participant %lld: skipped (%s)", m_participantId, qPrintable(why));
+    m_result = m_summary;
+    emit finished();
 }
 
 void ParticipantEtl::finish(const QString &error)

@@ -5,6 +5,8 @@
 #include "etl/etlstate.h"
 #include "etl/fileloader.h"
 #include "openhumans/client.h"
+#include "privacy/participantkeys.h"
+#include "privacy/tombstones.h"
 #include "records/datatype.h"
 
 #include <QObject>
@@ -28,6 +30,7 @@ struct ParticipantSummary
     QString consent; // openaps | nsf | both | none
     bool consentChanged = false;
     bool removed = false; // consent "none": rows removed
+    bool skipped = false; // tombstoned (erased, not confirmed again) or erased during the pass: nothing kept
     int filesLoaded = 0;
     int filesFailed = 0;
     FileReport rows; // summed over the files loaded
@@ -60,6 +63,8 @@ public:
         jobs::OhSession *session = nullptr;
         QThreadPool *pool = nullptr; // database work runs here
         QString tempDir; // downloads are staged here
+        privacy::ParticipantKeys keys; // the member's pseudonym and tombstone
+        std::function<void()> beforeBatchCommit = {}; // tests: inside each batch, before COMMIT
     };
 
     ParticipantEtl(Context context, qint64 participantId, QObject *parent = nullptr);
@@ -81,12 +86,15 @@ private:
     void onDownloaded(const oh::MemberFile &file, records::DataType type, const Result<oh::DownloadResult> &result);
     void refreshAnalytics();
     void finish(const QString &error = {});
+    // The member was erased (or is tombstoned): stop, keeping and recording nothing.
+    void stopErased(const QString &why);
     // Runs `work` on the pool, then `then` back on this object's thread.
     void onWorker(std::function<Status()> work, std::function<void(Status)> then);
 
     Context m_context;
     qint64 m_participantId;
-    qint64 m_userId = 0;
+    qint64 m_userId = 0; // the member's pseudonym
+    privacy::WriteGuard m_guard;
     int m_sourceEntity = 0;
     QString m_token;
     QPointer<jobs::OhAccess> m_access;

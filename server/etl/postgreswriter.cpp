@@ -107,6 +107,13 @@ Status PostgresWriter::beginBatch()
     if (auto s = pg::run(m_conn, QStringLiteral("BEGIN"), "starting a batch"); !s)
         return s;
     m_inBatch = true;
+    // Holds the participant's row until COMMIT (privacy/tombstones.h).
+    if (auto s = checkGuard(); !s) {
+        pg::exec(m_conn, "ROLLBACK");
+        m_inBatch = false;
+        resetBatch();
+        return s;
+    }
     if (m_direct) {
         const pg::PgResult started = m_copy.start(copySql(QLatin1String(m_table.name), m_table));
         if (!m_copy.active()) {
@@ -123,7 +130,9 @@ Status PostgresWriter::restartTransaction()
 {
     if (auto s = pg::run(m_conn, QStringLiteral("ROLLBACK"), "a batch"); !s)
         return s;
-    return pg::run(m_conn, QStringLiteral("BEGIN"), "a batch");
+    if (auto s = pg::run(m_conn, QStringLiteral("BEGIN"), "a batch"); !s)
+        return s;
+    return checkGuard(); // the lock went with the rolled back transaction
 }
 
 Status PostgresWriter::add(const Row &row, const Row *metrics, qint64 line)
@@ -191,6 +200,7 @@ Status PostgresWriter::flush()
         if (auto s = stageAndUpsert(); !s)
             return s;
     }
+    beforeCommit();
     if (auto s = pg::run(m_conn, QStringLiteral("COMMIT"), "committing a batch"); !s)
         return s;
     qCDebug(lcEtl, "%s: batch of %zu rows %s in %lld ms", m_table.name, m_lines.size(), direct ? "copied" : "staged",

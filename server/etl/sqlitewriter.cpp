@@ -120,6 +120,11 @@ Status SqliteWriter::begin()
         return db::sqlError("starting a batch", q.lastError());
     m_inTransaction = true;
     m_rowsInTransaction = 0;
+    if (auto s = checkGuard(); !s) {
+        QSqlQuery(m_db).exec(QStringLiteral("ROLLBACK"));
+        m_inTransaction = false;
+        return s;
+    }
     return {};
 }
 
@@ -170,6 +175,7 @@ Status SqliteWriter::flush()
 {
     if (!m_inTransaction)
         return {};
+    beforeCommit();
     QSqlQuery q(m_db);
     if (!q.exec(QStringLiteral("COMMIT")))
         return db::sqlError("committing a batch", q.lastError());

@@ -18,6 +18,7 @@ inline constexpr char kNoUrl[] = "no_url"; // skip: no Nightscout address in Ope
 inline constexpr char kNoConsent[] = "no_consent"; // skip: the consent file says something unknown
 inline constexpr char kConsentNone[] = "consent_none"; // skip: the participant shares with no one
 inline constexpr char kOhRevoked[] = "oh_revoked"; // Open Humans access withdrawn: stop
+inline constexpr char kErased[] = "erased"; // skip: erased, sharing again not confirmed yet
 inline constexpr char kOhUnavailable[] = "oh_unavailable"; // Open Humans failed; try later
 inline constexpr char kInternal[] = "internal"; // our side (database, bug)
 

@@ -3,6 +3,7 @@
 #include "ingest/errors.h"
 #include "ingest/filelayout.h"
 #include "ingest/ingestlog.h"
+#include "privacy/tombstones.h"
 #include "records/consent.h"
 #include "records/datatype.h"
 #include "records/filenames.h"
@@ -97,6 +98,20 @@ void ParticipantIngest::start()
         skip(errors::kOhRevoked,
              QStringLiteral("This project no longer has access to your Open Humans "
                             "account. Log in again to start transfers."));
+        return;
+    }
+    // An erased member who logged in again shares nothing until they confirm
+    // on the site, which lifts the tombstone.
+    auto erased = privacy::isTombstoned(m_store->database(), privacy::ParticipantKeys(m_settings.secretKey),
+                                        m_participant.memberId);
+    if (!erased) {
+        fail(errors::internal(erased.error()));
+        return;
+    }
+    if (*erased) {
+        skip(errors::kErased,
+             QStringLiteral("You deleted your data here. Confirm on this page that you want to share again "
+                            "before anything is transferred."));
         return;
     }
     m_session = new OhAccess(m_tokens, m_participant.id, this);

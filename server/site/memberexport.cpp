@@ -99,7 +99,8 @@ std::optional<QVariant> keyValue(const QSqlDatabase &db, const ParticipantTable 
         return std::nullopt;
     case ParticipantKey::ParticipantId:
         return QVariant(subject.participantId);
-    case ParticipantKey::UserId: // research rows: the member id as a number until they carry pseudonyms
+    case ParticipantKey::UserId:
+        return QVariant(subject.pseudonym);
     case ParticipantKey::MemberId:
         break;
     }

@@ -16,6 +16,7 @@ struct ExportSubject
 {
     qint64 participantId = 0;
     QString memberId;
+    qint64 pseudonym = 0; // names the member in the research tables (privacy/participantkeys.h)
 };
 
 // "Download what we hold about me": every row of the participant in every

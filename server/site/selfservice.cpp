@@ -74,14 +74,10 @@ Status ParticipantSite::afterSaved(const Session &session, const ParticipantView
         // The page promises the research rows go within seconds, not at the
         // next ETL pass: they go now. The ETL forgets the loaded files, so
         // sharing again loads everything again.
-        bool isNumber = false;
-        const qint64 userId = before.memberId.toLongLong(&isNumber);
-        if (isNumber) {
-            auto removed = etl::removeParticipantData(m_database, userId, session.participantId);
-            if (!removed)
-                return removed.error();
-            qCInfo(lcSite, "participant %lld withdrew: %lld research rows removed", session.participantId, *removed);
-        }
+        auto removed = etl::removeParticipantData(m_database, m_keys.pseudonym(before.memberId), session.participantId);
+        if (!removed)
+            return removed.error();
+        qCInfo(lcSite, "participant %lld withdrew: %lld research rows removed", session.participantId, *removed);
     }
     auto now = m_participants.find(session.participantId);
     if (!now)
@@ -143,7 +139,7 @@ void ParticipantSite::onDownload(const QHttpServerRequest &request, QHttpServerR
                r.bytes, r.outcome == api::ExportStream::Outcome::Complete ? "complete" : "not complete");
         stream->deleteLater();
     });
-    const ExportSubject subject { participantId, participant.memberId };
+    const ExportSubject subject { participantId, participant.memberId, m_keys.pseudonym(participant.memberId) };
     m_downloads.start([database = m_database, subject, queue] {
         if (!queue->setEstimate(0))
             return;
@@ -187,7 +183,7 @@ void ParticipantSite::onDelete(const QHttpServerRequest &request, QHttpServerRes
 
     // Last step: the erasure, whatever Open Humans said, then the report.
     auto erase = [this, reply, deletion, who, current] {
-        auto counts = countMemberRows(m_database, { who.id, who.memberId });
+        auto counts = countMemberRows(m_database, { who.id, who.memberId, m_keys.pseudonym(who.memberId) });
         if (!counts)
             return reply->send(internalError(counts.error(), &current));
         auto erased = eraseMember(m_database, m_keys, who.memberId);

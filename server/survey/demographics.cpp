@@ -2,6 +2,7 @@
 
 #include "core/httpcall.h"
 #include "db/sqlhelpers.h"
+#include "privacy/tombstones.h"
 #include "survey/csvparser.h"
 #include "survey/demographicstable.h"
 #include "survey/surveylog.h"
@@ -27,7 +28,7 @@ struct SurveyColumn
 // The forms' questions, as the old system read them.
 const SurveyColumn surveyColumns[] = {
     { "ts", Kind::Timestamp, "Timestamp", "Timestamp" },
-    { "project_member_id", Kind::MemberId, "Your OpenHumans OpenAPS Data Commons \"project member ID\"",
+    { "user_id", Kind::MemberId, "Your OpenHumans OpenAPS Data Commons \"project member ID\"",
       "Your Nightscout Data Commons \"project member ID\"" },
     { "date_of_birth", Kind::Date, "When were you born?", "Year of birth" },
     { "gender", Kind::Text, "Gender", "Gender" },
@@ -117,7 +118,7 @@ QString upsertSql(bool postgres)
         const QString name = QLatin1String(c.column);
         names << name;
         marks << QStringLiteral("?");
-        if (name == QLatin1String("ts") || name == QLatin1String("project_member_id"))
+        if (name == QLatin1String("ts") || name == QLatin1String("user_id"))
             continue;
         sets << name + QLatin1String(" = excluded.") + name;
         mine << QLatin1String("member_demographics.") + name;
@@ -138,7 +139,7 @@ QString upsertSql(bool postgres)
             parts << mine[i] + QLatin1String(" IS NOT ") + theirs[i];
         changed = parts.join(QLatin1String(" OR "));
     }
-    return QStringLiteral("INSERT INTO member_demographics (%1) VALUES (%2) ON CONFLICT (project_member_id, ts) "
+    return QStringLiteral("INSERT INTO member_demographics (%1) VALUES (%2) ON CONFLICT (user_id, ts) "
                           "DO UPDATE SET %3 WHERE %4")
             .arg(names.join(QLatin1String(", ")), marks.join(QLatin1String(", ")), sets.join(QLatin1String(", ")),
                  changed);
@@ -151,7 +152,8 @@ QString surveyName(Survey survey)
     return survey == Survey::OpenAps ? QStringLiteral("openaps") : QStringLiteral("nightscout");
 }
 
-Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const QByteArray &csv)
+Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const privacy::ParticipantKeys &keys,
+                                           const QByteArray &csv)
 {
     const QList<QStringList> rows = parseCsv(csv);
     if (rows.isEmpty())
@@ -176,11 +178,16 @@ Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const Q
     const QString sql = upsertSql(database.isPostgres());
     const QString now = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"));
     const Status s = sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
+        // Locked first: an erasure either finished before or waits for us.
+        auto sharing = privacy::lockSharingMembers(db, keys);
+        if (!sharing)
+            return sharing.error();
         for (int r = 1; r < rows.size(); ++r) {
             ++report.rows;
             const QStringList &row = rows[r];
             QVariantList values;
             QString problem;
+            bool notSharing = false;
             for (size_t c = 0; c < std::size(surveyColumns); ++c) {
                 const QString text = columnIndex[int(c)] >= 0 ? row.value(columnIndex[int(c)]) : QString();
                 switch (surveyColumns[c].kind) {
@@ -190,11 +197,15 @@ Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const Q
                         problem = QStringLiteral("no usable timestamp");
                     break;
                 case Kind::MemberId: {
+                    // Typed by the participant: stored only as the pseudonym.
                     bool ok = false;
                     const qint64 id = text.trimmed().toLongLong(&ok);
-                    values << id;
+                    const qint64 pseudonym = keys.pseudonym(text);
+                    values << pseudonym;
                     if (!ok || id <= 0)
                         problem = QStringLiteral("no usable project member id");
+                    else if (!sharing->contains(pseudonym))
+                        notSharing = true;
                     break;
                 }
                 case Kind::Date:
@@ -213,11 +224,34 @@ Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const Q
                 report.problems << QStringLiteral("row %1: %2").arg(r + 1).arg(problem);
                 continue;
             }
+            if (notSharing) {
+                // Never joined, erased, or withdrew: not kept.
+                ++report.notSharing;
+                continue;
+            }
             values << surveyName(survey) << now;
             auto q = sql::exec(db, sql, values, "storing survey answers");
             if (!q)
                 return q.error();
             ++(q->numRowsAffected() > 0 ? report.written : report.unchanged);
+        }
+        // Answers kept earlier of members who since left or withdrew go too.
+        auto stored = sql::exec(db, QStringLiteral("SELECT DISTINCT user_id FROM member_demographics"), {},
+                                "reading survey members");
+        if (!stored)
+            return stored.error();
+        QList<qint64> gone;
+        while (stored->next()) {
+            if (!sharing->contains(stored->value(0).toLongLong()))
+                gone.append(stored->value(0).toLongLong());
+        }
+        stored->finish();
+        for (const qint64 userId : std::as_const(gone)) {
+            auto q = sql::exec(db, QStringLiteral("DELETE FROM member_demographics WHERE user_id = ?"), { userId },
+                               "removing answers of members who do not share");
+            if (!q)
+                return q.error();
+            report.removed += int(q->numRowsAffected());
         }
         return {};
     });
@@ -227,11 +261,12 @@ Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const Q
 }
 
 DemographicsImport::DemographicsImport(db::Database database, QNetworkAccessManager *nam, QList<QUrl> urls,
-                                       QObject *parent)
+                                       privacy::ParticipantKeys keys, QObject *parent)
     : QObject(parent),
       m_database(std::move(database)),
       m_nam(nam),
-      m_urls(std::move(urls))
+      m_urls(std::move(urls)),
+      m_keys(std::move(keys))
 { }
 
 void DemographicsImport::start()
@@ -256,13 +291,15 @@ void DemographicsImport::fetchNext()
             m_errors << label + QLatin1String(": ") + response.error().message;
         } else if (response->status != 200) {
             m_errors << label + QStringLiteral(": the server answered HTTP %1").arg(response->status);
-        } else if (auto imported = importSurveyCsv(m_database, response->body); !imported) {
+        } else if (auto imported = importSurveyCsv(m_database, m_keys, response->body); !imported) {
             m_errors << label + QLatin1String(": ") + imported.error().message;
         } else {
             m_report.rows += imported->rows;
             m_report.written += imported->written;
             m_report.unchanged += imported->unchanged;
             m_report.skipped += imported->skipped;
+            m_report.notSharing += imported->notSharing;
+            m_report.removed += imported->removed;
             m_report.problems += imported->problems;
         }
         fetchNext();
@@ -271,12 +308,14 @@ void DemographicsImport::fetchNext()
 
 void DemographicsImport::complete()
 {
-    if (auto s = refreshDemographics(m_database, QDate::currentDate()); !s)
+    if (auto s = refreshDemographics(m_database, m_keys, QDate::currentDate()); !s)
         m_errors << s.error().message;
     for (const QString &e : std::as_const(m_errors))
         qCWarning(lcSurvey, "%s", qPrintable(e));
-    qCInfo(lcSurvey, "demographics: %d answers, %d stored, %d unchanged, %d skipped", m_report.rows, m_report.written,
-           m_report.unchanged, m_report.skipped);
+    qCInfo(lcSurvey,
+           "demographics: %d answers, %d stored, %d unchanged, %d skipped, %d not kept (not sharing), %d removed",
+           m_report.rows, m_report.written, m_report.unchanged, m_report.skipped, m_report.notSharing,
+           m_report.removed);
     emit finished();
 }
 

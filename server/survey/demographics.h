@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "db/database.h"
+#include "privacy/participantkeys.h"
 
 #include <QObject>
 #include <QPointer>
@@ -23,6 +24,8 @@ struct SurveyImportReport
     int written = 0; // new or changed answers stored
     int unchanged = 0;
     int skipped = 0; // no usable member id or timestamp
+    int notSharing = 0; // of people who never joined, were erased or withdrew: not kept
+    int removed = 0; // answers kept earlier of members who since left or withdrew
     QStringList problems; // "row 7: no project member id" (never answer text)
 };
 
@@ -30,10 +33,14 @@ struct SurveyImportReport
 // the member-id column ("Your OpenHumans OpenAPS Data Commons "project
 // member ID"" or "Your Nightscout Data Commons "project member ID"");
 // headers match ignoring case, spacing and curly quotes. Answers are
-// upserted by (project_member_id, ts). Dates as the forms export them:
+// upserted by (user_id, ts), user_id being the member's pseudonym: the
+// member id typed into the form is never stored. Only answers of members who
+// share are kept (privacy::lockSharingMembers); earlier answers of members
+// who since left or withdrew are removed. Dates as the forms export them:
 // M/d/yyyy (the sheets' US locale), yyyy-MM-dd, or a year alone ("Year of
 // birth" → 1 January); timestamps "M/d/yyyy H:mm:ss", read as UTC.
-Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const QByteArray &csv);
+Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const privacy::ParticipantKeys &keys,
+                                           const QByteArray &csv);
 
 // Fetches the configured CSV URLs (OPENAPS_DEMOGRAPHICS_OPENAPS_CSV_URL,
 // OPENAPS_DEMOGRAPHICS_NIGHTSCOUT_CSV_URL: published spreadsheets), imports
@@ -45,7 +52,8 @@ class DemographicsImport final : public QObject
     Q_DISABLE_COPY_MOVE(DemographicsImport)
 
 public:
-    DemographicsImport(db::Database database, QNetworkAccessManager *nam, QList<QUrl> urls, QObject *parent = nullptr);
+    DemographicsImport(db::Database database, QNetworkAccessManager *nam, QList<QUrl> urls,
+                       privacy::ParticipantKeys keys, QObject *parent = nullptr);
 
     void start();
     const QStringList &errors() const { return m_errors; }
@@ -61,6 +69,7 @@ private:
     db::Database m_database;
     QNetworkAccessManager *m_nam;
     QList<QUrl> m_urls;
+    privacy::ParticipantKeys m_keys;
     int m_next = 0;
     SurveyImportReport m_report;
     QStringList m_errors;

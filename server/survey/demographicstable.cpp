@@ -1,28 +1,35 @@
 #include "survey/demographicstable.h"
 
 #include "db/sqlhelpers.h"
+#include "privacy/tombstones.h"
 #include "survey/demographicscleaning.h"
 
 #include <QSqlQuery>
 
 namespace openaps::survey {
 
-Status refreshDemographics(const db::Database &database, const QDate &today)
+Status refreshDemographics(const db::Database &database, const privacy::ParticipantKeys &keys, const QDate &today)
 {
     return sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
-        auto rows = sql::exec(
-                db,
-                QStringLiteral("SELECT seq_id, project_member_id, ts, survey, gender, ethnicity, country, "
-                               "height, weight, date_of_birth, first_diagnosed_date, "
-                               "diy_closed_loop_type, who_uses_the_closed_loop_system, "
-                               "insulin_units_per_day, basal_insulin_units_per_day, carb_grams_per_day, "
-                               "last_lab_reported_a1c FROM member_demographics ORDER BY seq_id"),
-                {}, "reading demographics");
+        // First, and locked: an erasure or withdrawal either finished before
+        // (its answers are not read) or waits for this transaction.
+        auto sharing = privacy::lockSharingMembers(db, keys);
+        if (!sharing)
+            return sharing.error();
+        auto rows = sql::exec(db,
+                              QStringLiteral("SELECT seq_id, user_id, ts, survey, gender, ethnicity, country, "
+                                             "height, weight, date_of_birth, first_diagnosed_date, "
+                                             "diy_closed_loop_type, who_uses_the_closed_loop_system, "
+                                             "insulin_units_per_day, basal_insulin_units_per_day, carb_grams_per_day, "
+                                             "last_lab_reported_a1c FROM member_demographics ORDER BY seq_id"),
+                              {}, "reading demographics");
         if (!rows)
             return rows.error();
         QList<QVariantList> cleaned;
         while (rows->next()) {
             const QSqlQuery &r = *rows;
+            if (!sharing->contains(r.value(1).toLongLong()))
+                continue;
             const CleanDemographics c = cleanDemographics(r.value(4).toString(), r.value(6).toString(),
                                                           r.value(7).toString(), r.value(8).toString(),
                                                           dateFromDb(r.value(9)), dateFromDb(r.value(10)), today);
@@ -53,16 +60,15 @@ Status refreshDemographics(const db::Database &database, const QDate &today)
             !q)
             return q.error();
         for (const QVariantList &values : cleaned) {
-            auto q = sql::exec(
-                    db,
-                    QStringLiteral("INSERT INTO analytics_demographics (seq_id, project_member_id, ts, survey, "
-                                   "gender, ethnicity, country, country_corrected, height_cm, weight_kg, "
-                                   "age_years, age_bracket, years_since_diagnosed, "
-                                   "years_since_diagnosed_bracket, diy_closed_loop_type, "
-                                   "who_uses_the_closed_loop_system, insulin_units_per_day, "
-                                   "basal_insulin_units_per_day, carb_grams_per_day, last_lab_reported_a1c) "
-                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                    values, "writing cleaned demographics");
+            auto q = sql::exec(db,
+                               QStringLiteral("INSERT INTO analytics_demographics (seq_id, user_id, ts, survey, "
+                                              "gender, ethnicity, country, country_corrected, height_cm, weight_kg, "
+                                              "age_years, age_bracket, years_since_diagnosed, "
+                                              "years_since_diagnosed_bracket, diy_closed_loop_type, "
+                                              "who_uses_the_closed_loop_system, insulin_units_per_day, "
+                                              "basal_insulin_units_per_day, carb_grams_per_day, last_lab_reported_a1c) "
+                                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                               values, "writing cleaned demographics");
             if (!q)
                 return q.error();
         }

@@ -55,6 +55,29 @@ Result<QSet<QString>> allTombstones(const QSqlDatabase &db)
     return all;
 }
 
+Result<QSet<qint64>> lockSharingMembers(const QSqlDatabase &db, const ParticipantKeys &keys)
+{
+    auto stones = allTombstones(db);
+    if (!stones)
+        return stones.error();
+    auto q = sql::exec(db,
+                       QStringLiteral("SELECT p.member_id FROM participants p "
+                                      "LEFT JOIN etl_participants e ON e.participant_id = p.id "
+                                      "WHERE COALESCE(p.sharing_consent, '') <> 'none' "
+                                      "AND COALESCE(e.consent, '') <> 'none'%1")
+                               .arg(isPostgres(db) ? QStringLiteral(" FOR KEY SHARE OF p") : QString()),
+                       {}, "finding the members who share");
+    if (!q)
+        return q.error();
+    QSet<qint64> sharing;
+    while (q->next()) {
+        const QString member = q->value(0).toString();
+        if (!stones->contains(keys.tombstone(member)))
+            sharing.insert(keys.pseudonym(member));
+    }
+    return sharing;
+}
+
 Status WriteGuard::check(const QSqlDatabase &db) const
 {
     const QString notErased = QStringLiteral("NOT EXISTS (SELECT 1 FROM participant_tombstones WHERE tombstone = ?)");

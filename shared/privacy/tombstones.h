@@ -41,6 +41,13 @@ Status addTombstone(const QSqlDatabase &db, const QString &tombstone);
 // Every tombstone, for writers that handle many members at once.
 Result<QSet<QString>> allTombstones(const QSqlDatabase &db);
 
+// Inside a write transaction: the pseudonyms of the members whose data may
+// be kept at all: an account here, no tombstone, and a consent other than
+// "none" (as the site last saved it and as the ETL last read it). On
+// PostgreSQL their rows are locked FOR KEY SHARE, as WriteGuard::check does.
+// For writers that handle many members at once (the survey import).
+Result<QSet<qint64>> lockSharingMembers(const QSqlDatabase &db, const ParticipantKeys &keys);
+
 // Who a write is for.
 struct WriteGuard
 {

@@ -105,9 +105,8 @@ INSERT INTO pg_temp.openaps_grants (table_name, web, ingest, etl, api, viewer) V
     -- foundation (0001): every process checks the schema version at start-up
     ('schema_migrations', 'read', 'read', 'read', 'read', NULL),
     -- tokens: web stores them, ingest and ETL refresh them (OH rotates refresh tokens)
-    ('participants', 'write', 'SELECT, UPDATE', 'SELECT, UPDATE',
-        'SELECT (id, member_id, registered_at, deauthorized_at)',
-        'SELECT (id, member_id, registered_at, deauthorized_at)'),
+    -- researchers and BI tools never see a member id (research rows carry pseudonyms)
+    ('participants', 'write', 'SELECT, UPDATE', 'SELECT, UPDATE', NULL, NULL),
     ('source_entities', 'read', NULL, 'read', 'read', 'read'),
     ('entries', 'erase', NULL, 'load', 'read', 'read'),
     ('treatments', 'erase', NULL, 'load', 'read', 'read'),

@@ -42,9 +42,9 @@ Dataset fromEtl(const records::TableSpec &spec, const char *timeColumn)
 Dataset demographics()
 {
     using T = ExportType;
-    Dataset d { QStringLiteral("member_demographics"), {}, {}, QStringLiteral("project_member_id"), false };
+    Dataset d { QStringLiteral("member_demographics"), {}, {}, QStringLiteral("user_id"), false };
     const std::pair<const char *, ExportType> columns[] = {
-        { "project_member_id", T::Integer },
+        { "user_id", T::Integer },
         { "ts", T::Timestamp },
         { "survey", T::Text },
         { "date_of_birth", T::Date },

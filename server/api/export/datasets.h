@@ -29,7 +29,7 @@ struct Dataset
     QString name; // table name and dataset name
     std::vector<ExportColumn> columns; // in export order
     QString timeColumn; // UTC time that from/to filter on; empty: none
-    QString participantColumn; // member id (user_id or project_member_id)
+    QString participantColumn; // the participant's pseudonym (user_id)
     // False for member_demographics: its rows follow the member's consent
     // as stamped on their research rows.
     bool hasSourceEntity = true;

@@ -12,6 +12,7 @@
 #include "etl/analytics.h"
 #include "etl/copyrow.h"
 #include "etl/recordmapper.h"
+#include "privacy/participantkeys.h"
 #include "records/datatype.h"
 #include "records/filenames.h"
 #include "records/ndjsonreader.h"
@@ -46,6 +47,8 @@ using namespace openaps;
 using namespace openaps::records;
 
 namespace {
+
+const QByteArray benchSecretKey = QByteArrayLiteral("bench-etl-secret-key-0123456789abcdef");
 
 QTextStream out(stdout);
 
@@ -141,7 +144,9 @@ Child run(const QString &program, const QStringList &args, const QString &databa
         argv.push_back(a.data());
     argv.push_back(nullptr);
     QList<QByteArray> env8 { "OPENAPS_DATABASE_URL=" + databaseUrl.toUtf8(), "QT_LOGGING_RULES=openaps.*.info=false",
-                             "PATH=/usr/bin:/bin", "HOME=/tmp" };
+                             "PATH=/usr/bin:/bin", "HOME=/tmp",
+                             // import stores rows under pseudonyms: it needs the key
+                             "OPENAPS_SECRET_KEY=" + benchSecretKey };
     std::vector<char *> envp;
     for (QByteArray &e : env8)
         envp.push_back(e.data());
@@ -402,7 +407,8 @@ int main(int argc, char *argv[])
     QElapsedTimer analyticsTimer;
     analyticsTimer.start();
     for (const QString &member : QDir(dataDir).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-        if (auto s = etl::refreshParticipantAnalytics(etlDatabase, member.toLongLong()); !s)
+        const qint64 pseudonym = privacy::ParticipantKeys(benchSecretKey).pseudonym(member);
+        if (auto s = etl::refreshParticipantAnalytics(etlDatabase, pseudonym); !s)
             out << "analytics failed: " << s.error().message << Qt::endl;
     }
     const double analyticsSeconds = analyticsTimer.nsecsElapsed() / 1e9;

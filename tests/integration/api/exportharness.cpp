@@ -179,7 +179,7 @@ bool ExportHarness::seed()
     for (int member : { 101, 102, 103, 999 }) {
         ok = ok
                 && insert(QStringLiteral("member_demographics"),
-                          { { QStringLiteral("project_member_id"), member },
+                          { { QStringLiteral("user_id"), member },
                             { QStringLiteral("ts"), QString::fromLatin1(t0) },
                             { QStringLiteral("date_of_birth"), QStringLiteral("1980-05-06") },
                             { QStringLiteral("gender"), QStringLiteral("Female") },

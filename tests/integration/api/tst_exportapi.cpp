@@ -175,13 +175,12 @@ void TestExportApi::everyDatasetExports()
     if (format == u"csv"_s) {
         // Header plus rows; member 101's first entry spans two lines.
         const QList<QByteArray> all = lines(reply.body);
-        QVERIFY(all.first().startsWith(dataset == u"member_demographics"_s ? "project_member_id," : "user_id,"));
+        QVERIFY(all.first().startsWith("user_id,"));
         QCOMPARE(all.size(), 1 + rows + (dataset == u"entries"_s ? 1 : 0));
     } else {
         const auto objects = ndjson(reply.body);
         QCOMPARE(objects.size(), rows);
-        const QString member = dataset == u"member_demographics"_s ? u"project_member_id"_s : u"user_id"_s;
-        const QList<qint64> ids = members(objects, member);
+        const QList<qint64> ids = members(objects, u"user_id"_s);
         QCOMPARE(ids.first(), 101);
         QCOMPARE(ids.last(), 103);
         QVERIFY(std::is_sorted(ids.cbegin(), ids.cend()));
@@ -272,8 +271,7 @@ void TestExportApi::scope()
     for (const QString &dataset : allDatasets) {
         const auto reply = h.get(u"/api/v1/export/%1?format=ndjson"_s.arg(dataset), token);
         QCOMPARE(reply.status, 200);
-        const QString column = dataset == u"member_demographics"_s ? u"project_member_id"_s : u"user_id"_s;
-        QList<qint64> ids = members(ndjson(reply.body), column);
+        QList<qint64> ids = members(ndjson(reply.body), u"user_id"_s);
         ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
         QCOMPARE(ids, visible); // member 999 (no research rows) never appears
     }
@@ -322,10 +320,10 @@ void TestExportApi::participantsFilter()
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.body, QByteArray());
     reply = h.get(u"/api/v1/export/member_demographics?format=ndjson&participants=999,102"_s);
-    QCOMPARE(members(ndjson(reply.body), u"project_member_id"_s), QList<qint64> { 102 });
+    QCOMPARE(members(ndjson(reply.body), u"user_id"_s), QList<qint64> { 102 });
     // The survey has no time column: a window does not cut it.
     reply = h.get(u"/api/v1/export/member_demographics?format=ndjson&participants=102&from=2030-01-01"_s);
-    QCOMPARE(members(ndjson(reply.body), u"project_member_id"_s), QList<qint64> { 102 });
+    QCOMPARE(members(ndjson(reply.body), u"user_id"_s), QList<qint64> { 102 });
 }
 
 void TestExportApi::unknownDataset_data()

@@ -24,7 +24,7 @@ Status load(const db::Database &database, qint64 userId, DataType type, const QB
     QBuffer buffer;
     buffer.setData(data);
     buffer.open(QIODevice::ReadOnly);
-    auto report = FileLoader(database).load(&buffer, type, LoadTarget { userId, 0, QStringLiteral("test") });
+    auto report = FileLoader(database).load(&buffer, type, LoadTarget { userId, 0, QStringLiteral("test"), {} });
     if (!report)
         return report.error();
     if (report->badLines)

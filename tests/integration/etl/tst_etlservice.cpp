@@ -1,7 +1,5 @@
-#include "../openhumans/ohtestsupport.h"
 #include "db/sqlhelpers.h"
-#include "etl/etlservice.h"
-#include "etltestsupport.h"
+#include "etlworld.h"
 #include "jobs/ohsession.h"
 
 #include <QTemporaryDir>
@@ -10,92 +8,6 @@ using namespace openaps;
 using namespace openaps::etl;
 using namespace openaps::test::etl;
 using Endpoint = openaps::standins::OpenHumansStandIn::Endpoint;
-
-namespace {
-
-const QByteArray secretKey = QByteArrayLiteral("0123456789abcdef0123456789abcdef-etl-test");
-
-QByteArray fixture(const char *name)
-{
-    QFile f(fixturePath(name));
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-QByteArray entries(int from, int to)
-{
-    QByteArray data;
-    for (int i = from; i < to; ++i)
-        data += "{\"_id\":\"s" + QByteArray::number(i)
-                + "\",\"type\":\"sgv\",\"sgv\":" + QByteArray::number(80 + i % 100)
-                + ",\"date\":" + QByteArray::number(1706745600000LL + qint64(i) * 300000) + ",\"device\":\"xDrip\"}\n";
-    return data;
-}
-
-// One database, one Open Humans stand-in with a member who has tokens and
-// files, and a way to run `etl --once` in-process.
-struct World
-{
-    explicit World(const db::Database &database) : database(database)
-    {
-        oh::TokenPair tokens;
-        member = oh.memberWithTokens(&tokens);
-        tokens.expiresAt = oh.clock.now.addSecs(36000);
-        auto conn = database.connection();
-        QSqlQuery q(*conn);
-        q.prepare(QStringLiteral("INSERT INTO participants (member_id) VALUES (?)"));
-        q.addBindValue(member);
-        if (!q.exec())
-            qFatal("%s", qPrintable(q.lastError().text()));
-        participantId = scalar(database, QStringLiteral("SELECT id FROM participants WHERE member_id = ?"), { member })
-                                .toLongLong();
-        jobs::OhSession session(database, oh.client(), secretKey, oh.clock.clock());
-        if (!session.store(participantId, tokens))
-            qFatal("storing tokens failed");
-    }
-
-    void addFile(const QString &name, const QByteArray &content, const QStringList &tags = {})
-    {
-        oh.clock.advance(60); // distinct creation times
-        oh.standIn->addFile(member, name, content, QString(), tags);
-    }
-    void setConsent(const char *value)
-    {
-        oh.standIn->store().deleteFiles(member, standins::OpenHumansStore::DeleteBy::Basename, consentName());
-        addFile(consentName(), value);
-    }
-    QString consentName() const { return member + QStringLiteral("_open_aps_data_sharing_consent.txt"); }
-
-    // One `etl --once` cycle; the participant pass's outcome.
-    jobs::ParticipantRunner::Stats runOnce()
-    {
-        EtlService::Options o;
-        o.once = true;
-        o.concurrency = 2;
-        o.tempDir = temp.path();
-        oh.clock.advance(1);
-        EtlService service(database, &oh.nam, oh.settings, secretKey, o, oh.clock.clock());
-        QSignalSpy stopped(&service, &EtlService::stopped);
-        service.start();
-        if (!stopped.wait(60000))
-            qWarning("the ETL cycle did not finish");
-        return service.lastPass();
-    }
-
-    qint64 userCount(const char *table) const
-    {
-        return scalar(database, QStringLiteral("SELECT COUNT(*) FROM %1 WHERE user_id = ?").arg(QLatin1String(table)),
-                      { member.toLongLong() })
-                .toLongLong();
-    }
-
-    db::Database database;
-    test::OpenHumansFixture oh;
-    QString member;
-    qint64 participantId = 0;
-    QTemporaryDir temp;
-};
-
-} // namespace
 
 class TestEtlService : public QObject
 {
@@ -290,7 +202,7 @@ private slots:
         QList<qint64> counts;
         for (const QString &member : members)
             counts << scalar(database, QStringLiteral("SELECT COUNT(*) FROM entries WHERE user_id = ?"),
-                             { member.toLongLong() })
+                             { w.keys.pseudonym(member) })
                               .toLongLong();
         QCOMPARE(counts, (QList<qint64> { 300, 100, 200, 0 }));
         QCOMPARE(scalar(database, QStringLiteral("SELECT COUNT(DISTINCT source_entity) FROM entries")),

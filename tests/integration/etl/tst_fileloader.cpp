@@ -21,7 +21,7 @@ constexpr qint64 member = 12345678;
 Result<FileReport> loadFixture(const db::Database &database, const char *name, DataType type, int source = 0)
 {
     FileLoader loader(database);
-    return loader.loadFile(fixturePath(name), type, LoadTarget { member, source, QString::fromLatin1(name) });
+    return loader.loadFile(fixturePath(name), type, LoadTarget { member, source, QString::fromLatin1(name), {} });
 }
 
 Result<FileReport> loadBytes(const db::Database &database, const QByteArray &data, DataType type,
@@ -33,7 +33,7 @@ Result<FileReport> loadBytes(const db::Database &database, const QByteArray &dat
     FileLoader loader(database);
     if (batchBytes)
         loader.setBatchBytes(batchBytes);
-    return loader.load(&buffer, type, LoadTarget { member, 0, QStringLiteral("bytes") });
+    return loader.load(&buffer, type, LoadTarget { member, 0, QStringLiteral("bytes"), {} });
 }
 
 struct Fixture

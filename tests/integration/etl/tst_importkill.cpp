@@ -1,6 +1,7 @@
 #include "core/gzip.h"
 #include "etl/fileloader.h"
 #include "etltestsupport.h"
+#include "privacy/participantkeys.h"
 #include "records/datatype.h"
 
 #include <QFile>
@@ -17,6 +18,7 @@ namespace {
 
 constexpr int recordCount = 60000;
 constexpr qint64 member = 87654321;
+const QByteArray secretKey = QByteArrayLiteral("import-kill-test-secret-key-0123456789");
 
 // A big gzip export with some repeats, written in chunks.
 bool writeExport(const QString &path)
@@ -45,6 +47,7 @@ QProcess *startImport(const QString &databaseUrl, const QString &file, QObject *
     auto *process = new QProcess(parent);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("OPENAPS_DATABASE_URL"), databaseUrl);
+    env.insert(QStringLiteral("OPENAPS_SECRET_KEY"), QString::fromLatin1(secretKey)); // rows carry pseudonyms
     env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("openaps.*.info=false"));
     process->setProcessEnvironment(env);
     process->start(QStringLiteral(OPENAPS_SERVER_BINARY),
@@ -99,12 +102,14 @@ private slots:
         const QString summary = QString::fromUtf8(second->readAllStandardOutput());
         QVERIFY2(summary.contains(QStringLiteral("bad 0")), qPrintable(summary));
 
-        // The reference: the same file loaded in one go elsewhere.
+        // The reference: the same file loaded in one go elsewhere, under the
+        // member's pseudonym.
+        const qint64 pseudonym = privacy::ParticipantKeys(secretKey).pseudonym(QString::number(member));
         test::TestDatabase referenceDb(backend);
         const db::Database reference = referenceDb.database();
         QVERIFY(db::migrate(reference).ok());
         const auto loaded = FileLoader(reference).loadFile(file, records::DataType::Entries,
-                                                           LoadTarget { member, 0, QString() });
+                                                           LoadTarget { pseudonym, 0, QString(), {} });
         QVERIFY(loaded.ok());
         QCOMPARE(loaded->rows.inserted, qint64(recordCount - recordCount / 1000));
         QCOMPARE(count(database, QStringLiteral("entries")), loaded->rows.inserted);

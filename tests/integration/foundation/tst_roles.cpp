@@ -108,7 +108,7 @@ bool TestRoles::fixture()
         u"INSERT INTO entries (user_id, id, sgv, type, source_entity, \"date\", utc_offset) "
         "VALUES (12345678, 'e1', 120, 'sgv', 0, now(), 60)"_s,
         u"INSERT INTO treatments (user_id, id, event_type, created_at) VALUES (12345678, 't1', 'Bolus', now())"_s,
-        u"INSERT INTO member_demographics (project_member_id, ts, survey) VALUES (12345678, now(), 'openaps')"_s,
+        u"INSERT INTO member_demographics (user_id, ts, survey) VALUES (12345678, now(), 'openaps')"_s,
     };
     for (const QString &sql : seed) {
         if (auto r = adminQuery(sql); !r) {
@@ -177,8 +177,9 @@ void TestRoles::privileges_data()
                            "member_demographics", "source_entities" })
         row("viewer", qPrintable(u"read "_s + QString::fromLatin1(t)),
             qPrintable(u"SELECT * FROM "_s + QString::fromLatin1(t)), true);
-    row("viewer", "read participant ids", "SELECT id, member_id, registered_at FROM participants", true);
+    row("viewer", "read member ids", "SELECT member_id FROM participants", false);
     row("viewer", "read tokens", readTokens, false);
+    row("viewer", "read tombstones", "SELECT * FROM participant_tombstones", false);
     row("viewer", "read the access token", "SELECT access_token_enc FROM participants", false);
     row("viewer", "read every participant column", "SELECT * FROM participants", false);
     row("viewer", "insert research rows", insertEntry, false);
@@ -194,6 +195,8 @@ void TestRoles::privileges_data()
     row("api", "read demographics", "SELECT * FROM member_demographics", true);
     row("api", "read schema version", "SELECT max(version) FROM schema_migrations", true);
     row("api", "read tokens", readTokens, false);
+    row("api", "read member ids", "SELECT member_id FROM participants", false);
+    row("api", "read tombstones", "SELECT * FROM participant_tombstones", false);
     row("api", "insert research rows", insertEntry, false);
     row("api", "update research rows", updateEntries, false);
     row("api", "delete research rows", deleteEntries, false);
@@ -228,7 +231,7 @@ void TestRoles::privileges_data()
     row("etl", "update research rows", updateEntries, true);
     row("etl", "delete research rows", deleteEntries, true);
     row("etl", "truncate research tables", "TRUNCATE entries", true);
-    row("etl", "load demographics", "INSERT INTO member_demographics (project_member_id, ts) VALUES (1, now())", true);
+    row("etl", "load demographics", "INSERT INTO member_demographics (user_id, ts) VALUES (1, now())", true);
     row("etl", "stage in a temporary table", "CREATE TEMP TABLE staging (x INT)", true);
     row("etl", "read tokens", readTokens, true);
     row("etl", "store refreshed tokens", "UPDATE participants SET access_token_enc = 'v1:x'", true);
@@ -242,7 +245,7 @@ void TestRoles::privileges_data()
     row("web", "store tokens", "UPDATE participants SET access_token_enc = 'v1:y'", true);
     row("web", "erase participants", "DELETE FROM participants", true);
     row("web", "erase research rows", deleteEntries, true);
-    row("web", "erase demographics", "DELETE FROM member_demographics WHERE project_member_id = 12345678", true);
+    row("web", "erase demographics", "DELETE FROM member_demographics WHERE user_id = 12345678", true);
     row("web", "insert research rows", insertEntry, false);
     row("web", "update research rows", updateEntries, false);
     row("web", "truncate research tables", "TRUNCATE entries", false);

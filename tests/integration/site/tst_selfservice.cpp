@@ -76,6 +76,8 @@ QVariant keyValue(const db::Database &database, const site::ParticipantTable &t,
 {
     if (t.key == ParticipantKey::ParticipantId)
         return participantId;
+    if (t.key == ParticipantKey::UserId) // research rows name the member by pseudonym
+        return SiteHarness::keys().pseudonym(member);
     auto db = database.connection();
     const QMetaType type = db->record(t.table).field(t.column).metaType();
     if (type.id() == QMetaType::LongLong || type.id() == QMetaType::Int)
@@ -241,14 +243,16 @@ void TestSelfService::withdrawingTakesResearchRowsOutAtOnce()
     const qint64 id = participantIdOf(site, member);
     int serial = 0;
     QString error;
-    QVERIFY2(seedRow(site.database(), QStringLiteral("entries"), QStringLiteral("user_id"), member.toLongLong(),
-                     ++serial, &error),
+    QVERIFY2(seedRow(site.database(), QStringLiteral("entries"), QStringLiteral("user_id"),
+                     SiteHarness::keys().pseudonym(member), ++serial, &error),
              qPrintable(error));
     QVERIFY(seedRow(site.database(), QStringLiteral("etl_files"), QStringLiteral("participant_id"), id, ++serial,
                     &error));
 
     QCOMPARE(site.saveNightscout(cookie, QString(), QString(), false, false).status, 303);
-    QCOMPARE(countRows(site.database(), QStringLiteral("entries"), QStringLiteral("user_id"), member.toLongLong()), 0);
+    QCOMPARE(countRows(site.database(), QStringLiteral("entries"), QStringLiteral("user_id"),
+                       SiteHarness::keys().pseudonym(member)),
+             0);
     QCOMPARE(countRows(site.database(), QStringLiteral("etl_files"), QStringLiteral("participant_id"), id), 0);
     const HttpReply me = site.get(QStringLiteral("/me?saved=1"), cookie);
     QVERIFY(me.body.contains("your data has been taken out of the research database"));
