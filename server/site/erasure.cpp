@@ -137,7 +137,9 @@ Result<QList<ParticipantTable>> participantTables(const db::Database &database)
         result.append(t);
     };
     for (const QString &name : std::as_const(names)) {
-        if (!name.startsWith(QLatin1String("sqlite_")))
+        // Other sessions' temporary tables (an ETL batch's staging tables,
+        // pg_temp_N.*) are theirs alone and vanish with the session.
+        if (!name.startsWith(QLatin1String("sqlite_")) && !name.startsWith(QLatin1String("pg_temp")))
             classify(name, false);
     }
     for (const QString &name : std::as_const(views))

@@ -17,7 +17,9 @@ Result<QStringList> userIdTables(const db::Database &database)
     QStringList tables;
     const QStringList names = connection->tables(QSql::Tables);
     for (const QString &name : names) {
-        if (!name.startsWith(QLatin1String("sqlite_")) && connection->record(name).contains(QStringLiteral("user_id")))
+        if (name.startsWith(QLatin1String("sqlite_")) || name.startsWith(QLatin1String("pg_temp")))
+            continue; // SQLite's own; other sessions' temporary tables (ETL staging)
+        if (connection->record(name).contains(QStringLiteral("user_id")))
             tables.append(name);
     }
     tables.sort();
