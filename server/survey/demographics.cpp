@@ -15,7 +15,7 @@ namespace openaps::survey {
 
 namespace {
 
-enum class Kind { Timestamp, MemberId, Date, Text, Number };
+enum class Kind { Timestamp, MemberId, Date, Year, Text, Number };
 
 struct SurveyColumn
 {
@@ -30,11 +30,11 @@ const SurveyColumn surveyColumns[] = {
     { "ts", Kind::Timestamp, "Timestamp", "Timestamp" },
     { "user_id", Kind::MemberId, "Your OpenHumans OpenAPS Data Commons \"project member ID\"",
       "Your Nightscout Data Commons \"project member ID\"" },
-    { "date_of_birth", Kind::Date, "When were you born?", "Year of birth" },
+    { "birth_year", Kind::Year, "When were you born?", "Year of birth" },
     { "gender", Kind::Text, "Gender", "Gender" },
     { "ethnicity", Kind::Text, "Ethnicity origin:", "Race/Ethnicity" },
     { "country", Kind::Text, "What country do you live in?", "Country of residence?" },
-    { "first_diagnosed_date", Kind::Date, "When were you diagnosed with diabetes?", "Diagnosis date of diabetes:" },
+    { "diagnosis_year", Kind::Year, "When were you diagnosed with diabetes?", "Diagnosis date of diabetes:" },
     { "first_insulin_pump_date", Kind::Date, "When did you first go on an insulin pump?",
       "When did you/your child first go on an insulin pump?" },
     { "first_glucose_monitor_date", Kind::Date, "When did you first go on a continuous glucose monitor (CGM)?",
@@ -91,6 +91,15 @@ QVariant dateValue(const QString &text)
     if (!d.isValid() || d.year() < 1900)
         return sql::nullText();
     return d.toString(Qt::ISODate);
+}
+
+// Birth and diagnosis: the year only, never the full date.
+QVariant yearValue(const QString &text)
+{
+    const QVariant date = dateValue(text);
+    if (date.isNull())
+        return QVariant(QMetaType::fromType<int>());
+    return QDate::fromString(date.toString(), Qt::ISODate).year();
 }
 
 QVariant numberValue(const QString &text)
@@ -210,6 +219,9 @@ Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const p
                 }
                 case Kind::Date:
                     values << dateValue(text);
+                    break;
+                case Kind::Year:
+                    values << yearValue(text);
                     break;
                 case Kind::Number:
                     values << numberValue(text);

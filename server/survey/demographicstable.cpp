@@ -8,6 +8,17 @@
 
 namespace openaps::survey {
 
+namespace {
+
+// Only the year is stored: 1 January of it, so the age is this year's age
+// (at most one more than the exact age), and its bracket.
+QDate yearStart(const QVariant &year)
+{
+    return year.isNull() ? QDate() : QDate(year.toInt(), 1, 1);
+}
+
+} // namespace
+
 Status refreshDemographics(const db::Database &database, const privacy::ParticipantKeys &keys, const QDate &today)
 {
     return sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
@@ -18,7 +29,7 @@ Status refreshDemographics(const db::Database &database, const privacy::Particip
             return sharing.error();
         auto rows = sql::exec(db,
                               QStringLiteral("SELECT seq_id, user_id, ts, survey, gender, ethnicity, country, "
-                                             "height, weight, date_of_birth, first_diagnosed_date, "
+                                             "height, weight, birth_year, diagnosis_year, "
                                              "diy_closed_loop_type, who_uses_the_closed_loop_system, "
                                              "insulin_units_per_day, basal_insulin_units_per_day, carb_grams_per_day, "
                                              "last_lab_reported_a1c FROM member_demographics ORDER BY seq_id"),
@@ -32,7 +43,7 @@ Status refreshDemographics(const db::Database &database, const privacy::Particip
                 continue;
             const CleanDemographics c = cleanDemographics(r.value(4).toString(), r.value(6).toString(),
                                                           r.value(7).toString(), r.value(8).toString(),
-                                                          dateFromDb(r.value(9)), dateFromDb(r.value(10)), today);
+                                                          yearStart(r.value(9)), yearStart(r.value(10)), today);
             cleaned.append(
                     { r.value(0),
                       r.value(1),

@@ -181,7 +181,7 @@ bool ExportHarness::seed()
                 && insert(QStringLiteral("member_demographics"),
                           { { QStringLiteral("user_id"), member },
                             { QStringLiteral("ts"), QString::fromLatin1(t0) },
-                            { QStringLiteral("date_of_birth"), QStringLiteral("1980-05-06") },
+                            { QStringLiteral("birth_year"), 1980 },
                             { QStringLiteral("gender"), QStringLiteral("Female") },
                             { QStringLiteral("insulin_units_per_day"), 42.5 },
                             { QStringLiteral("survey"), QStringLiteral("openaps") },

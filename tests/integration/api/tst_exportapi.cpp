@@ -207,7 +207,7 @@ void TestExportApi::csvExactValues()
     reply = h.get(u"/api/v1/export/member_demographics?participants=103"_s);
     QCOMPARE(reply.status, 200);
     QCOMPARE(lines(reply.body).value(1),
-             "103,2024-01-01T00:00:00.000Z,openaps,1980-05-06,Female,,,,,,,,,,,42.5,,,,,"
+             "103,2024-01-01T00:00:00.000Z,openaps,1980,Female,,,,,,,,,,,42.5,,,,,"
              "2024-01-01T00:05:00.000Z,"_ba);
 }
 

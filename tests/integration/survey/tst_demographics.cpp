@@ -80,7 +80,7 @@ private slots:
                     { pseudonym(member) });
         };
         QCOMPARE(value("ts", 12345678), QStringLiteral("2019-07-29T15:44:55.000Z"));
-        QCOMPARE(value("date_of_birth", 12345678), QStringLiteral("1980-03-14"));
+        QCOMPARE(value("birth_year", 12345678), QStringLiteral("1980")); // the year only
         QCOMPARE(value("country", 12345678), QStringLiteral("the UK"));
         QCOMPARE(value("diy_closed_loop_type", 12345678), QStringLiteral("OpenAPS (oref0), AndroidAPS"));
         QCOMPARE(value("height", 12345678), QStringLiteral("5'7\""));
@@ -91,8 +91,8 @@ private slots:
         QCOMPARE(value("last_lab_reported_a1c", 23456789), QStringLiteral("6.8"));
         QCOMPARE(value("ethnicity", 23456789), QStringLiteral("NULL"));
         QCOMPARE(value("survey", 34567890), QStringLiteral("nightscout"));
-        QCOMPARE(value("date_of_birth", 34567890), QStringLiteral("1975-01-01"));
-        QCOMPARE(value("first_diagnosed_date", 34567890), QStringLiteral("2000-05-20"));
+        QCOMPARE(value("birth_year", 34567890), QStringLiteral("1975"));
+        QCOMPARE(value("diagnosis_year", 34567890), QStringLiteral("2000"));
         QCOMPARE(value("who_uses_the_closed_loop_system", 34567890), QStringLiteral("Self"));
 
         // Importing the same sheets again stores nothing new.
