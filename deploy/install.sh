@@ -73,13 +73,14 @@ fi
 cp deploy/systemd/instances/site.env.example "$root/etc/openaps/instances/site.env.example"
 
 # Credentials: root only (systemd hands copies to the service). A fresh
-# secret key; the others start empty (= unset) until the admin fills them.
+# secret key; the others start empty (= unset) until the admin fills them
+# (an empty pseudonym_key keeps the pseudonyms derived from the secret key).
 credentials="$root/etc/openaps/credentials"
 umask 077
 if [ ! -s "$credentials/secret_key" ]; then
     openssl rand -base64 48 >"$credentials/secret_key"
 fi
-for name in database_url oh_client_secret oh_webhook_secret metrics_token smtp_password \
+for name in pseudonym_key database_url oh_client_secret oh_webhook_secret metrics_token smtp_password \
         demographics_openaps_csv_url demographics_nightscout_csv_url; do
     [ -e "$credentials/$name" ] || : >"$credentials/$name"
 done
