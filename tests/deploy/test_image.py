@@ -344,8 +344,8 @@ class ImageTest(unittest.TestCase):
     def test_4_site_user_serves_a_researcher_export(self):
         owner = self.urls["owner"]
         psql(owner, 'INSERT INTO entries (user_id, id, sgv, type, source_entity, "date") VALUES '
-                    "(4242, 'image-1', 123, 'sgv', 0, now() - interval '2 hours'), "
-                    "(4242, 'image-2', 187, 'sgv', 1, now() - interval '1 hour')")
+                    "(4242424242424242, 'image-1', 123, 'sgv', 0, now() - interval '2 hours'), "
+                    "(4242424242424242, 'image-2', 187, 'sgv', 1, now() - interval '1 hour')")
         process, log, env = self.serve("site", "web,api", "site")
         port = int(env["OPENAPS_HTTP_PORT"])
         email, password = "image-researcher@example.org", "a long test password"
