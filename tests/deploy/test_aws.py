@@ -161,13 +161,13 @@ def present(items):
     return result
 
 
-def cfn_lint(template, extra=()):
+def cfn_lint(template, extra=(), parameters=LINT_PARAMETERS):
     """(exit code, output) of tests/deploy/cfn-lint.cjs on a template."""
     here = os.path.dirname(os.path.abspath(__file__))
     node = shutil.which("node")
     if not node or not os.path.isdir(os.path.join(here, "node_modules", "cfn-lint")):
         raise AssertionError("cfn-lint is not installed: run `npm install` in tests/deploy (tests/run.sh does)")
-    result = subprocess.run([node, os.path.join(here, "cfn-lint.cjs"), template, *LINT_PARAMETERS, *extra],
+    result = subprocess.run([node, os.path.join(here, "cfn-lint.cjs"), template, *parameters, *extra],
                             capture_output=True, text=True, timeout=300)
     return result.returncode, result.stdout + result.stderr
 
