@@ -7,6 +7,8 @@
 #include <QTextStream>
 
 #include <cstdio>
+#include <functional>
+#include <optional>
 
 namespace openaps::app {
 
@@ -21,7 +23,6 @@ struct CommandEntry
 
 const CommandEntry commands[] = {
     { "serve", serveCommand, "run the server (--roles web,api,ingest,etl)" },
-    { "demo", demoCommand, "the whole system on this machine with loopback stand-ins" },
     { "migrate", migrateCommand,
       "apply database migrations and exit (--roles: then PostgreSQL roles; --login USER=ROLES: a LOGIN user in them)" },
     { "check-config", checkConfigCommand, "print the effective configuration, secrets masked" },
@@ -41,29 +42,66 @@ int usage(int exitCode)
     return exitCode;
 }
 
+// "<program>: <message>" on stderr.
+QTextStream &err()
+{
+    static QTextStream stream(stderr);
+    return stream << QCoreApplication::applicationName() << ": ";
+}
+
+// Takes the options every program starts with (--help, --version, --config
+// FILE) off the front of `args`. Returns an exit code when the program is
+// done (help, version, a wrong option); `otherOptionsEndThem`: an unknown
+// option is left for the command instead.
+std::optional<int> takeProgramOptions(QStringList &args, QString &iniPath, const std::function<int(int)> &usage,
+                                      bool otherOptionsEndThem)
+{
+    while (!args.isEmpty() && args.first().startsWith(QLatin1String("--"))) {
+        const QString &option = args.first();
+        if (option == QLatin1String("--help"))
+            return usage(0);
+        if (option == QLatin1String("--version")) {
+            QTextStream(stdout) << QCoreApplication::applicationName() << ' ' << QCoreApplication::applicationVersion()
+                                << '\n';
+            return 0;
+        }
+        if (option == QLatin1String("--config") && args.size() > 1) {
+            iniPath = args.at(1);
+            args.remove(0, 2);
+        } else if (option.startsWith(QLatin1String("--config="))) {
+            iniPath = option.mid(9);
+            args.removeFirst();
+        } else if (otherOptionsEndThem) {
+            break;
+        } else {
+            err() << "unknown option " << option << Qt::endl;
+            return usage(2);
+        }
+    }
+    return std::nullopt;
+}
+
+// The effective configuration (environment, then the INI file), with the
+// log format it asks for installed; prints why not and returns nullopt.
+std::optional<Config> loadConfig(const QString &iniPath)
+{
+    auto config = Config::load(QProcessEnvironment::systemEnvironment(), iniPath);
+    if (!config) {
+        err() << config.error().message << Qt::endl;
+        return std::nullopt;
+    }
+    log::install(config->logFormat());
+    return *config;
+}
+
 } // namespace
 
 int runCommandLine(const QStringList &arguments)
 {
     QStringList args = arguments.mid(1);
     QString iniPath;
-    while (!args.isEmpty() && args.first().startsWith(QLatin1String("--"))) {
-        const QString option = args.takeFirst();
-        if (option == QLatin1String("--help"))
-            return usage(0);
-        if (option == QLatin1String("--version")) {
-            QTextStream(stdout) << "openaps-server " << QCoreApplication::applicationVersion() << '\n';
-            return 0;
-        }
-        if (option == QLatin1String("--config") && !args.isEmpty()) {
-            iniPath = args.takeFirst();
-        } else if (option.startsWith(QLatin1String("--config="))) {
-            iniPath = option.mid(9);
-        } else {
-            QTextStream(stderr) << "openaps-server: unknown option " << option << '\n';
-            return usage(2);
-        }
-    }
+    if (auto done = takeProgramOptions(args, iniPath, usage, false))
+        return *done;
     if (args.isEmpty())
         return usage(2);
 
@@ -71,19 +109,31 @@ int runCommandLine(const QStringList &arguments)
     if (name == QLatin1String("help"))
         return usage(0);
 
-    auto config = Config::load(QProcessEnvironment::systemEnvironment(), iniPath);
-    if (!config) {
-        QTextStream(stderr) << "openaps-server: " << config.error().message << '\n';
+    const auto config = loadConfig(iniPath);
+    if (!config)
         return 2;
-    }
-    log::install(config->logFormat());
-
     for (const CommandEntry &c : commands) {
         if (name == QLatin1String(c.name))
             return c.run(*config, args);
     }
-    QTextStream(stderr) << "openaps-server: unknown command '" << name << "'\n";
+    err() << "unknown command '" << name << "'" << Qt::endl;
     return usage(2);
+}
+
+int runSingleCommand(const QStringList &arguments, Command command, const QString &usageText)
+{
+    QStringList args = arguments.mid(1);
+    QString iniPath;
+    const auto usage = [&usageText](int exitCode) {
+        QTextStream(exitCode == 0 ? stdout : stderr) << usageText;
+        return exitCode;
+    };
+    if (auto done = takeProgramOptions(args, iniPath, usage, true))
+        return *done;
+    const auto config = loadConfig(iniPath);
+    if (!config)
+        return 2;
+    return command(*config, args);
 }
 
 } // namespace openaps::app

@@ -72,7 +72,7 @@ bool convertMemberIds(const Config &config, const db::Database &database)
 
 void printError(const QString &message)
 {
-    err() << "openaps-server: " << message << Qt::endl;
+    err() << QCoreApplication::applicationName() << ": " << message << Qt::endl;
 }
 
 std::optional<db::Database> openDatabase(const Config &config, bool needSecretKey, bool migrate)

@@ -17,14 +17,12 @@ using Command = int (*)(const Config &config, const QStringList &arguments);
 // `needSecretKey`), open the database and, with `migrate`, bring its schema
 // up to date. On failure prints one sentence (printError) and returns nullopt.
 std::optional<db::Database> openDatabase(const Config &config, bool needSecretKey, bool migrate);
-// "openaps-server: <message>" on stderr: how a command says why it stops.
+// "<program>: <message>" on stderr (openaps-server, openaps-demo): how a command says why it stops.
 void printError(const QString &message);
 
 int checkConfigCommand(const Config &config, const QStringList &arguments);
 int migrateCommand(const Config &config, const QStringList &arguments);
 int serveCommand(const Config &config, const QStringList &arguments);
-// demo.cpp
-int demoCommand(const Config &config, const QStringList &arguments);
 // app/ingestcommand.cpp
 int ingestCommand(const Config &config, const QStringList &arguments);
 // app/etlcommands.cpp

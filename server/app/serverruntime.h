@@ -48,7 +48,7 @@ struct Roles
 
 // The running server: the web site and health routes, the scheduled ingest
 // and the scheduled ETL, all built from one configuration. `serve` and
-// `demo` both run one.
+// openaps-demo both run one.
 class ServerRuntime final : public QObject
 {
     Q_OBJECT

@@ -74,7 +74,7 @@ public:
 
     // From INGEST_INTERVAL, INGEST_CONCURRENCY, INGEST_OVERLAP, INGEST_LEASE_TTL, SECRET_KEY.
     static Options optionsFromConfig(const Config &config);
-    // One-minute cycles, for `openaps-server demo`.
+    // One-minute cycles, for `openaps-demo`.
     static Options demoOptions(const QByteArray &secretKey);
 
     IngestService(db::Database database, QNetworkAccessManager *nam, oh::Settings settings, Options options,
@@ -113,7 +113,7 @@ private:
     QElapsedTimer m_cycleTimer;
 };
 
-// Starts the ingest for `openaps-server demo`: cycles every minute against
+// Starts the ingest for `openaps-demo`: cycles every minute against
 // the stand-ins named by `settings`. The service is a child of `parent`.
 IngestService *startDemoIngest(const db::Database &database, QNetworkAccessManager *nam, const oh::Settings &settings,
                                const QByteArray &secretKey, QObject *parent);

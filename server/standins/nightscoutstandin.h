@@ -60,7 +60,7 @@ private:
     QList<QUrl> m_requests;
 };
 
-// A loopback Nightscout for tests and `openaps-server demo`, speaking the v1
+// A loopback Nightscout for tests and `openaps-demo`, speaking the v1
 // read API (entries, treatments, devicestatus, profile, profiles, status,
 // verifyauth) with Nightscout's quirks (see NightscoutStore). One server
 // can host several sites: the default one at the root, others below

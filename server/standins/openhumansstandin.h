@@ -18,7 +18,7 @@ class QNetworkAccessManager;
 
 namespace openaps::standins {
 
-// A loopback Open Humans for tests and `openaps-server demo`: the OAuth2
+// A loopback Open Humans for tests and `openaps-demo`: the OAuth2
 // authorize page and token endpoint, exchange-member with pagination and
 // expiring download URLs, direct upload with a storage PUT endpoint,
 // deletion, member withdrawal and the signed deauthorisation webhook, with

@@ -14,7 +14,7 @@ class QTcpSocket;
 
 namespace openaps::standins {
 
-// A loopback mail server for tests and `openaps-server demo`: speaks enough
+// A loopback mail server for tests and `openaps-demo`: speaks enough
 // SMTP for libcurl (EHLO/HELO, MAIL FROM, RCPT TO, DATA, RSET, NOOP, QUIT),
 // keeps every message in memory, and shows them on a "mailbox" web page
 // (HTML at /, JSON at /messages) so a demo user can read their codes.

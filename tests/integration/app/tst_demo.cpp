@@ -1,4 +1,4 @@
-// `openaps-server demo` as a newcomer meets it: the real binary, its printed
+// `openaps-demo` (deploy/demo.sh) as a newcomer meets it: the real binary, its printed
 // URLs, and data flowing from the Nightscout stand-in through ingest and ETL
 // into the research database.
 
@@ -73,6 +73,28 @@ static quint16 freePort()
     }
 }
 
+// openaps-demo on a free port with its data in `dataDir`; stopped (Ctrl-C,
+// then killed) when it goes out of scope.
+struct DemoProcess : QProcess
+{
+    const quint16 port = freePort();
+
+    DemoProcess(const QString &dataDir, int participants, const QProcessEnvironment &environment)
+    {
+        setProcessEnvironment(environment);
+        setProcessChannelMode(QProcess::SeparateChannels);
+        start(QStringLiteral(OPENAPS_DEMO_BINARY),
+              { QStringLiteral("--data-dir"), dataDir, QStringLiteral("--port"), QString::number(port),
+                QStringLiteral("--participants"), QString::number(participants) });
+    }
+    ~DemoProcess() override
+    {
+        terminate();
+        if (!waitForFinished(10000))
+            kill();
+    }
+};
+
 // The first column of the first row of `sql`, read-only beside the running demo.
 static QVariant scalar(const QString &dbPath, const QString &sql)
 {
@@ -102,19 +124,9 @@ void TestDemo::demoShowsTheWholeSystem()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const quint16 port = freePort();
-    QProcess demo;
-    demo.setProcessChannelMode(QProcess::SeparateChannels);
-    demo.start(QStringLiteral(OPENAPS_SERVER_BINARY),
-               { QStringLiteral("demo"), QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--port"),
-                 QString::number(port), QStringLiteral("--participants"), QStringLiteral("2") });
+    DemoProcess demo(dir.path(), 2, QProcessEnvironment::systemEnvironment());
+    const quint16 port = demo.port;
     QVERIFY(demo.waitForStarted());
-    auto cleanup = qScopeGuard([&demo] {
-        demo.terminate();
-        if (!demo.waitForFinished(10000))
-            demo.kill();
-    });
-
     QByteArray out;
     QTRY_VERIFY_WITH_TIMEOUT((out += demo.readAllStandardOutput()).contains("Stop with Ctrl-C"), 30000);
 
@@ -203,7 +215,6 @@ void TestDemo::demoHonoursTheOperatorsSettings()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const quint16 port = freePort();
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("OPENAPS_SITE_CONTACT"), QStringLiteral("operator@example.org"));
     env.insert(QStringLiteral("OPENAPS_OH_WEBHOOK_SECRET"), QStringLiteral("operator-webhook-secret"));
@@ -211,18 +222,9 @@ void TestDemo::demoHonoursTheOperatorsSettings()
     // Owned by the demo: its database starts empty beside the stand-ins.
     env.insert(QStringLiteral("OPENAPS_DATABASE_URL"), QStringLiteral("sqlite:///nonexistent-dir/never.db"));
     env.insert(QStringLiteral("OPENAPS_OH_BASE_URL"), QStringLiteral("https://www.openhumans.org"));
-    QProcess demo;
-    demo.setProcessEnvironment(env);
-    demo.setProcessChannelMode(QProcess::SeparateChannels);
-    demo.start(QStringLiteral(OPENAPS_SERVER_BINARY),
-               { QStringLiteral("demo"), QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--port"),
-                 QString::number(port), QStringLiteral("--participants"), QStringLiteral("0") });
+    DemoProcess demo(dir.path(), 0, env);
+    const quint16 port = demo.port;
     QVERIFY(demo.waitForStarted());
-    auto cleanup = qScopeGuard([&demo] {
-        demo.terminate();
-        if (!demo.waitForFinished(10000))
-            demo.kill();
-    });
     QByteArray out;
     QTRY_VERIFY_WITH_TIMEOUT((out += demo.readAllStandardOutput()).contains("Stop with Ctrl-C"), 30000);
     QVERIFY2(out.contains("Your settings:       OPENAPS_OH_WEBHOOK_SECRET, OPENAPS_INGEST_INTERVAL, "

@@ -1,4 +1,4 @@
-#include "app/demo.h"
+#include "demo.h"
 
 #include "api/researcherstore.h"
 #include "app/commands.h"
@@ -24,7 +24,7 @@
 #include <QLoggingCategory>
 #include <QTextStream>
 
-namespace openaps::app {
+namespace openaps::demo {
 
 Q_LOGGING_CATEGORY(lcDemo, "openaps.server.demo", QtInfoMsg)
 
@@ -195,8 +195,8 @@ void Demo::start(std::function<void(Result<Urls>)> ready)
     registerParticipants([this, database, ready](Status registered) {
         if (!registered)
             return ready(registered.error());
-        m_runtime = std::make_unique<ServerRuntime>(*m_config, database);
-        if (auto started = m_runtime->start(Roles {}); !started)
+        m_runtime = std::make_unique<app::ServerRuntime>(*m_config, database);
+        if (auto started = m_runtime->start(app::Roles {}); !started)
             return ready(started.error());
         Urls urls;
         urls.site = QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(m_runtime->webPort()));
@@ -330,13 +330,13 @@ int demoCommand(const Config &config, const QStringList &arguments)
             options.participants = value.toInt(&ok);
             ok = ok && options.participants >= 0 && options.participants <= 100;
         } else {
-            printError(QStringLiteral("demo takes --data-dir DIR, --port PORT and --participants N (0 to 100); "
-                                      "'%1' is not one of them.")
-                               .arg(argument));
+            app::printError(QStringLiteral("demo takes --data-dir DIR, --port PORT and --participants N (0 to 100); "
+                                           "'%1' is not one of them.")
+                                    .arg(argument));
             return 2;
         }
         if (!ok) {
-            printError(QStringLiteral("%1 %2 is not valid.").arg(argument, value));
+            app::printError(QStringLiteral("%1 %2 is not valid.").arg(argument, value));
             return 2;
         }
         ++i;
@@ -348,7 +348,7 @@ int demoCommand(const Config &config, const QStringList &arguments)
     int exitCode = 0;
     demo.start([&](Result<Demo::Urls> urls) {
         if (!urls) {
-            printError(urls.error().message);
+            app::printError(urls.error().message);
             exitCode = 1;
             QCoreApplication::exit(1);
             return;
@@ -381,9 +381,9 @@ int demoCommand(const Config &config, const QStringList &arguments)
             << "Data directory: " << options.dataDir << "   Stop with Ctrl-C.\n"
             << Qt::endl;
     });
-    quitOnTerminationSignals();
+    app::quitOnTerminationSignals();
     const int code = QCoreApplication::exec();
     return exitCode ? exitCode : code;
 }
 
-} // namespace openaps::app
+} // namespace openaps::demo

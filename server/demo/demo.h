@@ -18,9 +18,10 @@ class OpenHumansStandIn;
 class SmtpStandIn;
 } // namespace openaps::standins
 
-namespace openaps::app {
+namespace openaps::demo {
 
-// `openaps-server demo`: the whole system on this machine. A loopback
+// `openaps-demo` (its own executable; the production openaps-server carries
+// no stand-in): the whole system on this machine. A loopback
 // Nightscout with one synthetic site per participant (data growing in real
 // time), a loopback Open Humans where those participants are already
 // registered, and the server on SQLite running the site, ingest and ETL
@@ -81,9 +82,10 @@ private:
     QString m_adminPassword;
     std::vector<std::shared_ptr<const synthetic::Generator>> m_generators;
     std::optional<Config> m_config;
-    std::unique_ptr<ServerRuntime> m_runtime;
+    std::unique_ptr<app::ServerRuntime> m_runtime;
 };
 
+// openaps-demo's one command: [--data-dir DIR] [--port PORT] [--participants N].
 int demoCommand(const Config &config, const QStringList &arguments);
 
-} // namespace openaps::app
+} // namespace openaps::demo
