@@ -30,6 +30,8 @@ const CommandEntry commands[] = {
     { "etl", etlCommand, "load Open Humans files into the research database (--once)" },
     { "admin", adminCommand, "researcher accounts: list, approve, reject, deactivate, create" },
     { "import", importCommand, "load Nightscout export files (--member ID --kind K FILE... | --dir DIR)" },
+    { "migrate-legacy", migrateLegacyCommand,
+      "copy the old Data Commons database (--from postgresql://... [--dry-run])" },
 };
 
 int usage(int exitCode)

@@ -28,6 +28,8 @@ int ingestCommand(const Config &config, const QStringList &arguments);
 // app/etlcommands.cpp
 int etlCommand(const Config &config, const QStringList &arguments);
 int importCommand(const Config &config, const QStringList &arguments);
+// app/legacycommand.cpp
+int migrateLegacyCommand(const Config &config, const QStringList &arguments);
 // admincommands.cpp
 int adminCommand(const Config &config, const QStringList &arguments);
 

@@ -70,18 +70,21 @@ RecordMapper::RecordMapper(records::DataType type, MappingContext context)
 
 std::optional<QString> RecordMapper::map(const QByteArray &json)
 {
-    for (Field &f : m_row)
-        f.clear();
-    m_hasMetrics = false;
-    m_profileZone.reset();
-
     QJsonParseError error;
     const QJsonDocument document = QJsonDocument::fromJson(json, &error);
     if (error.error != QJsonParseError::NoError)
         return QStringLiteral("not valid JSON (%1 at byte %2)").arg(error.errorString()).arg(error.offset);
     if (!document.isObject())
         return QStringLiteral("not a JSON object");
-    const QJsonObject o = document.object();
+    return mapObject(document.object(), json);
+}
+
+std::optional<QString> RecordMapper::mapObject(const QJsonObject &o, const QByteArray &json)
+{
+    for (Field &f : m_row)
+        f.clear();
+    m_hasMetrics = false;
+    m_profileZone.reset();
 
     bool ok = false;
     switch (m_type) {

@@ -41,6 +41,9 @@ public:
     // Maps `json`; returns the reason when the document is unusable. Reasons
     // never quote the document.
     std::optional<QString> map(const QByteArray &json);
+    // The same for a document already parsed; `json` is its text, stored as
+    // raw_json (the legacy migration edits documents before mapping them).
+    std::optional<QString> mapObject(const QJsonObject &o, const QByteArray &json);
 
     const Row &row() const { return m_row; }
     bool hasMetrics() const { return m_hasMetrics; }

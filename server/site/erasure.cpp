@@ -98,6 +98,9 @@ const QStringList &tablesWithoutParticipantData()
         QStringLiteral("download_audit"), // researchers' downloads: filters hold no member ids
         // keyed hashes of erased members (0050): what must outlive an erasure
         QStringLiteral("participant_tombstones"),
+        // migrate-legacy's positions in the old tables and its counts (0080)
+        QStringLiteral("legacy_migration"),
+        QStringLiteral("legacy_migration_counts"),
     };
     return tables;
 }

@@ -161,6 +161,14 @@ QString surveyName(Survey survey)
     return survey == Survey::OpenAps ? QStringLiteral("openaps") : QStringLiteral("nightscout");
 }
 
+QStringList surveyColumnNames()
+{
+    QStringList names;
+    for (const SurveyColumn &c : surveyColumns)
+        names << QLatin1String(c.column);
+    return names;
+}
+
 Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const privacy::ParticipantKeys &keys,
                                            const QByteArray &csv)
 {
@@ -182,7 +190,19 @@ Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const p
         const char *h = survey == Survey::OpenAps ? c.openapsHeader : c.nightscoutHeader;
         columnIndex << header.value(normaliseHeader(QLatin1String(h)), -1);
     }
+    QList<SurveyAnswer> answers;
+    for (int r = 1; r < rows.size(); ++r) {
+        SurveyAnswer answer { survey, {}, r + 1 };
+        for (const int index : std::as_const(columnIndex))
+            answer.values << (index >= 0 ? rows[r].value(index) : QString());
+        answers << answer;
+    }
+    return importSurveyAnswers(database, keys, answers);
+}
 
+Result<SurveyImportReport> importSurveyAnswers(const db::Database &database, const privacy::ParticipantKeys &keys,
+                                               const QList<SurveyAnswer> &answers)
+{
     SurveyImportReport report;
     const QString sql = upsertSql(database.isPostgres());
     const QString now = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"));
@@ -191,14 +211,13 @@ Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const p
         auto sharing = privacy::lockSharingMembers(db, keys);
         if (!sharing)
             return sharing.error();
-        for (int r = 1; r < rows.size(); ++r) {
+        for (const SurveyAnswer &answer : answers) {
             ++report.rows;
-            const QStringList &row = rows[r];
             QVariantList values;
             QString problem;
             bool notSharing = false;
             for (size_t c = 0; c < std::size(surveyColumns); ++c) {
-                const QString text = columnIndex[int(c)] >= 0 ? row.value(columnIndex[int(c)]) : QString();
+                const QString text = answer.values.value(int(c));
                 switch (surveyColumns[c].kind) {
                 case Kind::Timestamp:
                     values << timestampValue(text);
@@ -233,7 +252,7 @@ Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const p
             }
             if (!problem.isEmpty()) {
                 ++report.skipped;
-                report.problems << QStringLiteral("row %1: %2").arg(r + 1).arg(problem);
+                report.problems << QStringLiteral("row %1: %2").arg(answer.row).arg(problem);
                 continue;
             }
             if (notSharing) {
@@ -241,7 +260,7 @@ Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const p
                 ++report.notSharing;
                 continue;
             }
-            values << surveyName(survey) << now;
+            values << surveyName(answer.survey) << now;
             auto q = sql::exec(db, sql, values, "storing survey answers");
             if (!q)
                 return q.error();

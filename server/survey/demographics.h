@@ -42,6 +42,23 @@ struct SurveyImportReport
 Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const privacy::ParticipantKeys &keys,
                                            const QByteArray &csv);
 
+// One answer to store: the texts of surveyColumnNames(), in that order, read
+// as importSurveyCsv reads a form's cells; `row` names it in problems.
+struct SurveyAnswer
+{
+    Survey survey = Survey::OpenAps;
+    QStringList values;
+    qint64 row = 0;
+};
+// ts, user_id (the member id as typed), birth_year, gender, ... : the
+// member_demographics columns the answers fill, in the order of SurveyAnswer::values.
+QStringList surveyColumnNames();
+// Stores answers as importSurveyCsv does (same conversions, same rule on
+// members who share, same removal of answers of members who left), in one
+// transaction: the legacy migration hands in the old table's rows this way.
+Result<SurveyImportReport> importSurveyAnswers(const db::Database &database, const privacy::ParticipantKeys &keys,
+                                               const QList<SurveyAnswer> &answers);
+
 // Fetches the configured CSV URLs (OPENAPS_DEMOGRAPHICS_OPENAPS_CSV_URL,
 // OPENAPS_DEMOGRAPHICS_NIGHTSCOUT_CSV_URL: published spreadsheets), imports
 // each, then rebuilds analytics_demographics. One finished() at the end;

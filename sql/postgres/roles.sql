@@ -149,6 +149,12 @@ INSERT INTO pg_temp.openaps_grants (table_name, web, ingest, etl, api, viewer) V
     -- participant self-service (0055): the site alone keeps the consent history
     ('consent_history', 'write', NULL, NULL, NULL, NULL),
 
+    -- legacy migration (0080): the owner runs `migrate-legacy`; the site erases
+    -- a member's stamp with the member
+    ('legacy_migration', NULL, NULL, NULL, NULL, NULL),
+    ('legacy_migration_counts', NULL, NULL, NULL, NULL, NULL),
+    ('legacy_member_consent', 'erase', NULL, NULL, NULL, NULL),
+
     -- tombstones of erased members (0050): the site writes them (erasure) and
     -- lifts them (a member confirming again); every writer of participant data
     -- reads them; keyed hashes, yet nothing researchers need
