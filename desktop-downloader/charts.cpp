@@ -28,6 +28,35 @@ QString tr(const char *text)
 const QColor bandColours[] = { QColor(0x8b, 0x00, 0x00), QColor(0xe5, 0x39, 0x35), QColor(0x43, 0xa0, 0x47),
                                QColor(0xfb, 0xc0, 0x2d), QColor(0xef, 0x6c, 0x00) };
 
+// The consensus target range, 70–180 mg/dL, as a shaded band behind the
+// glucose curves, from x0 to x1 on the chart's horizontal axis.
+QAreaSeries *targetBand(double x0, double x1)
+{
+    auto *low = new QLineSeries;
+    low->append(x0, metrics::targetLow);
+    low->append(x1, metrics::targetLow);
+    auto *high = new QLineSeries;
+    high->append(x0, metrics::targetHigh);
+    high->append(x1, metrics::targetHigh);
+    auto *band = new QAreaSeries(high, low);
+    band->setObjectName(QStringLiteral("targetRange"));
+    band->setName(tr("Target range 70–180 mg/dL"));
+    band->setColor(QColor(0x43, 0xa0, 0x47, 0x30));
+    band->setBorderColor(QColor(0x43, 0xa0, 0x47, 0x80));
+    return band;
+}
+
+// Date labels that stay distinct: dates for long ranges, times for short ones.
+QString timeFormat(qint64 spanMs)
+{
+    constexpr qint64 dayMs = 24 * 3600 * 1000;
+    if (spanMs <= dayMs)
+        return QStringLiteral("HH:mm");
+    if (spanMs <= 7 * dayMs)
+        return QStringLiteral("MM-dd HH:mm");
+    return QStringLiteral("yyyy-MM-dd");
+}
+
 QValueAxis *glucoseAxis()
 {
     auto *axis = new QValueAxis;
@@ -69,24 +98,47 @@ QChart *glucoseChart(const metrics::ParticipantAnalysis &participant)
     for (const metrics::ChartPoint &p : metrics::downsample(participant.readings, 1500))
         points.append(QPointF(double(p.utcMs), p.mgdl));
     series->replace(points);
-    chart->addSeries(series);
     auto *time = new QDateTimeAxis;
-    time->setFormat(QStringLiteral("yyyy-MM-dd"));
     time->setTitleText(tr("Date (UTC)"));
-    if (!participant.readings.isEmpty())
-        time->setRange(QDateTime::fromMSecsSinceEpoch(participant.readings.first().utcMs, QTimeZone::utc()),
-                       QDateTime::fromMSecsSinceEpoch(participant.readings.last().utcMs, QTimeZone::utc()));
+    time->setFormat(timeFormat(0));
     chart->addAxis(time, Qt::AlignBottom);
     chart->addAxis(glucoseAxis(), Qt::AlignLeft);
-    series->attachAxis(time);
-    series->attachAxis(chart->axes(Qt::Vertical).first());
+    QList<QAbstractSeries *> shown { series };
+    if (!participant.readings.isEmpty()) {
+        const qint64 first = participant.readings.first().utcMs;
+        const qint64 last = participant.readings.last().utcMs;
+        time->setFormat(timeFormat(last - first));
+        time->setRange(QDateTime::fromMSecsSinceEpoch(first, QTimeZone::utc()),
+                       QDateTime::fromMSecsSinceEpoch(last, QTimeZone::utc()));
+        shown.prepend(targetBand(double(first), double(last)));
+    }
+    for (QAbstractSeries *s : shown) {
+        chart->addSeries(s);
+        s->attachAxis(time);
+        s->attachAxis(chart->axes(Qt::Vertical).first());
+    }
     return chart;
 }
 
-QChart *agpChart(const std::array<metrics::AgpBin, agpBinCount> &bins)
+QString agpWarning(const metrics::Summary &summary)
 {
+    if (metrics::isSufficient(summary))
+        return {};
+    const QLocale locale;
+    return tr("Not enough data for a reliable profile: %1 days with %2 % CGM wear (needs %3 days and %4 %).")
+            .arg(locale.toString(metrics::periodDays(summary), 'f', 1), locale.toString(summary.activePercent, 'f', 0),
+                 locale.toString(metrics::sufficientDays, 'f', 0),
+                 locale.toString(metrics::sufficientWearPercent, 'f', 0));
+}
+
+QChart *agpChart(const metrics::ParticipantAnalysis &participant)
+{
+    const std::array<metrics::AgpBin, agpBinCount> &bins = participant.agp;
     auto *chart = new QChart;
-    chart->setTitle(tr("Ambulatory glucose profile (local time of day)"));
+    const QString warning = agpWarning(participant.summary);
+    chart->setTitle(warning.isEmpty()
+                            ? tr("Ambulatory glucose profile (local time of day)")
+                            : tr("Ambulatory glucose profile (local time of day)") + QLatin1Char('\n') + warning);
     auto *p5 = agpLine(bins, &metrics::AgpBin::p5, "p5");
     auto *p25 = agpLine(bins, &metrics::AgpBin::p25, "p25");
     auto *p50 = agpLine(bins, &metrics::AgpBin::p50, "p50");
@@ -113,7 +165,7 @@ QChart *agpChart(const std::array<metrics::AgpBin, agpBinCount> &bins)
     auto *glucose = glucoseAxis();
     chart->addAxis(hours, Qt::AlignBottom);
     chart->addAxis(glucose, Qt::AlignLeft);
-    for (QAbstractSeries *s : std::initializer_list<QAbstractSeries *> { outer, inner, p50 }) {
+    for (QAbstractSeries *s : std::initializer_list<QAbstractSeries *> { targetBand(0, 24), outer, inner, p50 }) {
         chart->addSeries(s);
         s->attachAxis(hours);
         s->attachAxis(glucose);
@@ -131,7 +183,8 @@ QChart *rangeChart(const metrics::Summary &summary)
     const QStringList names = bandNames();
     const char *objectNames[] = { "veryLow", "low", "inRange", "high", "veryHigh" };
     for (int i = 0; i < 5; ++i) {
-        auto *set = new QBarSet(names[i]);
+        // Legend labels are rich text: "<54" would be read as a tag.
+        auto *set = new QBarSet(names[i].toHtmlEscaped());
         set->setObjectName(QString::fromLatin1(objectNames[i]));
         set->setColor(bandColours[i]);
         *set << values[i];
@@ -165,7 +218,8 @@ QList<QPair<QString, QString>> metricRows(const metrics::Summary &s)
     const QStringList bands = bandNames();
     return {
         { tr("Readings"), locale.toString(s.readings) },
-        { tr("Period (UTC)"), day(s.firstUtcMs) + QString::fromUtf8(" – ") + day(s.lastUtcMs) },
+        { tr("First reading (UTC)"), day(s.firstUtcMs) },
+        { tr("Last reading (UTC)"), day(s.lastUtcMs) },
         { tr("Active CGM time"), percent(s.activePercent) },
         { tr("Mean glucose"), number(s.mean, 1) + QLatin1String(" mg/dL") },
         { tr("Standard deviation"), number(s.sd, 1) + QLatin1String(" mg/dL") },
@@ -179,8 +233,9 @@ QList<QPair<QString, QString>> metricRows(const metrics::Summary &s)
         { tr("LBGI"), number(s.lbgi, 2) },
         { tr("HBGI"), number(s.hbgi, 2) },
         { tr("GRI"), number(s.gri, 1) },
-        { tr("Readings left out"),
-          tr("%1 duplicates, %2 not a number; %3 clamped to 39–400").arg(s.duplicates).arg(s.dropped).arg(s.clamped) },
+        { tr("Duplicates left out"), locale.toString(s.duplicates) },
+        { tr("Not a number, left out"), locale.toString(s.dropped) },
+        { tr("Clamped to 39–400"), locale.toString(s.clamped) },
     };
 }
 

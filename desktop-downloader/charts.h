@@ -10,9 +10,13 @@ class QChart;
 namespace openaps::desktop {
 
 // The three charts of the local view, built from the metrics the core
-// library computed; series and bar sets carry object names for tests.
+// library computed; series and bar sets carry object names for tests. The
+// glucose and AGP charts shade the target range (series "targetRange").
 QChart *glucoseChart(const metrics::ParticipantAnalysis &participant);
-QChart *agpChart(const std::array<metrics::AgpBin, metrics::agpBinCount> &bins);
+// With less data than the consensus asks for (metrics::isSufficient), the
+// AGP's title carries the warning agpWarning() gives (empty: enough data).
+QChart *agpChart(const metrics::ParticipantAnalysis &participant);
+QString agpWarning(const metrics::Summary &summary);
 QChart *rangeChart(const metrics::Summary &summary);
 
 // The metrics table's rows: (what, value as shown).

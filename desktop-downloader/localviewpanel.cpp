@@ -13,6 +13,7 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent>
@@ -46,6 +47,7 @@ LocalViewPanel::LocalViewPanel(QWidget *parent)
     m_status->setText(tr("Download an entries file as CSV, then open it here to see charts and metrics."));
     m_table->setHorizontalHeaderLabels({ tr("Metric"), tr("Value") });
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_table->verticalHeader()->hide();
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     for (QChartView *view : { m_glucose, m_agp, m_ranges }) {
@@ -185,7 +187,7 @@ void LocalViewPanel::onParticipant(int index)
     }
     const metrics::ParticipantAnalysis &p = m_analysis->participants[index];
     setChart(m_glucose, glucoseChart(p));
-    setChart(m_agp, agpChart(p.agp));
+    setChart(m_agp, agpChart(p));
     setChart(m_ranges, rangeChart(p.summary));
     const auto rows = metricRows(p.summary);
     m_table->setRowCount(int(rows.size()));
@@ -193,6 +195,11 @@ void LocalViewPanel::onParticipant(int index)
         m_table->setItem(i, 0, new QTableWidgetItem(rows[i].first));
         m_table->setItem(i, 1, new QTableWidgetItem(rows[i].second));
     }
+    // Never cut a value off: the table is as wide as its columns (the charts
+    // give way), with room for the frame and a vertical scroll bar.
+    m_table->resizeColumnsToContents();
+    m_table->setMinimumWidth(m_table->horizontalHeader()->length() + 2 * m_table->frameWidth()
+                             + m_table->verticalScrollBar()->sizeHint().width());
 }
 
 } // namespace openaps::desktop

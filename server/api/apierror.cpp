@@ -22,6 +22,7 @@ const QHash<QString, Code> &statusTable()
         { QStringLiteral("bad-code"), Code::BadRequest },
         { QStringLiteral("bad-credentials"), Code::Unauthorized },
         { QStringLiteral("bad-token"), Code::Unauthorized },
+        { QStringLiteral("no-token"), Code::Unauthorized },
         { QStringLiteral("not-approved"), Code::Forbidden },
         { QStringLiteral("deactivated"), Code::Forbidden },
         { QStringLiteral("forbidden"), Code::Forbidden },

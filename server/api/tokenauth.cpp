@@ -49,6 +49,8 @@ Result<Researcher> TokenAuth::authenticate(const QHttpServerRequest &request) co
 
 Result<Researcher> TokenAuth::authenticateToken(const QString &token) const
 {
+    if (token.isEmpty())
+        return makeError("no-token", QStringLiteral("You are not signed in. Please sign in first."));
     // A real token is 43 base64url characters; anything far off is not worth a query.
     if (token.size() < 20 || token.size() > 200)
         return badToken();

@@ -25,7 +25,8 @@ public:
     TokenAuth(db::Database database, const QByteArray &secretKey, MsClock clock = systemMsClock());
 
     // The approved researcher behind `Authorization: Bearer <token>`.
-    // Errors: bad-token (missing, unknown, expired or revoked token),
+    // Errors: no-token (no Authorization header), bad-token (unknown, malformed,
+    // expired or revoked token),
     // deactivated (the researcher is no longer approved), or a database
     // error (a 500). Records last use at most once a minute.
     Result<Researcher> authenticate(const QHttpServerRequest &request) const;

@@ -96,9 +96,9 @@ Summary summarize(const QList<Reading> &input)
         const double v = r.mgdl;
         if (v < 54)
             ++veryLow;
-        else if (v < 70)
+        else if (v < targetLow)
             ++low;
-        else if (v <= 180)
+        else if (v <= targetHigh)
             ++inRange;
         else if (v <= 250)
             ++high;
@@ -135,6 +135,16 @@ int localMinuteOfDay(const Reading &reading)
 {
     const qint64 localMinutes = floorDiv(reading.utcMs, 60000) + reading.offsetMinutes;
     return int(localMinutes - floorDiv(localMinutes, 1440) * 1440);
+}
+
+double periodDays(const Summary &summary)
+{
+    return summary.isEmpty() ? 0 : double(summary.lastUtcMs - summary.firstUtcMs) / (24 * 3600 * 1000.0);
+}
+
+bool isSufficient(const Summary &summary)
+{
+    return periodDays(summary) >= sufficientDays && summary.activePercent >= sufficientWearPercent;
 }
 
 double percentile(const QList<double> &sorted, double p)

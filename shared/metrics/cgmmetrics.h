@@ -26,6 +26,8 @@ constexpr qint64 cgmIntervalMs = 5 * 60 * 1000;
 
 // Percentages (0..100) of readings in the five consensus bands (Battelino et
 // al. 2019): very low <54, low 54-69, in range 70-180, high 181-250, very high >250.
+constexpr double targetLow = 70.0;
+constexpr double targetHigh = 180.0;
 struct RangeBands
 {
     double veryLow = 0;
@@ -58,6 +60,14 @@ struct Summary
 
 // The metrics of one participant's readings, in any order.
 Summary summarize(const QList<Reading> &readings);
+
+// The consensus rule for reliable CGM metrics and an AGP (Battelino et al.
+// 2019): at least 14 days of data, and CGM worn at least 70 % of that time.
+constexpr double sufficientDays = 14;
+constexpr double sufficientWearPercent = 70;
+// Days from the first to the last reading (0 without readings).
+double periodDays(const Summary &summary);
+bool isSufficient(const Summary &summary);
 
 // One 15-minute bin of the ambulatory glucose profile, by LOCAL time of day.
 struct AgpBin

@@ -24,6 +24,7 @@ const QHash<QString, Words> &table()
           { "That code is wrong or has expired. Please check it or ask for a new code.", true } },
         { QStringLiteral("bad-credentials"), { "The email address or the password is wrong.", false } },
         { QStringLiteral("bad-token"), { "Your sign-in has expired. Please sign in again.", false } },
+        { QStringLiteral("no-token"), { "You are not signed in. Please sign in first.", false } },
         { QStringLiteral("not-approved"),
           { "Your application has not been approved yet. You will get an email when it is.", false } },
         { QStringLiteral("deactivated"),

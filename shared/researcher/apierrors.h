@@ -20,7 +20,7 @@ QString plainWords(const QString &code);
 // True for the answer that means "sign in again".
 inline bool isSignInRequired(const Error &error)
 {
-    return error.code == QLatin1String("bad-token");
+    return error.code == QLatin1String("bad-token") || error.code == QLatin1String("no-token");
 }
 
 } // namespace openaps::researcher

@@ -101,7 +101,10 @@ QString ExportFilter::defaultFileName() const
     const auto day = [](const QDateTime &t, const char *none) {
         return t.isValid() ? t.toUTC().toString(QStringLiteral("yyyyMMdd")) : QString::fromLatin1(none);
     };
-    return dataset + QLatin1Char('_') + day(from, "start") + QLatin1Char('_') + day(to, "now")
+    // `to` is exclusive: the name shows the last day the file covers
+    // ("to 27 Nov 00:00" holds up to 26 Nov 23:59:59.999).
+    const QDateTime lastIncluded = to.isValid() ? to.addMSecs(-1) : to;
+    return dataset + QLatin1Char('_') + day(from, "start") + QLatin1Char('_') + day(lastIncluded, "now")
             + (format == QLatin1String("ndjson") ? QLatin1String(".ndjson") : QLatin1String(".csv"))
             + (gzip ? QLatin1String(".gz") : QLatin1String(""));
 }

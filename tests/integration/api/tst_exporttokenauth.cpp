@@ -82,7 +82,13 @@ void TestExportTokenAuth::exportsWithRealTokens()
     // Not approved: no data, whatever the token.
     reply = h.get(u"/api/v1/export/entries"_s, pending);
     QVERIFY(reply.status == 401 || reply.status == 403);
-    QCOMPARE(h.get(u"/api/v1/export/entries"_s, "made-up-token").status, 401);
+    reply = h.get(u"/api/v1/export/entries"_s, "made-up-token");
+    QCOMPARE(reply.status, 401);
+    QCOMPARE(reply.json().value(u"error"_s).toString(), u"bad-token"_s);
+    // No token at all is "not signed in", not "your sign-in has expired".
+    reply = h.get(u"/api/v1/export/entries"_s, QByteArray());
+    QCOMPARE(reply.status, 401);
+    QCOMPARE(reply.json().value(u"error"_s).toString(), u"no-token"_s);
 
     // A revoked token stops working at once.
     api::ResearcherStore store(h.database());

@@ -32,6 +32,8 @@ private slots:
                 << QStringLiteral("The email address or the password is wrong.");
         QTest::addRow("bad token: sign in again") << 401 << answer("bad-token", "x") << QStringLiteral("bad-token")
                                                   << QStringLiteral("Your sign-in has expired. Please sign in again.");
+        QTest::addRow("no token: not signed in") << 401 << answer("no-token", "x") << QStringLiteral("no-token")
+                                                 << QStringLiteral("You are not signed in. Please sign in first.");
         QTest::addRow("bad request: the server names the field")
                 << 400 << answer("bad-request", "The parameter 'from' is not a date.") << QStringLiteral("bad-request")
                 << QStringLiteral("The parameter 'from' is not a date.");
@@ -66,7 +68,7 @@ private slots:
         const Error e = errorFromAnswer(status, body);
         QCOMPARE(e.code, code);
         QCOMPARE(e.message, message);
-        QCOMPARE(isSignInRequired(e), code == QLatin1String("bad-token"));
+        QCOMPARE(isSignInRequired(e), code == QLatin1String("bad-token") || code == QLatin1String("no-token"));
     }
 
     void rateLimitedSaysHowLong()
@@ -94,6 +96,9 @@ private slots:
         QCOMPARE(f.query().toString(QUrl::FullyDecoded),
                  QStringLiteral(
                          "format=ndjson&from=2024-03-01T00:00:00Z&to=2024-04-01T00:00:00Z&participants=12,34&gzip=1"));
+        // `to` is exclusive: up to 1 April 00:00 is "to 31 March, inclusive".
+        QCOMPARE(f.defaultFileName(), QStringLiteral("treatments_20240301_20240331.ndjson.gz"));
+        f.to = QDateTime(QDate(2024, 4, 1), QTime(12, 0), QTimeZone::utc());
         QCOMPARE(f.defaultFileName(), QStringLiteral("treatments_20240301_20240401.ndjson.gz"));
         QCOMPARE(ExportFilter {}.defaultFileName(), QStringLiteral("entries_start_now.csv"));
         QCOMPARE(ExportFilter {}.query().toString(), QStringLiteral("format=csv"));
