@@ -1,5 +1,7 @@
 #include "openhumans/api.h"
 
+#include "core/wholenumber.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -22,8 +24,8 @@ QString textOf(const QJsonValue &value)
 {
     if (value.isString())
         return value.toString();
-    if (value.isDouble())
-        return QString::number(qint64(value.toDouble()));
+    if (const auto whole = wholeNumber(value))
+        return QString::number(*whole);
     return {};
 }
 
@@ -36,8 +38,8 @@ MemberFile parseFile(const QJsonObject &object)
     file.downloadUrl = QUrl(object.value(QLatin1String("download_url")).toString());
     file.source = object.value(QLatin1String("source")).toString();
     const QJsonValue size = object.value(QLatin1String("size"));
-    if (size.isDouble())
-        file.size = qint64(size.toDouble());
+    if (const auto bytes = wholeNumber(size); bytes && *bytes >= 0)
+        file.size = bytes;
     const QJsonObject metadata = object.value(QLatin1String("metadata")).toObject();
     file.metadata.description = metadata.value(QLatin1String("description")).toString();
     const QJsonArray tags = metadata.value(QLatin1String("tags")).toArray();
@@ -114,9 +116,11 @@ Result<TokenPair> parseTokenPair(const HttpResponse &response, const QDateTime &
     // Without expires_in, assume a short life so the token is refreshed early
     // rather than used after it died (Open Humans documents 36000 s).
     const QJsonValue expiresIn = object->value(QLatin1String("expires_in"));
-    const qint64 seconds = expiresIn.isDouble() ? qint64(expiresIn.toDouble())
-                                                : expiresIn.toString(QStringLiteral("3600")).toLongLong();
-    pair.expiresAt = now.toUTC().addSecs(qMax<qint64>(0, seconds));
+    const double seconds = expiresIn.isDouble() ? expiresIn.toDouble()
+                                                : double(expiresIn.toString(QStringLiteral("3600")).toLongLong());
+    // Bounded while still a double: 1e300 must not overflow the conversion.
+    constexpr double longestLife = 10.0 * 366 * 86400;
+    pair.expiresAt = now.toUTC().addSecs(qint64(qBound(0.0, seconds, longestLife)));
     return pair;
 }
 
@@ -165,10 +169,10 @@ Result<qint64> parseUploadComplete(const HttpResponse &response)
         return badResponse(QStringLiteral("completion answer is not JSON"));
     if (object->value(QLatin1String("status")).toString() != QLatin1String("ok"))
         return badResponse(QStringLiteral("completion answer without status ok"));
-    const QJsonValue size = object->value(QLatin1String("size"));
-    if (!size.isDouble())
+    const auto size = wholeNumber(object->value(QLatin1String("size")));
+    if (!size || *size < 0)
         return badResponse(QStringLiteral("completion answer without size"));
-    return qint64(size.toDouble());
+    return *size;
 }
 
 Error errorFor(const HttpResponse &response)

@@ -1,5 +1,6 @@
 #include "openhumans/webhook.h"
 
+#include "core/wholenumber.h"
 #include "openhumans/types.h"
 
 #include <QCryptographicHash>
@@ -73,7 +74,12 @@ Result<DeauthNotice> parseDeauthNotice(const QByteArray &rawBody)
 
     DeauthNotice notice;
     const QJsonValue id = object.value(QLatin1String("project_member_id"));
-    notice.projectMemberId = id.isDouble() ? QString::number(qint64(id.toDouble())) : id.toString().trimmed();
+    if (id.isDouble()) {
+        if (const auto whole = wholeNumber(id))
+            notice.projectMemberId = QString::number(*whole);
+    } else {
+        notice.projectMemberId = id.toString().trimmed();
+    }
     if (notice.projectMemberId.isEmpty())
         return badWebhook(QStringLiteral("project_member_id is missing"));
     const QJsonValue erasure = object.value(QLatin1String("erasure_requested"));

@@ -261,13 +261,14 @@ std::optional<RawRecord> NdjsonReader::nextArrayElement()
                 inString = true;
             } else if (c == '{' || c == '[') {
                 ++depth;
+            } else if (depth == 0 && c == ']') {
+                length = scan; // the array's closing bracket
+                break;
             } else if (c == '}' || c == ']') {
-                if (depth == 0) {
-                    length = scan; // the array's closing bracket
-                    break;
-                }
-                --depth;
-                if (depth == 0)
+                // A stray '}' at the top level is part of a broken element,
+                // never an end: taken as one, it ended an empty element again
+                // and again, and the reader never returned (found by fuzzing).
+                if (depth > 0 && --depth == 0)
                     length = scan + 1;
             } else if (c == ',' && depth == 0) {
                 length = scan;

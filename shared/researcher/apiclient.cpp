@@ -1,6 +1,7 @@
 #include "researcher/apiclient.h"
 
 #include "core/httpcall.h"
+#include "core/wholenumber.h"
 #include "researcher/apierrors.h"
 #include "researcher/downloadjob.h"
 #include "researcher/researcherlog.h"
@@ -209,10 +210,10 @@ void ApiClient::count(const ExportFilter &filter, QObject *context, Callback<qin
          [done = std::move(done)](Result<HttpResponse> r) {
              if (!r)
                  return done(r.error());
-             const QJsonValue rows = object(r->body).value(QLatin1String("rows"));
-             if (!rows.isDouble())
+             const auto rows = wholeNumber(object(r->body).value(QLatin1String("rows")));
+             if (!rows || *rows < 0)
                  return done(badAnswer());
-             done(qint64(rows.toDouble()));
+             done(*rows);
          });
 }
 

@@ -144,6 +144,25 @@ private slots:
         QCOMPARE(read.lines, (QList<qint64> { 2, 3, 4, 4 }));
     }
 
+    // Found by fuzzing: a stray '}' between elements ended an empty element
+    // again and again, and next() never returned.
+    void strayBraceInAnArrayEnds_data()
+    {
+        QTest::addColumn<QByteArray>("data");
+        QTest::addColumn<QList<QByteArray>>("records");
+        QTest::addRow("after an element")
+                << QByteArray("[{\"a\":1}}, {\"b\":2}]") << QList<QByteArray> { "{\"a\":1}", "}", "{\"b\":2}" };
+        QTest::addRow("first") << QByteArray("[}]") << QList<QByteArray> { "}" };
+        QTest::addRow("unterminated") << QByteArray("[1,}") << QList<QByteArray> { "1", "}" };
+    }
+
+    void strayBraceInAnArrayEnds()
+    {
+        QFETCH(QByteArray, data);
+        QFETCH(QList<QByteArray>, records);
+        QCOMPARE(readAll(data).records, records);
+    }
+
     void stripsNul()
     {
         static const char raw[] = "{\"device\":\"dex\0com\\u0000\",\"k\":\"\\\\u0000\"}\n";

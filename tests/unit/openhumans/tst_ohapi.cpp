@@ -78,6 +78,13 @@ private slots:
                               << qint64(600);
         QTest::addRow("missing: assume an hour")
                 << QByteArray(j("{'access_token':'a','refresh_token':'r'}")) << qint64(3600);
+        // Found by fuzzing: a number beyond qint64 overflowed the conversion
+        // (undefined; on x86 it gave the smallest qint64, so an expired token).
+        QTest::addRow("huge: ten years at most")
+                << QByteArray(j("{'access_token':'a','refresh_token':'r','expires_in':1e300}"))
+                << qint64(10LL * 366 * 86400);
+        QTest::addRow("negative: expired")
+                << QByteArray(j("{'access_token':'a','refresh_token':'r','expires_in':-5e26}")) << qint64(0);
     }
 
     void tokenPairExpiryUsesTheClock()
@@ -90,7 +97,7 @@ private slots:
         QCOMPARE(pair->accessToken, QStringLiteral("a"));
         QCOMPARE(pair->refreshToken, QStringLiteral("r"));
         QCOMPARE(pair->expiresAt, now.addSecs(seconds));
-        QVERIFY(!pair->expiredAt(now));
+        QCOMPARE(pair->expiredAt(now), seconds == 0);
         QVERIFY(pair->expiredAt(now.addSecs(seconds)));
     }
 
@@ -177,6 +184,10 @@ private slots:
         QVERIFY(size.ok());
         QCOMPARE(*size, 12);
         QVERIFY(!oh::api::parseUploadComplete(answer(200, j("{'status':'error'}"))).ok());
+        // Sizes and ids that are not whole numbers within qint64 are refused, not cast.
+        QVERIFY(!oh::api::parseUploadComplete(answer(200, j("{'status':'ok','size':1e300}"))).ok());
+        QVERIFY(!oh::api::parseUploadComplete(answer(200, j("{'status':'ok','size':-1}"))).ok());
+        QVERIFY(!oh::api::parseUploadTarget(answer(201, j("{'id': 1e300, 'url': 'https://s3.example/put'}"))).ok());
     }
 
     void errorCodes_data()

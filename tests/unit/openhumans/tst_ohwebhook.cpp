@@ -139,6 +139,9 @@ private slots:
         QTest::addRow("string holding no JSON") << QByteArray(j("'hello'"));
         QTest::addRow("triple encoded") << quoted(quoted(j("{'project_member_id': '1'}")));
         QTest::addRow("no member id") << QByteArray(j("{'erasure_requested': true}"));
+        // Found by fuzzing: cast to qint64, 1e300 became a member id.
+        QTest::addRow("member id beyond qint64") << QByteArray(j("{'project_member_id': 1e300}"));
+        QTest::addRow("fractional member id") << QByteArray(j("{'project_member_id': 12.5}"));
         QTest::addRow("two documents") << QByteArray(j("{'project_member_id': '1'}, {'project_member_id': '2'}"));
     }
 
