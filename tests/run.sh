@@ -6,7 +6,7 @@
 # A stage that fails does not stop the later ones; the summary at the end
 # lists every stage, and the exit status is non-zero if any failed.
 #   tests/run.sh            everything
-#   tests/run.sh --quick    skip the sanitizer build
+#   tests/run.sh --quick    skip the sanitizer build and the fuzz targets
 #   tests/run.sh --stress   the same build, then unit and integration tests
 #                           three times each, four at a time, while stress-ng
 #                           loads both cores, memory and the disk: a test
@@ -107,5 +107,9 @@ if [ "$mode" != --quick ]; then
         && ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 QTEST_FUNCTION_TIMEOUT=900000 \
             stage "unit and integration tests under sanitizers" \
             in_dir build/asan ctest -j "$jobs" --output-on-failure -L 'unit|integration' || true
+    # Every parser that reads outside input, under libFuzzer: each target's
+    # corpus once (inputs that crashed it before), then a few seconds of
+    # fuzzing (README, "Fuzzing").
+    stage "fuzz targets (clang, ASan + UBSan; corpus, then 5 s each)" tests/fuzz/run.sh 5 || true
 fi
 [ "$failed" = 0 ]
