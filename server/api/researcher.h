@@ -19,6 +19,10 @@ QString scopeName(AccessScope scope);
 Result<AccessScope> parseScope(const QString &name);
 // The source_entity values a scope allows, for an SQL IN list.
 QList<int> allowedSourceEntities(AccessScope scope);
+// The research tables that carry each member's consent as source_entity;
+// rows of other tables (the survey's) are in scope when their participant
+// has a row in scope in one of these.
+inline constexpr const char *consentTables[] = { "entries", "treatments", "device_status", "profile" };
 
 // A signed-in, approved researcher: what the API knows about the bearer of
 // a valid token.

@@ -1,5 +1,7 @@
 #include "api/export/exportsql.h"
 
+#include "api/researcher.h"
+
 #include <QStringList>
 
 namespace openaps::api {
@@ -18,10 +20,6 @@ template <typename T> QString listText(const QList<T> &values, QLatin1Char open,
         parts << QString::number(v);
     return open + parts.join(QLatin1Char(',')) + close;
 }
-
-// Research tables that carry a member's consent as source_entity; the
-// survey table has none and follows them.
-const char *const consentTables[] = { "entries", "treatments", "device_status", "profile" };
 
 } // namespace
 
