@@ -292,27 +292,54 @@ void ResearcherApi::onLogin(const QHttpServerRequest &request, ReplyPtr reply)
         if (*locked > 0)
             return reply->send(lockedResponse(*locked));
     }
-    m_hasher.verify(account ? account->passwordHash : QString(), *password, this, [this, account, reply](bool ok) {
-        if (!account)
-            return reply->fail(badCredentials());
-        if (!ok) {
-            noteFailure(*account, AccountGuard::Kind::PasswordFailed);
-            return reply->fail(badCredentials());
-        }
-        if (auto cleared = m_guard.succeed(account->id, AccountGuard::Kind::PasswordFailed); !cleared)
-            return reply->fail(cleared.error());
-        if (account->status == status::unverified || account->status == status::pending)
-            return reply->fail(makeError(
-                    "not-approved",
-                    account->status == status::unverified
-                            ? QStringLiteral("Please confirm your email address with the code we sent first.")
-                            : QStringLiteral("Your application is waiting for an administrator's approval.")));
-        if (account->status != status::approved)
-            return reply->fail(makeError("deactivated",
-                                         QStringLiteral("This researcher account is not active. "
-                                                        "Please contact the administrators.")));
-        issueToken(*account, reply);
-    });
+    const QString pw = *password;
+    m_hasher.check(account ? account->passwordHash : QString(), pw, this,
+                   [this, account, reply, pw](crypto::PasswordCheck checked) {
+                       if (!account)
+                           return reply->fail(badCredentials());
+                       if (checked == crypto::PasswordCheck::Unverifiable) {
+                           // A migrated account whose old hash no verifier accepts: the
+                           // owner gets a reset code; the caller the usual answer.
+                           noteFailure(*account, AccountGuard::Kind::PasswordFailed);
+                           if (m_mailer && m_mailer->isConfigured() && account->status != status::rejected
+                               && account->status != status::deactivated)
+                               sendCode(*account, CodePurpose::Reset, [](Status) {});
+                           return reply->fail(badCredentials());
+                       }
+                       if (checked != crypto::PasswordCheck::Match) {
+                           noteFailure(*account, AccountGuard::Kind::PasswordFailed);
+                           return reply->fail(badCredentials());
+                       }
+                       if (!crypto::needsRehash(account->passwordHash))
+                           return signIn(*account, reply);
+                       // The old portal's bcrypt hash, verified: argon2id from now on.
+                       m_hasher.hash(pw, this, [this, account, reply](Result<QString> hash) {
+                           if (!hash)
+                               return reply->fail(hash.error());
+                           if (auto s = m_store.upgradePasswordHash(account->id, account->passwordHash, *hash, now());
+                               !s)
+                               return reply->fail(s.error());
+                           qCInfo(lcApi, "researcher %lld: old password hash replaced by argon2id", account->id);
+                           signIn(*account, reply);
+                       });
+                   });
+}
+
+void ResearcherApi::signIn(const Account &account, ReplyPtr reply)
+{
+    if (auto cleared = m_guard.succeed(account.id, AccountGuard::Kind::PasswordFailed); !cleared)
+        return reply->fail(cleared.error());
+    if (account.status == status::unverified || account.status == status::pending)
+        return reply->fail(
+                makeError("not-approved",
+                          account.status == status::unverified
+                                  ? QStringLiteral("Please confirm your email address with the code we sent first.")
+                                  : QStringLiteral("Your application is waiting for an administrator's approval.")));
+    if (account.status != status::approved)
+        return reply->fail(makeError("deactivated",
+                                     QStringLiteral("This researcher account is not active. "
+                                                    "Please contact the administrators.")));
+    issueToken(account, reply);
 }
 
 void ResearcherApi::issueToken(const Account &account, ReplyPtr reply)

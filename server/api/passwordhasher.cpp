@@ -51,16 +51,19 @@ void PasswordHasher::hash(const QString &password, QObject *context, std::functi
     run<Result<QString>>([password] { return crypto::hashPassword(password); }, context, std::move(done));
 }
 
-void PasswordHasher::verify(const QString &encodedHash, const QString &password, QObject *context,
-                            std::function<void(bool)> done)
+void PasswordHasher::check(const QString &storedHash, const QString &password, QObject *context,
+                           std::function<void(crypto::PasswordCheck)> done)
 {
-    run<bool>(
-            [encodedHash, password] {
-                if (encodedHash.isEmpty()) {
+    run<crypto::PasswordCheck>(
+            [storedHash, password] {
+                if (storedHash.isEmpty()) {
                     crypto::verifyPassword(dummyHash(), password);
-                    return false;
+                    return crypto::PasswordCheck::Mismatch;
                 }
-                return crypto::verifyPassword(encodedHash, password);
+                const crypto::PasswordCheck result = crypto::checkPassword(storedHash, password);
+                if (result == crypto::PasswordCheck::Unverifiable)
+                    crypto::verifyPassword(dummyHash(), password);
+                return result;
             },
             context, std::move(done));
 }

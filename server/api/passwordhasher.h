@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "crypto/secrets.h"
 
 #include <QObject>
 #include <QThreadPool>
@@ -23,9 +24,12 @@ public:
     ~PasswordHasher() override;
 
     void hash(const QString &password, QObject *context, std::function<void(Result<QString>)> done);
-    // An empty `encodedHash` (no such account) is checked against a dummy
-    // hash, so an unknown email costs the same time as a wrong password.
-    void verify(const QString &encodedHash, const QString &password, QObject *context, std::function<void(bool)> done);
+    // Checks a stored hash: argon2id, or a migrated bcrypt hash
+    // (crypto::checkPassword). An empty `storedHash` (no such account) and an
+    // unverifiable one are checked against a dummy hash, so they cost the
+    // same time as a wrong password.
+    void check(const QString &storedHash, const QString &password, QObject *context,
+               std::function<void(crypto::PasswordCheck)> done);
     void waitForIdle() { m_pool.waitForDone(); }
 
 private:

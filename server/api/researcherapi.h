@@ -77,6 +77,8 @@ private:
     qint64 now() const { return m_options.clock(); }
     // Replaces the live code and emails it; `done` gets whether it was sent.
     void sendCode(const Account &account, CodePurpose purpose, std::function<void(Status)> done);
+    // After a good password: the account's state decides, then a token.
+    void signIn(const Account &account, ReplyPtr reply);
 
     // accountroutes.cpp
     void onApply(const QHttpServerRequest &request, ReplyPtr reply);

@@ -217,6 +217,17 @@ Status ResearcherStore::setPassword(qint64 id, const QString &passwordHash, qint
     });
 }
 
+Status ResearcherStore::upgradePasswordHash(qint64 id, const QString &oldHash, const QString &newHash, qint64 nowMs)
+{
+    auto q = sql::exec(m_database,
+                       QStringLiteral("UPDATE researchers SET password_hash = ?, updated_ms = ? "
+                                      "WHERE id = ? AND password_hash = ?"),
+                       { newHash, nowMs, id, oldHash }, "upgrading a password hash");
+    if (!q)
+        return q.error();
+    return {};
+}
+
 Status ResearcherStore::storeCode(qint64 id, CodePurpose purpose, const QString &codeHash, int attempts, qint64 nowMs,
                                   qint64 expiresMs)
 {

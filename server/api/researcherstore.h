@@ -73,6 +73,9 @@ public:
     Status setStatus(qint64 id, const QString &newStatus, qint64 nowMs);
     // New password hash; revokes every token and the reset code.
     Status setPassword(qint64 id, const QString &passwordHash, qint64 nowMs);
+    // A migrated account's old (bcrypt) hash replaced by argon2id after a
+    // login with it: tokens stay, and nothing changes if the hash changed meanwhile.
+    Status upgradePasswordHash(qint64 id, const QString &oldHash, const QString &newHash, qint64 nowMs);
 
     // Adds a live code for `purpose` (earlier ones stay live until used or expired).
     Status storeCode(qint64 id, CodePurpose purpose, const QString &codeHash, int attempts, qint64 nowMs,

@@ -16,7 +16,7 @@ int usage(int exitCode)
             << "Usage: openaps-server migrate-legacy --from postgresql://USER@HOST/DB [--dry-run] [--no-analytics]\n"
                "                                    [--batch-rows N]\n"
                "Copies the old Data Commons database into this one: members and their Open Humans tokens,\n"
-               "research tables and survey answers. In batches with a\n"
+               "research tables, survey answers, researcher accounts and applications. In batches with a\n"
                "progress line each; a second run adds nothing, a killed run continues where it stopped.\n"
                "--dry-run reads everything and reports what would happen, writing nothing.\n"
                "The old password can stay out of the command line: PGPASSWORD or ~/.pgpass (libpq).\n";

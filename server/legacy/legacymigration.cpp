@@ -3,6 +3,7 @@
 #include "db/sqlhelpers.h"
 #include "etl/analytics.h"
 #include "etl/participantdata.h"
+#include "legacy/accounts.h"
 #include "legacy/legacylog.h"
 #include "legacy/researchrows.h"
 #include "legacy/surveyanswers.h"
@@ -26,7 +27,9 @@ Status checkSource(const db::Database &source)
                                QStringLiteral("openaps.device_status"),
                                QStringLiteral("openaps.device_status_metrics"),
                                QStringLiteral("openaps.profile"),
-                               QStringLiteral("openaps.member_demographics") };
+                               QStringLiteral("openaps.member_demographics"),
+                               QStringLiteral("openaps.app_users"),
+                               QStringLiteral("openaps.researcher_applications") };
     for (const QString &table : needed) {
         auto q = sql::exec(source, QStringLiteral("SELECT to_regclass(?) IS NOT NULL"), { table },
                            "checking the old database");
@@ -162,6 +165,15 @@ Result<MigrationReport> migrateLegacy(const db::Database &target, const Migratio
     if (!answers)
         return answers.error();
     note(QStringLiteral("openaps.member_demographics"), *answers);
+
+    auto accounts = copyAccounts(members);
+    if (!accounts)
+        return accounts.error();
+    note(QStringLiteral("openaps.app_users"), *accounts);
+    auto applications = copyApplications(members);
+    if (!applications)
+        return applications.error();
+    note(QStringLiteral("openaps.researcher_applications"), *applications);
 
     if (options.analytics && !options.dryRun) {
         // As after an ETL load: the derived tables follow the rows.

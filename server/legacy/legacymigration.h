@@ -37,7 +37,8 @@ struct MigrationReport
 
 // `openaps-server migrate-legacy`: copies the old Data Commons database
 // (tests/fixtures/legacy/schema.sql describes it) into this one: members and
-// their Open Humans tokens, the research tables and the survey answers. Each table in
+// their Open Humans tokens, the research tables, the survey answers, the
+// researcher accounts and applications. Each table in
 // batches after the position the bookkeeping recorded, so a killed run goes
 // on where it stopped and a second run adds nothing. A dry run reads
 // everything and writes nothing. The target must be migrated first.

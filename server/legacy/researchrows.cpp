@@ -110,16 +110,11 @@ Status TableCopy::row(const std::vector<QByteArray> &fields)
         return {};
     }
     MemberMapping &mapping = mappingFor(oldUserId, *member);
+    // The old pipeline's own keys (user_id: the member id; source_entity)
+    // were removed by the query, so the member id never reaches research data.
     QJsonObject record = document.object();
-    // Added by the old pipeline: the member id must never reach research data.
-    record.remove(QLatin1String("user_id"));
-    record.remove(QLatin1String("source_entity"));
     const QString word = record.value(kSharingConsent).toString();
-    record = mapping.scrubber->prepare(m_source.type, std::move(record));
-    if (word.isEmpty()) {
-        record.remove(kSharingConsent); // unknown: never claimed
-    } else {
-        record.insert(kSharingConsent, word); // what the consent file said when it was written
+    if (!word.isEmpty()) {
         const qint64 at = ingest::recordTimeMs(m_source.type, record);
         if (records::parseConsent(word) && at > member->stampedMs) {
             member->stampedConsent = word;
@@ -127,7 +122,17 @@ Status TableCopy::row(const std::vector<QByteArray> &fields)
             member->stampChanged = true;
         }
     }
-    const QByteArray json = QJsonDocument(record).toJson(QJsonDocument::Compact);
+    QByteArray json = fields[2];
+    if (m_source.type == records::DataType::Treatments || m_source.type == records::DataType::DeviceStatus) {
+        // enteredBy and device: scrubbed as the ingest scrubs them. The
+        // consent stays what the record said when it was written (or none).
+        record = mapping.scrubber->prepare(m_source.type, std::move(record));
+        if (word.isEmpty())
+            record.remove(kSharingConsent);
+        else
+            record.insert(kSharingConsent, word);
+        json = QJsonDocument(record).toJson(QJsonDocument::Compact);
+    }
     etl::RecordMapper &mapper = *mapping.mapper;
     if (auto problem = mapper.mapObject(record, json)) {
         m_batch.fail(*problem);
@@ -222,7 +227,8 @@ Result<TableCounts> TableCopy::run()
         return source.error();
     CopyReader reader;
     if (auto s = reader.start(*source,
-                              QStringLiteral("SELECT seq_id, user_id, raw_json FROM %1 "
+                              QStringLiteral("SELECT seq_id, user_id, CASE WHEN jsonb_typeof(raw_json) = 'object' "
+                                             "THEN raw_json - 'user_id' - 'source_entity' ELSE raw_json END FROM %1 "
                                              "WHERE seq_id > current_setting('legacy.p1')::bigint ORDER BY seq_id")
                                       .arg(table),
                               { *after });

@@ -1,8 +1,10 @@
 #include "crypto/secrets.h"
 
+#include <crypt.h>
 #include <sodium.h>
 
 #include <algorithm>
+#include <memory>
 
 namespace openaps::crypto {
 
@@ -67,6 +69,35 @@ bool verifyPassword(const QString &encodedHash, const QString &password)
     const QByteArray utf8 = password.toUtf8();
     // hash.constData() is NUL-terminated, as crypto_pwhash_str_verify expects.
     return crypto_pwhash_str_verify(hash.constData(), utf8.constData(), quint64(utf8.size())) == 0;
+}
+
+PasswordCheck checkPassword(const QString &storedHash, const QString &password)
+{
+    if (storedHash.startsWith(QLatin1String("$argon2id$")))
+        return verifyPassword(storedHash, password) ? PasswordCheck::Match : PasswordCheck::Mismatch;
+    static const QLatin1String bcryptPrefixes[] = { QLatin1String("$2a$"), QLatin1String("$2b$"),
+                                                    QLatin1String("$2y$") };
+    if (!std::any_of(std::begin(bcryptPrefixes), std::end(bcryptPrefixes),
+                     [&](QLatin1String prefix) { return storedHash.startsWith(prefix); }))
+        return PasswordCheck::Unverifiable;
+    const QByteArray setting = storedHash.toLatin1();
+    const QByteArray utf8 = password.toUtf8();
+    // crypt_rn reads the password up to its first NUL; bcrypt itself ignores bytes past 72.
+    if (utf8.contains('\0'))
+        return PasswordCheck::Mismatch;
+    auto data = std::make_unique<crypt_data>();
+    const char *result = crypt_rn(utf8.constData(), setting.constData(), data.get(), int(sizeof(crypt_data)));
+    // On failure libcrypt returns NULL or a string starting with '*' (never a valid hash).
+    if (!result || result[0] == '*')
+        return PasswordCheck::Unverifiable;
+    const QByteArray computed(result);
+    sodium_memzero(data.get(), sizeof(crypt_data));
+    return constantTimeEquals(computed, setting) ? PasswordCheck::Match : PasswordCheck::Mismatch;
+}
+
+bool needsRehash(const QString &storedHash)
+{
+    return !storedHash.startsWith(QLatin1String("$argon2id$"));
 }
 
 QByteArray randomBytes(int count)

@@ -19,6 +19,19 @@ Result<QString> hashPassword(const QString &password);
 // False for a wrong password and for anything that is not an encoded hash.
 bool verifyPassword(const QString &encodedHash, const QString &password);
 
+// A stored hash checked against a password: argon2id as above, and the old
+// Data Commons portal's bcrypt hashes ("$2b$12$..." from Flask-Bcrypt; also
+// $2a$ and $2y$) through Debian's libcrypt (crypt_rn), so migrated
+// researchers sign in with their old password once and get an argon2id hash.
+enum class PasswordCheck {
+    Match,
+    Mismatch,
+    Unverifiable, // no hash, or one no verifier here accepts: only a reset helps
+};
+PasswordCheck checkPassword(const QString &storedHash, const QString &password);
+// True for any stored hash that is not argon2id (a bcrypt hash after a match).
+bool needsRehash(const QString &storedHash);
+
 // Cryptographically secure random bytes (count <= 0 gives an empty array).
 QByteArray randomBytes(int count);
 // `bytes` random bytes as URL-safe base64 without padding (32 bytes → 43 characters).

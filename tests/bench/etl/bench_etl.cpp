@@ -6,6 +6,7 @@
 //   etl rows_per_s=N copy_rows_per_s=N ratio=R peak_rss_mb=N
 // Not a test: timings belong here, not in CTest.
 
+#include "../common/benchsupport.h"
 #include "core/gzip.h"
 #include "db/migrations.h"
 #include "db/pgcopy.h"
@@ -36,15 +37,9 @@
 #include <optional>
 #include <utility>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-extern char **environ;
-
 using namespace openaps;
 using namespace openaps::records;
+using namespace openaps::bench;
 
 namespace {
 
@@ -125,91 +120,6 @@ qint64 generate(const QString &dir, ns::Collection collection, const char *type,
     return total;
 }
 
-struct Child
-{
-    int exitCode = -1;
-    double seconds = 0;
-    double peakMb = 0;
-    QByteArray output;
-};
-
-// Runs `program` and measures it: wall time and peak RSS.
-Child run(const QString &program, const QStringList &args, const QString &databaseUrl, const QString &logPath)
-{
-    QList<QByteArray> argv8 { program.toLocal8Bit() };
-    for (const QString &a : args)
-        argv8 << a.toLocal8Bit();
-    std::vector<char *> argv;
-    for (QByteArray &a : argv8)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    QList<QByteArray> env8 { "OPENAPS_DATABASE_URL=" + databaseUrl.toUtf8(), "QT_LOGGING_RULES=openaps.*.info=false",
-                             "PATH=/usr/bin:/bin", "HOME=/tmp",
-                             // import stores rows under pseudonyms: it needs the key
-                             "OPENAPS_SECRET_KEY=" + benchSecretKey };
-    std::vector<char *> envp;
-    for (QByteArray &e : env8)
-        envp.push_back(e.data());
-    envp.push_back(nullptr);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, logPath.toLocal8Bit().constData(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    QElapsedTimer timer;
-    timer.start();
-    pid_t pid = 0;
-    Child child;
-    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data()) != 0) {
-        posix_spawn_file_actions_destroy(&actions);
-        return child;
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    // Peak RSS from /proc/<pid>/status (VmHWM of the exec'd program), read
-    // while it runs: wait4's ru_maxrss would also count the spawning
-    // process's memory, which the child shares until exec.
-    const QString statusPath = QStringLiteral("/proc/%1/status").arg(pid);
-    qint64 peakKb = 0;
-    int status = 0;
-    while (waitpid(pid, &status, WNOHANG) == 0) {
-        QFile procStatus(statusPath);
-        if (procStatus.open(QIODevice::ReadOnly)) {
-            for (const QByteArray &line : procStatus.readAll().split('\n')) {
-                if (line.startsWith("VmHWM:"))
-                    peakKb = std::max(peakKb, line.mid(6).trimmed().split(' ').first().toLongLong());
-            }
-        }
-        usleep(10000);
-    }
-    child.seconds = timer.nsecsElapsed() / 1e9;
-    child.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    child.peakMb = peakKb / 1024.0;
-    QFile log(logPath);
-    if (log.open(QIODevice::ReadOnly))
-        child.output = log.readAll();
-    return child;
-}
-
-bool adminExec(const QString &adminUrl, const QString &sql)
-{
-    db::Database admin(*db::DatabaseUrl::parse(adminUrl));
-    bool ok = false;
-    {
-        auto conn = admin.connection();
-        ok = conn && QSqlQuery(*conn).exec(sql);
-    }
-    admin.closeConnection();
-    return ok;
-}
-
-QString databaseUrl(const QString &adminUrl, const QString &name)
-{
-    QUrl url(adminUrl);
-    url.setPath(QLatin1Char('/') + name);
-    return url.toString();
-}
-
 // The rows the ETL stores, as COPY text per table, de-duplicated on the
 // unique keys the way the ETL does (first reading at an instant, last
 // document version), so that COPY into the identical table cannot fail.
@@ -281,14 +191,7 @@ CopyData prepareCopy(const QString &dataDir, const QString &copyDir)
 // COPY every prepared table into `database`, one transaction per table.
 double copyAll(const db::Database &database, const CopyData &data)
 {
-    auto conn = database.connection();
-    if (!conn)
-        return -1;
-    auto pgConn = pg::nativeHandle(*conn);
-    if (!pgConn)
-        return -1;
-    QElapsedTimer timer;
-    timer.start();
+    double seconds = 0;
     for (auto it = data.files.cbegin(); it != data.files.cend(); ++it) {
         const records::TableSpec *spec = nullptr;
         for (const records::TableSpec *s :
@@ -297,31 +200,12 @@ double copyAll(const db::Database &database, const CopyData &data)
             if (it.key() == QLatin1String(s->name))
                 spec = s;
         }
-        QFile in(it.value());
-        in.open(QIODevice::ReadOnly);
-        pg::exec(*pgConn, "BEGIN");
-        pg::CopyStream copy(*pgConn);
-        copy.start(QStringLiteral("COPY %1 (%2) FROM STDIN").arg(it.key(), spec->columnList()));
-        QByteArray chunk;
-        while (!(chunk = in.read(1 << 20)).isEmpty())
-            copy.put(chunk.constData(), int(chunk.size()));
-        const auto result = copy.end();
-        if (!result.ok()) {
-            out << "COPY into " << it.key() << " failed: " << result.safeMessage() << Qt::endl;
+        const double taken = copyFile(database, it.key(), spec->columnList(), it.value());
+        if (taken < 0)
             return -1;
-        }
-        pg::exec(*pgConn, "COMMIT");
+        seconds += taken;
     }
-    return timer.nsecsElapsed() / 1e9;
-}
-
-qint64 tableRows(const db::Database &database, const char *table)
-{
-    auto conn = database.connection();
-    QSqlQuery q(*conn);
-    return q.exec(QStringLiteral("SELECT COUNT(*) FROM %1").arg(QLatin1String(table))) && q.next()
-            ? q.value(0).toLongLong()
-            : -1;
+    return seconds;
 }
 
 } // namespace
@@ -387,18 +271,20 @@ int main(int argc, char *argv[])
         }
     }
 
+    // import stores rows under pseudonyms: it needs the key.
+    const QList<QByteArray> importEnv { "OPENAPS_SECRET_KEY=" + benchSecretKey };
     // Peak RSS for 100k entries: the real binary, one file.
     const Child small = run(server,
                             { QStringLiteral("import"), QStringLiteral("--member"), QStringLiteral("49999999"),
                               QStringLiteral("--kind"), QStringLiteral("entries"),
                               work + QStringLiteral("/entries-100k.ndjson.gz") },
-                            databaseUrl(adminUrl, rssDb), work + QStringLiteral("/rss.log"));
+                            databaseUrl(adminUrl, rssDb), work + QStringLiteral("/rss.log"), importEnv);
     // The real ETL path for everything.
     // (Loading only: the analytics refresh that follows a load is timed
     // on its own below, as COPY has no counterpart.)
     const Child etl = run(
             server, { QStringLiteral("import"), QStringLiteral("--no-analytics"), QStringLiteral("--dir"), dataDir },
-            databaseUrl(adminUrl, etlDb), work + QStringLiteral("/etl.log"));
+            databaseUrl(adminUrl, etlDb), work + QStringLiteral("/etl.log"), importEnv);
     // COPY of the same rows into identical tables.
     db::Database copyDatabase(*db::DatabaseUrl::parse(databaseUrl(adminUrl, copyDb)));
     const double copySeconds = copyAll(copyDatabase, copyData);

@@ -51,7 +51,8 @@ inline bool runSql(const db::Database &database, const QString &sql)
     return true;
 }
 
-// The old database, built from the fixtures; always PostgreSQL.
+// The old database, built from the fixtures (schema, then the members' rows
+// and the portal's accounts); always PostgreSQL.
 inline std::unique_ptr<TestDatabase> oldDatabase(bool withData = true)
 {
     auto source = std::make_unique<TestDatabase>(QStringLiteral("postgres"));
@@ -59,7 +60,9 @@ inline std::unique_ptr<TestDatabase> oldDatabase(bool withData = true)
         return nullptr;
     if (!runSqlFile(source->database(), legacyFixture("schema.sql")))
         return nullptr;
-    if (withData && !runSqlFile(source->database(), legacyFixture("data.sql")))
+    if (withData
+        && (!runSqlFile(source->database(), legacyFixture("data.sql"))
+            || !runSqlFile(source->database(), legacyFixture("accounts.sql"))))
         return nullptr;
     return source;
 }

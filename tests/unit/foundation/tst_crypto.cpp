@@ -18,6 +18,8 @@ private slots:
     void passwordHashIsSaltedArgon2id();
     void verifyRejectsGarbage_data();
     void verifyRejectsGarbage();
+    void legacyBcrypt_data();
+    void legacyBcrypt();
 
     void randomTokens();
     void randomBytesCount_data();
@@ -86,6 +88,50 @@ void TestCrypto::verifyRejectsGarbage()
 {
     QFETCH(QString, hash);
     QVERIFY(!crypto::verifyPassword(hash, QStringLiteral("secret")));
+}
+
+// The old portal's Flask-Bcrypt hashes ($2b$, cost 12), checked through libcrypt.
+void TestCrypto::legacyBcrypt_data()
+{
+    QTest::addColumn<QString>("hash");
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<int>("expected");
+    const QString portal = QStringLiteral("$2b$12$pGwv2L8Cyxn9gaoU3MxIseMc43B42vOUXSPva1XAVY0wT9nBewoJa");
+    const QString admin = QStringLiteral("$2b$12$bJo.tDCGD/2xflyQgKK4NedV1pf0VZkpzlh4bE0d6m15/CVG.SXue");
+    const int match = int(crypto::PasswordCheck::Match);
+    const int mismatch = int(crypto::PasswordCheck::Mismatch);
+    const int unverifiable = int(crypto::PasswordCheck::Unverifiable);
+    QTest::addRow("2b utf-8 password") << portal << QStringLiteral("old portal pässword") << match;
+    QTest::addRow("2b wrong password") << portal << QStringLiteral("old portal passwort") << mismatch;
+    QTest::addRow("2b latin-1 spelling differs") << portal << QStringLiteral("old portal p\u00e4ssword ") << mismatch;
+    QTest::addRow("2b ascii") << admin << QStringLiteral("admin secret 1") << match;
+    QTest::addRow("2a prefix") << QString(admin).replace(2, 1, QLatin1Char('a')) << QStringLiteral("admin secret 1")
+                               << match;
+    QTest::addRow("2y prefix") << QString(admin).replace(2, 1, QLatin1Char('y')) << QStringLiteral("admin secret 1")
+                               << match;
+    QTest::addRow("NUL in password") << admin << QStringLiteral("admin secret 1") + QChar(0) + QStringLiteral("x")
+                                     << mismatch;
+    QTest::addRow("truncated hash") << QStringLiteral("$2b$12$truncated") << QStringLiteral("x") << unverifiable;
+    QTest::addRow("bad cost") << QStringLiteral("$2b$99$pGwv2L8Cyxn9gaoU3MxIseMc43B42vOUXSPva1XAVY0wT9nBewoJa")
+                              << QStringLiteral("old portal pässword") << unverifiable;
+    QTest::addRow("no hash") << QString() << QStringLiteral("x") << unverifiable;
+    QTest::addRow("marker") << QStringLiteral("!legacy-no-password") << QStringLiteral("x") << unverifiable;
+    QTest::addRow("md5-crypt") << QStringLiteral("$1$abcdefgh$0123456789abcdefghijkl") << QStringLiteral("x")
+                               << unverifiable;
+}
+
+void TestCrypto::legacyBcrypt()
+{
+    QFETCH(QString, hash);
+    QFETCH(QString, password);
+    QFETCH(int, expected);
+    QCOMPARE(int(crypto::checkPassword(hash, password)), expected);
+    QVERIFY(crypto::needsRehash(hash));
+    // argon2id goes the same way and needs no rehash.
+    const QString argon = crypto::hashPassword(password).value();
+    QCOMPARE(crypto::checkPassword(argon, password), crypto::PasswordCheck::Match);
+    QCOMPARE(crypto::checkPassword(argon, password + QLatin1Char('!')), crypto::PasswordCheck::Mismatch);
+    QVERIFY(!crypto::needsRehash(argon));
 }
 
 void TestCrypto::randomTokens()
