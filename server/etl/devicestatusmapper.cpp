@@ -8,6 +8,8 @@
 
 #include <QJsonArray>
 
+#include <cmath>
+
 namespace openaps::etl {
 
 namespace {
@@ -37,7 +39,9 @@ std::optional<int> deviceStatusOffset(const QJsonObject &o)
         if (auto t = records::parseNsTimeText(v.toString()); t && t->offsetMinutes)
             return t->offsetMinutes;
     }
-    if (auto seconds = records::json::number(records::json::at(o, { "pump", "secondsFromGMT" })))
+    // Real offsets are within ±18 h; a larger number would overflow the cast.
+    if (auto seconds = records::json::number(records::json::at(o, { "pump", "secondsFromGMT" }));
+        seconds && std::abs(*seconds) <= 18 * 3600)
         return int(*seconds / 60);
     return std::nullopt;
 }

@@ -9,6 +9,8 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
+#include <cmath>
+
 namespace openaps::etl {
 
 namespace {
@@ -224,7 +226,8 @@ bool RecordMapper::mapProfile(const QJsonObject &o)
     const auto start = firstTime(o, { "startDate", "mills", "created_at" });
     if (start)
         m_row[StartDate].setTime(start->ms);
-    if (auto mills = records::json::number(field(o, "mills")))
+    // Within qint64 first: casting a larger double is undefined (found by fuzzing).
+    if (auto mills = records::json::number(field(o, "mills")); mills && std::abs(*mills) < 9.0e18)
         m_row[Mills].setInteger(qint64(*mills));
 
     const QJsonValue defaultName = field(o, "defaultProfile");

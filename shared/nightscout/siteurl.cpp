@@ -25,7 +25,12 @@ QString cleanPath(const QString &path)
 {
     const QStringList parts = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
     QStringList kept;
-    for (const QString &part : parts) {
+    for (const QString &raw : parts) {
+        // Spaces around a segment would not survive the input's trimming
+        // when the saved base is read again.
+        const QString part = raw.trimmed();
+        if (part.isEmpty())
+            continue;
         if (pageSegments().contains(part, Qt::CaseInsensitive) || part.startsWith(QLatin1Char('#')))
             break;
         kept.append(part);
@@ -70,6 +75,11 @@ Result<SiteUrl> SiteUrl::parse(const QString &input)
         text = text.mid(1, text.size() - 2).trimmed();
     if (text.isEmpty())
         return makeError("empty", QStringLiteral("Please enter the address of your Nightscout site."));
+    // The saved base is QUrl::toString(), which shows an encoded space in
+    // the path as a space; strict parsing refuses spaces, so a site whose
+    // path has one could not be read back (found by fuzzing). A space in a
+    // host stays an invalid address.
+    text.replace(QLatin1Char(' '), QLatin1String("%20"));
 
     static const QRegularExpression schemePrefix(QStringLiteral(R"(^([a-zA-Z][a-zA-Z0-9+.-]*)://)"));
     const auto scheme = schemePrefix.match(text);

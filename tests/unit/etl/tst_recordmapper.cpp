@@ -205,6 +205,20 @@ private slots:
         QCOMPARE(render(row[0]), QStringLiteral("42")); // user_id
     }
 
+    // Found by fuzzing: numbers beyond qint64 / int were cast from double,
+    // which is undefined (on x86 they became the smallest integer).
+    void hugeNumbersAreNotCast()
+    {
+        RecordMapper profile(DataType::Profile, MappingContext { 42, 2, nullptr });
+        QVERIFY(!profile.map(R"({"_id":"p","startDate":"2015-08-17T04:20:00.000Z","mills":1e300})"));
+        QCOMPARE(render(profile.row()[columnOf(tableFor(DataType::Profile), QStringLiteral("mills"))]),
+                 QStringLiteral("NULL"));
+        RecordMapper status(DataType::DeviceStatus, MappingContext { 42, 2, nullptr });
+        QVERIFY(!status.map(R"({"_id":"d","created_at":"2026-03-18T19:15:00.000Z","pump":{"secondsFromGMT":1e300}})"));
+        QCOMPARE(render(status.row()[columnOf(tableFor(DataType::DeviceStatus), QStringLiteral("utc_offset"))]),
+                 QStringLiteral("NULL"));
+    }
+
     void metricsOnlyForLoopingSystems()
     {
         const QList<QByteArray> lines = fixtureLines("devicestatus-flavours.ndjson");
