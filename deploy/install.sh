@@ -80,7 +80,7 @@ umask 077
 if [ ! -s "$credentials/secret_key" ]; then
     openssl rand -base64 48 >"$credentials/secret_key"
 fi
-for name in pseudonym_key database_url oh_client_secret oh_webhook_secret metrics_token smtp_password \
+for name in pseudonym_key database_url oh_client_secret oh_webhook_secret oh_master_token metrics_token smtp_password \
         demographics_openaps_csv_url demographics_nightscout_csv_url; do
     [ -e "$credentials/$name" ] || : >"$credentials/$name"
 done

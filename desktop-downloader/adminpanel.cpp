@@ -6,13 +6,37 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <iterator>
+
 namespace openaps::desktop {
 
 namespace {
+// The table's columns; the application's answers after the account's.
+const char *const columnTitles[] = {
+    QT_TRANSLATE_NOOP("AdminPanel", "Name"),         QT_TRANSLATE_NOOP("AdminPanel", "Email"),
+    QT_TRANSLATE_NOOP("AdminPanel", "Institution"),  QT_TRANSLATE_NOOP("AdminPanel", "Research"),
+    QT_TRANSLATE_NOOP("AdminPanel", "Status"),       QT_TRANSLATE_NOOP("AdminPanel", "Scope"),
+    QT_TRANSLATE_NOOP("AdminPanel", "Phone"),        QT_TRANSLATE_NOOP("AdminPanel", "Sponsor"),
+    QT_TRANSLATE_NOOP("AdminPanel", "IRB"),          QT_TRANSLATE_NOOP("AdminPanel", "Data commons"),
+    QT_TRANSLATE_NOOP("AdminPanel", "Terms of use"), QT_TRANSLATE_NOOP("AdminPanel", "Rejection reason")
+};
+
+QStringList cellsOf(const researcher::Account &a)
+{
+    const researcher::ApplicationDetails &d = a.application;
+    const QString irb = d.irbDetails.isEmpty() ? d.irbApproval : d.irbApproval + QStringLiteral(": ") + d.irbDetails;
+    const QString terms = d.termsVersion.isEmpty()
+            ? QString()
+            : d.termsVersion + QStringLiteral(", ") + d.termsAcceptedAt.toString(QStringLiteral("yyyy-MM-dd"));
+    return { a.name, a.email,       a.institution, a.purpose,        a.status, a.scope, d.phone, d.sponsorOrganisation,
+             irb,    d.dataCommons, terms,         d.rejectionReason };
+}
+
 QPushButton *button(const QString &text, const char *name)
 {
     auto *b = new QPushButton(text);
@@ -26,7 +50,8 @@ AdminPanel::AdminPanel(AppContext context, QWidget *parent)
       m_context(context),
       m_status(new QComboBox),
       m_scope(new QComboBox),
-      m_table(new QTableWidget(0, 6)),
+      m_table(new QTableWidget(0, int(std::size(columnTitles)))),
+      m_reason(new QLineEdit),
       m_message(new QLabel)
 {
     m_status->setObjectName(QStringLiteral("statusFilter"));
@@ -47,8 +72,12 @@ AdminPanel::AdminPanel(AppContext context, QWidget *parent)
     m_scope->addItem(tr("OpenAPS data (consent openaps or both)"), QStringLiteral("openaps"));
     m_scope->addItem(tr("Nightscout Foundation data (consent nsf or both)"), QStringLiteral("nsf"));
     m_scope->addItem(tr("All data"), QStringLiteral("all"));
-    m_table->setHorizontalHeaderLabels(
-            { tr("Name"), tr("Email"), tr("Institution"), tr("Purpose"), tr("Status"), tr("Scope") });
+    QStringList titles;
+    for (const char *title : columnTitles)
+        titles << tr(title);
+    m_table->setHorizontalHeaderLabels(titles);
+    m_reason->setObjectName(QStringLiteral("rejectReason"));
+    m_reason->setPlaceholderText(tr("Reason for a rejection (emailed to the applicant)"));
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -66,6 +95,7 @@ AdminPanel::AdminPanel(AppContext context, QWidget *parent)
     actions->addWidget(new QLabel(tr("Scope")));
     actions->addWidget(m_scope, 1);
     actions->addWidget(approve);
+    actions->addWidget(m_reason, 1);
     actions->addWidget(reject);
     actions->addWidget(deactivate);
     auto *layout = new QVBoxLayout(this);
@@ -95,25 +125,24 @@ void AdminPanel::refresh()
 
 void AdminPanel::reload()
 {
-    m_context.api->listResearchers(
-            m_status->currentData().toString(), this, [this](Result<QList<researcher::Account>> r) {
-                if (!r) {
-                    say(r.error().message, true);
-                    emit refreshed();
-                    return;
-                }
-                m_accounts = *r;
-                m_table->setRowCount(int(m_accounts.size()));
-                for (int i = 0; i < m_accounts.size(); ++i) {
-                    const researcher::Account &a = m_accounts[i];
-                    const QString cells[] = { a.name, a.email, a.institution, a.purpose, a.status, a.scope };
-                    for (int c = 0; c < 6; ++c)
-                        m_table->setItem(i, c, new QTableWidgetItem(cells[c]));
-                }
-                if (m_accounts.isEmpty() && m_message->text().isEmpty())
-                    say(tr("Nobody in this list."));
-                emit refreshed();
-            });
+    m_context.api->listResearchers(m_status->currentData().toString(), this,
+                                   [this](Result<QList<researcher::Account>> r) {
+                                       if (!r) {
+                                           say(r.error().message, true);
+                                           emit refreshed();
+                                           return;
+                                       }
+                                       m_accounts = *r;
+                                       m_table->setRowCount(int(m_accounts.size()));
+                                       for (int i = 0; i < m_accounts.size(); ++i) {
+                                           const QStringList cells = cellsOf(m_accounts[i]);
+                                           for (int c = 0; c < cells.size(); ++c)
+                                               m_table->setItem(i, c, new QTableWidgetItem(cells[c]));
+                                       }
+                                       if (m_accounts.isEmpty() && m_message->text().isEmpty())
+                                           say(tr("Nobody in this list."));
+                                       emit refreshed();
+                                   });
 }
 
 bool AdminPanel::select(const QString &email)
@@ -147,7 +176,10 @@ void AdminPanel::act(Action action)
         m_context.api->approve(account.id, m_scope->currentData().toString(), this, done);
         break;
     case Action::Reject:
-        m_context.api->reject(account.id, this, done);
+        if (m_reason->text().trimmed().isEmpty())
+            return say(tr("Please write the reason for the rejection: the applicant gets it by email."), true);
+        m_context.api->reject(account.id, m_reason->text().trimmed(), this, done);
+        m_reason->clear();
         break;
     case Action::Deactivate:
         m_context.api->deactivate(account.id, this, done);

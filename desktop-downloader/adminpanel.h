@@ -7,12 +7,16 @@
 
 class QComboBox;
 class QLabel;
+class QLineEdit;
 class QTableWidget;
 
 namespace openaps::desktop {
 
-// For administrators: applications and accounts by status, approve with a
-// scope, reject, deactivate. Shown only when the signed-in researcher is_admin.
+// For administrators: applications and accounts by status with everything
+// the application said (phone, sponsor, IRB approval and details, data
+// commons, terms accepted, a rejection's reason), approve with a scope,
+// reject with a reason (emailed to the applicant), deactivate. Shown only
+// when the signed-in researcher is_admin.
 class AdminPanel final : public QWidget
 {
     Q_OBJECT
@@ -39,6 +43,7 @@ private:
     QComboBox *m_status;
     QComboBox *m_scope;
     QTableWidget *m_table;
+    QLineEdit *m_reason;
     QLabel *m_message;
     QList<researcher::Account> m_accounts;
 };

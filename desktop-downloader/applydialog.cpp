@@ -2,6 +2,8 @@
 
 #include "researcher/apiclient.h"
 
+#include <QCheckBox>
+#include <QComboBox>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -32,6 +34,13 @@ ApplyDialog::ApplyDialog(AppContext context, const QUrl &server, QWidget *parent
       m_email(new QLineEdit),
       m_institution(new QLineEdit),
       m_purpose(new QPlainTextEdit),
+      m_phone(new QLineEdit),
+      m_sponsor(new QLineEdit),
+      m_irb(new QComboBox),
+      m_irbDetails(new QLineEdit),
+      m_commons(new QComboBox),
+      m_terms(new QPlainTextEdit),
+      m_accept(new QCheckBox(tr("I have read and accept the terms of use"))),
       m_password(new QLineEdit),
       m_repeat(new QLineEdit),
       m_submit(new QPushButton(tr("Send application"))),
@@ -43,15 +52,39 @@ ApplyDialog::ApplyDialog(AppContext context, const QUrl &server, QWidget *parent
     setWindowTitle(tr("Apply for access"));
     m_context.api->setServerUrl(server);
     const std::pair<QWidget *, const char *> names[] = {
-        { m_name, "name" },       { m_email, "email" },       { m_institution, "institution" },
-        { m_purpose, "purpose" }, { m_password, "password" }, { m_repeat, "repeatPassword" },
-        { m_submit, "submit" },   { m_code, "code" },         { m_verify, "verify" },
+        { m_name, "name" },
+        { m_email, "email" },
+        { m_institution, "institution" },
+        { m_purpose, "purpose" },
+        { m_password, "password" },
+        { m_repeat, "repeatPassword" },
+        { m_submit, "submit" },
+        { m_code, "code" },
+        { m_verify, "verify" },
+        { m_phone, "phone" },
+        { m_sponsor, "sponsor" },
+        { m_irb, "irbApproval" },
+        { m_irbDetails, "irbDetails" },
+        { m_commons, "dataCommons" },
+        { m_terms, "terms" },
+        { m_accept, "acceptTerms" },
     };
     for (const auto &[widget, name] : names)
         widget->setObjectName(QString::fromLatin1(name));
     m_password->setEchoMode(QLineEdit::Password);
     m_repeat->setEchoMode(QLineEdit::Password);
     m_purpose->setPlaceholderText(tr("What you will study with the data"));
+    m_irb->addItem(tr("Yes, approved by an ethics board (IRB)"), QStringLiteral("yes"));
+    m_irb->addItem(tr("No"), QStringLiteral("no"));
+    m_irb->addItem(tr("Not sure"), QStringLiteral("unsure"));
+    m_irbDetails->setPlaceholderText(tr("Board, protocol number, date of approval"));
+    m_sponsor->setPlaceholderText(tr("Optional"));
+    m_commons->addItem(tr("OpenAPS Data Commons"), QStringLiteral("openaps"));
+    m_commons->addItem(tr("Nightscout Data Commons"), QStringLiteral("nightscout"));
+    m_commons->addItem(tr("Both"), QStringLiteral("both"));
+    m_terms->setReadOnly(true);
+    m_terms->setPlainText(tr("Loading the terms of use…"));
+    m_accept->setEnabled(false); // until the text is shown
     m_code->setPlaceholderText(QStringLiteral("123456"));
     m_code->setMaxLength(12);
 
@@ -61,7 +94,14 @@ ApplyDialog::ApplyDialog(AppContext context, const QUrl &server, QWidget *parent
     formLayout->addRow(tr("Name"), m_name);
     formLayout->addRow(tr("Email"), m_email);
     formLayout->addRow(tr("Institution"), m_institution);
-    formLayout->addRow(tr("Purpose"), m_purpose);
+    formLayout->addRow(tr("Phone"), m_phone);
+    formLayout->addRow(tr("Sponsor organisation"), m_sponsor);
+    formLayout->addRow(tr("IRB-approved study?"), m_irb);
+    formLayout->addRow(tr("IRB approval details"), m_irbDetails);
+    formLayout->addRow(tr("Data commons"), m_commons);
+    formLayout->addRow(tr("Description of the research"), m_purpose);
+    formLayout->addRow(tr("Terms of use"), m_terms);
+    formLayout->addRow(m_accept);
     formLayout->addRow(tr("Password (at least %1 characters)").arg(minimumPassword), m_password);
     formLayout->addRow(tr("Password again"), m_repeat);
     formLayout->addRow(m_submit);
@@ -95,6 +135,18 @@ ApplyDialog::ApplyDialog(AppContext context, const QUrl &server, QWidget *parent
     connect(m_verify, &QPushButton::clicked, this, &ApplyDialog::onVerify);
     connect(resend, &QPushButton::clicked, this, &ApplyDialog::onResend);
     connect(close, &QPushButton::clicked, this, &QDialog::accept);
+    loadTerms();
+}
+
+void ApplyDialog::loadTerms()
+{
+    m_context.api->terms(this, [this](Result<researcher::TermsOfUse> terms) {
+        if (!terms)
+            return m_terms->setPlainText(tr("The terms of use could not be loaded: %1").arg(terms.error().message));
+        m_termsVersion = terms->version;
+        m_terms->setPlainText(terms->text);
+        m_accept->setEnabled(true);
+    });
 }
 
 int ApplyDialog::page() const
@@ -110,10 +162,23 @@ void ApplyDialog::show(QLabel *label, const QString &text, bool isError)
 
 void ApplyDialog::onSubmit()
 {
-    researcher::Application a { m_name->text().trimmed(), m_email->text().trimmed(), m_institution->text().trimmed(),
-                                m_purpose->toPlainText().trimmed(), m_password->text() };
-    if (a.name.isEmpty() || a.email.isEmpty() || a.institution.isEmpty() || a.purpose.isEmpty())
-        return show(m_formMessage, tr("Please fill in your name, email, institution and purpose."), true);
+    researcher::Application a { m_name->text().trimmed(),
+                                m_email->text().trimmed(),
+                                m_institution->text().trimmed(),
+                                m_purpose->toPlainText().trimmed(),
+                                m_password->text(),
+                                m_phone->text().trimmed(),
+                                m_irb->currentData().toString(),
+                                m_irbDetails->text().trimmed(),
+                                m_sponsor->text().trimmed(),
+                                m_commons->currentData().toString(),
+                                m_accept->isChecked() ? m_termsVersion : QString() };
+    if (a.name.isEmpty() || a.email.isEmpty() || a.institution.isEmpty() || a.purpose.isEmpty() || a.phone.isEmpty())
+        return show(m_formMessage,
+                    tr("Please fill in your name, email, institution, phone and the description of the research."),
+                    true);
+    if (a.acceptedTerms.isEmpty())
+        return show(m_formMessage, tr("Please read and accept the terms of use."), true);
     if (a.password.size() < minimumPassword)
         return show(m_formMessage, tr("The password is too short: use at least %1 characters.").arg(minimumPassword),
                     true);

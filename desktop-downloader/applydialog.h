@@ -5,6 +5,8 @@
 #include <QDialog>
 #include <QUrl>
 
+class QCheckBox;
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -13,8 +15,11 @@ class QStackedWidget;
 
 namespace openaps::desktop {
 
-// "Apply for access": the application form, then the 6-digit code from the
-// email, then a note that an administrator will review the application.
+// "Apply for access": the application form (what the old system's form
+// asked: phone, IRB approval, sponsor, which data commons, the research;
+// and the terms of use, fetched from the server, to accept), then the
+// 6-digit code from the email, then a note that an administrator will
+// review the application.
 class ApplyDialog final : public QDialog
 {
     Q_OBJECT
@@ -27,6 +32,7 @@ public:
     int page() const;
 
 private:
+    void loadTerms();
     void onSubmit();
     void onVerify();
     void onResend();
@@ -38,6 +44,14 @@ private:
     QLineEdit *m_email;
     QLineEdit *m_institution;
     QPlainTextEdit *m_purpose;
+    QLineEdit *m_phone;
+    QLineEdit *m_sponsor;
+    QComboBox *m_irb;
+    QLineEdit *m_irbDetails;
+    QComboBox *m_commons;
+    QPlainTextEdit *m_terms;
+    QCheckBox *m_accept;
+    QString m_termsVersion; // of the text shown
     QLineEdit *m_password;
     QLineEdit *m_repeat;
     QPushButton *m_submit;

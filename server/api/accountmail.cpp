@@ -79,6 +79,19 @@ mail::Message approvedMail(const Account &account)
                      .arg(account.name) };
 }
 
+mail::Message rejectedMail(const Account &account, const QString &reason)
+{
+    return { account.email, QStringLiteral("Your application to the OpenAPS Data Commons"),
+             QStringLiteral("Hello %1,\n\n"
+                            "thank you for applying for access to the OpenAPS Data Commons. An\n"
+                            "administrator has reviewed your application and could not approve it,\n"
+                            "for this reason:\n\n"
+                            "%2\n\n"
+                            "If you can address it, you are welcome to reply to this email or to\n"
+                            "apply again.\n")
+                     .arg(account.name, reason) };
+}
+
 mail::Message alreadyRegisteredMail(const Account &account)
 {
     return { account.email, QStringLiteral("Someone applied with your email address"),

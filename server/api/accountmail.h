@@ -29,6 +29,8 @@ private:
 mail::Message verificationMail(const Account &account, const QString &code, int validMinutes);
 mail::Message resetMail(const Account &account, const QString &code, int validMinutes);
 mail::Message approvedMail(const Account &account);
+// The administrator's reason, word for word.
+mail::Message rejectedMail(const Account &account, const QString &reason);
 // Someone applied with the address of an existing account (no code in it).
 mail::Message alreadyRegisteredMail(const Account &account);
 // Too many wrong codes (or passwords) locked the account for a while.

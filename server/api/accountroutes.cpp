@@ -4,6 +4,7 @@
 #include "api/apierror.h"
 #include "api/apilog.h"
 #include "api/jsonbody.h"
+#include "api/termsofuse.h"
 #include "crypto/secrets.h"
 #include "mail/mailer.h"
 
@@ -71,6 +72,61 @@ QHttpServerResponse accepted()
 
 } // namespace
 
+Result<ApplicationDetails> ResearcherApi::applicationDetails(const JsonBody &body) const
+{
+    // What the old system's form asked (issue 17), with the same choices.
+    ApplicationDetails d;
+    const auto oneOf = [&body](const char *field, const QStringList &choices) -> Result<QString> {
+        const QString name = QString::fromLatin1(field);
+        auto value = body.text(name, 20);
+        if (!value)
+            return value.error();
+        if (!choices.contains(*value))
+            return makeError("bad-request",
+                             QStringLiteral("The field '%1' must be one of: %2.").arg(name, choices.join(u", ")));
+        return *value;
+    };
+    auto phone = body.text(QStringLiteral("phone"), 40);
+    auto irb = oneOf("irb_approval", { QStringLiteral("yes"), QStringLiteral("no"), QStringLiteral("unsure") });
+    auto irbDetails = body.optionalText(QStringLiteral("irb_details"), 2000);
+    auto sponsor = body.optionalText(QStringLiteral("sponsor_organisation"), 300);
+    auto commons = oneOf("data_commons",
+                         { QStringLiteral("openaps"), QStringLiteral("nightscout"), QStringLiteral("both") });
+    for (const Result<QString> *field : { &phone, &irb, &irbDetails, &sponsor, &commons }) {
+        if (!*field)
+            return field->error();
+    }
+    d.phone = *phone;
+    d.irbApproval = *irb;
+    d.irbDetails = *irbDetails;
+    d.sponsorOrganisation = *sponsor;
+    d.requestedScope = *commons == QLatin1String("openaps") ? QStringLiteral("openaps")
+            : *commons == QLatin1String("nightscout")       ? QStringLiteral("nsf")
+                                                            : QStringLiteral("all");
+    // The terms of use: accepted, and the version the applicant was shown is the current one.
+    auto accepted = body.optionalBool(QStringLiteral("accept_terms"), false);
+    if (!accepted)
+        return accepted.error();
+    auto version = body.optionalText(QStringLiteral("terms_version"), 20);
+    if (!version)
+        return version.error();
+    const TermsOfUse &terms = TermsOfUse::current();
+    if (!*accepted || *version != terms.version)
+        return makeError("terms-not-accepted",
+                         QStringLiteral("Please read and accept the terms of use (version %1, GET /api/v1/terms) "
+                                        "to apply: send accept_terms true and terms_version \"%1\".")
+                                 .arg(terms.version));
+    d.termsVersion = terms.version;
+    d.termsAcceptedMs = now();
+    return d;
+}
+
+QHttpServerResponse ResearcherApi::onTerms() const
+{
+    const TermsOfUse &terms = TermsOfUse::current();
+    return jsonResponse({ { QStringLiteral("version"), terms.version }, { QStringLiteral("text"), terms.text } });
+}
+
 Result<JsonBody> ResearcherApi::bodyOf(const QHttpServerRequest &request) const
 {
     return JsonBody::parse(request.body());
@@ -91,6 +147,10 @@ void ResearcherApi::onApply(const QHttpServerRequest &request, ReplyPtr reply)
             return reply->fail(value.error());
         *target = *value;
     }
+    auto details = applicationDetails(*body);
+    if (!details)
+        return reply->fail(details.error());
+    account.application = *details;
     auto email = body->email();
     if (!email)
         return reply->fail(email.error());

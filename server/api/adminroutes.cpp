@@ -91,7 +91,16 @@ QHttpServerResponse ResearcherApi::onAdminAction(const QString &idText, const QS
     } else if (action == QLatin1String("reject")) {
         if (account.status != status::unverified && account.status != status::pending)
             return errorResponse(wrongStatus(QStringLiteral("rejected (deactivate an approved one)"), account.status));
-        done = m_store.setStatus(id, status::rejected, now());
+        // The applicant is told why, as the old system's administrators did by email.
+        auto body = JsonBody::parse(request.body());
+        if (!body)
+            return errorResponse(body.error());
+        auto reason = body->text(QStringLiteral("reason"), 4000);
+        if (!reason)
+            return errorResponse(reason.error());
+        done = m_store.reject(id, *reason, now());
+        if (done && m_mailer && m_mailer->isConfigured())
+            m_mailer->send(rejectedMail(account, *reason), this, {});
     } else {
         if (account.status != status::approved)
             return errorResponse(wrongStatus(QStringLiteral("deactivated"), account.status));

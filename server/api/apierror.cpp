@@ -19,6 +19,7 @@ const QHash<QString, Code> &statusTable()
     static const QHash<QString, Code> table {
         { QStringLiteral("bad-request"), Code::BadRequest },
         { QStringLiteral("weak-password"), Code::BadRequest },
+        { QStringLiteral("terms-not-accepted"), Code::BadRequest },
         { QStringLiteral("bad-code"), Code::BadRequest },
         { QStringLiteral("bad-credentials"), Code::Unauthorized },
         { QStringLiteral("bad-token"), Code::Unauthorized },

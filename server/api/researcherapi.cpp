@@ -94,6 +94,7 @@ void ResearcherApi::install(http::WebServer &web)
     router.route(QStringLiteral("/api/v1/logout"), Method::Post,
                  [this](const QHttpServerRequest &r) { return onLogout(r); });
     router.route(QStringLiteral("/api/v1/me"), Method::Get, [this](const QHttpServerRequest &r) { return onMe(r); });
+    router.route(QStringLiteral("/api/v1/terms"), Method::Get, [this] { return onTerms(); });
     router.route(QStringLiteral("/api/v1/admin/researchers"), Method::Get,
                  [this](const QHttpServerRequest &r) { return onAdminList(r); });
     router.route(QStringLiteral("/api/v1/admin/researchers/<arg>/<arg>"), Method::Post,
@@ -192,7 +193,28 @@ QJsonObject adminResearcherJson(const Account &account)
              { QStringLiteral("scope"), account.scope.isEmpty() ? QJsonValue() : QJsonValue(account.scope) },
              { QStringLiteral("is_admin"), account.isAdmin },
              { QStringLiteral("created_at"),
-               QDateTime::fromMSecsSinceEpoch(account.createdMs, Qt::UTC).toString(Qt::ISODateWithMs) } };
+               QDateTime::fromMSecsSinceEpoch(account.createdMs, Qt::UTC).toString(Qt::ISODateWithMs) },
+             { QStringLiteral("application"), applicationJson(account.application) } };
+}
+
+QJsonObject applicationJson(const ApplicationDetails &d)
+{
+    const auto orNull = [](const QString &text) { return text.isEmpty() ? QJsonValue() : QJsonValue(text); };
+    return { { QStringLiteral("phone"), d.phone },
+             { QStringLiteral("irb_approval"), orNull(d.irbApproval) },
+             { QStringLiteral("irb_details"), d.irbDetails },
+             { QStringLiteral("sponsor_organisation"), d.sponsorOrganisation },
+             { QStringLiteral("data_commons"),
+               d.requestedScope == QLatin1String("openaps")       ? QJsonValue(QStringLiteral("openaps"))
+                       : d.requestedScope == QLatin1String("nsf") ? QJsonValue(QStringLiteral("nightscout"))
+                       : d.requestedScope == QLatin1String("all") ? QJsonValue(QStringLiteral("both"))
+                                                                  : QJsonValue() },
+             { QStringLiteral("terms_version"), orNull(d.termsVersion) },
+             { QStringLiteral("terms_accepted_at"),
+               d.termsAcceptedMs > 0 ? QJsonValue(
+                       QDateTime::fromMSecsSinceEpoch(d.termsAcceptedMs, Qt::UTC).toString(Qt::ISODateWithMs))
+                                     : QJsonValue() },
+             { QStringLiteral("rejection_reason"), orNull(d.rejectionReason) } };
 }
 
 } // namespace openaps::api

@@ -91,6 +91,9 @@ private:
     QHttpServerResponse onLogout(const QHttpServerRequest &request);
     void issueToken(const Account &account, ReplyPtr reply);
     Result<JsonBody> bodyOf(const QHttpServerRequest &request) const;
+    // The application form's fields beyond name, institution and purpose, and the terms accepted.
+    Result<ApplicationDetails> applicationDetails(const JsonBody &body) const;
+    QHttpServerResponse onTerms() const;
     // The researcher whose live `purpose` code the body's email and code name;
     // the code is used up (or loses a try, which counts against the account).
     // "account-locked" with *lockedSeconds when too many were wrong.
@@ -117,5 +120,7 @@ private:
 // The `researcher` object of login and /me, and the admin list's fuller one.
 QJsonObject researcherJson(const Researcher &researcher);
 QJsonObject adminResearcherJson(const Account &account);
+// What the application form asked (issue 17), in the admin list.
+QJsonObject applicationJson(const ApplicationDetails &details);
 
 } // namespace openaps::api

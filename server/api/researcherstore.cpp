@@ -12,7 +12,8 @@ namespace {
 
 const QString selectAccount = QStringLiteral(
         "SELECT id, email, name, institution, purpose, status, scope, is_admin, password_hash, "
-        "created_ms FROM researchers ");
+        "created_ms, phone, irb_approval, irb_details, sponsor_organisation, requested_scope, terms_version, "
+        "terms_accepted_ms, rejection_reason FROM researchers ");
 
 Account accountFrom(const QSqlQuery &q)
 {
@@ -27,6 +28,10 @@ Account accountFrom(const QSqlQuery &q)
     a.isAdmin = q.value(7).toBool();
     a.passwordHash = q.value(8).toString();
     a.createdMs = q.value(9).toLongLong();
+    a.application = {
+        q.value(10).toString(), q.value(11).toString(), q.value(12).toString(),   q.value(13).toString(),
+        q.value(14).toString(), q.value(15).toString(), q.value(16).toLongLong(), q.value(17).toString()
+    };
     return a;
 }
 
@@ -92,14 +97,23 @@ Result<qint64> ResearcherStore::create(const Account &account, qint64 nowMs)
     auto db = m_database.connection();
     if (!db)
         return db.error();
-    const QVariant scope = account.scope.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(account.scope);
-    auto q = sql::exec(*db,
-                       QStringLiteral("INSERT INTO researchers (email, name, institution, purpose, password_hash, "
-                                      "status, scope, is_admin, created_ms, updated_ms) "
-                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
-                       { email, notNull(account.name), notNull(account.institution), notNull(account.purpose),
-                         account.passwordHash, account.status, scope, account.isAdmin, nowMs, nowMs },
-                       "creating a researcher account");
+    const auto orNull = [](const QString &text) {
+        return text.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(text);
+    };
+    const ApplicationDetails &d = account.application;
+    auto q = sql::exec(
+            *db,
+            QStringLiteral("INSERT INTO researchers (email, name, institution, purpose, password_hash, "
+                           "status, scope, is_admin, created_ms, updated_ms, phone, irb_approval, "
+                           "irb_details, sponsor_organisation, requested_scope, terms_version, "
+                           "terms_accepted_ms) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+            { email, notNull(account.name), notNull(account.institution), notNull(account.purpose),
+              account.passwordHash, account.status, orNull(account.scope), account.isAdmin, nowMs, nowMs,
+              notNull(d.phone), notNull(d.irbApproval), notNull(d.irbDetails), notNull(d.sponsorOrganisation),
+              orNull(d.requestedScope), orNull(d.termsVersion),
+              d.termsAcceptedMs > 0 ? QVariant(d.termsAcceptedMs) : QVariant(QMetaType(QMetaType::LongLong)) },
+            "creating a researcher account");
     if (!q) {
         // Two applications for one address at the same moment: the unique index decides.
         auto again = findByEmail(email);
@@ -199,6 +213,15 @@ Status ResearcherStore::setStatus(qint64 id, const QString &newStatus, qint64 no
             return q.error();
         return newStatus == status::approved ? Status() : revokeAll(db, id, nowMs);
     });
+}
+
+Status ResearcherStore::reject(qint64 id, const QString &reason, qint64 nowMs)
+{
+    auto q = sql::exec(m_database,
+                       QStringLiteral("UPDATE researchers SET status = ?, rejection_reason = ?, updated_ms = ? "
+                                      "WHERE id = ?"),
+                       { status::rejected, reason, nowMs, id }, "rejecting an application");
+    return q ? Status() : Status(q.error());
 }
 
 Status ResearcherStore::setPassword(qint64 id, const QString &passwordHash, qint64 nowMs)

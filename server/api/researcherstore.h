@@ -22,6 +22,21 @@ inline const QString deactivated = QStringLiteral("deactivated");
 bool isKnown(const QString &name);
 } // namespace status
 
+// What the application form asks besides name, institution and purpose
+// (the description of the research), as the old system's form did, and the
+// terms of use accepted (issue 17).
+struct ApplicationDetails
+{
+    QString phone;
+    QString irbApproval; // yes | no | unsure: is it an IRB-approved study
+    QString irbDetails; // board, protocol number, date (optional)
+    QString sponsorOrganisation; // optional
+    QString requestedScope; // openaps | nsf | all: the data commons asked for
+    QString termsVersion; // of the terms of use accepted (api/termsofuse.h)
+    qint64 termsAcceptedMs = 0;
+    QString rejectionReason; // the administrator's, also emailed
+};
+
 // What the researchers table holds about one researcher.
 struct Account
 {
@@ -35,6 +50,7 @@ struct Account
     bool isAdmin = false;
     QString passwordHash;
     qint64 createdMs = 0;
+    ApplicationDetails application;
 
     Researcher researcher() const;
 };
@@ -71,6 +87,7 @@ public:
     Status approve(qint64 id, AccessScope scope, bool isAdmin, std::optional<qint64> approvedBy, qint64 nowMs);
     // reject / deactivate; deactivation also revokes every token.
     Status setStatus(qint64 id, const QString &newStatus, qint64 nowMs);
+    Status reject(qint64 id, const QString &reason, qint64 nowMs);
     // New password hash; revokes every token and the reset code.
     Status setPassword(qint64 id, const QString &passwordHash, qint64 nowMs);
     // A migrated account's old (bcrypt) hash replaced by argon2id after a

@@ -27,7 +27,8 @@ int usageError(const QString &message)
 {
     printError(message
                + QStringLiteral(" Usage: openaps-server admin list [--status S] | approve EMAIL --scope "
-                                "openaps|nsf|all [--admin] | reject EMAIL | deactivate EMAIL | create EMAIL "
+                                "openaps|nsf|all [--admin] | reject EMAIL --reason TEXT | deactivate EMAIL | "
+                                "show EMAIL | create EMAIL "
                                 "--name N [--institution I] --scope S [--admin] (password on stdin) | "
                                 "duplicate-sites."));
     return 2;
@@ -104,6 +105,56 @@ int list(ResearcherStore &store, const Options &options)
     return 0;
 }
 
+// Everything an application said, for deciding on it.
+int show(const ResearcherStore &store, const Options &options)
+{
+    auto account = accountFor(store, options.positional.value(0));
+    if (!account)
+        return 1;
+    const api::ApplicationDetails &d = account->application;
+    const auto orDash = [](const QString &text) { return text.isEmpty() ? QStringLiteral("-") : text; };
+    const auto when = [](qint64 ms) {
+        return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODate) : QStringLiteral("-");
+    };
+    const QString commons = d.requestedScope == QLatin1String("nsf") ? QStringLiteral("Nightscout")
+            : d.requestedScope == QLatin1String("all")               ? QStringLiteral("both (OpenAPS and Nightscout)")
+            : d.requestedScope == QLatin1String("openaps")           ? QStringLiteral("OpenAPS")
+                                                                     : QStringLiteral("-");
+    QTextStream out(stdout);
+    const QList<QPair<QString, QString>> rows {
+        { QStringLiteral("id"), QString::number(account->id) },
+        { QStringLiteral("email"), account->email },
+        { QStringLiteral("name"), account->name },
+        { QStringLiteral("institution"), account->institution },
+        { QStringLiteral("phone"), orDash(d.phone) },
+        { QStringLiteral("sponsor"), orDash(d.sponsorOrganisation) },
+        { QStringLiteral("irb approval"), orDash(d.irbApproval) },
+        { QStringLiteral("irb details"), orDash(d.irbDetails) },
+        { QStringLiteral("data commons"), commons },
+        { QStringLiteral("terms of use"),
+          d.termsVersion.isEmpty() ? QStringLiteral("-")
+                                   : QStringLiteral("%1, accepted %2").arg(d.termsVersion, when(d.termsAcceptedMs)) },
+        { QStringLiteral("status"), account->status },
+        { QStringLiteral("scope"), orDash(account->scope) },
+        { QStringLiteral("applied"), when(account->createdMs) },
+        { QStringLiteral("rejection reason"), orDash(d.rejectionReason) },
+        { QStringLiteral("research"), orDash(account->purpose) },
+    };
+    for (const auto &[label, value] : rows)
+        out << QString(label + QLatin1Char(':')).leftJustified(18) << value << '\n';
+    return 0;
+}
+
+// A command-line tool may wait for the mail server; the server never does.
+void sendMail(const Config &config, const mail::Message &message, const char *what)
+{
+    auto smtp = mail::SmtpSettings::fromConfig(config);
+    if (smtp && smtp->isConfigured()) {
+        if (auto sent = mail::sendBlocking(*smtp, message); !sent)
+            printError(QStringLiteral("The %1 email was not sent: %2").arg(QLatin1String(what), sent.error().message));
+    }
+}
+
 int approve(const Config &config, ResearcherStore &store, const Options &options)
 {
     auto scope = api::parseScope(options.values.value(QStringLiteral("--scope")));
@@ -124,17 +175,16 @@ int approve(const Config &config, ResearcherStore &store, const Options &options
     }
     QTextStream(stdout) << "Approved " << account->email << " (scope " << api::scopeName(*scope)
                         << (isAdmin ? ", administrator" : "") << ").\n";
-    // A command-line tool may wait for the mail server; the server never does.
-    auto smtp = mail::SmtpSettings::fromConfig(config);
-    if (smtp && smtp->isConfigured()) {
-        if (auto sent = mail::sendBlocking(*smtp, api::approvedMail(*account)); !sent)
-            printError(QStringLiteral("The approval email was not sent: %1").arg(sent.error().message));
-    }
+    sendMail(config, api::approvedMail(*account), "approval");
     return 0;
 }
 
-int changeStatus(ResearcherStore &store, const Options &options, const QString &newStatus)
+int changeStatus(const Config &config, ResearcherStore &store, const Options &options, const QString &newStatus)
 {
+    const bool rejecting = newStatus == api::status::rejected;
+    const QString reason = options.values.value(QStringLiteral("--reason")).trimmed();
+    if (rejecting && reason.isEmpty())
+        return usageError(QStringLiteral("reject needs --reason: the applicant is told why."));
     auto account = accountFor(store, options.positional.value(0));
     if (!account)
         return 1;
@@ -145,11 +195,15 @@ int changeStatus(ResearcherStore &store, const Options &options, const QString &
         printError(QStringLiteral("%1 is %2 and cannot be %3.").arg(account->email, account->status, newStatus));
         return 1;
     }
-    if (auto done = store.setStatus(account->id, newStatus, QDateTime::currentMSecsSinceEpoch()); !done) {
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (auto done = rejecting ? store.reject(account->id, reason, now) : store.setStatus(account->id, newStatus, now);
+        !done) {
         printError(done.error().message);
         return 1;
     }
     QTextStream(stdout) << account->email << " is now " << newStatus << ".\n";
+    if (rejecting)
+        sendMail(config, api::rejectedMail(*account, reason), "rejection");
     return 0;
 }
 
@@ -217,16 +271,16 @@ int adminCommand(const Config &config, const QStringList &arguments)
     QString error;
     const auto options = parseOptions(arguments.mid(1),
                                       { QStringLiteral("--status"), QStringLiteral("--scope"), QStringLiteral("--name"),
-                                        QStringLiteral("--institution") },
+                                        QStringLiteral("--institution"), QStringLiteral("--reason") },
                                       { QStringLiteral("--admin") }, &error);
     if (!options)
         return usageError(error);
     const bool noEmail = action == QLatin1String("list") || action == QLatin1String("duplicate-sites");
     const int wantPositional = noEmail ? 0 : 1;
-    const QStringList known {
-        QStringLiteral("list"),       QStringLiteral("approve"), QStringLiteral("reject"),
-        QStringLiteral("deactivate"), QStringLiteral("create"),  QStringLiteral("duplicate-sites")
-    };
+    const QStringList known { QStringLiteral("list"),   QStringLiteral("approve"),
+                              QStringLiteral("reject"), QStringLiteral("deactivate"),
+                              QStringLiteral("create"), QStringLiteral("duplicate-sites"),
+                              QStringLiteral("show") };
     if (!known.contains(action))
         return usageError(action.isEmpty() ? QStringLiteral("admin needs an action.")
                                            : QStringLiteral("Unknown admin action '%1'.").arg(action));
@@ -243,10 +297,12 @@ int adminCommand(const Config &config, const QStringList &arguments)
         return list(store, *options);
     if (action == QLatin1String("approve"))
         return approve(config, store, *options);
+    if (action == QLatin1String("show"))
+        return show(store, *options);
     if (action == QLatin1String("reject"))
-        return changeStatus(store, *options, api::status::rejected);
+        return changeStatus(config, store, *options, api::status::rejected);
     if (action == QLatin1String("deactivate"))
-        return changeStatus(store, *options, api::status::deactivated);
+        return changeStatus(config, store, *options, api::status::deactivated);
     return create(store, *options);
 }
 

@@ -70,6 +70,24 @@ void addEtlFileMetrics(const QSqlDatabase &db, http::PrometheusText &out)
         out.sample("openaps_etl_bad_lines", badLines, Labels { { QStringLiteral("status"), status } });
 }
 
+// The master token as the jobs last found it (jobs/mastertoken.h); no
+// family at all when none is configured.
+void addMasterTokenMetrics(const QSqlDatabase &db, http::PrometheusText &out)
+{
+    auto status = sql::exec(db, QStringLiteral("SELECT state, members, checked_ms FROM oh_master_token_status"), {},
+                            "read the master token's state");
+    if (!status || !status->next())
+        return;
+    out.family("openaps_oh_master_token_expired", "gauge",
+               "1 when Open Humans answered that the master token (OPENAPS_OH_MASTER_TOKEN) has expired or "
+               "refused it: members who never logged in here are not served until it is replaced.");
+    out.sample("openaps_oh_master_token_expired", status->value(0).toString() == QLatin1String("ok") ? 0 : 1);
+    out.family("openaps_oh_master_token_members", "gauge", "Project members the master token's last listing found.");
+    out.sample("openaps_oh_master_token_members", status->value(1).toDouble());
+    out.family("openaps_oh_master_token_checked_seconds", "gauge", "When the master token was last used (epoch).");
+    out.sample("openaps_oh_master_token_checked_seconds", status->value(2).toDouble() / 1000.0);
+}
+
 } // namespace
 
 void addDatabaseMetrics(const db::Database &database, http::PrometheusText &out)
@@ -79,6 +97,7 @@ void addDatabaseMetrics(const db::Database &database, http::PrometheusText &out)
         return; // openaps_database_up already says so
     addParticipantMetrics(*db, out);
     addEtlFileMetrics(*db, out);
+    addMasterTokenMetrics(*db, out);
 }
 
 void addPassMetrics(const char *name, const char *help, const jobs::ParticipantRunner::Stats &stats,

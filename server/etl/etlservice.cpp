@@ -2,6 +2,7 @@
 
 #include "etl/etllog.h"
 #include "etl/participantetl.h"
+#include "jobs/mastermembers.h"
 #include "jobs/ohsession.h"
 #include "openhumans/client.h"
 #include "survey/demographics.h"
@@ -22,6 +23,7 @@ EtlService::Options EtlService::optionsFromConfig(const Config &config)
     }
     o.tempDir = QDir(config.dataDir()).filePath(QStringLiteral("etl-downloads"));
     o.pseudonymKey = config.pseudonymKey();
+    o.masterToken = jobs::MasterToken::Setting::fromConfig(config);
     return o;
 }
 
@@ -44,6 +46,8 @@ EtlService::EtlService(db::Database database, QNetworkAccessManager *nam, oh::Se
     if (m_options.tempDir.isEmpty())
         m_options.tempDir = QDir::temp().filePath(QStringLiteral("openaps-etl"));
     m_session = new jobs::OhSession(database, *m_client, secretKey, clock, this);
+    m_master = jobs::MasterToken::create(database, m_options.masterToken, clock);
+    m_session->setMasterToken(m_master);
     m_pool.setMaxThreadCount(m_options.concurrency);
     m_runner = new jobs::ParticipantRunner(
             jobs::LeaseStore(database, QStringLiteral("etl"), jobs::LeaseStore::newHolderId(), m_options.leaseTtl,
@@ -88,7 +92,11 @@ void EtlService::runCycle(jobs::Scheduler::Done done)
         });
         import->start();
     });
-    m_runner->run(dueBefore);
+    if (!m_master)
+        return m_runner->run(dueBefore);
+    // Every project member first, so that those who never logged in here are in this pass.
+    jobs::MasterMembers::sync(m_database, *m_client, m_master, m_keys, this,
+                              [this, dueBefore](const Result<int> &) { m_runner->run(dueBefore); });
 }
 
 void EtlService::runParticipant(qint64 participantId, jobs::ParticipantRunner::Done done)

@@ -2,6 +2,7 @@
 
 #include "core/config.h"
 #include "db/database.h"
+#include "jobs/mastertoken.h"
 #include "jobs/participantrunner.h"
 #include "jobs/scheduler.h"
 #include "openhumans/client.h"
@@ -46,6 +47,7 @@ public:
         QString tempDir; // downloads are staged here (default: system temp)
         std::chrono::milliseconds firstDelay { 0 };
         QByteArray pseudonymKey; // OPENAPS_PSEUDONYM_KEY (privacy/participantkeys.h)
+        jobs::MasterToken::Setting masterToken; // OPENAPS_OH_MASTER_TOKEN: every project member
         std::function<void()> beforeBatchCommit; // tests: inside each load batch, just before COMMIT
     };
 
@@ -62,6 +64,8 @@ public:
     void start() { m_scheduler->start(); }
     void stop() { m_scheduler->stop(); }
     jobs::Scheduler *scheduler() const { return m_scheduler; }
+    // Null without a master token.
+    jobs::MasterToken *masterToken() const { return m_master.get(); }
     // The last cycle's participant pass.
     const jobs::ParticipantRunner::Stats &lastPass() const { return m_runner->stats(); }
 
@@ -80,6 +84,7 @@ private:
     privacy::ParticipantKeys m_keys;
     std::unique_ptr<oh::Client> m_client;
     jobs::OhSession *m_session = nullptr;
+    std::shared_ptr<jobs::MasterToken> m_master;
     QThreadPool m_pool;
     jobs::ParticipantRunner *m_runner = nullptr;
     jobs::Scheduler *m_scheduler = nullptr;

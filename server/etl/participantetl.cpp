@@ -52,9 +52,11 @@ void ParticipantEtl::start()
         return stopErased(QStringLiteral("erased; waits for the member to confirm sharing again"));
     m_access = new jobs::OhAccess(m_context.session, m_participantId, this);
     m_access->call<oh::Member>(
-            [this](const QString &token) {
-                m_token = token; // the files are downloaded with the token that listed them
-                return m_context.client.exchangeMember(token, this);
+            [this](const oh::Client &client, const QString &token) {
+                // The files are downloaded with the token (and member) that listed them.
+                m_client = client;
+                m_token = token;
+                return client.exchangeMember(token, this);
             },
             [this](Result<oh::Member> member) {
                 if (!member)
@@ -82,7 +84,7 @@ void ParticipantEtl::onListed(const oh::Member &member)
 
 void ParticipantEtl::readConsent(const oh::MemberFile &file)
 {
-    oh::DownloadJob *job = m_context.client.downloadAll(m_token, file, 4096, this);
+    oh::DownloadJob *job = m_client->downloadAll(m_token, file, 4096, this);
     connect(job, &oh::Job::finished, this, [this, job] {
         const Result<oh::DownloadResult> &result = job->result();
         if (!result)
@@ -181,7 +183,7 @@ void ParticipantEtl::loadNextFile()
     m_download = std::make_unique<QTemporaryFile>(QDir(m_context.tempDir).filePath(QStringLiteral("etl-XXXXXX")));
     if (!m_download->open())
         return finish(QStringLiteral("No temporary file for downloads in %1.").arg(m_context.tempDir));
-    oh::DownloadJob *job = m_context.client.download(m_token, file, m_download.get(), this);
+    oh::DownloadJob *job = m_client->download(m_token, file, m_download.get(), this);
     connect(job, &oh::Job::finished, this,
             [this, job, file = file, type = type] { onDownloaded(file, type, job->result()); });
     job->start();

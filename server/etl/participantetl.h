@@ -96,6 +96,7 @@ private:
     qint64 m_userId = 0; // the member's pseudonym
     privacy::WriteGuard m_guard;
     int m_sourceEntity = 0;
+    std::optional<oh::Client> m_client;
     QString m_token;
     QPointer<jobs::OhAccess> m_access;
     EtlState m_state;

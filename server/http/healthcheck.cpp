@@ -46,6 +46,9 @@ public:
         if (q.exec(QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) && q.next()) {
             outcome.databaseUp = true;
             outcome.schemaVersion = q.value(0).toInt();
+            // Written by the ETL and ingest (jobs/mastertoken.h), whichever instance runs them.
+            if (q.exec(QStringLiteral("SELECT state FROM oh_master_token_status")) && q.next())
+                outcome.masterToken = q.value(0).toString();
         } else {
             outcome.problem = db::sqlErrorText(q.lastError());
         }

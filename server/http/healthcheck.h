@@ -17,6 +17,9 @@ struct HealthOutcome
 {
     bool databaseUp = false;
     int schemaVersion = 0;
+    // The Open Humans master token as the jobs last found it (ok, expired,
+    // refused); empty when none is configured.
+    QString masterToken;
     QString problem; // why not, for the log only: it may name the database host
 };
 

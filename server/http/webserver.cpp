@@ -99,6 +99,14 @@ QHttpServerResponse WebServer::healthResponse(const HealthOutcome &outcome) cons
     }
     body.insert(QStringLiteral("status"), QStringLiteral("ok"));
     body.insert(QStringLiteral("schemaVersion"), outcome.schemaVersion);
+    // Still ready (the site and API serve), but an operator must act: members
+    // who never logged in here are not loaded until the token is replaced.
+    if (!outcome.masterToken.isEmpty()) {
+        body.insert(QStringLiteral("openHumansMasterToken"), outcome.masterToken);
+        if (outcome.masterToken != QLatin1String("ok"))
+            body.insert(QStringLiteral("warnings"),
+                        QJsonArray { QString(QStringLiteral("open-humans-master-token-") + outcome.masterToken) });
+    }
     return QHttpServerResponse(body);
 }
 

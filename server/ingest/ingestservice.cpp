@@ -3,6 +3,7 @@
 #include "ingest/countingnam.h"
 #include "ingest/errors.h"
 #include "ingest/ingestlog.h"
+#include "jobs/mastermembers.h"
 #include "jobs/ohsession.h"
 #include "nightscout/addresspolicy.h"
 
@@ -49,6 +50,7 @@ IngestService::Options IngestService::optionsFromConfig(const Config &config)
     o.participant.overlap = config.duration(QStringLiteral("INGEST_OVERLAP"));
     o.participant.secretKey = config.secretKey();
     o.participant.nightscout.addresses = ns::addressScope(config);
+    o.masterToken = jobs::MasterToken::Setting::fromConfig(config);
     return o;
 }
 
@@ -75,6 +77,8 @@ IngestService::IngestService(db::Database database, QNetworkAccessManager *nam, 
     if (m_options.participant.holder.isEmpty())
         m_options.participant.holder = jobs::LeaseStore::newHolderId();
     m_tokens = new jobs::OhSession(database, m_client, m_options.participant.secretKey, clock, this);
+    m_master = jobs::MasterToken::create(database, m_options.masterToken, clock);
+    m_tokens->setMasterToken(m_master);
     m_runner = new jobs::ParticipantRunner(
             jobs::LeaseStore(database, QStringLiteral("ingest"), m_options.participant.holder, m_options.leaseTtl,
                              clock),
@@ -114,7 +118,11 @@ void IngestService::runCycle(jobs::Scheduler::Done done)
         endCycle();
         done();
     });
-    m_runner->run(dueBefore);
+    if (!m_master)
+        return m_runner->run(dueBefore);
+    // Every project member first, so that those who never logged in here are in this pass.
+    jobs::MasterMembers::sync(m_database, m_client, m_master, privacy::ParticipantKeys(m_options.participant.secretKey),
+                              this, [this, dueBefore](const Result<int> &) { m_runner->run(dueBefore); });
 }
 
 void IngestService::runParticipant(qint64 participantId, jobs::ParticipantRunner::Done done)
@@ -126,8 +134,7 @@ void IngestService::runParticipant(qint64 participantId, jobs::ParticipantRunner
         done(true);
         return;
     }
-    auto *run = new ParticipantIngest(m_nam, m_client, m_tokens, &m_store, &m_gate, m_options.participant,
-                                      participantId, this);
+    auto *run = new ParticipantIngest(m_nam, m_tokens, &m_store, &m_gate, m_options.participant, participantId, this);
     connect(run, &ParticipantIngest::finished, this, [this, run, done] {
         const ParticipantReport &r = run->report();
         m_metrics.addParticipant(r);

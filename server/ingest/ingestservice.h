@@ -6,6 +6,7 @@
 #include "ingest/ingestmetrics.h"
 #include "ingest/ingeststore.h"
 #include "ingest/participantingest.h"
+#include "jobs/mastertoken.h"
 #include "jobs/participantrunner.h"
 #include "jobs/scheduler.h"
 
@@ -69,6 +70,7 @@ public:
         bool all = false; // --all: everyone, however recently ingested (backoff still holds)
         std::chrono::seconds leaseTtl { 600 };
         std::chrono::milliseconds firstDelay { 0 };
+        jobs::MasterToken::Setting masterToken; // OPENAPS_OH_MASTER_TOKEN: every project member
         IngestSettings participant;
     };
 
@@ -104,6 +106,7 @@ private:
     HostGate m_gate;
     IngestMetrics m_metrics;
     jobs::OhSession *m_tokens = nullptr;
+    std::shared_ptr<jobs::MasterToken> m_master;
     jobs::ParticipantRunner *m_runner = nullptr;
     jobs::Scheduler *m_scheduler = nullptr;
     CycleSummary m_current;

@@ -66,12 +66,11 @@ QString ParticipantReport::summaryLine() const
     return line;
 }
 
-ParticipantIngest::ParticipantIngest(QNetworkAccessManager *nam, const oh::Client &openHumans, jobs::OhSession *tokens,
-                                     IngestStore *store, HostGate *gate, const IngestSettings &settings,
-                                     qint64 participantId, QObject *parent)
+ParticipantIngest::ParticipantIngest(QNetworkAccessManager *nam, jobs::OhSession *tokens, IngestStore *store,
+                                     HostGate *gate, const IngestSettings &settings, qint64 participantId,
+                                     QObject *parent)
     : QObject(parent),
       m_nam(nam),
-      m_openHumans(openHumans),
       m_tokens(tokens),
       m_store(store),
       m_gate(gate),
@@ -120,15 +119,16 @@ void ParticipantIngest::start()
 
 void ParticipantIngest::listFiles()
 {
-    m_session->call<oh::Member>([this](const QString &token) { return m_openHumans.exchangeMember(token, this); },
-                                [this](Result<oh::Member> member) {
-                                    if (!member) {
-                                        fail(errors::fromOpenHumans(member.error()));
-                                        return;
-                                    }
-                                    m_files = member->files;
-                                    readConsent();
-                                });
+    m_session->call<oh::Member>(
+            [this](const oh::Client &client, const QString &token) { return client.exchangeMember(token, this); },
+            [this](Result<oh::Member> member) {
+                if (!member) {
+                    fail(errors::fromOpenHumans(member.error()));
+                    return;
+                }
+                m_files = member->files;
+                readConsent();
+            });
 }
 
 void ParticipantIngest::fetchSmallFile(const QString &basename, std::function<void(std::optional<QString>)> onText)
@@ -139,8 +139,8 @@ void ParticipantIngest::fetchSmallFile(const QString &basename, std::function<vo
         return;
     }
     m_session->call<oh::DownloadResult>(
-            [this, file](const QString &token) {
-                return m_openHumans.downloadAll(token, *file, kMaxSmallFileBytes, this);
+            [this, file](const oh::Client &client, const QString &token) {
+                return client.downloadAll(token, *file, kMaxSmallFileBytes, this);
             },
             [this, onText](Result<oh::DownloadResult> result) {
                 if (!result) {
@@ -223,7 +223,6 @@ void ParticipantIngest::nextType()
     TypeIngest::Inputs inputs { type == records::DataType::DeviceStatus ? m_devicestatus : m_nightscout,
                                 m_gate,
                                 m_session,
-                                m_openHumans,
                                 &m_files,
                                 m_store,
                                 m_scrubber.get(),

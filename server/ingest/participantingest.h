@@ -67,9 +67,8 @@ class ParticipantIngest final : public QObject
     Q_DISABLE_COPY_MOVE(ParticipantIngest)
 
 public:
-    ParticipantIngest(QNetworkAccessManager *nam, const oh::Client &openHumans, jobs::OhSession *tokens,
-                      IngestStore *store, HostGate *gate, const IngestSettings &settings, qint64 participantId,
-                      QObject *parent = nullptr);
+    ParticipantIngest(QNetworkAccessManager *nam, jobs::OhSession *tokens, IngestStore *store, HostGate *gate,
+                      const IngestSettings &settings, qint64 participantId, QObject *parent = nullptr);
 
     void start();
     const ParticipantReport &report() const { return m_report; }
@@ -90,7 +89,6 @@ private:
     void complete();
 
     QNetworkAccessManager *m_nam;
-    oh::Client m_openHumans;
     QPointer<jobs::OhSession> m_tokens;
     IngestStore *m_store;
     HostGate *m_gate;

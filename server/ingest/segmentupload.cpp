@@ -55,7 +55,9 @@ void SegmentUpload::downloadNext()
     }
     const oh::MemberFile file = m_toDownload.takeFirst();
     m_in.session->call<oh::DownloadResult>(
-            [this, file](const QString &token) { return m_in.client.downloadAll(token, file, kMaxSegmentBytes, this); },
+            [this, file](const oh::Client &client, const QString &token) {
+                return client.downloadAll(token, file, kMaxSegmentBytes, this);
+            },
             [this, file](Result<oh::DownloadResult> result) {
                 if (!result) {
                     if (result.error().code == QLatin1String("not-found")) {
@@ -79,7 +81,9 @@ void SegmentUpload::upload(QByteArray data, qint64 records)
     m_stats.bytesUp = data.size();
     oh::UploadRequest request { m_in.basename, m_in.metadata, std::move(data) };
     m_in.session->call<oh::UploadResult>(
-            [this, request](const QString &token) { return m_in.client.upload(token, request, this); },
+            [this, request](const oh::Client &client, const QString &token) {
+                return client.upload(token, request, this);
+            },
             [this](Result<oh::UploadResult> result) {
                 if (!result) {
                     fail(result.error());
@@ -105,8 +109,8 @@ void SegmentUpload::deleteNext()
     }
     const oh::MemberFile file = m_toDelete.takeFirst();
     m_in.session->call<void>(
-            [this, file](const QString &token) {
-                return m_in.client.deleteFiles(token, oh::DeleteTarget::fileId(file.id), this);
+            [this, file](const oh::Client &client, const QString &token) {
+                return client.deleteFiles(token, oh::DeleteTarget::fileId(file.id), this);
             },
             [this, file](Status deleted) {
                 if (deleted) {

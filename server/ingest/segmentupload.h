@@ -45,8 +45,7 @@ class SegmentUpload final : public QObject
 public:
     struct Inputs
     {
-        OhAccess *session = nullptr;
-        oh::Client client;
+        OhAccess *session = nullptr; // gives the Open Humans client and token
         MemberFiles *files = nullptr;
         QString basename;
         oh::FileMetadata metadata;

@@ -67,7 +67,7 @@ void TypeIngest::foldDuplicates()
     }
     // An earlier run replaced a segment but could not delete the old version.
     const QString name = m_duplicateNames.takeFirst();
-    SegmentUpload::Inputs inputs { m_in.session, m_in.openHumans, m_in.files, name, {} };
+    SegmentUpload::Inputs inputs { m_in.session, m_in.files, name, {} };
     if (const auto month = records::segmentMonth(name, m_in.memberId, m_in.type))
         inputs.metadata = metadataFor(*month);
     auto *upload = new SegmentUpload(std::move(inputs), {}, {}, this);
@@ -172,8 +172,8 @@ void TypeIngest::uploadNextBatch()
     }
     const QDate month = m_pendingMonths.takeFirst();
     SegmentBatch &batch = m_reader->batches().at(month);
-    SegmentUpload::Inputs inputs { m_in.session, m_in.openHumans, m_in.files,
-                                   records::segmentFileName(m_in.memberId, m_in.type, month), metadataFor(month) };
+    SegmentUpload::Inputs inputs { m_in.session, m_in.files, records::segmentFileName(m_in.memberId, m_in.type, month),
+                                   metadataFor(month) };
     auto *upload = new SegmentUpload(std::move(inputs), batch.ids(), batch.takeGzip(), this);
     connect(upload, &SegmentUpload::finished, this, [this, upload] {
         upload->deleteLater();

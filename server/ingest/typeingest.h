@@ -48,7 +48,6 @@ public:
         ns::Client *nightscout = nullptr;
         HostGate *gate = nullptr;
         OhAccess *session = nullptr;
-        oh::Client openHumans;
         MemberFiles *files = nullptr;
         IngestStore *store = nullptr;
         const RecordScrubber *scrubber = nullptr;

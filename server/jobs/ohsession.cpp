@@ -1,5 +1,6 @@
 #include "jobs/ohsession.h"
 
+#include "db/sqlhelpers.h"
 #include "jobs/jobslog.h"
 
 #include <QSqlError>
@@ -89,15 +90,40 @@ void OhSession::releaseLease(qint64 participantId, bool ok)
 
 void OhSession::accessToken(qint64 participantId, QObject *context, Callback callback)
 {
-    obtain(participantId, false, 0, context, std::move(callback));
+    withFallback(participantId, false, context, std::move(callback));
 }
 
 void OhSession::refreshNow(qint64 participantId, QObject *context, Callback callback)
 {
-    obtain(participantId, true, 0, context, std::move(callback));
+    withFallback(participantId, true, context, std::move(callback));
 }
 
-void OhSession::obtain(qint64 participantId, bool force, int attempt, QObject *context, Callback callback)
+void OhSession::withFallback(qint64 participantId, bool force, QObject *context, Callback callback)
+{
+    obtain(participantId, force, 0, context, [this, participantId, callback](Result<QString> token) {
+        if (token)
+            return callback(Grant { *token, {} });
+        if (m_master && token.error().code == QLatin1String("reauthorize"))
+            return callback(masterGrant(participantId));
+        callback(token.error());
+    });
+}
+
+Result<OhSession::Grant> OhSession::masterGrant(qint64 participantId) const
+{
+    // Only for members still in the project: a withdrawal (deauthorized_at) is final here.
+    auto q = sql::exec(m_database,
+                       QStringLiteral("SELECT member_id FROM participants WHERE id = ? AND deauthorized_at IS NULL"),
+                       { participantId }, "reading the member id");
+    if (!q)
+        return q.error();
+    const QString token = m_master->current();
+    if (!q->next() || token.isEmpty())
+        return reauthorize();
+    return Grant { token, q->value(0).toString() };
+}
+
+void OhSession::obtain(qint64 participantId, bool force, int attempt, QObject *context, TokenCallback callback)
 {
     auto current = stored(participantId);
     if (!current)
@@ -134,7 +160,7 @@ void OhSession::obtain(qint64 participantId, bool force, int attempt, QObject *c
     refresh(participantId, *latest, context, std::move(callback));
 }
 
-void OhSession::refresh(qint64 participantId, const Stored &current, QObject *context, Callback callback)
+void OhSession::refresh(qint64 participantId, const Stored &current, QObject *context, TokenCallback callback)
 {
     oh::TokenJob *job = m_client.refresh(current.refreshToken, this);
     const QString used = current.refreshToken;

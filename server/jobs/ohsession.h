@@ -4,11 +4,13 @@
 #include "crypto/secrets.h"
 #include "db/database.h"
 #include "jobs/leasestore.h"
+#include "jobs/mastertoken.h"
 #include "openhumans/client.h"
 
 #include <QObject>
 
 #include <functional>
+#include <memory>
 
 namespace openaps::jobs {
 
@@ -26,14 +28,25 @@ namespace openaps::jobs {
 // A refused refresh ("invalid-grant") means the participant must log in
 // again: the error code is "reauthorize".
 //
-//   session->accessToken(participantId, this, [](Result<QString> token) { ... });
+// With the project's master token (setMasterToken), a participant without
+// usable tokens of their own (a member of the old system who never logged
+// in here, or one whose login ended) is served with the master token acting
+// for their project member id instead.
+//
+//   session->accessToken(participantId, this, [](Result<OhSession::Grant> grant) { ... });
 class OhSession final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(OhSession)
 
 public:
-    using Callback = std::function<void(Result<QString> accessToken)>;
+    struct Grant
+    {
+        QString accessToken;
+        QString projectMemberId; // set when accessToken is the master token acting for this member
+        bool isMaster() const { return !projectMemberId.isEmpty(); }
+    };
+    using Callback = std::function<void(Result<Grant> grant)>;
 
     OhSession(db::Database database, oh::Client client, const QByteArray &secretKey, Clock clock = systemClock(),
               QObject *parent = nullptr);
@@ -44,6 +57,10 @@ public:
         m_waitStep = step;
         m_waitAttempts = attempts;
     }
+
+    void setMasterToken(std::shared_ptr<MasterToken> master) { m_master = std::move(master); }
+    MasterToken *masterToken() const { return m_master.get(); }
+    const oh::Client &client() const { return m_client; }
 
     // Calls back (on this object's thread, via `context`) with a token.
     void accessToken(qint64 participantId, QObject *context, Callback callback);
@@ -62,8 +79,12 @@ public:
     Status store(qint64 participantId, const oh::TokenPair &pair) const;
 
 private:
-    void obtain(qint64 participantId, bool force, int attempt, QObject *context, Callback callback);
-    void refresh(qint64 participantId, const Stored &current, QObject *context, Callback callback);
+    using TokenCallback = std::function<void(Result<QString> accessToken)>;
+    // The participant's own token, or else the master token when there is one.
+    void withFallback(qint64 participantId, bool force, QObject *context, Callback callback);
+    Result<Grant> masterGrant(qint64 participantId) const;
+    void obtain(qint64 participantId, bool force, int attempt, QObject *context, TokenCallback callback);
+    void refresh(qint64 participantId, const Stored &current, QObject *context, TokenCallback callback);
     void releaseLease(qint64 participantId, bool ok);
 
     db::Database m_database;
@@ -74,6 +95,7 @@ private:
     std::chrono::seconds m_margin { 300 };
     std::chrono::milliseconds m_waitStep { 2000 };
     int m_waitAttempts = 30;
+    std::shared_ptr<MasterToken> m_master;
 };
 
 } // namespace openaps::jobs

@@ -127,6 +127,8 @@ void OpenHumansStandIn::addRoutes()
     addRoute(QStringLiteral("/oauth2/token/"), M::Post, Endpoint::Token, bind(&OpenHumansStandIn::token));
     addMemberRoute(QStringLiteral("/api/direct-sharing/project/exchange-member/"), M::Get, Endpoint::ExchangeMember,
                    bindMember(&OpenHumansStandIn::exchangeMember));
+    addRoute(QStringLiteral("/api/direct-sharing/project/members/"), M::Get, Endpoint::ProjectMembers,
+             bind(&OpenHumansStandIn::projectMembers));
     addFileRoute(QStringLiteral("/data-management/datafile-download/<arg>/"), M::Get, Endpoint::DownloadRedirect,
                  bindFile(&OpenHumansStandIn::downloadRedirect));
     addFileRoute(QStringLiteral("/storage/<arg>"), M::Get, Endpoint::StorageGet,
@@ -202,6 +204,27 @@ bool OpenHumansStandIn::authenticate(const Request &request, QString *memberId, 
     };
     if (token.isEmpty())
         return detail(QStringLiteral("Authentication credentials were not provided."));
+    // The master token acts for the member named by project_member_id: in
+    // the query of a GET, in the form of a POST; an unknown one is a 400.
+    switch (m_store.checkMaster(token)) {
+    case OpenHumansStore::Access::Valid: {
+        QString named = request.query.queryItemValue(QStringLiteral("project_member_id"));
+        if (named.isEmpty())
+            named = request.form().queryItemValue(QStringLiteral("project_member_id"));
+        if (!m_store.hasMember(named)) {
+            *refusal = StandInReply::json(
+                    QJsonObject { { QStringLiteral("detail"), QStringLiteral("project_member_id is not valid.") } },
+                    400);
+            return false;
+        }
+        *memberId = named;
+        return true;
+    }
+    case OpenHumansStore::Access::Expired:
+        return detail(QStringLiteral("Expired token."));
+    case OpenHumansStore::Access::Invalid:
+        break; // perhaps a member's token
+    }
     switch (m_store.checkAccess(token, memberId)) {
     case OpenHumansStore::Access::Valid:
         return true;

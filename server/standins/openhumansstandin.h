@@ -7,6 +7,8 @@
 
 #include <QHash>
 #include <QHttpServer>
+#include <QJsonObject>
+#include <QJsonValue>
 #include <QObject>
 #include <QUrl>
 #include <QUrlQuery>
@@ -58,6 +60,7 @@ public:
         StoragePut,
         UploadComplete,
         Delete,
+        ProjectMembers, // the master token's member list
     };
 
     // What a storage PUT carried, for tests that check no Content-Type was sent.
@@ -90,6 +93,15 @@ public:
                     const QString &description = {}, const QStringList &tags = {});
     QList<OpenHumansStoredFile> files(const QString &memberId) const { return m_store.files(memberId); }
     OpenHumansStore &store() { return m_store; }
+
+    // The project's master access token: it lists every member and acts for
+    // any one of them (project_member_id). A zero lifetime never expires (the
+    // project turned expiry off); Open Humans makes them for 24 hours.
+    QString issueMasterToken(std::chrono::seconds lifetime = std::chrono::hours(24))
+    {
+        return m_store.issueMasterToken(lifetime);
+    }
+    void expireMasterTokens() { m_store.expireMasterTokens(); }
 
     // What the Approve button does, without a browser: a code for redirectUri.
     QString approve(const QString &memberId, const QUrl &redirectUri);
@@ -139,6 +151,17 @@ private:
     StandInReply token(const Request &request);
 
     // openhumansstandinfiles.cpp
+    struct Page
+    {
+        int begin = 0;
+        int end = 0;
+        QJsonValue next;
+        QJsonValue previous;
+    };
+    // limit/offset pagination over `total` items, links as Django REST framework makes them.
+    Page page(const Request &request, int total) const;
+    QJsonObject fileObject(const OpenHumansStoredFile &file) const;
+    StandInReply projectMembers(const Request &request);
     StandInReply exchangeMember(const QString &memberId, const Request &request);
     StandInReply downloadRedirect(const QString &fileId, const Request &request);
     StandInReply storageGet(const QString &fileId, const Request &request);

@@ -39,7 +39,25 @@ QString storagePath(const QString &fileId)
 
 } // namespace
 
-StandInReply OpenHumansStandIn::exchangeMember(const QString &memberId, const Request &request)
+QJsonObject OpenHumansStandIn::fileObject(const OpenHumansStoredFile &f) const
+{
+    QJsonObject file {
+        { QStringLiteral("id"), f.id.toLongLong() },
+        { QStringLiteral("basename"), f.basename },
+        { QStringLiteral("created"), isoTime(f.created) },
+        { QStringLiteral("download_url"), signedUrl(downloadPath(f.id), downloadPurpose, f.id).toString() },
+        { QStringLiteral("metadata"),
+          QJsonObject { { QStringLiteral("tags"), QJsonArray::fromStringList(f.tags) },
+                        { QStringLiteral("description"), f.description } } },
+        { QStringLiteral("source"), QString(QStringLiteral("direct-sharing-") + m_options.projectId) },
+        { QStringLiteral("datatypes"), QJsonArray() },
+    };
+    if (m_options.reportFileSizes)
+        file.insert(QStringLiteral("size"), f.content.size());
+    return file;
+}
+
+OpenHumansStandIn::Page OpenHumansStandIn::page(const Request &request, int total) const
 {
     const QUrlQuery query = request.query;
     bool limitGiven = false;
@@ -47,26 +65,6 @@ StandInReply OpenHumansStandIn::exchangeMember(const QString &memberId, const Re
     if (!limitGiven || limit <= 0)
         limit = qMax(1, m_options.pageSize);
     const int offset = qMax(0, query.queryItemValue(QStringLiteral("offset")).toInt());
-
-    const QList<OpenHumansStoredFile> all = m_store.files(memberId);
-    QJsonArray data;
-    for (int i = offset; i < all.size() && i < offset + limit; ++i) {
-        const OpenHumansStoredFile &f = all.at(i);
-        QJsonObject file {
-            { QStringLiteral("id"), f.id.toLongLong() },
-            { QStringLiteral("basename"), f.basename },
-            { QStringLiteral("created"), isoTime(f.created) },
-            { QStringLiteral("download_url"), signedUrl(downloadPath(f.id), downloadPurpose, f.id).toString() },
-            { QStringLiteral("metadata"),
-              QJsonObject { { QStringLiteral("tags"), QJsonArray::fromStringList(f.tags) },
-                            { QStringLiteral("description"), f.description } } },
-            { QStringLiteral("source"), QString(QStringLiteral("direct-sharing-") + m_options.projectId) },
-            { QStringLiteral("datatypes"), QJsonArray() },
-        };
-        if (m_options.reportFileSizes)
-            file.insert(QStringLiteral("size"), f.content.size());
-        data.append(file);
-    }
     // Page links carry every query item of this request, access_token too,
     // as Django REST framework's pagination does.
     const auto pageLink = [&](int pageOffset) -> QJsonValue {
@@ -80,6 +78,17 @@ StandInReply OpenHumansStandIn::exchangeMember(const QString &memberId, const Re
         url.setQuery(page);
         return url.toString(QUrl::FullyEncoded);
     };
+    return Page { offset, qMin(total, offset + limit), offset + limit < total ? pageLink(offset + limit) : QJsonValue(),
+                  offset > 0 ? pageLink(qMax(0, offset - limit)) : QJsonValue() };
+}
+
+StandInReply OpenHumansStandIn::exchangeMember(const QString &memberId, const Request &request)
+{
+    const QList<OpenHumansStoredFile> all = m_store.files(memberId);
+    const Page p = page(request, int(all.size()));
+    QJsonArray data;
+    for (int i = p.begin; i < p.end; ++i)
+        data.append(fileObject(all.at(i)));
     return StandInReply::json(QJsonObject {
             { QStringLiteral("created"), isoTime(m_store.memberCreated(memberId)) },
             { QStringLiteral("project_member_id"), memberId },
@@ -87,9 +96,50 @@ StandInReply OpenHumansStandIn::exchangeMember(const QString &memberId, const Re
             { QStringLiteral("username"), QJsonValue::Null },
             { QStringLiteral("sources_shared"), QJsonArray() },
             { QStringLiteral("count"), all.size() },
-            { QStringLiteral("next"), offset + limit < all.size() ? pageLink(offset + limit) : QJsonValue() },
-            { QStringLiteral("previous"), offset > 0 ? pageLink(qMax(0, offset - limit)) : QJsonValue() },
+            { QStringLiteral("next"), p.next },
+            { QStringLiteral("previous"), p.previous },
             { QStringLiteral("data"), data },
+    });
+}
+
+StandInReply OpenHumansStandIn::projectMembers(const Request &request)
+{
+    // The master token only (DESIGN.md, "Open Humans with the project's master access token").
+    const QString token = request.query.queryItemValue(QStringLiteral("access_token"), QUrl::FullyDecoded);
+    switch (m_store.checkMaster(token)) {
+    case OpenHumansStore::Access::Valid:
+        break;
+    case OpenHumansStore::Access::Expired:
+        return detail(QStringLiteral("Expired token."), 401);
+    case OpenHumansStore::Access::Invalid:
+        return detail(QStringLiteral("Invalid token."), 401);
+    }
+    const QStringList members = m_store.memberIds();
+    const Page p = page(request, int(members.size()));
+    QJsonArray results;
+    for (int i = p.begin; i < p.end; ++i) {
+        const QString &memberId = members.at(i);
+        const QList<OpenHumansStoredFile> files = m_store.files(memberId);
+        QJsonArray data; // the first 10 files only, as Open Humans lists them
+        for (int f = 0; f < files.size() && f < 10; ++f)
+            data.append(fileObject(files.at(f)));
+        QUrl exchange = baseUrl();
+        exchange.setPath(QStringLiteral("/api/direct-sharing/project/exchange-member/"));
+        exchange.setQuery(QStringLiteral("project_member_id=%1").arg(memberId));
+        results.append(QJsonObject {
+                { QStringLiteral("project_member_id"), memberId },
+                { QStringLiteral("created"), isoTime(m_store.memberCreated(memberId)) },
+                { QStringLiteral("file_count"), files.size() },
+                { QStringLiteral("sources_shared"), QJsonArray() },
+                { QStringLiteral("exchange_member"), exchange.toString(QUrl::FullyEncoded) },
+                { QStringLiteral("data"), data },
+        });
+    }
+    return StandInReply::json(QJsonObject {
+            { QStringLiteral("count"), members.size() },
+            { QStringLiteral("next"), p.next },
+            { QStringLiteral("previous"), p.previous },
+            { QStringLiteral("results"), results },
     });
 }
 

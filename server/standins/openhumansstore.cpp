@@ -105,6 +105,27 @@ void OpenHumansStore::expireAccessTokens()
         token.expiresAt = now().addSecs(-1);
 }
 
+QString OpenHumansStore::issueMasterToken(std::chrono::seconds lifetime)
+{
+    const QString token = randomToken();
+    m_masterTokens.insert(token, lifetime.count() > 0 ? now().addSecs(lifetime.count()) : QDateTime());
+    return token;
+}
+
+OpenHumansStore::Access OpenHumansStore::checkMaster(const QString &token) const
+{
+    const auto it = m_masterTokens.constFind(token);
+    if (token.isEmpty() || it == m_masterTokens.constEnd())
+        return Access::Invalid;
+    return it->isValid() && *it <= now() ? Access::Expired : Access::Valid;
+}
+
+void OpenHumansStore::expireMasterTokens()
+{
+    for (QDateTime &expiry : m_masterTokens)
+        expiry = now().addSecs(-1);
+}
+
 QString OpenHumansStore::addFile(const QString &memberId, const QString &basename, const QByteArray &content,
                                  const QString &description, const QStringList &tags)
 {

@@ -64,6 +64,10 @@ public:
     Access checkAccess(const QString &accessToken, QString *memberId) const;
     // Ages every access token as if its life had run out.
     void expireAccessTokens();
+    // The project's master token: lifetime 0 never expires.
+    QString issueMasterToken(std::chrono::seconds lifetime);
+    Access checkMaster(const QString &token) const;
+    void expireMasterTokens();
 
     // Files.
     QString addFile(const QString &memberId, const QString &basename, const QByteArray &content,
@@ -99,6 +103,7 @@ private:
     QHash<QString, Code> m_codes;
     QHash<QString, Token> m_accessTokens;
     QHash<QString, QString> m_refreshTokens; // token → member
+    QHash<QString, QDateTime> m_masterTokens; // token → expiry (invalid: never)
     QMap<qint64, OpenHumansStoredFile> m_files; // by numeric id: listing order is upload order
     qint64 m_nextFileId = 100001;
 };

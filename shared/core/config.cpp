@@ -108,6 +108,9 @@ const QList<ConfigKey> &Config::knownKeys()
         key("OH_BASE_URL", "https://www.openhumans.org", false, "Open Humans base URL"),
         key("OH_CLIENT_ID", "", false, "Open Humans project client id"),
         key("OH_CLIENT_SECRET", "", true, "Open Humans project client secret"),
+        key("OH_MASTER_TOKEN", "", true,
+            "the Open Humans project's master access token: the ETL and ingest serve every project member, "
+            "also those who never logged in here (re-read from OPENAPS_OH_MASTER_TOKEN_FILE each cycle)"),
         key("OH_WEBHOOK_SECRET", "", true, "secret for signed deauthorisation webhooks (the web role needs it)"),
         key("INSECURE_NO_WEBHOOK_SECRET", "", false,
             "1: the web role starts without OH_WEBHOOK_SECRET and refuses every deauthorisation webhook"),
@@ -156,6 +159,7 @@ Result<Config> Config::load(const QProcessEnvironment &env, const QString &iniPa
             values.insert(it.key(), it.value());
     }
 
+    QMap<QString, QString> files;
     // Plain variables and _FILE variants of the settings we know; other
     // OPENAPS_* variables (e.g. the tests' own) are none of our business.
     // An empty variable counts as unset, as docker-compose passes `VAR=` through.
@@ -172,11 +176,14 @@ Result<Config> Config::load(const QProcessEnvironment &env, const QString &iniPa
             if (!content)
                 return content.error();
             values.insert(k.name, *content);
+            files.insert(k.name, file);
         } else if (!plain.isEmpty()) {
             values.insert(k.name, plain);
         }
     }
-    return fromValues(values);
+    Config config = fromValues(values);
+    config.m_files = files;
+    return config;
 }
 
 Config Config::fromValues(const QMap<QString, QString> &values)

@@ -36,6 +36,9 @@ public:
     static Config fromValues(const QMap<QString, QString> &values);
 
     QString value(const QString &name) const;
+    // The file an OPENAPS_<NAME>_FILE variable named, for settings that may
+    // be re-read while running (a rotated master token); empty otherwise.
+    QString valueFile(const QString &name) const { return m_files.value(name); }
     // Whether the environment, the INI file or fromValues() gave the setting
     // (a default does not count): `demo` keeps only what it must own.
     bool isSet(const QString &name) const { return m_set.contains(name); }
@@ -68,6 +71,7 @@ public:
 private:
     QMap<QString, QString> m_values;
     QSet<QString> m_set;
+    QMap<QString, QString> m_files;
 };
 
 } // namespace openaps

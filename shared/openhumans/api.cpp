@@ -70,6 +70,23 @@ QUrl withAccessToken(QUrl url, const QString &accessToken)
     return url;
 }
 
+QUrl forMember(QUrl url, const ClientContext &context)
+{
+    if (context.projectMemberId.isEmpty())
+        return url;
+    QUrlQuery query(url);
+    query.removeAllQueryItems(QStringLiteral("project_member_id"));
+    query.addQueryItem(QStringLiteral("project_member_id"), context.projectMemberId);
+    url.setQuery(query);
+    return url;
+}
+
+void addMember(QUrlQuery &form, const ClientContext &context)
+{
+    if (!context.projectMemberId.isEmpty())
+        form.addQueryItem(QStringLiteral("project_member_id"), context.projectMemberId);
+}
+
 HttpRequest request(const Settings &settings, const QUrl &url, const QByteArray &verb)
 {
     HttpRequest request;
@@ -142,6 +159,32 @@ Result<MemberPage> parseMemberPage(const HttpResponse &response)
         if (file.id.isEmpty() || file.basename.isEmpty())
             return badResponse(QStringLiteral("file without id or name"));
         page.files.append(std::move(file));
+    }
+    const QJsonValue next = object->value(QLatin1String("next"));
+    if (next.isString() && !next.toString().isEmpty())
+        page.next = response.url.resolved(QUrl(next.toString()));
+    return page;
+}
+
+Result<MembersPage> parseMembersPage(const HttpResponse &response)
+{
+    const auto object = jsonObject(response.body);
+    if (!object)
+        return badResponse(QStringLiteral("members answer is not JSON"));
+    const QJsonValue results = object->value(QLatin1String("results"));
+    if (!results.isArray())
+        return badResponse(QStringLiteral("members answer without results"));
+    MembersPage page;
+    const QJsonArray members = results.toArray();
+    for (const QJsonValue &value : members) {
+        const QJsonObject member = value.toObject();
+        ProjectMember m;
+        m.projectMemberId = textOf(member.value(QLatin1String("project_member_id")));
+        if (m.projectMemberId.isEmpty())
+            return badResponse(QStringLiteral("member without project_member_id"));
+        m.fileCount = member.value(QLatin1String("file_count")).toInt();
+        m.created = parseTime(member.value(QLatin1String("created")).toString());
+        page.members.append(m);
     }
     const QJsonValue next = object->value(QLatin1String("next"));
     if (next.isString() && !next.toString().isEmpty())

@@ -17,12 +17,18 @@ inline constexpr char exchangeMemberPath[] = "/api/direct-sharing/project/exchan
 inline constexpr char uploadDirectPath[] = "/api/direct-sharing/project/files/upload/direct/";
 inline constexpr char uploadCompletePath[] = "/api/direct-sharing/project/files/upload/complete/";
 inline constexpr char deletePath[] = "/api/direct-sharing/project/files/delete/";
+inline constexpr char projectMembersPath[] = "/api/direct-sharing/project/members/";
 
 // baseUrl + path, keeping any path prefix the base URL has.
 QUrl endpoint(const Settings &settings, const char *path);
 
 // Adds access_token to the query; the API takes it there, not in a header.
 QUrl withAccessToken(QUrl url, const QString &accessToken);
+
+// With the master token, member-level calls name the member: in the query
+// of a GET, in the form of a POST. Both leave a personal token's call as it is.
+QUrl forMember(QUrl url, const ClientContext &context);
+void addMember(QUrlQuery &form, const ClientContext &context);
 
 HttpRequest request(const Settings &settings, const QUrl &url, const QByteArray &verb = "GET");
 HttpRequest formPost(const Settings &settings, const QUrl &url, const QUrlQuery &form);
@@ -36,6 +42,13 @@ struct MemberPage
     QUrl next; // empty on the last page
 };
 Result<MemberPage> parseMemberPage(const HttpResponse &response);
+
+struct MembersPage
+{
+    QList<ProjectMember> members;
+    QUrl next; // empty on the last page
+};
+Result<MembersPage> parseMembersPage(const HttpResponse &response);
 
 struct UploadTarget
 {

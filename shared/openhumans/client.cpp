@@ -11,7 +11,7 @@ namespace openaps::oh {
 Q_LOGGING_CATEGORY(lcOpenHumans, "openaps.shared.openhumans", QtInfoMsg)
 
 Client::Client(QNetworkAccessManager *nam, Settings settings, Clock clock)
-    : m_context { nam, std::move(settings), clock ? std::move(clock) : systemClock() }
+    : m_context { nam, std::move(settings), clock ? std::move(clock) : systemClock(), {} }
 { }
 
 Settings Client::settingsFromConfig(const Config &config, const QUrl &redirectUri)
@@ -56,6 +56,18 @@ TokenJob *Client::refresh(const QString &refreshToken, QObject *parent) const
     form.addQueryItem(QStringLiteral("grant_type"), QStringLiteral("refresh_token"));
     form.addQueryItem(QStringLiteral("refresh_token"), refreshToken);
     return new TokenJob(m_context, form, owner(parent));
+}
+
+Client Client::forMember(const QString &projectMemberId) const
+{
+    Client scoped = *this;
+    scoped.m_context.projectMemberId = projectMemberId;
+    return scoped;
+}
+
+ProjectMembersJob *Client::projectMembers(const QString &masterToken, QObject *parent) const
+{
+    return new ProjectMembersJob(m_context, masterToken, owner(parent));
 }
 
 MemberJob *Client::exchangeMember(const QString &accessToken, QObject *parent) const

@@ -3,6 +3,7 @@
 #include "openhumans/deletejob.h"
 #include "openhumans/downloadjob.h"
 #include "openhumans/memberjob.h"
+#include "openhumans/projectmembersjob.h"
 #include "openhumans/tokenjob.h"
 #include "openhumans/types.h"
 #include "openhumans/uploadjob.h"
@@ -37,6 +38,12 @@ public:
     TokenJob *exchangeCode(const QString &code, QObject *parent = nullptr) const;
     // Refresh tokens rotate: store the pair from the result before using it.
     TokenJob *refresh(const QString &refreshToken, QObject *parent = nullptr) const;
+
+    // The same project acting for one member with the project's master
+    // access token (pass the master token where a call takes a token).
+    Client forMember(const QString &projectMemberId) const;
+    // Every project member (the master token).
+    ProjectMembersJob *projectMembers(const QString &masterToken, QObject *parent = nullptr) const;
 
     MemberJob *exchangeMember(const QString &accessToken, QObject *parent = nullptr) const;
 

@@ -28,6 +28,7 @@ void DeleteJob::run()
     }
     if (m_target.kind != DeleteTarget::Kind::AllFiles && m_target.value.isEmpty())
         return finish(makeError("bad-request", QStringLiteral("Nothing to delete was named.")));
+    api::addMember(form, m_context);
     const QUrl url = api::withAccessToken(api::endpoint(m_context.settings, api::deletePath), m_accessToken);
     m_call = HttpCall::start(m_context.nam, api::formPost(m_context.settings, url, form), this,
                              [this](Result<HttpResponse> reply) {

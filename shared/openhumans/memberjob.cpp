@@ -17,14 +17,14 @@ MemberJob::MemberJob(ClientContext context, QString accessToken, QObject *parent
 void MemberJob::run()
 {
     setDeadline(m_context.settings.operationTimeout);
-    fetch(api::endpoint(m_context.settings, api::exchangeMemberPath));
+    fetch(api::forMember(api::endpoint(m_context.settings, api::exchangeMemberPath), m_context));
 }
 
 void MemberJob::fetch(const QUrl &url)
 {
     // `next` links normally carry the token already; adding it again keeps
     // them working when a server leaves it out.
-    const QUrl pageUrl = api::withAccessToken(url, m_accessToken);
+    const QUrl pageUrl = api::forMember(api::withAccessToken(url, m_accessToken), m_context);
     m_seenPages.insert(pageUrl.toString());
     m_call = HttpCall::start(
             m_context.nam, api::request(m_context.settings, pageUrl), this, [this](Result<HttpResponse> reply) {
@@ -41,7 +41,8 @@ void MemberJob::fetch(const QUrl &url)
                 m_member.files.append(page->files);
                 if (page->next.isEmpty())
                     return finish(m_member);
-                if (m_seenPages.contains(api::withAccessToken(page->next, m_accessToken).toString())
+                if (m_seenPages.contains(
+                            api::forMember(api::withAccessToken(page->next, m_accessToken), m_context).toString())
                     || m_seenPages.size() >= maxPages)
                     return finish(api::badResponse(QStringLiteral("the file list pages never end")));
                 fetch(page->next);

@@ -46,6 +46,11 @@ struct ClientContext
     QNetworkAccessManager *nam = nullptr;
     Settings settings;
     Clock clock;
+    // Set when the project's master access token acts for one member: the
+    // member-level endpoints (exchange-member, upload, delete) then take
+    // project_member_id (DESIGN.md, "Open Humans with the project's master
+    // access token").
+    QString projectMemberId;
 };
 
 // Token data from /oauth2/token/. Refresh tokens rotate: once a refresh
@@ -86,6 +91,14 @@ struct Member
 
     QList<MemberFile> filesNamed(const QString &basename) const;
     std::optional<MemberFile> file(const QString &id) const;
+};
+
+// One member as the project's members endpoint lists them (master token).
+struct ProjectMember
+{
+    QString projectMemberId;
+    int fileCount = 0;
+    QDateTime created; // UTC
 };
 
 // What to delete: exactly one of a file id, every file with a basename, or all files.

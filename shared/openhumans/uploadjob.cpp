@@ -32,6 +32,7 @@ void UploadJob::run()
     form.addQueryItem(QStringLiteral("filename"), m_upload.filename);
     form.addQueryItem(QStringLiteral("metadata"),
                       QString::fromUtf8(QJsonDocument(metadata).toJson(QJsonDocument::Compact)));
+    api::addMember(form, m_context);
     const QUrl url = api::withAccessToken(api::endpoint(m_context.settings, api::uploadDirectPath), m_accessToken);
     m_call = HttpCall::start(m_context.nam, api::formPost(m_context.settings, url, form), this,
                              [this](Result<HttpResponse> reply) {
@@ -69,6 +70,7 @@ void UploadJob::complete()
 {
     QUrlQuery form;
     form.addQueryItem(QStringLiteral("file_id"), m_fileId);
+    api::addMember(form, m_context);
     const QUrl url = api::withAccessToken(api::endpoint(m_context.settings, api::uploadCompletePath), m_accessToken);
     m_call = HttpCall::start(m_context.nam, api::formPost(m_context.settings, url, form), this,
                              [this](Result<HttpResponse> reply) {

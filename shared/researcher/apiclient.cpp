@@ -123,6 +123,19 @@ void ApiClient::sendForAccount(const QByteArray &verb, const QString &path, cons
     });
 }
 
+void ApiClient::terms(QObject *context, Callback<TermsOfUse> done)
+{
+    send("GET", QStringLiteral("terms"), {}, nullptr, context, [done = std::move(done)](Result<HttpResponse> r) {
+        if (!r)
+            return done(r.error());
+        const QJsonObject o = object(r->body);
+        TermsOfUse terms { o.value(QLatin1String("version")).toString(), o.value(QLatin1String("text")).toString() };
+        if (terms.version.isEmpty() || terms.text.isEmpty())
+            return done(badAnswer());
+        done(terms);
+    });
+}
+
 void ApiClient::apply(const Application &application, QObject *context, StatusCallback done)
 {
     sendForStatus("POST", QStringLiteral("applications"), application.toJson(), context, std::move(done));
@@ -248,9 +261,10 @@ void ApiClient::approve(qint64 id, const QString &scope, QObject *context, Callb
     sendForAccount("POST", QStringLiteral("admin/researchers/%1/approve").arg(id), &body, context, std::move(done));
 }
 
-void ApiClient::reject(qint64 id, QObject *context, Callback<Account> done)
+void ApiClient::reject(qint64 id, const QString &reason, QObject *context, Callback<Account> done)
 {
-    sendForAccount("POST", QStringLiteral("admin/researchers/%1/reject").arg(id), nullptr, context, std::move(done));
+    const QJsonObject body { { QStringLiteral("reason"), reason } };
+    sendForAccount("POST", QStringLiteral("admin/researchers/%1/reject").arg(id), &body, context, std::move(done));
 }
 
 void ApiClient::deactivate(qint64 id, QObject *context, Callback<Account> done)

@@ -41,6 +41,7 @@ public:
     const Account &account() const { return m_session.researcher; }
 
     // Accounts
+    void terms(QObject *context, Callback<TermsOfUse> done);
     void apply(const Application &application, QObject *context, StatusCallback done);
     void verify(const QString &email, const QString &code, QObject *context, StatusCallback done);
     void resendCode(const QString &email, QObject *context, StatusCallback done);
@@ -60,7 +61,8 @@ public:
     // Admin
     void listResearchers(const QString &status, QObject *context, Callback<QList<Account>> done);
     void approve(qint64 id, const QString &scope, QObject *context, Callback<Account> done);
-    void reject(qint64 id, QObject *context, Callback<Account> done);
+    // The reason is emailed to the applicant.
+    void reject(qint64 id, const QString &reason, QObject *context, Callback<Account> done);
     void deactivate(qint64 id, QObject *context, Callback<Account> done);
 
     // For the download job: a request to an API path with the bearer token,

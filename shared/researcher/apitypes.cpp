@@ -37,7 +37,23 @@ Account Account::fromJson(const QJsonObject &o)
     a.purpose = o.value(QLatin1String("purpose")).toString();
     a.status = o.value(QLatin1String("status")).toString();
     a.createdAt = QDateTime::fromString(o.value(QLatin1String("created_at")).toString(), Qt::ISODateWithMs);
+    a.application = ApplicationDetails::fromJson(o.value(QLatin1String("application")).toObject());
     return a;
+}
+
+ApplicationDetails ApplicationDetails::fromJson(const QJsonObject &o)
+{
+    ApplicationDetails d;
+    d.phone = o.value(QLatin1String("phone")).toString();
+    d.irbApproval = o.value(QLatin1String("irb_approval")).toString();
+    d.irbDetails = o.value(QLatin1String("irb_details")).toString();
+    d.sponsorOrganisation = o.value(QLatin1String("sponsor_organisation")).toString();
+    d.dataCommons = o.value(QLatin1String("data_commons")).toString();
+    d.termsVersion = o.value(QLatin1String("terms_version")).toString();
+    d.termsAcceptedAt = QDateTime::fromString(o.value(QLatin1String("terms_accepted_at")).toString(),
+                                              Qt::ISODateWithMs);
+    d.rejectionReason = o.value(QLatin1String("rejection_reason")).toString();
+    return d;
 }
 
 QJsonObject Application::toJson() const
@@ -46,7 +62,14 @@ QJsonObject Application::toJson() const
              { QStringLiteral("email"), email },
              { QStringLiteral("institution"), institution },
              { QStringLiteral("purpose"), purpose },
-             { QStringLiteral("password"), password } };
+             { QStringLiteral("password"), password },
+             { QStringLiteral("phone"), phone },
+             { QStringLiteral("irb_approval"), irbApproval },
+             { QStringLiteral("irb_details"), irbDetails },
+             { QStringLiteral("sponsor_organisation"), sponsorOrganisation },
+             { QStringLiteral("data_commons"), dataCommons },
+             { QStringLiteral("accept_terms"), !acceptedTerms.isEmpty() },
+             { QStringLiteral("terms_version"), acceptedTerms } };
 }
 
 Result<QList<Dataset>> parseDatasets(const QByteArray &body)

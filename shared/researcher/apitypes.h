@@ -11,8 +11,24 @@
 
 namespace openaps::researcher {
 
+// What an application asked besides name, institution and purpose (the old
+// system's form) and the terms of use accepted: the admin list's `application`.
+struct ApplicationDetails
+{
+    QString phone;
+    QString irbApproval; // yes | no | unsure
+    QString irbDetails;
+    QString sponsorOrganisation;
+    QString dataCommons; // openaps | nightscout | both
+    QString termsVersion;
+    QDateTime termsAcceptedAt;
+    QString rejectionReason;
+
+    static ApplicationDetails fromJson(const QJsonObject &o);
+};
+
 // A researcher account as the API describes it: `GET /me` and login fill the
-// account fields, the admin list adds purpose, status and created_at.
+// account fields, the admin list adds purpose, status, created_at and the application.
 struct Account
 {
     qint64 id = 0;
@@ -24,6 +40,7 @@ struct Account
     QString purpose;
     QString status; // unverified | pending | approved | rejected | deactivated
     QDateTime createdAt;
+    ApplicationDetails application;
 
     static Account fromJson(const QJsonObject &o);
 };
@@ -33,10 +50,23 @@ struct Application
     QString name;
     QString email;
     QString institution;
-    QString purpose;
+    QString purpose; // the description of the research
     QString password;
+    QString phone;
+    QString irbApproval; // yes | no | unsure
+    QString irbDetails;
+    QString sponsorOrganisation;
+    QString dataCommons; // openaps | nightscout | both
+    QString acceptedTerms; // the version of the terms of use accepted; empty: not accepted
 
     QJsonObject toJson() const;
+};
+
+// The terms of use an application must accept (`GET /terms`).
+struct TermsOfUse
+{
+    QString version;
+    QString text;
 };
 
 struct Session

@@ -104,9 +104,10 @@ CREATE TEMP TABLE openaps_grants (
 INSERT INTO pg_temp.openaps_grants (table_name, web, ingest, etl, api, viewer) VALUES
     -- foundation (0001): every process checks the schema version at start-up
     ('schema_migrations', 'read', 'read', 'read', 'read', NULL),
-    -- tokens: web stores them, ingest and ETL refresh them (OH rotates refresh tokens)
+    -- tokens: web stores them, ingest and ETL refresh them (OH rotates refresh tokens);
+    -- with the master token (0090) ingest and ETL add the project's other members
     -- researchers and BI tools never see a member id (research rows carry pseudonyms)
-    ('participants', 'write', 'SELECT, UPDATE', 'SELECT, UPDATE', NULL, NULL),
+    ('participants', 'write', 'SELECT, INSERT, UPDATE', 'SELECT, INSERT, UPDATE', NULL, NULL),
     ('source_entities', 'read', NULL, 'read', 'read', 'read'),
     ('entries', 'erase', NULL, 'load', 'read', 'read'),
     ('treatments', 'erase', NULL, 'load', 'read', 'read'),
@@ -158,7 +159,11 @@ INSERT INTO pg_temp.openaps_grants (table_name, web, ingest, etl, api, viewer) V
     -- tombstones of erased members (0050): the site writes them (erasure) and
     -- lifts them (a member confirming again); every writer of participant data
     -- reads them; keyed hashes, yet nothing researchers need
-    ('participant_tombstones', 'write', 'read', 'read', NULL, NULL);
+    ('participant_tombstones', 'write', 'read', 'read', NULL, NULL),
+
+    -- the master token's state (0090): the jobs record it, /healthz and
+    -- /metrics (web and api roles) read it
+    ('oh_master_token_status', 'read', 'write', 'write', 'read', NULL);
 
 -- 4. Apply the rows above.
 DO $$

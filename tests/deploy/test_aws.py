@@ -180,6 +180,7 @@ def substituted(value):
 
 # Optional secrets given, so that their handling is checked too.
 OPTIONAL_SECRETS = {"SmtpPasswordArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:smtp-AbCdEf",
+                    "OhMasterTokenArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:master-AbCdEf",
                     "DemographicsCsvUrlsArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:csv-AbCdEf"}
 
 

@@ -74,8 +74,14 @@ ContractServer::ContractServer()
         m_tokens.remove(QString::fromLatin1(r.value("Authorization").mid(7)));
         return QHttpServerResponse(Status::NoContent);
     });
+    s.route(QStringLiteral("/api/v1/terms"), Method::Get, [] {
+        return json({ { QStringLiteral("version"), QStringLiteral("v1") },
+                      { QStringLiteral("text"), QStringLiteral("The terms of use of the contract server.") } });
+    });
     s.route(QStringLiteral("/api/v1/applications"), Method::Post, [this](const QHttpServerRequest &r) {
         const QJsonObject b = body(r);
+        if (!b.value(QLatin1String("accept_terms")).toBool() || b.value(QLatin1String("terms_version")).toString() != u"v1")
+            return error("terms-not-accepted", QStringLiteral("Please read and accept the terms of use."));
         if (b.value(QLatin1String("password")).toString().size() < 10)
             return error("weak-password", QStringLiteral("The password needs at least 10 characters."));
         if (account(b.value(QLatin1String("email")).toString()))

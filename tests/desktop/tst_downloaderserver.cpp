@@ -368,10 +368,36 @@ private slots:
         QTest::keyClicks(child(dialog, "purpose"), QStringLiteral("Night-time lows"));
         type(dialog, "password", password);
         type(dialog, "repeatPassword", password);
+        // What the old system's form asked, and the terms of use from the server.
+        type(dialog, "phone", QStringLiteral("+1 555 0199"));
+        type(dialog, "sponsor", QStringLiteral("Diabetes Trust"));
+        auto *irb = child<QComboBox>(dialog, "irbApproval");
+        irb->setCurrentIndex(irb->findData(QStringLiteral("unsure")));
+        type(dialog, "irbDetails", QStringLiteral("Submitted to the clinic's board"));
+        auto *commons = child<QComboBox>(dialog, "dataCommons");
+        commons->setCurrentIndex(commons->findData(QStringLiteral("nightscout")));
+        auto *accept = child<QCheckBox>(dialog, "acceptTerms");
+        QTRY_VERIFY(accept->isEnabled());
+        QVERIFY(child<QPlainTextEdit>(dialog, "terms")->toPlainText().contains(QLatin1String("terms of use")));
+        click(dialog, "submit"); // not accepted yet
+        QVERIFY(child<QLabel>(dialog, "formMessage")->text().contains(QLatin1String("accept the terms")));
+        accept->setChecked(true);
         click(dialog, "submit");
         auto *apply = qobject_cast<desktop::ApplyDialog *>(dialog);
         QTRY_COMPARE(apply->page(), int(desktop::ApplyDialog::CodePage));
         QCOMPARE(accountStatus(email), api::status::unverified);
+        {
+            const auto stored = api::ResearcherStore(*m_database).findByEmail(email);
+            QVERIFY(stored && stored->has_value());
+            const api::ApplicationDetails &d = (*stored)->application;
+            QCOMPARE(d.phone, QStringLiteral("+1 555 0199"));
+            QCOMPARE(d.sponsorOrganisation, QStringLiteral("Diabetes Trust"));
+            QCOMPARE(d.irbApproval, QStringLiteral("unsure"));
+            QCOMPARE(d.irbDetails, QStringLiteral("Submitted to the clinic's board"));
+            QCOMPARE(d.requestedScope, QStringLiteral("nsf"));
+            QCOMPARE(d.termsVersion, QStringLiteral("v1"));
+            QVERIFY(d.termsAcceptedMs > 0);
+        }
         QTRY_VERIFY(!mailedCode(email).isEmpty());
         type(dialog, "code", mailedCode(email));
         click(dialog, "verify");
@@ -390,6 +416,9 @@ private slots:
         QTest::keyClicks(child(dialog, "purpose"), QStringLiteral("Again"));
         type(dialog, "password", password);
         type(dialog, "repeatPassword", password);
+        type(dialog, "phone", QStringLiteral("+1 555 0199"));
+        QTRY_VERIFY(child<QCheckBox>(dialog, "acceptTerms")->isEnabled());
+        child<QCheckBox>(dialog, "acceptTerms")->setChecked(true);
         const auto mailsBefore = m_smtp->messagesTo(email).size();
         click(dialog, "submit");
         QTRY_COMPARE(qobject_cast<desktop::ApplyDialog *>(dialog)->page(), int(desktop::ApplyDialog::CodePage));
@@ -436,6 +465,32 @@ private slots:
         QVERIFY(bob && bob->has_value());
         QCOMPARE((*bob)->status, api::status::approved);
         QCOMPARE((*bob)->scope, QStringLiteral("nsf"));
+    }
+
+    // A rejection needs a reason, which the applicant gets by email and the
+    // Admin tab shows with the rest of the application.
+    void adminRejectsWithReason()
+    {
+        const QString email = QStringLiteral("eve@example.org");
+        addAccount(email, api::status::pending, api::AccessScope::OpenAps, false);
+        signInAs(adminEmail);
+        auto *admin = m_window->adminPanel();
+        QTRY_VERIFY(admin->select(email));
+        click(admin, "reject");
+        QVERIFY(child<QLabel>(admin, "adminMessage")->text().contains(QLatin1String("reason")));
+        QCOMPARE(accountStatus(email), api::status::pending);
+        const QString reason = QStringLiteral("The study needs an IRB approval first.");
+        type(admin, "rejectReason", reason);
+        click(admin, "reject");
+        QTRY_VERIFY(child<QLabel>(admin, "adminMessage")->text().contains(QLatin1String("rejected")));
+        QCOMPARE(accountStatus(email), api::status::rejected);
+        QTRY_VERIFY(!m_smtp->messagesTo(email).isEmpty());
+        QVERIFY(m_smtp->messagesTo(email).last().body.contains(reason));
+        auto *status = child<QComboBox>(admin, "statusFilter");
+        status->setCurrentIndex(status->findData(QStringLiteral("rejected")));
+        QTRY_VERIFY(admin->select(email));
+        auto *table = child<QTableWidget>(admin, "researchers");
+        QCOMPARE(table->item(table->currentRow(), table->columnCount() - 1)->text(), reason);
     }
 };
 

@@ -14,6 +14,7 @@
 
 #include <QBarSet>
 #include <QChartView>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QLabel>
@@ -254,6 +255,9 @@ private slots:
         type(dialog, "email", QStringLiteral("dan@example.org"));
         type(dialog, "institution", QStringLiteral("Clinic"));
         QTest::keyClicks(child(dialog, "purpose"), QStringLiteral("Night-time lows"));
+        type(dialog, "phone", QStringLiteral("+1 555 0100"));
+        QTRY_VERIFY(child<QCheckBox>(dialog, "acceptTerms")->isEnabled());
+        child<QCheckBox>(dialog, "acceptTerms")->setChecked(true);
         type(dialog, "password", QStringLiteral("short"));
         type(dialog, "repeatPassword", QStringLiteral("short"));
         click(dialog, "submit");

@@ -118,8 +118,22 @@ void TestAdminCli::createApproveRejectDeactivate()
         a.status = a.email.startsWith(QLatin1String("fresh")) ? QStringLiteral("unverified")
                                                               : QStringLiteral("pending");
         a.passwordHash = QStringLiteral("$argon2id$placeholder");
+        a.application = { QStringLiteral("+1 555 0100"),
+                          QStringLiteral("unsure"),
+                          QStringLiteral("Board review in May"),
+                          QStringLiteral("Sponsor Inc"),
+                          QStringLiteral("nsf"),
+                          QStringLiteral("v1"),
+                          1,
+                          {} };
         QVERIFY(store.create(a, 1).ok());
     }
+    // Everything the application said (issue 17).
+    r = runAdmin(url, { QStringLiteral("show"), QStringLiteral("other@example.org") });
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    for (const char *shown :
+         { "+1 555 0100", "unsure", "Board review in May", "Sponsor Inc", "Nightscout", "v1, accepted" })
+        QVERIFY2(r.out.contains(QLatin1String(shown)), shown);
     r = runAdmin(url, { QStringLiteral("list"), QStringLiteral("--status"), QStringLiteral("pending") });
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.contains(QStringLiteral("pending@example.org"))
@@ -147,7 +161,17 @@ void TestAdminCli::createApproveRejectDeactivate()
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains(QStringLiteral("no researcher")), qPrintable(r.err));
 
-    QCOMPARE(runAdmin(url, { QStringLiteral("reject"), QStringLiteral("other@example.org") }).exitCode, 0);
+    // A rejection needs the reason the applicant is told.
+    r = runAdmin(url, { QStringLiteral("reject"), QStringLiteral("other@example.org") });
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("--reason")), qPrintable(r.err));
+    QCOMPARE(runAdmin(url,
+                      { QStringLiteral("reject"), QStringLiteral("other@example.org"), QStringLiteral("--reason"),
+                        QStringLiteral("No IRB approval yet") })
+                     .exitCode,
+             0);
+    QVERIFY(runAdmin(url, { QStringLiteral("show"), QStringLiteral("other@example.org") })
+                    .out.contains(QStringLiteral("No IRB approval yet")));
     QCOMPARE(runAdmin(url, { QStringLiteral("deactivate"), QStringLiteral("other@example.org") }).exitCode, 1);
     QCOMPARE(runAdmin(url, { QStringLiteral("deactivate"), QStringLiteral("pending@example.org") }).exitCode, 0);
     auto states = store.list({});

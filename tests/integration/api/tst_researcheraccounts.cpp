@@ -37,7 +37,26 @@ QJsonObject application(const QString &email, const QString &password = ApiHarne
              { QStringLiteral("email"), email },
              { QStringLiteral("institution"), QStringLiteral("Example University") },
              { QStringLiteral("purpose"), QStringLiteral("Studying overnight glucose") },
+             { QStringLiteral("phone"), QStringLiteral("+44 20 7946 0000") },
+             { QStringLiteral("irb_approval"), QStringLiteral("yes") },
+             { QStringLiteral("irb_details"), QStringLiteral("Example University IRB, protocol 2026-117") },
+             { QStringLiteral("sponsor_organisation"), QStringLiteral("Example Foundation") },
+             { QStringLiteral("data_commons"), QStringLiteral("both") },
+             { QStringLiteral("accept_terms"), true },
+             { QStringLiteral("terms_version"), QStringLiteral("v1") },
              { QStringLiteral("password"), password } };
+}
+
+QJsonObject without(QJsonObject object, const char *field)
+{
+    object.remove(QLatin1String(field));
+    return object;
+}
+
+QJsonObject with(QJsonObject object, const char *field, const QJsonValue &value)
+{
+    object.insert(QLatin1String(field), value);
+    return object;
 }
 
 QJsonObject credentials(const QString &email, const QString &password = ApiHarness::password)
@@ -69,6 +88,7 @@ private slots:
     void apiRoleIsEnough();
     void applicationRules_data();
     void applicationRules();
+    void termsOfUse();
     void signInRefusals();
     void expiredAndRevokedTokens();
     void wrongCodesCountDownAndLock();
@@ -270,6 +290,16 @@ void TestResearcherAccounts::applyVerifyApproveLoginLogout()
     QCOMPARE(applicant.value(QStringLiteral("email")).toString(), QStringLiteral("ada@example.org"));
     QCOMPARE(applicant.value(QStringLiteral("purpose")).toString(), QStringLiteral("Studying overnight glucose"));
     QVERIFY(applicant.value(QStringLiteral("scope")).isNull());
+    // What the old system's form asked, and the terms accepted.
+    const QJsonObject asked = applicant.value(QStringLiteral("application")).toObject();
+    QCOMPARE(asked.value(QStringLiteral("phone")).toString(), QStringLiteral("+44 20 7946 0000"));
+    QCOMPARE(asked.value(QStringLiteral("irb_approval")).toString(), QStringLiteral("yes"));
+    QCOMPARE(asked.value(QStringLiteral("irb_details")).toString(),
+             QStringLiteral("Example University IRB, protocol 2026-117"));
+    QCOMPARE(asked.value(QStringLiteral("sponsor_organisation")).toString(), QStringLiteral("Example Foundation"));
+    QCOMPARE(asked.value(QStringLiteral("data_commons")).toString(), QStringLiteral("both"));
+    QCOMPARE(asked.value(QStringLiteral("terms_version")).toString(), QStringLiteral("v1"));
+    QVERIFY(QDateTime::fromString(asked.value(QStringLiteral("terms_accepted_at")).toString(), Qt::ISODate).isValid());
     const qint64 id = applicant.value(QStringLiteral("id")).toInteger();
     r = api.post(QStringLiteral("/api/v1/admin/researchers/%1/approve").arg(id),
                  { { QStringLiteral("scope"), QStringLiteral("nsf") } }, adminToken);
@@ -368,6 +398,34 @@ void TestResearcherAccounts::applicationRules_data()
                                               << "'institution'";
     QTest::addRow("not an email") << application(QStringLiteral("not-an-address")) << 400 << "bad-request"
                                   << "'email'";
+    // The old system's questions and the terms of use (issue 17).
+    const QJsonObject x = application(QStringLiteral("x@example.org"));
+    QTest::addRow("no phone") << without(x, "phone") << 400 << "bad-request"
+                              << "'phone'";
+    QTest::addRow("irb not yes/no/unsure") << with(x, "irb_approval", QStringLiteral("maybe")) << 400 << "bad-request"
+                                           << "yes, no, unsure";
+    QTest::addRow("no data commons") << without(x, "data_commons") << 400 << "bad-request"
+                                     << "'data_commons'";
+    QTest::addRow("unknown data commons") << with(x, "data_commons", QStringLiteral("all")) << 400 << "bad-request"
+                                          << "openaps, nightscout, both";
+    QTest::addRow("terms not accepted") << with(x, "accept_terms", false) << 400 << "terms-not-accepted"
+                                        << "v1";
+    QTest::addRow("terms not mentioned") << without(without(x, "accept_terms"), "terms_version") << 400
+                                         << "terms-not-accepted"
+                                         << "terms of use";
+    QTest::addRow("an old version of the terms")
+            << with(x, "terms_version", QStringLiteral("v0")) << 400 << "terms-not-accepted"
+            << "v1";
+}
+
+// The current terms of use, for the form to show.
+void TestResearcherAccounts::termsOfUse()
+{
+    HARNESS();
+    const ApiReply r = api.get(QStringLiteral("/api/v1/terms"), {});
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.json.value(QStringLiteral("version")).toString(), QStringLiteral("v1"));
+    QVERIFY(r.json.value(QStringLiteral("text")).toString().contains(QStringLiteral("terms of use")));
 }
 
 void TestResearcherAccounts::applicationRules()
@@ -649,10 +707,24 @@ void TestResearcherAccounts::adminListAndActions()
     r = api.post(QStringLiteral("/api/v1/admin/researchers/%1/approve").arg(unverified),
                  { { QStringLiteral("scope"), QStringLiteral("all") } }, token);
     QCOMPARE(r.status, 400);
+    // A rejection needs the administrator's reason, which the applicant gets by email.
     r = api.post(QStringLiteral("/api/v1/admin/researchers/%1/reject").arg(pending), {}, token);
+    QCOMPARE(r.status, 400);
+    QVERIFY(r.message().contains(QStringLiteral("'reason'")));
+    const QString reason = QStringLiteral("Please send the IRB approval letter for protocol 2026-117.");
+    r = api.post(QStringLiteral("/api/v1/admin/researchers/%1/reject").arg(pending),
+                 { { QStringLiteral("reason"), reason } }, token);
     QCOMPARE(r.status, 200);
     QCOMPARE(r.json.value(QStringLiteral("status")).toString(), QStringLiteral("rejected"));
-    QCOMPARE(api.post(QStringLiteral("/api/v1/admin/researchers/999999/reject"), {}, token).status, 404);
+    QCOMPARE(
+            r.json.value(QStringLiteral("application")).toObject().value(QStringLiteral("rejection_reason")).toString(),
+            reason);
+    QTRY_COMPARE_WITH_TIMEOUT(api.smtp().messagesTo(QStringLiteral("p@example.org")).size(), 1, 20000);
+    QVERIFY(api.smtp().messagesTo(QStringLiteral("p@example.org")).constFirst().body.contains(reason));
+    QCOMPARE(api.post(QStringLiteral("/api/v1/admin/researchers/999999/reject"),
+                      { { QStringLiteral("reason"), reason } }, token)
+                     .status,
+             404);
     r = api.get(QStringLiteral("/api/v1/admin/researchers?status=rejected"), token);
     QCOMPARE(r.json.value(QStringLiteral("researchers")).toArray().size(), 1);
 }

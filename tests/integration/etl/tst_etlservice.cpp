@@ -155,9 +155,9 @@ private slots:
         second.setLeaseWait(std::chrono::milliseconds(20), 500);
         QStringList tokens;
         int answers = 0;
-        auto collect = [&](Result<QString> token) {
+        auto collect = [&](Result<jobs::OhSession::Grant> grant) {
             ++answers;
-            tokens << (token ? *token : token.error().code);
+            tokens << (grant ? grant->accessToken : grant.error().code);
         };
         first.accessToken(w.participantId, this, collect);
         second.accessToken(w.participantId, this, collect);

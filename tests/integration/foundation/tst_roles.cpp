@@ -223,7 +223,8 @@ void TestRoles::privileges_data()
     row("ingest", "read treatments", "SELECT * FROM treatments", false);
     row("ingest", "read demographics", "SELECT * FROM member_demographics", false);
     row("ingest", "insert research rows", insertEntry, false);
-    row("ingest", "add participants", "INSERT INTO participants (member_id) VALUES ('999')", false);
+    // With the master token, ingest and ETL add the project's other members.
+    row("ingest", "add project members", "INSERT INTO participants (member_id) VALUES ('999')", true);
     row("ingest", "delete participants", "DELETE FROM participants", false);
 
     // ETL: loads research tables, reads tokens to list files, nothing else.

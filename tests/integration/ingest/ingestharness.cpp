@@ -152,7 +152,7 @@ void Harness::writeConsentFile(const Member &m, const QString &consent)
 
 ParticipantIngest *Harness::start(const Member &m)
 {
-    auto *job = new ParticipantIngest(&nam, *client, tokens.get(), store.get(), &gate, settings, m.id);
+    auto *job = new ParticipantIngest(&nam, tokens.get(), store.get(), &gate, settings, m.id);
     job->setProperty("finished", false);
     QObject::connect(job, &ParticipantIngest::finished, job, [job] { job->setProperty("finished", true); });
     job->start();
