@@ -7,9 +7,11 @@
 #include <QPointer>
 #include <QTcpSocket>
 
+#include <optional>
+
 namespace openaps::api {
 
-// A responder kept until an asynchronous step (argon2, mail) is done, shared
+// A responder kept until an asynchronous step (argon2, mail, a query on a worker) is done, shared
 // by the callbacks of that step. Sends at most once; nothing is written if
 // the client has gone away meanwhile.
 class PendingReply
@@ -28,6 +30,15 @@ public:
         response.write(std::move(m_responder));
     }
     void fail(const Error &error) { send(errorResponse(error)); }
+    // The responder itself, for an answer written piece by piece; nullopt
+    // when the client has gone or an answer was sent.
+    std::optional<QHttpServerResponder> take()
+    {
+        if (m_sent || !m_socket)
+            return std::nullopt;
+        m_sent = true;
+        return std::move(m_responder);
+    }
 
 private:
     QPointer<QTcpSocket> m_socket;

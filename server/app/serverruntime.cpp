@@ -93,7 +93,7 @@ Status ServerRuntime::start(const Roles &roles)
         m_researcherApi->install(*m_web);
         const api::TokenAuth &auth = m_researcherApi->tokenAuth();
         m_exportApi = std::make_unique<api::ExportApi>(
-                m_database, [&auth](const QHttpServerRequest &request) { return auth.authenticate(request); },
+                m_database, [&auth](const QString &token) { return auth.authenticateToken(token); },
                 qMax(1, m_config.integer(QStringLiteral("API_EXPORTS_PER_RESEARCHER"))));
         m_exportApi->install(*m_web);
     }

@@ -260,7 +260,9 @@ private slots:
             }
         }
         QCOMPARE(panel()->currentJob(), nullptr);
-        // The server's audit saw one complete download of all the rows.
+        // The server's audit saw one complete download of all the rows
+        // (written on a worker once the download ended).
+        QTRY_COMPARE(scalarText(QStringLiteral("SELECT outcome FROM download_audit")), QStringLiteral("complete"));
         QSqlQuery audit(m_database->connection().value());
         QVERIFY(audit.exec(QStringLiteral("SELECT outcome, row_count, dataset FROM download_audit")));
         QVERIFY(audit.next());

@@ -21,7 +21,7 @@ struct DownloadRecord
     qint64 bytes = 0;
     QDateTime startedAt;
     QDateTime finishedAt;
-    QString outcome; // complete | aborted | failed
+    QString outcome; // complete | aborted | failed | revoked
 };
 
 Status recordDownload(const db::Database &database, const DownloadRecord &record);

@@ -9,6 +9,7 @@
 #include "api/export/exportproducer.h"
 #include "api/export/exportstream.h"
 #include "api/pendingreply.h"
+#include "api/tokenauth.h"
 #include "http/webserver.h"
 
 #include <QHttpServer>
@@ -33,16 +34,16 @@ Error unknownDataset(const QString &name)
 }
 
 // The dataset and the filters of an export or count request.
-Result<ExportQuery> exportQuery(const QString &name, const QHttpServerRequest &request, const Researcher &researcher,
+Result<ExportQuery> exportQuery(const QString &name, const QUrlQuery &params, const Researcher &researcher,
                                 bool withFormat)
 {
     const Dataset *dataset = findDataset(name);
     if (!dataset)
         return unknownDataset(name);
-    auto params = ExportParams::parse(request.query(), *dataset, withFormat);
-    if (!params)
-        return params.error();
-    return ExportQuery { dataset, *params, allowedSourceEntities(researcher.scope) };
+    auto parsed = ExportParams::parse(params, *dataset, withFormat);
+    if (!parsed)
+        return parsed.error();
+    return ExportQuery { dataset, *parsed, allowedSourceEntities(researcher.scope) };
 }
 
 QString outcomeName(ExportStream::Outcome outcome)
@@ -54,57 +55,21 @@ QString outcomeName(ExportStream::Outcome outcome)
         return QStringLiteral("aborted");
     case ExportStream::Outcome::Failed:
         return QStringLiteral("failed");
+    case ExportStream::Outcome::Revoked:
+        return QStringLiteral("revoked");
     }
     return {};
 }
 
-} // namespace
-
-ExportApi::ExportApi(db::Database database, Authenticate authenticate, int exportsPerResearcher, QObject *parent)
-    : QObject(parent),
-      m_database(std::move(database)),
-      m_authenticate(std::move(authenticate)),
-      m_exportsPerResearcher(qMax(1, exportsPerResearcher))
+// The token no longer lets its holder download (not a database hiccup,
+// which must not end a download).
+bool isRefusal(const Error &error)
 {
-    m_workers.setMaxThreadCount(maxConcurrentExports);
-    m_counts.setMaxThreadCount(2);
+    return error.code == QLatin1String("bad-token") || error.code == QLatin1String("deactivated");
 }
 
-ExportApi::~ExportApi()
+QHttpServerResponse datasetsResponse()
 {
-    for (ExportStream *stream : findChildren<ExportStream *>(Qt::FindDirectChildrenOnly))
-        stream->cancel();
-    m_workers.waitForDone();
-    m_counts.waitForDone();
-}
-
-int ExportApi::runningExports() const
-{
-    return int(findChildren<ExportStream *>(Qt::FindDirectChildrenOnly).size());
-}
-
-void ExportApi::install(http::WebServer &web)
-{
-    QHttpServer &router = web.router();
-    using Method = QHttpServerRequest::Method;
-    router.route(QStringLiteral("/api/v1/datasets"), Method::Get,
-                 [this](const QHttpServerRequest &r) { return onDatasets(r); });
-    router.route(QStringLiteral("/api/v1/export/<arg>/count"), Method::Get,
-                 [this](const QString &dataset, const QHttpServerRequest &r, QHttpServerResponder &&responder) {
-                     onCount(dataset, r, std::move(responder));
-                 });
-    router.route(QStringLiteral("/api/v1/export/<arg>"), Method::Get,
-                 [this](const QString &dataset, const QHttpServerRequest &r, QHttpServerResponder &&responder) {
-                     onExport(dataset, r, std::move(responder));
-                 });
-    router.route(QStringLiteral("/api/v1/admin/downloads"), Method::Get,
-                 [this](const QHttpServerRequest &r) { return onDownloads(r); });
-}
-
-QHttpServerResponse ExportApi::onDatasets(const QHttpServerRequest &request) const
-{
-    if (auto researcher = m_authenticate(request); !researcher)
-        return errorResponse(researcher.error());
     QJsonArray list;
     for (const Dataset &d : datasets()) {
         QJsonArray columns;
@@ -119,93 +84,22 @@ QHttpServerResponse ExportApi::onDatasets(const QHttpServerRequest &request) con
     return jsonResponse({ { QStringLiteral("datasets"), list } });
 }
 
-void ExportApi::onCount(const QString &dataset, const QHttpServerRequest &request, QHttpServerResponder &&responder)
+QHttpServerResponse countResponse(const db::Database &database, const QString &dataset, const QUrlQuery &params,
+                                  const Researcher &researcher)
 {
-    auto researcher = m_authenticate(request);
-    if (!researcher)
-        return writeResponse(responder, errorResponse(researcher.error()));
-    auto query = exportQuery(dataset, request, *researcher, false);
+    auto query = exportQuery(dataset, params, researcher, false);
     if (!query)
-        return writeResponse(responder, errorResponse(query.error()));
-    // Counted on a worker with its own connection; the answer is written
-    // back on this thread (the destructor waits for the workers, so `this`
-    // outlives them, and a queued call to a deleted object is dropped).
-    auto reply = std::make_shared<PendingReply>(std::move(responder));
-    m_counts.start([this, database = m_database, query = *query, reply] {
-        const Result<qint64> rows = countExportRows(database, query);
-        QMetaObject::invokeMethod(
-                this,
-                [reply, rows] {
-                    reply->send(rows ? jsonResponse({ { QStringLiteral("rows"), *rows } })
-                                     : errorResponse(rows.error()));
-                },
-                Qt::QueuedConnection);
-    });
+        return errorResponse(query.error());
+    const Result<qint64> rows = countExportRows(database, *query);
+    return rows ? jsonResponse({ { QStringLiteral("rows"), *rows } }) : errorResponse(rows.error());
 }
 
-void ExportApi::onExport(const QString &dataset, const QHttpServerRequest &request, QHttpServerResponder &&responder)
+QHttpServerResponse downloadsResponse(const db::Database &database, const QUrlQuery &query,
+                                      const Researcher &researcher)
 {
-    auto researcher = m_authenticate(request);
-    if (!researcher) {
-        writeResponse(responder, errorResponse(researcher.error()));
-        return;
-    }
-    auto query = exportQuery(dataset, request, *researcher, true);
-    if (!query) {
-        writeResponse(responder, errorResponse(query.error()));
-        return;
-    }
-    if (m_running.value(researcher->id) >= m_exportsPerResearcher) {
-        auto busy = errorResponse(makeError(
-                "too-many-exports",
-                QStringLiteral("You already have %1 downloads running. Please wait for one to finish and try again.")
-                        .arg(m_exportsPerResearcher)));
-        busy.setHeader("Retry-After", "30");
-        writeResponse(responder, busy);
-        return;
-    }
-    ++m_running[researcher->id];
-    DownloadRecord record;
-    record.researcherId = researcher->id;
-    record.dataset = query->dataset->name;
-    record.filters = query->params.auditFilters();
-    record.format = query->params.format == ExportFormat::Csv ? QStringLiteral("csv") : QStringLiteral("ndjson");
-    record.startedAt = QDateTime::currentDateTimeUtc();
-
-    QHttpServerResponse apiHeaders(QHttpServerResponse::StatusCode::Ok);
-    addApiHeaders(apiHeaders);
-    QList<std::pair<QByteArray, QByteArray>> headers {
-        { "Content-Type", query->params.contentType() },
-        { "Content-Disposition", "attachment; filename=\"" + query->params.fileName(*query->dataset).toUtf8() + '"' },
-    };
-    headers += apiHeadersOf(apiHeaders);
-    auto queue = std::make_shared<ChunkQueue>(queueBytes);
-    auto *stream = new ExportStream(std::move(responder), queue, std::move(headers), this);
-    connect(stream, &ExportStream::finished, this, [this, stream, record](const ExportStream::Result &result) mutable {
-        record.rows = result.rows;
-        record.bytes = result.bytes;
-        record.outcome = outcomeName(result.outcome);
-        record.finishedAt = QDateTime::currentDateTimeUtc();
-        if (--m_running[record.researcherId] <= 0)
-            m_running.remove(record.researcherId);
-        qCInfo(lcApi, "export %s for researcher %lld: %s, %lld rows, %lld bytes", qPrintable(record.dataset),
-               record.researcherId, qPrintable(record.outcome), record.rows, record.bytes);
-        if (auto s = recordDownload(m_database, record); !s)
-            qCWarning(lcApi, "could not record a download: %s", qPrintable(s.error().message));
-        stream->deleteLater();
-    });
-    m_workers.start([database = m_database, query = *query, queue] { produceExport(database, query, *queue); });
-}
-
-QHttpServerResponse ExportApi::onDownloads(const QHttpServerRequest &request) const
-{
-    auto researcher = m_authenticate(request);
-    if (!researcher)
-        return errorResponse(researcher.error());
-    if (!researcher->isAdmin)
+    if (!researcher.isAdmin)
         return errorResponse(makeError("forbidden", QStringLiteral("Only administrators can see the downloads.")));
     int limit = 100;
-    const QUrlQuery query = request.query();
     for (const auto &[name, value] : query.queryItems(QUrl::FullyDecoded)) {
         bool ok = false;
         if (name == QLatin1String("limit"))
@@ -217,10 +111,199 @@ QHttpServerResponse ExportApi::onDownloads(const QHttpServerRequest &request) co
                                       ? QStringLiteral("The parameter 'limit' must be a number from 1 to 1000.")
                                       : QStringLiteral("The parameter '%1' is not known here.").arg(name)));
     }
-    auto rows = recentDownloads(m_database, limit);
+    auto rows = recentDownloads(database, limit);
     if (!rows)
         return errorResponse(rows.error());
     return jsonResponse({ { QStringLiteral("downloads"), *rows } });
+}
+
+} // namespace
+
+ExportApi::ExportApi(db::Database database, Authenticate authenticate, int exportsPerResearcher, QObject *parent)
+    : QObject(parent),
+      m_database(std::move(database)),
+      m_authenticate(std::move(authenticate)),
+      m_exportsPerResearcher(qMax(1, exportsPerResearcher))
+{
+    m_workers.setMaxThreadCount(maxConcurrentExports);
+    m_counts.setMaxThreadCount(2);
+    m_lookups.setMaxThreadCount(2);
+    m_audit.setMaxThreadCount(1);
+    m_recheck.setInterval(recheckInterval);
+    connect(&m_recheck, &QTimer::timeout, this, &ExportApi::recheckTokens);
+}
+
+ExportApi::~ExportApi()
+{
+    const auto running = m_exports; // each cancel() removes its own entry
+    for (const Running &r : running)
+        r.stream->cancel();
+    m_workers.waitForDone();
+    m_counts.waitForDone();
+    m_lookups.waitForDone();
+    m_audit.waitForDone(); // the audit rows of the downloads just cancelled
+}
+
+void ExportApi::install(http::WebServer &web)
+{
+    QHttpServer &router = web.router();
+    using Method = QHttpServerRequest::Method;
+    using Responder = QHttpServerResponder;
+    router.route(QStringLiteral("/api/v1/datasets"), Method::Get,
+                 [this](const QHttpServerRequest &r, Responder &&responder) {
+                     answerOnWorker(m_lookups, r, std::move(responder),
+                                    [](const Researcher &) { return datasetsResponse(); });
+                 });
+    router.route(QStringLiteral("/api/v1/export/<arg>/count"), Method::Get,
+                 [this](const QString &dataset, const QHttpServerRequest &r, Responder &&responder) {
+                     answerOnWorker(m_counts, r, std::move(responder),
+                                    [database = m_database, dataset, params = r.query()](const Researcher &researcher) {
+                                        return countResponse(database, dataset, params, researcher);
+                                    });
+                 });
+    router.route(QStringLiteral("/api/v1/export/<arg>"), Method::Get,
+                 [this](const QString &dataset, const QHttpServerRequest &r, Responder &&responder) {
+                     onExport(dataset, r, std::move(responder));
+                 });
+    router.route(QStringLiteral("/api/v1/admin/downloads"), Method::Get,
+                 [this](const QHttpServerRequest &r, Responder &&responder) {
+                     answerOnWorker(m_lookups, r, std::move(responder),
+                                    [database = m_database, params = r.query()](const Researcher &researcher) {
+                                        return downloadsResponse(database, params, researcher);
+                                    });
+                 });
+}
+
+void ExportApi::answerOnWorker(QThreadPool &pool, const QHttpServerRequest &request, QHttpServerResponder &&responder,
+                               Work work)
+{
+    // The answer is written back on this thread (the destructor waits for
+    // the workers, so `this` outlives them, and a queued call to a deleted
+    // object is dropped).
+    auto reply = std::make_shared<PendingReply>(std::move(responder));
+    pool.start([this, token = TokenAuth::bearerToken(request), work = std::move(work), reply] {
+        const auto researcher = m_authenticate(token);
+        auto response = std::make_shared<QHttpServerResponse>(researcher ? work(*researcher)
+                                                                         : errorResponse(researcher.error()));
+        QMetaObject::invokeMethod(
+                this, [reply, response] { reply->send(std::move(*response)); }, Qt::QueuedConnection);
+    });
+}
+
+void ExportApi::onExport(const QString &dataset, const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    auto reply = std::make_shared<PendingReply>(std::move(responder));
+    m_lookups.start([this, reply, dataset, params = request.query(), token = TokenAuth::bearerToken(request)] {
+        const auto researcher = m_authenticate(token);
+        const auto query = researcher ? exportQuery(dataset, params, *researcher, true)
+                                      : Result<ExportQuery>(researcher.error());
+        QMetaObject::invokeMethod(
+                this,
+                [this, reply, token, researcher, query] {
+                    if (!query)
+                        return reply->fail(query.error());
+                    startExport(reply, token, *researcher, *query);
+                },
+                Qt::QueuedConnection);
+    });
+}
+
+void ExportApi::startExport(const std::shared_ptr<PendingReply> &reply, const QString &token,
+                            const Researcher &researcher, const ExportQuery &query)
+{
+    const auto running = std::count_if(m_exports.cbegin(), m_exports.cend(),
+                                       [&](const Running &r) { return r.researcherId == researcher.id; });
+    if (running >= m_exportsPerResearcher) {
+        auto busy = errorResponse(makeError(
+                "too-many-exports",
+                QStringLiteral("You already have %1 downloads running. Please wait for one to finish and try again.")
+                        .arg(m_exportsPerResearcher)));
+        busy.setHeader("Retry-After", "30");
+        return reply->send(std::move(busy));
+    }
+    std::optional<QHttpServerResponder> responder = reply->take();
+    if (!responder)
+        return; // the client left while its token was checked
+    DownloadRecord record;
+    record.researcherId = researcher.id;
+    record.dataset = query.dataset->name;
+    record.filters = query.params.auditFilters();
+    record.format = query.params.format == ExportFormat::Csv ? QStringLiteral("csv") : QStringLiteral("ndjson");
+    record.startedAt = QDateTime::currentDateTimeUtc();
+
+    QHttpServerResponse apiHeaders(QHttpServerResponse::StatusCode::Ok);
+    addApiHeaders(apiHeaders);
+    QList<std::pair<QByteArray, QByteArray>> headers {
+        { "Content-Type", query.params.contentType() },
+        { "Content-Disposition", "attachment; filename=\"" + query.params.fileName(*query.dataset).toUtf8() + '"' },
+    };
+    headers += apiHeadersOf(apiHeaders);
+    auto queue = std::make_shared<ChunkQueue>(queueBytes);
+    auto *stream = new ExportStream(std::move(*responder), queue, std::move(headers), this);
+    const quint64 id = ++m_nextExport;
+    m_exports.insert(id, Running { stream, researcher.id, token });
+    if (!m_recheck.isActive())
+        m_recheck.start();
+    connect(stream, &ExportStream::finished, this,
+            [this, id, stream, record](const ExportStream::Result &result) mutable {
+                m_exports.remove(id);
+                if (m_exports.isEmpty())
+                    m_recheck.stop();
+                record.rows = result.rows;
+                record.bytes = result.bytes;
+                record.outcome = outcomeName(result.outcome);
+                record.finishedAt = QDateTime::currentDateTimeUtc();
+                qCInfo(lcApi, "export %s for researcher %lld: %s, %lld rows, %lld bytes", qPrintable(record.dataset),
+                       record.researcherId, qPrintable(record.outcome), record.rows, record.bytes);
+                recordOnWorker(record);
+                stream->deleteLater();
+            });
+    m_workers.start([database = m_database, query, queue] { produceExport(database, query, *queue); });
+}
+
+void ExportApi::recordOnWorker(const DownloadRecord &record)
+{
+    m_audit.start([database = m_database, record] {
+        if (auto s = recordDownload(database, record); !s)
+            qCWarning(lcApi, "could not record a download: %s", qPrintable(s.error().message));
+    });
+}
+
+void ExportApi::recheckTokens()
+{
+    // One round at a time: a slow database must not pile rounds up.
+    if (m_rechecking || m_exports.isEmpty())
+        return;
+    m_rechecking = true;
+    QHash<quint64, QString> tokens;
+    for (auto it = m_exports.cbegin(); it != m_exports.cend(); ++it)
+        tokens.insert(it.key(), it->token);
+    m_lookups.start([this, tokens] {
+        QHash<QString, std::optional<Error>> refusals; // one check per token
+        QList<std::pair<quint64, Error>> revoked;
+        for (auto it = tokens.cbegin(); it != tokens.cend(); ++it) {
+            auto found = refusals.find(it.value());
+            if (found == refusals.end()) {
+                const auto researcher = m_authenticate(it.value());
+                std::optional<Error> refusal;
+                if (!researcher && isRefusal(researcher.error()))
+                    refusal = researcher.error();
+                found = refusals.insert(it.value(), refusal);
+            }
+            if (*found)
+                revoked.append({ it.key(), **found });
+        }
+        QMetaObject::invokeMethod(
+                this,
+                [this, revoked] {
+                    m_rechecking = false;
+                    for (const auto &[id, error] : revoked) {
+                        if (auto it = m_exports.constFind(id); it != m_exports.cend())
+                            it->stream->revoke(error);
+                    }
+                },
+                Qt::QueuedConnection);
+    });
 }
 
 } // namespace openaps::api

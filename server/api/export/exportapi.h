@@ -9,8 +9,11 @@
 #include <QHttpServerResponse>
 #include <QObject>
 #include <QThreadPool>
+#include <QTimer>
 
+#include <chrono>
 #include <functional>
+#include <memory>
 
 class QHttpServerRequest;
 class QHttpServerResponder;
@@ -22,6 +25,9 @@ class WebServer;
 namespace openaps::api {
 
 class ExportStream;
+class PendingReply;
+struct DownloadRecord;
+struct ExportQuery;
 
 // The data half of the researcher API (contract v1, "Data"):
 //   GET /api/v1/datasets                  the datasets and their columns
@@ -30,16 +36,21 @@ class ExportStream;
 //   GET /api/v1/admin/downloads?limit=N   the download audit (admins)
 // Rows are only those the researcher's scope allows (source_entity). Each
 // download is read by a worker thread with its own connection and written
-// by the server's thread as the client takes it (ExportStream).
+// by the server's thread as the client takes it (ExportStream). Nothing
+// here touches the database on the server's thread: the token check, the
+// count, the audit list and the audit writes run on workers too, so a slow
+// or locked table holds up only the request that needs it.
 class ExportApi final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ExportApi)
 
 public:
-    // Who is asking: the bearer token's researcher, or an error answered as
-    // it is (bad-token → 401). TokenAuth::authenticate in production.
-    using Authenticate = std::function<Result<Researcher>(const QHttpServerRequest &)>;
+    // Who is asking: the researcher behind a bearer token (empty when the
+    // request has none), or an error answered as it is (bad-token → 401,
+    // deactivated → 403). TokenAuth::authenticateToken in production. Called
+    // on worker threads, also again while a download runs.
+    using Authenticate = std::function<Result<Researcher>(const QString &bearerToken)>;
 
     // `exportsPerResearcher` (OPENAPS_API_EXPORTS_PER_RESEARCHER): one
     // researcher's downloads at once, so no one takes every worker; beyond
@@ -53,20 +64,45 @@ public:
 
     // Downloads at once; more wait for a worker (each holds a connection).
     static constexpr int maxConcurrentExports = 4;
-    int runningExports() const;
+    int runningExports() const { return int(m_exports.size()); }
+    // Blocks until the audit rows of the downloads that ended are written.
+    void waitForAuditWrites() { m_audit.waitForDone(); }
+
+    // How often the tokens of running downloads are checked again: a
+    // download stops this soon after its token is revoked or its
+    // researcher deactivated (audited `revoked`).
+    static constexpr std::chrono::milliseconds recheckInterval { 2000 };
 
 private:
-    QHttpServerResponse onDatasets(const QHttpServerRequest &request) const;
-    void onCount(const QString &dataset, const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    using Work = std::function<QHttpServerResponse(const Researcher &)>;
+    // Checks the request's token on `pool`, runs `work` there with the
+    // researcher, and sends its answer back on this thread.
+    void answerOnWorker(QThreadPool &pool, const QHttpServerRequest &request, QHttpServerResponder &&responder,
+                        Work work);
     void onExport(const QString &dataset, const QHttpServerRequest &request, QHttpServerResponder &&responder);
-    QHttpServerResponse onDownloads(const QHttpServerRequest &request) const;
+    void startExport(const std::shared_ptr<PendingReply> &reply, const QString &token, const Researcher &researcher,
+                     const ExportQuery &query);
+    void recordOnWorker(const DownloadRecord &record);
+    void recheckTokens();
+
+    struct Running
+    {
+        ExportStream *stream = nullptr;
+        qint64 researcherId = 0;
+        QString token;
+    };
 
     db::Database m_database;
     Authenticate m_authenticate;
     QThreadPool m_workers;
     QThreadPool m_counts; // COUNT(*) can take seconds: never on the thread that serves every request
+    QThreadPool m_lookups; // token checks and the audit list
+    QThreadPool m_audit; // audit writes, one at a time: a locked audit table holds up nothing else
     int m_exportsPerResearcher;
-    QHash<qint64, int> m_running; // researcher id → their downloads now
+    QHash<quint64, Running> m_exports; // running downloads by a serial number
+    quint64 m_nextExport = 0;
+    QTimer m_recheck;
+    bool m_rechecking = false;
 };
 
 } // namespace openaps::api

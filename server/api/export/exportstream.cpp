@@ -79,6 +79,20 @@ void ExportStream::cancel()
         m_socket->abort();
 }
 
+void ExportStream::revoke(const Error &error)
+{
+    if (m_done)
+        return;
+    if (!m_headersSent && socketOpen()) {
+        sendError(error);
+        end(Outcome::Revoked);
+        return;
+    }
+    end(Outcome::Revoked); // before abort(): its disconnected() would say aborted
+    if (m_socket)
+        m_socket->abort();
+}
+
 void ExportStream::pump()
 {
     while (!m_done) {

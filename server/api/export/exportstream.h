@@ -28,7 +28,7 @@ class ExportStream final : public QObject
     Q_DISABLE_COPY_MOVE(ExportStream)
 
 public:
-    enum class Outcome { Complete, Aborted, Failed };
+    enum class Outcome { Complete, Aborted, Failed, Revoked };
     struct Result
     {
         Outcome outcome = Outcome::Failed;
@@ -50,6 +50,10 @@ public:
 
     // Stops the producer and drops the connection (server shutdown).
     void cancel();
+    // The download's token was revoked or its researcher deactivated: the
+    // producer stops; a client still waiting for the headers gets `error`,
+    // one in the middle of the body a broken connection (never a clean end).
+    void revoke(const Error &error);
 
 Q_SIGNALS:
     // Once, when the export ended one way or the other.

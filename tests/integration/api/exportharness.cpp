@@ -32,9 +32,9 @@ QJsonObject ApiReply::json() const
 
 namespace {
 
-Result<Researcher> fakeAuthenticate(const QHttpServerRequest &request)
+Result<Researcher> fakeAuthenticate(const QString &token)
 {
-    const QByteArray auth = request.value("Authorization");
+    const QByteArray auth = "Bearer " + token.toLatin1();
     const auto researcher = [](qint64 id, AccessScope scope, bool admin) {
         Researcher r;
         r.id = id;
@@ -246,8 +246,61 @@ ApiReply ExportHarness::get(const QString &pathAndQuery, const QByteArray &token
     return out;
 }
 
+QNetworkReply *ExportHarness::startSlowDownload(const QString &pathAndQuery, const QByteArray &token)
+{
+    QNetworkReply *reply = m_nam.get(request(pathAndQuery, token));
+    reply->setReadBufferSize(16 * 1024);
+    QSignalSpy ready(reply, &QNetworkReply::readyRead);
+    if (!ready.wait(20000)) {
+        delete reply;
+        return nullptr;
+    }
+    return reply;
+}
+
+bool ExportHarness::someoneWaitsForALock() const
+{
+    QSqlQuery q(*m_database->connection());
+    return q.exec(QStringLiteral("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                 "AND datname = current_database()"))
+            && q.next() && q.value(0).toInt() > 0;
+}
+
+TableLock::TableLock(const db::Database &database, const QString &table)
+{
+    std::promise<bool> locked;
+    m_locked = locked.get_future().share();
+    const QSqlDatabase mine = *database.connection();
+    const QString name = QStringLiteral("locker-") + table;
+    m_thread = std::thread(
+            [this, mine, name, table, locked = std::move(locked), released = m_release.get_future()]() mutable {
+                {
+                    QSqlDatabase db = QSqlDatabase::cloneDatabase(mine, name);
+                    bool ok = db.open();
+                    QSqlQuery q(db);
+                    ok = ok && q.exec(QStringLiteral("BEGIN"))
+                            && q.exec(QStringLiteral("LOCK TABLE %1 IN ACCESS EXCLUSIVE MODE").arg(table));
+                    locked.set_value(ok);
+                    if (released.wait_for(std::chrono::seconds(60)) == std::future_status::timeout)
+                        m_timedOut = true;
+                    q.exec(QStringLiteral("COMMIT"));
+                    db.close();
+                }
+                QSqlDatabase::removeDatabase(name);
+            });
+}
+
+void TableLock::release()
+{
+    if (!m_thread.joinable())
+        return;
+    m_release.set_value();
+    m_thread.join();
+}
+
 QList<QVariantMap> ExportHarness::auditRows() const
 {
+    m_api->waitForAuditWrites(); // written on a worker once a download ended
     QList<QVariantMap> rows;
     auto conn = m_database->connection();
     if (!conn)

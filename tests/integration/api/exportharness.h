@@ -14,8 +14,11 @@
 #include <QNetworkReply>
 #include <QVariantMap>
 
+#include <atomic>
 #include <functional>
+#include <future>
 #include <memory>
+#include <thread>
 
 namespace openaps::test {
 
@@ -68,6 +71,11 @@ public:
     QUrl url(const QString &pathAndQuery) const;
     QNetworkRequest request(const QString &pathAndQuery, const QByteArray &token) const;
     ApiReply get(const QString &pathAndQuery, const QByteArray &token = tokens::all);
+    // Starts a download read 16 KB at a time and waits for its first bytes
+    // (nullptr if none came).
+    QNetworkReply *startSlowDownload(const QString &pathAndQuery, const QByteArray &token = tokens::all);
+    // Whether some session of this PostgreSQL database waits for a lock.
+    bool someoneWaitsForALock() const;
     // Rows of download_audit, oldest first, as maps of column → value.
     QList<QVariantMap> auditRows() const;
 
@@ -78,6 +86,28 @@ private:
     std::unique_ptr<http::WebServer> m_web;
     std::unique_ptr<api::ExportApi> m_api;
     bool m_valid = false;
+};
+
+// PostgreSQL: another session holds `table` locked (ACCESS EXCLUSIVE: no
+// one reads or writes it) until release() or the destructor, or 60 s.
+class TableLock
+{
+public:
+    TableLock(const db::Database &database, const QString &table);
+    ~TableLock() { release(); }
+    TableLock(const TableLock &) = delete;
+    TableLock &operator=(const TableLock &) = delete;
+
+    bool isLocked() { return m_locked.get(); }
+    // True while the lock is held (false once 60 s ran out).
+    bool stillHeld() const { return !m_timedOut; }
+    void release();
+
+private:
+    std::promise<void> m_release;
+    std::shared_future<bool> m_locked;
+    std::atomic<bool> m_timedOut { false };
+    std::thread m_thread;
 };
 
 } // namespace openaps::test
