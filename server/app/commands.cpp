@@ -6,6 +6,7 @@
 #include "db/migrations.h"
 #include "http/webserver.h"
 #include "privacy/pseudonymize.h"
+#include "privacy/tokenseal.h"
 #include "site/sitesettings.h"
 
 #include <QCoreApplication>
@@ -68,6 +69,27 @@ bool convertMemberIds(const Config &config, const db::Database &database)
     return true;
 }
 
+// Open Humans tokens sealed before they were bound to their row: bound here
+// (with the key). Not fatal: they still open meanwhile, and a process whose
+// database user may not read tokens (the api role) has nothing to bind.
+void bindTokens(const Config &config, const db::Database &database)
+{
+    auto pending = privacy::hasUnboundTokens(database);
+    if (!pending || !*pending)
+        return;
+    if (config.secretKey().isEmpty()) {
+        qCWarning(lcApp,
+                  "participants' tokens are not yet bound to their rows: run `openaps-server migrate` with "
+                  "OPENAPS_SECRET_KEY set");
+        return;
+    }
+    auto bound = privacy::bindUnboundTokens(database, privacy::TokenSeal(config.secretKey()));
+    if (!bound)
+        qCWarning(lcApp, "binding participants' tokens to their rows failed: %s", qPrintable(bound.error().message));
+    else
+        qCInfo(lcApp, "participants: %lld sealed tokens bound to their rows", *bound);
+}
+
 } // namespace
 
 void printError(const QString &message)
@@ -93,6 +115,8 @@ std::optional<db::Database> openDatabase(const Config &config, bool needSecretKe
     }
     if (migrate && (!applyMigrations(database) || !convertMemberIds(config, database)))
         return std::nullopt;
+    if (migrate)
+        bindTokens(config, database);
     return database;
 }
 
@@ -153,6 +177,7 @@ int migrateCommand(const Config &config, const QStringList &arguments)
     }
     if (!convertMemberIds(config, *database))
         return 1;
+    bindTokens(config, *database);
     QTextStream out(stdout);
     if (report->applied.isEmpty())
         out << "Database (" << database->url().backendName() << ") is up to date at schema version "

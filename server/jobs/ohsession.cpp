@@ -34,7 +34,7 @@ OhSession::OhSession(db::Database database, oh::Client client, const QByteArray 
     : QObject(parent),
       m_database(database),
       m_client(std::move(client)),
-      m_box(secretKey),
+      m_seal(secretKey),
       m_clock(clock),
       m_leases(std::move(database), QStringLiteral("oh-token"), LeaseStore::newHolderId(), std::chrono::seconds(120),
                clock)
@@ -47,20 +47,21 @@ Result<OhSession::Stored> OhSession::stored(qint64 participantId) const
         return db.error();
     QSqlQuery q(*db);
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT access_token_enc, refresh_token_enc, token_expires_at FROM participants "
-                             "WHERE id = ? AND deauthorized_at IS NULL"));
+    q.prepare(QStringLiteral("SELECT access_token_enc, refresh_token_enc, token_expires_at, member_id "
+                             "FROM participants WHERE id = ? AND deauthorized_at IS NULL"));
     q.addBindValue(participantId);
     if (!q.exec())
         return db::sqlError("reading tokens", q.lastError());
     if (!q.next() || q.value(0).isNull() || q.value(1).isNull())
         return reauthorize();
-    auto access = m_box.decrypt(q.value(0).toString());
-    auto refresh = m_box.decrypt(q.value(1).toString());
+    const QString member = q.value(3).toString();
+    auto access = m_seal.open(member, privacy::TokenKind::Access, q.value(0).toString());
+    auto refresh = m_seal.open(member, privacy::TokenKind::Refresh, q.value(1).toString());
     if (!access || !refresh)
         return makeError("token-unreadable",
                          QStringLiteral("The stored Open Humans tokens cannot be decrypted "
-                                        "(was OPENAPS_SECRET_KEY changed?)."));
-    return Stored { QString::fromUtf8(*access), QString::fromUtf8(*refresh), fromDb(q.value(2)) };
+                                        "(was OPENAPS_SECRET_KEY changed, or were they copied from another row?)."));
+    return Stored { *access, *refresh, fromDb(q.value(2)), member };
 }
 
 Status OhSession::store(qint64 participantId, const oh::TokenPair &pair) const
@@ -68,11 +69,20 @@ Status OhSession::store(qint64 participantId, const oh::TokenPair &pair) const
     auto db = m_database.connection();
     if (!db)
         return db.error();
+    QSqlQuery member(*db);
+    member.prepare(QStringLiteral("SELECT member_id FROM participants WHERE id = ?"));
+    member.addBindValue(participantId);
+    if (!member.exec())
+        return db::sqlError("storing refreshed tokens", member.lastError());
+    if (!member.next())
+        return makeError("not-found", QStringLiteral("participant %1 is not stored").arg(participantId));
+    const QString memberId = member.value(0).toString();
+    member.finish();
     QSqlQuery q(*db);
     q.prepare(QStringLiteral("UPDATE participants SET access_token_enc = ?, refresh_token_enc = ?, "
                              "token_expires_at = ?, updated_at = ? WHERE id = ?"));
-    q.addBindValue(m_box.encrypt(pair.accessToken.toUtf8()));
-    q.addBindValue(m_box.encrypt(pair.refreshToken.toUtf8()));
+    q.addBindValue(m_seal.seal(memberId, privacy::TokenKind::Access, pair.accessToken));
+    q.addBindValue(m_seal.seal(memberId, privacy::TokenKind::Refresh, pair.refreshToken));
     q.addBindValue(pair.expiresAt.toUTC());
     q.addBindValue(m_clock().toUTC());
     q.addBindValue(participantId);

@@ -1,11 +1,11 @@
 #pragma once
 
 #include "core/result.h"
-#include "crypto/secrets.h"
 #include "db/database.h"
 #include "jobs/leasestore.h"
 #include "jobs/mastertoken.h"
 #include "openhumans/client.h"
+#include "privacy/tokenseal.h"
 
 #include <QObject>
 
@@ -15,7 +15,7 @@
 namespace openaps::jobs {
 
 // A usable Open Humans access token for a participant, for the scheduled
-// jobs (ingest, ETL). Tokens live sealed (crypto::SecretBox) in
+// jobs (ingest, ETL). Tokens live sealed (privacy::TokenSeal) in
 // participants.access_token_enc / refresh_token_enc / token_expires_at.
 //
 // The stored access token is used while it stays valid for `margin` more;
@@ -72,6 +72,7 @@ public:
         QString accessToken;
         QString refreshToken;
         QDateTime expiresAt;
+        QString memberId; // what the sealed values are bound to
     };
     // The decrypted pair; an Error with code "reauthorize" when none is stored.
     Result<Stored> stored(qint64 participantId) const;
@@ -89,7 +90,7 @@ private:
 
     db::Database m_database;
     oh::Client m_client;
-    crypto::SecretBox m_box;
+    privacy::TokenSeal m_seal;
     Clock m_clock;
     LeaseStore m_leases;
     std::chrono::seconds m_margin { 300 };

@@ -35,7 +35,7 @@ QString nightscoutSiteKey(const QString &baseUrl)
 
 ParticipantStore::ParticipantStore(db::Database database, const QByteArray &secretKey)
     : m_database(std::move(database)),
-      m_box(secretKey),
+      m_seal(secretKey),
       m_statements(std::make_unique<StatementCache>(m_database))
 { }
 
@@ -68,8 +68,8 @@ Result<qint64> ParticipantStore::recordLogin(const Login &login)
             "rejoin_pending_at = excluded.rejoin_pending_at RETURNING id"));
     const QString url = login.nightscoutUrl.value_or(QString());
     q.addBindValue(login.memberId);
-    q.addBindValue(m_box.encrypt(login.tokens.accessToken.toUtf8()));
-    q.addBindValue(m_box.encrypt(login.tokens.refreshToken.toUtf8()));
+    q.addBindValue(m_seal.seal(login.memberId, privacy::TokenKind::Access, login.tokens.accessToken));
+    q.addBindValue(m_seal.seal(login.memberId, privacy::TokenKind::Refresh, login.tokens.refreshToken));
     q.addBindValue(login.tokens.expiresAt.toUTC());
     q.addBindValue(login.urlFileCount);
     q.addBindValue(textOrNull(url));
@@ -105,23 +105,24 @@ Result<std::optional<oh::TokenPair>> ParticipantStore::tokens(qint64 participant
         return db.error();
     QSqlQuery q(*db);
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT access_token_enc, refresh_token_enc, token_expires_at "
+    q.prepare(QStringLiteral("SELECT access_token_enc, refresh_token_enc, token_expires_at, member_id "
                              "FROM participants WHERE id = ? AND deauthorized_at IS NULL"));
     q.addBindValue(participantId);
     if (!q.exec())
         return db::sqlError("reading tokens", q.lastError());
     if (!q.next() || q.value(0).isNull())
         return std::optional<oh::TokenPair>();
-    auto access = m_box.decrypt(q.value(0).toString());
+    const QString member = q.value(3).toString();
+    auto access = m_seal.open(member, privacy::TokenKind::Access, q.value(0).toString());
     if (!access)
         return access.error();
     oh::TokenPair pair;
-    pair.accessToken = QString::fromUtf8(*access);
+    pair.accessToken = *access;
     if (!q.value(1).isNull()) {
-        auto refresh = m_box.decrypt(q.value(1).toString());
+        auto refresh = m_seal.open(member, privacy::TokenKind::Refresh, q.value(1).toString());
         if (!refresh)
             return refresh.error();
-        pair.refreshToken = QString::fromUtf8(*refresh);
+        pair.refreshToken = *refresh;
     }
     pair.expiresAt = dateTimeFromDb(q.value(2));
     return std::optional<oh::TokenPair>(pair);

@@ -1,9 +1,9 @@
 #pragma once
 
 #include "core/result.h"
-#include "crypto/secrets.h"
 #include "db/database.h"
 #include "openhumans/types.h"
+#include "privacy/tokenseal.h"
 #include "site/statementcache.h"
 
 #include <QDateTime>
@@ -47,7 +47,7 @@ struct TransferStatus
 };
 
 // The participants table as the site uses it. Open Humans tokens are stored
-// sealed with crypto::SecretBox.
+// sealed with privacy::TokenSeal (bound to the member and the column).
 class ParticipantStore
 {
 public:
@@ -90,7 +90,7 @@ public:
 
 private:
     db::Database m_database;
-    crypto::SecretBox m_box;
+    privacy::TokenSeal m_seal;
     std::unique_ptr<StatementCache> m_statements;
 };
 

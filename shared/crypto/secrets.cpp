@@ -10,8 +10,18 @@ namespace openaps::crypto {
 
 namespace {
 
-const QLatin1String sealedPrefix("v1:");
-const QByteArray sealedVersion = QByteArrayLiteral("v1");
+const QLatin1String unboundPrefix("v1:");
+const QLatin1String boundPrefix("v2:");
+
+// What a sealed value authenticates besides its ciphertext.
+QByteArray unboundData()
+{
+    return QByteArrayLiteral("v1");
+}
+QByteArray boundData(const QByteArray &binding)
+{
+    return QByteArrayLiteral("v2\0") + binding;
+}
 
 auto *bytes(QByteArray &a)
 {
@@ -151,28 +161,31 @@ SecretBox::~SecretBox()
         sodium_memzero(m_key.data(), size_t(m_key.size()));
 }
 
-QString SecretBox::encrypt(const QByteArray &plaintext) const
+namespace {
+
+QString seal(const QByteArray &key, const QByteArray &plaintext, QLatin1String prefix, const QByteArray &associated)
 {
     const QByteArray nonce = randomBytes(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
     QByteArray sealed = nonce;
     sealed.resize(nonce.size() + plaintext.size() + int(crypto_aead_xchacha20poly1305_ietf_ABYTES));
     unsigned long long written = 0;
     crypto_aead_xchacha20poly1305_ietf_encrypt(bytes(sealed) + nonce.size(), &written, bytes(plaintext),
-                                               quint64(plaintext.size()), bytes(sealedVersion),
-                                               quint64(sealedVersion.size()), nullptr, bytes(nonce), bytes(m_key));
+                                               quint64(plaintext.size()), bytes(associated), quint64(associated.size()),
+                                               nullptr, bytes(nonce), bytes(key));
     sealed.resize(nonce.size() + int(written));
-    return sealedPrefix + QString::fromLatin1(sealed.toBase64());
+    return prefix + QString::fromLatin1(sealed.toBase64());
 }
 
-Result<QByteArray> SecretBox::decrypt(const QString &sealed) const
+Result<QByteArray> open(const QByteArray &key, const QString &sealed, QLatin1String prefix,
+                        const QByteArray &associated)
 {
     initialize();
     const auto malformed = [] {
         return makeError("crypto", QStringLiteral("The stored secret is not in a known encrypted form."));
     };
-    if (!sealed.startsWith(sealedPrefix))
+    if (!sealed.startsWith(prefix))
         return malformed();
-    const auto decoded = QByteArray::fromBase64Encoding(sealed.mid(sealedPrefix.size()).toLatin1(),
+    const auto decoded = QByteArray::fromBase64Encoding(sealed.mid(prefix.size()).toLatin1(),
                                                         QByteArray::AbortOnBase64DecodingErrors);
     const int headerSize = int(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
     const int tagSize = int(crypto_aead_xchacha20poly1305_ietf_ABYTES);
@@ -182,15 +195,42 @@ Result<QByteArray> SecretBox::decrypt(const QString &sealed) const
     QByteArray plain(data.size() - headerSize - tagSize, Qt::Uninitialized);
     unsigned long long written = 0;
     if (crypto_aead_xchacha20poly1305_ietf_decrypt(bytes(plain), &written, nullptr, bytes(data) + headerSize,
-                                                   quint64(data.size() - headerSize), bytes(sealedVersion),
-                                                   quint64(sealedVersion.size()), bytes(data), bytes(m_key))
+                                                   quint64(data.size() - headerSize), bytes(associated),
+                                                   quint64(associated.size()), bytes(data), bytes(key))
         != 0)
         return makeError("crypto",
                          QStringLiteral("The stored secret could not be decrypted: it was "
-                                        "changed, or OPENAPS_SECRET_KEY is not the key it was "
-                                        "encrypted with."));
+                                        "changed, belongs to another row, or OPENAPS_SECRET_KEY is not the key it "
+                                        "was encrypted with."));
     plain.resize(int(written));
     return plain;
+}
+
+} // namespace
+
+QString SecretBox::encrypt(const QByteArray &plaintext, const QByteArray &binding) const
+{
+    return seal(m_key, plaintext, boundPrefix, boundData(binding));
+}
+
+Result<QByteArray> SecretBox::decrypt(const QString &sealed, const QByteArray &binding) const
+{
+    return open(m_key, sealed, boundPrefix, boundData(binding));
+}
+
+QString SecretBox::encrypt(const QByteArray &plaintext) const
+{
+    return seal(m_key, plaintext, unboundPrefix, unboundData());
+}
+
+Result<QByteArray> SecretBox::decrypt(const QString &sealed) const
+{
+    return open(m_key, sealed, unboundPrefix, unboundData());
+}
+
+bool SecretBox::isUnbound(const QString &sealed)
+{
+    return sealed.startsWith(unboundPrefix);
 }
 
 } // namespace openaps::crypto

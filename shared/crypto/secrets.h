@@ -51,9 +51,11 @@ QString keyedHash(const QByteArray &key, const QByteArray &data, int bytes = 16)
 
 // Authenticated encryption of small secrets at rest (OAuth tokens):
 // XChaCha20-Poly1305 with a random 24-byte nonce per message, key =
-// deriveKey(secretKey, "token-encryption"). Sealed form: "v1:" +
-// base64(nonce | ciphertext | tag); the "v1" prefix is authenticated too, so
-// a later format or key rotation can tell the versions apart.
+// deriveKey(secretKey, "token-encryption"). Sealed form: "vN:" +
+// base64(nonce | ciphertext | tag). "v1" authenticates only its version
+// (the first form, kept to read and convert old rows); "v2" authenticates
+// its version and a `binding` the caller names (whose row, which column),
+// so a sealed value copied elsewhere does not open.
 class SecretBox
 {
 public:
@@ -62,10 +64,16 @@ public:
     SecretBox(const SecretBox &other) = default;
     SecretBox &operator=(const SecretBox &other) = default;
 
+    // "v2", bound to `binding` (not secret, not stored).
+    QString encrypt(const QByteArray &plaintext, const QByteArray &binding) const;
+    // A clear Error when the value is malformed, not "v2", was changed, was
+    // sealed under another secret key or for another binding.
+    Result<QByteArray> decrypt(const QString &sealed, const QByteArray &binding) const;
+
+    // The unbound "v1" form: only to read (and convert) what older versions stored.
     QString encrypt(const QByteArray &plaintext) const;
-    // A clear Error when the value is malformed, was changed, or was sealed
-    // under another secret key.
     Result<QByteArray> decrypt(const QString &sealed) const;
+    static bool isUnbound(const QString &sealed);
 
 private:
     QByteArray m_key;

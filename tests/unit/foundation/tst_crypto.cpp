@@ -38,6 +38,7 @@ private slots:
     void secretBoxWrongKey();
     void secretBoxTampering_data();
     void secretBoxTampering();
+    void secretBoxBinding();
 };
 
 void TestCrypto::passwordRoundTrip_data()
@@ -307,6 +308,22 @@ void TestCrypto::secretBoxTampering()
     QCOMPARE(opened.error().code, QStringLiteral("crypto"));
     QVERIFY(!opened.error().message.isEmpty());
     QVERIFY(!opened.error().message.contains(QLatin1String("access-token-value")));
+}
+
+void TestCrypto::secretBoxBinding()
+{
+    const crypto::SecretBox box(QByteArray(48, 's'));
+    const QString sealed = box.encrypt("access-token", "row 1");
+    QVERIFY(sealed.startsWith(QLatin1String("v2:")));
+    QCOMPARE(*box.decrypt(sealed, "row 1"), QByteArray("access-token"));
+    // Another binding, the unbound reader, or an unbound value read as bound: refused.
+    QVERIFY(!box.decrypt(sealed, "row 2").ok());
+    QVERIFY(!box.decrypt(sealed, "row 1 ").ok());
+    QVERIFY(!box.decrypt(sealed).ok());
+    QVERIFY(!box.decrypt(box.encrypt("access-token"), "row 1").ok());
+    QVERIFY(!box.decrypt(QLatin1String("v1:") + sealed.mid(3), "row 1").ok());
+    QVERIFY(crypto::SecretBox::isUnbound(box.encrypt("x")));
+    QVERIFY(!crypto::SecretBox::isUnbound(sealed));
 }
 
 QTEST_GUILESS_MAIN(TestCrypto)
