@@ -43,6 +43,9 @@ DownloadPanel::DownloadPanel(AppContext context, QWidget *parent)
       m_participants(named(new QLineEdit, "participants")),
       m_format(named(new QComboBox, "format")),
       m_gzip(named(new QCheckBox(tr("Compress (gzip)")), "gzip")),
+      m_spreadsheetSafe(named(new QCheckBox(tr("Safe to open in a spreadsheet (text that would run as a formula "
+                                               "starts with ')")),
+                              "spreadsheetSafe")),
       m_folder(named(new QLineEdit, "folder")),
       m_download(named(new QPushButton(tr("Download")), "download")),
       m_cancel(named(new QPushButton(tr("Cancel")), "cancel")),
@@ -64,6 +67,9 @@ DownloadPanel::DownloadPanel(AppContext context, QWidget *parent)
     m_folder->setText(
             m_context.settings->value(folderKey, QStandardPaths::writableLocation(QStandardPaths::DownloadLocation))
                     .toString());
+    // On by default: a researcher double-clicks a CSV into a spreadsheet,
+    // where a cell a participant's uploader filled with =... would run.
+    m_spreadsheetSafe->setChecked(true);
     m_status->setWordWrap(true);
     m_cancel->setEnabled(false);
     m_openLocal->setEnabled(false);
@@ -93,11 +99,14 @@ DownloadPanel::DownloadPanel(AppContext context, QWidget *parent)
     form->addRow(tr("Participants"), m_participants);
     form->addRow(tr("Format"), m_format);
     form->addRow(QString(), m_gzip);
+    form->addRow(QString(), m_spreadsheetSafe);
     form->addRow(tr("Save in folder"), folderRow);
     form->addRow(actions);
     form->addRow(m_progress);
     form->addRow(m_status);
 
+    connect(m_format, &QComboBox::currentIndexChanged, this,
+            [this] { m_spreadsheetSafe->setEnabled(m_format->currentData().toString() == QLatin1String("csv")); });
     connect(m_limitDates, &QCheckBox::toggled, m_from, &QWidget::setEnabled);
     connect(m_limitDates, &QCheckBox::toggled, m_to, &QWidget::setEnabled);
     connect(m_download, &QPushButton::clicked, this, &DownloadPanel::onDownload);
@@ -159,6 +168,7 @@ std::optional<researcher::ExportFilter> DownloadPanel::filter()
     f.dataset = m_datasets->currentItem()->text();
     f.format = m_format->currentData().toString();
     f.gzip = m_gzip->isChecked();
+    f.spreadsheetSafe = m_spreadsheetSafe->isChecked() && f.format == QLatin1String("csv");
     const bool hasTime = !m_datasets->currentItem()->data(Qt::UserRole).toString().isEmpty();
     if (m_limitDates->isChecked() && hasTime) {
         if (m_to->date() < m_from->date()) {

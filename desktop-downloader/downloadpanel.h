@@ -54,6 +54,7 @@ private:
     QLineEdit *m_participants;
     QComboBox *m_format;
     QCheckBox *m_gzip;
+    QCheckBox *m_spreadsheetSafe;
     QLineEdit *m_folder;
     QPushButton *m_download;
     QPushButton *m_cancel;

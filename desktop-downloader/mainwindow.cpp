@@ -85,7 +85,9 @@ void MainWindow::showApply()
                                    : m_context.settings->value(QStringLiteral("server/url")).toString();
     const QUrl server = parseServerUrl(typed, &error);
     if (server.isEmpty())
-        return showSignIn(tr("Enter the server address first, then choose \"Apply for access\"."));
+        return showSignIn(typed.trimmed().isEmpty()
+                                  ? tr("Enter the server address first, then choose \"Apply for access\".")
+                                  : error);
     auto *dialog = new ApplyDialog(m_context, server, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     m_apply = dialog;

@@ -19,16 +19,12 @@ const QString emailKey = QStringLiteral("account/email");
 
 QUrl parseServerUrl(const QString &text, QString *error)
 {
-    QString t = text.trimmed();
-    if (!t.contains(QLatin1String("://")))
-        t.prepend(QLatin1String("http://"));
-    const QUrl url(t, QUrl::StrictMode);
-    if (t.isEmpty() || !url.isValid() || url.host().isEmpty()
-        || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
-        *error = QStringLiteral("Please enter the server address, for example https://data.example.org");
+    auto url = researcher::parseServerUrl(text);
+    if (!url) {
+        *error = url.error().message;
         return {};
     }
-    return url;
+    return *url;
 }
 
 SignInDialog::SignInDialog(AppContext context, QWidget *parent)

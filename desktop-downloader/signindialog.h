@@ -42,7 +42,8 @@ private:
 };
 
 // Reads a server address as typed ("localhost:8080", "https://x.org/");
-// empty URL with `error` set when it cannot be one.
+// empty URL with `error` set when it cannot be one or is plain http:// to
+// another computer (researcher::parseServerUrl).
 QUrl parseServerUrl(const QString &text, QString *error);
 
 } // namespace openaps::desktop

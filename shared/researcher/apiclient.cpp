@@ -219,7 +219,8 @@ void ApiClient::count(const ExportFilter &filter, QObject *context, Callback<qin
     QUrlQuery query = filter.query();
     query.removeAllQueryItems(QStringLiteral("format"));
     query.removeAllQueryItems(QStringLiteral("gzip"));
-    send("GET", QStringLiteral("export/%1/count").arg(filter.dataset), query, nullptr, context,
+    query.removeAllQueryItems(QStringLiteral("spreadsheet_safe"));
+    send("GET", QStringLiteral("export/%1/count").arg(filter.datasetSegment()), query, nullptr, context,
          [done = std::move(done)](Result<HttpResponse> r) {
              if (!r)
                  return done(r.error());

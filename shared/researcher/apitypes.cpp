@@ -1,7 +1,9 @@
 #include "researcher/apitypes.h"
 
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
 
 namespace openaps::researcher {
 
@@ -114,9 +116,16 @@ QUrlQuery ExportFilter::query() const
         q.addQueryItem(QStringLiteral("participants"), participants.join(QLatin1Char(',')));
     if (gzip)
         q.addQueryItem(QStringLiteral("gzip"), QStringLiteral("1"));
+    if (spreadsheetSafe && format == QLatin1String("csv"))
+        q.addQueryItem(QStringLiteral("spreadsheet_safe"), QStringLiteral("1"));
     // ':' and '+' in the times must reach the server as written.
     q.setQueryDelimiters(QLatin1Char('='), QLatin1Char('&'));
     return q;
+}
+
+QString ExportFilter::datasetSegment() const
+{
+    return QString::fromLatin1(QUrl::toPercentEncoding(dataset));
 }
 
 QString ExportFilter::defaultFileName() const
@@ -127,9 +136,68 @@ QString ExportFilter::defaultFileName() const
     // `to` is exclusive: the name shows the last day the file covers
     // ("to 27 Nov 00:00" holds up to 26 Nov 23:59:59.999).
     const QDateTime lastIncluded = to.isValid() ? to.addMSecs(-1) : to;
-    return dataset + QLatin1Char('_') + day(from, "start") + QLatin1Char('_') + day(lastIncluded, "now")
+    return safeFileNamePart(dataset) + QLatin1Char('_') + day(from, "start") + QLatin1Char('_')
+            + day(lastIncluded, "now")
             + (format == QLatin1String("ndjson") ? QLatin1String(".ndjson") : QLatin1String(".csv"))
             + (gzip ? QLatin1String(".gz") : QLatin1String(""));
+}
+
+namespace {
+
+bool isThisComputer(const QString &host)
+{
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
+
+} // namespace
+
+Result<QUrl> parseServerUrl(const QString &text)
+{
+    QString t = text.trimmed();
+    if (!t.isEmpty() && !t.contains(QLatin1String("://"))) {
+        const QString host = QUrl(QStringLiteral("http://") + t).host();
+        t.prepend(isThisComputer(host) ? QLatin1String("http://") : QLatin1String("https://"));
+    }
+    const QUrl url(t, QUrl::StrictMode);
+    if (t.isEmpty() || !url.isValid() || url.host().isEmpty()
+        || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+        return makeError("bad-address",
+                         QStringLiteral("Please enter the server address, for example https://data.example.org"));
+    if (url.scheme() == QLatin1String("http") && !isThisComputer(url.host()))
+        return makeError("insecure-address",
+                         QStringLiteral("This address starts with http://, which would send your password and the "
+                                        "data unencrypted. Please use the https:// address of the server "
+                                        "(http:// works only for a server on this computer)."));
+    return url;
+}
+
+QString safeFileNamePart(const QString &name)
+{
+    static const QString forbidden = QStringLiteral("/\\<>:\"|?*");
+    QString out;
+    for (const QChar c : name) {
+        const bool control = c.unicode() < 0x20 || (c.unicode() >= 0x7f && c.unicode() < 0xa0)
+                || c.category() == QChar::Other_Format;
+        out += control || forbidden.contains(c) ? QLatin1Char('_') : c;
+    }
+    while (out.contains(QLatin1String("..")))
+        out.replace(QLatin1String(".."), QLatin1String("_"));
+    out = out.left(64);
+    while (!out.isEmpty() && (out.front() == QLatin1Char('.') || out.front() == QLatin1Char(' ')))
+        out.remove(0, 1);
+    while (!out.isEmpty() && (out.back() == QLatin1Char('.') || out.back() == QLatin1Char(' ')))
+        out.chop(1);
+    if (out.isEmpty())
+        return QStringLiteral("download");
+    // Windows' device names, also with an extension ("nul.txt").
+    static const QRegularExpression reserved(QStringLiteral("^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\\..*)?$"),
+                                             QRegularExpression::CaseInsensitiveOption);
+    if (reserved.match(out).hasMatch())
+        out.prepend(QLatin1Char('_'));
+    return out;
 }
 
 } // namespace openaps::researcher

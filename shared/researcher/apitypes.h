@@ -7,6 +7,7 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
+#include <QUrl>
 #include <QUrlQuery>
 
 namespace openaps::researcher {
@@ -101,11 +102,31 @@ struct ExportFilter
     QDateTime to; // exclusive, optional
     QStringList participants; // empty: all the scope allows
     bool gzip = false;
+    // CSV only: text cells that a spreadsheet would run as a formula start
+    // with ' (the API's spreadsheet_safe=1).
+    bool spreadsheetSafe = false;
 
     QUrlQuery query() const;
+    // The dataset as one URL path segment, percent-encoded (the name comes
+    // from the server: a / in it must not reach another route).
+    QString datasetSegment() const;
     // "<dataset>_<from>_<to>.<ext>[.gz]", the server's naming scheme with
-    // days only (the download's sink sees no Content-Disposition).
+    // days only (the download's sink sees no Content-Disposition). The
+    // dataset name comes from the server: made safe (safeFileNamePart).
     QString defaultFileName() const;
 };
+
+// The researcher API's address as a researcher typed it. https://, or plain
+// http:// only to this computer (localhost, 127.0.0.0/8, ::1: the demo and
+// tests): anywhere else the password, the sign-in token and health data would
+// cross the network unencrypted. Without a scheme, https:// is meant (http://
+// for this computer). An Error in plain words otherwise.
+Result<QUrl> parseServerUrl(const QString &text);
+
+// A name the server sent, usable as part of a file name on every system: no
+// path separators, no "..", no control characters, none of Windows' reserved
+// characters (<>:"|?*) or names (CON, NUL, COM1, ...), no leading or
+// trailing dots or spaces, at most 64 characters; "download" if nothing is left.
+QString safeFileNamePart(const QString &name);
 
 } // namespace openaps::researcher

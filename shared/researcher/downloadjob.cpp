@@ -6,6 +6,7 @@
 #include "researcher/researcherlog.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QSaveFile>
 
 #include <algorithm>
@@ -33,12 +34,21 @@ void DownloadJob::start()
         return;
     m_started = true;
     m_path = QDir(m_folder).filePath(m_filter.defaultFileName());
+    // The name holds what the server sent (made safe): it must still be a
+    // file right in the chosen folder.
+    if (QFileInfo(m_path).absolutePath() != QDir(m_folder).absolutePath())
+        return fail(Error { QStringLiteral("disk"), QStringLiteral("The server named the data set unusably.") });
+    const bool newFolder = !QFileInfo::exists(m_folder);
     if (!QDir().mkpath(m_folder))
         return fail(Error {
                 QStringLiteral("disk"),
                 QStringLiteral("The folder %1 could not be created.").arg(QDir::toNativeSeparators(m_folder)) });
+    if (newFolder) // health data: a folder made for it is the researcher's alone, whatever the umask
+        QFile::setPermissions(m_folder, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     m_file = std::make_unique<QSaveFile>(m_path);
-    if (!m_file->open(QIODevice::WriteOnly))
+    // The same for the file (QSaveFile would give it 0666 less the umask).
+    if (!m_file->open(QIODevice::WriteOnly)
+        || !m_file->setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
         return fail(Error { QStringLiteral("disk"),
                             QStringLiteral("The file %1 could not be created: %2")
                                     .arg(QDir::toNativeSeparators(m_path), m_file->errorString()) });
@@ -56,7 +66,7 @@ void DownloadJob::startBody()
 {
     if (m_finished || !m_api)
         return;
-    HttpRequest request = m_api->request(QStringLiteral("export/") + m_filter.dataset, m_filter.query());
+    HttpRequest request = m_api->request(QStringLiteral("export/") + m_filter.datasetSegment(), m_filter.query());
     // The body is saved exactly as sent (gzip stays gzip): no transparent decoding.
     request.request.setRawHeader("Accept-Encoding", "identity");
     request.timeout = m_idleTimeout; // silence, not total time: exports stream for long

@@ -108,12 +108,12 @@ ContractServer::ContractServer()
         if (!bearer(r))
             return error("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
         QJsonArray list;
-        for (const char *name :
-             { "entries", "treatments", "device_status", "device_status_metrics", "profile", "member_demographics" })
-            list.append(QJsonObject { { QStringLiteral("name"), QString::fromLatin1(name) },
-                                      { QStringLiteral("columns"), QJsonArray {} },
-                                      { QStringLiteral("time_column"),
-                                        qstrcmp(name, "member_demographics") ? QStringLiteral("date") : QString() } });
+        for (const QString &name : std::as_const(m_datasetNames))
+            list.append(QJsonObject {
+                    { QStringLiteral("name"), name },
+                    { QStringLiteral("columns"), QJsonArray {} },
+                    { QStringLiteral("time_column"),
+                      name != QLatin1String("member_demographics") ? QStringLiteral("date") : QString() } });
         return json({ { QStringLiteral("datasets"), list } });
     });
     s.route(QStringLiteral("/api/v1/export/<arg>/count"), Method::Get,
@@ -126,6 +126,7 @@ ContractServer::ContractServer()
             });
     s.route(QStringLiteral("/api/v1/export/<arg>"), Method::Get,
             [this](const QString &, const QHttpServerRequest &r, QHttpServerResponder &&responder) {
+                m_lastExportQuery = r.query();
                 stream(r, std::move(responder));
             });
     s.route(QStringLiteral("/api/v1/admin/researchers"), Method::Get, [this](const QHttpServerRequest &r) {

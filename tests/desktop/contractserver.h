@@ -12,6 +12,7 @@
 #include <QSet>
 #include <QTcpServer>
 #include <QUrl>
+#include <QUrlQuery>
 
 #include <memory>
 
@@ -42,8 +43,11 @@ public:
     void setEntries(const QMap<QString, QList<metrics::Reading>> &readings);
     QByteArray entriesCsv() const { return m_csv; }
     void setStreamMode(StreamMode mode) { m_mode = mode; }
+    // What GET /datasets names (a hostile server's names, say); default the six real ones.
+    void setDatasetNames(const QStringList &names) { m_datasetNames = names; }
     void expireTokens() { m_tokens.clear(); }
     QString lastCode() const { return m_code; } // the "emailed" code
+    QUrlQuery lastExportQuery() const { return m_lastExportQuery; }
 
 private:
     QHttpServerResponse error(const char *code, const QString &message) const;
@@ -57,6 +61,10 @@ private:
     QByteArray m_csv;
     qint64 m_rows = 0;
     StreamMode m_mode = StreamMode::Complete;
+    QUrlQuery m_lastExportQuery;
+    QStringList m_datasetNames { QStringLiteral("entries"),       QStringLiteral("treatments"),
+                                 QStringLiteral("device_status"), QStringLiteral("device_status_metrics"),
+                                 QStringLiteral("profile"),       QStringLiteral("member_demographics") };
     QString m_code = QStringLiteral("123456");
 };
 

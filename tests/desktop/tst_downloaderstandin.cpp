@@ -28,6 +28,8 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 
+#include <sys/stat.h>
+
 using namespace openaps;
 using namespace openaps::test;
 
@@ -235,6 +237,66 @@ private slots:
         QTRY_VERIFY(child<QLabel>(admin, "adminMessage")->text().contains(QLatin1String("approved (scope nsf)")));
         // The pending list no longer shows Bob.
         QTRY_VERIFY(!admin->select(QStringLiteral("bob@example.org")));
+    }
+
+    void plainHttpToAnotherComputerIsRefused()
+    {
+        signIn(*m_window, QUrl(QStringLiteral("http://data.example.org")), adminEmail, password);
+        auto *message = child<QLabel>(m_window->signInDialog(), "message");
+        QTRY_VERIFY(message->isVisible());
+        QVERIFY2(message->text().contains(QLatin1String("https://")), qPrintable(message->text()));
+        QVERIFY(!m_api->isSignedIn());
+        // Loopback stays allowed (the demo, these tests).
+        signInAsAdmin();
+    }
+
+    void hostileServerNamesStayInTheFolder()
+    {
+        // A dataset name made to climb out of the folder and trip Windows.
+        const QString hostile = QStringLiteral("..\\..\\evil\t:CON");
+        m_server->setDatasetNames({ hostile });
+        signIn(*m_window, m_server->url(), adminEmail, password);
+        QTRY_VERIFY(m_api->isSignedIn());
+        QTRY_COMPARE(child<QListWidget>(panel(), "datasets")->count(), 1);
+        type(panel(), "folder", folder());
+        // A permissive umask: the file and the folder made for it stay private anyway.
+        const mode_t previous = ::umask(022);
+        auto restore = qScopeGuard([previous] { ::umask(previous); });
+        click(panel(), "download");
+        QTRY_COMPARE(child<QProgressBar>(panel(), "progress")->value(), 100);
+        restore.dismiss();
+        ::umask(previous);
+        const QString expected = researcher::safeFileNamePart(hostile) + QStringLiteral("_start_now.csv");
+        QVERIFY(!expected.contains(QLatin1Char('\\')) && !expected.contains(QLatin1String("..")));
+        QCOMPARE(filesInFolder(), QStringList { expected });
+        QCOMPARE(QFileInfo(panel()->lastFile()).absolutePath(), QDir(folder()).absolutePath());
+        // Nothing was written beside the folder.
+        QCOMPARE(QDir(m_dir->path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+                 (QStringList { QStringLiteral("downloads"), QStringLiteral("settings.ini") }));
+        const auto mode = [](const QString &path) {
+            struct stat info
+            {
+            };
+            return ::stat(QFile::encodeName(path).constData(), &info) == 0 ? int(info.st_mode & 0777) : -1;
+        };
+        QCOMPARE(mode(panel()->lastFile()), 0600);
+        QCOMPARE(mode(folder()), 0700);
+    }
+
+    void spreadsheetSafeByDefaultForCsv()
+    {
+        signInAsAdmin();
+        QVERIFY(child<QCheckBox>(panel(), "spreadsheetSafe")->isChecked());
+        click(panel(), "download");
+        QTRY_COMPARE(child<QProgressBar>(panel(), "progress")->value(), 100);
+        QCOMPARE(m_server->lastExportQuery().queryItemValue(QStringLiteral("spreadsheet_safe")), QStringLiteral("1"));
+        // NDJSON has no such option.
+        auto *format = child<QComboBox>(panel(), "format");
+        format->setCurrentIndex(format->findData(QStringLiteral("ndjson")));
+        QVERIFY(!child<QCheckBox>(panel(), "spreadsheetSafe")->isEnabled());
+        click(panel(), "download");
+        QTRY_COMPARE(m_server->lastExportQuery().queryItemValue(QStringLiteral("format")), QStringLiteral("ndjson"));
+        QVERIFY(!m_server->lastExportQuery().hasQueryItem(QStringLiteral("spreadsheet_safe")));
     }
 
     void noAdminTabForResearchers()

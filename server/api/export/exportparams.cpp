@@ -61,11 +61,12 @@ Result<ExportParams> ExportParams::parse(const QUrlQuery &query, const Dataset &
                 p.format = ExportFormat::Ndjson;
             else
                 return badParameter(name, QStringLiteral("must be csv or ndjson."));
-        } else if (withFormat && name == QLatin1String("gzip")) {
+        } else if (withFormat && (name == QLatin1String("gzip") || name == QLatin1String("spreadsheet_safe"))) {
+            bool &flag = name == QLatin1String("gzip") ? p.gzip : p.spreadsheetSafe;
             if (value == QLatin1String("1") || value == QLatin1String("true"))
-                p.gzip = true;
+                flag = true;
             else if (value == QLatin1String("0") || value == QLatin1String("false"))
-                p.gzip = false;
+                flag = false;
             else
                 return badParameter(name, QStringLiteral("must be 1 or 0."));
         } else if (name == QLatin1String("from") || name == QLatin1String("to")) {
@@ -99,6 +100,8 @@ Result<ExportParams> ExportParams::parse(const QUrlQuery &query, const Dataset &
             return badParameter(name, QStringLiteral("is not known here."));
         }
     }
+    if (p.spreadsheetSafe && p.format != ExportFormat::Csv)
+        return badParameter(QStringLiteral("spreadsheet_safe"), QStringLiteral("applies to format=csv only."));
     if (p.from && p.to && *p.from >= *p.to)
         return badParameter(QStringLiteral("to"), QStringLiteral("must be later than 'from'."));
     return p;
@@ -129,6 +132,8 @@ QJsonObject ExportParams::auditFilters() const
         filters.insert(QStringLiteral("participants"), participants.size());
     if (gzip)
         filters.insert(QStringLiteral("gzip"), true);
+    if (spreadsheetSafe)
+        filters.insert(QStringLiteral("spreadsheet_safe"), true);
     return filters;
 }
 

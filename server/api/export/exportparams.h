@@ -24,6 +24,10 @@ struct ExportParams
     std::optional<QDateTime> to;
     QList<qint64> participants; // member ids; empty: everyone
     bool gzip = false;
+    // CSV only: a text cell starting with = + - @ TAB or CR gets a leading
+    // ' so a spreadsheet shows it as text instead of running it as a
+    // formula (columns of numbers are left alone: -1.5 stays a number).
+    bool spreadsheetSafe = false;
 
     // Parses the query string; an unknown or malformed parameter is a
     // bad-request naming it. `withFormat` is false for /count, which takes

@@ -98,7 +98,7 @@ Outcome produceSqlite(QSqlDatabase &db, const ExportQuery &query, ChunkQueue &qu
         db.rollback();
         return outcome;
     }
-    const RowEncoder encoder(*query.dataset, query.params.format);
+    const RowEncoder encoder(*query.dataset, query.params.format, query.params.spreadsheetSafe);
     ChunkSink sink(queue, query.params.gzip);
     sink.buffer() += encoder.header();
     QSqlQuery q(db);

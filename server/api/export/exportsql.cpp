@@ -128,9 +128,18 @@ QString ExportSql::pgSelectList() const
             expr = QStringLiteral("to_char(%1, 'YYYY-MM-DD')").arg(col);
             break;
         case ExportType::Boolean:
-        case ExportType::Json:
             if (csv)
                 expr = col + QStringLiteral("::text");
+            break;
+        case ExportType::Json:
+        case ExportType::Text:
+            if (csv && c.type == ExportType::Json)
+                expr = col + QStringLiteral("::text");
+            // As RowEncoder's looksLikeFormula: chr(39) is the quote, 9 TAB, 13 CR.
+            if (csv && m_query.params.spreadsheetSafe)
+                expr = QStringLiteral("CASE WHEN substr(%1, 1, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
+                                      "THEN chr(39) || %1 ELSE %1 END")
+                               .arg(expr);
             break;
         default:
             break;

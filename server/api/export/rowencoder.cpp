@@ -99,7 +99,15 @@ void appendCsvField(QByteArray &out, const QByteArray &utf8)
     out += '"';
 }
 
-RowEncoder::RowEncoder(const Dataset &dataset, ExportFormat format) : m_dataset(dataset), m_format(format)
+bool looksLikeFormula(const QByteArray &utf8)
+{
+    return !utf8.isEmpty() && QByteArrayView("=+-@\t\r").contains(utf8.front());
+}
+
+RowEncoder::RowEncoder(const Dataset &dataset, ExportFormat format, bool spreadsheetSafe)
+    : m_dataset(dataset),
+      m_format(format),
+      m_spreadsheetSafe(spreadsheetSafe)
 {
     for (const ExportColumn &c : dataset.columns) {
         QByteArray key;
@@ -188,7 +196,8 @@ void RowEncoder::appendCsv(QByteArray &out, const QVariant &value, ExportType ty
     } else if (type == ExportType::Boolean && isNumber(value)) {
         out += value.toLongLong() ? "true" : "false";
     } else {
-        appendCsvField(out, value.toString().toUtf8());
+        const QByteArray text = value.toString().toUtf8();
+        appendCsvField(out, m_spreadsheetSafe && looksLikeFormula(text) ? '\'' + text : text);
     }
 }
 

@@ -16,7 +16,8 @@ namespace openaps::api {
 class RowEncoder
 {
 public:
-    RowEncoder(const Dataset &dataset, ExportFormat format);
+    // `spreadsheetSafe`: CSV text cells neutralised (ExportParams::spreadsheetSafe).
+    RowEncoder(const Dataset &dataset, ExportFormat format, bool spreadsheetSafe = false);
 
     // The CSV header row; empty for NDJSON.
     QByteArray header() const;
@@ -29,6 +30,7 @@ private:
 
     const Dataset &m_dataset;
     ExportFormat m_format;
+    bool m_spreadsheetSafe;
     std::vector<QByteArray> m_jsonKeys; // "\"name\":" per column
 };
 
@@ -40,5 +42,8 @@ void appendDouble(QByteArray &out, double value);
 void appendJsonString(QByteArray &out, const QByteArray &utf8);
 // One CSV field the way PostgreSQL's COPY CSV writes a non-NULL value.
 void appendCsvField(QByteArray &out, const QByteArray &utf8);
+// Whether a spreadsheet would take a text cell for a formula (it starts with
+// = + - @ TAB or CR, OWASP's list); such a cell gets a leading '.
+bool looksLikeFormula(const QByteArray &utf8);
 
 } // namespace openaps::api

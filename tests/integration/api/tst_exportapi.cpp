@@ -30,6 +30,7 @@ private slots:
     void everyDatasetExports_data();
     void everyDatasetExports();
     void csvExactValues();
+    void csvSpreadsheetSafe();
     void ndjsonValues();
     void gzipRoundTrip();
     void scope_data();
@@ -209,6 +210,61 @@ void TestExportApi::csvExactValues()
     QCOMPARE(lines(reply.body).value(1),
              "103,2024-01-01T00:00:00.000Z,openaps,1980,Female,,,,,,,,,,,42.5,,,,,"
              "2024-01-01T00:05:00.000Z,"_ba);
+}
+
+void TestExportApi::csvSpreadsheetSafe()
+{
+    FRESH_HARNESS();
+    // Text a stranger could have typed into Nightscout, as formulas.
+    const QStringList hostile {
+        u"=HYPERLINK(\"http://x.invalid\")"_s, u"+1+2"_s, u"-2+3"_s, u"@SUM(A1)"_s, u"\tTAB"_s, u"\r=1"_s
+    };
+    for (int i = 0; i < hostile.size(); ++i) {
+        QVERIFY(h.insert(u"entries"_s,
+                         { { u"user_id"_s, 104 },
+                           { u"id"_s, u"f%1"_s.arg(i) },
+                           { u"sgv"_s, 100.0 },
+                           { u"delta"_s, -2.5 },
+                           { u"device"_s, hostile[i] },
+                           { u"type"_s, u"sgv"_s },
+                           { u"source_entity"_s, 0 },
+                           { u"raw_json"_s, u"{}"_s },
+                           { u"date"_s, u"2024-01-01T00:0%1:00.000Z"_s.arg(i) },
+                           { u"utc_offset"_s, 0 } }));
+    }
+    const QString path = u"/api/v1/export/entries?participants=104&format=csv"_s;
+    const auto column = [](const QByteArray &body, int index) {
+        // device (column 5) and delta (12) of each row; no field before
+        // them holds a comma.
+        QList<QByteArray> values;
+        QList<QByteArray> rows = body.split('\n');
+        for (qsizetype i = 1; i < rows.size(); ++i) {
+            if (rows[i].startsWith("104,"))
+                values << rows[i].split(',').value(index);
+        }
+        return values;
+    };
+    // Without the option: the text as it is (the API's default).
+    auto plain = h.get(path);
+    QCOMPARE(plain.status, 200);
+    QCOMPARE(column(plain.body, 4).value(0), "=HYPERLINK(\"\"http://x.invalid\"\")"_ba.prepend('"').append('"'));
+    QCOMPARE(column(plain.body, 4).value(1), "+1+2"_ba);
+    // With it: every such cell starts with a quote; numbers stay numbers.
+    auto safe = h.get(path + u"&spreadsheet_safe=1"_s);
+    QCOMPARE(safe.status, 200);
+    const QList<QByteArray> devices = column(safe.body, 4);
+    QCOMPARE(devices.value(0), "\"'=HYPERLINK(\"\"http://x.invalid\"\")\""_ba);
+    QCOMPARE(devices.value(1), "'+1+2"_ba);
+    QCOMPARE(devices.value(2), "'-2+3"_ba);
+    QCOMPARE(devices.value(3), "'@SUM(A1)"_ba);
+    QCOMPARE(devices.value(4), "'\tTAB"_ba);
+    QVERIFY(safe.body.contains("\"'\r=1\""));
+    for (const QByteArray &delta : column(safe.body, 11))
+        QCOMPARE(delta, "-2.5"_ba);
+    // The other members' rows are unchanged, and NDJSON has no such option.
+    QCOMPARE(h.get(u"/api/v1/export/entries?participants=101&spreadsheet_safe=1"_s).body,
+             h.get(u"/api/v1/export/entries?participants=101"_s).body);
+    QCOMPARE(h.get(u"/api/v1/export/entries?format=ndjson&spreadsheet_safe=1"_s).status, 400);
 }
 
 void TestExportApi::ndjsonValues()
@@ -439,8 +495,8 @@ void TestExportApi::auditAndAdminList()
     QCOMPARE(gz.status, 200);
     QCOMPARE(h.api().runningExports(), 0);
 
+    QTRY_COMPARE(h.auditRows().size(), 2); // written on a worker, after the answer
     const auto rows = h.auditRows();
-    QCOMPARE(rows.size(), 2);
     QCOMPARE(rows[0].value(u"researcher_id"_s).toLongLong(), 11);
     QCOMPARE(rows[0].value(u"dataset"_s).toString(), u"entries"_s);
     QCOMPARE(rows[0].value(u"format"_s).toString(), u"csv"_s);

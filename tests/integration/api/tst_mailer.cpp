@@ -24,6 +24,7 @@ private slots:
     void refusedMailIsAFailure();
     void unconfiguredMailerFails();
     void credentialsNeverGoInCleartext();
+    void requiredStartTlsNeverFallsBack();
 
 private:
     Status sendAndWait(mail::Mailer &mailer, const mail::Message &message);
@@ -115,6 +116,24 @@ void TestMailer::credentialsNeverGoInCleartext()
     mail::Mailer anonymous(*settings);
     QVERIFY(sendAndWait(anonymous, { QStringLiteral("ada@example.org"), QStringLiteral("s"), QStringLiteral("b") })
                     .ok());
+}
+
+void TestMailer::requiredStartTlsNeverFallsBack()
+{
+    // smtp+starttls:// requires STARTTLS even without a login: a server that
+    // does not offer it gets no mail at all, not a cleartext one.
+    standins::SmtpStandIn smtp;
+    QVERIFY(smtp.listen().ok());
+    QUrl url = smtp.smtpUrl();
+    url.setScheme(QStringLiteral("smtp+starttls"));
+    auto settings = mail::SmtpSettings::make(url.toString(), QStringLiteral("from@test.invalid"));
+    QVERIFY(settings.ok());
+    mail::Mailer mailer(*settings);
+    const Status sent = sendAndWait(mailer,
+                                    { QStringLiteral("ada@example.org"), QStringLiteral("s"), QStringLiteral("b") });
+    QVERIFY(!sent.ok());
+    QCOMPARE(sent.error().code, QStringLiteral("mail-unavailable"));
+    QCOMPARE(smtp.messages().size(), 0);
 }
 
 void TestMailer::unconfiguredMailerFails()

@@ -1,5 +1,6 @@
 #include "foundationtest.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -326,6 +327,25 @@ void TestServerBinary::filesArePrivateWhateverTheUmask()
     };
     QCOMPARE(permissions(dataDir), 0700);
     QCOMPARE(permissions(dataDir + u"/openaps.db"_s), 0600);
+
+    // A serving process holds the SQLite write-ahead log and shared memory
+    // files open (WAL mode): private too.
+    QProcess server;
+    QString log;
+    ::umask(022);
+    const int port = startServe(server,
+                                { { u"OPENAPS_DATA_DIR"_s, dataDir },
+                                  { u"OPENAPS_SECRET_KEY"_s, secretKey },
+                                  { u"OPENAPS_OH_WEBHOOK_SECRET"_s, webhookSecret } },
+                                &log);
+    ::umask(previous);
+    QVERIFY2(port > 0, qPrintable(log));
+    const QStringList files = QDir(dataDir).entryList(QDir::Files | QDir::Hidden);
+    QVERIFY2(files.contains(u"openaps.db-wal"_s) && files.contains(u"openaps.db-shm"_s), qPrintable(files.join(u' ')));
+    for (const QString &file : files)
+        QVERIFY2(permissions(dataDir + u'/' + file) == 0600, qPrintable(file));
+    server.terminate();
+    QVERIFY(server.waitForFinished(processTimeoutMs));
 }
 
 QTEST_GUILESS_MAIN(TestServerBinary)

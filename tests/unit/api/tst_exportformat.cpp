@@ -31,6 +31,8 @@ private slots:
     void params();
     void valuesAreBound();
     void queueBlocksWhenFull();
+    void spreadsheetSafeCells_data();
+    void spreadsheetSafeCells();
 };
 
 void TestExportFormat::doubles_data()
@@ -128,6 +130,12 @@ void TestExportFormat::params_data()
             << u"member_demographics"_s << u"to=2024-01-01"_s << QString() << u"member_demographics_start_end.csv"_s;
     QTest::addRow("bad to on demographics") << u"member_demographics"_s << u"to=soon"_s << u"to"_s << QString();
     QTest::addRow("unknown") << u"entries"_s << u"limit=5"_s << u"limit"_s << QString();
+    QTest::addRow("spreadsheet-safe CSV")
+            << u"entries"_s << u"spreadsheet_safe=1"_s << QString() << u"entries_start_end.csv"_s;
+    QTest::addRow("spreadsheet-safe NDJSON")
+            << u"entries"_s << u"format=ndjson&spreadsheet_safe=1"_s << u"spreadsheet_safe"_s << QString();
+    QTest::addRow("spreadsheet-safe yes")
+            << u"entries"_s << u"spreadsheet_safe=yes"_s << u"spreadsheet_safe"_s << QString();
 }
 
 void TestExportFormat::params()
@@ -203,6 +211,53 @@ void TestExportFormat::queueBlocksWhenFull()
     std::thread stuck([&] { QVERIFY(!full.push(QByteArray(1, 'y'), 2)); });
     full.cancel();
     stuck.join();
+}
+
+void TestExportFormat::spreadsheetSafeCells_data()
+{
+    QTest::addColumn<QVariant>("value");
+    QTest::addColumn<int>("type");
+    QTest::addColumn<QByteArray>("plain");
+    QTest::addColumn<QByteArray>("safe");
+    const auto text = int(api::ExportType::Text);
+    const auto real = int(api::ExportType::Real);
+    QTest::addRow("formula") << QVariant(u"=1+1"_s) << text << "=1+1"_ba
+                             << "'=1+1"_ba;
+    QTest::addRow("plus") << QVariant(u"+49 30"_s) << text << "+49 30"_ba
+                          << "'+49 30"_ba;
+    QTest::addRow("minus in text") << QVariant(u"-5"_s) << text << "-5"_ba
+                                   << "'-5"_ba;
+    QTest::addRow("at") << QVariant(u"@cmd"_s) << text << "@cmd"_ba
+                        << "'@cmd"_ba;
+    QTest::addRow("tab") << QVariant(u"\tx"_s) << text << "\tx"_ba
+                         << "'\tx"_ba;
+    QTest::addRow("carriage return, quoted") << QVariant(u"\rx"_s) << text << "\"\rx\""_ba
+                                             << "\"'\rx\""_ba;
+    QTest::addRow("quote and formula") << QVariant(u"=\"a\",1"_s) << text << "\"=\"\"a\"\",1\""_ba
+                                       << "\"'=\"\"a\"\",1\""_ba;
+    QTest::addRow("harmless text") << QVariant(u"xDrip-4"_s) << text << "xDrip-4"_ba
+                                   << "xDrip-4"_ba;
+    QTest::addRow("negative number") << QVariant(-1.5) << real << "-1.5"_ba
+                                     << "-1.5"_ba;
+    QTest::addRow("empty") << QVariant(u""_s) << text << "\"\""_ba
+                           << "\"\""_ba;
+}
+
+void TestExportFormat::spreadsheetSafeCells()
+{
+    QFETCH(QVariant, value);
+    QFETCH(int, type);
+    QFETCH(QByteArray, plain);
+    QFETCH(QByteArray, safe);
+    api::Dataset dataset;
+    dataset.name = u"test"_s;
+    dataset.columns.push_back({ u"value"_s, api::ExportType(type) });
+    QByteArray out;
+    api::RowEncoder(dataset, api::ExportFormat::Csv).append(out, &value);
+    QCOMPARE(out, plain + '\n');
+    out.clear();
+    api::RowEncoder(dataset, api::ExportFormat::Csv, true).append(out, &value);
+    QCOMPARE(out, safe + '\n');
 }
 
 QTEST_MAIN(TestExportFormat)

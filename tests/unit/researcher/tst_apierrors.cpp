@@ -8,6 +8,7 @@
 
 using namespace openaps;
 using namespace openaps::researcher;
+using namespace Qt::StringLiterals;
 
 namespace {
 QByteArray answer(const char *code, const char *message)
@@ -102,6 +103,80 @@ private slots:
         QCOMPARE(f.defaultFileName(), QStringLiteral("treatments_20240301_20240401.ndjson.gz"));
         QCOMPARE(ExportFilter {}.defaultFileName(), QStringLiteral("entries_start_now.csv"));
         QCOMPARE(ExportFilter {}.query().toString(), QStringLiteral("format=csv"));
+        ExportFilter safe;
+        safe.spreadsheetSafe = true;
+        QCOMPARE(safe.query().toString(), QStringLiteral("format=csv&spreadsheet_safe=1"));
+        safe.format = QStringLiteral("ndjson"); // CSV only
+        QCOMPARE(safe.query().toString(), QStringLiteral("format=ndjson"));
+    }
+
+    void serverAddresses_data()
+    {
+        QTest::addColumn<QString>("typed");
+        QTest::addColumn<QString>("url"); // empty: refused
+        QTest::addColumn<QString>("code");
+        QTest::addRow("https") << u"https://data.example.org"_s << u"https://data.example.org"_s << QString();
+        QTest::addRow("no scheme means https") << u"data.example.org"_s << u"https://data.example.org"_s << QString();
+        QTest::addRow("plain http elsewhere") << u"http://data.example.org"_s << QString() << u"insecure-address"_s;
+        QTest::addRow("plain http to a LAN address")
+                << u"http://192.168.1.5:8080"_s << QString() << u"insecure-address"_s;
+        QTest::addRow("loopback http") << u"http://127.0.0.1:8080"_s << u"http://127.0.0.1:8080"_s << QString();
+        QTest::addRow("loopback without scheme") << u"127.0.0.1:8080"_s << u"http://127.0.0.1:8080"_s << QString();
+        QTest::addRow("localhost") << u"http://LOCALHOST:8080/"_s << u"http://localhost:8080/"_s << QString();
+        QTest::addRow("IPv6 loopback") << u"http://[::1]:8080"_s << u"http://[::1]:8080"_s << QString();
+        QTest::addRow("a name that starts like loopback")
+                << u"http://127.0.0.1.evil.example"_s << QString() << u"insecure-address"_s;
+        QTest::addRow("ftp") << u"ftp://x.org"_s << QString() << u"bad-address"_s;
+        QTest::addRow("empty") << u"  "_s << QString() << u"bad-address"_s;
+    }
+
+    void serverAddresses()
+    {
+        QFETCH(QString, typed);
+        QFETCH(QString, url);
+        QFETCH(QString, code);
+        const auto parsed = parseServerUrl(typed);
+        if (url.isEmpty()) {
+            QVERIFY(!parsed);
+            QCOMPARE(parsed.error().code, code);
+            QVERIFY(!parsed.error().message.isEmpty());
+        } else {
+            QVERIFY2(parsed, parsed ? "" : qPrintable(parsed.error().message));
+            QCOMPARE(parsed->toString(), url);
+        }
+    }
+
+    void safeFileNames_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("safe");
+        QTest::addRow("plain") << u"device_status"_s << u"device_status"_s;
+        QTest::addRow("parent directories") << u"../../.bashrc"_s << u"____.bashrc"_s;
+        QTest::addRow("absolute path") << u"/etc/cron.d/x"_s << u"_etc_cron.d_x"_s;
+        QTest::addRow("backslashes") << u"..\\..\\Startup\\evil"_s << u"____Startup_evil"_s;
+        QTest::addRow("control characters") << u"a\nb\u0000c\u001bd"_s << u"a_b_c_d"_s;
+        QTest::addRow("right-to-left override") << u"a\u202Egpj.exe"_s << u"a_gpj.exe"_s;
+        QTest::addRow("Windows characters") << u"a<b>c:d\"e|f?g*h"_s << u"a_b_c_d_e_f_g_h"_s;
+        QTest::addRow("Windows device") << u"CON"_s << u"_CON"_s;
+        QTest::addRow("Windows device with extension") << u"nul.txt"_s << u"_nul.txt"_s;
+        QTest::addRow("COM1") << u"com1"_s << u"_com1"_s;
+        QTest::addRow("not a device") << u"console"_s << u"console"_s;
+        QTest::addRow("trailing dots and spaces") << u" x. . "_s << u"x"_s;
+        QTest::addRow("only dots") << u"..."_s << u"_"_s;
+        QTest::addRow("empty") << QString() << u"download"_s;
+        QTest::addRow("long") << QString(300, u'a') << QString(64, u'a');
+        QTest::addRow("unicode kept") << u"données"_s << u"données"_s;
+    }
+
+    void safeFileNames()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, safe);
+        QCOMPARE(safeFileNamePart(name), safe);
+        ExportFilter f;
+        f.dataset = name;
+        QVERIFY(!f.defaultFileName().contains(u'/'));
+        QVERIFY(!f.defaultFileName().contains(u'\\'));
     }
 
     void endpoints_data()
