@@ -1,8 +1,8 @@
 #include "legacy/legacymembers.h"
 
-#include "crypto/secrets.h"
 #include "db/sqlhelpers.h"
 #include "etl/participantdata.h"
+#include "privacy/tokenseal.h"
 #include "records/consent.h"
 
 #include <QDateTime>
@@ -71,7 +71,7 @@ Result<TableCounts> copyMembers(const MemberContext &context)
                        { *after }, "reading the old members");
     if (!q)
         return q.error();
-    const crypto::SecretBox box(context.secretKey);
+    const privacy::TokenSeal seal(context.secretKey);
     TableCounts counts;
     qint64 last = *after;
     const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
@@ -111,8 +111,9 @@ Result<TableCounts> copyMembers(const MemberContext &context)
                     QStringLiteral("INSERT INTO participants (member_id, access_token_enc, refresh_token_enc, "
                                    "token_expires_at, updated_at) VALUES (?, ?, ?, ?, ?) "
                                    "ON CONFLICT (member_id) DO NOTHING"),
-                    { memberId, box.encrypt(access.toUtf8()), box.encrypt(refresh.toUtf8()),
-                      q->value(4).toDateTime().toUTC(), now },
+                    { memberId, seal.seal(memberId, privacy::TokenKind::Access, access),
+                      seal.seal(memberId, privacy::TokenKind::Refresh, refresh), q->value(4).toDateTime().toUTC(),
+                      now },
                     "copying a member");
             if (!inserted)
                 return inserted.error();

@@ -79,7 +79,7 @@ struct MemberContext
 
 // register.openhumans_openhumansmember → participants: member id and both
 // Open Humans tokens with their expiry, the tokens sealed as the site seals
-// its own (crypto::SecretBox), so the ingest and ETL go on with them. A
+// its own (privacy::TokenSeal, bound to the member), so the ingest and ETL go on with them. A
 // member already registered here keeps their own, newer tokens; erased
 // members (a tombstone) are not copied.
 Result<TableCounts> copyMembers(const MemberContext &context);

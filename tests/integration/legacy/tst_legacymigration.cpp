@@ -2,9 +2,9 @@
 // is built from tests/fixtures/legacy/ on PostgreSQL; the target is SQLite
 // or PostgreSQL.
 
-#include "crypto/secrets.h"
 #include "legacysupport.h"
 #include "privacy/participantkeys.h"
+#include "privacy/tokenseal.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -14,6 +14,7 @@
 using namespace openaps;
 using namespace openaps::test::etl;
 using namespace openaps::test::legacy;
+using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -65,17 +66,19 @@ private slots:
 
         // Members and their tokens, sealed as the site seals its own.
         QCOMPARE(scalar(target, QStringLiteral("SELECT COUNT(*) FROM participants")), QStringLiteral("2"));
-        const crypto::SecretBox box(secretKey);
+        const privacy::TokenSeal seal(secretKey);
         const QString sealed = scalar(target,
                                       QStringLiteral("SELECT access_token_enc FROM participants "
                                                      "WHERE member_id = '22222222'"));
         QVERIFY(!sealed.contains(QLatin1String("access-two")));
-        QCOMPARE(box.decrypt(sealed).value(), QByteArrayLiteral("access-two-CCCC"));
-        QCOMPARE(box.decrypt(scalar(target,
-                                    QStringLiteral("SELECT refresh_token_enc FROM participants "
-                                                   "WHERE member_id = '11111111'")))
+        QVERIFY(sealed.startsWith(QLatin1String("v2:"))); // bound to the member
+        QCOMPARE(seal.open(u"22222222"_s, privacy::TokenKind::Access, sealed).value(), u"access-two-CCCC"_s);
+        QCOMPARE(seal.open(u"11111111"_s, privacy::TokenKind::Refresh,
+                           scalar(target,
+                                  QStringLiteral("SELECT refresh_token_enc FROM participants "
+                                                 "WHERE member_id = '11111111'")))
                          .value(),
-                 QByteArrayLiteral("refresh-one-BBBB"));
+                 u"refresh-one-BBBB"_s);
         QCOMPARE(scalar(target,
                         QStringLiteral("SELECT token_expires_at FROM participants "
                                        "WHERE member_id = '22222222'"))
