@@ -166,7 +166,7 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***)
     harness->researcherApi->install(*harness->web);
     const api::TokenAuth &auth = harness->researcherApi->tokenAuth();
     harness->exportApi = std::make_unique<api::ExportApi>(
-            database, [&auth](const QHttpServerRequest &request) { return auth.authenticate(request); });
+            database, [&auth](const QString &token) { return auth.authenticateToken(token); });
     harness->exportApi->install(*harness->web);
     return 0;
 }
