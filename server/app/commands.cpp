@@ -4,6 +4,7 @@
 #include "app/serverruntime.h"
 #include "app/shutdown.h"
 #include "db/migrations.h"
+#include "etl/scrubrows.h"
 #include "http/webserver.h"
 #include "privacy/pseudonymize.h"
 #include "privacy/tokenseal.h"
@@ -40,32 +41,66 @@ bool applyMigrations(const db::Database &database)
     return true;
 }
 
-// Research rows of a database from before pseudonyms still name members by
-// id: rewritten here (with the key), or the command refuses to go on.
-bool convertMemberIds(const Config &config, const db::Database &database)
+// Rewrites of stored rows that need the keys run in `migrate` alone (as the
+// database owner, once, before any server process starts on the new
+// version): member ids in research rows become pseudonyms, and rows loaded
+// before the ETL scrubbed identifiers are scrubbed.
+bool rewriteStoredRows(const Config &config, const db::Database &database)
 {
     auto pending = privacy::hasMemberIds(database);
     if (!pending) {
         printError(pending.error().message);
         return false;
     }
-    if (!*pending)
+    auto scrub = etl::rewritePending(database, etl::scrubRewrite);
+    if (!scrub) {
+        printError(scrub.error().message);
+        return false;
+    }
+    if (!*pending && !*scrub)
         return true;
     if (config.secretKey().isEmpty()) {
-        printError(QStringLiteral("The research tables still name participants by their Open Humans member id. "
-                                  "Run `openaps-server migrate` with OPENAPS_SECRET_KEY set to replace them by "
-                                  "pseudonyms."));
+        printError(QStringLiteral("Stored research rows must be rewritten with the server's keys: run `openaps-server "
+                                  "migrate` with OPENAPS_SECRET_KEY set."));
         return false;
     }
-    auto converted = privacy::convertMemberIds(database,
-                                               privacy::ParticipantKeys(config.secretKey(), config.pseudonymKey()));
-    if (!converted) {
-        printError(QStringLiteral("Replacing member ids by pseudonyms failed (run `openaps-server migrate` as the "
-                                  "database owner): %1")
-                           .arg(converted.error().message));
+    const privacy::ParticipantKeys keys(config.secretKey(), config.pseudonymKey());
+    if (*pending) {
+        auto converted = privacy::convertMemberIds(database, keys);
+        if (!converted) {
+            printError(QStringLiteral("Replacing member ids by pseudonyms failed: %1").arg(converted.error().message));
+            return false;
+        }
+        qCInfo(lcApp, "research rows: %lld member ids replaced by pseudonyms", *converted);
+    }
+    if (*scrub) {
+        auto scrubbed = etl::scrubStoredRows(database, keys);
+        if (!scrubbed) {
+            printError(QStringLiteral("Scrubbing stored research rows failed: %1").arg(scrubbed.error().message));
+            return false;
+        }
+        qCInfo(lcApp, "research rows: %lld rows scrubbed of free text and device identifiers", *scrubbed);
+    }
+    return true;
+}
+
+// Every other command: refuses, in one line, to run on rows `migrate` has
+// not rewritten yet (it would export or extend them as they are).
+bool storedRowsRewritten(const db::Database &database)
+{
+    auto pending = privacy::hasMemberIds(database);
+    auto scrub = etl::rewritePending(database, etl::scrubRewrite);
+    if (!pending || !scrub) {
+        printError(!pending ? pending.error().message : scrub.error().message);
         return false;
     }
-    qCInfo(lcApp, "research rows: %lld member ids replaced by pseudonyms", *converted);
+    if (*pending || *scrub) {
+        printError(QStringLiteral("The research tables hold rows from an older version (%1): run `openaps-server "
+                                  "migrate` first.")
+                           .arg(*pending ? QStringLiteral("Open Humans member ids instead of pseudonyms")
+                                         : QStringLiteral("free text and device identifiers not yet scrubbed")));
+        return false;
+    }
     return true;
 }
 
@@ -113,7 +148,7 @@ std::optional<db::Database> openDatabase(const Config &config, bool needSecretKe
         printError(ping.error().message);
         return std::nullopt;
     }
-    if (migrate && (!applyMigrations(database) || !convertMemberIds(config, database)))
+    if (migrate && (!applyMigrations(database) || !storedRowsRewritten(database)))
         return std::nullopt;
     if (migrate)
         bindTokens(config, database);
@@ -175,7 +210,7 @@ int migrateCommand(const Config &config, const QStringList &arguments)
         printError(report.error().message);
         return 1;
     }
-    if (!convertMemberIds(config, *database))
+    if (!rewriteStoredRows(config, *database))
         return 1;
     bindTokens(config, *database);
     QTextStream out(stdout);

@@ -153,7 +153,7 @@ int importCommand(const Config &config, const QStringList &arguments)
         // No account here for most members of a project-wide download: the
         // tombstone alone decides.
         const etl::LoadTarget target { keys.pseudonym(member), plan.sourceEntity.value(file.userId), label,
-                                       privacy::WriteGuard::forMember(keys, member, std::nullopt) };
+                                       privacy::WriteGuard::forMember(keys, member, std::nullopt), keys };
         auto report = loader.loadFile(file.path, file.type, target);
         if (!report && privacy::isErased(report.error())) {
             err() << '\n' << label << ": skipped, the member was erased\n";

@@ -44,11 +44,21 @@ QString deviceGroup()
                           " WHEN lower(device) LIKE '%miaomiao%' THEN 'MiaoMiao'"
                           " WHEN lower(device) LIKE '%share2%' OR lower(device) LIKE '%dexcom%' THEN 'Dexcom'"
                           " WHEN lower(device) LIKE '%medtronic%' OR lower(device) LIKE '%minimed%' THEN 'Medtronic'"
-                          " WHEN lower(device) LIKE 'openaps://%' THEN 'OpenAPS'"
+                          " WHEN lower(device) LIKE 'openaps://%' OR device = 'openaps' THEN 'OpenAPS'"
                           " WHEN lower(device) LIKE '%androidaps%' THEN 'AndroidAPS'"
-                          " WHEN lower(device) LIKE 'loop://%' THEN 'Loop'"
+                          " WHEN lower(device) LIKE 'loop://%' OR device = 'loop' THEN 'Loop'"
                           " WHEN device IS NULL OR device = '' THEN 'unknown'"
                           " ELSE device END");
+}
+
+// analytics_device_groups from the entries `where` selects.
+QString deviceGroupsFrom(const QString &where)
+{
+    return QStringLiteral("INSERT INTO analytics_device_groups (user_id, device, device_group, entries, first_seen, "
+                          "last_seen, source_entity) SELECT user_id, COALESCE(device, 'unknown'), MAX(%1), COUNT(*), "
+                          "MIN(\"date\"), MAX(\"date\"), MAX(source_entity) FROM entries %2 "
+                          "GROUP BY user_id, COALESCE(device, 'unknown')")
+            .arg(deviceGroup(), where);
 }
 
 Status deleteRows(const QSqlDatabase &db, qint64 userId)
@@ -87,13 +97,7 @@ Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, 
                     "ON m.user_id = ds.user_id AND m.device_status_id = ds.id "
                     "WHERE ds.user_id = ? AND ds.created_at IS NOT NULL GROUP BY ds.user_id, %1")
                     .arg(day);
-    const QString devices =
-            QStringLiteral(
-                    "INSERT INTO analytics_device_groups (user_id, device, device_group, entries, first_seen, last_seen, "
-                    "source_entity) SELECT user_id, COALESCE(device, 'unknown'), MAX(%1), COUNT(*), MIN(\"date\"), "
-                    "MAX(\"date\"), MAX(source_entity) FROM entries WHERE user_id = ? "
-                    "GROUP BY user_id, COALESCE(device, 'unknown')")
-                    .arg(deviceGroup());
+    const QString devices = deviceGroupsFrom(QStringLiteral("WHERE user_id = ?"));
 
     return sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
         // First: an erasure cannot slip between these statements.
@@ -107,6 +111,13 @@ Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, 
         }
         return {};
     });
+}
+
+Status rebuildDeviceGroups(const QSqlDatabase &db)
+{
+    if (auto s = sql::run(db, QStringLiteral("DELETE FROM analytics_device_groups"), "clearing device groups"); !s)
+        return s;
+    return sql::run(db, deviceGroupsFrom({}), "rebuilding device groups");
 }
 
 Status removeParticipantAnalytics(const db::Database &database, qint64 userId)

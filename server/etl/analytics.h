@@ -4,6 +4,8 @@
 #include "db/database.h"
 #include "privacy/tombstones.h"
 
+#include <QSqlDatabase>
+
 namespace openaps::etl {
 
 // Derived analytics (migration 0032), rebuilt from the research tables.
@@ -23,6 +25,9 @@ namespace openaps::etl {
 // transaction (privacy/tombstones.h).
 Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, const privacy::WriteGuard &guard = {});
 
+// Inside a write transaction: analytics_device_groups of every participant
+// again from their entries (after `migrate` scrubbed device names).
+Status rebuildDeviceGroups(const QSqlDatabase &db);
 // Removes a participant's analytics rows (consent "none", erasure).
 Status removeParticipantAnalytics(const db::Database &database, qint64 userId);
 

@@ -82,7 +82,9 @@ Result<FileReport> FileLoader::load(QIODevice *device, records::DataType type, c
     auto zones = timeZones(m_database, target.userId);
     if (!zones)
         return zones.error();
-    RecordMapper mapper(type, MappingContext { target.userId, target.sourceEntity, &*zones });
+    RecordMapper mapper(
+            type,
+            MappingContext { target.userId, target.sourceEntity, &*zones, target.keys ? &*target.keys : nullptr });
     auto created = BulkWriter::create(m_database, records::tableFor(type), target.guard);
     if (!created)
         return created.error();

@@ -3,9 +3,11 @@
 #include "core/result.h"
 #include "db/database.h"
 #include "etl/bulkwriter.h"
+#include "privacy/participantkeys.h"
 #include "records/datatype.h"
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 class QIODevice;
@@ -43,6 +45,8 @@ struct LoadTarget
     // Checked in every batch's transaction: an erasure meanwhile stops the
     // load with privacy::erasedCode and leaves nothing of it behind.
     privacy::WriteGuard guard;
+    // Profile names are scrubbed to keyed hashes with these (recordmapper.h).
+    std::optional<privacy::ParticipantKeys> keys = std::nullopt;
 };
 
 // Loads one Nightscout export (NDJSON or a JSON array, plain or gzip) into

@@ -205,8 +205,8 @@ void ParticipantEtl::onDownloaded(const oh::MemberFile &file, records::DataType 
     const QString path = m_download->fileName();
     const db::Database database = m_context.database;
     const LoadTarget target { m_userId, m_sourceEntity,
-                              QStringLiteral("participant %1 file %2").arg(m_participantId).arg(file.basename),
-                              m_guard };
+                              QStringLiteral("participant %1 file %2").arg(m_participantId).arg(file.basename), m_guard,
+                              m_context.keys };
     const qint64 participantId = m_participantId;
     auto report = std::make_shared<FileReport>();
     const std::function<void()> hook = m_context.beforeBatchCommit;

@@ -2,6 +2,7 @@
 
 #include "etl/jsonfields.h"
 #include "etl/timezonehistory.h"
+#include "privacy/participantkeys.h"
 #include "records/datatype.h"
 #include "records/jsonvalues.h"
 #include "records/nstime.h"
@@ -66,6 +67,9 @@ std::optional<double> noiseLevel(const QJsonValue &value)
 RecordMapper::RecordMapper(records::DataType type, MappingContext context)
     : m_type(type),
       m_context(context),
+      m_scrubber(context.keys ? privacy::RecordScrubber::ProfileNamer(
+                         [keys = context.keys](const QString &name) { return keys->profileName(name); })
+                              : privacy::RecordScrubber::ProfileNamer()),
       m_row(emptyRow(records::tableFor(type))),
       m_metrics(emptyRow(records::deviceStatusMetricsTable()))
 { }
@@ -81,33 +85,37 @@ std::optional<QString> RecordMapper::map(const QByteArray &json)
     return mapObject(document.object(), json);
 }
 
-std::optional<QString> RecordMapper::mapObject(const QJsonObject &o, const QByteArray &json)
+std::optional<QString> RecordMapper::mapObject(QJsonObject o, const QByteArray &json)
 {
     for (Field &f : m_row)
         f.clear();
     m_hasMetrics = false;
     m_profileZone.reset();
+    QByteArray id = records::json::documentId(o);
+    if (id.isEmpty())
+        id = records::json::syntheticId(o); // of the document as written: stable across versions of the scrubber
+    const QByteArray raw = m_scrubber.scrub(m_type, o) ? QJsonDocument(o).toJson(QJsonDocument::Compact) : json;
 
     bool ok = false;
     switch (m_type) {
     case records::DataType::Entries:
         setCommon(records::EntryCol::UserId, records::EntryCol::Id, records::EntryCol::SourceEntity,
-                  records::EntryCol::RawJson, o, json);
+                  records::EntryCol::RawJson, id, raw);
         ok = mapEntry(o);
         break;
     case records::DataType::Treatments:
         setCommon(records::TreatmentCol::UserId, records::TreatmentCol::Id, records::TreatmentCol::SourceEntity,
-                  records::TreatmentCol::RawJson, o, json);
+                  records::TreatmentCol::RawJson, id, raw);
         ok = mapTreatment(o);
         break;
     case records::DataType::DeviceStatus:
         setCommon(records::DeviceStatusCol::UserId, records::DeviceStatusCol::Id,
-                  records::DeviceStatusCol::SourceEntity, records::DeviceStatusCol::RawJson, o, json);
+                  records::DeviceStatusCol::SourceEntity, records::DeviceStatusCol::RawJson, id, raw);
         ok = mapDeviceStatus(o);
         break;
     case records::DataType::Profile:
         setCommon(records::ProfileCol::UserId, records::ProfileCol::Id, records::ProfileCol::SourceEntity,
-                  records::ProfileCol::RawJson, o, json);
+                  records::ProfileCol::RawJson, id, raw);
         ok = mapProfile(o);
         break;
     }
@@ -116,12 +124,10 @@ std::optional<QString> RecordMapper::mapObject(const QJsonObject &o, const QByte
     return std::nullopt;
 }
 
-void RecordMapper::setCommon(int userCol, int idCol, int sourceCol, int rawCol, const QJsonObject &o,
-                             const QByteArray &json)
+void RecordMapper::setCommon(int userCol, int idCol, int sourceCol, int rawCol, QByteArray id, const QByteArray &json)
 {
     m_row[userCol].setInteger(m_context.userId);
-    QByteArray id = records::json::documentId(o);
-    m_row[idCol].setText(id.isEmpty() ? records::json::syntheticId(o) : std::move(id));
+    m_row[idCol].setText(std::move(id));
     m_row[sourceCol].setInteger(m_context.sourceEntity);
     m_row[rawCol].setJson(json);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "etl/row.h"
+#include "privacy/recordscrub.h"
 #include "records/datatype.h"
 
 #include <QByteArray>
@@ -12,6 +13,11 @@
 namespace openaps::etl {
 
 class TimeZoneHistory;
+}
+namespace openaps::privacy {
+class ParticipantKeys;
+}
+namespace openaps::etl {
 
 // Who the rows belong to and how they are stamped.
 struct MappingContext
@@ -19,6 +25,9 @@ struct MappingContext
     qint64 userId = 0; // the Open Humans project member id
     int sourceEntity = 0; // openaps = 0, nsf = 1, both = 2
     const TimeZoneHistory *zones = nullptr; // the participant's profile time zones
+    // Profile names become keyed hashes with these keys; without them,
+    // "profile" (privacy/recordscrub.h).
+    const privacy::ParticipantKeys *keys = nullptr;
 };
 
 // Maps one Nightscout document (a JSON text) to a row of its research table,
@@ -33,6 +42,10 @@ struct MappingContext
 //
 // Documents without an id get a stable synthetic one (see records::json::syntheticId).
 // A document without any usable time is rejected.
+//
+// Free text and device identifiers are scrubbed (privacy::RecordScrubber)
+// before anything is read: the typed columns and raw_json hold only what the
+// scrubber keeps. Ids come from the document as written.
 class RecordMapper
 {
 public:
@@ -43,7 +56,7 @@ public:
     std::optional<QString> map(const QByteArray &json);
     // The same for a document already parsed; `json` is its text, stored as
     // raw_json (the legacy migration edits documents before mapping them).
-    std::optional<QString> mapObject(const QJsonObject &o, const QByteArray &json);
+    std::optional<QString> mapObject(QJsonObject o, const QByteArray &json);
 
     const Row &row() const { return m_row; }
     bool hasMetrics() const { return m_hasMetrics; }
@@ -62,11 +75,12 @@ private:
     bool mapDeviceStatus(const QJsonObject &o);
     bool mapProfile(const QJsonObject &o);
     void mapMetrics(const QJsonObject &o, int createdAtColumn);
-    void setCommon(int userCol, int idCol, int sourceCol, int rawCol, const QJsonObject &o, const QByteArray &json);
+    void setCommon(int userCol, int idCol, int sourceCol, int rawCol, QByteArray id, const QByteArray &json);
     void setOffset(int column, std::optional<int> stated, qint64 ms);
 
     records::DataType m_type;
     MappingContext m_context;
+    privacy::RecordScrubber m_scrubber;
     Row m_row;
     Row m_metrics;
     bool m_hasMetrics = false;

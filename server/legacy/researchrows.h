@@ -28,6 +28,7 @@ struct RowsContext
 // the ETL's way: the keys the old pipeline added (user_id: the member id;
 // source_entity) are dropped, free text and device names are scrubbed as
 // the ingest scrubs them (ingest::RecordScrubber), and the ETL's RecordMapper
+// (which scrubs what research may not receive, privacy/recordscrub.h)
 // makes the row (typed columns, UTC time, local offset, synthetic ids) under
 // the member's pseudonym and consent; the ETL's BulkWriter stores it,
 // de-duplicating on the table's keys, a batch of many members' rows at a

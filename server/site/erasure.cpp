@@ -87,6 +87,7 @@ const QStringList &tablesWithoutParticipantData()
 {
     static const QStringList tables {
         QStringLiteral("schema_migrations"), // migration bookkeeping
+        QStringLiteral("data_rewrites"), // which stored-row rewrites `migrate` made
         QStringLiteral("source_entities"), // the three consent groups
         QStringLiteral("site_rate_limits"), // keyed hashes of client addresses, minutes long
         QStringLiteral("site_audit"), // written without personal data by design
@@ -198,6 +199,10 @@ Result<ErasureReport> eraseMember(const db::Database &database, const privacy::P
             participantId = found->value(0).toLongLong();
         found->finish();
         report.found = participantId.has_value();
+        // Writers for a member without an account hold this lock shared:
+        // their batch finishes first, and its rows are deleted below.
+        if (auto s = privacy::lockMemberName(db, keys.tombstone(memberId), true); !s)
+            return s;
         if (auto s = privacy::addTombstone(db, keys.tombstone(memberId)); !s)
             return s;
 
@@ -243,6 +248,7 @@ Result<ErasureReport> eraseMember(const db::Database &database, const privacy::P
             if (rows > 0) {
                 ++report.tables;
                 report.rows += rows;
+                report.rowsByTable[t.table] += rows;
             }
         }
         const QJsonObject detail {

@@ -44,6 +44,7 @@ struct ErasureReport
     bool found = false; // the member had an account here
     int tables = 0; // tables that held rows of the participant
     qint64 rows = 0;
+    QMap<QString, qint64> rowsByTable; // the rows removed, per table that held any
 };
 
 // THE erasure, for the deauthorisation webhook and the participant's own

@@ -138,28 +138,6 @@ QString whereMember(const QSqlDatabase &db, const ParticipantTable &t)
 
 } // namespace
 
-Result<QMap<QString, qint64>> countMemberRows(const db::Database &database, const ExportSubject &subject)
-{
-    auto connection = database.connection();
-    if (!connection)
-        return connection.error();
-    const QSqlDatabase db = *connection;
-    auto tables = memberTables(database, db, subject);
-    if (!tables)
-        return tables.error();
-    QMap<QString, qint64> counts;
-    for (const Table &t : std::as_const(*tables)) {
-        QSqlQuery q(db);
-        q.prepare(QStringLiteral("SELECT COUNT(*)") + whereMember(db, t.table));
-        q.addBindValue(t.key);
-        if (!q.exec() || !q.next())
-            return db::sqlError("counting a participant's rows", q.lastError());
-        if (q.value(0).toLongLong() > 0)
-            counts.insert(t.table.table, q.value(0).toLongLong());
-    }
-    return counts;
-}
-
 QString exportSectionOf(const QString &table)
 {
     static const QStringList transfers {

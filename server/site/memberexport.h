@@ -33,10 +33,6 @@ struct ExportSubject
 Result<qint64> writeMemberExport(const db::Database &database, const ExportSubject &subject,
                                  const std::function<bool(QByteArray)> &sink);
 
-// How many rows of the participant each table holds (tables with none are
-// left out): what "delete my data" is about to remove.
-Result<QMap<QString, qint64>> countMemberRows(const db::Database &database, const ExportSubject &subject);
-
 // The section a table's rows go to, and whether a column is left out.
 QString exportSectionOf(const QString &table);
 bool isExcludedFromExport(const QString &table, const QString &column);

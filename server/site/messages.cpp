@@ -59,6 +59,11 @@ QString transferProblem(const QString &code, const QString &storedMessage)
           QStringLiteral("There is no Nightscout address in your Open Humans account. Please save "
                          "one above.") },
         { QStringLiteral("consent_none"), QStringLiteral("You chose not to share with anyone, so nothing is copied.") },
+        // The ingest's code for a member whose data was erased here and who
+        // has not confirmed sharing again (ingest/errors.h, kErased).
+        { QStringLiteral("erased"),
+          QStringLiteral("You deleted your data here, so nothing is copied or shared. If you want to share again, "
+                         "confirm it on this page.") },
     };
     if (texts.contains(code))
         return texts.value(code);

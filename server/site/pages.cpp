@@ -170,8 +170,8 @@ PageData Pages::me(const Session &session, const ParticipantView &participant, c
         data.set("hasCounts", true);
         data.set("counts", counts);
     }
-    // Not sharing is the participant's choice, not a problem.
-    if (status.lastErrorCode == QLatin1String("consent_none")) {
+    // Not sharing (or having deleted one's data) is the participant's choice, not a problem.
+    if (status.lastErrorCode == QLatin1String("consent_none") || status.lastErrorCode == QLatin1String("erased")) {
         data.set("transferNote", true);
         data.set("transferNoteText", text(transferProblem(status.lastErrorCode, status.lastErrorMessage)));
     } else if (!status.lastErrorCode.isEmpty() || !status.lastErrorMessage.isEmpty()) {

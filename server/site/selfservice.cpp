@@ -183,13 +183,11 @@ void ParticipantSite::onDelete(const QHttpServerRequest &request, QHttpServerRes
 
     // Last step: the erasure, whatever Open Humans said, then the report.
     auto erase = [this, reply, deletion, who, current] {
-        auto counts = countMemberRows(m_database, { who.id, who.memberId, m_keys.pseudonym(who.memberId) });
-        if (!counts)
-            return reply->send(internalError(counts.error(), &current));
         auto erased = eraseMember(m_database, m_keys, who.memberId);
         if (!erased)
             return reply->send(internalError(erased.error(), &current));
-        deletion->rowsByTable = *counts;
+        // What the erasure itself removed, in its own transaction.
+        deletion->rowsByTable = erased->rowsByTable;
         qCInfo(lcSite, "participant %lld stopped and deleted their data (%lld rows)", who.id, erased->rows);
         QHttpServerResponse response = page(QStringLiteral("deleted"), m_pages.deleted(*deletion));
         response.setHeader("Set-Cookie", sessionCookie(m_options.settings, {}, {}));

@@ -9,7 +9,8 @@ namespace openaps::privacy {
 ParticipantKeys::ParticipantKeys(const QByteArray &secretKey, const QByteArray &pseudonymSecret)
     : m_pseudonymKey(crypto::deriveKey(pseudonymSecret.isEmpty() ? secretKey : pseudonymSecret,
                                        QByteArrayLiteral("participant-pseudonym"))),
-      m_tombstoneKey(crypto::deriveKey(secretKey, QByteArrayLiteral("participant-tombstone")))
+      m_tombstoneKey(crypto::deriveKey(secretKey, QByteArrayLiteral("participant-tombstone"))),
+      m_profileNameKey(crypto::deriveKey(secretKey, QByteArrayLiteral("profile-name")))
 { }
 
 QString ParticipantKeys::canonicalMemberId(const QString &memberId)
@@ -39,6 +40,11 @@ qint64 ParticipantKeys::pseudonym(const QString &memberId) const
 QString ParticipantKeys::tombstone(const QString &memberId) const
 {
     return crypto::keyedHash(m_tombstoneKey, canonicalMemberId(memberId).toUtf8(), 32);
+}
+
+QString ParticipantKeys::profileName(const QString &name) const
+{
+    return QStringLiteral("profile-") + crypto::keyedHash(m_profileNameKey, name.toUtf8(), 4);
 }
 
 } // namespace openaps::privacy

@@ -29,6 +29,11 @@ public:
     qint64 pseudonym(const QString &memberId) const;
     // The member's tombstone (64 hex digits): what stays after an erasure.
     QString tombstone(const QString &memberId) const;
+    // A profile name as the research tables keep it: "profile-" and 8 hex
+    // digits of a keyed hash, the same for one name everywhere, so a
+    // profile switch still names the profile it switched to
+    // (privacy/recordscrub.h).
+    QString profileName(const QString &name) const;
 
     static bool isPseudonym(qint64 userId) { return userId >= firstPseudonym && userId <= lastPseudonym; }
     // "01234567" and " 1234567" are one member: digits without leading zeros.
@@ -37,6 +42,7 @@ public:
 private:
     QByteArray m_pseudonymKey;
     QByteArray m_tombstoneKey;
+    QByteArray m_profileNameKey;
 };
 
 } // namespace openaps::privacy

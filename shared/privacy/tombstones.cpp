@@ -15,6 +15,24 @@ bool isPostgres(const QSqlDatabase &db)
 
 } // namespace
 
+Status lockMemberName(const QSqlDatabase &db, const QString &tombstone, bool exclusive)
+{
+    if (!isPostgres(db))
+        return {};
+    // 8 hex digits of the tombstone (itself a keyed hash) name the lock; a
+    // collision only makes one write wait for an unrelated erasure.
+    bool ok = false;
+    const qint32 key = qint32(tombstone.left(8).toUInt(&ok, 16));
+    auto q = sql::exec(db,
+                       QStringLiteral("SELECT %1(?, ?)")
+                               .arg(exclusive ? QStringLiteral("pg_advisory_xact_lock")
+                                              : QStringLiteral("pg_advisory_xact_lock_shared")),
+                       { memberLockClass, ok ? key : 0 }, "locking the member against an erasure");
+    if (!q)
+        return q.error();
+    return {};
+}
+
 Result<bool> isTombstoned(const db::Database &database, const ParticipantKeys &keys, const QString &memberId)
 {
     auto q = sql::exec(database, QStringLiteral("SELECT 1 FROM participant_tombstones WHERE tombstone = ?"),
@@ -80,6 +98,11 @@ Result<QSet<qint64>> lockSharingMembers(const QSqlDatabase &db, const Participan
 
 Status WriteGuard::check(const QSqlDatabase &db) const
 {
+    // Without an account there is no row to lock: the member's lock instead.
+    if (!participantId) {
+        if (auto s = lockMemberName(db, tombstone, false); !s)
+            return s;
+    }
     const QString notErased = QStringLiteral("NOT EXISTS (SELECT 1 FROM participant_tombstones WHERE tombstone = ?)");
     auto q = participantId
             ? sql::exec(db,

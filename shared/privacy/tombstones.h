@@ -36,6 +36,15 @@ Result<bool> isTombstoned(const db::Database &database, const ParticipantKeys &k
 // The member confirmed sharing again: the tombstone goes. True if there was one.
 Result<bool> liftTombstone(const db::Database &database, const ParticipantKeys &keys, const QString &memberId);
 
+// PostgreSQL, inside a transaction: the member's advisory lock (class
+// memberLockClass, named by the tombstone), held until the transaction ends.
+// Members without an account here (`import` of a project-wide download) have
+// no row to lock: the erasure takes this lock exclusively, and a write for
+// such a member takes it shared (WriteGuard::check), so the two cannot
+// interleave either. Nothing on SQLite (one writer at a time).
+inline constexpr qint32 memberLockClass = 0x0A9511; // "openaps member"
+Status lockMemberName(const QSqlDatabase &db, const QString &tombstone, bool exclusive);
+
 // Inside the erasure's transaction (idempotent).
 Status addTombstone(const QSqlDatabase &db, const QString &tombstone);
 // Every tombstone, for writers that handle many members at once.
@@ -64,7 +73,8 @@ struct WriteGuard
 
     // In an open write transaction on `db`: an `erasedCode` error when the
     // participant no longer exists or is tombstoned. On PostgreSQL the
-    // participant's row stays locked (FOR KEY SHARE) until the transaction ends.
+    // participant's row stays locked (FOR KEY SHARE) until the transaction
+    // ends; without a participantId, the member's lock (lockMemberName) shared.
     Status check(const QSqlDatabase &db) const;
 };
 

@@ -104,6 +104,8 @@ CREATE TEMP TABLE openaps_grants (
 INSERT INTO pg_temp.openaps_grants (table_name, web, ingest, etl, api, viewer) VALUES
     -- foundation (0001): every process checks the schema version at start-up
     ('schema_migrations', 'read', 'read', 'read', 'read', NULL),
+    -- 0070: rewrites `migrate` made with the keys; checked at start-up too
+    ('data_rewrites', 'read', 'read', 'read', 'read', NULL),
     -- tokens: web stores them, ingest and ETL refresh them (OH rotates refresh tokens);
     -- with the master token (0090) ingest and ETL add the project's other members
     -- researchers and BI tools never see a member id (research rows carry pseudonyms)

@@ -1,5 +1,6 @@
 #include "api/export/datasets.h"
 
+#include "records/columndocs.h"
 #include "records/researchtables.h"
 
 namespace openaps::api {
@@ -115,6 +116,33 @@ const Dataset *findDataset(const QString &name)
             return &d;
     }
     return nullptr;
+}
+
+QString dataDictionaryMarkdown()
+{
+    QString table = QStringLiteral("| dataset | column | type | unit | privacy | source | description |\n"
+                                   "| --- | --- | --- | --- | --- | --- | --- |\n");
+    for (const Dataset &d : datasets()) {
+        for (const ExportColumn &c : d.columns) {
+            const records::ColumnDoc doc = records::columnDoc(d.name, c.name).value_or(records::ColumnDoc {});
+            table += QStringLiteral("| %1 | `%2` | %3 | %4 | %5 | %6 | %7 |\n")
+                             .arg(d.name, c.name, exportTypeName(c.type), doc.unit, doc.privacy, doc.source,
+                                  doc.description);
+        }
+    }
+    return table;
+}
+
+QStringList undocumentedColumns()
+{
+    QStringList missing;
+    for (const Dataset &d : datasets()) {
+        for (const ExportColumn &c : d.columns) {
+            if (!records::columnDoc(d.name, c.name))
+                missing << d.name + QLatin1Char('.') + c.name;
+        }
+    }
+    return missing;
 }
 
 } // namespace openaps::api

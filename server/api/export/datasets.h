@@ -40,4 +40,11 @@ const std::vector<Dataset> &datasets();
 // The dataset called `name`, or nullptr.
 const Dataset *findDataset(const QString &name);
 
+// The data dictionary: every exported column of every dataset with its
+// type and its documentation (records/columndocs.h) as a Markdown table,
+// the one in the README's "What researchers receive".
+QString dataDictionaryMarkdown();
+// "dataset.column" of exported columns nobody documented (should be none).
+QStringList undocumentedColumns();
+
 } // namespace openaps::api

@@ -62,6 +62,16 @@ ExportHarness::ExportHarness(const QString &backend, const AuthFactory &makeAuth
     m_database = m_db->database();
     if (!db::migrate(*m_database))
         return;
+    start(makeAuth);
+}
+
+ExportHarness::ExportHarness(const db::Database &database) : m_database(database)
+{
+    start({});
+}
+
+void ExportHarness::start(const AuthFactory &makeAuth)
+{
     m_web = std::make_unique<http::WebServer>(*m_database);
     m_api = std::make_unique<api::ExportApi>(*m_database, makeAuth ? makeAuth(*m_database) : fakeAuthenticate);
     m_api->install(*m_web);

@@ -47,6 +47,8 @@ public:
     // fake one that knows the tokens above.
     using AuthFactory = std::function<api::ExportApi::Authenticate(const db::Database &)>;
     explicit ExportHarness(const QString &backend, const AuthFactory &makeAuth = {});
+    // The API over a database made and migrated elsewhere (the ETL's).
+    explicit ExportHarness(const db::Database &database);
     ~ExportHarness();
 
     bool isValid() const { return m_valid; }
@@ -80,6 +82,8 @@ public:
     QList<QVariantMap> auditRows() const;
 
 private:
+    void start(const AuthFactory &makeAuth);
+
     std::unique_ptr<TestDatabase> m_db;
     std::optional<db::Database> m_database;
     QNetworkAccessManager m_nam;

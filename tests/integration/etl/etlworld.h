@@ -10,6 +10,7 @@
 #include "jobs/ohsession.h"
 #include "privacy/participantkeys.h"
 
+#include <QHttpServer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
@@ -34,6 +35,21 @@ inline QByteArray entries(int from, int to)
                 + ",\"date\":" + QByteArray::number(1706745600000LL + qint64(i) * 300000) + ",\"device\":\"xDrip\"}\n";
     return data;
 }
+
+// Serves the survey CSV as a published spreadsheet would.
+struct SurveySite
+{
+    explicit SurveySite(QByteArray csv) : csv(std::move(csv))
+    {
+        server.route(QStringLiteral("/survey.csv"), [this] { return this->csv; });
+        port = server.listen(QHostAddress::LocalHost, 0);
+    }
+    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/survey.csv").arg(port)); }
+
+    QByteArray csv;
+    QHttpServer server;
+    quint16 port = 0;
+};
 
 struct World
 {

@@ -143,21 +143,19 @@ private slots:
         QCOMPARE(days,
                  (QStringList { QStringLiteral("111|2024-03-31|closed loop|1|0"),
                                 QStringLiteral("111|2024-04-01|open loop|1|0") }));
+        // Devices are stored as their families (privacy/recordscrub.h).
         const QStringList devices = snapshot(database, QStringLiteral("analytics_device_groups"),
                                              QStringLiteral("device"));
         QCOMPARE(devices.size(), 4);
         QCOMPARE(scalar(database,
                         QStringLiteral("SELECT device_group || ':' || entries FROM analytics_device_groups "
-                                       "WHERE device = 'xDrip-DexcomG5'")),
+                                       "WHERE device = 'xdrip'")),
                  QStringLiteral("xDrip:2"));
-        QCOMPARE(
-                scalar(database,
-                       QStringLiteral(
-                               "SELECT device_group FROM analytics_device_groups WHERE device = 'AndroidAPS-DexcomG6'")),
-                QStringLiteral("Dexcom"));
         QCOMPARE(scalar(database,
-                        QStringLiteral(
-                                "SELECT device_group FROM analytics_device_groups WHERE device = 'openaps://rig'")),
+                        QStringLiteral("SELECT device_group FROM analytics_device_groups WHERE device = 'androidaps'")),
+                 QStringLiteral("AndroidAPS"));
+        QCOMPARE(scalar(database,
+                        QStringLiteral("SELECT device_group FROM analytics_device_groups WHERE device = 'openaps'")),
                  QStringLiteral("OpenAPS"));
         QCOMPARE(
                 scalar(database,

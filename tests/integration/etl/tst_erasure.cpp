@@ -4,11 +4,12 @@
 // the member leaves nothing either (PostgreSQL, the overlap forced by a hook
 // inside the batch's transaction).
 
+#include "etl/fileloader.h"
 #include "etlworld.h"
 #include "privacy/tombstones.h"
 #include "site/erasure.h"
 
-#include <QHttpServer>
+#include <QBuffer>
 #include <QSqlDatabase>
 #include <QSqlDriver>
 #include <QSqlField>
@@ -30,21 +31,6 @@ QByteArray survey(const QStringList &members)
         csv += "7/29/2019 15:44:55," + m.toUtf8() + ",3/14/1980,Female,White,the UK,6/1/1995\n";
     return csv;
 }
-
-// Serves the survey CSV as a published spreadsheet would.
-struct SurveySite
-{
-    explicit SurveySite(QByteArray csv) : csv(std::move(csv))
-    {
-        server.route(QStringLiteral("/survey.csv"), [this] { return this->csv; });
-        port = server.listen(QHostAddress::LocalHost, 0);
-    }
-    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/survey.csv").arg(port)); }
-
-    QByteArray csv;
-    QHttpServer server;
-    quint16 port = 0;
-};
 
 // Rows naming the member in any table of the live schema (every table that
 // erasure classifies, so a table added later is counted too), as
@@ -84,6 +70,22 @@ QStringList rowsOf(const World &w, const QStringList &except = {})
             found << QStringLiteral("%1: %2").arg(t.table).arg(n);
     }
     return found;
+}
+
+// PostgreSQL: whether, within 30 s, one session of this database waits for a lock.
+bool anotherSessionWaitsForALock(const db::Database &database)
+{
+    const db::Database probe(database.url());
+    const bool waits = QTest::qWaitFor(
+            [&probe] {
+                return scalar(probe,
+                              QStringLiteral("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = "
+                                             "current_database() AND wait_event_type = 'Lock'"))
+                        == QStringLiteral("1");
+            },
+            30000);
+    probe.closeConnection();
+    return waits;
 }
 
 void addData(World &w)
@@ -128,9 +130,13 @@ private slots:
         // The stranger in the sheet never joined: nothing of theirs is kept.
         QCOMPARE(count(database, QStringLiteral("member_demographics")), qint64(1));
 
+        const qint64 entriesBefore = w.userCount("entries");
         const auto erased = site::eraseMember(database, w.keys, w.member);
         QVERIFY2(erased.ok(), erased.ok() ? "" : qPrintable(erased.error().message));
         QVERIFY(erased->rows > 0);
+        // The report says what went, per table (the site's "deleted" page shows it).
+        QCOMPARE(erased->rowsByTable.value(QStringLiteral("entries")), entriesBefore);
+        QCOMPARE(erased->rowsByTable.value(QStringLiteral("member_demographics")), qint64(1));
         QCOMPARE(rowsOf(w), QStringList());
 
         // Cycle 1: no account, the survey still lists them.
@@ -177,16 +183,7 @@ private slots:
             });
             // ... and is seen waiting for the lock this batch holds on the
             // participant's row, before the batch may commit.
-            const db::Database probe(w.database.url());
-            erasureWaited = QTest::qWaitFor(
-                    [&probe] {
-                        return scalar(probe,
-                                      QStringLiteral("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = "
-                                                     "current_database() AND wait_event_type = 'Lock'"))
-                                == QStringLiteral("1");
-                    },
-                    30000);
-            probe.closeConnection();
+            erasureWaited = anotherSessionWaitsForALock(w.database);
         };
         w.runOnce([&hook](etl::EtlService::Options &o) { o.beforeBatchCommit = hook; });
         QVERIFY(erasure.valid());
@@ -197,6 +194,44 @@ private slots:
         QCOMPARE(batches, 1); // no batch after the erasure
         QCOMPARE(rowsOf(w), QStringList());
         QCOMPARE(*privacy::isTombstoned(database, w.keys, w.member), true);
+    }
+
+    // `import` loads members without an account here: no row to lock. An
+    // erasure committed while an import batch of such a member is open waits
+    // for the member's lock, then deletes what the batch wrote.
+    void erasureDuringImportLeavesNothing()
+    {
+        ETL_MIGRATED_DATABASE(tdb, database);
+        if (!database.isPostgres())
+            QSKIP("SQLite has one writer at a time: an erasure cannot overlap a batch");
+        const privacy::ParticipantKeys keys(secretKey);
+        const QString member = QStringLiteral("31415926");
+        etl::FileLoader loader(database);
+        std::future<Result<site::ErasureReport>> erasure;
+        bool erasureWaited = false;
+        loader.setBeforeCommit([&] {
+            if (erasure.valid())
+                return;
+            erasure = std::async(std::launch::async, [&database, &keys, &member] {
+                auto report = site::eraseMember(database, keys, member);
+                database.closeConnection();
+                return report;
+            });
+            erasureWaited = anotherSessionWaitsForALock(database);
+        });
+        QBuffer file;
+        file.setData(entries(0, 50));
+        file.open(QIODevice::ReadOnly);
+        const etl::LoadTarget target { keys.pseudonym(member), 0, QStringLiteral("import"),
+                                       privacy::WriteGuard::forMember(keys, member, std::nullopt), keys };
+        const auto loaded = loader.load(&file, records::DataType::Entries, target);
+        QVERIFY2(loaded.ok(), loaded.ok() ? "" : qPrintable(loaded.error().message)); // its one batch committed
+        QVERIFY(erasure.valid());
+        const auto report = erasure.get();
+        QVERIFY2(erasureWaited, "the erasure did not wait for the open batch");
+        QVERIFY2(report.ok(), report.ok() ? "" : qPrintable(report.error().message));
+        QCOMPARE(report->rowsByTable.value(QStringLiteral("entries")), qint64(50));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT COUNT(*) FROM entries")), QStringLiteral("0"));
     }
 };
 

@@ -9,6 +9,8 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -35,6 +37,7 @@ private slots:
     void serveAnswersHealthz();
     void serveWithoutWebhookSecretOnlyWithOverride();
     void filesArePrivateWhateverTheUmask();
+    void onlyMigrateRewritesStoredRows();
 };
 
 namespace {
@@ -346,6 +349,52 @@ void TestServerBinary::filesArePrivateWhateverTheUmask()
         QVERIFY2(permissions(dataDir + u'/' + file) == 0600, qPrintable(file));
     server.terminate();
     QVERIFY(server.waitForFinished(processTimeoutMs));
+}
+
+// Rows of an older version (a member id in user_id, identifiers not yet
+// scrubbed) are rewritten by `migrate` alone: serve refuses to start on them
+// with one line and leaves them as they are; migrate rewrites them.
+void TestServerBinary::onlyMigrateRewritesStoredRows()
+{
+    OPEN_TEST_DATABASE(tdb);
+    QTemporaryDir dataDir;
+    const auto env = environment({ { u"OPENAPS_DATABASE_URL"_s, tdb.url() },
+                                   { u"OPENAPS_DATA_DIR"_s, dataDir.path() },
+                                   { u"OPENAPS_SECRET_KEY"_s, secretKey },
+                                   { u"OPENAPS_OH_WEBHOOK_SECRET"_s, webhookSecret } });
+    const Run migrated = run({ u"migrate"_s }, env);
+    QVERIFY2(migrated.exitCode == 0, qPrintable(describe(migrated)));
+
+    const db::Database database = tdb.database();
+    auto query = [&database](const QString &sql) {
+        QSqlQuery q(*database.connection());
+        if (!q.exec(sql))
+            qWarning("%s", qPrintable(q.lastError().text()));
+        return q.next() ? q.value(0).toString() : QString();
+    };
+    query(u"INSERT INTO entries (user_id, id, sgv, type, device, source_entity, raw_json, \"date\") VALUES "
+          "(12345678, 'old-1', 120, 'sgv', 'xDrip Zebulon', 0, '{\"device\": \"xDrip Zebulon\"}', "
+          "'2024-02-01T00:00:00Z')"_s);
+    query(u"DELETE FROM data_rewrites"_s);
+
+    for (const QString &roles : { u"web"_s, u"etl"_s }) {
+        const Run refused = run({ u"serve"_s, u"--roles"_s, roles }, env);
+        QVERIFY2(refused.finished && refused.exitCode == 1, qPrintable(describe(refused)));
+        // After the log's line about the schema, one line says what to do.
+        QVERIFY2(refused.err.endsWith(
+                         u"\nopenaps-server: The research tables hold rows from an older version (Open Humans member "
+                         "ids instead of pseudonyms): run `openaps-server migrate` first.\n"_s),
+                 qPrintable(refused.err));
+        QCOMPARE(refused.err.count(u"openaps-server:"_s), 1);
+        QCOMPARE(query(u"SELECT user_id FROM entries"_s), u"12345678"_s);
+    }
+
+    const Run rewritten = run({ u"migrate"_s }, env);
+    QVERIFY2(rewritten.exitCode == 0, qPrintable(describe(rewritten)));
+    QVERIFY(query(u"SELECT user_id FROM entries"_s).toLongLong() >= 1000000000000000LL);
+    QCOMPARE(query(u"SELECT device FROM entries"_s), u"xdrip"_s);
+    QCOMPARE(query(u"SELECT COUNT(*) FROM data_rewrites"_s), u"1"_s);
+    database.closeConnection();
 }
 
 QTEST_GUILESS_MAIN(TestServerBinary)

@@ -80,7 +80,7 @@ private slots:
         row("entry date from ms", E, 1, "date", "2014-07-19T10:59:15.000Z");
         row("entry utcOffset beats Z", E, 2, "utc_offset", "60");
         row("entry date as string", E, 3, "date", "2019-02-06T00:53:18.005Z");
-        row("entry NUL escape stripped", E, 3, "device", "xDrip-DexcomG5");
+        row("entry NUL escape stripped, device kept as its family", E, 3, "device", "xdrip");
         row("entry noise Clean", E, 3, "noise", "1");
         row("entry offset +0100", E, 3, "utc_offset", "60");
         row("entry $oid id", E, 4, "id", "5a1b2c3d4e5f6a7b8c9d0e1f");
@@ -112,7 +112,7 @@ private slots:
         row("AAPS utcOffset", T, 2, "utc_offset", "60");
         row("empty protein", T, 3, "protein", "NULL");
         row("absorption time", T, 3, "absorption_time", "180");
-        row("food type", T, 3, "food_type", "Mixed meal");
+        row("food type dropped (free text)", T, 3, "food_type", "NULL");
         row("target top as string", T, 4, "target_top", "80");
         row("target bottom", T, 4, "target_bottom", "80");
         row("rate offset is null", T, 5, "rate", "NULL");
@@ -121,7 +121,7 @@ private slots:
         row("time from date", T, 7, "created_at", "2021-07-13T11:25:12.664Z");
         row("programmed number as text", T, 7, "programmed", "8.1");
         row("insulin as string", T, 7, "insulin", "8.1");
-        row("notes with tab and newline", T, 9, "notes", "left\tside\nabdomen \\ here");
+        row("notes dropped (free text)", T, 9, "notes", "NULL");
         row("entered_by NUL stripped", T, 11, "entered_by", "xdrip");
 
         const char *D = "devicestatus-flavours.ndjson";
@@ -145,7 +145,7 @@ private slots:
         row("AAPS enacted (received)", D, 3, "enacted_duration", "30", true);
         row("AAPS iob time", D, 3, "iob_timestamp", "2024-01-18T16:00:00.000Z", true);
         row("AAPS suggested COB", D, 3, "suggested_cob", "10", true);
-        row("Loop pump id", D, 4, "pump_id", "ABCD1234");
+        row("Loop pump id dropped (serial number)", D, 4, "pump_id", "NULL");
         row("Loop pump model", D, 4, "pump_model", "Dash");
         row("Loop bolusing top level", D, 4, "pump_bolusing", "true");
         row("Loop suspended", D, 4, "pump_suspended", "false");
@@ -157,7 +157,7 @@ private slots:
         row("Loop metrics cob", D, 4, "suggested_cob", "25", true);
         row("Loop metrics enacted", D, 4, "enacted_rate", "1.2", true);
         row("Loop metrics enacted time", D, 4, "enacted_timestamp", "2026-03-18T19:15:00.000Z", true);
-        row("Loop failure", D, 5, "loop_failure_reason", "Pump communication timeout");
+        row("Loop failure sentence kept as other", D, 5, "loop_failure_reason", "other");
         row("utcOffset as string", D, 7, "utc_offset", "-300");
         row("override active", D, 8, "override_active", "true");
         row("loop iob string", D, 8, "loop_iob", "1.5");

@@ -199,6 +199,9 @@ void TestSiteForms::transferProblemWords_data()
     QTest::addRow("known code wins over stored text") << "unreachable"
                                                       << "HTTP 502 from x"
                                                       << "could not reach";
+    QTest::addRow("erased: the site's own words") << "erased"
+                                                  << "skipped: tombstoned"
+                                                  << "You deleted your data here";
     QTest::addRow("unknown code uses the stored words") << "new_kind"
                                                         << "Your site is asleep."
                                                         << "asleep";
