@@ -78,9 +78,10 @@ MemberMapping &TableCopy::mappingFor(qint64 oldUserId, const LegacyMember &membe
     MemberMapping mapping;
     auto zones = etl::FileLoader::timeZones(m_context.members.target, member.pseudonym);
     mapping.zones = std::make_unique<etl::TimeZoneHistory>(zones ? *zones : etl::TimeZoneHistory());
-    mapping.mapper = std::make_unique<etl::RecordMapper>(
-            m_source.type, etl::MappingContext { member.pseudonym, member.sourceEntity(), mapping.zones.get(),
-                                                     &m_context.members.keys });
+    mapping.mapper = std::make_unique<etl::RecordMapper>(m_source.type,
+                                                         etl::MappingContext { member.pseudonym, member.sourceEntity(),
+                                                                               mapping.zones.get(),
+                                                                               &m_context.members.keys });
     mapping.scrubber = std::make_unique<ingest::RecordScrubber>(m_context.members.secretKey, member.memberId,
                                                                 member.consent());
     return m_mappings.emplace(oldUserId, std::move(mapping)).first->second;
