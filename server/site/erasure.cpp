@@ -88,6 +88,7 @@ const QStringList &tablesWithoutParticipantData()
     static const QStringList tables {
         QStringLiteral("schema_migrations"), // migration bookkeeping
         QStringLiteral("data_rewrites"), // which stored-row rewrites `migrate` made
+        QStringLiteral("oh_master_token_status"), // the project's master token: state and member count (0090)
         QStringLiteral("source_entities"), // the three consent groups
         QStringLiteral("site_rate_limits"), // keyed hashes of client addresses, minutes long
         QStringLiteral("site_audit"), // written without personal data by design

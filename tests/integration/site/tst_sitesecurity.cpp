@@ -216,8 +216,9 @@ void TestSiteSecurity::loginStartsNewSessionAndSealsTokens()
     QSqlQuery q(*db);
     QVERIFY(q.exec(QStringLiteral("SELECT access_token_enc, refresh_token_enc FROM participants")));
     QVERIFY(q.next());
-    QVERIFY2(q.value(0).toString().startsWith(QLatin1String("v1:")), "tokens are sealed");
-    QVERIFY(q.value(1).toString().startsWith(QLatin1String("v1:")));
+    // Sealed and bound to their row (v2: participant and purpose as associated data).
+    QVERIFY2(q.value(0).toString().startsWith(QLatin1String("v2:")), "tokens are sealed");
+    QVERIFY(q.value(1).toString().startsWith(QLatin1String("v2:")));
     QSqlQuery sessions(*db);
     QVERIFY(sessions.exec(QStringLiteral("SELECT id_hash FROM site_sessions")));
     while (sessions.next())
