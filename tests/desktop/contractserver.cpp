@@ -80,7 +80,8 @@ ContractServer::ContractServer()
     });
     s.route(QStringLiteral("/api/v1/applications"), Method::Post, [this](const QHttpServerRequest &r) {
         const QJsonObject b = body(r);
-        if (!b.value(QLatin1String("accept_terms")).toBool() || b.value(QLatin1String("terms_version")).toString() != u"v1")
+        if (!b.value(QLatin1String("accept_terms")).toBool()
+            || b.value(QLatin1String("terms_version")).toString() != u"v1")
             return error("terms-not-accepted", QStringLiteral("Please read and accept the terms of use."));
         if (b.value(QLatin1String("password")).toString().size() < 10)
             return error("weak-password", QStringLiteral("The password needs at least 10 characters."));
