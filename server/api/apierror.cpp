@@ -29,6 +29,7 @@ const QHash<QString, Code> &statusTable()
         { QStringLiteral("forbidden"), Code::Forbidden },
         { QStringLiteral("not-found"), Code::NotFound },
         { QStringLiteral("unknown-dataset"), Code::NotFound },
+        { QStringLiteral("unknown-view"), Code::NotFound },
         { QStringLiteral("already-applied"), Code::Conflict },
         { QStringLiteral("too-large"), Code::PayloadTooLarge },
         { QStringLiteral("rate-limited"), Code::TooManyRequests },

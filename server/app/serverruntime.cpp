@@ -1,5 +1,6 @@
 #include "app/serverruntime.h"
 
+#include "api/cohort/cohortapi.h"
 #include "api/export/exportapi.h"
 #include "api/researcherapi.h"
 #include "app/runtimemetrics.h"
@@ -96,6 +97,10 @@ Status ServerRuntime::start(const Roles &roles)
                 m_database, [&auth](const QString &token) { return auth.authenticateToken(token); },
                 qMax(1, m_config.integer(QStringLiteral("API_EXPORTS_PER_RESEARCHER"))));
         m_exportApi->install(*m_web);
+        m_cohortApi = std::make_unique<api::CohortApi>(
+                m_database, [&auth](const QString &token) { return auth.authenticateToken(token); },
+                m_config.integer(QStringLiteral("COHORT_MIN_PARTICIPANTS")));
+        m_cohortApi->install(*m_web);
     }
     if (m_web) {
         addMetricsSources();

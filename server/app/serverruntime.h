@@ -20,6 +20,7 @@ namespace openaps::http {
 class WebServer;
 }
 namespace openaps::api {
+class CohortApi;
 class ExportApi;
 class ResearcherApi;
 }
@@ -75,6 +76,7 @@ private:
     std::unique_ptr<api::ResearcherApi> m_researcherApi;
     // After m_researcherApi, so it goes first: it uses its TokenAuth.
     std::unique_ptr<api::ExportApi> m_exportApi;
+    std::unique_ptr<api::CohortApi> m_cohortApi;
     ingest::IngestService *m_ingest = nullptr;
     etl::EtlService *m_etl = nullptr;
 };

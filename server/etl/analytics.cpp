@@ -1,6 +1,8 @@
 #include "etl/analytics.h"
 
 #include "db/sqlhelpers.h"
+#include "records/localtimesql.h"
+#include "records/researchgeneration.h"
 
 #include <QSqlQuery>
 
@@ -10,30 +12,6 @@ namespace {
 
 const char *const analyticsTables[] = { "analytics_glucose_time_of_day", "analytics_loop_type_by_day",
                                         "analytics_device_groups" };
-
-// Local time of a timestamp column, per dialect (offset in minutes, NULL = UTC).
-struct Dialect
-{
-    QString localMinuteOfDay; // 0..1439 of column %1
-    QString localDay; // the local calendar day of column %1
-    QString binLabel; // "HH:MM" of bin %1
-};
-
-Dialect dialectFor(const db::Database &database)
-{
-    if (database.isPostgres())
-        return {
-            QStringLiteral(
-                    "(EXTRACT(HOUR FROM (%1 AT TIME ZONE 'UTC') + make_interval(mins => COALESCE(utc_offset, 0)))::int * 60"
-                    " + EXTRACT(MINUTE FROM (%1 AT TIME ZONE 'UTC') + make_interval(mins => COALESCE(utc_offset, 0)))::int)"),
-            QStringLiteral("((%1 AT TIME ZONE 'UTC') + make_interval(mins => COALESCE(utc_offset, 0)))::date"),
-            QStringLiteral("lpad((%1 / 4)::text, 2, '0') || ':' || lpad(((%1 % 4) * 15)::text, 2, '0')")
-        };
-    return { QStringLiteral("(CAST(strftime('%H', %1, COALESCE(utc_offset, 0) || ' minutes') AS INTEGER) * 60"
-                            " + CAST(strftime('%M', %1, COALESCE(utc_offset, 0) || ' minutes') AS INTEGER))"),
-             QStringLiteral("date(%1, COALESCE(utc_offset, 0) || ' minutes')"),
-             QStringLiteral("substr('0' || (%1 / 4), -2, 2) || ':' || substr('0' || ((%1 % 4) * 15), -2, 2)") };
-}
 
 QString deviceGroup()
 {
@@ -76,8 +54,8 @@ Status deleteRows(const QSqlDatabase &db, qint64 userId)
 
 Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, const privacy::WriteGuard &guard)
 {
-    const Dialect d = dialectFor(database);
-    const QString bin = QStringLiteral("(%1 / 15)").arg(d.localMinuteOfDay.arg(QStringLiteral("\"date\"")));
+    const auto d = records::LocalTimeSql::forBackend(database.isPostgres());
+    const QString bin = QStringLiteral("(%1 / 15)").arg(d.minuteOfDay.arg(QStringLiteral("\"date\"")));
     const QString glucose =
             QStringLiteral("INSERT INTO analytics_glucose_time_of_day (user_id, bin, bin_start, readings, mean_mgdl, "
                            "mean_mmol, min_mgdl, max_mgdl, source_entity) "
@@ -85,7 +63,7 @@ Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, 
                            "MAX(source_entity) FROM (SELECT user_id, sgv, source_entity, %2 AS bin FROM entries "
                            "WHERE user_id = ? AND type = 'sgv' AND sgv >= 39 AND sgv <= 600) s GROUP BY user_id, bin")
                     .arg(d.binLabel.arg(QStringLiteral("bin")), bin);
-    const QString day = d.localDay.arg(QStringLiteral("ds.created_at"))
+    const QString day = d.day.arg(QStringLiteral("ds.created_at"))
                                 .replace(QLatin1String("utc_offset"), QLatin1String("ds.utc_offset"));
     const QString loopType =
             QStringLiteral(
@@ -109,7 +87,7 @@ Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, 
             if (auto q = sql::exec(db, statement, { userId }, "refreshing analytics"); !q)
                 return q.error();
         }
-        return {};
+        return records::bumpResearchGeneration(db);
     });
 }
 
@@ -117,12 +95,18 @@ Status rebuildDeviceGroups(const QSqlDatabase &db)
 {
     if (auto s = sql::run(db, QStringLiteral("DELETE FROM analytics_device_groups"), "clearing device groups"); !s)
         return s;
-    return sql::run(db, deviceGroupsFrom({}), "rebuilding device groups");
+    if (auto s = sql::run(db, deviceGroupsFrom({}), "rebuilding device groups"); !s)
+        return s;
+    return records::bumpResearchGeneration(db);
 }
 
 Status removeParticipantAnalytics(const db::Database &database, qint64 userId)
 {
-    return sql::inTransaction(database, [userId](const QSqlDatabase &db) { return deleteRows(db, userId); });
+    return sql::inTransaction(database, [userId](const QSqlDatabase &db) {
+        if (auto s = deleteRows(db, userId); !s)
+            return s;
+        return records::bumpResearchGeneration(db);
+    });
 }
 
 } // namespace openaps::etl

@@ -2,6 +2,7 @@
 
 #include "db/sqlhelpers.h"
 #include "records/consent.h"
+#include "records/researchgeneration.h"
 #include "records/researchtables.h"
 
 namespace openaps::etl {
@@ -50,7 +51,7 @@ Result<qint64> restampSourceEntity(const db::Database &database, qint64 userId, 
                 return q.error();
             changed += q->numRowsAffected();
         }
-        return {};
+        return changed > 0 ? records::bumpResearchGeneration(db) : Status();
     });
     if (!s)
         return s.error();
@@ -77,7 +78,7 @@ Result<qint64> removeParticipantData(const db::Database &database, qint64 userId
             if (!q)
                 return q.error();
         }
-        return {};
+        return records::bumpResearchGeneration(db);
     });
     if (!s)
         return s.error();

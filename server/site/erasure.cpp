@@ -2,6 +2,7 @@
 
 #include "db/sqlhelpers.h"
 #include "privacy/tombstones.h"
+#include "records/researchgeneration.h"
 #include "site/sitelog.h"
 
 #include <QDateTime>
@@ -88,6 +89,7 @@ const QStringList &tablesWithoutParticipantData()
     static const QStringList tables {
         QStringLiteral("schema_migrations"), // migration bookkeeping
         QStringLiteral("data_rewrites"), // which stored-row rewrites `migrate` made
+        QStringLiteral("research_generation"), // one counter the cohort views' cache follows (0110)
         QStringLiteral("oh_master_token_status"), // the project's master token: state and member count (0090)
         QStringLiteral("source_entities"), // the three consent groups
         QStringLiteral("site_rate_limits"), // keyed hashes of client addresses, minutes long
@@ -257,7 +259,10 @@ Result<ErasureReport> eraseMember(const db::Database &database, const privacy::P
             { QStringLiteral("tables"), report.tables },
             { QStringLiteral("rows"), double(report.rows) },
         };
-        return insertAudit(db, QStringLiteral("participant.erased"), detail);
+        if (auto s = insertAudit(db, QStringLiteral("participant.erased"), detail); !s)
+            return s;
+        // Cached cohort views counted this participant.
+        return records::bumpResearchGeneration(db);
     });
     if (!erased)
         return erased.error();

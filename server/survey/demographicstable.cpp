@@ -2,6 +2,7 @@
 
 #include "db/sqlhelpers.h"
 #include "privacy/tombstones.h"
+#include "records/researchgeneration.h"
 #include "survey/demographicscleaning.h"
 
 #include <QSqlQuery>
@@ -83,7 +84,7 @@ Status refreshDemographics(const db::Database &database, const privacy::Particip
             if (!q)
                 return q.error();
         }
-        return {};
+        return records::bumpResearchGeneration(db);
     });
 }
 

@@ -138,6 +138,8 @@ const QList<ConfigKey> &Config::knownKeys()
         key("SITE_CONTACT", "", false, "e-mail or web address participants can contact, shown on /privacy"),
         key("API_EXPORTS_PER_RESEARCHER", "2", false, "downloads one researcher may run at the same time"),
         key("API_TOKEN_TTL", "30d", false, "how long a researcher API sign-in (bearer token) lasts"),
+        key("COHORT_MIN_PARTICIPANTS", "5", false,
+            "cohort views withhold every cell that describes fewer participants than this (k, 2-1000)"),
         key("SMTP_URL", "", false,
             "smtp://host:port, smtp+starttls://host:port or smtps://host:port (empty: no email)"),
         key("SMTP_USER", "", false, "SMTP login name (empty: no login)"),
@@ -296,6 +298,8 @@ Status Config::validate(bool needSecretKey) const
         if (!ok || v < 1 || v > 64)
             return makeError("config", QStringLiteral("OPENAPS_%1 must be a number from 1 to 64.").arg(n));
     }
+    if (const int k = value(QStringLiteral("COHORT_MIN_PARTICIPANTS")).toInt(&ok); !ok || k < 2 || k > 1000)
+        return makeError("config", QStringLiteral("OPENAPS_COHORT_MIN_PARTICIPANTS must be a number from 2 to 1000."));
     if (QHostAddress(httpAddress()).isNull())
         return makeError(
                 "config",

@@ -106,6 +106,9 @@ INSERT INTO pg_temp.openaps_grants (table_name, web, ingest, etl, api, viewer) V
     ('schema_migrations', 'read', 'read', 'read', 'read', NULL),
     -- 0070: rewrites `migrate` made with the keys; checked at start-up too
     ('data_rewrites', 'read', 'read', 'read', 'read', NULL),
+    -- 0110: every change of research data bumps it (the ETL, erasure on the
+    -- site); the API's cohort views follow it
+    ('research_generation', 'SELECT, UPDATE', NULL, 'SELECT, UPDATE', 'read', NULL),
     -- tokens: web stores them, ingest and ETL refresh them (OH rotates refresh tokens);
     -- with the master token (0090) ingest and ETL add the project's other members
     -- researchers and BI tools never see a member id (research rows carry pseudonyms)

@@ -55,9 +55,19 @@ QJsonArray cellsJson(const CohortGroup &group, bool withValue)
                         { QStringLiteral("suppressed"), cell.suppressed } };
         if (withValue)
             o.insert(QStringLiteral("value"), cell.suppressed ? QJsonValue() : QJsonValue(cell.value));
+        for (auto it = cell.figures.constBegin(); it != cell.figures.constEnd(); ++it)
+            o.insert(it.key(), cell.suppressed ? QJsonValue() : it.value());
         out.append(o);
     }
     return out;
+}
+
+QJsonObject suppressedGroupJson(CohortGroup group, int k)
+{
+    suppressSmallCells(group, k);
+    return QJsonObject { { QStringLiteral("name"), group.name },
+                         { QStringLiteral("partition"), group.partition },
+                         { QStringLiteral("cells"), cellsJson(group, false) } };
 }
 
 } // namespace openaps::api

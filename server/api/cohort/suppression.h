@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 
@@ -14,6 +15,7 @@ struct CohortCell
     QString key; // the category: "18-25", "2024-03", "closed loop", ...
     qint64 participants = 0; // distinct participants the cell describes
     double value = 0; // what the cell reports (a count, a mean, ...); withheld with the cell
+    QJsonObject figures; // further named numbers it reports ("readings", "p50", ...); withheld with it
     bool suppressed = false;
 };
 
@@ -36,7 +38,9 @@ qint64 groupTotal(const CohortGroup &group);
 // True when the group's total is withheld (its cells describe fewer than k).
 bool totalSuppressed(const CohortGroup &group, int k);
 
-// [{"key":..., "participants": n|null, "value": v|null, "suppressed": bool}]
+// [{"key":..., "participants": n|null, "value": v|null, "suppressed": bool, <figures>: x|null}]
 QJsonArray cellsJson(const CohortGroup &group, bool withValue);
+// {"name", "partition", "cells": cellsJson(group, false)}, after suppressSmallCells(group, k).
+QJsonObject suppressedGroupJson(CohortGroup group, int k);
 
 } // namespace openaps::api

@@ -1,7 +1,10 @@
 #include "api/export/datasets.h"
 
+#include "api/export/rowencoder.h"
 #include "records/columndocs.h"
 #include "records/researchtables.h"
+
+#include <QJsonObject>
 
 namespace openaps::api {
 
@@ -118,13 +121,22 @@ const Dataset *findDataset(const QString &name)
     return nullptr;
 }
 
+namespace {
+
+records::ColumnDoc docOf(const Dataset &dataset, const ExportColumn &column)
+{
+    return records::columnDoc(dataset.name, column.name).value_or(records::ColumnDoc {});
+}
+
+} // namespace
+
 QString dataDictionaryMarkdown()
 {
     QString table = QStringLiteral("| dataset | column | type | unit | privacy | source | description |\n"
                                    "| --- | --- | --- | --- | --- | --- | --- |\n");
     for (const Dataset &d : datasets()) {
         for (const ExportColumn &c : d.columns) {
-            const records::ColumnDoc doc = records::columnDoc(d.name, c.name).value_or(records::ColumnDoc {});
+            const records::ColumnDoc doc = docOf(d, c);
             table += QStringLiteral("| %1 | `%2` | %3 | %4 | %5 | %6 | %7 |\n")
                              .arg(d.name, c.name, exportTypeName(c.type), doc.unit, doc.privacy, doc.source,
                                   doc.description);
@@ -138,11 +150,55 @@ QStringList undocumentedColumns()
     QStringList missing;
     for (const Dataset &d : datasets()) {
         for (const ExportColumn &c : d.columns) {
-            if (!records::columnDoc(d.name, c.name))
+            const auto doc = records::columnDoc(d.name, c.name);
+            if (!doc || doc->description.isEmpty() || doc->source.isEmpty() || doc->privacy.isEmpty())
                 missing << d.name + QLatin1Char('.') + c.name;
         }
     }
     return missing;
+}
+
+QJsonArray datasetsJson()
+{
+    QJsonArray list;
+    for (const Dataset &d : datasets()) {
+        QJsonArray columns;
+        for (const ExportColumn &c : d.columns) {
+            const records::ColumnDoc doc = docOf(d, c);
+            columns.append(QJsonObject { { QStringLiteral("name"), c.name },
+                                         { QStringLiteral("type"), exportTypeName(c.type) },
+                                         { QStringLiteral("unit"), doc.unit },
+                                         { QStringLiteral("description"), doc.description },
+                                         { QStringLiteral("source"), doc.source },
+                                         { QStringLiteral("privacy"), doc.privacy } });
+        }
+        list.append(QJsonObject {
+                { QStringLiteral("name"), d.name },
+                { QStringLiteral("columns"), columns },
+                { QStringLiteral("time_column"), d.timeColumn.isEmpty() ? QJsonValue() : QJsonValue(d.timeColumn) } });
+    }
+    return list;
+}
+
+QByteArray dataDictionaryCsv()
+{
+    QByteArray csv = "dataset,column,type,unit,privacy,source,description\n";
+    for (const Dataset &d : datasets()) {
+        for (const ExportColumn &c : d.columns) {
+            const records::ColumnDoc doc = docOf(d, c);
+            const QString fields[] = { d.name,      c.name,     exportTypeName(c.type), doc.unit,
+                                       doc.privacy, doc.source, doc.description };
+            for (const QString &field : fields) {
+                if (&field != fields)
+                    csv += ',';
+                // Empty cells stay empty (no unit), not "" as COPY writes an empty string.
+                if (!field.isEmpty())
+                    appendCsvField(csv, field.toUtf8());
+            }
+            csv += '\n';
+        }
+    }
+    return csv;
 }
 
 } // namespace openaps::api

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QJsonArray>
 #include <QList>
 #include <QString>
 
@@ -44,7 +45,16 @@ const Dataset *findDataset(const QString &name);
 // type and its documentation (records/columndocs.h) as a Markdown table,
 // the one in the README's "What researchers receive".
 QString dataDictionaryMarkdown();
-// "dataset.column" of exported columns nobody documented (should be none).
+// "dataset.column" of exported columns nobody documented, or documented
+// without a description, source or privacy treatment (should be none).
 QStringList undocumentedColumns();
+
+// GET /api/v1/datasets: every dataset with its columns, each column's type
+// and documentation:
+//   [{"name","time_column","columns":[{"name","type","unit","description","source","privacy"}]}]
+QJsonArray datasetsJson();
+// GET /api/v1/data-dictionary.csv: the same as CSV (RFC 4180, a header row
+// `dataset,column,type,unit,privacy,source,description`), one line per column.
+QByteArray dataDictionaryCsv();
 
 } // namespace openaps::api

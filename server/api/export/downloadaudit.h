@@ -7,6 +7,8 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
+#include <optional>
+
 namespace openaps::api {
 
 // One researcher download (table download_audit, 0041). No participant
@@ -26,8 +28,29 @@ struct DownloadRecord
 
 Status recordDownload(const db::Database &database, const DownloadRecord &record);
 
-// The newest `limit` downloads as the admin API lists them:
-// [{"id","researcher_id","dataset","filters","format","rows","bytes","started_at","finished_at","outcome"}].
-Result<QJsonArray> recentDownloads(const db::Database &database, int limit);
+// Which downloads the admin list shows: a page of the newest first, of one
+// researcher, one dataset, started in [from, to).
+struct DownloadFilter
+{
+    int limit = 100;
+    int offset = 0;
+    std::optional<qint64> researcherId;
+    QString dataset; // empty: every dataset
+    std::optional<QDateTime> from;
+    std::optional<QDateTime> to;
+};
+
+// A page of downloads as the admin API lists them, and how many match:
+// {"downloads":[{"id","researcher_id","dataset","filters","format","rows","bytes","started_at","finished_at",
+//  "outcome"}],"total","limit","offset"}.
+Result<QJsonObject> listDownloads(const db::Database &database, const DownloadFilter &filter);
+
+// Per researcher who has had access (approved or deactivated), what they
+// downloaded that started in [from, to):
+// [{"researcher_id","name","email","institution","status","downloads","complete","rows","bytes",
+//   "last_download_at","last_activity"}], most bytes first. last_activity: the later of their
+// last download and the last use of one of their sign-ins, if in the window (else null).
+Result<QJsonArray> researcherUsage(const db::Database &database, const std::optional<QDateTime> &from,
+                                   const std::optional<QDateTime> &to);
 
 } // namespace openaps::api

@@ -2,6 +2,7 @@
 
 #include "api/apierror.h"
 #include "api/apilog.h"
+#include "api/export/adminusage.h"
 #include "api/export/chunkqueue.h"
 #include "api/export/datasets.h"
 #include "api/export/downloadaudit.h"
@@ -68,20 +69,12 @@ bool isRefusal(const Error &error)
     return error.code == QLatin1String("bad-token") || error.code == QLatin1String("deactivated");
 }
 
-QHttpServerResponse datasetsResponse()
+QHttpServerResponse dataDictionaryResponse()
 {
-    QJsonArray list;
-    for (const Dataset &d : datasets()) {
-        QJsonArray columns;
-        for (const ExportColumn &c : d.columns)
-            columns.append(QJsonObject { { QStringLiteral("name"), c.name },
-                                         { QStringLiteral("type"), exportTypeName(c.type) } });
-        list.append(QJsonObject {
-                { QStringLiteral("name"), d.name },
-                { QStringLiteral("columns"), columns },
-                { QStringLiteral("time_column"), d.timeColumn.isEmpty() ? QJsonValue() : QJsonValue(d.timeColumn) } });
-    }
-    return jsonResponse({ { QStringLiteral("datasets"), list } });
+    QHttpServerResponse response("text/csv; charset=utf-8", dataDictionaryCsv());
+    addApiHeaders(response);
+    response.setHeader("Content-Disposition", "attachment; filename=\"data-dictionary.csv\"");
+    return response;
 }
 
 QHttpServerResponse countResponse(const db::Database &database, const QString &dataset, const QUrlQuery &params,
@@ -92,29 +85,6 @@ QHttpServerResponse countResponse(const db::Database &database, const QString &d
         return errorResponse(query.error());
     const Result<qint64> rows = countExportRows(database, *query);
     return rows ? jsonResponse({ { QStringLiteral("rows"), *rows } }) : errorResponse(rows.error());
-}
-
-QHttpServerResponse downloadsResponse(const db::Database &database, const QUrlQuery &query,
-                                      const Researcher &researcher)
-{
-    if (!researcher.isAdmin)
-        return errorResponse(makeError("forbidden", QStringLiteral("Only administrators can see the downloads.")));
-    int limit = 100;
-    for (const auto &[name, value] : query.queryItems(QUrl::FullyDecoded)) {
-        bool ok = false;
-        if (name == QLatin1String("limit"))
-            limit = value.toInt(&ok);
-        if (!ok || limit < 1 || limit > 1000)
-            return errorResponse(
-                    makeError("bad-request",
-                              name == QLatin1String("limit")
-                                      ? QStringLiteral("The parameter 'limit' must be a number from 1 to 1000.")
-                                      : QStringLiteral("The parameter '%1' is not known here.").arg(name)));
-    }
-    auto rows = recentDownloads(database, limit);
-    if (!rows)
-        return errorResponse(rows.error());
-    return jsonResponse({ { QStringLiteral("downloads"), *rows } });
 }
 
 } // namespace
@@ -151,12 +121,18 @@ void ExportApi::install(http::WebServer &web)
     using Responder = QHttpServerResponder;
     router.route(QStringLiteral("/api/v1/datasets"), Method::Get,
                  [this](const QHttpServerRequest &r, Responder &&responder) {
-                     answerOnWorker(m_lookups, r, std::move(responder),
-                                    [](const Researcher &) { return datasetsResponse(); });
+                     answerOnWorker(this, m_lookups, m_authenticate, r, std::move(responder), [](const Researcher &) {
+                         return jsonResponse({ { QStringLiteral("datasets"), datasetsJson() } });
+                     });
+                 });
+    router.route(QStringLiteral("/api/v1/data-dictionary.csv"), Method::Get,
+                 [this](const QHttpServerRequest &r, Responder &&responder) {
+                     answerOnWorker(this, m_lookups, m_authenticate, r, std::move(responder),
+                                    [](const Researcher &) { return dataDictionaryResponse(); });
                  });
     router.route(QStringLiteral("/api/v1/export/<arg>/count"), Method::Get,
                  [this](const QString &dataset, const QHttpServerRequest &r, Responder &&responder) {
-                     answerOnWorker(m_counts, r, std::move(responder),
+                     answerOnWorker(this, m_counts, m_authenticate, r, std::move(responder),
                                     [database = m_database, dataset, params = r.query()](const Researcher &researcher) {
                                         return countResponse(database, dataset, params, researcher);
                                     });
@@ -167,27 +143,18 @@ void ExportApi::install(http::WebServer &web)
                  });
     router.route(QStringLiteral("/api/v1/admin/downloads"), Method::Get,
                  [this](const QHttpServerRequest &r, Responder &&responder) {
-                     answerOnWorker(m_lookups, r, std::move(responder),
+                     answerOnWorker(this, m_lookups, m_authenticate, r, std::move(responder),
                                     [database = m_database, params = r.query()](const Researcher &researcher) {
                                         return downloadsResponse(database, params, researcher);
                                     });
                  });
-}
-
-void ExportApi::answerOnWorker(QThreadPool &pool, const QHttpServerRequest &request, QHttpServerResponder &&responder,
-                               Work work)
-{
-    // The answer is written back on this thread (the destructor waits for
-    // the workers, so `this` outlives them, and a queued call to a deleted
-    // object is dropped).
-    auto reply = std::make_shared<PendingReply>(std::move(responder));
-    pool.start([this, token = TokenAuth::bearerToken(request), work = std::move(work), reply] {
-        const auto researcher = m_authenticate(token);
-        auto response = std::make_shared<QHttpServerResponse>(researcher ? work(*researcher)
-                                                                         : errorResponse(researcher.error()));
-        QMetaObject::invokeMethod(
-                this, [reply, response] { reply->send(std::move(*response)); }, Qt::QueuedConnection);
-    });
+    router.route(QStringLiteral("/api/v1/admin/usage"), Method::Get,
+                 [this](const QHttpServerRequest &r, Responder &&responder) {
+                     answerOnWorker(this, m_lookups, m_authenticate, r, std::move(responder),
+                                    [database = m_database, params = r.query()](const Researcher &researcher) {
+                                        return usageResponse(database, params, researcher);
+                                    });
+                 });
 }
 
 void ExportApi::onExport(const QString &dataset, const QHttpServerRequest &request, QHttpServerResponder &&responder)

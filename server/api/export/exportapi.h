@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/researcher.h"
+#include "api/workeranswer.h"
 #include "core/result.h"
 #include "db/database.h"
 
@@ -30,10 +31,12 @@ struct DownloadRecord;
 struct ExportQuery;
 
 // The data half of the researcher API (contract v1, "Data"):
-//   GET /api/v1/datasets                  the datasets and their columns
+//   GET /api/v1/datasets                  the datasets, their columns and documentation
+//   GET /api/v1/data-dictionary.csv       the same documentation as CSV
 //   GET /api/v1/export/{dataset}          a streamed CSV or NDJSON download
 //   GET /api/v1/export/{dataset}/count    how many rows that would be
-//   GET /api/v1/admin/downloads?limit=N   the download audit (admins)
+//   GET /api/v1/admin/downloads           the download audit, paged and filtered (admins)
+//   GET /api/v1/admin/usage               downloads per researcher in a window (admins)
 // Rows are only those the researcher's scope allows (source_entity). Each
 // download is read by a worker thread with its own connection and written
 // by the server's thread as the client takes it (ExportStream). Nothing
@@ -46,11 +49,8 @@ class ExportApi final : public QObject
     Q_DISABLE_COPY_MOVE(ExportApi)
 
 public:
-    // Who is asking: the researcher behind a bearer token (empty when the
-    // request has none), or an error answered as it is (bad-token → 401,
-    // deactivated → 403). TokenAuth::authenticateToken in production. Called
-    // on worker threads, also again while a download runs.
-    using Authenticate = std::function<Result<Researcher>(const QString &bearerToken)>;
+    // Who is asking (api/workeranswer.h); also called again while a download runs.
+    using Authenticate = api::Authenticate;
 
     // `exportsPerResearcher` (OPENAPS_API_EXPORTS_PER_RESEARCHER): one
     // researcher's downloads at once, so no one takes every worker; beyond
@@ -74,11 +74,6 @@ public:
     static constexpr std::chrono::milliseconds recheckInterval { 2000 };
 
 private:
-    using Work = std::function<QHttpServerResponse(const Researcher &)>;
-    // Checks the request's token on `pool`, runs `work` there with the
-    // researcher, and sends its answer back on this thread.
-    void answerOnWorker(QThreadPool &pool, const QHttpServerRequest &request, QHttpServerResponder &&responder,
-                        Work work);
     void onExport(const QString &dataset, const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void startExport(const std::shared_ptr<PendingReply> &reply, const QString &token, const Researcher &researcher,
                      const ExportQuery &query);

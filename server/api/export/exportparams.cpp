@@ -10,11 +10,6 @@ namespace {
 // Enough for any study; keeps the SQL parameter list bounded.
 constexpr int maxParticipants = 1000;
 
-Error badParameter(const QString &name, const QString &why)
-{
-    return makeError("bad-request", QStringLiteral("The parameter '%1' %2").arg(name, why));
-}
-
 // ISO-8601 with an offset or Z, or without one (read as UTC), or a date
 // alone (midnight UTC).
 std::optional<QDateTime> parseTime(const QString &text)
@@ -40,9 +35,60 @@ QString fileTime(const std::optional<QDateTime> &time, const char *absent)
 
 } // namespace
 
+Result<QDateTime> parseTimeParameter(const QString &name, const QString &value)
+{
+    if (const auto time = parseTime(value))
+        return *time;
+    return badParameter(name,
+                        QStringLiteral("must be an ISO-8601 time such as 2024-01-31T00:00:00Z or a date such as "
+                                       "2024-01-31."));
+}
+
 QString formatApiTime(const QDateTime &utc)
 {
     return utc.toUTC().toString(QStringLiteral("yyyy-MM-dd'T'HH:mm:ss.zzz'Z'"));
+}
+
+QJsonValue apiTimeJson(const std::optional<QDateTime> &utc)
+{
+    return utc ? QJsonValue(formatApiTime(*utc)) : QJsonValue();
+}
+
+Error badParameter(const QString &name, const QString &why)
+{
+    return makeError("bad-request", QStringLiteral("The parameter '%1' %2").arg(name, why));
+}
+
+Status readQueryParameters(const QUrlQuery &query, const QStringList &known,
+                           const std::function<Status(const QString &name, const QString &value)> &take)
+{
+    QSet<QString> seen;
+    for (const auto &[name, value] : query.queryItems(QUrl::FullyDecoded)) {
+        if (!known.contains(name))
+            return badParameter(name, QStringLiteral("is not known here (%1).").arg(known.join(QLatin1String(", "))));
+        if (seen.contains(name))
+            return badParameter(name, QStringLiteral("is given more than once."));
+        seen.insert(name);
+        if (auto s = take(name, value); !s)
+            return s;
+    }
+    return {};
+}
+
+Status readTimeParameter(const QString &name, const QString &value, std::optional<QDateTime> &target)
+{
+    auto time = parseTimeParameter(name, value);
+    if (!time)
+        return time.error();
+    target = *time;
+    return {};
+}
+
+Status checkTimeWindow(const std::optional<QDateTime> &from, const std::optional<QDateTime> &to)
+{
+    if (from && to && *from >= *to)
+        return badParameter(QStringLiteral("to"), QStringLiteral("must be later than 'from'."));
+    return {};
 }
 
 Result<ExportParams> ExportParams::parse(const QUrlQuery &query, const Dataset &dataset, bool withFormat)
@@ -70,16 +116,14 @@ Result<ExportParams> ExportParams::parse(const QUrlQuery &query, const Dataset &
             else
                 return badParameter(name, QStringLiteral("must be 1 or 0."));
         } else if (name == QLatin1String("from") || name == QLatin1String("to")) {
-            const auto time = parseTime(value);
+            const auto time = parseTimeParameter(name, value);
             if (!time)
-                return badParameter(name,
-                                    QStringLiteral("must be an ISO-8601 time such as "
-                                                   "2024-01-31T00:00:00Z or a date such as 2024-01-31."));
+                return time.error();
             // A dataset without a time column (the survey answers) has no
             // window to cut: the times are checked, then not applied, so
             // one filter can be used for every dataset.
             if (!dataset.timeColumn.isEmpty())
-                (name == QLatin1String("from") ? p.from : p.to) = time;
+                (name == QLatin1String("from") ? p.from : p.to) = *time;
         } else if (name == QLatin1String("participants")) {
             const QStringList ids = value.split(QLatin1Char(','), Qt::SkipEmptyParts);
             if (ids.isEmpty() || ids.size() > maxParticipants)
@@ -102,8 +146,8 @@ Result<ExportParams> ExportParams::parse(const QUrlQuery &query, const Dataset &
     }
     if (p.spreadsheetSafe && p.format != ExportFormat::Csv)
         return badParameter(QStringLiteral("spreadsheet_safe"), QStringLiteral("applies to format=csv only."));
-    if (p.from && p.to && *p.from >= *p.to)
-        return badParameter(QStringLiteral("to"), QStringLiteral("must be later than 'from'."));
+    if (auto s = checkTimeWindow(p.from, p.to); !s)
+        return s.error();
     return p;
 }
 

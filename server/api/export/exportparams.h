@@ -9,6 +9,7 @@
 #include <QList>
 #include <QUrlQuery>
 
+#include <functional>
 #include <optional>
 
 namespace openaps::api {
@@ -42,8 +43,25 @@ struct ExportParams
     QJsonObject auditFilters() const;
 };
 
+// A time parameter (`from`, `to`): ISO-8601 with an offset or Z, or without
+// one (read as UTC), or a date alone (midnight UTC); else a bad-request
+// naming the parameter.
+Result<QDateTime> parseTimeParameter(const QString &name, const QString &value);
+
 // Times as the API writes them: 2024-01-31T12:00:00.000Z.
 QString formatApiTime(const QDateTime &utc);
+// The same as a JSON value, null when there is none.
+QJsonValue apiTimeJson(const std::optional<QDateTime> &utc);
+
+// The 400 for a query parameter: "The parameter 'name' <why>".
+Error badParameter(const QString &name, const QString &why);
+// Each parameter at most once and only those `known`, each handed to `take`.
+Status readQueryParameters(const QUrlQuery &query, const QStringList &known,
+                           const std::function<Status(const QString &name, const QString &value)> &take);
+// A from/to parameter into `target` (parseTimeParameter).
+Status readTimeParameter(const QString &name, const QString &value, std::optional<QDateTime> &target);
+// 400 naming `to` unless from < to.
+Status checkTimeWindow(const std::optional<QDateTime> &from, const std::optional<QDateTime> &to);
 
 // What the export query needs besides the parameters.
 struct ExportQuery

@@ -73,13 +73,22 @@ ExportHarness::ExportHarness(const db::Database &database) : m_database(database
 void ExportHarness::start(const AuthFactory &makeAuth)
 {
     m_web = std::make_unique<http::WebServer>(*m_database);
-    m_api = std::make_unique<api::ExportApi>(*m_database, makeAuth ? makeAuth(*m_database) : fakeAuthenticate);
+    m_authenticate = makeAuth ? makeAuth(*m_database) : fakeAuthenticate;
+    m_api = std::make_unique<api::ExportApi>(*m_database, m_authenticate);
     m_api->install(*m_web);
     m_valid = m_web->listen(QHostAddress::LocalHost, 0).ok();
 }
 
+api::CohortApi &ExportHarness::installCohortApi(int minParticipants)
+{
+    m_cohort = std::make_unique<api::CohortApi>(*m_database, m_authenticate, minParticipants);
+    m_cohort->install(*m_web);
+    return *m_cohort;
+}
+
 ExportHarness::~ExportHarness()
 {
+    m_cohort.reset();
     m_api.reset();
     m_web.reset();
     if (m_database)

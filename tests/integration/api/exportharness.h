@@ -5,6 +5,7 @@
 // the WebServer with ExportApi installed behind a fake authenticator, and a
 // small HTTP client on a real QNetworkAccessManager.
 
+#include "api/cohort/cohortapi.h"
 #include "api/export/exportapi.h"
 #include "db/database.h"
 #include "http/webserver.h"
@@ -54,6 +55,9 @@ public:
     bool isValid() const { return m_valid; }
     db::Database database() const { return *m_database; }
     api::ExportApi &api() { return *m_api; }
+    // The cohort views (GET /api/v1/cohort/...) beside the export, with k,
+    // behind the same authenticator.
+    api::CohortApi &installCohortApi(int minParticipants);
     QNetworkAccessManager &nam() { return m_nam; }
 
     // Members 101 (consent openaps: source_entity 0), 102 (nsf: 1) and 103
@@ -89,6 +93,8 @@ private:
     QNetworkAccessManager m_nam;
     std::unique_ptr<http::WebServer> m_web;
     std::unique_ptr<api::ExportApi> m_api;
+    api::ExportApi::Authenticate m_authenticate;
+    std::unique_ptr<api::CohortApi> m_cohort;
     bool m_valid = false;
 };
 

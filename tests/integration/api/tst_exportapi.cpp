@@ -27,6 +27,7 @@ private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
     void listsDatasets();
+    void servesTheDataDictionaryAsCsv();
     void everyDatasetExports_data();
     void everyDatasetExports();
     void csvExactValues();
@@ -143,6 +144,43 @@ void TestExportApi::listsDatasets()
     QVERIFY(columns.contains(u"date:timestamp"_s));
     QVERIFY(columns.contains(u"sgv:real"_s));
     QVERIFY(list.at(5).toObject().value(u"time_column"_s).isNull());
+    // Every column carries its documentation (records/columndocs.h).
+    for (const QJsonValue &d : list) {
+        for (const QJsonValue &c : d[u"columns"_s].toArray()) {
+            for (const char *field : { "description", "source", "privacy" })
+                QVERIFY2(!c[QLatin1String(field)].toString().isEmpty(),
+                         qPrintable(d[u"name"_s].toString() + u'.' + c[u"name"_s].toString() + u' '
+                                    + QLatin1String(field)));
+            QVERIFY(c[u"unit"_s].isString());
+        }
+    }
+    const QJsonObject sgv = entries.value(u"columns"_s).toArray().at(2).toObject();
+    QCOMPARE(sgv.value(u"name"_s).toString(), u"sgv"_s);
+    QCOMPARE(sgv.value(u"unit"_s).toString(), u"mg/dL"_s);
+    QCOMPARE(sgv.value(u"description"_s).toString(), u"sensor glucose"_s);
+    QCOMPARE(sgv.value(u"source"_s).toString(), u"`sgv`"_s);
+    QCOMPARE(sgv.value(u"privacy"_s).toString(), u"kept"_s);
+}
+
+void TestExportApi::servesTheDataDictionaryAsCsv()
+{
+    HARNESS();
+    const auto reply = h.get(u"/api/v1/data-dictionary.csv"_s, test::tokens::nsf);
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.header("Content-Type"), QByteArray("text/csv; charset=utf-8"));
+    QCOMPARE(reply.header("Content-Disposition"), QByteArray("attachment; filename=\"data-dictionary.csv\""));
+    const QList<QByteArray> lines = reply.body.split('\n');
+    QCOMPARE(lines.first(), QByteArray("dataset,column,type,unit,privacy,source,description"));
+    QVERIFY(lines.last().isEmpty()); // every line ends in \n
+    // A line per column of every dataset, as /datasets lists them.
+    qsizetype columns = 0;
+    for (const QJsonValue &d : h.get(u"/api/v1/datasets"_s).json().value(u"datasets"_s).toArray())
+        columns += d[u"columns"_s].toArray().size();
+    QCOMPARE(lines.size(), columns + 2);
+    QVERIFY(lines.contains("entries,sgv,real,mg/dL,kept,`sgv`,sensor glucose"));
+    QVERIFY(lines.contains("entries,direction,text,,kept,`direction`,trend arrow name"));
+    // Quoted where a field holds a comma.
+    QVERIFY(lines.contains("entries,date,timestamp,UTC,kept,\"`date`, `dateString`, ...\",when the reading was taken"));
 }
 
 void TestExportApi::everyDatasetExports_data()
@@ -439,8 +477,8 @@ void TestExportApi::needsToken_data()
 {
     QTest::addColumn<QString>("path");
     QTest::addColumn<QByteArray>("token");
-    for (const QString &path : { u"/api/v1/datasets"_s, u"/api/v1/export/entries"_s, u"/api/v1/export/entries/count"_s,
-                                 u"/api/v1/admin/downloads"_s }) {
+    for (const QString &path : { u"/api/v1/datasets"_s, u"/api/v1/data-dictionary.csv"_s, u"/api/v1/export/entries"_s,
+                                 u"/api/v1/export/entries/count"_s, u"/api/v1/admin/downloads"_s }) {
         QTest::addRow("%s without a token", qPrintable(path)) << path << QByteArray();
         QTest::addRow("%s with a wrong token", qPrintable(path)) << path << QByteArray("nope");
     }

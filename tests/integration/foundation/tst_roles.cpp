@@ -252,6 +252,16 @@ void TestRoles::privileges_data()
     row("web", "truncate research tables", "TRUNCATE entries", false);
     row("web", "create tables", "CREATE TABLE web_t (x INT)", false);
 
+    // the research data's generation (0110): the writers of research data bump
+    // it (ETL loads, erasure on the site), the API reads it for its cohort cache
+    const char *bump = "UPDATE research_generation SET generation = generation + 1";
+    row("etl", "bump the research generation", bump, true);
+    row("web", "bump the research generation", bump, true);
+    row("api", "read the research generation", "SELECT generation FROM research_generation", true);
+    row("api", "bump the research generation", bump, false);
+    row("ingest", "bump the research generation", bump, false);
+    row("viewer", "read the research generation", "SELECT generation FROM research_generation", false);
+
     // owner (members run migrations).
     row("owner", "alter tables", "ALTER TABLE entries ADD COLUMN extra TEXT", true);
     row("owner", "create tables", "CREATE TABLE owner_t (x INT)", true);

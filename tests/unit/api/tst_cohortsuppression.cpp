@@ -18,7 +18,7 @@ CohortGroup group(const QList<qint64> &counts, bool partition = true)
     g.name = QStringLiteral("test");
     g.partition = partition;
     for (int i = 0; i < counts.size(); ++i)
-        g.cells.append({ QStringLiteral("c%1").arg(i), counts[i], double(counts[i]) * 1.5 });
+        g.cells.append({ QStringLiteral("c%1").arg(i), counts[i], double(counts[i]) * 1.5, {} });
     return g;
 }
 

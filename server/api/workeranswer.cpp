@@ -1,0 +1,26 @@
+#include "api/workeranswer.h"
+
+#include "api/pendingreply.h"
+#include "api/tokenauth.h"
+
+#include <QHttpServerRequest>
+#include <QThreadPool>
+
+#include <memory>
+
+namespace openaps::api {
+
+void answerOnWorker(QObject *context, QThreadPool &pool, const Authenticate &authenticate,
+                    const QHttpServerRequest &request, QHttpServerResponder &&responder, ResearcherWork work)
+{
+    auto reply = std::make_shared<PendingReply>(std::move(responder));
+    pool.start([context, authenticate, token = TokenAuth::bearerToken(request), work = std::move(work), reply] {
+        const auto researcher = authenticate(token);
+        auto response = std::make_shared<QHttpServerResponse>(researcher ? work(*researcher)
+                                                                         : errorResponse(researcher.error()));
+        QMetaObject::invokeMethod(
+                context, [reply, response] { reply->send(std::move(*response)); }, Qt::QueuedConnection);
+    });
+}
+
+} // namespace openaps::api

@@ -1,0 +1,23 @@
+#include "records/researchgeneration.h"
+
+#include "db/sqlhelpers.h"
+
+namespace openaps::records {
+
+Status bumpResearchGeneration(const QSqlDatabase &db)
+{
+    auto q = sql::exec(db, QStringLiteral("UPDATE research_generation SET generation = generation + 1 WHERE id = 1"),
+                       {}, "bumping the research data generation");
+    return q ? Status() : Status(q.error());
+}
+
+Result<qint64> researchGeneration(const QSqlDatabase &db)
+{
+    auto q = sql::exec(db, QStringLiteral("SELECT generation FROM research_generation WHERE id = 1"), {},
+                       "reading the research data generation");
+    if (!q)
+        return q.error();
+    return q->next() ? q->value(0).toLongLong() : 0;
+}
+
+} // namespace openaps::records
