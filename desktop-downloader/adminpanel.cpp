@@ -17,14 +17,19 @@ namespace openaps::desktop {
 
 namespace {
 // The table's columns; the application's answers after the account's.
-const char *const columnTitles[] = {
-    QT_TRANSLATE_NOOP("AdminPanel", "Name"),         QT_TRANSLATE_NOOP("AdminPanel", "Email"),
-    QT_TRANSLATE_NOOP("AdminPanel", "Institution"),  QT_TRANSLATE_NOOP("AdminPanel", "Research"),
-    QT_TRANSLATE_NOOP("AdminPanel", "Status"),       QT_TRANSLATE_NOOP("AdminPanel", "Scope"),
-    QT_TRANSLATE_NOOP("AdminPanel", "Phone"),        QT_TRANSLATE_NOOP("AdminPanel", "Sponsor"),
-    QT_TRANSLATE_NOOP("AdminPanel", "IRB"),          QT_TRANSLATE_NOOP("AdminPanel", "Data commons"),
-    QT_TRANSLATE_NOOP("AdminPanel", "Terms of use"), QT_TRANSLATE_NOOP("AdminPanel", "Rejection reason")
-};
+const char *const columnTitles[] = { QT_TRANSLATE_NOOP("AdminPanel", "Name"),
+                                     QT_TRANSLATE_NOOP("AdminPanel", "Email"),
+                                     QT_TRANSLATE_NOOP("AdminPanel", "Institution"),
+                                     QT_TRANSLATE_NOOP("AdminPanel", "Research"),
+                                     QT_TRANSLATE_NOOP("AdminPanel", "Status"),
+                                     QT_TRANSLATE_NOOP("AdminPanel", "Scope"),
+                                     QT_TRANSLATE_NOOP("AdminPanel", "Phone"),
+                                     QT_TRANSLATE_NOOP("AdminPanel", "Sponsor"),
+                                     QT_TRANSLATE_NOOP("AdminPanel", "IRB"),
+                                     QT_TRANSLATE_NOOP("AdminPanel", "Data commons"),
+                                     QT_TRANSLATE_NOOP("AdminPanel", "Terms of use"),
+                                     QT_TRANSLATE_NOOP("AdminPanel", "Old portal"),
+                                     QT_TRANSLATE_NOOP("AdminPanel", "Rejection reason") };
 
 QStringList cellsOf(const researcher::Account &a)
 {
@@ -33,8 +38,9 @@ QStringList cellsOf(const researcher::Account &a)
     const QString terms = d.termsVersion.isEmpty()
             ? QString()
             : d.termsVersion + QStringLiteral(", ") + d.termsAcceptedAt.toString(QStringLiteral("yyyy-MM-dd"));
-    return { a.name, a.email,       a.institution, a.purpose,        a.status, a.scope, d.phone, d.sponsorOrganisation,
-             irb,    d.dataCommons, terms,         d.rejectionReason };
+    return { a.name,  a.email,       a.institution,         a.purpose, a.status,
+             a.scope, d.phone,       d.sponsorOrganisation, irb,       d.dataCommons,
+             terms,   a.legacyUsage, d.rejectionReason };
 }
 
 QPushButton *button(const QString &text, const char *name)

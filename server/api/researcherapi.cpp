@@ -194,7 +194,24 @@ QJsonObject adminResearcherJson(const Account &account)
              { QStringLiteral("is_admin"), account.isAdmin },
              { QStringLiteral("created_at"),
                QDateTime::fromMSecsSinceEpoch(account.createdMs, Qt::UTC).toString(Qt::ISODateWithMs) },
-             { QStringLiteral("application"), applicationJson(account.application) } };
+             { QStringLiteral("application"), applicationJson(account.application) },
+             { QStringLiteral("legacy_usage"), legacyUsageJson(account.legacyUsage) } };
+}
+
+QJsonValue legacyUsageJson(const LegacyUsage &usage)
+{
+    if (usage.isEmpty())
+        return QJsonValue();
+    const auto orNull = [](const auto &value) { return value ? QJsonValue(*value) : QJsonValue(); };
+    return QJsonObject {
+        { QStringLiteral("login_count"), orNull(usage.logins) },
+        { QStringLiteral("last_login_at"),
+          usage.lastLoginMs
+                  ? QJsonValue(QDateTime::fromMSecsSinceEpoch(*usage.lastLoginMs, Qt::UTC).toString(Qt::ISODateWithMs))
+                  : QJsonValue() },
+        { QStringLiteral("downloads"), orNull(usage.downloads) },
+        { QStringLiteral("download_mb"), orNull(usage.downloadMb) }
+    };
 }
 
 QJsonObject applicationJson(const ApplicationDetails &d)

@@ -122,5 +122,8 @@ QJsonObject researcherJson(const Researcher &researcher);
 QJsonObject adminResearcherJson(const Account &account);
 // What the application form asked (issue 17), in the admin list.
 QJsonObject applicationJson(const ApplicationDetails &details);
+// The old portal's counters of a migrated account ({login_count,
+// last_login_at, downloads, download_mb}); null for accounts made here.
+QJsonValue legacyUsageJson(const LegacyUsage &usage);
 
 } // namespace openaps::api

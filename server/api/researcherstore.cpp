@@ -13,7 +13,13 @@ namespace {
 const QString selectAccount = QStringLiteral(
         "SELECT id, email, name, institution, purpose, status, scope, is_admin, password_hash, "
         "created_ms, phone, irb_approval, irb_details, sponsor_organisation, requested_scope, terms_version, "
-        "terms_accepted_ms, rejection_reason FROM researchers ");
+        "terms_accepted_ms, rejection_reason, legacy_login_count, legacy_last_login_ms, legacy_downloads, "
+        "legacy_download_mb FROM researchers ");
+
+template <typename T> std::optional<T> optionalValue(const QVariant &value)
+{
+    return value.isNull() ? std::nullopt : std::optional<T>(value.value<T>());
+}
 
 Account accountFrom(const QSqlQuery &q)
 {
@@ -32,6 +38,8 @@ Account accountFrom(const QSqlQuery &q)
         q.value(10).toString(), q.value(11).toString(), q.value(12).toString(),   q.value(13).toString(),
         q.value(14).toString(), q.value(15).toString(), q.value(16).toLongLong(), q.value(17).toString()
     };
+    a.legacyUsage = { optionalValue<int>(q.value(18)), optionalValue<qint64>(q.value(19)),
+                      optionalValue<int>(q.value(20)), optionalValue<double>(q.value(21)) };
     return a;
 }
 

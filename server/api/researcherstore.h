@@ -37,6 +37,18 @@ struct ApplicationDetails
     QString rejectionReason; // the administrator's, also emailed
 };
 
+// The old portal's usage counters of an account that migrate-legacy copied
+// (migration 0081), shown to administrators beside this system's records.
+struct LegacyUsage
+{
+    std::optional<int> logins;
+    std::optional<qint64> lastLoginMs;
+    std::optional<int> downloads;
+    std::optional<double> downloadMb; // MiB, as the old portal summed them
+
+    bool isEmpty() const { return !logins && !lastLoginMs && !downloads && !downloadMb; }
+};
+
 // What the researchers table holds about one researcher.
 struct Account
 {
@@ -51,6 +63,7 @@ struct Account
     QString passwordHash;
     qint64 createdMs = 0;
     ApplicationDetails application;
+    LegacyUsage legacyUsage; // empty for accounts made here
 
     Researcher researcher() const;
 };

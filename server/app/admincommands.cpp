@@ -105,6 +105,23 @@ int list(ResearcherStore &store, const Options &options)
     return 0;
 }
 
+// The old portal's counters of a migrated account: "17 sign-ins (last
+// 2019-11-01T09:00:00Z), 4 downloads, 12.5 MiB"; "-" for accounts made here.
+QString legacyUsageText(const api::LegacyUsage &usage)
+{
+    if (usage.isEmpty())
+        return QStringLiteral("-");
+    const auto count = [](const std::optional<int> &n) { return n ? QString::number(*n) : QStringLiteral("?"); };
+    QString text = QStringLiteral("%1 sign-ins").arg(count(usage.logins));
+    if (usage.lastLoginMs)
+        text += QStringLiteral(" (last %1)")
+                        .arg(QDateTime::fromMSecsSinceEpoch(*usage.lastLoginMs, Qt::UTC).toString(Qt::ISODate));
+    text += QStringLiteral(", %1 downloads").arg(count(usage.downloads));
+    if (usage.downloadMb)
+        text += QStringLiteral(", %1 MiB").arg(*usage.downloadMb);
+    return text;
+}
+
 // Everything an application said, for deciding on it.
 int show(const ResearcherStore &store, const Options &options)
 {
@@ -139,6 +156,7 @@ int show(const ResearcherStore &store, const Options &options)
         { QStringLiteral("applied"), when(account->createdMs) },
         { QStringLiteral("rejection reason"), orDash(d.rejectionReason) },
         { QStringLiteral("research"), orDash(account->purpose) },
+        { QStringLiteral("old portal"), legacyUsageText(account->legacyUsage) },
     };
     for (const auto &[label, value] : rows)
         out << QString(label + QLatin1Char(':')).leftJustified(18) << value << '\n';

@@ -53,11 +53,12 @@ bool rewriteStoredRows(const Config &config, const db::Database &database)
         return false;
     }
     auto scrub = etl::rewritePending(database, etl::scrubRewrite);
-    if (!scrub) {
-        printError(scrub.error().message);
+    auto survey = etl::rewritePending(database, etl::surveyScrubRewrite);
+    if (!scrub || !survey) {
+        printError(!scrub ? scrub.error().message : survey.error().message);
         return false;
     }
-    if (!*pending && !*scrub)
+    if (!*pending && !*scrub && !*survey)
         return true;
     if (config.secretKey().isEmpty()) {
         printError(QStringLiteral("Stored research rows must be rewritten with the server's keys: run `openaps-server "
@@ -81,6 +82,14 @@ bool rewriteStoredRows(const Config &config, const db::Database &database)
         }
         qCInfo(lcApp, "research rows: %lld rows scrubbed of free text and device identifiers", *scrubbed);
     }
+    if (*survey) {
+        auto scrubbed = etl::scrubStoredSurveyAnswers(database, keys);
+        if (!scrubbed) {
+            printError(QStringLiteral("Scrubbing stored survey answers failed: %1").arg(scrubbed.error().message));
+            return false;
+        }
+        qCInfo(lcApp, "survey answers: %lld answers scrubbed of typed text", *scrubbed);
+    }
     return true;
 }
 
@@ -90,15 +99,17 @@ bool storedRowsRewritten(const db::Database &database)
 {
     auto pending = privacy::hasMemberIds(database);
     auto scrub = etl::rewritePending(database, etl::scrubRewrite);
-    if (!pending || !scrub) {
-        printError(!pending ? pending.error().message : scrub.error().message);
+    auto survey = etl::rewritePending(database, etl::surveyScrubRewrite);
+    if (!pending || !scrub || !survey) {
+        printError(!pending ? pending.error().message : !scrub ? scrub.error().message : survey.error().message);
         return false;
     }
-    if (*pending || *scrub) {
+    if (*pending || *scrub || *survey) {
         printError(QStringLiteral("The research tables hold rows from an older version (%1): run `openaps-server "
                                   "migrate` first.")
-                           .arg(*pending ? QStringLiteral("Open Humans member ids instead of pseudonyms")
-                                         : QStringLiteral("free text and device identifiers not yet scrubbed")));
+                           .arg(*pending         ? QStringLiteral("Open Humans member ids instead of pseudonyms")
+                                        : *scrub ? QStringLiteral("free text and device identifiers not yet scrubbed")
+                                                 : QStringLiteral("typed survey answers not yet scrubbed")));
         return false;
     }
     return true;

@@ -5,10 +5,12 @@
 #include "app/shutdown.h"
 #include "crypto/secrets.h"
 #include "db/migrations.h"
+#include "nightscout/collection.h"
 #include "nightscout/credentials.h"
 #include "nightscout/siteurl.h"
 #include "openhumans/client.h"
 #include "records/consent.h"
+#include "records/datatype.h"
 #include "records/filenames.h"
 #include "site/loginjob.h"
 #include "site/participantstore.h"
@@ -21,6 +23,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QTextStream>
 
@@ -50,6 +53,10 @@ const Persona personas[] = {
 const QString demoAccessToken = QStringLiteral("demo-1f2e3d4c5b6a7988");
 const QString demoApiSecret = QStringLiteral("demo-api-secret-2024");
 const QString demoAdminEmail = QStringLiteral("admin@demo.invalid");
+const QString legacySite = QStringLiteral("legacy");
+// The old system's whole-history files end this many days before now: the
+// ingest brings the rest as segments.
+constexpr int legacyFilesEndDaysAgo = 2;
 
 QString siteName(int index)
 {
@@ -103,6 +110,8 @@ Result<Config> Demo::makeConfig() const
         { QStringLiteral("OH_CLIENT_ID"), oh.clientId },
         { QStringLiteral("OH_CLIENT_SECRET"), oh.clientSecret },
         { QStringLiteral("OH_WEBHOOK_SECRET"), QString::fromLatin1(oh.webhookSecret) },
+        // Serves the member of the old Data Commons (addLegacyMember).
+        { QStringLiteral("OH_MASTER_TOKEN"), m_masterToken },
         // The Nightscout stand-in listens on 127.0.0.1.
         { QStringLiteral("NIGHTSCOUT_ALLOW_LOOPBACK"), QStringLiteral("1") },
         { QStringLiteral("INGEST_INTERVAL"), QStringLiteral("1m") },
@@ -129,7 +138,7 @@ const QStringList &Demo::ownedSettings()
     static const QStringList owned {
         QStringLiteral("DATA_DIR"),     QStringLiteral("DATABASE_URL"),     QStringLiteral("HTTP_ADDRESS"),
         QStringLiteral("HTTP_PORT"),    QStringLiteral("PUBLIC_URL"),       QStringLiteral("OH_BASE_URL"),
-        QStringLiteral("OH_CLIENT_ID"), QStringLiteral("OH_CLIENT_SECRET"),
+        QStringLiteral("OH_CLIENT_ID"), QStringLiteral("OH_CLIENT_SECRET"), QStringLiteral("OH_MASTER_TOKEN"),
     };
     return owned;
 }
@@ -179,6 +188,9 @@ void Demo::start(std::function<void(Result<Urls>)> ready)
             site.requireApiSecret(demoApiSecret);
     }
 
+    const QString legacyMember = addLegacyMember(now);
+    // Expiry turned off, as the README advises for a project's master token.
+    m_masterToken = m_openHumans->issueMasterToken(std::chrono::seconds(0));
     auto config = makeConfig();
     if (!config)
         return ready(config.error());
@@ -192,7 +204,7 @@ void Demo::start(std::function<void(Result<Urls>)> ready)
     if (auto admin = createAdmin(database); !admin)
         return ready(admin.error());
 
-    registerParticipants([this, database, ready](Status registered) {
+    registerParticipants([this, database, ready, legacyMember](Status registered) {
         if (!registered)
             return ready(registered.error());
         m_runtime = std::make_unique<app::ServerRuntime>(*m_config, database);
@@ -223,10 +235,58 @@ void Demo::start(std::function<void(Result<Urls>)> ready)
             line += QStringLiteral(", registered, shares: %1").arg(records::consentValue(persona.consent));
             urls.nightscout << line;
         }
+        urls.nightscout << m_nightscout->url(legacySite).toString()
+                        + QStringLiteral("  (open), Open Humans member %1 of the old Data Commons, never logged in "
+                                         "here: served with the master token, shares: openaps (the old default)")
+                                  .arg(legacyMember);
         urls.nightscout << m_nightscout->url(QStringLiteral("newcomer")).toString()
                         + QStringLiteral("  (open, not registered: register it through the site)");
         ready(urls);
     });
+}
+
+// A member of the old Data Commons who never logged in here: in their Open
+// Humans account the old system's whole-history files (`<ms>_<member>_<type>.json`,
+// up to two days ago) and the URL file of their open Nightscout site, but no
+// consent file (the old default, OpenAPS) and no participants row. With the
+// master token the ETL loads the files and the ingest adds the last days as
+// segments.
+QString Demo::addLegacyMember(const QDateTime &now)
+{
+    synthetic::Options options;
+    options.seed = 2000;
+    options.start = now.addDays(-m_options.historyDays);
+    options.end = now.addDays(365);
+    options.timeZone = QTimeZone("Europe/Berlin");
+    options.flavour = synthetic::LoopFlavour::OpenAPS;
+    auto generator = std::make_shared<const synthetic::Generator>(options);
+    m_generators.push_back(generator);
+    m_nightscout->site(legacySite).store().serveGenerated(generator);
+
+    const QString member = m_openHumans->addMember();
+    const auto siteUrl = ns::SiteUrl::parse(m_nightscout->url(legacySite).toString());
+    m_openHumans->addFile(member, records::urlFileName(member), site::urlFileContent(*siteUrl, ns::Credentials()),
+                          QStringLiteral("Nightscout URL"), { QStringLiteral("nightscout") });
+    const QDateTime end = now.addDays(-legacyFilesEndDaysAgo);
+    const std::pair<ns::Collection, records::DataType> types[] = {
+        { ns::Collection::Entries, records::DataType::Entries },
+        { ns::Collection::Treatments, records::DataType::Treatments },
+        { ns::Collection::DeviceStatus, records::DataType::DeviceStatus },
+        { ns::Collection::Profiles, records::DataType::Profile },
+    };
+    for (const auto &[collection, type] : types) {
+        QByteArray lines;
+        generator->generate(collection, options.start, end, [&lines](const QJsonObject &record) {
+            lines += QJsonDocument(record).toJson(QJsonDocument::Compact) + '\n';
+        });
+        m_openHumans->addFile(
+                member,
+                QStringLiteral("%1_%2_%3.json")
+                        .arg(QString::number(end.toMSecsSinceEpoch()), member, records::dataTypeName(type)),
+                lines, QStringLiteral("Nightscout data (the old Data Commons)"),
+                { QStringLiteral("nightscout"), records::dataTypeName(type) });
+    }
+    return member;
 }
 
 // An approved administrator researcher with a password new every run, so

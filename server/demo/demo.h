@@ -24,7 +24,9 @@ namespace openaps::demo {
 // no stand-in): the whole system on this machine. A loopback
 // Nightscout with one synthetic site per participant (data growing in real
 // time), a loopback Open Humans where those participants are already
-// registered, and the server on SQLite running the site, ingest and ETL
+// registered and where a member of the old Data Commons keeps files without
+// ever having logged in here (the server reaches them with the project's
+// master token), and the server on SQLite running the site, ingest and ETL
 // every minute.
 class Demo final : public QObject
 {
@@ -72,6 +74,7 @@ public:
 private:
     Result<Config> makeConfig() const;
     void registerParticipants(std::function<void(Status)> done);
+    QString addLegacyMember(const QDateTime &now);
     Status createAdmin(const db::Database &database);
 
     Options m_options;
@@ -80,6 +83,7 @@ private:
     std::unique_ptr<standins::NightscoutStandIn> m_nightscout;
     std::unique_ptr<standins::SmtpStandIn> m_smtp;
     QString m_adminPassword;
+    QString m_masterToken; // the stand-in's, for the server's OH_MASTER_TOKEN
     std::vector<std::shared_ptr<const synthetic::Generator>> m_generators;
     std::optional<Config> m_config;
     std::unique_ptr<app::ServerRuntime> m_runtime;

@@ -4,6 +4,8 @@
 #include "etl/analytics.h"
 #include "privacy/recordscrub.h"
 #include "records/researchtables.h"
+#include "survey/demographics.h"
+#include "survey/demographicstable.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -115,6 +117,15 @@ Result<qint64> scrubBatch(const db::Database &database, const TableRules &rules,
     return last;
 }
 
+Status recordRewrite(const QSqlDatabase &db, const char *name)
+{
+    auto q = sql::exec(db,
+                       QStringLiteral("INSERT INTO data_rewrites (name, done_at) SELECT ?, CURRENT_TIMESTAMP "
+                                      "WHERE NOT EXISTS (SELECT 1 FROM data_rewrites WHERE name = ?)"),
+                       { QLatin1String(name), QLatin1String(name) }, "recording a rewrite");
+    return q ? Status() : Status(q.error());
+}
+
 } // namespace
 
 Result<bool> rewritePending(const db::Database &database, const char *name)
@@ -141,16 +152,59 @@ Result<qint64> scrubStoredRows(const db::Database &database, const privacy::Part
     const Status done = sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
         if (auto s = rebuildDeviceGroups(db); !s)
             return s;
-        auto q = sql::exec(db,
-                           QStringLiteral("INSERT INTO data_rewrites (name, done_at) SELECT ?, CURRENT_TIMESTAMP "
-                                          "WHERE NOT EXISTS (SELECT 1 FROM data_rewrites WHERE name = ?)"),
-                           { QLatin1String(scrubRewrite), QLatin1String(scrubRewrite) }, "recording a rewrite");
-        if (!q)
-            return q.error();
-        return {};
+        return recordRewrite(db, scrubRewrite);
     });
     if (!done)
         return done.error();
+    return changed;
+}
+
+Result<qint64> scrubStoredSurveyAnswers(const db::Database &database, const privacy::ParticipantKeys &keys)
+{
+    const std::vector<survey::TypedColumn> typed = survey::typedColumns();
+    QStringList columns { QStringLiteral("seq_id") };
+    QStringList assignments;
+    for (const survey::TypedColumn &c : typed) {
+        columns << QLatin1String(c.column);
+        assignments << QStringLiteral("%1 = ?").arg(QLatin1String(c.column));
+    }
+    qint64 changed = 0;
+    // Hundreds of answers: one transaction.
+    const Status s = sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
+        auto rows = sql::exec(db,
+                              QStringLiteral("SELECT %1 FROM member_demographics ORDER BY seq_id")
+                                      .arg(columns.join(QLatin1String(", "))),
+                              {}, "reading survey answers to scrub");
+        if (!rows)
+            return rows.error();
+        std::vector<QVariantList> updates;
+        while (rows->next()) {
+            bool differs = false;
+            QVariantList values;
+            for (size_t i = 0; i < typed.size(); ++i) {
+                const QVariant before = rows->value(int(i) + 1);
+                const QString kept = before.isNull() ? QString() : typed[i].scrub(before.toString());
+                differs |= !before.isNull() && kept != before.toString();
+                values << (kept.isEmpty() ? sql::nullText() : QVariant(kept));
+            }
+            if (differs)
+                updates.push_back(values << rows->value(0));
+        }
+        rows->finish();
+        const QString update = QStringLiteral("UPDATE member_demographics SET %1 WHERE seq_id = ?")
+                                       .arg(assignments.join(QLatin1String(", ")));
+        for (const QVariantList &values : updates) {
+            if (auto q = sql::exec(db, update, values, "scrubbing a stored survey answer"); !q)
+                return q.error();
+            ++changed;
+        }
+        return recordRewrite(db, surveyScrubRewrite);
+    });
+    if (!s)
+        return s.error();
+    // What analytics_demographics derived from the answers as they were.
+    if (auto refreshed = survey::refreshDemographics(database, keys, QDate::currentDate()); !refreshed)
+        return refreshed.error();
     return changed;
 }
 

@@ -42,10 +42,23 @@ QString scopeName(const QVariant &code)
     }
 }
 
-// NOT NULL text columns: an old NULL becomes empty.
+// NOT NULL text columns, trimmed: an old NULL becomes empty (never a null
+// QString, which would bind as NULL).
 QString text(const QVariant &value)
 {
-    return value.isNull() ? QStringLiteral("") : value.toString();
+    const QString trimmed = value.toString().trimmed();
+    return trimmed.isNull() ? QStringLiteral("") : trimmed;
+}
+
+// The old form's answer to "IRB approval?": yes, no or unsure as this
+// system's form asks it, any other text kept as the details.
+std::pair<QString, QString> irbAnswer(const QVariant &value)
+{
+    const QString answer = text(value);
+    const QString word = answer.toLower();
+    if (word == QLatin1String("yes") || word == QLatin1String("no") || word == QLatin1String("unsure"))
+        return { word, QStringLiteral("") };
+    return { QStringLiteral(""), answer };
 }
 
 QVariant orNull(const QVariant &value, QMetaType type)
@@ -100,16 +113,38 @@ copyTable(const MemberContext &context, const QString &table, const QString &que
     return counts;
 }
 
-// Inserts a researcher unless the address has an account (any spelling).
+// The old application's columns, from `first` on in the query: researcher_name,
+// sponsor_organisation, request_description, phone_number, irb_approval,
+// project_requests. As this system's application holds them: name,
+// institution (the sponsor, as the old portal showed it), purpose, phone,
+// IRB answer and details, sponsor organisation, the data commons asked for.
+QVariantList applicationValues(const QSqlQuery &q, int first)
+{
+    const auto [irb, irbDetails] = irbAnswer(q.value(first + 4));
+    const QString sponsor = text(q.value(first + 1));
+    return { text(q.value(first)),
+             sponsor,
+             text(q.value(first + 2)),
+             text(q.value(first + 3)),
+             irb,
+             irbDetails,
+             sponsor,
+             q.value(first + 5).isNull() ? sql::nullText() : QVariant(scopeName(q.value(first + 5))) };
+}
+
+// Inserts a researcher unless the address has an account (any spelling):
+// `values` are email, the applicationValues(), then the account's own.
 Status insertResearcher(const QSqlDatabase &db, const QVariantList &values, TableCounts &counts)
 {
-    auto q = sql::exec(db,
-                       QStringLiteral("INSERT INTO researchers (email, name, institution, purpose, password_hash, "
-                                      "status, scope, is_admin, created_ms, updated_ms, verified_ms, approved_ms, "
-                                      "legacy_login_count, legacy_last_login_ms, legacy_downloads, legacy_download_mb) "
-                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                                      "ON CONFLICT DO NOTHING"),
-                       values, "copying a researcher account");
+    auto q = sql::exec(
+            db,
+            QStringLiteral("INSERT INTO researchers (email, name, institution, purpose, phone, irb_approval, "
+                           "irb_details, sponsor_organisation, requested_scope, password_hash, "
+                           "status, scope, is_admin, created_ms, updated_ms, verified_ms, approved_ms, "
+                           "legacy_login_count, legacy_last_login_ms, legacy_downloads, legacy_download_mb) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                           "ON CONFLICT DO NOTHING"),
+            values, "copying a researcher account");
     if (!q)
         return q.error();
     if (q->numRowsAffected() > 0)
@@ -127,7 +162,8 @@ Result<TableCounts> copyAccounts(const MemberContext &context)
             QStringLiteral(
                     "SELECT u.id, u.email, u.hashed_pw, u.admin, u.allowed_projects, u.deactivated, %1, %2, "
                     "u.login_count, u.num_downloads, u.total_download_size_mb, u.verified, "
-                    "a.researcher_name, a.sponsor_organisation, a.request_description "
+                    "a.researcher_name, a.sponsor_organisation, a.request_description, a.phone_number, "
+                    "a.irb_approval, a.project_requests "
                     "FROM openaps.app_users u LEFT JOIN LATERAL (SELECT * FROM openaps.researcher_applications r "
                     "WHERE lower(r.email) = lower(u.email) ORDER BY r.seq_id DESC LIMIT 1) a ON true "
                     "WHERE u.id > ? ORDER BY u.id")
@@ -155,15 +191,19 @@ Result<TableCounts> copyAccounts(const MemberContext &context)
                     ++counts.copied;
                     return {};
                 }
-                return insertResearcher(db,
-                                        { *email, text(q.value(12)), text(q.value(13)), text(q.value(14)), hash,
-                                          deactivated ? QStringLiteral("deactivated") : QStringLiteral("approved"),
-                                          scopeName(q.value(4)), q.value(3).toBool(), created, now, verifiedMs, created,
-                                          orNull(q.value(8), QMetaType::fromType<int>()),
-                                          orNull(q.value(7), QMetaType::fromType<qint64>()),
-                                          orNull(q.value(9), QMetaType::fromType<int>()),
-                                          q.value(10).isNull() ? sql::nullReal() : QVariant(q.value(10).toDouble()) },
-                                        counts);
+                return insertResearcher(
+                        db,
+                        QVariantList { *email } + applicationValues(q, 12)
+                                + QVariantList { hash,
+                                                 deactivated ? QStringLiteral("deactivated")
+                                                             : QStringLiteral("approved"),
+                                                 scopeName(q.value(4)), q.value(3).toBool(), created, now, verifiedMs,
+                                                 created, orNull(q.value(8), QMetaType::fromType<int>()),
+                                                 orNull(q.value(7), QMetaType::fromType<qint64>()),
+                                                 orNull(q.value(9), QMetaType::fromType<int>()),
+                                                 q.value(10).isNull() ? sql::nullReal()
+                                                                      : QVariant(q.value(10).toDouble()) },
+                        counts);
             });
     if (counts && withoutPassword > 0 && context.progress)
         context.progress(QStringLiteral("openaps.app_users: %1 accounts have no usable old password; their owners "
@@ -175,9 +215,10 @@ Result<TableCounts> copyAccounts(const MemberContext &context)
 Result<TableCounts> copyApplications(const MemberContext &context)
 {
     const QString query = QStringLiteral(
-                                  "SELECT r.seq_id, r.email, r.researcher_name, r.sponsor_organisation, "
-                                  "r.request_description, r.application_processed, r.application_granted, %1, %2, "
-                                  "EXISTS (SELECT 1 FROM openaps.app_users u WHERE lower(u.email) = lower(r.email)) "
+                                  "SELECT r.seq_id, r.email, r.application_processed, r.application_granted, %1, %2, "
+                                  "EXISTS (SELECT 1 FROM openaps.app_users u WHERE lower(u.email) = lower(r.email)), "
+                                  "r.researcher_name, r.sponsor_organisation, r.request_description, r.phone_number, "
+                                  "r.irb_approval, r.project_requests "
                                   "FROM openaps.researcher_applications r WHERE r.seq_id > ? ORDER BY r.seq_id")
                                   .arg(epochMs("r.inserted_ts"), epochMs("r.processed_date"));
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -188,12 +229,12 @@ Result<TableCounts> copyApplications(const MemberContext &context)
                              counts.fail(badEmail());
                              return {};
                          }
-                         if (q.value(9).toBool()) {
+                         if (q.value(6).toBool()) {
                              counts.skip(QStringLiteral("merged into the researcher's account"));
                              return {};
                          }
-                         const bool processed = q.value(5).toBool();
-                         if (processed && q.value(6).toBool()) {
+                         const bool processed = q.value(2).toBool();
+                         if (processed && q.value(3).toBool()) {
                              counts.skip(QStringLiteral("granted, but the account was removed in the old portal"));
                              return {};
                          }
@@ -201,15 +242,18 @@ Result<TableCounts> copyApplications(const MemberContext &context)
                              ++counts.copied;
                              return {};
                          }
-                         const qint64 created = q.value(7).isNull() ? now : q.value(7).toLongLong();
+                         const qint64 created = q.value(4).isNull() ? now : q.value(4).toLongLong();
                          const QVariant none(QMetaType::fromType<qint64>());
-                         return insertResearcher(
-                                 db,
-                                 { *email, text(q.value(2)), text(q.value(3)), text(q.value(4)), noPasswordHash(),
-                                   processed ? QStringLiteral("rejected") : QStringLiteral("pending"), sql::nullText(),
-                                   false, created, now, none, none, QVariant(QMetaType::fromType<int>()), none,
-                                   QVariant(QMetaType::fromType<int>()), sql::nullReal() },
-                                 counts);
+                         return insertResearcher(db,
+                                                 QVariantList { *email } + applicationValues(q, 7)
+                                                         + QVariantList { noPasswordHash(),
+                                                                          processed ? QStringLiteral("rejected")
+                                                                                    : QStringLiteral("pending"),
+                                                                          sql::nullText(), false, created, now, none,
+                                                                          none, QVariant(QMetaType::fromType<int>()),
+                                                                          none, QVariant(QMetaType::fromType<int>()),
+                                                                          sql::nullReal() },
+                                                 counts);
                      });
 }
 

@@ -152,16 +152,7 @@ void CopyReader::cancel()
     if (!m_active)
         return;
     m_active = false;
-    if (PGcancel *cancel = PQgetCancel(m_conn)) {
-        char message[256];
-        PQcancel(cancel, message, sizeof message);
-        PQfreeCancel(cancel);
-    }
-    char *row = nullptr;
-    while (PQgetCopyData(m_conn, &row, 0) > 0)
-        PQfreemem(row);
-    while (PGresult *result = PQgetResult(m_conn))
-        PQclear(result);
+    pg::cancelCopyOut(m_conn);
 }
 
 } // namespace openaps::legacy

@@ -32,6 +32,53 @@ QString noToken()
     return QStringLiteral("no Open Humans token (the member must log in again)");
 }
 
+// The rows of `query` on the old member register (its first column the
+// Open Humans member id), with what decides whether a row's member can come
+// across: the id must be a number, and the member not erased here.
+class OldMembers
+{
+public:
+    static Result<OldMembers> read(const MemberContext &context, const QString &query, const QVariantList &binds)
+    {
+        auto stones = tombstones(context);
+        if (!stones)
+            return stones.error();
+        auto source = context.source.connection();
+        if (!source)
+            return source.error();
+        auto q = sql::exec(*source, query, binds, "reading the old members");
+        if (!q)
+            return q.error();
+        return OldMembers(context, std::move(*stones), std::move(*q));
+    }
+
+    bool next() { return m_rows.next(); }
+    QVariant value(int column) const { return m_rows.value(column); }
+    // The current row's member id (canonical), or why it is left out.
+    QString memberId() const { return privacy::ParticipantKeys::canonicalMemberId(m_rows.value(0).toString()); }
+    std::optional<QString> exclusion(const QString &memberId) const
+    {
+        bool numeric = false;
+        memberId.toLongLong(&numeric);
+        if (!numeric)
+            return QStringLiteral("member id is not a number");
+        if (m_tombstones.contains(m_context->keys.tombstone(memberId)))
+            return reason::erased();
+        return std::nullopt;
+    }
+
+private:
+    OldMembers(const MemberContext &context, QSet<QString> tombstones, QSqlQuery rows)
+        : m_context(&context),
+          m_tombstones(std::move(tombstones)),
+          m_rows(std::move(rows))
+    { }
+
+    const MemberContext *m_context;
+    QSet<QString> m_tombstones;
+    QSqlQuery m_rows;
+};
+
 } // namespace
 
 int LegacyMember::sourceEntity() const
@@ -58,17 +105,11 @@ Result<TableCounts> copyMembers(const MemberContext &context)
     auto after = context.book->position(table);
     if (!after)
         return after.error();
-    auto stones = tombstones(context);
-    if (!stones)
-        return stones.error();
-    auto source = context.source.connection();
-    if (!source)
-        return source.error();
     // Hundreds of rows: one read.
-    auto q = sql::exec(*source,
-                       QStringLiteral("SELECT user_id, oh_id, access_token, refresh_token, token_expires FROM "
-                                      "register.openhumans_openhumansmember WHERE user_id > ? ORDER BY user_id"),
-                       { *after }, "reading the old members");
+    auto q = OldMembers::read(context,
+                              QStringLiteral("SELECT oh_id, user_id, access_token, refresh_token, token_expires FROM "
+                                             "register.openhumans_openhumansmember WHERE user_id > ? ORDER BY user_id"),
+                              { *after });
     if (!q)
         return q.error();
     const privacy::TokenSeal seal(context.secretKey);
@@ -79,16 +120,13 @@ Result<TableCounts> copyMembers(const MemberContext &context)
     Status s = sql::inTransaction(context.target, [&](const QSqlDatabase &db) -> Status {
         while (q->next()) {
             ++counts.read;
-            last = q->value(0).toLongLong();
-            const QString memberId = privacy::ParticipantKeys::canonicalMemberId(q->value(1).toString());
-            bool numeric = false;
-            memberId.toLongLong(&numeric);
-            if (!numeric) {
-                counts.fail(QStringLiteral("member id is not a number"));
-                continue;
-            }
-            if (stones->contains(context.keys.tombstone(memberId))) {
-                counts.skip(reason::erased());
+            last = q->value(1).toLongLong();
+            const QString memberId = q->memberId();
+            if (const auto excluded = q->exclusion(memberId)) {
+                if (*excluded == reason::erased())
+                    counts.skip(*excluded);
+                else
+                    counts.fail(*excluded);
                 continue;
             }
             const QString access = q->value(2).toString();
@@ -135,27 +173,19 @@ Result<TableCounts> copyMembers(const MemberContext &context)
 
 Result<MemberDirectory> loadDirectory(const MemberContext &context)
 {
-    auto stones = tombstones(context);
-    if (!stones)
-        return stones.error();
-    auto source = context.source.connection();
-    if (!source)
-        return source.error();
-    auto q = sql::exec(*source,
-                       QStringLiteral("SELECT oh_id, access_token = '' OR refresh_token = '' "
-                                      "FROM register.openhumans_openhumansmember"),
-                       {}, "reading the old members");
+    auto q = OldMembers::read(context,
+                              QStringLiteral("SELECT oh_id, access_token = '' OR refresh_token = '' "
+                                             "FROM register.openhumans_openhumansmember"),
+                              {});
     if (!q)
         return q.error();
     MemberDirectory directory;
     while (q->next()) {
-        const QString memberId = privacy::ParticipantKeys::canonicalMemberId(q->value(0).toString());
-        bool numeric = false;
-        const qint64 oldUserId = memberId.toLongLong(&numeric);
-        if (!numeric)
-            continue;
-        if (stones->contains(context.keys.tombstone(memberId))) {
-            directory.exclude(oldUserId, reason::erased());
+        const QString memberId = q->memberId();
+        const qint64 oldUserId = memberId.toLongLong();
+        if (const auto excluded = q->exclusion(memberId)) {
+            if (oldUserId != 0)
+                directory.exclude(oldUserId, *excluded);
             continue;
         }
         if (q->value(1).toBool()) {

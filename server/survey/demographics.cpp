@@ -3,6 +3,7 @@
 #include "core/httpcall.h"
 #include "db/sqlhelpers.h"
 #include "privacy/tombstones.h"
+#include "survey/answerscrub.h"
 #include "survey/csvparser.h"
 #include "survey/demographicstable.h"
 #include "survey/surveylog.h"
@@ -15,7 +16,9 @@ namespace openaps::survey {
 
 namespace {
 
-enum class Kind { Timestamp, MemberId, Date, Year, Text, Number };
+// Typed: text a participant could type, kept only as `scrub` gives it back
+// (answerscrub.h).
+enum class Kind { Timestamp, MemberId, Date, Year, Typed, Number };
 
 struct SurveyColumn
 {
@@ -23,6 +26,7 @@ struct SurveyColumn
     Kind kind;
     const char *openapsHeader;
     const char *nightscoutHeader;
+    QString (*scrub)(const QString &typed) = nullptr;
 };
 
 // The forms' questions, as the old system read them.
@@ -31,9 +35,9 @@ const SurveyColumn surveyColumns[] = {
     { "user_id", Kind::MemberId, "Your OpenHumans OpenAPS Data Commons \"project member ID\"",
       "Your Nightscout Data Commons \"project member ID\"" },
     { "birth_year", Kind::Year, "When were you born?", "Year of birth" },
-    { "gender", Kind::Text, "Gender", "Gender" },
-    { "ethnicity", Kind::Text, "Ethnicity origin:", "Race/Ethnicity" },
-    { "country", Kind::Text, "What country do you live in?", "Country of residence?" },
+    { "gender", Kind::Typed, "Gender", "Gender", genderAnswer },
+    { "ethnicity", Kind::Typed, "Ethnicity origin:", "Race/Ethnicity", ethnicityAnswer },
+    { "country", Kind::Typed, "What country do you live in?", "Country of residence?", countryAnswer },
     { "diagnosis_year", Kind::Year, "When were you diagnosed with diabetes?", "Diagnosis date of diabetes:" },
     { "first_insulin_pump_date", Kind::Date, "When did you first go on an insulin pump?",
       "When did you/your child first go on an insulin pump?" },
@@ -41,14 +45,14 @@ const SurveyColumn surveyColumns[] = {
       "When did you first go on a continuous glucose monitor (CGM)?" },
     { "first_diy_closed_loop_date", Kind::Date, "When did you first start using a DIY closed loop?",
       "When did you first start using a DIY closed loop?" },
-    { "diy_closed_loop_type", Kind::Text,
+    { "diy_closed_loop_type", Kind::Typed,
       "What type of DIY close loop technology do you use? Select all that you actively use:",
-      "What type of DIY close loop technology do you use? Select all that you actively use:" },
-    { "who_uses_the_closed_loop_system", Kind::Text,
+      "What type of DIY close loop technology do you use? Select all that you actively use:", loopSystemsAnswer },
+    { "who_uses_the_closed_loop_system", Kind::Typed,
       "Do you yourself have diabetes, or are you filling out this form for a child/loved one who has diabetes?",
-      "Please describe your relationship to the individual who is donating their data:" },
-    { "weight", Kind::Text, "How much do you weigh?", "How much do you weigh?" },
-    { "height", Kind::Text, "How tall are you?", "How tall are you?" },
+      "Please describe your relationship to the individual who is donating their data:", relationshipAnswer },
+    { "weight", Kind::Typed, "How much do you weigh?", "How much do you weigh?", measurementAnswer },
+    { "height", Kind::Typed, "How tall are you?", "How tall are you?", measurementAnswer },
     { "insulin_units_per_day", Kind::Number, "How many units of insulin do you take per day?",
       "How many units of insulin do you take per day?" },
     { "basal_insulin_units_per_day", Kind::Number, "How many units of basal insulin do you take per day, on average?",
@@ -161,6 +165,16 @@ QString surveyName(Survey survey)
     return survey == Survey::OpenAps ? QStringLiteral("openaps") : QStringLiteral("nightscout");
 }
 
+std::vector<TypedColumn> typedColumns()
+{
+    std::vector<TypedColumn> typed;
+    for (const SurveyColumn &c : surveyColumns) {
+        if (c.kind == Kind::Typed)
+            typed.push_back({ c.column, c.scrub });
+    }
+    return typed;
+}
+
 QStringList surveyColumnNames()
 {
     QStringList names;
@@ -245,9 +259,11 @@ Result<SurveyImportReport> importSurveyAnswers(const db::Database &database, con
                 case Kind::Number:
                     values << numberValue(text);
                     break;
-                case Kind::Text:
-                    values << (text.trimmed().isEmpty() ? sql::nullText() : QVariant(text.trimmed()));
+                case Kind::Typed: {
+                    const QString kept = surveyColumns[c].scrub(text);
+                    values << (kept.isEmpty() ? sql::nullText() : QVariant(kept));
                     break;
+                }
                 }
             }
             if (!problem.isEmpty()) {

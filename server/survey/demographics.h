@@ -9,6 +9,8 @@
 #include <QStringList>
 #include <QUrl>
 
+#include <vector>
+
 class QNetworkAccessManager;
 
 namespace openaps::survey {
@@ -58,6 +60,15 @@ QStringList surveyColumnNames();
 // transaction: the legacy migration hands in the old table's rows this way.
 Result<SurveyImportReport> importSurveyAnswers(const db::Database &database, const privacy::ParticipantKeys &keys,
                                                const QList<SurveyAnswer> &answers);
+
+// The member_demographics columns that hold answers a participant types,
+// each with what is kept of such an answer (answerscrub.h; empty: NULL).
+struct TypedColumn
+{
+    const char *column;
+    QString (*scrub)(const QString &typed);
+};
+std::vector<TypedColumn> typedColumns();
 
 // Fetches the configured CSV URLs (OPENAPS_DEMOGRAPHICS_OPENAPS_CSV_URL,
 // OPENAPS_DEMOGRAPHICS_NIGHTSCOUT_CSV_URL: published spreadsheets), imports

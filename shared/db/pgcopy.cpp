@@ -113,6 +113,20 @@ PgResult CopyStream::end()
     return result;
 }
 
+void cancelCopyOut(PGconn *conn)
+{
+    if (PGcancel *cancel = PQgetCancel(conn)) {
+        char message[256];
+        PQcancel(cancel, message, sizeof message);
+        PQfreeCancel(cancel);
+    }
+    char *row = nullptr;
+    while (PQgetCopyData(conn, &row, 0) > 0)
+        PQfreemem(row);
+    while (PGresult *result = PQgetResult(conn))
+        PQclear(result);
+}
+
 PgResult copyIn(PGconn *conn, const QString &sql, const QByteArray &data)
 {
     CopyStream copy(conn);

@@ -48,6 +48,11 @@ Status run(PGconn *conn, const QString &sql, const char *what);
 // COPY `sql` (a "COPY ... FROM STDIN" statement) with `data` in one go.
 PgResult copyIn(PGconn *conn, const QString &sql, const QByteArray &data);
 
+// Stops a running COPY ... TO STDOUT on the server side and drains what is
+// left of it, so the connection can be used again (a reader that stops
+// early must not keep PostgreSQL busy with rows nobody reads).
+void cancelCopyOut(PGconn *conn);
+
 // Streams a COPY: start(), put() any number of times, end().
 class CopyStream
 {

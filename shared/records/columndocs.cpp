@@ -10,7 +10,8 @@ const QString kept = QStringLiteral("kept");
 const QString family = QStringLiteral(
         "family from a fixed list (androidaps, loop, openaps, xdrip, dexcom, ..., other)");
 const QString dropped = QStringLiteral("dropped: always empty");
-const QString surveyText = QStringLiteral("as typed in the survey (free text, not scrubbed)");
+const QString surveyText = QStringLiteral("the form's choices named, anything else typed `Other`");
+const QString surveyMeasure = QStringLiteral("numbers with units only, anything else empty");
 
 using Docs = QHash<QString, ColumnDoc>; // "dataset.column", or "*.column" for every dataset
 
@@ -207,9 +208,9 @@ Docs demographics()
         { QStringLiteral("member_demographics.who_uses_the_closed_loop_system"),
           survey("the person with diabetes or a carer", "", "Do you yourself have diabetes?", surveyText) },
         { QStringLiteral("member_demographics.weight"),
-          survey("weight as typed", "", "How much do you weigh?", surveyText) },
+          survey("weight as typed", "", "How much do you weigh?", surveyMeasure) },
         { QStringLiteral("member_demographics.height"),
-          survey("height as typed", "", "How tall are you?", surveyText) },
+          survey("height as typed", "", "How tall are you?", surveyMeasure) },
         { QStringLiteral("member_demographics.insulin_units_per_day"),
           survey("total daily insulin", "U/day", "How many units of insulin do you take per day?") },
         { QStringLiteral("member_demographics.basal_insulin_units_per_day"),

@@ -40,6 +40,22 @@ Account Account::fromJson(const QJsonObject &o)
     a.status = o.value(QLatin1String("status")).toString();
     a.createdAt = QDateTime::fromString(o.value(QLatin1String("created_at")).toString(), Qt::ISODateWithMs);
     a.application = ApplicationDetails::fromJson(o.value(QLatin1String("application")).toObject());
+    const QJsonValue usage = o.value(QLatin1String("legacy_usage"));
+    if (usage.isObject()) {
+        const QJsonObject u = usage.toObject();
+        const auto count = [&u](const char *key) {
+            const QJsonValue v = u.value(QLatin1String(key));
+            return v.isDouble() ? QString::number(v.toInteger()) : QStringLiteral("?");
+        };
+        a.legacyUsage = QStringLiteral("%1 sign-ins").arg(count("login_count"));
+        const QDateTime last = QDateTime::fromString(u.value(QLatin1String("last_login_at")).toString(),
+                                                     Qt::ISODateWithMs);
+        if (last.isValid())
+            a.legacyUsage += QStringLiteral(" (last %1)").arg(last.toString(QStringLiteral("yyyy-MM-dd")));
+        a.legacyUsage += QStringLiteral(", %1 downloads").arg(count("downloads"));
+        if (u.value(QLatin1String("download_mb")).isDouble())
+            a.legacyUsage += QStringLiteral(", %1 MiB").arg(u.value(QLatin1String("download_mb")).toDouble());
+    }
     return a;
 }
 

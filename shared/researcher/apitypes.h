@@ -42,6 +42,9 @@ struct Account
     QString status; // unverified | pending | approved | rejected | deactivated
     QDateTime createdAt;
     ApplicationDetails application;
+    // The old portal's counters of a migrated account, in words ("17
+    // sign-ins (last 2019-11-01), 4 downloads, 12.5 MiB"); empty otherwise.
+    QString legacyUsage;
 
     static Account fromJson(const QJsonObject &o);
 };

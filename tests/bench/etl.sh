@@ -11,16 +11,5 @@
 # OPENAPS_TEST_POSTGRES_URL (default: the local cluster tests/start-postgres.sh starts).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-build=${BUILD_DIR:-build/bench-etl}
-
-if ! command -v pg_ctlcluster >/dev/null 2>&1; then
-    deploy/install-deps.sh test
-fi
-export OPENAPS_TEST_POSTGRES_URL=${OPENAPS_TEST_POSTGRES_URL:-$(tests/start-postgres.sh | tail -1)}
-
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOPENAPS_BUILD_DESKTOP=OFF >/dev/null
-cmake --build "$build" --target openaps-server openaps-bench-etl -- -j "${JOBS:-2}" >/dev/null
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-"$build/tests/bench/openaps-bench-etl" --server "$build/server/openaps-server" --work "$work" "$@"
+. tests/bench/common/postgres-bench.sh
+postgres_bench etl openaps-bench-etl "$@"

@@ -10,17 +10,5 @@
 # build), OPENAPS_TEST_POSTGRES_URL (default: the cluster tests/start-postgres.sh starts).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-build=${BUILD_DIR:-build/bench-migrate}
-
-if ! command -v pg_ctlcluster >/dev/null 2>&1; then
-    deploy/install-deps.sh test
-fi
-export OPENAPS_TEST_POSTGRES_URL=${OPENAPS_TEST_POSTGRES_URL:-$(tests/start-postgres.sh | tail -1)}
-
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOPENAPS_BUILD_DESKTOP=OFF >/dev/null
-cmake --build "$build" --target openaps-server openaps-bench-migrate -- -j "${JOBS:-2}" >/dev/null
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-"$build/tests/bench/openaps-bench-migrate" --server "$build/server/openaps-server" --work "$work" \
-    --schema tests/fixtures/legacy/schema.sql --entries "${ENTRIES:-1000000}"
+. tests/bench/common/postgres-bench.sh
+postgres_bench migrate openaps-bench-migrate --schema tests/fixtures/legacy/schema.sql --entries "${ENTRIES:-1000000}"

@@ -122,32 +122,54 @@ class TemplateTest(unittest.TestCase):
             self.assertNotIn("*", resources)
         secrets = [s for s in statements if s["Action"] == "secretsmanager:GetSecretValue"][0]["Resource"]
         self.assertCountEqual(secrets, [{"Ref": "ServerSecretKey"}, {"Ref": "PseudonymKey"},
-                                        {"Ref": "OhClientSecretArn"}, {"Ref": "OhWebhookSecretArn"}])
+                                        {"Ref": "OhClientSecretArn"}, {"Ref": "OhWebhookSecretArn"},
+                                        {"Fn::If": ["HasOhMasterToken", {"Ref": "OhMasterTokenArn"},
+                                                    {"Ref": "AWS::NoValue"}]}])
         puts = [s for s in statements if s["Action"] == "s3:PutObject"][0]["Resource"]
         self.assertEqual(puts, {"Fn::Sub": "${Bucket.Arn}/backups/*"})
         for path, node in walk(self.template):
             if isinstance(node, str) and path and path[-1] in ("Password", "SecretString"):
                 self.fail(f"{'/'.join(map(str, path))} is a literal")
 
-    def user_data(self):
-        text = self.resources["Instance"]["Properties"]["UserData"]["Fn::Base64"]["Fn::Sub"]
+    def user_data(self, master_token=False):
+        text, variables = self.resources["Instance"]["Properties"]["UserData"]["Fn::Base64"]["Fn::Sub"]
         values = {"AWS::Region": "eu-west-1", "AWS::StackName": "openaps", "Bucket": "openaps-bucket",
                   "DomainName": "data.example.org", "OhClientId": "client", "SourceRef": "main",
                   "SourceRepository": "https://git.example.org/openaps.git",
                   "ServerSecretKey": ARN.format("key"), "PseudonymKey": ARN.format("pseudonym"),
-                  "OhClientSecretArn": ARN.format("oh-client"), "OhWebhookSecretArn": ARN.format("oh-webhook")}
-        return re.sub(r"\$\{([^}]+)\}", lambda m: values[m.group(1)], text)
+                  "OhClientSecretArn": ARN.format("oh-client"), "OhWebhookSecretArn": ARN.format("oh-webhook"),
+                  "OhMasterTokenArn": ARN.format("oh-master")}
+        substitute = lambda t: re.sub(r"\$\{([^}]+)\}", lambda m: values[m.group(1)], t)
+        # The optional master token: the condition's two branches.
+        condition, given, absent = variables["MasterTokenSecret"]["Fn::If"]
+        self.assertEqual(condition, "HasOhMasterToken")
+        self.assertEqual(absent, "")
+        values["MasterTokenSecret"] = substitute(given["Fn::Sub"]) if master_token else absent
+        return substitute(text)
 
     def test_user_data_is_valid_shell_and_hands_over_every_required_secret(self):
-        text = self.user_data()
-        check = subprocess.run(["bash", "-n"], input=text, capture_output=True, text=True)
-        self.assertEqual(check.returncode, 0, check.stderr)
-        self.assertIn("deploy/aws/single-host-setup.sh", text)
-        given = set(re.findall(r"--secret (\w+)=", text))
         required = {"secret_key", "pseudonym_key", "oh_client_secret", "oh_webhook_secret"}
-        self.assertEqual(given, required)
-        self.assertIn("signal SUCCESS", text)
-        self.assertIn("trap 'signal FAILURE' ERR", text)
+        for master_token in (False, True):
+            text = self.user_data(master_token)
+            check = subprocess.run(["bash", "-n"], input=text, capture_output=True, text=True)
+            self.assertEqual(check.returncode, 0, check.stderr)
+            self.assertIn("deploy/aws/single-host-setup.sh", text)
+            given = set(re.findall(r"--secret (\w+)=", text))
+            self.assertEqual(given, required | ({"oh_master_token"} if master_token else set()))
+            self.assertIn("signal SUCCESS", text)
+            self.assertIn("trap 'signal FAILURE' ERR", text)
+        self.assertIn("--secret oh_master_token=" + ARN.format("oh-master"), self.user_data(True))
+
+    def test_the_master_token_is_optional(self):
+        parameter = self.parameters["OhMasterTokenArn"]
+        self.assertEqual(parameter["Default"], "")
+        self.assertRegex("", parameter["AllowedPattern"])
+        self.assertRegex(ARN.format("oh-master"), parameter["AllowedPattern"])
+        self.assertEqual(self.template["Conditions"]["HasOhMasterToken"],
+                         {"Fn::Not": [{"Fn::Equals": [{"Ref": "OhMasterTokenArn"}, ""]}]})
+        code, output = cfn_lint(dt.source_path("deploy", "aws", "single-host.yaml"),
+                                parameters=LINT_PARAMETERS + ["OhMasterTokenArn=" + ARN.format("oh-master")])
+        self.assertEqual(code, 0, output)
 
 
 class SetupTest(unittest.TestCase):
@@ -164,7 +186,8 @@ class SetupTest(unittest.TestCase):
         self.env = dict(os.environ, PATH=bin_dir + ":" + os.environ["PATH"], FAKE_AWS=self.aws,
                         OPENAPS_SETUP_BINARY=dt.ARGS.server)
         self.secrets = {"secret_key": "k" * 64, "pseudonym_key": "p" * 64,
-                        "oh_client_secret": "client-secret-value", "oh_webhook_secret": "webhook-secret-value"}
+                        "oh_client_secret": "client-secret-value", "oh_webhook_secret": "webhook-secret-value",
+                        "oh_master_token": "master-token-value"}
         for name, value in self.secrets.items():
             dt.write(os.path.join(self.aws, "secrets", ARN.format(name)), value)
         dt.write(os.path.join(self.aws, "s3", "bucket", "config", "openaps.env"),
@@ -190,6 +213,10 @@ class SetupTest(unittest.TestCase):
             self.assertEqual(dt.read(path).strip(), value)
             self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600, name)
             self.assertNotIn(value, output)  # secrets are never printed
+        # The master token reaches the server as OPENAPS_OH_MASTER_TOKEN_FILE (a systemd credential).
+        unit = dt.read(os.path.join(root, "etc/systemd/system/openaps-server.service"))
+        self.assertIn("LoadCredential=oh_master_token:/etc/openaps/credentials/oh_master_token", unit)
+        self.assertIn("Environment=OPENAPS_OH_MASTER_TOKEN_FILE=%d/oh_master_token", unit)
         settings = dt.read(os.path.join(root, "etc/openaps/openaps.env"))
         self.assertRegex(settings, r"(?m)^OPENAPS_PUBLIC_URL=https://data\.example\.org$")
         self.assertRegex(settings, r"(?m)^OPENAPS_OH_CLIENT_ID=client-id$")

@@ -130,22 +130,6 @@ Outcome produceSqlite(QSqlDatabase &db, const ExportQuery &query, ChunkQueue &qu
     return outcome;
 }
 
-// Stops a running COPY on the server side (the client left): the query
-// must not keep PostgreSQL busy for a download nobody reads.
-void cancelQuery(PGconn *conn)
-{
-    if (PGcancel *cancel = PQgetCancel(conn)) {
-        char message[256];
-        PQcancel(cancel, message, sizeof message);
-        PQfreeCancel(cancel);
-    }
-    char *row = nullptr;
-    while (PQgetCopyData(conn, &row, 0) > 0)
-        PQfreemem(row);
-    while (PGresult *result = PQgetResult(conn))
-        PQclear(result);
-}
-
 Outcome producePostgres(QSqlDatabase &db, const ExportQuery &query, ChunkQueue &queue)
 {
     Outcome outcome;
@@ -202,7 +186,7 @@ Outcome producePostgres(QSqlDatabase &db, const ExportQuery &query, ChunkQueue &
         PQfreemem(row);
         ++outcome.rows;
         if (!sink.flushIfFull(outcome.rows)) {
-            cancelQuery(*conn);
+            pg::cancelCopyOut(*conn); // the client left
             db.rollback();
             return outcome;
         }

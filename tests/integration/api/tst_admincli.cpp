@@ -134,6 +134,19 @@ void TestAdminCli::createApproveRejectDeactivate()
     for (const char *shown :
          { "+1 555 0100", "unsure", "Board review in May", "Sponsor Inc", "Nightscout", "v1, accepted" })
         QVERIFY2(r.out.contains(QLatin1String(shown)), shown);
+    QVERIFY(r.out.contains(QStringLiteral("old portal:       -\n")));
+    // An account migrate-legacy copied shows the old portal's counters.
+    {
+        auto conn = tdb.database().connection();
+        QSqlQuery q(*conn);
+        QVERIFY(q.exec(QStringLiteral("UPDATE researchers SET legacy_login_count = 17, legacy_last_login_ms = "
+                                      "1572598800000, legacy_downloads = 4, legacy_download_mb = 12.5 "
+                                      "WHERE email = 'other@example.org'")));
+    }
+    r = runAdmin(url, { QStringLiteral("show"), QStringLiteral("other@example.org") });
+    QVERIFY2(r.out.contains(QStringLiteral("old portal:       17 sign-ins (last 2019-11-01T09:00:00Z), 4 downloads, "
+                                           "12.5 MiB\n")),
+             qPrintable(r.out));
     r = runAdmin(url, { QStringLiteral("list"), QStringLiteral("--status"), QStringLiteral("pending") });
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.contains(QStringLiteral("pending@example.org"))

@@ -192,6 +192,30 @@ void TestDemo::demoShowsTheWholeSystem()
     QTRY_VERIFY_WITH_TIMEOUT(countRows(dbPath, QStringLiteral("treatments")) > 0, 30000);
     QTRY_VERIFY_WITH_TIMEOUT(countRows(dbPath, QStringLiteral("device_status")) > 0, 30000);
 
+    // The member of the old Data Commons who never logged in here: the
+    // master token lists them, the ETL loads the old whole-history files
+    // under the old default consent (OpenAPS), the ingest adds segments.
+    const QRegularExpression legacyLine(
+            QStringLiteral(R"(/legacy\s+\(open\), Open Humans member (\d+) of the old Data Commons)"));
+    const QString legacy = legacyLine.match(QString::fromUtf8(out)).captured(1);
+    QVERIFY2(!legacy.isEmpty(), out.constData());
+    const auto legacyRows = [&](const char *files) {
+        return scalar(dbPath,
+                      QStringLiteral("SELECT COALESCE(SUM(f.records), 0) FROM etl_files f JOIN participants p ON "
+                                     "p.id = f.participant_id WHERE p.member_id = '%1' AND f.data_type = 'entries' "
+                                     "AND f.status = 'loaded' AND f.basename LIKE '%2'")
+                              .arg(legacy, QLatin1String(files)))
+                .toLongLong();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(legacyRows("%_entries.json") > 1000, 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(legacyRows("%.ndjson.gz") > 0, 120000);
+    QCOMPARE(scalar(dbPath,
+                    QStringLiteral("SELECT (p.access_token_enc IS NULL) || '/' || e.consent FROM participants p "
+                                   "JOIN etl_participants e ON e.participant_id = p.id WHERE p.member_id = '%1'")
+                            .arg(legacy))
+                     .toString(),
+             QStringLiteral("1/openaps"));
+
     // A member leaves on the Open Humans stand-in with erasure: its notice,
     // signed with the secret the demo generated, erases them here.
     const QString member = scalar(dbPath, QStringLiteral("SELECT member_id FROM participants ORDER BY id LIMIT 1"))

@@ -15,6 +15,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSqlRecord>
 
 using namespace openaps;
 using namespace openaps::test::etl;
@@ -42,11 +45,48 @@ QStringList identifiers(const QString &member)
              QStringLiteral("03/14/1980"),   member };
 }
 
-// The survey's layout, one answer of `member` with a full birth date.
+// Survey answers of `member` (the OpenAPS layout): one as the form's
+// choices give it with a full birth date, two with identifiers typed into
+// every free-text answer.
 QByteArray survey(const QString &member)
 {
-    return fixture("survey-openaps.csv").split('\n').first() + '\n' + "7/29/2019 15:44:55," + member.toUtf8()
-            + ",3/14/1980,Female,White,the UK,6/1/1995\n";
+    return fixture("survey-identifiers.csv").replace("@MEMBER@", member.toUtf8());
+}
+
+// "table: identifier" for each identifier in any value of the survey's and
+// the analytics tables, as stored (researchers and BI tools read them).
+QStringList storedLeaks(const db::Database &database, const QStringList &secrets)
+{
+    auto conn = database.connection();
+    QSqlQuery tables(*conn);
+    if (!tables.exec(database.isPostgres()
+                             ? QStringLiteral("SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                                              "current_schema() AND (table_name LIKE 'analytics%' OR table_name = "
+                                              "'member_demographics')")
+                             : QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                                              "(name LIKE 'analytics%' OR name = 'member_demographics')")))
+        return { tables.lastError().text() };
+    QStringList names;
+    while (tables.next())
+        names << tables.value(0).toString();
+    QStringList found;
+    for (const QString &table : std::as_const(names)) {
+        QSqlQuery rows(*conn);
+        if (!rows.exec(QStringLiteral("SELECT * FROM ") + table))
+            return { rows.lastError().text() };
+        while (rows.next()) {
+            for (int i = 0; i < rows.record().count(); ++i) {
+                const QString value = rows.value(i).toString().toLower();
+                for (const QString &secret : secrets) {
+                    if (value.contains(secret))
+                        found << table + QLatin1String(": ") + secret;
+                }
+            }
+        }
+    }
+    if (names.size() < 3)
+        found << QStringLiteral("only %1 tables checked").arg(names.size());
+    return found;
 }
 
 // Downloads every dataset the API lists in both formats; "dataset.format:
@@ -115,7 +155,8 @@ private slots:
                  1);
         QCOMPARE(w.userCount("treatments"), qint64(10));
         QCOMPARE(w.userCount("entries"), qint64(6));
-        QCOMPARE(w.userCount("member_demographics"), qint64(1));
+        QCOMPARE(w.userCount("member_demographics"), qint64(3));
+        QCOMPARE(w.userCount("analytics_demographics"), qint64(3));
 
         // The treatments chosen (README, "What researchers receive").
         QCOMPARE(text(database, "SELECT device FROM entries WHERE id = ?", QStringLiteral("idf-e1")),
@@ -140,6 +181,16 @@ private slots:
                  QStringLiteral("LoopError.pumpDataTooOld"));
         QCOMPARE(text(database, "SELECT default_profile FROM profile WHERE id = ?", QStringLiteral("idf-p1")),
                  w.keys.profileName(QStringLiteral("Zebulon Quargh")));
+
+        // Typed survey answers keep the forms' choices, or Other (survey/answerscrub.h).
+        QCOMPARE(scalar(database,
+                        QStringLiteral(
+                                "SELECT gender || '|' || ethnicity || '|' || country || '|' || "
+                                "diy_closed_loop_type || '|' || who_uses_the_closed_loop_system || '|' || "
+                                "COALESCE(weight, 'null') || '|' || COALESCE(height, 'null') FROM member_demographics "
+                                "ORDER BY ts LIMIT 1 OFFSET 1")), // the answer of 2 August
+                 QStringLiteral("Other|White, Other|Other|Other, Loop|Child|null|null"));
+        QCOMPARE(storedLeaks(database, identifiers(w.member)), QStringList());
 
         test::ExportHarness api(database);
         QVERIFY(api.isValid());
@@ -216,6 +267,31 @@ private slots:
                  QStringLiteral("0"));
         // Scrubbing again changes nothing.
         QCOMPARE(*etl::scrubStoredRows(database, w.keys), qint64(0));
+
+        // A survey answer stored as typed, before typed answers were scrubbed.
+        QVERIFY(api.insert(QStringLiteral("member_demographics"),
+                           { { QStringLiteral("user_id"), user },
+                             { QStringLiteral("ts"), QStringLiteral("2019-08-02T10:00:00.000Z") },
+                             { QStringLiteral("survey"), QStringLiteral("openaps") },
+                             { QStringLiteral("gender"), typed },
+                             { QStringLiteral("ethnicity"), typed },
+                             { QStringLiteral("country"), typed },
+                             { QStringLiteral("diy_closed_loop_type"), typed },
+                             { QStringLiteral("who_uses_the_closed_loop_system"), typed },
+                             { QStringLiteral("weight"), typed },
+                             { QStringLiteral("height"), QStringLiteral("1.80 m") } }));
+        scalar(database, QStringLiteral("DELETE FROM data_rewrites WHERE name = 'scrub-survey-answers'"));
+        QVERIFY(!storedLeaks(database, identifiers(w.member)).isEmpty());
+        QCOMPARE(*etl::rewritePending(database, etl::surveyScrubRewrite), true);
+        QCOMPARE(*etl::scrubStoredSurveyAnswers(database, w.keys), qint64(1));
+        QCOMPARE(*etl::rewritePending(database, etl::surveyScrubRewrite), false);
+        QCOMPARE(storedLeaks(database, identifiers(w.member)), QStringList());
+        QCOMPARE(leaks(api, identifiers(w.member), &rows), QStringList());
+        QCOMPARE(scalar(database,
+                        QStringLiteral("SELECT gender || '|' || COALESCE(weight, 'null') || '|' || height "
+                                       "FROM member_demographics")),
+                 QStringLiteral("Other|null|1.80 m"));
+        QCOMPARE(*etl::scrubStoredSurveyAnswers(database, w.keys), qint64(0));
     }
 };
 

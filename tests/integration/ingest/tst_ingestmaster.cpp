@@ -37,6 +37,19 @@ class TestIngestMaster : public QObject
         return service.lastCycle();
     }
 
+    // A member of the old system: a URL file of their open site, no consent
+    // file (the old default, OpenAPS), no account here and no tokens of
+    // their own.
+    static Member addLegacyMember(Harness &h)
+    {
+        Member m;
+        m.site = QStringLiteral("legacy");
+        m.memberId = h.openHumans->addMember();
+        h.nightscout.site(m.site).setOpen();
+        h.writeUrlFile(m);
+        return m;
+    }
+
 private slots:
     void initTestCase_data() { test::addBackendRows(); }
 
@@ -45,13 +58,7 @@ private slots:
         QFETCH_GLOBAL(QString, backend);
         Harness h(backend);
         QVERIFY(h.isValid());
-        // A member of the old system: a URL file, no consent file (the old
-        // default, OpenAPS), no account here and no tokens of their own.
-        Member m;
-        m.site = QStringLiteral("legacy");
-        m.memberId = h.openHumans->addMember();
-        h.nightscout.site(m.site).setOpen();
-        h.writeUrlFile(m);
+        const Member m = addLegacyMember(h);
         h.now = QDateTime(QDate(2024, 2, 27), QTime(12, 0), Qt::UTC);
         for (DataType type : kAllTypes)
             h.site(m).store().add(collectionOf(type), syntheticRecords(7, type, h.now.addDays(-3), h.now));
@@ -86,11 +93,7 @@ private slots:
         QFETCH_GLOBAL(QString, backend);
         Harness h(backend);
         QVERIFY(h.isValid());
-        Member m;
-        m.site = QStringLiteral("legacy");
-        m.memberId = h.openHumans->addMember();
-        h.nightscout.site(m.site).setOpen();
-        h.writeUrlFile(m);
+        const Member m = addLegacyMember(h);
         const QString master = h.openHumans->issueMasterToken();
         QCOMPARE(runCycle(h, master).ok, 1);
         h.openHumans->expireMasterTokens();

@@ -8,6 +8,8 @@
 #include "legacy/legacymigration.h"
 #include "legacysupport.h"
 
+#include <QJsonArray>
+
 using namespace openaps;
 using namespace openaps::test;
 using namespace openaps::test::etl;
@@ -92,6 +94,56 @@ private slots:
         // A deactivated account stays closed, even with the right old password.
         QVERIFY(m_api->login(QStringLiteral("gone@example.org"), oldPassword).isEmpty());
         QCOMPARE(m_api->smtp().messagesTo(QStringLiteral("researcher@example.org")).size(), 0);
+    }
+
+    // The old application's answers reach this system's application fields,
+    // for accounts and for pending or rejected applications; administrators
+    // see them and the old counters in the admin list.
+    void applicationDetailsAndCounters()
+    {
+        const db::Database database = m_api->database();
+        const auto fields = [&database](const char *email) {
+            return scalar(database,
+                          QStringLiteral("SELECT phone || '|' || irb_approval || '|' || irb_details || '|' || "
+                                         "sponsor_organisation || '|' || COALESCE(requested_scope, '-') || '|' || "
+                                         "purpose FROM researchers WHERE email = ?"),
+                          { QString::fromLatin1(email) });
+        };
+        QCOMPARE(fields("researcher@example.org"),
+                 QStringLiteral("+44 20 0000 0000|yes||Analytical Engines Ltd|nsf|"
+                                "Glycaemic variability in DIY closed loops"));
+        QCOMPARE(fields("waiting@example.org"),
+                 QStringLiteral("||Pending: Example University IRB #2019-44||openaps|Time in range"));
+        QCOMPARE(fields("refused@example.org"), QStringLiteral("555|no||Nowhere Inc|all|Selling data"));
+        QCOMPARE(fields("admin@openaps.example"), QStringLiteral("||||-|"));
+
+        const QString token = m_api->login(QStringLiteral("admin@openaps.example"), QStringLiteral("admin secret 1"));
+        QVERIFY(!token.isEmpty());
+        const ApiReply list = m_api->get(QStringLiteral("/api/v1/admin/researchers"), token);
+        QCOMPARE(list.status, 200);
+        QJsonObject researcher;
+        QJsonObject waiting;
+        for (const QJsonValue &r : list.json.value(QStringLiteral("researchers")).toArray()) {
+            const QString email = r.toObject().value(QStringLiteral("email")).toString();
+            if (email == QLatin1String("researcher@example.org"))
+                researcher = r.toObject();
+            else if (email == QLatin1String("waiting@example.org"))
+                waiting = r.toObject();
+        }
+        const QJsonObject application = researcher.value(QStringLiteral("application")).toObject();
+        QCOMPARE(application.value(QStringLiteral("phone")).toString(), QStringLiteral("+44 20 0000 0000"));
+        QCOMPARE(application.value(QStringLiteral("irb_approval")).toString(), QStringLiteral("yes"));
+        QCOMPARE(application.value(QStringLiteral("data_commons")).toString(), QStringLiteral("nightscout"));
+        const QJsonObject usage = researcher.value(QStringLiteral("legacy_usage")).toObject();
+        QCOMPARE(usage.value(QStringLiteral("login_count")).toInt(), 17);
+        QCOMPARE(usage.value(QStringLiteral("last_login_at")).toString(), QStringLiteral("2019-11-01T09:00:00.000Z"));
+        QCOMPARE(usage.value(QStringLiteral("downloads")).toInt(), 4);
+        QCOMPARE(usage.value(QStringLiteral("download_mb")).toDouble(), 12.5);
+        // A pending application from the old portal has no counters.
+        QCOMPARE(waiting.value(QStringLiteral("status")).toString(), QStringLiteral("pending"));
+        QVERIFY(waiting.value(QStringLiteral("legacy_usage")).isNull());
+        QCOMPARE(waiting.value(QStringLiteral("application")).toObject().value(QStringLiteral("irb_details")),
+                 QJsonValue(QStringLiteral("Pending: Example University IRB #2019-44")));
     }
 
     // No hash, or one no verifier accepts: a sign-in sends a reset code.

@@ -81,11 +81,11 @@ private slots:
         };
         QCOMPARE(value("ts", 12345678), QStringLiteral("2019-07-29T15:44:55.000Z"));
         QCOMPARE(value("birth_year", 12345678), QStringLiteral("1980")); // the year only
-        QCOMPARE(value("country", 12345678), QStringLiteral("the UK"));
-        QCOMPARE(value("diy_closed_loop_type", 12345678), QStringLiteral("OpenAPS (oref0), AndroidAPS"));
+        QCOMPARE(value("country", 12345678), QStringLiteral("United Kingdom")); // as a choice (answerscrub.h)
+        QCOMPARE(value("diy_closed_loop_type", 12345678), QStringLiteral("OpenAPS, AndroidAPS"));
         QCOMPARE(value("height", 12345678), QStringLiteral("5'7\""));
         QCOMPARE(value("survey", 12345678), QStringLiteral("openaps"));
-        QCOMPARE(value("diy_closed_loop_type", 23456789), QStringLiteral("Loop\n(and sometimes OpenAPS)"));
+        QCOMPARE(value("diy_closed_loop_type", 23456789), QStringLiteral("Loop, OpenAPS"));
         QCOMPARE(value("insulin_units_per_day", 23456789), QStringLiteral("25.5"));
         QCOMPARE(value("carb_grams_per_day", 23456789), QStringLiteral("120"));
         QCOMPARE(value("last_lab_reported_a1c", 23456789), QStringLiteral("6.8"));
