@@ -4,6 +4,7 @@
 #include "app/shutdown.h"
 #include "db/migrations.h"
 #include "etl/analytics.h"
+#include "etl/derivedtables.h"
 #include "etl/etlservice.h"
 #include "etl/fileloader.h"
 #include "etl/importplan.h"
@@ -165,6 +166,11 @@ int importCommand(const Config &config, const QStringList &arguments)
             continue;
         }
         progress.update(label, *report, true);
+        if (report->span) {
+            if (auto s = etl::markDerivedPending(*database, target.userId, report->span->first, report->span->second);
+                !s)
+                err() << label << ": " << s.error().message << '\n';
+        }
         if (!report->readError.isEmpty()) {
             err() << label << ": " << report->readError << '\n';
             ++failed;

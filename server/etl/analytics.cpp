@@ -1,6 +1,7 @@
 #include "etl/analytics.h"
 
 #include "db/sqlhelpers.h"
+#include "etl/derivedtables.h"
 #include "records/localtimesql.h"
 #include "records/researchgeneration.h"
 
@@ -87,6 +88,8 @@ Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, 
             if (auto q = sql::exec(db, statement, { userId }, "refreshing analytics"); !q)
                 return q.error();
         }
+        if (auto s = writeDerivedDatasets(database, db, userId); !s)
+            return s;
         return records::bumpResearchGeneration(db);
     });
 }

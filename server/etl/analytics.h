@@ -21,6 +21,8 @@ namespace openaps::etl {
 //    decision (OpenAPS/AAPS/Loop enacted) or Loop IOB, else "open loop";
 //  - analytics_device_groups: entries per device, grouped (xDrip, Libre,
 //    MiaoMiao, Dexcom, Medtronic, OpenAPS, AndroidAPS, Loop, else as named).
+// Then, in the same transaction, the derived datasets that depend on them
+// (etl/derivedtables.h: participant_summary).
 // `userId` is the member's pseudonym; `guard` is checked first, in the same
 // transaction (privacy/tombstones.h).
 Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, const privacy::WriteGuard &guard = {});

@@ -44,7 +44,15 @@ FileReport &FileReport::operator+=(const FileReport &other)
     }
     if (readError.isEmpty())
         readError = other.readError;
+    if (other.span)
+        widen(other.span->first, other.span->second);
     return *this;
+}
+
+void FileReport::widen(qint64 fromMs, qint64 toMs)
+{
+    span = span ? std::pair { std::min(span->first, fromMs), std::max(span->second, toMs) }
+                : std::pair { fromMs, toMs };
 }
 
 Result<TimeZoneHistory> FileLoader::timeZones(const db::Database &database, qint64 userId)
@@ -115,6 +123,10 @@ Result<FileReport> FileLoader::load(QIODevice *device, records::DataType type, c
         if (auto problem = mapper.map(record->bytes)) {
             bad(record->line, *problem);
             continue;
+        }
+        for (const Field &f : mapper.row()) {
+            if (f.kind == Field::Time)
+                report.widen(f.ms, f.ms);
         }
         if (const auto &zone = mapper.profileZone())
             zones->add(zone->first, zone->second);

@@ -30,10 +30,14 @@ struct FileReport
     qint64 badLines = 0; // unreadable + unusable + refused records
     std::vector<BadLine> badLineSample; // the first few, for reports and logs
     QString readError; // reading stopped early (corrupt/truncated gzip); rows before it are loaded
+    // The UTC span (ms) of the times in the records mapped, for the derived
+    // datasets to recompute (etl/derivedtables.h); empty without any.
+    std::optional<std::pair<qint64, qint64>> span;
 
     // "line 3: not valid JSON (...); line 9: no usable time in the record"
     QString badLineSummary() const;
     FileReport &operator+=(const FileReport &other);
+    void widen(qint64 fromMs, qint64 toMs);
 };
 
 // Whose rows these are and how they are stamped.

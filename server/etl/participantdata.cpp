@@ -13,7 +13,8 @@ QStringList stampedTables()
 {
     return records::researchTables()
             + QStringList { QStringLiteral("analytics_glucose_time_of_day"),
-                            QStringLiteral("analytics_loop_type_by_day"), QStringLiteral("analytics_device_groups") };
+                            QStringLiteral("analytics_loop_type_by_day"), QStringLiteral("analytics_device_groups"),
+                            QStringLiteral("participant_summary") };
 }
 
 } // namespace
@@ -64,7 +65,8 @@ Result<qint64> removeParticipantData(const db::Database &database, qint64 userId
     const Status s = sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
         // The survey answers go too: nothing is kept of someone who withdrew.
         const QStringList tables = stampedTables()
-                + QStringList { QStringLiteral("member_demographics"), QStringLiteral("analytics_demographics") };
+                + QStringList { QStringLiteral("member_demographics"), QStringLiteral("analytics_demographics"),
+                                QStringLiteral("derived_pending") };
         for (const QString &table : tables) {
             auto q = sql::exec(db, QStringLiteral("DELETE FROM %1 WHERE user_id = ?").arg(table), { userId },
                                "removing a participant's data");

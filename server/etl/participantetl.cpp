@@ -1,6 +1,7 @@
 #include "etl/participantetl.h"
 
 #include "etl/analytics.h"
+#include "etl/derivedtables.h"
 #include "etl/etllog.h"
 #include "etl/participantdata.h"
 #include "jobs/ohaccess.h"
@@ -224,6 +225,12 @@ void ParticipantEtl::onDownloaded(const oh::MemberFile &file, records::DataType 
                     return loaded.error();
                 }
                 *report = *loaded;
+                // Before the file counts as loaded: a crash in between loads it again.
+                if (loaded->span) {
+                    if (auto s = markDerivedPending(database, target.userId, loaded->span->first, loaded->span->second);
+                        !s)
+                        return s;
+                }
                 return state.recordFile(participantId, remote, type, &*loaded, {});
             },
             [this, report, file](Status s) {

@@ -137,9 +137,15 @@ int localMinuteOfDay(const Reading &reading)
     return int(localMinutes - floorDiv(localMinutes, 1440) * 1440);
 }
 
+qint64 localDay(const Reading &reading)
+{
+    return floorDiv(floorDiv(reading.utcMs, 60000) + reading.offsetMinutes, 1440);
+}
+
 double periodDays(const Summary &summary)
 {
-    return summary.isEmpty() ? 0 : double(summary.lastUtcMs - summary.firstUtcMs) / (24 * 3600 * 1000.0);
+    return summary.isEmpty() ? 0
+                             : double(summary.lastUtcMs - summary.firstUtcMs + cgmIntervalMs) / (24 * 3600 * 1000.0);
 }
 
 bool isSufficient(const Summary &summary)

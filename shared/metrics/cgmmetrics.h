@@ -65,7 +65,9 @@ Summary summarize(const QList<Reading> &readings);
 // 2019): at least 14 days of data, and CGM worn at least 70 % of that time.
 constexpr double sufficientDays = 14;
 constexpr double sufficientWearPercent = 70;
-// Days from the first to the last reading (0 without readings).
+// Days the readings cover: from the first reading to the end of the last
+// one's 5-minute slot (0 without readings), so 14 full days of readings
+// count as 14 days.
 double periodDays(const Summary &summary);
 bool isSufficient(const Summary &summary);
 
@@ -91,6 +93,8 @@ std::array<AgpBin, agpBinCount> agp(const QList<Reading> &readings);
 
 // Helpers exposed for tests and for charts.
 int localMinuteOfDay(const Reading &reading);
+// The reading's LOCAL calendar day as days since 1970-01-01 (civil/civildate.h).
+qint64 localDay(const Reading &reading);
 double percentile(const QList<double> &sorted, double p); // p in 0..1, input sorted ascending
 // Kovatchev's symmetrising transform for mg/dL: 1.509 x (ln(bg)^1.084 - 5.381).
 double kovatchevF(double mgdl);

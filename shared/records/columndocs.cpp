@@ -227,12 +227,133 @@ Docs demographics()
     };
 }
 
+// Derived by the ETL with the desktop app's metrics (shared/metrics) and
+// the analytics (server/etl); every participant appears by pseudonym only.
+Docs participantSummary()
+{
+    const QString computed = QStringLiteral("computed; the participant by pseudonym only");
+    auto metric = [&computed](const char *description, const char *unit, const char *from) {
+        return doc(description, unit, from, computed);
+    };
+    const char *sgv = "entries of type sgv (`sgv`), clamped to 39-400 mg/dL, one per instant";
+    const char *range = "share of the readings used";
+    return {
+        { QStringLiteral("participant_summary.period"),
+          metric("all (whole history), month (a calendar month), last_14_days or last_90_days (ending with the day "
+                 "of the newest reading)",
+                 "", "the readings' local days") },
+        { QStringLiteral("participant_summary.period_start"),
+          metric("first day of the period (local calendar)", "date", "the readings' local days") },
+        { QStringLiteral("participant_summary.period_end"),
+          metric("last day of the period, inclusive (local calendar)", "date", "the readings' local days") },
+        { QStringLiteral("participant_summary.readings"), metric("readings used", "count", sgv) },
+        { QStringLiteral("participant_summary.days_with_data"),
+          metric("local days with at least one reading", "days", sgv) },
+        { QStringLiteral("participant_summary.first_reading"), metric("first reading of the period", "UTC", sgv) },
+        { QStringLiteral("participant_summary.last_reading"), metric("last reading of the period", "UTC", sgv) },
+        { QStringLiteral("participant_summary.active_cgm_percent"),
+          metric("5-minute slots with a reading between the first and the last reading", "%", sgv) },
+        { QStringLiteral("participant_summary.very_low_percent"), metric("time below 54 mg/dL", "%", range) },
+        { QStringLiteral("participant_summary.low_percent"), metric("time 54-69 mg/dL", "%", range) },
+        { QStringLiteral("participant_summary.in_range_percent"), metric("time 70-180 mg/dL", "%", range) },
+        { QStringLiteral("participant_summary.high_percent"), metric("time 181-250 mg/dL", "%", range) },
+        { QStringLiteral("participant_summary.very_high_percent"), metric("time above 250 mg/dL", "%", range) },
+        { QStringLiteral("participant_summary.mean_mgdl"), metric("mean glucose", "mg/dL", sgv) },
+        { QStringLiteral("participant_summary.sd_mgdl"), metric("standard deviation (n-1)", "mg/dL", sgv) },
+        { QStringLiteral("participant_summary.cv_percent"), metric("coefficient of variation, SD / mean", "%", sgv) },
+        { QStringLiteral("participant_summary.gmi_percent"),
+          metric("glucose management indicator, 3.31 + 0.02392 x mean", "%", sgv) },
+        { QStringLiteral("participant_summary.lbgi"), metric("Kovatchev low blood glucose index", "", sgv) },
+        { QStringLiteral("participant_summary.hbgi"), metric("Kovatchev high blood glucose index", "", sgv) },
+        { QStringLiteral("participant_summary.gri"), metric("glycemia risk index (Klonoff 2022), 0-100", "", range) },
+        { QStringLiteral("participant_summary.sufficient"),
+          metric("consensus rule met: at least 14 days of data and at least 70 % CGM wear", "", sgv) },
+        { QStringLiteral("participant_summary.closed_loop_days_percent"),
+          metric("days with an enacted loop decision, of the days with device status (empty without)", "%",
+                 "analytics_loop_type_by_day") },
+        { QStringLiteral("participant_summary.basal_units_per_day"),
+          metric("insulin delivered by the recorded temp basals per day with temp basals (scheduled basal between "
+                 "them is not in the treatments; empty without temp basals)",
+                 "U/day", "treatments `Temp Basal`: `absolute` (else `rate`), `duration`") },
+        { QStringLiteral("participant_summary.bolus_units_per_day"),
+          metric("bolus insulin per day with treatments (empty without)", "U/day", "treatments `insulin`") },
+        { QStringLiteral("participant_summary.carbs_grams_per_day"),
+          metric("carbohydrates per day with treatments (empty without)", "g/day", "treatments `carbs`") },
+        { QStringLiteral("participant_summary.main_device_group"),
+          metric("the device group of most readings", "", "analytics_device_groups") },
+        { QStringLiteral("participant_summary.main_uploader"),
+          metric("the uploader of most device status records", "", "device_status `device`, as a family") },
+    };
+}
+
+Docs analytics()
+{
+    const QString computed = QStringLiteral("computed; the participant by pseudonym only");
+    auto derived = [&computed](const char *description, const char *unit, const char *from) {
+        return doc(description, unit, from, computed);
+    };
+    const char *sgv = "entries of type sgv, 39-600 mg/dL, by local time";
+    const char *survey = "member_demographics, cleaned";
+    return {
+        { QStringLiteral("analytics_glucose_time_of_day.bin"),
+          derived("15-minute bin of the local day, 0 = 00:00-00:15", "", sgv) },
+        { QStringLiteral("analytics_glucose_time_of_day.bin_start"), derived("start of the bin", "HH:MM", sgv) },
+        { QStringLiteral("analytics_glucose_time_of_day.readings"), derived("readings in the bin", "count", sgv) },
+        { QStringLiteral("analytics_glucose_time_of_day.mean_mgdl"), derived("mean glucose", "mg/dL", sgv) },
+        { QStringLiteral("analytics_glucose_time_of_day.mean_mmol"),
+          derived("mean glucose (mg/dL / 18.01559)", "mmol/L", sgv) },
+        { QStringLiteral("analytics_glucose_time_of_day.min_mgdl"), derived("lowest glucose", "mg/dL", sgv) },
+        { QStringLiteral("analytics_glucose_time_of_day.max_mgdl"), derived("highest glucose", "mg/dL", sgv) },
+        { QStringLiteral("analytics_loop_type_by_day.day"),
+          derived("local calendar day", "date", "device_status `created_at` + offset") },
+        { QStringLiteral("analytics_loop_type_by_day.loop_type"),
+          derived("closed loop (an enacted decision or Loop IOB that day) or open loop", "",
+                  "device_status, device_status_metrics") },
+        { QStringLiteral("analytics_loop_type_by_day.device_status_rows"),
+          derived("device status records that day", "count", "device_status") },
+        { QStringLiteral("analytics_device_groups.device"),
+          derived("uploading device, as a family", "", "entries `device`") },
+        { QStringLiteral("analytics_device_groups.device_group"),
+          derived("xDrip, Libre, MiaoMiao, Dexcom, Medtronic, OpenAPS, AndroidAPS, Loop, else the device", "",
+                  "entries `device`") },
+        { QStringLiteral("analytics_device_groups.entries"), derived("entries from it", "count", "entries") },
+        { QStringLiteral("analytics_device_groups.first_seen"), derived("its first entry", "UTC", "entries `date`") },
+        { QStringLiteral("analytics_device_groups.last_seen"), derived("its last entry", "UTC", "entries `date`") },
+        { QStringLiteral("analytics_demographics.ts"), derived("when the answer was given", "UTC", survey) },
+        { QStringLiteral("analytics_demographics.survey"), derived("which survey: openaps or nightscout", "", survey) },
+        { QStringLiteral("analytics_demographics.gender"), doc("gender", "", survey, surveyText) },
+        { QStringLiteral("analytics_demographics.ethnicity"), doc("ethnicity", "", survey, surveyText) },
+        { QStringLiteral("analytics_demographics.country"), doc("country as typed", "", survey, surveyText) },
+        { QStringLiteral("analytics_demographics.country_corrected"),
+          derived("country, names normalised", "", survey) },
+        { QStringLiteral("analytics_demographics.height_cm"), derived("height", "cm", survey) },
+        { QStringLiteral("analytics_demographics.weight_kg"), derived("weight", "kg", survey) },
+        { QStringLiteral("analytics_demographics.age_years"),
+          doc("age from the birth year", "years", survey, QStringLiteral("from the year of birth only")) },
+        { QStringLiteral("analytics_demographics.age_bracket"), derived("age bracket", "", survey) },
+        { QStringLiteral("analytics_demographics.years_since_diagnosed"),
+          doc("years since diagnosis", "years", survey, QStringLiteral("from the year of diagnosis only")) },
+        { QStringLiteral("analytics_demographics.years_since_diagnosed_bracket"),
+          derived("bracket of the years since diagnosis", "", survey) },
+        { QStringLiteral("analytics_demographics.diy_closed_loop_type"),
+          doc("DIY loop systems used", "", survey, surveyText) },
+        { QStringLiteral("analytics_demographics.who_uses_the_closed_loop_system"),
+          doc("the person with diabetes or a carer", "", survey, surveyText) },
+        { QStringLiteral("analytics_demographics.insulin_units_per_day"),
+          derived("total daily insulin", "U/day", survey) },
+        { QStringLiteral("analytics_demographics.basal_insulin_units_per_day"),
+          derived("basal insulin", "U/day", survey) },
+        { QStringLiteral("analytics_demographics.carb_grams_per_day"), derived("carbohydrates", "g/day", survey) },
+        { QStringLiteral("analytics_demographics.last_lab_reported_a1c"), derived("last lab HbA1c", "%", survey) },
+    };
+}
+
 const Docs &allDocs()
 {
     static const Docs all = [] {
         Docs d;
-        for (const Docs &part :
-             { common(), entries(), treatments(), deviceStatus(), metrics(), profile(), demographics() })
+        for (const Docs &part : { common(), entries(), treatments(), deviceStatus(), metrics(), profile(),
+                                  demographics(), participantSummary(), analytics() })
             d.insert(part);
         return d;
     }();

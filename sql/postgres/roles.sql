@@ -141,6 +141,9 @@ INSERT INTO pg_temp.openaps_grants (table_name, web, ingest, etl, api, viewer) V
     ('analytics_loop_type_by_day', 'erase', NULL, 'load', 'read', 'read'),
     ('analytics_device_groups', 'erase', NULL, 'load', 'read', 'read'),
     ('analytics_demographics', 'erase', NULL, 'load', 'read', 'read'),
+    -- derived datasets (0100): the ETL computes them, researchers download them
+    ('participant_summary', 'erase', NULL, 'load', 'read', 'read'),
+    ('derived_pending', 'erase', NULL, 'write', NULL, NULL),
 
     -- researcher API accounts (0040): the api role alone; auth tables, so no viewer
     ('researchers', NULL, NULL, NULL, 'write', NULL),

@@ -39,41 +39,147 @@ Dataset fromEtl(const records::TableSpec &spec, const char *timeColumn)
     return d;
 }
 
+using Columns = std::initializer_list<std::pair<const char *, ExportType>>;
+
+// A table the ETL or the survey import derives, listed here column by column.
+Dataset listed(const char *name, const char *timeColumn, Columns columns, bool hasSourceEntity = true,
+               const char *tieBreak = "seq_id")
+{
+    Dataset d { QLatin1String(name),    {}, QLatin1String(timeColumn), QStringLiteral("user_id"), hasSourceEntity,
+                QLatin1String(tieBreak) };
+    for (const auto &[column, type] : columns)
+        d.columns.push_back({ QLatin1String(column), type });
+    return d;
+}
+
+using T = ExportType;
+
 // The survey table is filled from a spreadsheet, not by the ETL's specs
 // (sql/*/0001_initial.sql). Its time is the survey timestamp `ts`, which
 // says when an answer was given, not what time the data covers: from/to
-// do not apply to it.
+// do not apply to it. Its rows follow the member's consent as stamped on
+// their research rows, as do the cleaned answers (analytics_demographics).
 Dataset demographics()
 {
-    using T = ExportType;
-    Dataset d { QStringLiteral("member_demographics"), {}, {}, QStringLiteral("user_id"), false };
-    const std::pair<const char *, ExportType> columns[] = {
-        { "user_id", T::Integer },
-        { "ts", T::Timestamp },
-        { "survey", T::Text },
-        { "birth_year", T::Integer },
-        { "gender", T::Text },
-        { "ethnicity", T::Text },
-        { "country", T::Text },
-        { "diagnosis_year", T::Integer },
-        { "first_insulin_pump_date", T::Date },
-        { "first_glucose_monitor_date", T::Date },
-        { "first_diy_closed_loop_date", T::Date },
-        { "diy_closed_loop_type", T::Text },
-        { "who_uses_the_closed_loop_system", T::Text },
-        { "weight", T::Text },
-        { "height", T::Text },
-        { "insulin_units_per_day", T::Real },
-        { "basal_insulin_units_per_day", T::Real },
-        { "carb_grams_per_day", T::Real },
-        { "last_lab_reported_a1c", T::Real },
-        { "last_lab_reported_a1c_date", T::Date },
-        { "inserted_ts", T::Timestamp },
-        { "updated_ts", T::Timestamp },
+    return listed("member_demographics", "",
+                  {
+                          { "user_id", T::Integer },
+                          { "ts", T::Timestamp },
+                          { "survey", T::Text },
+                          { "birth_year", T::Integer },
+                          { "gender", T::Text },
+                          { "ethnicity", T::Text },
+                          { "country", T::Text },
+                          { "diagnosis_year", T::Integer },
+                          { "first_insulin_pump_date", T::Date },
+                          { "first_glucose_monitor_date", T::Date },
+                          { "first_diy_closed_loop_date", T::Date },
+                          { "diy_closed_loop_type", T::Text },
+                          { "who_uses_the_closed_loop_system", T::Text },
+                          { "weight", T::Text },
+                          { "height", T::Text },
+                          { "insulin_units_per_day", T::Real },
+                          { "basal_insulin_units_per_day", T::Real },
+                          { "carb_grams_per_day", T::Real },
+                          { "last_lab_reported_a1c", T::Real },
+                          { "last_lab_reported_a1c_date", T::Date },
+                          { "inserted_ts", T::Timestamp },
+                          { "updated_ts", T::Timestamp },
+                  },
+                  false);
+}
+
+// Derived by the ETL (migration 0100, etl/derivedtables.h); from/to select
+// periods by their first day.
+Dataset participantSummary()
+{
+    return listed("participant_summary", "period_start",
+                  {
+                          { "user_id", T::Integer },
+                          { "period", T::Text },
+                          { "period_start", T::Date },
+                          { "period_end", T::Date },
+                          { "readings", T::Integer },
+                          { "days_with_data", T::Integer },
+                          { "first_reading", T::Timestamp },
+                          { "last_reading", T::Timestamp },
+                          { "active_cgm_percent", T::Real },
+                          { "very_low_percent", T::Real },
+                          { "low_percent", T::Real },
+                          { "in_range_percent", T::Real },
+                          { "high_percent", T::Real },
+                          { "very_high_percent", T::Real },
+                          { "mean_mgdl", T::Real },
+                          { "sd_mgdl", T::Real },
+                          { "cv_percent", T::Real },
+                          { "gmi_percent", T::Real },
+                          { "lbgi", T::Real },
+                          { "hbgi", T::Real },
+                          { "gri", T::Real },
+                          { "sufficient", T::Boolean },
+                          { "closed_loop_days_percent", T::Real },
+                          { "basal_units_per_day", T::Real },
+                          { "bolus_units_per_day", T::Real },
+                          { "carbs_grams_per_day", T::Real },
+                          { "main_device_group", T::Text },
+                          { "main_uploader", T::Text },
+                          { "source_entity", T::Integer },
+                  });
+}
+
+// The ETL's analytics (migration 0032, etl/analytics.h).
+std::vector<Dataset> analytics()
+{
+    return {
+        listed("analytics_glucose_time_of_day", "",
+               { { "user_id", T::Integer },
+                 { "bin", T::Integer },
+                 { "bin_start", T::Text },
+                 { "readings", T::Integer },
+                 { "mean_mgdl", T::Real },
+                 { "mean_mmol", T::Real },
+                 { "min_mgdl", T::Real },
+                 { "max_mgdl", T::Real },
+                 { "source_entity", T::Integer } },
+               true, "bin"),
+        listed("analytics_loop_type_by_day", "day",
+               { { "user_id", T::Integer },
+                 { "day", T::Date },
+                 { "loop_type", T::Text },
+                 { "device_status_rows", T::Integer },
+                 { "source_entity", T::Integer } },
+               true, "day"),
+        listed("analytics_device_groups", "",
+               { { "user_id", T::Integer },
+                 { "device", T::Text },
+                 { "device_group", T::Text },
+                 { "entries", T::Integer },
+                 { "first_seen", T::Timestamp },
+                 { "last_seen", T::Timestamp },
+                 { "source_entity", T::Integer } },
+               true, "device"),
+        listed("analytics_demographics", "",
+               { { "user_id", T::Integer },
+                 { "ts", T::Timestamp },
+                 { "survey", T::Text },
+                 { "gender", T::Text },
+                 { "ethnicity", T::Text },
+                 { "country", T::Text },
+                 { "country_corrected", T::Text },
+                 { "height_cm", T::Real },
+                 { "weight_kg", T::Real },
+                 { "age_years", T::Integer },
+                 { "age_bracket", T::Text },
+                 { "years_since_diagnosed", T::Integer },
+                 { "years_since_diagnosed_bracket", T::Text },
+                 { "diy_closed_loop_type", T::Text },
+                 { "who_uses_the_closed_loop_system", T::Text },
+                 { "insulin_units_per_day", T::Real },
+                 { "basal_insulin_units_per_day", T::Real },
+                 { "carb_grams_per_day", T::Real },
+                 { "last_lab_reported_a1c", T::Real } },
+               false),
     };
-    for (const auto &[name, type] : columns)
-        d.columns.push_back({ QLatin1String(name), type });
-    return d;
 }
 
 } // namespace
@@ -101,14 +207,20 @@ QString exportTypeName(ExportType type)
 
 const std::vector<Dataset> &datasets()
 {
-    static const std::vector<Dataset> all {
-        fromEtl(records::entriesTable(), "date"),
-        fromEtl(records::treatmentsTable(), "created_at"),
-        fromEtl(records::deviceStatusTable(), "created_at"),
-        fromEtl(records::deviceStatusMetricsTable(), "created_at"),
-        fromEtl(records::profileTable(), "created_at"),
-        demographics(),
-    };
+    static const std::vector<Dataset> all = [] {
+        std::vector<Dataset> d {
+            fromEtl(records::entriesTable(), "date"),
+            fromEtl(records::treatmentsTable(), "created_at"),
+            fromEtl(records::deviceStatusTable(), "created_at"),
+            fromEtl(records::deviceStatusMetricsTable(), "created_at"),
+            fromEtl(records::profileTable(), "created_at"),
+            demographics(),
+            participantSummary(),
+        };
+        for (Dataset &a : analytics())
+            d.push_back(std::move(a));
+        return d;
+    }();
     return all;
 }
 

@@ -34,6 +34,9 @@ struct Dataset
     // False for member_demographics: its rows follow the member's consent
     // as stamped on their research rows.
     bool hasSourceEntity = true;
+    // The order within a participant after the time column; the derived
+    // tables without seq_id name their key.
+    QString tieBreak = QStringLiteral("seq_id");
 };
 
 // Every dataset, in the order the API lists them.

@@ -9,6 +9,7 @@
 #include "api/export/exportparams.h"
 #include "api/export/exportproducer.h"
 #include "api/export/exportstream.h"
+#include "api/export/participantlist.h"
 #include "api/pendingreply.h"
 #include "api/tokenauth.h"
 #include "http/webserver.h"
@@ -129,6 +130,16 @@ void ExportApi::install(http::WebServer &web)
                  [this](const QHttpServerRequest &r, Responder &&responder) {
                      answerOnWorker(this, m_lookups, m_authenticate, r, std::move(responder),
                                     [](const Researcher &) { return dataDictionaryResponse(); });
+                 });
+    router.route(QStringLiteral("/api/v1/participants"), Method::Get,
+                 [this](const QHttpServerRequest &r, Responder &&responder) {
+                     answerOnWorker(this, m_lookups, m_authenticate, r, std::move(responder),
+                                    [database = m_database](const Researcher &researcher) {
+                                        const auto list = listParticipants(database,
+                                                                           allowedSourceEntities(researcher.scope));
+                                        return list ? jsonResponse({ { QStringLiteral("participants"), *list } })
+                                                    : errorResponse(list.error());
+                                    });
                  });
     router.route(QStringLiteral("/api/v1/export/<arg>/count"), Method::Get,
                  [this](const QString &dataset, const QHttpServerRequest &r, Responder &&responder) {

@@ -33,6 +33,7 @@ struct ExportQuery;
 // The data half of the researcher API (contract v1, "Data"):
 //   GET /api/v1/datasets                  the datasets, their columns and documentation
 //   GET /api/v1/data-dictionary.csv       the same documentation as CSV
+//   GET /api/v1/participants              the participants in scope (participantlist.h)
 //   GET /api/v1/export/{dataset}          a streamed CSV or NDJSON download
 //   GET /api/v1/export/{dataset}/count    how many rows that would be
 //   GET /api/v1/admin/downloads           the download audit, paged and filtered (admins)

@@ -4,6 +4,8 @@
 
 #include <QStringList>
 
+#include <algorithm>
+
 namespace openaps::api {
 
 namespace {
@@ -19,6 +21,17 @@ template <typename T> QString listText(const QList<T> &values, QLatin1Char open,
     for (const T &v : values)
         parts << QString::number(v);
     return open + parts.join(QLatin1Char(',')) + close;
+}
+
+bool hasColumn(const Dataset &d, const QString &name)
+{
+    return std::any_of(d.columns.cbegin(), d.columns.cend(), [&name](const ExportColumn &c) { return c.name == name; });
+}
+
+bool isDateColumn(const Dataset &d, const QString &name)
+{
+    return std::any_of(d.columns.cbegin(), d.columns.cend(),
+                       [&name](const ExportColumn &c) { return c.name == name && c.type == ExportType::Date; });
 }
 
 } // namespace
@@ -44,13 +57,22 @@ ExportSql::ExportSql(const ExportQuery &query, Dialect dialect) : m_query(query)
         }
         where << QLatin1Char('(') + exists.join(QLatin1String(" OR ")) + QLatin1Char(')');
     }
+    // A day (a date column) is in when it lies from `from`'s day to the day
+    // of the last instant before `to`.
+    const bool dates = isDateColumn(d, d.timeColumn);
     if (p.from)
         where << QStringLiteral("t.%1 >= %2")
                          .arg(quoted(d.timeColumn),
-                              bind(QStringLiteral("from"), formatApiTime(*p.from), "timestamptz"));
+                              dates ? bind(QStringLiteral("from"), p.from->toUTC().date().toString(Qt::ISODate), "date")
+                                    : bind(QStringLiteral("from"), formatApiTime(*p.from), "timestamptz"));
     if (p.to)
-        where << QStringLiteral("t.%1 < %2")
-                         .arg(quoted(d.timeColumn), bind(QStringLiteral("to"), formatApiTime(*p.to), "timestamptz"));
+        where << (dates ? QStringLiteral("t.%1 <= %2")
+                                  .arg(quoted(d.timeColumn),
+                                       bind(QStringLiteral("to"),
+                                            p.to->toUTC().addMSecs(-1).date().toString(Qt::ISODate), "date"))
+                        : QStringLiteral("t.%1 < %2")
+                                  .arg(quoted(d.timeColumn),
+                                       bind(QStringLiteral("to"), formatApiTime(*p.to), "timestamptz")));
     if (!p.participants.isEmpty()) {
         const QString ids = sqlite ? listText(p.participants, QLatin1Char('['), QLatin1Char(']'))
                                    : listText(p.participants, QLatin1Char('{'), QLatin1Char('}'));
@@ -95,8 +117,14 @@ namespace {
 
 QString orderBy(const Dataset &d)
 {
-    const QString time = d.timeColumn.isEmpty() ? QStringLiteral("ts") : d.timeColumn;
-    return QStringLiteral("t.%1, t.%2 NULLS LAST, t.seq_id").arg(quoted(d.participantColumn), quoted(time));
+    QString time = d.timeColumn;
+    if (time.isEmpty() && hasColumn(d, QStringLiteral("ts"))) // the survey's answers
+        time = QStringLiteral("ts");
+    QStringList order { QStringLiteral("t.") + quoted(d.participantColumn) };
+    if (!time.isEmpty())
+        order << QStringLiteral("t.%1 NULLS LAST").arg(quoted(time));
+    order << QStringLiteral("t.") + quoted(d.tieBreak);
+    return order.join(QLatin1String(", "));
 }
 
 } // namespace

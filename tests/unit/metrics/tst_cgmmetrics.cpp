@@ -159,6 +159,21 @@ private slots:
         QVERIFY(near(summarize(readings).activePercent, expected));
     }
 
+    // The consensus asks for 14 days: 14 full days of 5-minute readings are
+    // 14 days (the last reading's slot counts), one reading fewer is not.
+    void fourteenFullDaysAreSufficient()
+    {
+        QList<Reading> readings;
+        for (qint64 i = 0; i < 14 * 288; ++i)
+            readings.append({ i * cgmIntervalMs, 0, 120 });
+        QCOMPARE(periodDays(summarize(readings)), 14.0);
+        QVERIFY(isSufficient(summarize(readings)));
+        readings.removeLast();
+        QVERIFY(!isSufficient(summarize(readings)));
+        QCOMPARE(localDay({ -1, 0, 100 }), qint64(-1));
+        QCOMPARE(localDay({ 23 * 3600 * 1000, 60, 100 }), qint64(1));
+    }
+
     void percentilesInOneBin()
     {
         QList<Reading> readings;

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "etl/derivedinput.h"
+#include "metrics/cgmmetrics.h"
+
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace openaps::etl {
+
+// One row of participant_summary (migration 0100): the metrics of a period
+// of local days, computed by metrics::summarize exactly as the desktop app
+// computes them for the same readings.
+struct PeriodSummary
+{
+    QString period; // all | month | last_14_days | last_90_days
+    qint64 firstDay = 0; // local days since 1970-01-01, inclusive
+    qint64 lastDay = 0;
+    metrics::Summary metrics;
+    int daysWithData = 0; // local days with at least one reading used
+    bool sufficient = false; // metrics::isSufficient
+    std::optional<double> closedLoopDaysPercent; // of the days with device status
+    std::optional<double> basalUnitsPerDay; // over the days with temp basals
+    std::optional<double> bolusUnitsPerDay; // over the days with treatments
+    std::optional<double> carbsPerDay; // over the days with treatments
+    QString mainDeviceGroup; // of the readings; empty: none known
+    QString mainUploader; // of the device status rows; empty: none
+};
+
+// Which periods a computation rewrites: the whole history and the rolling
+// periods always, and the calendar months overlapping `changedFirstDay ..
+// changedLastDay` (every month when `everything`).
+struct ChangedDays
+{
+    bool everything = true;
+    qint64 firstDay = 0;
+    qint64 lastDay = 0;
+};
+
+// The rolling periods end with the local day of the newest reading.
+constexpr int shortWindowDays = 14;
+constexpr int longWindowDays = 90;
+
+QList<PeriodSummary> summarizePeriods(const DerivedInput &input, const ChangedDays &changed);
+// The month of a local day as its first and last day.
+std::pair<qint64, qint64> monthOf(qint64 day);
+
+} // namespace openaps::etl
