@@ -236,12 +236,13 @@ Result<TableCounts> TableCopy::run()
     if (!source)
         return source.error();
     CopyReader reader;
-    if (auto s = reader.start(*source,
-                              QStringLiteral("SELECT seq_id, user_id, CASE WHEN jsonb_typeof(raw_json) = 'object' "
-                                             "THEN raw_json - '{user_id,source_entity}'::text[] ELSE raw_json END FROM %1 "
-                                             "WHERE seq_id > current_setting('legacy.p1')::bigint ORDER BY seq_id")
-                                      .arg(table),
-                              { *after });
+    if (auto s = reader.start(
+                *source,
+                QStringLiteral("SELECT seq_id, user_id, CASE WHEN jsonb_typeof(raw_json) = 'object' "
+                               "THEN raw_json - '{user_id,source_entity}'::text[] ELSE raw_json END FROM %1 "
+                               "WHERE seq_id > current_setting('legacy.p1')::bigint ORDER BY seq_id")
+                        .arg(table),
+                { *after });
         !s)
         return s.error();
     std::vector<QByteArray> fields;
