@@ -166,11 +166,8 @@ int importCommand(const Config &config, const QStringList &arguments)
             continue;
         }
         progress.update(label, *report, true);
-        if (report->span) {
-            if (auto s = etl::markDerivedPending(*database, target.userId, report->span->first, report->span->second);
-                !s)
-                err() << label << ": " << s.error().message << '\n';
-        }
+        if (auto s = etl::noteLoadedFile(*database, target.userId, label, *report); !s)
+            err() << label << ": " << s.error().message << '\n';
         if (!report->readError.isEmpty()) {
             err() << label << ": " << report->readError << '\n';
             ++failed;

@@ -7,22 +7,7 @@
 
 namespace openaps::etl {
 
-namespace {
-
-template <typename Key> Key mostCommon(const QHash<Key, qint64> &counts)
-{
-    Key best {};
-    qint64 most = 0;
-    for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
-        if (it.value() > most || (it.value() == most && it.key() < best)) {
-            best = it.key();
-            most = it.value();
-        }
-    }
-    return best;
-}
-
-} // namespace
+namespace { } // namespace
 
 QList<DayQuality> dayQuality(const DerivedInput &in, const ChangedDays &changed)
 {

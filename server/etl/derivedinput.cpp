@@ -116,6 +116,19 @@ Status readDeviceStatus(const db::Database &database, const QSqlDatabase &db, qi
     return {};
 }
 
+Status readTallies(const db::Database &, const QSqlDatabase &db, qint64 userId, DerivedInput &in)
+{
+    auto q = sql::exec(db,
+                       QStringLiteral("SELECT day, SUM(readings), SUM(bad_lines) FROM derived_file_days "
+                                      "WHERE user_id = ? GROUP BY day"),
+                       { userId }, "reading file counts");
+    if (!q)
+        return q.error();
+    while (q->next())
+        in.tallies.insert(q->value(0).toLongLong(), { q->value(1).toLongLong(), q->value(2).toLongLong() });
+    return {};
+}
+
 } // namespace
 
 QMap<qint64, double> basalByDay(const QList<TempBasal> &temps)
@@ -143,7 +156,7 @@ QMap<qint64, double> basalByDay(const QList<TempBasal> &temps)
 Result<DerivedInput> readDerivedInput(const db::Database &database, const QSqlDatabase &db, qint64 userId)
 {
     DerivedInput in;
-    for (auto read : { readReadings, readTreatments, readDeviceStatus }) {
+    for (auto read : { readReadings, readTreatments, readDeviceStatus, readTallies }) {
         if (auto s = read(database, db, userId, in); !s)
             return s.error();
     }

@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "db/database.h"
+#include "etl/fileloader.h"
 #include "metrics/cgmmetrics.h"
 
 #include <QHash>
@@ -37,6 +38,7 @@ struct DerivedInput
     std::vector<int> readingGroup; // index into deviceGroups
     QStringList deviceGroups; // analytics_device_groups: xDrip, Libre, ...
     QMap<qint64, DayActivity> days;
+    QMap<qint64, DayTally> tallies; // summed over the participant's loaded files
     int sourceEntity = 0;
 };
 
@@ -56,5 +58,19 @@ struct TempBasal
     double minutes = 0;
 };
 QMap<qint64, double> basalByDay(const QList<TempBasal> &temps);
+
+// The key counted most often (the smallest of a tie); a default key without counts.
+template <typename Key> Key mostCommon(const QHash<Key, qint64> &counts)
+{
+    Key best {};
+    qint64 most = 0;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
+        if (it.value() > most || (it.value() == most && it.key() < best)) {
+            best = it.key();
+            most = it.value();
+        }
+    }
+    return best;
+}
 
 } // namespace openaps::etl

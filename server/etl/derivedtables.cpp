@@ -1,6 +1,7 @@
 #include "etl/derivedtables.h"
 
 #include "db/sqlhelpers.h"
+#include "etl/dataquality.h"
 #include "etl/derivedinput.h"
 #include "etl/participantsummary.h"
 #include "etl/sqldialect.h"
@@ -117,7 +118,74 @@ Status writeSummaries(const db::Database &database, const QSqlDatabase &db, qint
     return {};
 }
 
+Status writeQuality(const db::Database &database, const QSqlDatabase &db, qint64 userId, const DerivedInput &in,
+                    const ChangedDays &changed)
+{
+    QString clear = QStringLiteral("DELETE FROM data_quality WHERE user_id = ?");
+    QVariantList binds { userId };
+    if (!changed.everything) {
+        clear += QStringLiteral(" AND day >= ? AND day <= ?");
+        binds << dateValue(changed.firstDay) << dateValue(changed.lastDay);
+    }
+    if (auto q = sql::exec(db, clear, binds, "clearing data quality"); !q)
+        return q.error();
+    QSqlQuery insert(db);
+    insert.prepare(QStringLiteral(
+            "INSERT INTO data_quality (user_id, day, readings_expected, readings_received, gaps_over_30_min, "
+            "longest_gap_minutes, duplicates_dropped, values_clamped, values_not_numbers, bad_lines, first_record, "
+            "last_record, uploader, source_entity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    const auto time = [&database](const std::optional<qint64> &ms) {
+        return ms ? timeValue(database, *ms) : sql::nullText();
+    };
+    for (const DayQuality &q : dayQuality(in, changed)) {
+        const QVariantList values { userId,
+                                    dateValue(q.day),
+                                    q.expected,
+                                    q.received,
+                                    q.gapsOver30,
+                                    optionalReal(q.longestGapMinutes),
+                                    q.duplicatesDropped,
+                                    q.clamped,
+                                    q.notNumbers,
+                                    q.badLines,
+                                    time(q.firstUtcMs),
+                                    time(q.lastUtcMs),
+                                    optionalText(q.uploader),
+                                    in.sourceEntity };
+        for (const QVariant &v : values)
+            insert.addBindValue(v);
+        if (auto s = sql::run(insert, "writing data quality"); !s)
+            return s;
+    }
+    return {};
+}
+
 } // namespace
+
+Status noteLoadedFile(const db::Database &database, qint64 userId, const QString &file, const FileReport &report)
+{
+    return sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
+        if (report.span) {
+            if (auto s = markDerivedPending(database, userId, report.span->first, report.span->second); !s)
+                return s;
+        }
+        if (auto q = sql::exec(db, QStringLiteral("DELETE FROM derived_file_days WHERE user_id = ? AND file = ?"),
+                               { userId, file }, "forgetting a file's counts");
+            !q)
+            return q.error();
+        QSqlQuery insert(db);
+        insert.prepare(QStringLiteral(
+                "INSERT INTO derived_file_days (user_id, file, day, readings, bad_lines) VALUES (?, ?, ?, ?, ?)"));
+        for (auto it = report.days.cbegin(); it != report.days.cend(); ++it) {
+            for (const QVariant &v : { QVariant(userId), QVariant(file), QVariant(it.key()), QVariant(it->readings),
+                                       QVariant(it->badLines) })
+                insert.addBindValue(v);
+            if (auto s = sql::run(insert, "recording a file's counts"); !s)
+                return s;
+        }
+        return {};
+    });
+}
 
 Status markDerivedPending(const db::Database &database, qint64 userId, qint64 fromMs, qint64 toMs)
 {
@@ -144,6 +212,8 @@ Status writeDerivedDatasets(const db::Database &database, const QSqlDatabase &db
     if (!input)
         return input.error();
     if (auto s = writeSummaries(database, db, userId, *input, *changed); !s)
+        return s;
+    if (auto s = writeQuality(database, db, userId, *input, *changed); !s)
         return s;
     auto cleared = sql::exec(db, QStringLiteral("DELETE FROM derived_pending WHERE user_id = ?"), { userId },
                              "clearing what changed");

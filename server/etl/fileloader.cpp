@@ -4,12 +4,16 @@
 #include "etl/postgreswriter.h"
 #include "etl/recordmapper.h"
 #include "etl/timezonehistory.h"
+#include "metrics/cgmmetrics.h"
 #include "records/datatype.h"
 #include "records/ndjsonreader.h"
 
 #include <QFile>
 #include <QSqlError>
 #include <QSqlQuery>
+
+#include <algorithm>
+#include <utility>
 
 namespace openaps::etl {
 
@@ -46,6 +50,11 @@ FileReport &FileReport::operator+=(const FileReport &other)
         readError = other.readError;
     if (other.span)
         widen(other.span->first, other.span->second);
+    for (auto it = other.days.cbegin(); it != other.days.cend(); ++it) {
+        DayTally &t = days[it.key()];
+        t.readings += it->readings;
+        t.badLines += it->badLines;
+    }
     return *this;
 }
 
@@ -105,8 +114,18 @@ Result<FileReport> FileLoader::load(QIODevice *device, records::DataType type, c
 
     FileReport report;
     int logged = 0;
+    std::optional<qint64> lastDay; // of the last good record
+    qint64 badBeforeFirstDay = 0;
+    const records::TableSpec &spec = records::tableFor(type);
+    const auto offsetColumn = std::find_if(spec.columns.cbegin(), spec.columns.cend(),
+                                           [](const records::Column &c) { return qstrcmp(c.name, "utc_offset") == 0; });
+    const auto offsetIndex = size_t(offsetColumn - spec.columns.cbegin());
     auto bad = [&](qint64 line, const QString &reason) {
         ++report.badLines;
+        if (lastDay)
+            ++report.days[*lastDay].badLines;
+        else
+            ++badBeforeFirstDay;
         if (report.badLineSample.size() < sampleSize)
             report.badLineSample.push_back({ line, reason });
         if (logged++ < loggedPerFile)
@@ -124,9 +143,23 @@ Result<FileReport> FileLoader::load(QIODevice *device, records::DataType type, c
             bad(record->line, *problem);
             continue;
         }
-        for (const Field &f : mapper.row()) {
-            if (f.kind == Field::Time)
+        const Row &row = mapper.row();
+        std::optional<qint64> time;
+        for (const Field &f : row) {
+            if (f.kind == Field::Time) {
                 report.widen(f.ms, f.ms);
+                time = time.value_or(f.ms);
+            }
+        }
+        if (time) {
+            const int offset = offsetIndex < row.size() && row[offsetIndex].kind == Field::Integer
+                    ? int(row[offsetIndex].integer)
+                    : 0;
+            lastDay = metrics::localDay({ *time, offset, 0 });
+            DayTally &tally = report.days[*lastDay];
+            tally.badLines += std::exchange(badBeforeFirstDay, 0);
+            if (type == records::DataType::Entries && row[records::EntryCol::Type].bytes == "sgv")
+                ++tally.readings;
         }
         if (const auto &zone = mapper.profileZone())
             zones->add(zone->first, zone->second);

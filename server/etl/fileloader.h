@@ -6,6 +6,8 @@
 #include "privacy/participantkeys.h"
 #include "records/datatype.h"
 
+#include <QMap>
+
 #include <functional>
 #include <optional>
 #include <vector>
@@ -22,6 +24,15 @@ struct BadLine
     QString reason; // never the line's content
 };
 
+// What a file held on one LOCAL day (record time plus its offset): sensor
+// readings (entries of type sgv) delivered, and bad lines, counted on the
+// day of the good record before them (else the first one after).
+struct DayTally
+{
+    qint64 readings = 0;
+    qint64 badLines = 0;
+};
+
 // The outcome of loading one file.
 struct FileReport
 {
@@ -33,6 +44,7 @@ struct FileReport
     // The UTC span (ms) of the times in the records mapped, for the derived
     // datasets to recompute (etl/derivedtables.h); empty without any.
     std::optional<std::pair<qint64, qint64>> span;
+    QMap<qint64, DayTally> days; // local days since 1970-01-01 (data_quality)
 
     // "line 3: not valid JSON (...); line 9: no usable time in the record"
     QString badLineSummary() const;

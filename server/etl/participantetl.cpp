@@ -226,11 +226,8 @@ void ParticipantEtl::onDownloaded(const oh::MemberFile &file, records::DataType 
                 }
                 *report = *loaded;
                 // Before the file counts as loaded: a crash in between loads it again.
-                if (loaded->span) {
-                    if (auto s = markDerivedPending(database, target.userId, loaded->span->first, loaded->span->second);
-                        !s)
-                        return s;
-                }
+                if (auto s = noteLoadedFile(database, target.userId, remote.id, *loaded); !s)
+                    return s;
                 return state.recordFile(participantId, remote, type, &*loaded, {});
             },
             [this, report, file](Status s) {

@@ -286,6 +286,43 @@ Docs participantSummary()
     };
 }
 
+Docs dataQuality()
+{
+    const QString computed = QStringLiteral("computed; the participant by pseudonym only");
+    auto quality = [&computed](const char *description, const char *unit, const char *from) {
+        return doc(description, unit, from, computed);
+    };
+    const char *sgv = "entries of type sgv of that local day";
+    const char *files = "the files the ETL loaded";
+    return {
+        { QStringLiteral("data_quality.day"), quality("local calendar day", "date", "`date` + offset") },
+        { QStringLiteral("data_quality.readings_expected"),
+          quality("one reading per 5 minutes: 288", "count", "the CGM interval") },
+        { QStringLiteral("data_quality.readings_received"),
+          quality("readings used (valid, one per instant)", "count", sgv) },
+        { QStringLiteral("data_quality.gaps_over_30_min"),
+          quality("gaps of more than 30 minutes between two readings of the day", "count", sgv) },
+        { QStringLiteral("data_quality.longest_gap_minutes"),
+          quality("longest gap between two readings of the day (empty below two readings)", "min", sgv) },
+        { QStringLiteral("data_quality.duplicates_dropped"),
+          quality("readings the files delivered for the day beyond those stored (a second copy of a reading, "
+                  "also from another uploader or file)",
+                  "count", files) },
+        { QStringLiteral("data_quality.values_clamped"),
+          quality("readings outside 39-400 mg/dL, clamped", "count", sgv) },
+        { QStringLiteral("data_quality.values_not_numbers"),
+          quality("sgv that is not a positive number, left out", "count", sgv) },
+        { QStringLiteral("data_quality.bad_lines"),
+          quality("unreadable or unusable records, on the day of the good record before them in their file", "count",
+                  files) },
+        { QStringLiteral("data_quality.first_record"), quality("first reading of the day", "UTC", sgv) },
+        { QStringLiteral("data_quality.last_record"), quality("last reading of the day", "UTC", sgv) },
+        { QStringLiteral("data_quality.uploader"),
+          quality("the device status family of most records that day, else the device group of most readings", "",
+                  "device_status `device`, analytics_device_groups") },
+    };
+}
+
 Docs analytics()
 {
     const QString computed = QStringLiteral("computed; the participant by pseudonym only");
@@ -353,7 +390,7 @@ const Docs &allDocs()
     static const Docs all = [] {
         Docs d;
         for (const Docs &part : { common(), entries(), treatments(), deviceStatus(), metrics(), profile(),
-                                  demographics(), participantSummary(), analytics() })
+                                  demographics(), participantSummary(), dataQuality(), analytics() })
             d.insert(part);
         return d;
     }();

@@ -144,6 +144,8 @@ INSERT INTO pg_temp.openaps_grants (table_name, web, ingest, etl, api, viewer) V
     -- derived datasets (0100): the ETL computes them, researchers download them
     ('participant_summary', 'erase', NULL, 'load', 'read', 'read'),
     ('derived_pending', 'erase', NULL, 'write', NULL, NULL),
+    ('data_quality', 'erase', NULL, 'load', 'read', 'read'),  -- 0101
+    ('derived_file_days', 'erase', NULL, 'write', NULL, NULL),
 
     -- researcher API accounts (0040): the api role alone; auth tables, so no viewer
     ('researchers', NULL, NULL, NULL, 'write', NULL),

@@ -127,6 +127,27 @@ Dataset participantSummary()
                   });
 }
 
+Dataset dataQuality()
+{
+    return listed("data_quality", "day",
+                  {
+                          { "user_id", T::Integer },
+                          { "day", T::Date },
+                          { "readings_expected", T::Integer },
+                          { "readings_received", T::Integer },
+                          { "gaps_over_30_min", T::Integer },
+                          { "longest_gap_minutes", T::Real },
+                          { "duplicates_dropped", T::Integer },
+                          { "values_clamped", T::Integer },
+                          { "values_not_numbers", T::Integer },
+                          { "bad_lines", T::Integer },
+                          { "first_record", T::Timestamp },
+                          { "last_record", T::Timestamp },
+                          { "uploader", T::Text },
+                          { "source_entity", T::Integer },
+                  });
+}
+
 // The ETL's analytics (migration 0032, etl/analytics.h).
 std::vector<Dataset> analytics()
 {
@@ -216,6 +237,7 @@ const std::vector<Dataset> &datasets()
             fromEtl(records::profileTable(), "created_at"),
             demographics(),
             participantSummary(),
+            dataQuality(),
         };
         for (Dataset &a : analytics())
             d.push_back(std::move(a));

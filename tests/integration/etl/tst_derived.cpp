@@ -28,8 +28,12 @@ namespace {
 
 const QByteArray secretKey = QByteArray(32, 'k');
 
-Status load(const db::Database &database, qint64 userId, int sourceEntity, DataType type, const QByteArray &data)
+// Each call is another file (its per-day counts are kept apart); bad lines
+// are an error unless `badLines` allows them.
+Status load(const db::Database &database, qint64 userId, int sourceEntity, DataType type, const QByteArray &data,
+            qint64 badLines = 0)
 {
+    static int files = 0;
     QBuffer buffer;
     buffer.setData(data);
     buffer.open(QIODevice::ReadOnly);
@@ -37,11 +41,9 @@ Status load(const db::Database &database, qint64 userId, int sourceEntity, DataT
                                                  etl::LoadTarget { userId, sourceEntity, QStringLiteral("test"), {} });
     if (!report)
         return report.error();
-    if (report->badLines)
+    if (report->badLines != badLines)
         return makeError("test", report->badLineSummary());
-    if (report->span)
-        return etl::markDerivedPending(database, userId, report->span->first, report->span->second);
-    return {};
+    return etl::noteLoadedFile(database, userId, QStringLiteral("file%1").arg(++files), *report);
 }
 
 QByteArray entry(const QString &id, const QString &localTime, int sgv)
@@ -297,7 +299,7 @@ private slots:
             }
             return QList<qint64>(ids.cbegin(), ids.cend());
         };
-        const QStringList derived { QStringLiteral("participant_summary"),
+        const QStringList derived { QStringLiteral("participant_summary"), QStringLiteral("data_quality"),
                                     QStringLiteral("analytics_glucose_time_of_day"),
                                     QStringLiteral("analytics_loop_type_by_day"),
                                     QStringLiteral("analytics_device_groups") };
@@ -349,6 +351,43 @@ private slots:
         QCOMPARE(api.get(QStringLiteral("/api/v1/participants"), "no-such-token").status, 401);
     }
 
+    // data_quality: one row per local day, worked out by hand.
+    void dataQualityPerDay()
+    {
+        ETL_MIGRATED_DATABASE(tdb, database);
+        QVERIFY(loadFixture(database, 7, 0).ok());
+        // 3 February (UTC+1): 500 mg/dL at 12:00 (clamped) delivered twice,
+        // an unreadable line, 100 at 13:00 (a 60-minute gap), 0 at 13:05
+        // (not a reading).
+        const QByteArray day = entry(QStringLiteral("q1"), QStringLiteral("2024-02-03T12:00:00"), 500)
+                + entry(QStringLiteral("q2"), QStringLiteral("2024-02-03T12:00:00"), 500) + "not json\n"
+                + entry(QStringLiteral("q3"), QStringLiteral("2024-02-03T13:00:00"), 100)
+                + entry(QStringLiteral("q4"), QStringLiteral("2024-02-03T13:05:00"), 0);
+        const Status loaded = load(database, 7, 0, DataType::Entries, day, 1);
+        QVERIFY2(loaded.ok(), loaded.ok() ? "" : qPrintable(loaded.error().message));
+        QVERIFY(etl::refreshParticipantAnalytics(database, 7).ok());
+        const auto row = [&database](const char *day) {
+            return scalar(
+                    database,
+                    QStringLiteral("SELECT readings_expected || ' ' || readings_received || ' ' || "
+                                   "gaps_over_30_min || ' ' || COALESCE(CAST(CAST(longest_gap_minutes AS INTEGER) "
+                                   "AS TEXT), '-') || ' ' || duplicates_dropped || ' ' || values_clamped || ' ' || "
+                                   "values_not_numbers || ' ' || bad_lines || ' ' || COALESCE(uploader, '-') "
+                                   "FROM data_quality WHERE user_id = 7 AND day = ?"),
+                    { QLatin1String(day) });
+        };
+        QCOMPARE(row("2024-01-31"), QStringLiteral("288 4 0 5 0 0 0 0 loop"));
+        QCOMPARE(row("2024-02-01"), QStringLiteral("288 4 0 10 0 0 0 0 openaps"));
+        QCOMPARE(row("2024-02-03"), QStringLiteral("288 2 1 60 1 1 1 1 xDrip"));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT first_record FROM data_quality WHERE day = ?"),
+                        { QStringLiteral("2024-02-03") }),
+                 QStringLiteral("2024-02-03T11:00:00.000Z"));
+        QCOMPARE(scalar(database, QStringLiteral("SELECT last_record FROM data_quality WHERE day = ?"),
+                        { QStringLiteral("2024-02-03") }),
+                 QStringLiteral("2024-02-03T12:00:00.000Z"));
+        QCOMPARE(count(database, QStringLiteral("data_quality")), 3);
+    }
+
     // Erasure removes the summaries; data shared again is computed afresh.
     void erasureRemovesAndReloadRecomputes()
     {
@@ -360,6 +399,8 @@ private slots:
         QCOMPARE(summaries(database, userId).size(), 5);
         QVERIFY(site::eraseMember(database, keys, member).ok());
         QCOMPARE(summaries(database, userId).size(), 0);
+        QCOMPARE(count(database, QStringLiteral("data_quality")), 0);
+        QCOMPARE(count(database, QStringLiteral("derived_file_days")), 0);
         QCOMPARE(scalar(database, QStringLiteral("SELECT COUNT(*) FROM derived_pending")), QStringLiteral("0"));
         // Shared again (as after the member confirmed): computed afresh.
         QVERIFY(loadFixture(database, userId, 2).ok());
