@@ -4,6 +4,7 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QLoggingCategory>
 #include <QSqlQuery>
 #include <QTextStream>
 #include <QUrl>
@@ -16,6 +17,23 @@
 #include <unistd.h>
 
 namespace openaps::bench {
+
+std::optional<Setup> commandLine(const QCoreApplication &app, QCommandLineParser &parser, const char *program)
+{
+    QLoggingCategory::setFilterRules(QStringLiteral("openaps.*.info=false"));
+    parser.addHelpOption();
+    parser.addOption({ QStringLiteral("server"), QStringLiteral("openaps-server binary"), QStringLiteral("path") });
+    parser.addOption({ QStringLiteral("work"), QStringLiteral("scratch directory"), QStringLiteral("dir") });
+    parser.process(app);
+    Setup setup { qEnvironmentVariable("OPENAPS_TEST_POSTGRES_URL"), parser.value(QStringLiteral("server")),
+                  parser.value(QStringLiteral("work")) };
+    if (setup.adminUrl.isEmpty() || setup.server.isEmpty() || setup.work.isEmpty()) {
+        QTextStream(stdout) << "usage: OPENAPS_TEST_POSTGRES_URL=... " << program << " --server PATH --work DIR"
+                            << Qt::endl;
+        return std::nullopt;
+    }
+    return setup;
+}
 
 // Runs `program` and measures it: wall time and peak RSS.
 Child run(const QString &program, const QStringList &args, const QString &databaseUrl, const QString &logPath,

@@ -6,11 +6,30 @@
 #include "db/database.h"
 
 #include <QByteArray>
+#include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QList>
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace openaps::bench {
+
+// What every database benchmark is given: the PostgreSQL server
+// (OPENAPS_TEST_POSTGRES_URL), the openaps-server binary (--server) and a
+// scratch directory (--work).
+struct Setup
+{
+    QString adminUrl;
+    QString server;
+    QString work;
+};
+
+// Quiets the server's info logs, adds --help, --server and --work to
+// `parser` (the caller adds its own options first) and reads the command
+// line; without all three, prints the usage line of `program` and gives nothing.
+std::optional<Setup> commandLine(const QCoreApplication &app, QCommandLineParser &parser, const char *program);
 
 struct Child
 {

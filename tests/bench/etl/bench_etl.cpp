@@ -213,11 +213,7 @@ double copyAll(const db::Database &database, const CopyData &data)
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    QLoggingCategory::setFilterRules(QStringLiteral("openaps.*.info=false"));
     QCommandLineParser parser;
-    parser.addHelpOption();
-    parser.addOption({ QStringLiteral("server"), QStringLiteral("openaps-server binary"), QStringLiteral("path") });
-    parser.addOption({ QStringLiteral("work"), QStringLiteral("scratch directory"), QStringLiteral("dir") });
     parser.addOption(
             { QStringLiteral("entries"), QStringLiteral("entries"), QStringLiteral("n"), QStringLiteral("1000000") });
     parser.addOption({ QStringLiteral("treatments"), QStringLiteral("treatments"), QStringLiteral("n"),
@@ -225,14 +221,12 @@ int main(int argc, char *argv[])
     parser.addOption({ QStringLiteral("devicestatus"), QStringLiteral("devicestatus"), QStringLiteral("n"),
                        QStringLiteral("100000") });
     parser.addOption({ QStringLiteral("keep"), QStringLiteral("keep the generated files in the work directory") });
-    parser.process(app);
-    const QString adminUrl = qEnvironmentVariable("OPENAPS_TEST_POSTGRES_URL");
-    const QString server = parser.value(QStringLiteral("server"));
-    const QString work = parser.value(QStringLiteral("work"));
-    if (adminUrl.isEmpty() || server.isEmpty() || work.isEmpty()) {
-        out << "usage: OPENAPS_TEST_POSTGRES_URL=... openaps-bench-etl --server PATH --work DIR" << Qt::endl;
+    const auto setup = commandLine(app, parser, "openaps-bench-etl");
+    if (!setup)
         return 2;
-    }
+    const QString adminUrl = setup->adminUrl;
+    const QString server = setup->server;
+    const QString work = setup->work;
     const QString dataDir = work + QStringLiteral("/data");
     QDir(work).removeRecursively();
     QDir().mkpath(dataDir);

@@ -112,25 +112,18 @@ bool copyOut(const db::Database &database, const QString &table, const QString &
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    QLoggingCategory::setFilterRules(QStringLiteral("openaps.*.info=false"));
     QCommandLineParser parser;
-    parser.addHelpOption();
-    parser.addOption({ QStringLiteral("server"), QStringLiteral("openaps-server binary"), QStringLiteral("path") });
-    parser.addOption({ QStringLiteral("work"), QStringLiteral("scratch directory"), QStringLiteral("dir") });
     parser.addOption({ QStringLiteral("schema"), QStringLiteral("the old schema (tests/fixtures/legacy/schema.sql)"),
                        QStringLiteral("path") });
     parser.addOption({ QStringLiteral("entries"), QStringLiteral("old entries"), QStringLiteral("n"),
                        QStringLiteral("1000000") });
-    parser.process(app);
-    const QString adminUrl = qEnvironmentVariable("OPENAPS_TEST_POSTGRES_URL");
-    const QString server = parser.value(QStringLiteral("server"));
-    const QString work = parser.value(QStringLiteral("work"));
-    const qint64 entries = parser.value(QStringLiteral("entries")).toLongLong();
-    if (adminUrl.isEmpty() || server.isEmpty() || work.isEmpty()) {
-        out << "usage: OPENAPS_TEST_POSTGRES_URL=... openaps-bench-migrate --server PATH --work DIR --schema SQL"
-            << Qt::endl;
+    const auto setup = commandLine(app, parser, "openaps-bench-migrate --schema SQL");
+    if (!setup)
         return 2;
-    }
+    const QString adminUrl = setup->adminUrl;
+    const QString server = setup->server;
+    const QString work = setup->work;
+    const qint64 entries = parser.value(QStringLiteral("entries")).toLongLong();
     QDir().mkpath(work);
 
     const QString suffix = QString::number(QCoreApplication::applicationPid());
