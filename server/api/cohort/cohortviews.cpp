@@ -108,6 +108,7 @@ const QList<std::pair<QString, ViewFunction>> &views()
 {
     static const QList<std::pair<QString, ViewFunction>> all {
         { QStringLiteral("overview"), overviewView },
+        { QStringLiteral("time_in_range"), timeInRangeView },
         { QStringLiteral("glucose_by_time_of_day"), glucoseByTimeOfDayView },
         { QStringLiteral("loop_type_by_month"), loopTypeByMonthView },
         { QStringLiteral("device_groups"), deviceGroupsView },

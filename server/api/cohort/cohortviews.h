@@ -42,6 +42,14 @@ Result<QJsonObject> cohortView(const QSqlDatabase &db, const QString &view, cons
 // readings (1-13, 14-90, 91-365, over 365), and per UTC month the
 // participants with readings and the readings (figure "readings").
 Result<QJsonObject> overviewView(const QSqlDatabase &db, const CohortScope &scope);
+// `time_in_range` (participant_summary): each participant's time in the
+// five consensus bands (percent of readings; Battelino 2019): participants
+// by time in range 70-180 mg/dL (under 50, 50-70, 70-90, 90 % and over; the
+// target is over 70) and by time below 70 (under 1, 1-4, 4 % and over; the
+// target is under 4), and per band the percentiles p25, p50, p75 across
+// participants. Without from/to their whole history (period all); with them
+// the calendar months the window touches, combined by readings.
+Result<QJsonObject> timeInRangeView(const QSqlDatabase &db, const CohortScope &scope);
 // `glucose_by_time_of_day`: 96 cells, one per 15-minute bin of the LOCAL
 // day ("00:00" ...): each participant's mean sensor glucose in the bin, and
 // across participants the percentiles p5, p25, p50, p75, p95 (mg/dL) and

@@ -1,5 +1,5 @@
-// The cohort views over sensor glucose (cohortviews.h): overview and
-// glucose_by_time_of_day.
+// The cohort views over sensor glucose (cohortviews.h): overview,
+// time_in_range and glucose_by_time_of_day.
 #include "api/cohort/cohortsql.h"
 #include "metrics/cgmmetrics.h"
 #include "records/localtimesql.h"
@@ -67,6 +67,77 @@ Result<QJsonObject> overviewView(const QSqlDatabase &db, const CohortScope &scop
                                    { QStringLiteral("91-365"), volume[2] },
                                    { QStringLiteral("over 365"), volume[3] } }),
                       perMonth });
+}
+
+Result<QJsonObject> timeInRangeView(const QSqlDatabase &db, const CohortScope &scope)
+{
+    CohortQuery query(db, scope);
+    const bool window = scope.from || scope.to;
+    auto q = query.exec(QStringLiteral("SELECT user_id, period_start, readings, very_low_percent, low_percent, "
+                                       "in_range_percent, high_percent, very_high_percent FROM participant_summary "
+                                       "WHERE period = '%1' AND readings > 0 AND %2")
+                                .arg(window ? QLatin1String("month") : QLatin1String("all"),
+                                     query.inScope(QStringLiteral("source_entity"))),
+                        "time in range");
+    if (!q)
+        return q.error();
+    // The months the window touches: from from's month up to the one holding to's last instant.
+    const QDate firstMonth = scope.from ? QDate(scope.from->date().year(), scope.from->date().month(), 1) : QDate();
+    const QDateTime end = scope.to ? scope.to->addMSecs(-1) : QDateTime();
+    const QDate lastMonth = end.isValid() ? QDate(end.date().year(), end.date().month(), 1) : QDate();
+    constexpr int bandCount = 5;
+    struct Bands
+    {
+        double readings = 0;
+        double weighted[bandCount] = {}; // percent x readings
+    };
+    QHash<qint64, Bands> participants;
+    while (q->next()) {
+        const QDate month = q->value(1).toDate();
+        if (window && ((firstMonth.isValid() && month < firstMonth) || (lastMonth.isValid() && month > lastMonth)))
+            continue;
+        Bands &b = participants[q->value(0).toLongLong()];
+        const double readings = q->value(2).toDouble();
+        b.readings += readings;
+        for (int i = 0; i < bandCount; ++i)
+            b.weighted[i] += readings * q->value(3 + i).toDouble();
+    }
+    static const char *const bandNames[bandCount] = { "very_low", "low", "in_range", "high", "very_high" };
+    QList<double> percents[bandCount];
+    qint64 inRange[4] = {};
+    qint64 below[3] = {};
+    for (const Bands &b : std::as_const(participants)) {
+        double percent[bandCount];
+        for (int i = 0; i < bandCount; ++i) {
+            percent[i] = b.weighted[i] / b.readings;
+            percents[i].append(percent[i]);
+        }
+        ++inRange[percent[2] < 50 ? 0 : percent[2] < 70 ? 1 : percent[2] < 90 ? 2 : 3];
+        const double belowRange = percent[0] + percent[1];
+        ++below[belowRange < 1 ? 0 : belowRange < 4 ? 1 : 2];
+    }
+    CohortGroup bands;
+    bands.name = QStringLiteral("bands");
+    bands.partition = false; // every cell describes every participant
+    for (int i = 0; i < bandCount; ++i) {
+        QList<double> &values = percents[i];
+        std::sort(values.begin(), values.end());
+        QJsonObject figures;
+        for (const auto &[name, p] : { std::pair { "p25", 0.25 }, { "p50", 0.5 }, { "p75", 0.75 } })
+            figures.insert(QLatin1String(name), metrics::percentile(values, p));
+        bands.cells.append({ QLatin1String(bandNames[i]), values.size(), double(values.size()), figures });
+    }
+    return viewJson(QStringLiteral("time_in_range"), scope, participants.size(),
+                    { countGroup(QStringLiteral("time_in_range"),
+                                 { { QStringLiteral("under 50 %"), inRange[0] },
+                                   { QStringLiteral("50-70 %"), inRange[1] },
+                                   { QStringLiteral("70-90 %"), inRange[2] },
+                                   { QStringLiteral("90 % and over"), inRange[3] } }),
+                      countGroup(QStringLiteral("time_below_range"),
+                                 { { QStringLiteral("under 1 %"), below[0] },
+                                   { QStringLiteral("1-4 %"), below[1] },
+                                   { QStringLiteral("4 % and over"), below[2] } }),
+                      bands });
 }
 
 Result<QJsonObject> glucoseByTimeOfDayView(const QSqlDatabase &db, const CohortScope &scope)

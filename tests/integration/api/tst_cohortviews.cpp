@@ -8,6 +8,7 @@
 #include "etl/analytics.h"
 #include "exportharness.h"
 #include "privacy/participantkeys.h"
+#include "records/researchgeneration.h"
 #include "site/erasure.h"
 #include "testdatabase.h"
 
@@ -16,6 +17,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
+
+#include <array>
 
 using namespace openaps;
 using namespace Qt::StringLiterals;
@@ -177,13 +180,56 @@ QJsonObject cellOf(const QJsonObject &view, const QString &name, const QString &
     return {};
 }
 
+// A participant_summary row as the ETL writes it (the columns this view reads
+// and those that may not be empty): period "all" or "month" from `start`.
+bool insertSummary(test::ExportHarness &h, qint64 user, int sourceEntity, const char *period, const char *start,
+                   int readings, const std::array<double, 5> &bands)
+{
+    return h.insert(u"participant_summary"_s,
+                    { { u"user_id"_s, user },
+                      { u"period"_s, QString::fromLatin1(period) },
+                      { u"period_start"_s, QString::fromLatin1(start) },
+                      { u"period_end"_s, QString::fromLatin1(start) },
+                      { u"readings"_s, readings },
+                      { u"days_with_data"_s, 1 },
+                      { u"sufficient"_s, false },
+                      { u"very_low_percent"_s, bands[0] },
+                      { u"low_percent"_s, bands[1] },
+                      { u"in_range_percent"_s, bands[2] },
+                      { u"high_percent"_s, bands[3] },
+                      { u"very_high_percent"_s, bands[4] },
+                      { u"source_entity"_s, sourceEntity } });
+}
+
+bool seedSummaries(test::ExportHarness &h)
+{
+    // Whole histories: in range 80, 60, 95, 75, 72, 40; below range 2, 5, 0, 1, 0.5, 10.
+    return insertSummary(h, p1, 0, "all", "2024-01-01", 100, { 0, 2, 80, 15, 3 })
+            && insertSummary(h, p2, 0, "all", "2024-01-01", 200, { 1, 4, 60, 30, 5 })
+            && insertSummary(h, p3, 0, "all", "2024-01-01", 100, { 0, 0, 95, 5, 0 })
+            && insertSummary(h, p4, 0, "all", "2024-01-01", 100, { 0, 1, 75, 20, 4 })
+            && insertSummary(h, p5, 2, "all", "2024-01-01", 100, { 0, 0.5, 72, 20, 7.5 })
+            && insertSummary(h, p6, 1, "all", "2024-01-01", 100, { 5, 5, 40, 30, 20 })
+            // Months: p1 January and February, p2 January, p3 February, p4 March.
+            && insertSummary(h, p1, 0, "month", "2024-01-01", 50, { 0, 10, 70, 20, 0 })
+            && insertSummary(h, p1, 0, "month", "2024-02-01", 150, { 0, 0, 90, 10, 0 })
+            && insertSummary(h, p2, 0, "month", "2024-01-01", 100, { 10, 10, 50, 20, 10 })
+            && insertSummary(h, p3, 0, "month", "2024-02-01", 100, { 0, 0, 100, 0, 0 })
+            && insertSummary(h, p4, 0, "month", "2024-03-01", 100, { 0, 0, 80, 20, 0 });
+}
+
 // "participants 6, readings 8, p5 95, ..." of a time-of-day bin.
-QString binFigures(const QJsonObject &bin)
+QString figures(const QJsonObject &cell, const QList<const char *> &names)
 {
     QStringList out;
-    for (const char *name : { "participants", "readings", "p5", "p25", "p50", "p75", "p95" })
-        out << QLatin1String(name) + u' ' + QString::number(bin.value(QLatin1String(name)).toDouble());
+    for (const char *name : names)
+        out << QLatin1String(name) + u' ' + QString::number(cell.value(QLatin1String(name)).toDouble());
     return out.join(u", "_s);
+}
+
+QString binFigures(const QJsonObject &bin)
+{
+    return figures(bin, { "participants", "readings", "p5", "p25", "p50", "p75", "p95" });
 }
 
 // No cell shown describes fewer than k participants, a withheld cell shows
@@ -351,6 +397,64 @@ private slots:
         QCOMPARE(window.value(u"participants").toInt(), 4);
         QCOMPARE(cells(window, u"consent"_s), (QMap<QString, qint64> { { u"openaps"_s, 4 } }));
         QCOMPARE(cellOf(window, u"months"_s, u"2024-01"_s).value(u"readings").toInt(), 4);
+    }
+
+    void timeInRangeOverHttp()
+    {
+        COHORT_HARNESS(3);
+        // First as the ETL computed the summaries from the readings: in range
+        // 100 % for p1, p2, p3, p5; 0 for p4 (200 mg/dL) and p6 (300).
+        const QList<const char *> quartiles { "participants", "p25", "p50", "p75" };
+        GET_VIEW(etl, u"/api/v1/cohort/time_in_range"_s, test::tokens::all);
+        QCOMPARE(etl.value(u"participants").toInt(), 6);
+        QCOMPARE(figures(cellOf(etl, u"bands"_s, u"in_range"_s), quartiles),
+                 u"participants 6, p25 25, p50 100, p75 100"_s);
+        // "under 50 %" (2) is withheld, and so "90 % and over" (4) with it.
+        QCOMPARE(cells(etl, u"time_in_range"_s),
+                 (QMap<QString, qint64> { { u"under 50 %"_s, -1 }, { u"90 % and over"_s, -1 } }));
+
+        // Then hand-made summaries (the generation bumped as the ETL would).
+        QVERIFY(h.database().connection()
+                && QSqlQuery(*h.database().connection()).exec(u"DELETE FROM participant_summary"_s));
+        QVERIFY(seedSummaries(h));
+        QVERIFY(records::bumpResearchGeneration(*h.database().connection()));
+        GET_VIEW(all, u"/api/v1/cohort/time_in_range"_s, test::tokens::all);
+        QCOMPARE(all.value(u"participants").toInt(), 6);
+        // In range: 70-90 p1, p4, p5; one each in the others, withheld.
+        QCOMPARE(cells(all, u"time_in_range"_s),
+                 (QMap<QString, qint64> { { u"under 50 %"_s, -1 },
+                                          { u"50-70 %"_s, -1 },
+                                          { u"70-90 %"_s, 3 },
+                                          { u"90 % and over"_s, -1 } }));
+        // Below range: two in each, all withheld.
+        QCOMPARE(cells(all, u"time_below_range"_s),
+                 (QMap<QString, qint64> { { u"under 1 %"_s, -1 }, { u"1-4 %"_s, -1 }, { u"4 % and over"_s, -1 } }));
+        // In range sorted 40, 60, 72, 75, 80, 95; very low 0, 0, 0, 0, 1, 5.
+        QCOMPARE(figures(cellOf(all, u"bands"_s, u"in_range"_s), quartiles),
+                 u"participants 6, p25 63, p50 73.5, p75 78.75"_s);
+        QCOMPARE(figures(cellOf(all, u"bands"_s, u"very_low"_s), quartiles),
+                 u"participants 6, p25 0, p50 0, p75 0.75"_s);
+
+        // Scope openaps (p1-p5): 70-90 three, 50-70 and 90+ one each.
+        GET_VIEW(openaps, u"/api/v1/cohort/time_in_range"_s, test::tokens::openaps);
+        QCOMPARE(openaps.value(u"participants").toInt(), 5);
+        QCOMPARE(cells(openaps, u"time_in_range"_s),
+                 (QMap<QString, qint64> { { u"50-70 %"_s, -1 }, { u"70-90 %"_s, 3 }, { u"90 % and over"_s, -1 } }));
+
+        // 15 January to the end of February: the months January and February.
+        // p1 (50 readings at 70 %, 150 at 90 %) 85, p2 50, p3 100; p4 (March) not.
+        GET_VIEW(window, u"/api/v1/cohort/time_in_range?from=2024-01-15&to=2024-03-01"_s, test::tokens::all);
+        QCOMPARE(window.value(u"participants").toInt(), 3);
+        QCOMPARE(figures(cellOf(window, u"bands"_s, u"in_range"_s), quartiles),
+                 u"participants 3, p25 67.5, p50 85, p75 92.5"_s);
+        // Low for p1: 50 readings at 10 % of 200.
+        QCOMPARE(figures(cellOf(window, u"bands"_s, u"low"_s), { "p25", "p50", "p75" }),
+                 u"p25 1.25, p50 2.5, p75 6.25"_s);
+
+        // Scope nsf: p5 and p6, under k.
+        GET_VIEW(nsf, u"/api/v1/cohort/time_in_range"_s, test::tokens::nsf);
+        QVERIFY(nsf.value(u"participants").isNull());
+        QVERIFY(cellOf(nsf, u"bands"_s, u"in_range"_s).value(u"p50").isNull());
     }
 
     void glucoseByTimeOfDayOverHttp()
@@ -527,7 +631,10 @@ private slots:
         const auto unknown = h.get(u"/api/v1/cohort/pie_chart"_s);
         QCOMPARE(unknown.status, 404);
         QCOMPARE(unknown.json().value(u"error").toString(), u"unknown-view"_s);
-        QVERIFY(unknown.json().value(u"message").toString().contains(u"overview, glucose_by_time_of_day"_s));
+        QVERIFY(unknown.json()
+                        .value(u"message")
+                        .toString()
+                        .contains(u"overview, time_in_range, glucose_by_time_of_day"_s));
         for (const auto &[query, parameter] : { std::pair { u"from=yesterday"_s, u"from"_s },
                                                 { u"to=2024-13-01"_s, u"to"_s },
                                                 { u"from=2024-02-01&to=2024-01-01"_s, u"to"_s },
