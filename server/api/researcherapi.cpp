@@ -22,7 +22,7 @@ constexpr qint64 maxBodyBytes = 64 * 1024;
 ResearcherApi::Options withClock(ResearcherApi::Options options)
 {
     if (!options.clock)
-        options.clock = systemMsClock();
+        options.clock = systemClock();
     return options;
 }
 
@@ -38,7 +38,7 @@ Result<ResearcherApi::Options> ResearcherApi::Options::fromConfig(const Config &
     options.tokenLifetime = *ttl;
     if (options.requests.secretKey.isEmpty())
         return makeError("config", QStringLiteral("The researcher API needs OPENAPS_SECRET_KEY."));
-    options.clock = systemMsClock();
+    options.clock = systemClock();
     return options;
 }
 

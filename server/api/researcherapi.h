@@ -50,7 +50,7 @@ public:
         std::chrono::seconds codeLifetime { 30 * 60 };
         int codeAttempts = 5;
         AccountGuard::Limits accountLimits; // per account, whatever the client address
-        MsClock clock; // defaults to the system clock
+        Clock clock; // defaults to the system clock
 
         // A clear Error for a bad OPENAPS_API_TOKEN_TTL.
         static Result<Options> fromConfig(const Config &config);
@@ -74,7 +74,7 @@ private:
     std::optional<QHttpServerResponse> refuse(const QHttpServerRequest &request, bool rateLimited);
     Result<Researcher> signedIn(const QHttpServerRequest &request) const;
     Result<Researcher> signedInAdmin(const QHttpServerRequest &request) const;
-    qint64 now() const { return m_options.clock(); }
+    qint64 now() const { return nowMs(m_options.clock); }
     // Replaces the live code and emails it; `done` gets whether it was sent.
     void sendCode(const Account &account, CodePurpose purpose, std::function<void(Status)> done);
     // After a good password: the account's state decides, then a token.

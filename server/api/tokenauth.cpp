@@ -22,10 +22,10 @@ Error badToken()
 
 } // namespace
 
-TokenAuth::TokenAuth(db::Database database, const QByteArray &secretKey, MsClock clock)
+TokenAuth::TokenAuth(db::Database database, const QByteArray &secretKey, Clock clock)
     : m_database(std::move(database)),
       m_key(crypto::deriveKey(secretKey, QByteArrayLiteral("api-token"))),
-      m_clock(clock ? std::move(clock) : systemMsClock())
+      m_clock(clock ? std::move(clock) : systemClock())
 { }
 
 QString TokenAuth::bearerToken(const QHttpServerRequest &request)
@@ -67,7 +67,7 @@ Result<Researcher> TokenAuth::authenticateToken(const QString &token) const
         return db::sqlError("checking an API token", q.lastError());
     if (!q.next())
         return badToken();
-    const qint64 now = m_clock();
+    const qint64 now = openaps::nowMs(m_clock);
     if (!q.value(1).isNull() || q.value(0).toLongLong() <= now)
         return badToken();
     Researcher researcher;

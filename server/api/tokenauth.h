@@ -22,7 +22,7 @@ namespace openaps::api {
 class TokenAuth
 {
 public:
-    TokenAuth(db::Database database, const QByteArray &secretKey, MsClock clock = systemMsClock());
+    TokenAuth(db::Database database, const QByteArray &secretKey, Clock clock = systemClock());
 
     // The approved researcher behind `Authorization: Bearer <token>`.
     // Errors: no-token (no Authorization header), bad-token (unknown, malformed,
@@ -37,12 +37,12 @@ public:
     // What is stored for a token.
     QString tokenHash(const QString &token) const;
 
-    qint64 nowMs() const { return m_clock(); }
+    qint64 nowMs() const { return openaps::nowMs(m_clock); }
 
 private:
     db::Database m_database;
     QByteArray m_key;
-    MsClock m_clock;
+    Clock m_clock;
 };
 
 } // namespace openaps::api

@@ -30,11 +30,11 @@ EtlService::Options EtlService::optionsFromConfig(const Config &config)
 EtlService::EtlService(db::Database database, QNetworkAccessManager *nam, const Config &config, Options options,
                        QObject *parent)
     : EtlService(std::move(database), nam, oh::Client::settingsFromConfig(config, QUrl()), config.secretKey(),
-                 std::move(options), jobs::systemClock(), parent)
+                 std::move(options), systemClock(), parent)
 { }
 
 EtlService::EtlService(db::Database database, QNetworkAccessManager *nam, oh::Settings settings,
-                       const QByteArray &secretKey, Options options, jobs::Clock clock, QObject *parent)
+                       const QByteArray &secretKey, Options options, Clock clock, QObject *parent)
     : QObject(parent),
       m_database(database),
       m_nam(nam),

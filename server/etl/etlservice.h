@@ -58,7 +58,7 @@ public:
                QObject *parent = nullptr);
     // With an injected clock (tests) and client settings.
     EtlService(db::Database database, QNetworkAccessManager *nam, oh::Settings settings, const QByteArray &secretKey,
-               Options options, jobs::Clock clock, QObject *parent = nullptr);
+               Options options, Clock clock, QObject *parent = nullptr);
     ~EtlService() override;
 
     void start() { m_scheduler->start(); }
@@ -80,7 +80,7 @@ private:
     db::Database m_database;
     QNetworkAccessManager *m_nam;
     Options m_options;
-    jobs::Clock m_clock;
+    Clock m_clock;
     privacy::ParticipantKeys m_keys;
     std::unique_ptr<oh::Client> m_client;
     jobs::OhSession *m_session = nullptr;

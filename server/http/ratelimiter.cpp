@@ -8,7 +8,7 @@
 namespace openaps::http {
 
 RateLimiter::RateLimiter(db::Database database, const QByteArray &secretKey, int limit, std::chrono::seconds window,
-                         MsClock clock)
+                         Clock clock)
     : m_database(std::move(database)),
       m_key(crypto::deriveKey(secretKey, QByteArrayLiteral("site-rate-limit"))),
       m_limit(limit),
@@ -36,7 +36,7 @@ Result<RateLimiter::Decision> RateLimiter::hit(const QHostAddress &client)
     auto db = m_database.connection();
     if (!db)
         return db.error();
-    const qint64 now = m_clock();
+    const qint64 now = nowMs(m_clock);
     const qint64 window = now - now % m_windowMs;
     const QByteArray address = bucketOf(client);
     QSqlQuery q(*db);
@@ -60,7 +60,7 @@ Status RateLimiter::purgeOld()
     auto db = m_database.connection();
     if (!db)
         return db.error();
-    const qint64 now = m_clock();
+    const qint64 now = nowMs(m_clock);
     QSqlQuery q(*db);
     q.prepare(QStringLiteral("DELETE FROM site_rate_limits WHERE window_ms < ?"));
     q.addBindValue(now - now % m_windowMs);

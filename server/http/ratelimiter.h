@@ -24,7 +24,7 @@ public:
     };
 
     RateLimiter(db::Database database, const QByteArray &secretKey, int limit, std::chrono::seconds window,
-                MsClock clock);
+                Clock clock);
 
     // Counts one POST from `client` and says whether it may go ahead.
     Result<Decision> hit(const QHostAddress &client);
@@ -38,7 +38,7 @@ private:
     QByteArray m_key;
     int m_limit;
     qint64 m_windowMs;
-    MsClock m_clock;
+    Clock m_clock;
 };
 
 } // namespace openaps::http

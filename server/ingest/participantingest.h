@@ -31,7 +31,7 @@ struct IngestSettings
     // smaller page keeps one page's JSON, and so memory, bounded.
     int devicestatusPageSize = 500;
     QString holder; // this server instance, for the records
-    oh::Clock clock = oh::systemClock();
+    Clock clock = systemClock();
 };
 
 // What one participant run did: the summary log line, the metrics and the

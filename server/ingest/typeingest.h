@@ -56,7 +56,7 @@ public:
         records::DataType type = records::DataType::Entries;
         qint64 upToMs = 0; // the run's "now"
         qint64 overlapMs = 48LL * 3600 * 1000;
-        oh::Clock clock;
+        Clock clock;
     };
 
     TypeIngest(Inputs inputs, TypeCursor cursor, QObject *parent);

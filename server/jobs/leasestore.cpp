@@ -10,11 +10,6 @@
 
 namespace openaps::jobs {
 
-Clock systemClock()
-{
-    return [] { return QDateTime::currentDateTimeUtc(); };
-}
-
 LeaseStore::LeaseStore(db::Database database, QString job, QString holder, std::chrono::seconds ttl, Clock clock)
     : m_database(std::move(database)),
       m_job(std::move(job)),

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "db/database.h"
 
@@ -12,10 +13,6 @@
 #include <optional>
 
 namespace openaps::jobs {
-
-// Where "now" comes from (tests pass a fake one).
-using Clock = std::function<QDateTime()>;
-Clock systemClock();
 
 // Participant leases in the job_leases table (migration 0030), so that
 // several server instances sharing one PostgreSQL never work on the same

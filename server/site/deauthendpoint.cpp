@@ -24,7 +24,7 @@ QHttpServerResponse answer(const char *status, Code code)
 } // namespace
 
 DeauthEndpoint::DeauthEndpoint(db::Database database, const privacy::ParticipantKeys &keys,
-                               const SiteSettings &settings, MsClock clock)
+                               const SiteSettings &settings, Clock clock)
     : m_database(database),
       m_keys(keys),
       m_requests(settings),
@@ -66,7 +66,7 @@ QHttpServerResponse DeauthEndpoint::handle(const QHttpServerRequest &request)
         qCWarning(lcSite, "deauthorisation webhook refused: %s", qPrintable(notice.error().message));
         return answer("bad-payload", Code::BadRequest);
     }
-    const qint64 now = m_clock();
+    const qint64 now = nowMs(m_clock);
     if (!oh::isFresh(*notice, QDateTime::fromMSecsSinceEpoch(now, Qt::UTC), freshness)) {
         qCWarning(lcSite, "deauthorisation webhook refused: its timestamp is missing or not within %lld s of now",
                   qint64(freshness.count()));
@@ -112,7 +112,7 @@ Status DeauthEndpoint::purgeOld()
     if (auto purged = m_rateLimiter.purgeOld(); !purged)
         return purged;
     auto q = sql::exec(m_database, QStringLiteral("DELETE FROM site_webhook_deliveries WHERE expires_ms < ?"),
-                       { m_clock() }, "removing old webhook deliveries");
+                       { nowMs(m_clock) }, "removing old webhook deliveries");
     return q ? Status() : Status(q.error());
 }
 

@@ -28,7 +28,7 @@ public:
 
     // `keys` must outlive the endpoint.
     DeauthEndpoint(db::Database database, const privacy::ParticipantKeys &keys, const SiteSettings &settings,
-                   MsClock clock);
+                   Clock clock);
 
     QHttpServerResponse handle(const QHttpServerRequest &request);
     // Drops rate-limit windows and remembered signatures that have expired.
@@ -43,7 +43,7 @@ private:
     http::RequestSettings m_requests;
     QByteArray m_secret;
     http::RateLimiter m_rateLimiter;
-    MsClock m_clock;
+    Clock m_clock;
 };
 
 } // namespace openaps::site

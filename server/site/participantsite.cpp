@@ -31,7 +31,7 @@ ParticipantSite::Options ParticipantSite::optionsFromConfig(const Config &config
     options.probe.timeout = std::chrono::seconds(15);
     options.probe.maxAttempts = 1;
     options.probe.addresses = ns::addressScope(config);
-    options.clock = systemMsClock();
+    options.clock = systemClock();
     return options;
 }
 
@@ -53,7 +53,7 @@ Result<std::unique_ptr<ParticipantSite>> ParticipantSite::create(db::Database da
     if (auto secret = options.settings.checkWebhookSecret(); !secret)
         return secret.error();
     if (!options.clock)
-        options.clock = systemMsClock();
+        options.clock = systemClock();
     std::unique_ptr<ParticipantSite> site(new ParticipantSite(std::move(database), nam, std::move(options), *renderer,
                                                               std::move(*consentTexts), std::move(*privacy), parent));
     if (site->m_static.count() == 0)

@@ -48,7 +48,7 @@ public:
         SiteSettings settings;
         oh::Settings openHumans;
         ns::ClientOptions probe; // how patient the Nightscout check is
-        MsClock clock;
+        Clock clock;
     };
 
     // Loads templates and static files (from settings.resourcesDir or the

@@ -9,7 +9,7 @@
 namespace openaps::site {
 
 SessionStore::SessionStore(db::Database database, const QByteArray &secretKey, std::chrono::seconds lifetime,
-                           MsClock clock)
+                           Clock clock)
     : m_database(std::move(database)),
       m_key(crypto::deriveKey(secretKey, QByteArrayLiteral("site-session"))),
       m_lifetime(lifetime),
@@ -27,7 +27,7 @@ Result<Session> SessionStore::create(qint64 participantId, const QString &oauthS
     auto db = m_database.connection();
     if (!db)
         return db.error();
-    const qint64 now = m_clock();
+    const qint64 now = nowMs(m_clock);
     Session session;
     session.cookie = crypto::randomToken(32);
     session.participantId = participantId;
@@ -60,7 +60,7 @@ Result<std::optional<Session>> SessionStore::find(const QString &cookie) const
         return prepared.error();
     QSqlQuery &q = **prepared;
     q.bindValue(0, idHash(cookie));
-    q.bindValue(1, m_clock());
+    q.bindValue(1, nowMs(m_clock));
     if (!q.exec())
         return db::sqlError("reading a session", q.lastError());
     std::optional<Session> found;
@@ -106,7 +106,7 @@ Result<int> SessionStore::purgeExpired()
         return db.error();
     QSqlQuery q(*db);
     q.prepare(QStringLiteral("DELETE FROM site_sessions WHERE expires_ms <= ?"));
-    q.addBindValue(m_clock());
+    q.addBindValue(nowMs(m_clock));
     if (!q.exec())
         return db::sqlError("removing expired sessions", q.lastError());
     return q.numRowsAffected();

@@ -32,7 +32,7 @@ struct Session
 class SessionStore
 {
 public:
-    SessionStore(db::Database database, const QByteArray &secretKey, std::chrono::seconds lifetime, MsClock clock);
+    SessionStore(db::Database database, const QByteArray &secretKey, std::chrono::seconds lifetime, Clock clock);
 
     // Before login a session only carries the OAuth state for the trip to
     // Open Humans and back; anyone can make one, so it must not stay long.
@@ -58,7 +58,7 @@ private:
     db::Database m_database;
     QByteArray m_key;
     std::chrono::seconds m_lifetime;
-    MsClock m_clock;
+    Clock m_clock;
     std::unique_ptr<StatementCache> m_statements; // find() runs on every page view
 };
 

@@ -53,7 +53,7 @@ void NightscoutSite::setFaults(const Faults &faults)
 NightscoutStandIn::NightscoutStandIn(QObject *parent)
     : QObject(parent),
       m_sender(std::make_unique<StandInReplySender>()),
-      m_clock([] { return QDateTime::currentDateTimeUtc(); })
+      m_clock(systemClock())
 {
     site(); // the root site always exists
     m_server.setMissingHandler([this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {

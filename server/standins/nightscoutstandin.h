@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "standins/nightscoutstore.h"
 #include "standins/standinfaults.h"
@@ -71,8 +72,6 @@ class NightscoutStandIn final : public QObject
     Q_DISABLE_COPY_MOVE(NightscoutStandIn)
 
 public:
-    using Clock = std::function<QDateTime()>;
-
     explicit NightscoutStandIn(QObject *parent = nullptr);
     ~NightscoutStandIn() override;
 

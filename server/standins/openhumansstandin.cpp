@@ -47,7 +47,7 @@ OpenHumansStandIn::OpenHumansStandIn(Options options, QNetworkAccessManager *nam
       m_store(m_options.clock, m_options.accessTokenLifetime)
 {
     if (!m_options.clock)
-        m_options.clock = oh::systemClock();
+        m_options.clock = systemClock();
     for (int i = 0; i < 4; ++i)
         m_signingKey.append(QByteArray::number(QRandomGenerator::system()->generate64(), 16));
     addRoutes();

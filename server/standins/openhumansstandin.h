@@ -43,7 +43,7 @@ public:
         int pageSize = 100; // files per exchange-member page
         bool reportFileSizes = false; // Open Humans does not document `size`
         bool rejectPutContentType = true; // like a signed S3 URL made without one
-        oh::Clock clock; // defaults to the system clock
+        Clock clock; // defaults to the system clock
         // Where POST /member/leave/ sends the deauthorisation notice, signed
         // with webhookSecret (the demo generates one and gives it to both sides).
         QUrl webhookUrl;

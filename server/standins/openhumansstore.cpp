@@ -13,8 +13,8 @@ Error invalidGrant()
 }
 }
 
-OpenHumansStore::OpenHumansStore(oh::Clock clock, std::chrono::seconds accessTokenLifetime)
-    : m_clock(clock ? std::move(clock) : oh::systemClock()),
+OpenHumansStore::OpenHumansStore(Clock clock, std::chrono::seconds accessTokenLifetime)
+    : m_clock(clock ? std::move(clock) : systemClock()),
       m_accessLifetime(accessTokenLifetime)
 { }
 

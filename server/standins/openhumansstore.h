@@ -44,7 +44,7 @@ public:
     };
     enum class Access { Valid, Expired, Invalid };
 
-    OpenHumansStore(oh::Clock clock, std::chrono::seconds accessTokenLifetime);
+    OpenHumansStore(Clock clock, std::chrono::seconds accessTokenLifetime);
 
     QDateTime now() const { return m_clock(); }
 
@@ -97,7 +97,7 @@ private:
 
     static QString randomToken();
 
-    oh::Clock m_clock;
+    Clock m_clock;
     std::chrono::seconds m_accessLifetime;
     QMap<QString, QDateTime> m_members; // id → joined
     QHash<QString, Code> m_codes;

@@ -1,12 +1,10 @@
 #include "core/clock.h"
 
-#include <QDateTime>
-
 namespace openaps {
 
-MsClock systemMsClock()
+Clock systemClock()
 {
-    return [] { return QDateTime::currentMSecsSinceEpoch(); };
+    return [] { return QDateTime::currentDateTimeUtc(); };
 }
 
 } // namespace openaps

@@ -13,11 +13,6 @@ QDateTime parseTime(const QString &text)
     return time.isValid() ? time.toUTC() : QDateTime();
 }
 
-Clock systemClock()
-{
-    return [] { return QDateTime::currentDateTimeUtc(); };
-}
-
 QList<MemberFile> Member::filesNamed(const QString &basename) const
 {
     QList<MemberFile> named;

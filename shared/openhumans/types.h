@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/clock.h"
 #include "core/result.h"
 
 #include <QDateTime>
@@ -15,10 +16,6 @@
 class QNetworkAccessManager;
 
 namespace openaps::oh {
-
-// Where "now" comes from; tests pass a fake one to control token expiry.
-using Clock = std::function<QDateTime()>;
-Clock systemClock();
 
 // Open Humans writes microseconds ("2018-03-07T17:51:20.123456Z"); Qt reads
 // at most milliseconds. Invalid QDateTime for text that is not a time.

@@ -99,7 +99,7 @@ int main(int argc, char *argv[])
                   0,
                   QStringLiteral("https://bench.example"),
                   QStringLiteral("both") });
-        site::SessionStore sessions(database, secretKey, std::chrono::hours(24), systemMsClock());
+        site::SessionStore sessions(database, secretKey, std::chrono::hours(24), systemClock());
         const auto session = id ? sessions.create(*id) : Result<site::Session>(id.error());
         if (!session)
             return QHttpServerResponse(QJsonObject { { QStringLiteral("error"), session.error().message } },

@@ -48,7 +48,7 @@ ApiHarness::ApiHarness(const QString &backend, Tweak tweak, bool asApiRole)
     api::ResearcherApi::Options options;
     options.requests.secretKey = QByteArrayLiteral("api-test-secret-key-0123456789abcdef");
     options.requests.postLimit = 1000;
-    options.clock = [offset = m_offsetMs] { return QDateTime::currentMSecsSinceEpoch() + *offset; };
+    options.clock = [offset = m_offsetMs] { return QDateTime::currentDateTimeUtc().addMSecs(*offset); };
     if (tweak)
         tweak(options);
     m_web = std::make_unique<http::WebServer>(*m_database);

@@ -18,7 +18,7 @@ namespace openaps::test {
 struct FakeClock
 {
     QDateTime now = QDateTime(QDate(2024, 3, 1), QTime(12, 0), Qt::UTC);
-    oh::Clock clock()
+    Clock clock()
     {
         return [this] { return now; };
     }

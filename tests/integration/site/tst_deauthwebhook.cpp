@@ -172,7 +172,7 @@ void TestDeauthWebhook::erasureLeavesNothingInAnyTable()
     QFETCH(bool, doubleEncoded);
     HARNESS();
     const Seeded s = seed(site);
-    site::SessionStore sessions(site.database(), "k", std::chrono::hours(1), systemMsClock());
+    site::SessionStore sessions(site.database(), "k", std::chrono::hours(1), systemClock());
     QVERIFY(sessions.create(s.targetId).ok());
     QVERIFY(sessions.create(s.bystanderId).ok());
 
