@@ -136,7 +136,7 @@ void ResearcherApi::onApply(const QHttpServerRequest &request, ReplyPtr reply)
 {
     auto body = bodyOf(request);
     if (!body)
-        return reply->fail(body.error());
+        return fail(reply, body.error());
     Account account;
     account.status = status::unverified;
     for (auto [field, target, max] :
@@ -144,32 +144,32 @@ void ResearcherApi::onApply(const QHttpServerRequest &request, ReplyPtr reply)
            std::tuple { "purpose", &account.purpose, 4000 } }) {
         auto value = body->text(QString::fromLatin1(field), max);
         if (!value)
-            return reply->fail(value.error());
+            return fail(reply, value.error());
         *target = *value;
     }
     auto details = applicationDetails(*body);
     if (!details)
-        return reply->fail(details.error());
+        return fail(reply, details.error());
     account.application = *details;
     auto email = body->email();
     if (!email)
-        return reply->fail(email.error());
+        return fail(reply, email.error());
     account.email = *email;
     auto password = body->password(QStringLiteral("password"));
     if (!password)
-        return reply->fail(password.error());
+        return fail(reply, password.error());
     if (auto rules = checkPasswordRules(*password); !rules)
-        return reply->fail(rules.error());
+        return fail(reply, rules.error());
     if (!m_mailer || !m_mailer->isConfigured())
-        return reply->fail(mailUnavailable());
+        return fail(reply, mailUnavailable());
     auto existing = m_store.findByEmail(account.email);
     if (!existing)
-        return reply->fail(existing.error());
+        return fail(reply, existing.error());
     // The same slow hash and the same answer for a known address, so the
     // answer does not tell who has an account; its owner gets an email instead.
     m_hasher.hash(*password, this, [this, account, reply, known = *existing](Result<QString> hash) mutable {
         if (!hash)
-            return reply->fail(hash.error());
+            return fail(reply, hash.error());
         const auto created = [reply] {
             reply->send(jsonResponse({ { QStringLiteral("status"), status::unverified } },
                                      QHttpServerResponse::StatusCode::Created));
@@ -178,14 +178,14 @@ void ResearcherApi::onApply(const QHttpServerRequest &request, ReplyPtr reply)
             qCInfo(lcApi, "researcher %lld: an application gave their address", known->id);
             return m_mailer->send(alreadyRegisteredMail(*known), this, [reply, created](Status sent) {
                 if (!sent)
-                    return reply->fail(mailUnavailable());
+                    return fail(reply, mailUnavailable());
                 created();
             });
         }
         account.passwordHash = *hash;
         auto id = m_store.create(account, now());
         if (!id)
-            return reply->fail(id.error());
+            return fail(reply, id.error());
         account.id = *id;
         qCInfo(lcApi, "researcher %lld applied", account.id);
         sendCode(account, CodePurpose::Verify, [this, reply, created, id = account.id](Status sent) {
@@ -194,7 +194,7 @@ void ResearcherApi::onApply(const QHttpServerRequest &request, ReplyPtr reply)
                 // the researcher can simply apply again.
                 if (auto removed = m_store.remove(id); !removed)
                     qCWarning(lcApi, "could not remove researcher %lld: %s", id, qPrintable(removed.error().message));
-                return reply->fail(mailUnavailable());
+                return fail(reply, mailUnavailable());
             }
             created();
         });
@@ -255,14 +255,14 @@ void ResearcherApi::onVerify(const QHttpServerRequest &request, ReplyPtr reply)
 {
     auto body = bodyOf(request);
     if (!body)
-        return reply->fail(body.error());
+        return fail(reply, body.error());
     int lockedSeconds = 0;
     auto id = redeemCode(*body, CodePurpose::Verify, &lockedSeconds);
     if (!id)
-        return lockedSeconds > 0 ? reply->send(lockedResponse(lockedSeconds)) : reply->fail(id.error());
+        return lockedSeconds > 0 ? reply->send(lockedResponse(lockedSeconds)) : fail(reply, id.error());
     auto verified = m_store.markVerified(*id, now());
     if (!verified)
-        return reply->fail(verified.error());
+        return fail(reply, verified.error());
     qCInfo(lcApi, "researcher %lld confirmed their email address", *id);
     reply->send(jsonResponse({ { QStringLiteral("status"), status::pending } }));
 }
@@ -280,7 +280,7 @@ void ResearcherApi::onResend(const QHttpServerRequest &request, ReplyPtr reply)
 {
     auto email = emailOnly(request);
     if (!email)
-        return reply->fail(email.error());
+        return fail(reply, email.error());
     // 202 whatever happens next: the answer must not tell whether the address is known.
     reply->send(accepted());
     auto account = m_store.findByEmail(*email);
@@ -292,9 +292,9 @@ void ResearcherApi::onForgot(const QHttpServerRequest &request, ReplyPtr reply)
 {
     auto email = emailOnly(request);
     if (!email)
-        return reply->fail(email.error());
+        return fail(reply, email.error());
     if (!m_mailer || !m_mailer->isConfigured())
-        return reply->fail(mailUnavailable());
+        return fail(reply, mailUnavailable());
     reply->send(accepted());
     auto account = m_store.findByEmail(*email);
     if (account && *account && (*account)->status != status::rejected && (*account)->status != status::deactivated)
@@ -305,26 +305,26 @@ void ResearcherApi::onReset(const QHttpServerRequest &request, ReplyPtr reply)
 {
     auto body = bodyOf(request);
     if (!body)
-        return reply->fail(body.error());
+        return fail(reply, body.error());
     // The password first: a weak one must not use up the code.
     auto password = body->password(QStringLiteral("password"));
     if (!password)
-        return reply->fail(password.error());
+        return fail(reply, password.error());
     if (auto rules = checkPasswordRules(*password); !rules)
-        return reply->fail(rules.error());
+        return fail(reply, rules.error());
     int lockedSeconds = 0;
     auto redeemed = redeemCode(*body, CodePurpose::Reset, &lockedSeconds);
     if (!redeemed)
-        return lockedSeconds > 0 ? reply->send(lockedResponse(lockedSeconds)) : reply->fail(redeemed.error());
+        return lockedSeconds > 0 ? reply->send(lockedResponse(lockedSeconds)) : fail(reply, redeemed.error());
     const qint64 id = *redeemed;
     m_hasher.hash(*password, this, [this, id, reply](Result<QString> hash) {
         if (!hash)
-            return reply->fail(hash.error());
+            return fail(reply, hash.error());
         if (auto changed = m_store.setPassword(id, *hash, now()); !changed)
-            return reply->fail(changed.error());
+            return fail(reply, changed.error());
         // A new password ends a lockout of signing in.
         if (auto cleared = m_guard.succeed(id, AccountGuard::Kind::PasswordFailed); !cleared)
-            return reply->fail(cleared.error());
+            return fail(reply, cleared.error());
         qCInfo(lcApi, "researcher %lld reset their password; their tokens are revoked", id);
         reply->send(jsonResponse({ { QStringLiteral("status"), QStringLiteral("password-changed") } }));
     });
@@ -334,21 +334,21 @@ void ResearcherApi::onLogin(const QHttpServerRequest &request, ReplyPtr reply)
 {
     auto body = bodyOf(request);
     if (!body)
-        return reply->fail(body.error());
+        return fail(reply, body.error());
     auto email = body->email();
     if (!email)
-        return reply->fail(email.error());
+        return fail(reply, email.error());
     auto password = body->password(QStringLiteral("password"));
     if (!password)
-        return reply->fail(password.error());
+        return fail(reply, password.error());
     auto found = m_store.findByEmail(*email);
     if (!found)
-        return reply->fail(found.error());
+        return fail(reply, found.error());
     const std::optional<Account> account = *found;
     if (account) {
         auto locked = m_guard.lockedFor(account->id, AccountGuard::Kind::PasswordFailed, now());
         if (!locked)
-            return reply->fail(locked.error());
+            return fail(reply, locked.error());
         if (*locked > 0)
             return reply->send(lockedResponse(*locked));
     }
@@ -356,7 +356,7 @@ void ResearcherApi::onLogin(const QHttpServerRequest &request, ReplyPtr reply)
     m_hasher.check(account ? account->passwordHash : QString(), pw, this,
                    [this, account, reply, pw](crypto::PasswordCheck checked) {
                        if (!account)
-                           return reply->fail(badCredentials());
+                           return fail(reply, badCredentials());
                        if (checked == crypto::PasswordCheck::Unverifiable) {
                            // A migrated account whose old hash no verifier accepts: the
                            // owner gets a reset code; the caller the usual answer.
@@ -364,21 +364,21 @@ void ResearcherApi::onLogin(const QHttpServerRequest &request, ReplyPtr reply)
                            if (m_mailer && m_mailer->isConfigured() && account->status != status::rejected
                                && account->status != status::deactivated)
                                sendCode(*account, CodePurpose::Reset, [](Status) {});
-                           return reply->fail(badCredentials());
+                           return fail(reply, badCredentials());
                        }
                        if (checked != crypto::PasswordCheck::Match) {
                            noteFailure(*account, AccountGuard::Kind::PasswordFailed);
-                           return reply->fail(badCredentials());
+                           return fail(reply, badCredentials());
                        }
                        if (!crypto::needsRehash(account->passwordHash))
                            return signIn(*account, reply);
                        // The old portal's bcrypt hash, verified: argon2id from now on.
                        m_hasher.hash(pw, this, [this, account, reply](Result<QString> hash) {
                            if (!hash)
-                               return reply->fail(hash.error());
+                               return fail(reply, hash.error());
                            if (auto s = m_store.upgradePasswordHash(account->id, account->passwordHash, *hash, now());
                                !s)
-                               return reply->fail(s.error());
+                               return fail(reply, s.error());
                            qCInfo(lcApi, "researcher %lld: old password hash replaced by argon2id", account->id);
                            signIn(*account, reply);
                        });
@@ -388,17 +388,19 @@ void ResearcherApi::onLogin(const QHttpServerRequest &request, ReplyPtr reply)
 void ResearcherApi::signIn(const Account &account, ReplyPtr reply)
 {
     if (auto cleared = m_guard.succeed(account.id, AccountGuard::Kind::PasswordFailed); !cleared)
-        return reply->fail(cleared.error());
+        return fail(reply, cleared.error());
     if (account.status == status::unverified || account.status == status::pending)
-        return reply->fail(
+        return fail(
+                reply,
                 makeError("not-approved",
                           account.status == status::unverified
                                   ? QStringLiteral("Please confirm your email address with the code we sent first.")
                                   : QStringLiteral("Your application is waiting for an administrator's approval.")));
     if (account.status != status::approved)
-        return reply->fail(makeError("deactivated",
-                                     QStringLiteral("This researcher account is not active. "
-                                                    "Please contact the administrators.")));
+        return fail(reply,
+                    makeError("deactivated",
+                              QStringLiteral("This researcher account is not active. "
+                                             "Please contact the administrators.")));
     issueToken(account, reply);
 }
 
@@ -408,7 +410,7 @@ void ResearcherApi::issueToken(const Account &account, ReplyPtr reply)
     const qint64 at = now();
     const qint64 expires = at + qint64(m_options.tokenLifetime.count()) * 1000;
     if (auto added = m_store.addToken(m_auth.tokenHash(token), account.id, at, expires); !added)
-        return reply->fail(added.error());
+        return fail(reply, added.error());
     qCInfo(lcApi, "researcher %lld signed in", account.id);
     reply->send(jsonResponse(
             { { QStringLiteral("token"), token },

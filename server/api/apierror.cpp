@@ -1,6 +1,7 @@
 #include "api/apierror.h"
 
 #include "api/apilog.h"
+#include "http/pendingreply.h"
 
 #include <QHash>
 #include <QJsonDocument>
@@ -75,6 +76,11 @@ QHttpServerResponse errorResponse(const Error &error)
                             status == Code::InternalServerError ? QStringLiteral("internal") : error.code },
                           { QStringLiteral("message"), message } },
                         status);
+}
+
+void fail(const std::shared_ptr<http::PendingReply> &reply, const Error &error)
+{
+    reply->send(errorResponse(error));
 }
 
 } // namespace openaps::api

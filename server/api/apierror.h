@@ -4,6 +4,12 @@
 
 #include <QHttpServerResponse>
 
+#include <memory>
+
+namespace openaps::http {
+class PendingReply;
+}
+
 namespace openaps::api {
 
 // The one place where API error codes become HTTP statuses. Every error
@@ -18,5 +24,8 @@ QHttpServerResponse jsonResponse(const QJsonObject &body,
 
 // Headers every API answer carries, streaming ones included.
 void addApiHeaders(QHttpServerResponse &response);
+
+// Answers a waiting request with an API error.
+void fail(const std::shared_ptr<http::PendingReply> &reply, const Error &error);
 
 } // namespace openaps::api

@@ -74,7 +74,7 @@ void ResearcherApi::addPost(http::WebServer &web, const QString &path, Handler h
     web.router().route(
             path, QHttpServerRequest::Method::Post,
             [this, handler, rateLimited](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-                auto reply = std::make_shared<PendingReply>(std::move(responder));
+                auto reply = std::make_shared<http::PendingReply>(std::move(responder));
                 if (auto refused = refuse(request, rateLimited))
                     return reply->send(std::move(*refused));
                 (this->*handler)(request, reply);

@@ -3,11 +3,11 @@
 #include "api/accountguard.h"
 #include "api/accountmail.h"
 #include "api/passwordhasher.h"
-#include "api/pendingreply.h"
 #include "api/researcherstore.h"
 #include "api/tokenauth.h"
 #include "core/config.h"
 #include "db/database.h"
+#include "http/pendingreply.h"
 #include "http/ratelimiter.h"
 #include "http/requests.h"
 
@@ -65,7 +65,7 @@ public:
     const TokenAuth &tokenAuth() const { return m_auth; }
 
 private:
-    using ReplyPtr = std::shared_ptr<PendingReply>;
+    using ReplyPtr = std::shared_ptr<http::PendingReply>;
     using Handler = void (ResearcherApi::*)(const QHttpServerRequest &, ReplyPtr);
 
     void addPost(http::WebServer &web, const QString &path, Handler handler, bool rateLimited);

@@ -8,7 +8,7 @@
 #include "etl/etlservice.h"
 #include "etl/fileloader.h"
 #include "etl/importplan.h"
-#include "etl/participantdata.h"
+#include "privacy/participantdata.h"
 #include "privacy/participantkeys.h"
 #include "privacy/tombstones.h"
 #include "records/consent.h"
@@ -99,7 +99,7 @@ int importCommand(const Config &config, const QStringList &arguments)
     int defaultSource = 0;
     if (!consentText.isEmpty()) {
         const auto consent = records::parseConsent(consentText);
-        const auto source = consent ? etl::sourceEntityFor(*consent) : std::nullopt;
+        const auto source = consent ? privacy::sourceEntityFor(*consent) : std::nullopt;
         if (!source) {
             err() << "openaps-server: --consent must be openaps, nsf or both.\n";
             return 2;

@@ -12,6 +12,7 @@
 #include "records/consent.h"
 #include "records/datatype.h"
 #include "records/filenames.h"
+#include "records/urlfile.h"
 #include "site/loginjob.h"
 #include "site/participantstore.h"
 #include "site/registrationjob.h"
@@ -332,7 +333,7 @@ void Demo::registerParticipants(std::function<void(Status)> done)
                 ? ns::Credentials::accessToken(demoAccessToken)
                 : persona.auth == ns::Credentials::Kind::ApiSecret ? ns::Credentials::apiSecret(demoApiSecret)
                                                                    : ns::Credentials();
-        m_openHumans->addFile(member, records::urlFileName(member), site::urlFileContent(*siteUrl, credentials),
+        m_openHumans->addFile(member, records::urlFileName(member), records::urlFileContent(*siteUrl, credentials),
                               QStringLiteral("Nightscout URL"), { QStringLiteral("nightscout") });
         m_openHumans->addFile(member, records::consentFileName(member), records::consentValue(persona.consent).toUtf8(),
                               QStringLiteral("Data sharing consent"), { QStringLiteral("consent") });

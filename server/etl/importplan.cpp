@@ -1,6 +1,6 @@
 #include "etl/importplan.h"
 
-#include "etl/participantdata.h"
+#include "privacy/participantdata.h"
 #include "records/consent.h"
 #include "records/datatype.h"
 #include "records/filenames.h"
@@ -92,7 +92,7 @@ Result<ImportPlan> planDirectory(const QString &dir, int defaultSourceEntity)
         int source = defaultSourceEntity;
         if (consent.contains(f.userId)) {
             const auto parsed = records::parseConsent(consent.value(f.userId));
-            const auto entity = parsed ? sourceEntityFor(*parsed) : std::nullopt;
+            const auto entity = parsed ? privacy::sourceEntityFor(*parsed) : std::nullopt;
             if (!entity)
                 plan.skipped << QStringLiteral("member %1: %2, member left out")
                                         .arg(f.userId)

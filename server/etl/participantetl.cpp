@@ -3,8 +3,8 @@
 #include "etl/analytics.h"
 #include "etl/derivedtables.h"
 #include "etl/etllog.h"
-#include "etl/participantdata.h"
 #include "jobs/ohaccess.h"
+#include "privacy/participantdata.h"
 #include "records/consent.h"
 #include "records/datatype.h"
 #include "records/filenames.h"
@@ -101,7 +101,7 @@ void ParticipantEtl::readConsent(const oh::MemberFile &file)
 void ParticipantEtl::applyConsent(const QString &consent)
 {
     m_summary.consent = consent;
-    const auto entity = sourceEntityFor(*records::parseConsent(consent));
+    const auto entity = privacy::sourceEntityFor(*records::parseConsent(consent));
     const auto previous = m_state.consent(m_participantId);
     if (!previous)
         return finish(previous.error().message);
@@ -111,7 +111,7 @@ void ParticipantEtl::applyConsent(const QString &consent)
     if (!entity) {
         onWorker(
                 [database, userId, participantId]() -> Status {
-                    auto removed = removeParticipantData(database, userId, participantId);
+                    auto removed = privacy::removeParticipantData(database, userId, participantId);
                     if (!removed)
                         return removed.error();
                     qCInfo(lcEtl, "participant %lld: consent none, %lld rows removed", participantId, *removed);
@@ -154,7 +154,7 @@ void ParticipantEtl::applyConsent(const QString &consent)
         const privacy::WriteGuard guard = m_guard;
         onWorker(
                 [database, userId, participantId, source, guard]() -> Status {
-                    auto changed = restampSourceEntity(database, userId, source, guard);
+                    auto changed = privacy::restampSourceEntity(database, userId, source, guard);
                     if (!changed)
                         return changed.error();
                     qCInfo(lcEtl, "participant %lld: consent changed, %lld rows restamped", participantId, *changed);

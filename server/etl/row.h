@@ -28,35 +28,18 @@ struct Field
         kind = Null;
         bytes.clear();
     }
-    void setReal(double v)
+    void setReal(double v) { set(Real, real, v); }
+    void setInteger(qint64 v) { set(Integer, integer, v); }
+    void setBool(bool v) { set(Bool, boolean, v); }
+    void setTime(qint64 v) { set(Time, ms, v); }
+    void setText(QByteArray v) { set(Text, bytes, std::move(v)); }
+    void setJson(QByteArray v) { set(Json, bytes, std::move(v)); }
+
+private:
+    template <typename T> void set(Kind k, T &slot, T v)
     {
-        kind = Real;
-        real = v;
-    }
-    void setInteger(qint64 v)
-    {
-        kind = Integer;
-        integer = v;
-    }
-    void setBool(bool v)
-    {
-        kind = Bool;
-        boolean = v;
-    }
-    void setTime(qint64 v)
-    {
-        kind = Time;
-        ms = v;
-    }
-    void setText(QByteArray v)
-    {
-        kind = Text;
-        bytes = std::move(v);
-    }
-    void setJson(QByteArray v)
-    {
-        kind = Json;
-        bytes = std::move(v);
+        kind = k;
+        slot = std::move(v);
     }
 };
 

@@ -7,6 +7,7 @@
 #include "records/consent.h"
 #include "records/datatype.h"
 #include "records/filenames.h"
+#include "records/urlfile.h"
 
 #include <algorithm>
 #include <numeric>
@@ -184,7 +185,7 @@ void ParticipantIngest::readUrl()
                                 "account. Please save one above."));
             return;
         }
-        auto access = parseUrlFile(*text);
+        auto access = records::parseUrlFile(*text);
         if (!access) {
             fail(Error { QString::fromLatin1(errors::kBadUrl), access.error().message });
             return;

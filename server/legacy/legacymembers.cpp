@@ -1,7 +1,7 @@
 #include "legacy/legacymembers.h"
 
 #include "db/sqlhelpers.h"
-#include "etl/participantdata.h"
+#include "privacy/participantdata.h"
 #include "privacy/tokenseal.h"
 #include "records/consent.h"
 
@@ -84,7 +84,7 @@ private:
 int LegacyMember::sourceEntity() const
 {
     const auto parsed = records::parseConsent(consent());
-    const auto entity = parsed ? etl::sourceEntityFor(*parsed) : std::nullopt;
+    const auto entity = parsed ? privacy::sourceEntityFor(*parsed) : std::nullopt;
     return entity.value_or(0);
 }
 

@@ -2,11 +2,11 @@
 
 #include "db/sqlhelpers.h"
 #include "etl/analytics.h"
-#include "etl/participantdata.h"
 #include "legacy/accounts.h"
 #include "legacy/legacylog.h"
 #include "legacy/researchrows.h"
 #include "legacy/surveyanswers.h"
+#include "privacy/participantdata.h"
 #include "records/consent.h"
 #include "survey/demographicstable.h"
 
@@ -55,12 +55,12 @@ Status applyStamps(const db::Database &target, MemberDirectory &directory, Migra
         if (!consent)
             continue;
         if (*consent == records::Consent::None) {
-            auto removed = etl::removeParticipantData(target, member.pseudonym, member.participantId);
+            auto removed = privacy::removeParticipantData(target, member.pseudonym, member.participantId);
             if (!removed)
                 return removed.error();
             report.withdrawn += *removed;
         } else {
-            auto changed = etl::restampSourceEntity(target, member.pseudonym, member.sourceEntity(), member.guard);
+            auto changed = privacy::restampSourceEntity(target, member.pseudonym, member.sourceEntity(), member.guard);
             if (!changed && !privacy::isErased(changed.error()))
                 return changed.error();
             report.restamped += changed ? *changed : 0;

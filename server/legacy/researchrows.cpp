@@ -3,12 +3,12 @@
 #include "db/sqlhelpers.h"
 #include "etl/bulkwriter.h"
 #include "etl/fileloader.h"
-#include "etl/participantdata.h"
 #include "etl/recordmapper.h"
 #include "etl/timezonehistory.h"
 #include "ingest/recordprep.h"
 #include "legacy/copyreader.h"
 #include "legacy/legacylog.h"
+#include "privacy/participantdata.h"
 #include "records/consent.h"
 #include "records/researchtables.h"
 
@@ -163,7 +163,8 @@ Status TableCopy::removeErased()
         if (!member || !stones->contains(m_context.members.keys.tombstone(member->memberId)))
             continue;
         qCInfo(lcLegacy, "a member was erased during the migration; their rows are removed again");
-        auto removed = etl::removeParticipantData(m_context.members.target, member->pseudonym, member->participantId);
+        auto removed = privacy::removeParticipantData(m_context.members.target, member->pseudonym,
+                                                      member->participantId);
         if (!removed)
             return removed.error();
         member->erased = true;

@@ -1,8 +1,8 @@
 #include "site/loginjob.h"
 
-#include "ingest/filelayout.h"
 #include "records/consent.h"
 #include "records/filenames.h"
+#include "records/urlfile.h"
 #include "site/jobchain.h"
 #include "site/sitelog.h"
 
@@ -72,7 +72,7 @@ void LoginJob::readUrlFile(const oh::MemberFile &file)
     runJob(job, this, [this](const Result<oh::DownloadResult> &download) {
         // Not being able to read the file only costs the "saved" display.
         if (download) {
-            const auto saved = ingest::parseUrlFile(QString::fromUtf8(download->body));
+            const auto saved = records::parseUrlFile(QString::fromUtf8(download->body));
             m_outcome.nightscoutUrl = saved ? saved->site.baseUrl().toString() : QString();
             m_outcome.credentialSaved = saved && !saved->credentials.isEmpty();
         } else {

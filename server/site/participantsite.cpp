@@ -1,6 +1,7 @@
 #include "site/participantsite.h"
 
 #include "crypto/secrets.h"
+#include "http/pendingreply.h"
 #include "http/requests.h"
 #include "http/webserver.h"
 #include "privacy/tombstones.h"
@@ -9,7 +10,6 @@
 #include "site/httphelpers.h"
 #include "site/loginjob.h"
 #include "site/messages.h"
-#include "site/pendingreply.h"
 #include "site/registrationjob.h"
 #include "site/sitelog.h"
 
@@ -192,6 +192,18 @@ std::optional<QHttpServerResponse> ParticipantSite::refusePost(const QHttpServer
     return std::nullopt;
 }
 
+std::variant<Session, QHttpServerResponse> ParticipantSite::loggedInPost(const QHttpServerRequest &request)
+{
+    auto session = sessionOf(request);
+    if (!session)
+        return internalError(session.error());
+    if (auto refused = refusePost(request, *session))
+        return std::move(*refused);
+    if (!*session || !(*session)->loggedIn())
+        return redirectResponse("/", m_options.settings);
+    return **session;
+}
+
 QHttpServerResponse ParticipantSite::onLanding(const QHttpServerRequest &request)
 {
     auto session = sessionOf(request);
@@ -252,7 +264,7 @@ void ParticipantSite::onOAuthCallback(const QHttpServerRequest &request, QHttpSe
         response.setHeader("Set-Cookie", sessionCookie(m_options.settings, {}, {}));
         return response.write(std::move(responder));
     }
-    auto reply = std::make_shared<PendingReply>(std::move(responder));
+    auto reply = std::make_shared<http::PendingReply>(std::move(responder));
     auto *job = new LoginJob(m_openHumans, code, this);
     connect(job, &LoginJob::finished, this, [this, job, reply] {
         job->deleteLater();
@@ -329,14 +341,10 @@ QHttpServerResponse ParticipantSite::onMe(const QHttpServerRequest &request)
 
 void ParticipantSite::onSaveNightscout(const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
-    auto session = sessionOf(request);
-    if (!session)
-        return internalError(session.error()).write(std::move(responder));
-    if (auto refused = refusePost(request, *session))
-        return refused->write(std::move(responder));
-    const Session current = **session;
-    if (!current.loggedIn())
-        return redirectResponse("/", m_options.settings).write(std::move(responder));
+    auto post = loggedInPost(request);
+    if (auto *response = std::get_if<QHttpServerResponse>(&post))
+        return response->write(std::move(responder));
+    const Session current = std::get<Session>(post);
 
     const auto fields = http::parseForm(request.body());
     FormState form;
@@ -370,7 +378,7 @@ void ParticipantSite::onSaveNightscout(const QHttpServerRequest &request, QHttpS
     if (!m_consentTexts.has(textVersion))
         textVersion = m_consentTexts.currentVersion();
     const ParticipantView before = **participant;
-    auto reply = std::make_shared<PendingReply>(std::move(responder));
+    auto reply = std::make_shared<http::PendingReply>(std::move(responder));
     auto *job = new RegistrationJob(m_nam, m_openHumans, m_options.probe, registration, this);
     connect(job, &RegistrationJob::finished, this, [this, job, reply, current, form, before, textVersion]() mutable {
         job->deleteLater();

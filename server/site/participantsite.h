@@ -106,6 +106,10 @@ private:
     // Checks size, rate and CSRF of a form POST; a response when refused.
     std::optional<QHttpServerResponse> refusePost(const QHttpServerRequest &request,
                                                   const std::optional<Session> &session);
+    // A logged-in visitor's form POST: the session once refusePost() let it
+    // through, or the answer instead (that refusal, an internal error, or
+    // the start page for a visitor not logged in).
+    std::variant<Session, QHttpServerResponse> loggedInPost(const QHttpServerRequest &request);
     QHttpServerResponse mePage(const Session &session, const FormState &form, QHttpServerResponse::StatusCode status);
     Result<ConsentView> consentView(qint64 participantId) const;
 

@@ -1,9 +1,9 @@
 #include "site/registrationjob.h"
 
-#include "ingest/filelayout.h"
 #include "nightscout/probejob.h"
 #include "records/consent.h"
 #include "records/filenames.h"
+#include "records/urlfile.h"
 #include "site/jobchain.h"
 #include "site/loginjob.h"
 #include "site/participantstore.h"
@@ -23,28 +23,6 @@ ns::Credentials credentialsFrom(const QString &typed, const ns::SiteUrl &site)
     if (tokenShape.match(value).hasMatch())
         return ns::Credentials::accessToken(value);
     return ns::Credentials::apiSecret(value);
-}
-
-QByteArray urlFileContent(const ns::SiteUrl &site, const ns::Credentials &credentials)
-{
-    QUrl url = site.baseUrl();
-    QUrlQuery query;
-    switch (credentials.kind()) {
-    case ns::Credentials::Kind::AccessToken:
-        query.addQueryItem(QStringLiteral("token"), QString::fromUtf8(credentials.wireValue()));
-        break;
-    case ns::Credentials::Kind::ApiSecret:
-        query.addQueryItem(QStringLiteral("api_secret"), QString::fromUtf8(credentials.wireValue()));
-        break;
-    case ns::Credentials::Kind::None:
-        break;
-    }
-    if (!query.isEmpty()) {
-        if (!url.path().endsWith(QLatin1Char('/')))
-            url.setPath(url.path() + QLatin1Char('/'));
-        url.setQuery(query);
-    }
-    return url.toString(QUrl::FullyEncoded).toUtf8();
 }
 
 RegistrationJob::RegistrationJob(QNetworkAccessManager *nam, const oh::Client &openHumans,
@@ -108,7 +86,7 @@ void RegistrationJob::readSavedCredential()
                [this](const Result<oh::DownloadResult> &download) {
                    if (!download)
                        return fail(Stage::OpenHumans, download.error());
-                   const auto saved = ingest::parseUrlFile(QString::fromUtf8(download->body));
+                   const auto saved = records::parseUrlFile(QString::fromUtf8(download->body));
                    // Never hand one site's token to another address.
                    if (saved
                        && nightscoutSiteKey(saved->site.baseUrl().toString())
@@ -159,7 +137,7 @@ void RegistrationJob::writeUrlFile()
 {
     m_saved.nightscoutUrl = m_site.baseUrl().toString();
     m_saved.credentialSaved = !m_credentials.isEmpty();
-    replaceFile(records::urlFileName(m_input.memberId), urlFileContent(m_site, m_credentials),
+    replaceFile(records::urlFileName(m_input.memberId), records::urlFileContent(m_site, m_credentials),
                 QStringLiteral("Nightscout URL for the OpenAPS Data Commons"),
                 { QStringLiteral("nightscout"), QStringLiteral("url") }, [this] { writeConsentFile(); });
 }

@@ -37,10 +37,6 @@ bool hasScheme(const QString &typed);
 // access tokens are "<name>-<16 hex digits>"; anything else is an API secret.
 ns::Credentials credentialsFrom(const QString &typed, const ns::SiteUrl &site);
 
-// The URL file's content: the base URL plus the credential ingest needs,
-// `?token=<token>` or `?api_secret=<sha1 hex>` (never the plain secret).
-QByteArray urlFileContent(const ns::SiteUrl &site, const ns::Credentials &credentials);
-
 // Saves a participant's Nightscout address and consent: normalise the
 // address, probe the site right away (unless nothing is shared), then
 // replace the URL file and the consent file in their Open Humans account

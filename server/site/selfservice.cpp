@@ -3,10 +3,11 @@
 // "Stop sharing and delete my data".
 #include "site/participantsite.h"
 
-#include "api/export/chunkqueue.h"
-#include "api/export/exportstream.h"
-#include "etl/participantdata.h"
+#include "http/chunkqueue.h"
+#include "http/exportstream.h"
+#include "http/pendingreply.h"
 #include "http/requests.h"
+#include "privacy/participantdata.h"
 #include "privacy/tombstones.h"
 #include "records/consent.h"
 #include "records/filenames.h"
@@ -14,7 +15,6 @@
 #include "site/httphelpers.h"
 #include "site/jobchain.h"
 #include "site/memberexport.h"
-#include "site/pendingreply.h"
 #include "site/registrationjob.h"
 #include "site/sitelog.h"
 
@@ -33,7 +33,7 @@ constexpr qsizetype downloadQueueBytes = 1024 * 1024;
 ParticipantSite::~ParticipantSite()
 {
     // A download's producer may wait for room in its queue: cancel first.
-    for (api::ExportStream *stream : findChildren<api::ExportStream *>(Qt::FindDirectChildrenOnly))
+    for (http::ExportStream *stream : findChildren<http::ExportStream *>(Qt::FindDirectChildrenOnly))
         stream->cancel();
     m_downloads.waitForDone();
 }
@@ -74,7 +74,8 @@ Status ParticipantSite::afterSaved(const Session &session, const ParticipantView
         // The page promises the research rows go within seconds, not at the
         // next ETL pass: they go now. The ETL forgets the loaded files, so
         // sharing again loads everything again.
-        auto removed = etl::removeParticipantData(m_database, m_keys.pseudonym(before.memberId), session.participantId);
+        auto removed = privacy::removeParticipantData(m_database, m_keys.pseudonym(before.memberId),
+                                                      session.participantId);
         if (!removed)
             return removed.error();
         qCInfo(lcSite, "participant %lld withdrew: %lld research rows removed", session.participantId, *removed);
@@ -130,13 +131,15 @@ void ParticipantSite::onDownload(const QHttpServerRequest &request, QHttpServerR
         { "Content-Type", "application/json; charset=utf-8" },
         { "Content-Disposition", "attachment; filename=\"" + name + '"' },
     };
-    headers += api::apiHeadersOf(headersOnly);
-    auto queue = std::make_shared<api::ChunkQueue>(downloadQueueBytes);
-    auto *stream = new api::ExportStream(std::move(responder), queue, std::move(headers), this);
+    headers += http::headersOf(headersOnly);
+    auto queue = std::make_shared<http::ChunkQueue>(downloadQueueBytes);
+    auto *stream = new http::ExportStream(
+            std::move(responder), queue, std::move(headers),
+            [this](const Error &error) { return internalError(error); }, this);
     const qint64 participantId = session.participantId;
-    connect(stream, &api::ExportStream::finished, this, [stream, participantId](const api::ExportStream::Result &r) {
+    connect(stream, &http::ExportStream::finished, this, [stream, participantId](const http::ExportStream::Result &r) {
         qCInfo(lcSite, "participant %lld downloaded their data: %lld rows, %lld bytes, %s", participantId, r.rows,
-               r.bytes, r.outcome == api::ExportStream::Outcome::Complete ? "complete" : "not complete");
+               r.bytes, r.outcome == http::ExportStream::Outcome::Complete ? "complete" : "not complete");
         stream->deleteLater();
     });
     const ExportSubject subject { participantId, participant.memberId, m_keys.pseudonym(participant.memberId) };
@@ -163,14 +166,10 @@ QHttpServerResponse ParticipantSite::onDeleteConfirm(const QHttpServerRequest &r
 
 void ParticipantSite::onDelete(const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
-    auto session = sessionOf(request);
-    if (!session)
-        return internalError(session.error()).write(std::move(responder));
-    if (auto refused = refusePost(request, *session))
-        return refused->write(std::move(responder));
-    const Session current = **session;
-    if (!current.loggedIn())
-        return redirectResponse("/", m_options.settings).write(std::move(responder));
+    auto post = loggedInPost(request);
+    if (auto *response = std::get_if<QHttpServerResponse>(&post))
+        return response->write(std::move(responder));
+    const Session current = std::get<Session>(post);
     auto participant = m_participants.find(current.participantId);
     auto tokens = m_participants.tokens(current.participantId);
     if (!participant || !tokens)
@@ -178,7 +177,7 @@ void ParticipantSite::onDelete(const QHttpServerRequest &request, QHttpServerRes
     if (!*participant)
         return redirectResponse("/", m_options.settings).write(std::move(responder));
     const ParticipantView who = **participant;
-    auto reply = std::make_shared<PendingReply>(std::move(responder));
+    auto reply = std::make_shared<http::PendingReply>(std::move(responder));
     auto deletion = std::make_shared<DeletionView>();
 
     // Last step: the erasure, whatever Open Humans said, then the report.
@@ -221,14 +220,10 @@ void ParticipantSite::onDelete(const QHttpServerRequest &request, QHttpServerRes
 
 QHttpServerResponse ParticipantSite::onRejoin(const QHttpServerRequest &request)
 {
-    auto session = sessionOf(request);
-    if (!session)
-        return internalError(session.error());
-    if (auto refused = refusePost(request, *session))
-        return std::move(*refused);
-    const Session current = **session;
-    if (!current.loggedIn())
-        return redirectResponse("/", m_options.settings);
+    auto post = loggedInPost(request);
+    if (auto *response = std::get_if<QHttpServerResponse>(&post))
+        return std::move(*response);
+    const Session current = std::get<Session>(post);
     auto participant = m_participants.find(current.participantId);
     if (!participant)
         return internalError(participant.error(), &current);

@@ -3,15 +3,15 @@
 #include "api/apierror.h"
 #include "api/apilog.h"
 #include "api/export/adminusage.h"
-#include "api/export/chunkqueue.h"
 #include "api/export/datasets.h"
 #include "api/export/downloadaudit.h"
 #include "api/export/exportparams.h"
 #include "api/export/exportproducer.h"
-#include "api/export/exportstream.h"
 #include "api/export/participantlist.h"
-#include "api/pendingreply.h"
 #include "api/tokenauth.h"
+#include "http/chunkqueue.h"
+#include "http/exportstream.h"
+#include "http/pendingreply.h"
 #include "http/webserver.h"
 
 #include <QHttpServer>
@@ -48,16 +48,16 @@ Result<ExportQuery> exportQuery(const QString &name, const QUrlQuery &params, co
     return ExportQuery { dataset, *parsed, allowedSourceEntities(researcher.scope) };
 }
 
-QString outcomeName(ExportStream::Outcome outcome)
+QString outcomeName(http::ExportStream::Outcome outcome)
 {
     switch (outcome) {
-    case ExportStream::Outcome::Complete:
+    case http::ExportStream::Outcome::Complete:
         return QStringLiteral("complete");
-    case ExportStream::Outcome::Aborted:
+    case http::ExportStream::Outcome::Aborted:
         return QStringLiteral("aborted");
-    case ExportStream::Outcome::Failed:
+    case http::ExportStream::Outcome::Failed:
         return QStringLiteral("failed");
-    case ExportStream::Outcome::Revoked:
+    case http::ExportStream::Outcome::Revoked:
         return QStringLiteral("revoked");
     }
     return {};
@@ -170,7 +170,7 @@ void ExportApi::install(http::WebServer &web)
 
 void ExportApi::onExport(const QString &dataset, const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
-    auto reply = std::make_shared<PendingReply>(std::move(responder));
+    auto reply = std::make_shared<http::PendingReply>(std::move(responder));
     m_lookups.start([this, reply, dataset, params = request.query(), token = TokenAuth::bearerToken(request)] {
         const auto researcher = m_authenticate(token);
         const auto query = researcher ? exportQuery(dataset, params, *researcher, true)
@@ -179,14 +179,14 @@ void ExportApi::onExport(const QString &dataset, const QHttpServerRequest &reque
                 this,
                 [this, reply, token, researcher, query] {
                     if (!query)
-                        return reply->fail(query.error());
+                        return fail(reply, query.error());
                     startExport(reply, token, *researcher, *query);
                 },
                 Qt::QueuedConnection);
     });
 }
 
-void ExportApi::startExport(const std::shared_ptr<PendingReply> &reply, const QString &token,
+void ExportApi::startExport(const std::shared_ptr<http::PendingReply> &reply, const QString &token,
                             const Researcher &researcher, const ExportQuery &query)
 {
     const auto running = std::count_if(m_exports.cbegin(), m_exports.cend(),
@@ -215,15 +215,15 @@ void ExportApi::startExport(const std::shared_ptr<PendingReply> &reply, const QS
         { "Content-Type", query.params.contentType() },
         { "Content-Disposition", "attachment; filename=\"" + query.params.fileName(*query.dataset).toUtf8() + '"' },
     };
-    headers += apiHeadersOf(apiHeaders);
-    auto queue = std::make_shared<ChunkQueue>(queueBytes);
-    auto *stream = new ExportStream(std::move(*responder), queue, std::move(headers), this);
+    headers += http::headersOf(apiHeaders);
+    auto queue = std::make_shared<http::ChunkQueue>(queueBytes);
+    auto *stream = new http::ExportStream(std::move(*responder), queue, std::move(headers), errorResponse, this);
     const quint64 id = ++m_nextExport;
     m_exports.insert(id, Running { stream, researcher.id, token });
     if (!m_recheck.isActive())
         m_recheck.start();
-    connect(stream, &ExportStream::finished, this,
-            [this, id, stream, record](const ExportStream::Result &result) mutable {
+    connect(stream, &http::ExportStream::finished, this,
+            [this, id, stream, record](const http::ExportStream::Result &result) mutable {
                 m_exports.remove(id);
                 if (m_exports.isEmpty())
                     m_recheck.stop();

@@ -21,12 +21,12 @@ class QHttpServerResponder;
 
 namespace openaps::http {
 class WebServer;
-}
+class ExportStream;
+class PendingReply;
+} // namespace openaps::http
 
 namespace openaps::api {
 
-class ExportStream;
-class PendingReply;
 struct DownloadRecord;
 struct ExportQuery;
 
@@ -76,14 +76,14 @@ public:
 
 private:
     void onExport(const QString &dataset, const QHttpServerRequest &request, QHttpServerResponder &&responder);
-    void startExport(const std::shared_ptr<PendingReply> &reply, const QString &token, const Researcher &researcher,
-                     const ExportQuery &query);
+    void startExport(const std::shared_ptr<http::PendingReply> &reply, const QString &token,
+                     const Researcher &researcher, const ExportQuery &query);
     void recordOnWorker(const DownloadRecord &record);
     void recheckTokens();
 
     struct Running
     {
-        ExportStream *stream = nullptr;
+        http::ExportStream *stream = nullptr;
         qint64 researcherId = 0;
         QString token;
     };

@@ -22,7 +22,7 @@ constexpr qsizetype chunkBytes = 64 * 1024;
 class ChunkSink
 {
 public:
-    ChunkSink(ChunkQueue &queue, bool compress) : m_queue(queue)
+    ChunkSink(http::ChunkQueue &queue, bool compress) : m_queue(queue)
     {
         if (compress)
             m_gzip = std::make_unique<gzip::Deflater>();
@@ -60,7 +60,7 @@ public:
     }
 
 private:
-    ChunkQueue &m_queue;
+    http::ChunkQueue &m_queue;
     std::unique_ptr<gzip::Deflater> m_gzip;
     QByteArray m_buffer;
 };
@@ -82,7 +82,7 @@ struct Outcome
     std::optional<Error> error; // nullopt: complete or cancelled
 };
 
-Outcome produceSqlite(QSqlDatabase &db, const ExportQuery &query, ChunkQueue &queue)
+Outcome produceSqlite(QSqlDatabase &db, const ExportQuery &query, http::ChunkQueue &queue)
 {
     Outcome outcome;
     const ExportSql sql(query, ExportSql::Dialect::Sqlite);
@@ -130,7 +130,7 @@ Outcome produceSqlite(QSqlDatabase &db, const ExportQuery &query, ChunkQueue &qu
     return outcome;
 }
 
-Outcome producePostgres(QSqlDatabase &db, const ExportQuery &query, ChunkQueue &queue)
+Outcome producePostgres(QSqlDatabase &db, const ExportQuery &query, http::ChunkQueue &queue)
 {
     Outcome outcome;
     auto conn = pg::nativeHandle(db);
@@ -207,7 +207,7 @@ Outcome producePostgres(QSqlDatabase &db, const ExportQuery &query, ChunkQueue &
 
 } // namespace
 
-void produceExport(const db::Database &database, const ExportQuery &query, ChunkQueue &queue)
+void produceExport(const db::Database &database, const ExportQuery &query, http::ChunkQueue &queue)
 {
     Outcome outcome;
     {

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "api/export/chunkqueue.h"
 #include "api/export/exportparams.h"
 #include "db/database.h"
+#include "http/chunkqueue.h"
 
 namespace openaps::api {
 
@@ -13,7 +13,7 @@ namespace openaps::api {
 // PostgreSQL: COPY (SELECT ...) TO STDOUT through libpq, which streams
 // rows as the server produces them (QPSQL would buffer the whole result).
 // SQLite: a forward-only query stepping row by row.
-void produceExport(const db::Database &database, const ExportQuery &query, ChunkQueue &queue);
+void produceExport(const db::Database &database, const ExportQuery &query, http::ChunkQueue &queue);
 
 // The number of rows an export would have, on the calling thread's
 // connection (GET /api/v1/export/{dataset}/count).

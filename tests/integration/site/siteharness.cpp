@@ -5,6 +5,8 @@
 #include <QNetworkCookieJar>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QSqlField>
+#include <QSqlRecord>
 #include <QStandardPaths>
 #include <QTest>
 
@@ -29,6 +31,20 @@ const QByteArray SiteHarness::webhookSecret = QByteArrayLiteral("site-test-webho
 privacy::ParticipantKeys SiteHarness::keys()
 {
     return privacy::ParticipantKeys(secretKey);
+}
+
+QVariant SiteHarness::keyValue(const db::Database &database, const site::ParticipantTable &table, const QString &member,
+                               qint64 participantId)
+{
+    if (table.key == site::ParticipantKey::ParticipantId)
+        return participantId;
+    if (table.key == site::ParticipantKey::UserId) // research rows name the member by pseudonym
+        return keys().pseudonym(member);
+    auto db = database.connection();
+    const QMetaType type = db->record(table.table).field(table.column).metaType();
+    if (type.id() == QMetaType::LongLong || type.id() == QMetaType::Int)
+        return member.toLongLong();
+    return member;
 }
 const QString SiteHarness::lockedToken = QStringLiteral("datacommons-0123456789abcdef");
 const QString SiteHarness::apiSecret = QStringLiteral("my-long-api-secret");

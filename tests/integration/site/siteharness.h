@@ -8,6 +8,7 @@
 #include "db/database.h"
 #include "http/webserver.h"
 #include "privacy/participantkeys.h"
+#include "site/erasure.h"
 #include "site/participantsite.h"
 #include "standins/nightscoutstandin.h"
 #include "standins/openhumansstandin.h"
@@ -45,6 +46,10 @@ public:
     static const QByteArray webhookSecret; // configured as OPENAPS_OH_WEBHOOK_SECRET
     // The site's pseudonym and tombstone keys (from its OPENAPS_SECRET_KEY).
     static privacy::ParticipantKeys keys();
+    // The value naming `member` in `table.column`: the participant id, the
+    // member's pseudonym (research rows) or the member id.
+    static QVariant keyValue(const db::Database &database, const site::ParticipantTable &table, const QString &member,
+                             qint64 participantId);
 
     bool isValid() const { return m_valid; }
     // One Database for the whole harness: each TestDatabase::database() call

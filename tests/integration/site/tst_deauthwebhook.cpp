@@ -35,21 +35,6 @@ struct Seeded
     QString targetCookie;
 };
 
-// The value naming `member` in `table.column`.
-QVariant keyValue(const db::Database &database, const site::ParticipantTable &t, const QString &member,
-                  qint64 participantId)
-{
-    if (t.key == ParticipantKey::ParticipantId)
-        return participantId;
-    if (t.key == ParticipantKey::UserId) // research rows name the member by pseudonym
-        return SiteHarness::keys().pseudonym(member);
-    auto db = database.connection();
-    const QMetaType type = db->record(t.table).field(t.column).metaType();
-    if (type.id() == QMetaType::LongLong || type.id() == QMetaType::Int)
-        return member.toLongLong();
-    return member;
-}
-
 } // namespace
 
 class TestDeauthWebhook : public QObject
@@ -187,8 +172,8 @@ void TestDeauthWebhook::erasureLeavesNothingInAnyTable()
             continue;
         for (const auto &[member, id] : { std::pair { target, s.targetId }, std::pair { bystander, s.bystanderId } }) {
             QString error;
-            QVERIFY2(seedRow(site.database(), t.table, t.column, keyValue(site.database(), t, member, id), ++serial,
-                             &error),
+            QVERIFY2(seedRow(site.database(), t.table, t.column, SiteHarness::keyValue(site.database(), t, member, id),
+                             ++serial, &error),
                      qPrintable(error));
         }
     }
@@ -199,10 +184,11 @@ void TestDeauthWebhook::erasureLeavesNothingInAnyTable()
         if (t.key == ParticipantKey::None)
             continue;
         const qint64 left = countRows(site.database(), t.table, t.column,
-                                      keyValue(site.database(), t, target, s.targetId));
+                                      SiteHarness::keyValue(site.database(), t, target, s.targetId));
         QVERIFY2(left == 0,
                  qPrintable(QStringLiteral("%1: %2 rows of the erased participant left").arg(t.table).arg(left)));
-        QVERIFY2(countRows(site.database(), t.table, t.column, keyValue(site.database(), t, bystander, s.bystanderId))
+        QVERIFY2(countRows(site.database(), t.table, t.column,
+                           SiteHarness::keyValue(site.database(), t, bystander, s.bystanderId))
                          > 0,
                  qPrintable(t.table + QLatin1String(": the other participant's rows must stay")));
     }

@@ -71,20 +71,6 @@ qint64 participantIdOf(SiteHarness &site, const QString &member)
     return q.exec() && q.next() ? q.value(0).toLongLong() : 0;
 }
 
-QVariant keyValue(const db::Database &database, const site::ParticipantTable &t, const QString &member,
-                  qint64 participantId)
-{
-    if (t.key == ParticipantKey::ParticipantId)
-        return participantId;
-    if (t.key == ParticipantKey::UserId) // research rows name the member by pseudonym
-        return SiteHarness::keys().pseudonym(member);
-    auto db = database.connection();
-    const QMetaType type = db->record(t.table).field(t.column).metaType();
-    if (type.id() == QMetaType::LongLong || type.id() == QMetaType::Int)
-        return member.toLongLong();
-    return member;
-}
-
 HttpReply postWithCsrf(SiteHarness &site, const QString &path, const QString &pageWithForm, const QString &cookie,
                        QUrlQuery form = {})
 {
@@ -103,8 +89,8 @@ void TestSelfService::seedEveryTable(SiteHarness &site, const QString &member, q
             || t.table == QLatin1String("site_sessions"))
             continue;
         QString error;
-        QVERIFY2(seedRow(site.database(), t.table, t.column, keyValue(site.database(), t, member, participantId),
-                         ++*serial, &error),
+        QVERIFY2(seedRow(site.database(), t.table, t.column,
+                         SiteHarness::keyValue(site.database(), t, member, participantId), ++*serial, &error),
                  qPrintable(error));
     }
 }
@@ -361,7 +347,7 @@ void TestSelfService::downloadHoldsEveryTableOfTheParticipant()
         QVERIFY2(rows.isArray() && !rows.toArray().isEmpty(), qPrintable(t.table + QLatin1String(" is missing")));
         for (const QJsonValue &row : rows.toArray()) {
             const QJsonValue key = row.toObject().value(t.column == QLatin1String("id") ? t.column : t.column);
-            QVERIFY2(key.toVariant().toString() == keyValue(site.database(), t, member, id).toString(),
+            QVERIFY2(key.toVariant().toString() == SiteHarness::keyValue(site.database(), t, member, id).toString(),
                      qPrintable(t.table + QLatin1String(" holds another participant's row")));
         }
     }
@@ -403,7 +389,8 @@ void TestSelfService::stopAndDeleteRemovesEverything()
     for (const auto &t : *tables) {
         if (t.key == ParticipantKey::None)
             continue;
-        QCOMPARE(countRows(site.database(), t.table, t.column, keyValue(site.database(), t, member, id)), 0);
+        QCOMPARE(countRows(site.database(), t.table, t.column, SiteHarness::keyValue(site.database(), t, member, id)),
+                 0);
     }
     QVERIFY(site.filesNamed(member, urlFileName(member)).isEmpty());
     QCOMPARE(site.filesNamed(member, consentFileName(member)), QList<QByteArray> { "none" });

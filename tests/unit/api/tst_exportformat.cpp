@@ -1,9 +1,9 @@
-#include "api/export/chunkqueue.h"
 #include "api/export/datasets.h"
 #include "api/export/exportparams.h"
 #include "api/export/exportsql.h"
 #include "api/export/rowencoder.h"
 #include "core/gzip.h"
+#include "http/chunkqueue.h"
 
 #include <QTest>
 
@@ -177,7 +177,7 @@ void TestExportFormat::valuesAreBound()
 
 void TestExportFormat::queueBlocksWhenFull()
 {
-    ChunkQueue queue(100);
+    http::ChunkQueue queue(100);
     int notified = 0;
     queue.setNotify([&notified] { ++notified; });
     QVERIFY(queue.setEstimate(3));
@@ -206,7 +206,7 @@ void TestExportFormat::queueBlocksWhenFull()
     QVERIFY(notified > 0);
 
     // A cancelled queue lets a waiting producer go.
-    ChunkQueue full(10);
+    http::ChunkQueue full(10);
     QVERIFY(full.push(QByteArray(20, 'x'), 1));
     std::thread stuck([&] { QVERIFY(!full.push(QByteArray(1, 'y'), 2)); });
     full.cancel();

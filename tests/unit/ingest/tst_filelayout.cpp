@@ -4,6 +4,7 @@
 #include "records/consent.h"
 #include "records/datatype.h"
 #include "records/filenames.h"
+#include "records/urlfile.h"
 
 #include <QTest>
 

@@ -5,6 +5,7 @@
 #include "nightscout/credentials.h"
 #include "nightscout/siteurl.h"
 #include "records/consent.h"
+#include "records/urlfile.h"
 #include "site/httphelpers.h"
 #include "site/messages.h"
 #include "site/participantstore.h"
@@ -179,7 +180,7 @@ void TestSiteForms::urlFileContent()
     QFETCH(QByteArray, content);
     const auto site = ns::SiteUrl::parse(url);
     QVERIFY(site.ok());
-    const QByteArray written = site::urlFileContent(*site, credentialsFrom(typed, *site));
+    const QByteArray written = records::urlFileContent(*site, credentialsFrom(typed, *site));
     QCOMPARE(written, content);
     QVERIFY(!written.contains("MySuperSecret123"));
     // Ingest reads the file back with the same parser.

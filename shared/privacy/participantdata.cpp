@@ -1,11 +1,11 @@
-#include "etl/participantdata.h"
+#include "privacy/participantdata.h"
 
 #include "db/sqlhelpers.h"
 #include "records/consent.h"
 #include "records/researchgeneration.h"
 #include "records/researchtables.h"
 
-namespace openaps::etl {
+namespace openaps::privacy {
 
 namespace {
 
@@ -35,7 +35,7 @@ std::optional<int> sourceEntityFor(records::Consent consent)
 }
 
 Result<qint64> restampSourceEntity(const db::Database &database, qint64 userId, int sourceEntity,
-                                   const privacy::WriteGuard &guard)
+                                   const WriteGuard &guard)
 {
     qint64 changed = 0;
     const QString differs = database.isPostgres() ? QStringLiteral("IS DISTINCT FROM") : QStringLiteral("IS NOT");
@@ -87,4 +87,4 @@ Result<qint64> removeParticipantData(const db::Database &database, qint64 userId
     return removed;
 }
 
-} // namespace openaps::etl
+} // namespace openaps::privacy

@@ -1,20 +1,23 @@
 #pragma once
 
-#include "api/export/chunkqueue.h"
+#include "core/result.h"
+#include "http/chunkqueue.h"
 
 #include <QHttpServerResponder>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 
 class QHttpServerResponse;
 class QTcpSocket;
 
-namespace openaps::api {
+namespace openaps::http {
 
-// Writes one export to its client on the server's thread: the headers once
+// Writes one export (the researcher API's, a participant's own download) to
+// its client on the server's thread: the headers once
 // the producer has counted the rows, then the producer's chunks with
 // chunked transfer encoding, only while the socket has less than
 // `socketBound` bytes unsent (its bytesWritten signal resumes the flow), so
@@ -36,10 +39,14 @@ public:
         qint64 bytes = 0; // body bytes sent, without chunk framing
     };
 
+    // The answer when the producer fails before the first row.
+    using ErrorResponse = std::function<QHttpServerResponse(const Error &)>;
+
     // `headers`: the 200 answer's headers besides Transfer-Encoding and
     // the estimate (X-Export-Rows-Estimate), which the stream adds.
     ExportStream(QHttpServerResponder &&responder, std::shared_ptr<ChunkQueue> queue,
-                 QList<std::pair<QByteArray, QByteArray>> headers, QObject *parent = nullptr);
+                 QList<std::pair<QByteArray, QByteArray>> headers, ErrorResponse errorResponse,
+                 QObject *parent = nullptr);
     ~ExportStream() override;
 
     // Unsent bytes the socket may hold before the stream waits.
@@ -57,7 +64,7 @@ public:
 
 Q_SIGNALS:
     // Once, when the export ended one way or the other.
-    void finished(const openaps::api::ExportStream::Result &result);
+    void finished(const openaps::http::ExportStream::Result &result);
 
 private:
     void pump();
@@ -70,6 +77,7 @@ private:
     QPointer<QTcpSocket> m_socket;
     std::shared_ptr<ChunkQueue> m_queue;
     QList<std::pair<QByteArray, QByteArray>> m_headers;
+    ErrorResponse m_errorResponse;
     QTimer m_idle;
     bool m_headersSent = false;
     bool m_done = false;
@@ -77,10 +85,11 @@ private:
     qint64 m_rows = 0; // rows whose bytes went to the socket
 };
 
-// Writes a finished QHttpServerResponse (an API error) through a responder,
-// with the API's headers; for routes that answer through a responder.
+// Writes a finished QHttpServerResponse (an error) through a responder, with
+// the headers headersOf() finds; for routes that answer through a responder.
 void writeResponse(QHttpServerResponder &responder, const QHttpServerResponse &response);
-// The API's headers (no-store, security headers) that `response` carries.
-QList<std::pair<QByteArray, QByteArray>> apiHeadersOf(const QHttpServerResponse &response);
+// The caching, security and Retry-After headers that `response` carries (the
+// ones the researcher API and the site set).
+QList<std::pair<QByteArray, QByteArray>> headersOf(const QHttpServerResponse &response);
 
-} // namespace openaps::api
+} // namespace openaps::http

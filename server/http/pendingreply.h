@@ -1,7 +1,5 @@
 #pragma once
 
-#include "api/apierror.h"
-
 #include <QHttpServerResponder>
 #include <QHttpServerResponse>
 #include <QPointer>
@@ -9,11 +7,12 @@
 
 #include <optional>
 
-namespace openaps::api {
+namespace openaps::http {
 
-// A responder kept until an asynchronous step (argon2, mail, a query on a worker) is done, shared
-// by the callbacks of that step. Sends at most once; nothing is written if
-// the client has gone away meanwhile.
+// A responder kept until an asynchronous step (argon2, mail, a slow
+// Nightscout site or Open Humans) is done, shared by the callbacks of that
+// step. Sends at most once; nothing is written if the client has gone away
+// meanwhile.
 class PendingReply
 {
 public:
@@ -29,7 +28,6 @@ public:
         m_sent = true;
         response.write(std::move(m_responder));
     }
-    void fail(const Error &error) { send(errorResponse(error)); }
     // The responder itself, for an answer written piece by piece; nullopt
     // when the client has gone or an answer was sent.
     std::optional<QHttpServerResponder> take()
@@ -46,4 +44,4 @@ private:
     bool m_sent = false;
 };
 
-} // namespace openaps::api
+} // namespace openaps::http

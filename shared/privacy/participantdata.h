@@ -7,7 +7,7 @@
 
 #include <optional>
 
-namespace openaps::etl {
+namespace openaps::privacy {
 
 // source_entity for a consent: openaps 0, nsf 1, both 2; none has none.
 std::optional<int> sourceEntityFor(records::Consent consent);
@@ -17,11 +17,11 @@ std::optional<int> sourceEntityFor(records::Consent consent);
 // touched), after `guard` allowed it. Returns the number of rows changed.
 // `userId` is the member's pseudonym.
 Result<qint64> restampSourceEntity(const db::Database &database, qint64 userId, int sourceEntity,
-                                   const privacy::WriteGuard &guard);
+                                   const WriteGuard &guard);
 
 // Consent "none": removes the participant's research rows, derived analytics,
 // survey answers and the record of loaded files (so that a later consent loads everything
 // again), in one transaction. Returns the number of rows removed.
 Result<qint64> removeParticipantData(const db::Database &database, qint64 userId, std::optional<qint64> participantId);
 
-} // namespace openaps::etl
+} // namespace openaps::privacy

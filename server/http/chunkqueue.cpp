@@ -1,6 +1,6 @@
-#include "api/export/chunkqueue.h"
+#include "http/chunkqueue.h"
 
-namespace openaps::api {
+namespace openaps::http {
 
 void ChunkQueue::notifyLocked(std::unique_lock<std::mutex> &lock)
 {
@@ -86,4 +86,4 @@ ChunkQueue::Next ChunkQueue::next()
     return next;
 }
 
-} // namespace openaps::api
+} // namespace openaps::http

@@ -1,17 +1,17 @@
-#include "api/export/exportstream.h"
-
-#include "api/apierror.h"
-#include "api/apilog.h"
+#include "http/exportstream.h"
 
 #include <QHttpServerResponse>
+#include <QLoggingCategory>
 #include <QTcpSocket>
 
-namespace openaps::api {
+namespace openaps::http {
 
-QList<std::pair<QByteArray, QByteArray>> apiHeadersOf(const QHttpServerResponse &response)
+Q_LOGGING_CATEGORY(lcExport, "openaps.server.export", QtInfoMsg)
+
+QList<std::pair<QByteArray, QByteArray>> headersOf(const QHttpServerResponse &response)
 {
     // QHttpServerResponse cannot list its headers in Qt 6.4: ask for the
-    // ones the API sets (apierror.cpp, addApiHeaders).
+    // ones the API and the site set (api/apierror.cpp, site/httphelpers.cpp).
     static const QByteArray names[] = { "Cache-Control",   "X-Content-Type-Options",  "X-Frame-Options",
                                         "Referrer-Policy", "Content-Security-Policy", "Retry-After" };
     QList<std::pair<QByteArray, QByteArray>> headers;
@@ -28,24 +28,26 @@ void writeResponse(QHttpServerResponder &responder, const QHttpServerResponse &r
         return;
     responder.writeStatusLine(QHttpServerResponder::StatusCode(int(response.statusCode())));
     responder.writeHeader("Content-Type", response.mimeType());
-    for (const auto &[name, value] : apiHeadersOf(response))
+    for (const auto &[name, value] : headersOf(response))
         responder.writeHeader(name, value);
     responder.writeHeader("Content-Length", QByteArray::number(response.data().size()));
     responder.writeBody(response.data());
 }
 
 ExportStream::ExportStream(QHttpServerResponder &&responder, std::shared_ptr<ChunkQueue> queue,
-                           QList<std::pair<QByteArray, QByteArray>> headers, QObject *parent)
+                           QList<std::pair<QByteArray, QByteArray>> headers, ErrorResponse errorResponse,
+                           QObject *parent)
     : QObject(parent),
       m_responder(std::move(responder)),
       m_socket(m_responder.socket()),
       m_queue(std::move(queue)),
-      m_headers(std::move(headers))
+      m_headers(std::move(headers)),
+      m_errorResponse(std::move(errorResponse))
 {
     m_idle.setSingleShot(true);
     m_idle.setInterval(idleTimeoutMs);
     connect(&m_idle, &QTimer::timeout, this, [this] {
-        qCInfo(lcApi, "export client read nothing for %d s: dropped", idleTimeoutMs / 1000);
+        qCInfo(lcExport, "export client read nothing for %d s: dropped", idleTimeoutMs / 1000);
         cancel();
     });
     if (m_socket) {
@@ -157,7 +159,7 @@ void ExportStream::sendHeaders(qint64 estimate)
 void ExportStream::sendError(const Error &error)
 {
     m_headersSent = true;
-    writeResponse(m_responder, errorResponse(error));
+    writeResponse(m_responder, m_errorResponse(error));
 }
 
 void ExportStream::end(Outcome outcome)
@@ -170,4 +172,4 @@ void ExportStream::end(Outcome outcome)
     Q_EMIT finished(Result { outcome, m_rows, m_bytes });
 }
 
-} // namespace openaps::api
+} // namespace openaps::http

@@ -10,7 +10,7 @@
 #include <mutex>
 #include <optional>
 
-namespace openaps::api {
+namespace openaps::http {
 
 // The hand-over between an export's producer (a worker thread reading the
 // database) and the HTTP writer on the server's thread. Bounded in bytes:
@@ -67,4 +67,4 @@ private:
     std::function<void()> m_notify;
 };
 
-} // namespace openaps::api
+} // namespace openaps::http
