@@ -26,7 +26,7 @@ RemoteFile remoteFile(const oh::MemberFile &f)
 } // namespace
 
 ParticipantEtl::ParticipantEtl(Context context, qint64 participantId, QObject *parent)
-    : QObject(parent),
+    : Step(parent),
       m_context(std::move(context)),
       m_participantId(participantId),
       m_state(m_context.database)
@@ -261,9 +261,8 @@ void ParticipantEtl::refreshAnalytics()
 
 void ParticipantEtl::stopErased(const QString &why)
 {
-    if (m_finished)
+    if (!markFinished())
         return;
-    m_finished = true;
     m_pending.clear();
     m_summary.skipped = true;
     qCInfo(lcEtl, "participant %lld: skipped (%s)", m_participantId, qPrintable(why));
@@ -273,9 +272,8 @@ void ParticipantEtl::stopErased(const QString &why)
 
 void ParticipantEtl::finish(const QString &error)
 {
-    if (m_finished)
+    if (!markFinished())
         return;
-    m_finished = true;
     if (!error.isEmpty())
         m_summary.errors << error;
     const QString problems = m_summary.errors.join(QLatin1String("; "));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "core/step.h"
 #include "db/database.h"
 #include "etl/etlstate.h"
 #include "etl/fileloader.h"
@@ -9,7 +10,6 @@
 #include "privacy/tombstones.h"
 #include "records/datatype.h"
 
-#include <QObject>
 #include <QPointer>
 #include <QTemporaryFile>
 
@@ -50,7 +50,7 @@ struct ParticipantSummary
 // A failed file is recorded and retried next cycle; the other files go on.
 // finished() comes once; the object must outlive its worker tasks (it is
 // deleted only after finished()).
-class ParticipantEtl final : public QObject
+class ParticipantEtl final : public Step
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ParticipantEtl)
@@ -74,9 +74,6 @@ public:
     qint64 participantId() const { return m_participantId; }
     // Valid after finished(): the summary, or why the pass could not run.
     const Result<ParticipantSummary> &result() const { return m_result; }
-
-signals:
-    void finished();
 
 private:
     void onListed(const oh::Member &member);
@@ -104,7 +101,6 @@ private:
     std::unique_ptr<QTemporaryFile> m_download;
     ParticipantSummary m_summary;
     Result<ParticipantSummary> m_result { makeError("pending", QStringLiteral("The pass has not finished.")) };
-    bool m_finished = false;
 };
 
 } // namespace openaps::etl

@@ -70,7 +70,7 @@ QString ParticipantReport::summaryLine() const
 ParticipantIngest::ParticipantIngest(QNetworkAccessManager *nam, jobs::OhSession *tokens, IngestStore *store,
                                      HostGate *gate, const IngestSettings &settings, qint64 participantId,
                                      QObject *parent)
-    : QObject(parent),
+    : Step(parent),
       m_nam(nam),
       m_tokens(tokens),
       m_store(store),
@@ -274,9 +274,8 @@ void ParticipantIngest::fail(const Error &error)
 
 void ParticipantIngest::complete()
 {
-    if (m_done)
+    if (!markFinished())
         return;
-    m_done = true;
     m_report.durationMs = m_elapsed.elapsed();
     RunRecord run;
     run.outcome = m_report.outcome;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "core/step.h"
 #include "ingest/hostgate.h"
 #include "ingest/ingeststore.h"
 #include "ingest/typeingest.h"
@@ -11,7 +12,6 @@
 
 #include <QElapsedTimer>
 #include <QMap>
-#include <QObject>
 #include <QPointer>
 
 #include <chrono>
@@ -61,7 +61,7 @@ struct ParticipantReport
 // the status the site shows and the backoff. `none` or no URL skips with a
 // recorded reason; Open Humans access withdrawn marks the participant
 // deauthorised. Never throws a participant's failure at anyone else.
-class ParticipantIngest final : public QObject
+class ParticipantIngest final : public Step
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ParticipantIngest)
@@ -72,9 +72,6 @@ public:
 
     void start();
     const ParticipantReport &report() const { return m_report; }
-
-signals:
-    void finished();
 
 private:
     void listFiles();
@@ -106,7 +103,6 @@ private:
     qint64 m_upToMs = 0;
     QElapsedTimer m_elapsed;
     ParticipantReport m_report;
-    bool m_done = false;
 };
 
 } // namespace openaps::ingest

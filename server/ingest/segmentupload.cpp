@@ -13,7 +13,7 @@ constexpr qint64 kMaxSegmentBytes = 1024LL * 1024 * 1024;
 } // namespace
 
 SegmentUpload::SegmentUpload(Inputs inputs, QSet<QByteArray> newIds, QByteArray newGzip, QObject *parent)
-    : QObject(parent),
+    : Step(parent),
       m_in(std::move(inputs)),
       m_newIds(std::move(newIds)),
       m_newGzip(std::move(newGzip))
@@ -135,10 +135,7 @@ void SegmentUpload::fail(const Error &openHumansError)
 
 void SegmentUpload::finish()
 {
-    if (m_done)
-        return;
-    m_done = true;
-    emit finished();
+    finishOnce();
 }
 
 } // namespace openaps::ingest

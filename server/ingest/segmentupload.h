@@ -1,9 +1,9 @@
 #pragma once
 
 #include "core/result.h"
+#include "core/step.h"
 #include "openhumans/client.h"
 
-#include <QObject>
 #include <QPointer>
 #include <QSet>
 
@@ -37,7 +37,7 @@ struct SegmentUploadStats
 // (never by name, which would take the new one too). A failure before the
 // confirmation changes nothing; one after it leaves an extra version that the
 // next merge folds in. Either way no record is lost or kept twice.
-class SegmentUpload final : public QObject
+class SegmentUpload final : public Step
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SegmentUpload)
@@ -60,9 +60,6 @@ public:
     const std::optional<Error> &error() const { return m_error; } // errors.h classes
     const SegmentUploadStats &stats() const { return m_stats; }
 
-signals:
-    void finished();
-
 private:
     void downloadNext();
     void upload(QByteArray data, qint64 records);
@@ -79,7 +76,6 @@ private:
     QList<oh::MemberFile> m_toDelete;
     SegmentUploadStats m_stats;
     std::optional<Error> m_error;
-    bool m_done = false;
 };
 
 } // namespace openaps::ingest

@@ -23,7 +23,7 @@ constexpr qint64 kDigestSlackMs = 24LL * 3600 * 1000;
 } // namespace
 
 TypeIngest::TypeIngest(Inputs inputs, TypeCursor cursor, QObject *parent)
-    : QObject(parent),
+    : Step(parent),
       m_in(std::move(inputs)),
       m_cursor(std::move(cursor))
 { }
@@ -235,10 +235,7 @@ void TypeIngest::fail(const Error &error)
 
 void TypeIngest::finish()
 {
-    if (m_done)
-        return;
-    m_done = true;
-    emit finished();
+    finishOnce();
 }
 
 } // namespace openaps::ingest

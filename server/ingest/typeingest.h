@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "core/step.h"
 #include "ingest/hostgate.h"
 #include "ingest/ingeststore.h"
 #include "ingest/recentdigest.h"
@@ -9,7 +10,6 @@
 #include "ingest/windowreader.h"
 #include "records/datatype.h"
 
-#include <QObject>
 #include <QPointer>
 
 #include <optional>
@@ -37,7 +37,7 @@ struct TypeStats
 // bounded by one month's compressed records, and resumes where it stopped.
 // Profiles are the exception: few, and edited in place, they are read whole
 // every time (one window) and only changed ones are written.
-class TypeIngest final : public QObject
+class TypeIngest final : public Step
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TypeIngest)
@@ -66,9 +66,6 @@ public:
     const std::optional<Error> &error() const { return m_error; } // errors.h classes
     const TypeStats &stats() const { return m_stats; }
 
-signals:
-    void finished();
-
 private:
     void planStart();
     void foldDuplicates();
@@ -94,7 +91,6 @@ private:
     QList<QDate> m_pendingMonths;
     TypeStats m_stats;
     std::optional<Error> m_error;
-    bool m_done = false;
 };
 
 } // namespace openaps::ingest

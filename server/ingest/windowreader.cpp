@@ -21,7 +21,7 @@ QDateTime utc(qint64 ms)
 } // namespace
 
 WindowReader::WindowReader(Inputs inputs, qint64 afterMs, qint64 upToMs, QObject *parent)
-    : QObject(parent),
+    : Step(parent),
       m_in(inputs),
       m_afterMs(afterMs),
       m_upToMs(upToMs)
@@ -83,10 +83,7 @@ void WindowReader::onReaderFinished()
 
 void WindowReader::finish()
 {
-    if (m_done)
-        return;
-    m_done = true;
-    emit finished();
+    finishOnce();
 }
 
 } // namespace openaps::ingest

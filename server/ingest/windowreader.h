@@ -1,13 +1,13 @@
 #pragma once
 
 #include "core/result.h"
+#include "core/step.h"
 #include "ingest/hostgate.h"
 #include "ingest/recentdigest.h"
 #include "ingest/recordprep.h"
 #include "ingest/segment.h"
 #include "records/datatype.h"
 
-#include <QObject>
 #include <QPointer>
 
 #include <map>
@@ -35,7 +35,7 @@ struct WindowStats
 // those not yet stored into one batch per monthly segment, scrubbed and
 // stamped. Emits finished() once; a failed read leaves nothing half-done
 // (the batches are only the caller's to upload after success).
-class WindowReader final : public QObject
+class WindowReader final : public Step
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(WindowReader)
@@ -61,9 +61,6 @@ public:
     // Content hash and time of every record put into a batch, for the digest.
     const QList<QPair<quint64, qint64>> &addedHashes() const { return m_addedHashes; }
 
-signals:
-    void finished();
-
 private:
     void onPage(const ns::Page &page);
     void onReaderFinished();
@@ -79,7 +76,6 @@ private:
     QList<QPair<quint64, qint64>> m_addedHashes;
     WindowStats m_stats;
     std::optional<Error> m_error;
-    bool m_done = false;
 };
 
 } // namespace openaps::ingest

@@ -31,7 +31,7 @@ bool looksLikeNightscout(const QJsonObject &status)
 
 } // namespace
 
-ProbeJob::ProbeJob(Client *client) : QObject(client), m_client(client) { }
+ProbeJob::ProbeJob(Client *client) : Step(client), m_client(client) { }
 
 void ProbeJob::start()
 {
@@ -148,9 +148,8 @@ void ProbeJob::finishUnauthorized()
 
 void ProbeJob::finish(ProbeResult::Outcome outcome, const Error &error)
 {
-    if (m_done)
+    if (!markFinished())
         return;
-    m_done = true;
     m_result.outcome = outcome;
     if (outcome == ProbeResult::Outcome::Ok) {
         m_result.code = QStringLiteral("ok");

@@ -2,9 +2,9 @@
 
 #include "core/httpcall.h"
 #include "core/result.h"
+#include "core/step.h"
 
 #include <QJsonDocument>
-#include <QObject>
 #include <QPointer>
 
 namespace openaps::ns {
@@ -31,7 +31,8 @@ struct ProbeResult
 // one-record read where verifyauth is missing or only vouches for admins, as
 // on older Nightscout). Makes at most three requests and never repeats a
 // rejected credential, because Nightscout slows down after failed logins.
-class ProbeJob final : public QObject
+// finished() comes once; the job deletes itself afterwards.
+class ProbeJob final : public Step
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ProbeJob)
@@ -41,10 +42,6 @@ public:
 
     void start();
     const ProbeResult &result() const { return m_result; }
-
-signals:
-    // Emitted once; the job deletes itself afterwards.
-    void finished();
 
 private:
     void onStatus(const Result<HttpResponse> &response);
@@ -57,7 +54,6 @@ private:
 
     QPointer<Client> m_client;
     ProbeResult m_result;
-    bool m_done = false;
 };
 
 } // namespace openaps::ns

@@ -33,7 +33,7 @@ QString numberKey(double value)
 } // namespace
 
 RecordReader::RecordReader(Client *client, Collection collection, const QDateTime &after, const QDateTime &upTo)
-    : QObject(client),
+    : Step(client),
       m_client(client),
       m_collection(collection),
       m_lower(boundValue(collection, after)),
@@ -55,7 +55,7 @@ void RecordReader::start()
 
 void RecordReader::fetchNext()
 {
-    if (!m_waiting || m_done)
+    if (!m_waiting || isFinished())
         return;
     m_waiting = false;
     if (m_more)
@@ -197,9 +197,8 @@ void RecordReader::fail(Error error)
 
 void RecordReader::finish()
 {
-    if (m_done)
+    if (!markFinished())
         return;
-    m_done = true;
     emit finished();
     deleteLater();
 }

@@ -1,13 +1,13 @@
 #pragma once
 
 #include "core/result.h"
+#include "core/step.h"
 #include "nightscout/collection.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QList>
-#include <QObject>
 #include <QPointer>
 #include <QSet>
 
@@ -39,7 +39,7 @@ struct Page
 // called, so a slow consumer (an upload) holds back the reads. finished()
 // comes once, after the last page was taken with fetchNext() or on error; the
 // reader deletes itself afterwards.
-class RecordReader final : public QObject
+class RecordReader final : public Step
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(RecordReader)
@@ -59,7 +59,6 @@ public:
 
 signals:
     void pageReady(const openaps::ns::Page &page);
-    void finished();
 
 private:
     void request();
@@ -78,7 +77,6 @@ private:
     int m_count = 0;
     bool m_more = true;
     bool m_waiting = false; // a page is out, waiting for fetchNext()
-    bool m_done = false;
     int m_pages = 0;
     int m_requests = 0;
     qint64 m_delivered = 0;

@@ -2,7 +2,7 @@
 
 namespace openaps::oh {
 
-Job::Job(QObject *parent) : QObject(parent)
+Job::Job(QObject *parent) : Step(parent)
 {
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, [this] {
@@ -12,7 +12,7 @@ Job::Job(QObject *parent) : QObject(parent)
 
 void Job::start()
 {
-    if (m_started || m_finished)
+    if (m_started || isFinished())
         return;
     m_started = true;
     run();
@@ -20,13 +20,13 @@ void Job::start()
 
 void Job::abort()
 {
-    if (!m_finished)
+    if (!isFinished())
         stop(makeError("aborted", QStringLiteral("The operation was cancelled.")));
 }
 
 void Job::stop(const Error &error)
 {
-    if (m_finished)
+    if (isFinished())
         return;
     cancelNetwork();
     fail(error);
@@ -38,11 +38,10 @@ void Job::setDeadline(std::chrono::milliseconds limit)
         m_deadline.start(limit);
 }
 
-void Job::markFinished()
+void Job::end()
 {
-    if (m_finished)
+    if (!markFinished())
         return;
-    m_finished = true;
     m_deadline.stop();
     emit finished();
     if (m_autoDelete)

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "core/result.h"
+#include "core/step.h"
 
-#include <QObject>
 #include <QTimer>
 
 #include <chrono>
@@ -13,21 +13,17 @@ namespace openaps::oh {
 // finished() is emitted exactly once (possibly from inside start() when the
 // input is unusable); afterwards the job deletes itself unless
 // setAutoDelete(false). Destroying a running job cancels it without a signal.
-class Job : public QObject
+class Job : public Step
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Job)
 
 public:
     void start();
-    bool isFinished() const { return m_finished; }
     void setAutoDelete(bool autoDelete) { m_autoDelete = autoDelete; }
 
     // Stops the work; finished() follows with the error "aborted".
     void abort();
-
-signals:
-    void finished();
 
 protected:
     explicit Job(QObject *parent);
@@ -43,12 +39,13 @@ protected:
 
     // Ends the whole operation with `error` if it has not finished after `limit`.
     void setDeadline(std::chrono::milliseconds limit);
-    void markFinished();
+    // Finishes the job (once): finished(), then deleteLater() unless
+    // setAutoDelete(false).
+    void end();
 
 private:
     QTimer m_deadline;
     bool m_started = false;
-    bool m_finished = false;
     bool m_autoDelete = true;
 };
 
@@ -68,7 +65,7 @@ protected:
         if (isFinished())
             return;
         m_result = std::move(result);
-        markFinished();
+        end();
     }
     void fail(const Error &error) override { finish(error); }
 
