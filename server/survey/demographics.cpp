@@ -1,10 +1,10 @@
 #include "survey/demographics.h"
 
+#include "core/csv.h"
 #include "core/httpcall.h"
 #include "db/sqlhelpers.h"
 #include "privacy/tombstones.h"
 #include "survey/answerscrub.h"
-#include "survey/csvparser.h"
 #include "survey/demographicstable.h"
 #include "survey/surveylog.h"
 
@@ -186,7 +186,7 @@ QStringList surveyColumnNames()
 Result<SurveyImportReport> importSurveyCsv(const db::Database &database, const privacy::ParticipantKeys &keys,
                                            const QByteArray &csv)
 {
-    const QList<QStringList> rows = parseCsv(csv);
+    const QList<QStringList> rows = csv::parse(csv);
     if (rows.isEmpty())
         return makeError("demographics", QStringLiteral("The survey file is empty."));
     QHash<QString, int> header;

@@ -1,84 +1,17 @@
 #include "metrics/entriescsv.h"
 
 #include "core/civildate.h"
+#include "core/csv.h"
 #include "metrics/gzipreader.h"
 
 #include <QDateTime>
 #include <QFile>
-
-#include <cstring>
-#include <vector>
 
 namespace openaps::metrics {
 
 namespace {
 
 constexpr qint64 chunkSize = 1024 * 1024;
-
-struct FieldView
-{
-    qsizetype begin = 0;
-    qsizetype end = 0;
-    bool quoted = false;
-};
-
-// Splits the record that starts at `pos` into fields without copying.
-// Returns the position after its line end, or -1 when the buffer ends
-// inside the record and more data may follow.
-qsizetype splitRecord(const char *data, qsizetype size, qsizetype pos, bool atEnd, std::vector<FieldView> &fields)
-{
-    fields.clear();
-    FieldView field { pos, pos, false };
-    qsizetype i = pos;
-    while (true) {
-        if (i < size && data[i] == '"') {
-            // Quoted field: runs to the closing quote; "" is an escaped quote.
-            field.quoted = true;
-            qsizetype j = i + 1;
-            while (true) {
-                const void *q = j < size ? std::memchr(data + j, '"', size_t(size - j)) : nullptr;
-                if (!q)
-                    return atEnd ? size : -1; // unterminated: the rest is this field
-                j = static_cast<const char *>(q) - data;
-                if (j + 1 < size && data[j + 1] == '"') {
-                    j += 2;
-                    continue;
-                }
-                if (j + 1 >= size && !atEnd)
-                    return -1;
-                break;
-            }
-            field.begin = i + 1;
-            field.end = j;
-            i = j + 1;
-            while (i < size && data[i] != ',' && data[i] != '\n')
-                ++i; // text after the closing quote is not valid CSV; ignored
-        } else {
-            while (i < size && data[i] != ',' && data[i] != '\n')
-                ++i;
-            field.end = i;
-        }
-        if (i >= size && !atEnd)
-            return -1;
-        if (!field.quoted && field.end > field.begin && data[field.end - 1] == '\r')
-            --field.end;
-        fields.push_back(field);
-        if (i >= size)
-            return size;
-        if (data[i] == '\n')
-            return i + 1;
-        ++i; // comma
-        field = { i, i, false };
-    }
-}
-
-QByteArray fieldText(const char *data, const FieldView &f)
-{
-    QByteArray text(data + f.begin, f.end - f.begin);
-    if (f.quoted)
-        text.replace("\"\"", "\"");
-    return text;
-}
 
 int digits(const char *s, int n)
 {
@@ -170,13 +103,14 @@ Result<EntriesData> parseEntries(const ChunkSource &nextChunk, const LoadProgres
 {
     EntriesData result;
     QByteArray buffer;
-    std::vector<FieldView> fields;
+    csv::Record fields;
     int userCol = -1, sgvCol = -1, dateCol = -1, offsetCol = -1;
     bool haveHeader = false;
     qint64 bytesRead = 0;
     QByteArray lastKey;
     QList<Reading> *current = nullptr;
     bool atEnd = false;
+    bool atStart = true;
     while (!atEnd) {
         const auto chunk = nextChunk(&bytesRead);
         if (!chunk)
@@ -186,16 +120,20 @@ Result<EntriesData> parseEntries(const ChunkSource &nextChunk, const LoadProgres
         const char *data = buffer.constData();
         const qsizetype size = buffer.size();
         qsizetype pos = 0;
+        if (atStart && size > 0) {
+            pos = csv::bomLength(data, size);
+            atStart = false;
+        }
         while (pos < size) {
-            const qsizetype next = splitRecord(data, size, pos, atEnd, fields);
+            const qsizetype next = csv::splitRecord(data, size, pos, atEnd, fields);
             if (next < 0)
                 break;
             pos = next;
-            if (fields.size() == 1 && fields[0].end == fields[0].begin)
-                continue; // blank line
+            if (csv::isBlank(fields))
+                continue;
             if (!haveHeader) {
                 for (int i = 0; i < int(fields.size()); ++i) {
-                    const QByteArray name = fieldText(data, fields[i]).trimmed();
+                    const QByteArray name = csv::fieldText(data, fields[i]).trimmed();
                     if (name == "user_id")
                         userCol = i;
                     else if (name == "sgv")

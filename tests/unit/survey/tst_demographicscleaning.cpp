@@ -1,49 +1,15 @@
-#include "survey/csvparser.h"
 #include "survey/demographicscleaning.h"
 
 #include <QTest>
 
 using namespace openaps::survey;
 
-// The CSV parser and the survey answer cleaning.
+// The survey answer cleaning (the CSV reader: tests/unit/foundation/tst_csv.cpp).
 class TestDemographicsCleaning : public QObject
 {
     Q_OBJECT
 
 private slots:
-    void parsesCsv_data()
-    {
-        QTest::addColumn<QByteArray>("csv");
-        QTest::addColumn<QList<QStringList>>("rows");
-        auto rows = [](std::initializer_list<std::initializer_list<const char *>> r) {
-            QList<QStringList> out;
-            for (const auto &row : r) {
-                QStringList fields;
-                for (const char *f : row)
-                    fields << QString::fromUtf8(f);
-                out << fields;
-            }
-            return out;
-        };
-        QTest::addRow("plain") << QByteArray("a,b\n1,2\n") << rows({ { "a", "b" }, { "1", "2" } });
-        QTest::addRow("CRLF, no final newline") << QByteArray("a,b\r\n1,2") << rows({ { "a", "b" }, { "1", "2" } });
-        QTest::addRow("quoted comma") << QByteArray("\"x, y\",z\n") << rows({ { "x, y", "z" } });
-        QTest::addRow("doubled quotes") << QByteArray("\"5'7\"\"\",\"say \"\"hi\"\"\"\n")
-                                        << rows({ { "5'7\"", "say \"hi\"" } });
-        QTest::addRow("embedded newline")
-                << QByteArray("\"line1\nline2\",b\r\nc,d\r\n") << rows({ { "line1\nline2", "b" }, { "c", "d" } });
-        QTest::addRow("empty fields") << QByteArray(",,\n") << rows({ { "", "", "" } });
-        QTest::addRow("blank lines dropped") << QByteArray("a\n\n\nb\n") << rows({ { "a" }, { "b" } });
-        QTest::addRow("BOM and UTF-8") << QByteArray("\xEF\xBB\xBFpa\xC3\xADs\n") << rows({ { "pa\xC3\xADs" } });
-        QTest::addRow("unclosed quote takes the rest") << QByteArray("a,\"b\nc") << rows({ { "a", "b\nc" } });
-    }
-    void parsesCsv()
-    {
-        QFETCH(QByteArray, csv);
-        QFETCH(QList<QStringList>, rows);
-        QCOMPARE(parseCsv(csv), rows);
-    }
-
     void normalisesCountries_data()
     {
         QTest::addColumn<QString>("raw");

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QStringList>
+
+#include <vector>
+
+// The one CSV reader (RFC 4180, as spreadsheets and the researcher API write
+// it): comma-separated fields; a field that starts with a double quote may
+// hold commas, line breaks and doubled quotes (""), and runs to its closing
+// quote (text after it, up to the next comma, is not CSV and is ignored);
+// a quote inside an unquoted field is text. Lines end in LF or CRLF. A quote
+// left open at the end takes the rest of the data as its field.
+namespace openaps::csv {
+
+// One field of a record, as positions in the buffer: [begin, end), a quoted
+// field without its quotes (its doubled quotes still doubled).
+struct Field
+{
+    qsizetype begin = 0;
+    qsizetype end = 0;
+    bool quoted = false;
+};
+using Record = std::vector<Field>;
+
+// Splits the record that starts at `pos` into `fields` without copying.
+// Returns the position after its line end, or -1 when the buffer ends
+// inside the record and more data may follow (`atEnd` false): call again
+// from `pos` with more data. For readers of large files in pieces.
+qsizetype splitRecord(const char *data, qsizetype size, qsizetype pos, bool atEnd, Record &fields);
+
+// A field's text: a quoted field's doubled quotes made single.
+QByteArray fieldText(const char *data, const Field &field);
+
+// A line holding nothing at all, which is no record.
+inline bool isBlank(const Record &fields)
+{
+    return fields.size() == 1 && fields.front().end == fields.front().begin;
+}
+
+// 3 when `data` starts with a UTF-8 byte-order mark (to be skipped), else 0.
+qsizetype bomLength(const char *data, qsizetype size);
+
+// Every record of `data` as UTF-8 text: the byte-order mark skipped, blank
+// lines dropped. Never fails.
+QList<QStringList> parse(const QByteArray &data);
+
+} // namespace openaps::csv
