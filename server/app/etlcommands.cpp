@@ -1,24 +1,20 @@
-// `openaps-server etl` and `openaps-server import` (declared in app/commands.h).
+// `openaps-server etl` and `openaps-server import` (declared in app/commands.h):
+// their arguments and output; the work is etl::EtlService and etl::importFiles().
 
 #include "app/commands.h"
 #include "app/shutdown.h"
 #include "db/migrations.h"
-#include "etl/analytics.h"
-#include "etl/derivedtables.h"
 #include "etl/etlservice.h"
-#include "etl/fileloader.h"
 #include "etl/importplan.h"
+#include "etl/importrun.h"
 #include "privacy/participantdata.h"
 #include "privacy/participantkeys.h"
-#include "privacy/tombstones.h"
 #include "records/consent.h"
 #include "records/datatype.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
-#include <QFileInfo>
 #include <QNetworkAccessManager>
-#include <QSet>
 #include <QTextStream>
 
 #include <cstdio>
@@ -142,61 +138,35 @@ int importCommand(const Config &config, const QStringList &arguments)
 
     QElapsedTimer clock;
     clock.start();
-    etl::FileReport total;
-    int failed = 0;
     Progress progress;
-    etl::FileLoader loader(*database);
-    QSet<qint64> members;
-    for (const etl::ImportFile &file : std::as_const(plan.files)) {
-        const QString label = QFileInfo(file.path).fileName();
-        loader.setProgress([&progress, &label](const etl::FileReport &r) { progress.update(label, r, false); });
-        const QString member = QString::number(file.userId);
-        // No account here for most members of a project-wide download: the
-        // tombstone alone decides.
-        const etl::LoadTarget target { keys.pseudonym(member), plan.sourceEntity.value(file.userId), label,
-                                       privacy::WriteGuard::forMember(keys, member, std::nullopt), keys };
-        auto report = loader.loadFile(file.path, file.type, target);
-        if (!report && privacy::isErased(report.error())) {
-            err() << '\n' << label << ": skipped, the member was erased\n";
-            continue;
-        }
-        if (!report) {
-            err() << '\n' << label << ": " << report.error().message << '\n';
-            ++failed;
-            continue;
-        }
-        progress.update(label, *report, true);
-        if (auto s = etl::noteLoadedFile(*database, target.userId, label, *report); !s)
-            err() << label << ": " << s.error().message << '\n';
-        if (!report->readError.isEmpty()) {
-            err() << label << ": " << report->readError << '\n';
-            ++failed;
-        }
-        total += *report;
-        members.insert(file.userId);
-    }
-    for (qint64 userId : std::as_const(members)) {
-        if (!analytics)
-            break;
-        const QString member = QString::number(userId);
-        if (auto s = etl::refreshParticipantAnalytics(*database, keys.pseudonym(member),
-                                                      privacy::WriteGuard::forMember(keys, member, std::nullopt));
-            !s && !privacy::isErased(s.error()))
-            err() << "openaps-server: " << s.error().message << '\n';
-    }
+    etl::ImportEvents events;
+    events.progress = [&progress](const QString &label, const etl::FileReport &r, bool done) {
+        progress.update(label, r, done);
+    };
+    events.fileFailed = [](const QString &label, const QString &message, bool erased) {
+        err() << '\n' << label << ": " << (erased ? QStringLiteral("skipped, the member was erased") : message) << '\n';
+    };
+    events.readFailed = [](const QString &label, const QString &readError) {
+        err() << label << ": " << readError << '\n';
+    };
+    events.analyticsFailed = [](const Error &error) { err() << "openaps-server: " << error.message << '\n'; };
+    const etl::ImportSummary summary = etl::importFiles(*database, keys, plan, analytics, events);
+
     const double seconds = std::max(0.001, clock.elapsed() / 1000.0);
+    const etl::FileReport &total = summary.total;
     QTextStream(stdout) << QStringLiteral("Imported %1 files for %2 members in %3 s: rows new %4 / updated %5 / "
                                           "duplicate %6 / bad %7 (%8 records/s)%9\n")
-                                   .arg(plan.files.size() - failed)
-                                   .arg(members.size())
+                                   .arg(plan.files.size() - summary.failed)
+                                   .arg(summary.members)
                                    .arg(seconds, 0, 'f', 1)
                                    .arg(total.rows.inserted)
                                    .arg(total.rows.updated)
                                    .arg(total.rows.duplicates)
                                    .arg(total.badLines)
                                    .arg(qint64(total.records / seconds))
-                                   .arg(failed ? QStringLiteral("; %1 files failed").arg(failed) : QString());
-    return failed ? 1 : 0;
+                                   .arg(summary.failed ? QStringLiteral("; %1 files failed").arg(summary.failed)
+                                                       : QString());
+    return summary.failed ? 1 : 0;
 }
 
 int etlCommand(const Config &config, const QStringList &arguments)
