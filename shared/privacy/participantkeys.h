@@ -4,10 +4,10 @@
 #include <QString>
 
 // How the research database names a participant without their Open Humans
-// member id (DESIGN.md, "Privacy model"). Both values are keyed hashes of the
-// member id, so nothing a researcher receives addresses the participant in
-// Open Humans or in a webhook, and without the server's key none can be
-// reversed or recomputed.
+// member id (README, "ETL and research database", "Pseudonyms"). Both values
+// are keyed hashes of the member id, so nothing a researcher receives
+// addresses the participant in Open Humans or in a webhook, and without the
+// server's key none can be reversed or recomputed.
 namespace openaps::privacy {
 
 class ParticipantKeys
