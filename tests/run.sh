@@ -11,13 +11,18 @@
 #                           three times each, four at a time, while stress-ng
 #                           loads both cores, memory and the disk: a test
 #                           that depends on timing fails here
+#   tests/run.sh --tidy     the same build, then clang-tidy over every C++
+#                           file (tests/tidy.sh); the normal run checks only
+#                           the files changed since OPENAPS_TIDY_BASE
+#                           (default HEAD~1), as the whole tree takes too
+#                           long for CI
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 mode=${1:-all}
 case "$mode" in
-    all | --quick | --stress) ;;
-    *) echo "usage: tests/run.sh [--quick | --stress]" >&2; exit 2 ;;
+    all | --quick | --stress | --tidy) ;;
+    *) echo "usage: tests/run.sh [--quick | --stress | --tidy]" >&2; exit 2 ;;
 esac
 jobs=$(nproc)
 
@@ -77,6 +82,16 @@ if stage "build (RelWithDebInfo, with desktop app)" \
     built=1
 else
     built=0
+fi
+
+if [ "$mode" = --tidy ]; then
+    [ "$built" = 1 ] && stage "clang-tidy (every C++ file)" tests/tidy.sh build/tests || true
+    [ "$failed" = 0 ]
+    exit
+fi
+if [ "$mode" != --stress ] && [ "$built" = 1 ]; then
+    stage "clang-tidy (files changed since ${OPENAPS_TIDY_BASE:-HEAD~1})" \
+        tests/tidy.sh --base "${OPENAPS_TIDY_BASE:-HEAD~1}" build/tests || true
 fi
 
 if [ "$mode" = --stress ]; then

@@ -132,7 +132,7 @@ Result<JsonBody> ResearcherApi::bodyOf(const QHttpServerRequest &request) const
     return JsonBody::parse(request.body());
 }
 
-void ResearcherApi::onApply(const QHttpServerRequest &request, ReplyPtr reply)
+void ResearcherApi::onApply(const QHttpServerRequest &request, const ReplyPtr &reply)
 {
     auto body = bodyOf(request);
     if (!body)
@@ -176,7 +176,7 @@ void ResearcherApi::onApply(const QHttpServerRequest &request, ReplyPtr reply)
         };
         if (known) {
             qCInfo(lcApi, "researcher %lld: an application gave their address", known->id);
-            return m_mailer->send(alreadyRegisteredMail(*known), this, [reply, created](Status sent) {
+            return m_mailer->send(alreadyRegisteredMail(*known), this, [reply, created](const Status &sent) {
                 if (!sent)
                     return fail(reply, mailUnavailable());
                 created();
@@ -188,7 +188,7 @@ void ResearcherApi::onApply(const QHttpServerRequest &request, ReplyPtr reply)
             return fail(reply, id.error());
         account.id = *id;
         qCInfo(lcApi, "researcher %lld applied", account.id);
-        sendCode(account, CodePurpose::Verify, [this, reply, created, id = account.id](Status sent) {
+        sendCode(account, CodePurpose::Verify, [this, reply, created, id = account.id](const Status &sent) {
             if (!sent) {
                 // Without the code the account could never be confirmed: drop it so
                 // the researcher can simply apply again.
@@ -248,10 +248,10 @@ void ResearcherApi::noteFailure(const Account &account, AccountGuard::Kind kind)
     qCWarning(lcApi, "researcher %lld: locked after too many wrong %s", account.id,
               kind == AccountGuard::Kind::CodeFailed ? "codes" : "passwords");
     if (m_mailer && m_mailer->isConfigured())
-        m_mailer->send(lockedMail(account, kind == AccountGuard::Kind::CodeFailed), this, [](Status) {});
+        m_mailer->send(lockedMail(account, kind == AccountGuard::Kind::CodeFailed), this, [](const Status &) {});
 }
 
-void ResearcherApi::onVerify(const QHttpServerRequest &request, ReplyPtr reply)
+void ResearcherApi::onVerify(const QHttpServerRequest &request, const ReplyPtr &reply)
 {
     auto body = bodyOf(request);
     if (!body)
@@ -276,7 +276,7 @@ static Result<QString> emailOnly(const QHttpServerRequest &request)
     return body->email();
 }
 
-void ResearcherApi::onResend(const QHttpServerRequest &request, ReplyPtr reply)
+void ResearcherApi::onResend(const QHttpServerRequest &request, const ReplyPtr &reply)
 {
     auto email = emailOnly(request);
     if (!email)
@@ -285,10 +285,10 @@ void ResearcherApi::onResend(const QHttpServerRequest &request, ReplyPtr reply)
     reply->send(accepted());
     auto account = m_store.findByEmail(*email);
     if (account && *account && (*account)->status == status::unverified)
-        sendCode(**account, CodePurpose::Verify, [](Status) {});
+        sendCode(**account, CodePurpose::Verify, [](const Status &) {});
 }
 
-void ResearcherApi::onForgot(const QHttpServerRequest &request, ReplyPtr reply)
+void ResearcherApi::onForgot(const QHttpServerRequest &request, const ReplyPtr &reply)
 {
     auto email = emailOnly(request);
     if (!email)
@@ -298,10 +298,10 @@ void ResearcherApi::onForgot(const QHttpServerRequest &request, ReplyPtr reply)
     reply->send(accepted());
     auto account = m_store.findByEmail(*email);
     if (account && *account && (*account)->status != status::rejected && (*account)->status != status::deactivated)
-        sendCode(**account, CodePurpose::Reset, [](Status) {});
+        sendCode(**account, CodePurpose::Reset, [](const Status &) {});
 }
 
-void ResearcherApi::onReset(const QHttpServerRequest &request, ReplyPtr reply)
+void ResearcherApi::onReset(const QHttpServerRequest &request, const ReplyPtr &reply)
 {
     auto body = bodyOf(request);
     if (!body)
@@ -330,7 +330,7 @@ void ResearcherApi::onReset(const QHttpServerRequest &request, ReplyPtr reply)
     });
 }
 
-void ResearcherApi::onLogin(const QHttpServerRequest &request, ReplyPtr reply)
+void ResearcherApi::onLogin(const QHttpServerRequest &request, const ReplyPtr &reply)
 {
     auto body = bodyOf(request);
     if (!body)
@@ -385,7 +385,7 @@ void ResearcherApi::onLogin(const QHttpServerRequest &request, ReplyPtr reply)
                    });
 }
 
-void ResearcherApi::signIn(const Account &account, ReplyPtr reply)
+void ResearcherApi::signIn(const Account &account, const ReplyPtr &reply)
 {
     if (auto cleared = m_guard.succeed(account.id, AccountGuard::Kind::PasswordFailed); !cleared)
         return fail(reply, cleared.error());
@@ -404,7 +404,7 @@ void ResearcherApi::signIn(const Account &account, ReplyPtr reply)
     issueToken(account, reply);
 }
 
-void ResearcherApi::issueToken(const Account &account, ReplyPtr reply)
+void ResearcherApi::issueToken(const Account &account, const ReplyPtr &reply)
 {
     const QString token = crypto::randomToken(32);
     const qint64 at = now();

@@ -140,7 +140,7 @@ Result<Researcher> ResearcherApi::signedInAdmin(const QHttpServerRequest &reques
     return researcher;
 }
 
-void ResearcherApi::sendCode(const Account &account, CodePurpose purpose, std::function<void(Status)> done)
+void ResearcherApi::sendCode(const Account &account, CodePurpose purpose, const std::function<void(Status)> &done)
 {
     if (!m_mailer || !m_mailer->isConfigured())
         return done(makeError("mail-unavailable",
@@ -163,7 +163,7 @@ void ResearcherApi::sendCode(const Account &account, CodePurpose purpose, std::f
         return done(stored);
     const mail::Message message = purpose == CodePurpose::Verify ? verificationMail(account, code, minutes)
                                                                  : resetMail(account, code, minutes);
-    m_mailer->send(message, this, [done, id = account.id](Status sent) {
+    m_mailer->send(message, this, [done, id = account.id](const Status &sent) {
         if (!sent)
             qCWarning(lcApi, "the email code for researcher %lld could not be sent", id);
         done(sent.ok() ? sent

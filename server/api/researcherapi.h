@@ -66,7 +66,7 @@ public:
 
 private:
     using ReplyPtr = std::shared_ptr<http::PendingReply>;
-    using Handler = void (ResearcherApi::*)(const QHttpServerRequest &, ReplyPtr);
+    using Handler = void (ResearcherApi::*)(const QHttpServerRequest &, const ReplyPtr &);
 
     void addPost(http::WebServer &web, const QString &path, Handler handler, bool rateLimited);
 
@@ -76,20 +76,20 @@ private:
     Result<Researcher> signedInAdmin(const QHttpServerRequest &request) const;
     qint64 now() const { return nowMs(m_options.clock); }
     // Replaces the live code and emails it; `done` gets whether it was sent.
-    void sendCode(const Account &account, CodePurpose purpose, std::function<void(Status)> done);
+    void sendCode(const Account &account, CodePurpose purpose, const std::function<void(Status)> &done);
     // After a good password: the account's state decides, then a token.
-    void signIn(const Account &account, ReplyPtr reply);
+    void signIn(const Account &account, const ReplyPtr &reply);
 
     // accountroutes.cpp
-    void onApply(const QHttpServerRequest &request, ReplyPtr reply);
-    void onVerify(const QHttpServerRequest &request, ReplyPtr reply);
-    void onResend(const QHttpServerRequest &request, ReplyPtr reply);
-    void onLogin(const QHttpServerRequest &request, ReplyPtr reply);
-    void onForgot(const QHttpServerRequest &request, ReplyPtr reply);
-    void onReset(const QHttpServerRequest &request, ReplyPtr reply);
+    void onApply(const QHttpServerRequest &request, const ReplyPtr &reply);
+    void onVerify(const QHttpServerRequest &request, const ReplyPtr &reply);
+    void onResend(const QHttpServerRequest &request, const ReplyPtr &reply);
+    void onLogin(const QHttpServerRequest &request, const ReplyPtr &reply);
+    void onForgot(const QHttpServerRequest &request, const ReplyPtr &reply);
+    void onReset(const QHttpServerRequest &request, const ReplyPtr &reply);
     QHttpServerResponse onMe(const QHttpServerRequest &request);
     QHttpServerResponse onLogout(const QHttpServerRequest &request);
-    void issueToken(const Account &account, ReplyPtr reply);
+    void issueToken(const Account &account, const ReplyPtr &reply);
     Result<JsonBody> bodyOf(const QHttpServerRequest &request) const;
     // The application form's fields beyond name, institution and purpose, and the terms accepted.
     Result<ApplicationDetails> applicationDetails(const JsonBody &body) const;

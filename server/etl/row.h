@@ -21,7 +21,8 @@ struct Field
     };
     QByteArray bytes;
 
-    Field() : integer(0) { }
+    // One member of the union is enough.
+    Field() : integer(0) { } // NOLINT(cppcoreguidelines-pro-type-member-init)
     bool isNull() const { return kind == Null; }
     void clear()
     {
