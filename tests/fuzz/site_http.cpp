@@ -104,7 +104,7 @@ void seedResearcher(const db::Database &database, const Config &config)
     account.purpose = QStringLiteral("fuzzing");
     account.status = QStringLiteral("unverified");
     account.passwordHash = QStringLiteral("no-password"); // signs in with the token only
-    const qint64 now = systemMsClock()();
+    const qint64 now = nowMs(systemClock());
     const qint64 id = orFail(researchers.create(account, now), "creating a researcher");
     check(researchers.approve(id, api::AccessScope::All, true, std::nullopt, now), "approving the researcher");
     const api::TokenAuth auth(database, config.secretKey());
@@ -145,7 +145,7 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***)
     const db::Database database = fuzz::scratchDatabase();
     const Config config = siteConfig();
     harness->sessions = std::make_unique<site::SessionStore>(database, config.secretKey(), std::chrono::hours(24 * 365),
-                                                             systemMsClock());
+                                                             systemClock());
     seedResearcher(database, config);
 
     // Open Humans' token and member answers in one body; Nightscout's probe reads it too.

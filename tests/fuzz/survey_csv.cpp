@@ -3,8 +3,8 @@
 // upserts), then cleaned into analytics_demographics, on SQLite. The
 // cleaning functions also get every field of every row directly.
 
+#include "core/csv.h"
 #include "fuzzsupport.h"
-#include "survey/csvparser.h"
 #include "survey/demographics.h"
 #include "survey/demographicscleaning.h"
 #include "survey/demographicstable.h"
@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***)
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const QByteArray input = fuzz::bytes(data, size);
-    const QList<QStringList> rows = survey::parseCsv(input);
+    const QList<QStringList> rows = csv::parse(input);
     const QDate today(2024, 6, 1);
     for (const QStringList &row : rows) {
         for (const QString &field : row) {
