@@ -16,8 +16,8 @@ namespace openaps::jobs {
 
 // The Open Humans project's master access token (OPENAPS_OH_MASTER_TOKEN),
 // with which the ETL and ingest serve every project member, also those who
-// never logged in here (DESIGN.md, "Open Humans with the project's master
-// access token"). Master tokens expire 24 hours after they are made unless
+// never logged in here (README, "Master token: every member of the
+// project"). Master tokens expire 24 hours after they are made unless
 // the project turns expiry off, and cannot be refreshed: the operator makes
 // a new one. So:
 //  - current() re-reads OPENAPS_OH_MASTER_TOKEN_FILE when the value came from

@@ -104,7 +104,7 @@ StandInReply OpenHumansStandIn::exchangeMember(const QString &memberId, const Re
 
 StandInReply OpenHumansStandIn::projectMembers(const Request &request)
 {
-    // The master token only (DESIGN.md, "Open Humans with the project's master access token").
+    // The master token only (README, "Master token: every member of the project").
     const QString token = request.query.queryItemValue(QStringLiteral("access_token"), QUrl::FullyDecoded);
     switch (m_store.checkMaster(token)) {
     case OpenHumansStore::Access::Valid:

@@ -45,8 +45,8 @@ struct ClientContext
     Clock clock;
     // Set when the project's master access token acts for one member: the
     // member-level endpoints (exchange-member, upload, delete) then take
-    // project_member_id (DESIGN.md, "Open Humans with the project's master
-    // access token").
+    // project_member_id (README, "Master token: every member of the
+    // project").
     QString projectMemberId;
 };
 
