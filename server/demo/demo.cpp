@@ -266,7 +266,7 @@ QString Demo::addLegacyMember(const QDateTime &now)
 
     const QString member = m_openHumans->addMember();
     const auto siteUrl = ns::SiteUrl::parse(m_nightscout->url(legacySite).toString());
-    m_openHumans->addFile(member, records::urlFileName(member), site::urlFileContent(*siteUrl, ns::Credentials()),
+    m_openHumans->addFile(member, records::urlFileName(member), records::urlFileContent(*siteUrl, ns::Credentials()),
                           QStringLiteral("Nightscout URL"), { QStringLiteral("nightscout") });
     const QDateTime end = now.addDays(-legacyFilesEndDaysAgo);
     const std::pair<ns::Collection, records::DataType> types[] = {
