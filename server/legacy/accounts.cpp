@@ -113,11 +113,20 @@ copyTable(const MemberContext &context, const QString &table, const QString &que
     return counts;
 }
 
-// The old application's columns, from `first` on in the query: researcher_name,
-// sponsor_organisation, request_description, phone_number, irb_approval,
-// project_requests. As this system's application holds them: name,
-// institution (the sponsor, as the old portal showed it), purpose, phone,
-// IRB answer and details, sponsor organisation, the data commons asked for.
+// The old application's columns, of the researcher_applications row `alias`.
+QString applicationColumns(const char *alias)
+{
+    QStringList columns;
+    for (const char *column : { "researcher_name", "sponsor_organisation", "request_description", "phone_number",
+                                "irb_approval", "project_requests" })
+        columns << QStringLiteral("%1.%2").arg(QLatin1String(alias), QLatin1String(column));
+    return columns.join(QLatin1String(", "));
+}
+
+// applicationColumns(), from `first` on in the query, as this system's
+// application holds them: name, institution (the sponsor, as the old portal
+// showed it), purpose, phone, IRB answer and details, sponsor organisation,
+// the data commons asked for.
 QVariantList applicationValues(const QSqlQuery &q, int first)
 {
     const auto [irb, irbDetails] = irbAnswer(q.value(first + 4));
@@ -161,13 +170,11 @@ Result<TableCounts> copyAccounts(const MemberContext &context)
     const QString query =
             QStringLiteral(
                     "SELECT u.id, u.email, u.hashed_pw, u.admin, u.allowed_projects, u.deactivated, %1, %2, "
-                    "u.login_count, u.num_downloads, u.total_download_size_mb, u.verified, "
-                    "a.researcher_name, a.sponsor_organisation, a.request_description, a.phone_number, "
-                    "a.irb_approval, a.project_requests "
+                    "u.login_count, u.num_downloads, u.total_download_size_mb, u.verified, %3 "
                     "FROM openaps.app_users u LEFT JOIN LATERAL (SELECT * FROM openaps.researcher_applications r "
                     "WHERE lower(r.email) = lower(u.email) ORDER BY r.seq_id DESC LIMIT 1) a ON true "
                     "WHERE u.id > ? ORDER BY u.id")
-                    .arg(epochMs("u.created_ts"), epochMs("u.last_signin"));
+                    .arg(epochMs("u.created_ts"), epochMs("u.last_signin"), applicationColumns("a"));
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     qint64 withoutPassword = 0;
     auto counts = copyTable(
@@ -217,10 +224,8 @@ Result<TableCounts> copyApplications(const MemberContext &context)
     const QString query = QStringLiteral(
                                   "SELECT r.seq_id, r.email, r.application_processed, r.application_granted, %1, %2, "
                                   "EXISTS (SELECT 1 FROM openaps.app_users u WHERE lower(u.email) = lower(r.email)), "
-                                  "r.researcher_name, r.sponsor_organisation, r.request_description, r.phone_number, "
-                                  "r.irb_approval, r.project_requests "
-                                  "FROM openaps.researcher_applications r WHERE r.seq_id > ? ORDER BY r.seq_id")
-                                  .arg(epochMs("r.inserted_ts"), epochMs("r.processed_date"));
+                                  "%3 FROM openaps.researcher_applications r WHERE r.seq_id > ? ORDER BY r.seq_id")
+                                  .arg(epochMs("r.inserted_ts"), epochMs("r.processed_date"), applicationColumns("r"));
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     return copyTable(context, QStringLiteral("openaps.researcher_applications"), query,
                      [&](const QSqlDatabase &db, const QSqlQuery &q, TableCounts &counts) -> Status {
