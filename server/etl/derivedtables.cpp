@@ -29,6 +29,29 @@ QVariant optionalText(const QString &value)
     return value.isEmpty() ? sql::nullText() : QVariant(value);
 }
 
+// Deletes `userId`'s rows of `table` whose `dayColumn` lies from `firstDay`
+// to the last changed day (all rows when everything changed).
+Status clearDays(const QSqlDatabase &db, const QString &table, const QString &dayColumn, const QString &andWhere,
+                 qint64 userId, const ChangedDays &changed, qint64 firstDay)
+{
+    QString statement = QStringLiteral("DELETE FROM %1 WHERE user_id = ?%2").arg(table, andWhere);
+    QVariantList binds { userId };
+    if (!changed.everything) {
+        statement += QStringLiteral(" AND %1 >= ? AND %1 <= ?").arg(dayColumn);
+        binds << dateValue(firstDay) << dateValue(changed.lastDay);
+    }
+    auto q = sql::exec(db, statement, binds, "clearing derived rows");
+    return q ? Status() : q.error();
+}
+
+// Runs the prepared INSERT `insert` with `values`.
+Status insertRow(QSqlQuery &insert, const QVariantList &values, const char *what)
+{
+    for (const QVariant &v : values)
+        insert.addBindValue(v);
+    return sql::run(insert, what);
+}
+
 Result<ChangedDays> changedDays(const QSqlDatabase &db, qint64 userId)
 {
     auto pending = sql::exec(db, QStringLiteral("SELECT from_ms, to_ms FROM derived_pending WHERE user_id = ?"),
@@ -53,19 +76,15 @@ Result<ChangedDays> changedDays(const QSqlDatabase &db, qint64 userId)
 Status writeSummaries(const db::Database &database, const QSqlDatabase &db, qint64 userId, const DerivedInput &in,
                       const ChangedDays &changed)
 {
-    QString monthRows = QStringLiteral("DELETE FROM participant_summary WHERE user_id = ? AND period = 'month'");
-    QVariantList monthBinds { userId };
-    if (!changed.everything) {
-        monthRows += QStringLiteral(" AND period_start >= ? AND period_start <= ?");
-        monthBinds << dateValue(monthOf(changed.firstDay).first) << dateValue(changed.lastDay);
-    }
-    for (const auto &[statement, binds] :
-         { std::pair { QStringLiteral("DELETE FROM participant_summary WHERE user_id = ? AND period <> 'month'"),
-                       QVariantList { userId } },
-           std::pair { monthRows, monthBinds } }) {
-        if (auto q = sql::exec(db, statement, binds, "clearing participant summaries"); !q)
-            return q.error();
-    }
+    if (auto q = sql::exec(db,
+                           QStringLiteral("DELETE FROM participant_summary WHERE user_id = ? AND period <> 'month'"),
+                           { userId }, "clearing participant summaries");
+        !q)
+        return q.error();
+    if (auto s = clearDays(db, QStringLiteral("participant_summary"), QStringLiteral("period_start"),
+                           QStringLiteral(" AND period = 'month'"), userId, changed, monthOf(changed.firstDay).first);
+        !s)
+        return s;
     const QList<PeriodSummary> rows = summarizePeriods(in, changed);
     QSqlQuery insert(db);
     insert.prepare(QStringLiteral(
@@ -110,9 +129,7 @@ Status writeSummaries(const db::Database &database, const QSqlDatabase &db, qint
             optionalText(p.mainUploader),
             in.sourceEntity,
         };
-        for (const QVariant &v : values)
-            insert.addBindValue(v);
-        if (auto s = sql::run(insert, "writing participant summaries"); !s)
+        if (auto s = insertRow(insert, values, "writing participant summaries"); !s)
             return s;
     }
     return {};
@@ -121,14 +138,10 @@ Status writeSummaries(const db::Database &database, const QSqlDatabase &db, qint
 Status writeQuality(const db::Database &database, const QSqlDatabase &db, qint64 userId, const DerivedInput &in,
                     const ChangedDays &changed)
 {
-    QString clear = QStringLiteral("DELETE FROM data_quality WHERE user_id = ?");
-    QVariantList binds { userId };
-    if (!changed.everything) {
-        clear += QStringLiteral(" AND day >= ? AND day <= ?");
-        binds << dateValue(changed.firstDay) << dateValue(changed.lastDay);
-    }
-    if (auto q = sql::exec(db, clear, binds, "clearing data quality"); !q)
-        return q.error();
+    if (auto s = clearDays(db, QStringLiteral("data_quality"), QStringLiteral("day"), {}, userId, changed,
+                           changed.firstDay);
+        !s)
+        return s;
     QSqlQuery insert(db);
     insert.prepare(QStringLiteral(
             "INSERT INTO data_quality (user_id, day, readings_expected, readings_received, gaps_over_30_min, "
@@ -152,9 +165,7 @@ Status writeQuality(const db::Database &database, const QSqlDatabase &db, qint64
                                     time(q.lastUtcMs),
                                     optionalText(q.uploader),
                                     in.sourceEntity };
-        for (const QVariant &v : values)
-            insert.addBindValue(v);
-        if (auto s = sql::run(insert, "writing data quality"); !s)
+        if (auto s = insertRow(insert, values, "writing data quality"); !s)
             return s;
     }
     return {};
@@ -177,10 +188,9 @@ Status noteLoadedFile(const db::Database &database, qint64 userId, const QString
         insert.prepare(QStringLiteral(
                 "INSERT INTO derived_file_days (user_id, file, day, readings, bad_lines) VALUES (?, ?, ?, ?, ?)"));
         for (auto it = report.days.cbegin(); it != report.days.cend(); ++it) {
-            for (const QVariant &v : { QVariant(userId), QVariant(file), QVariant(it.key()), QVariant(it->readings),
-                                       QVariant(it->badLines) })
-                insert.addBindValue(v);
-            if (auto s = sql::run(insert, "recording a file's counts"); !s)
+            if (auto s = insertRow(insert, { userId, file, it.key(), it->readings, it->badLines },
+                                   "recording a file's counts");
+                !s)
                 return s;
         }
         return {};
