@@ -173,9 +173,12 @@ Status writeQuality(const db::Database &database, const QSqlDatabase &db, qint64
 
 } // namespace
 
-Status noteLoadedFile(const db::Database &database, qint64 userId, const QString &file, const FileReport &report)
+Status noteLoadedFile(const db::Database &database, qint64 userId, const QString &file, const FileReport &report,
+                      const privacy::WriteGuard &guard)
 {
     return sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
+        if (auto s = guard.check(db); !s)
+            return s;
         if (report.span) {
             if (auto s = markDerivedPending(database, userId, report.span->first, report.span->second); !s)
                 return s;
@@ -195,6 +198,18 @@ Status noteLoadedFile(const db::Database &database, qint64 userId, const QString
         }
         return {};
     });
+}
+
+Result<bool> derivedMissing(const db::Database &database, qint64 userId)
+{
+    auto q = sql::exec(database,
+                       QStringLiteral("SELECT 1 FROM entries e WHERE e.user_id = ? AND e.type = 'sgv' AND NOT EXISTS "
+                                      "(SELECT 1 FROM participant_summary s WHERE s.user_id = e.user_id "
+                                      "AND s.period = 'all') LIMIT 1"),
+                       { userId }, "looking for the derived datasets");
+    if (!q)
+        return q.error();
+    return q->next();
 }
 
 Status markDerivedPending(const db::Database &database, qint64 userId, qint64 fromMs, qint64 toMs)

@@ -3,6 +3,7 @@
 #include "core/result.h"
 #include "db/database.h"
 #include "etl/fileloader.h"
+#include "privacy/tombstones.h"
 
 #include <QSqlDatabase>
 
@@ -23,7 +24,14 @@ Status markDerivedPending(const db::Database &database, qint64 userId, qint64 fr
 // After a file loaded: its span made pending and its per-day counts
 // (derived_file_days) recorded under `file` (the Open Humans file id, or the
 // name of an imported file), replacing those of an earlier load of it.
-Status noteLoadedFile(const db::Database &database, qint64 userId, const QString &file, const FileReport &report);
+// `guard` is checked first, in the same transaction: nothing is noted for a
+// member erased meanwhile.
+Status noteLoadedFile(const db::Database &database, qint64 userId, const QString &file, const FileReport &report,
+                      const privacy::WriteGuard &guard = {});
+// Whether `userId` has readings but no summary yet (data loaded before
+// migration 0100): the ETL then computes everything at the next pass,
+// new files or not.
+Result<bool> derivedMissing(const db::Database &database, qint64 userId);
 // Recomputes what is pending for `userId`, inside the caller's transaction
 // on `db` (etl/analytics.h refreshes the analytics first, in the same one).
 Status writeDerivedDatasets(const db::Database &database, const QSqlDatabase &db, qint64 userId);

@@ -32,7 +32,7 @@ ImportSummary importFiles(const db::Database &database, const privacy::Participa
         }
         if (events.progress)
             events.progress(label, *report, true);
-        if (auto s = noteLoadedFile(database, target.userId, label, *report); !s && events.readFailed)
+        if (auto s = noteLoadedFile(database, target.userId, label, *report, target.guard); !s && events.readFailed)
             events.readFailed(label, s.error().message);
         if (!report->readError.isEmpty()) {
             if (events.readFailed)

@@ -177,7 +177,11 @@ void ParticipantEtl::loadNextFile()
     if (m_pending.isEmpty()) {
         if (m_summary.filesLoaded > 0 || m_summary.consentChanged)
             return refreshAnalytics();
-        return finish();
+        // Data loaded before the derived datasets existed gets them once.
+        const auto missing = derivedMissing(m_context.database, m_userId);
+        if (!missing)
+            return finish(missing.error().message);
+        return *missing ? refreshAnalytics() : finish();
     }
     const auto [file, type] = m_pending.takeFirst();
     QDir().mkpath(m_context.tempDir);
@@ -226,7 +230,7 @@ void ParticipantEtl::onDownloaded(const oh::MemberFile &file, records::DataType 
                 }
                 *report = *loaded;
                 // Before the file counts as loaded: a crash in between loads it again.
-                if (auto s = noteLoadedFile(database, target.userId, remote.id, *loaded); !s)
+                if (auto s = noteLoadedFile(database, target.userId, remote.id, *loaded, target.guard); !s)
                     return s;
                 return state.recordFile(participantId, remote, type, &*loaded, {});
             },

@@ -388,6 +388,32 @@ private slots:
         QCOMPARE(count(database, QStringLiteral("data_quality")), 3);
     }
 
+    // Readings loaded before the derived datasets existed (no pending span)
+    // are found, and computed in full.
+    void dataFromBeforeIsComputedOnce()
+    {
+        ETL_MIGRATED_DATABASE(tdb, database);
+        QBuffer buffer;
+        buffer.setData(entry(QStringLiteral("old"), QStringLiteral("2023-05-01T08:00:00"), 99));
+        buffer.open(QIODevice::ReadOnly);
+        QVERIFY(etl::FileLoader(database)
+                        .load(&buffer, DataType::Entries, etl::LoadTarget { 9, 0, QStringLiteral("old"), {} })
+                        .ok());
+        const auto missing = [&database](qint64 userId) {
+            const auto m = etl::derivedMissing(database, userId);
+            return m.ok() ? QString::number(*m) : m.error().message;
+        };
+        QCOMPARE(missing(9), QStringLiteral("1"));
+        QCOMPARE(missing(10), QStringLiteral("0")); // no readings
+        QVERIFY(etl::refreshParticipantAnalytics(database, 9).ok());
+        QCOMPARE(missing(9), QStringLiteral("0"));
+        QCOMPARE(summaries(database, 9)
+                         .value(QStringLiteral("all 2023-05-01"))
+                         .value(QStringLiteral("readings"))
+                         .toInt(),
+                 1);
+    }
+
     // Erasure removes the summaries; data shared again is computed afresh.
     void erasureRemovesAndReloadRecomputes()
     {
