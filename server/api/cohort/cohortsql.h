@@ -37,6 +37,21 @@ private:
     QVariantList m_values;
 };
 
+// The calendar months a window touches: from `from`'s month up to the one
+// holding `to`'s last instant (for the ETL's monthly summaries).
+struct MonthWindow
+{
+    QDate first; // invalid: no lower bound
+    QDate last; // invalid: no upper bound
+
+    static MonthWindow of(const CohortScope &scope);
+    // `month` is the first day of a month (period_start).
+    bool contains(const QDate &month) const
+    {
+        return month.isValid() && (!first.isValid() || month >= first) && (!last.isValid() || month <= last);
+    }
+};
+
 // A group of cells from (key, participants) in the given order, keys with
 // no participant left out (an absent category describes no one).
 CohortGroup countGroup(const QString &name, const QList<std::pair<QString, qint64>> &counts, bool partition = true);

@@ -69,6 +69,17 @@ Result<QSqlQuery> CohortQuery::exec(const QString &sql, const char *what)
     return q;
 }
 
+MonthWindow MonthWindow::of(const CohortScope &scope)
+{
+    const auto monthOf = [](const QDate &day) { return QDate(day.year(), day.month(), 1); };
+    MonthWindow window;
+    if (scope.from)
+        window.first = monthOf(scope.from->date());
+    if (scope.to)
+        window.last = monthOf(scope.to->addMSecs(-1).date());
+    return window;
+}
+
 CohortGroup countGroup(const QString &name, const QList<std::pair<QString, qint64>> &counts, bool partition)
 {
     CohortGroup group;

@@ -17,18 +17,15 @@ using namespace cohort;
 Result<QJsonObject> overviewView(const QSqlDatabase &db, const CohortScope &scope)
 {
     CohortQuery query(db, scope);
-    const QString month = query.isPostgres() ? QStringLiteral("to_char(\"date\" AT TIME ZONE 'UTC', 'YYYY-MM')")
-                                             : QStringLiteral("strftime('%Y-%m', \"date\")");
-    const QString day = query.isPostgres() ? QStringLiteral("(\"date\" AT TIME ZONE 'UTC')::date")
-                                           : QStringLiteral("date(\"date\")");
-    // One row per participant and month: few, whatever the readings.
-    auto q = query.exec(QStringLiteral("SELECT user_id, %1, MAX(source_entity), COUNT(*), COUNT(DISTINCT %2) "
-                                       "FROM entries WHERE %3 AND %4 GROUP BY user_id, %1")
-                                .arg(month, day, query.inScope(QStringLiteral("source_entity")),
-                                     query.inWindow(QStringLiteral("\"date\""))),
+    // The ETL's monthly summaries: a row per participant and month, few
+    // whatever the readings (the entries themselves would take seconds).
+    auto q = query.exec(QStringLiteral("SELECT user_id, period_start, readings, days_with_data, source_entity "
+                                       "FROM participant_summary WHERE period = 'month' AND readings > 0 AND %1")
+                                .arg(query.inScope(QStringLiteral("source_entity"))),
                         "overview");
     if (!q)
         return q.error();
+    const MonthWindow window = MonthWindow::of(scope);
     struct Participant
     {
         int sourceEntity = 0;
@@ -37,12 +34,15 @@ Result<QJsonObject> overviewView(const QSqlDatabase &db, const CohortScope &scop
     QHash<qint64, Participant> participants;
     QMap<QString, std::pair<qint64, qint64>> months; // month -> (participants, readings)
     while (q->next()) {
+        const QDate month = q->value(1).toDate();
+        if (!window.contains(month))
+            continue;
         Participant &p = participants[q->value(0).toLongLong()];
-        p.sourceEntity = std::max(p.sourceEntity, q->value(2).toInt());
-        p.days += q->value(4).toLongLong(); // days lie within one month each
-        auto &m = months[q->value(1).toString()];
+        p.sourceEntity = std::max(p.sourceEntity, q->value(4).toInt());
+        p.days += q->value(3).toLongLong(); // days lie within one month each
+        auto &m = months[month.toString(QStringLiteral("yyyy-MM"))];
         ++m.first;
-        m.second += q->value(3).toLongLong();
+        m.second += q->value(2).toLongLong();
     }
     qint64 consent[3] = {};
     qint64 volume[4] = {};
@@ -81,10 +81,7 @@ Result<QJsonObject> timeInRangeView(const QSqlDatabase &db, const CohortScope &s
                         "time in range");
     if (!q)
         return q.error();
-    // The months the window touches: from from's month up to the one holding to's last instant.
-    const QDate firstMonth = scope.from ? QDate(scope.from->date().year(), scope.from->date().month(), 1) : QDate();
-    const QDateTime end = scope.to ? scope.to->addMSecs(-1) : QDateTime();
-    const QDate lastMonth = end.isValid() ? QDate(end.date().year(), end.date().month(), 1) : QDate();
+    const MonthWindow months = MonthWindow::of(scope);
     constexpr int bandCount = 5;
     struct Bands
     {
@@ -93,8 +90,7 @@ Result<QJsonObject> timeInRangeView(const QSqlDatabase &db, const CohortScope &s
     };
     QHash<qint64, Bands> participants;
     while (q->next()) {
-        const QDate month = q->value(1).toDate();
-        if (window && ((firstMonth.isValid() && month < firstMonth) || (lastMonth.isValid() && month > lastMonth)))
+        if (window && !months.contains(q->value(1).toDate()))
             continue;
         Bands &b = participants[q->value(0).toLongLong()];
         const double readings = q->value(2).toDouble();

@@ -390,13 +390,17 @@ private slots:
         QCOMPARE(cells(openaps, u"consent"_s), (QMap<QString, qint64> { { u"openaps"_s, -1 }, { u"both"_s, -1 } }));
         QCOMPARE(cellOf(openaps, u"months"_s, u"2024-01"_s).value(u"readings").toInt(), 7);
 
-        // A window: p1 00:10, p2 12:00, p3 and p4 (from inclusive, to exclusive).
-        GET_VIEW(window, u"/api/v1/cohort/overview?from=2024-01-01T00:06:00Z&to=2024-01-03"_s, test::tokens::all);
-        QCOMPARE(window.value(u"from").toString(), u"2024-01-01T00:06:00.000Z"_s);
-        QCOMPARE(window.value(u"to").toString(), u"2024-01-03T00:00:00.000Z"_s);
-        QCOMPARE(window.value(u"participants").toInt(), 4);
-        QCOMPARE(cells(window, u"consent"_s), (QMap<QString, qint64> { { u"openaps"_s, 4 } }));
-        QCOMPARE(cellOf(window, u"months"_s, u"2024-01"_s).value(u"readings").toInt(), 4);
+        // A window: the months it touches (to exclusive), from the ETL's monthly summaries.
+        GET_VIEW(january, u"/api/v1/cohort/overview?from=2024-01-01T00:06:00Z&to=2024-02-01"_s, test::tokens::all);
+        QCOMPARE(january.value(u"from").toString(), u"2024-01-01T00:06:00.000Z"_s);
+        QCOMPARE(january.value(u"to").toString(), u"2024-02-01T00:00:00.000Z"_s);
+        QCOMPARE(january.value(u"participants").toInt(), 6);
+        QCOMPARE(cells(january, u"months"_s), (QMap<QString, qint64> { { u"2024-01"_s, 6 } }));
+        QCOMPARE(cellOf(january, u"months"_s, u"2024-01"_s).value(u"readings").toInt(), 8);
+        // February: p1 alone.
+        GET_VIEW(february, u"/api/v1/cohort/overview?from=2024-02-01"_s, test::tokens::all);
+        QVERIFY(february.value(u"participants").isNull());
+        QCOMPARE(cells(february, u"consent"_s), (QMap<QString, qint64> { { u"openaps"_s, -1 } }));
     }
 
     void timeInRangeOverHttp()
@@ -576,7 +580,9 @@ private slots:
     void cachedUntilTheResearchDataChanges()
     {
         COHORT_HARNESS(3);
-        const QString path = u"/api/v1/cohort/overview"_s;
+        // A window: computed from the entries themselves, so a row written
+        // without the ETL's refresh would show if the answer were not kept.
+        const QString path = u"/api/v1/cohort/glucose_by_time_of_day?from=2000-01-01"_s;
         QCOMPARE(h.get(path).json().value(u"participants").toInt(), 6);
         const qint64 computed = cohortApi.computedViews();
         QCOMPARE(h.get(path).json().value(u"participants").toInt(), 6);
