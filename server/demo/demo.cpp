@@ -264,7 +264,7 @@ QString Demo::addLegacyMember(const QDateTime &now)
     m_generators.push_back(generator);
     m_nightscout->site(legacySite).store().serveGenerated(generator);
 
-    const QString member = m_openHumans->addMember();
+    QString member = m_openHumans->addMember();
     const auto siteUrl = ns::SiteUrl::parse(m_nightscout->url(legacySite).toString());
     m_openHumans->addFile(member, records::urlFileName(member), records::urlFileContent(*siteUrl, ns::Credentials()),
                           QStringLiteral("Nightscout URL"), { QStringLiteral("nightscout") });

@@ -22,11 +22,11 @@ enum class Kind { Timestamp, MemberId, Date, Year, Typed, Number };
 
 struct SurveyColumn
 {
-    const char *column;
-    Kind kind;
-    const char *openapsHeader;
-    const char *nightscoutHeader;
-    QString (*scrub)(const QString &typed) = nullptr;
+    const char *column = nullptr;
+    Kind kind = Kind::Typed;
+    const char *openapsHeader = nullptr;
+    const char *nightscoutHeader = nullptr;
+    QString (*scrub)(const QString &typed) = nullptr; // Typed columns only
 };
 
 // The forms' questions, as the old system read them.
