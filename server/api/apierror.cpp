@@ -36,6 +36,8 @@ const QHash<QString, Code> &statusTable()
         { QStringLiteral("rate-limited"), Code::TooManyRequests },
         { QStringLiteral("account-locked"), Code::TooManyRequests },
         { QStringLiteral("too-many-exports"), Code::TooManyRequests },
+        { QStringLiteral("not-ready"), Code::Conflict },
+        { QStringLiteral("quota-exceeded"), Code::InsufficientStorage },
         { QStringLiteral("mail-unavailable"), Code::ServiceUnavailable },
     };
     return table;

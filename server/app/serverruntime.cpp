@@ -2,6 +2,7 @@
 
 #include "api/cohort/cohortapi.h"
 #include "api/export/exportapi.h"
+#include "api/release/releaseapi.h"
 #include "api/researcherapi.h"
 #include "app/runtimemetrics.h"
 #include "etl/etlservice.h"
@@ -13,6 +14,7 @@
 #include "site/participantsite.h"
 #include "site/sitesettings.h"
 
+#include <QDir>
 #include <QHostAddress>
 #include <QLoggingCategory>
 
@@ -101,6 +103,16 @@ Status ServerRuntime::start(const Roles &roles)
                 m_database, [&auth](const QString &token) { return auth.authenticateToken(token); },
                 m_config.integer(QStringLiteral("COHORT_MIN_PARTICIPANTS")));
         m_cohortApi->install(*m_web);
+        api::ReleaseSettings releases;
+        releases.directory = m_config.value(QStringLiteral("RELEASE_DIR"));
+        if (releases.directory.isEmpty())
+            releases.directory = QDir(m_config.dataDir()).absoluteFilePath(QStringLiteral("releases"));
+        releases.expirySeconds = qint64(m_config.integer(QStringLiteral("RELEASE_EXPIRY_HOURS"))) * 3600;
+        releases.quotaBytes = qint64(m_config.integer(QStringLiteral("RELEASE_QUOTA_MB"))) * 1024 * 1024;
+        releases.releasesPerResearcher = qMax(1, m_config.integer(QStringLiteral("API_EXPORTS_PER_RESEARCHER")));
+        m_releaseApi = std::make_unique<api::ReleaseApi>(
+                m_database, [&auth](const QString &token) { return auth.authenticateToken(token); }, releases);
+        m_releaseApi->install(*m_web);
     }
     if (m_web) {
         addMetricsSources();

@@ -22,6 +22,7 @@ class WebServer;
 namespace openaps::api {
 class CohortApi;
 class ExportApi;
+class ReleaseApi;
 class ResearcherApi;
 }
 namespace openaps::mail {
@@ -76,6 +77,7 @@ private:
     std::unique_ptr<api::ResearcherApi> m_researcherApi;
     // After m_researcherApi, so it goes first: it uses its TokenAuth.
     std::unique_ptr<api::ExportApi> m_exportApi;
+    std::unique_ptr<api::ReleaseApi> m_releaseApi;
     std::unique_ptr<api::CohortApi> m_cohortApi;
     ingest::IngestService *m_ingest = nullptr;
     etl::EtlService *m_etl = nullptr;

@@ -22,7 +22,7 @@ constexpr qsizetype chunkBytes = 64 * 1024;
 class ChunkSink
 {
 public:
-    ChunkSink(http::ChunkQueue &queue, bool compress) : m_queue(queue)
+    ChunkSink(ExportSink &queue, bool compress) : m_queue(queue)
     {
         if (compress)
             m_gzip = std::make_unique<gzip::Deflater>();
@@ -60,7 +60,7 @@ public:
     }
 
 private:
-    http::ChunkQueue &m_queue;
+    ExportSink &m_queue;
     std::unique_ptr<gzip::Deflater> m_gzip;
     QByteArray m_buffer;
 };
@@ -82,22 +82,18 @@ struct Outcome
     std::optional<Error> error; // nullopt: complete or cancelled
 };
 
-Outcome produceSqlite(QSqlDatabase &db, const ExportQuery &query, http::ChunkQueue &queue)
+// In the read transaction already open on `db`.
+Outcome produceSqlite(QSqlDatabase &db, const ExportQuery &query, ExportSink &queue)
 {
     Outcome outcome;
     const ExportSql sql(query, ExportSql::Dialect::Sqlite);
-    // One read transaction: the estimate and the rows see the same data.
-    db.transaction();
     auto estimate = count(db, sql);
     if (!estimate) {
-        db.rollback();
         outcome.error = estimate.error();
         return outcome;
     }
-    if (!queue.setEstimate(*estimate)) {
-        db.rollback();
+    if (!queue.setEstimate(*estimate))
         return outcome;
-    }
     const RowEncoder encoder(*query.dataset, query.params.format, query.params.spreadsheetSafe);
     ChunkSink sink(queue, query.params.gzip);
     sink.buffer() += encoder.header();
@@ -108,7 +104,6 @@ Outcome produceSqlite(QSqlDatabase &db, const ExportQuery &query, http::ChunkQue
         q.addBindValue(v);
     if (!q.exec()) {
         outcome.error = db::sqlError("reading export rows", q.lastError());
-        db.rollback();
         return outcome;
     }
     const int columns = int(query.dataset->columns.size());
@@ -126,11 +121,12 @@ Outcome produceSqlite(QSqlDatabase &db, const ExportQuery &query, http::ChunkQue
     else if (open)
         sink.finish(outcome.rows);
     q.finish();
-    db.rollback();
     return outcome;
 }
 
-Outcome producePostgres(QSqlDatabase &db, const ExportQuery &query, http::ChunkQueue &queue)
+// In the snapshot already open on `db` (beginSnapshot). The caller rolls
+// the transaction back afterwards, whatever happened.
+Outcome producePostgres(QSqlDatabase &db, const ExportQuery &query, ExportSink &queue)
 {
     Outcome outcome;
     auto conn = pg::nativeHandle(db);
@@ -140,23 +136,13 @@ Outcome producePostgres(QSqlDatabase &db, const ExportQuery &query, http::ChunkQ
     }
     const ExportSql countSql(query, ExportSql::Dialect::Postgres);
     const ExportSql copySql(query, ExportSql::Dialect::PostgresCopy);
-    // REPEATABLE READ: the estimate and the COPY see one snapshot.
-    if (!db.transaction()) {
-        outcome.error = db::sqlError("starting the export", db.lastError());
-        return outcome;
-    }
     auto fail = [&](Error e) {
-        // A session the server ended has no transaction left to roll back.
-        if (PQstatus(*conn) == CONNECTION_OK)
-            db.rollback();
         outcome.error = std::move(e);
         return outcome;
     };
     {
         // Scoped: its prepared statement is released before the COPY.
         QSqlQuery q(db);
-        if (!q.exec(QStringLiteral("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")))
-            return fail(db::sqlError("starting the export", q.lastError()));
         for (const auto &[name, value] : copySql.settings()) {
             q.prepare(QStringLiteral("SELECT set_config(?, ?, true)"));
             q.addBindValue(name);
@@ -168,10 +154,8 @@ Outcome producePostgres(QSqlDatabase &db, const ExportQuery &query, http::ChunkQ
     auto estimate = count(db, countSql);
     if (!estimate)
         return fail(estimate.error());
-    if (!queue.setEstimate(*estimate)) {
-        db.rollback();
+    if (!queue.setEstimate(*estimate))
         return outcome;
-    }
 
     pg::PgResult started = pg::exec(*conn, copySql.copySql());
     if (PQresultStatus(started.get()) != PGRES_COPY_OUT)
@@ -187,7 +171,6 @@ Outcome producePostgres(QSqlDatabase &db, const ExportQuery &query, http::ChunkQ
         ++outcome.rows;
         if (!sink.flushIfFull(outcome.rows)) {
             pg::cancelCopyOut(*conn); // the client left
-            db.rollback();
             return outcome;
         }
     }
@@ -200,12 +183,61 @@ Outcome producePostgres(QSqlDatabase &db, const ExportQuery &query, http::ChunkQ
         PQclear(extra);
     if (!result.ok())
         return fail(makeError("database", QStringLiteral("The export stopped: %1").arg(result.safeMessage())));
-    db.rollback();
     sink.finish(outcome.rows);
     return outcome;
 }
 
+// The queue of a streamed download as the sink of its rows.
+class QueueSink final : public ExportSink
+{
+public:
+    explicit QueueSink(http::ChunkQueue &queue) : m_queue(queue) { }
+    bool setEstimate(qint64 rows) override { return m_queue.setEstimate(rows); }
+    bool push(QByteArray chunk, qint64 rowsThrough) override { return m_queue.push(std::move(chunk), rowsThrough); }
+    bool isCancelled() const override { return m_queue.isCancelled(); }
+
+private:
+    http::ChunkQueue &m_queue;
+};
+
 } // namespace
+
+Result<QDateTime> beginSnapshot(QSqlDatabase &db, bool postgres)
+{
+    if (!db.transaction())
+        return db::sqlError("starting the export", db.lastError());
+    QSqlQuery q(db);
+    // PostgreSQL: the snapshot is taken by the first query after SET
+    // TRANSACTION; SQLite: a deferred transaction's by its first read.
+    const bool ok = postgres ? q.exec(QStringLiteral("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+                    && q.exec(QStringLiteral("SELECT 1 FROM schema_migrations LIMIT 1"))
+                             : q.exec(QStringLiteral("SELECT 1 FROM schema_migrations LIMIT 1"));
+    if (!ok) {
+        const Error error = db::sqlError("starting the export", q.lastError());
+        endSnapshot(db, postgres);
+        return error;
+    }
+    return QDateTime::currentDateTimeUtc();
+}
+
+void endSnapshot(QSqlDatabase &db, bool postgres)
+{
+    // A session the server ended has no transaction left to roll back.
+    if (postgres) {
+        auto conn = pg::nativeHandle(db);
+        if (!conn || PQstatus(*conn) != CONNECTION_OK)
+            return;
+    }
+    db.rollback();
+}
+
+Result<qint64> produceInSnapshot(QSqlDatabase &db, bool postgres, const ExportQuery &query, ExportSink &sink)
+{
+    const Outcome outcome = postgres ? producePostgres(db, query, sink) : produceSqlite(db, query, sink);
+    if (outcome.error)
+        return *outcome.error;
+    return outcome.rows;
+}
 
 void produceExport(const db::Database &database, const ExportQuery &query, http::ChunkQueue &queue)
 {
@@ -216,7 +248,14 @@ void produceExport(const db::Database &database, const ExportQuery &query, http:
             outcome.error = connection.error();
         } else {
             QSqlDatabase db = *connection;
-            outcome = database.isPostgres() ? producePostgres(db, query, queue) : produceSqlite(db, query, queue);
+            // One snapshot: the estimate and the rows see the same data.
+            if (auto snapshot = beginSnapshot(db, database.isPostgres()); !snapshot) {
+                outcome.error = snapshot.error();
+            } else {
+                QueueSink sink(queue);
+                outcome = database.isPostgres() ? producePostgres(db, query, sink) : produceSqlite(db, query, sink);
+                endSnapshot(db, database.isPostgres());
+            }
         }
     }
     // The worker thread's connection lives as long as the export: a pool

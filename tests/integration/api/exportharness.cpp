@@ -86,8 +86,16 @@ api::CohortApi &ExportHarness::installCohortApi(int minParticipants)
     return *m_cohort;
 }
 
+api::ReleaseApi &ExportHarness::installReleaseApi(const api::ReleaseSettings &settings, Clock clock)
+{
+    m_releases = std::make_unique<api::ReleaseApi>(*m_database, m_authenticate, settings, std::move(clock));
+    m_releases->install(*m_web);
+    return *m_releases;
+}
+
 ExportHarness::~ExportHarness()
 {
+    m_releases.reset();
     m_cohort.reset();
     m_api.reset();
     m_web.reset();
@@ -249,7 +257,18 @@ QNetworkRequest ExportHarness::request(const QString &pathAndQuery, const QByteA
 
 ApiReply ExportHarness::get(const QString &pathAndQuery, const QByteArray &token)
 {
-    QNetworkReply *reply = m_nam.get(request(pathAndQuery, token));
+    return send("GET", pathAndQuery, {}, {}, token);
+}
+
+ApiReply ExportHarness::send(const QByteArray &verb, const QString &pathAndQuery, const QByteArray &body,
+                             const QList<std::pair<QByteArray, QByteArray>> &headers, const QByteArray &token)
+{
+    QNetworkRequest r = request(pathAndQuery, token);
+    if (!body.isEmpty())
+        r.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    for (const auto &[name, value] : headers)
+        r.setRawHeader(name, value);
+    QNetworkReply *reply = m_nam.sendCustomRequest(r, verb, body);
     QSignalSpy done(reply, &QNetworkReply::finished);
     ApiReply out;
     if (!done.wait(20000)) {

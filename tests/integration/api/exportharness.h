@@ -7,6 +7,7 @@
 
 #include "api/cohort/cohortapi.h"
 #include "api/export/exportapi.h"
+#include "api/release/releaseapi.h"
 #include "db/database.h"
 #include "http/webserver.h"
 #include "testdatabase.h"
@@ -58,6 +59,8 @@ public:
     // The cohort views (GET /api/v1/cohort/...) beside the export, with k,
     // behind the same authenticator.
     api::CohortApi &installCohortApi(int minParticipants);
+    // The releases (POST /api/v1/releases ...) beside the export, behind the same authenticator.
+    api::ReleaseApi &installReleaseApi(const api::ReleaseSettings &settings, Clock clock = systemClock());
     QNetworkAccessManager &nam() { return m_nam; }
 
     // Members 101 (consent openaps: source_entity 0), 102 (nsf: 1) and 103
@@ -77,6 +80,9 @@ public:
     QUrl url(const QString &pathAndQuery) const;
     QNetworkRequest request(const QString &pathAndQuery, const QByteArray &token) const;
     ApiReply get(const QString &pathAndQuery, const QByteArray &token = tokens::all);
+    // Any method, with a JSON body (if not empty) and extra headers.
+    ApiReply send(const QByteArray &verb, const QString &pathAndQuery, const QByteArray &body = {},
+                  const QList<std::pair<QByteArray, QByteArray>> &headers = {}, const QByteArray &token = tokens::all);
     // Starts a download read 16 KB at a time and waits for its first bytes
     // (nullptr if none came).
     QNetworkReply *startSlowDownload(const QString &pathAndQuery, const QByteArray &token = tokens::all);
@@ -95,6 +101,7 @@ private:
     std::unique_ptr<api::ExportApi> m_api;
     api::ExportApi::Authenticate m_authenticate;
     std::unique_ptr<api::CohortApi> m_cohort;
+    std::unique_ptr<api::ReleaseApi> m_releases;
     bool m_valid = false;
 };
 

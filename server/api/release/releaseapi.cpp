@@ -1,0 +1,541 @@
+#include "api/release/releaseapi.h"
+
+#include "api/apierror.h"
+#include "api/apilog.h"
+#include "api/export/datasets.h"
+#include "api/export/downloadaudit.h"
+#include "api/export/exportparams.h"
+#include "api/release/filerange.h"
+#include "api/release/releasejob.h"
+#include "api/tokenauth.h"
+#include "http/pendingreply.h"
+#include "http/webserver.h"
+
+#include <QDir>
+#include <QFile>
+#include <QHttpServer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSqlRecord>
+#include <QUrlQuery>
+
+namespace openaps::api {
+
+namespace {
+
+constexpr auto releaseColumns = "id, researcher_id, datasets, query, compression, scope, state, row_count, "
+                                "byte_count, sha256, error, created_at, finished_at, expires_at";
+
+QString zipPath(const ReleaseSettings &settings, qint64 id)
+{
+    return QDir(settings.directory).absoluteFilePath(QStringLiteral("release-%1.zip").arg(id));
+}
+
+Error notFound()
+{
+    return makeError("not-found", QStringLiteral("There is no such release."));
+}
+
+// What a statement returned, read to the end: a statement left open would
+// hold SQLite's read snapshot (and a later write on that connection would
+// find the database locked).
+struct Rows
+{
+    QList<QVariantList> rows;
+    int affected = 0;
+    bool isEmpty() const { return rows.isEmpty(); }
+    const QVariantList &first() const { return rows.first(); }
+};
+
+Result<Rows> run(const db::Database &database, const QString &sql, const QVariantList &values)
+{
+    auto connection = database.connection();
+    if (!connection)
+        return connection.error();
+    QSqlQuery q(*connection);
+    q.setForwardOnly(true);
+    q.prepare(sql);
+    for (const QVariant &v : values)
+        q.addBindValue(v);
+    if (!q.exec())
+        return db::sqlError("reading or writing releases", q.lastError());
+    Rows out;
+    while (q.next()) {
+        QVariantList row;
+        for (int i = 0; i < q.record().count(); ++i)
+            row << q.value(i);
+        out.rows << row;
+    }
+    out.affected = q.numRowsAffected();
+    return out;
+}
+
+QJsonValue nullable(const QVariant &v)
+{
+    return v.isNull() ? QJsonValue() : QJsonValue(v.toString());
+}
+
+// A row read with releaseColumns as the API shows it; `rows` while it runs.
+QJsonObject releaseJson(const QVariantList &q, std::optional<qint64> runningRows)
+{
+    const QUrlQuery query(q.value(3).toString());
+    return {
+        { QStringLiteral("id"), q.value(0).toLongLong() },
+        { QStringLiteral("datasets"), QJsonArray::fromStringList(q.value(2).toString().split(QLatin1Char(','))) },
+        { QStringLiteral("format"), query.queryItemValue(QStringLiteral("format")) },
+        { QStringLiteral("compression"), q.value(4).toString() },
+        { QStringLiteral("scope"), q.value(5).toString() },
+        { QStringLiteral("state"), q.value(6).toString() },
+        { QStringLiteral("rows"), runningRows.value_or(q.value(7).toLongLong()) },
+        { QStringLiteral("bytes"), q.value(8).toLongLong() },
+        { QStringLiteral("sha256"), nullable(q.value(9)) },
+        { QStringLiteral("error"), nullable(q.value(10)) },
+        { QStringLiteral("created_at"), q.value(11).toString() },
+        { QStringLiteral("finished_at"), nullable(q.value(12)) },
+        { QStringLiteral("expires_at"), nullable(q.value(13)) },
+    };
+}
+
+// The body of POST /api/v1/releases as the datasets and the streamed
+// export's query string; the filters are checked exactly as an export's.
+struct ParsedRequest
+{
+    QStringList datasets;
+    QUrlQuery query;
+    bool deflate = true;
+};
+
+Result<ParsedRequest> parseRequest(const QByteArray &body)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+    if (!doc.isObject())
+        return makeError("bad-request", QStringLiteral("The body must be a JSON object."));
+    const QJsonObject o = doc.object();
+    static const QStringList known { QStringLiteral("datasets"),     QStringLiteral("format"),
+                                     QStringLiteral("from"),         QStringLiteral("to"),
+                                     QStringLiteral("participants"), QStringLiteral("compression") };
+    for (const QString &key : o.keys()) {
+        if (!known.contains(key))
+            return badParameter(key, QStringLiteral("is not known here (%1).").arg(known.join(QLatin1String(", "))));
+    }
+    ParsedRequest r;
+    const QJsonArray datasetList = o.value(QStringLiteral("datasets")).toArray();
+    if (datasetList.isEmpty())
+        return badParameter(QStringLiteral("datasets"), QStringLiteral("must list at least one dataset."));
+    for (const QJsonValue &v : datasetList) {
+        const QString name = v.toString();
+        if (!findDataset(name))
+            return makeError("unknown-dataset", QStringLiteral("There is no dataset '%1'.").arg(name));
+        if (r.datasets.contains(name))
+            return badParameter(QStringLiteral("datasets"), QStringLiteral("names '%1' twice.").arg(name));
+        r.datasets << name;
+    }
+    for (const char *name : { "format", "from", "to" }) {
+        const QJsonValue v = o.value(QLatin1String(name));
+        if (v.isUndefined() || v.isNull())
+            continue;
+        if (!v.isString())
+            return badParameter(QLatin1String(name), QStringLiteral("must be a string."));
+        r.query.addQueryItem(QLatin1String(name), v.toString());
+    }
+    if (!r.query.hasQueryItem(QStringLiteral("format")))
+        r.query.addQueryItem(QStringLiteral("format"), QStringLiteral("csv"));
+    if (o.contains(QStringLiteral("participants"))) {
+        QStringList ids;
+        for (const QJsonValue &v : o.value(QStringLiteral("participants")).toArray())
+            ids << (v.isDouble() ? QString::number(v.toInteger()) : v.toString());
+        r.query.addQueryItem(QStringLiteral("participants"), ids.join(QLatin1Char(',')));
+    }
+    const QString compression = o.value(QStringLiteral("compression")).toString(QStringLiteral("deflate"));
+    if (compression != QLatin1String("deflate") && compression != QLatin1String("store"))
+        return badParameter(QStringLiteral("compression"), QStringLiteral("must be deflate or store."));
+    r.deflate = compression == QLatin1String("deflate");
+    for (const QString &name : r.datasets) {
+        if (auto params = ExportParams::parse(r.query, *findDataset(name)); !params)
+            return params.error();
+    }
+    return r;
+}
+
+} // namespace
+
+ReleaseApi::ReleaseApi(db::Database database, Authenticate authenticate, ReleaseSettings settings, Clock clock,
+                       QObject *parent)
+    : QObject(parent),
+      m_database(std::move(database)),
+      m_authenticate(std::move(authenticate)),
+      m_settings(std::move(settings)),
+      m_clock(std::move(clock))
+{
+    m_jobs.setMaxThreadCount(1);
+    m_lookups.setMaxThreadCount(2);
+    m_expiry.setInterval(std::chrono::minutes(1));
+    connect(&m_expiry, &QTimer::timeout, this, [this] { m_lookups.start([this] { expireReleases(); }); });
+}
+
+ReleaseApi::~ReleaseApi()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        for (const auto &job : std::as_const(m_running))
+            job->cancelled = true;
+    }
+    m_jobs.clear();
+    m_jobs.waitForDone();
+    m_lookups.waitForDone();
+}
+
+void ReleaseApi::install(http::WebServer &web)
+{
+    QDir().mkpath(m_settings.directory);
+    // Releases a restart interrupted will not finish.
+    if (auto q = run(m_database,
+                     QStringLiteral("UPDATE releases SET state = 'failed', error = 'The server restarted.' "
+                                    "WHERE state IN ('queued', 'running')"),
+                     {});
+        !q)
+        qCWarning(lcApi, "releases: %s", qPrintable(q.error().message));
+    m_database.closeConnection();
+    m_lookups.start([this] { expireReleases(); });
+    m_expiry.start();
+
+    QHttpServer &router = web.router();
+    using Method = QHttpServerRequest::Method;
+    using Responder = QHttpServerResponder;
+    router.route(QStringLiteral("/api/v1/releases/<arg>/file"), Method::Get,
+                 [this](qint64 id, const QHttpServerRequest &r, Responder &&responder) {
+                     serveFile(r, std::move(responder), id);
+                 });
+    router.route(QStringLiteral("/api/v1/releases/<arg>/cancel"), Method::Post,
+                 [this](qint64 id, const QHttpServerRequest &r, Responder &&responder) {
+                     answerOnWorker(this, m_lookups, m_authenticate, r, std::move(responder),
+                                    [this, id](const Researcher &researcher) { return cancel(researcher, id); });
+                 });
+    router.route(QStringLiteral("/api/v1/releases/<arg>"), Method::Delete,
+                 [this](qint64 id, const QHttpServerRequest &r, Responder &&responder) {
+                     answerOnWorker(this, m_lookups, m_authenticate, r, std::move(responder),
+                                    [this, id](const Researcher &researcher) { return cancel(researcher, id); });
+                 });
+    router.route(QStringLiteral("/api/v1/releases/<arg>"), Method::Get,
+                 [this](qint64 id, const QHttpServerRequest &r, Responder &&responder) {
+                     answerOnWorker(this, m_lookups, m_authenticate, r, std::move(responder),
+                                    [this, id](const Researcher &researcher) {
+                                        auto q = run(m_database,
+                                                     QStringLiteral("SELECT %1 FROM releases WHERE id = ? AND "
+                                                                    "researcher_id = ?")
+                                                             .arg(QLatin1String(releaseColumns)),
+                                                     { id, researcher.id });
+                                        if (!q)
+                                            return errorResponse(q.error());
+                                        if (q->isEmpty())
+                                            return errorResponse(notFound());
+                                        std::optional<qint64> rows;
+                                        {
+                                            std::lock_guard lock(m_mutex);
+                                            if (auto job = m_running.value(id))
+                                                rows = job->rows.load();
+                                        }
+                                        return jsonResponse(releaseJson(q->first(), rows));
+                                    });
+                 });
+    router.route(QStringLiteral("/api/v1/releases"), Method::Get,
+                 [this](const QHttpServerRequest &r, Responder &&responder) {
+                     answerOnWorker(this, m_lookups, m_authenticate, r, std::move(responder),
+                                    [this](const Researcher &researcher) {
+                                        auto q = run(m_database,
+                                                     QStringLiteral("SELECT %1 FROM releases WHERE researcher_id = ? "
+                                                                    "ORDER BY id DESC LIMIT 100")
+                                                             .arg(QLatin1String(releaseColumns)),
+                                                     { researcher.id });
+                                        if (!q)
+                                            return errorResponse(q.error());
+                                        QJsonArray list;
+                                        std::lock_guard lock(m_mutex);
+                                        for (const QVariantList &row : q->rows) {
+                                            std::optional<qint64> rows;
+                                            if (auto job = m_running.value(row.value(0).toLongLong()))
+                                                rows = job->rows.load();
+                                            list.append(releaseJson(row, rows));
+                                        }
+                                        return jsonResponse({ { QStringLiteral("releases"), list } });
+                                    });
+                 });
+    router.route(QStringLiteral("/api/v1/releases"), Method::Post,
+                 [this](const QHttpServerRequest &r, Responder &&responder) {
+                     answerOnWorker(this, m_lookups, m_authenticate, r, std::move(responder),
+                                    [this, body = r.body()](const Researcher &researcher) {
+                                        return create(researcher, body);
+                                    });
+                 });
+}
+
+QHttpServerResponse ReleaseApi::create(const Researcher &researcher, const QByteArray &body)
+{
+    const auto request = parseRequest(body);
+    if (!request)
+        return errorResponse(request.error());
+    auto busy = run(m_database,
+                    QStringLiteral("SELECT COUNT(*) FROM releases WHERE researcher_id = ? AND state IN "
+                                   "('queued', 'running')"),
+                    { researcher.id });
+    if (!busy)
+        return errorResponse(busy.error());
+    if (busy->first().value(0).toInt() >= m_settings.releasesPerResearcher) {
+        auto response = errorResponse(makeError(
+                "too-many-exports",
+                QStringLiteral("You already have %1 releases queued or running. Please wait for one to finish.")
+                        .arg(m_settings.releasesPerResearcher)));
+        response.setHeader("Retry-After", "30");
+        return response;
+    }
+    if (m_settings.quotaBytes > 0) {
+        auto used = run(m_database,
+                        QStringLiteral("SELECT COALESCE(SUM(byte_count), 0) FROM releases WHERE researcher_id = ? "
+                                       "AND state = 'ready'"),
+                        { researcher.id });
+        if (!used)
+            return errorResponse(used.error());
+        if (used->first().value(0).toLongLong() >= m_settings.quotaBytes)
+            return errorResponse(makeError("quota-exceeded",
+                                           QStringLiteral("Your releases fill your disk quota (%1 bytes). Delete one "
+                                                          "(DELETE /api/v1/releases/{id}) or wait until one expires.")
+                                                   .arg(m_settings.quotaBytes)));
+    }
+    auto inserted = run(m_database,
+                        QStringLiteral("INSERT INTO releases (researcher_id, datasets, query, compression, scope, "
+                                       "state, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?) RETURNING id"),
+                        { researcher.id, request->datasets.join(QLatin1Char(',')),
+                          request->query.toString(QUrl::FullyEncoded),
+                          request->deflate ? QStringLiteral("deflate") : QStringLiteral("store"),
+                          scopeName(researcher.scope), formatApiTime(m_clock()) });
+    if (!inserted)
+        return errorResponse(inserted.error());
+    const qint64 id = inserted->first().value(0).toLongLong();
+    m_jobs.start([this, id] { runJob(id); });
+    return jsonResponse({ { QStringLiteral("id"), id }, { QStringLiteral("state"), QStringLiteral("queued") } },
+                        QHttpServerResponse::StatusCode::Accepted);
+}
+
+QHttpServerResponse ReleaseApi::cancel(const Researcher &researcher, qint64 id)
+{
+    auto found = run(m_database, QStringLiteral("SELECT state FROM releases WHERE id = ? AND researcher_id = ?"),
+                     { id, researcher.id });
+    if (!found)
+        return errorResponse(found.error());
+    if (found->isEmpty())
+        return errorResponse(notFound());
+    const QString state = found->first().value(0).toString();
+    if (state != QLatin1String("queued") && state != QLatin1String("running") && state != QLatin1String("ready"))
+        return jsonResponse({ { QStringLiteral("id"), id }, { QStringLiteral("state"), state } });
+    auto updated = run(m_database,
+                       QStringLiteral("UPDATE releases SET state = 'cancelled', finished_at = ? WHERE id = ? AND "
+                                      "state = ?"),
+                       { formatApiTime(m_clock()), id, state });
+    if (!updated)
+        return errorResponse(updated.error());
+    {
+        std::lock_guard lock(m_mutex);
+        if (auto job = m_running.value(id))
+            job->cancelled = true;
+    }
+    if (state == QLatin1String("ready"))
+        QFile::remove(zipPath(m_settings, id));
+    return jsonResponse({ { QStringLiteral("id"), id }, { QStringLiteral("state"), QStringLiteral("cancelled") } });
+}
+
+void ReleaseApi::runJob(qint64 id)
+{
+    auto job = std::make_shared<Job>();
+    {
+        std::lock_guard lock(m_mutex);
+        m_running.insert(id, job);
+    }
+    const auto finish = qScopeGuard([&] {
+        std::lock_guard lock(m_mutex);
+        m_running.remove(id);
+        m_database.closeConnection();
+    });
+    auto started = run(m_database,
+                       QStringLiteral("UPDATE releases SET state = 'running' WHERE id = ? AND state = 'queued'"),
+                       { id });
+    if (!started || started->affected != 1)
+        return; // cancelled while queued
+    auto row = run(
+            m_database,
+            QStringLiteral("SELECT researcher_id, datasets, query, compression, scope FROM releases WHERE id = ?"),
+            { id });
+    if (!row || row->isEmpty())
+        return;
+    const QVariantList &values = row->first();
+    ReleaseRequest request;
+    request.id = id;
+    request.researcherId = values.value(0).toLongLong();
+    request.datasets = values.value(1).toString().split(QLatin1Char(','));
+    request.query = values.value(2).toString();
+    request.deflate = values.value(3).toString() == QLatin1String("deflate");
+    const auto scope = parseScope(values.value(4).toString());
+    request.scope = scope ? *scope : AccessScope::OpenAps;
+
+    ReleaseJobContext context;
+    context.path = zipPath(m_settings, id) + QStringLiteral(".part");
+    context.cancelled = &job->cancelled;
+    context.progress = [job](qint64 rows) { job->rows = rows; };
+    context.beforeDataset = m_beforeDataset;
+    if (auto previous = run(m_database,
+                            QStringLiteral("SELECT participants FROM releases WHERE researcher_id = ? AND id < ? AND "
+                                           "participants IS NOT NULL ORDER BY id DESC LIMIT 1"),
+                            { request.researcherId, id });
+        previous && !previous->isEmpty())
+        context.previousParticipants = QJsonDocument::fromJson(previous->first().value(0).toByteArray()).array();
+    if (m_settings.quotaBytes > 0) {
+        auto used = run(m_database,
+                        QStringLiteral("SELECT COALESCE(SUM(byte_count), 0) FROM releases WHERE researcher_id = ? "
+                                       "AND state = 'ready'"),
+                        { request.researcherId });
+        const qint64 taken = used && !used->isEmpty() ? used->first().value(0).toLongLong() : 0;
+        context.byteLimit = qMax<qint64>(1, m_settings.quotaBytes - taken);
+    }
+
+    DownloadRecord record;
+    record.researcherId = request.researcherId;
+    record.dataset = QStringLiteral("release");
+    record.format = QUrlQuery(request.query).queryItemValue(QStringLiteral("format"));
+    record.startedAt = m_clock();
+    QJsonObject filters;
+    filters.insert(QStringLiteral("release"), id);
+    filters.insert(QStringLiteral("datasets"), QJsonArray::fromStringList(request.datasets));
+    record.filters = filters;
+
+    const auto outcome = writeRelease(m_database, request, context);
+    const QDateTime now = m_clock();
+    record.finishedAt = now;
+    if (outcome) {
+        const QString path = zipPath(m_settings, id);
+        QFile::remove(path);
+        QFile::rename(context.path, path);
+        auto ready = run(m_database,
+                         QStringLiteral("UPDATE releases SET state = 'ready', row_count = ?, byte_count = ?, sha256 = "
+                                        "?, participants = ?, finished_at = ?, expires_at = ? WHERE id = ? AND "
+                                        "state = 'running'"),
+                         { outcome->rows, outcome->bytes, QString::fromLatin1(outcome->sha256),
+                           QString::fromUtf8(QJsonDocument(outcome->participants).toJson(QJsonDocument::Compact)),
+                           formatApiTime(now), formatApiTime(now.addSecs(m_settings.expirySeconds)), id });
+        if (!ready || ready->affected != 1)
+            QFile::remove(path); // cancelled at the last moment
+        record.rows = outcome->rows;
+        record.bytes = outcome->bytes;
+        record.outcome = QStringLiteral("complete");
+    } else {
+        const bool cancelled = outcome.error().code == QLatin1String("cancelled");
+        if (!cancelled) {
+            qCWarning(lcApi, "release %lld failed: %s", id, qPrintable(outcome.error().message));
+            if (!run(m_database,
+                     QStringLiteral("UPDATE releases SET state = 'failed', error = ?, finished_at = ? WHERE id = ? "
+                                    "AND state = 'running'"),
+                     { outcome.error().message, formatApiTime(now), id }))
+                qCWarning(lcApi, "release %lld: its failure could not be recorded", id);
+        }
+        record.rows = job->rows;
+        record.outcome = cancelled ? QStringLiteral("aborted") : QStringLiteral("failed");
+    }
+    if (auto s = recordDownload(m_database, record); !s)
+        qCWarning(lcApi, "could not record a release: %s", qPrintable(s.error().message));
+}
+
+int ReleaseApi::expireReleases()
+{
+    const auto closeConnection = qScopeGuard([this] { m_database.closeConnection(); });
+    auto due = run(m_database, QStringLiteral("SELECT id FROM releases WHERE state = 'ready' AND expires_at <= ?"),
+                   { formatApiTime(m_clock()) });
+    if (!due)
+        return -1;
+    for (const QVariantList &row : due->rows) {
+        const qint64 id = row.value(0).toLongLong();
+        QFile::remove(zipPath(m_settings, id));
+        if (!run(m_database, QStringLiteral("UPDATE releases SET state = 'expired' WHERE id = ? AND state = 'ready'"),
+                 { id }))
+            return -1;
+    }
+    return int(due->rows.size());
+}
+
+void ReleaseApi::serveFile(const QHttpServerRequest &request, QHttpServerResponder &&responder, qint64 id)
+{
+    auto reply = std::make_shared<http::PendingReply>(std::move(responder));
+    m_lookups.start([this, reply, id, token = TokenAuth::bearerToken(request), range = request.value("Range"),
+                     ifRange = request.value("If-Range")] {
+        const auto researcher = m_authenticate(token);
+        Result<std::pair<qint64, QByteArray>> file = notFound(); // size, sha256 hex
+        if (!researcher) {
+            file = researcher.error();
+        } else if (auto q = run(m_database,
+                                QStringLiteral("SELECT state, byte_count, sha256 FROM releases WHERE id = ? AND "
+                                               "researcher_id = ?"),
+                                { id, researcher->id });
+                   !q) {
+            file = q.error();
+        } else if (!q->isEmpty()) {
+            const QVariantList &row = q->first();
+            if (row.value(0).toString() == QLatin1String("ready"))
+                file = std::pair(row.value(1).toLongLong(), row.value(2).toByteArray());
+            else
+                file = makeError("not-ready",
+                                 QStringLiteral("The release is %1, not ready.").arg(row.value(0).toString()));
+        }
+        m_database.closeConnection();
+        QMetaObject::invokeMethod(
+                this,
+                [this, reply, id, file, range, ifRange] {
+                    if (!file)
+                        return fail(reply, file.error());
+                    std::optional<QHttpServerResponder> responder = reply->take();
+                    if (!responder)
+                        return;
+                    const auto &[size, sha] = *file;
+                    const QByteArray etag = '"' + sha + '"';
+                    const QByteArray digest = "sha-256=:" + QByteArray::fromHex(sha).toBase64() + ':';
+                    const QByteArray disposition = "attachment; filename=\"release-" + QByteArray::number(id)
+                            + ".zip\"";
+                    const FileRange part = FileRange::parse(range, ifRange, etag, size);
+                    using Status = QHttpServerResponder::StatusCode;
+                    if (part.kind == FileRange::Kind::Unsatisfiable)
+                        return responder->write(QByteArray(),
+                                                { { "Content-Type", "application/zip" },
+                                                  { "Content-Range", part.contentRange(size) },
+                                                  { "ETag", etag },
+                                                  { "Accept-Ranges", "bytes" } },
+                                                Status::RequestRangeNotSatisfiable);
+                    auto *slice = new FileSlice(zipPath(m_settings, id), part.start, part.length);
+                    if (!slice->open(QIODevice::ReadOnly)) {
+                        delete slice;
+                        return errorResponse(makeError("not-found", QStringLiteral("The release file is gone.")))
+                                .write(std::move(*responder));
+                    }
+                    if (part.kind == FileRange::Kind::Partial)
+                        return responder->write(slice,
+                                                { { "Content-Type", "application/zip" },
+                                                  { "Content-Disposition", disposition },
+                                                  { "Content-Range", part.contentRange(size) },
+                                                  { "ETag", etag },
+                                                  { "Accept-Ranges", "bytes" },
+                                                  { "Repr-Digest", digest },
+                                                  { "Cache-Control", "no-store" } },
+                                                Status::PartialContent);
+                    responder->write(slice,
+                                     { { "Content-Type", "application/zip" },
+                                       { "Content-Disposition", disposition },
+                                       { "ETag", etag },
+                                       { "Accept-Ranges", "bytes" },
+                                       { "Repr-Digest", digest },
+                                       { "Cache-Control", "no-store" } },
+                                     Status::Ok);
+                },
+                Qt::QueuedConnection);
+    });
+}
+
+} // namespace openaps::api

@@ -1,0 +1,91 @@
+#pragma once
+
+#include "api/workeranswer.h"
+#include "core/clock.h"
+#include "db/database.h"
+
+#include <QHash>
+#include <QObject>
+#include <QThreadPool>
+#include <QTimer>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+class QHttpServerRequest;
+class QHttpServerResponder;
+
+namespace openaps::http {
+class WebServer;
+}
+
+namespace openaps::api {
+
+struct ReleaseSettings
+{
+    QString directory; // OPENAPS_RELEASE_DIR: where the zips are written
+    qint64 expirySeconds = 7 * 24 * 3600; // OPENAPS_RELEASE_EXPIRY_HOURS
+    qint64 quotaBytes = 0; // OPENAPS_RELEASE_QUOTA_MB per researcher; 0: none
+    int releasesPerResearcher = 2; // queued or running at once (OPENAPS_API_EXPORTS_PER_RESEARCHER)
+};
+
+// Releases (contract v1, "Releases"; README "Releases"):
+//   POST   /api/v1/releases                 {"datasets":[...],"format","from","to","participants","compression"}
+//                                           → 202 {"id","state":"queued"}
+//   GET    /api/v1/releases                 the researcher's releases, newest first
+//   GET    /api/v1/releases/{id}            state, rows so far, bytes, sha256, expires_at
+//   DELETE /api/v1/releases/{id}            (or POST .../cancel) cancels a queued or running one,
+//                                           removes a ready one's file
+//   GET    /api/v1/releases/{id}/file       the zip: ETag, Range/If-Range, Repr-Digest
+// One job at a time on a worker of its own, each from one snapshot
+// (releasejob.h). Finished files expire after `expirySeconds` (checked
+// every minute and at start).
+class ReleaseApi final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ReleaseApi)
+
+public:
+    ReleaseApi(db::Database database, Authenticate authenticate, ReleaseSettings settings, Clock clock = systemClock(),
+               QObject *parent = nullptr);
+    // Cancels the running job and waits for it.
+    ~ReleaseApi() override;
+
+    void install(http::WebServer &web);
+
+    // Removes the files of ready releases whose time ran out (state
+    // expired); how many, or -1 if the database failed. On the calling thread.
+    int expireReleases();
+    // Blocks until no release is queued or running.
+    void waitForJobs() { m_jobs.waitForDone(); }
+    // Tests: called on the job's thread before each dataset is read.
+    void setBeforeDataset(std::function<void(const QString &dataset)> hook) { m_beforeDataset = std::move(hook); }
+
+private:
+    QHttpServerResponse create(const Researcher &researcher, const QByteArray &body);
+    QHttpServerResponse cancel(const Researcher &researcher, qint64 id);
+    void runJob(qint64 id);
+    void serveFile(const QHttpServerRequest &request, QHttpServerResponder &&responder, qint64 id);
+
+    db::Database m_database;
+    Authenticate m_authenticate;
+    ReleaseSettings m_settings;
+    Clock m_clock;
+    QThreadPool m_jobs; // one release at a time
+    QThreadPool m_lookups;
+    QTimer m_expiry;
+    std::function<void(const QString &)> m_beforeDataset;
+
+    // Running jobs: rows so far and whether they were cancelled.
+    struct Job
+    {
+        std::atomic<qint64> rows { 0 };
+        std::atomic<bool> cancelled { false };
+    };
+    std::mutex m_mutex;
+    QHash<qint64, std::shared_ptr<Job>> m_running;
+};
+
+} // namespace openaps::api

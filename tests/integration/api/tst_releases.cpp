@@ -1,0 +1,398 @@
+#include "exportharness.h"
+#include "privacy/participantdata.h"
+
+#include <QCryptographicHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <future>
+
+using namespace openaps;
+using namespace Qt::StringLiterals;
+
+// Releases over real HTTP (issue 14): the files of a release are the
+// streamed exports of the same filters byte for byte, from one snapshot;
+// the manifest's checksums hold; the download resumes with Range; cancel,
+// expiry, quota and the withdrawn list work.
+class TestReleases final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase_data() { test::addBackendRows(); }
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void filesEqualTheExports();
+    void downloadResumesWithRange();
+    void rowsInsertedMeanwhileAreNotInIt();
+    void withdrawnAfterAnErasure();
+    void expiryRemovesTheFile();
+    void quota();
+    void cancel();
+};
+
+namespace {
+
+const QStringList allDatasets { u"entries"_s, u"treatments"_s, u"device_status"_s, u"profile"_s };
+const QString filters = u"format=csv&from=2024-01-01T00:00:00Z&to=2024-01-02T00:00:00Z"_s;
+
+// Starts a release and returns its id (0 if refused).
+qint64 post(test::ExportHarness &h, const QJsonObject &body)
+{
+    const auto reply = h.send("POST", u"/api/v1/releases"_s, QJsonDocument(body).toJson());
+    if (reply.status != 202 || reply.json().value(u"state"_s).toString() != u"queued"_s)
+        return 0;
+    return reply.json().value(u"id"_s).toInteger();
+}
+
+QJsonObject releaseBody(const QStringList &datasets)
+{
+    return { { u"datasets"_s, QJsonArray::fromStringList(datasets) },
+             { u"format"_s, u"csv"_s },
+             { u"from"_s, u"2024-01-01T00:00:00Z"_s },
+             { u"to"_s, u"2024-01-02T00:00:00Z"_s } };
+}
+
+QString state(test::ExportHarness &h, qint64 id)
+{
+    return h.get(u"/api/v1/releases/%1"_s.arg(id)).json().value(u"state"_s).toString();
+}
+
+// The entries of a zip, by name.
+QHash<QString, QByteArray> unzip(const QByteArray &zip)
+{
+    QHash<QString, QByteArray> files;
+    archive *a = archive_read_new();
+    archive_read_support_format_zip(a);
+    if (archive_read_open_memory(a, zip.constData(), size_t(zip.size())) != ARCHIVE_OK) {
+        archive_read_free(a);
+        return files;
+    }
+    archive_entry *entry = nullptr;
+    while (archive_read_next_header(a, &entry) == ARCHIVE_OK) {
+        QByteArray content;
+        char buffer[65536];
+        la_ssize_t n = 0;
+        while ((n = archive_read_data(a, buffer, sizeof buffer)) > 0)
+            content.append(buffer, n);
+        files.insert(QString::fromUtf8(archive_entry_pathname(entry)), content);
+    }
+    archive_read_free(a);
+    return files;
+}
+
+QByteArray sha256Hex(const QByteArray &data)
+{
+    return QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex();
+}
+
+QJsonObject manifestOf(const QHash<QString, QByteArray> &files)
+{
+    return QJsonDocument::fromJson(files.value(u"manifest.json"_s)).object();
+}
+
+struct Fixture
+{
+    QTemporaryDir dir;
+    api::ReleaseSettings settings() const
+    {
+        api::ReleaseSettings s;
+        s.directory = dir.path();
+        s.expirySeconds = 3600;
+        return s;
+    }
+};
+
+} // namespace
+
+void TestReleases::filesEqualTheExports()
+{
+    QFETCH_GLOBAL(QString, backend);
+    test::ExportHarness h(backend);
+    QVERIFY(h.isValid());
+    QVERIFY(h.seed());
+    Fixture f;
+    h.installReleaseApi(f.settings());
+
+    const qint64 id = post(h, releaseBody(allDatasets));
+    QVERIFY(id > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(state(h, id), u"ready"_s, 20000);
+    const QJsonObject release = h.get(u"/api/v1/releases/%1"_s.arg(id)).json();
+    const auto file = h.get(u"/api/v1/releases/%1/file"_s.arg(id));
+    QCOMPARE(file.status, 200);
+    QCOMPARE(file.header("Content-Type"), QByteArray("application/zip"));
+    QCOMPARE(file.header("Accept-Ranges"), QByteArray("bytes"));
+    QCOMPARE(file.header("Content-Length"), QByteArray::number(file.body.size()));
+    QCOMPARE(file.header("ETag"), '"' + sha256Hex(file.body) + '"');
+    QCOMPARE(file.header("Repr-Digest"),
+             "sha-256=:" + QCryptographicHash::hash(file.body, QCryptographicHash::Sha256).toBase64() + ':');
+    QCOMPARE(release.value(u"sha256"_s).toString().toLatin1(), sha256Hex(file.body));
+    QCOMPARE(release.value(u"bytes"_s).toInteger(), file.body.size());
+
+    const auto files = unzip(file.body);
+    const QJsonObject manifest = manifestOf(files);
+    QCOMPARE(files.size(), allDatasets.size() + 3);
+    QVERIFY(files.contains(u"data_dictionary.csv"_s));
+    QVERIFY(files.value(u"README.txt"_s).contains("How to cite"));
+    QCOMPARE(manifest.value(u"scope"_s).toString(), u"all"_s);
+    QCOMPARE(manifest.value(u"filters"_s).toObject().value(u"from"_s).toString(), u"2024-01-01T00:00:00Z"_s);
+    QVERIFY(manifest.value(u"schema_version"_s).toInteger() >= 130);
+    QVERIFY(!manifest.value(u"snapshot_at"_s).toString().isEmpty());
+    QVERIFY(!manifest.value(u"data_dictionary_version"_s).toString().isEmpty());
+    qint64 rows = 0;
+    for (const QString &dataset : allDatasets) {
+        const auto exported = h.get(u"/api/v1/export/%1?%2"_s.arg(dataset, filters));
+        QCOMPARE(exported.status, 200);
+        QCOMPARE(files.value(dataset + u".csv"_s), exported.body);
+        QVERIFY(exported.body.count('\n') > 1);
+    }
+    for (const QJsonValue &v : manifest.value(u"files"_s).toArray()) {
+        const QJsonObject entry = v.toObject();
+        const QByteArray content = files.value(entry.value(u"name"_s).toString());
+        QCOMPARE(entry.value(u"sha256"_s).toString().toLatin1(), sha256Hex(content));
+        QCOMPARE(entry.value(u"bytes"_s).toInteger(), content.size());
+        rows += entry.value(u"rows"_s).toInteger();
+    }
+    QCOMPARE(manifest.value(u"files"_s).toArray().size(), allDatasets.size() + 2);
+    QCOMPARE(release.value(u"rows"_s).toInteger(), rows);
+
+    // Audited like a download (written by the job just after it is ready).
+    const auto audited = [&] {
+        for (const auto &row : h.auditRows()) {
+            if (row.value(u"dataset"_s).toString() == u"release"_s && row.value(u"outcome"_s) == u"complete"_s
+                && row.value(u"row_count"_s).toLongLong() == rows)
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(audited(), 10000);
+
+    // The list shows it; another researcher does not see it.
+    const auto list = h.get(u"/api/v1/releases"_s).json().value(u"releases"_s).toArray();
+    QCOMPARE(list.size(), 1);
+    QCOMPARE(h.get(u"/api/v1/releases/%1"_s.arg(id), test::tokens::nsf).status, 404);
+    QCOMPARE(h.get(u"/api/v1/releases/%1/file"_s.arg(id), test::tokens::nsf).status, 404);
+    // A bad request names the problem.
+    QCOMPARE(h.send("POST", u"/api/v1/releases"_s, R"({"datasets":["nope"]})").status, 404);
+    QCOMPARE(h.send("POST", u"/api/v1/releases"_s, R"({"datasets":["entries"],"from":"yesterday"})").status, 400);
+}
+
+void TestReleases::downloadResumesWithRange()
+{
+    QFETCH_GLOBAL(QString, backend);
+    test::ExportHarness h(backend);
+    QVERIFY(h.isValid());
+    QVERIFY(h.seed());
+    QVERIFY(h.seedBulk(200, 1000));
+    Fixture f;
+    h.installReleaseApi(f.settings());
+    const QJsonObject body { { u"datasets"_s, QJsonArray::fromStringList(allDatasets) },
+                             { u"compression"_s, u"store"_s } };
+    const qint64 id = post(h, body);
+    QVERIFY(id > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(state(h, id), u"ready"_s, 20000);
+    const QString path = u"/api/v1/releases/%1/file"_s.arg(id);
+    const auto whole = h.get(path);
+    QCOMPARE(whole.status, 200);
+    const QByteArray etag = whole.header("ETag");
+    const qint64 size = whole.body.size();
+    QVERIFY(size > 200 * 1000);
+
+    // Cut at several points, each resumed with Range + If-Range.
+    for (const qint64 cut : { qint64(1), qint64(4096), size / 3, size - 1 }) {
+        const auto rest = h.send("GET", path, {},
+                                 { { "Range", "bytes=" + QByteArray::number(cut) + '-' }, { "If-Range", etag } });
+        QCOMPARE(rest.status, 206);
+        QCOMPARE(rest.header("Content-Range"),
+                 "bytes " + QByteArray::number(cut) + '-' + QByteArray::number(size - 1) + '/'
+                         + QByteArray::number(size));
+        QCOMPARE(rest.header("Content-Length"), QByteArray::number(size - cut));
+        QCOMPARE(whole.body.left(cut) + rest.body, whole.body);
+    }
+    // A closed range and a suffix.
+    const auto middle = h.send("GET", path, {}, { { "Range", "bytes=10-19" } });
+    QCOMPARE(middle.status, 206);
+    QCOMPARE(middle.body, whole.body.mid(10, 10));
+    const auto tail = h.send("GET", path, {}, { { "Range", "bytes=-5" } });
+    QCOMPARE(tail.status, 206);
+    QCOMPARE(tail.body, whole.body.right(5));
+    // Past the end: 416 with the size.
+    const auto beyond = h.send("GET", path, {}, { { "Range", "bytes=" + QByteArray::number(size) + '-' } });
+    QCOMPARE(beyond.status, 416);
+    QCOMPARE(beyond.header("Content-Range"), "bytes */" + QByteArray::number(size));
+    // A stale ETag in If-Range: the whole file again.
+    const auto stale = h.send("GET", path, {}, { { "Range", "bytes=100-" }, { "If-Range", "\"0123\"" } });
+    QCOMPARE(stale.status, 200);
+    QCOMPARE(stale.body, whole.body);
+}
+
+void TestReleases::rowsInsertedMeanwhileAreNotInIt()
+{
+    QFETCH_GLOBAL(QString, backend);
+    test::ExportHarness h(backend);
+    QVERIFY(h.isValid());
+    QVERIFY(h.seed());
+    Fixture f;
+    api::ReleaseApi &releases = h.installReleaseApi(f.settings());
+    const QString entriesPath = u"/api/v1/export/entries?%1"_s.arg(filters);
+    const QByteArray before = h.get(entriesPath).body;
+    std::atomic<bool> inserted { false };
+    // After the snapshot began (the first dataset), before entries are read,
+    // another connection adds an entry inside the window.
+    releases.setBeforeDataset([&](const QString &dataset) {
+        if (dataset != u"entries"_s)
+            return;
+        std::thread writer([&] {
+            inserted = h.insert(u"entries"_s,
+                                { { u"user_id"_s, 101 },
+                                  { u"id"_s, u"e-meanwhile"_s },
+                                  { u"source_entity"_s, 0 },
+                                  { u"date"_s, u"2024-01-01T00:30:00.000Z"_s },
+                                  { u"sgv"_s, 111.0 },
+                                  { u"type"_s, u"sgv"_s },
+                                  { u"raw_json"_s, u"{}"_s },
+                                  { u"utc_offset"_s, -300 } });
+            h.database().closeConnection();
+        });
+        writer.join();
+    });
+    const qint64 id = post(h, releaseBody({ u"treatments"_s, u"entries"_s }));
+    QVERIFY(id > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(state(h, id), u"ready"_s, 20000);
+    QVERIFY(inserted);
+    const auto files = unzip(h.get(u"/api/v1/releases/%1/file"_s.arg(id)).body);
+    QCOMPARE(files.value(u"entries.csv"_s), before);
+    QCOMPARE(h.get(entriesPath).body.count('\n'), before.count('\n') + 1);
+}
+
+void TestReleases::withdrawnAfterAnErasure()
+{
+    QFETCH_GLOBAL(QString, backend);
+    test::ExportHarness h(backend);
+    QVERIFY(h.isValid());
+    QVERIFY(h.seed());
+    Fixture f;
+    h.installReleaseApi(f.settings());
+    const qint64 first = post(h, releaseBody({ u"entries"_s }));
+    QVERIFY(first > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(state(h, first), u"ready"_s, 20000);
+    QCOMPARE(manifestOf(unzip(h.get(u"/api/v1/releases/%1/file"_s.arg(first)).body))
+                     .value(u"withdrawn_participants"_s)
+                     .toArray(),
+             QJsonArray());
+
+    QVERIFY(privacy::removeParticipantData(h.database(), 102, std::nullopt));
+    const qint64 second = post(h, releaseBody({ u"entries"_s }));
+    QVERIFY(second > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(state(h, second), u"ready"_s, 20000);
+    const auto files = unzip(h.get(u"/api/v1/releases/%1/file"_s.arg(second)).body);
+    QCOMPARE(manifestOf(files).value(u"withdrawn_participants"_s).toArray(), QJsonArray { u"102"_s });
+}
+
+void TestReleases::expiryRemovesTheFile()
+{
+    QFETCH_GLOBAL(QString, backend);
+    test::ExportHarness h(backend);
+    QVERIFY(h.isValid());
+    QVERIFY(h.seed());
+    Fixture f;
+    QDateTime now = QDateTime::currentDateTimeUtc();
+    api::ReleaseApi &releases = h.installReleaseApi(f.settings(), [&now] { return now; });
+    const qint64 id = post(h, releaseBody({ u"profile"_s }));
+    QVERIFY(id > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(state(h, id), u"ready"_s, 20000);
+    const QString file = QDir(f.dir.path()).filePath(u"release-%1.zip"_s.arg(id));
+    QVERIFY(QFile::exists(file));
+    QCOMPARE(releases.expireReleases(), 0);
+    now = now.addSecs(3601);
+    QCOMPARE(releases.expireReleases(), 1);
+    QVERIFY(!QFile::exists(file));
+    QCOMPARE(state(h, id), u"expired"_s);
+    QCOMPARE(h.get(u"/api/v1/releases/%1/file"_s.arg(id)).status, 409);
+}
+
+void TestReleases::quota()
+{
+    QFETCH_GLOBAL(QString, backend);
+    test::ExportHarness h(backend);
+    QVERIFY(h.isValid());
+    QVERIFY(h.seed());
+    Fixture f;
+    api::ReleaseSettings settings = f.settings();
+    settings.quotaBytes = 1000; // less than any zip with a data dictionary
+    h.installReleaseApi(settings);
+    const qint64 id = post(h, releaseBody({ u"profile"_s }));
+    QVERIFY(id > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(state(h, id), u"failed"_s, 20000);
+    QVERIFY(h.get(u"/api/v1/releases/%1"_s.arg(id)).json().value(u"error"_s).toString().contains(u"quota"_s));
+    QCOMPARE(QDir(f.dir.path()).entryList(QDir::Files), QStringList());
+
+    // Ready releases that fill the quota: the next one is refused.
+    QVERIFY(h.insert(u"releases"_s,
+                     { { u"researcher_id"_s, 13 },
+                       { u"datasets"_s, u"profile"_s },
+                       { u"query"_s, u"format=csv"_s },
+                       { u"compression"_s, u"deflate"_s },
+                       { u"scope"_s, u"all"_s },
+                       { u"state"_s, u"ready"_s },
+                       { u"byte_count"_s, 1000 },
+                       { u"created_at"_s, u"2024-01-01T00:00:00.000Z"_s } }));
+    const auto refused = h.send("POST", u"/api/v1/releases"_s, QJsonDocument(releaseBody({ u"profile"_s })).toJson());
+    QCOMPARE(refused.status, 507);
+    QCOMPARE(refused.json().value(u"error"_s).toString(), u"quota-exceeded"_s);
+}
+
+void TestReleases::cancel()
+{
+    QFETCH_GLOBAL(QString, backend);
+    test::ExportHarness h(backend);
+    QVERIFY(h.isValid());
+    QVERIFY(h.seed());
+    Fixture f;
+    api::ReleaseApi &releases = h.installReleaseApi(f.settings());
+    std::promise<void> reached;
+    std::promise<void> go;
+    auto goFuture = go.get_future().share();
+    releases.setBeforeDataset([&](const QString &dataset) {
+        if (dataset != u"entries"_s)
+            return;
+        reached.set_value();
+        goFuture.wait_for(std::chrono::seconds(30));
+    });
+    const qint64 id = post(h, releaseBody({ u"profile"_s, u"entries"_s }));
+    QVERIFY(id > 0);
+    QCOMPARE(reached.get_future().wait_for(std::chrono::seconds(20)), std::future_status::ready);
+    QCOMPARE(state(h, id), u"running"_s);
+    // A second one waits behind it (one job at a time); POST .../cancel
+    // cancels it before it runs.
+    const qint64 queued = post(h, releaseBody({ u"profile"_s }));
+    QVERIFY(queued > 0);
+    QCOMPARE(state(h, queued), u"queued"_s);
+    QCOMPARE(h.send("POST", u"/api/v1/releases/%1/cancel"_s.arg(queued)).json().value(u"state"_s).toString(),
+             u"cancelled"_s);
+    // DELETE cancels the running one.
+    const auto cancelled = h.send("DELETE", u"/api/v1/releases/%1"_s.arg(id));
+    QCOMPARE(cancelled.status, 200);
+    QCOMPARE(cancelled.json().value(u"state"_s).toString(), u"cancelled"_s);
+    go.set_value();
+    releases.waitForJobs();
+    QCOMPARE(state(h, id), u"cancelled"_s);
+    QCOMPARE(state(h, queued), u"cancelled"_s);
+    QCOMPARE(QDir(f.dir.path()).entryList(QDir::Files), QStringList());
+    QCOMPARE(h.get(u"/api/v1/releases/%1/file"_s.arg(id)).status, 409);
+    QTRY_VERIFY_WITH_TIMEOUT(!h.auditRows().isEmpty(), 10000);
+    QCOMPARE(h.auditRows().size(), 1); // the queued one never ran
+    QCOMPARE(h.auditRows().last().value(u"outcome"_s).toString(), u"aborted"_s);
+}
+
+QTEST_MAIN(TestReleases)
+#include "tst_releases.moc"
