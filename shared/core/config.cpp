@@ -210,7 +210,7 @@ QString Config::value(const QString &name) const
 
 QString Config::dataDir() const
 {
-    const QString dir = value(QStringLiteral("DATA_DIR"));
+    QString dir = value(QStringLiteral("DATA_DIR"));
     if (!dir.isEmpty())
         return dir;
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
@@ -218,7 +218,7 @@ QString Config::dataDir() const
 
 QString Config::databaseUrl() const
 {
-    const QString url = value(QStringLiteral("DATABASE_URL"));
+    QString url = value(QStringLiteral("DATABASE_URL"));
     if (!url.isEmpty())
         return url;
     return QLatin1String("sqlite://") + QDir(dataDir()).absoluteFilePath(QStringLiteral("openaps.db"));

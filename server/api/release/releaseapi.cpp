@@ -126,7 +126,7 @@ Result<ParsedRequest> parseRequest(const QByteArray &body)
     const QJsonArray datasetList = o.value(QStringLiteral("datasets")).toArray();
     if (datasetList.isEmpty())
         return badParameter(QStringLiteral("datasets"), QStringLiteral("must list at least one dataset."));
-    for (const QJsonValue &v : datasetList) {
+    for (const QJsonValue v : datasetList) {
         const QString name = v.toString();
         if (!findDataset(name))
             return makeError("unknown-dataset", QStringLiteral("There is no dataset '%1'.").arg(name));
@@ -146,7 +146,7 @@ Result<ParsedRequest> parseRequest(const QByteArray &body)
         r.query.addQueryItem(QStringLiteral("format"), QStringLiteral("csv"));
     if (o.contains(QStringLiteral("participants"))) {
         QStringList ids;
-        for (const QJsonValue &v : o.value(QStringLiteral("participants")).toArray())
+        for (const QJsonValue v : o.value(QStringLiteral("participants")).toArray())
             ids << (v.isDouble() ? QString::number(v.toInteger()) : v.toString());
         r.query.addQueryItem(QStringLiteral("participants"), ids.join(QLatin1Char(',')));
     }

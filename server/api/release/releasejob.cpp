@@ -200,7 +200,7 @@ Result<ReleaseOutcome> writeInSnapshot(QSqlDatabase &db, bool postgres, const QD
 
     QJsonArray withdrawn;
     const QSet<QString> present(participants->cbegin(), participants->cend());
-    for (const QJsonValue &id : context.previousParticipants) {
+    for (const QJsonValue id : context.previousParticipants) {
         if (!present.contains(id.toString()))
             withdrawn.append(id);
     }

@@ -155,7 +155,7 @@ void TestReleases::filesEqualTheExports()
         QCOMPARE(files.value(dataset + u".csv"_s), exported.body);
         QVERIFY(exported.body.count('\n') > 1);
     }
-    for (const QJsonValue &v : manifest.value(u"files"_s).toArray()) {
+    for (const QJsonValue v : manifest.value(u"files"_s).toArray()) {
         const QJsonObject entry = v.toObject();
         const QByteArray content = files.value(entry.value(u"name"_s).toString());
         QCOMPARE(entry.value(u"sha256"_s).toString().toLatin1(), sha256Hex(content));
