@@ -100,6 +100,8 @@ const QStringList &tablesWithoutParticipantData()
         QStringLiteral("researcher_limits"),
         QStringLiteral("api_tokens"),
         QStringLiteral("download_audit"), // researchers' downloads: filters hold no member ids
+        // researchers' releases (0130): pseudonyms only; the withdrawn list must outlive an erasure
+        QStringLiteral("releases"),
         // keyed hashes of erased members (0050): what must outlive an erasure
         QStringLiteral("participant_tombstones"),
         // migrate-legacy's positions in the old tables and its counts (0080)

@@ -156,6 +156,8 @@ INSERT INTO pg_temp.openaps_grants (table_name, web, ingest, etl, api, viewer) V
     -- researcher API downloads (0041): the API appends and lists them; no
     -- participant data, but an audit table, so not for the viewer
     ('download_audit', NULL, NULL, NULL, 'append', NULL),
+    -- releases (0130): the API's release jobs; pseudonyms only
+    ('releases', NULL, NULL, NULL, 'write', NULL),
 
     -- participant self-service (0055): the site alone keeps the consent history
     ('consent_history', 'write', NULL, NULL, NULL, NULL),
