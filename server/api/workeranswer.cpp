@@ -1,7 +1,7 @@
 #include "api/workeranswer.h"
 
-#include "api/tokenauth.h"
 #include "api/apierror.h"
+#include "api/tokenauth.h"
 #include "http/pendingreply.h"
 
 #include <QHttpServerRequest>

@@ -135,9 +135,9 @@ void TestExportApi::listsDatasets()
     for (const QJsonValue &v : list)
         names << v.toObject().value(u"name"_s).toString();
     // The research tables, then the derived ones (etl/derivedtables.h, etl/analytics.h).
-    const QStringList derived { u"participant_summary"_s, u"data_quality"_s, u"analytics_glucose_time_of_day"_s,
-                                u"analytics_loop_type_by_day"_s, u"analytics_device_groups"_s,
-                                u"analytics_demographics"_s };
+    const QStringList derived { u"participant_summary"_s,           u"data_quality"_s,
+                                u"analytics_glucose_time_of_day"_s, u"analytics_loop_type_by_day"_s,
+                                u"analytics_device_groups"_s,       u"analytics_demographics"_s };
     QCOMPARE(names, allDatasets + derived);
     const QJsonObject entries = list.at(0).toObject();
     QCOMPARE(entries.value(u"time_column"_s).toString(), u"date"_s);
