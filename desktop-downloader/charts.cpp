@@ -9,9 +9,13 @@
 #include <QDateTimeAxis>
 #include <QLineSeries>
 #include <QLocale>
+#include <QScatterSeries>
 #include <QStackedBarSeries>
 #include <QTimeZone>
 #include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
 
 namespace openaps::desktop {
 
@@ -25,22 +29,25 @@ QString tr(const char *text)
     return QCoreApplication::translate("Charts", text);
 }
 
+constexpr qint64 dayMs = 24 * 3600 * 1000;
+constexpr int drawnBuckets = 1500;
+
 const QColor bandColours[] = { QColor(0x8b, 0x00, 0x00), QColor(0xe5, 0x39, 0x35), QColor(0x43, 0xa0, 0x47),
                                QColor(0xfb, 0xc0, 0x2d), QColor(0xef, 0x6c, 0x00) };
 
 // The consensus target range, 70–180 mg/dL, as a shaded band behind the
 // glucose curves, from x0 to x1 on the chart's horizontal axis.
-QAreaSeries *targetBand(double x0, double x1)
+QAreaSeries *targetBand(double x0, double x1, GlucoseUnit unit)
 {
     auto *low = new QLineSeries;
-    low->append(x0, metrics::targetLow);
-    low->append(x1, metrics::targetLow);
+    low->append(x0, toUnit(metrics::targetLow, unit));
+    low->append(x1, toUnit(metrics::targetLow, unit));
     auto *high = new QLineSeries;
-    high->append(x0, metrics::targetHigh);
-    high->append(x1, metrics::targetHigh);
+    high->append(x0, toUnit(metrics::targetHigh, unit));
+    high->append(x1, toUnit(metrics::targetHigh, unit));
     auto *band = new QAreaSeries(high, low);
     band->setObjectName(QStringLiteral("targetRange"));
-    band->setName(tr("Target range 70–180 mg/dL"));
+    band->setName(tr("Target range %1").arg(targetRangeText(unit)));
     band->setColor(QColor(0x43, 0xa0, 0x47, 0x30));
     band->setBorderColor(QColor(0x43, 0xa0, 0x47, 0x80));
     return band;
@@ -49,7 +56,6 @@ QAreaSeries *targetBand(double x0, double x1)
 // Date labels that stay distinct: dates for long ranges, times for short ones.
 QString timeFormat(qint64 spanMs)
 {
-    constexpr qint64 dayMs = 24 * 3600 * 1000;
     if (spanMs <= dayMs)
         return QStringLiteral("HH:mm");
     if (spanMs <= 7 * dayMs)
@@ -57,66 +63,242 @@ QString timeFormat(qint64 spanMs)
     return QStringLiteral("yyyy-MM-dd");
 }
 
-QValueAxis *glucoseAxis()
+QValueAxis *glucoseAxis(GlucoseUnit unit)
 {
     auto *axis = new QValueAxis;
-    axis->setRange(0, metrics::highestReported);
-    axis->setTickCount(9);
+    if (unit == GlucoseUnit::MmolL) {
+        axis->setRange(0, 22);
+        axis->setTickCount(12);
+    } else {
+        axis->setRange(0, metrics::highestReported);
+        axis->setTickCount(9);
+    }
     axis->setLabelFormat(QStringLiteral("%d"));
-    axis->setTitleText(tr("mg/dL"));
+    axis->setTitleText(unitName(unit));
     return axis;
 }
 
+QDateTimeAxis *timeAxis(TimeRange range)
+{
+    auto *time = new QDateTimeAxis;
+    time->setObjectName(QStringLiteral("timeAxis"));
+    time->setTitleText(tr("Date (UTC)"));
+    time->setFormat(timeFormat(range.span()));
+    if (!range.isEmpty())
+        time->setRange(QDateTime::fromMSecsSinceEpoch(range.fromMs, QTimeZone::utc()),
+                       QDateTime::fromMSecsSinceEpoch(range.toMs, QTimeZone::utc()));
+    return time;
+}
+
 QLineSeries *agpLine(const std::array<metrics::AgpBin, agpBinCount> &bins, double metrics::AgpBin::*field,
-                     const char *name)
+                     const char *name, GlucoseUnit unit)
 {
     auto *series = new QLineSeries;
     series->setObjectName(QString::fromLatin1(name));
     for (const metrics::AgpBin &bin : bins) {
         if (bin.count > 0)
-            series->append((bin.startMinute + agpBinMinutes / 2.0) / 60.0, bin.*field);
+            series->append((bin.startMinute + agpBinMinutes / 2.0) / 60.0, toUnit(bin.*field, unit));
     }
     return series;
 }
 
+// The items of `list` (sorted by `field`) within [from, to].
+template <typename T> std::pair<const T *, const T *> within(const QList<T> &list, qint64 T::*field, TimeRange r)
+{
+    const auto lo = std::lower_bound(list.cbegin(), list.cend(), r.fromMs,
+                                     [field](const T &item, qint64 ms) { return item.*field < ms; });
+    const auto hi = std::upper_bound(lo, list.cend(), r.toMs,
+                                     [field](qint64 ms, const T &item) { return ms < item.*field; });
+    return { &*lo, &*lo + (hi - lo) };
+}
+
+// Lines of many points kept drawable: per time bucket the lowest and the
+// highest value, so peaks stay visible (as metrics::downsample does).
+QList<QPointF> decimate(const QList<QPointF> &points, TimeRange range)
+{
+    if (points.size() <= 2 * drawnBuckets || range.isEmpty())
+        return points;
+    QList<QPointF> out;
+    const double width = double(range.span()) / drawnBuckets;
+    qsizetype i = 0;
+    while (i < points.size()) {
+        const qint64 bucket = qint64((points[i].x() - range.fromMs) / width);
+        qsizetype lo = i, hi = i, j = i;
+        for (; j < points.size() && qint64((points[j].x() - range.fromMs) / width) == bucket; ++j) {
+            if (points[j].y() < points[lo].y())
+                lo = j;
+            if (points[j].y() > points[hi].y())
+                hi = j;
+        }
+        out.append(points[std::min(lo, hi)]);
+        if (lo != hi)
+            out.append(points[std::max(lo, hi)]);
+        i = j;
+    }
+    return out;
+}
+
+QScatterSeries *markers(const char *name, const QString &label, const QColor &colour, QScatterSeries::MarkerShape shape)
+{
+    auto *series = new QScatterSeries;
+    series->setObjectName(QString::fromLatin1(name));
+    series->setName(label);
+    series->setColor(colour);
+    series->setBorderColor(colour);
+    series->setMarkerShape(shape);
+    series->setMarkerSize(9);
+    return series;
+}
+
+void attach(QChart *chart, QAbstractSeries *series, QAbstractAxis *x, QAbstractAxis *y)
+{
+    chart->addSeries(series);
+    series->attachAxis(x);
+    series->attachAxis(y);
+}
+
 } // namespace
 
-QStringList bandNames()
+QString targetRangeText(GlucoseUnit unit)
 {
+    return unit == GlucoseUnit::MmolL ? tr("3.9–10.0 mmol/L") : tr("70–180 mg/dL");
+}
+
+QStringList bandNames(GlucoseUnit unit)
+{
+    if (unit == GlucoseUnit::MmolL)
+        return { tr("Very low (<3.0)"), tr("Low (3.0–3.8)"), tr("In range (3.9–10.0)"), tr("High (10.1–13.9)"),
+                 tr("Very high (>13.9)") };
     return { tr("Very low (<54)"), tr("Low (54–69)"), tr("In range (70–180)"), tr("High (181–250)"),
              tr("Very high (>250)") };
 }
 
-QChart *glucoseChart(const metrics::ParticipantAnalysis &participant)
+TimeRange wholeRange(const metrics::ParticipantAnalysis &p, const metrics::ParticipantRecords *records)
 {
+    qint64 from = std::numeric_limits<qint64>::max(), to = std::numeric_limits<qint64>::min();
+    const auto see = [&](qint64 ms) {
+        from = std::min(from, ms);
+        to = std::max(to, ms);
+    };
+    if (!p.readings.isEmpty()) {
+        see(p.readings.first().utcMs);
+        see(p.readings.last().utcMs);
+    }
+    if (records) {
+        for (const auto *list : { &records->treatments })
+            if (!list->isEmpty()) {
+                see(list->first().utcMs);
+                see(list->last().utcMs);
+            }
+        if (!records->loop.isEmpty()) {
+            see(records->loop.first().utcMs);
+            see(records->loop.last().utcMs);
+        }
+    }
+    return from > to ? TimeRange {} : TimeRange { from, to };
+}
+
+QChart *glucoseChart(const metrics::ParticipantAnalysis &participant, GlucoseUnit unit,
+                     const metrics::ParticipantRecords *records, TimeRange range)
+{
+    if (range.isEmpty())
+        range = wholeRange(participant, records);
     auto *chart = new QChart;
     chart->setTitle(tr("Glucose over time, participant %1").arg(participant.participant));
     chart->legend()->hide();
     auto *series = new QLineSeries;
     series->setObjectName(QStringLiteral("glucose"));
+    series->setName(tr("Glucose"));
     QList<QPointF> points;
-    for (const metrics::ChartPoint &p : metrics::downsample(participant.readings, 1500))
-        points.append(QPointF(double(p.utcMs), p.mgdl));
+    if (!range.isEmpty()) {
+        const auto [first, last] = within(participant.readings, &metrics::Reading::utcMs, range);
+        const QList<metrics::Reading> slice(first, last);
+        for (const metrics::ChartPoint &p : metrics::downsample(slice, drawnBuckets))
+            points.append(QPointF(double(p.utcMs), toUnit(p.mgdl, unit)));
+    }
     series->replace(points);
-    auto *time = new QDateTimeAxis;
-    time->setTitleText(tr("Date (UTC)"));
-    time->setFormat(timeFormat(0));
+    auto *time = timeAxis(range);
+    auto *glucose = glucoseAxis(unit);
     chart->addAxis(time, Qt::AlignBottom);
-    chart->addAxis(glucoseAxis(), Qt::AlignLeft);
-    QList<QAbstractSeries *> shown { series };
-    if (!participant.readings.isEmpty()) {
-        const qint64 first = participant.readings.first().utcMs;
-        const qint64 last = participant.readings.last().utcMs;
-        time->setFormat(timeFormat(last - first));
-        time->setRange(QDateTime::fromMSecsSinceEpoch(first, QTimeZone::utc()),
-                       QDateTime::fromMSecsSinceEpoch(last, QTimeZone::utc()));
-        shown.prepend(targetBand(double(first), double(last)));
+    chart->addAxis(glucose, Qt::AlignLeft);
+    if (!range.isEmpty())
+        attach(chart, targetBand(double(range.fromMs), double(range.toMs), unit), time, glucose);
+    attach(chart, series, time, glucose);
+    if (!records || records->treatments.isEmpty() || range.isEmpty())
+        return chart;
+    const auto [first, last] = within(records->treatments, &metrics::Treatment::utcMs, range);
+    if (range.span() > markerDays * dayMs) {
+        if (last != first)
+            chart->setTitle(chart->title()
+                            + tr(" (zoom in to %1 days or less to see insulin and carbs)").arg(markerDays));
+        return chart;
     }
-    for (QAbstractSeries *s : shown) {
-        chart->addSeries(s);
-        s->attachAxis(time);
-        s->attachAxis(chart->axes(Qt::Vertical).first());
+    // Insulin near the bottom, carbs near the top, where no curve hides them.
+    auto *insulin = markers("insulin", tr("Insulin"), QColor(0x15, 0x65, 0xc0), QScatterSeries::MarkerShapeTriangle);
+    auto *carbs = markers("carbs", tr("Carbs"), QColor(0x6d, 0x4c, 0x41), QScatterSeries::MarkerShapeRectangle);
+    const double top = glucose->max() * 0.93, bottom = glucose->max() * 0.04;
+    for (const metrics::Treatment *t = first; t != last; ++t) {
+        if (t->insulin > 0)
+            insulin->append(double(t->utcMs), bottom);
+        if (t->carbs > 0)
+            carbs->append(double(t->utcMs), top);
     }
+    attach(chart, insulin, time, glucose);
+    attach(chart, carbs, time, glucose);
+    chart->legend()->show();
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->legend()->markers(series);
+    return chart;
+}
+
+QChart *loopChart(const metrics::ParticipantRecords &records, TimeRange range)
+{
+    auto *chart = new QChart;
+    chart->setTitle(tr("Insulin and carbs on board (device status)"));
+    auto *iob = new QLineSeries;
+    iob->setObjectName(QStringLiteral("iob"));
+    iob->setName(tr("Insulin on board (U)"));
+    auto *cob = new QLineSeries;
+    cob->setObjectName(QStringLiteral("cob"));
+    cob->setName(tr("Carbs on board (g)"));
+    QList<QPointF> iobPoints, cobPoints;
+    if (!range.isEmpty()) {
+        const auto [first, last] = within(records.loop, &metrics::LoopStatus::utcMs, range);
+        for (const metrics::LoopStatus *s = first; s != last; ++s) {
+            if (!std::isnan(s->iob))
+                iobPoints.append(QPointF(double(s->utcMs), s->iob));
+            if (!std::isnan(s->cob))
+                cobPoints.append(QPointF(double(s->utcMs), s->cob));
+        }
+    }
+    iob->replace(decimate(iobPoints, range));
+    cob->replace(decimate(cobPoints, range));
+    auto *time = timeAxis(range);
+    auto *units = new QValueAxis;
+    units->setTitleText(tr("U"));
+    auto *grams = new QValueAxis;
+    grams->setTitleText(tr("g"));
+    chart->addAxis(time, Qt::AlignBottom);
+    chart->addAxis(units, Qt::AlignLeft);
+    chart->addAxis(grams, Qt::AlignRight);
+    attach(chart, iob, time, units);
+    attach(chart, cob, time, grams);
+    const auto maxOf = [](const QList<QPointF> &p, double floor) {
+        double m = floor;
+        for (const QPointF &q : p)
+            m = std::max(m, q.y());
+        return m;
+    };
+    units->setRange(std::min(0.0,
+                             [&] {
+                                 double m = 0;
+                                 for (const QPointF &q : iobPoints)
+                                     m = std::min(m, q.y());
+                                 return m;
+                             }()),
+                    maxOf(iobPoints, 1) * 1.1);
+    grams->setRange(0, maxOf(cobPoints, 10) * 1.1);
+    chart->legend()->setAlignment(Qt::AlignBottom);
     return chart;
 }
 
@@ -131,7 +313,7 @@ QString agpWarning(const metrics::Summary &summary)
                  locale.toString(metrics::sufficientWearPercent, 'f', 0));
 }
 
-QChart *agpChart(const metrics::ParticipantAnalysis &participant)
+QChart *agpChart(const metrics::ParticipantAnalysis &participant, GlucoseUnit unit)
 {
     const std::array<metrics::AgpBin, agpBinCount> &bins = participant.agp;
     auto *chart = new QChart;
@@ -139,11 +321,11 @@ QChart *agpChart(const metrics::ParticipantAnalysis &participant)
     chart->setTitle(warning.isEmpty()
                             ? tr("Ambulatory glucose profile (local time of day)")
                             : tr("Ambulatory glucose profile (local time of day)") + QLatin1Char('\n') + warning);
-    auto *p5 = agpLine(bins, &metrics::AgpBin::p5, "p5");
-    auto *p25 = agpLine(bins, &metrics::AgpBin::p25, "p25");
-    auto *p50 = agpLine(bins, &metrics::AgpBin::p50, "p50");
-    auto *p75 = agpLine(bins, &metrics::AgpBin::p75, "p75");
-    auto *p95 = agpLine(bins, &metrics::AgpBin::p95, "p95");
+    auto *p5 = agpLine(bins, &metrics::AgpBin::p5, "p5", unit);
+    auto *p25 = agpLine(bins, &metrics::AgpBin::p25, "p25", unit);
+    auto *p50 = agpLine(bins, &metrics::AgpBin::p50, "p50", unit);
+    auto *p75 = agpLine(bins, &metrics::AgpBin::p75, "p75", unit);
+    auto *p95 = agpLine(bins, &metrics::AgpBin::p95, "p95", unit);
     auto *outer = new QAreaSeries(p95, p5);
     outer->setName(tr("5–95 %"));
     outer->setColor(QColor(0x90, 0xca, 0xf9));
@@ -162,25 +344,22 @@ QChart *agpChart(const metrics::ParticipantAnalysis &participant)
     hours->setTickCount(9);
     hours->setLabelFormat(QStringLiteral("%d:00"));
     hours->setTitleText(tr("Local time of day"));
-    auto *glucose = glucoseAxis();
+    auto *glucose = glucoseAxis(unit);
     chart->addAxis(hours, Qt::AlignBottom);
     chart->addAxis(glucose, Qt::AlignLeft);
-    for (QAbstractSeries *s : std::initializer_list<QAbstractSeries *> { targetBand(0, 24), outer, inner, p50 }) {
-        chart->addSeries(s);
-        s->attachAxis(hours);
-        s->attachAxis(glucose);
-    }
+    for (QAbstractSeries *s : std::initializer_list<QAbstractSeries *> { targetBand(0, 24, unit), outer, inner, p50 })
+        attach(chart, s, hours, glucose);
     return chart;
 }
 
-QChart *rangeChart(const metrics::Summary &summary)
+QChart *rangeChart(const metrics::Summary &summary, GlucoseUnit unit)
 {
     auto *chart = new QChart;
     chart->setTitle(tr("Time in ranges"));
     auto *series = new QStackedBarSeries;
     const double values[] = { summary.bands.veryLow, summary.bands.low, summary.bands.inRange, summary.bands.high,
                               summary.bands.veryHigh };
-    const QStringList names = bandNames();
+    const QStringList names = bandNames(unit);
     const char *objectNames[] = { "veryLow", "low", "inRange", "high", "veryHigh" };
     for (int i = 0; i < 5; ++i) {
         // Legend labels are rich text: "<54" would be read as a tag.
@@ -204,25 +383,28 @@ QChart *rangeChart(const metrics::Summary &summary)
     return chart;
 }
 
-QList<QPair<QString, QString>> metricRows(const metrics::Summary &s)
+QList<QPair<QString, QString>> metricRows(const metrics::Summary &s, GlucoseUnit unit)
 {
     const QLocale locale;
     const auto number = [&](double v, int decimals) -> QString { return locale.toString(v, 'f', decimals); };
     // Explicit QString: a QStringBuilder returned from a lambda would refer to a dead temporary.
     const auto percent = [&](double v) -> QString { return number(v, 1) + QLatin1String(" %"); };
+    const auto glucose = [&](double mgdl) -> QString {
+        return formatGlucose(mgdl, unit, 1) + QLatin1Char(' ') + unitName(unit);
+    };
     const auto day = [](qint64 ms) -> QString {
         return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
     };
     if (s.isEmpty())
         return { { tr("Readings"), QStringLiteral("0") } };
-    const QStringList bands = bandNames();
+    const QStringList bands = bandNames(unit);
     return {
         { tr("Readings"), locale.toString(s.readings) },
         { tr("First reading (UTC)"), day(s.firstUtcMs) },
         { tr("Last reading (UTC)"), day(s.lastUtcMs) },
         { tr("Active CGM time"), percent(s.activePercent) },
-        { tr("Mean glucose"), number(s.mean, 1) + QLatin1String(" mg/dL") },
-        { tr("Standard deviation"), number(s.sd, 1) + QLatin1String(" mg/dL") },
+        { tr("Mean glucose"), glucose(s.mean) },
+        { tr("Standard deviation"), glucose(s.sd) },
         { tr("Coefficient of variation"), percent(s.cv) },
         { tr("GMI"), percent(s.gmi) },
         { bands[0], percent(s.bands.veryLow) },

@@ -7,7 +7,9 @@
 #include "researcher/apiclient.h"
 #include "resetpassworddialog.h"
 #include "signindialog.h"
+#include "units.h"
 
+#include <QComboBox>
 #include <QLabel>
 #include <QMenuBar>
 #include <QSettings>
@@ -17,13 +19,22 @@
 
 namespace openaps::desktop {
 
+namespace {
+AppContext withUnits(AppContext context, QObject *owner)
+{
+    if (!context.units)
+        context.units = new Units(context.settings, owner);
+    return context;
+}
+} // namespace
+
 MainWindow::MainWindow(AppContext context, QWidget *parent)
     : QMainWindow(parent),
-      m_context(context),
+      m_context(withUnits(context, this)),
       m_tabs(new QTabWidget),
-      m_download(new DownloadPanel(context)),
-      m_local(new LocalViewPanel),
-      m_admin(new AdminPanel(context)),
+      m_download(new DownloadPanel(m_context)),
+      m_local(new LocalViewPanel(m_context.units)),
+      m_admin(new AdminPanel(m_context)),
       m_who(new QLabel)
 {
     setWindowTitle(tr("OpenAPS Data Commons downloader"));
@@ -45,6 +56,7 @@ MainWindow::MainWindow(AppContext context, QWidget *parent)
     auto *apply = toolbar->addAction(tr("Apply for access…"), this, &MainWindow::showApply);
     apply->setObjectName(QStringLiteral("applyAction"));
     m_signOutAction->setEnabled(false);
+    addUnitsSwitch();
 
     connect(m_context.api, &researcher::ApiClient::signInRequired, this, &MainWindow::onSignInRequired);
     connect(m_context.api, &researcher::ApiClient::signedInChanged, this, [this](bool signedIn) {
@@ -57,6 +69,21 @@ MainWindow::MainWindow(AppContext context, QWidget *parent)
     });
     onSignedOut();
     resize(1100, 760);
+}
+
+void MainWindow::addUnitsSwitch()
+{
+    auto *toolbar = addToolBar(tr("Units"));
+    toolbar->setObjectName(QStringLiteral("unitsToolbar"));
+    auto *unitsSwitch = new QComboBox;
+    unitsSwitch->setObjectName(QStringLiteral("unitsSwitch"));
+    unitsSwitch->setToolTip(tr("Glucose in every chart, table and report"));
+    unitsSwitch->addItem(unitName(GlucoseUnit::MgDl), int(GlucoseUnit::MgDl));
+    unitsSwitch->addItem(unitName(GlucoseUnit::MmolL), int(GlucoseUnit::MmolL));
+    unitsSwitch->setCurrentIndex(unitsSwitch->findData(int(m_context.units->unit())));
+    toolbar->addWidget(unitsSwitch);
+    connect(unitsSwitch, &QComboBox::currentIndexChanged, this,
+            [this, unitsSwitch] { m_context.units->setUnit(GlucoseUnit(unitsSwitch->currentData().toInt())); });
 }
 
 bool MainWindow::isAdminTabVisible() const

@@ -36,8 +36,10 @@ public:
     AdminPanel *adminPanel() const { return m_admin; }
     QTabWidget *tabs() const { return m_tabs; }
     bool isAdminTabVisible() const;
+    Units *units() const { return m_context.units; }
 
 private:
+    void addUnitsSwitch();
     void onSignedIn();
     void onSignedOut();
     void onSignInRequired(const QString &message);
