@@ -122,9 +122,9 @@ QList<QPointF> decimate(const QList<QPointF> &points, TimeRange range)
     const double width = double(range.span()) / drawnBuckets;
     qsizetype i = 0;
     while (i < points.size()) {
-        const qint64 bucket = qint64((points[i].x() - range.fromMs) / width);
+        const qint64 bucket = qint64((points[i].x() - double(range.fromMs)) / width);
         qsizetype lo = i, hi = i, j = i;
-        for (; j < points.size() && qint64((points[j].x() - range.fromMs) / width) == bucket; ++j) {
+        for (; j < points.size() && qint64((points[j].x() - double(range.fromMs)) / width) == bucket; ++j) {
             if (points[j].y() < points[lo].y())
                 lo = j;
             if (points[j].y() > points[hi].y())

@@ -433,14 +433,14 @@ void LocalViewPanel::showDay(QDate utcDay)
 
 void LocalViewPanel::zoom(double factor)
 {
-    const double middle = m_range.fromMs + m_range.span() / 2.0;
-    const double half = m_range.span() * factor / 2.0;
+    const double middle = double(m_range.fromMs) + double(m_range.span()) / 2.0;
+    const double half = double(m_range.span()) * factor / 2.0;
     setRange({ qint64(middle - half), qint64(middle + half) });
 }
 
 void LocalViewPanel::pan(double fraction)
 {
-    const qint64 by = qint64(m_range.span() * fraction);
+    const qint64 by = qint64(double(m_range.span()) * fraction);
     setRange({ m_range.fromMs + by, m_range.toMs + by });
 }
 
