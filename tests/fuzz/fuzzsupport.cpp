@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <optional>
 
@@ -121,6 +122,19 @@ bool processOnce()
     return QAbstractEventDispatcher::instance()->processEvents(QEventLoop::AllEvents);
 }
 
+// A connect() interrupted by a signal goes on in the background: wait
+// until the socket is writable, then ask how it ended.
+bool connectedAfterSignal(int socket)
+{
+    pollfd waiting { socket, POLLOUT, 0 };
+    while (::poll(&waiting, 1, -1) < 0)
+        if (errno != EINTR)
+            return false;
+    int error = 0;
+    socklen_t length = sizeof error;
+    return ::getsockopt(socket, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0;
+}
+
 // A connected loopback TCP pair: {client, server}. Closed with SO_LINGER 0,
 // so thousands per second leave no TIME_WAIT behind.
 std::pair<int, int> loopbackPair()
@@ -139,11 +153,15 @@ std::pair<int, int> loopbackPair()
         }
     }
     const int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (::connect(client, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
+    if (::connect(client, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0
+        && !(errno == EINTR && connectedAfterSignal(client))) {
         perror("fuzz: connect");
         abort();
     }
-    const int server = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    int server = -1;
+    do // libFuzzer's timers interrupt blocking calls now and then
+        server = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    while (server < 0 && errno == EINTR);
     if (server < 0) {
         perror("fuzz: accept");
         abort();
