@@ -1,5 +1,6 @@
 #include "localviewpanel.h"
 
+#include "agpreport.h"
 #include "exports.h"
 #include "tablemodel.h"
 #include "units.h"
@@ -8,6 +9,7 @@
 #include <QComboBox>
 #include <QDateEdit>
 #include <QDateTimeAxis>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
@@ -91,8 +93,13 @@ LocalViewPanel::LocalViewPanel(Units *units, QWidget *parent)
       m_table(named(new QTableWidget(0, 2), "metricsTable")),
       m_treatmentsModel(new TableModel(this)),
       m_loopModel(new TableModel(this)),
-      m_profileModel(new TableModel(this))
+      m_profileModel(new TableModel(this)),
+      m_report(button(tr("AGP report (PDF)…"), "agpReport",
+                      tr("The one-page AGP report of this participant, in the units shown"))),
+      m_reports(button(tr("Reports for all…"), "agpReports", tr("One AGP report PDF per participant into a folder")))
 {
+    m_report->setEnabled(false);
+    m_reports->setEnabled(false);
     m_cancel->setEnabled(false);
     m_progress->setRange(0, 100);
     m_progress->setValue(0);
@@ -146,6 +153,9 @@ LocalViewPanel::LocalViewPanel(Units *units, QWidget *parent)
     nav->addSpacing(12);
     for (QPushButton *b : { zoomIn, zoomOut, earlier, later })
         nav->addWidget(b);
+    nav->addSpacing(12);
+    nav->addWidget(m_report);
+    nav->addWidget(m_reports);
     auto *grid = new QGridLayout;
     grid->addWidget(m_glucose, 0, 0, 1, 2);
     grid->addWidget(m_loop, 1, 0, 1, 2);
@@ -186,6 +196,8 @@ LocalViewPanel::LocalViewPanel(Units *units, QWidget *parent)
     connect(zoomOut, &QPushButton::clicked, this, [this] { zoom(2); });
     connect(earlier, &QPushButton::clicked, this, [this] { pan(-0.5); });
     connect(later, &QPushButton::clicked, this, [this] { pan(0.5); });
+    connect(m_report, &QPushButton::clicked, this, &LocalViewPanel::askForReport);
+    connect(m_reports, &QPushButton::clicked, this, &LocalViewPanel::askForReports);
     connect(m_units, &Units::changed, this, [this] { onParticipant(m_participant->currentIndex()); });
 }
 
@@ -263,6 +275,7 @@ void LocalViewPanel::onLoaded()
     m_participant->addItems(m_data->participants);
     block.unblock();
     onParticipant(m_participant->count() > 0 ? 0 : -1);
+    m_reports->setEnabled(!m_data->entries.participants.isEmpty());
     emit loaded();
 }
 
@@ -303,6 +316,7 @@ void LocalViewPanel::onParticipant(int index)
     m_noEntries = {};
     m_noEntries.participant = currentParticipant();
     const metrics::ParticipantAnalysis &p = entries();
+    m_report->setEnabled(!p.readings.isEmpty());
     const GlucoseUnit unit = m_units->unit();
     m_range = wholeRange(p, records());
     {
@@ -442,6 +456,75 @@ void LocalViewPanel::pan(double fraction)
 {
     const qint64 by = qint64(double(m_range.span()) * fraction);
     setRange({ m_range.fromMs + by, m_range.toMs + by });
+}
+
+Status LocalViewPanel::saveAgpReport(const QString &path) const
+{
+    return writeAgpReport(entries(), m_units->unit(), path);
+}
+
+void LocalViewPanel::saveAgpReports(const QString &dir)
+{
+    if (!m_data || m_nextReport >= 0)
+        return;
+    if (!QDir().mkpath(dir))
+        return say(tr("The folder %1 could not be made.").arg(dir), true);
+    m_reportDir = dir;
+    m_reportsWritten.clear();
+    m_nextReport = 0;
+    m_reports->setEnabled(false);
+    QTimer::singleShot(0, this, &LocalViewPanel::writeNextReport);
+}
+
+void LocalViewPanel::writeNextReport()
+{
+    const QList<metrics::ParticipantAnalysis> &all = m_data->entries.participants;
+    if (m_nextReport >= all.size()) {
+        m_nextReport = -1;
+        m_reports->setEnabled(true);
+        say(tr("%1 AGP reports written to %2.").arg(m_reportsWritten.size()).arg(m_reportDir));
+        emit reportsWritten(m_reportsWritten);
+        return;
+    }
+    const metrics::ParticipantAnalysis &p = all[m_nextReport++];
+    const QString path = QDir(m_reportDir).filePath(agpReportFileName(p.participant));
+    say(tr("Writing the AGP report of participant %1 (%2 of %3)…")
+                .arg(p.participant)
+                .arg(m_nextReport)
+                .arg(all.size()));
+    if (Status status = writeAgpReport(p, m_units->unit(), path); !status) {
+        m_nextReport = -1;
+        m_reports->setEnabled(true);
+        say(status.error().message, true);
+        emit reportsWritten(m_reportsWritten);
+        return;
+    }
+    m_reportsWritten.append(path);
+    QTimer::singleShot(0, this, &LocalViewPanel::writeNextReport);
+}
+
+void LocalViewPanel::askForReport()
+{
+    auto *dialog = new QFileDialog(this, tr("Save the AGP report"), agpReportFileName(currentParticipant()),
+                                   tr("PDF files (*.pdf)"));
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setDefaultSuffix(QStringLiteral("pdf"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
+        const Status status = saveAgpReport(path);
+        say(status ? tr("AGP report written to %1.").arg(path) : status.error().message, !status);
+    });
+    dialog->open();
+}
+
+void LocalViewPanel::askForReports()
+{
+    auto *dialog = new QFileDialog(this, tr("Folder for the AGP reports"));
+    dialog->setFileMode(QFileDialog::Directory);
+    dialog->setOption(QFileDialog::ShowDirsOnly);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QFileDialog::fileSelected, this, &LocalViewPanel::saveAgpReports);
+    dialog->open();
 }
 
 bool LocalViewPanel::eventFilter(QObject *watched, QEvent *event)

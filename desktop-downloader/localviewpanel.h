@@ -59,8 +59,17 @@ public:
     void zoom(double factor); // < 1 zooms in, around the middle
     void pan(double fraction); // of the shown span; negative: earlier
 
+    // The AGP report PDF of the shown participant (agpreport.h), in the
+    // current units.
+    Status saveAgpReport(const QString &path) const;
+    // One report per participant with readings into `dir`, one after the
+    // other from the event loop (the GUI stays responsive); reportsWritten()
+    // at the end with the files written.
+    void saveAgpReports(const QString &dir);
+
 signals:
     void loaded(); // after a load finished, also when it failed
+    void reportsWritten(const QStringList &paths);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -78,6 +87,9 @@ private:
     void setChart(QChartView *view, QChart *chart);
     void drawTimeCharts();
     void fillTables();
+    void writeNextReport();
+    void askForReport();
+    void askForReports();
     const metrics::ParticipantAnalysis &entries() const;
     const metrics::ParticipantRecords *records() const;
 
@@ -106,6 +118,11 @@ private:
     TimeRange m_range;
     TimeRange m_pending;
     std::unique_ptr<metrics::LocalData> m_data;
+    QPushButton *m_report;
+    QPushButton *m_reports;
+    QString m_reportDir;
+    int m_nextReport = -1;
+    QStringList m_reportsWritten;
     metrics::ParticipantAnalysis m_noEntries;
 };
 

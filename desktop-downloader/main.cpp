@@ -1,5 +1,6 @@
 #include "appcontext.h"
 #include "mainwindow.h"
+#include "reportcommand.h"
 #include "researcher/apiclient.h"
 #include "selfcheck.h"
 
@@ -15,10 +16,21 @@
 // Wires the collaborators together; everything else lives in openaps-downloader-lib.
 int main(int argc, char *argv[])
 {
+    // Reports run in scripts: no display needed unless a platform is chosen.
+    const bool report = openaps::desktop::isReportCommand(argc, argv);
+    if (report && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("OpenAPS Data Commons"));
     QApplication::setApplicationName(QStringLiteral("openaps-downloader"));
     QApplication::setApplicationVersion(QStringLiteral(PROJECT_VERSION));
+    if (report) {
+        QTextStream out(stdout);
+        QTextStream err(stderr);
+        QStringList arguments = QApplication::arguments();
+        arguments.removeAt(1); // "report"
+        return openaps::desktop::runReportCommand(arguments, out, err);
+    }
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Researchers' downloader for the OpenAPS Data Commons"));

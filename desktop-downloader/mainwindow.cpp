@@ -50,7 +50,8 @@ MainWindow::MainWindow(AppContext context, QWidget *parent)
     auto *toolbar = addToolBar(tr("Account"));
     toolbar->setObjectName(QStringLiteral("accountToolbar"));
     m_signInAction = toolbar->addAction(tr("Sign in…"), this, [this] { showSignIn(); });
-    m_signOutAction = toolbar->addAction(tr("Sign out"), this, [this] { m_context.api->logout(this, [](const Status &) {}); });
+    m_signOutAction = toolbar->addAction(tr("Sign out"), this,
+                                         [this] { m_context.api->logout(this, [](const Status &) {}); });
     m_signInAction->setObjectName(QStringLiteral("signInAction"));
     m_signOutAction->setObjectName(QStringLiteral("signOutAction"));
     auto *apply = toolbar->addAction(tr("Apply for access…"), this, &MainWindow::showApply);
