@@ -120,8 +120,9 @@ void dailyProfiles(QPainter &p, const metrics::ParticipantAnalysis &participant,
     p.setFont(font(7));
     const double label = p.fontMetrics().height() + 2;
     for (int i = 0; i < days.size(); ++i) {
-        const QRectF cell(box.left() + (i % columns) * (cellWidth + gap), top + (i / columns) * (cellHeight + gap),
-                          cellWidth, cellHeight);
+        const int row = i / columns;
+        const QRectF cell(box.left() + (i % columns) * (cellWidth + gap), top + row * (cellHeight + gap), cellWidth,
+                          cellHeight);
         const QRectF plot(cell.left(), cell.top() + label, cell.width(), cell.height() - label);
         p.setPen(muted);
         p.drawText(QRectF(cell.left(), cell.top(), cell.width(), label), Qt::AlignCenter, isoDay(days[i]));
