@@ -65,6 +65,7 @@ void HttpCall::attempt()
 {
     ++m_attempt;
     m_timedOut = false;
+    m_headSeen = false;
     QNetworkRequest request = m_request.request;
     request.setAttribute(
             QNetworkRequest::RedirectPolicyAttribute,
@@ -96,6 +97,14 @@ void HttpCall::onReadyRead()
 {
     if (!m_reply || m_sinkFailed || !isSuccess(statusOf(m_reply)))
         return; // an error body stays in the reply for onFinished
+    if (!m_headSeen) {
+        m_headSeen = true;
+        if (m_request.head && !m_request.head(statusOf(m_reply), m_reply->rawHeaderPairs())) {
+            m_sinkFailed = true;
+            m_reply->abort();
+            return;
+        }
+    }
     const QByteArray chunk = m_reply->readAll();
     if (chunk.isEmpty())
         return;

@@ -33,6 +33,11 @@ struct HttpRequest
     // back), and a body cut short is an Error ("truncated"), with or
     // without Content-Length.
     std::function<bool(const QByteArray &chunk)> sink;
+    // With a sink: called once per attempt with a 2xx status and the headers,
+    // before the first chunk goes to the sink (a resumed download must know
+    // whether it got a 206 or the whole file again). Returning false stops
+    // the call with "sink-failed".
+    std::function<bool(int status, const QList<QPair<QByteArray, QByteArray>> &headers)> head;
 };
 
 struct HttpResponse
@@ -83,6 +88,7 @@ private:
     int m_attempt = 0;
     qint64 m_sunk = 0;
     bool m_sinkFailed = false;
+    bool m_headSeen = false;
     bool m_timedOut = false;
     bool m_done = false;
 };

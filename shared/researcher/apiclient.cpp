@@ -245,6 +245,37 @@ DownloadJob *ApiClient::download(const ExportFilter &filter, const QString &fold
     return new DownloadJob(this, filter, folder, parent);
 }
 
+void ApiClient::createRelease(const ReleaseRequest &request, QObject *context, Callback<ReleaseInfo> done)
+{
+    const QJsonObject body = request.toJson();
+    send("POST", QStringLiteral("releases"), {}, &body, context, [done = std::move(done)](Result<HttpResponse> r) {
+        done(r ? parseRelease(r->body) : Result<ReleaseInfo>(r.error()));
+    });
+}
+
+void ApiClient::release(qint64 id, QObject *context, Callback<ReleaseInfo> done)
+{
+    send("GET", QStringLiteral("releases/%1").arg(id), {}, nullptr, context,
+         [done = std::move(done)](Result<HttpResponse> r) {
+             done(r ? parseRelease(r->body) : Result<ReleaseInfo>(r.error()));
+         });
+}
+
+void ApiClient::releases(QObject *context, Callback<QList<ReleaseInfo>> done)
+{
+    send("GET", QStringLiteral("releases"), {}, nullptr, context, [done = std::move(done)](Result<HttpResponse> r) {
+        done(r ? parseReleases(r->body) : Result<QList<ReleaseInfo>>(r.error()));
+    });
+}
+
+void ApiClient::cancelRelease(qint64 id, QObject *context, Callback<ReleaseInfo> done)
+{
+    send("DELETE", QStringLiteral("releases/%1").arg(id), {}, nullptr, context,
+         [done = std::move(done)](Result<HttpResponse> r) {
+             done(r ? parseRelease(r->body) : Result<ReleaseInfo>(r.error()));
+         });
+}
+
 void ApiClient::listResearchers(const QString &status, QObject *context, Callback<QList<Account>> done)
 {
     QUrlQuery query;

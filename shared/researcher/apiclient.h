@@ -3,6 +3,7 @@
 #include "core/httpcall.h"
 #include "core/result.h"
 #include "researcher/apitypes.h"
+#include "researcher/releasetypes.h"
 
 #include <QObject>
 #include <QUrl>
@@ -57,6 +58,13 @@ public:
     void count(const ExportFilter &filter, QObject *context, Callback<qint64> done);
     // A download into `folder`; start() it. The job belongs to `parent`.
     DownloadJob *download(const ExportFilter &filter, const QString &folder, QObject *parent);
+
+    // Releases (README "Releases"); a ReleaseJob drives the whole way.
+    void createRelease(const ReleaseRequest &request, QObject *context, Callback<ReleaseInfo> done);
+    void release(qint64 id, QObject *context, Callback<ReleaseInfo> done);
+    void releases(QObject *context, Callback<QList<ReleaseInfo>> done); // newest first
+    // Cancels a queued or running release, or removes a ready one's file on the server.
+    void cancelRelease(qint64 id, QObject *context, Callback<ReleaseInfo> done);
 
     // Admin
     void listResearchers(const QString &status, QObject *context, Callback<QList<Account>> done);

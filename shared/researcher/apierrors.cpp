@@ -39,6 +39,12 @@ const QHash<QString, Words> &table()
         { QStringLiteral("rate-limited"), { "Too many attempts. Please wait a little and try again.", false } },
         { QStringLiteral("mail-unavailable"),
           { "The server cannot send email right now, so this cannot be done. Please try again later.", false } },
+        { QStringLiteral("too-many-exports"),
+          { "You have as many downloads or releases running as the server allows. Please wait for one to finish.",
+            true } },
+        { QStringLiteral("quota-exceeded"),
+          { "Your releases on the server fill your disk quota. Delete one or wait until one expires.", true } },
+        { QStringLiteral("not-ready"), { "The release is not ready to download.", true } },
         { QStringLiteral("internal"), { "Something went wrong on the server. Please try again later.", false } },
         // Transport failures reported by HttpCall and the download job.
         { QStringLiteral("timeout"),

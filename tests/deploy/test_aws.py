@@ -361,6 +361,43 @@ class TemplateTest(unittest.TestCase):
             network = service["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]
             self.assertEqual(network["SecurityGroups"], [{"Ref": app_group}], name)
 
+    def test_release_files_on_one_shared_encrypted_file_system(self):
+        """Every task with the api role mounts the same EFS file system at
+        OPENAPS_RELEASE_DIR (a release built by one task is served by any),
+        encrypted at rest and in transit, NFS only from the app's group, in
+        both subnets the tasks run in, as the container's user."""
+        groups = self.of_type("AWS::EC2::SecurityGroup")
+        (fs_name, fs), = self.of_type("AWS::EFS::FileSystem").items()
+        self.assertIs(fs["Properties"]["Encrypted"], True)
+        targets = self.of_type("AWS::EFS::MountTarget").values()
+        app_group = self.resources["SiteService"]["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"][
+            "SecurityGroups"][0]["Ref"]
+        service_subnets = self.resources["SiteService"]["Properties"]["NetworkConfiguration"][
+            "AwsvpcConfiguration"]["Subnets"]
+        self.assertEqual(sorted(str(t["Properties"]["SubnetId"]) for t in targets),
+                         sorted(str(s) for s in service_subnets))
+        for target in targets:
+            self.assertEqual(target["Properties"]["FileSystemId"], {"Ref": fs_name})
+            for group in target["Properties"]["SecurityGroups"]:
+                rules = groups[group["Ref"]]["Properties"]["SecurityGroupIngress"]
+                self.assertEqual([(r["FromPort"], r["ToPort"], r["SourceSecurityGroupId"]) for r in rules],
+                                 [(2049, 2049, {"Ref": app_group})])
+        (_, access_point), = self.of_type("AWS::EFS::AccessPoint").items()
+        self.assertEqual(access_point["Properties"]["PosixUser"]["Uid"], "10001")
+        api_tasks = 0
+        for name, task in self.of_type("AWS::ECS::TaskDefinition").items():
+            (server,) = [c for c in task["Properties"]["ContainerDefinitions"] if c["Name"] == "openaps-server"]
+            if "api" not in server["Command"][server["Command"].index("--roles") + 1].split(","):
+                continue
+            api_tasks += 1
+            (directory,) = [v["Value"] for v in server["Environment"] if v["Name"] == "OPENAPS_RELEASE_DIR"]
+            (mount,) = [m for m in server["MountPoints"] if m["ContainerPath"] == directory]
+            (volume,) = [v for v in task["Properties"]["Volumes"] if v["Name"] == mount["SourceVolume"]]
+            efs = volume["EFSVolumeConfiguration"]
+            self.assertEqual(efs["FilesystemId"], {"Ref": fs_name}, name)
+            self.assertEqual(efs["TransitEncryption"], "ENABLED", name)
+        self.assertEqual(api_tasks, 1)
+
     def test_https_with_tls_1_2_and_a_redirect(self):
         listeners = self.of_type("AWS::ElasticLoadBalancingV2::Listener")
         by_port = {l["Properties"]["Port"]: l["Properties"] for l in listeners.values()}

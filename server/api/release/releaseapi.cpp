@@ -11,15 +11,20 @@
 #include "http/pendingreply.h"
 #include "http/webserver.h"
 
+#include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QHttpServer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
+#include <QSysInfo>
 #include <QUrlQuery>
 
 namespace openaps::api {
@@ -33,6 +38,19 @@ QString zipPath(const ReleaseSettings &settings, qint64 id)
 {
     return QDir(settings.directory).absoluteFilePath(QStringLiteral("release-%1.zip").arg(id));
 }
+
+// Where an instance writes a release until it is complete: its own name, so
+// that an instance which lost its lease never writes into its successor's file.
+QString partPath(const ReleaseSettings &settings, qint64 id, const QString &instance)
+{
+    const QString tag = QString::fromLatin1(
+            QCryptographicHash::hash(instance.toUtf8(), QCryptographicHash::Sha256).toHex().left(12));
+    return zipPath(settings, id) + QLatin1Char('.') + tag + QStringLiteral(".part");
+}
+
+// A release is built at most this often (an instance stopping under it
+// each time means it is what stops them).
+constexpr int maxAttempts = 3;
 
 Error notFound()
 {
@@ -169,16 +187,24 @@ ReleaseApi::ReleaseApi(db::Database database, Authenticate authenticate, Release
       m_database(std::move(database)),
       m_authenticate(std::move(authenticate)),
       m_settings(std::move(settings)),
-      m_clock(std::move(clock))
+      m_clock(std::move(clock)),
+      m_instance(QStringLiteral("%1:%2:%3")
+                         .arg(QSysInfo::machineHostName())
+                         .arg(QCoreApplication::applicationPid())
+                         .arg(QRandomGenerator::system()->generate64(), 16, 16, QLatin1Char('0')))
 {
     m_jobs.setMaxThreadCount(1);
     m_lookups.setMaxThreadCount(2);
     m_expiry.setInterval(std::chrono::minutes(1));
     connect(&m_expiry, &QTimer::timeout, this, [this] { m_lookups.start([this] { expireReleases(); }); });
+    m_leases.setInterval(std::max<std::chrono::milliseconds>(m_settings.lease / 3, std::chrono::milliseconds(100)));
+    connect(&m_leases, &QTimer::timeout, this, [this] { m_lookups.start([this] { keepLeases(); }); });
 }
 
 ReleaseApi::~ReleaseApi()
 {
+    m_stopping = true;
+    m_leases.stop();
     {
         std::lock_guard lock(m_mutex);
         for (const auto &job : std::as_const(m_running))
@@ -187,22 +213,30 @@ ReleaseApi::~ReleaseApi()
     m_jobs.clear();
     m_jobs.waitForDone();
     m_lookups.waitForDone();
+    // What this instance did not finish, another (or this one restarted) takes over at once.
+    if (auto q = run(m_database,
+                     QStringLiteral("UPDATE releases SET lease_until = NULL WHERE owner = ? AND state IN ('queued', "
+                                    "'running')"),
+                     { m_instance });
+        !q)
+        qCWarning(lcApi, "releases: %s", qPrintable(q.error().message));
+    m_database.closeConnection();
+}
+
+void ReleaseApi::start()
+{
+    QDir().mkpath(m_settings.directory);
+    m_lookups.start([this] {
+        expireReleases();
+        keepLeases();
+    });
+    m_expiry.start();
+    m_leases.start();
 }
 
 void ReleaseApi::install(http::WebServer &web)
 {
-    QDir().mkpath(m_settings.directory);
-    // Releases a restart interrupted will not finish.
-    if (auto q = run(m_database,
-                     QStringLiteral("UPDATE releases SET state = 'failed', error = 'The server restarted.' "
-                                    "WHERE state IN ('queued', 'running')"),
-                     {});
-        !q)
-        qCWarning(lcApi, "releases: %s", qPrintable(q.error().message));
-    m_database.closeConnection();
-    m_lookups.start([this] { expireReleases(); });
-    m_expiry.start();
-
+    start();
     QHttpServer &router = web.router();
     using Method = QHttpServerRequest::Method;
     using Responder = QHttpServerResponder;
@@ -305,13 +339,15 @@ QHttpServerResponse ReleaseApi::create(const Researcher &researcher, const QByte
                                                           "(DELETE /api/v1/releases/{id}) or wait until one expires.")
                                                    .arg(m_settings.quotaBytes)));
     }
-    auto inserted = run(m_database,
-                        QStringLiteral("INSERT INTO releases (researcher_id, datasets, query, compression, scope, "
-                                       "state, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?) RETURNING id"),
-                        { researcher.id, request->datasets.join(QLatin1Char(',')),
-                          request->query.toString(QUrl::FullyEncoded),
-                          request->deflate ? QStringLiteral("deflate") : QStringLiteral("store"),
-                          scopeName(researcher.scope), formatApiTime(m_clock()) });
+    const QDateTime now = m_clock();
+    auto inserted = run(
+            m_database,
+            QStringLiteral("INSERT INTO releases (researcher_id, datasets, query, compression, scope, "
+                           "state, created_at, owner, lease_until) VALUES (?, ?, ?, ?, ?, 'queued', ?, "
+                           "?, ?) RETURNING id"),
+            { researcher.id, request->datasets.join(QLatin1Char(',')), request->query.toString(QUrl::FullyEncoded),
+              request->deflate ? QStringLiteral("deflate") : QStringLiteral("store"), scopeName(researcher.scope),
+              formatApiTime(now), m_instance, formatApiTime(now.addSecs(m_settings.lease.count())) });
     if (!inserted)
         return errorResponse(inserted.error());
     const qint64 id = inserted->first().value(0).toLongLong();
@@ -360,10 +396,16 @@ void ReleaseApi::runJob(qint64 id)
         m_database.closeConnection();
     });
     auto started = run(m_database,
-                       QStringLiteral("UPDATE releases SET state = 'running' WHERE id = ? AND state = 'queued'"),
-                       { id });
+                       QStringLiteral("UPDATE releases SET state = 'running', attempts = attempts + 1 WHERE id = ? "
+                                      "AND state = 'queued' AND owner = ?"),
+                       { id, m_instance });
     if (!started || started->affected != 1)
-        return; // cancelled while queued
+        return; // cancelled while queued, or taken over
+    // What an instance that stopped while building it left behind.
+    const QFileInfo zip(zipPath(m_settings, id));
+    for (const QString &stale :
+         zip.dir().entryList({ zip.fileName() + QStringLiteral(".*.part") }, QDir::Files | QDir::Hidden))
+        QFile::remove(zip.dir().filePath(stale));
     auto row = run(
             m_database,
             QStringLiteral("SELECT researcher_id, datasets, query, compression, scope FROM releases WHERE id = ?"),
@@ -381,7 +423,7 @@ void ReleaseApi::runJob(qint64 id)
     request.scope = scope ? *scope : AccessScope::OpenAps;
 
     ReleaseJobContext context;
-    context.path = zipPath(m_settings, id) + QStringLiteral(".part");
+    context.path = partPath(m_settings, id, m_instance);
     context.cancelled = &job->cancelled;
     context.progress = [job](qint64 rows) { job->rows = rows; };
     context.beforeDataset = m_beforeDataset;
@@ -414,29 +456,46 @@ void ReleaseApi::runJob(qint64 id)
     const QDateTime now = m_clock();
     record.finishedAt = now;
     if (outcome) {
+        // The file gets its name only while the release is still this
+        // instance's, with a fresh lease (no other instance takes it over
+        // meanwhile), and before the state says ready (a download may follow
+        // at once).
         const QString path = zipPath(m_settings, id);
-        QFile::remove(path);
-        QFile::rename(context.path, path);
-        auto ready = run(m_database,
-                         QStringLiteral("UPDATE releases SET state = 'ready', row_count = ?, byte_count = ?, sha256 = "
-                                        "?, participants = ?, finished_at = ?, expires_at = ? WHERE id = ? AND "
-                                        "state = 'running'"),
-                         { outcome->rows, outcome->bytes, QString::fromLatin1(outcome->sha256),
-                           QString::fromUtf8(QJsonDocument(outcome->participants).toJson(QJsonDocument::Compact)),
-                           formatApiTime(now), formatApiTime(now.addSecs(m_settings.expirySeconds)), id });
-        if (!ready || ready->affected != 1)
+        auto held = run(m_database,
+                        QStringLiteral("UPDATE releases SET lease_until = ? WHERE id = ? AND state = 'running' AND "
+                                       "owner = ?"),
+                        { formatApiTime(now.addSecs(m_settings.lease.count())), id, m_instance });
+        const bool mine = held && held->affected == 1;
+        if (mine) {
+            QFile::remove(path);
+            QFile::rename(context.path, path);
+        }
+        auto ready = !mine
+                ? held
+                : run(m_database,
+                      QStringLiteral("UPDATE releases SET state = 'ready', row_count = ?, byte_count = ?, sha256 = "
+                                     "?, participants = ?, finished_at = ?, expires_at = ? WHERE id = ? AND "
+                                     "state = 'running' AND owner = ?"),
+                      { outcome->rows, outcome->bytes, QString::fromLatin1(outcome->sha256),
+                        QString::fromUtf8(QJsonDocument(outcome->participants).toJson(QJsonDocument::Compact)),
+                        formatApiTime(now), formatApiTime(now.addSecs(m_settings.expirySeconds)), id, m_instance });
+        if (!mine)
+            QFile::remove(context.path); // taken over
+        else if (!ready || ready->affected != 1)
             QFile::remove(path); // cancelled at the last moment
         record.rows = outcome->rows;
         record.bytes = outcome->bytes;
         record.outcome = QStringLiteral("complete");
     } else {
         const bool cancelled = outcome.error().code == QLatin1String("cancelled");
+        if (cancelled && m_stopping)
+            return; // not cancelled: this instance stops, another builds it (keepLeases)
         if (!cancelled) {
             qCWarning(lcApi, "release %lld failed: %s", id, qPrintable(outcome.error().message));
             if (!run(m_database,
                      QStringLiteral("UPDATE releases SET state = 'failed', error = ?, finished_at = ? WHERE id = ? "
-                                    "AND state = 'running'"),
-                     { outcome.error().message, formatApiTime(now), id }))
+                                    "AND state = 'running' AND owner = ?"),
+                     { outcome.error().message, formatApiTime(now), id, m_instance }))
                 qCWarning(lcApi, "release %lld: its failure could not be recorded", id);
         }
         record.rows = job->rows;
@@ -461,6 +520,68 @@ int ReleaseApi::expireReleases()
             return -1;
     }
     return int(due->rows.size());
+}
+
+int ReleaseApi::keepLeases()
+{
+    const auto closeConnection = qScopeGuard([this] { m_database.closeConnection(); });
+    const QDateTime now = m_clock();
+    const QString until = formatApiTime(now.addSecs(m_settings.lease.count()));
+    if (!run(m_database,
+             QStringLiteral("UPDATE releases SET lease_until = ? WHERE owner = ? AND state IN ('queued', 'running')"),
+             { until, m_instance }))
+        return -1;
+    // Jobs here whose release was cancelled on another instance, or taken over.
+    QList<qint64> running;
+    {
+        std::lock_guard lock(m_mutex);
+        running = m_running.keys();
+    }
+    for (const qint64 id : std::as_const(running)) {
+        auto q = run(m_database, QStringLiteral("SELECT state, owner FROM releases WHERE id = ?"), { id });
+        if (!q)
+            return -1;
+        const QString state = q->isEmpty() ? QString() : q->first().value(0).toString();
+        const bool stillMine = (state == QLatin1String("queued") || state == QLatin1String("running"))
+                && q->first().value(1).toString() == m_instance;
+        std::lock_guard lock(m_mutex);
+        if (auto job = m_running.value(id); job && !stillMine)
+            job->cancelled = true;
+    }
+    // Releases whose instance stopped: built again here, a few times at most.
+    if (m_stopping)
+        return 0;
+    const QString nowText = formatApiTime(now);
+    auto abandoned = run(m_database,
+                         QStringLiteral("SELECT id, attempts FROM releases WHERE state IN ('queued', 'running') AND "
+                                        "(lease_until IS NULL OR lease_until < ?) ORDER BY id"),
+                         { nowText });
+    if (!abandoned)
+        return -1;
+    int taken = 0;
+    for (const QVariantList &row : abandoned->rows) {
+        const qint64 id = row.value(0).toLongLong();
+        const bool giveUp = row.value(1).toInt() >= maxAttempts;
+        auto claimed = giveUp
+                ? run(m_database,
+                      QStringLiteral("UPDATE releases SET state = 'failed', error = ?, finished_at = ? WHERE id = ? "
+                                     "AND state IN ('queued', 'running') AND (lease_until IS NULL OR lease_until < ?)"),
+                      { QStringLiteral("The server stopped %1 times while building this release.").arg(maxAttempts),
+                        nowText, id, nowText })
+                : run(m_database,
+                      QStringLiteral("UPDATE releases SET state = 'queued', owner = ?, lease_until = ?, row_count = 0 "
+                                     "WHERE id = ? AND state IN ('queued', 'running') AND (lease_until IS NULL OR "
+                                     "lease_until < ?)"),
+                      { m_instance, until, id, nowText });
+        if (!claimed)
+            return -1;
+        if (giveUp || claimed->affected != 1)
+            continue;
+        qCInfo(lcApi, "release %lld: its instance stopped; building it here", id);
+        m_jobs.start([this, id] { runJob(id); });
+        ++taken;
+    }
+    return taken;
 }
 
 void ReleaseApi::serveFile(const QHttpServerRequest &request, QHttpServerResponder &&responder, qint64 id)

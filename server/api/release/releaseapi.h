@@ -10,6 +10,7 @@
 #include <QTimer>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -29,6 +30,10 @@ struct ReleaseSettings
     qint64 expirySeconds = 7 * 24 * 3600; // OPENAPS_RELEASE_EXPIRY_HOURS
     qint64 quotaBytes = 0; // OPENAPS_RELEASE_QUOTA_MB per researcher; 0: none
     int releasesPerResearcher = 2; // queued or running at once (OPENAPS_API_EXPORTS_PER_RESEARCHER)
+    // How long a release stays this instance's without a renewal; renewed
+    // every third of it. Another instance takes over a release whose lease
+    // ran out (its instance stopped).
+    std::chrono::seconds lease { 120 };
 };
 
 // Releases (contract v1, "Releases"; README "Releases"):
@@ -41,7 +46,11 @@ struct ReleaseSettings
 //   GET    /api/v1/releases/{id}/file       the zip: ETag, Range/If-Range, Repr-Digest
 // One job at a time on a worker of its own, each from one snapshot
 // (releasejob.h). Finished files expire after `expirySeconds` (checked
-// every minute and at start).
+// every minute and at start). Several instances may share the database and
+// the release directory: each holds the releases it builds with a lease
+// (keepLeases), so a starting instance leaves the others' jobs alone, a
+// release cancelled on another instance stops here, and the releases of an
+// instance that stopped are built again by another.
 class ReleaseApi final : public QObject
 {
     Q_OBJECT
@@ -53,11 +62,19 @@ public:
     // Cancels the running job and waits for it.
     ~ReleaseApi() override;
 
+    // The routes, then start().
     void install(http::WebServer &web);
+    // The work without routes: expiry and leases, now and periodically.
+    void start();
 
     // Removes the files of ready releases whose time ran out (state
     // expired); how many, or -1 if the database failed. On the calling thread.
     int expireReleases();
+    // Renews this instance's leases, stops its jobs that were cancelled or
+    // taken over elsewhere, and takes over (queues again) the releases whose
+    // lease ran out; how many it took over, or -1 if the database failed.
+    int keepLeases();
+    const QString &instance() const { return m_instance; }
     // Blocks until no release is queued or running.
     void waitForJobs() { m_jobs.waitForDone(); }
     // Tests: called on the job's thread before each dataset is read.
@@ -73,9 +90,12 @@ private:
     Authenticate m_authenticate;
     ReleaseSettings m_settings;
     Clock m_clock;
+    QString m_instance; // "host:pid:random": this process, the owner of its releases
     QThreadPool m_jobs; // one release at a time
     QThreadPool m_lookups;
     QTimer m_expiry;
+    QTimer m_leases;
+    std::atomic<bool> m_stopping { false };
     std::function<void(const QString &)> m_beforeDataset;
 
     // Running jobs: rows so far and whether they were cancelled.

@@ -38,6 +38,7 @@ private slots:
     void expiryRemovesTheFile();
     void quota();
     void cancel();
+    void instancesShareTheWork();
 };
 
 namespace {
@@ -392,6 +393,132 @@ void TestReleases::cancel()
     QTRY_VERIFY_WITH_TIMEOUT(!h.auditRows().isEmpty(), 10000);
     QCOMPARE(h.auditRows().size(), 1); // the queued one never ran
     QCOMPARE(h.auditRows().last().value(u"outcome"_s).toString(), u"aborted"_s);
+}
+
+namespace {
+
+// A release row as an instance that stopped while building it leaves it.
+bool insertAbandoned(test::ExportHarness &h, const QString &dataset, int attempts)
+{
+    return h.insert(u"releases"_s,
+                    { { u"researcher_id"_s, 13 },
+                      { u"datasets"_s, dataset },
+                      { u"query"_s, u"format=csv&from=2024-01-01T00:00:00Z&to=2024-01-02T00:00:00Z"_s },
+                      { u"compression"_s, u"deflate"_s },
+                      { u"scope"_s, u"all"_s },
+                      { u"state"_s, u"running"_s },
+                      { u"owner"_s, u"gone-host:4242:00000000deadbeef"_s },
+                      { u"lease_until"_s, u"2000-01-01T00:00:00.000Z"_s },
+                      { u"attempts"_s, attempts },
+                      { u"created_at"_s, u"2024-01-01T00:00:00.000Z"_s } });
+}
+
+qint64 newestRelease(test::ExportHarness &h)
+{
+    return h.get(u"/api/v1/releases"_s)
+            .json()
+            .value(u"releases"_s)
+            .toArray()
+            .first()
+            .toObject()
+            .value(u"id"_s)
+            .toInteger();
+}
+
+QString column(test::ExportHarness &h, qint64 id, const QString &name)
+{
+    QSqlQuery q(h.database().connection().value());
+    q.prepare(u"SELECT %1 FROM releases WHERE id = ?"_s.arg(name));
+    q.addBindValue(id);
+    const QString value = q.exec() && q.next() ? q.value(0).toString() : QString();
+    q.finish();
+    return value;
+}
+
+} // namespace
+
+// Two instances on one database and one release directory (README
+// "Releases"): a starting instance leaves the other's running release
+// alone, takes over the releases of an instance that stopped (and gives
+// up on one that stopped three instances), stops a job cancelled through
+// the other instance, and the other serves what it built.
+void TestReleases::instancesShareTheWork()
+{
+    QFETCH_GLOBAL(QString, backend);
+    test::ExportHarness h(backend);
+    QVERIFY(h.isValid());
+    QVERIFY(h.seed());
+    Fixture f;
+    // A renews rarely (it takes over nothing during the test), B every 2 s.
+    api::ReleaseSettings settings = f.settings();
+    settings.lease = std::chrono::seconds(600);
+    api::ReleaseApi &a = h.installReleaseApi(settings);
+    settings.lease = std::chrono::seconds(6);
+    std::promise<void> aReached;
+    std::promise<void> aGo;
+    auto aGoFuture = aGo.get_future().share();
+    std::atomic<bool> aHeld { false };
+    a.setBeforeDataset([&](const QString &) {
+        if (aHeld.exchange(true))
+            return;
+        aReached.set_value();
+        aGoFuture.wait_for(std::chrono::seconds(60));
+    });
+    const qint64 running = post(h, releaseBody({ u"profile"_s }));
+    QVERIFY(running > 0);
+    QCOMPARE(aReached.get_future().wait_for(std::chrono::seconds(20)), std::future_status::ready);
+
+    QVERIFY(insertAbandoned(h, u"entries"_s, 1));
+    const qint64 abandoned = newestRelease(h);
+    QVERIFY(insertAbandoned(h, u"profile"_s, 3));
+    const qint64 thrice = newestRelease(h);
+
+    // Instance B starts; its job of the abandoned release holds at its first dataset.
+    api::ReleaseApi b(
+            h.database(), [](const QString &) -> Result<api::Researcher> { return makeError("bad-token", u"-"_s); },
+            settings);
+    QVERIFY(b.instance() != a.instance());
+    std::promise<void> bReached;
+    std::promise<void> bGo;
+    auto bGoFuture = bGo.get_future().share();
+    std::atomic<bool> bHeld { false };
+    b.setBeforeDataset([&](const QString &) {
+        if (bHeld.exchange(true))
+            return;
+        bReached.set_value();
+        bGoFuture.wait_for(std::chrono::seconds(60));
+    });
+    b.start();
+    QCOMPARE(bReached.get_future().wait_for(std::chrono::seconds(20)), std::future_status::ready);
+    QCOMPARE(state(h, abandoned), u"running"_s);
+    QCOMPARE(column(h, abandoned, u"owner"_s), b.instance());
+    QCOMPARE(column(h, abandoned, u"attempts"_s), u"2"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(state(h, thrice), u"failed"_s, 20000);
+    QVERIFY(h.get(u"/api/v1/releases/%1"_s.arg(thrice)).json().value(u"error"_s).toString().contains(u"3 times"_s));
+    // A's release is still A's and running.
+    QCOMPARE(state(h, running), u"running"_s);
+    QCOMPARE(column(h, running, u"owner"_s), a.instance());
+
+    // Cancelled through A, B's job stops once B sees it (keepLeases, here at once).
+    QCOMPARE(h.send("DELETE", u"/api/v1/releases/%1"_s.arg(abandoned)).json().value(u"state"_s).toString(),
+             u"cancelled"_s);
+    QVERIFY(b.keepLeases() >= 0);
+    bGo.set_value();
+    b.waitForJobs();
+    QCOMPARE(state(h, abandoned), u"cancelled"_s);
+    aGo.set_value();
+    QTRY_COMPARE_WITH_TIMEOUT(state(h, running), u"ready"_s, 20000);
+
+    // Another abandoned release: B takes it over on its own (its lease
+    // timer) and builds it; A serves B's file from the shared directory.
+    QVERIFY(insertAbandoned(h, u"entries"_s, 0));
+    const qint64 later = newestRelease(h);
+    QTRY_COMPARE_WITH_TIMEOUT(state(h, later), u"ready"_s, 30000);
+    QCOMPARE(column(h, later, u"owner"_s), b.instance());
+    const auto files = unzip(h.get(u"/api/v1/releases/%1/file"_s.arg(later)).body);
+    QCOMPARE(files.value(u"entries.csv"_s), h.get(u"/api/v1/export/entries?%1"_s.arg(filters)).body);
+    QCOMPARE(QDir(f.dir.path()).entryList(QDir::Files),
+             QStringList({ u"release-%1.zip"_s.arg(running), u"release-%1.zip"_s.arg(later) }));
 }
 
 QTEST_MAIN(TestReleases)
