@@ -140,9 +140,9 @@ void HttpCall::onFinished()
         return;
     }
     if (m_timedOut) {
-        Error timeout = makeError(
-                "timeout",
-                QStringLiteral("The server did not answer within %1 seconds.").arg(m_request.timeout.count() / 1000.0));
+        Error timeout = makeError("timeout",
+                                  QStringLiteral("The server did not answer within %1 seconds.")
+                                          .arg(double(m_request.timeout.count()) / 1000.0));
         if (m_sunk > 0)
             deliver(std::move(timeout));
         else

@@ -107,7 +107,7 @@ void ApiClient::sendForStatus(const QByteArray &verb, const QString &path, const
                               StatusCallback done)
 {
     send(verb, path, {}, &body, context,
-         [done = std::move(done)](Result<HttpResponse> r) { done(r ? Status() : Status(r.error())); });
+         [done = std::move(done)](const Result<HttpResponse> &r) { done(r ? Status() : Status(r.error())); });
 }
 
 void ApiClient::sendForAccount(const QByteArray &verb, const QString &path, const QJsonObject *body, QObject *context,
@@ -184,7 +184,7 @@ void ApiClient::logout(QObject *context, StatusCallback done)
     if (!isSignedIn())
         return done({});
     send("POST", QStringLiteral("logout"), {}, nullptr, context,
-         [this, done = std::move(done)](Result<HttpResponse> r) {
+         [this, done = std::move(done)](const Result<HttpResponse> &r) {
              forget(); // signed out here whatever the server said
              done(r ? Status() : Status(r.error()));
          });

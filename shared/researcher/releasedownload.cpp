@@ -49,7 +49,7 @@ std::optional<std::pair<qint64, qint64>> parseContentRange(const QByteArray &hea
     if (!header.startsWith("bytes "))
         return std::nullopt;
     const QByteArray rest = header.mid(6);
-    const int slash = rest.indexOf('/');
+    const qsizetype slash = rest.indexOf('/');
     if (slash < 0)
         return std::nullopt;
     bool sizeOk = false;

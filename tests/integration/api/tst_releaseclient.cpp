@@ -154,7 +154,7 @@ void TestReleaseClient::init()
     m_api = std::make_unique<researcher::ApiClient>(m_nam.get());
     m_api->setServerUrl(QUrl(u"http://127.0.0.1:%1"_s.arg(m_proxy->port())));
     bool signedIn = false;
-    m_api->login(email, password, nullptr, [&](Result<researcher::Account> r) { signedIn = r.ok(); });
+    m_api->login(email, password, nullptr, [&](const Result<researcher::Account> &r) { signedIn = r.ok(); });
     QTRY_VERIFY(signedIn);
 }
 

@@ -430,7 +430,7 @@ QString column(test::ExportHarness &h, qint64 id, const QString &name)
     QSqlQuery q(h.database().connection().value());
     q.prepare(u"SELECT %1 FROM releases WHERE id = ?"_s.arg(name));
     q.addBindValue(id);
-    const QString value = q.exec() && q.next() ? q.value(0).toString() : QString();
+    QString value = q.exec() && q.next() ? q.value(0).toString() : QString();
     q.finish();
     return value;
 }
