@@ -56,24 +56,71 @@ QByteArray FileRange::contentRange(qint64 size) const
             + QByteArray::number(size);
 }
 
-FileSlice::FileSlice(const QString &path, qint64 start, qint64 length) : m_file(path), m_start(start), m_length(length)
-{ }
+namespace {
+constexpr qint64 pieceBytes = 256 * 1024;
+constexpr qint64 socketBound = 1024 * 1024;
+} // namespace
 
-bool FileSlice::open(OpenMode mode)
+bool FileStream::start(QHttpServerResponder &&responder, const QString &path, qint64 start, qint64 length,
+                       const QList<std::pair<QByteArray, QByteArray>> &headers, QHttpServerResponder::StatusCode status,
+                       QObject *parent)
 {
-    if (mode != ReadOnly || !m_file.open(QIODevice::ReadOnly) || !m_file.seek(m_start))
+    QFile probe(path);
+    if (!probe.open(QIODevice::ReadOnly) || !probe.seek(start) || !responder.socket())
         return false;
-    return QIODevice::open(mode);
+    auto *stream = new FileStream(std::move(responder), length, parent);
+    stream->m_file.setFileName(path);
+    if (!stream->m_file.open(QIODevice::ReadOnly) || !stream->m_file.seek(start)) {
+        stream->m_socket->abort(); // gone since the probe a moment ago
+        stream->deleteLater();
+        return true;
+    }
+    stream->m_responder.writeStatusLine(status);
+    for (const auto &[name, value] : headers)
+        stream->m_responder.writeHeader(name, value);
+    stream->m_responder.writeHeader("Content-Length", QByteArray::number(length));
+    stream->pump();
+    return true;
 }
 
-qint64 FileSlice::readData(char *data, qint64 maxSize)
+FileStream::FileStream(QHttpServerResponder &&responder, qint64 length, QObject *parent)
+    : QObject(parent),
+      m_responder(std::move(responder)),
+      m_socket(m_responder.socket()),
+      m_left(length),
+      m_buffer(pieceBytes, Qt::Uninitialized)
 {
-    const qint64 left = m_length - pos();
-    if (left <= 0)
-        return -1;
-    if (!m_file.seek(m_start + pos()))
-        return -1;
-    return m_file.read(data, qMin(maxSize, left));
+    connect(m_socket, &QTcpSocket::bytesWritten, this, &FileStream::pump);
+    connect(m_socket, &QTcpSocket::disconnected, this, &QObject::deleteLater);
+    connect(m_socket, &QObject::destroyed, this, &QObject::deleteLater);
+}
+
+void FileStream::pump()
+{
+    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
+        deleteLater();
+        return;
+    }
+    if (m_left == 0) {
+        // Headers alone (an empty window): the body is empty.
+        m_responder.writeBody("", 0);
+        deleteLater();
+        return;
+    }
+    while (m_left > 0 && m_socket->bytesToWrite() < socketBound) {
+        const qint64 n = m_file.read(m_buffer.data(), qMin<qint64>(pieceBytes, m_left));
+        if (n <= 0) {
+            m_socket->abort(); // the file went: an incomplete body, never a short "complete" one
+            deleteLater();
+            return;
+        }
+        m_responder.writeBody(m_buffer.constData(), n);
+        m_left -= n;
+    }
+    if (m_left == 0) {
+        disconnect(m_socket, &QTcpSocket::bytesWritten, this, &FileStream::pump);
+        deleteLater();
+    }
 }
 
 } // namespace openaps::api

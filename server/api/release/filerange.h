@@ -2,7 +2,10 @@
 
 #include <QByteArray>
 #include <QFile>
-#include <QIODevice>
+#include <QHttpServerResponder>
+#include <QObject>
+#include <QPointer>
+#include <QTcpSocket>
 
 #include <optional>
 
@@ -25,25 +28,33 @@ struct FileRange
     QByteArray contentRange(qint64 size) const;
 };
 
-// A read-only window [start, start + length) of a file, as a random-access
-// device of that size, so QHttpServerResponder streams it in pieces with
-// its Content-Length.
-class FileSlice final : public QIODevice
+// Sends the window [start, start + length) of a file as the body of one
+// answer with its Content-Length, read in 256 KB pieces and written only
+// while the socket holds less than 1 MB unsent (its bytesWritten resumes),
+// so memory stays flat and a fast client gets the file at disk speed.
+// (QHttpServerResponder's own QIODevice answer moves 512 bytes at a time.)
+// Deletes itself when done or when the client leaves.
+class FileStream final : public QObject
 {
-public:
-    FileSlice(const QString &path, qint64 start, qint64 length);
-    bool open(OpenMode mode) override;
-    qint64 size() const override { return m_length; }
-    bool isSequential() const override { return false; }
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(FileStream)
 
-protected:
-    qint64 readData(char *data, qint64 maxSize) override;
-    qint64 writeData(const char *, qint64) override { return -1; }
+public:
+    // False (and nothing sent) if the file cannot be read there; otherwise
+    // the answer is under way.
+    static bool start(QHttpServerResponder &&responder, const QString &path, qint64 start, qint64 length,
+                      const QList<std::pair<QByteArray, QByteArray>> &headers, QHttpServerResponder::StatusCode status,
+                      QObject *parent);
 
 private:
+    FileStream(QHttpServerResponder &&responder, qint64 length, QObject *parent);
+    void pump();
+
+    QHttpServerResponder m_responder;
+    QPointer<QTcpSocket> m_socket;
     QFile m_file;
-    qint64 m_start;
-    qint64 m_length;
+    qint64 m_left;
+    QByteArray m_buffer;
 };
 
 } // namespace openaps::api

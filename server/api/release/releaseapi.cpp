@@ -630,30 +630,19 @@ void ReleaseApi::serveFile(const QHttpServerRequest &request, QHttpServerRespond
                                                   { "ETag", etag },
                                                   { "Accept-Ranges", "bytes" } },
                                                 Status::RequestRangeNotSatisfiable);
-                    auto *slice = new FileSlice(zipPath(m_settings, id), part.start, part.length);
-                    if (!slice->open(QIODevice::ReadOnly)) {
-                        delete slice;
-                        return errorResponse(makeError("not-found", QStringLiteral("The release file is gone.")))
+                    QList<std::pair<QByteArray, QByteArray>> headers { { "Content-Type", "application/zip" },
+                                                                       { "Content-Disposition", disposition },
+                                                                       { "ETag", etag },
+                                                                       { "Accept-Ranges", "bytes" },
+                                                                       { "Repr-Digest", digest },
+                                                                       { "Cache-Control", "no-store" } };
+                    const bool partial = part.kind == FileRange::Kind::Partial;
+                    if (partial)
+                        headers.append({ "Content-Range", part.contentRange(size) });
+                    if (!FileStream::start(std::move(*responder), zipPath(m_settings, id), part.start, part.length,
+                                           headers, partial ? Status::PartialContent : Status::Ok, this))
+                        errorResponse(makeError("not-found", QStringLiteral("The release file is gone.")))
                                 .write(std::move(*responder));
-                    }
-                    if (part.kind == FileRange::Kind::Partial)
-                        return responder->write(slice,
-                                                { { "Content-Type", "application/zip" },
-                                                  { "Content-Disposition", disposition },
-                                                  { "Content-Range", part.contentRange(size) },
-                                                  { "ETag", etag },
-                                                  { "Accept-Ranges", "bytes" },
-                                                  { "Repr-Digest", digest },
-                                                  { "Cache-Control", "no-store" } },
-                                                Status::PartialContent);
-                    responder->write(slice,
-                                     { { "Content-Type", "application/zip" },
-                                       { "Content-Disposition", disposition },
-                                       { "ETag", etag },
-                                       { "Accept-Ranges", "bytes" },
-                                       { "Repr-Digest", digest },
-                                       { "Cache-Control", "no-store" } },
-                                     Status::Ok);
                 },
                 Qt::QueuedConnection);
     });
