@@ -66,13 +66,12 @@ QString timeFormat(qint64 spanMs)
 QValueAxis *glucoseAxis(GlucoseUnit unit)
 {
     auto *axis = new QValueAxis;
-    if (unit == GlucoseUnit::MmolL) {
-        axis->setRange(0, 22);
-        axis->setTickCount(12);
-    } else {
-        axis->setRange(0, metrics::highestReported);
-        axis->setTickCount(9);
-    }
+    // Round steps from 0, few enough to stay readable in a short chart.
+    const bool mmol = unit == GlucoseUnit::MmolL;
+    axis->setRange(0, mmol ? 22 : metrics::highestReported);
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(0);
+    axis->setTickInterval(mmol ? 4 : 100);
     axis->setLabelFormat(QStringLiteral("%d"));
     axis->setTitleText(unitName(unit));
     return axis;
@@ -205,6 +204,7 @@ QChart *glucoseChart(const metrics::ParticipantAnalysis &participant, GlucoseUni
         range = wholeRange(participant, records);
     auto *chart = new QChart;
     chart->setTitle(tr("Glucose over time, participant %1").arg(participant.participant));
+    chart->setMargins(QMargins(6, 2, 6, 2));
     chart->legend()->hide();
     auto *series = new QLineSeries;
     series->setObjectName(QStringLiteral("glucose"));
@@ -246,8 +246,7 @@ QChart *glucoseChart(const metrics::ParticipantAnalysis &participant, GlucoseUni
     attach(chart, insulin, time, glucose);
     attach(chart, carbs, time, glucose);
     chart->legend()->show();
-    chart->legend()->setAlignment(Qt::AlignBottom);
-    chart->legend()->markers(series);
+    chart->legend()->setAlignment(Qt::AlignRight);
     return chart;
 }
 
@@ -255,6 +254,7 @@ QChart *loopChart(const metrics::ParticipantRecords &records, TimeRange range)
 {
     auto *chart = new QChart;
     chart->setTitle(tr("Insulin and carbs on board (device status)"));
+    chart->setMargins(QMargins(6, 2, 6, 2));
     auto *iob = new QLineSeries;
     iob->setObjectName(QStringLiteral("iob"));
     iob->setName(tr("Insulin on board (U)"));
@@ -298,7 +298,7 @@ QChart *loopChart(const metrics::ParticipantRecords &records, TimeRange range)
                              }()),
                     maxOf(iobPoints, 1) * 1.1);
     grams->setRange(0, maxOf(cobPoints, 10) * 1.1);
-    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->legend()->setAlignment(Qt::AlignRight);
     return chart;
 }
 

@@ -117,7 +117,8 @@ LocalViewPanel::LocalViewPanel(Units *units, QWidget *parent)
         view->setMinimumHeight(200);
         addExportMenu(view);
     }
-    m_loop->setMinimumHeight(150);
+    m_glucose->setMinimumHeight(250);
+    m_loop->setMinimumHeight(170);
     m_loop->hide();
     m_glucose->setRubberBand(QChartView::HorizontalRubberBand);
     m_glucose->setFocusPolicy(Qt::StrongFocus);
@@ -161,7 +162,7 @@ LocalViewPanel::LocalViewPanel(Units *units, QWidget *parent)
     grid->addWidget(m_loop, 1, 0, 1, 2);
     grid->addWidget(m_agp, 2, 0);
     grid->addWidget(m_ranges, 2, 1);
-    grid->setRowStretch(0, 3);
+    grid->setRowStretch(0, 4);
     grid->setRowStretch(1, 2);
     grid->setRowStretch(2, 3);
     auto *body = new QHBoxLayout;
@@ -266,7 +267,7 @@ void LocalViewPanel::onLoaded()
     const QLocale locale;
     QStringList datasets = m_data->datasets;
     datasets.removeDuplicates();
-    say(tr("%1 rows (%2), %3 participants; %4 rows without a usable time or glucose value were left out.")
+    say(tr("%1 rows (%2); participants: %3; %4 rows without a usable time or glucose value were left out.")
                 .arg(locale.toString(m_data->rows), datasets.join(QLatin1String(", ")))
                 .arg(m_data->participants.size())
                 .arg(locale.toString(m_data->skipped)));

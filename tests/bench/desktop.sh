@@ -5,17 +5,23 @@
 # (metrics::analyseEntriesFile: CSV parsing, per-participant metrics and AGP),
 # against a baseline measured in the same run by the same binary: reading the
 # file line by line and nothing else. Each step runs in its own process, so
-# peak RSS is the load's own. LAST line:
+# peak RSS is the load's own. Then the window's part (offscreen): the local
+# view (1400×900) opening the same file, loading it on its worker thread and
+# drawing every chart and table (goal < 1 s for 1,000,000 rows), and the AGP
+# report PDF of one participant with a year of readings, from the file on
+# disk to the PDF written (goal < 2 s). LAST line:
 #   desktop load_rows_per_s=<load> baseline_rows_per_s=<baseline> ratio=<load/baseline> peak_rss_mb=<load>
+#           localview_s=<local view> localview_cpu_s=<its CPU time> agp_report_s=<report> agp_report_cpu_s=<CPU>
 # Environment: BUILD_DIR (default build/bench-desktop, a Release build), ROWS.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${BUILD_DIR:-build/bench-desktop}
 rows=${ROWS:-1000000}
 
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOPENAPS_BUILD_DESKTOP=OFF >/dev/null
-cmake --build "$build" --target openaps-bench-desktop -- -j "${JOBS:-2}" >/dev/null
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOPENAPS_BUILD_DESKTOP=ON >/dev/null
+cmake --build "$build" --target openaps-bench-desktop openaps-bench-desktop-gui -- -j "${JOBS:-2}" >/dev/null
 bench="$build/tests/bench/openaps-bench-desktop"
+gui="$build/tests/bench/openaps-bench-desktop-gui"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -23,13 +29,22 @@ file="$work/entries.csv"
 "$bench" generate "$file" "$rows"
 cat "$file" >/dev/null # both runs read from the page cache
 
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
+field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; } # " name=": seconds is not cpu_seconds
 baseline=$("$bench" baseline "$file")
 echo "$baseline"
 load=$("$bench" load "$file")
 echo "$load"
 
-awk -v br="$(field rows "$baseline")" -v bs="$(field seconds "$baseline")" \
+localview=$(QT_QPA_PLATFORM=offscreen "$gui" localview "$file")
+echo "$localview"
+year="$work/entries_year.csv"
+"$bench" generate "$year" 105120 # one participant, a year of 5-minute readings
+report=$(QT_QPA_PLATFORM=offscreen "$gui" report "$year" "$work")
+echo "$report"
+
+awk -v lv="$(field seconds "$localview")" -v rp="$(field seconds "$report")" \
+    -v lvc="$(field cpu_seconds "$localview")" -v rpc="$(field cpu_seconds "$report")" \
+    -v br="$(field rows "$baseline")" -v bs="$(field seconds "$baseline")" \
     -v lr="$(field rows "$load")" -v ls="$(field seconds "$load")" -v rss="$(field peak_rss_mb "$load")" \
     'BEGIN { b = br / bs; l = lr / ls;
-             printf "desktop load_rows_per_s=%d baseline_rows_per_s=%d ratio=%.2f peak_rss_mb=%.0f\n", l, b, l / b, rss }'
+             printf "desktop load_rows_per_s=%d baseline_rows_per_s=%d ratio=%.2f peak_rss_mb=%.0f localview_s=%.2f localview_cpu_s=%.2f agp_report_s=%.2f agp_report_cpu_s=%.2f\n", l, b, l / b, rss, lv, lvc, rp, rpc }'
