@@ -45,7 +45,7 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "usage: %s localview FILE | report FILE DIR\n", argv[0]);
         return 2;
     }
-    const QString mode = args[1];
+    const QString &mode = args[1];
     QElapsedTimer timer;
     std::clock_t cpuStart = 0;
     qint64 rows = 0;
@@ -85,6 +85,6 @@ int main(int argc, char *argv[])
         return 2;
     }
     std::printf("%s rows=%lld seconds=%.3f cpu_seconds=%.3f peak_rss_mb=%.1f\n", qPrintable(mode), rows,
-                timer.nsecsElapsed() / 1e9, double(std::clock() - cpuStart) / CLOCKS_PER_SEC, peakRssMb());
+                double(timer.nsecsElapsed()) / 1e9, double(std::clock() - cpuStart) / CLOCKS_PER_SEC, peakRssMb());
     return 0;
 }
