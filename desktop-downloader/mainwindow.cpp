@@ -4,6 +4,7 @@
 #include "applydialog.h"
 #include "downloadpanel.h"
 #include "localviewpanel.h"
+#include "releasespanel.h"
 #include "researcher/apiclient.h"
 #include "resetpassworddialog.h"
 #include "signindialog.h"
@@ -35,6 +36,7 @@ MainWindow::MainWindow(AppContext context, QWidget *parent)
       m_download(new DownloadPanel(m_context)),
       m_local(new LocalViewPanel(m_context.units)),
       m_admin(new AdminPanel(m_context)),
+      m_releases(new ReleasesPanel(m_context)),
       m_who(new QLabel)
 {
     setWindowTitle(tr("OpenAPS Data Commons downloader"));
@@ -42,6 +44,7 @@ MainWindow::MainWindow(AppContext context, QWidget *parent)
     m_who->setObjectName(QStringLiteral("who"));
     m_tabs->addTab(m_download, tr("Download"));
     m_tabs->addTab(m_local, tr("Local view"));
+    m_tabs->addTab(m_releases, tr("Releases"));
     m_tabs->addTab(m_admin, tr("Admin"));
     m_tabs->setTabVisible(m_tabs->indexOf(m_admin), false);
     setCentralWidget(m_tabs);
@@ -143,6 +146,7 @@ void MainWindow::onSignedIn()
     m_signOutAction->setEnabled(true);
     m_tabs->setTabVisible(m_tabs->indexOf(m_admin), me.isAdmin);
     m_download->refresh();
+    m_releases->refresh();
     if (me.isAdmin)
         m_admin->refresh();
 }
@@ -154,6 +158,7 @@ void MainWindow::onSignedOut()
     m_signOutAction->setEnabled(false);
     m_tabs->setTabVisible(m_tabs->indexOf(m_admin), false);
     m_download->clear();
+    m_releases->clear();
 }
 
 void MainWindow::onSignInRequired(const QString &message)

@@ -13,6 +13,7 @@ class QTabWidget;
 namespace openaps::desktop {
 
 class AdminPanel;
+class ReleasesPanel;
 class DownloadPanel;
 class LocalViewPanel;
 
@@ -34,6 +35,7 @@ public:
     DownloadPanel *downloadPanel() const { return m_download; }
     LocalViewPanel *localView() const { return m_local; }
     AdminPanel *adminPanel() const { return m_admin; }
+    ReleasesPanel *releasesPanel() const { return m_releases; }
     QTabWidget *tabs() const { return m_tabs; }
     bool isAdminTabVisible() const;
     Units *units() const { return m_context.units; }
@@ -51,6 +53,7 @@ private:
     DownloadPanel *m_download;
     LocalViewPanel *m_local;
     AdminPanel *m_admin;
+    ReleasesPanel *m_releases;
     QLabel *m_who;
     QAction *m_signInAction;
     QAction *m_signOutAction;
