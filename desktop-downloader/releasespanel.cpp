@@ -33,6 +33,8 @@ template <typename T> T *named(T *widget, const char *name)
 
 QString megabytes(qint64 bytes)
 {
+    if (bytes < 1000 * 1000)
+        return QStringLiteral("%1 kB").arg(qMax<qint64>(1, (bytes + 999) / 1000));
     return QStringLiteral("%1 MB").arg(double(bytes) / 1e6, 0, 'f', 1);
 }
 
@@ -66,6 +68,7 @@ ReleasesPanel::ReleasesPanel(AppContext context, QWidget *parent)
     m_releases->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_releases->setSelectionMode(QAbstractItemView::SingleSelection);
     m_releases->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_releases->verticalHeader()->hide();
     m_status->setWordWrap(true);
     m_cancel->setEnabled(false);
 
