@@ -29,6 +29,9 @@ jobs=$(nproc)
 deploy/install-deps.sh test
 
 export OPENAPS_TEST_POSTGRES_URL=$(tests/start-postgres.sh | tail -1)
+# A hot standby of it for the read replica tests (api_readreplica); empty if
+# it could not be made, which that test reports as a failure.
+export OPENAPS_TEST_POSTGRES_REPLICA_URL=$(tests/start-postgres-replica.sh | tail -1)
 export OPENAPS_TEST_REQUIRE_POSTGRES=1
 export CCACHE_DIR=${CCACHE_DIR:-$root/.cache/ccache}
 

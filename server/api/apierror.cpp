@@ -39,6 +39,7 @@ const QHash<QString, Code> &statusTable()
         { QStringLiteral("not-ready"), Code::Conflict },
         { QStringLiteral("quota-exceeded"), Code::InsufficientStorage },
         { QStringLiteral("mail-unavailable"), Code::ServiceUnavailable },
+        { QStringLiteral("replica-unavailable"), Code::ServiceUnavailable },
     };
     return table;
 }

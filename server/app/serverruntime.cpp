@@ -5,6 +5,7 @@
 #include "api/release/releaseapi.h"
 #include "api/researcherapi.h"
 #include "app/runtimemetrics.h"
+#include "db/readreplica.h"
 #include "etl/etlservice.h"
 #include "http/webserver.h"
 #include "ingest/ingestservice.h"
@@ -74,8 +75,14 @@ Status ServerRuntime::start(const Roles &roles)
         qCWarning(lcRuntime,
                   "OPENAPS_NIGHTSCOUT_ALLOW_LOOPBACK=1: participants' Nightscout addresses may lead to this "
                   "machine itself (127.0.0.0/8, ::1); this is for the demo and tests, never for a public server");
-    if (roles.web || roles.api)
+    auto replica = readReplica();
+    if (!replica)
+        return replica.error();
+    if (roles.web || roles.api) {
         m_web = std::make_unique<http::WebServer>(m_database);
+        if (*replica)
+            m_web->setReadReplica(*replica);
+    }
     if (roles.web) {
         auto participantSite = site::ParticipantSite::create(m_database, &m_nam,
                                                              site::ParticipantSite::optionsFromConfig(m_config));
@@ -98,10 +105,12 @@ Status ServerRuntime::start(const Roles &roles)
         m_exportApi = std::make_unique<api::ExportApi>(
                 m_database, [&auth](const QString &token) { return auth.authenticateToken(token); },
                 qMax(1, m_config.integer(QStringLiteral("API_EXPORTS_PER_RESEARCHER"))));
+        m_exportApi->setReadReplica(*replica);
         m_exportApi->install(*m_web);
         m_cohortApi = std::make_unique<api::CohortApi>(
                 m_database, [&auth](const QString &token) { return auth.authenticateToken(token); },
                 m_config.integer(QStringLiteral("COHORT_MIN_PARTICIPANTS")));
+        m_cohortApi->setReadReplica(*replica);
         m_cohortApi->install(*m_web);
         api::ReleaseSettings releases;
         releases.directory = m_config.value(QStringLiteral("RELEASE_DIR"));
@@ -112,6 +121,7 @@ Status ServerRuntime::start(const Roles &roles)
         releases.releasesPerResearcher = qMax(1, m_config.integer(QStringLiteral("API_EXPORTS_PER_RESEARCHER")));
         m_releaseApi = std::make_unique<api::ReleaseApi>(
                 m_database, [&auth](const QString &token) { return auth.authenticateToken(token); }, releases);
+        m_releaseApi->setReadReplica(*replica);
         m_releaseApi->install(*m_web);
     }
     if (m_web) {
@@ -133,6 +143,23 @@ Status ServerRuntime::start(const Roles &roles)
     qCInfo(lcRuntime, "running roles %s with the %s database", qPrintable(roles.toString()),
            qPrintable(m_database.url().backendName()));
     return {};
+}
+
+Result<std::shared_ptr<db::ReadReplica>> ServerRuntime::readReplica() const
+{
+    auto replica = db::ReadReplica::fromConfig(m_config);
+    if (!replica || !*replica)
+        return replica;
+    const db::ReplicaPolicy &policy = (*replica)->policy();
+    qCInfo(lcRuntime,
+           "exports, counts, cohort views, the participants list and releases read the replica %s while it is at "
+           "most %lld s behind; otherwise they %s",
+           qPrintable((*replica)->database().url().display()), qint64(policy.maxLag.count()),
+           policy.fallback == db::ReplicaFallback::Primary ? "read the primary" : "answer 503");
+    // A replica that is down at the start is no reason not to start: its
+    // policy decides per read. This logs how it is found.
+    (void)(*replica)->check();
+    return replica;
 }
 
 void ServerRuntime::addMetricsSources()

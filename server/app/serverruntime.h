@@ -9,6 +9,9 @@
 
 #include <memory>
 
+namespace openaps::db {
+class ReadReplica;
+}
 namespace openaps::etl {
 class EtlService;
 }
@@ -65,6 +68,8 @@ public:
     quint16 webPort() const;
 
 private:
+    // OPENAPS_DATABASE_READ_URL (README, "Read replica"); nullptr without one.
+    Result<std::shared_ptr<db::ReadReplica>> readReplica() const;
     void addMetricsSources();
 
     Config m_config;

@@ -52,14 +52,19 @@ public:
         } else {
             outcome.problem = db::sqlErrorText(q.lastError());
         }
+        if (m_replica)
+            outcome.replica = m_replica->check();
         emit checked(outcome);
     }
+
+    void setReadReplica(std::shared_ptr<db::ReadReplica> replica) { m_replica = std::move(replica); }
 
 signals:
     void checked(const openaps::http::HealthOutcome &outcome);
 
 private:
     db::Database m_database;
+    std::shared_ptr<db::ReadReplica> m_replica;
     std::chrono::milliseconds m_budget;
     QPointer<QSqlDriver> m_configured;
 };
@@ -74,6 +79,7 @@ HealthCheck::HealthCheck(db::Database database, std::chrono::milliseconds budget
       m_thread(new QThread)
 {
     auto *worker = new HealthWorker(std::move(database), budget);
+    m_worker = worker;
     worker->moveToThread(m_thread);
     connect(this, &HealthCheck::runRequested, worker, &HealthWorker::run);
     connect(worker, &HealthWorker::checked, this, &HealthCheck::onChecked);
@@ -96,6 +102,14 @@ HealthCheck::~HealthCheck()
         return;
     }
     delete m_thread;
+}
+
+void HealthCheck::setReadReplica(std::shared_ptr<db::ReadReplica> replica)
+{
+    // On the worker's thread, before any check asked after this call.
+    QMetaObject::invokeMethod(
+            m_worker, [worker = m_worker, replica] { static_cast<HealthWorker *>(worker)->setReadReplica(replica); },
+            Qt::QueuedConnection);
 }
 
 void HealthCheck::check(Callback done)

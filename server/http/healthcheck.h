@@ -1,6 +1,7 @@
 #pragma once
 
 #include "db/database.h"
+#include "db/readreplica.h"
 
 #include <QDeadlineTimer>
 #include <QObject>
@@ -21,6 +22,9 @@ struct HealthOutcome
     // refused); empty when none is configured.
     QString masterToken;
     QString problem; // why not, for the log only: it may name the database host
+    // The read replica's health and lag, when one is configured; it never
+    // makes the process unready (reads fall back or answer 503 by themselves).
+    std::optional<db::ReplicaState> replica;
 };
 
 // Asks the database whether it answers, on a thread of its own with its own
@@ -42,6 +46,8 @@ public:
 
     // Calls `done` on this object's thread, at the latest after the budget.
     void check(Callback done);
+    // Checks also report the read replica's health and lag.
+    void setReadReplica(std::shared_ptr<db::ReadReplica> replica);
 
 signals:
     void runRequested(); // to the worker
@@ -54,6 +60,7 @@ private:
     std::chrono::milliseconds m_budget;
     std::chrono::milliseconds m_reuseFor;
     QThread *m_thread; // deleted with this, unless a hung check keeps it busy
+    QObject *m_worker = nullptr; // lives on m_thread
     QTimer m_budgetTimer;
     bool m_running = false;
     QList<Callback> m_waiting;

@@ -2,6 +2,7 @@
 
 #include "crypto/secrets.h"
 #include "db/migrations.h"
+#include "db/readreplica.h"
 #include "http/healthcheck.h"
 
 #include <QCoreApplication>
@@ -40,6 +41,12 @@ void WebServer::applyFilters(QHttpServerResponse &response) const
 {
     for (const ResponseFilter &filter : m_responseFilters)
         filter(response);
+}
+
+void WebServer::setReadReplica(std::shared_ptr<db::ReadReplica> replica)
+{
+    m_replica = replica;
+    m_health->setReadReplica(std::move(replica));
 }
 
 void WebServer::addMetricsSource(MetricsSource source)
@@ -83,6 +90,19 @@ void WebServer::addHealthRoutes()
                    });
 }
 
+QJsonObject WebServer::replicaJson(const db::ReplicaState &state) const
+{
+    const db::ReplicaPolicy &policy = m_replica->policy();
+    QJsonObject json {
+        { QStringLiteral("state"), state.healthName() },
+        { QStringLiteral("maxLagSeconds"), qint64(policy.maxLag.count()) },
+        { QStringLiteral("fallback"),
+          policy.fallback == db::ReplicaFallback::Primary ? QStringLiteral("primary") : QStringLiteral("error") },
+    };
+    json.insert(QStringLiteral("lagSeconds"), state.lagSeconds ? QJsonValue(*state.lagSeconds) : QJsonValue());
+    return json;
+}
+
 QHttpServerResponse WebServer::healthResponse(const HealthOutcome &outcome) const
 {
     QJsonObject body {
@@ -99,14 +119,22 @@ QHttpServerResponse WebServer::healthResponse(const HealthOutcome &outcome) cons
     }
     body.insert(QStringLiteral("status"), QStringLiteral("ok"));
     body.insert(QStringLiteral("schemaVersion"), outcome.schemaVersion);
+    QJsonArray warnings;
     // Still ready (the site and API serve), but an operator must act: members
     // who never logged in here are not loaded until the token is replaced.
     if (!outcome.masterToken.isEmpty()) {
         body.insert(QStringLiteral("openHumansMasterToken"), outcome.masterToken);
         if (outcome.masterToken != QLatin1String("ok"))
-            body.insert(QStringLiteral("warnings"),
-                        QJsonArray { QString(QStringLiteral("open-humans-master-token-") + outcome.masterToken) });
+            warnings.append(QString(QStringLiteral("open-humans-master-token-") + outcome.masterToken));
     }
+    // Also still ready: heavy reads fall back to the primary or answer 503 by themselves.
+    if (outcome.replica) {
+        body.insert(QStringLiteral("readReplica"), replicaJson(*outcome.replica));
+        if (outcome.replica->health != db::ReplicaState::Health::Ok)
+            warnings.append(QString(QStringLiteral("read-replica-") + outcome.replica->healthName()));
+    }
+    if (!warnings.isEmpty())
+        body.insert(QStringLiteral("warnings"), warnings);
     return QHttpServerResponse(body);
 }
 
@@ -146,6 +174,36 @@ bool WebServer::mayReadMetrics(const QHttpServerRequest &request) const
     return request.remoteAddress().isLoopback();
 }
 
+// Looked at now, as the primary is above: a replica found down is not
+// asked again for a moment (ReplicaPolicy::retryDown).
+void WebServer::addReplicaMetrics(PrometheusText &out) const
+{
+    db::ReadReplica &replica = *m_replica;
+    const db::ReplicaState state = replica.check();
+    out.family("openaps_database_read_replica_up", "gauge",
+               "1 when the read replica (OPENAPS_DATABASE_READ_URL) answers.");
+    out.sample("openaps_database_read_replica_up", state.health == db::ReplicaState::Health::Down ? 0 : 1);
+    out.family("openaps_database_read_replica_serving", "gauge",
+               "1 when the read replica answers within OPENAPS_DATABASE_READ_MAX_LAG and takes the heavy reads.");
+    out.sample("openaps_database_read_replica_serving", state.health == db::ReplicaState::Health::Ok ? 1 : 0);
+    if (state.lagSeconds) {
+        out.family("openaps_database_read_replica_lag_seconds", "gauge",
+                   "How far the read replica's replay is behind the primary.");
+        out.sample("openaps_database_read_replica_lag_seconds", *state.lagSeconds);
+    }
+    const db::ReplicaReads reads = replica.reads();
+    out.family("openaps_database_reads_total", "counter",
+               "Heavy reads (exports, counts, cohort views, participants, releases) by where they went: the "
+               "replica, the primary (the replica was down or lagging), or refused with 503.");
+    using Labels = PrometheusText::Labels;
+    out.sample("openaps_database_reads_total", double(reads.replica),
+               Labels { { QStringLiteral("target"), QStringLiteral("replica") } });
+    out.sample("openaps_database_reads_total", double(reads.primary),
+               Labels { { QStringLiteral("target"), QStringLiteral("primary") } });
+    out.sample("openaps_database_reads_total", double(reads.refused),
+               Labels { { QStringLiteral("target"), QStringLiteral("refused") } });
+}
+
 void WebServer::addMetricsRoute()
 {
     m_server.route(
@@ -164,6 +222,8 @@ void WebServer::addMetricsRoute()
                     out.family("openaps_schema_version", "gauge", "Latest applied migration.");
                     out.sample("openaps_schema_version", *version);
                 }
+                if (m_replica)
+                    addReplicaMetrics(out);
                 out.family("openaps_process_start_time_seconds", "gauge",
                            "Start of the process, seconds since the epoch.");
                 out.sample("openaps_process_start_time_seconds", double(m_startedAtSecs));

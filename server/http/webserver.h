@@ -6,11 +6,17 @@
 
 #include <QHostAddress>
 #include <QHttpServer>
+#include <QJsonObject>
 #include <QObject>
 
 #include <chrono>
 #include <functional>
 #include <memory>
+
+namespace openaps::db {
+class ReadReplica;
+struct ReplicaState;
+}
 
 namespace openaps::http {
 
@@ -47,6 +53,10 @@ public:
     // one it answers only local requests that did not come through a proxy.
     void setMetricsToken(const QByteArray &token) { m_metricsToken = token; }
 
+    // The read replica of the heavy reads (db/readreplica.h): /healthz and
+    // /metrics show its state and lag.
+    void setReadReplica(std::shared_ptr<db::ReadReplica> replica);
+
     // Runs on every response routes return, and on /healthz's, which is
     // written later (security headers).
     void addResponseFilter(ResponseFilter filter);
@@ -54,6 +64,8 @@ public:
 private:
     void addHealthRoutes();
     QHttpServerResponse healthResponse(const HealthOutcome &outcome) const;
+    QJsonObject replicaJson(const db::ReplicaState &state) const;
+    void addReplicaMetrics(PrometheusText &out) const;
     void applyFilters(QHttpServerResponse &response) const;
     void addMetricsRoute();
     bool mayReadMetrics(const QHttpServerRequest &request) const;
@@ -66,6 +78,7 @@ private:
     std::unique_ptr<HealthCheck> m_health;
     quint16 m_port = 0;
     QList<MetricsSource> m_metricsSources;
+    std::shared_ptr<db::ReadReplica> m_replica;
     QByteArray m_metricsToken;
     qint64 m_startedAtSecs;
 };

@@ -96,6 +96,15 @@ const QList<ConfigKey> &Config::knownKeys()
         key("DATABASE_URL", "", true,
             "sqlite:///path/file.db or postgresql://user:pass@host:port/db "
             "(default: SQLite file in the data directory)"),
+        // Not a secret as a whole (deployments pass it like any setting), but
+        // its password is masked wherever it is shown, as DATABASE_URL's is.
+        key("DATABASE_READ_URL", "", false,
+            "postgresql://user:pass@host:port/db of a streaming replica (hot standby) for exports, counts, "
+            "cohort views, the participants list and release jobs (empty: everything reads the primary)"),
+        key("DATABASE_READ_MAX_LAG", "30s", false,
+            "the replica serves reads while its replay is at most this far behind the primary"),
+        key("DATABASE_READ_FALLBACK", "primary", false,
+            "primary: reads go to the primary while the replica is down or lags; error: they answer 503"),
         key("DATA_DIR", "", false, "directory for the SQLite file and local state"),
         key("HTTP_ADDRESS", "127.0.0.1", false, "address the web server listens on"),
         key("HTTP_PORT", "8080", false, "port the web server listens on"),
@@ -269,6 +278,34 @@ std::optional<std::chrono::seconds> Config::parseDuration(const QString &text)
     return std::chrono::seconds(n * unit);
 }
 
+namespace {
+
+// OPENAPS_DATABASE_READ_URL and its settings (README, "Read replica").
+Status validateReadReplica(const Config &config)
+{
+    const QString readUrl = config.value(QStringLiteral("DATABASE_READ_URL"));
+    if (readUrl.isEmpty())
+        return {};
+    if (!readUrl.startsWith(QLatin1String("postgresql://")) && !readUrl.startsWith(QLatin1String("postgres://")))
+        return makeError("config",
+                         QStringLiteral("OPENAPS_DATABASE_READ_URL must be a postgresql:// URL of a streaming replica "
+                                        "(the scheme '%1' is not supported).")
+                                 .arg(readUrl.section(QLatin1Char(':'), 0, 0)));
+    if (config.databaseUrl().startsWith(QLatin1String("sqlite://")))
+        return makeError("config",
+                         QStringLiteral("OPENAPS_DATABASE_READ_URL is set, but the database is SQLite, which has no "
+                                        "replicas: unset OPENAPS_DATABASE_READ_URL, or use PostgreSQL."));
+    if (!Config::parseDuration(config.value(QStringLiteral("DATABASE_READ_MAX_LAG"))))
+        return makeError("config",
+                         QStringLiteral("OPENAPS_DATABASE_READ_MAX_LAG must be a duration such as 10s, 5m or 1h."));
+    const QString fallback = config.value(QStringLiteral("DATABASE_READ_FALLBACK"));
+    if (fallback != QLatin1String("primary") && fallback != QLatin1String("error"))
+        return makeError("config", QStringLiteral("OPENAPS_DATABASE_READ_FALLBACK must be primary or error."));
+    return {};
+}
+
+} // namespace
+
 Status Config::validate(bool needSecretKey) const
 {
     const QString url = value(QStringLiteral("DATABASE_URL"));
@@ -279,6 +316,9 @@ Status Config::validate(bool needSecretKey) const
                 QStringLiteral("OPENAPS_DATABASE_URL must start with sqlite:// or postgresql:// (the scheme '%1' is "
                                "not supported).")
                         .arg(url.section(QLatin1Char(':'), 0, 0)));
+
+    if (auto replica = validateReadReplica(*this); !replica)
+        return replica;
 
     bool ok = false;
     const uint port = value(QStringLiteral("HTTP_PORT")).toUInt(&ok);
@@ -345,8 +385,9 @@ QList<QPair<QString, QString>> Config::describe() const
     QList<QPair<QString, QString>> rows;
     for (const ConfigKey &k : knownKeys()) {
         QString v = value(k.name);
-        if (k.name == QLatin1String("DATABASE_URL")) {
-            v = databaseUrl();
+        if (k.name == QLatin1String("DATABASE_URL") || k.name == QLatin1String("DATABASE_READ_URL")) {
+            if (k.name == QLatin1String("DATABASE_URL"))
+                v = databaseUrl();
             QUrl u(v);
             if (!u.password().isEmpty()) {
                 u.setPassword(QStringLiteral("****"));

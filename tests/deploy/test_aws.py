@@ -248,8 +248,48 @@ class TemplateTest(unittest.TestCase):
 
     def database(self):
         """(name, resource) of what holds the data: the Aurora cluster, or the RDS instance."""
-        (item,) = (self.of_type("AWS::RDS::DBCluster") or self.of_type("AWS::RDS::DBInstance")).items()
+        instances = {name: r for name, r in self.of_type("AWS::RDS::DBInstance").items()
+                     if "SourceDBInstanceIdentifier" not in r["Properties"]}
+        (item,) = (self.of_type("AWS::RDS::DBCluster") or instances).items()
         return item
+
+    def test_heavy_reads_go_to_a_replica_only_when_asked(self):
+        """DbReadReplica: the site service (web,api) reads exports and the like
+        from an RDS read replica or Aurora's reader endpoint, as the same user
+        with the same verify-full TLS; the jobs and every write keep the writer."""
+        wanted = self.values.get("DbReadReplica") == "true"
+        aurora = self.values.get("DatabaseEngine") == "aurora-postgresql"
+        replicas = {name: r for name, r in self.of_type("AWS::RDS::DBInstance").items()
+                    if "SourceDBInstanceIdentifier" in r["Properties"]}
+        self.assertEqual(len(replicas), 1 if wanted and not aurora else 0)
+        for name, replica in replicas.items():
+            props = replica["Properties"]
+            self.assertEqual(props["SourceDBInstanceIdentifier"], {"Ref": self.database()[0]})
+            self.assertIs(props["PubliclyAccessible"], False)
+            self.assertEqual(props["VPCSecurityGroups"], [{"Ref": "DatabaseSecurityGroup"}])
+            group = self.resources[props["DBParameterGroupName"]["Ref"]]["Properties"]
+            self.assertEqual(group["Parameters"], {"hot_standby_feedback": "1"})
+        if aurora and wanted:
+            readers = [r for r in self.of_type("AWS::RDS::DBInstance").values()
+                       if r["Properties"].get("AvailabilityZone") == {"Fn::Select": ["1", {"Fn::GetAZs": ""}]}
+                       or r["Properties"].get("AvailabilityZone") == {"Fn::Select": [1, {"Fn::GetAZs": ""}]}]
+            self.assertEqual(len(readers), 1, "a reader behind the reader endpoint")
+        for name, server in self.servers().items():
+            env = {v["Name"]: v["Value"] for v in server["Environment"]}
+            roles = server["Command"][server["Command"].index("--roles") + 1]
+            with self.subTest(task=name):
+                if not (wanted and "api" in roles):
+                    self.assertIn(env.get("OPENAPS_DATABASE_READ_URL", ""), ("", None))  # empty is unset
+                    continue
+                prefix, host, colon, port, suffix = env["OPENAPS_DATABASE_READ_URL"]["Fn::Join"][1]
+                # The same user, database and verify-full TLS as the writer's URL.
+                self.assertEqual(f"{prefix}${{Host}}{colon}${{Port}}{suffix}", self.database_url(server))
+                endpoint = ["AuroraCluster", "ReadEndpoint.Address"] if aurora else ["ReadReplica", "Endpoint.Address"]
+                self.assertEqual(host, {"Fn::GetAtt": endpoint})
+                self.assertIn(host["Fn::GetAtt"][0], self.resources)
+                self.assertIn(port["Fn::GetAtt"][0], self.resources)
+            self.assertEqual(env["OPENAPS_DATABASE_READ_MAX_LAG"], {"Ref": "DbReadMaxLag"})
+            self.assertEqual(env["OPENAPS_DATABASE_READ_FALLBACK"], {"Ref": "DbReadFallback"})
 
     def test_every_reference_resolves(self):
         defined = set(self.resources) | set(self.parameters) | PSEUDO_PARAMETERS
@@ -506,6 +546,15 @@ class TemplateTest(unittest.TestCase):
 
 class AuroraTemplateTest(TemplateTest):
     values = {"DatabaseEngine": "aurora-postgresql", "DbMultiAz": "true", "DbEngineVersion": "16.6",
+              **OPTIONAL_SECRETS}
+
+
+class ReadReplicaTemplateTest(TemplateTest):
+    values = {"DatabaseEngine": "postgres", "DbReadReplica": "true", **OPTIONAL_SECRETS}
+
+
+class AuroraReaderTemplateTest(TemplateTest):
+    values = {"DatabaseEngine": "aurora-postgresql", "DbReadReplica": "true", "DbEngineVersion": "16.6",
               **OPTIONAL_SECRETS}
 
 

@@ -2,6 +2,7 @@
 
 #include "api/apierror.h"
 #include "api/export/exportparams.h"
+#include "db/readreplica.h"
 #include "http/webserver.h"
 #include "records/researchgeneration.h"
 
@@ -76,7 +77,10 @@ QHttpServerResponse CohortApi::answer(const QString &view, const QUrlQuery &para
     const auto scope = scopeOf(params, researcher, m_minParticipants);
     if (!scope)
         return errorResponse(scope.error());
-    auto connection = m_database.connection();
+    const auto reads = db::forReads(m_database, m_replica);
+    if (!reads)
+        return errorResponse(reads.error());
+    auto connection = reads->connection();
     if (!connection)
         return errorResponse(connection.error());
     // Read before the view: data committed meanwhile comes with a newer

@@ -11,7 +11,11 @@
 #include <QUrlQuery>
 
 #include <atomic>
+#include <memory>
 
+namespace openaps::db {
+class ReadReplica;
+}
 namespace openaps::http {
 class WebServer;
 }
@@ -35,6 +39,8 @@ public:
     CohortApi(db::Database database, Authenticate authenticate, int minParticipants = 5, QObject *parent = nullptr);
     ~CohortApi() override; // waits for its workers
 
+    // The views read `replica` (db/readreplica.h) when there is one.
+    void setReadReplica(std::shared_ptr<db::ReadReplica> replica) { m_replica = std::move(replica); }
     void install(http::WebServer &web);
     // How many answers were computed rather than taken from the cache.
     qint64 computedViews() const { return m_computed; }
@@ -49,6 +55,7 @@ private:
     };
 
     db::Database m_database;
+    std::shared_ptr<db::ReadReplica> m_replica;
     Authenticate m_authenticate;
     int m_minParticipants;
     QThreadPool m_workers;

@@ -9,6 +9,7 @@
 #include "api/export/exportproducer.h"
 #include "api/export/participantlist.h"
 #include "api/tokenauth.h"
+#include "db/readreplica.h"
 #include "http/chunkqueue.h"
 #include "http/exportstream.h"
 #include "http/pendingreply.h"
@@ -78,13 +79,16 @@ QHttpServerResponse dataDictionaryResponse()
     return response;
 }
 
-QHttpServerResponse countResponse(const db::Database &database, const QString &dataset, const QUrlQuery &params,
-                                  const Researcher &researcher)
+QHttpServerResponse countResponse(const db::Database &database, const std::shared_ptr<db::ReadReplica> &replica,
+                                  const QString &dataset, const QUrlQuery &params, const Researcher &researcher)
 {
     auto query = exportQuery(dataset, params, researcher, false);
     if (!query)
         return errorResponse(query.error());
-    const Result<qint64> rows = countExportRows(database, *query);
+    const auto reads = db::forReads(database, replica);
+    if (!reads)
+        return errorResponse(reads.error());
+    const Result<qint64> rows = countExportRows(*reads, *query);
     return rows ? jsonResponse({ { QStringLiteral("rows"), *rows } }) : errorResponse(rows.error());
 }
 
@@ -134,8 +138,11 @@ void ExportApi::install(http::WebServer &web)
     router.route(QStringLiteral("/api/v1/participants"), Method::Get,
                  [this](const QHttpServerRequest &r, Responder &&responder) {
                      answerOnWorker(this, m_lookups, m_authenticate, r, std::move(responder),
-                                    [database = m_database](const Researcher &researcher) {
-                                        const auto list = listParticipants(database,
+                                    [database = m_database, replica = m_replica](const Researcher &researcher) {
+                                        const auto reads = db::forReads(database, replica);
+                                        if (!reads)
+                                            return errorResponse(reads.error());
+                                        const auto list = listParticipants(*reads,
                                                                            allowedSourceEntities(researcher.scope));
                                         return list ? jsonResponse({ { QStringLiteral("participants"), *list } })
                                                     : errorResponse(list.error());
@@ -144,8 +151,9 @@ void ExportApi::install(http::WebServer &web)
     router.route(QStringLiteral("/api/v1/export/<arg>/count"), Method::Get,
                  [this](const QString &dataset, const QHttpServerRequest &r, Responder &&responder) {
                      answerOnWorker(this, m_counts, m_authenticate, r, std::move(responder),
-                                    [database = m_database, dataset, params = r.query()](const Researcher &researcher) {
-                                        return countResponse(database, dataset, params, researcher);
+                                    [database = m_database, replica = m_replica, dataset,
+                                     params = r.query()](const Researcher &researcher) {
+                                        return countResponse(database, replica, dataset, params, researcher);
                                     });
                  });
     router.route(QStringLiteral("/api/v1/export/<arg>"), Method::Get,
@@ -175,19 +183,21 @@ void ExportApi::onExport(const QString &dataset, const QHttpServerRequest &reque
         const auto researcher = m_authenticate(token);
         const auto query = researcher ? exportQuery(dataset, params, *researcher, true)
                                       : Result<ExportQuery>(researcher.error());
+        // The token and scope were read from the primary; only the rows come from a replica.
+        const auto reads = query ? db::forReads(m_database, m_replica) : Result<db::Database>(query.error());
         QMetaObject::invokeMethod(
                 this,
-                [this, reply, token, researcher, query] {
-                    if (!query)
-                        return fail(reply, query.error());
-                    startExport(reply, token, *researcher, *query);
+                [this, reply, token, researcher, query, reads] {
+                    if (!reads)
+                        return fail(reply, reads.error());
+                    startExport(reply, token, *researcher, *query, *reads);
                 },
                 Qt::QueuedConnection);
     });
 }
 
 void ExportApi::startExport(const std::shared_ptr<http::PendingReply> &reply, const QString &token,
-                            const Researcher &researcher, const ExportQuery &query)
+                            const Researcher &researcher, const ExportQuery &query, const db::Database &reads)
 {
     const auto running = std::count_if(m_exports.cbegin(), m_exports.cend(),
                                        [&](const Running &r) { return r.researcherId == researcher.id; });
@@ -236,7 +246,7 @@ void ExportApi::startExport(const std::shared_ptr<http::PendingReply> &reply, co
                 recordOnWorker(record);
                 stream->deleteLater();
             });
-    m_workers.start([database = m_database, query, queue] { produceExport(database, query, *queue); });
+    m_workers.start([reads, query, queue] { produceExport(reads, query, *queue); });
 }
 
 void ExportApi::recordOnWorker(const DownloadRecord &record)

@@ -19,6 +19,9 @@
 class QHttpServerRequest;
 class QHttpServerResponder;
 
+namespace openaps::db {
+class ReadReplica;
+}
 namespace openaps::http {
 class WebServer;
 class ExportStream;
@@ -38,7 +41,9 @@ struct ExportQuery;
 //   GET /api/v1/export/{dataset}/count    how many rows that would be
 //   GET /api/v1/admin/downloads           the download audit, paged and filtered (admins)
 //   GET /api/v1/admin/usage               downloads per researcher in a window (admins)
-// Rows are only those the researcher's scope allows (source_entity). Each
+// Rows are only those the researcher's scope allows (source_entity), read
+// from the read replica when one is configured (db::forReads);
+// the token check and the audit use the primary. Each
 // download is read by a worker thread with its own connection and written
 // by the server's thread as the client takes it (ExportStream). Nothing
 // here touches the database on the server's thread: the token check, the
@@ -61,6 +66,8 @@ public:
     // Stops running downloads and waits for their workers.
     ~ExportApi() override;
 
+    // Exports, counts and the participants list read `replica` (before install()).
+    void setReadReplica(std::shared_ptr<db::ReadReplica> replica) { m_replica = std::move(replica); }
     void install(http::WebServer &web);
 
     // Downloads at once; more wait for a worker (each holds a connection).
@@ -76,8 +83,9 @@ public:
 
 private:
     void onExport(const QString &dataset, const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    // `reads`: where the rows come from (db::forReads).
     void startExport(const std::shared_ptr<http::PendingReply> &reply, const QString &token,
-                     const Researcher &researcher, const ExportQuery &query);
+                     const Researcher &researcher, const ExportQuery &query, const db::Database &reads);
     void recordOnWorker(const DownloadRecord &record);
     void recheckTokens();
 
@@ -89,6 +97,7 @@ private:
     };
 
     db::Database m_database;
+    std::shared_ptr<db::ReadReplica> m_replica; // none: the rows come from m_database
     Authenticate m_authenticate;
     QThreadPool m_workers;
     QThreadPool m_counts; // COUNT(*) can take seconds: never on the thread that serves every request

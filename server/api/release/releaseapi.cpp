@@ -8,6 +8,7 @@
 #include "api/release/filerange.h"
 #include "api/release/releasejob.h"
 #include "api/tokenauth.h"
+#include "db/readreplica.h"
 #include "http/pendingreply.h"
 #include "http/webserver.h"
 
@@ -452,7 +453,9 @@ void ReleaseApi::runJob(qint64 id)
     filters.insert(QStringLiteral("datasets"), QJsonArray::fromStringList(request.datasets));
     record.filters = filters;
 
-    const auto outcome = writeRelease(m_database, request, context);
+    // From the read replica when there is one; the release's state stays on the primary.
+    const auto reads = db::forReads(m_database, m_replica);
+    const auto outcome = reads ? writeRelease(*reads, request, context) : Result<ReleaseOutcome>(reads.error());
     const QDateTime now = m_clock();
     record.finishedAt = now;
     if (outcome) {

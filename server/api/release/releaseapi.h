@@ -18,6 +18,9 @@
 class QHttpServerRequest;
 class QHttpServerResponder;
 
+namespace openaps::db {
+class ReadReplica;
+}
 namespace openaps::http {
 class WebServer;
 }
@@ -77,6 +80,8 @@ public:
     const QString &instance() const { return m_instance; }
     // Blocks until no release is queued or running.
     void waitForJobs() { m_jobs.waitForDone(); }
+    // Jobs read the datasets from `replica` (db/readreplica.h) when there is one.
+    void setReadReplica(std::shared_ptr<db::ReadReplica> replica) { m_replica = std::move(replica); }
     // Tests: called on the job's thread before each dataset is read.
     void setBeforeDataset(std::function<void(const QString &dataset)> hook) { m_beforeDataset = std::move(hook); }
 
@@ -87,6 +92,7 @@ private:
     void serveFile(const QHttpServerRequest &request, QHttpServerResponder &&responder, qint64 id);
 
     db::Database m_database;
+    std::shared_ptr<db::ReadReplica> m_replica;
     Authenticate m_authenticate;
     ReleaseSettings m_settings;
     Clock m_clock;

@@ -65,7 +65,9 @@ ExportHarness::ExportHarness(const QString &backend, const AuthFactory &makeAuth
     start(makeAuth);
 }
 
-ExportHarness::ExportHarness(const db::Database &database) : m_database(database)
+ExportHarness::ExportHarness(const db::Database &database, std::shared_ptr<db::ReadReplica> replica)
+    : m_database(database),
+      m_replica(std::move(replica))
 {
     start({});
 }
@@ -75,6 +77,10 @@ void ExportHarness::start(const AuthFactory &makeAuth)
     m_web = std::make_unique<http::WebServer>(*m_database);
     m_authenticate = makeAuth ? makeAuth(*m_database) : fakeAuthenticate;
     m_api = std::make_unique<api::ExportApi>(*m_database, m_authenticate);
+    if (m_replica) {
+        m_web->setReadReplica(m_replica);
+        m_api->setReadReplica(m_replica);
+    }
     m_api->install(*m_web);
     m_valid = m_web->listen(QHostAddress::LocalHost, 0).ok();
 }
@@ -82,6 +88,7 @@ void ExportHarness::start(const AuthFactory &makeAuth)
 api::CohortApi &ExportHarness::installCohortApi(int minParticipants)
 {
     m_cohort = std::make_unique<api::CohortApi>(*m_database, m_authenticate, minParticipants);
+    m_cohort->setReadReplica(m_replica);
     m_cohort->install(*m_web);
     return *m_cohort;
 }
@@ -89,6 +96,7 @@ api::CohortApi &ExportHarness::installCohortApi(int minParticipants)
 api::ReleaseApi &ExportHarness::installReleaseApi(const api::ReleaseSettings &settings, Clock clock)
 {
     m_releases = std::make_unique<api::ReleaseApi>(*m_database, m_authenticate, settings, std::move(clock));
+    m_releases->setReadReplica(m_replica);
     m_releases->install(*m_web);
     return *m_releases;
 }

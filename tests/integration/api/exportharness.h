@@ -9,6 +9,7 @@
 #include "api/export/exportapi.h"
 #include "api/release/releaseapi.h"
 #include "db/database.h"
+#include "db/readreplica.h"
 #include "http/webserver.h"
 #include "testdatabase.h"
 
@@ -49,8 +50,9 @@ public:
     // fake one that knows the tokens above.
     using AuthFactory = std::function<api::ExportApi::Authenticate(const db::Database &)>;
     explicit ExportHarness(const QString &backend, const AuthFactory &makeAuth = {});
-    // The API over a database made and migrated elsewhere (the ETL's).
-    explicit ExportHarness(const db::Database &database);
+    // The API over a database made and migrated elsewhere (the ETL's);
+    // with `replica`, the heavy reads go there (db/readreplica.h).
+    explicit ExportHarness(const db::Database &database, std::shared_ptr<db::ReadReplica> replica = {});
     ~ExportHarness();
 
     bool isValid() const { return m_valid; }
@@ -96,6 +98,7 @@ private:
 
     std::unique_ptr<TestDatabase> m_db;
     std::optional<db::Database> m_database;
+    std::shared_ptr<db::ReadReplica> m_replica;
     QNetworkAccessManager m_nam;
     std::unique_ptr<http::WebServer> m_web;
     std::unique_ptr<api::ExportApi> m_api;
