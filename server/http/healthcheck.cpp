@@ -1,75 +1,14 @@
 #include "http/healthcheck.h"
 
+#include "http/healthworker.h"
+
 #include <QLoggingCategory>
-#include <QPointer>
-#include <QSqlDriver>
-#include <QSqlError>
-#include <QSqlQuery>
 
 #include <utility>
 
 namespace openaps::http {
 
 Q_LOGGING_CATEGORY(lcHealth, "openaps.server.health", QtInfoMsg)
-
-namespace {
-
-// Lives on the check thread; its connection is that thread's own.
-class HealthWorker final : public QObject
-{
-    Q_OBJECT
-    Q_DISABLE_COPY_MOVE(HealthWorker)
-
-public:
-    HealthWorker(db::Database database, std::chrono::milliseconds budget)
-        : m_database(std::move(database)),
-          m_budget(budget)
-    { }
-
-    void run()
-    {
-        HealthOutcome outcome;
-        auto db = m_database.connection();
-        if (!db) {
-            outcome.problem = db.error().message;
-            emit checked(outcome);
-            return;
-        }
-        QSqlQuery q(*db);
-        // A new session (first check, or after the server ended the old one):
-        // let the server itself give up on a query that waits for a lock.
-        if (m_database.isPostgres() && m_configured != db->driver()) {
-            q.exec(QStringLiteral("SET statement_timeout = %1").arg(m_budget.count()));
-            m_configured = db->driver();
-        }
-        // serve migrates before it listens: the table is always there.
-        if (q.exec(QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) && q.next()) {
-            outcome.databaseUp = true;
-            outcome.schemaVersion = q.value(0).toInt();
-            // Written by the ETL and ingest (jobs/mastertoken.h), whichever instance runs them.
-            if (q.exec(QStringLiteral("SELECT state FROM oh_master_token_status")) && q.next())
-                outcome.masterToken = q.value(0).toString();
-        } else {
-            outcome.problem = db::sqlErrorText(q.lastError());
-        }
-        if (m_replica)
-            outcome.replica = m_replica->check();
-        emit checked(outcome);
-    }
-
-    void setReadReplica(std::shared_ptr<db::ReadReplica> replica) { m_replica = std::move(replica); }
-
-signals:
-    void checked(const openaps::http::HealthOutcome &outcome);
-
-private:
-    db::Database m_database;
-    std::shared_ptr<db::ReadReplica> m_replica;
-    std::chrono::milliseconds m_budget;
-    QPointer<QSqlDriver> m_configured;
-};
-
-} // namespace
 
 HealthCheck::HealthCheck(db::Database database, std::chrono::milliseconds budget, std::chrono::milliseconds reuseFor,
                          QObject *parent)
@@ -104,12 +43,11 @@ HealthCheck::~HealthCheck()
     delete m_thread;
 }
 
-void HealthCheck::setReadReplica(std::shared_ptr<db::ReadReplica> replica)
+void HealthCheck::setReadReplica(const std::shared_ptr<db::ReadReplica> &replica)
 {
     // On the worker's thread, before any check asked after this call.
     QMetaObject::invokeMethod(
-            m_worker, [worker = m_worker, replica] { static_cast<HealthWorker *>(worker)->setReadReplica(replica); },
-            Qt::QueuedConnection);
+            m_worker, [worker = m_worker, replica] { worker->setReadReplica(replica); }, Qt::QueuedConnection);
 }
 
 void HealthCheck::check(Callback done)
@@ -160,5 +98,3 @@ void HealthCheck::answer(const HealthOutcome &outcome)
 }
 
 } // namespace openaps::http
-
-#include "healthcheck.moc"

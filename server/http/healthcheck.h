@@ -13,6 +13,8 @@
 
 namespace openaps::http {
 
+class HealthWorker;
+
 // What one readiness check found out about the database.
 struct HealthOutcome
 {
@@ -47,7 +49,7 @@ public:
     // Calls `done` on this object's thread, at the latest after the budget.
     void check(Callback done);
     // Checks also report the read replica's health and lag.
-    void setReadReplica(std::shared_ptr<db::ReadReplica> replica);
+    void setReadReplica(const std::shared_ptr<db::ReadReplica> &replica);
 
 signals:
     void runRequested(); // to the worker
@@ -60,7 +62,7 @@ private:
     std::chrono::milliseconds m_budget;
     std::chrono::milliseconds m_reuseFor;
     QThread *m_thread; // deleted with this, unless a hung check keeps it busy
-    QObject *m_worker = nullptr; // lives on m_thread
+    HealthWorker *m_worker = nullptr; // lives on m_thread
     QTimer m_budgetTimer;
     bool m_running = false;
     QList<Callback> m_waiting;

@@ -128,7 +128,7 @@ ReplicaState ReadReplica::check()
             && QDateTime::currentMSecsSinceEpoch() - m_state.checkedAtMs < m_policy.retryDown.count())
             return m_state;
     }
-    const ReplicaState state = measure();
+    ReplicaState state = measure();
     remember(state);
     return state;
 }
