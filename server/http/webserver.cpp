@@ -43,10 +43,10 @@ void WebServer::applyFilters(QHttpServerResponse &response) const
         filter(response);
 }
 
-void WebServer::setReadReplica(std::shared_ptr<db::ReadReplica> replica)
+void WebServer::setReadReplica(const std::shared_ptr<db::ReadReplica> &replica)
 {
     m_replica = replica;
-    m_health->setReadReplica(std::move(replica));
+    m_health->setReadReplica(replica);
 }
 
 void WebServer::addMetricsSource(MetricsSource source)

@@ -55,7 +55,7 @@ public:
 
     // The read replica of the heavy reads (db/readreplica.h): /healthz and
     // /metrics show its state and lag.
-    void setReadReplica(std::shared_ptr<db::ReadReplica> replica);
+    void setReadReplica(const std::shared_ptr<db::ReadReplica> &replica);
 
     // Runs on every response routes return, and on /healthz's, which is
     // written later (security headers).
