@@ -1,14 +1,20 @@
 #include "adminpanel.h"
 
+#include "adminlogpanels.h"
 #include "researcher/apiclient.h"
 
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
+#include <QSplitter>
+#include <QTabWidget>
 #include <QTableWidget>
+#include <QTextBrowser>
 #include <QVBoxLayout>
 
 #include <iterator>
@@ -43,6 +49,44 @@ QStringList cellsOf(const researcher::Account &a)
              terms,   a.legacyUsage, d.rejectionReason };
 }
 
+// Every field of an account, untruncated, as escaped HTML (the applicant
+// wrote these: never markup).
+QString detailsHtml(const researcher::Account &a)
+{
+    const researcher::ApplicationDetails &d = a.application;
+    const auto day = [](const QDateTime &t) {
+        return t.isValid() ? t.toString(QStringLiteral("yyyy-MM-dd HH:mm")) : QString();
+    };
+    const std::pair<const char *, QString> fields[] = {
+        { QT_TRANSLATE_NOOP("AdminPanel", "Name"), a.name },
+        { QT_TRANSLATE_NOOP("AdminPanel", "Email"), a.email },
+        { QT_TRANSLATE_NOOP("AdminPanel", "Institution"), a.institution },
+        { QT_TRANSLATE_NOOP("AdminPanel", "Phone"), d.phone },
+        { QT_TRANSLATE_NOOP("AdminPanel", "Status"), a.status },
+        { QT_TRANSLATE_NOOP("AdminPanel", "Scope"), a.scope },
+        { QT_TRANSLATE_NOOP("AdminPanel", "Administrator"), a.isAdmin ? QStringLiteral("yes") : QStringLiteral("no") },
+        { QT_TRANSLATE_NOOP("AdminPanel", "Applied"), day(a.createdAt) },
+        { QT_TRANSLATE_NOOP("AdminPanel", "Data commons asked for"), d.dataCommons },
+        { QT_TRANSLATE_NOOP("AdminPanel", "IRB approval"), d.irbApproval },
+        { QT_TRANSLATE_NOOP("AdminPanel", "IRB details"), d.irbDetails },
+        { QT_TRANSLATE_NOOP("AdminPanel", "Sponsor"), d.sponsorOrganisation },
+        { QT_TRANSLATE_NOOP("AdminPanel", "Terms of use"),
+          d.termsVersion.isEmpty() ? QString()
+                                   : d.termsVersion + QStringLiteral(", accepted ") + day(d.termsAcceptedAt) },
+        { QT_TRANSLATE_NOOP("AdminPanel", "Old portal"), a.legacyUsage },
+        { QT_TRANSLATE_NOOP("AdminPanel", "Rejection reason"), d.rejectionReason },
+        { QT_TRANSLATE_NOOP("AdminPanel", "Description of the research"), a.purpose },
+    };
+    QString html = QStringLiteral("<table cellspacing=\"4\">");
+    for (const auto &[label, value] : fields) {
+        QString text = value.toHtmlEscaped();
+        text.replace(QLatin1Char('\n'), QLatin1String("<br>"));
+        html += QStringLiteral("<tr><td valign=\"top\"><b>%1</b></td><td>%2</td></tr>")
+                        .arg(QCoreApplication::translate("AdminPanel", label).toHtmlEscaped(), text);
+    }
+    return html + QStringLiteral("</table>");
+}
+
 QPushButton *button(const QString &text, const char *name)
 {
     auto *b = new QPushButton(text);
@@ -58,8 +102,13 @@ AdminPanel::AdminPanel(AppContext context, QWidget *parent)
       m_scope(new QComboBox),
       m_table(new QTableWidget(0, int(std::size(columnTitles)))),
       m_reason(new QLineEdit),
-      m_message(new QLabel)
+      m_message(new QLabel),
+      m_details(new QTextBrowser),
+      m_usage(new UsagePanel(context)),
+      m_log(new DownloadLogPanel(context))
 {
+    m_details->setObjectName(QStringLiteral("details"));
+    m_details->setOpenLinks(false);
     m_status->setObjectName(QStringLiteral("statusFilter"));
     m_scope->setObjectName(QStringLiteral("scope"));
     m_table->setObjectName(QStringLiteral("researchers"));
@@ -104,15 +153,30 @@ AdminPanel::AdminPanel(AppContext context, QWidget *parent)
     actions->addWidget(m_reason, 1);
     actions->addWidget(reject);
     actions->addWidget(deactivate);
+    auto *accounts = new QWidget;
+    auto *split = new QSplitter;
+    split->addWidget(m_table);
+    split->addWidget(m_details);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    auto *accountsLayout = new QVBoxLayout(accounts);
+    accountsLayout->addLayout(top);
+    accountsLayout->addWidget(split, 1);
+    accountsLayout->addLayout(actions);
+    accountsLayout->addWidget(m_message);
+    auto *pages = new QTabWidget;
+    pages->setObjectName(QStringLiteral("adminPages"));
+    pages->addTab(accounts, tr("Applications and accounts"));
+    pages->addTab(m_usage, tr("Usage"));
+    pages->addTab(m_log, tr("Download log"));
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(top);
-    layout->addWidget(m_table, 1);
-    layout->addLayout(actions);
-    layout->addWidget(m_message);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(pages);
 
     connect(refreshButton, &QPushButton::clicked, this, &AdminPanel::refresh);
     connect(m_status, &QComboBox::currentIndexChanged, this, &AdminPanel::refresh);
-    connect(approve, &QPushButton::clicked, this, [this] { act(Action::Approve); });
+    connect(approve, &QPushButton::clicked, this, &AdminPanel::askToApprove);
+    connect(m_table, &QTableWidget::currentCellChanged, this, &AdminPanel::showDetails);
     connect(reject, &QPushButton::clicked, this, [this] { act(Action::Reject); });
     connect(deactivate, &QPushButton::clicked, this, [this] { act(Action::Deactivate); });
 }
@@ -127,6 +191,42 @@ void AdminPanel::refresh()
 {
     say({});
     reload();
+    m_usage->refresh();
+    m_log->refresh();
+}
+
+void AdminPanel::showDetails()
+{
+    const int row = m_table->currentRow();
+    m_details->setHtml(row >= 0 && row < m_accounts.size() ? detailsHtml(m_accounts[row]) : QString());
+}
+
+// Approving gives access to health data: the administrator confirms who
+// and with which scope first (a dialog opened with open(), no nested loop).
+void AdminPanel::askToApprove()
+{
+    const int row = m_table->currentRow();
+    if (row < 0 || row >= m_accounts.size())
+        return say(tr("Please choose a researcher in the list first."), true);
+    const researcher::Account &a = m_accounts[row];
+    delete m_question;
+    m_question = new QMessageBox(
+            QMessageBox::Question, tr("Approve this researcher?"),
+            tr("Approve %1 <%2> of %3 with access to %4?").arg(a.name, a.email, a.institution, m_scope->currentText()),
+            QMessageBox::Yes | QMessageBox::Cancel, this);
+    m_question->setObjectName(QStringLiteral("confirmApprove"));
+    m_question->setDefaultButton(QMessageBox::Cancel);
+    m_question->setTextFormat(Qt::PlainText);
+    const qint64 id = a.id;
+    connect(m_question, &QMessageBox::finished, this, [this, id](int result) {
+        m_question->deleteLater();
+        m_question = nullptr;
+        const int row = m_table->currentRow();
+        if (result != QMessageBox::Yes || row < 0 || row >= m_accounts.size() || m_accounts[row].id != id)
+            return say(tr("Not approved."));
+        act(Action::Approve);
+    });
+    m_question->open();
 }
 
 void AdminPanel::reload()
@@ -145,6 +245,7 @@ void AdminPanel::reload()
                                            for (int c = 0; c < cells.size(); ++c)
                                                m_table->setItem(i, c, new QTableWidgetItem(cells[c]));
                                        }
+                                       showDetails();
                                        if (m_accounts.isEmpty() && m_message->text().isEmpty())
                                            say(tr("Nobody in this list."));
                                        emit refreshed();

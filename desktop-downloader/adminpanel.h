@@ -8,15 +8,22 @@
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QMessageBox;
 class QTableWidget;
+class QTextBrowser;
 
 namespace openaps::desktop {
+
+class DownloadLogPanel;
+class UsagePanel;
 
 // For administrators: applications and accounts by status with everything
 // the application said (phone, sponsor, IRB approval and details, data
 // commons, terms accepted, a rejection's reason), approve with a scope,
-// reject with a reason (emailed to the applicant), deactivate. Shown only
-// when the signed-in researcher is_admin.
+// reject with a reason (emailed to the applicant), deactivate; the chosen
+// account's every field in full in a detail pane; approving asks first.
+// Beside it the API's usage per researcher and the download log. Shown
+// only when the signed-in researcher is_admin.
 class AdminPanel final : public QWidget
 {
     Q_OBJECT
@@ -29,6 +36,10 @@ public:
     const QList<researcher::Account> &accounts() const { return m_accounts; }
     // Selects the row of `email`; false when it is not listed.
     bool select(const QString &email);
+    // The question "Approve ...?" while it is open (approve() opens it).
+    QMessageBox *approveQuestion() const { return m_question; }
+    UsagePanel *usage() const { return m_usage; }
+    DownloadLogPanel *downloadLog() const { return m_log; }
 
 signals:
     void refreshed();
@@ -37,6 +48,8 @@ private:
     enum class Action { Approve, Reject, Deactivate };
     void reload(); // keeps the message of the last action
     void act(Action action);
+    void askToApprove();
+    void showDetails();
     void say(const QString &text, bool isError = false);
 
     AppContext m_context;
@@ -45,6 +58,10 @@ private:
     QTableWidget *m_table;
     QLineEdit *m_reason;
     QLabel *m_message;
+    QTextBrowser *m_details;
+    QMessageBox *m_question = nullptr;
+    UsagePanel *m_usage;
+    DownloadLogPanel *m_log;
     QList<researcher::Account> m_accounts;
 };
 

@@ -74,6 +74,9 @@ ApplyDialog::ApplyDialog(AppContext context, const QUrl &server, QWidget *parent
     m_password->setEchoMode(QLineEdit::Password);
     m_repeat->setEchoMode(QLineEdit::Password);
     m_purpose->setPlaceholderText(tr("What you will study with the data"));
+    // Tab moves on to the next field (keyboard users were stuck in the box);
+    // the description needs no tab characters.
+    m_purpose->setTabChangesFocus(true);
     m_irb->addItem(tr("Yes, approved by an ethics board (IRB)"), QStringLiteral("yes"));
     m_irb->addItem(tr("No"), QStringLiteral("no"));
     m_irb->addItem(tr("Not sure"), QStringLiteral("unsure"));
@@ -83,6 +86,7 @@ ApplyDialog::ApplyDialog(AppContext context, const QUrl &server, QWidget *parent
     m_commons->addItem(tr("Nightscout Data Commons"), QStringLiteral("nightscout"));
     m_commons->addItem(tr("Both"), QStringLiteral("both"));
     m_terms->setReadOnly(true);
+    m_terms->setTabChangesFocus(true);
     m_terms->setPlainText(tr("Loading the terms of use…"));
     m_accept->setEnabled(false); // until the text is shown
     m_code->setPlaceholderText(QStringLiteral("123456"));
@@ -186,7 +190,7 @@ void ApplyDialog::onSubmit()
         return show(m_formMessage, tr("The two passwords are not the same."), true);
     m_submit->setEnabled(false);
     show(m_formMessage, tr("Sending…"), false);
-    m_context.api->apply(a, this, [this, email = a.email](Status s) {
+    m_context.api->apply(a, this, [this, email = a.email](const Status &s) {
         m_submit->setEnabled(true);
         if (!s)
             return show(m_formMessage, s.error().message, true);
@@ -204,7 +208,7 @@ void ApplyDialog::onVerify()
     if (m_code->text().trimmed().isEmpty())
         return show(m_codeMessage, tr("Please enter the code from the email."), true);
     m_verify->setEnabled(false);
-    m_context.api->verify(m_email->text().trimmed(), m_code->text(), this, [this](Status s) {
+    m_context.api->verify(m_email->text().trimmed(), m_code->text(), this, [this](const Status &s) {
         m_verify->setEnabled(true);
         if (!s)
             return show(m_codeMessage, s.error().message, true);
@@ -214,7 +218,7 @@ void ApplyDialog::onVerify()
 
 void ApplyDialog::onResend()
 {
-    m_context.api->resendCode(m_email->text().trimmed(), this, [this](Status s) {
+    m_context.api->resendCode(m_email->text().trimmed(), this, [this](const Status &s) {
         show(m_codeMessage, s ? tr("A new code is on its way. Codes are valid for 30 minutes.") : s.error().message,
              !s);
     });

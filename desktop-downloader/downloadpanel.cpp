@@ -158,6 +158,11 @@ void DownloadPanel::clear()
     say({});
 }
 
+void DownloadPanel::setParticipants(const QStringList &ids)
+{
+    m_participants->setText(ids.join(QLatin1String(", ")));
+}
+
 std::optional<researcher::ExportFilter> DownloadPanel::filter()
 {
     if (!m_datasets->currentItem()) {

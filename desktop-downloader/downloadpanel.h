@@ -31,6 +31,8 @@ public:
 
     void refresh(); // asks the server for its data sets (after signing in)
     void clear(); // signed out
+    // Fills the participant ids (from the Participants tab).
+    void setParticipants(const QStringList &ids);
     researcher::DownloadJob *currentJob() const { return m_job; }
     QString lastFile() const { return m_lastFile; }
 

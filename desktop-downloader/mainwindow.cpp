@@ -2,9 +2,11 @@
 
 #include "adminpanel.h"
 #include "applydialog.h"
+#include "dashboardspanel.h"
 #include "downloadpanel.h"
 #include "localviewpanel.h"
 #include "releasespanel.h"
+#include "participantspanel.h"
 #include "researcher/apiclient.h"
 #include "resetpassworddialog.h"
 #include "signindialog.h"
@@ -37,12 +39,16 @@ MainWindow::MainWindow(AppContext context, QWidget *parent)
       m_local(new LocalViewPanel(m_context.units)),
       m_admin(new AdminPanel(m_context)),
       m_releases(new ReleasesPanel(m_context)),
+      m_dashboards(new DashboardsPanel(m_context)),
+      m_participants(new ParticipantsPanel(m_context)),
       m_who(new QLabel)
 {
     setWindowTitle(tr("OpenAPS Data Commons downloader"));
     m_tabs->setObjectName(QStringLiteral("tabs"));
     m_who->setObjectName(QStringLiteral("who"));
     m_tabs->addTab(m_download, tr("Download"));
+    m_tabs->addTab(m_dashboards, tr("Dashboards"));
+    m_tabs->addTab(m_participants, tr("Participants"));
     m_tabs->addTab(m_local, tr("Local view"));
     m_tabs->addTab(m_releases, tr("Releases"));
     m_tabs->addTab(m_admin, tr("Admin"));
@@ -70,6 +76,14 @@ MainWindow::MainWindow(AppContext context, QWidget *parent)
     connect(m_download, &DownloadPanel::openInLocalView, this, [this](const QString &path) {
         m_tabs->setCurrentWidget(m_local);
         m_local->loadFile(path);
+    });
+    connect(m_participants, &ParticipantsPanel::openInLocalView, this, [this](const QString &path) {
+        m_tabs->setCurrentWidget(m_local);
+        m_local->loadFile(path);
+    });
+    connect(m_participants, &ParticipantsPanel::downloadRequested, this, [this](const QStringList &ids) {
+        m_download->setParticipants(ids);
+        m_tabs->setCurrentWidget(m_download);
     });
     onSignedOut();
     resize(1100, 760);
@@ -147,6 +161,8 @@ void MainWindow::onSignedIn()
     m_tabs->setTabVisible(m_tabs->indexOf(m_admin), me.isAdmin);
     m_download->refresh();
     m_releases->refresh();
+    m_dashboards->refresh();
+    m_participants->refresh();
     if (me.isAdmin)
         m_admin->refresh();
 }
@@ -159,6 +175,8 @@ void MainWindow::onSignedOut()
     m_tabs->setTabVisible(m_tabs->indexOf(m_admin), false);
     m_download->clear();
     m_releases->clear();
+    m_dashboards->clear();
+    m_participants->clear();
 }
 
 void MainWindow::onSignInRequired(const QString &message)

@@ -14,11 +14,13 @@ namespace openaps::desktop {
 
 class AdminPanel;
 class ReleasesPanel;
+class DashboardsPanel;
 class DownloadPanel;
 class LocalViewPanel;
+class ParticipantsPanel;
 
-// The downloader's window: Download, Local view and (for administrators)
-// Admin tabs, and the sign-in flow around them. Whenever the server says the
+// The downloader's window: Download, Dashboards, Participants, Local view
+// and (for administrators) Admin tabs, and the sign-in flow around them. Whenever the server says the
 // sign-in expired, the sign-in dialog comes back with that message.
 class MainWindow final : public QMainWindow
 {
@@ -36,6 +38,8 @@ public:
     LocalViewPanel *localView() const { return m_local; }
     AdminPanel *adminPanel() const { return m_admin; }
     ReleasesPanel *releasesPanel() const { return m_releases; }
+    DashboardsPanel *dashboards() const { return m_dashboards; }
+    ParticipantsPanel *participantsPanel() const { return m_participants; }
     QTabWidget *tabs() const { return m_tabs; }
     bool isAdminTabVisible() const;
     Units *units() const { return m_context.units; }
@@ -54,6 +58,8 @@ private:
     LocalViewPanel *m_local;
     AdminPanel *m_admin;
     ReleasesPanel *m_releases;
+    DashboardsPanel *m_dashboards;
+    ParticipantsPanel *m_participants;
     QLabel *m_who;
     QAction *m_signInAction;
     QAction *m_signOutAction;

@@ -10,6 +10,8 @@
 #include <QJsonObject>
 #include <QPointer>
 
+#include <memory>
+
 namespace openaps::researcher {
 
 Q_LOGGING_CATEGORY(lcResearcher, "openaps.shared.researcher", QtInfoMsg)
@@ -303,6 +305,113 @@ void ApiClient::deactivate(qint64 id, QObject *context, Callback<Account> done)
 {
     sendForAccount("POST", QStringLiteral("admin/researchers/%1/deactivate").arg(id), nullptr, context,
                    std::move(done));
+}
+
+} // namespace openaps::researcher
+
+namespace openaps::researcher {
+
+namespace {
+
+QUrlQuery window(const QDateTime &from, const QDateTime &to)
+{
+    QUrlQuery q;
+    if (from.isValid())
+        q.addQueryItem(QStringLiteral("from"), from.toUTC().toString(Qt::ISODate));
+    if (to.isValid())
+        q.addQueryItem(QStringLiteral("to"), to.toUTC().toString(Qt::ISODate));
+    q.setQueryDelimiters(QLatin1Char('='), QLatin1Char('&'));
+    return q;
+}
+
+} // namespace
+
+void ApiClient::cohortView(const QString &view, const QDateTime &from, const QDateTime &to, QObject *context,
+                           Callback<QByteArray> done)
+{
+    send("GET", QStringLiteral("cohort/") + QString::fromLatin1(QUrl::toPercentEncoding(view)), window(from, to),
+         nullptr, context, [done = std::move(done)](Result<HttpResponse> r) {
+             done(r ? Result<QByteArray>(std::move(r->body)) : Result<QByteArray>(r.error()));
+         });
+}
+
+void ApiClient::participants(QObject *context, Callback<QList<Participant>> done)
+{
+    send("GET", QStringLiteral("participants"), {}, nullptr, context, [done = std::move(done)](Result<HttpResponse> r) {
+        done(r ? parseParticipants(r->body) : Result<QList<Participant>>(r.error()));
+    });
+}
+
+void ApiClient::participantSummaries(QObject *context, Callback<QList<ParticipantSummary>> done)
+{
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("format"), QStringLiteral("ndjson"));
+    HttpRequest request = this->request(QStringLiteral("export/participant_summary"), query);
+    request.request.setRawHeader("Accept", "application/x-ndjson");
+    request.maxAttempts = 1; // the sink cannot take rows back
+    request.maxResponseBytes = 1024 * 1024; // error answers only
+    struct Lines
+    {
+        QByteArray pending;
+        QList<ParticipantSummary> summaries;
+        void take(const QByteArray &line)
+        {
+            // Most lines are monthly rows: only the whole-history ones are parsed.
+            if (line.contains("\"all\""))
+                if (auto s = parseSummaryLine(line))
+                    summaries.append(std::move(*s));
+        }
+    };
+    auto lines = std::make_shared<Lines>();
+    request.sink = [lines](const QByteArray &chunk) {
+        lines->pending += chunk;
+        qsizetype start = 0;
+        for (qsizetype nl; (nl = lines->pending.indexOf('\n', start)) >= 0; start = nl + 1)
+            lines->take(lines->pending.mid(start, nl - start));
+        lines->pending.remove(0, start);
+        return true;
+    };
+    QPointer<QObject> guard(context);
+    HttpCall::start(m_nam, std::move(request), this,
+                    [this, guard, lines, done = std::move(done)](Result<HttpResponse> r) {
+                        if (!guard)
+                            return;
+                        if (!r) {
+                            const QString words = plainWords(r.error().code);
+                            return done(Error { r.error().code, words.isEmpty() ? r.error().message : words });
+                        }
+                        if (r->status < 200 || r->status >= 300) {
+                            const Error error = errorFromAnswer(*r);
+                            noteError(error);
+                            return done(error);
+                        }
+                        if (!lines->pending.trimmed().isEmpty())
+                            lines->take(lines->pending);
+                        done(std::move(lines->summaries));
+                    });
+}
+
+void ApiClient::usage(const QDateTime &from, const QDateTime &to, QObject *context, Callback<QList<UsageRow>> done)
+{
+    send("GET", QStringLiteral("admin/usage"), window(from, to), nullptr, context,
+         [done = std::move(done)](Result<HttpResponse> r) {
+             done(r ? parseUsage(r->body) : Result<QList<UsageRow>>(r.error()));
+         });
+}
+
+void ApiClient::downloadLog(const DownloadLogQuery &query, QObject *context, Callback<DownloadLogPage> done)
+{
+    QUrlQuery q = window(query.from, query.to);
+    q.addQueryItem(QStringLiteral("limit"), QString::number(query.limit));
+    q.addQueryItem(QStringLiteral("offset"), QString::number(query.offset));
+    if (query.researcherId > 0)
+        q.addQueryItem(QStringLiteral("researcher"), QString::number(query.researcherId));
+    if (!query.dataset.isEmpty())
+        q.addQueryItem(QStringLiteral("dataset"), query.dataset);
+    send("GET", QStringLiteral("admin/downloads"), q, nullptr, context,
+         [done = std::move(done)](Result<HttpResponse> r) {
+             done(r ? parseDownloadLog(r->body) : Result<DownloadLogPage>(r.error()));
+         });
 }
 
 } // namespace openaps::researcher

@@ -4,6 +4,7 @@
 #include "core/result.h"
 #include "researcher/apitypes.h"
 #include "researcher/releasetypes.h"
+#include "researcher/listings.h"
 
 #include <QObject>
 #include <QUrl>
@@ -58,6 +59,15 @@ public:
     void count(const ExportFilter &filter, QObject *context, Callback<qint64> done);
     // A download into `folder`; start() it. The job belongs to `parent`.
     DownloadJob *download(const ExportFilter &filter, const QString &folder, QObject *parent);
+    // `GET /cohort/{view}?from=&to=` (invalid times: no window): the answer's
+    // JSON as it came, for parseCohortView on a worker thread.
+    void cohortView(const QString &view, const QDateTime &from, const QDateTime &to, QObject *context,
+                    Callback<QByteArray> done);
+    // `GET /participants`: everyone in the scope with glucose data.
+    void participants(QObject *context, Callback<QList<Participant>> done);
+    // The whole-history rows of participant_summary (its NDJSON export, read
+    // line by line as it arrives: the monthly rows are never kept).
+    void participantSummaries(QObject *context, Callback<QList<ParticipantSummary>> done);
 
     // Releases (README "Releases"); a ReleaseJob drives the whole way.
     void createRelease(const ReleaseRequest &request, QObject *context, Callback<ReleaseInfo> done);
@@ -72,6 +82,10 @@ public:
     // The reason is emailed to the applicant.
     void reject(qint64 id, const QString &reason, QObject *context, Callback<Account> done);
     void deactivate(qint64 id, QObject *context, Callback<Account> done);
+    // `GET /admin/usage?from=&to=` (invalid times: open ends).
+    void usage(const QDateTime &from, const QDateTime &to, QObject *context, Callback<QList<UsageRow>> done);
+    // `GET /admin/downloads`: one page of the download log, newest first.
+    void downloadLog(const DownloadLogQuery &query, QObject *context, Callback<DownloadLogPage> done);
 
     // For the download job: a request to an API path with the bearer token,
     // the manager to send it with, and where a bad-token answer is reported.

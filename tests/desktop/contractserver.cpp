@@ -125,9 +125,31 @@ ContractServer::ContractServer()
                     return error("bad-request", QStringLiteral("The parameter 'format' is not known here."));
                 return json({ { QStringLiteral("rows"), m_rows } });
             });
+    s.route(QStringLiteral("/api/v1/cohort/<arg>"), Method::Get,
+            [this](const QString &view, const QHttpServerRequest &r) {
+                if (!bearer(r))
+                    return error("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
+                if (!m_cohort.contains(view))
+                    return error("unknown-view", QStringLiteral("There is no such view."));
+                QJsonObject answer = m_cohort.value(view);
+                for (const char *key : { "from", "to" }) {
+                    const QString value = r.query().queryItemValue(QString::fromLatin1(key));
+                    answer.insert(QLatin1String(key), value.isEmpty() ? QJsonValue() : QJsonValue(value));
+                }
+                return json(answer);
+            });
+    s.route(QStringLiteral("/api/v1/participants"), Method::Get, [this](const QHttpServerRequest &r) {
+        if (!bearer(r))
+            return error("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
+        return json({ { QStringLiteral("participants"), m_participants } });
+    });
     s.route(QStringLiteral("/api/v1/export/<arg>"), Method::Get,
-            [this](const QString &, const QHttpServerRequest &r, QHttpServerResponder &&responder) {
+            [this](const QString &dataset, const QHttpServerRequest &r, QHttpServerResponder &&responder) {
                 m_lastExportQuery = r.query();
+                if (dataset == QLatin1String("participant_summary") && bearer(r)) {
+                    responder.write(m_summaries, "application/x-ndjson");
+                    return;
+                }
                 stream(r, std::move(responder));
             });
     s.route(QStringLiteral("/api/v1/admin/researchers"), Method::Get, [this](const QHttpServerRequest &r) {
@@ -217,7 +239,7 @@ QHttpServerResponse ContractServer::error(const char *code, const QString &messa
         { "bad-credentials", Status::Unauthorized }, { "bad-token", Status::Unauthorized },
         { "not-approved", Status::Forbidden },       { "deactivated", Status::Forbidden },
         { "forbidden", Status::Forbidden },          { "not-found", Status::NotFound },
-        { "already-applied", Status::Conflict },
+        { "already-applied", Status::Conflict },     { "unknown-view", Status::NotFound },
     };
     return json({ { QStringLiteral("error"), QString::fromLatin1(code) }, { QStringLiteral("message"), message } },
                 statuses.value(code, Status::BadRequest));

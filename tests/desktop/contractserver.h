@@ -8,6 +8,8 @@
 #include "metrics/cgmmetrics.h"
 
 #include <QHttpServer>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QMap>
 #include <QSet>
 #include <QTcpServer>
@@ -46,6 +48,13 @@ public:
     // What GET /datasets names (a hostile server's names, say); default the six real ones.
     void setDatasetNames(const QStringList &names) { m_datasetNames = names; }
     void expireTokens() { m_tokens.clear(); }
+    // What GET /cohort/{view}, /participants and participant_summary's NDJSON export answer.
+    void setCohortViews(const QMap<QString, QJsonObject> &views) { m_cohort = views; }
+    void setParticipants(const QJsonArray &list, const QByteArray &summaryNdjson)
+    {
+        m_participants = list;
+        m_summaries = summaryNdjson;
+    }
     QString lastCode() const { return m_code; } // the "emailed" code
     QUrlQuery lastExportQuery() const { return m_lastExportQuery; }
 
@@ -62,6 +71,9 @@ private:
     qint64 m_rows = 0;
     StreamMode m_mode = StreamMode::Complete;
     QUrlQuery m_lastExportQuery;
+    QMap<QString, QJsonObject> m_cohort;
+    QJsonArray m_participants;
+    QByteArray m_summaries;
     QStringList m_datasetNames { QStringLiteral("entries"),       QStringLiteral("treatments"),
                                  QStringLiteral("device_status"), QStringLiteral("device_status_metrics"),
                                  QStringLiteral("profile"),       QStringLiteral("member_demographics") };

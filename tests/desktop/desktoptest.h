@@ -6,6 +6,7 @@
 #include "researcher/apiclient.h"
 
 #include <QAbstractButton>
+#include <QDir>
 #include <QLineEdit>
 #include <QNetworkAccessManager>
 #include <QSettings>
@@ -34,6 +35,17 @@ inline void click(QObject *parent, const char *name)
     QVERIFY2(button, name);
     QVERIFY2(button->isEnabled(), name);
     QTest::mouseClick(button, Qt::LeftButton);
+}
+
+// With OPENAPS_SCREENSHOT_DIR set (tests/desktop/screenshots.sh), saves
+// `widget` as it is drawn into that folder as `name` (for the README).
+inline void saveScreenshot(QWidget *widget, const QString &name)
+{
+    const QString dir = qEnvironmentVariable("OPENAPS_SCREENSHOT_DIR");
+    if (dir.isEmpty())
+        return;
+    QVERIFY(QDir().mkpath(dir));
+    QVERIFY(widget->grab().save(QDir(dir).filePath(name)));
 }
 
 // The application as main() wires it, with its settings in `settingsFile`;
