@@ -18,6 +18,7 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLocale>
+#include <QMouseEvent>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollBar>
@@ -123,6 +124,7 @@ LocalViewPanel::LocalViewPanel(Units *units, QWidget *parent)
     m_glucose->setRubberBand(QChartView::HorizontalRubberBand);
     m_glucose->setFocusPolicy(Qt::StrongFocus);
     m_glucose->installEventFilter(this);
+    m_glucose->viewport()->installEventFilter(this);
     m_glucose->setToolTip(tr("Drag to zoom in; wheel or +/- to zoom, arrow keys to move"));
     m_day->setDisplayFormat(QStringLiteral("yyyy-MM-dd"));
     m_day->setCalendarPopup(true);
@@ -530,6 +532,11 @@ void LocalViewPanel::askForReports()
 
 bool LocalViewPanel::eventFilter(QObject *watched, QEvent *event)
 {
+    // With a rubber band, QChartView zooms out on a right click; here the
+    // right button opens the export menu and nothing else.
+    if (watched == m_glucose->viewport() && event->type() == QEvent::MouseButtonRelease
+        && static_cast<QMouseEvent *>(event)->button() == Qt::RightButton)
+        return true;
     if (watched == m_glucose && event->type() == QEvent::Wheel) {
         zoom(static_cast<QWheelEvent *>(event)->angleDelta().y() > 0 ? 0.8 : 1.25);
         return true;

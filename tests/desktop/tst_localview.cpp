@@ -180,6 +180,13 @@ private slots:
         QTRY_VERIFY(panel.range().span() < day);
         QVERIFY(series<QLineSeries>(glucose, "glucose")->count() < whole);
 
+        // A right click (the export menu) leaves the range alone.
+        const desktop::TimeRange zoomed = panel.range();
+        QTest::mouseClick(glucose->viewport(), Qt::RightButton, {}, glucose->viewport()->rect().center());
+        QTest::qWait(400); // longer than the redraw's delay
+        QCOMPARE(panel.range().fromMs, zoomed.fromMs);
+        QCOMPARE(panel.range().toMs, zoomed.toMs);
+
         // Keys on the chart zoom and pan too.
         const desktop::TimeRange keyed = panel.range();
         glucose->setFocus();
