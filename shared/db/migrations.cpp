@@ -232,8 +232,8 @@ QStringList splitStatements(const QString &script)
 {
     QStringList statements;
     QString current;
-    const int n = script.size();
-    int i = 0;
+    const qsizetype n = script.size();
+    qsizetype i = 0;
     auto flush = [&] {
         const QString s = current.trimmed();
         if (!s.isEmpty())
@@ -249,12 +249,12 @@ QStringList splitStatements(const QString &script)
             continue;
         }
         if (c == QLatin1Char('/') && next == QLatin1Char('*')) {
-            const int end = script.indexOf(QLatin1String("*/"), i + 2);
+            const qsizetype end = script.indexOf(QLatin1String("*/"), i + 2);
             i = end < 0 ? n : end + 2;
             continue;
         }
         if (c == QLatin1Char('\'') || c == QLatin1Char('"')) {
-            int j = i + 1;
+            qsizetype j = i + 1;
             while (j < n) {
                 if (script.at(j) == c) {
                     if (j + 1 < n && script.at(j + 1) == c) {
@@ -275,8 +275,8 @@ QStringList splitStatements(const QString &script)
                                      QRegularExpression::AnchorAtOffsetMatchOption);
             if (m.hasMatch()) {
                 const QString t = m.captured(0);
-                const int end = script.indexOf(t, i + t.size());
-                const int stop = end < 0 ? n : end + t.size();
+                const qsizetype end = script.indexOf(t, i + t.size());
+                const qsizetype stop = end < 0 ? n : end + t.size();
                 current += script.mid(i, stop - i);
                 i = stop;
                 continue;

@@ -67,7 +67,7 @@ QString refusedAddressKind(const QHostAddress &address, AddressScope scope)
     }
     for (const Range &range : refusedRanges) {
         if (address.isInSubnet(QHostAddress::parseSubnet(QLatin1String(range.subnet)))) {
-            const QString kind = QLatin1String(range.kind);
+            QString kind = QLatin1String(range.kind);
             if (scope == AddressScope::AllowLoopback && kind == QLatin1String("loopback"))
                 return {};
             return kind;

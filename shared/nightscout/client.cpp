@@ -17,7 +17,7 @@ Client::Client(QNetworkAccessManager *nam, SiteUrl site, Credentials credentials
       m_nam(nam),
       m_site(std::move(site)),
       m_credentials(std::move(credentials)),
-      m_options(options)
+      m_options(std::move(options))
 { }
 
 ProbeJob *Client::probe()
@@ -88,7 +88,7 @@ void Client::getJson(const QString &path, const QUrlQuery &query, QObject *conte
     const auto kind = m_credentials.kind();
     get(
             path, query, context,
-            [callback = std::move(callback), kind](Result<HttpResponse> response) {
+            [callback = std::move(callback), kind](const Result<HttpResponse> &response) {
                 callback(interpretJson(response, kind));
             },
             maxAttempts);

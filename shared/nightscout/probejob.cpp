@@ -36,7 +36,7 @@ ProbeJob::ProbeJob(Client *client) : Step(client), m_client(client) { }
 void ProbeJob::start()
 {
     m_client->get(QStringLiteral("status.json"), {}, this,
-                  [this](Result<HttpResponse> response) { onStatus(response); });
+                  [this](const Result<HttpResponse> &response) { onStatus(response); });
 }
 
 bool ProbeJob::finishOnTransportOrServerError(const Result<HttpResponse> &response)
@@ -78,7 +78,7 @@ void ProbeJob::onStatus(const Result<HttpResponse> &response)
     m_result.serverVersion = body.value(QLatin1String("version")).toString();
     // One attempt: a rejected credential must not be retried (Nightscout delays
     // answers after failed logins).
-    m_client->get(QStringLiteral("verifyauth"), {}, this, [this](Result<HttpResponse> r) { onVerifyAuth(r); });
+    m_client->get(QStringLiteral("verifyauth"), {}, this, [this](const Result<HttpResponse> &r) { onVerifyAuth(r); });
 }
 
 void ProbeJob::onVerifyAuth(const Result<HttpResponse> &response)
@@ -119,7 +119,8 @@ void ProbeJob::readCheck()
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("find[date][$gt]"), QStringLiteral("0"));
     query.addQueryItem(QStringLiteral("count"), QStringLiteral("1"));
-    m_client->get(QStringLiteral("entries.json"), query, this, [this](Result<HttpResponse> r) { onReadCheck(r); });
+    m_client->get(QStringLiteral("entries.json"), query, this,
+                  [this](const Result<HttpResponse> &r) { onReadCheck(r); });
 }
 
 void ProbeJob::onReadCheck(const Result<HttpResponse> &response)

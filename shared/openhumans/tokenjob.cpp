@@ -4,10 +4,10 @@
 
 namespace openaps::oh {
 
-TokenJob::TokenJob(ClientContext context, QUrlQuery form, QObject *parent)
+TokenJob::TokenJob(ClientContext context, const QUrlQuery &form, QObject *parent)
     : ValueJob(parent),
       m_context(std::move(context)),
-      m_form(std::move(form))
+      m_form(form) // QUrlQuery has no move constructor
 { }
 
 void TokenJob::run()

@@ -20,7 +20,7 @@ class TokenJob final : public ValueJob<TokenPair>
     Q_DISABLE_COPY_MOVE(TokenJob)
 
 public:
-    TokenJob(ClientContext context, QUrlQuery form, QObject *parent);
+    TokenJob(ClientContext context, const QUrlQuery &form, QObject *parent);
 
 private:
     void run() override;

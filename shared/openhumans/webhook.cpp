@@ -105,7 +105,7 @@ QByteArray deauthNoticeBody(const DeauthNotice &notice, bool doubleEncoded)
         { QStringLiteral("erasure_requested"), notice.erasureRequested },
         { QStringLiteral("timestamp"), notice.timestamp.toUTC().toString(Qt::ISODateWithMs) },
     };
-    const QByteArray json = QJsonDocument(object).toJson(QJsonDocument::Compact);
+    QByteArray json = QJsonDocument(object).toJson(QJsonDocument::Compact);
     if (!doubleEncoded)
         return json;
     const QByteArray wrapped = QJsonDocument(QJsonArray { QString::fromUtf8(json) }).toJson(QJsonDocument::Compact);

@@ -15,7 +15,7 @@ ParticipantKeys::ParticipantKeys(const QByteArray &secretKey, const QByteArray &
 
 QString ParticipantKeys::canonicalMemberId(const QString &memberId)
 {
-    const QString trimmed = memberId.trimmed();
+    QString trimmed = memberId.trimmed();
     bool digits = !trimmed.isEmpty();
     for (const QChar c : trimmed)
         digits = digits && c.isDigit() && c.unicode() < 128;

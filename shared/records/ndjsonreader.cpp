@@ -261,8 +261,8 @@ std::optional<RawRecord> NdjsonReader::nextArrayElement()
                 inString = true;
             } else if (c == '{' || c == '[') {
                 ++depth;
-            } else if (depth == 0 && c == ']') {
-                length = scan; // the array's closing bracket
+            } else if (depth == 0 && (c == ']' || c == ',')) {
+                length = scan; // the array's closing bracket, or the end of an element
                 break;
             } else if (c == '}' || c == ']') {
                 // A stray '}' at the top level is part of a broken element,
@@ -270,9 +270,6 @@ std::optional<RawRecord> NdjsonReader::nextArrayElement()
                 // and again, and the reader never returned (found by fuzzing).
                 if (depth > 0 && --depth == 0)
                     length = scan + 1;
-            } else if (c == ',' && depth == 0) {
-                length = scan;
-                break;
             }
             ++scan;
         }

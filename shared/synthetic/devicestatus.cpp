@@ -14,8 +14,8 @@ constexpr quint64 kStatusStream = 0x30;
 // exp(-i / 12) and exp(-i / 24) for the prediction curves, computed once.
 struct Decays
 {
-    double fast[72];
-    double slow[72];
+    double fast[72] {};
+    double slow[72] {};
     Decays()
     {
         for (int i = 0; i < 72; ++i) {
@@ -43,13 +43,13 @@ QJsonArray prediction(const LoopDecision &d, double iob, double isf, int count, 
 struct StatusContext
 {
     const ParticipantModel &model;
-    qint64 at;
-    qint64 index;
+    qint64 at = 0;
+    qint64 index = 0;
     LoopDecision decision;
-    double iob;
-    double cob;
+    double iob = 0;
+    double cob = 0;
     ProfileVersion profile;
-    bool big; // the huge-document shape: long prediction arrays and radio scans
+    bool big = false; // the huge-document shape: long prediction arrays and radio scans
 
     QString time() const { return isoTime(at, 0, true); }
     bool mess(MessKind kind) const { return model.mess(kind, kStatusStream, index); }
