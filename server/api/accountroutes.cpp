@@ -363,7 +363,7 @@ void ResearcherApi::onLogin(const QHttpServerRequest &request, const ReplyPtr &r
                            noteFailure(*account, AccountGuard::Kind::PasswordFailed);
                            if (m_mailer && m_mailer->isConfigured() && account->status != status::rejected
                                && account->status != status::deactivated)
-                               sendCode(*account, CodePurpose::Reset, [](Status) {});
+                               sendCode(*account, CodePurpose::Reset, [](const Status &) {});
                            return fail(reply, badCredentials());
                        }
                        if (checked != crypto::PasswordCheck::Match) {

@@ -28,7 +28,7 @@ bool isPlausibleEmail(const QString &email)
             || c == QLatin1Char(',') || c == QLatin1Char(';') || c == QLatin1Char('"'))
             return false;
     }
-    const int at = email.indexOf(QLatin1Char('@'));
+    const qsizetype at = email.indexOf(QLatin1Char('@'));
     const QString domain = email.mid(at + 1);
     return at > 0 && domain.contains(QLatin1Char('.')) && !domain.startsWith(QLatin1Char('.'))
             && !domain.endsWith(QLatin1Char('.'));

@@ -42,7 +42,7 @@ Result<ResearcherApi::Options> ResearcherApi::Options::fromConfig(const Config &
     return options;
 }
 
-ResearcherApi::ResearcherApi(db::Database database, mail::Mailer *mailer, Options options, QObject *parent)
+ResearcherApi::ResearcherApi(const db::Database &database, mail::Mailer *mailer, Options options, QObject *parent)
     : QObject(parent),
       m_database(database),
       m_mailer(mailer),

@@ -57,7 +57,7 @@ public:
     };
 
     // `mailer` may be unconfigured: applications and resets then answer 503.
-    ResearcherApi(db::Database database, mail::Mailer *mailer, Options options, QObject *parent = nullptr);
+    ResearcherApi(const db::Database &database, mail::Mailer *mailer, Options options, QObject *parent = nullptr);
     ~ResearcherApi() override;
 
     void install(http::WebServer &web);

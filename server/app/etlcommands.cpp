@@ -32,10 +32,10 @@ QTextStream &err()
 
 QString optionValue(QStringList &args, const QString &name)
 {
-    const int at = args.indexOf(name);
+    const qsizetype at = args.indexOf(name);
     if (at < 0 || at + 1 >= args.size())
         return {};
-    const QString value = args.at(at + 1);
+    QString value = args.at(at + 1); // a copy: the list changes next
     args.remove(at, 2);
     return value;
 }
@@ -58,7 +58,7 @@ class Progress
 {
 public:
     Progress() : m_tty(isatty(fileno(stderr))) { }
-    void update(const QString &label, const etl::FileReport &r, bool done)
+    void update(const QString &label, const etl::FileReport &r, bool done) const
     {
         const QString line = QStringLiteral("%1: %2 records (new %3, updated %4, duplicate %5, bad %6)")
                                      .arg(label)

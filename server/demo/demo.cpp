@@ -70,12 +70,12 @@ QByteArray demoSecretKey(const QDir &dir)
 {
     QFile file(dir.filePath(QStringLiteral("demo-secret.key")));
     if (file.open(QIODevice::ReadOnly)) {
-        const QByteArray key = file.readAll().trimmed();
+        QByteArray key = file.readAll().trimmed();
         if (key.size() >= 32)
             return key;
         file.close();
     }
-    const QByteArray key = crypto::randomToken(36).toLatin1();
+    QByteArray key = crypto::randomToken(36).toLatin1();
     if (file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
         file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
         file.write(key + '\n');
@@ -144,7 +144,7 @@ const QStringList &Demo::ownedSettings()
     return owned;
 }
 
-void Demo::start(std::function<void(Result<Urls>)> ready)
+void Demo::start(const std::function<void(Result<Urls>)> &ready)
 {
     // Open Humans must know the site's callback before anyone logs in.
     standins::OpenHumansStandIn::Options ohOptions;
@@ -172,7 +172,7 @@ void Demo::start(std::function<void(Result<Urls>)> ready)
     for (int i = 0; i <= m_options.participants; ++i) {
         const Persona &persona = personas[i % std::size(personas)];
         synthetic::Options options;
-        options.seed = quint64(1000 + i);
+        options.seed = 1000 + quint64(i);
         options.start = now.addDays(-m_options.historyDays);
         options.end = now.addDays(365);
         options.timeZone = QTimeZone(persona.timeZone);
@@ -205,7 +205,7 @@ void Demo::start(std::function<void(Result<Urls>)> ready)
     if (auto admin = createAdmin(database); !admin)
         return ready(admin.error());
 
-    registerParticipants([this, database, ready, legacyMember](Status registered) {
+    registerParticipants([this, database, ready, legacyMember](const Status &registered) {
         if (!registered)
             return ready(registered.error());
         m_runtime = std::make_unique<app::ServerRuntime>(*m_config, database);
@@ -314,7 +314,7 @@ Status Demo::createAdmin(const db::Database &database)
 // Registers each synthetic participant the way the site would: an Open
 // Humans member with the URL and consent files, and tokens from a real
 // OAuth code exchange stored (encrypted) in the participants table.
-void Demo::registerParticipants(std::function<void(Status)> done)
+void Demo::registerParticipants(const std::function<void(Status)> &done)
 {
     auto url = db::DatabaseUrl::parse(m_config->databaseUrl());
     const db::Database database(*url);
@@ -377,7 +377,7 @@ int demoCommand(const Config &config, const QStringList &arguments)
     options.dataDir = config.value(QStringLiteral("DATA_DIR"));
     if (options.dataDir.isEmpty())
         options.dataDir = QDir::temp().filePath(QStringLiteral("openaps-demo"));
-    for (int i = 0; i < arguments.size(); ++i) {
+    for (int i = 0; i < arguments.size(); i += 2) { // an option and its value
         const QString &argument = arguments.at(i);
         const QString value = i + 1 < arguments.size() ? arguments.at(i + 1) : QString();
         bool ok = true;
@@ -400,7 +400,6 @@ int demoCommand(const Config &config, const QStringList &arguments)
             app::printError(QStringLiteral("%1 %2 is not valid.").arg(argument, value));
             return 2;
         }
-        ++i;
     }
 
     QElapsedTimer started;

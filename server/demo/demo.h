@@ -69,11 +69,11 @@ public:
     ~Demo() override;
 
     // Starts everything; `ready` gets the URLs or the reason it failed.
-    void start(std::function<void(Result<Urls>)> ready);
+    void start(const std::function<void(Result<Urls>)> &ready);
 
 private:
     Result<Config> makeConfig() const;
-    void registerParticipants(std::function<void(Status)> done);
+    void registerParticipants(const std::function<void(Status)> &done);
     QString addLegacyMember(const QDateTime &now);
     Status createAdmin(const db::Database &database);
 

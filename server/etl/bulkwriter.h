@@ -53,9 +53,9 @@ public:
     // Each batch's transaction starts with `guard.check` on `db` (the
     // writer's own connection), so rows of a participant erased meanwhile are
     // never committed: add() or flush() then fails with privacy::erasedCode.
-    void setGuard(QSqlDatabase db, privacy::WriteGuard guard)
+    void setGuard(const QSqlDatabase &db, privacy::WriteGuard guard)
     {
-        m_guardDb = std::move(db);
+        m_guardDb = db; // QSqlDatabase has no move
         m_guard = std::move(guard);
     }
     // Tests: runs inside each batch's transaction just before its COMMIT.

@@ -117,7 +117,7 @@ void ParticipantEtl::applyConsent(const QString &consent)
                     qCInfo(lcEtl, "participant %lld: consent none, %lld rows removed", participantId, *removed);
                     return {};
                 },
-                [this](Status s) {
+                [this](const Status &s) {
                     m_summary.removed = s.ok();
                     finish(s ? QString() : s.error().message);
                 });
@@ -160,7 +160,7 @@ void ParticipantEtl::applyConsent(const QString &consent)
                     qCInfo(lcEtl, "participant %lld: consent changed, %lld rows restamped", participantId, *changed);
                     return {};
                 },
-                [this](Status s) {
+                [this](const Status &s) {
                     if (!s && privacy::isErased(s.error()))
                         return stopErased(s.error().message);
                     if (!s)
@@ -234,7 +234,7 @@ void ParticipantEtl::onDownloaded(const oh::MemberFile &file, records::DataType 
                     return s;
                 return state.recordFile(participantId, remote, type, &*loaded, {});
             },
-            [this, report, file](Status s) {
+            [this, report, file](const Status &s) {
                 m_download.reset();
                 if (!s && privacy::isErased(s.error()))
                     return stopErased(s.error().message);
@@ -256,7 +256,7 @@ void ParticipantEtl::refreshAnalytics()
     const qint64 userId = m_userId;
     const privacy::WriteGuard guard = m_guard;
     onWorker([database, userId, guard] { return refreshParticipantAnalytics(database, userId, guard); },
-             [this](Status s) {
+             [this](const Status &s) {
                  if (!s && privacy::isErased(s.error()))
                      return stopErased(s.error().message);
                  finish(s ? QString() : s.error().message);

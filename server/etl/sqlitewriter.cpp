@@ -62,7 +62,7 @@ bool isFatal(const QSqlError &error)
 
 } // namespace
 
-SqliteWriter::SqliteWriter(QSqlDatabase db, const records::TableSpec &table)
+SqliteWriter::SqliteWriter(const QSqlDatabase &db, const records::TableSpec &table)
     : m_db(db),
       m_table(table),
       m_metricsTable(records::deviceStatusMetricsTable()),

@@ -14,7 +14,7 @@ namespace openaps::etl {
 class SqliteWriter final : public BulkWriter
 {
 public:
-    explicit SqliteWriter(QSqlDatabase db, const records::TableSpec &table);
+    explicit SqliteWriter(const QSqlDatabase &db, const records::TableSpec &table);
     ~SqliteWriter() override;
 
     Status prepare();

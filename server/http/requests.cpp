@@ -36,7 +36,7 @@ QMap<QString, QString> parseCookies(const QHttpServerRequest &request)
             continue;
         const QList<QByteArray> parts = header.second.split(';');
         for (const QByteArray &part : parts) {
-            const int eq = part.indexOf('=');
+            const qsizetype eq = part.indexOf('=');
             if (eq <= 0)
                 continue;
             const QString name = QString::fromLatin1(part.left(eq).trimmed());
@@ -54,7 +54,7 @@ QMap<QString, QString> parseForm(const QByteArray &body)
     for (const QByteArray &pair : pairs) {
         if (pair.isEmpty())
             continue;
-        const int eq = pair.indexOf('=');
+        const qsizetype eq = pair.indexOf('=');
         QByteArray name = eq < 0 ? pair : pair.left(eq);
         QByteArray value = eq < 0 ? QByteArray() : pair.mid(eq + 1);
         name.replace('+', ' ');

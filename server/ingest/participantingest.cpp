@@ -143,7 +143,7 @@ void ParticipantIngest::fetchSmallFile(const QString &basename, std::function<vo
             [this, file](const oh::Client &client, const QString &token) {
                 return client.downloadAll(token, *file, kMaxSmallFileBytes, this);
             },
-            [this, onText](Result<oh::DownloadResult> result) {
+            [this, onText = std::move(onText)](Result<oh::DownloadResult> result) {
                 if (!result) {
                     fail(errors::fromOpenHumans(result.error()));
                     return;

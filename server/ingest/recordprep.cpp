@@ -93,7 +93,7 @@ QString RecordScrubber::scrubText(const QString &value) const
     // "openaps://edison-3fa1": the scheme names the system, the rest the person's rig.
     static const QRegularExpression scheme(QStringLiteral(R"(^([A-Za-z][A-Za-z0-9+.-]{0,30}://))"));
     const auto match = scheme.match(text);
-    const QString kept = match.hasMatch() ? match.captured(1) : QString();
+    QString kept = match.hasMatch() ? match.captured(1) : QString();
     const QString rest = text.mid(kept.size());
     if (rest.isEmpty())
         return kept;

@@ -25,7 +25,7 @@ QByteArray lineId(const QByteArray &line)
     if (line.startsWith(prefix)) {
         const qsizetype end = line.indexOf('"', prefix.size());
         if (end > prefix.size()) {
-            const QByteArray id = line.mid(prefix.size(), end - prefix.size());
+            QByteArray id = line.mid(prefix.size(), end - prefix.size());
             if (!id.contains('\\'))
                 return id;
         }

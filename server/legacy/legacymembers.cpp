@@ -231,7 +231,7 @@ Result<MemberDirectory> loadDirectory(const MemberContext &context)
         member.guard = privacy::WriteGuard::forMember(context.keys, memberId,
                                                       member.participantId ? std::optional<qint64>(member.participantId)
                                                                            : std::nullopt);
-        directory.add(oldUserId, std::move(member));
+        directory.add(oldUserId, member);
     }
     return directory;
 }

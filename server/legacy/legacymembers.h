@@ -47,8 +47,8 @@ public:
     QString reasonFor(qint64 oldUserId) const;
     QHash<qint64, LegacyMember> &members() { return m_members; }
 
-    void add(qint64 oldUserId, LegacyMember member) { m_members.insert(oldUserId, std::move(member)); }
-    void exclude(qint64 oldUserId, QString reason) { m_excluded.insert(oldUserId, std::move(reason)); }
+    void add(qint64 oldUserId, const LegacyMember &member) { m_members.insert(oldUserId, member); }
+    void exclude(qint64 oldUserId, const QString &reason) { m_excluded.insert(oldUserId, reason); }
 
 private:
     QHash<qint64, LegacyMember> m_members;

@@ -80,7 +80,8 @@ void OpenHumansStandIn::addRoute(const QString &path, QHttpServerRequest::Method
                                  Handler handler)
 {
     m_server.route(path, method,
-                   [this, endpoint, handler](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                   [this, endpoint, handler = std::move(handler)](const QHttpServerRequest &request,
+                                                                  QHttpServerResponder &&responder) {
                        answer(endpoint, std::move(responder),
                               [handler, copy = Request(request)] { return handler(copy); });
                    });
@@ -89,7 +90,7 @@ void OpenHumansStandIn::addRoute(const QString &path, QHttpServerRequest::Method
 void OpenHumansStandIn::addMemberRoute(const QString &path, QHttpServerRequest::Method method, Endpoint endpoint,
                                        MemberHandler handler)
 {
-    addRoute(path, method, endpoint, [this, handler](const Request &request) {
+    addRoute(path, method, endpoint, [this, handler = std::move(handler)](const Request &request) {
         QString memberId;
         StandInReply refusal;
         if (!authenticate(request, &memberId, &refusal))
@@ -102,8 +103,8 @@ void OpenHumansStandIn::addFileRoute(const QString &path, QHttpServerRequest::Me
                                      FileHandler handler)
 {
     m_server.route(path, method,
-                   [this, endpoint, handler](const QString &fileId, const QHttpServerRequest &request,
-                                             QHttpServerResponder &&responder) {
+                   [this, endpoint, handler = std::move(handler)](
+                           const QString &fileId, const QHttpServerRequest &request, QHttpServerResponder &&responder) {
                        answer(endpoint, std::move(responder),
                               [handler, fileId, copy = Request(request)] { return handler(fileId, copy); });
                    });

@@ -49,18 +49,18 @@ void OpenHumansStore::revoke(const QString &memberId)
 
 QString OpenHumansStore::issueCode(const QString &memberId, const QString &redirectUri)
 {
-    const QString code = randomToken();
+    QString code = randomToken();
     m_codes.insert(code, Code { memberId, redirectUri, now().addSecs(codeLifetimeSeconds) });
     return code;
 }
 
 Result<OpenHumansStore::Grant> OpenHumansStore::redeemCode(const QString &code, const QString &redirectUri)
 {
-    const auto it = m_codes.constFind(code);
-    if (it == m_codes.constEnd())
+    if (!m_codes.contains(code))
         return invalidGrant();
-    const Code issued = *it;
-    m_codes.erase(it); // one use only, valid or not
+    // Taken out, not referred to: the element is gone once erased (a
+    // reference to it here left the OAuth test waiting for ever).
+    const Code issued = m_codes.take(code); // one use only, valid or not
     if (issued.expiresAt <= now() || issued.redirectUri != redirectUri)
         return invalidGrant();
     return issueTokens(issued.memberId);
@@ -68,11 +68,9 @@ Result<OpenHumansStore::Grant> OpenHumansStore::redeemCode(const QString &code, 
 
 Result<OpenHumansStore::Grant> OpenHumansStore::redeemRefreshToken(const QString &refreshToken)
 {
-    const auto it = m_refreshTokens.constFind(refreshToken);
-    if (it == m_refreshTokens.constEnd())
+    if (!m_refreshTokens.contains(refreshToken))
         return invalidGrant();
-    const QString memberId = it.value();
-    m_refreshTokens.erase(it); // rotation: the old refresh token dies here
+    const QString memberId = m_refreshTokens.take(refreshToken); // rotation: the old refresh token dies here
     // The access token issued with it dies too, as in django-oauth-toolkit.
     for (auto token = m_accessTokens.begin(); token != m_accessTokens.end();)
         token = token->memberId == memberId ? m_accessTokens.erase(token) : std::next(token);
@@ -107,7 +105,7 @@ void OpenHumansStore::expireAccessTokens()
 
 QString OpenHumansStore::issueMasterToken(std::chrono::seconds lifetime)
 {
-    const QString token = randomToken();
+    QString token = randomToken();
     m_masterTokens.insert(token, lifetime.count() > 0 ? now().addSecs(lifetime.count()) : QDateTime());
     return token;
 }
@@ -129,7 +127,7 @@ void OpenHumansStore::expireMasterTokens()
 QString OpenHumansStore::addFile(const QString &memberId, const QString &basename, const QByteArray &content,
                                  const QString &description, const QStringList &tags)
 {
-    const QString id = beginUpload(memberId, basename, description, tags);
+    QString id = beginUpload(memberId, basename, description, tags);
     storeUpload(id, content);
     m_files[id.toLongLong()].complete = true;
     return id;

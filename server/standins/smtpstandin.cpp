@@ -22,8 +22,8 @@ void reply(QTcpSocket *socket, const QByteArray &text)
 // "MAIL FROM:<a@b>" → "a@b".
 QString pathArgument(const QByteArray &line)
 {
-    const int open = line.indexOf('<');
-    const int close = line.indexOf('>', open + 1);
+    const qsizetype open = line.indexOf('<');
+    const qsizetype close = line.indexOf('>', open + 1);
     if (open < 0 || close < 0)
         return QString::fromUtf8(line.mid(line.indexOf(':') + 1).trimmed());
     return QString::fromUtf8(line.mid(open + 1, close - open - 1));

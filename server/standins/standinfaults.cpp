@@ -45,7 +45,7 @@ void StandInReplySender::send(QHttpServerResponder &&responder, Producer produce
     }
     // The client may give up and close the connection while we wait.
     QPointer<QTcpSocket> socket = held->socket();
-    QTimer::singleShot(faults.latency, this, [held, socket, produce, failure] {
+    QTimer::singleShot(faults.latency, this, [held, socket, produce = std::move(produce), failure] {
         if (socket && socket->state() == QAbstractSocket::ConnectedState)
             write(*held, produce, failure);
     });

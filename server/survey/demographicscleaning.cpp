@@ -117,13 +117,13 @@ std::optional<double> weightKg(const QString &raw, bool poundsByDefault)
         return std::nullopt;
     const double v = number(m.captured(1)).value_or(-1);
     const QString unit = m.captured(2);
+    const bool pounds = unit.startsWith(QLatin1Char('l')) || unit.startsWith(QLatin1Char('p'))
+            || (unit.isEmpty() && poundsByDefault);
     double kg = v;
-    if (unit.startsWith(QLatin1Char('l')) || unit.startsWith(QLatin1Char('p')))
+    if (pounds)
         kg = v * 0.45359237;
     else if (unit.startsWith(QLatin1String("st")))
         kg = v * 6.35029318;
-    else if (unit.isEmpty() && poundsByDefault)
-        kg = v * 0.45359237;
     return within(kg, 2, 300);
 }
 
