@@ -2,7 +2,6 @@
 
 #include "etl/etllog.h"
 #include "etl/participantetl.h"
-#include "jobs/mastermembers.h"
 #include "jobs/ohsession.h"
 #include "openhumans/client.h"
 #include "survey/demographics.h"
@@ -34,9 +33,9 @@ EtlService::EtlService(db::Database database, QNetworkAccessManager *nam, const 
 { }
 
 EtlService::EtlService(db::Database database, QNetworkAccessManager *nam, oh::Settings settings,
-                       const QByteArray &secretKey, Options options, Clock clock, QObject *parent)
-    : QObject(parent),
-      m_database(database),
+                       const QByteArray &secretKey, Options options, const Clock &clock, QObject *parent)
+    : CycleService(database, parent),
+      m_database(std::move(database)),
       m_nam(nam),
       m_options(std::move(options)),
       m_clock(clock),
@@ -45,26 +44,11 @@ EtlService::EtlService(db::Database database, QNetworkAccessManager *nam, oh::Se
 {
     if (m_options.tempDir.isEmpty())
         m_options.tempDir = QDir::temp().filePath(QStringLiteral("openaps-etl"));
-    m_session = new jobs::OhSession(database, *m_client, secretKey, clock, this);
-    m_master = jobs::MasterToken::create(database, m_options.masterToken, clock);
-    m_session->setMasterToken(m_master);
     m_pool.setMaxThreadCount(m_options.concurrency);
-    m_runner = new jobs::ParticipantRunner(
-            jobs::LeaseStore(database, QStringLiteral("etl"), jobs::LeaseStore::newHolderId(), m_options.leaseTtl,
-                             clock),
-            m_options.concurrency,
-            [this](qint64 participantId, jobs::ParticipantRunner::Done done) {
-                runParticipant(participantId, std::move(done));
-            },
-            this);
-    jobs::Scheduler::Options s;
-    s.interval = m_options.interval;
-    s.once = m_options.once;
-    s.firstDelay = m_options.firstDelay;
-    m_scheduler = new jobs::Scheduler(
-            QStringLiteral("etl"), s, [this](jobs::Scheduler::Done done) { runCycle(std::move(done)); }, this);
-    connect(m_scheduler, &jobs::Scheduler::cycleFinished, this, &EtlService::cycleFinished);
-    connect(m_scheduler, &jobs::Scheduler::stopped, this, &EtlService::stopped);
+    setUp(*m_client, secretKey,
+          { QStringLiteral("etl"), jobs::LeaseStore::newHolderId(), m_options.leaseTtl, m_options.concurrency,
+            m_options.interval, m_options.firstDelay, m_options.once, m_options.masterToken },
+          clock);
 }
 
 EtlService::~EtlService()
@@ -92,11 +76,7 @@ void EtlService::runCycle(jobs::Scheduler::Done done)
         });
         import->start();
     });
-    if (!m_master)
-        return m_runner->run(dueBefore);
-    // Every project member first, so that those who never logged in here are in this pass.
-    jobs::MasterMembers::sync(m_database, *m_client, m_master, m_keys, this,
-                              [this, dueBefore](const Result<int> &) { m_runner->run(dueBefore); });
+    runPass(dueBefore, m_keys);
 }
 
 void EtlService::runParticipant(qint64 participantId, jobs::ParticipantRunner::Done done)

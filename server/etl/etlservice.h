@@ -2,9 +2,7 @@
 
 #include "core/config.h"
 #include "db/database.h"
-#include "jobs/mastertoken.h"
-#include "jobs/participantrunner.h"
-#include "jobs/scheduler.h"
+#include "jobs/cycleservice.h"
 #include "openhumans/client.h"
 #include "privacy/participantkeys.h"
 
@@ -16,10 +14,6 @@
 
 class QNetworkAccessManager;
 
-namespace openaps::jobs {
-class OhSession;
-}
-
 namespace openaps::etl {
 
 // The scheduled Open Humans → research database ETL: every ETL_INTERVAL
@@ -30,8 +24,8 @@ namespace openaps::etl {
 // stops (openaps-server etl --once).
 //
 // For `serve --roles ...,etl` the server creates one of these and starts it;
-// stopped() fires only for `once` or after stop().
-class EtlService final : public QObject
+// stopped() fires only for `once` or after stop() (jobs::CycleService).
+class EtlService final : public jobs::CycleService
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(EtlService)
@@ -58,24 +52,15 @@ public:
                QObject *parent = nullptr);
     // With an injected clock (tests) and client settings.
     EtlService(db::Database database, QNetworkAccessManager *nam, oh::Settings settings, const QByteArray &secretKey,
-               Options options, Clock clock, QObject *parent = nullptr);
+               Options options, const Clock &clock, QObject *parent = nullptr);
     ~EtlService() override;
 
-    void start() { m_scheduler->start(); }
-    void stop() { m_scheduler->stop(); }
-    jobs::Scheduler *scheduler() const { return m_scheduler; }
-    // Null without a master token.
-    jobs::MasterToken *masterToken() const { return m_master.get(); }
     // The last cycle's participant pass.
     const jobs::ParticipantRunner::Stats &lastPass() const { return m_runner->stats(); }
 
-signals:
-    void cycleFinished();
-    void stopped();
-
 private:
-    void runCycle(jobs::Scheduler::Done done);
-    void runParticipant(qint64 participantId, jobs::ParticipantRunner::Done done);
+    void runCycle(jobs::Scheduler::Done done) override;
+    void runParticipant(qint64 participantId, jobs::ParticipantRunner::Done done) override;
 
     db::Database m_database;
     QNetworkAccessManager *m_nam;
@@ -83,11 +68,7 @@ private:
     Clock m_clock;
     privacy::ParticipantKeys m_keys;
     std::unique_ptr<oh::Client> m_client;
-    jobs::OhSession *m_session = nullptr;
-    std::shared_ptr<jobs::MasterToken> m_master;
     QThreadPool m_pool;
-    jobs::ParticipantRunner *m_runner = nullptr;
-    jobs::Scheduler *m_scheduler = nullptr;
 };
 
 } // namespace openaps::etl

@@ -3,9 +3,8 @@
 #include "ingest/countingnam.h"
 #include "ingest/errors.h"
 #include "ingest/ingestlog.h"
-#include "jobs/mastermembers.h"
-#include "jobs/ohsession.h"
 #include "nightscout/addresspolicy.h"
+#include "privacy/participantkeys.h"
 
 namespace openaps::ingest {
 
@@ -66,35 +65,18 @@ IngestService::Options IngestService::demoOptions(const QByteArray &secretKey)
 
 IngestService::IngestService(db::Database database, QNetworkAccessManager *nam, oh::Settings settings, Options options,
                              QObject *parent)
-    : QObject(parent),
-      m_database(database),
+    : CycleService(database, parent),
       m_nam(nam),
       m_options(std::move(options)),
       m_client(nam, std::move(settings), m_options.participant.clock),
-      m_store(database)
+      m_store(std::move(database))
 {
-    const auto clock = m_options.participant.clock;
     if (m_options.participant.holder.isEmpty())
         m_options.participant.holder = jobs::LeaseStore::newHolderId();
-    m_tokens = new jobs::OhSession(database, m_client, m_options.participant.secretKey, clock, this);
-    m_master = jobs::MasterToken::create(database, m_options.masterToken, clock);
-    m_tokens->setMasterToken(m_master);
-    m_runner = new jobs::ParticipantRunner(
-            jobs::LeaseStore(database, QStringLiteral("ingest"), m_options.participant.holder, m_options.leaseTtl,
-                             clock),
-            m_options.concurrency,
-            [this](qint64 participantId, jobs::ParticipantRunner::Done done) {
-                runParticipant(participantId, std::move(done));
-            },
-            this);
-    jobs::Scheduler::Options s;
-    s.interval = m_options.interval;
-    s.once = m_options.once;
-    s.firstDelay = m_options.firstDelay;
-    m_scheduler = new jobs::Scheduler(
-            QStringLiteral("ingest"), s, [this](jobs::Scheduler::Done done) { runCycle(std::move(done)); }, this);
-    connect(m_scheduler, &jobs::Scheduler::cycleFinished, this, &IngestService::cycleFinished);
-    connect(m_scheduler, &jobs::Scheduler::stopped, this, &IngestService::stopped);
+    setUp(m_client, m_options.participant.secretKey,
+          { QStringLiteral("ingest"), m_options.participant.holder, m_options.leaseTtl, m_options.concurrency,
+            m_options.interval, m_options.firstDelay, m_options.once, m_options.masterToken },
+          m_options.participant.clock);
 }
 
 IngestService::~IngestService() = default;
@@ -118,11 +100,7 @@ void IngestService::runCycle(jobs::Scheduler::Done done)
         endCycle();
         done();
     });
-    if (!m_master)
-        return m_runner->run(dueBefore);
-    // Every project member first, so that those who never logged in here are in this pass.
-    jobs::MasterMembers::sync(m_database, m_client, m_master, privacy::ParticipantKeys(m_options.participant.secretKey),
-                              this, [this, dueBefore](const Result<int> &) { m_runner->run(dueBefore); });
+    runPass(dueBefore, privacy::ParticipantKeys(m_options.participant.secretKey));
 }
 
 void IngestService::runParticipant(qint64 participantId, jobs::ParticipantRunner::Done done)
@@ -134,7 +112,7 @@ void IngestService::runParticipant(qint64 participantId, jobs::ParticipantRunner
         done(true);
         return;
     }
-    auto *run = new ParticipantIngest(m_nam, m_tokens, &m_store, &m_gate, m_options.participant, participantId, this);
+    auto *run = new ParticipantIngest(m_nam, m_session, &m_store, &m_gate, m_options.participant, participantId, this);
     connect(run, &ParticipantIngest::finished, this, [this, run, done] {
         const ParticipantReport &r = run->report();
         m_metrics.addParticipant(r);

@@ -6,9 +6,7 @@
 #include "ingest/ingestmetrics.h"
 #include "ingest/ingeststore.h"
 #include "ingest/participantingest.h"
-#include "jobs/mastertoken.h"
-#include "jobs/participantrunner.h"
-#include "jobs/scheduler.h"
+#include "jobs/cycleservice.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -17,10 +15,6 @@
 #include <memory>
 
 class QNetworkAccessManager;
-
-namespace openaps::jobs {
-class OhSession;
-}
 
 namespace openaps::ingest {
 
@@ -56,7 +50,7 @@ struct CycleSummary
 // several instances on one PostgreSQL never run the same participant, each a
 // ParticipantIngest. A participant is due unless some instance finished it
 // within the last half interval, and unless it is backing off.
-class IngestService final : public QObject
+class IngestService final : public jobs::CycleService
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(IngestService)
@@ -83,32 +77,20 @@ public:
                   QObject *parent = nullptr);
     ~IngestService() override;
 
-    void start() { m_scheduler->start(); }
-    void stop() { m_scheduler->stop(); }
-    jobs::Scheduler *scheduler() const { return m_scheduler; }
     const IngestMetrics &metrics() const { return m_metrics; }
     const CycleSummary &lastCycle() const { return m_last; }
 
-signals:
-    void cycleFinished();
-    void stopped();
-
 private:
-    void runCycle(jobs::Scheduler::Done done);
-    void runParticipant(qint64 participantId, jobs::ParticipantRunner::Done done);
+    void runCycle(jobs::Scheduler::Done done) override;
+    void runParticipant(qint64 participantId, jobs::ParticipantRunner::Done done) override;
     void endCycle();
 
-    db::Database m_database;
     QNetworkAccessManager *m_nam;
     Options m_options;
     oh::Client m_client;
     IngestStore m_store;
     HostGate m_gate;
     IngestMetrics m_metrics;
-    jobs::OhSession *m_tokens = nullptr;
-    std::shared_ptr<jobs::MasterToken> m_master;
-    jobs::ParticipantRunner *m_runner = nullptr;
-    jobs::Scheduler *m_scheduler = nullptr;
     CycleSummary m_current;
     CycleSummary m_last;
     qint64 m_wireSentBefore = 0;
