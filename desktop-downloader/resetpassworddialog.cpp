@@ -49,7 +49,7 @@ void ResetPasswordDialog::say(const QString &text, bool isError)
 
 void ResetPasswordDialog::onSendCode()
 {
-    m_context.api->forgotPassword(m_email->text().trimmed(), this, [this](Status s) {
+    m_context.api->forgotPassword(m_email->text().trimmed(), this, [this](const Status &s) {
         // The server answers the same whether or not the account exists.
         say(s ? tr("If an account exists for this address, a code is on its way.") : s.error().message, !s);
     });
@@ -58,13 +58,14 @@ void ResetPasswordDialog::onSendCode()
 void ResetPasswordDialog::onReset()
 {
     m_reset->setEnabled(false);
-    m_context.api->resetPassword(m_email->text().trimmed(), m_code->text(), m_password->text(), this, [this](Status s) {
-        m_reset->setEnabled(true);
-        if (!s)
-            return say(s.error().message, true);
-        say(tr("Your password was changed. You can sign in with it now."), false);
-        m_password->clear();
-    });
+    m_context.api->resetPassword(m_email->text().trimmed(), m_code->text(), m_password->text(), this,
+                                 [this](const Status &s) {
+                                     m_reset->setEnabled(true);
+                                     if (!s)
+                                         return say(s.error().message, true);
+                                     say(tr("Your password was changed. You can sign in with it now."), false);
+                                     m_password->clear();
+                                 });
 }
 
 } // namespace openaps::desktop

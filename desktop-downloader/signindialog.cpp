@@ -108,7 +108,7 @@ void SignInDialog::onSignIn()
     setMessage({});
     setBusy(true);
     m_context.api->setServerUrl(url);
-    m_context.api->login(email, m_password->text(), this, [this, url, email](Result<researcher::Account> r) {
+    m_context.api->login(email, m_password->text(), this, [this, url, email](const Result<researcher::Account> &r) {
         setBusy(false);
         if (!r) {
             setMessage(r.error().message);

@@ -165,7 +165,7 @@ int main(int argc, char *argv[])
         return 2;
     }
     const db::Database database(*url);
-    const QString mode = args[1];
+    const QString &mode = args[1];
     if (mode == QLatin1String("refresh") || mode == QLatin1String("derived"))
         return refresh(database, args[3].toInt(), mode == QLatin1String("derived"));
     if (args.size() < 6)

@@ -27,7 +27,7 @@ const QString &passwordHash()
 
 } // namespace
 
-ApiHarness::ApiHarness(const QString &backend, Tweak tweak, bool asApiRole)
+ApiHarness::ApiHarness(const QString &backend, const Tweak &tweak, bool asApiRole)
 {
     m_tdb = std::make_unique<TestDatabase>(backend);
     if (!m_tdb->isValid())

@@ -38,7 +38,7 @@ public:
 
     // With `asApiRole` (PostgreSQL only) the API runs as a LOGIN user that is
     // only a member of openaps_api, after sql/postgres/roles.sql is applied.
-    explicit ApiHarness(const QString &backend, Tweak tweak = {}, bool asApiRole = false);
+    explicit ApiHarness(const QString &backend, const Tweak &tweak = {}, bool asApiRole = false);
     ~ApiHarness();
 
     // The password every researcher made by addResearcher() has.

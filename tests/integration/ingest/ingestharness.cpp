@@ -136,6 +136,8 @@ Member Harness::addMember(const QString &consent)
     return m;
 }
 
+// Not const: they change the stand-in's files (through a pointer member).
+// NOLINTNEXTLINE(readability-make-member-function-const)
 void Harness::writeUrlFile(const Member &m, const QString &query)
 {
     openHumans->store().deleteFiles(m.memberId, standins::OpenHumansStore::DeleteBy::Basename, urlFileName(m.memberId));
@@ -143,6 +145,7 @@ void Harness::writeUrlFile(const Member &m, const QString &query)
     openHumans->addFile(m.memberId, urlFileName(m.memberId), url.toUtf8());
 }
 
+// NOLINTNEXTLINE(readability-make-member-function-const)
 void Harness::writeConsentFile(const Member &m, const QString &consent)
 {
     openHumans->store().deleteFiles(m.memberId, standins::OpenHumansStore::DeleteBy::Basename,
@@ -171,7 +174,7 @@ ParticipantReport Harness::wait(ParticipantIngest *job, int timeoutMs)
     }
     if (!job->property("finished").toBool())
         qWarning("participant run did not finish within %d ms", timeoutMs);
-    const ParticipantReport report = job->report();
+    ParticipantReport report = job->report();
     delete job;
     return report;
 }
