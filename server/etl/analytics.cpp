@@ -1,7 +1,9 @@
 #include "etl/analytics.h"
 
 #include "db/sqlhelpers.h"
+#include "etl/derivedrows.h"
 #include "etl/derivedtables.h"
+#include "etl/sqldialect.h"
 #include "records/localtimesql.h"
 #include "records/researchgeneration.h"
 
@@ -10,6 +12,11 @@
 namespace openaps::etl {
 
 namespace {
+
+constexpr qint64 dayMs = 24 * 3600 * 1000;
+// Local time is UTC shifted by at most 14 hours either way.
+constexpr qint64 widestOffsetMs = 14 * 3600 * 1000;
+constexpr double mmolFactor = 18.01559;
 
 const char *const analyticsTables[] = { "analytics_glucose_time_of_day", "analytics_loop_type_by_day",
                                         "analytics_device_groups" };
@@ -51,22 +58,29 @@ Status deleteRows(const QSqlDatabase &db, qint64 userId)
     return {};
 }
 
-} // namespace
-
-Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, const privacy::WriteGuard &guard)
+// analytics_loop_type_by_day of the changed days again.
+Status refreshLoopTypes(const db::Database &database, const QSqlDatabase &db, qint64 userId, const ChangedDays &changed)
 {
     const auto d = records::LocalTimeSql::forBackend(database.isPostgres());
-    const QString bin = QStringLiteral("(%1 / 15)").arg(d.minuteOfDay.arg(QStringLiteral("\"date\"")));
-    const QString glucose =
-            QStringLiteral("INSERT INTO analytics_glucose_time_of_day (user_id, bin, bin_start, readings, mean_mgdl, "
-                           "mean_mmol, min_mgdl, max_mgdl, source_entity) "
-                           "SELECT user_id, bin, %1, COUNT(*), AVG(sgv), AVG(sgv) / 18.01559, MIN(sgv), MAX(sgv), "
-                           "MAX(source_entity) FROM (SELECT user_id, sgv, source_entity, %2 AS bin FROM entries "
-                           "WHERE user_id = ? AND type = 'sgv' AND sgv >= 39 AND sgv <= 600) s GROUP BY user_id, bin")
-                    .arg(d.binLabel.arg(QStringLiteral("bin")), bin);
     const QString day = d.day.arg(QStringLiteral("ds.created_at"))
                                 .replace(QLatin1String("utc_offset"), QLatin1String("ds.utc_offset"));
-    const QString loopType =
+    QString clear = QStringLiteral("DELETE FROM analytics_loop_type_by_day WHERE user_id = ?");
+    QString window;
+    QString having;
+    QVariantList clearBinds { userId };
+    QVariantList binds { userId };
+    if (!changed.everything) {
+        clear += QStringLiteral(" AND day >= ? AND day <= ?");
+        clearBinds << dateValue(changed.firstDay) << dateValue(changed.lastDay);
+        window = QStringLiteral(" AND ds.created_at >= ? AND ds.created_at < ?");
+        binds << timeValue(database, changed.firstDay * dayMs - widestOffsetMs)
+              << timeValue(database, (changed.lastDay + 1) * dayMs + widestOffsetMs);
+        having = QStringLiteral(" HAVING %1 >= ? AND %1 <= ?").arg(day);
+        binds << dateValue(changed.firstDay) << dateValue(changed.lastDay);
+    }
+    if (auto q = sql::exec(db, clear, clearBinds, "clearing loop types"); !q)
+        return q.error();
+    const QString insert =
             QStringLiteral(
                     "INSERT INTO analytics_loop_type_by_day (user_id, day, loop_type, device_status_rows, source_entity) "
                     "SELECT ds.user_id, %1, CASE WHEN MAX(CASE WHEN ds.loop_iob IS NOT NULL OR m.enacted_rate IS NOT NULL "
@@ -74,21 +88,104 @@ Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, 
                     "THEN 'closed loop' ELSE 'open loop' END, COUNT(*), MAX(ds.source_entity) "
                     "FROM device_status ds LEFT JOIN device_status_metrics m "
                     "ON m.user_id = ds.user_id AND m.device_status_id = ds.id "
-                    "WHERE ds.user_id = ? AND ds.created_at IS NOT NULL GROUP BY ds.user_id, %1")
-                    .arg(day);
-    const QString devices = deviceGroupsFrom(QStringLiteral("WHERE user_id = ?"));
+                    "WHERE ds.user_id = ? AND ds.created_at IS NOT NULL%2 GROUP BY ds.user_id, %1%3")
+                    .arg(day, window, having);
+    auto q = sql::exec(db, insert, binds, "refreshing loop types");
+    return q ? Status() : q.error();
+}
 
+} // namespace
+
+Status writeDeviceGroups(const db::Database &database, const QSqlDatabase &db, qint64 userId,
+                         const QMap<qint64, DerivedDay> &days, int sourceEntity)
+{
+    QMap<QString, DeviceDay> devices;
+    for (const DerivedDay &d : days) {
+        for (auto it = d.devices.cbegin(); it != d.devices.cend(); ++it) {
+            DeviceDay &sum = devices[it.key()];
+            sum.firstMs = sum.entries > 0 ? std::min(sum.firstMs, it->firstMs) : it->firstMs;
+            sum.lastMs = sum.entries > 0 ? std::max(sum.lastMs, it->lastMs) : it->lastMs;
+            sum.entries += it->entries;
+        }
+    }
+    // Entries without a time belong to no day.
+    auto undated = sql::exec(
+            db,
+            QStringLiteral("SELECT COALESCE(device, 'unknown'), COUNT(*) FROM entries "
+                           "WHERE user_id = ? AND \"date\" IS NULL GROUP BY COALESCE(device, 'unknown')"),
+            { userId }, "counting entries without a time");
+    if (!undated)
+        return undated.error();
+    QHash<QString, qint64> withoutTime;
+    while (undated->next())
+        withoutTime.insert(undated->value(0).toString(), undated->value(1).toLongLong());
+    if (auto q = sql::exec(db, QStringLiteral("DELETE FROM analytics_device_groups WHERE user_id = ?"), { userId },
+                           "clearing device groups");
+        !q)
+        return q.error();
+    for (auto it = withoutTime.cbegin(); it != withoutTime.cend(); ++it) {
+        if (!devices.contains(it.key()))
+            devices.insert(it.key(), {});
+    }
+    const QString insert = QStringLiteral("INSERT INTO analytics_device_groups (user_id, device, device_group, "
+                                          "entries, first_seen, last_seen, source_entity) "
+                                          "SELECT ?, device, %1, ?, ?, ?, ? FROM (SELECT CAST(? AS TEXT) AS device) d")
+                                   .arg(deviceGroup());
+    for (auto it = devices.cbegin(); it != devices.cend(); ++it) {
+        const bool dated = it->entries > 0;
+        const QVariant none = sql::nullText();
+        if (auto q = sql::exec(db, insert,
+                               { userId, it->entries + withoutTime.value(it.key()),
+                                 dated ? timeValue(database, it->firstMs) : none,
+                                 dated ? timeValue(database, it->lastMs) : none, sourceEntity, it.key() },
+                               "writing device groups");
+            !q)
+            return q.error();
+    }
+    return {};
+}
+
+Status writeGlucoseTimeOfDay(const QSqlDatabase &db, qint64 userId, const GlucoseBins &bins, int sourceEntity)
+{
+    if (auto q = sql::exec(db, QStringLiteral("DELETE FROM analytics_glucose_time_of_day WHERE user_id = ?"),
+                           { userId }, "clearing glucose by time of day");
+        !q)
+        return q.error();
+    QList<QVariantList> rows;
+    for (int i = 0; i < metrics::agpBinCount; ++i) {
+        const BinSum &b = bins[size_t(i)];
+        if (b.count == 0)
+            continue;
+        const int minute = i * metrics::agpBinMinutes;
+        const double mean = b.sum / double(b.count);
+        rows.append({ userId, i,
+                      QStringLiteral("%1:%2")
+                              .arg(minute / 60, 2, 10, QLatin1Char('0'))
+                              .arg(minute % 60, 2, 10, QLatin1Char('0')),
+                      b.count, mean, mean / mmolFactor, b.min, b.max, sourceEntity });
+    }
+    return insertRows(db, QStringLiteral("analytics_glucose_time_of_day"),
+                      QStringLiteral("user_id bin bin_start readings mean_mgdl mean_mmol min_mgdl max_mgdl "
+                                     "source_entity")
+                              .split(QLatin1Char(' ')),
+                      rows, "writing glucose by time of day");
+}
+
+Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, const privacy::WriteGuard &guard,
+                                   Recompute what)
+{
     return sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
         // First: an erasure cannot slip between these statements.
         if (auto s = guard.check(db); !s)
             return s;
-        if (auto s = deleteRows(db, userId); !s)
+        auto changed = what == Recompute::Everything ? Result<ChangedDays>(ChangedDays {}) : pendingDays(db, userId);
+        if (!changed)
+            return changed.error();
+        if (changed->isEmpty())
+            return {};
+        if (auto s = refreshLoopTypes(database, db, userId, *changed); !s)
             return s;
-        for (const QString &statement : { glucose, loopType, devices }) {
-            if (auto q = sql::exec(db, statement, { userId }, "refreshing analytics"); !q)
-                return q.error();
-        }
-        if (auto s = writeDerivedDatasets(database, db, userId); !s)
+        if (auto s = writeDerivedDatasets(database, db, userId, *changed); !s)
             return s;
         return records::bumpResearchGeneration(db);
     });
@@ -100,14 +197,23 @@ Status rebuildDeviceGroups(const QSqlDatabase &db)
         return s;
     if (auto s = sql::run(db, deviceGroupsFrom({}), "rebuilding device groups"); !s)
         return s;
+    // The device names the derived days hold changed too.
+    if (auto s = markAllDerivedPending(db); !s)
+        return s;
     return records::bumpResearchGeneration(db);
 }
 
 Status removeParticipantAnalytics(const db::Database &database, qint64 userId)
 {
-    return sql::inTransaction(database, [userId](const QSqlDatabase &db) {
+    return sql::inTransaction(database, [userId](const QSqlDatabase &db) -> Status {
         if (auto s = deleteRows(db, userId); !s)
             return s;
+        for (const char *table : { "derived_days", "derived_months", "derived_pending" }) {
+            if (auto q = sql::exec(db, QStringLiteral("DELETE FROM %1 WHERE user_id = ?").arg(QLatin1String(table)),
+                                   { userId }, "clearing derived days");
+                !q)
+                return q.error();
+        }
         return records::bumpResearchGeneration(db);
     });
 }

@@ -2,35 +2,52 @@
 
 #include "core/result.h"
 #include "db/database.h"
+#include "etl/derivedday.h"
 #include "privacy/tombstones.h"
 
 #include <QSqlDatabase>
 
 namespace openaps::etl {
 
-// Derived analytics (migration 0032), rebuilt from the research tables.
-// Each refresh replaces its rows inside one transaction, so a reader sees
-// either the old rows or the new ones, never an empty or missing table.
+// Derived analytics (migration 0032), kept up to date from the research
+// tables. Each refresh rewrites what changed inside one transaction, so a
+// reader sees either the old rows or the new ones, never an empty or
+// missing table.
 //
 // Per participant, in the participant's LOCAL time (UTC + utc_offset; rows
 // without an offset count as UTC):
 //  - analytics_glucose_time_of_day: sensor glucose (type 'sgv', 39..600
 //    mg/dL; Dexcom's error codes below 39 are left out) in 96 fifteen-minute
-//    bins, mean/min/max in mg/dL and the mean in mmol/L (÷ 18.01559);
+//    bins, mean/min/max in mg/dL and the mean in mmol/L (÷ 18.01559), added
+//    up from the months (derived_months), which add up their days;
 //  - analytics_loop_type_by_day: "closed loop" on days with an enacted loop
 //    decision (OpenAPS/AAPS/Loop enacted) or Loop IOB, else "open loop";
+//    the changed days again;
 //  - analytics_device_groups: entries per device, grouped (xDrip, Libre,
-//    MiaoMiao, Dexcom, Medtronic, OpenAPS, AndroidAPS, Loop, else as named).
-// Then, in the same transaction, the derived datasets that depend on them
-// (etl/derivedtables.h: participant_summary).
+//    MiaoMiao, Dexcom, Medtronic, OpenAPS, AndroidAPS, Loop, else as named),
+//    added up from the days.
+// The days that changed are those pending (etl/derivedtables.h), in the
+// same transaction as the derived datasets; nothing pending, nothing done.
 // `userId` is the member's pseudonym; `guard` is checked first, in the same
 // transaction (privacy/tombstones.h).
-Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, const privacy::WriteGuard &guard = {});
+// Recompute::Everything ignores what is pending and recomputes all of it
+// (data copied in bulk rather than loaded file by file).
+enum class Recompute { Pending, Everything };
+Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, const privacy::WriteGuard &guard = {},
+                                   Recompute what = Recompute::Pending);
+
+// Inside the refresh's transaction: `userId`'s device groups from all of
+// their derived `days` (and the entries without a time), and their glucose
+// by time of day from `bins`.
+Status writeDeviceGroups(const db::Database &database, const QSqlDatabase &db, qint64 userId,
+                         const QMap<qint64, DerivedDay> &days, int sourceEntity);
+Status writeGlucoseTimeOfDay(const QSqlDatabase &db, qint64 userId, const GlucoseBins &bins, int sourceEntity);
 
 // Inside a write transaction: analytics_device_groups of every participant
-// again from their entries (after `migrate` scrubbed device names).
+// again from their entries (after `migrate` scrubbed device names), and
+// everything of theirs pending (the derived days hold device names too).
 Status rebuildDeviceGroups(const QSqlDatabase &db);
-// Removes a participant's analytics rows (consent "none", erasure).
+// Removes a participant's analytics rows and derived days (consent "none", erasure).
 Status removeParticipantAnalytics(const db::Database &database, qint64 userId);
 
 } // namespace openaps::etl

@@ -7,68 +7,50 @@
 
 namespace openaps::etl {
 
-namespace { } // namespace
-
-QList<DayQuality> dayQuality(const DerivedInput &in, const ChangedDays &changed)
+DayQuality dayQuality(const DerivedDay &day, const QList<EntryRow> &entries, const DayTally &tally,
+                      const QHash<QString, QString> &groupOf)
 {
-    const auto wanted = [&changed](qint64 day) {
-        return changed.everything || (day >= changed.firstDay && day <= changed.lastDay);
-    };
-    // The readings of each wanted day (readings are in time order).
-    QMap<qint64, QList<metrics::Reading>> readings;
-    QMap<qint64, QHash<int, qint64>> groups;
-    for (size_t i = 0; i < in.readingDay.size(); ++i) {
-        const qint64 day = in.readingDay[i];
-        if (!wanted(day))
+    DayQuality q;
+    q.day = day.day;
+    q.expected = expectedReadingsPerDay;
+    const metrics::Partial &s = day.cgm;
+    q.received = int(s.readings);
+    q.clamped = int(s.clamped);
+    q.notNumbers = int(s.dropped);
+    // Stored rows are one per instant already; what the files held
+    // beyond them was dropped as a duplicate on loading.
+    q.duplicatesDropped = s.duplicates + std::max<qint64>(0, tally.readings - day.sgvRows);
+    q.badLines = tally.badLines;
+    if (!s.isEmpty()) {
+        q.firstUtcMs = s.firstUtcMs;
+        q.lastUtcMs = s.lastUtcMs;
+    }
+    qint64 previous = -1;
+    qint64 longest = -1;
+    for (const EntryRow &row : entries) {
+        const metrics::Reading &r = row.reading;
+        if (!row.sensorGlucose || !std::isfinite(r.mgdl) || r.mgdl <= 0)
             continue;
-        readings[day].append(in.readings[qsizetype(i)]);
-        if (in.readingGroup[i] >= 0)
-            ++groups[day][in.readingGroup[i]];
-    }
-    for (auto it = in.tallies.cbegin(); it != in.tallies.cend(); ++it) {
-        if (wanted(it.key()))
-            readings[it.key()]; // a day of bad lines only
-    }
-
-    QList<DayQuality> out;
-    for (auto it = readings.cbegin(); it != readings.cend(); ++it) {
-        DayQuality q;
-        q.day = it.key();
-        q.expected = expectedReadingsPerDay;
-        const metrics::Summary s = metrics::summarize(it.value());
-        q.received = s.readings;
-        q.clamped = s.clamped;
-        q.notNumbers = s.dropped;
-        const DayTally tally = in.tallies.value(q.day);
-        // Stored rows are one per instant already; what the files held
-        // beyond them was dropped as a duplicate on loading.
-        q.duplicatesDropped = s.duplicates + std::max<qint64>(0, tally.readings - qint64(it.value().size()));
-        q.badLines = tally.badLines;
-        if (!s.isEmpty()) {
-            q.firstUtcMs = s.firstUtcMs;
-            q.lastUtcMs = s.lastUtcMs;
+        if (previous >= 0 && r.utcMs > previous) {
+            const qint64 gap = r.utcMs - previous;
+            longest = std::max(longest, gap);
+            q.gapsOver30 += gap > gapLimitMs ? 1 : 0;
         }
-        qint64 previous = -1;
-        qint64 longest = -1;
-        for (const metrics::Reading &r : it.value()) {
-            if (!std::isfinite(r.mgdl) || r.mgdl <= 0)
-                continue;
-            if (previous >= 0 && r.utcMs > previous) {
-                const qint64 gap = r.utcMs - previous;
-                longest = std::max(longest, gap);
-                q.gapsOver30 += gap > gapLimitMs ? 1 : 0;
-            }
-            previous = r.utcMs;
-        }
-        if (longest >= 0)
-            q.longestGapMinutes = double(longest) / 60000.0;
-        const DayActivity activity = in.days.value(q.day);
-        q.uploader = mostCommon(activity.uploaders);
-        if (q.uploader.isEmpty() && groups.contains(q.day))
-            q.uploader = in.deviceGroups.value(mostCommon(groups.value(q.day)));
-        out.append(q);
+        previous = r.utcMs;
     }
-    return out;
+    if (longest >= 0)
+        q.longestGapMinutes = double(longest) / 60000.0;
+    q.uploader = mostCommon(day.activity.uploaders);
+    if (q.uploader.isEmpty()) {
+        QHash<QString, qint64> groups;
+        for (auto it = day.devices.cbegin(); it != day.devices.cend(); ++it) {
+            const QString group = groupOf.value(it.key());
+            if (it->readings > 0 && !group.isEmpty())
+                groups[group] += it->readings;
+        }
+        q.uploader = mostCommon(groups);
+    }
+    return q;
 }
 
 } // namespace openaps::etl

@@ -1,7 +1,6 @@
 #pragma once
 
-#include "etl/derivedinput.h"
-#include "etl/participantsummary.h"
+#include "etl/derivedday.h"
 
 #include <QList>
 #include <QString>
@@ -31,8 +30,10 @@ struct DayQuality
 constexpr int expectedReadingsPerDay = 24 * 12;
 constexpr qint64 gapLimitMs = 30 * 60 * 1000;
 
-// The days in `changed` (every day when `everything`) that have readings
-// or file counts.
-QList<DayQuality> dayQuality(const DerivedInput &input, const ChangedDays &changed);
+// The row of one day: `day` with the readings of its entries (metrics::
+// accumulate's counts), `tally` what the files held for it, and `groupOf`
+// device → device group for the uploader when the day has no device status.
+DayQuality dayQuality(const DerivedDay &day, const QList<EntryRow> &entries, const DayTally &tally,
+                      const QHash<QString, QString> &groupOf);
 
 } // namespace openaps::etl

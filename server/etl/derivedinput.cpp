@@ -12,116 +12,174 @@ namespace openaps::etl {
 namespace {
 
 constexpr qint64 dayMs = 24 * 3600 * 1000;
+// Local time is UTC shifted by at most 14 hours either way.
+constexpr qint64 widestOffsetMs = 14 * 3600 * 1000;
 
-Status readReadings(const db::Database &database, const QSqlDatabase &db, qint64 userId, DerivedInput &in)
+// " AND column >= ? AND column < ?" for the UTC span of the changed days
+// (nothing for everything), with its binds appended to `binds`.
+QString utcWindow(const db::Database &database, const ChangedDays &changed, const QString &column, QVariantList &binds)
 {
-    auto groups = sql::exec(
-            db, QStringLiteral("SELECT device, device_group FROM analytics_device_groups WHERE user_id = ?"),
-            { userId }, "reading device groups");
-    if (!groups)
-        return groups.error();
-    QHash<QString, int> groupOf; // device → index into in.deviceGroups
-    while (groups->next()) {
-        const QString group = groups->value(1).toString();
-        qsizetype index = in.deviceGroups.indexOf(group);
-        if (index < 0) {
-            index = in.deviceGroups.size();
-            in.deviceGroups << group;
-        }
-        groupOf.insert(groups->value(0).toString(), int(index));
-    }
+    if (changed.everything)
+        return {};
+    binds << timeValue(database, changed.firstDay * dayMs - widestOffsetMs)
+          << timeValue(database, (changed.lastDay + 1) * dayMs + widestOffsetMs);
+    return QStringLiteral(" AND %1 >= ? AND %1 < ?").arg(column);
+}
+
+// " AND column >= ? AND column <= ?" for the changed days as `value` binds them.
+template <typename Bind>
+QString dayWindow(const ChangedDays &changed, const QString &column, QVariantList &binds, Bind value)
+{
+    if (changed.everything)
+        return {};
+    binds << value(changed.firstDay) << value(changed.lastDay);
+    return QStringLiteral(" AND %1 >= ? AND %1 <= ?").arg(column);
+}
+
+Status readEntries(const db::Database &database, const QSqlDatabase &db, qint64 userId, const ChangedDays &changed,
+                   DerivedInput &in)
+{
+    QVariantList binds { userId };
+    const QString window = utcWindow(database, changed, QStringLiteral("\"date\""), binds);
     auto q = sql::exec(db,
-                       QStringLiteral("SELECT %1, COALESCE(utc_offset, 0), sgv, COALESCE(device, 'unknown'), "
-                                      "source_entity FROM entries WHERE user_id = ? AND type = 'sgv' "
-                                      "AND \"date\" IS NOT NULL ORDER BY \"date\"")
-                               .arg(epochMsSql(database).arg(QStringLiteral("\"date\""))),
-                       { userId }, "reading glucose");
+                       QStringLiteral("SELECT %1, COALESCE(utc_offset, 0), sgv, COALESCE(device, 'unknown'), type, "
+                                      "source_entity FROM entries WHERE user_id = ? AND \"date\" IS NOT NULL%2 "
+                                      "ORDER BY \"date\"")
+                               .arg(epochMsSql(database).arg(QStringLiteral("\"date\"")), window),
+                       binds, "reading entries");
     if (!q)
         return q.error();
-    QString lastDevice;
-    int lastGroup = -1;
+    const QString sgv = QStringLiteral("sgv");
     while (q->next()) {
-        const QVariant sgv = q->value(2);
-        const metrics::Reading r { q->value(0).toLongLong(), q->value(1).toInt(),
-                                   sgv.isNull() ? std::numeric_limits<double>::quiet_NaN() : sgv.toDouble() };
-        in.readings.append(r);
-        in.readingDay.push_back(metrics::localDay(r));
-        const QString device = q->value(3).toString();
-        if (device != lastDevice || lastGroup < 0) {
-            lastDevice = device;
-            lastGroup = int(groupOf.value(device, -1));
-        }
-        in.readingGroup.push_back(lastGroup);
-        in.sourceEntity = q->value(4).toInt();
+        const QVariant value = q->value(2);
+        EntryRow row { { q->value(0).toLongLong(), q->value(1).toInt(),
+                         value.isNull() ? std::numeric_limits<double>::quiet_NaN() : value.toDouble() },
+                       q->value(3).toString(),
+                       q->value(4).toString() == sgv,
+                       q->value(5).toInt() };
+        const qint64 day = metrics::localDay(row.reading);
+        if (changed.contains(day))
+            in.entries[day].append(std::move(row));
     }
     return {};
 }
 
-Status readTreatments(const db::Database &database, const QSqlDatabase &db, qint64 userId, DerivedInput &in)
+Result<QList<TempBasal>> readTemps(const db::Database &database, const QSqlDatabase &db, qint64 userId,
+                                   const QString &andWhere, const QVariantList &binds, const char *order)
+{
+    auto q = sql::exec(
+            db,
+            QStringLiteral("SELECT %1, COALESCE(utc_offset, 0), COALESCE(absolute, rate), duration "
+                           "FROM treatments WHERE user_id = ? AND event_type = 'Temp Basal' "
+                           "AND created_at IS NOT NULL AND COALESCE(absolute, rate) IS NOT NULL%2 "
+                           "ORDER BY %3")
+                    .arg(epochMsSql(database).arg(QStringLiteral("created_at")), andWhere, QLatin1String(order)),
+            QVariantList { userId } + binds, "reading temp basals");
+    if (!q)
+        return q.error();
+    QList<TempBasal> list;
+    while (q->next())
+        list.append({ q->value(0).toLongLong(), q->value(1).toInt(), q->value(2).toDouble(),
+                      q->value(3).isNull() ? 30.0 : q->value(3).toDouble() });
+    return list;
+}
+
+// The temp basals that deliver insulin on the changed days: those starting
+// in their UTC span, the last one before it (it may run into the span) and
+// the first one after it (it cuts the last one short).
+Status readBasal(const db::Database &database, const QSqlDatabase &db, qint64 userId, const ChangedDays &changed,
+                 DerivedInput &in)
+{
+    QVariantList binds;
+    const QString window = utcWindow(database, changed, QStringLiteral("created_at"), binds);
+    auto temps = readTemps(database, db, userId, window, binds, "created_at, id");
+    if (!temps)
+        return temps.error();
+    if (!changed.everything) {
+        auto before = readTemps(database, db, userId, QStringLiteral(" AND created_at < ?"), { binds[0] },
+                                "created_at DESC, id DESC LIMIT 1");
+        if (!before)
+            return before.error();
+        auto after = readTemps(database, db, userId, QStringLiteral(" AND created_at >= ?"), { binds[1] },
+                               "created_at, id LIMIT 1");
+        if (!after)
+            return after.error();
+        *temps = *before + *temps + *after;
+    }
+    const QMap<qint64, double> basal = basalByDay(*temps);
+    for (auto it = basal.cbegin(); it != basal.cend(); ++it) {
+        if (changed.contains(it.key()))
+            in.days[it.key()].basalUnits = it.value();
+    }
+    return {};
+}
+
+Status readTreatments(const db::Database &database, const QSqlDatabase &db, qint64 userId, const ChangedDays &changed,
+                      DerivedInput &in)
 {
     const QString day = records::LocalTimeSql::forBackend(database.isPostgres()).day.arg(QStringLiteral("created_at"));
+    QVariantList binds { userId };
+    const QString window = utcWindow(database, changed, QStringLiteral("created_at"), binds);
     auto sums = sql::exec(db,
                           QStringLiteral("SELECT %1, SUM(CASE WHEN insulin > 0 THEN insulin ELSE 0 END), "
                                          "SUM(CASE WHEN carbs > 0 THEN carbs ELSE 0 END) FROM treatments "
-                                         "WHERE user_id = ? AND created_at IS NOT NULL GROUP BY %1")
-                                  .arg(day),
-                          { userId }, "summing treatments");
+                                         "WHERE user_id = ? AND created_at IS NOT NULL%2 GROUP BY %1")
+                                  .arg(day, window),
+                          binds, "summing treatments");
     if (!sums)
         return sums.error();
     while (sums->next()) {
-        DayActivity &a = in.days[dayOf(sums->value(0))];
+        const qint64 d = dayOf(sums->value(0));
+        if (!changed.contains(d))
+            continue;
+        DayActivity &a = in.days[d];
         a.hasTreatments = true;
         a.bolusUnits = sums->value(1).toDouble();
         a.carbs = sums->value(2).toDouble();
     }
-    auto temps = sql::exec(db,
-                           QStringLiteral("SELECT %1, COALESCE(utc_offset, 0), COALESCE(absolute, rate), duration "
-                                          "FROM treatments WHERE user_id = ? AND event_type = 'Temp Basal' "
-                                          "AND created_at IS NOT NULL AND COALESCE(absolute, rate) IS NOT NULL "
-                                          "ORDER BY created_at")
-                                   .arg(epochMsSql(database).arg(QStringLiteral("created_at"))),
-                           { userId }, "reading temp basals");
-    if (!temps)
-        return temps.error();
-    QList<TempBasal> list;
-    while (temps->next())
-        list.append({ temps->value(0).toLongLong(), temps->value(1).toInt(), temps->value(2).toDouble(),
-                      temps->value(3).isNull() ? 30.0 : temps->value(3).toDouble() });
-    const QMap<qint64, double> basal = basalByDay(list);
-    for (auto it = basal.cbegin(); it != basal.cend(); ++it)
-        in.days[it.key()].basalUnits = it.value();
-    return {};
+    return readBasal(database, db, userId, changed, in);
 }
 
-Status readDeviceStatus(const db::Database &database, const QSqlDatabase &db, qint64 userId, DerivedInput &in)
+Status readDeviceStatus(const db::Database &database, const QSqlDatabase &db, qint64 userId, const ChangedDays &changed,
+                        DerivedInput &in)
 {
-    auto loops = sql::exec(db,
-                           QStringLiteral("SELECT day, loop_type FROM analytics_loop_type_by_day WHERE user_id = ?"),
-                           { userId }, "reading loop types");
+    QVariantList binds { userId };
+    const QString days = dayWindow(changed, QStringLiteral("day"), binds, dateValue);
+    auto loops = sql::exec(
+            db, QStringLiteral("SELECT day, loop_type FROM analytics_loop_type_by_day WHERE user_id = ?%1").arg(days),
+            binds, "reading loop types");
     if (!loops)
         return loops.error();
     while (loops->next())
         in.days[dayOf(loops->value(0))].closedLoop = loops->value(1).toString() == QLatin1String("closed loop");
     const QString day = records::LocalTimeSql::forBackend(database.isPostgres()).day.arg(QStringLiteral("created_at"));
+    binds = { userId };
+    const QString window = utcWindow(database, changed, QStringLiteral("created_at"), binds);
     auto uploaders = sql::exec(db,
                                QStringLiteral("SELECT %1, device, COUNT(*) FROM device_status WHERE user_id = ? "
-                                              "AND created_at IS NOT NULL AND device IS NOT NULL GROUP BY %1, device")
-                                       .arg(day),
-                               { userId }, "reading uploaders");
+                                              "AND created_at IS NOT NULL AND device IS NOT NULL%2 GROUP BY %1, device")
+                                       .arg(day, window),
+                               binds, "reading uploaders");
     if (!uploaders)
         return uploaders.error();
-    while (uploaders->next())
-        in.days[dayOf(uploaders->value(0))].uploaders.insert(uploaders->value(1).toString(),
-                                                             uploaders->value(2).toLongLong());
+    while (uploaders->next()) {
+        const qint64 d = dayOf(uploaders->value(0));
+        if (changed.contains(d))
+            in.days[d].uploaders.insert(uploaders->value(1).toString(), uploaders->value(2).toLongLong());
+    }
     return {};
 }
 
-Status readTallies(const db::Database &, const QSqlDatabase &db, qint64 userId, DerivedInput &in)
+Status readTallies(const db::Database &, const QSqlDatabase &db, qint64 userId, const ChangedDays &changed,
+                   DerivedInput &in)
 {
+    QVariantList binds { userId };
+    const QString days = dayWindow(changed, QStringLiteral("day"), binds, [](qint64 d) { return QVariant(d); });
     auto q = sql::exec(db,
                        QStringLiteral("SELECT day, SUM(readings), SUM(bad_lines) FROM derived_file_days "
-                                      "WHERE user_id = ? GROUP BY day"),
-                       { userId }, "reading file counts");
+                                      "WHERE user_id = ?%1 GROUP BY day")
+                               .arg(days),
+                       binds, "reading file counts");
     if (!q)
         return q.error();
     while (q->next())
@@ -153,11 +211,12 @@ QMap<qint64, double> basalByDay(const QList<TempBasal> &temps)
     return out;
 }
 
-Result<DerivedInput> readDerivedInput(const db::Database &database, const QSqlDatabase &db, qint64 userId)
+Result<DerivedInput> readDerivedInput(const db::Database &database, const QSqlDatabase &db, qint64 userId,
+                                      const ChangedDays &changed)
 {
     DerivedInput in;
-    for (auto read : { readReadings, readTreatments, readDeviceStatus, readTallies }) {
-        if (auto s = read(database, db, userId, in); !s)
+    for (auto read : { readEntries, readTreatments, readDeviceStatus, readTallies }) {
+        if (auto s = read(database, db, userId, changed, in); !s)
             return s.error();
     }
     return in;

@@ -12,9 +12,29 @@
 #include <QStringList>
 
 #include <optional>
-#include <vector>
 
 namespace openaps::etl {
+
+// The LOCAL days (days since 1970-01-01) a computation covers: all of a
+// participant's days, or `firstDay` to `lastDay` (empty when first > last).
+struct ChangedDays
+{
+    bool everything = true;
+    qint64 firstDay = 0;
+    qint64 lastDay = 0;
+
+    bool contains(qint64 day) const { return everything || (day >= firstDay && day <= lastDay); }
+    bool isEmpty() const { return !everything && firstDay > lastDay; }
+};
+
+// One entry row as the derived datasets need it.
+struct EntryRow
+{
+    metrics::Reading reading; // mgdl NaN for a value that is not a number
+    QString device; // 'unknown' without one
+    bool sensorGlucose = false; // type sgv
+    int sourceEntity = 0;
+};
 
 // Treatments and device status of one LOCAL day, summed.
 struct DayActivity
@@ -27,24 +47,20 @@ struct DayActivity
     QHash<QString, qint64> uploaders; // device_status.device (a family) → rows
 };
 
-// Everything the derived datasets of one participant are computed from.
-// Days are LOCAL calendar days as days since 1970-01-01.
+// What the derived days of one participant are computed from: the rows of
+// the days in `changed`, by LOCAL day.
 struct DerivedInput
 {
-    // Sensor glucose (entries of type sgv) in time order, with values that
-    // are not numbers as NaN (metrics::summarize drops and counts them).
-    QList<metrics::Reading> readings;
-    std::vector<qint64> readingDay; // localDay of each reading
-    std::vector<int> readingGroup; // index into deviceGroups
-    QStringList deviceGroups; // analytics_device_groups: xDrip, Libre, ...
+    QMap<qint64, QList<EntryRow>> entries; // in time order
     QMap<qint64, DayActivity> days;
     QMap<qint64, DayTally> tallies; // summed over the participant's loaded files
-    int sourceEntity = 0;
 };
 
-// Reads a participant's input inside the caller's transaction on `db`.
-// Needs the participant's analytics (etl/analytics.h) refreshed first.
-Result<DerivedInput> readDerivedInput(const db::Database &database, const QSqlDatabase &db, qint64 userId);
+// Reads the rows of the days `changed` covers inside the caller's
+// transaction on `db`. Needs analytics_loop_type_by_day of those days
+// refreshed first (etl/analytics.h).
+Result<DerivedInput> readDerivedInput(const db::Database &database, const QSqlDatabase &db, qint64 userId,
+                                      const ChangedDays &changed);
 
 // Insulin of temp basals: each runs for its duration or until the next one
 // starts, whichever is first, at its absolute rate (else `rate`), split

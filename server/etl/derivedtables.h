@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "db/database.h"
+#include "etl/derivedinput.h"
 #include "etl/fileloader.h"
 #include "privacy/tombstones.h"
 
@@ -9,18 +10,27 @@
 
 namespace openaps::etl {
 
-// The derived datasets (migrations 0100, 0101): participant_summary and
-// data_quality, computed
-// from the research tables with the desktop app's metrics (shared/metrics).
+// The derived datasets (migrations 0100, 0101, 0140): participant_summary
+// and data_quality, and the analytics that add up over days
+// (analytics_device_groups, analytics_glucose_time_of_day), computed from
+// the research tables with the desktop app's metrics (shared/metrics).
 //
 // Incremental: each loaded file widens the participant's pending range
-// (derived_pending, the UTC span of its records); a computation rewrites
-// the whole-history and rolling periods and the calendar months that range
-// touches, and the data_quality rows of the days in it, then clears it. Without a pending range a participant that has
-// no summary yet is computed in full; one that has is left alone.
+// (derived_pending, the UTC span of its records). A computation reads the
+// rows of the local days in that range only and rewrites their derived_days
+// rows (the partial sums of each day) and data_quality rows; every period
+// (the whole history, the rolling periods and the calendar months the range
+// touches) is then the sum of its days, the analytics the sum of the days
+// (device groups) or of the months (glucose bins), so a new day costs a day
+// and not the history. Sums over days equal the computation over all
+// readings (metrics::Partial). Without a pending range a participant that
+// has no summary yet is computed in full; one that has is left alone.
 //
 // Widens `userId`'s pending range to include fromMs..toMs (UTC ms).
 Status markDerivedPending(const db::Database &database, qint64 userId, qint64 fromMs, qint64 toMs);
+// Inside a write transaction: every participant with derived days is
+// computed in full at their next refresh (after device names changed).
+Status markAllDerivedPending(const QSqlDatabase &db);
 // After a file loaded: its span made pending and its per-day counts
 // (derived_file_days) recorded under `file` (the Open Humans file id, or the
 // name of an imported file), replacing those of an earlier load of it.
@@ -32,8 +42,15 @@ Status noteLoadedFile(const db::Database &database, qint64 userId, const QString
 // migration 0100): the ETL then computes everything at the next pass,
 // new files or not.
 Result<bool> derivedMissing(const db::Database &database, qint64 userId);
-// Recomputes what is pending for `userId`, inside the caller's transaction
-// on `db` (etl/analytics.h refreshes the analytics first, in the same one).
+// The local days pending for `userId` (everything without a summary yet;
+// empty when nothing is pending).
+Result<ChangedDays> pendingDays(const QSqlDatabase &db, qint64 userId);
+// Recomputes `changed` for `userId`, inside the caller's transaction on
+// `db`, and clears the pending range (etl/analytics.h refreshes the loop
+// types first, in the same one).
+Status writeDerivedDatasets(const db::Database &database, const QSqlDatabase &db, qint64 userId,
+                            const ChangedDays &changed);
+// The same for what is pending.
 Status writeDerivedDatasets(const db::Database &database, const QSqlDatabase &db, qint64 userId);
 
 } // namespace openaps::etl

@@ -2,13 +2,6 @@
 
 #include "core/civildate.h"
 
-#include <QHash>
-#include <QSet>
-
-#include <cmath>
-
-#include <algorithm>
-
 namespace openaps::etl {
 
 namespace {
@@ -18,43 +11,28 @@ std::optional<double> perDay(double total, int days)
     return days > 0 ? std::optional<double>(total / days) : std::nullopt;
 }
 
-PeriodSummary summarize(const DerivedInput &in, const QString &period, qint64 firstDay, qint64 lastDay)
+PeriodSummary summarize(const QMap<qint64, DerivedDay> &days, const QHash<QString, QString> &groupOf,
+                        const QString &period, qint64 firstDay, qint64 lastDay)
 {
     PeriodSummary p;
     p.period = period;
     p.firstDay = firstDay;
     p.lastDay = lastDay;
-    // Readings are in time order and local days nearly so (an offset change
-    // steps back at most a day, 26 hours from UTC+14 to UTC-12): find the
-    // span with a margin, then check each day.
-    constexpr qint64 dayMargin = 2;
-    const auto begin = std::lower_bound(in.readingDay.cbegin(), in.readingDay.cend(), firstDay - dayMargin);
-    QList<metrics::Reading> readings;
-    QHash<int, qint64> groups;
-    QSet<qint64> days;
-    for (auto it = begin; it != in.readingDay.cend() && *it <= lastDay + dayMargin; ++it) {
-        if (*it < firstDay || *it > lastDay)
-            continue;
-        const auto i = qsizetype(it - in.readingDay.cbegin());
-        const metrics::Reading &r = in.readings[i];
-        readings.append(r);
-        if (std::isfinite(r.mgdl) && r.mgdl > 0) {
-            days.insert(*it);
-            if (in.readingGroup[size_t(i)] >= 0)
-                ++groups[in.readingGroup[size_t(i)]];
-        }
-    }
-    p.metrics = metrics::summarize(readings);
-    p.sufficient = metrics::isSufficient(p.metrics);
-    p.daysWithData = int(days.size());
-    if (!groups.isEmpty())
-        p.mainDeviceGroup = in.deviceGroups.value(mostCommon(groups));
-
+    metrics::Partial cgm;
+    QHash<QString, qint64> groups;
     int loopDays = 0, closedDays = 0, basalDays = 0, treatmentDays = 0;
     double basal = 0, bolus = 0, carbs = 0;
     QHash<QString, qint64> uploaders;
-    for (auto it = in.days.lowerBound(firstDay); it != in.days.cend() && it.key() <= lastDay; ++it) {
-        const DayActivity &a = it.value();
+    for (auto it = days.lowerBound(firstDay); it != days.cend() && it.key() <= lastDay; ++it) {
+        const DerivedDay &d = it.value();
+        cgm.add(d.cgm);
+        p.daysWithData += d.cgm.isEmpty() ? 0 : 1;
+        for (auto device = d.devices.cbegin(); device != d.devices.cend(); ++device) {
+            const QString group = groupOf.value(device.key());
+            if (device->readings > 0 && !group.isEmpty())
+                groups[group] += device->readings;
+        }
+        const DayActivity &a = d.activity;
         if (a.closedLoop) {
             ++loopDays;
             closedDays += *a.closedLoop ? 1 : 0;
@@ -71,6 +49,9 @@ PeriodSummary summarize(const DerivedInput &in, const QString &period, qint64 fi
         for (auto u = a.uploaders.cbegin(); u != a.uploaders.cend(); ++u)
             uploaders[u.key()] += u.value();
     }
+    p.metrics = metrics::finish(cgm);
+    p.sufficient = metrics::isSufficient(p.metrics);
+    p.mainDeviceGroup = mostCommon(groups);
     if (loopDays > 0)
         p.closedLoopDaysPercent = 100.0 * closedDays / loopDays;
     p.basalUnitsPerDay = perDay(basal, basalDays);
@@ -91,20 +72,28 @@ std::pair<qint64, qint64> monthOf(qint64 day)
     return { first, next - 1 };
 }
 
-QList<PeriodSummary> summarizePeriods(const DerivedInput &in, const ChangedDays &changed)
+QList<PeriodSummary> summarizePeriods(const QMap<qint64, DerivedDay> &days, const ChangedDays &changed,
+                                      const QHash<QString, QString> &groupOf)
 {
     QList<PeriodSummary> out;
-    if (in.readingDay.empty())
+    // The history spans the days with sensor glucose rows.
+    std::optional<qint64> first, last;
+    for (auto it = days.cbegin(); it != days.cend(); ++it) {
+        if (it->sgvRows > 0) {
+            first = first.value_or(it.key());
+            last = it.key();
+        }
+    }
+    if (!first)
         return out;
-    const auto [first, last] = std::minmax_element(in.readingDay.cbegin(), in.readingDay.cend());
-    out.append(summarize(in, QStringLiteral("all"), *first, *last));
-    out.append(summarize(in, QStringLiteral("last_14_days"), *last - shortWindowDays + 1, *last));
-    out.append(summarize(in, QStringLiteral("last_90_days"), *last - longWindowDays + 1, *last));
+    out.append(summarize(days, groupOf, QStringLiteral("all"), *first, *last));
+    out.append(summarize(days, groupOf, QStringLiteral("last_14_days"), *last - shortWindowDays + 1, *last));
+    out.append(summarize(days, groupOf, QStringLiteral("last_90_days"), *last - longWindowDays + 1, *last));
     const qint64 from = changed.everything ? *first : std::max(*first, changed.firstDay);
     const qint64 to = changed.everything ? *last : std::min(*last, changed.lastDay);
     for (qint64 day = monthOf(from).first; day <= to; day = monthOf(day).second + 1) {
         const auto [monthFirst, monthLast] = monthOf(day);
-        PeriodSummary month = summarize(in, QStringLiteral("month"), monthFirst, monthLast);
+        PeriodSummary month = summarize(days, groupOf, QStringLiteral("month"), monthFirst, monthLast);
         if (!month.metrics.isEmpty())
             out.append(std::move(month));
     }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "etl/derivedinput.h"
+#include "etl/derivedday.h"
 #include "metrics/cgmmetrics.h"
 
 #include <QList>
@@ -11,8 +11,9 @@
 namespace openaps::etl {
 
 // One row of participant_summary (migration 0100): the metrics of a period
-// of local days, computed by metrics::summarize exactly as the desktop app
-// computes them for the same readings.
+// of local days, computed by shared/metrics exactly as the desktop app
+// computes them for the same readings: the partial sums of the period's
+// days added up and finished (metrics::finish).
 struct PeriodSummary
 {
     QString period; // all | month | last_14_days | last_90_days
@@ -29,21 +30,16 @@ struct PeriodSummary
     QString mainUploader; // of the device status rows; empty: none
 };
 
-// Which periods a computation rewrites: the whole history and the rolling
-// periods always, and the calendar months overlapping `changedFirstDay ..
-// changedLastDay` (every month when `everything`).
-struct ChangedDays
-{
-    bool everything = true;
-    qint64 firstDay = 0;
-    qint64 lastDay = 0;
-};
-
 // The rolling periods end with the local day of the newest reading.
 constexpr int shortWindowDays = 14;
 constexpr int longWindowDays = 90;
 
-QList<PeriodSummary> summarizePeriods(const DerivedInput &input, const ChangedDays &changed);
+// The whole-history and rolling periods of a participant's `days` (all of
+// them, without glucose bins) and the calendar months that overlap
+// `changed` and have readings. `groupOf` maps a device to its device group
+// (analytics_device_groups).
+QList<PeriodSummary> summarizePeriods(const QMap<qint64, DerivedDay> &days, const ChangedDays &changed,
+                                      const QHash<QString, QString> &groupOf);
 // The month of a local day as its first and last day.
 std::pair<qint64, qint64> monthOf(qint64 day);
 

@@ -180,7 +180,8 @@ Result<MigrationReport> migrateLegacy(const db::Database &target, const Migratio
         for (const LegacyMember &member : directory->members()) {
             if (member.erased || member.participantId == 0)
                 continue;
-            if (auto s = etl::refreshParticipantAnalytics(target, member.pseudonym, member.guard);
+            if (auto s = etl::refreshParticipantAnalytics(target, member.pseudonym, member.guard,
+                                                          etl::Recompute::Everything);
                 !s && !privacy::isErased(s.error()))
                 return s.error();
         }

@@ -78,57 +78,87 @@ double gri(const RangeBands &b)
     return std::min(100.0, 3.0 * b.veryLow + 2.4 * b.low + 1.6 * b.veryHigh + 0.8 * b.high);
 }
 
-Summary summarize(const QList<Reading> &input)
+void Partial::add(const Partial &other)
 {
-    Summary s;
-    const QList<Reading> readings = cleaned(input, &s);
-    s.readings = int(readings.size());
-    if (readings.isEmpty())
-        return s;
-    s.firstUtcMs = readings.first().utcMs;
-    s.lastUtcMs = readings.last().utcMs;
+    if (other.readings > 0) {
+        firstUtcMs = readings > 0 ? std::min(firstUtcMs, other.firstUtcMs) : other.firstUtcMs;
+        lastUtcMs = readings > 0 ? std::max(lastUtcMs, other.lastUtcMs) : other.lastUtcMs;
+    }
+    readings += other.readings;
+    dropped += other.dropped;
+    duplicates += other.duplicates;
+    clamped += other.clamped;
+    for (int i = 0; i < 5; ++i)
+        bands[i] += other.bands[i];
+    sum += other.sum;
+    sumSquares += other.sumSquares;
+    lowRisk += other.lowRisk;
+    highRisk += other.highRisk;
+    filledSlots += other.filledSlots;
+}
 
-    int veryLow = 0, low = 0, inRange = 0, high = 0, veryHigh = 0;
-    double sum = 0, lowRisk = 0, highRisk = 0;
-    qint64 filled = 0;
-    qint64 lastSlot = -1;
+Partial accumulate(const QList<Reading> &input)
+{
+    Summary counts;
+    const QList<Reading> readings = cleaned(input, &counts);
+    Partial p;
+    p.dropped = counts.dropped;
+    p.duplicates = counts.duplicates;
+    p.clamped = counts.clamped;
+    p.readings = readings.size();
+    if (readings.isEmpty())
+        return p;
+    p.firstUtcMs = readings.first().utcMs;
+    p.lastUtcMs = readings.last().utcMs;
+    qint64 lastSlot = 0;
     for (const Reading &r : readings) {
         const double v = r.mgdl;
-        if (v < 54)
-            ++veryLow;
-        else if (v < targetLow)
-            ++low;
-        else if (v <= targetHigh)
-            ++inRange;
-        else if (v <= 250)
-            ++high;
-        else
-            ++veryHigh;
-        sum += v;
+        ++p.bands[v < 54 ? 0 : v < targetLow ? 1 : v <= targetHigh ? 2 : v <= 250 ? 3 : 4];
+        p.sum += v;
+        p.sumSquares += v * v;
         const double risk = signedRisk(v);
-        (risk < 0 ? lowRisk : highRisk) += std::abs(risk);
+        (risk < 0 ? p.lowRisk : p.highRisk) += std::abs(risk);
         // Sorted readings: slots only grow, so counting changes counts distinct slots.
-        const qint64 slot = (r.utcMs - s.firstUtcMs) / cgmIntervalMs;
-        if (slot != lastSlot) {
-            ++filled;
+        const qint64 slot = floorDiv(r.utcMs, cgmIntervalMs);
+        if (p.filledSlots == 0 || slot != lastSlot) {
+            ++p.filledSlots;
             lastSlot = slot;
         }
     }
-    const double n = readings.size();
-    s.bands = { 100 * veryLow / n, 100 * low / n, 100 * inRange / n, 100 * high / n, 100 * veryHigh / n };
-    s.mean = sum / n;
-    double squares = 0;
-    for (const Reading &r : readings)
-        squares += (r.mgdl - s.mean) * (r.mgdl - s.mean);
-    s.sd = readings.size() > 1 ? std::sqrt(squares / (n - 1)) : 0.0;
+    return p;
+}
+
+Summary finish(const Partial &p)
+{
+    Summary s;
+    s.readings = int(p.readings);
+    s.dropped = int(p.dropped);
+    s.duplicates = int(p.duplicates);
+    s.clamped = int(p.clamped);
+    if (p.readings == 0)
+        return s;
+    s.firstUtcMs = p.firstUtcMs;
+    s.lastUtcMs = p.lastUtcMs;
+    const double n = double(p.readings);
+    s.bands = { 100 * double(p.bands[0]) / n, 100 * double(p.bands[1]) / n, 100 * double(p.bands[2]) / n,
+                100 * double(p.bands[3]) / n, 100 * double(p.bands[4]) / n };
+    s.mean = p.sum / n;
+    // Exact for whole mg/dL (the sums are whole numbers well below 2^53).
+    const double squares = std::max(0.0, p.sumSquares - p.sum * p.sum / n);
+    s.sd = p.readings > 1 ? std::sqrt(squares / (n - 1)) : 0.0;
     s.cv = 100 * s.sd / s.mean;
     s.gmi = 3.31 + 0.02392 * s.mean;
-    s.lbgi = lowRisk / n;
-    s.hbgi = highRisk / n;
+    s.lbgi = p.lowRisk / n;
+    s.hbgi = p.highRisk / n;
     s.gri = gri(s.bands);
-    const qint64 expected = (s.lastUtcMs - s.firstUtcMs) / cgmIntervalMs + 1;
-    s.activePercent = 100.0 * double(filled) / double(expected);
+    const qint64 expected = floorDiv(s.lastUtcMs, cgmIntervalMs) - floorDiv(s.firstUtcMs, cgmIntervalMs) + 1;
+    s.activePercent = 100.0 * double(p.filledSlots) / double(expected);
     return s;
+}
+
+Summary summarize(const QList<Reading> &input)
+{
+    return finish(accumulate(input));
 }
 
 int localMinuteOfDay(const Reading &reading)

@@ -47,18 +47,49 @@ struct Summary
     qint64 lastUtcMs = 0;
     RangeBands bands;
     double mean = 0; // mg/dL
-    double sd = 0; // sample standard deviation (n-1), 0 for a single reading
+    double sd = 0; // sample standard deviation (n-1) from the sums of values and squares, 0 for a single reading
     double cv = 0; // SD / mean, percent
     double gmi = 0; // percent: 3.31 + 0.02392 x mean mg/dL (Bergenstal 2018)
     double lbgi = 0; // Kovatchev low blood glucose index
     double hbgi = 0; // Kovatchev high blood glucose index
     double gri = 0; // glycemia risk index (Klonoff 2022), 0..100
-    double activePercent = 0; // 5-minute slots with a reading between the first and last one
+    double activePercent = 0; // 5-minute slots (since the epoch) with a reading, from the first one's to the last one's
 
     bool isEmpty() const { return readings == 0; }
 };
 
-// The metrics of one participant's readings, in any order.
+// The sums behind a Summary. They add up: the Summary of a period is the
+// finish() of its days' partials added together, which is how the server
+// recomputes a month or a year from the days that changed only
+// (server/etl/participantsummary.h). Duplicates are recognised within one
+// accumulate() call; the CGM slots are the 5-minute slots since the epoch,
+// so that slots never depend on where a period starts.
+struct Partial
+{
+    qint64 readings = 0; // used
+    qint64 dropped = 0;
+    qint64 duplicates = 0;
+    qint64 clamped = 0;
+    qint64 firstUtcMs = 0; // of the readings used; meaningless without any
+    qint64 lastUtcMs = 0;
+    qint64 bands[5] = {}; // very low, low, in range, high, very high
+    double sum = 0; // mg/dL
+    double sumSquares = 0;
+    double lowRisk = 0; // Kovatchev risk of the readings below 112.5 mg/dL
+    double highRisk = 0;
+    qint64 filledSlots = 0; // distinct 5-minute slots with a reading
+
+    void add(const Partial &other);
+    bool isEmpty() const { return readings == 0; }
+};
+
+// The partial sums of readings in any order (sorted, de-duplicated and
+// clamped first), and the metrics from them.
+Partial accumulate(const QList<Reading> &readings);
+Summary finish(const Partial &partial);
+
+// The metrics of one participant's readings, in any order:
+// finish(accumulate(readings)).
 Summary summarize(const QList<Reading> &readings);
 
 // The consensus rule for reliable CGM metrics and an AGP (Battelino et al.

@@ -159,6 +159,49 @@ private slots:
         QVERIFY(near(summarize(readings).activePercent, expected));
     }
 
+    // The server adds up the partial sums of days (a month, a year): the
+    // sum of the parts is the computation over all readings, whatever the
+    // readings' spacing and where the parts are cut.
+    void partialsAddUp()
+    {
+        QList<Reading> all;
+        quint32 seed = 7;
+        qint64 t = day0 - 3 * minute;
+        for (int i = 0; i < 2000; ++i) {
+            seed = seed * 1664525u + 1013904223u;
+            t += (seed >> 8) % 9 * minute; // 0 to 8 minutes apart, some in one slot
+            all.append({ t, 60, double(30 + (seed >> 12) % 400) });
+        }
+        // Cut where days are cut: between two 5-minute slots (here every 45 minutes).
+        Partial parts;
+        QList<Reading> block;
+        for (const Reading &r : all) {
+            if (!block.isEmpty() && r.utcMs / (45 * minute) != block.last().utcMs / (45 * minute)) {
+                parts.add(accumulate(block));
+                block.clear();
+            }
+            block.append(r);
+        }
+        parts.add(accumulate(block));
+        const Summary whole = summarize(all);
+        const Summary added = finish(parts);
+        QCOMPARE(added.readings, whole.readings);
+        QCOMPARE(added.clamped, whole.clamped);
+        QCOMPARE(added.firstUtcMs, whole.firstUtcMs);
+        QCOMPARE(added.lastUtcMs, whole.lastUtcMs);
+        QCOMPARE(added.activePercent, whole.activePercent);
+        QCOMPARE(added.bands.inRange, whole.bands.inRange);
+        QCOMPARE(added.bands.veryHigh, whole.bands.veryHigh);
+        QCOMPARE(added.mean, whole.mean);
+        QCOMPARE(added.sd, whole.sd);
+        QVERIFY(near(added.lbgi, whole.lbgi, 1e-9));
+        QVERIFY(near(added.hbgi, whole.hbgi, 1e-9));
+        QCOMPARE(added.gri, whole.gri);
+        QVERIFY(whole.activePercent < 100);
+        QVERIFY(whole.clamped > 0);
+        QVERIFY(finish(Partial {}).isEmpty());
+    }
+
     // The consensus asks for 14 days: 14 full days of 5-minute readings are
     // 14 days (the last reading's slot counts), one reading fewer is not.
     void fourteenFullDaysAreSufficient()

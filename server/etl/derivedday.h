@@ -1,0 +1,62 @@
+#pragma once
+
+#include "etl/derivedinput.h"
+#include "metrics/cgmmetrics.h"
+
+#include <QMap>
+#include <QString>
+
+#include <array>
+
+namespace openaps::etl {
+
+// Entries of one device on one day (analytics_device_groups adds them up).
+struct DeviceDay
+{
+    qint64 entries = 0; // of any type
+    qint64 firstMs = 0;
+    qint64 lastMs = 0;
+    qint64 readings = 0; // sensor glucose that is a positive number (the day's main device group)
+};
+
+// Sensor glucose of 39..600 mg/dL in one 15-minute bin of the local day
+// (analytics_glucose_time_of_day adds them up).
+struct BinSum
+{
+    qint64 count = 0;
+    double sum = 0;
+    double min = 0;
+    double max = 0;
+
+    void add(const BinSum &other);
+};
+using GlucoseBins = std::array<BinSum, metrics::agpBinCount>;
+
+// One row of derived_days (migration 0140): what the derived datasets add
+// up from one LOCAL day of one participant.
+struct DerivedDay
+{
+    qint64 day = 0; // local days since 1970-01-01
+    qint64 sgvRows = 0; // sensor glucose rows, used or not
+    metrics::Partial cgm; // of the day's sensor glucose (metrics::accumulate)
+    QMap<QString, DeviceDay> devices;
+    DayActivity activity;
+    GlucoseBins bins;
+    std::optional<int> sourceEntity; // of the day's entries
+};
+
+// The days of `input` (every day with entries or activity), computed.
+QMap<qint64, DerivedDay> deriveDays(const DerivedInput &input);
+// The sensor glucose of one day's entries, in time order.
+QList<metrics::Reading> sensorGlucose(const QList<EntryRow> &entries);
+
+// The text forms of the columns devices, uploaders and glucose_bins;
+// decoding adds to what is there.
+QString encodeDevices(const QMap<QString, DeviceDay> &devices);
+void addDevices(const QString &text, QMap<QString, DeviceDay> &devices);
+QString encodeCounts(const QHash<QString, qint64> &counts);
+void addCounts(const QString &text, QHash<QString, qint64> &counts);
+QString encodeBins(const GlucoseBins &bins);
+void addBins(const QString &text, GlucoseBins &bins);
+
+} // namespace openaps::etl
