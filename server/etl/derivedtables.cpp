@@ -158,7 +158,7 @@ Result<QMap<qint64, DerivedDay>> readDays(const QSqlDatabase &db, qint64 userId)
         addCounts(next().toString(), a.uploaders);
         if (const QVariant source = next(); !source.isNull())
             d.sourceEntity = source.toInt();
-        days.insert(d.day, std::move(d));
+        days.insert(d.day, d);
     }
     return days;
 }

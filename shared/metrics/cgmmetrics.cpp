@@ -187,7 +187,7 @@ double percentile(const QList<double> &sorted, double p)
 {
     if (sorted.isEmpty())
         return 0;
-    const double h = (sorted.size() - 1) * p;
+    const double h = double(sorted.size() - 1) * p;
     const auto lo = qsizetype(std::floor(h));
     if (lo + 1 >= sorted.size())
         return sorted.last();
