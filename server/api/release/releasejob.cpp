@@ -3,6 +3,7 @@
 #include "api/export/datasets.h"
 #include "api/export/exportparams.h"
 #include "api/export/exportproducer.h"
+#include "api/release/sha256.h"
 #include "api/release/zipwriter.h"
 #include "api/termsofuse.h"
 
@@ -73,7 +74,7 @@ public:
         return std::nullopt;
     }
     qint64 bytes() const { return m_bytes; }
-    QByteArray sha256() { return m_hash.result().toHex(); }
+    QByteArray sha256() { return m_hash.hexResult(); }
 
 private:
     ZipWriter &m_zip;
@@ -81,7 +82,7 @@ private:
     qint64 m_rowsBefore;
     qint64 m_rows = 0;
     qint64 m_bytes = 0;
-    QCryptographicHash m_hash { QCryptographicHash::Sha256 };
+    Sha256 m_hash;
     std::optional<Error> m_error;
 };
 
@@ -100,7 +101,7 @@ Result<QJsonObject> writeSmallEntry(ZipWriter &zip, const QString &name, const Q
         return s.error();
     if (auto s = zip.write(content); !s)
         return s.error();
-    return fileJson(name, 0, content.size(), QCryptographicHash::hash(content, QCryptographicHash::Sha256).toHex());
+    return fileJson(name, 0, content.size(), Sha256::hex(content));
 }
 
 Result<qint64> schemaVersion(QSqlDatabase &db)
@@ -238,10 +239,14 @@ Result<QByteArray> fileSha256(const QString &path)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return makeError("release", QStringLiteral("Could not read %1: %2").arg(path, file.errorString()));
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    if (!hash.addData(&file))
-        return makeError("release", QStringLiteral("Could not read %1.").arg(path));
-    return hash.result().toHex();
+    Sha256 hash;
+    QByteArray buffer(256 * 1024, Qt::Uninitialized);
+    for (qint64 n = 0; (n = file.read(buffer.data(), buffer.size())) != 0;) {
+        if (n < 0)
+            return makeError("release", QStringLiteral("Could not read %1.").arg(path));
+        hash.addData(QByteArrayView(buffer.constData(), n));
+    }
+    return hash.hexResult();
 }
 
 Result<ReleaseOutcome> writeRelease(const db::Database &database, const ReleaseRequest &request,

@@ -1,0 +1,39 @@
+#include "api/release/sha256.h"
+
+#include <openssl/evp.h>
+
+namespace openaps::api {
+
+void Sha256::Free::operator()(evp_md_ctx_st *context) const
+{
+    EVP_MD_CTX_free(context);
+}
+
+Sha256::Sha256() : m_context(EVP_MD_CTX_new())
+{
+    EVP_DigestInit_ex(m_context.get(), EVP_sha256(), nullptr);
+}
+
+Sha256::~Sha256() = default;
+
+void Sha256::addData(QByteArrayView data)
+{
+    EVP_DigestUpdate(m_context.get(), data.data(), size_t(data.size()));
+}
+
+QByteArray Sha256::hexResult()
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(m_context.get(), digest, &length);
+    return QByteArray(reinterpret_cast<const char *>(digest), int(length)).toHex();
+}
+
+QByteArray Sha256::hex(QByteArrayView data)
+{
+    Sha256 hash;
+    hash.addData(data);
+    return hash.hexResult();
+}
+
+} // namespace openaps::api
