@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes the README's screenshots of the desktop app (docs/screenshots/) with
+# Makes the README's screenshots of the desktop app (resources/screenshots/) with
 # the real window at 1400×900, offscreen: tests/desktop/screenshots.sh [BUILD_DIR]
 # (a configured build with the desktop app; default build). The local view's
 # come from openaps-desktop-screenshots; the Dashboards and Participants tabs
@@ -9,10 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
 cmake --build "$build" --target openaps-desktop-screenshots desktop_standin desktop_workbench -- -j "${JOBS:-2}" >/dev/null
-mkdir -p docs/screenshots
-QT_QPA_PLATFORM=offscreen "$build/tests/desktop/openaps-desktop-screenshots" docs/screenshots
-export OPENAPS_SCREENSHOT_DIR=$PWD/docs/screenshots QT_QPA_PLATFORM=offscreen
+mkdir -p resources/screenshots
+QT_QPA_PLATFORM=offscreen "$build/tests/desktop/openaps-desktop-screenshots" resources/screenshots
+export OPENAPS_SCREENSHOT_DIR=$PWD/resources/screenshots QT_QPA_PLATFORM=offscreen
 "$build/tests/desktop/desktop_standin" dashboardsAndParticipantsOfAThousand >/dev/null
 env -u OPENAPS_TEST_POSTGRES_URL -u OPENAPS_TEST_REQUIRE_POSTGRES \
     "$build/tests/desktop/desktop_workbench" adminApprovesAfterConfirmingWithFullDetails >/dev/null
-ls -l docs/screenshots
+ls -l resources/screenshots
