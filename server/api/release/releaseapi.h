@@ -80,6 +80,8 @@ public:
     const QString &instance() const { return m_instance; }
     // Blocks until no release is queued or running.
     void waitForJobs() { m_jobs.waitForDone(); }
+    // Blocks until the lookups, start()'s sweep among them, are done.
+    void waitForLookups() { m_lookups.waitForDone(); }
     // Jobs read the datasets from `replica` (db/readreplica.h) when there is one.
     void setReadReplica(std::shared_ptr<db::ReadReplica> replica) { m_replica = std::move(replica); }
     // Tests: called on the job's thread before each dataset is read.

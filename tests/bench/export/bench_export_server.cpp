@@ -38,10 +38,10 @@ int main(int argc, char *argv[])
         out << "cannot migrate: " << migrated.error().message << Qt::endl;
         return 1;
     }
-    const QByteArray expected = "Bearer " + parser.value(QStringLiteral("token")).toUtf8();
+    const QString expected = parser.value(QStringLiteral("token"));
     http::WebServer web(database);
-    api::ExportApi api(database, [expected](const QHttpServerRequest &request) -> Result<api::Researcher> {
-        if (request.value("Authorization") != expected)
+    api::ExportApi api(database, [expected](const QString &token) -> Result<api::Researcher> {
+        if (token != expected)
             return makeError("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
         api::Researcher researcher;
         researcher.id = 1;

@@ -467,6 +467,9 @@ void TestReleases::instancesShareTheWork()
     const qint64 running = post(h, releaseBody({ u"profile"_s }));
     QVERIFY(running > 0);
     QCOMPARE(aReached.get_future().wait_for(std::chrono::seconds(20)), std::future_status::ready);
+    // A's start-up sweep runs on a pool thread: finished before the abandoned
+    // releases exist, or A (not B) would take them over.
+    a.waitForLookups();
 
     QVERIFY(insertAbandoned(h, u"entries"_s, 1));
     const qint64 abandoned = newestRelease(h);
