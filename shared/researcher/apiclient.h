@@ -3,8 +3,8 @@
 #include "core/httpcall.h"
 #include "core/result.h"
 #include "researcher/apitypes.h"
-#include "researcher/releasetypes.h"
 #include "researcher/listings.h"
+#include "researcher/releasetypes.h"
 
 #include <QObject>
 #include <QUrl>
