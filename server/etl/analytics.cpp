@@ -59,7 +59,7 @@ Status deleteRows(const QSqlDatabase &db, qint64 userId)
 }
 
 // analytics_loop_type_by_day of the changed days again.
-Status refreshLoopTypes(const db::Database &database, const QSqlDatabase &db, qint64 userId, const ChangedDays &changed)
+void refreshLoopTypes(const db::Database &database, sql::Batch &batch, qint64 userId, const ChangedDays &changed)
 {
     const auto d = records::LocalTimeSql::forBackend(database.isPostgres());
     const QString day = d.day.arg(QStringLiteral("ds.created_at"))
@@ -78,8 +78,7 @@ Status refreshLoopTypes(const db::Database &database, const QSqlDatabase &db, qi
         having = QStringLiteral(" HAVING %1 >= ? AND %1 <= ?").arg(day);
         binds << dateValue(changed.firstDay) << dateValue(changed.lastDay);
     }
-    if (auto q = sql::exec(db, clear, clearBinds, "clearing loop types"); !q)
-        return q.error();
+    batch.add(clear, clearBinds, "clearing loop types");
     const QString insert =
             QStringLiteral(
                     "INSERT INTO analytics_loop_type_by_day (user_id, day, loop_type, device_status_rows, source_entity) "
@@ -90,14 +89,14 @@ Status refreshLoopTypes(const db::Database &database, const QSqlDatabase &db, qi
                     "ON m.user_id = ds.user_id AND m.device_status_id = ds.id "
                     "WHERE ds.user_id = ? AND ds.created_at IS NOT NULL%2 GROUP BY ds.user_id, %1%3")
                     .arg(day, window, having);
-    auto q = sql::exec(db, insert, binds, "refreshing loop types");
-    return q ? Status() : q.error();
+    batch.add(insert, binds, "refreshing loop types");
 }
 
 } // namespace
 
-Status writeDeviceGroups(const db::Database &database, const QSqlDatabase &db, qint64 userId,
-                         const QMap<qint64, DerivedDay> &days, int sourceEntity)
+void writeDeviceGroups(const db::Database &database, sql::Batch &batch, qint64 userId,
+                       const QMap<qint64, DerivedDay> &days, const QHash<QString, qint64> &withoutTime,
+                       int sourceEntity)
 {
     QMap<QString, DeviceDay> devices;
     for (const DerivedDay &d : days) {
@@ -108,21 +107,8 @@ Status writeDeviceGroups(const db::Database &database, const QSqlDatabase &db, q
             sum.entries += it->entries;
         }
     }
-    // Entries without a time belong to no day.
-    auto undated = sql::exec(
-            db,
-            QStringLiteral("SELECT COALESCE(device, 'unknown'), COUNT(*) FROM entries "
-                           "WHERE user_id = ? AND \"date\" IS NULL GROUP BY COALESCE(device, 'unknown')"),
-            { userId }, "counting entries without a time");
-    if (!undated)
-        return undated.error();
-    QHash<QString, qint64> withoutTime;
-    while (undated->next())
-        withoutTime.insert(undated->value(0).toString(), undated->value(1).toLongLong());
-    if (auto q = sql::exec(db, QStringLiteral("DELETE FROM analytics_device_groups WHERE user_id = ?"), { userId },
-                           "clearing device groups");
-        !q)
-        return q.error();
+    batch.add(QStringLiteral("DELETE FROM analytics_device_groups WHERE user_id = ?"), { userId },
+              "clearing device groups");
     for (auto it = withoutTime.cbegin(); it != withoutTime.cend(); ++it) {
         if (!devices.contains(it.key()))
             devices.insert(it.key(), {});
@@ -134,23 +120,32 @@ Status writeDeviceGroups(const db::Database &database, const QSqlDatabase &db, q
     for (auto it = devices.cbegin(); it != devices.cend(); ++it) {
         const bool dated = it->entries > 0;
         const QVariant none = sql::nullText();
-        if (auto q = sql::exec(db, insert,
-                               { userId, it->entries + withoutTime.value(it.key()),
-                                 dated ? timeValue(database, it->firstMs) : none,
-                                 dated ? timeValue(database, it->lastMs) : none, sourceEntity, it.key() },
-                               "writing device groups");
-            !q)
-            return q.error();
+        batch.add(insert,
+                  { userId, it->entries + withoutTime.value(it.key()), dated ? timeValue(database, it->firstMs) : none,
+                    dated ? timeValue(database, it->lastMs) : none, sourceEntity, it.key() },
+                  "writing device groups");
     }
-    return {};
 }
 
-Status writeGlucoseTimeOfDay(const QSqlDatabase &db, qint64 userId, const GlucoseBins &bins, int sourceEntity)
+int addUndatedEntriesRead(sql::Batch &batch, qint64 userId)
 {
-    if (auto q = sql::exec(db, QStringLiteral("DELETE FROM analytics_glucose_time_of_day WHERE user_id = ?"),
-                           { userId }, "clearing glucose by time of day");
-        !q)
-        return q.error();
+    return batch.add(QStringLiteral("SELECT COALESCE(device, 'unknown'), COUNT(*) FROM entries "
+                                    "WHERE user_id = ? AND \"date\" IS NULL GROUP BY COALESCE(device, 'unknown')"),
+                     { userId }, "counting entries without a time");
+}
+
+QHash<QString, qint64> undatedEntries(sql::BatchRows rows)
+{
+    QHash<QString, qint64> withoutTime;
+    while (rows.next())
+        withoutTime.insert(rows.value(0).toString(), rows.value(1).toLongLong());
+    return withoutTime;
+}
+
+void writeGlucoseTimeOfDay(sql::Batch &batch, qint64 userId, const GlucoseBins &bins, int sourceEntity)
+{
+    batch.add(QStringLiteral("DELETE FROM analytics_glucose_time_of_day WHERE user_id = ?"), { userId },
+              "clearing glucose by time of day");
     QList<QVariantList> rows;
     for (int i = 0; i < metrics::agpBinCount; ++i) {
         const BinSum &b = bins[size_t(i)];
@@ -164,11 +159,11 @@ Status writeGlucoseTimeOfDay(const QSqlDatabase &db, qint64 userId, const Glucos
                               .arg(minute % 60, 2, 10, QLatin1Char('0')),
                       b.count, mean, mean / mmolFactor, b.min, b.max, sourceEntity });
     }
-    return insertRows(db, QStringLiteral("analytics_glucose_time_of_day"),
-                      QStringLiteral("user_id bin bin_start readings mean_mgdl mean_mmol min_mgdl max_mgdl "
-                                     "source_entity")
-                              .split(QLatin1Char(' ')),
-                      rows, "writing glucose by time of day");
+    insertRows(batch, QStringLiteral("analytics_glucose_time_of_day"),
+               QStringLiteral("user_id bin bin_start readings mean_mgdl mean_mmol min_mgdl max_mgdl "
+                              "source_entity")
+                       .split(QLatin1Char(' ')),
+               rows, "writing glucose by time of day");
 }
 
 Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, const privacy::WriteGuard &guard,
@@ -183,9 +178,9 @@ Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, 
             return changed.error();
         if (changed->isEmpty())
             return {};
-        if (auto s = refreshLoopTypes(database, db, userId, *changed); !s)
-            return s;
-        if (auto s = writeDerivedDatasets(database, db, userId, *changed); !s)
+        sql::Batch batch(db);
+        refreshLoopTypes(database, batch, userId, *changed);
+        if (auto s = writeDerivedDatasets(database, batch, userId, *changed); !s)
             return s;
         return records::bumpResearchGeneration(db);
     });

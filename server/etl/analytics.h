@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "db/database.h"
+#include "db/sqlbatch.h"
 #include "etl/derivedday.h"
 #include "privacy/tombstones.h"
 
@@ -36,12 +37,18 @@ enum class Recompute { Pending, Everything };
 Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, const privacy::WriteGuard &guard = {},
                                    Recompute what = Recompute::Pending);
 
-// Inside the refresh's transaction: `userId`'s device groups from all of
-// their derived `days` (and the entries without a time), and their glucose
-// by time of day from `bins`.
-Status writeDeviceGroups(const db::Database &database, const QSqlDatabase &db, qint64 userId,
-                         const QMap<qint64, DerivedDay> &days, int sourceEntity);
-Status writeGlucoseTimeOfDay(const QSqlDatabase &db, qint64 userId, const GlucoseBins &bins, int sourceEntity);
+// Inside the refresh's transaction, added to its batch: `userId`'s device
+// groups from all of their derived `days` and their entries without a time
+// (`withoutTime`, device → entries), and their glucose by time of day from
+// `bins`.
+void writeDeviceGroups(const db::Database &database, sql::Batch &batch, qint64 userId,
+                       const QMap<qint64, DerivedDay> &days, const QHash<QString, qint64> &withoutTime,
+                       int sourceEntity);
+void writeGlucoseTimeOfDay(sql::Batch &batch, qint64 userId, const GlucoseBins &bins, int sourceEntity);
+// The entries without a time, per device (they belong to no day): a read
+// added to `batch`, and what it read.
+int addUndatedEntriesRead(sql::Batch &batch, qint64 userId);
+QHash<QString, qint64> undatedEntries(sql::BatchRows rows);
 
 // Inside a write transaction: analytics_device_groups of every participant
 // again from their entries (after `migrate` scrubbed device names), and

@@ -3,9 +3,11 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLocale>
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <string>
 
 namespace openaps::etl {
 
@@ -33,11 +35,6 @@ void addEntry(DerivedDay &d, const EntryRow &row)
         BinSum &bin = d.bins[size_t(metrics::localMinuteOfDay(row.reading) / metrics::agpBinMinutes)];
         bin.add({ 1, v, v, v });
     }
-}
-
-QString number(double v)
-{
-    return QString::number(v, 'g', QLocale::FloatingPointShortest);
 }
 
 } // namespace
@@ -119,31 +116,60 @@ void addCounts(const QString &text, QHash<QString, qint64> &counts)
         counts[it.key()] += it.value().toInteger();
 }
 
+// Hand-written with std::to_chars/from_chars: a year of days is ~35,000
+// bins to write and read again, and QString::arg took most of a refresh.
 QString encodeBins(const GlucoseBins &bins)
 {
-    QStringList parts;
+    std::string out;
+    out.reserve(bins.size() * 24);
+    char buffer[32];
+    const auto append = [&out, &buffer](auto value) {
+        out.append(buffer, std::to_chars(buffer, buffer + sizeof buffer, value).ptr);
+    };
     for (size_t i = 0; i < bins.size(); ++i) {
         const BinSum &b = bins[i];
-        if (b.count > 0)
-            parts << QStringLiteral("%1 %2 %3 %4 %5")
-                             .arg(i)
-                             .arg(b.count)
-                             .arg(number(b.sum), number(b.min), number(b.max));
+        if (b.count == 0)
+            continue;
+        if (!out.empty())
+            out += ';';
+        append(i);
+        out += ' ';
+        append(b.count);
+        for (const double v : { b.sum, b.min, b.max }) {
+            out += ' ';
+            append(v);
+        }
     }
     // Never a null string: the column is NOT NULL.
-    return parts.isEmpty() ? QStringLiteral("") : parts.join(QLatin1Char(';'));
+    return QString::fromLatin1(out.data(), qsizetype(out.size()));
 }
 
 void addBins(const QString &text, GlucoseBins &bins)
 {
-    for (const QStringView part : QStringView(text).split(QLatin1Char(';'), Qt::SkipEmptyParts)) {
-        const auto f = part.split(QLatin1Char(' '));
-        if (f.size() != 5)
-            continue;
-        const int i = f[0].toInt();
-        if (i < 0 || i >= metrics::agpBinCount)
-            continue;
-        bins[size_t(i)].add({ f[1].toLongLong(), f[2].toDouble(), f[3].toDouble(), f[4].toDouble() });
+    const QByteArray bytes = text.toLatin1();
+    const char *p = bytes.constData();
+    const char *const end = p + bytes.size();
+    while (p < end) {
+        const char *const partEnd = std::find(p, end, ';');
+        int i = -1;
+        BinSum b;
+        double *const reals[] = { &b.sum, &b.min, &b.max };
+        auto r = std::from_chars(p, partEnd, i);
+        bool ok = r.ec == std::errc() && r.ptr < partEnd && *r.ptr == ' ';
+        if (ok) {
+            r = std::from_chars(r.ptr + 1, partEnd, b.count);
+            ok = r.ec == std::errc();
+        }
+        for (double *v : reals) {
+            ok = ok && r.ptr < partEnd && *r.ptr == ' ';
+            if (ok) {
+                r = std::from_chars(r.ptr + 1, partEnd, *v);
+                ok = r.ec == std::errc();
+            }
+        }
+        if (ok && r.ptr == partEnd && i >= 0 && i < metrics::agpBinCount)
+            bins[size_t(i)].add(b);
+        p = partEnd + 1;
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "db/database.h"
+#include "db/sqlbatch.h"
 #include "etl/fileloader.h"
 #include "metrics/cgmmetrics.h"
 
@@ -56,11 +57,27 @@ struct DerivedInput
     QMap<qint64, DayTally> tallies; // summed over the participant's loaded files
 };
 
-// Reads the rows of the days `changed` covers inside the caller's
-// transaction on `db`. Needs analytics_loop_type_by_day of those days
-// refreshed first (etl/analytics.h).
-Result<DerivedInput> readDerivedInput(const db::Database &database, const QSqlDatabase &db, qint64 userId,
-                                      const ChangedDays &changed);
+// The reads of the rows of the days `changed` covers, added to a batch
+// (sql::Batch) that runs inside the caller's transaction; read() after the
+// batch ran. Needs analytics_loop_type_by_day of those days refreshed
+// first (etl/analytics.h), earlier in the same batch or before it.
+class InputReads
+{
+public:
+    InputReads(const db::Database &database, sql::Batch &batch, qint64 userId, const ChangedDays &changed);
+    DerivedInput read(const sql::Batch &batch) const;
+
+private:
+    ChangedDays m_changed;
+    int m_entries = -1;
+    int m_treatments = -1;
+    int m_temps = -1;
+    int m_tempBefore = -1;
+    int m_tempAfter = -1;
+    int m_loops = -1;
+    int m_uploaders = -1;
+    int m_tallies = -1;
+};
 
 // Insulin of temp basals: each runs for its duration or until the next one
 // starts, whichever is first, at its absolute rate (else `rate`), split

@@ -2,11 +2,9 @@
 
 #include "db/sqlhelpers.h"
 #include "etl/analytics.h"
-#include "etl/dataquality.h"
 #include "etl/derivedday.h"
 #include "etl/derivedrows.h"
 #include "etl/participantsummary.h"
-#include "etl/sqldialect.h"
 
 namespace openaps::etl {
 
@@ -21,302 +19,126 @@ qint64 floorDay(qint64 ms)
     return ms >= 0 ? ms / dayMs : -((-ms + dayMs - 1) / dayMs);
 }
 
-QVariant optionalReal(const std::optional<double> &value)
+void addTo(GlucoseBins &sum, const GlucoseBins &bins)
 {
-    return value ? QVariant(*value) : sql::nullReal();
+    for (size_t i = 0; i < sum.size(); ++i)
+        sum[i].add(bins[i]);
 }
 
-QVariant optionalText(const QString &value)
+// What a computation needs of the stored derived rows besides the changed
+// days: the other days (for the periods), the glucose bins of the other
+// days of the months the changed days touch, and those of the other months.
+// Nothing when everything is computed.
+class StoredReads
 {
-    return value.isEmpty() ? sql::nullText() : QVariant(value);
-}
-
-QVariant optionalInt(const std::optional<qint64> &value)
-{
-    return value ? QVariant(*value) : QVariant(QMetaType::fromType<qint64>());
-}
-
-// Deletes `userId`'s rows of `table` whose `dayColumn` lies from `firstDay`
-// to the last changed day (all rows when everything changed); `day` binds a day.
-Status clearDays(const QSqlDatabase &db, const QString &table, const QString &dayColumn, const QString &andWhere,
-                 qint64 userId, const ChangedDays &changed, qint64 firstDay, QVariant (*day)(qint64))
-{
-    QString statement = QStringLiteral("DELETE FROM %1 WHERE user_id = ?%2").arg(table, andWhere);
-    QVariantList binds { userId };
-    if (!changed.everything) {
-        statement += QStringLiteral(" AND %1 >= ? AND %1 <= ?").arg(dayColumn);
-        binds << day(firstDay) << day(changed.lastDay);
+public:
+    StoredReads(sql::Batch &batch, qint64 userId, const ChangedDays &changed) : m_changed(changed)
+    {
+        if (changed.everything)
+            return;
+        const QVariantList outside { userId, changed.firstDay, changed.lastDay };
+        m_days = batch.add(QStringLiteral("SELECT day, sgv_rows, readings, dropped, duplicates, clamped, first_ms, "
+                                          "last_ms, very_low, low, in_range, high, very_high, sum_mgdl, sum_squares, "
+                                          "low_risk, high_risk, slots, closed_loop, basal_units, treatments, "
+                                          "bolus_units, carbs, devices, uploaders, source_entity FROM derived_days "
+                                          "WHERE user_id = ? AND (day < ? OR day > ?)"),
+                           outside, "reading derived days");
+        const qint64 firstMonth = monthOf(changed.firstDay).first;
+        const qint64 lastMonth = monthOf(changed.lastDay).first;
+        m_monthDays = batch.add(QStringLiteral("SELECT day, glucose_bins FROM derived_days WHERE user_id = ? "
+                                               "AND day >= ? AND day <= ? AND (day < ? OR day > ?)"),
+                                { userId, firstMonth, monthOf(lastMonth).second, changed.firstDay, changed.lastDay },
+                                "reading glucose bins");
+        m_months = batch.add(QStringLiteral("SELECT month, glucose_bins FROM derived_months WHERE user_id = ? "
+                                            "AND (month < ? OR month > ?)"),
+                             { userId, firstMonth, lastMonth }, "reading glucose bins");
     }
-    auto q = sql::exec(db, statement, binds, "clearing derived rows");
-    return q ? Status() : q.error();
-}
 
-QVariant dayNumber(qint64 day)
-{
-    return day;
-}
-
-// The derived_days rows of the changed days, replaced by `computed`.
-Status writeDays(const QSqlDatabase &db, qint64 userId, const ChangedDays &changed,
-                 const QMap<qint64, DerivedDay> &computed)
-{
-    if (auto s = clearDays(db, QStringLiteral("derived_days"), QStringLiteral("day"), {}, userId, changed,
-                           changed.firstDay, dayNumber);
-        !s)
-        return s;
-    QList<QVariantList> rows;
-    for (const DerivedDay &d : computed) {
-        const metrics::Partial &p = d.cgm;
-        const DayActivity &a = d.activity;
-        const bool any = !p.isEmpty();
-        rows.append({ userId,
-                      d.day,
-                      d.sgvRows,
-                      p.readings,
-                      p.dropped,
-                      p.duplicates,
-                      p.clamped,
-                      optionalInt(any ? std::optional(p.firstUtcMs) : std::nullopt),
-                      optionalInt(any ? std::optional(p.lastUtcMs) : std::nullopt),
-                      p.bands[0],
-                      p.bands[1],
-                      p.bands[2],
-                      p.bands[3],
-                      p.bands[4],
-                      p.sum,
-                      p.sumSquares,
-                      p.lowRisk,
-                      p.highRisk,
-                      p.filledSlots,
-                      a.closedLoop ? QVariant(*a.closedLoop ? 1 : 0) : QVariant(QMetaType::fromType<int>()),
-                      optionalReal(a.basalUnits),
-                      a.hasTreatments ? 1 : 0,
-                      a.bolusUnits,
-                      a.carbs,
-                      encodeDevices(d.devices),
-                      encodeCounts(a.uploaders),
-                      encodeBins(d.bins),
-                      d.sourceEntity ? QVariant(*d.sourceEntity) : QVariant(QMetaType::fromType<int>()) });
-    }
-    static const QStringList columns {
-        QStringLiteral("user_id"),       QStringLiteral("day"),         QStringLiteral("sgv_rows"),
-        QStringLiteral("readings"),      QStringLiteral("dropped"),     QStringLiteral("duplicates"),
-        QStringLiteral("clamped"),       QStringLiteral("first_ms"),    QStringLiteral("last_ms"),
-        QStringLiteral("very_low"),      QStringLiteral("low"),         QStringLiteral("in_range"),
-        QStringLiteral("high"),          QStringLiteral("very_high"),   QStringLiteral("sum_mgdl"),
-        QStringLiteral("sum_squares"),   QStringLiteral("low_risk"),    QStringLiteral("high_risk"),
-        QStringLiteral("slots"),         QStringLiteral("closed_loop"), QStringLiteral("basal_units"),
-        QStringLiteral("treatments"),    QStringLiteral("bolus_units"), QStringLiteral("carbs"),
-        QStringLiteral("devices"),       QStringLiteral("uploaders"),   QStringLiteral("glucose_bins"),
-        QStringLiteral("source_entity"),
-    };
-    return insertRows(db, QStringLiteral("derived_days"), columns, rows, "writing derived days");
-}
-
-// All of `userId`'s derived days, without their glucose bins.
-Result<QMap<qint64, DerivedDay>> readDays(const QSqlDatabase &db, qint64 userId)
-{
-    auto q = sql::exec(db,
-                       QStringLiteral("SELECT day, sgv_rows, readings, dropped, duplicates, clamped, first_ms, "
-                                      "last_ms, very_low, low, in_range, high, very_high, sum_mgdl, sum_squares, "
-                                      "low_risk, high_risk, slots, closed_loop, basal_units, treatments, "
-                                      "bolus_units, carbs, devices, uploaders, source_entity FROM derived_days "
-                                      "WHERE user_id = ? ORDER BY day"),
-                       { userId }, "reading derived days");
-    if (!q)
-        return q.error();
-    QMap<qint64, DerivedDay> days;
-    while (q->next()) {
-        DerivedDay d;
-        int c = 0;
-        const auto next = [&q, &c] { return q->value(c++); };
-        d.day = next().toLongLong();
-        d.sgvRows = next().toLongLong();
-        metrics::Partial &p = d.cgm;
-        p.readings = next().toLongLong();
-        p.dropped = next().toLongLong();
-        p.duplicates = next().toLongLong();
-        p.clamped = next().toLongLong();
-        p.firstUtcMs = next().toLongLong();
-        p.lastUtcMs = next().toLongLong();
-        for (qint64 &band : p.bands)
-            band = next().toLongLong();
-        p.sum = next().toDouble();
-        p.sumSquares = next().toDouble();
-        p.lowRisk = next().toDouble();
-        p.highRisk = next().toDouble();
-        p.filledSlots = next().toLongLong();
-        DayActivity &a = d.activity;
-        if (const QVariant loop = next(); !loop.isNull())
-            a.closedLoop = loop.toInt() != 0;
-        if (const QVariant basal = next(); !basal.isNull())
-            a.basalUnits = basal.toDouble();
-        a.hasTreatments = next().toInt() != 0;
-        a.bolusUnits = next().toDouble();
-        a.carbs = next().toDouble();
-        addDevices(next().toString(), d.devices);
-        addCounts(next().toString(), a.uploaders);
-        if (const QVariant source = next(); !source.isNull())
-            d.sourceEntity = source.toInt();
-        days.insert(d.day, d);
-    }
-    return days;
-}
-
-Result<QHash<QString, QString>> readDeviceGroups(const QSqlDatabase &db, qint64 userId)
-{
-    auto q = sql::exec(db, QStringLiteral("SELECT device, device_group FROM analytics_device_groups WHERE user_id = ?"),
-                       { userId }, "reading device groups");
-    if (!q)
-        return q.error();
-    QHash<QString, QString> groupOf;
-    while (q->next())
-        groupOf.insert(q->value(0).toString(), q->value(1).toString());
-    return groupOf;
-}
-
-Status writeSummaries(const db::Database &database, const QSqlDatabase &db, qint64 userId,
-                      const QMap<qint64, DerivedDay> &days, const ChangedDays &changed,
-                      const QHash<QString, QString> &groupOf, int sourceEntity)
-{
-    if (auto q = sql::exec(db,
-                           QStringLiteral("DELETE FROM participant_summary WHERE user_id = ? AND period <> 'month'"),
-                           { userId }, "clearing participant summaries");
-        !q)
-        return q.error();
-    if (auto s = clearDays(db, QStringLiteral("participant_summary"), QStringLiteral("period_start"),
-                           QStringLiteral(" AND period = 'month'"), userId, changed, monthOf(changed.firstDay).first,
-                           dateValue);
-        !s)
-        return s;
-    QList<QVariantList> rows;
-    for (const PeriodSummary &p : summarizePeriods(days, changed, groupOf)) {
-        const metrics::Summary &m = p.metrics;
-        const bool any = !m.isEmpty();
-        const auto real = [any](double v) { return any ? QVariant(v) : sql::nullReal(); };
-        rows.append({
-                userId,
-                p.period,
-                dateValue(p.firstDay),
-                dateValue(p.lastDay),
-                m.readings,
-                p.daysWithData,
-                any ? timeValue(database, m.firstUtcMs) : sql::nullText(),
-                any ? timeValue(database, m.lastUtcMs) : sql::nullText(),
-                real(m.activePercent),
-                real(m.bands.veryLow),
-                real(m.bands.low),
-                real(m.bands.inRange),
-                real(m.bands.high),
-                real(m.bands.veryHigh),
-                real(m.mean),
-                real(m.sd),
-                real(m.cv),
-                real(m.gmi),
-                real(m.lbgi),
-                real(m.hbgi),
-                real(m.gri),
-                database.isPostgres() ? QVariant(p.sufficient) : QVariant(p.sufficient ? 1 : 0),
-                optionalReal(p.closedLoopDaysPercent),
-                optionalReal(p.basalUnitsPerDay),
-                optionalReal(p.bolusUnitsPerDay),
-                optionalReal(p.carbsPerDay),
-                optionalText(p.mainDeviceGroup),
-                optionalText(p.mainUploader),
-                sourceEntity,
-        });
-    }
-    static const QStringList columns = QStringLiteral(
-                                               "user_id period period_start period_end readings days_with_data "
-                                               "first_reading last_reading active_cgm_percent very_low_percent "
-                                               "low_percent in_range_percent high_percent very_high_percent "
-                                               "mean_mgdl sd_mgdl cv_percent gmi_percent lbgi hbgi gri sufficient "
-                                               "closed_loop_days_percent basal_units_per_day bolus_units_per_day "
-                                               "carbs_grams_per_day main_device_group main_uploader source_entity")
-                                               .split(QLatin1Char(' '));
-    return insertRows(db, QStringLiteral("participant_summary"), columns, rows, "writing participant summaries");
-}
-
-Status writeQuality(const db::Database &database, const QSqlDatabase &db, qint64 userId, const DerivedInput &in,
-                    const QMap<qint64, DerivedDay> &computed, const ChangedDays &changed,
-                    const QHash<QString, QString> &groupOf, int sourceEntity)
-{
-    if (auto s = clearDays(db, QStringLiteral("data_quality"), QStringLiteral("day"), {}, userId, changed,
-                           changed.firstDay, dateValue);
-        !s)
-        return s;
-    // The days with sensor glucose rows or file counts.
-    QMap<qint64, DerivedDay> days;
-    for (const DerivedDay &d : computed) {
-        if (d.sgvRows > 0)
+    // All of the participant's days: those `computed` now and the others
+    // as stored, without their glucose bins.
+    QMap<qint64, DerivedDay> days(const sql::Batch &batch, const QMap<qint64, DerivedDay> &computed) const
+    {
+        QMap<qint64, DerivedDay> days = computed;
+        if (m_days < 0)
+            return days;
+        sql::BatchRows rows = batch.rows(m_days);
+        while (rows.next()) {
+            DerivedDay d;
+            int c = 0;
+            const auto next = [&rows, &c] { return rows.value(c++); };
+            d.day = next().toLongLong();
+            d.sgvRows = next().toLongLong();
+            metrics::Partial &p = d.cgm;
+            p.readings = next().toLongLong();
+            p.dropped = next().toLongLong();
+            p.duplicates = next().toLongLong();
+            p.clamped = next().toLongLong();
+            p.firstUtcMs = next().toLongLong();
+            p.lastUtcMs = next().toLongLong();
+            for (qint64 &band : p.bands)
+                band = next().toLongLong();
+            p.sum = next().toDouble();
+            p.sumSquares = next().toDouble();
+            p.lowRisk = next().toDouble();
+            p.highRisk = next().toDouble();
+            p.filledSlots = next().toLongLong();
+            DayActivity &a = d.activity;
+            if (const QVariant loop = next(); !loop.isNull())
+                a.closedLoop = loop.toInt() != 0;
+            if (const QVariant basal = next(); !basal.isNull())
+                a.basalUnits = basal.toDouble();
+            a.hasTreatments = next().toInt() != 0;
+            a.bolusUnits = next().toDouble();
+            a.carbs = next().toDouble();
+            addDevices(next().toString(), d.devices);
+            addCounts(next().toString(), a.uploaders);
+            if (const QVariant source = next(); !source.isNull())
+                d.sourceEntity = source.toInt();
             days.insert(d.day, d);
+        }
+        return days;
     }
-    for (auto it = in.tallies.cbegin(); it != in.tallies.cend(); ++it) {
-        if (changed.contains(it.key()) && !days.contains(it.key()))
-            days[it.key()].day = it.key(); // a day of bad lines only
-    }
-    const auto time = [&database](const std::optional<qint64> &ms) {
-        return ms ? timeValue(database, *ms) : sql::nullText();
-    };
-    QList<QVariantList> rows;
-    for (const DerivedDay &d : std::as_const(days)) {
-        const DayQuality q = dayQuality(d, in.entries.value(d.day), in.tallies.value(d.day), groupOf);
-        rows.append({ userId, dateValue(q.day), q.expected, q.received, q.gapsOver30, optionalReal(q.longestGapMinutes),
-                      q.duplicatesDropped, q.clamped, q.notNumbers, q.badLines, time(q.firstUtcMs), time(q.lastUtcMs),
-                      optionalText(q.uploader), sourceEntity });
-    }
-    static const QStringList columns =
-            QStringLiteral("user_id day readings_expected readings_received gaps_over_30_min longest_gap_minutes "
-                           "duplicates_dropped values_clamped values_not_numbers bad_lines first_record last_record "
-                           "uploader source_entity")
-                    .split(QLatin1Char(' '));
-    return insertRows(db, QStringLiteral("data_quality"), columns, rows, "writing data quality");
-}
 
-// derived_months of the changed months again from their days, then the
-// glucose bins of the whole history from the months.
-Result<GlucoseBins> glucoseBins(const QSqlDatabase &db, qint64 userId, const QMap<qint64, DerivedDay> &days,
-                                const ChangedDays &changed)
-{
-    if (auto s = clearDays(db, QStringLiteral("derived_months"), QStringLiteral("month"), {}, userId, changed,
-                           monthOf(changed.firstDay).first, dayNumber);
-        !s)
-        return s.error();
-    QList<qint64> months;
-    for (auto it = days.cbegin(); it != days.cend(); ++it) {
-        const qint64 month = monthOf(it.key()).first;
-        if (changed.contains(it.key()) && (months.isEmpty() || months.last() != month))
-            months.append(month);
+    // The glucose bins of the months the changed days touch (every one of
+    // them, days of data or not now), summed in day order as a computation
+    // from scratch sums them.
+    QMap<qint64, GlucoseBins> touchedMonths(const sql::Batch &batch, const QMap<qint64, DerivedDay> &computed) const
+    {
+        QMap<qint64, GlucoseBins> days;
+        for (const DerivedDay &d : computed)
+            days.insert(d.day, d.bins);
+        QMap<qint64, GlucoseBins> months;
+        if (!m_changed.everything) {
+            for (qint64 month = monthOf(m_changed.firstDay).first; month <= m_changed.lastDay;
+                 month = monthOf(month).second + 1)
+                months[month];
+            for (sql::BatchRows rows = batch.rows(m_monthDays); rows.next();)
+                addBins(rows.value(1).toString(), days[rows.value(0).toLongLong()]);
+        }
+        for (auto it = days.cbegin(); it != days.cend(); ++it)
+            addTo(months[monthOf(it.key()).first], it.value());
+        return months;
     }
-    QList<QVariantList> rows;
-    for (const qint64 month : std::as_const(months)) {
-        auto q = sql::exec(db,
-                           QStringLiteral("SELECT glucose_bins FROM derived_days WHERE user_id = ? AND day >= ? "
-                                          "AND day <= ? ORDER BY day"),
-                           { userId, month, monthOf(month).second }, "reading glucose bins");
-        if (!q)
-            return q.error();
-        GlucoseBins bins;
-        while (q->next())
-            addBins(q->value(0).toString(), bins);
-        const QString text = encodeBins(bins);
-        if (!text.isEmpty())
-            rows.append({ userId, month, text });
+
+    // The glucose bins of the whole history: the `touched` months and the others as stored.
+    GlucoseBins allBins(const sql::Batch &batch, QMap<qint64, GlucoseBins> touched) const
+    {
+        if (m_months >= 0) {
+            for (sql::BatchRows rows = batch.rows(m_months); rows.next();)
+                addBins(rows.value(1).toString(), touched[rows.value(0).toLongLong()]);
+        }
+        GlucoseBins total;
+        for (const GlucoseBins &month : std::as_const(touched))
+            addTo(total, month);
+        return total;
     }
-    if (auto s = insertRows(db, QStringLiteral("derived_months"),
-                            { QStringLiteral("user_id"), QStringLiteral("month"), QStringLiteral("glucose_bins") },
-                            rows, "writing glucose bins");
-        !s)
-        return s.error();
-    auto q = sql::exec(db, QStringLiteral("SELECT glucose_bins FROM derived_months WHERE user_id = ? ORDER BY month"),
-                       { userId }, "reading glucose bins");
-    if (!q)
-        return q.error();
-    GlucoseBins bins;
-    while (q->next())
-        addBins(q->value(0).toString(), bins);
-    return bins;
-}
+
+private:
+    ChangedDays m_changed;
+    int m_days = -1;
+    int m_monthDays = -1;
+    int m_months = -1;
+};
 
 } // namespace
 
@@ -337,10 +159,12 @@ Status noteLoadedFile(const db::Database &database, qint64 userId, const QString
         QList<QVariantList> rows;
         for (auto it = report.days.cbegin(); it != report.days.cend(); ++it)
             rows.append({ userId, file, it.key(), it->readings, it->badLines });
-        return insertRows(db, QStringLiteral("derived_file_days"),
-                          { QStringLiteral("user_id"), QStringLiteral("file"), QStringLiteral("day"),
-                            QStringLiteral("readings"), QStringLiteral("bad_lines") },
-                          rows, "recording a file's counts");
+        sql::Batch batch(db);
+        insertRows(batch, QStringLiteral("derived_file_days"),
+                   { QStringLiteral("user_id"), QStringLiteral("file"), QStringLiteral("day"),
+                     QStringLiteral("readings"), QStringLiteral("bad_lines") },
+                   rows, "recording a file's counts");
+        return batch.run();
     });
 }
 
@@ -381,62 +205,72 @@ Status markAllDerivedPending(const QSqlDatabase &db)
 
 Result<ChangedDays> pendingDays(const QSqlDatabase &db, qint64 userId)
 {
-    auto pending = sql::exec(db,
-                             QStringLiteral("SELECT from_ms, to_ms, everything FROM derived_pending WHERE user_id = ?"),
-                             { userId }, "reading what changed");
-    if (!pending)
-        return pending.error();
-    auto summary = sql::exec(db,
-                             QStringLiteral("SELECT COUNT(*) FROM participant_summary "
-                                            "WHERE user_id = ? AND period = 'all'"),
-                             { userId }, "reading the summary");
-    if (!summary)
-        return summary.error();
-    const bool computed = summary->next() && summary->value(0).toLongLong() > 0;
+    sql::Batch batch(db);
+    const int pending = batch.add(
+            QStringLiteral("SELECT from_ms, to_ms, everything FROM derived_pending WHERE user_id = ?"), { userId },
+            "reading what changed");
+    const int summary = batch.add(QStringLiteral("SELECT COUNT(*) FROM participant_summary "
+                                                 "WHERE user_id = ? AND period = 'all'"),
+                                  { userId }, "reading the summary");
+    if (auto s = batch.run(); !s)
+        return s.error();
+    sql::BatchRows summaries = batch.rows(summary);
+    const bool computed = summaries.next() && summaries.value(0).toLongLong() > 0;
     if (!computed)
         return ChangedDays { true, 0, 0 };
-    if (!pending->next())
+    sql::BatchRows range = batch.rows(pending);
+    if (!range.next())
         return ChangedDays { false, 1, 0 }; // nothing
-    if (pending->value(2).toInt() != 0)
+    if (range.value(2).toInt() != 0)
         return ChangedDays { true, 0, 0 };
-    return ChangedDays { false, floorDay(pending->value(0).toLongLong() - widestOffsetMs),
-                         floorDay(pending->value(1).toLongLong() + widestOffsetMs) };
+    return ChangedDays { false, floorDay(range.value(0).toLongLong() - widestOffsetMs),
+                         floorDay(range.value(1).toLongLong() + widestOffsetMs) };
 }
 
-Status writeDerivedDatasets(const db::Database &database, const QSqlDatabase &db, qint64 userId,
-                            const ChangedDays &changed)
+Status writeDerivedDatasets(const db::Database &database, sql::Batch &batch, qint64 userId, const ChangedDays &changed)
 {
     if (changed.isEmpty())
-        return {};
-    auto input = readDerivedInput(database, db, userId, changed);
-    if (!input)
-        return input.error();
-    const QMap<qint64, DerivedDay> computed = deriveDays(*input);
-    if (auto s = writeDays(db, userId, changed, computed); !s)
+        return batch.run();
+    // Derived rows can always be computed again, and what is pending is
+    // cleared in the same transaction: a commit lost in a crash leaves it
+    // pending for the next refresh. So the commit need not wait for the
+    // disk (a flush per participant was most of an incremental run).
+    if (database.isPostgres())
+        batch.add(QStringLiteral("SET LOCAL synchronous_commit TO OFF"), {}, "starting a refresh");
+    // Three round trips: everything read; the days and device groups
+    // written, and the groups read back; everything else written.
+    const InputReads inputReads(database, batch, userId, changed);
+    const StoredReads stored(batch, userId, changed);
+    const int undated = addUndatedEntriesRead(batch, userId);
+    if (auto s = batch.run(); !s)
         return s;
-    auto days = readDays(db, userId);
-    if (!days)
-        return days.error();
+    const DerivedInput input = inputReads.read(batch);
+    const QMap<qint64, DerivedDay> computed = deriveDays(input);
+    const QMap<qint64, DerivedDay> days = stored.days(batch, computed);
+    const QMap<qint64, GlucoseBins> months = stored.touchedMonths(batch, computed);
+    const GlucoseBins bins = stored.allBins(batch, months);
+    const QHash<QString, qint64> withoutTime = undatedEntries(batch.rows(undated));
     int sourceEntity = 0;
-    for (const DerivedDay &d : std::as_const(*days))
+    for (const DerivedDay &d : days)
         sourceEntity = std::max(sourceEntity, d.sourceEntity.value_or(0));
-    if (auto s = writeDeviceGroups(database, db, userId, *days, sourceEntity); !s)
+
+    writeDays(batch, userId, changed, computed);
+    writeDeviceGroups(database, batch, userId, days, withoutTime, sourceEntity);
+    const int groups = batch.add(
+            QStringLiteral("SELECT device, device_group FROM analytics_device_groups WHERE user_id = ?"), { userId },
+            "reading device groups");
+    if (auto s = batch.run(); !s)
         return s;
-    auto groupOf = readDeviceGroups(db, userId);
-    if (!groupOf)
-        return groupOf.error();
-    if (auto s = writeQuality(database, db, userId, *input, computed, changed, *groupOf, sourceEntity); !s)
-        return s;
-    if (auto s = writeSummaries(database, db, userId, *days, changed, *groupOf, sourceEntity); !s)
-        return s;
-    auto bins = glucoseBins(db, userId, *days, changed);
-    if (!bins)
-        return bins.error();
-    if (auto s = writeGlucoseTimeOfDay(db, userId, *bins, sourceEntity); !s)
-        return s;
-    auto cleared = sql::exec(db, QStringLiteral("DELETE FROM derived_pending WHERE user_id = ?"), { userId },
-                             "clearing what changed");
-    return cleared ? Status() : cleared.error();
+    QHash<QString, QString> groupOf;
+    for (sql::BatchRows rows = batch.rows(groups); rows.next();)
+        groupOf.insert(rows.value(0).toString(), rows.value(1).toString());
+
+    writeQuality(database, batch, userId, input, computed, changed, groupOf, sourceEntity);
+    writeSummaries(database, batch, userId, days, changed, groupOf, sourceEntity);
+    writeMonths(batch, userId, changed, months);
+    writeGlucoseTimeOfDay(batch, userId, bins, sourceEntity);
+    batch.add(QStringLiteral("DELETE FROM derived_pending WHERE user_id = ?"), { userId }, "clearing what changed");
+    return batch.run();
 }
 
 Status writeDerivedDatasets(const db::Database &database, const QSqlDatabase &db, qint64 userId)
@@ -444,7 +278,8 @@ Status writeDerivedDatasets(const db::Database &database, const QSqlDatabase &db
     auto changed = pendingDays(db, userId);
     if (!changed)
         return changed.error();
-    return writeDerivedDatasets(database, db, userId, *changed);
+    sql::Batch batch(db);
+    return writeDerivedDatasets(database, batch, userId, *changed);
 }
 
 } // namespace openaps::etl

@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "db/database.h"
+#include "db/sqlbatch.h"
 #include "etl/derivedinput.h"
 #include "etl/fileloader.h"
 #include "privacy/tombstones.h"
@@ -45,12 +46,12 @@ Result<bool> derivedMissing(const db::Database &database, qint64 userId);
 // The local days pending for `userId` (everything without a summary yet;
 // empty when nothing is pending).
 Result<ChangedDays> pendingDays(const QSqlDatabase &db, qint64 userId);
-// Recomputes `changed` for `userId`, inside the caller's transaction on
-// `db`, and clears the pending range (etl/analytics.h refreshes the loop
-// types first, in the same one).
-Status writeDerivedDatasets(const db::Database &database, const QSqlDatabase &db, qint64 userId,
-                            const ChangedDays &changed);
-// The same for what is pending.
+// Recomputes `changed` for `userId` and clears the pending range, inside
+// the caller's transaction on the connection of `batch`; the statements
+// `batch` holds already run first, in the same round trip (etl/analytics.h
+// refreshes the loop types there).
+Status writeDerivedDatasets(const db::Database &database, sql::Batch &batch, qint64 userId, const ChangedDays &changed);
+// The same for what is pending, inside the caller's transaction on `db`.
 Status writeDerivedDatasets(const db::Database &database, const QSqlDatabase &db, qint64 userId);
 
 } // namespace openaps::etl

@@ -24,6 +24,9 @@
 #include <QLoggingCategory>
 #include <QTextStream>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 using namespace openaps;
@@ -123,6 +126,34 @@ bool load(const db::Database &database, const QString &work, int participants, i
     return true;
 }
 
+// CPU seconds (user + system) this process has used.
+double clientCpuSeconds()
+{
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto seconds = [](const timeval &t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// CPU seconds the PostgreSQL backend serving this connection has used, from
+// /proc/<pid>/stat (utime and stime, fields 14 and 15): the server on this
+// machine; -1 when it cannot be read (a remote server).
+double serverCpuSeconds(const db::Database &database)
+{
+    auto q = sql::exec(database, QStringLiteral("SELECT pg_backend_pid()"), {}, "finding the backend");
+    if (!q || !q->next())
+        return -1;
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(q->value(0).toLongLong()));
+    if (!stat.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray text = stat.readAll();
+    // The fields after the command name in parentheses, from field 3 on.
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13)
+        return -1;
+    return double(fields[11].toLongLong() + fields[12].toLongLong()) / double(sysconf(_SC_CLK_TCK));
+}
+
 // `derivedOnly`: the derived datasets without the analytics refresh before
 // them, to tell the two costs apart.
 int refresh(const db::Database &database, int participants, bool derivedOnly)
@@ -142,7 +173,8 @@ int refresh(const db::Database &database, int participants, bool derivedOnly)
         }
     }
     out << (derivedOnly ? "derived datasets of " : "analytics and derived datasets of ") << participants
-        << " participants in " << timer.elapsed() / 1000.0 << " s" << Qt::endl;
+        << " participants in " << timer.elapsed() / 1000.0 << " s; CPU: this process " << clientCpuSeconds()
+        << " s, its PostgreSQL backend " << serverCpuSeconds(database) << " s" << Qt::endl;
     return 0;
 }
 
