@@ -47,7 +47,8 @@ QByteArray numbered(const QString &sql)
     int n = 0;
     for (const char c : text) {
         if (quote) {
-            quote = c == quote ? 0 : quote;
+            if (c == quote)
+                quote = 0;
         } else if (c == '\'' || c == '"') {
             quote = c;
         } else if (c == '?') {

@@ -41,7 +41,7 @@ private:
 class Batch
 {
 public:
-    explicit Batch(QSqlDatabase db) : m_db(std::move(db)) { }
+    explicit Batch(const QSqlDatabase &db) : m_db(db) { }
 
     // Adds a statement with positional `binds`; rows(index) after run().
     int add(const QString &sql, const QVariantList &binds, const char *what);
