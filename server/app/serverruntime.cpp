@@ -119,6 +119,8 @@ Status ServerRuntime::start(const Roles &roles)
         releases.expirySeconds = qint64(m_config.integer(QStringLiteral("RELEASE_EXPIRY_HOURS"))) * 3600;
         releases.quotaBytes = qint64(m_config.integer(QStringLiteral("RELEASE_QUOTA_MB"))) * 1024 * 1024;
         releases.releasesPerResearcher = qMax(1, m_config.integer(QStringLiteral("API_EXPORTS_PER_RESEARCHER")));
+        releases.lease = m_config.duration(QStringLiteral("RELEASE_LEASE"));
+        releases.idleTimeout = m_config.duration(QStringLiteral("RELEASE_IDLE_TIMEOUT"));
         m_releaseApi = std::make_unique<api::ReleaseApi>(
                 m_database, [&auth](const QString &token) { return auth.authenticateToken(token); }, releases);
         m_releaseApi->setReadReplica(*replica);

@@ -149,6 +149,10 @@ const QList<ConfigKey> &Config::knownKeys()
         key("RELEASE_DIR", "", false, "directory of the release zips (empty: releases/ in DATA_DIR)"),
         key("RELEASE_EXPIRY_HOURS", "168", false, "how long a finished release's zip is kept"),
         key("RELEASE_QUOTA_MB", "20480", false, "disk one researcher's ready releases may take (0: no limit)"),
+        key("RELEASE_LEASE", "2m", false,
+            "an instance holds the releases it builds this long without renewing; then another takes them over"),
+        key("RELEASE_IDLE_TIMEOUT", "60s", false,
+            "a release download whose client takes no bytes this long is dropped"),
         key("API_TOKEN_TTL", "30d", false, "how long a researcher API sign-in (bearer token) lasts"),
         key("COHORT_MIN_PARTICIPANTS", "5", false,
             "cohort views withhold every cell that describes fewer participants than this (k, 2-1000)"),
@@ -329,12 +333,19 @@ Status Config::validate(bool needSecretKey) const
     if (format != QLatin1String("text") && format != QLatin1String("json"))
         return makeError("config", QStringLiteral("OPENAPS_LOG_FORMAT must be text or json."));
 
-    for (const char *name : { "INGEST_INTERVAL", "ETL_INTERVAL", "INGEST_OVERLAP", "INGEST_LEASE_TTL" }) {
+    for (const char *name :
+         { "INGEST_INTERVAL", "ETL_INTERVAL", "INGEST_OVERLAP", "INGEST_LEASE_TTL", "RELEASE_IDLE_TIMEOUT" }) {
         const QString n = QString::fromLatin1(name);
         if (!parseDuration(value(n)))
             return makeError("config",
                              QStringLiteral("OPENAPS_%1 must be a duration such as 90s, 15m, 1h or 2d.").arg(n));
     }
+    // Renewed every third of it: shorter, and a slow database round trip could lose it.
+    if (const auto lease = parseDuration(value(QStringLiteral("RELEASE_LEASE")));
+        !lease || *lease < std::chrono::seconds(30))
+        return makeError("config",
+                         QStringLiteral("OPENAPS_RELEASE_LEASE must be a duration of at least 30s, such as "
+                                        "2m."));
     for (const char *name : { "INGEST_CONCURRENCY", "ETL_CONCURRENCY" }) {
         const QString n = QString::fromLatin1(name);
         const int v = value(n).toInt(&ok);

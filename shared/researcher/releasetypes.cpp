@@ -3,6 +3,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
+
 namespace openaps::researcher {
 
 namespace {
@@ -40,6 +42,17 @@ bool ReleaseInfo::isPending() const
     return state == QLatin1String("queued") || state == QLatin1String("running");
 }
 
+int ReleaseInfo::percent() const
+{
+    if (state == QLatin1String("ready"))
+        return 100;
+    if (state != QLatin1String("running") || rowsEstimate < 0)
+        return -1;
+    if (rowsEstimate == 0)
+        return 99;
+    return int(std::min<qint64>(99, rows * 100 / rowsEstimate));
+}
+
 ReleaseInfo ReleaseInfo::fromJson(const QJsonObject &o)
 {
     ReleaseInfo r;
@@ -50,6 +63,7 @@ ReleaseInfo ReleaseInfo::fromJson(const QJsonObject &o)
     r.format = o.value(QLatin1String("format")).toString();
     r.compression = o.value(QLatin1String("compression")).toString();
     r.rows = o.value(QLatin1String("rows")).toInteger();
+    r.rowsEstimate = o.value(QLatin1String("rows_estimate")).toInteger(-1);
     r.bytes = o.value(QLatin1String("bytes")).toInteger();
     r.sha256 = o.value(QLatin1String("sha256")).toString();
     r.error = o.value(QLatin1String("error")).toString();

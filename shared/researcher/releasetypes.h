@@ -33,6 +33,7 @@ struct ReleaseInfo
     QString format;
     QString compression;
     qint64 rows = 0; // so far, while it runs
+    qint64 rowsEstimate = -1; // the rows it will hold, once the server counted them; -1: not yet
     qint64 bytes = 0; // of the zip, once ready
     QString sha256; // of the zip, hex, once ready
     QString error;
@@ -42,6 +43,8 @@ struct ReleaseInfo
 
     // Building or waiting to be built.
     bool isPending() const;
+    // 0..99 while it is built (rows against the estimate), 100 once ready; -1 when unknown.
+    int percent() const;
     static ReleaseInfo fromJson(const QJsonObject &o);
 };
 

@@ -1,6 +1,7 @@
 #include "researcher/releaseverify.h"
 
-#include <QCryptographicHash>
+#include "crypto/sha256.h"
+
 #include <QFile>
 #include <QHash>
 #include <QJsonArray>
@@ -49,7 +50,7 @@ struct EntryRead
 Result<EntryRead> readEntry(archive *a, bool keep, const std::atomic<bool> *cancelled)
 {
     EntryRead read;
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    crypto::Sha256 hash;
     QByteArray buffer(blockSize, Qt::Uninitialized);
     for (;;) {
         if (isCancelled(cancelled))
@@ -67,7 +68,7 @@ Result<EntryRead> readEntry(archive *a, bool keep, const std::atomic<bool> *canc
             read.content.append(buffer.constData(), n);
         }
     }
-    read.sha256 = hash.result().toHex();
+    read.sha256 = hash.hexResult();
     return read;
 }
 
@@ -90,26 +91,6 @@ Result<QList<ReleaseFile>> listedFiles(const QJsonObject &manifest)
 }
 
 } // namespace
-
-Result<QByteArray> fileSha256(const QString &path, const std::atomic<bool> *cancelled)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return makeError("disk", QStringLiteral("The file %1 could not be read: %2").arg(path, file.errorString()));
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    QByteArray buffer(blockSize, Qt::Uninitialized);
-    for (;;) {
-        if (isCancelled(cancelled))
-            return cancelledError();
-        const qint64 n = file.read(buffer.data(), buffer.size());
-        if (n < 0)
-            return makeError("disk", QStringLiteral("The file %1 could not be read: %2").arg(path, file.errorString()));
-        if (n == 0)
-            break;
-        hash.addData(QByteArrayView(buffer.constData(), n));
-    }
-    return hash.result().toHex();
-}
 
 Result<ReleaseContents> verifyReleaseZip(const QString &path, const std::atomic<bool> *cancelled)
 {
@@ -167,7 +148,7 @@ Result<ReleaseContents> verifyReleaseZip(const QString &path, const std::atomic<
 
 Result<ReleaseContents> verifyRelease(const QString &path, const QByteArray &sha256, const std::atomic<bool> *cancelled)
 {
-    const auto actual = fileSha256(path, cancelled);
+    const auto actual = crypto::fileSha256(path, cancelled);
     if (!actual)
         return actual.error();
     if (*actual != sha256.toLower())

@@ -19,10 +19,6 @@ struct ReleaseContents
     QList<ReleaseFile> files;
 };
 
-// The hex SHA-256 of a file, read in pieces. Error "cancelled" once
-// `cancelled` is set, "disk" if it cannot be read.
-Result<QByteArray> fileSha256(const QString &path, const std::atomic<bool> *cancelled = nullptr);
-
 // Reads a release zip through libarchive, entry by entry in flat memory, and
 // checks every file against manifest.json: each file it lists is there with
 // the bytes and SHA-256 it says, and nothing else is (manifest.json aside).

@@ -87,13 +87,15 @@ Outcome produceSqlite(QSqlDatabase &db, const ExportQuery &query, ExportSink &qu
 {
     Outcome outcome;
     const ExportSql sql(query, ExportSql::Dialect::Sqlite);
-    auto estimate = count(db, sql);
-    if (!estimate) {
-        outcome.error = estimate.error();
-        return outcome;
+    if (queue.wantsEstimate()) {
+        auto estimate = count(db, sql);
+        if (!estimate) {
+            outcome.error = estimate.error();
+            return outcome;
+        }
+        if (!queue.setEstimate(*estimate))
+            return outcome;
     }
-    if (!queue.setEstimate(*estimate))
-        return outcome;
     const RowEncoder encoder(*query.dataset, query.params.format, query.params.spreadsheetSafe);
     ChunkSink sink(queue, query.params.gzip);
     sink.buffer() += encoder.header();
@@ -151,11 +153,13 @@ Outcome producePostgres(QSqlDatabase &db, const ExportQuery &query, ExportSink &
                 return fail(db::sqlError("setting the export filters", q.lastError()));
         }
     }
-    auto estimate = count(db, countSql);
-    if (!estimate)
-        return fail(estimate.error());
-    if (!queue.setEstimate(*estimate))
-        return outcome;
+    if (queue.wantsEstimate()) {
+        auto estimate = count(db, countSql);
+        if (!estimate)
+            return fail(estimate.error());
+        if (!queue.setEstimate(*estimate))
+            return outcome;
+    }
 
     pg::PgResult started = pg::exec(*conn, copySql.copySql());
     if (PQresultStatus(started.get()) != PGRES_COPY_OUT)
@@ -229,6 +233,11 @@ void endSnapshot(QSqlDatabase &db, bool postgres)
             return;
     }
     db.rollback();
+}
+
+Result<qint64> countInSnapshot(QSqlDatabase &db, bool postgres, const ExportQuery &query)
+{
+    return count(db, ExportSql(query, postgres ? ExportSql::Dialect::Postgres : ExportSql::Dialect::Sqlite));
 }
 
 Result<qint64> produceInSnapshot(QSqlDatabase &db, bool postgres, const ExportQuery &query, ExportSink &sink)

@@ -15,6 +15,8 @@ class ExportSink
 {
 public:
     virtual ~ExportSink() = default;
+    // False: the producer does not count the rows first (the consumer did).
+    virtual bool wantsEstimate() const { return true; }
     virtual bool setEstimate(qint64 rows) = 0;
     // `rowsThrough`: rows produced up to the end of this chunk.
     virtual bool push(QByteArray chunk, qint64 rowsThrough) = 0;
@@ -26,6 +28,8 @@ public:
 // Every produceInSnapshot until endSnapshot sees the same data.
 Result<QDateTime> beginSnapshot(QSqlDatabase &db, bool postgres);
 void endSnapshot(QSqlDatabase &db, bool postgres);
+// The rows one export would have, counted in the open snapshot.
+Result<qint64> countInSnapshot(QSqlDatabase &db, bool postgres, const ExportQuery &query);
 // One export's rows into `sink`, read in the open snapshot, exactly as a
 // streamed download of the same query renders them; the rows written (a
 // cancelled sink stops early).

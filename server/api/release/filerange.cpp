@@ -1,5 +1,7 @@
 #include "api/release/filerange.h"
 
+#include "api/apilog.h"
+
 namespace openaps::api {
 
 namespace {
@@ -63,12 +65,12 @@ constexpr qint64 socketBound = 1024 * 1024;
 
 bool FileStream::start(QHttpServerResponder &&responder, const QString &path, qint64 start, qint64 length,
                        const QList<std::pair<QByteArray, QByteArray>> &headers, QHttpServerResponder::StatusCode status,
-                       QObject *parent)
+                       std::chrono::milliseconds idleTimeout, QObject *parent)
 {
     QFile probe(path);
     if (!probe.open(QIODevice::ReadOnly) || !probe.seek(start) || !responder.socket())
         return false;
-    auto *stream = new FileStream(std::move(responder), length, parent);
+    auto *stream = new FileStream(std::move(responder), length, idleTimeout, parent);
     stream->m_file.setFileName(path);
     if (!stream->m_file.open(QIODevice::ReadOnly) || !stream->m_file.seek(start)) {
         stream->m_socket->abort(); // gone since the probe a moment ago
@@ -83,7 +85,8 @@ bool FileStream::start(QHttpServerResponder &&responder, const QString &path, qi
     return true;
 }
 
-FileStream::FileStream(QHttpServerResponder &&responder, qint64 length, QObject *parent)
+FileStream::FileStream(QHttpServerResponder &&responder, qint64 length, std::chrono::milliseconds idleTimeout,
+                       QObject *parent)
     : QObject(parent),
       m_responder(std::move(responder)),
       m_socket(m_responder.socket()),
@@ -93,20 +96,20 @@ FileStream::FileStream(QHttpServerResponder &&responder, qint64 length, QObject 
     connect(m_socket, &QTcpSocket::bytesWritten, this, &FileStream::pump);
     connect(m_socket, &QTcpSocket::disconnected, this, &QObject::deleteLater);
     connect(m_socket, &QObject::destroyed, this, &QObject::deleteLater);
+    m_idle.setSingleShot(true);
+    m_idle.setInterval(idleTimeout);
+    connect(&m_idle, &QTimer::timeout, this, &FileStream::onIdle);
 }
 
+// Called at the start and whenever the socket sent bytes: the client took some.
 void FileStream::pump()
 {
     if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
         deleteLater();
         return;
     }
-    if (m_left == 0) {
-        // Headers alone (an empty window): the body is empty.
-        m_responder.writeBody("", 0);
-        deleteLater();
-        return;
-    }
+    if (m_idle.interval() > 0)
+        m_idle.start();
     while (m_left > 0 && m_socket->bytesToWrite() < socketBound) {
         const qint64 n = m_file.read(m_buffer.data(), qMin<qint64>(pieceBytes, m_left));
         if (n <= 0) {
@@ -115,12 +118,30 @@ void FileStream::pump()
             return;
         }
         m_responder.writeBody(m_buffer.constData(), n);
+        m_wroteBody = true;
         m_left -= n;
     }
-    if (m_left == 0) {
-        disconnect(m_socket, &QTcpSocket::bytesWritten, this, &FileStream::pump);
-        deleteLater();
+    if (m_left > 0)
+        return;
+    if (!m_wroteBody) {
+        m_responder.writeBody("", 0); // headers alone (an empty window): the body is empty
+        m_wroteBody = true;
     }
+    m_buffer = QByteArray();
+    if (m_socket->bytesToWrite() > 0)
+        return; // the last bytes are still on their way, and the timeout still applies
+    disconnect(m_socket, &QTcpSocket::bytesWritten, this, &FileStream::pump);
+    m_idle.stop();
+    deleteLater();
+}
+
+void FileStream::onIdle()
+{
+    qCInfo(lcApi, "a release download took no bytes for %lld s: dropped (the client may resume it)",
+           qint64(m_idle.interval() / 1000));
+    if (m_socket)
+        m_socket->abort();
+    deleteLater();
 }
 
 } // namespace openaps::api

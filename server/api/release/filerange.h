@@ -6,7 +6,9 @@
 #include <QObject>
 #include <QPointer>
 #include <QTcpSocket>
+#include <QTimer>
 
+#include <chrono>
 #include <optional>
 
 namespace openaps::api {
@@ -33,7 +35,11 @@ struct FileRange
 // while the socket holds less than 1 MB unsent (its bytesWritten resumes),
 // so memory stays flat and a fast client gets the file at disk speed.
 // (QHttpServerResponder's own QIODevice answer moves 512 bytes at a time.)
-// Deletes itself when done or when the client leaves.
+// A client that takes no bytes for `idleTimeout` (0: never) is dropped: a
+// stalled reader would otherwise hold its connection and up to 1 MB here
+// for ever (it resumes with Range). A slow one that keeps taking bytes is
+// not. Deletes itself once the socket has sent the last byte, or when the
+// client leaves or is dropped.
 class FileStream final : public QObject
 {
     Q_OBJECT
@@ -44,17 +50,20 @@ public:
     // the answer is under way.
     static bool start(QHttpServerResponder &&responder, const QString &path, qint64 start, qint64 length,
                       const QList<std::pair<QByteArray, QByteArray>> &headers, QHttpServerResponder::StatusCode status,
-                      QObject *parent);
+                      std::chrono::milliseconds idleTimeout, QObject *parent);
 
 private:
-    FileStream(QHttpServerResponder &&responder, qint64 length, QObject *parent);
+    FileStream(QHttpServerResponder &&responder, qint64 length, std::chrono::milliseconds idleTimeout, QObject *parent);
     void pump();
+    void onIdle();
 
     QHttpServerResponder m_responder;
     QPointer<QTcpSocket> m_socket;
     QFile m_file;
     qint64 m_left;
     QByteArray m_buffer;
+    bool m_wroteBody = false;
+    QTimer m_idle;
 };
 
 } // namespace openaps::api

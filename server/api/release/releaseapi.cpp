@@ -33,7 +33,7 @@ namespace openaps::api {
 namespace {
 
 constexpr auto releaseColumns = "id, researcher_id, datasets, query, compression, scope, state, row_count, "
-                                "byte_count, sha256, error, created_at, finished_at, expires_at";
+                                "byte_count, sha256, error, created_at, finished_at, expires_at, row_estimate";
 
 QString zipPath(const ReleaseSettings &settings, qint64 id)
 {
@@ -97,10 +97,22 @@ QJsonValue nullable(const QVariant &v)
     return v.isNull() ? QJsonValue() : QJsonValue(v.toString());
 }
 
-// A row read with releaseColumns as the API shows it; `rows` while it runs.
-QJsonObject releaseJson(const QVariantList &q, std::optional<qint64> runningRows)
+// What a job here says while it runs; nothing for a job elsewhere.
+struct Progress
+{
+    qint64 rows = 0;
+    qint64 estimate = -1;
+};
+
+// A row read with releaseColumns as the API shows it: `rows` so far and
+// `rows_estimate` from the job while it runs here, from the row (as its
+// instance last kept them) otherwise.
+QJsonObject releaseJson(const QVariantList &q, std::optional<Progress> running)
 {
     const QUrlQuery query(q.value(3).toString());
+    QJsonValue estimate = q.value(14).isNull() ? QJsonValue() : QJsonValue(q.value(14).toLongLong());
+    if (running && running->estimate >= 0)
+        estimate = running->estimate;
     return {
         { QStringLiteral("id"), q.value(0).toLongLong() },
         { QStringLiteral("datasets"), QJsonArray::fromStringList(q.value(2).toString().split(QLatin1Char(','))) },
@@ -108,7 +120,8 @@ QJsonObject releaseJson(const QVariantList &q, std::optional<qint64> runningRows
         { QStringLiteral("compression"), q.value(4).toString() },
         { QStringLiteral("scope"), q.value(5).toString() },
         { QStringLiteral("state"), q.value(6).toString() },
-        { QStringLiteral("rows"), runningRows.value_or(q.value(7).toLongLong()) },
+        { QStringLiteral("rows"), running ? running->rows : q.value(7).toLongLong() },
+        { QStringLiteral("rows_estimate"), estimate },
         { QStringLiteral("bytes"), q.value(8).toLongLong() },
         { QStringLiteral("sha256"), nullable(q.value(9)) },
         { QStringLiteral("error"), nullable(q.value(10)) },
@@ -268,13 +281,7 @@ void ReleaseApi::install(http::WebServer &web)
                                             return errorResponse(q.error());
                                         if (q->isEmpty())
                                             return errorResponse(notFound());
-                                        std::optional<qint64> rows;
-                                        {
-                                            std::lock_guard lock(m_mutex);
-                                            if (auto job = m_running.value(id))
-                                                rows = job->rows.load();
-                                        }
-                                        return jsonResponse(releaseJson(q->first(), rows));
+                                        return jsonResponse(releaseJson(q->first()));
                                     });
                  });
     router.route(QStringLiteral("/api/v1/releases"), Method::Get,
@@ -289,13 +296,8 @@ void ReleaseApi::install(http::WebServer &web)
                                         if (!q)
                                             return errorResponse(q.error());
                                         QJsonArray list;
-                                        std::lock_guard lock(m_mutex);
-                                        for (const QVariantList &row : q->rows) {
-                                            std::optional<qint64> rows;
-                                            if (auto job = m_running.value(row.value(0).toLongLong()))
-                                                rows = job->rows.load();
-                                            list.append(releaseJson(row, rows));
-                                        }
+                                        for (const QVariantList &row : q->rows)
+                                            list.append(releaseJson(row));
                                         return jsonResponse({ { QStringLiteral("releases"), list } });
                                     });
                  });
@@ -355,6 +357,15 @@ QHttpServerResponse ReleaseApi::create(const Researcher &researcher, const QByte
     m_jobs.start([this, id] { runJob(id); });
     return jsonResponse({ { QStringLiteral("id"), id }, { QStringLiteral("state"), QStringLiteral("queued") } },
                         QHttpServerResponse::StatusCode::Accepted);
+}
+
+QJsonObject ReleaseApi::releaseJson(const QVariantList &row)
+{
+    std::optional<Progress> running;
+    std::lock_guard lock(m_mutex);
+    if (auto job = m_running.value(row.value(0).toLongLong()))
+        running = Progress { job->rows.load(), job->estimate.load() };
+    return api::releaseJson(row, running);
 }
 
 QHttpServerResponse ReleaseApi::cancel(const Researcher &researcher, qint64 id)
@@ -426,6 +437,7 @@ void ReleaseApi::runJob(qint64 id)
     ReleaseJobContext context;
     context.path = partPath(m_settings, id, m_instance);
     context.cancelled = &job->cancelled;
+    context.estimate = [job](qint64 rows) { job->estimate = rows; };
     context.progress = [job](qint64 rows) { job->rows = rows; };
     context.beforeDataset = m_beforeDataset;
     if (auto previous = run(m_database,
@@ -476,12 +488,14 @@ void ReleaseApi::runJob(qint64 id)
         auto ready = !mine
                 ? held
                 : run(m_database,
-                      QStringLiteral("UPDATE releases SET state = 'ready', row_count = ?, byte_count = ?, sha256 = "
-                                     "?, participants = ?, finished_at = ?, expires_at = ? WHERE id = ? AND "
-                                     "state = 'running' AND owner = ?"),
+                      QStringLiteral(
+                              "UPDATE releases SET state = 'ready', row_count = ?, byte_count = ?, sha256 = "
+                              "?, participants = ?, finished_at = ?, expires_at = ?, row_estimate = ? WHERE id = ? "
+                              "AND state = 'running' AND owner = ?"),
                       { outcome->rows, outcome->bytes, QString::fromLatin1(outcome->sha256),
                         QString::fromUtf8(QJsonDocument(outcome->participants).toJson(QJsonDocument::Compact)),
-                        formatApiTime(now), formatApiTime(now.addSecs(m_settings.expirySeconds)), id, m_instance });
+                        formatApiTime(now), formatApiTime(now.addSecs(m_settings.expirySeconds)),
+                        job->estimate >= 0 ? job->estimate.load() : outcome->rows, id, m_instance });
         if (!mine)
             QFile::remove(context.path); // taken over
         else if (!ready || ready->affected != 1)
@@ -534,13 +548,23 @@ int ReleaseApi::keepLeases()
              QStringLiteral("UPDATE releases SET lease_until = ? WHERE owner = ? AND state IN ('queued', 'running')"),
              { until, m_instance }))
         return -1;
-    // Jobs here whose release was cancelled on another instance, or taken over.
-    QList<qint64> running;
+    // The progress of the jobs here, for the other instances to show; and
+    // the jobs whose release was cancelled on another instance, or taken over.
+    QHash<qint64, Progress> running;
     {
         std::lock_guard lock(m_mutex);
-        running = m_running.keys();
+        for (auto it = m_running.cbegin(); it != m_running.cend(); ++it)
+            running.insert(it.key(), Progress { it.value()->rows.load(), it.value()->estimate.load() });
     }
-    for (const qint64 id : std::as_const(running)) {
+    for (auto it = running.cbegin(); it != running.cend(); ++it) {
+        if (!run(m_database,
+                 QStringLiteral("UPDATE releases SET row_count = ?, row_estimate = ? WHERE id = ? AND owner = ? AND "
+                                "state = 'running'"),
+                 { it->rows, it->estimate >= 0 ? QVariant(it->estimate) : QVariant(QMetaType(QMetaType::LongLong)),
+                   it.key(), m_instance }))
+            return -1;
+    }
+    for (const qint64 id : running.keys()) {
         auto q = run(m_database, QStringLiteral("SELECT state, owner FROM releases WHERE id = ?"), { id });
         if (!q)
             return -1;
@@ -572,9 +596,10 @@ int ReleaseApi::keepLeases()
                       { QStringLiteral("The server stopped %1 times while building this release.").arg(maxAttempts),
                         nowText, id, nowText })
                 : run(m_database,
-                      QStringLiteral("UPDATE releases SET state = 'queued', owner = ?, lease_until = ?, row_count = 0 "
-                                     "WHERE id = ? AND state IN ('queued', 'running') AND (lease_until IS NULL OR "
-                                     "lease_until < ?)"),
+                      QStringLiteral(
+                              "UPDATE releases SET state = 'queued', owner = ?, lease_until = ?, row_count = 0, "
+                              "row_estimate = NULL WHERE id = ? AND state IN ('queued', 'running') AND (lease_until IS NULL OR "
+                              "lease_until < ?)"),
                       { m_instance, until, id, nowText });
         if (!claimed)
             return -1;
@@ -643,7 +668,8 @@ void ReleaseApi::serveFile(const QHttpServerRequest &request, QHttpServerRespond
                     if (partial)
                         headers.append({ "Content-Range", part.contentRange(size) });
                     if (!FileStream::start(std::move(*responder), zipPath(m_settings, id), part.start, part.length,
-                                           headers, partial ? Status::PartialContent : Status::Ok, this))
+                                           headers, partial ? Status::PartialContent : Status::Ok,
+                                           m_settings.idleTimeout, this))
                         errorResponse(makeError("not-found", QStringLiteral("The release file is gone.")))
                                 .write(std::move(*responder));
                 },

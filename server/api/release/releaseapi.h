@@ -33,17 +33,20 @@ struct ReleaseSettings
     qint64 expirySeconds = 7 * 24 * 3600; // OPENAPS_RELEASE_EXPIRY_HOURS
     qint64 quotaBytes = 0; // OPENAPS_RELEASE_QUOTA_MB per researcher; 0: none
     int releasesPerResearcher = 2; // queued or running at once (OPENAPS_API_EXPORTS_PER_RESEARCHER)
-    // How long a release stays this instance's without a renewal; renewed
-    // every third of it. Another instance takes over a release whose lease
-    // ran out (its instance stopped).
+    // How long a release stays this instance's without a renewal
+    // (OPENAPS_RELEASE_LEASE); renewed every third of it. Another instance
+    // takes over a release whose lease ran out (its instance stopped).
     std::chrono::seconds lease { 120 };
+    // A download whose client takes no bytes for this long is dropped
+    // (OPENAPS_RELEASE_IDLE_TIMEOUT; 0: never; filerange.h).
+    std::chrono::milliseconds idleTimeout { 60000 };
 };
 
 // Releases (contract v1, "Releases"; README "Releases"):
 //   POST   /api/v1/releases                 {"datasets":[...],"format","from","to","participants","compression"}
 //                                           → 202 {"id","state":"queued"}
 //   GET    /api/v1/releases                 the researcher's releases, newest first
-//   GET    /api/v1/releases/{id}            state, rows so far, bytes, sha256, expires_at
+//   GET    /api/v1/releases/{id}            state, rows so far and rows_estimate, bytes, sha256, expires_at
 //   DELETE /api/v1/releases/{id}            (or POST .../cancel) cancels a queued or running one,
 //                                           removes a ready one's file
 //   GET    /api/v1/releases/{id}/file       the zip: ETag, Range/If-Range, Repr-Digest
@@ -90,6 +93,7 @@ public:
 private:
     QHttpServerResponse create(const Researcher &researcher, const QByteArray &body);
     QHttpServerResponse cancel(const Researcher &researcher, qint64 id);
+    QJsonObject releaseJson(const QVariantList &row);
     void runJob(qint64 id);
     void serveFile(const QHttpServerRequest &request, QHttpServerResponder &&responder, qint64 id);
 
@@ -106,10 +110,12 @@ private:
     std::atomic<bool> m_stopping { false };
     std::function<void(const QString &)> m_beforeDataset;
 
-    // Running jobs: rows so far and whether they were cancelled.
+    // Running jobs: rows so far, the rows they will hold (-1 until
+    // counted) and whether they were cancelled.
     struct Job
     {
         std::atomic<qint64> rows { 0 };
+        std::atomic<qint64> estimate { -1 };
         std::atomic<bool> cancelled { false };
     };
     std::mutex m_mutex;

@@ -39,6 +39,7 @@ struct ReleaseJobContext
     qint64 byteLimit = 0; // the researcher's quota left; 0: none
     QJsonArray previousParticipants; // of the researcher's previous release
     const std::atomic<bool> *cancelled = nullptr;
+    std::function<void(qint64 rows)> estimate; // the rows it will hold, counted in the snapshot before the first
     std::function<void(qint64 rows)> progress; // rows so far
     std::function<void(const QString &dataset)> beforeDataset; // tests: called before each dataset is read
 };
@@ -50,8 +51,5 @@ struct ReleaseJobContext
 // the byte limit.
 Result<ReleaseOutcome> writeRelease(const db::Database &database, const ReleaseRequest &request,
                                     const ReleaseJobContext &context);
-
-// The hex SHA-256 of a file, read in pieces.
-Result<QByteArray> fileSha256(const QString &path);
 
 } // namespace openaps::api

@@ -10,9 +10,9 @@
 #include "cuttingproxy.h"
 #include "db/migrations.h"
 #include "records/nstime.h"
+#include "releasetesting.h"
 #include "researcher/apiclient.h"
 #include "researcher/releasejob.h"
-#include "testdatabase.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -20,12 +20,8 @@
 #include <QSignalSpy>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <archive.h>
-#include <archive_entry.h>
 
 using namespace openaps;
 using namespace Qt::StringLiterals;
@@ -41,13 +37,11 @@ const QString email = u"ada@example.org"_s;
 const QString password = u"correct horse battery"_s;
 } // namespace
 
-class TestReleaseClient final : public QObject
+class TestReleaseClient final : public test::BackendTest
 {
     Q_OBJECT
 
 private slots:
-    void initTestCase_data() { test::addBackendRows(); }
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void init();
     void cleanup();
 
@@ -66,6 +60,12 @@ private:
     // whole job; the job (owned by the test) or nullptr.
     ReleaseJob *runJob(ReleaseJob *job);
     ReleaseJob *newRelease(const QStringList &datasets = { u"entries"_s });
+    // A release the server has ready, asked for and downloaded once, its
+    // downloaded copy removed again: its id, 0 if that failed.
+    qint64 readyOnServer();
+    // A job for release `id` with one attempt, cut after `at` bytes: it
+    // ended "interrupted" with its part kept (nullptr if not).
+    ReleaseJob *interruptedAt(qint64 id, qint64 at);
     bool exec(const QString &sql, const QVariantList &values = {});
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -192,6 +192,28 @@ ReleaseJob *TestReleaseClient::newRelease(const QStringList &datasets)
     return new ReleaseJob(m_api.get(), request, folder(), this);
 }
 
+qint64 TestReleaseClient::readyOnServer()
+{
+    ReleaseJob *job = runJob(newRelease());
+    if (!job || job->error() || !QFile::remove(job->download()->filePath()))
+        return 0;
+    return job->releaseId();
+}
+
+ReleaseJob *TestReleaseClient::interruptedAt(qint64 id, qint64 at)
+{
+    m_proxy->cutAfter({ at });
+    auto *cut = new ReleaseJob(m_api.get(), id, folder(), this);
+    researcher::ReleaseDownloadOptions once;
+    once.attempts = 1;
+    cut->setDownloadOptions(once);
+    QSignalSpy done(cut, &ReleaseJob::finished);
+    cut->start();
+    if (!done.wait(60000) || !cut->error() || cut->error()->code != u"interrupted"_s)
+        return nullptr;
+    return cut;
+}
+
 void TestReleaseClient::cutDownloadResumesToTheSameFile()
 {
     // First one release without cuts: its size tells where to cut the next.
@@ -221,7 +243,9 @@ void TestReleaseClient::cutDownloadResumesToTheSameFile()
     QFile file(job->download()->filePath());
     QVERIFY(file.open(QIODevice::ReadOnly));
     QCOMPARE(file.readAll(), server);
-    QCOMPARE(QCryptographicHash::hash(server, QCryptographicHash::Sha256).toHex(), job->release().sha256.toLatin1());
+    QCOMPARE(test::sha256Hex(server), job->release().sha256.toLatin1());
+    QCOMPARE(job->release().rowsEstimate, qint64(2000)); // as counted by the server
+    QCOMPARE(job->release().percent(), 100);
     // Every resumed request named the part it wanted and the file it was of.
     const QByteArray etag = '"' + job->release().sha256.toLatin1() + '"';
     int ranged = 0;
@@ -242,23 +266,13 @@ void TestReleaseClient::cutDownloadResumesToTheSameFile()
 
 void TestReleaseClient::partIsKeptForTheNextTry()
 {
-    ReleaseJob *first = runJob(newRelease());
-    QVERIFY(first && !first->error());
-    const qint64 id = first->releaseId();
+    const qint64 id = readyOnServer();
+    QVERIFY(id > 0);
     const QByteArray server = serverFile(id);
-    QVERIFY(QFile::remove(first->download()->filePath()));
 
     // One attempt only, cut in the middle: "interrupted", the part stays.
-    m_proxy->cutAfter({ qint64(server.size() / 2) });
-    auto *cut = new ReleaseJob(m_api.get(), id, folder(), this);
-    researcher::ReleaseDownloadOptions once;
-    once.attempts = 1;
-    cut->setDownloadOptions(once);
-    QSignalSpy done(cut, &ReleaseJob::finished);
-    cut->start();
-    QVERIFY(done.wait(60000));
-    QVERIFY(cut->error());
-    QCOMPARE(cut->error()->code, u"interrupted"_s);
+    ReleaseJob *cut = interruptedAt(id, server.size() / 2);
+    QVERIFY(cut);
     QVERIFY2(cut->error()->message.contains(u"kept"_s), qPrintable(cut->error()->message));
     const QString part = cut->download()->partPath();
     QCOMPARE(QFileInfo(part).size(), qint64(server.size() / 2));
@@ -278,19 +292,9 @@ void TestReleaseClient::partIsKeptForTheNextTry()
 
 void TestReleaseClient::staleEtagStartsOver()
 {
-    ReleaseJob *a = runJob(newRelease());
-    QVERIFY(a && !a->error());
-    const qint64 id = a->releaseId();
-    QVERIFY(QFile::remove(a->download()->filePath()));
-    m_proxy->cutAfter({ qint64(serverFile(id).size() / 2) });
-    auto *cut = new ReleaseJob(m_api.get(), id, folder(), this);
-    researcher::ReleaseDownloadOptions once;
-    once.attempts = 1;
-    cut->setDownloadOptions(once);
-    QSignalSpy done(cut, &ReleaseJob::finished);
-    cut->start();
-    QVERIFY(done.wait(60000));
-    QCOMPARE(cut->error()->code, u"interrupted"_s);
+    const qint64 id = readyOnServer();
+    QVERIFY(id > 0);
+    QVERIFY(interruptedAt(id, serverFile(id).size() / 2));
 
     // The server's file of that release changes (here: another release's
     // zip and checksum), so the part's ETag is stale.
@@ -318,22 +322,13 @@ void TestReleaseClient::staleEtagStartsOver()
 
 void TestReleaseClient::corruptByteIsReported()
 {
-    ReleaseJob *first = runJob(newRelease());
-    QVERIFY(first && !first->error());
-    const qint64 id = first->releaseId();
+    const qint64 id = readyOnServer();
+    QVERIFY(id > 0);
     const QByteArray server = serverFile(id);
-    QVERIFY(QFile::remove(first->download()->filePath()));
 
     // Half arrives; then one byte of the part on disk goes bad.
-    m_proxy->cutAfter({ qint64(server.size() / 2) });
-    auto *cut = new ReleaseJob(m_api.get(), id, folder(), this);
-    researcher::ReleaseDownloadOptions once;
-    once.attempts = 1;
-    cut->setDownloadOptions(once);
-    QSignalSpy done(cut, &ReleaseJob::finished);
-    cut->start();
-    QVERIFY(done.wait(60000));
-    QCOMPARE(cut->error()->code, u"interrupted"_s);
+    ReleaseJob *cut = interruptedAt(id, server.size() / 2);
+    QVERIFY(cut);
     const QString part = cut->download()->partPath();
     {
         QFile f(part);
@@ -365,37 +360,11 @@ void TestReleaseClient::corruptByteIsReported()
     QVERIFY(!QFile::exists(whole->download()->filePath()));
 }
 
-namespace {
-
-// The entries of a zip in order, read whole (small test zips).
-QList<std::pair<QString, QByteArray>> entriesOf(const QByteArray &zip)
-{
-    QList<std::pair<QString, QByteArray>> out;
-    archive *a = archive_read_new();
-    archive_read_support_format_zip(a);
-    if (archive_read_open_memory(a, zip.constData(), size_t(zip.size())) == ARCHIVE_OK) {
-        archive_entry *entry = nullptr;
-        while (archive_read_next_header(a, &entry) == ARCHIVE_OK) {
-            QByteArray content;
-            char buffer[65536];
-            la_ssize_t n = 0;
-            while ((n = archive_read_data(a, buffer, sizeof buffer)) > 0)
-                content.append(buffer, n);
-            out.append({ QString::fromUtf8(archive_entry_pathname(entry)), content });
-        }
-    }
-    archive_read_free(a);
-    return out;
-}
-
-} // namespace
-
 void TestReleaseClient::fileThatDisagreesWithItsManifestIsReported()
 {
-    ReleaseJob *first = runJob(newRelease());
-    QVERIFY(first && !first->error());
-    const qint64 id = first->releaseId();
-    const auto entries = entriesOf(serverFile(id));
+    const qint64 id = readyOnServer();
+    QVERIFY(id > 0);
+    const auto entries = test::zipEntries(serverFile(id));
     QCOMPARE(entries.size(), 4);
 
     // The server's zip rewritten with one changed byte in entries.csv and
@@ -418,9 +387,7 @@ void TestReleaseClient::fileThatDisagreesWithItsManifestIsReported()
     QVERIFY(rewritten.open(QIODevice::ReadOnly));
     const QByteArray zip = rewritten.readAll();
     QVERIFY(exec(u"UPDATE releases SET sha256 = ?, byte_count = ? WHERE id = ?"_s,
-                 { QString::fromLatin1(QCryptographicHash::hash(zip, QCryptographicHash::Sha256).toHex()),
-                   qint64(zip.size()), id }));
-    QVERIFY(QFile::remove(first->download()->filePath()));
+                 { QString::fromLatin1(test::sha256Hex(zip)), qint64(zip.size()), id }));
     ReleaseJob *job = runJob(new ReleaseJob(m_api.get(), id, folder(), this));
     QVERIFY(job && job->error());
     QCOMPARE(job->error()->code, u"corrupt"_s);

@@ -1,38 +1,35 @@
-#include "exportharness.h"
 #include "privacy/participantdata.h"
+#include "releasetesting.h"
 
-#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
 #include <QSqlQuery>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <archive.h>
-#include <archive_entry.h>
 
 #include <future>
 
 using namespace openaps;
 using namespace Qt::StringLiterals;
+using test::postRelease;
+using test::releaseBody;
+using test::sha256Hex;
+using test::unzip;
 
 // Releases over real HTTP (issue 14): the files of a release are the
 // streamed exports of the same filters byte for byte, from one snapshot;
 // the manifest's checksums hold; the download resumes with Range; cancel,
 // expiry, quota and the withdrawn list work.
-class TestReleases final : public QObject
+class TestReleases final : public test::BackendTest
 {
     Q_OBJECT
 
 private slots:
-    void initTestCase_data() { test::addBackendRows(); }
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
-
     void filesEqualTheExports();
     void downloadResumesWithRange();
+    void progressShowsRowsAndEstimate();
     void rowsInsertedMeanwhileAreNotInIt();
     void withdrawnAfterAnErasure();
     void expiryRemovesTheFile();
@@ -44,61 +41,11 @@ private slots:
 namespace {
 
 const QStringList allDatasets { u"entries"_s, u"treatments"_s, u"device_status"_s, u"profile"_s };
-const QString filters = u"format=csv&from=2024-01-01T00:00:00Z&to=2024-01-02T00:00:00Z"_s;
-
-// Starts a release and returns its id (0 if refused).
-qint64 post(test::ExportHarness &h, const QJsonObject &body)
-{
-    const auto reply = h.send("POST", u"/api/v1/releases"_s, QJsonDocument(body).toJson());
-    if (reply.status != 202 || reply.json().value(u"state"_s).toString() != u"queued"_s)
-        return 0;
-    return reply.json().value(u"id"_s).toInteger();
-}
-
-QJsonObject releaseBody(const QStringList &datasets)
-{
-    return { { u"datasets"_s, QJsonArray::fromStringList(datasets) },
-             { u"format"_s, u"csv"_s },
-             { u"from"_s, u"2024-01-01T00:00:00Z"_s },
-             { u"to"_s, u"2024-01-02T00:00:00Z"_s } };
-}
+const QString filters = QString::fromLatin1(test::releaseFilters);
 
 QString state(test::ExportHarness &h, qint64 id)
 {
-    return h.get(u"/api/v1/releases/%1"_s.arg(id)).json().value(u"state"_s).toString();
-}
-
-// The entries of a zip, by name.
-QHash<QString, QByteArray> unzip(const QByteArray &zip)
-{
-    QHash<QString, QByteArray> files;
-    archive *a = archive_read_new();
-    archive_read_support_format_zip(a);
-    if (archive_read_open_memory(a, zip.constData(), size_t(zip.size())) != ARCHIVE_OK) {
-        archive_read_free(a);
-        return files;
-    }
-    archive_entry *entry = nullptr;
-    while (archive_read_next_header(a, &entry) == ARCHIVE_OK) {
-        QByteArray content;
-        char buffer[65536];
-        la_ssize_t n = 0;
-        while ((n = archive_read_data(a, buffer, sizeof buffer)) > 0)
-            content.append(buffer, n);
-        files.insert(QString::fromUtf8(archive_entry_pathname(entry)), content);
-    }
-    archive_read_free(a);
-    return files;
-}
-
-QByteArray sha256Hex(const QByteArray &data)
-{
-    return QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex();
-}
-
-QJsonObject manifestOf(const QHash<QString, QByteArray> &files)
-{
-    return QJsonDocument::fromJson(files.value(u"manifest.json"_s)).object();
+    return test::releaseState(h, id);
 }
 
 struct Fixture
@@ -124,7 +71,7 @@ void TestReleases::filesEqualTheExports()
     Fixture f;
     h.installReleaseApi(f.settings());
 
-    const qint64 id = post(h, releaseBody(allDatasets));
+    const qint64 id = postRelease(h, releaseBody(allDatasets));
     QVERIFY(id > 0);
     QTRY_COMPARE_WITH_TIMEOUT(state(h, id), u"ready"_s, 20000);
     const QJsonObject release = h.get(u"/api/v1/releases/%1"_s.arg(id)).json();
@@ -134,13 +81,12 @@ void TestReleases::filesEqualTheExports()
     QCOMPARE(file.header("Accept-Ranges"), QByteArray("bytes"));
     QCOMPARE(file.header("Content-Length"), QByteArray::number(file.body.size()));
     QCOMPARE(file.header("ETag"), '"' + sha256Hex(file.body) + '"');
-    QCOMPARE(file.header("Repr-Digest"),
-             "sha-256=:" + QCryptographicHash::hash(file.body, QCryptographicHash::Sha256).toBase64() + ':');
+    QCOMPARE(file.header("Repr-Digest"), "sha-256=:" + QByteArray::fromHex(sha256Hex(file.body)).toBase64() + ':');
     QCOMPARE(release.value(u"sha256"_s).toString().toLatin1(), sha256Hex(file.body));
     QCOMPARE(release.value(u"bytes"_s).toInteger(), file.body.size());
 
     const auto files = unzip(file.body);
-    const QJsonObject manifest = manifestOf(files);
+    const QJsonObject manifest = QJsonDocument::fromJson(files.value(u"manifest.json"_s)).object();
     QCOMPARE(files.size(), allDatasets.size() + 3);
     QVERIFY(files.contains(u"data_dictionary.csv"_s));
     QVERIFY(files.value(u"README.txt"_s).contains("How to cite"));
@@ -198,7 +144,7 @@ void TestReleases::downloadResumesWithRange()
     h.installReleaseApi(f.settings());
     const QJsonObject body { { u"datasets"_s, QJsonArray::fromStringList(allDatasets) },
                              { u"compression"_s, u"store"_s } };
-    const qint64 id = post(h, body);
+    const qint64 id = postRelease(h, body);
     QVERIFY(id > 0);
     QTRY_COMPARE_WITH_TIMEOUT(state(h, id), u"ready"_s, 20000);
     const QString path = u"/api/v1/releases/%1/file"_s.arg(id);
@@ -236,6 +182,65 @@ void TestReleases::downloadResumesWithRange()
     QCOMPARE(stale.body, whole.body);
 }
 
+// GET /api/v1/releases/{id} and the list show, while the job runs, the rows
+// so far and the rows it will hold (counted in its snapshot: exact); the
+// instance keeps both in the row at each lease renewal for the others.
+void TestReleases::progressShowsRowsAndEstimate()
+{
+    QFETCH_GLOBAL(QString, backend);
+    test::ExportHarness h(backend);
+    QVERIFY(h.isValid());
+    QVERIFY(h.seed());
+    QVERIFY(h.seedBulk(300, 100));
+    Fixture f;
+    api::ReleaseApi &releases = h.installReleaseApi(f.settings());
+    const auto count = [&h](const QString &dataset) {
+        return h.get(u"/api/v1/export/%1/count"_s.arg(dataset)).json().value(u"rows"_s).toInteger(-1);
+    };
+    const qint64 treatments = count(u"treatments"_s);
+    const qint64 entries = count(u"entries"_s);
+    QVERIFY(treatments > 0);
+    QVERIFY(entries > 300);
+
+    // Held after treatments, before entries.
+    std::promise<void> reached;
+    std::promise<void> go;
+    auto goFuture = go.get_future().share();
+    releases.setBeforeDataset([&](const QString &dataset) {
+        if (dataset != u"entries"_s)
+            return;
+        reached.set_value();
+        goFuture.wait_for(std::chrono::seconds(30));
+    });
+    const QJsonObject body { { u"datasets"_s, QJsonArray { u"treatments"_s, u"entries"_s } } };
+    const qint64 id = postRelease(h, body);
+    QVERIFY(id > 0);
+    QCOMPARE(reached.get_future().wait_for(std::chrono::seconds(20)), std::future_status::ready);
+    const QJsonObject running = h.get(u"/api/v1/releases/%1"_s.arg(id)).json();
+    QCOMPARE(running.value(u"state"_s).toString(), u"running"_s);
+    QCOMPARE(running.value(u"rows"_s).toInteger(), treatments);
+    QCOMPARE(running.value(u"rows_estimate"_s).toInteger(), treatments + entries);
+    const QJsonObject listed = h.get(u"/api/v1/releases"_s).json().value(u"releases"_s).toArray().first().toObject();
+    QCOMPARE(listed.value(u"id"_s).toInteger(), id);
+    QCOMPARE(listed.value(u"rows"_s).toInteger(), treatments);
+    QCOMPARE(listed.value(u"rows_estimate"_s).toInteger(), treatments + entries);
+    // In the row too, once the lease is renewed: what another instance shows.
+    QVERIFY(releases.keepLeases() >= 0);
+    {
+        QSqlQuery q(h.database().connection().value());
+        QVERIFY(q.exec(u"SELECT row_count, row_estimate FROM releases WHERE id = %1"_s.arg(id)));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toLongLong(), treatments);
+        QCOMPARE(q.value(1).toLongLong(), treatments + entries);
+    }
+
+    go.set_value();
+    const auto ready = test::fetchRelease(h, id);
+    QVERIFY(ready);
+    QCOMPARE(ready->info.value(u"rows"_s).toInteger(), treatments + entries);
+    QCOMPARE(ready->info.value(u"rows_estimate"_s).toInteger(), treatments + entries);
+}
+
 void TestReleases::rowsInsertedMeanwhileAreNotInIt()
 {
     QFETCH_GLOBAL(QString, backend);
@@ -266,12 +271,10 @@ void TestReleases::rowsInsertedMeanwhileAreNotInIt()
         });
         writer.join();
     });
-    const qint64 id = post(h, releaseBody({ u"treatments"_s, u"entries"_s }));
-    QVERIFY(id > 0);
-    QTRY_COMPARE_WITH_TIMEOUT(state(h, id), u"ready"_s, 20000);
+    const auto release = test::readyRelease(h, releaseBody({ u"treatments"_s, u"entries"_s }));
+    QVERIFY(release);
     QVERIFY(inserted);
-    const auto files = unzip(h.get(u"/api/v1/releases/%1/file"_s.arg(id)).body);
-    QCOMPARE(files.value(u"entries.csv"_s), before);
+    QCOMPARE(release->files.value(u"entries.csv"_s), before);
     QCOMPARE(h.get(entriesPath).body.count('\n'), before.count('\n') + 1);
 }
 
@@ -283,20 +286,14 @@ void TestReleases::withdrawnAfterAnErasure()
     QVERIFY(h.seed());
     Fixture f;
     h.installReleaseApi(f.settings());
-    const qint64 first = post(h, releaseBody({ u"entries"_s }));
-    QVERIFY(first > 0);
-    QTRY_COMPARE_WITH_TIMEOUT(state(h, first), u"ready"_s, 20000);
-    QCOMPARE(manifestOf(unzip(h.get(u"/api/v1/releases/%1/file"_s.arg(first)).body))
-                     .value(u"withdrawn_participants"_s)
-                     .toArray(),
-             QJsonArray());
+    const auto first = test::readyRelease(h, releaseBody({ u"entries"_s }));
+    QVERIFY(first);
+    QCOMPARE(first->manifest().value(u"withdrawn_participants"_s).toArray(), QJsonArray());
 
     QVERIFY(privacy::removeParticipantData(h.database(), 102, std::nullopt));
-    const qint64 second = post(h, releaseBody({ u"entries"_s }));
-    QVERIFY(second > 0);
-    QTRY_COMPARE_WITH_TIMEOUT(state(h, second), u"ready"_s, 20000);
-    const auto files = unzip(h.get(u"/api/v1/releases/%1/file"_s.arg(second)).body);
-    QCOMPARE(manifestOf(files).value(u"withdrawn_participants"_s).toArray(), QJsonArray { u"102"_s });
+    const auto second = test::readyRelease(h, releaseBody({ u"entries"_s }));
+    QVERIFY(second);
+    QCOMPARE(second->manifest().value(u"withdrawn_participants"_s).toArray(), QJsonArray { u"102"_s });
 }
 
 void TestReleases::expiryRemovesTheFile()
@@ -308,7 +305,7 @@ void TestReleases::expiryRemovesTheFile()
     Fixture f;
     QDateTime now = QDateTime::currentDateTimeUtc();
     api::ReleaseApi &releases = h.installReleaseApi(f.settings(), [&now] { return now; });
-    const qint64 id = post(h, releaseBody({ u"profile"_s }));
+    const qint64 id = postRelease(h, releaseBody({ u"profile"_s }));
     QVERIFY(id > 0);
     QTRY_COMPARE_WITH_TIMEOUT(state(h, id), u"ready"_s, 20000);
     const QString file = QDir(f.dir.path()).filePath(u"release-%1.zip"_s.arg(id));
@@ -331,7 +328,7 @@ void TestReleases::quota()
     api::ReleaseSettings settings = f.settings();
     settings.quotaBytes = 1000; // less than any zip with a data dictionary
     h.installReleaseApi(settings);
-    const qint64 id = post(h, releaseBody({ u"profile"_s }));
+    const qint64 id = postRelease(h, releaseBody({ u"profile"_s }));
     QVERIFY(id > 0);
     QTRY_COMPARE_WITH_TIMEOUT(state(h, id), u"failed"_s, 20000);
     QVERIFY(h.get(u"/api/v1/releases/%1"_s.arg(id)).json().value(u"error"_s).toString().contains(u"quota"_s));
@@ -369,15 +366,16 @@ void TestReleases::cancel()
         reached.set_value();
         goFuture.wait_for(std::chrono::seconds(30));
     });
-    const qint64 id = post(h, releaseBody({ u"profile"_s, u"entries"_s }));
+    const qint64 id = postRelease(h, releaseBody({ u"profile"_s, u"entries"_s }));
     QVERIFY(id > 0);
     QCOMPARE(reached.get_future().wait_for(std::chrono::seconds(20)), std::future_status::ready);
     QCOMPARE(state(h, id), u"running"_s);
     // A second one waits behind it (one job at a time); POST .../cancel
     // cancels it before it runs.
-    const qint64 queued = post(h, releaseBody({ u"profile"_s }));
+    const qint64 queued = postRelease(h, releaseBody({ u"profile"_s }));
     QVERIFY(queued > 0);
     QCOMPARE(state(h, queued), u"queued"_s);
+    QVERIFY(h.get(u"/api/v1/releases/%1"_s.arg(queued)).json().value(u"rows_estimate"_s).isNull());
     QCOMPARE(h.send("POST", u"/api/v1/releases/%1/cancel"_s.arg(queued)).json().value(u"state"_s).toString(),
              u"cancelled"_s);
     // DELETE cancels the running one.
@@ -464,7 +462,7 @@ void TestReleases::instancesShareTheWork()
         aReached.set_value();
         aGoFuture.wait_for(std::chrono::seconds(60));
     });
-    const qint64 running = post(h, releaseBody({ u"profile"_s }));
+    const qint64 running = postRelease(h, releaseBody({ u"profile"_s }));
     QVERIFY(running > 0);
     QCOMPARE(aReached.get_future().wait_for(std::chrono::seconds(20)), std::future_status::ready);
     // A's start-up sweep runs on a pool thread: finished before the abandoned
@@ -518,8 +516,9 @@ void TestReleases::instancesShareTheWork()
     const qint64 later = newestRelease(h);
     QTRY_COMPARE_WITH_TIMEOUT(state(h, later), u"ready"_s, 30000);
     QCOMPARE(column(h, later, u"owner"_s), b.instance());
-    const auto files = unzip(h.get(u"/api/v1/releases/%1/file"_s.arg(later)).body);
-    QCOMPARE(files.value(u"entries.csv"_s), h.get(u"/api/v1/export/entries?%1"_s.arg(filters)).body);
+    const auto built = test::fetchRelease(h, later);
+    QVERIFY(built);
+    QCOMPARE(built->files.value(u"entries.csv"_s), h.get(u"/api/v1/export/entries?%1"_s.arg(filters)).body);
     QCOMPARE(QDir(f.dir.path()).entryList(QDir::Files),
              QStringList({ u"release-%1.zip"_s.arg(running), u"release-%1.zip"_s.arg(later) }));
 }

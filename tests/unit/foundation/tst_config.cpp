@@ -80,6 +80,8 @@ void TestConfig::defaults()
     QCOMPARE(config->httpAddress(), QStringLiteral("127.0.0.1"));
     QCOMPARE(config->logFormat(), LogFormat::Text);
     QCOMPARE(config->duration(QStringLiteral("INGEST_INTERVAL")), 1h);
+    QCOMPARE(config->duration(QStringLiteral("RELEASE_LEASE")), 2min);
+    QCOMPARE(config->duration(QStringLiteral("RELEASE_IDLE_TIMEOUT")), 60s);
     QVERIFY(config->databaseUrl().startsWith(QLatin1String("sqlite:///")));
     QVERIFY(config->databaseUrl().endsWith(QLatin1String("/openaps.db")));
     QVERIFY(config->validate(false).ok());
@@ -299,6 +301,13 @@ void TestConfig::validation_data()
                                          << u"OPENAPS_INGEST_INTERVAL must be a duration such as 90s, 15m, 1h or 2d."_s;
     QTest::addRow("bad etl interval") << u"ETL_INTERVAL"_s << u"0"_s
                                       << u"OPENAPS_ETL_INTERVAL must be a duration such as 90s, 15m, 1h or 2d."_s;
+    QTest::addRow("release lease") << u"RELEASE_LEASE"_s << u"5m"_s << u""_s;
+    QTest::addRow("release lease too short")
+            << u"RELEASE_LEASE"_s << u"10s"_s
+            << u"OPENAPS_RELEASE_LEASE must be a duration of at least 30s, such as 2m."_s;
+    QTest::addRow("bad release idle timeout")
+            << u"RELEASE_IDLE_TIMEOUT"_s << u"never"_s
+            << u"OPENAPS_RELEASE_IDLE_TIMEOUT must be a duration such as 90s, 15m, 1h or 2d."_s;
     QTest::addRow("ingest concurrency 0")
             << u"INGEST_CONCURRENCY"_s << u"0"_s << u"OPENAPS_INGEST_CONCURRENCY must be a number from 1 to 64."_s;
     QTest::addRow("etl concurrency 65") << u"ETL_CONCURRENCY"_s << u"65"_s
