@@ -15,48 +15,10 @@
 # OPENAPS_TEST_POSTGRES_URL (default: the cluster tests/start-postgres.sh starts).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-build=${BUILD_DIR:-build/bench-export}
 entries=${ENTRIES:-1000000}
-
-if ! command -v pg_ctlcluster >/dev/null 2>&1; then
-    deploy/install-deps.sh test
-fi
-admin=${OPENAPS_TEST_POSTGRES_URL:-$(tests/start-postgres.sh | tail -1)}
-
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOPENAPS_BUILD_DESKTOP=OFF >/dev/null
-cmake --build "$build" --target openaps-bench-export-server -- -j "${JOBS:-2}" >/dev/null
-server_bin="$build/tests/bench/openaps-bench-export-server"
-
-work=$(mktemp -d)
-name="bench_export_$$"
-url="${admin%/*}/$name"
-server_pid=""
-cleanup() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
-    psql "$admin" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-now() { date +%s.%N; }
-mb() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
-
-psql "$admin" -qc "CREATE DATABASE $name" >/dev/null
-
-# A fresh server; sets server_pid and port. It migrates the database.
-start_server() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-    "$server_bin" --database "$url" --token bench >"$work/server.log" 2>&1 &
-    server_pid=$!
-    for _ in $(seq 1 200); do
-        port=$(awk '/^port / { print $2 }' "$work/server.log")
-        [ -n "$port" ] && return 0
-        sleep 0.05
-    done
-    echo "the bench server did not start:" >&2
-    cat "$work/server.log" >&2
-    exit 1
-}
+# shellcheck source=tests/bench/common/api-bench.sh
+. tests/bench/common/api-bench.sh
+api_bench_setup export
 
 # Downloads a path; prints "seconds bytes".
 download() {
@@ -64,7 +26,7 @@ download() {
         -H 'Authorization: Bearer bench' "http://127.0.0.1:$port$1"
 }
 
-start_server # creates the schema
+api_bench_start # creates the schema
 echo "loading $entries entries into PostgreSQL ..."
 t0=$(now)
 psql "$url" -v ON_ERROR_STOP=1 -q <<SQL
@@ -80,7 +42,7 @@ SELECT 50000000 + i % 100, 'e' || i, 40 + (i::bigint * 7919) % 360,
 FROM generate_series(0, $entries - 1) AS i;
 ANALYZE entries;
 SQL
-echo "loaded in $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }') s"
+echo "loaded in $(since "$t0") s"
 
 # Baseline: the same rows and columns, rendered by PostgreSQL, through psql.
 columns="t.user_id, t.id, t.sgv, t.direction, t.device, t.type, t.rssi, t.rawbg, t.trend, t.glucose, t.mbg,
@@ -89,18 +51,18 @@ columns="t.user_id, t.id, t.sgv, t.direction, t.device, t.type, t.rssi, t.rawbg,
 t0=$(now)
 psql "$url" -Atc "COPY (SELECT $columns FROM entries t WHERE t.source_entity = ANY ('{0,1,2}')
                         ORDER BY t.user_id, t.date NULLS LAST, t.seq_id) TO STDOUT WITH (FORMAT csv)" >"$work/copy.csv"
-copy_seconds=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
+copy_seconds=$(since "$t0")
 copy_rows=$(wc -l <"$work/copy.csv")
 
 # Small export (10 of 100 participants) on a fresh server.
 members=$(seq -s, 50000000 50000009)
-start_server
+api_bench_start
 read -r small_seconds small_bytes < <(download "/api/v1/export/entries?format=csv&participants=$members" "$work/small.csv")
 small_rows=$(($(wc -l <"$work/small.csv") - 1))
 rss_small=$(mb "$server_pid")
 
 # All rows on a fresh server.
-start_server
+api_bench_start
 read -r seconds bytes < <(download "/api/v1/export/entries?format=csv" "$work/all.csv")
 rows=$(($(wc -l <"$work/all.csv") - 1))
 rss=$(mb "$server_pid")
@@ -113,10 +75,9 @@ read -r gz_seconds gz_bytes < <(download "/api/v1/export/entries?format=csv&gzip
 rss_formats=$(mb "$server_pid")
 [ "$(gzip -dc "$work/all.csv.gz" | cmp - "$work/all.csv" >/dev/null && echo same)" = same ] || { echo "gzip differs" >&2; exit 1; }
 
-rate() { awk -v r="$1" -v s="$2" 'BEGIN { printf "%d", r / s }'; }
 rows_per_s=$(rate "$rows" "$seconds")
 copy_rows_per_s=$(rate "$copy_rows" "$copy_seconds")
-ratio=$(awk -v a="$rows_per_s" -v b="$copy_rows_per_s" 'BEGIN { printf "%.2f", a / b }')
+ratio=$(ratio "$rows_per_s" "$copy_rows_per_s")
 echo "COPY through psql: $copy_rows rows in $copy_seconds s ($copy_rows_per_s rows/s)"
 echo "export csv:        $rows rows, $((bytes / 1048576)) MB in $seconds s ($rows_per_s rows/s), byte-identical to COPY; peak RSS $rss MB"
 echo "export csv small:  $small_rows rows, $((small_bytes / 1048576)) MB in $small_seconds s; peak RSS $rss_small MB"

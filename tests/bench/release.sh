@@ -21,57 +21,22 @@
 # cluster tests/start-postgres.sh starts).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-build=${BUILD_DIR:-build/bench-release}
 entries=${ENTRIES:-1000000}
 treatments=${TREATMENTS:-100000}
 device_status=${DEVICE_STATUS:-100000}
 
-if ! command -v pg_ctlcluster >/dev/null 2>&1; then
-    deploy/install-deps.sh test
-fi
 if ! command -v nginx >/dev/null 2>&1 || ! command -v unzip >/dev/null 2>&1; then
     apt-get install -y --no-install-recommends nginx-light unzip >/dev/null 2>&1 \
         || apt-get install -y --no-install-recommends nginx unzip >/dev/null
 fi
-admin=${OPENAPS_TEST_POSTGRES_URL:-$(tests/start-postgres.sh | tail -1)}
-
-if [ ! -f "$build/CMakeCache.txt" ]; then
-    cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOPENAPS_BUILD_DESKTOP=OFF >/dev/null
-fi
-cmake --build "$build" --target openaps-bench-release-server -- -j "${JOBS:-2}" >/dev/null
-server_bin="$build/tests/bench/openaps-bench-release-server"
-
-work=$(mktemp -d)
-chmod 755 "$work"
-name="bench_release_$$"
-url="${admin%/*}/$name"
-server_pid=""
+# shellcheck source=tests/bench/common/api-bench.sh
+. tests/bench/common/api-bench.sh
+api_bench_setup release
+chmod 755 "$work" # nginx reads the releases
 nginx_pid=""
-cleanup() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
-    [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
-    psql "$admin" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
-mb() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
-rate() { awk -v r="$1" -v s="$2" 'BEGIN { printf "%d", r / s }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-
-psql "$admin" -qc "CREATE DATABASE $name" >/dev/null
+api_bench_on_exit() { [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; }
 mkdir -p "$work/releases"
-"$server_bin" --database "$url" --token bench --dir "$work/releases" >"$work/server.log" 2>&1 &
-server_pid=$!
-port=""
-for _ in $(seq 1 200); do
-    port=$(awk '/^port / { print $2 }' "$work/server.log")
-    [ -n "$port" ] && break
-    sleep 0.05
-done
-[ -n "$port" ] || { echo "the bench server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
+api_bench_start --dir "$work/releases"
 api() { curl -sS --fail -H 'Authorization: Bearer bench' "$@"; }
 
 echo "loading $entries entries, $treatments treatments, $device_status device status rows into PostgreSQL ..."
@@ -190,4 +155,6 @@ echo "COPY TO through psql:  $copy_rows rows in $copy_seconds s ($copy_rows_per_
 echo "release csv deflate:   $total_rows rows in $deflate_seconds s ($rows_per_s rows/s), zip $((zip_bytes / 1048576)) MB, files = COPY"
 echo "release csv stored:    $total_rows rows in $store_seconds s ($store_rows_per_s rows/s), zip $((store_bytes / 1048576)) MB, files = COPY"
 echo "serving the stored zip: server $server_seconds s ($serve_mb_s MB/s), nginx $nginx_seconds s ($nginx_mb_s MB/s)"
+counted=$(sed -n 's/.*release '"$deflate_id"': \([0-9]*\) rows to write (counted in \([0-9.]*\) s).*/\1 rows counted in \2 s/p' "$work/server.log")
+echo "row estimate (deflate): ${counted:-not logged} of the release's $deflate_seconds s"
 echo "release rows_per_s=$rows_per_s copy_rows_per_s=$copy_rows_per_s ratio=$(ratio "$rows_per_s" "$copy_rows_per_s") stored_ratio=$(ratio "$store_rows_per_s" "$copy_rows_per_s") serve_ratio=$(ratio "$nginx_seconds" "$server_seconds") peak_rss_mb=$rss zip_mb=$(awk -v b="$zip_bytes" 'BEGIN { printf "%.1f", b / 1048576 }')"

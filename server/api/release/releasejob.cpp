@@ -13,10 +13,14 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUrlQuery>
+
+#include <future>
+#include <optional>
 
 namespace openaps::api {
 
@@ -152,24 +156,82 @@ QByteArray readmeText(const QDateTime &snapshot)
             .toUtf8();
 }
 
-Result<ReleaseOutcome> writeInSnapshot(QSqlDatabase &db, bool postgres, const QDateTime &snapshot,
+// The rows a release will hold and the participants in scope, from its snapshot.
+struct Census
+{
+    qint64 rows = 0;
+    QStringList participants;
+};
+
+Result<Census> takeCensus(QSqlDatabase &db, bool postgres, const QList<ExportQuery> &queries,
+                          const QList<int> &sourceEntities, const std::function<void(qint64)> &counted)
+{
+    Census census;
+    for (const ExportQuery &query : queries) {
+        const auto rows = countInSnapshot(db, postgres, query);
+        if (!rows)
+            return rows.error();
+        census.rows += *rows;
+    }
+    if (counted)
+        counted(census.rows);
+    auto participants = participantsInScope(db, sourceEntities);
+    if (!participants)
+        return participants.error();
+    census.participants = std::move(*participants);
+    return census;
+}
+
+// PostgreSQL (not a standby): this transaction's snapshot exported, for a
+// second connection to import; empty otherwise.
+QString exportSnapshot(QSqlDatabase &db, bool postgres)
+{
+    if (!postgres)
+        return {};
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("SELECT CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_export_snapshot() END"))
+        || !q.next())
+        return {};
+    const QString id = q.value(0).toString();
+    static const QRegularExpression form(QStringLiteral("^[0-9A-Fa-f-]+$"));
+    return form.match(id).hasMatch() ? id : QString();
+}
+
+// The census on a connection of another thread in the snapshot `snapshotId`
+// (exportSnapshot): beside the rows being written, on the database's second core.
+Result<Census> censusBeside(const db::Database &database, const QString &snapshotId, const QList<ExportQuery> &queries,
+                            const QList<int> &sourceEntities, const std::function<void(qint64)> &counted)
+{
+    const auto closeConnection = qScopeGuard([&database] { database.closeConnection(); });
+    auto connection = database.connection();
+    if (!connection)
+        return connection.error();
+    QSqlDatabase db = *connection;
+    if (!db.transaction())
+        return db::sqlError("joining the release's snapshot", db.lastError());
+    Result<Census> census = Census {};
+    {
+        QSqlQuery q(db);
+        if (!q.exec(QStringLiteral("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+            || !q.exec(QStringLiteral("SET TRANSACTION SNAPSHOT '%1'").arg(snapshotId)))
+            census = db::sqlError("joining the release's snapshot", q.lastError());
+    }
+    if (census)
+        census = takeCensus(db, true, queries, sourceEntities, counted);
+    db.rollback();
+    return census;
+}
+
+Result<ReleaseOutcome> writeInSnapshot(const db::Database &database, QSqlDatabase &db, const QDateTime &snapshot,
                                        const ReleaseRequest &request, const ReleaseJobContext &context)
 {
+    const bool postgres = database.isPostgres();
     ReleaseOutcome outcome;
     const QList<int> sourceEntities = allowedSourceEntities(request.scope);
     const auto schema = schemaVersion(db);
     if (!schema)
         return schema.error();
-    const auto participants = participantsInScope(db, sourceEntities);
-    if (!participants)
-        return participants.error();
-
-    // Every dataset counted first, in the snapshot: the progress's estimate
-    // is exact, and costs a few per cent of the job (README "Releases").
     QList<ExportQuery> queries;
-    qint64 estimate = 0;
-    QElapsedTimer counting;
-    counting.start();
     for (const QString &name : request.datasets) {
         const Dataset *dataset = findDataset(name);
         if (!dataset)
@@ -178,15 +240,29 @@ Result<ReleaseOutcome> writeInSnapshot(QSqlDatabase &db, bool postgres, const QD
         if (!params)
             return params.error();
         queries.append(ExportQuery { dataset, *params, sourceEntities });
-        const auto rows = countInSnapshot(db, postgres, queries.last());
-        if (!rows)
-            return rows.error();
-        estimate += *rows;
     }
-    qCInfo(lcApi, "release %lld: %lld rows to write (counted in %.2f s)", request.id, estimate,
-           double(counting.elapsed()) / 1000);
-    if (context.estimate)
-        context.estimate(estimate);
+
+    // The rows it will hold (a COUNT of each dataset: the progress's
+    // estimate, exact) and the participants in scope (for the withdrawn
+    // list), from the same snapshot. They take the database about a sixth
+    // of the rows' time; PostgreSQL takes them on a second connection that
+    // imports the snapshot, beside the rows (README "Releases").
+    QElapsedTimer counting;
+    counting.start();
+    const auto counted = [&context, &counting, id = request.id](qint64 rows) {
+        qCInfo(lcApi, "release %lld: %lld rows to write (counted in %.2f s)", id, rows,
+               double(counting.elapsed()) / 1000);
+        if (context.estimate)
+            context.estimate(rows);
+    };
+    std::future<Result<Census>> beside;
+    std::optional<Result<Census>> census;
+    if (const QString snapshotId = exportSnapshot(db, postgres); !snapshotId.isEmpty())
+        beside = std::async(std::launch::async, [&database, snapshotId, queries, sourceEntities, counted] {
+            return censusBeside(database, snapshotId, queries, sourceEntities, counted);
+        });
+    else
+        census = takeCensus(db, postgres, queries, sourceEntities, counted);
 
     ZipWriter zip;
     if (auto s = zip.open(context.path, request.deflate); !s)
@@ -219,13 +295,18 @@ Result<ReleaseOutcome> writeInSnapshot(QSqlDatabase &db, bool postgres, const QD
         return readmeFile.error();
     files.append(*readmeFile);
 
+    if (!census)
+        census = beside.get();
+    if (!*census)
+        return census->error();
+    const QStringList &participants = (*census)->participants;
     QJsonArray withdrawn;
-    const QSet<QString> present(participants->cbegin(), participants->cend());
+    const QSet<QString> present(participants.cbegin(), participants.cend());
     for (const QJsonValue id : context.previousParticipants) {
         if (!present.contains(id.toString()))
             withdrawn.append(id);
     }
-    for (const QString &id : *participants)
+    for (const QString &id : participants)
         outcome.participants.append(id);
 
     QJsonObject filters;
@@ -248,6 +329,7 @@ Result<ReleaseOutcome> writeInSnapshot(QSqlDatabase &db, bool postgres, const QD
         return s.error();
     if (auto s = zip.close(); !s)
         return s.error();
+    outcome.sha256 = zip.sha256();
     return outcome;
 }
 
@@ -264,16 +346,12 @@ Result<ReleaseOutcome> writeRelease(const db::Database &database, const ReleaseR
     const auto snapshot = beginSnapshot(db, postgres);
     if (!snapshot)
         return snapshot.error();
-    auto outcome = writeInSnapshot(db, postgres, *snapshot, request, context);
+    auto outcome = writeInSnapshot(database, db, *snapshot, request, context);
     endSnapshot(db, postgres);
     if (!outcome) {
         QFile::remove(context.path);
         return outcome;
     }
-    const auto sha = crypto::fileSha256(context.path);
-    if (!sha)
-        return sha.error();
-    outcome->sha256 = *sha;
     outcome->bytes = QFileInfo(context.path).size();
     if (context.byteLimit > 0 && outcome->bytes > context.byteLimit) {
         QFile::remove(context.path);

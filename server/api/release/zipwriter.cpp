@@ -1,7 +1,8 @@
 #include "api/release/zipwriter.h"
 
 #include <QDateTime>
-#include <QFile>
+
+#include <cerrno>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -33,9 +34,39 @@ Status ZipWriter::open(const QString &path, bool deflate)
         // A zip ends where its central directory does: no padding block.
         || archive_write_set_bytes_in_last_block(m_archive, 1) != ARCHIVE_OK)
         return failure("options");
-    if (archive_write_open_filename(m_archive, QFile::encodeName(path).constData()) != ARCHIVE_OK)
+    // Blocks of 256 KB to the file (libarchive's default is 10 KB).
+    if (archive_write_set_bytes_per_block(m_archive, 256 * 1024) != ARCHIVE_OK)
+        return failure("options");
+    m_file.setFileName(path);
+    if (!m_file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Unbuffered))
+        return makeError("release", QStringLiteral("Could not write %1: %2").arg(path, m_file.errorString()));
+    if (archive_write_open2(m_archive, this, nullptr, &ZipWriter::writeBlock, &ZipWriter::closeFile, nullptr)
+        != ARCHIVE_OK)
         return failure("open");
     return {};
+}
+
+ssize_t ZipWriter::writeBlock(struct archive *archive, void *self, const void *data, size_t length)
+{
+    auto *writer = static_cast<ZipWriter *>(self);
+    const QByteArrayView block(static_cast<const char *>(data), qsizetype(length));
+    if (writer->m_file.write(block.data(), block.size()) != block.size()) {
+        archive_set_error(archive, EIO, "%s", qPrintable(writer->m_file.errorString()));
+        return -1;
+    }
+    writer->m_hash.addData(block);
+    return ssize_t(length);
+}
+
+int ZipWriter::closeFile(struct archive *archive, void *self)
+{
+    auto *writer = static_cast<ZipWriter *>(self);
+    writer->m_file.close();
+    if (writer->m_file.error() != QFileDevice::NoError) {
+        archive_set_error(archive, EIO, "%s", qPrintable(writer->m_file.errorString()));
+        return ARCHIVE_FATAL;
+    }
+    return ARCHIVE_OK;
 }
 
 Status ZipWriter::beginEntry(const QString &name)
