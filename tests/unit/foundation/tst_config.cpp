@@ -65,7 +65,7 @@ void TestConfig::init()
 
 QString TestConfig::writeFile(const QString &name, const QByteArray &content)
 {
-    const QString path = m_dir->filePath(name);
+    QString path = m_dir->filePath(name);
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size())
         qFatal("cannot write %s", qPrintable(path));
