@@ -30,30 +30,69 @@ HealthCheck::HealthCheck(db::Database database, std::chrono::milliseconds budget
     connect(&m_budgetTimer, &QTimer::timeout, this, &HealthCheck::onBudgetSpent);
 }
 
-HealthCheck::~HealthCheck()
+namespace {
+
+// A check stuck in a hung database must not keep the process from ending:
+// after the deadline its thread is left behind (deleting a running QThread
+// aborts); its answer has nowhere to go any more.
+void stopThread(QThread *thread, const QDeadlineTimer &deadline)
 {
-    m_thread->quit();
-    // A check stuck in a hung database must not keep the process from
-    // ending: after a while its thread is left behind (deleting a running
-    // QThread aborts); its answer has nowhere to go any more.
-    if (!m_thread->wait(QDeadlineTimer(std::chrono::seconds(10)))) {
-        qCWarning(lcHealth, "the health check still waits for the database; leaving it behind");
+    if (!thread)
+        return;
+    thread->quit();
+    if (!thread->wait(deadline)) {
+        qCWarning(lcHealth, "the %s still waits for its database; leaving it behind", qPrintable(thread->objectName()));
         return;
     }
-    delete m_thread;
+    delete thread;
+}
+
+} // namespace
+
+HealthCheck::~HealthCheck()
+{
+    const QDeadlineTimer deadline(std::chrono::seconds(10));
+    stopThread(m_thread, deadline);
+    stopThread(m_replicaThread, deadline);
 }
 
 void HealthCheck::setReadReplica(const std::shared_ptr<db::ReadReplica> &replica)
 {
-    // On the worker's thread, before any check asked after this call.
-    QMetaObject::invokeMethod(
-            m_worker, [worker = m_worker, replica] { worker->setReadReplica(replica); }, Qt::QueuedConnection);
+    if (!replica || m_replica)
+        return;
+    m_replica = replica;
+    m_replicaThread = new QThread;
+    auto *probe = new ReplicaProbe(replica);
+    probe->moveToThread(m_replicaThread);
+    connect(this, &HealthCheck::replicaProbeRequested, probe, &ReplicaProbe::run);
+    connect(probe, &ReplicaProbe::done, this, [this] { m_probing = false; });
+    connect(m_replicaThread, &QThread::finished, probe, &QObject::deleteLater);
+    m_replicaThread->setObjectName(QStringLiteral("read replica check"));
+    m_replicaThread->start();
+}
+
+std::optional<db::ReplicaState> HealthCheck::replicaState()
+{
+    if (!m_replica)
+        return std::nullopt;
+    probeReplica();
+    return m_replica->state();
+}
+
+void HealthCheck::probeReplica()
+{
+    if (m_replica && !m_probing) {
+        m_probing = true;
+        emit replicaProbeRequested();
+    }
 }
 
 void HealthCheck::check(Callback done)
 {
     if (!m_lastValid.hasExpired()) {
-        done(m_last);
+        HealthOutcome outcome = m_last;
+        outcome.replica = replicaState();
+        done(outcome);
         return;
     }
     m_waiting.append(std::move(done));
@@ -81,8 +120,10 @@ void HealthCheck::onBudgetSpent()
     answer(late);
 }
 
-void HealthCheck::answer(const HealthOutcome &outcome)
+void HealthCheck::answer(const HealthOutcome &checked)
 {
+    HealthOutcome outcome = checked;
+    outcome.replica = replicaState();
     m_last = outcome;
     m_lastValid = QDeadlineTimer(m_reuseFor);
     if (outcome.databaseUp != m_wasUp) {

@@ -14,6 +14,7 @@
 namespace openaps::http {
 
 class HealthWorker;
+class ReplicaProbe;
 
 // What one readiness check found out about the database.
 struct HealthOutcome
@@ -24,8 +25,10 @@ struct HealthOutcome
     // refused); empty when none is configured.
     QString masterToken;
     QString problem; // why not, for the log only: it may name the database host
-    // The read replica's health and lag, when one is configured; it never
-    // makes the process unready (reads fall back or answer 503 by themselves).
+    // The read replica's health and lag as last found, when one is
+    // configured; it never makes the process unready (reads fall back or
+    // answer 503 by themselves), and a replica that does not answer never
+    // delays this outcome: it is looked at on a thread of its own.
     std::optional<db::ReplicaState> replica;
 };
 
@@ -50,19 +53,27 @@ public:
     void check(Callback done);
     // Checks also report the read replica's health and lag.
     void setReadReplica(const std::shared_ptr<db::ReadReplica> &replica);
+    // The replica's state as last found (none without a replica), at once;
+    // asks for a new look in the background.
+    std::optional<db::ReplicaState> replicaState();
 
 signals:
     void runRequested(); // to the worker
+    void replicaProbeRequested(); // to the replica probe
 
 private:
     void onChecked(const HealthOutcome &outcome);
     void onBudgetSpent();
     void answer(const HealthOutcome &outcome);
+    void probeReplica();
 
     std::chrono::milliseconds m_budget;
     std::chrono::milliseconds m_reuseFor;
     QThread *m_thread; // deleted with this, unless a hung check keeps it busy
     HealthWorker *m_worker = nullptr; // lives on m_thread
+    std::shared_ptr<db::ReadReplica> m_replica;
+    QThread *m_replicaThread = nullptr; // as m_thread, for the replica probe
+    bool m_probing = false;
     QTimer m_budgetTimer;
     bool m_running = false;
     QList<Callback> m_waiting;

@@ -52,21 +52,40 @@ public:
         } else {
             outcome.problem = db::sqlErrorText(q.lastError());
         }
-        if (m_replica)
-            outcome.replica = m_replica->check();
         emit checked(outcome);
     }
-
-    void setReadReplica(std::shared_ptr<db::ReadReplica> replica) { m_replica = std::move(replica); }
 
 signals:
     void checked(const openaps::http::HealthOutcome &outcome);
 
 private:
     db::Database m_database;
-    std::shared_ptr<db::ReadReplica> m_replica;
     std::chrono::milliseconds m_budget;
     QPointer<QSqlDriver> m_configured;
+};
+
+// Looks at the read replica on a thread of its own: a replica host that does
+// not answer holds up this thread for its connect timeout, never the primary's
+// check nor the event loop. The state it finds is kept by the ReadReplica.
+class ReplicaProbe final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ReplicaProbe)
+
+public:
+    explicit ReplicaProbe(std::shared_ptr<db::ReadReplica> replica) : m_replica(std::move(replica)) { }
+
+    void run()
+    {
+        (void)m_replica->check();
+        emit done();
+    }
+
+signals:
+    void done();
+
+private:
+    std::shared_ptr<db::ReadReplica> m_replica;
 };
 
 } // namespace openaps::http

@@ -174,22 +174,27 @@ bool WebServer::mayReadMetrics(const QHttpServerRequest &request) const
     return request.remoteAddress().isLoopback();
 }
 
-// Looked at now, as the primary is above: a replica found down is not
-// asked again for a moment (ReplicaPolicy::retryDown).
+// The replica's state as last found: a replica host that does not answer
+// must not hold up the scrape (nor the event loop); the health check looks
+// at it again in the background. Before the first look nothing is said of it.
 void WebServer::addReplicaMetrics(PrometheusText &out) const
 {
     db::ReadReplica &replica = *m_replica;
-    const db::ReplicaState state = replica.check();
-    out.family("openaps_database_read_replica_up", "gauge",
-               "1 when the read replica (OPENAPS_DATABASE_READ_URL) answers.");
-    out.sample("openaps_database_read_replica_up", state.health == db::ReplicaState::Health::Down ? 0 : 1);
-    out.family("openaps_database_read_replica_serving", "gauge",
-               "1 when the read replica answers within OPENAPS_DATABASE_READ_MAX_LAG and takes the heavy reads.");
-    out.sample("openaps_database_read_replica_serving", state.health == db::ReplicaState::Health::Ok ? 1 : 0);
-    if (state.lagSeconds) {
-        out.family("openaps_database_read_replica_lag_seconds", "gauge",
-                   "How far the read replica's replay is behind the primary.");
-        out.sample("openaps_database_read_replica_lag_seconds", *state.lagSeconds);
+    const std::optional<db::ReplicaState> found = m_health->replicaState();
+    if (found && found->health != db::ReplicaState::Health::Unknown) {
+        const db::ReplicaState &state = *found;
+        out.family("openaps_database_read_replica_up", "gauge",
+                   "1 when the read replica (OPENAPS_DATABASE_READ_URL) answers.");
+        out.sample("openaps_database_read_replica_up", state.health == db::ReplicaState::Health::Down ? 0 : 1);
+        out.family("openaps_database_read_replica_serving", "gauge",
+                   "1 when the read replica answers within OPENAPS_DATABASE_READ_MAX_LAG and takes the heavy "
+                   "reads.");
+        out.sample("openaps_database_read_replica_serving", state.health == db::ReplicaState::Health::Ok ? 1 : 0);
+        if (state.lagSeconds) {
+            out.family("openaps_database_read_replica_lag_seconds", "gauge",
+                       "How far the read replica's replay is behind the primary.");
+            out.sample("openaps_database_read_replica_lag_seconds", *state.lagSeconds);
+        }
     }
     const db::ReplicaReads reads = replica.reads();
     out.family("openaps_database_reads_total", "counter",

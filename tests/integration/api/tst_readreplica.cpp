@@ -13,10 +13,12 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -47,6 +49,7 @@ private slots:
     void stoppedReplica();
     void laggingReplica_data();
     void laggingReplica();
+    void aReplicaThatDoesNotAnswerHoldsUpNothing();
 
 private:
     bool haveReplica();
@@ -516,6 +519,44 @@ void TestReadReplica::laggingReplica()
     QTRY_COMPARE_WITH_TIMEOUT(replicaHealth(h).value(u"state"_s).toString(), u"ok"_s, 20000);
     // (Other tests' writes may put it briefly past a limit this small.)
     QTRY_COMPARE_WITH_TIMEOUT(entryCount(h), 10, 20000);
+}
+
+// A replica host that takes the connection and never answers (a network
+// that drops packets does the same): looking at it takes its whole connect
+// timeout, here 60 s. Meanwhile /healthz still answers ready (its budget is
+// 3 s), and /metrics and /livez answer at once; the replica is shown down
+// once the look has ended.
+void TestReadReplica::aReplicaThatDoesNotAnswerHoldsUpNothing()
+{
+    auto tdb = seededDatabase();
+    if (!tdb)
+        QSKIP("no PostgreSQL (OPENAPS_TEST_POSTGRES_URL)");
+    auto silent = std::make_unique<QTcpServer>();
+    QVERIFY(silent->listen(QHostAddress::LocalHost));
+    db::ReplicaPolicy policy;
+    policy.retryDown = std::chrono::milliseconds(200);
+    const QString url = u"postgresql://openaps_test:secret@127.0.0.1:%1/postgres?connect_timeout=60"_s.arg(
+            silent->serverPort());
+    test::ExportHarness h(tdb->database(),
+                          std::make_shared<db::ReadReplica>(db::Database(*db::DatabaseUrl::parse(url)), policy));
+    QVERIFY(h.isValid());
+    // Closed first on the way out, so the look that waits on it ends.
+    const auto closeSilent = qScopeGuard([&silent] { silent.reset(); });
+
+    const auto health = h.get(u"/healthz"_s, QByteArray());
+    QCOMPARE(health.status, 200);
+    QCOMPARE(health.json().value(u"status"_s).toString(), u"ok"_s);
+    QCOMPARE(health.json().value(u"readReplica"_s).toObject().value(u"state"_s).toString(), u"unknown"_s);
+    const auto scraped = h.get(u"/metrics"_s, QByteArray());
+    QCOMPARE(scraped.status, 200);
+    QVERIFY(scraped.body.contains("openaps_database_up 1"));
+    QVERIFY2(!scraped.body.contains("openaps_database_read_replica_up"), scraped.body.constData());
+    QCOMPARE(h.get(u"/livez"_s, QByteArray()).status, 200);
+
+    // The connection ends: the replica is down, and said so.
+    silent.reset();
+    QTRY_COMPARE_WITH_TIMEOUT(replicaHealth(h).value(u"state"_s).toString(), u"down"_s, 20000);
+    QVERIFY(metrics(h).contains(u"openaps_database_read_replica_up 0"_s));
 }
 
 QTEST_GUILESS_MAIN(TestReadReplica)
