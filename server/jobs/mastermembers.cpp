@@ -19,7 +19,7 @@ void MasterMembers::sync(db::Database database, const oh::Client &client, std::s
 {
     auto *self = new MasterMembers(std::move(database), std::move(master), std::move(keys), context);
     oh::ProjectMembersJob *job = client.projectMembers(self->m_master->current(), self);
-    connect(job, &oh::Job::finished, self, [self, job, done] {
+    connect(job, &oh::Job::finished, self, [self, job, done = std::move(done)] {
         const Result<QList<oh::ProjectMember>> &members = job->result();
         Result<int> added = members ? self->store(*members) : Result<int>(self->m_master->reportError(members.error()));
         if (members && added)

@@ -29,7 +29,7 @@ QDateTime fromDb(const QVariant &value)
 
 } // namespace
 
-OhSession::OhSession(db::Database database, oh::Client client, const QByteArray &secretKey, Clock clock,
+OhSession::OhSession(db::Database database, oh::Client client, const QByteArray &secretKey, const Clock &clock,
                      QObject *parent)
     : QObject(parent),
       m_database(database),
@@ -110,13 +110,14 @@ void OhSession::refreshNow(qint64 participantId, QObject *context, Callback call
 
 void OhSession::withFallback(qint64 participantId, bool force, QObject *context, Callback callback)
 {
-    obtain(participantId, force, 0, context, [this, participantId, callback](Result<QString> token) {
-        if (token)
-            return callback(Grant { *token, {} });
-        if (m_master && token.error().code == QLatin1String("reauthorize"))
-            return callback(masterGrant(participantId));
-        callback(token.error());
-    });
+    obtain(participantId, force, 0, context,
+           [this, participantId, callback = std::move(callback)](Result<QString> token) {
+               if (token)
+                   return callback(Grant { *token, {} });
+               if (m_master && token.error().code == QLatin1String("reauthorize"))
+                   return callback(masterGrant(participantId));
+               callback(token.error());
+           });
 }
 
 Result<OhSession::Grant> OhSession::masterGrant(qint64 participantId) const
@@ -174,35 +175,36 @@ void OhSession::refresh(qint64 participantId, const Stored &current, QObject *co
 {
     oh::TokenJob *job = m_client.refresh(current.refreshToken, this);
     const QString used = current.refreshToken;
-    connect(job, &oh::Job::finished, context, [this, job, participantId, context, callback, used] {
-        const Result<oh::TokenPair> &result = job->result();
-        if (!result) {
-            releaseLease(participantId, false);
-            qCWarning(lcJobs, "participant %lld: token refresh failed: %s", participantId,
-                      qPrintable(result.error().code));
-            if (result.error().code != QLatin1String("invalid-grant"))
-                return callback(result.error());
-            // A process that does not take the lease (a login on the site)
-            // may have rotated the pair meanwhile: look once more.
-            QTimer::singleShot(m_waitStep, context, [this, participantId, callback, used] {
-                const auto now = stored(participantId);
-                if (now && now->refreshToken != used)
-                    return callback(now->accessToken);
-                callback(reauthorize());
+    connect(job, &oh::Job::finished, context,
+            [this, job, participantId, context, callback = std::move(callback), used] {
+                const Result<oh::TokenPair> &result = job->result();
+                if (!result) {
+                    releaseLease(participantId, false);
+                    qCWarning(lcJobs, "participant %lld: token refresh failed: %s", participantId,
+                              qPrintable(result.error().code));
+                    if (result.error().code != QLatin1String("invalid-grant"))
+                        return callback(result.error());
+                    // A process that does not take the lease (a login on the site)
+                    // may have rotated the pair meanwhile: look once more.
+                    QTimer::singleShot(m_waitStep, context, [this, participantId, callback, used] {
+                        const auto now = stored(participantId);
+                        if (now && now->refreshToken != used)
+                            return callback(now->accessToken);
+                        callback(reauthorize());
+                    });
+                    return;
+                }
+                // The old refresh token is dead now: store the new pair first.
+                const Status saved = store(participantId, *result);
+                releaseLease(participantId, saved.ok());
+                if (!saved) {
+                    qCCritical(lcJobs, "participant %lld: refreshed tokens could not be stored: %s", participantId,
+                               qPrintable(saved.error().message));
+                    return callback(saved.error());
+                }
+                qCInfo(lcJobs, "participant %lld: Open Humans token refreshed", participantId);
+                callback(result->accessToken);
             });
-            return;
-        }
-        // The old refresh token is dead now: store the new pair first.
-        const Status saved = store(participantId, *result);
-        releaseLease(participantId, saved.ok());
-        if (!saved) {
-            qCCritical(lcJobs, "participant %lld: refreshed tokens could not be stored: %s", participantId,
-                       qPrintable(saved.error().message));
-            return callback(saved.error());
-        }
-        qCInfo(lcJobs, "participant %lld: Open Humans token refreshed", participantId);
-        callback(result->accessToken);
-    });
     job->start();
 }
 

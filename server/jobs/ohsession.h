@@ -48,7 +48,7 @@ public:
     };
     using Callback = std::function<void(Result<Grant> grant)>;
 
-    OhSession(db::Database database, oh::Client client, const QByteArray &secretKey, Clock clock = systemClock(),
+    OhSession(db::Database database, oh::Client client, const QByteArray &secretKey, const Clock &clock = systemClock(),
               QObject *parent = nullptr);
 
     void setMargin(std::chrono::seconds margin) { m_margin = margin; }
