@@ -25,7 +25,7 @@ void initCurl()
 // RFC 2047 encoded-word for a non-ASCII subject.
 QByteArray encodeHeader(const QString &text)
 {
-    const QByteArray utf8 = text.toUtf8();
+    QByteArray utf8 = text.toUtf8();
     const bool ascii = std::all_of(utf8.cbegin(), utf8.cend(), [](char c) { return c >= 0x20 && c < 0x7f; });
     if (ascii)
         return utf8;

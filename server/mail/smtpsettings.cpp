@@ -24,7 +24,7 @@ Result<SmtpSettings> SmtpSettings::make(const QString &urlText, const QString &f
         settings.requireTls = true;
         url.setScheme(QStringLiteral("smtp"));
     }
-    const int at = settings.from.indexOf(QLatin1Char('@'));
+    const qsizetype at = settings.from.indexOf(QLatin1Char('@'));
     if (at <= 0 || at == settings.from.size() - 1 || settings.from.contains(QLatin1Char('\n'))
         || settings.from.contains(QLatin1Char('\r')) || settings.from.contains(QLatin1Char(' ')))
         return makeError("config",
