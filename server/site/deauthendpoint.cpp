@@ -23,7 +23,7 @@ QHttpServerResponse answer(const char *status, Code code)
 
 } // namespace
 
-DeauthEndpoint::DeauthEndpoint(db::Database database, const privacy::ParticipantKeys &keys,
+DeauthEndpoint::DeauthEndpoint(const db::Database &database, const privacy::ParticipantKeys &keys,
                                const SiteSettings &settings, Clock clock)
     : m_database(database),
       m_keys(keys),

@@ -27,7 +27,7 @@ public:
     static constexpr std::chrono::seconds freshness { 5 * 60 };
 
     // `keys` must outlive the endpoint.
-    DeauthEndpoint(db::Database database, const privacy::ParticipantKeys &keys, const SiteSettings &settings,
+    DeauthEndpoint(const db::Database &database, const privacy::ParticipantKeys &keys, const SiteSettings &settings,
                    Clock clock);
 
     QHttpServerResponse handle(const QHttpServerRequest &request);

@@ -61,7 +61,7 @@ Result<std::unique_ptr<ParticipantSite>> ParticipantSite::create(db::Database da
     return site;
 }
 
-ParticipantSite::ParticipantSite(db::Database database, QNetworkAccessManager *nam, Options options,
+ParticipantSite::ParticipantSite(const db::Database &database, QNetworkAccessManager *nam, Options options,
                                  std::shared_ptr<PageRenderer> renderer, ConsentTexts consentTexts,
                                  PrivacyNotice privacy, QObject *parent)
     : QObject(parent),

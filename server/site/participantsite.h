@@ -65,7 +65,7 @@ public:
     static Options optionsFromConfig(const Config &config);
 
 private:
-    ParticipantSite(db::Database database, QNetworkAccessManager *nam, Options options,
+    ParticipantSite(const db::Database &database, QNetworkAccessManager *nam, Options options,
                     std::shared_ptr<PageRenderer> renderer, ConsentTexts consentTexts, PrivacyNotice privacy,
                     QObject *parent);
 

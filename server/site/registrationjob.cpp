@@ -30,7 +30,7 @@ RegistrationJob::RegistrationJob(QNetworkAccessManager *nam, const oh::Client &o
     : QObject(parent),
       m_nam(nam),
       m_openHumans(openHumans),
-      m_probeOptions(probeOptions),
+      m_probeOptions(std::move(probeOptions)),
       m_input(std::move(registration))
 { }
 
@@ -153,7 +153,7 @@ void RegistrationJob::replaceFile(const QString &basename, const QByteArray &con
                                   const QStringList &tags, std::function<void()> next)
 {
     auto *remove = m_openHumans.deleteFiles(m_input.accessToken, oh::DeleteTarget::basename(basename), this);
-    runJob(remove, this, [this, basename, content, description, tags, next](const Status &removed) {
+    runJob(remove, this, [this, basename, content, description, tags, next = std::move(next)](const Status &removed) {
         if (!removed)
             return fail(Stage::OpenHumans, removed.error());
         oh::UploadRequest upload { basename, { tags, description }, content };
