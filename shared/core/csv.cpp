@@ -1,5 +1,6 @@
 #include "core/csv.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace openaps::csv {
@@ -67,6 +68,54 @@ QByteArray fieldText(const char *data, const Field &field)
 qsizetype bomLength(const char *data, qsizetype size)
 {
     return size >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
+void ChunkedReader::add(const QByteArray &piece)
+{
+    m_buffer.remove(0, std::min(m_pos, m_buffer.size()));
+    m_pos = 0;
+    m_fields.clear();
+    m_atEnd = piece.isEmpty();
+    m_buffer += piece;
+    if (m_atStart && (m_buffer.size() >= 3 || m_atEnd)) { // a byte-order mark may arrive split
+        m_pos = bomLength(m_buffer.constData(), m_buffer.size());
+        m_atStart = false;
+    }
+}
+
+bool ChunkedReader::nextRecord()
+{
+    while (!m_atStart && m_pos < m_buffer.size()) {
+        const qsizetype next = splitRecord(m_buffer.constData(), m_buffer.size(), m_pos, m_atEnd, m_fields);
+        if (next < 0)
+            return false;
+        m_pos = next;
+        if (!isBlank(m_fields))
+            return true;
+    }
+    return false;
+}
+
+QByteArray ChunkedReader::field(qsizetype i) const
+{
+    return i >= 0 && i < qsizetype(m_fields.size()) ? fieldText(m_buffer.constData(), m_fields[size_t(i)])
+                                                    : QByteArray();
+}
+
+bool ChunkedReader::nextLine(QByteArray &line)
+{
+    while (!m_atStart && m_pos < m_buffer.size()) {
+        qsizetype end = m_buffer.indexOf('\n', m_pos);
+        if (end < 0 && !m_atEnd)
+            return false;
+        if (end < 0)
+            end = m_buffer.size();
+        line = m_buffer.mid(m_pos, end - m_pos).trimmed();
+        m_pos = end + 1;
+        if (!line.isEmpty())
+            return true;
+    }
+    return false;
 }
 
 QList<QStringList> parse(const QByteArray &data)

@@ -42,6 +42,43 @@ inline bool isBlank(const Record &fields)
 // 3 when `data` starts with a UTF-8 byte-order mark (to be skipped), else 0.
 qsizetype bomLength(const char *data, qsizetype size);
 
+// The records of data read in pieces (a large or compressed file): the
+// byte-order mark skipped, blank lines dropped, a record that runs across
+// pieces joined. Add a piece, take the records it completes, add the next:
+//   while (!reader.atEnd()) {
+//       reader.add(nextPiece());              // empty at the end of the data
+//       while (reader.nextRecord()) use(reader.field(0));
+//   }
+class ChunkedReader
+{
+public:
+    // The data's next piece; an empty one marks its end (the last record
+    // then needs no line break). Makes the current record invalid.
+    void add(const QByteArray &piece);
+    bool atEnd() const { return m_atEnd; }
+
+    // Moves to the next record that is not blank. False when the pieces
+    // added so far hold no further whole record: add the next one.
+    bool nextRecord();
+    // The current record: positions in data().
+    const Record &fields() const { return m_fields; }
+    const char *data() const { return m_buffer.constData(); }
+    // The text of the current record's field `i`; empty if it has fewer.
+    QByteArray field(qsizetype i) const;
+
+    // For NDJSON, whose records are lines (not CSV: no quoting): the next
+    // line that is not blank, without white space around it; false as
+    // nextRecord(). Use one of the two on a reader, not both.
+    bool nextLine(QByteArray &line);
+
+private:
+    QByteArray m_buffer;
+    Record m_fields;
+    qsizetype m_pos = 0;
+    bool m_atStart = true;
+    bool m_atEnd = false;
+};
+
 // Every record of `data` as UTF-8 text: the byte-order mark skipped, blank
 // lines dropped. Never fails.
 QList<QStringList> parse(const QByteArray &data);

@@ -102,38 +102,22 @@ using ChunkSource = std::function<Result<QByteArray>(qint64 *fileBytesRead)>;
 Result<EntriesData> parseEntries(const ChunkSource &nextChunk, const LoadProgress &progress)
 {
     EntriesData result;
-    QByteArray buffer;
-    csv::Record fields;
+    csv::ChunkedReader reader;
     int userCol = -1, sgvCol = -1, dateCol = -1, offsetCol = -1;
     bool haveHeader = false;
     qint64 bytesRead = 0;
     QByteArray lastKey;
     QList<Reading> *current = nullptr;
-    bool atEnd = false;
-    bool atStart = true;
-    while (!atEnd) {
+    while (!reader.atEnd()) {
         const auto chunk = nextChunk(&bytesRead);
         if (!chunk)
             return chunk.error();
-        atEnd = chunk->isEmpty();
-        buffer += *chunk;
-        const char *data = buffer.constData();
-        const qsizetype size = buffer.size();
-        qsizetype pos = 0;
-        if (atStart && size > 0) {
-            pos = csv::bomLength(data, size);
-            atStart = false;
-        }
-        while (pos < size) {
-            const qsizetype next = csv::splitRecord(data, size, pos, atEnd, fields);
-            if (next < 0)
-                break;
-            pos = next;
-            if (csv::isBlank(fields))
-                continue;
+        reader.add(*chunk);
+        const csv::Record &fields = reader.fields();
+        while (reader.nextRecord()) {
             if (!haveHeader) {
                 for (int i = 0; i < int(fields.size()); ++i) {
-                    const QByteArray name = csv::fieldText(data, fields[i]).trimmed();
+                    const QByteArray name = reader.field(i).trimmed();
                     if (name == "user_id")
                         userCol = i;
                     else if (name == "sgv")
@@ -153,7 +137,7 @@ Result<EntriesData> parseEntries(const ChunkSource &nextChunk, const LoadProgres
             ++result.rows;
             const auto at = [&](int col) {
                 return col >= 0 && col < int(fields.size())
-                        ? QByteArrayView(data + fields[col].begin, fields[col].end - fields[col].begin)
+                        ? QByteArrayView(reader.data() + fields[col].begin, fields[col].end - fields[col].begin)
                         : QByteArrayView();
             };
             bool ok = false;
@@ -176,7 +160,6 @@ Result<EntriesData> parseEntries(const ChunkSource &nextChunk, const LoadProgres
             const int offset = int(parseNumber(at(offsetCol), &offsetOk));
             current->append({ when, offset, sgv });
         }
-        buffer.remove(0, pos);
         if (progress && !progress(bytesRead))
             return makeError("cancelled", QStringLiteral("Loading the file was cancelled."));
     }

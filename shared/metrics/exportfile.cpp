@@ -119,70 +119,43 @@ Status readExportRows(const QString &path, const QStringList &wanted, const Expo
     auto header = readExportHeader(path);
     if (!header)
         return header.error();
-    ChunkReader reader;
-    if (Status opened = reader.open(path); !opened)
+    ChunkReader file;
+    if (Status opened = file.open(path); !opened)
         return opened;
     QList<int> columnOf;
     for (const QString &name : wanted)
         columnOf.append(int(header->columns.indexOf(name)));
-    QByteArray buffer;
-    csv::Record fields;
+    csv::ChunkedReader reader;
     QList<QByteArray> values(wanted.size());
-    bool atEnd = false, atStart = true, haveHeader = header->ndjson;
-    while (!atEnd) {
-        auto chunk = reader.next();
+    QByteArray line;
+    bool haveHeader = header->ndjson;
+    while (!reader.atEnd()) {
+        auto chunk = file.next();
         if (!chunk)
             return chunk.error();
-        atEnd = chunk->isEmpty();
-        buffer += *chunk;
-        const char *data = buffer.constData();
-        const qsizetype size = buffer.size();
-        qsizetype pos = 0;
-        if (atStart && size > 0) {
-            pos = csv::bomLength(data, size);
-            atStart = false;
-        }
-        while (pos < size) {
-            if (header->ndjson) {
-                qsizetype end = buffer.indexOf('\n', pos);
-                if (end < 0 && !atEnd)
-                    break;
-                if (end < 0)
-                    end = size;
-                const QByteArray line = buffer.mid(pos, end - pos).trimmed();
-                pos = end + 1;
-                if (line.isEmpty())
-                    continue;
-                const QJsonDocument doc = QJsonDocument::fromJson(line);
-                if (!doc.isObject()) {
-                    if (skipped)
-                        ++*skipped;
-                    continue;
-                }
-                const QJsonObject object = doc.object();
-                for (int i = 0; i < wanted.size(); ++i)
-                    values[i] = jsonText(object.value(wanted[i]));
-                row(values);
+        reader.add(*chunk);
+        while (header->ndjson && reader.nextLine(line)) {
+            const QJsonDocument doc = QJsonDocument::fromJson(line);
+            if (!doc.isObject()) {
+                if (skipped)
+                    ++*skipped;
                 continue;
             }
-            const qsizetype next = csv::splitRecord(data, size, pos, atEnd, fields);
-            if (next < 0)
-                break;
-            pos = next;
-            if (csv::isBlank(fields))
-                continue;
+            const QJsonObject object = doc.object();
+            for (int i = 0; i < wanted.size(); ++i)
+                values[i] = jsonText(object.value(wanted[i]));
+            row(values);
+        }
+        while (!header->ndjson && reader.nextRecord()) {
             if (!haveHeader) {
                 haveHeader = true;
                 continue;
             }
-            for (int i = 0; i < wanted.size(); ++i) {
-                const int col = columnOf[i];
-                values[i] = col >= 0 && col < int(fields.size()) ? csv::fieldText(data, fields[col]) : QByteArray();
-            }
+            for (int i = 0; i < wanted.size(); ++i)
+                values[i] = reader.field(columnOf[i]);
             row(values);
         }
-        buffer.remove(0, std::min(pos, buffer.size()));
-        if (progress && !progress(reader.bytesRead()))
+        if (progress && !progress(file.bytesRead()))
             return makeError("cancelled", QStringLiteral("Loading the file was cancelled."));
     }
     return {};

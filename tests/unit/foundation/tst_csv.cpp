@@ -47,40 +47,57 @@ private slots:
         QCOMPARE(csv::parse(csv), rows);
     }
 
-    // A reader of a large file splits what it has and waits for more where
-    // a record runs past the end of the buffer: the same records whatever
-    // the pieces.
-    void splitsInPieces_data() { parses_data(); }
-    void splitsInPieces()
+    // A reader of a large file takes it in pieces (csv::ChunkedReader): the
+    // same records whatever the pieces, even where one ends inside a quoted
+    // field, between CR and LF or inside the byte-order mark.
+    void readsInPieces_data() { parses_data(); }
+    void readsInPieces()
     {
         QFETCH(QByteArray, csv);
         QFETCH(QList<QStringList>, rows);
-        const QByteArray body = csv.mid(csv::bomLength(csv.constData(), csv.size()));
-        for (qsizetype piece = 1; piece <= body.size(); ++piece) {
+        for (qsizetype piece = 1; piece <= csv.size(); ++piece) {
             QList<QStringList> read;
-            QByteArray buffer;
-            csv::Record fields;
-            for (qsizetype at = 0;; at += piece) {
-                buffer += body.mid(at, piece);
-                const bool atEnd = at + piece >= body.size();
-                qsizetype pos = 0;
-                while (pos < buffer.size()) {
-                    const qsizetype next = csv::splitRecord(buffer.constData(), buffer.size(), pos, atEnd, fields);
-                    if (next < 0)
-                        break;
-                    pos = next;
-                    if (csv::isBlank(fields))
-                        continue;
+            csv::ChunkedReader reader;
+            for (qsizetype at = 0; !reader.atEnd(); at += piece) {
+                reader.add(csv.mid(at, piece));
+                while (reader.nextRecord()) {
                     QStringList row;
-                    for (const csv::Field &f : fields)
-                        row << QString::fromUtf8(csv::fieldText(buffer.constData(), f));
+                    for (qsizetype i = 0; i < qsizetype(reader.fields().size()); ++i)
+                        row << QString::fromUtf8(reader.field(i));
                     read << row;
                 }
-                buffer.remove(0, pos);
-                if (atEnd)
-                    break;
             }
-            QCOMPARE(read, rows);
+            QVERIFY2(read == rows, qPrintable(QStringLiteral("pieces of %1 bytes").arg(piece)));
+        }
+    }
+
+    void fieldOutOfRange()
+    {
+        csv::ChunkedReader reader;
+        reader.add("a,\"b\"\"c\"\n");
+        QVERIFY(reader.nextRecord());
+        QCOMPARE(reader.field(1), QByteArray("b\"c"));
+        QCOMPARE(reader.field(2), QByteArray());
+        QCOMPARE(reader.field(-1), QByteArray());
+        QVERIFY(!reader.nextRecord()); // no more until the end is known
+    }
+
+    // NDJSON in pieces: lines, not CSV (a quote or comma in a line is JSON),
+    // blank lines dropped, the last line without its line break.
+    void readsLinesInPieces()
+    {
+        const QByteArray ndjson("\xEF\xBB\xBF{\"a\":\"x,\\\"\"}\r\n\n  \n{\"b\":1}\n{\"c\":\"\"}");
+        const QList<QByteArray> lines { "{\"a\":\"x,\\\"\"}", "{\"b\":1}", "{\"c\":\"\"}" };
+        for (qsizetype piece = 1; piece <= ndjson.size(); ++piece) {
+            QList<QByteArray> read;
+            csv::ChunkedReader reader;
+            QByteArray line;
+            for (qsizetype at = 0; !reader.atEnd(); at += piece) {
+                reader.add(ndjson.mid(at, piece));
+                while (reader.nextLine(line))
+                    read << line;
+            }
+            QVERIFY2(read == lines, qPrintable(QStringLiteral("pieces of %1 bytes").arg(piece)));
         }
     }
 };
