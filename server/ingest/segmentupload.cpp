@@ -112,7 +112,7 @@ void SegmentUpload::deleteNext()
             [this, file](const oh::Client &client, const QString &token) {
                 return client.deleteFiles(token, oh::DeleteTarget::fileId(file.id), this);
             },
-            [this, file](Status deleted) {
+            [this, file](const Status &deleted) {
                 if (deleted) {
                     m_in.files->removeIf([&](const oh::MemberFile &f) { return f.id == file.id; });
                 } else {
