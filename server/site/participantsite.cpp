@@ -35,8 +35,8 @@ ParticipantSite::Options ParticipantSite::optionsFromConfig(const Config &config
     return options;
 }
 
-Result<std::unique_ptr<ParticipantSite>> ParticipantSite::create(db::Database database, QNetworkAccessManager *nam,
-                                                                 Options options, QObject *parent)
+Result<std::unique_ptr<ParticipantSite>>
+ParticipantSite::create(const db::Database &database, QNetworkAccessManager *nam, Options options, QObject *parent)
 {
     auto renderer = PageRenderer::load(options.settings.resourcesDir);
     if (!renderer)
@@ -54,7 +54,7 @@ Result<std::unique_ptr<ParticipantSite>> ParticipantSite::create(db::Database da
         return secret.error();
     if (!options.clock)
         options.clock = systemClock();
-    std::unique_ptr<ParticipantSite> site(new ParticipantSite(std::move(database), nam, std::move(options), *renderer,
+    std::unique_ptr<ParticipantSite> site(new ParticipantSite(database, nam, std::move(options), *renderer,
                                                               std::move(*consentTexts), std::move(*privacy), parent));
     if (site->m_static.count() == 0)
         return makeError("site", QStringLiteral("The participant site's static files are missing."));

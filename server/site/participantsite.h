@@ -53,7 +53,7 @@ public:
 
     // Loads templates and static files (from settings.resourcesDir or the
     // embedded copy); fails with a clear message when they are broken.
-    static Result<std::unique_ptr<ParticipantSite>> create(db::Database database, QNetworkAccessManager *nam,
+    static Result<std::unique_ptr<ParticipantSite>> create(const db::Database &database, QNetworkAccessManager *nam,
                                                            Options options, QObject *parent = nullptr);
 
     ~ParticipantSite() override;
