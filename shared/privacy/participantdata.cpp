@@ -14,7 +14,10 @@ QStringList stampedTables()
     return records::researchTables()
             + QStringList { QStringLiteral("analytics_glucose_time_of_day"),
                             QStringLiteral("analytics_loop_type_by_day"), QStringLiteral("analytics_device_groups"),
-                            QStringLiteral("participant_summary"), QStringLiteral("data_quality") };
+                            QStringLiteral("participant_summary"), QStringLiteral("data_quality"),
+                            // The per-day sums: a refresh stamps every derived row
+                            // with the newest of their stamps.
+                            QStringLiteral("derived_days") };
 }
 
 } // namespace
@@ -66,7 +69,8 @@ Result<qint64> removeParticipantData(const db::Database &database, qint64 userId
         // The survey answers go too: nothing is kept of someone who withdrew.
         const QStringList tables = stampedTables()
                 + QStringList { QStringLiteral("member_demographics"), QStringLiteral("analytics_demographics"),
-                                QStringLiteral("derived_pending"), QStringLiteral("derived_file_days") };
+                                QStringLiteral("derived_pending"), QStringLiteral("derived_file_days"),
+                                QStringLiteral("derived_months") };
         for (const QString &table : tables) {
             auto q = sql::exec(db, QStringLiteral("DELETE FROM %1 WHERE user_id = ?").arg(table), { userId },
                                "removing a participant's data");

@@ -10,6 +10,7 @@
 #include "etl/fileloader.h"
 #include "etltestsupport.h"
 #include "metrics/entriesanalysis.h"
+#include "privacy/participantdata.h"
 #include "privacy/participantkeys.h"
 #include "records/datatype.h"
 #include "site/erasure.h"
@@ -396,6 +397,24 @@ private slots:
         QCOMPARE(derivedRows(database, 8), other);
     }
 
+    // A pending range with no rows in it (a bulk load noted, a file of
+    // nothing readable) rewrites the months it touches from their other days.
+    void aRangeWithoutRowsKeepsItsMonth()
+    {
+        ETL_MIGRATED_DATABASE(tdb, database);
+        QVERIFY(loadFixture(database, 7, 0).ok());
+        const qint64 february20 = QDateTime(QDate(2024, 2, 20), QTime(12, 0), Qt::UTC).toMSecsSinceEpoch();
+        QVERIFY(etl::markDerivedPending(database, 7, february20, february20 + 3600000).ok());
+        QVERIFY(etl::refreshParticipantAnalytics(database, 7).ok());
+        QCOMPARE(scalar(database, QStringLiteral("SELECT COUNT(*) FROM derived_months WHERE user_id = 7")),
+                 QStringLiteral("2"));
+        QCOMPARE(scalar(database,
+                        QStringLiteral("SELECT SUM(readings) FROM analytics_glucose_time_of_day WHERE user_id = 7")),
+                 QStringLiteral("8"));
+        const auto [incremental, scratch] = incrementalAndFromScratch(database, 7);
+        QCOMPARE(incremental, scratch);
+    }
+
     // Researchers receive the rows their scope allows, by pseudonym.
     void exportFollowsScopeAndParticipants()
     {
@@ -527,6 +546,57 @@ private slots:
                          .value(QStringLiteral("readings"))
                          .toInt(),
                  1);
+    }
+
+    // A consent change restamps the derived days too: a later refresh, which
+    // stamps every row with the newest of the days', keeps the new scope.
+    void consentChangeHoldsAfterNewData()
+    {
+        ETL_MIGRATED_DATABASE(tdb, database);
+        QVERIFY(loadFixture(database, 7, 2).ok()); // both
+        const auto stamps = [&database] {
+            return scalar(database,
+                          QStringLiteral("SELECT COUNT(*) || ' ' || MIN(source_entity) || ' ' || MAX(source_entity) "
+                                         "FROM participant_summary WHERE user_id = 7"));
+        };
+        QCOMPARE(stamps(), QStringLiteral("5 2 2"));
+        QVERIFY(privacy::restampSourceEntity(database, 7, 0, {}).ok()); // openaps only from now on
+        QCOMPARE(stamps(), QStringLiteral("5 0 0"));
+        QVERIFY(load(database, 7, 0, DataType::Entries,
+                     entry(QStringLiteral("n1"), QStringLiteral("2024-02-05T12:00:00"), 100))
+                        .ok());
+        QVERIFY(etl::refreshParticipantAnalytics(database, 7).ok());
+        QCOMPARE(stamps(), QStringLiteral("5 0 0"));
+        for (const char *table : { "analytics_glucose_time_of_day", "analytics_device_groups", "data_quality" })
+            QCOMPARE(scalar(database,
+                            QStringLiteral("SELECT COUNT(*) FROM %1 WHERE user_id = 7 AND source_entity <> 0")
+                                    .arg(QLatin1String(table))),
+                     QStringLiteral("0"));
+        test::ExportHarness api(database);
+        QVERIFY(api.isValid());
+        const test::ApiReply nsf = api.get(QStringLiteral("/api/v1/export/participant_summary?format=ndjson"),
+                                           test::tokens::nsf);
+        QCOMPARE(nsf.status, 200);
+        QVERIFY2(!nsf.body.contains("\"user_id\":7"), nsf.body.constData());
+    }
+
+    // A participant who withdraws (consent none) keeps nothing derived,
+    // the per-day sums included.
+    void withdrawalRemovesTheDerivedDays()
+    {
+        ETL_MIGRATED_DATABASE(tdb, database);
+        QVERIFY(loadFixture(database, 7, 0).ok());
+        QVERIFY(loadFixture(database, 8, 0).ok());
+        const QStringList other = derivedRows(database, 8);
+        QVERIFY(derivedRows(database, 7).size() > 10);
+        QVERIFY(privacy::removeParticipantData(database, 7, std::nullopt).ok());
+        QCOMPARE(derivedRows(database, 7), QStringList());
+        QCOMPARE(derivedRows(database, 8), other);
+        // Shared again later: computed afresh, as from scratch.
+        QVERIFY(loadFixture(database, 7, 0).ok());
+        const auto [incremental, scratch] = incrementalAndFromScratch(database, 7);
+        QCOMPARE(incremental, scratch);
+        QCOMPARE(summaries(database, 7).size(), 5);
     }
 
     // Erasure removes the summaries; data shared again is computed afresh.
