@@ -2,6 +2,7 @@
 
 #include "etl/derivedinput.h"
 #include "metrics/cgmmetrics.h"
+#include "metrics/glucosebins.h"
 
 #include <QMap>
 #include <QString>
@@ -19,18 +20,13 @@ struct DeviceDay
     qint64 readings = 0; // sensor glucose that is a positive number (the day's main device group)
 };
 
-// Sensor glucose of 39..600 mg/dL in one 15-minute bin of the local day
-// (analytics_glucose_time_of_day adds them up).
-struct BinSum
-{
-    qint64 count = 0;
-    double sum = 0;
-    double min = 0;
-    double max = 0;
-
-    void add(const BinSum &other);
-};
-using GlucoseBins = std::array<BinSum, metrics::agpBinCount>;
+// Sensor glucose per 15-minute bin of the local day (shared with the
+// cohort views, which read the derived days and months).
+using metrics::addBins;
+using metrics::addTo;
+using metrics::BinSum;
+using metrics::encodeBins;
+using metrics::GlucoseBins;
 
 // One row of derived_days (migration 0140): what the derived datasets add
 // up from one LOCAL day of one participant.
@@ -50,13 +46,11 @@ QMap<qint64, DerivedDay> deriveDays(const DerivedInput &input);
 // The sensor glucose of one day's entries, in time order.
 QList<metrics::Reading> sensorGlucose(const QList<EntryRow> &entries);
 
-// The text forms of the columns devices, uploaders and glucose_bins;
+// The text forms of the columns devices and uploaders;
 // decoding adds to what is there.
 QString encodeDevices(const QMap<QString, DeviceDay> &devices);
 void addDevices(const QString &text, QMap<QString, DeviceDay> &devices);
 QString encodeCounts(const QHash<QString, qint64> &counts);
 void addCounts(const QString &text, QHash<QString, qint64> &counts);
-QString encodeBins(const GlucoseBins &bins);
-void addBins(const QString &text, GlucoseBins &bins);
 
 } // namespace openaps::etl

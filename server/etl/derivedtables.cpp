@@ -19,12 +19,6 @@ qint64 floorDay(qint64 ms)
     return ms >= 0 ? ms / dayMs : -((-ms + dayMs - 1) / dayMs);
 }
 
-void addTo(GlucoseBins &sum, const GlucoseBins &bins)
-{
-    for (size_t i = 0; i < sum.size(); ++i)
-        sum[i].add(bins[i]);
-}
-
 // What a computation needs of the stored derived rows besides the changed
 // days: the other days (for the periods), the glucose bins of the other
 // days of the months the changed days touch, and those of the other months.

@@ -146,8 +146,9 @@ INSERT INTO pg_temp.openaps_grants (table_name, web, ingest, etl, api, viewer) V
     ('derived_pending', 'erase', NULL, 'write', NULL, NULL),
     ('data_quality', 'erase', NULL, 'load', 'read', 'read'),  -- 0101
     ('derived_file_days', 'erase', NULL, 'write', NULL, NULL),
-    ('derived_days', 'erase', NULL, 'write', NULL, NULL),  -- 0140
-    ('derived_months', 'erase', NULL, 'write', NULL, NULL),
+    -- 0140; the API's glucose_by_time_of_day reads their bins for a window
+    ('derived_days', 'erase', NULL, 'write', 'read', NULL),
+    ('derived_months', 'erase', NULL, 'write', 'read', NULL),
 
     -- researcher API accounts (0040): the api role alone; auth tables, so no viewer
     ('researchers', NULL, NULL, NULL, 'write', NULL),

@@ -25,6 +25,10 @@ public:
     QString beforeTo(const QString &timeColumn);
     // Both: the rows of a time column in the window.
     QString inWindow(const QString &timeColumn);
+    // "?" for `value`, bound in this place.
+    QString bind(const QVariant &value);
+    // The same for a UTC instant compared with a time column.
+    QString bindTime(qint64 utcMs);
     // Runs `sql` (forward only) with the values bound so far.
     Result<QSqlQuery> exec(const QString &sql, const char *what);
 

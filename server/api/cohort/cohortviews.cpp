@@ -57,6 +57,18 @@ QString CohortQuery::inWindow(const QString &timeColumn)
     return from + QLatin1String(" AND ") + beforeTo(timeColumn);
 }
 
+QString CohortQuery::bind(const QVariant &value)
+{
+    m_values << value;
+    return QStringLiteral("?");
+}
+
+QString CohortQuery::bindTime(qint64 utcMs)
+{
+    m_values << formatApiTime(QDateTime::fromMSecsSinceEpoch(utcMs, Qt::UTC));
+    return m_postgres ? QStringLiteral("CAST(? AS timestamptz)") : QStringLiteral("?");
+}
+
 Result<QSqlQuery> CohortQuery::exec(const QString &sql, const char *what)
 {
     QSqlQuery q(m_db);

@@ -53,8 +53,12 @@ Result<QJsonObject> timeInRangeView(const QSqlDatabase &db, const CohortScope &s
 // `glucose_by_time_of_day`: 96 cells, one per 15-minute bin of the LOCAL
 // day ("00:00" ...): each participant's mean sensor glucose in the bin, and
 // across participants the percentiles p5, p25, p50, p75, p95 (mg/dL) and
-// the readings. Without from/to from analytics_glucose_time_of_day, with
-// them from the entries in the window (the same filter: type sgv, 39-600).
+// the readings. Without from/to from analytics_glucose_time_of_day; with
+// them the window's readings (the same filter: type sgv, 39-600): those of
+// the local days wholly inside it (whatever the UTC offset: a day 14 hours
+// from either end) from the ETL's bins of those months and days
+// (derived_months, derived_days), the rest from the entries, so a year
+// reads a few days of entries and the answer is the entries' own.
 Result<QJsonObject> glucoseByTimeOfDayView(const QSqlDatabase &db, const CohortScope &scope);
 // `loop_type_by_month` (analytics_loop_type_by_day): one group per month of
 // local days, each participant in "closed loop" (every day with loop data

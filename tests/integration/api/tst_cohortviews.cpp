@@ -7,6 +7,7 @@
 #include "db/migrations.h"
 #include "etl/analytics.h"
 #include "exportharness.h"
+#include "metrics/cgmmetrics.h"
 #include "privacy/participantkeys.h"
 #include "records/researchgeneration.h"
 #include "site/erasure.h"
@@ -494,6 +495,89 @@ private slots:
         GET_VIEW(nsf, u"/api/v1/cohort/glucose_by_time_of_day"_s, test::tokens::nsf);
         QVERIFY(nsf.value(u"participants").isNull());
         QVERIFY(nsf.value(u"groups").toArray().at(0)[u"cells"].toArray().at(0)[u"suppressed"].toBool());
+    }
+
+    // A window that cuts days at both ends, over participants at UTC offsets
+    // from -10 to +14 hours: the answer is that of the window's readings,
+    // worked out here from the readings themselves, though its whole local
+    // days come from the ETL's bins (a day's entries deleted behind the
+    // ETL's back do not change it) and only its edges from the entries.
+    void glucoseByTimeOfDayInALongWindow()
+    {
+        QFETCH_GLOBAL(QString, backend);
+        test::ExportHarness h(backend);
+        QVERIFY(h.isValid());
+        h.installCohortApi(3);
+        struct Row
+        {
+            qint64 user;
+            qint64 utcMs;
+            int offset;
+            double sgv;
+        };
+        QList<Row> rows;
+        const int offsets[] = { 840, -600, 330, 0, -300, 60 };
+        const qint64 start = QDateTime(QDate(2024, 1, 5), QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+        int serial = 0;
+        for (int p = 0; p < 6; ++p) {
+            const qint64 user = 1000000000000201 + p;
+            for (int i = 0; i < 70 * 12; ++i) {
+                // Every two hours, a quarter of an hour later each day for eight days: every bin.
+                const Row r { user, start + qint64(i) * 2 * 3600000 + ((i / 12) % 8) * 15 * 60000 + p * 7 * 60000,
+                              offsets[p], 60 + (i * 37 + p * 11) % 250 + (i % 4 == 0 ? 0.5 : 0) };
+                rows.append(r);
+                QVERIFY(h.insert(
+                        u"entries"_s,
+                        { { u"user_id"_s, r.user },
+                          { u"id"_s, u"w%1"_s.arg(++serial) },
+                          { u"sgv"_s, r.sgv },
+                          { u"type"_s, u"sgv"_s },
+                          { u"device"_s, u"xdrip"_s },
+                          { u"source_entity"_s, 0 },
+                          { u"date"_s,
+                            QDateTime::fromMSecsSinceEpoch(r.utcMs, Qt::UTC).toString(u"yyyy-MM-ddTHH:mm:ss.zzzZ"_s) },
+                          { u"utc_offset"_s, r.offset } }));
+            }
+            QVERIFY(etl::refreshParticipantAnalytics(h.database(), user));
+        }
+        const QDateTime from(QDate(2024, 1, 10), QTime(7, 30), Qt::UTC);
+        const QDateTime to(QDate(2024, 3, 5), QTime(13, 45), Qt::UTC);
+        // Per bin: each participant's mean there, and the readings.
+        QMap<std::pair<int, qint64>, std::pair<qint64, double>> sums;
+        for (const Row &r : std::as_const(rows)) {
+            if (r.utcMs < from.toMSecsSinceEpoch() || r.utcMs >= to.toMSecsSinceEpoch())
+                continue;
+            const int bin = metrics::localMinuteOfDay({ r.utcMs, r.offset, r.sgv }) / 15;
+            auto &[count, sum] = sums[{ bin, r.user }];
+            ++count;
+            sum += r.sgv;
+        }
+        QList<double> means[96];
+        qint64 readings[96] = {};
+        for (auto it = sums.cbegin(); it != sums.cend(); ++it) {
+            means[it.key().first].append(it->second / double(it->first));
+            readings[it.key().first] += it->first;
+        }
+        // 15 February, well inside: its entries gone, its bins still the ETL's.
+        QSqlQuery remove(*h.database().connection());
+        QVERIFY(remove.exec(h.database().isPostgres()
+                                    ? u"DELETE FROM entries WHERE \"date\"::date = '2024-02-15'"_s
+                                    : u"DELETE FROM entries WHERE substr(\"date\", 1, 10) = '2024-02-15'"_s));
+        QVERIFY(remove.numRowsAffected() > 0);
+        GET_VIEW(window, u"/api/v1/cohort/glucose_by_time_of_day?from=2024-01-10T07:30:00Z&to=2024-03-05T13:45:00Z"_s,
+                 test::tokens::all);
+        QCOMPARE(window.value(u"participants").toInt(), 6);
+        const QJsonArray cells = window.value(u"groups").toArray().at(0)[u"cells"].toArray();
+        QCOMPARE(cells.size(), 96);
+        for (int bin = 0; bin < 96; ++bin) {
+            std::sort(means[bin].begin(), means[bin].end());
+            const QJsonObject cell = cells.at(bin).toObject();
+            QCOMPARE(means[bin].size(), 6);
+            QCOMPARE(cell.value(u"participants").toInt(), 6);
+            QCOMPARE(qint64(cell.value(u"readings").toDouble()), readings[bin]);
+            for (const auto &[name, p] : { std::pair { "p5", 0.05 }, { "p50", 0.5 }, { "p95", 0.95 } })
+                QCOMPARE(cell.value(QLatin1String(name)).toDouble(), metrics::percentile(means[bin], p));
+        }
     }
 
     void loopTypeByMonthOverHttp()
