@@ -432,10 +432,20 @@ private slots:
             }
             return QList<qint64>(ids.cbegin(), ids.cend());
         };
-        const QStringList derived { QStringLiteral("participant_summary"), QStringLiteral("data_quality"),
-                                    QStringLiteral("analytics_glucose_time_of_day"),
-                                    QStringLiteral("analytics_loop_type_by_day"),
-                                    QStringLiteral("analytics_device_groups") };
+        // A survey answer of each (the survey import writes these).
+        for (const qint64 user : { 7, 8 }) {
+            QSqlQuery answer(*database.connection());
+            answer.prepare(QStringLiteral("INSERT INTO analytics_demographics (seq_id, user_id, ts, survey, gender) "
+                                          "VALUES (?, ?, '2024-01-10T00:00:00Z', 'openaps', 'female')"));
+            answer.addBindValue(user);
+            answer.addBindValue(user);
+            QVERIFY2(answer.exec(), qPrintable(answer.lastError().text()));
+        }
+        const QStringList derived {
+            QStringLiteral("participant_summary"),           QStringLiteral("data_quality"),
+            QStringLiteral("analytics_glucose_time_of_day"), QStringLiteral("analytics_loop_type_by_day"),
+            QStringLiteral("analytics_device_groups"),       QStringLiteral("analytics_demographics")
+        };
         for (const QString &dataset : derived) {
             const QString path = QStringLiteral("/api/v1/export/%1?format=ndjson").arg(dataset);
             QCOMPARE(users(path, test::tokens::openaps), QList<qint64> { 7 });
@@ -449,7 +459,7 @@ private slots:
         QCOMPARE(february.body.count('\n'), 1);
         QVERIFY(february.body.contains("\"period\":\"month\""));
         const test::ApiReply list = api.get(QStringLiteral("/api/v1/datasets"));
-        for (const QString &dataset : derived + QStringList { QStringLiteral("analytics_demographics") })
+        for (const QString &dataset : derived)
             QVERIFY2(list.body.contains(QStringLiteral("\"%1\"").arg(dataset).toUtf8()), qPrintable(dataset));
     }
 
