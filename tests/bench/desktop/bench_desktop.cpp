@@ -75,8 +75,8 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "usage: %s generate FILE ROWS | baseline FILE | load FILE\n", argv[0]);
         return 2;
     }
-    const QString mode = args[1];
-    const QString path = args[2];
+    const QString &mode = args[1];
+    const QString &path = args[2];
     if (mode == QLatin1String("generate"))
         return generate(path, args.value(3, QStringLiteral("1000000")).toLongLong());
 

@@ -97,7 +97,7 @@ qint64 generate(const QString &dir, ns::Collection collection, const char *type,
         const QString member = QString::number(50000000 + m);
         QDir().mkpath(dir + QLatin1Char('/') + member);
         synthetic::Options o;
-        o.seed = quint64(m + 1);
+        o.seed = quint64(m) + 1;
         o.start = QDateTime(QDate(2023, 1, 1), QTime(0, 0), Qt::UTC);
         o.end = QDateTime(QDate(2024, 1, 1), QTime(0, 0), Qt::UTC);
         o.flavour = synthetic::LoopFlavour(m % 3);

@@ -91,7 +91,7 @@ QHash<QString, qint64> runIngest(const QString &server, const QProcessEnvironmen
     const QString output = QString::fromUtf8(process.readAllStandardOutput());
     if (process.exitCode() != 0)
         die(QStringLiteral("ingest failed:\n%1\n%2").arg(output, QString::fromUtf8(process.readAllStandardError())));
-    const auto summary = parseSummary(output);
+    auto summary = parseSummary(output);
     if (summary.value(QStringLiteral("failed")) != 0 || summary.value(QStringLiteral("ok")) != 1)
         die(QStringLiteral("the participant did not finish cleanly:\n%1\n%2")
                     .arg(output, QString::fromUtf8(process.readAllStandardError())));
