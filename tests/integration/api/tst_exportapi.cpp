@@ -316,7 +316,7 @@ void TestExportApi::ndjsonValues()
     QCOMPARE(reply.status, 200);
     const auto rows = ndjson(reply.body);
     QCOMPARE(rows.size(), 3);
-    const QJsonObject first = rows.first();
+    const QJsonObject &first = rows.first();
     QCOMPARE(first.value(u"device"_s).toString(), u"xDrip, \"quoted\"\nline2 ünï ✓"_s);
     QVERIFY(first.contains(u"direction"_s));
     QVERIFY(first.value(u"direction"_s).isNull());

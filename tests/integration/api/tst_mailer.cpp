@@ -33,7 +33,7 @@ private:
 Status TestMailer::sendAndWait(mail::Mailer &mailer, const mail::Message &message)
 {
     std::optional<Status> result;
-    mailer.send(message, this, [&result](Status sent) { result = sent; });
+    mailer.send(message, this, [&result](const Status &sent) { result = sent; });
     if (!QTest::qWaitFor([&result] { return result.has_value(); }, 20000))
         return makeError("test", QStringLiteral("no result"));
     return *result;

@@ -40,7 +40,7 @@ QByteArray TestDemo::get(const QUrl &url, int *status)
     if (!reply->isFinished())
         done.wait(20000);
     *status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray body = reply->readAll();
+    QByteArray body = reply->readAll();
     reply->deleteLater();
     return body;
 }
@@ -54,7 +54,7 @@ QByteArray TestDemo::post(const QUrl &url, const QJsonObject &body, int *status)
     if (!reply->isFinished())
         done.wait(20000);
     *status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray answer = reply->readAll();
+    QByteArray answer = reply->readAll();
     reply->deleteLater();
     return answer;
 }

@@ -163,10 +163,11 @@ private slots:
                                  [&](qint64 id, ParticipantRunner::Done done) {
                                      seen << id;
                                      maxRunning = std::max(maxRunning, ++running);
-                                     QTimer::singleShot(10 + int(id % 3) * 5, this, [&running, id, done, &ids] {
-                                         --running;
-                                         done(id != ids[4]);
-                                     });
+                                     QTimer::singleShot(10 + int(id % 3) * 5, this,
+                                                        [&running, id, done = std::move(done), &ids] {
+                                                            --running;
+                                                            done(id != ids[4]);
+                                                        });
                                  });
         QSignalSpy finished(&runner, &ParticipantRunner::finished);
         runner.run(QDateTime::currentDateTimeUtc());

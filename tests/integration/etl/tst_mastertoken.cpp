@@ -22,7 +22,7 @@ namespace {
 // logged in here (no participants row).
 QString addLegacyMember(World &w, int from, int to)
 {
-    const QString member = w.oh.standIn->addMember();
+    QString member = w.oh.standIn->addMember();
     w.oh.clock.advance(60);
     w.oh.standIn->addFile(member, QStringLiteral("1706745600000_%1_entries.json").arg(member), entries(from, to));
     w.oh.standIn->addFile(member, QStringLiteral("%1_open_aps_nightscout_url.txt").arg(member), "https://example.org");

@@ -77,7 +77,7 @@ enum class Into { Sink, Memory };
 // as in the server and the desktop app, shows it.
 enum class Wait { Polling, EventLoop };
 
-Outcome fetch(const QUrl &url, std::function<bool(const QByteArray &)> extraCheck = {},
+Outcome fetch(const QUrl &url, const std::function<bool(const QByteArray &)> &extraCheck = {},
               std::chrono::milliseconds timeout = std::chrono::milliseconds(3000), Into into = Into::Sink,
               int maxAttempts = 3, Wait wait = Wait::Polling)
 {

@@ -166,6 +166,7 @@ void TestMigrations::concurrentMigrate()
     constexpr int runners = 3;
     Result<db::MigrationReport> results[runners] = { makeError("x", {}), makeError("x", {}), makeError("x", {}) };
     std::vector<std::thread> threads;
+    threads.reserve(runners);
     for (int i = 0; i < runners; ++i) {
         threads.emplace_back([&database, &results, i] {
             results[i] = db::migrate(database);

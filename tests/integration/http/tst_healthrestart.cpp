@@ -42,7 +42,7 @@ QString postgresBinDir()
     std::sort(versions.begin(), versions.end(),
               [](const QString &a, const QString &b) { return a.toInt() > b.toInt(); });
     for (const QString &version : std::as_const(versions)) {
-        const QString bin = lib.filePath(version + u"/bin"_s);
+        QString bin = lib.filePath(version + u"/bin"_s);
         if (QFile::exists(bin + u"/initdb"_s) && QFile::exists(bin + u"/pg_ctl"_s))
             return bin;
     }

@@ -28,7 +28,7 @@ const QString kNotPublic = QStringLiteral("We could not reach your Nightscout si
 ns::Resolver fakeDns(QHash<QString, QList<QHostAddress>> names, int *lookups)
 {
     return [names = std::move(names), lookups](const QString &host, QObject *,
-                                               std::function<void(const QList<QHostAddress> &)> done) {
+                                               const std::function<void(const QList<QHostAddress> &)> &done) {
         ++*lookups;
         done(names.value(host));
     };

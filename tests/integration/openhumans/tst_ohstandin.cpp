@@ -322,7 +322,7 @@ private slots:
         QObject context;
         f.standIn->sendDeauthWebhook(QUrl(QStringLiteral("http://127.0.0.1:%1/oh/deauth").arg(port)), member,
                                      { secret, true, doubleEncoded }, &context,
-                                     [&](Result<int> status) { outcome = status; });
+                                     [&](const Result<int> &status) { outcome = status; });
         QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), 10000);
         QVERIFY(outcome->ok());
         QCOMPARE(outcome->value(), 200);
