@@ -18,7 +18,7 @@ private slots:
         Scheduler::Options o;
         o.interval = 10ms;
         o.once = true;
-        Scheduler s(QStringLiteral("t"), o, [&cycles](Scheduler::Done done) {
+        Scheduler s(QStringLiteral("t"), o, [&cycles](const Scheduler::Done &done) {
             ++cycles;
             QTimer::singleShot(5, [done] { done(); });
         });
@@ -40,7 +40,7 @@ private slots:
         Scheduler::Options o;
         o.interval = 1ms;
         o.jitter = 0;
-        Scheduler s(QStringLiteral("t"), o, [&](Scheduler::Done done) {
+        Scheduler s(QStringLiteral("t"), o, [&](const Scheduler::Done &done) {
             ++cycles;
             maxRunning = std::max(maxRunning, ++running);
             QTimer::singleShot(20, &s, [&running, done] {
@@ -67,7 +67,7 @@ private slots:
         Scheduler::Done pending;
         Scheduler::Options o;
         o.interval = 1h;
-        Scheduler s(QStringLiteral("t"), o, [&pending](Scheduler::Done done) { pending = done; });
+        Scheduler s(QStringLiteral("t"), o, [&pending](Scheduler::Done done) { pending = std::move(done); });
         QSignalSpy started(&s, &Scheduler::cycleStarted);
         QSignalSpy stopped(&s, &Scheduler::stopped);
         s.start();
@@ -86,7 +86,7 @@ private slots:
         Scheduler::Options o;
         o.interval = 1h;
         o.jitter = 0.1;
-        Scheduler s(QStringLiteral("t"), o, [](Scheduler::Done done) { done(); });
+        Scheduler s(QStringLiteral("t"), o, [](const Scheduler::Done &done) { done(); });
         QSignalSpy finished(&s, &Scheduler::cycleFinished);
         s.start();
         QVERIFY(finished.wait(1000));

@@ -281,7 +281,7 @@ void TestCrypto::secretBoxTampering_data()
     const auto reseal = [](const QByteArray &bytes) -> QString {
         return QLatin1String("v1:") + QString::fromLatin1(bytes.toBase64());
     };
-    auto flip = [&](int index) -> QString {
+    auto flip = [&](qsizetype index) -> QString {
         QByteArray b = raw;
         b[index] = char(b[index] ^ 0x01);
         return reseal(b);

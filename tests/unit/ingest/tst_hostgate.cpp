@@ -23,11 +23,11 @@ private slots:
         QList<HostGate::Ticket> held;
         QStringList order;
         for (const char *name : { "a1", "a2", "a3" })
-            gate.acquire(QStringLiteral("site-a.example"), &context, [&, name](HostGate::Ticket t) {
+            gate.acquire(QStringLiteral("site-a.example"), &context, [&, name](const HostGate::Ticket &t) {
                 order << QString::fromLatin1(name);
                 held << t;
             });
-        gate.acquire(QStringLiteral("site-b.example"), &context, [&](HostGate::Ticket t) {
+        gate.acquire(QStringLiteral("site-b.example"), &context, [&](const HostGate::Ticket &t) {
             order << QStringLiteral("b1");
             held << t;
         });
@@ -53,9 +53,9 @@ private slots:
         HostGate::Ticket first;
         bool goneRan = false;
         bool lastRan = false;
-        gate.acquire(QStringLiteral("h"), &keeper, [&](HostGate::Ticket t) { first = t; });
-        gate.acquire(QStringLiteral("h"), gone.get(), [&](HostGate::Ticket) { goneRan = true; });
-        gate.acquire(QStringLiteral("h"), &keeper, [&](HostGate::Ticket) { lastRan = true; });
+        gate.acquire(QStringLiteral("h"), &keeper, [&](HostGate::Ticket t) { first = std::move(t); });
+        gate.acquire(QStringLiteral("h"), gone.get(), [&](const HostGate::Ticket &) { goneRan = true; });
+        gate.acquire(QStringLiteral("h"), &keeper, [&](const HostGate::Ticket &) { lastRan = true; });
         QTRY_VERIFY(first != nullptr);
         gone.reset();
         first.reset();
