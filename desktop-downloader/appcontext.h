@@ -8,6 +8,7 @@ class ApiClient;
 
 namespace openaps::desktop {
 
+class Library;
 class Units;
 
 // The collaborators every window gets from main(): the API client (which
@@ -20,6 +21,9 @@ struct AppContext
     // mg/dL or mmol/L for every chart, table and report (units.h); the main
     // window makes one from the settings when main() gives none.
     Units *units = nullptr;
+    // Everything downloaded (library.h); the main window makes one on the
+    // settings when main() gives none.
+    Library *library = nullptr;
 };
 
 } // namespace openaps::desktop

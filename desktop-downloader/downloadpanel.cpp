@@ -1,5 +1,6 @@
 #include "downloadpanel.h"
 
+#include "library.h"
 #include "researcher/apiclient.h"
 #include "researcher/downloadjob.h"
 
@@ -262,13 +263,13 @@ void DownloadPanel::onFinished()
     }
     m_progress->setValue(100);
     m_lastFile = job->filePath();
+    m_context.library->add(Library::itemOf(*job));
     const QLocale locale;
     const QString rows = job->rows() >= 0 ? tr("%1 rows, ").arg(locale.toString(job->rows())) : QString();
     say(tr("Done: %1%2 saved as %3")
                 .arg(rows, locale.formattedDataSize(job->bytes()), QDir::toNativeSeparators(m_lastFile)));
-    const bool chartable = job->filter().dataset == QLatin1String("entries")
-            && job->filter().format == QLatin1String("csv");
-    m_openLocal->setEnabled(chartable);
+    const LibraryItem *item = m_context.library->find(m_lastFile);
+    m_openLocal->setEnabled(item && item->isViewable());
 }
 
 void DownloadPanel::onBrowse()

@@ -220,8 +220,9 @@ void LocalViewPanel::say(const QString &text, bool isError)
 
 void LocalViewPanel::onOpen()
 {
-    auto *dialog = new QFileDialog(this, tr("Open downloaded files of the same participants"), QString(),
-                                   tr("Downloads (*.csv *.csv.gz *.ndjson *.ndjson.gz);;All files (*)"));
+    auto *dialog = new QFileDialog(
+            this, tr("Open downloaded files of the same participants"), QString(),
+            tr("Downloads and releases (*.csv *.csv.gz *.ndjson *.ndjson.gz *.zip);;All files (*)"));
     dialog->setFileMode(QFileDialog::ExistingFiles);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QFileDialog::filesSelected, this, &LocalViewPanel::loadFiles);

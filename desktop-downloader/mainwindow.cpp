@@ -4,6 +4,7 @@
 #include "applydialog.h"
 #include "dashboardspanel.h"
 #include "downloadpanel.h"
+#include "library.h"
 #include "localviewpanel.h"
 #include "participantspanel.h"
 #include "releasespanel.h"
@@ -23,17 +24,19 @@
 namespace openaps::desktop {
 
 namespace {
-AppContext withUnits(AppContext context, QObject *owner)
+AppContext withDefaults(AppContext context, QObject *owner)
 {
     if (!context.units)
         context.units = new Units(context.settings, owner);
+    if (!context.library)
+        context.library = new Library(context.settings, owner);
     return context;
 }
 } // namespace
 
 MainWindow::MainWindow(AppContext context, QWidget *parent)
     : QMainWindow(parent),
-      m_context(withUnits(context, this)),
+      m_context(withDefaults(context, this)),
       m_tabs(new QTabWidget),
       m_download(new DownloadPanel(m_context)),
       m_local(new LocalViewPanel(m_context.units)),
@@ -76,6 +79,10 @@ MainWindow::MainWindow(AppContext context, QWidget *parent)
     connect(m_download, &DownloadPanel::openInLocalView, this, [this](const QString &path) {
         m_tabs->setCurrentWidget(m_local);
         m_local->loadFile(path);
+    });
+    connect(m_releases, &ReleasesPanel::openInLocalView, this, [this](const QStringList &paths) {
+        m_tabs->setCurrentWidget(m_local);
+        m_local->loadFiles(paths);
     });
     connect(m_participants, &ParticipantsPanel::openInLocalView, this, [this](const QString &path) {
         m_tabs->setCurrentWidget(m_local);

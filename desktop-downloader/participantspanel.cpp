@@ -1,5 +1,6 @@
 #include "participantspanel.h"
 
+#include "library.h"
 #include "participantfilter.h"
 #include "researcher/apiclient.h"
 #include "researcher/downloadjob.h"
@@ -370,6 +371,7 @@ void ParticipantsPanel::onOpenLocal()
         if (job->error())
             return say(job->error()->message, job->error()->code != QLatin1String("cancelled"));
         say(tr("Saved as %1").arg(QDir::toNativeSeparators(job->filePath())));
+        m_context.library->add(Library::itemOf(*job));
         emit openInLocalView(job->filePath());
     });
     updateCount();

@@ -1,5 +1,7 @@
 #include "releasespanel.h"
 
+#include "library.h"
+#include "metrics/localcopies.h"
 #include "researcher/apiclient.h"
 
 #include <QCheckBox>
@@ -7,8 +9,10 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QFuture>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -18,6 +22,7 @@
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <QtConcurrent>
 
 namespace openaps::desktop {
 
@@ -38,6 +43,31 @@ QString megabytes(qint64 bytes)
     return QStringLiteral("%1 MB").arg(double(bytes) / 1e6, 0, 'f', 1);
 }
 
+QString rowsText(qint64 rows)
+{
+    return rows < 0 ? QStringLiteral("–") : QLocale().toString(rows);
+}
+
+// A release's filters in words, from its manifest.
+QString releaseFilters(const QJsonObject &manifest)
+{
+    QStringList parts;
+    const QJsonObject filters = manifest.value(QLatin1String("filters")).toObject();
+    for (auto it = filters.constBegin(); it != filters.constEnd(); ++it)
+        parts << QStringLiteral("%1 %2").arg(it.key(), it.value().toString());
+    parts << manifest.value(QLatin1String("compression")).toString()
+          << QStringLiteral("scope %1").arg(manifest.value(QLatin1String("scope")).toString());
+    return parts.join(QLatin1String(", "));
+}
+
+QStringList stringsOf(const QJsonValue &array)
+{
+    QStringList out;
+    for (const QJsonValue v : array.toArray())
+        out << (v.isString() ? v.toString() : QString::number(v.toInteger()));
+    return out;
+}
+
 } // namespace
 
 ReleasesPanel::ReleasesPanel(AppContext context, QWidget *parent)
@@ -53,7 +83,9 @@ ReleasesPanel::ReleasesPanel(AppContext context, QWidget *parent)
       m_releases(named(new QTableWidget(0, 6), "serverReleases")),
       m_progress(named(new QProgressBar, "releaseProgress")),
       m_status(named(new QLabel, "releaseStatus")),
-      m_library(named(new QListWidget, "library"))
+      m_library(named(new QTableWidget(0, 6), "library")),
+      m_openLibrary(named(new QPushButton(tr("Open in local view")), "openLibraryItems")),
+      m_withdrawals(named(new QPushButton(tr("Withdrawn participants…")), "withdrawals"))
 {
     m_format->addItems({ QStringLiteral("csv"), QStringLiteral("ndjson") });
     m_deflate->setChecked(true);
@@ -71,6 +103,14 @@ ReleasesPanel::ReleasesPanel(AppContext context, QWidget *parent)
     m_releases->verticalHeader()->hide();
     m_status->setWordWrap(true);
     m_cancel->setEnabled(false);
+    m_library->setHorizontalHeaderLabels(
+            { tr("File"), tr("Data sets"), tr("Filters"), tr("Snapshot"), tr("Rows"), tr("Checked") });
+    m_library->horizontalHeader()->setStretchLastSection(true);
+    m_library->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_library->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_library->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_library->verticalHeader()->hide();
+    m_withdrawals->setToolTip(tr("Find and delete the rows of participants a release named withdrawn"));
 
     auto *form = new QFormLayout;
     form->addRow(tr("Data sets"), m_datasets);
@@ -89,8 +129,13 @@ ReleasesPanel::ReleasesPanel(AppContext context, QWidget *parent)
     layout->addWidget(m_releases, 1);
     layout->addWidget(m_progress);
     layout->addWidget(m_status);
-    layout->addWidget(new QLabel(tr("Checked releases in the folder")));
-    layout->addWidget(m_library);
+    auto *libraryButtons = new QHBoxLayout;
+    libraryButtons->addWidget(new QLabel(tr("Library: everything downloaded on this computer")));
+    libraryButtons->addStretch();
+    libraryButtons->addWidget(m_openLibrary);
+    libraryButtons->addWidget(m_withdrawals);
+    layout->addLayout(libraryButtons);
+    layout->addWidget(m_library, 1);
 
     connect(m_create, &QPushButton::clicked, this, &ReleasesPanel::onCreate);
     connect(m_download, &QPushButton::clicked, this, &ReleasesPanel::onDownload);
@@ -98,10 +143,12 @@ ReleasesPanel::ReleasesPanel(AppContext context, QWidget *parent)
         if (m_job)
             m_job->cancel();
     });
-    connect(m_folder, &QLineEdit::editingFinished, this, [this] {
-        m_context.settings->setValue(folderKey, m_folder->text());
-        refreshLibrary();
-    });
+    connect(m_folder, &QLineEdit::editingFinished, this,
+            [this] { m_context.settings->setValue(folderKey, m_folder->text()); });
+    connect(m_openLibrary, &QPushButton::clicked, this, &ReleasesPanel::onOpenLibraryItems);
+    connect(m_library, &QTableWidget::cellDoubleClicked, this, &ReleasesPanel::onOpenLibraryItems);
+    connect(m_withdrawals, &QPushButton::clicked, this, &ReleasesPanel::offerWithdrawals);
+    connect(m_context.library, &Library::changed, this, &ReleasesPanel::refreshLibrary);
     refreshLibrary();
 }
 
@@ -155,10 +202,176 @@ void ReleasesPanel::refreshReleases()
 
 void ReleasesPanel::refreshLibrary()
 {
-    m_library->clear();
-    const QDir folder(m_folder->text());
-    for (const QFileInfo &file : folder.entryInfoList({ QStringLiteral("release-*.zip") }, QDir::Files, QDir::Name))
-        m_library->addItem(QStringLiteral("%1 (%2)").arg(file.fileName(), megabytes(file.size())));
+    const QList<LibraryItem> items = m_context.library->items();
+    m_library->setRowCount(0);
+    for (const LibraryItem &item : items) {
+        const int row = m_library->rowCount();
+        m_library->insertRow(row);
+        const QString checked = !item.note.isEmpty()    ? item.note
+                : item.kind == QLatin1String("release") ? (item.verified ? tr("SHA-256 as in its manifest") : tr("no"))
+                                                        : (item.verified ? tr("complete") : tr("no"));
+        const QStringList cells { QFileInfo(item.path).fileName(),
+                                  item.datasets.join(QLatin1String(", ")),
+                                  item.filters,
+                                  item.snapshotAt.isValid() ? item.snapshotAt.toLocalTime().toString(Qt::ISODate)
+                                                            : QString(),
+                                  rowsText(item.rows),
+                                  checked };
+        for (int column = 0; column < cells.size(); ++column) {
+            auto *cell = new QTableWidgetItem(cells.at(column));
+            cell->setToolTip(column == 0 ? QDir::toNativeSeparators(item.path) : cells.at(column));
+            m_library->setItem(row, column, cell);
+        }
+        m_library->item(row, 0)->setData(Qt::UserRole, item.path);
+    }
+    m_library->resizeColumnsToContents();
+    m_withdrawals->setEnabled(!m_context.library->withdrawn().isEmpty());
+}
+
+void ReleasesPanel::addToLibrary(const researcher::ReleaseJob &job)
+{
+    const researcher::ReleaseContents &contents = job.download()->contents();
+    LibraryItem item;
+    item.path = job.download()->filePath();
+    item.kind = QStringLiteral("release");
+    item.datasets = stringsOf(contents.manifest.value(QLatin1String("datasets")));
+    item.filters = releaseFilters(contents.manifest);
+    item.snapshotAt = QDateTime::fromString(contents.manifest.value(QLatin1String("snapshot_at")).toString(),
+                                            Qt::ISODateWithMs);
+    item.rows = 0;
+    for (const researcher::ReleaseFile &file : contents.files) {
+        if (item.datasets.contains(QFileInfo(file.name).completeBaseName()))
+            item.rows += file.rows;
+    }
+    item.verified = true;
+    m_context.library->add(item);
+}
+
+void ReleasesPanel::onOpenLibraryItems()
+{
+    QStringList paths, notShown;
+    for (const QModelIndex &index : m_library->selectionModel()->selectedRows()) {
+        const QString path = m_library->item(index.row(), 0)->data(Qt::UserRole).toString();
+        const LibraryItem *item = m_context.library->find(path);
+        if (item && item->isViewable())
+            paths << path;
+        else
+            notShown << QFileInfo(path).fileName();
+    }
+    if (!notShown.isEmpty())
+        return say(tr("The local view shows entries, treatments, device status and profiles; %1 holds none of them.")
+                           .arg(notShown.join(QLatin1String(", "))),
+                   true);
+    if (paths.isEmpty())
+        return say(tr("Choose what to open in the library first."), true);
+    emit openInLocalView(paths);
+}
+
+void ReleasesPanel::offerWithdrawals()
+{
+    const QStringList pseudonyms = m_context.library->withdrawn();
+    if (pseudonyms.isEmpty())
+        return;
+    QStringList paths;
+    for (const LibraryItem &item : m_context.library->items())
+        paths << item.path;
+    say(tr("Looking for rows of withdrawn participants (%1) in the library…")
+                .arg(pseudonyms.join(QLatin1String(", "))));
+    m_withdrawals->setEnabled(false);
+    const QSet<QString> ids(pseudonyms.cbegin(), pseudonyms.cend());
+    QtConcurrent::run([paths, ids] {
+        QList<WithdrawnRows> found;
+        for (const QString &path : paths) {
+            const auto rows = metrics::countParticipantRows(path, ids);
+            if (rows && !rows->isEmpty())
+                found << WithdrawnRows { path, *rows };
+        }
+        return found;
+    }).then(this, [this, pseudonyms](const QList<WithdrawnRows> &found) { onWithdrawnFound(pseudonyms, found); });
+}
+
+void ReleasesPanel::onWithdrawnFound(const QStringList &pseudonyms, const QList<WithdrawnRows> &found)
+{
+    if (found.isEmpty()) {
+        m_context.library->setWithdrawn({});
+        refreshLibrary();
+        say(tr("No file in the library holds rows of the withdrawn participants (%1).")
+                    .arg(pseudonyms.join(QLatin1String(", "))));
+        emit withdrawalsDone();
+        return;
+    }
+    refreshLibrary();
+    auto *dialog = new WithdrawalDialog(pseudonyms, found, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &WithdrawalDialog::chosen, this,
+            [this, pseudonyms, found](WithdrawalDialog::Choice choice) { deleteWithdrawn(pseudonyms, found, choice); });
+    dialog->open();
+}
+
+void ReleasesPanel::deleteWithdrawn(const QStringList &pseudonyms, const QList<WithdrawnRows> &found,
+                                    WithdrawalDialog::Choice choice)
+{
+    if (choice == WithdrawalDialog::Choice::Later) {
+        say(tr("The rows of the withdrawn participants are still on this computer: \"Withdrawn "
+               "participants…\" offers their deletion again."),
+            true);
+        emit withdrawalsDone();
+        return;
+    }
+    if (choice == WithdrawalDialog::Choice::DeleteFiles) {
+        QStringList failed;
+        for (const WithdrawnRows &file : found) {
+            if (QFile::remove(file.path))
+                m_context.library->remove(file.path);
+            else
+                failed << QDir::toNativeSeparators(file.path);
+        }
+        if (failed.isEmpty())
+            m_context.library->setWithdrawn({});
+        refreshLibrary();
+        say(failed.isEmpty()
+                    ? tr("Deleted %n file(s) holding rows of withdrawn participants.", nullptr, int(found.size()))
+                    : tr("Could not delete %1.").arg(failed.join(QLatin1String(", "))),
+            !failed.isEmpty());
+        emit withdrawalsDone();
+        return;
+    }
+    say(tr("Deleting the rows of the withdrawn participants…"));
+    const QSet<QString> ids(pseudonyms.cbegin(), pseudonyms.cend());
+    QtConcurrent::run([found, ids] {
+        QList<Result<qint64>> removed;
+        for (const WithdrawnRows &file : found)
+            removed << metrics::removeParticipantRows(file.path, ids);
+        return removed;
+    }).then(this, [this, found](const QList<Result<qint64>> &removed) {
+        QStringList errors;
+        qint64 total = 0;
+        for (int i = 0; i < found.size(); ++i) {
+            if (!removed[i]) {
+                errors << removed[i].error().message;
+                continue;
+            }
+            total += *removed[i];
+            if (const LibraryItem *known = m_context.library->find(found[i].path)) {
+                LibraryItem item = *known;
+                if (item.rows >= 0)
+                    item.rows = std::max<qint64>(0, item.rows - *removed[i]);
+                item.verified = false;
+                item.note = tr("%1 rows of withdrawn participants deleted on %2")
+                                    .arg(QLocale().toString(*removed[i]), QDate::currentDate().toString(Qt::ISODate));
+                m_context.library->add(item);
+            }
+        }
+        if (errors.isEmpty())
+            m_context.library->setWithdrawn({});
+        refreshLibrary();
+        say(errors.isEmpty()
+                    ? tr("Deleted %1 rows of withdrawn participants from %n file(s).", nullptr, int(found.size()))
+                              .arg(QLocale().toString(total))
+                    : errors.join(QLatin1Char('\n')),
+            !errors.isEmpty());
+        emit withdrawalsDone();
+    });
 }
 
 void ReleasesPanel::onCreate()
@@ -249,6 +462,13 @@ void ReleasesPanel::onFinished()
                     .arg(m_job->releaseId())
                     .arg(m_job->download()->contents().files.size())
                     .arg(QDir::toNativeSeparators(m_job->download()->filePath())));
+        addToLibrary(*m_job);
+        QStringList withdrawn = m_context.library->withdrawn()
+                + stringsOf(m_job->download()->contents().manifest.value(QLatin1String("withdrawn_participants")));
+        withdrawn.removeDuplicates();
+        m_context.library->setWithdrawn(withdrawn);
+        if (!withdrawn.isEmpty())
+            offerWithdrawals();
     }
     refreshReleases();
     refreshLibrary();

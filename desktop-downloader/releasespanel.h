@@ -2,6 +2,7 @@
 
 #include "appcontext.h"
 #include "researcher/releasejob.h"
+#include "withdrawaldialog.h"
 
 #include <QPointer>
 #include <QWidget>
@@ -21,7 +22,10 @@ namespace openaps::desktop {
 // checksummed zip. Ask the server for one, follow it while it is built,
 // download it (a cut download continues where it stopped, also after the
 // program restarted) and check it against its manifest; the releases on
-// the server and the verified ones in the folder (the local library).
+// the server; and the local library (library.h): every download and
+// checked release, opened in the local view from there. When a release
+// names withdrawn participants, the library's files holding their rows are
+// offered for deletion (WithdrawalDialog).
 class ReleasesPanel final : public QWidget
 {
     Q_OBJECT
@@ -33,6 +37,13 @@ public:
     void refresh(); // data sets and releases (after signing in)
     void clear(); // signed out
     researcher::ReleaseJob *currentJob() const { return m_job; }
+    // Looks for rows of the withdrawn participants the library remembers and
+    // offers to delete them (after a release named some; or on request).
+    void offerWithdrawals();
+
+signals:
+    void openInLocalView(const QStringList &paths);
+    void withdrawalsDone(); // after a search or deletion for withdrawn participants ended
 
 private:
     void onCreate();
@@ -42,6 +53,11 @@ private:
     void onFinished();
     void refreshReleases();
     void refreshLibrary();
+    void addToLibrary(const researcher::ReleaseJob &job);
+    void onOpenLibraryItems();
+    void onWithdrawnFound(const QStringList &pseudonyms, const QList<WithdrawnRows> &found);
+    void deleteWithdrawn(const QStringList &pseudonyms, const QList<WithdrawnRows> &found,
+                         WithdrawalDialog::Choice choice);
     void say(const QString &text, bool isError = false);
 
     AppContext m_context;
@@ -55,7 +71,9 @@ private:
     QTableWidget *m_releases;
     QProgressBar *m_progress;
     QLabel *m_status;
-    QListWidget *m_library;
+    QTableWidget *m_library;
+    QPushButton *m_openLibrary;
+    QPushButton *m_withdrawals;
     QPointer<researcher::ReleaseJob> m_job;
 };
 

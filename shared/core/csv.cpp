@@ -74,6 +74,7 @@ void ChunkedReader::add(const QByteArray &piece)
 {
     m_buffer.remove(0, std::min(m_pos, m_buffer.size()));
     m_pos = 0;
+    m_start = 0;
     m_fields.clear();
     m_atEnd = piece.isEmpty();
     m_buffer += piece;
@@ -89,6 +90,7 @@ bool ChunkedReader::nextRecord()
         const qsizetype next = splitRecord(m_buffer.constData(), m_buffer.size(), m_pos, m_atEnd, m_fields);
         if (next < 0)
             return false;
+        m_start = m_pos;
         m_pos = next;
         if (!isBlank(m_fields))
             return true;

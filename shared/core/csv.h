@@ -65,6 +65,8 @@ public:
     const char *data() const { return m_buffer.constData(); }
     // The text of the current record's field `i`; empty if it has fewer.
     QByteArray field(qsizetype i) const;
+    // The current record's bytes as the data holds them, line end included.
+    QByteArrayView recordText() const { return QByteArrayView(m_buffer.constData() + m_start, m_pos - m_start); }
 
     // For NDJSON, whose records are lines (not CSV: no quoting): the next
     // line that is not blank, without white space around it; false as
@@ -75,6 +77,7 @@ private:
     QByteArray m_buffer;
     Record m_fields;
     qsizetype m_pos = 0;
+    qsizetype m_start = 0; // of the current record
     bool m_atStart = true;
     bool m_atEnd = false;
 };

@@ -1,6 +1,7 @@
 #include "metrics/localdata.h"
 
 #include "metrics/exportfile.h"
+#include "metrics/zipmember.h"
 
 #include <QFileInfo>
 
@@ -57,7 +58,7 @@ QString decisionText(const QList<QByteArray> &v, int rate, int duration, int fai
                          : QStringLiteral("temp basal %1 U/h for %2 min").arg(r).arg(d);
 }
 
-Status readRecords(const QString &path, const QString &dataset, LocalData &data, const LoadProgress &progress)
+Status readRecords(const ExportSource &path, const QString &dataset, LocalData &data, const LoadProgress &progress)
 {
     Collector collect { data, {}, nullptr };
     const auto count = [&](qint64 utcMs) {
@@ -133,7 +134,7 @@ Status readRecords(const QString &path, const QString &dataset, LocalData &data,
 }
 
 // Entries in NDJSON (CSV takes the fast path of loadEntriesCsvFile).
-Result<EntriesData> readEntriesNdjson(const QString &path, const LoadProgress &progress)
+Result<EntriesData> readEntriesNdjson(const ExportSource &path, const LoadProgress &progress)
 {
     EntriesData out;
     QString lastId;
@@ -181,6 +182,44 @@ template <typename T> void sortByTime(QList<T> &list, qint64 T::*field)
     std::stable_sort(list.begin(), list.end(), [field](const T &a, const T &b) { return a.*field < b.*field; });
 }
 
+// What `path` holds for the local view: the file itself, or a release
+// zip's data set files (others, such as data_dictionary.csv, left out).
+Result<QList<ExportSource>> sourcesOf(const QString &path)
+{
+    if (!isZipFile(path))
+        return QList<ExportSource> { ExportSource(path) };
+    auto names = zipMemberNames(path);
+    if (!names)
+        return names.error();
+    QList<ExportSource> sources;
+    for (const QString &name : std::as_const(*names)) {
+        if (!name.endsWith(QLatin1String(".csv")) && !name.endsWith(QLatin1String(".ndjson")))
+            continue;
+        auto header = readExportHeader(ExportSource(path, name));
+        if (header && !datasetOf(header->columns).isEmpty())
+            sources << ExportSource(path, name);
+    }
+    return sources;
+}
+
+Result<EntriesData> readEntriesCsv(const ExportSource &source, const LoadProgress &progress)
+{
+    if (source.member.isEmpty())
+        return loadEntriesCsvFile(source.path, progress);
+    ZipMember member;
+    if (Status opened = member.openMember(source.path, source.member); !opened)
+        return opened.error();
+    return loadEntriesCsv(member, [&](qint64) { return !progress || progress(member.zipBytesRead()); });
+}
+
+Error noneShown(const QString &name)
+{
+    return makeError("not-export",
+                     QStringLiteral("%1 holds none of the data sets the local view shows (entries, "
+                                    "treatments, device status, profile).")
+                             .arg(name));
+}
+
 } // namespace
 
 QString datasetOf(const QStringList &c)
@@ -221,27 +260,32 @@ Result<LocalData> loadLocalFiles(const QStringList &paths, const LoadProgress &p
     qint64 done = 0; // bytes of the files before this one
     for (const QString &path : paths) {
         const LoadProgress fileProgress = [&](qint64 bytes) { return !progress || progress(done + bytes); };
-        auto header = readExportHeader(path);
-        if (!header)
-            return header.error();
-        const QString dataset = datasetOf(header->columns);
-        if (dataset.isEmpty())
-            return makeError("not-export",
-                             QStringLiteral("%1 holds none of the data sets the local view shows (entries, "
-                                            "treatments, device status, profile).")
-                                     .arg(QFileInfo(path).fileName()));
-        data.datasets.append(dataset);
-        if (dataset == QLatin1String("entries")) {
-            auto more = header->ndjson ? readEntriesNdjson(path, fileProgress) : loadEntriesCsvFile(path, fileProgress);
-            if (!more)
-                return more.error();
-            if (!haveEntries)
-                entries = std::move(*more);
-            else
-                mergeEntries(entries, std::move(*more));
-            haveEntries = true;
-        } else if (Status read = readRecords(path, dataset, data, fileProgress); !read) {
-            return read.error();
+        auto sources = sourcesOf(path);
+        if (!sources)
+            return sources.error();
+        if (sources->isEmpty())
+            return noneShown(QFileInfo(path).fileName());
+        for (const ExportSource &source : std::as_const(*sources)) {
+            auto header = readExportHeader(source);
+            if (!header)
+                return header.error();
+            const QString dataset = datasetOf(header->columns);
+            if (dataset.isEmpty())
+                return noneShown(source.name());
+            data.datasets.append(dataset);
+            if (dataset == QLatin1String("entries")) {
+                auto more = header->ndjson ? readEntriesNdjson(source, fileProgress)
+                                           : readEntriesCsv(source, fileProgress);
+                if (!more)
+                    return more.error();
+                if (!haveEntries)
+                    entries = std::move(*more);
+                else
+                    mergeEntries(entries, std::move(*more));
+                haveEntries = true;
+            } else if (Status read = readRecords(source, dataset, data, fileProgress); !read) {
+                return read.error();
+            }
         }
         done += QFileInfo(path).size();
     }

@@ -75,6 +75,17 @@ template <typename S> S *series(QChartView *view, const char *name)
     return view->chart()->findChild<S *>(QString::fromLatin1(name));
 }
 
+// Shows `panel` at 1400×900 and opens `paths` in it (the caller returns if
+// QTest::currentTestFailed()).
+void showAndLoad(desktop::LocalViewPanel &panel, const QStringList &paths)
+{
+    panel.resize(1400, 900);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    panel.loadFiles(paths);
+    QTRY_VERIFY(panel.data() && !panel.isLoading());
+}
+
 } // namespace
 
 class TestLocalView final : public QObject
@@ -89,11 +100,9 @@ private slots:
         QTemporaryDir dir;
         const Files files = writeAll(QDir(dir.path()));
         desktop::LocalViewPanel panel;
-        panel.resize(1400, 900);
-        panel.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&panel));
-        panel.loadFiles(files.paths);
-        QTRY_VERIFY(panel.data() && !panel.isLoading());
+        showAndLoad(panel, files.paths);
+        if (QTest::currentTestFailed())
+            return;
         const metrics::LocalData *data = panel.data();
         QCOMPARE(data->datasets,
                  QStringList({ QStringLiteral("entries"), QStringLiteral("treatments"),
@@ -148,10 +157,9 @@ private slots:
         QTemporaryDir dir;
         const Files files = writeAll(QDir(dir.path()));
         desktop::LocalViewPanel panel;
-        panel.resize(1400, 900);
-        panel.show();
-        panel.loadFiles(files.paths);
-        QTRY_VERIFY(panel.data() && !panel.isLoading());
+        showAndLoad(panel, files.paths);
+        if (QTest::currentTestFailed())
+            return;
         const qint64 day = 24 * 3600 * 1000LL;
         QCOMPARE(panel.range().fromMs, files.readings.first().utcMs);
 
@@ -262,11 +270,9 @@ private slots:
         QTemporaryDir dir;
         const Files files = writeAll(QDir(dir.path()));
         desktop::LocalViewPanel panel;
-        panel.resize(1400, 900);
-        panel.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&panel));
-        panel.loadFiles(files.paths);
-        QTRY_VERIFY(panel.data() && !panel.isLoading());
+        showAndLoad(panel, files.paths);
+        if (QTest::currentTestFailed())
+            return;
         for (const char *name : { "glucoseChart", "loopChart", "agpChart", "rangeChart" }) {
             auto *view = child<QChartView>(&panel, name);
             const QString png = dir.filePath(QString::fromLatin1(name) + QStringLiteral(".png"));

@@ -2,12 +2,14 @@
 // entries CSV into the local view's chart/metrics model
 // (metrics::analyseEntriesFile) against just reading the same file line by
 // line. One mode per process so that each reports its own peak RSS:
-//   openaps-bench-desktop generate FILE ROWS
+//   openaps-bench-desktop generate FILE ROWS   (FILE *.ndjson: the same rows as NDJSON)
 //   openaps-bench-desktop baseline FILE
-//   openaps-bench-desktop load FILE
+//   openaps-bench-desktop load FILE            (the CSV fast path and the metrics)
+//   openaps-bench-desktop local FILE           (the local view's reader, any format)
 // Each prints "<mode> rows=N seconds=S peak_rss_mb=M".
 
 #include "metrics/entriesanalysis.h"
+#include "metrics/localdata.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -32,14 +34,17 @@ double peakRssMb()
     return -1;
 }
 
-// Rows as the API's entries export writes them: every ETL column, raw_json quoted.
+// Rows as the API's entries export writes them: every ETL column, raw_json
+// quoted (CSV) or as a nested object (NDJSON).
 int generate(const QString &path, qint64 rows)
 {
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return 1;
-    file.write("user_id,id,sgv,direction,device,type,rssi,rawbg,trend,glucose,mbg,delta,filtered,unfiltered,"
-               "noise,scale,slope,intercept,system_time,source_entity,raw_json,date,utc_offset\n");
+    const bool ndjson = path.endsWith(QLatin1String(".ndjson"));
+    if (!ndjson)
+        file.write("user_id,id,sgv,direction,device,type,rssi,rawbg,trend,glucose,mbg,delta,filtered,unfiltered,"
+                   "noise,scale,slope,intercept,system_time,source_entity,raw_json,date,utc_offset\n");
     const qint64 perParticipant = 105120; // a year of 5-minute readings
     const qint64 start = 1704067200000; // 2024-01-01
     QByteArray buffer;
@@ -50,11 +55,24 @@ int generate(const QString &path, qint64 rows)
         const QByteArray date =
                 QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(Qt::ISODateWithMs).toLatin1();
         const QByteArray id = QByteArray::number(0x5f00000000LL + i, 16);
-        buffer += QByteArray::number(participant) + ',' + id + ',' + QByteArray::number(sgv)
-                + ",Flat,xDrip-DexcomG6,sgv,,,4,,,1.5,,,1,,,," + date + ",0,\"{\"\"_id\"\":\"\"" + id
-                + "\"\",\"\"sgv\"\":" + QByteArray::number(sgv) + ",\"\"date\"\":" + QByteArray::number(ms)
-                + ",\"\"dateString\"\":\"\"" + date + "\"\",\"\"direction\"\":\"\"Flat\"\",\"\"type\"\":\"\"sgv\"\"}\","
-                + date + ',' + (i % 3 == 0 ? "-300" : "60") + '\n';
+        if (ndjson)
+            buffer += "{\"user_id\":" + QByteArray::number(participant) + ",\"id\":\"" + id
+                    + "\",\"sgv\":" + QByteArray::number(sgv)
+                    + ",\"direction\":\"Flat\",\"device\":\"xDrip-DexcomG6\",\"type\":\"sgv\",\"rssi\":null,"
+                      "\"rawbg\":null,\"trend\":4,\"glucose\":null,\"mbg\":null,\"delta\":1.5,\"filtered\":null,"
+                      "\"unfiltered\":null,\"noise\":1,\"scale\":null,\"slope\":null,\"intercept\":null,"
+                      "\"system_time\":\""
+                    + date + "\",\"source_entity\":0,\"raw_json\":{\"_id\":\"" + id
+                    + "\",\"sgv\":" + QByteArray::number(sgv) + ",\"date\":" + QByteArray::number(ms)
+                    + ",\"dateString\":\"" + date + "\",\"direction\":\"Flat\",\"type\":\"sgv\"},\"date\":\"" + date
+                    + "\",\"utc_offset\":" + (i % 3 == 0 ? "-300" : "60") + "}\n";
+        else
+            buffer += QByteArray::number(participant) + ',' + id + ',' + QByteArray::number(sgv)
+                    + ",Flat,xDrip-DexcomG6,sgv,,,4,,,1.5,,,1,,,," + date + ",0,\"{\"\"_id\"\":\"\"" + id
+                    + "\"\",\"\"sgv\"\":" + QByteArray::number(sgv) + ",\"\"date\"\":" + QByteArray::number(ms)
+                    + ",\"\"dateString\"\":\"\"" + date
+                    + "\"\",\"\"direction\"\":\"\"Flat\"\",\"\"type\"\":\"\"sgv\"\"}\"," + date + ','
+                    + (i % 3 == 0 ? "-300" : "60") + '\n';
         if (buffer.size() > (1 << 20)) {
             file.write(buffer);
             buffer.clear();
@@ -91,7 +109,7 @@ int main(int argc, char *argv[])
         char line[64 * 1024];
         while (file.readLine(line, sizeof line) > 0)
             ++rows;
-        rows -= 1; // header
+        rows -= path.endsWith(QLatin1String(".ndjson")) ? 0 : 1; // header
     } else if (mode == QLatin1String("load")) {
         auto data = openaps::metrics::loadEntriesCsvFile(path);
         if (!data) {
@@ -106,6 +124,13 @@ int main(int argc, char *argv[])
         for (const auto &p : analysis.participants)
             readings += p.summary.readings;
         std::fprintf(stderr, "participants=%lld readings=%lld\n", qint64(analysis.participants.size()), readings);
+    } else if (mode == QLatin1String("local")) {
+        const auto data = openaps::metrics::loadLocalFiles({ path });
+        if (!data) {
+            std::fprintf(stderr, "%s\n", qPrintable(data.error().message));
+            return 1;
+        }
+        rows = data->rows;
     } else {
         return 2;
     }
