@@ -4,8 +4,10 @@
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
+#include <QCategoryAxis>
 #include <QChart>
 #include <QCoreApplication>
+#include <QFontMetrics>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -88,6 +90,74 @@ void hideEmptySuppressed(QChart *chart, QBarSet *suppressed)
     }
 }
 
+// Whether the `step`-th month labels start at `key` (index `i`): January,
+// April, July, ... of "YYYY-MM" keys (January of even years for 24), else
+// every step-th key.
+bool startsStep(const QString &key, int i, int step)
+{
+    if (key.size() != 7 || key.at(4) != QLatin1Char('-'))
+        return i % step == 0;
+    const int year = key.left(4).toInt(), month = key.mid(5).toInt();
+    return step > 12 ? month == 1 && year % (step / 12) == 0 : (month - 1) % step == 0;
+}
+
+// Months along the bottom. QtCharts cuts a category label that is wider than
+// its bar to "...", which five years of months did. So the bars' own axis
+// labels each month only while every label fits the plot's width; beyond,
+// a second axis names every `step`-th month at its bar (step 2, 3, 6, 12 or
+// 24 months, as small as fits; on January, July, ... where the keys are
+// "YYYY-MM"), chosen again whenever the plot's width changes.
+void labelMonths(QChart *chart, QBarCategoryAxis *bars, const QStringList &months)
+{
+    bars->setLabelsAngle(0);
+    auto *sparse = new QCategoryAxis;
+    sparse->setObjectName(QStringLiteral("monthLabels"));
+    sparse->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    sparse->setGridLineVisible(false);
+    sparse->setStartValue(-0.5);
+    sparse->setRange(-0.5, double(months.size()) - 0.5);
+    sparse->setVisible(false);
+    chart->addAxis(sparse, Qt::AlignBottom);
+    const auto relabel = [chart, bars, sparse, months](const QRectF &plot) {
+        if (months.isEmpty() || plot.width() <= 0)
+            return;
+        const QFontMetricsF metrics(bars->labelsFont());
+        double widest = 0;
+        for (const QString &label : bars->categories())
+            widest = std::max(widest, metrics.horizontalAdvance(label));
+        const double perMonth = plot.width() / double(months.size());
+        const double monthLabel = metrics.horizontalAdvance(months.first()) + 24; // with room between labels
+        int step = 0; // 0: every month on the bars' axis
+        if (perMonth < widest + 12) {
+            step = 24;
+            for (const int s : { 1, 2, 3, 6, 12 }) {
+                if (perMonth * s >= monthLabel) {
+                    step = s;
+                    break;
+                }
+            }
+        }
+        if (chart->property("monthStep").toInt() == step + 1)
+            return;
+        chart->setProperty("monthStep", step + 1);
+        bars->setLabelsVisible(step == 0);
+        sparse->setVisible(step != 0);
+        for (const QString &label : sparse->categoriesLabels())
+            sparse->remove(label);
+        QList<int> labelled;
+        for (int i = 0; step > 0 && i < months.size(); ++i) {
+            // Whole steps apart (a month missing from the keys never crowds two labels).
+            if (startsStep(months[i], i, step) && (labelled.isEmpty() || i - labelled.last() >= step))
+                labelled << i;
+        }
+        if (step > 0 && (labelled.isEmpty() || labelled.first() >= step))
+            labelled.prepend(0); // the first month, when no label is near it
+        for (const int i : std::as_const(labelled))
+            sparse->append(months[i], i);
+    };
+    QObject::connect(chart, &QChart::plotAreaChanged, sparse, relabel);
+}
+
 } // namespace
 
 QString cohortCategoryLabel(const CohortCell &cell, int k)
@@ -139,7 +209,12 @@ QChart *cohortMonthsChart(const CohortGroup &months, int k)
     auto *right = countAxis(max, tr("readings"));
     right->setObjectName(QStringLiteral("right"));
     right->setLabelFormat(QStringLiteral("%.0f"));
-    attach(chart, readings, chart->axes(Qt::Horizontal).value(0), right);
+    auto *x = qobject_cast<QBarCategoryAxis *>(chart->axes(Qt::Horizontal).value(0));
+    attach(chart, readings, x, right);
+    QStringList keys;
+    for (const CohortCell &cell : months.cells)
+        keys << cell.key;
+    labelMonths(chart, x, keys);
     return chart;
 }
 
@@ -274,9 +349,8 @@ QChart *cohortLoopChart(const researcher::CohortView &view)
     }
     auto *x = new QBarCategoryAxis;
     x->append(months);
-    if (months.size() > 12)
-        x->setLabelsAngle(-60);
     attach(chart, series, x, countAxis(max, tr("participants")));
+    labelMonths(chart, x, months);
     hideEmptySuppressed(chart, hidden);
     return chart;
 }

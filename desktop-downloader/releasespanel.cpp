@@ -228,7 +228,7 @@ void ReleasesPanel::refreshLibrary()
     m_withdrawals->setEnabled(!m_context.library->withdrawn().isEmpty());
 }
 
-void ReleasesPanel::addToLibrary(const researcher::ReleaseJob &job)
+void ReleasesPanel::addToLibrary(const researcher::ReleaseJob &job) const
 {
     const researcher::ReleaseContents &contents = job.download()->contents();
     LibraryItem item;

@@ -53,7 +53,7 @@ private:
     void onFinished();
     void refreshReleases();
     void refreshLibrary();
-    void addToLibrary(const researcher::ReleaseJob &job);
+    void addToLibrary(const researcher::ReleaseJob &job) const;
     void onOpenLibraryItems();
     void onWithdrawnFound(const QStringList &pseudonyms, const QList<WithdrawnRows> &found);
     void deleteWithdrawn(const QStringList &pseudonyms, const QList<WithdrawnRows> &found,

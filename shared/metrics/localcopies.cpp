@@ -90,7 +90,7 @@ Result<qint64> rewriteFile(const QString &path, const QSet<QString> &participant
         return notWritten(path, out.errorString());
     std::unique_ptr<gzip::Deflater> deflater = header->gzip ? std::make_unique<gzip::Deflater>() : nullptr;
     QByteArray compressed;
-    const auto removed = filterRecords(ExportSource(path), participants, [&](const QByteArray &bytes) {
+    auto removed = filterRecords(ExportSource(path), participants, [&](const QByteArray &bytes) {
         if (!deflater)
             return out.write(bytes) == bytes.size();
         compressed.clear();

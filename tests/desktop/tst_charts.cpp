@@ -2,9 +2,11 @@
 // real 1400×900 window (QT_QPA_PLATFORM=offscreen): the legend's text as
 // drawn, the target band, date labels that stay distinct for short files,
 // the AGP's warning when the data do not meet the consensus, and a metrics
-// table whose values are never cut off.
+// table whose values are never cut off; the dashboards' month axes readable
+// (never "...") from 6 months to 10 years at the sizes they are drawn.
 
 #include "charts.h"
+#include "cohortcharts.h"
 #include "localviewpanel.h"
 #include "metrics/entriesanalysis.h"
 #include "seedreadings.h"
@@ -16,6 +18,7 @@
 #include <QGraphicsTextItem>
 #include <QHeaderView>
 #include <QLineSeries>
+#include <QRegularExpression>
 #include <QScrollBar>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -39,15 +42,15 @@ metrics::ParticipantAnalysis participantOver(int days)
     return metrics::analyse(std::move(data)).participants.first();
 }
 
-QStringList drawnTexts(QChart *chart)
+QStringList drawnTexts(QChart *chart, QSize size = QSize(700, 400))
 {
     QChartView view(chart);
-    view.resize(700, 400);
+    view.resize(size);
     view.show();
     QCoreApplication::processEvents();
     QStringList texts;
     for (QGraphicsItem *item : view.scene()->items()) {
-        if (auto *text = qgraphicsitem_cast<QGraphicsTextItem *>(item))
+        if (auto *text = qgraphicsitem_cast<QGraphicsTextItem *>(item); text && text->isVisible())
             texts.append(text->toPlainText());
     }
     view.setChart(new QChart); // the caller owns `chart`
@@ -63,6 +66,36 @@ QAreaSeries *targetBand(QChart *chart)
     return nullptr;
 }
 
+// `count` months from `first` (YYYY-MM), each with some participants; every
+// seventh withheld.
+researcher::CohortGroup months(QDate first, int count)
+{
+    researcher::CohortGroup group;
+    group.name = QStringLiteral("months");
+    for (int i = 0; i < count; ++i) {
+        researcher::CohortCell cell;
+        cell.key = first.addMonths(i).toString(QStringLiteral("yyyy-MM"));
+        cell.suppressed = i % 7 == 3;
+        if (!cell.suppressed)
+            cell.participants = 10 + i;
+        cell.figures.insert(QStringLiteral("readings"), 1000.0 * i);
+        group.cells << cell;
+    }
+    return group;
+}
+
+// The drawn texts that are month labels (YYYY-MM).
+QStringList monthLabels(const QStringList &texts)
+{
+    static const QRegularExpression month(QStringLiteral("^\\d{4}-\\d{2}"));
+    QStringList out;
+    for (const QString &text : texts) {
+        if (month.match(text).hasMatch())
+            out << text;
+    }
+    return out;
+}
+
 } // namespace
 
 class TestCharts final : public QObject
@@ -70,6 +103,47 @@ class TestCharts final : public QObject
     Q_OBJECT
 
 private slots:
+    void monthLabelsAreNeverCut_data()
+    {
+        QTest::addColumn<int>("count");
+        QTest::addColumn<QSize>("size");
+        for (const int count : { 6, 12, 30, 61, 120 }) {
+            for (const QSize size : { QSize(640, 300), QSize(420, 300), QSize(1300, 300) })
+                QTest::addRow("%d months, %d px", count, size.width()) << count << size;
+        }
+    }
+    void monthLabelsAreNeverCut()
+    {
+        QFETCH(int, count);
+        QFETCH(QSize, size);
+        const researcher::CohortGroup group = months(QDate(2019, 8, 1), count);
+        researcher::CohortView loop;
+        loop.k = 5;
+        for (const researcher::CohortCell &cell : group.cells) {
+            researcher::CohortGroup month;
+            month.name = cell.key;
+            researcher::CohortCell closed;
+            closed.key = QStringLiteral("closed loop");
+            closed.participants = 7;
+            month.cells << closed;
+            loop.groups << month;
+        }
+        std::unique_ptr<QChart> bars(desktop::cohortMonthsChart(group, 5));
+        std::unique_ptr<QChart> loops(desktop::cohortLoopChart(loop));
+        for (QChart *chart : { bars.get(), loops.get() }) {
+            const QStringList texts = drawnTexts(chart, size);
+            for (const QString &text : texts)
+                QVERIFY2(!text.contains(QLatin1String("...")) && !text.contains(QChar(0x2026)), qPrintable(text));
+            const QStringList labels = monthLabels(texts);
+            // Several months named, the first or a January among them, in order.
+            QVERIFY2(labels.size() >= 2, qPrintable(texts.join(QLatin1String(" | "))));
+            QVERIFY2(labels.contains(QStringLiteral("2019-08")) || labels.contains(QStringLiteral("2020-01")),
+                     qPrintable(labels.join(QLatin1Char(' '))));
+            if (count == 6 && size.width() > 1000)
+                QCOMPARE(labels.size(), count); // every month while they fit
+        }
+    }
+
     void legendShowsTheBandLimitsAsWritten()
     {
         const auto p = participantOver(3);

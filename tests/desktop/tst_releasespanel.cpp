@@ -158,7 +158,7 @@ public:
     QString releaseFile(int id) const { return QDir(folder()).filePath(u"release-%1.zip"_s.arg(id)); }
 
     // Asks for a release of `datasets` in the tab and waits until it is downloaded and checked.
-    void release(const QStringList &datasets, bool deflate, int expectedId)
+    void release(const QStringList &datasets, bool deflate, int expectedId) const
     {
         app->window->tabs()->setCurrentWidget(panel());
         auto *list = child<QListWidget>(panel(), "releaseDatasets");

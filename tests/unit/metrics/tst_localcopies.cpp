@@ -43,7 +43,7 @@ QByteArray readAll(const QString &path)
 QString writeZip(const QTemporaryDir &dir, const QString &name, const QList<std::pair<QString, QByteArray>> &files,
                  bool deflate)
 {
-    const QString path = dir.filePath(name);
+    QString path = dir.filePath(name);
     archive *a = archive_write_new();
     archive_write_set_format_zip(a);
     archive_write_set_options(a, deflate ? "zip:compression=deflate" : "zip:compression=store");
