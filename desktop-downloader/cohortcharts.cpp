@@ -34,7 +34,7 @@ const QColor suppressedColour(0x75, 0x75, 0x75);
 QChart *newChart(const QString &title)
 {
     auto *chart = new QChart;
-    chart->setTitle(title);
+    chart->setTitle(title.toHtmlEscaped()); // QChart reads markup: "(target < 4 %)" lost its end
     chart->setAnimationOptions(QChart::NoAnimation);
     chart->legend()->setAlignment(Qt::AlignBottom);
     chart->setMargins(QMargins(4, 4, 4, 4));
@@ -189,7 +189,7 @@ QChart *cohortBarChart(const CohortGroup &group, int k, const QString &title)
     attach(chart, series, x, countAxis(max, tr("participants")));
     hideEmptySuppressed(chart, hidden);
     if (group.cells.isEmpty())
-        chart->setTitle(title + tr(" (no participants)"));
+        chart->setTitle(QString(title + tr(" (no participants)")).toHtmlEscaped());
     return chart;
 }
 

@@ -58,6 +58,9 @@ WithdrawalDialog::WithdrawalDialog(const QStringList &pseudonyms, const QList<Wi
                         "compression. A release zip then no longer matches its manifest."));
     whole->setObjectName(QStringLiteral("deleteFiles"));
     later->setObjectName(QStringLiteral("notNow"));
+    // Enter never deletes: "Not now" is the default.
+    rows->setAutoDefault(false);
+    whole->setAutoDefault(false);
     later->setDefault(true);
     const auto choose = [this](Choice choice) {
         m_choice = choice;

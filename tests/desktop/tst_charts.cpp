@@ -103,6 +103,14 @@ class TestCharts final : public QObject
     Q_OBJECT
 
 private slots:
+    void dashboardTitlesShowTheirLimitsAsWritten()
+    {
+        const QString title = QStringLiteral("Participants by time below 70 mg/dL (target < 4 %)");
+        std::unique_ptr<QChart> chart(desktop::cohortBarChart(months(QDate(2024, 1, 1), 3), 5, title));
+        const QStringList texts = drawnTexts(chart.get(), QSize(1300, 300));
+        QVERIFY2(texts.contains(title), qPrintable(texts.join(QLatin1String(" | "))));
+    }
+
     void monthLabelsAreNeverCut_data()
     {
         QTest::addColumn<int>("count");

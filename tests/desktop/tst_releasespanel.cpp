@@ -260,6 +260,7 @@ void TestReleasesPanel::withdrawnParticipantsOfferedForDeletion()
     click(download, "download");
     QTRY_COMPARE_WITH_TIMEOUT(child<QProgressBar>(download, "progress")->value(), 100, 30000);
     const QString ndjson = download->lastFile();
+    saveScreenshot(window, u"desktop-download.png"_s);
     QVERIFY2(ndjson.endsWith(u".ndjson.gz"_s), qPrintable(ndjson));
     QCOMPARE(f.libraryFiles(), (QStringList { QFileInfo(ndjson).fileName(), u"release-1.zip"_s }));
     const QByteArray manifest1 = unzip(f.releaseFile(1)).value(u"manifest.json"_s).content;
@@ -283,6 +284,7 @@ void TestReleasesPanel::withdrawnParticipantsOfferedForDeletion()
     }
     listed.sort();
     QCOMPARE(listed, (QStringList { QFileInfo(ndjson).fileName(), u"release-1.zip"_s }));
+    saveScreenshot(dialog, u"desktop-withdrawal.png"_s);
 
     click(dialog, "deleteRows");
     QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 30000);
@@ -317,6 +319,7 @@ void TestReleasesPanel::withdrawnParticipantsOfferedForDeletion()
                  qPrintable(library->item(row, 5)->text()));
     }
     QVERIFY(f.app->window->findChild<desktop::Library *>()->withdrawn().isEmpty());
+    saveScreenshot(window, u"desktop-releases.png"_s);
     QVERIFY(!child<QPushButton>(panel, "withdrawals")->isEnabled());
 
     // Every library entry opens in the local view: the zips' entries and

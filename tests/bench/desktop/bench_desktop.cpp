@@ -85,9 +85,8 @@ int generate(const QString &path, qint64 rows)
 
 } // namespace
 
-// NOLINTNEXTLINE(bugprone-exception-escape): Result::value() throws only on an unchecked error, which would be a bug
-// here
-int main(int argc, char *argv[])
+// Result::value() throws only on an unchecked error, which would be a bug here.
+int main(int argc, char *argv[]) // NOLINT(bugprone-exception-escape)
 {
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
