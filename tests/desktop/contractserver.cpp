@@ -1,5 +1,6 @@
 #include "contractserver.h"
 
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QHttpServerResponder>
 #include <QJsonArray>
@@ -137,6 +138,31 @@ ContractServer::ContractServer()
                     answer.insert(QLatin1String(key), value.isEmpty() ? QJsonValue() : QJsonValue(value));
                 }
                 return json(answer);
+            });
+    s.route(QStringLiteral("/api/v1/releases"), Method::Get, [this](const QHttpServerRequest &r) {
+        if (!bearer(r))
+            return error("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
+        return json({ { QStringLiteral("releases"), m_release.isEmpty() ? QJsonArray() : QJsonArray { m_release } } });
+    });
+    s.route(QStringLiteral("/api/v1/releases/<arg>/file"), Method::Get,
+            [this](const QString &id, const QHttpServerRequest &r) {
+                if (!bearer(r))
+                    return error("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
+                if (id != QString::number(m_release.value(QLatin1String("id")).toInteger()))
+                    return error("not-found", QStringLiteral("There is no such release."));
+                const QByteArray sha = QCryptographicHash::hash(m_releaseZip, QCryptographicHash::Sha256);
+                QHttpServerResponse answer("application/zip", m_releaseZip);
+                answer.setHeader("ETag", '"' + sha.toHex() + '"');
+                answer.setHeader("Repr-Digest", "sha-256=:" + sha.toBase64() + ':');
+                return answer;
+            });
+    s.route(QStringLiteral("/api/v1/releases/<arg>"), Method::Get,
+            [this](const QString &id, const QHttpServerRequest &r) {
+                if (!bearer(r))
+                    return error("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
+                if (id != QString::number(m_release.value(QLatin1String("id")).toInteger()))
+                    return error("not-found", QStringLiteral("There is no such release."));
+                return json(m_release);
             });
     s.route(QStringLiteral("/api/v1/participants"), Method::Get, [this](const QHttpServerRequest &r) {
         if (!bearer(r))

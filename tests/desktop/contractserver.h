@@ -55,6 +55,14 @@ public:
         m_participants = list;
         m_summaries = summaryNdjson;
     }
+    // The one release GET /releases lists, GET /releases/{id} describes and
+    // GET /releases/{id}/file serves (whole, with its ETag and Repr-Digest):
+    // a zip the test made, which may disagree with its own manifest.
+    void setRelease(const QJsonObject &info, const QByteArray &zip)
+    {
+        m_release = info;
+        m_releaseZip = zip;
+    }
     QString lastCode() const { return m_code; } // the "emailed" code
     QUrlQuery lastExportQuery() const { return m_lastExportQuery; }
 
@@ -74,6 +82,8 @@ private:
     QMap<QString, QJsonObject> m_cohort;
     QJsonArray m_participants;
     QByteArray m_summaries;
+    QJsonObject m_release;
+    QByteArray m_releaseZip;
     QStringList m_datasetNames { QStringLiteral("entries"),       QStringLiteral("treatments"),
                                  QStringLiteral("device_status"), QStringLiteral("device_status_metrics"),
                                  QStringLiteral("profile"),       QStringLiteral("member_demographics") };

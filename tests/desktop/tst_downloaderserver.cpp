@@ -1,6 +1,6 @@
 // The real downloader window against the real server: the researcher API
 // (accounts and export) of ServerRuntime on an ephemeral port, on a
-// throw-away SQLite database seeded with accounts and entries.
+// throw-away SQLite or PostgreSQL database seeded with accounts and entries.
 
 #include "adminpanel.h"
 #include "api/export/datasets.h"
@@ -187,12 +187,14 @@ private:
     }
 
 private slots:
+    void initTestCase_data() { addBackendRows(); }
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
     void init()
     {
+        QFETCH_GLOBAL(QString, backend);
         m_dir = std::make_unique<QTemporaryDir>();
-        m_tdb = std::make_unique<TestDatabase>(QStringLiteral("sqlite"));
+        m_tdb = std::make_unique<TestDatabase>(backend);
         QVERIFY(m_tdb->isValid());
         m_database = m_tdb->database();
         QVERIFY(db::migrate(*m_database));

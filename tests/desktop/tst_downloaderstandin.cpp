@@ -12,6 +12,7 @@
 #include "downloadpanel.h"
 #include "localviewpanel.h"
 #include "participantspanel.h"
+#include "releasespanel.h"
 #include "researcher/apiclient.h"
 #include "seedreadings.h"
 #include "stallwatch.h"
@@ -21,13 +22,18 @@
 #include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCryptographicHash>
 #include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineSeries>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QNetworkAccessManager>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStackedBarSeries>
@@ -37,6 +43,8 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <sys/stat.h>
 
 using namespace openaps;
@@ -45,7 +53,51 @@ using namespace openaps::test;
 namespace {
 const QString adminEmail = QStringLiteral("ada@example.org");
 const QString password = QStringLiteral("correct horse battery");
+
+// A release zip as the server writes it (entries.csv, manifest.json); the
+// manifest's SHA-256 of entries.csv is `listedSha` when given (a zip that
+// disagrees with its manifest).
+QByteArray releaseZip(const QDir &dir, const QByteArray &entries, const QByteArray &listedSha = {})
+{
+    const QJsonObject manifest {
+        { QStringLiteral("release"), 7 },
+        { QStringLiteral("datasets"), QJsonArray { QStringLiteral("entries") } },
+        { QStringLiteral("files"),
+          QJsonArray { QJsonObject {
+                  { QStringLiteral("name"), QStringLiteral("entries.csv") },
+                  { QStringLiteral("rows"), entries.count('\n') - 1 },
+                  { QStringLiteral("bytes"), entries.size() },
+                  { QStringLiteral("sha256"),
+                    QString::fromLatin1(listedSha.isEmpty()
+                                                ? QCryptographicHash::hash(entries, QCryptographicHash::Sha256).toHex()
+                                                : listedSha) } } } },
+        { QStringLiteral("filters"), QJsonObject {} },
+        { QStringLiteral("compression"), QStringLiteral("deflate") },
+        { QStringLiteral("scope"), QStringLiteral("all") },
+        { QStringLiteral("snapshot_at"), QStringLiteral("2026-11-30T12:00:00.000Z") },
+        { QStringLiteral("withdrawn_participants"), QJsonArray {} },
+    };
+    const QString path = dir.filePath(QStringLiteral("made.zip"));
+    archive *a = archive_write_new();
+    archive_write_set_format_zip(a);
+    archive_write_open_filename(a, QFile::encodeName(path).constData());
+    for (const auto &[name, content] :
+         { std::pair<const char *, QByteArray> { "entries.csv", entries },
+           std::pair<const char *, QByteArray> { "manifest.json", QJsonDocument(manifest).toJson() } }) {
+        archive_entry *entry = archive_entry_new();
+        archive_entry_set_pathname(entry, name);
+        archive_entry_set_filetype(entry, AE_IFREG);
+        archive_entry_set_perm(entry, 0644);
+        archive_write_header(a, entry);
+        archive_write_data(a, content.constData(), size_t(content.size()));
+        archive_entry_free(entry);
+    }
+    archive_write_close(a);
+    archive_write_free(a);
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
+} // namespace
 
 class TestDownloaderStandIn final : public QObject
 {
@@ -79,6 +131,51 @@ private:
 
 private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    // What the real server never sends: a release whose file disagrees with
+    // its manifest. It stays out of the folder and the library; the same
+    // release served whole is checked, enters the library and opens in the
+    // local view.
+    void releaseFailingItsCheckStaysOutOfTheLibrary()
+    {
+        const QByteArray entries = m_server->entriesCsv();
+        const QJsonObject info { { QStringLiteral("id"), 7 },
+                                 { QStringLiteral("state"), QStringLiteral("ready") },
+                                 { QStringLiteral("datasets"), QJsonArray { QStringLiteral("entries") } },
+                                 { QStringLiteral("rows"), entries.count('\n') - 1 } };
+        m_server->setRelease(info, releaseZip(QDir(m_dir->path()), entries, QByteArray(64, 'a')));
+        signInAsAdmin();
+        desktop::ReleasesPanel *releases = m_window->releasesPanel();
+        m_window->tabs()->setCurrentWidget(releases);
+        const QString releaseFolder = m_dir->filePath(QStringLiteral("releases"));
+        type(releases, "releaseFolder", releaseFolder);
+        auto *list = child<QTableWidget>(releases, "serverReleases");
+        QTRY_COMPARE(list->rowCount(), 1);
+        list->selectRow(0);
+        click(releases, "downloadRelease");
+        QTRY_VERIFY_WITH_TIMEOUT(child<QPushButton>(releases, "downloadRelease")->isEnabled(), 30000);
+        const QString said = child<QLabel>(releases, "releaseStatus")->text();
+        QVERIFY2(said.contains(QLatin1String("damaged")) && said.contains(QLatin1String("entries.csv")),
+                 qPrintable(said));
+        QVERIFY(!QFile::exists(QDir(releaseFolder).filePath(QStringLiteral("release-7.zip"))));
+        QCOMPARE(child<QTableWidget>(releases, "library")->rowCount(), 0);
+
+        m_server->setRelease(info, releaseZip(QDir(m_dir->path()), entries));
+        list->selectRow(0);
+        click(releases, "downloadRelease");
+        auto *library = child<QTableWidget>(releases, "library");
+        QTRY_COMPARE_WITH_TIMEOUT(library->rowCount(), 1, 30000);
+        QCOMPARE(library->item(0, 0)->text(), QStringLiteral("release-7.zip"));
+        QCOMPARE(library->item(0, 4)->text(), QLocale().toString(entries.count('\n') - 1));
+        QCOMPARE(library->item(0, 5)->text(), QStringLiteral("SHA-256 as in its manifest"));
+        library->selectRow(0);
+        click(releases, "openLibraryItems");
+        desktop::LocalViewPanel *local = m_window->localView();
+        QTRY_VERIFY(local->data() && !local->isLoading());
+        QCOMPARE(local->data()->participants, (QStringList { QStringLiteral("101"), QStringLiteral("202") }));
+        QCOMPARE(local->data()->entries.participants.first().readings.size(),
+                 m_readings.value(QStringLiteral("101")).size());
+    }
 
     void init()
     {
