@@ -149,8 +149,11 @@ bool WorkbenchFixture::setUp(const QString &backend)
 WorkbenchFixture::~WorkbenchFixture()
 {
     app.reset();
-    runtime.reset();
+    // The SMTP stand-in answers on this thread: it goes before the server,
+    // whose mail thread may still be talking to it (an approval's mail) and
+    // is waited for when the server ends.
     smtp.reset();
+    runtime.reset();
     if (database)
         database->closeConnection();
     database.reset();
