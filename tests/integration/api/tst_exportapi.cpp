@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QSignalSpy>
 #include <QSqlQuery>
+#include <QSqlRecord>
 #include <QStandardPaths>
 #include <QTest>
 
@@ -28,6 +29,7 @@ private slots:
 
     void listsDatasets();
     void servesTheDataDictionaryAsCsv();
+    void everyTableColumnIsInItsDataset();
     void everyDatasetExports_data();
     void everyDatasetExports();
     void csvExactValues();
@@ -185,6 +187,36 @@ void TestExportApi::servesTheDataDictionaryAsCsv()
     QVERIFY(lines.contains("entries,direction,text,,kept,`direction`,trend arrow name"));
     // Quoted where a field holds a comma.
     QVERIFY(lines.contains("entries,date,timestamp,UTC,kept,\"`date`, `dateString`, ...\",when the reading was taken"));
+}
+
+// Every column of every dataset's table, as the migrations made it on this
+// backend, is a column of the dataset (so in the data dictionary, where
+// api_datadictionary finds each documented), and the dataset has no other:
+// a column added to a table without its dataset and its documentation fails
+// here. seq_id (the load order) is the only one left out.
+void TestExportApi::everyTableColumnIsInItsDataset()
+{
+    HARNESS();
+    auto conn = h.database().connection();
+    QVERIFY(conn);
+    const QJsonArray list = h.get(u"/api/v1/datasets"_s).json().value(u"datasets"_s).toArray();
+    QCOMPARE(list.size(), 12);
+    for (const QJsonValue &d : list) {
+        const QString name = d[u"name"_s].toString();
+        QStringList listed;
+        for (const QJsonValue &c : d[u"columns"_s].toArray())
+            listed << name + u'.' + c[u"name"_s].toString();
+        const QSqlRecord record = conn->record(name);
+        QVERIFY2(!record.isEmpty(), qPrintable(name));
+        QStringList inTable;
+        for (int i = 0; i < record.count(); ++i) {
+            if (record.fieldName(i) != u"seq_id"_s)
+                inTable << name + u'.' + record.fieldName(i);
+        }
+        listed.sort();
+        inTable.sort();
+        QCOMPARE(listed.join(u' '), inTable.join(u' '));
+    }
 }
 
 void TestExportApi::everyDatasetExports_data()
