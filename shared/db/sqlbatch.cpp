@@ -6,7 +6,9 @@
 
 #include <QDate>
 #include <QDateTime>
+#include <QHash>
 #include <QLocale>
+#include <QSqlDriver>
 
 #include <libpq-fe.h>
 #include <poll.h>
@@ -139,6 +141,55 @@ Error pgError(const char *what, const QString &message)
     return makeError("database", QStringLiteral("Database error during %1: %2").arg(QLatin1String(what), message));
 }
 
+// The statements a connection has prepared (named, for the session): a
+// statement runs again without being parsed again, and after a few runs
+// without being planned again (PostgreSQL's plan cache). A child of the
+// connection's driver, so it goes with it; a reconnection (another backend)
+// starts it afresh. The key is the statement with its parameter types, as
+// it was prepared.
+class Prepared : public QObject
+{
+public:
+    // Past this many, statements run unnamed: a batch's INSERTs differ by
+    // their number of rows, and each prepared one holds server memory.
+    static constexpr qsizetype limit = 200;
+
+    explicit Prepared(QObject *driver) : QObject(driver) { setObjectName(QLatin1String(objectName)); }
+
+    static Prepared *of(const QSqlDatabase &db, PGconn *conn)
+    {
+        QSqlDriver *driver = db.driver();
+        // Found by name: the class has no meta-object of its own.
+        auto *prepared = static_cast<Prepared *>(
+                driver->findChild<QObject *>(QLatin1String(objectName), Qt::FindDirectChildrenOnly));
+        if (!prepared)
+            prepared = new Prepared(driver);
+        if (prepared->m_backend != PQbackendPID(conn)) {
+            prepared->m_backend = PQbackendPID(conn);
+            prepared->m_names.clear();
+            prepared->m_given = 0;
+        }
+        return prepared;
+    }
+
+    // The name `key` was prepared under; empty if it was not.
+    QByteArray name(const QByteArray &key) const { return m_names.value(key); }
+    // A name to prepare a statement under, never given before on this
+    // backend (a preparation sent but not confirmed may still exist);
+    // empty past the limit.
+    QByteArray newName()
+    {
+        return m_names.size() < limit ? "openaps_batch_" + QByteArray::number(++m_given) : QByteArray();
+    }
+    void prepared(const QByteArray &key, const QByteArray &name) { m_names.insert(key, name); }
+
+private:
+    static constexpr char objectName[] = "openaps-sql-batch-prepared";
+    int m_backend = 0;
+    qint64 m_given = 0;
+    QHash<QByteArray, QByteArray> m_names;
+};
+
 // Sends what libpq holds, reading meanwhile, so that neither side waits on
 // the other's full buffer (the server may be answering the first
 // statements while the last ones are still on their way).
@@ -213,6 +264,10 @@ Status Batch::runPostgres()
         return pgError("starting a batch", QString::fromUtf8(PQerrorMessage(c)).trimmed());
     const int wasNonblocking = PQisnonblocking(c);
     PQsetnonblocking(c, 1);
+    Prepared *prepared = Prepared::of(m_db, c);
+    // Per statement sent: the name and key it is being prepared under now
+    // (its first result is the preparation's), or an empty name.
+    QList<std::pair<QByteArray, QByteArray>> preparing;
     qsizetype sent = 0;
     for (const Statement &statement : std::as_const(m_statements)) {
         QList<Parameter> parameters;
@@ -225,10 +280,35 @@ Status Batch::runPostgres()
             types.append(p.type);
             values.append(p.null ? nullptr : p.text.constData());
         }
-        if (PQsendQueryParams(c, numbered(statement.sql).constData(), int(parameters.size()), types.constData(),
-                              values.constData(), nullptr, nullptr, 0)
-            != 1)
+        const QByteArray sql = numbered(statement.sql);
+        const QByteArray key = QByteArray(reinterpret_cast<const char *>(types.constData()),
+                                          types.size() * qsizetype(sizeof(Oid)))
+                + '\0' + sql;
+        QByteArray name = prepared->name(key);
+        QByteArray newName;
+        if (name.isEmpty()) {
+            newName = prepared->newName();
+            // Several uses in one batch: prepared at the first.
+            for (const auto &[pending, pendingKey] : std::as_const(preparing)) {
+                if (!pending.isEmpty() && pendingKey == key)
+                    name = pending;
+            }
+            if (!name.isEmpty())
+                newName.clear();
+            else if (!newName.isEmpty()
+                     && PQsendPrepare(c, newName.constData(), sql.constData(), int(types.size()), types.constData())
+                             != 1)
+                break;
+            else if (!newName.isEmpty())
+                name = newName;
+        }
+        const int ok = name.isEmpty() ? PQsendQueryParams(c, sql.constData(), int(parameters.size()), types.constData(),
+                                                          values.constData(), nullptr, nullptr, 0)
+                                      : PQsendQueryPrepared(c, name.constData(), int(parameters.size()),
+                                                            values.constData(), nullptr, nullptr, 0);
+        if (ok != 1)
             break;
+        preparing.append({ newName, newName.isEmpty() ? QByteArray() : key });
         ++sent;
     }
     const bool flushed = PQpipelineSync(c) == 1 && flush(c);
@@ -239,6 +319,18 @@ Status Batch::runPostgres()
                     QString::fromUtf8(PQerrorMessage(c)).trimmed());
     // Each statement's result, then the NULL that ends it.
     for (qsizetype i = 0; i < sent && flushed; ++i) {
+        if (const auto &[name, key] = preparing[i]; !name.isEmpty()) {
+            // The preparation's result (and its NULL): the statement is
+            // prepared only if that succeeded (not in a pipeline aborted
+            // before it, nor in a failed transaction).
+            const pg::PgResult result(PQgetResult(c));
+            if (PGresult *extra = result.get() ? PQgetResult(c) : nullptr)
+                PQclear(extra);
+            if (PQresultStatus(result.get()) == PGRES_COMMAND_OK)
+                prepared->prepared(key, name);
+            else if (s)
+                s = pgError(m_statements[i].what, result.safeMessage());
+        }
         auto rows = std::make_shared<PgRows>(PgRows { pg::PgResult(PQgetResult(c)) });
         ExecStatusType status = PQresultStatus(rows->result.get());
         if (PGresult *extra = rows->result.get() ? PQgetResult(c) : nullptr) {

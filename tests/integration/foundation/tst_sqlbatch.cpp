@@ -12,7 +12,9 @@ using namespace Qt::StringLiterals;
 
 // sql::Batch on both backends: statements run in order, values bound
 // (never spliced) and read back with their types, the first failure named
-// and the rest not run, and the connection usable afterwards.
+// and the rest not run, and the connection usable afterwards; on
+// PostgreSQL a statement run again is not parsed again (prepared once per
+// connection), whatever became of the batch that prepared it.
 class TestSqlBatch final : public QObject
 {
     Q_OBJECT
@@ -134,6 +136,99 @@ private slots:
             QCOMPARE(rows.value(1).toString().size(), 2000);
         }
         QCOMPARE(n, 2000);
+    }
+
+    // PostgreSQL prepares a statement (with its parameter types) the first
+    // time it runs and then only runs it; a preparation that did not happen
+    // (a failed batch, a failed transaction) is not taken for one, one in a
+    // transaction rolled back stays, and a new connection starts afresh.
+    void preparesOnceAndRunsAgain()
+    {
+        OPEN_TEST_DATABASE(tdb);
+        const db::Database database = tdb.database();
+        QSqlDatabase db = *database.connection();
+        const bool postgres = database.isPostgres();
+        QVERIFY(sql::run(db, u"CREATE TABLE t (n INTEGER NOT NULL, x REAL)"_s, "creating"));
+        const auto prepared = [&db] {
+            QSqlQuery q(db);
+            return q.exec(u"SELECT COUNT(*) FROM pg_prepared_statements WHERE name LIKE 'openaps_batch_%'"_s)
+                            && q.next()
+                    ? q.value(0).toInt()
+                    : -1;
+        };
+        const auto count = [&db](int n) {
+            QSqlQuery q(db);
+            q.prepare(u"SELECT COUNT(*) FROM t WHERE n = ?"_s);
+            q.addBindValue(n);
+            return q.exec() && q.next() ? q.value(0).toInt() : -1;
+        };
+        const QString insert = u"INSERT INTO t (n, x) VALUES (?, ?)"_s;
+        sql::Batch batch(db);
+        for (int run = 0; run < 3; ++run) {
+            batch.add(insert, { 1, 0.5 }, "inserting");
+            batch.add(insert, { 1, 1.5 }, "inserting again");
+            QVERIFY(batch.run().ok());
+        }
+        QCOMPARE(count(1), 6);
+        if (postgres)
+            QCOMPARE(prepared(), 1);
+        // Other parameter types: another statement.
+        batch.add(insert, { 1, sql::nullText() }, "inserting a null");
+        QVERIFY(batch.run().ok());
+        QCOMPARE(count(1), 7);
+        if (postgres)
+            QCOMPARE(prepared(), 2);
+
+        // Not prepared: the batch failed before it.
+        const QString other = u"INSERT INTO t (x, n) VALUES (?, ?)"_s;
+        batch.add(insert, { sql::nullReal(), 0.5 }, "a null that fails");
+        batch.add(other, { 0.5, 2 }, "never run");
+        QVERIFY(!batch.run().ok());
+        // Not prepared: the transaction had failed (PostgreSQL).
+        const Status failed = sql::inTransaction(database, [&](const QSqlDatabase &db) {
+            sql::Batch inside(db);
+            inside.add(insert, { sql::nullReal(), 0.5 }, "a null that fails");
+            const Status first = inside.run();
+            inside.add(other, { 0.5, 2 }, "in a failed transaction");
+            const Status second = inside.run();
+            return first.ok() || (postgres && second.ok()) ? Status() : first;
+        });
+        QVERIFY(!failed.ok());
+        QCOMPARE(count(2), 0);
+        // Prepared in a transaction rolled back: still there, and used.
+        const QString third = u"INSERT INTO t (n) VALUES (?)"_s;
+        const Status rolledBack = sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
+            sql::Batch inside(db);
+            inside.add(third, { 3 }, "inserting");
+            if (auto s = inside.run(); !s)
+                return s;
+            return makeError("test", u"rolled back"_s);
+        });
+        QVERIFY(!rolledBack.ok());
+        batch.add(other, { 0.5, 2 }, "inserting");
+        batch.add(third, { 3 }, "inserting");
+        QVERIFY(batch.run().ok());
+        QCOMPARE(count(2), 1);
+        QCOMPARE(count(3), 1);
+
+        // More statements than are kept prepared: all of them run.
+        for (int i = 0; i < 250; ++i)
+            batch.add(u"INSERT INTO t (n, x) VALUES (?, %1)"_s.arg(i), { 4 }, "inserting many");
+        QVERIFY(batch.run().ok());
+        batch.add(u"INSERT INTO t (n, x) VALUES (?, 0)"_s, { 4 }, "inserting one of them again");
+        QVERIFY(batch.run().ok());
+        QCOMPARE(count(4), 251);
+
+        // A new connection (another PostgreSQL backend) prepares again.
+        db.close();
+        QVERIFY(db.open());
+        batch = sql::Batch(db);
+        batch.add(insert, { 5, 0.5 }, "inserting");
+        batch.add(third, { 5 }, "inserting");
+        QVERIFY(batch.run().ok());
+        QCOMPARE(count(5), 2);
+        if (postgres)
+            QCOMPARE(prepared(), 2);
     }
 };
 
