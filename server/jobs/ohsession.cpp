@@ -42,26 +42,19 @@ OhSession::OhSession(db::Database database, oh::Client client, const QByteArray 
 
 Result<OhSession::Stored> OhSession::stored(qint64 participantId) const
 {
-    auto db = m_database.connection();
-    if (!db)
-        return db.error();
-    QSqlQuery q(*db);
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT access_token_enc, refresh_token_enc, token_expires_at, member_id "
-                             "FROM participants WHERE id = ? AND deauthorized_at IS NULL"));
-    q.addBindValue(participantId);
-    if (!q.exec())
-        return db::sqlError("reading tokens", q.lastError());
-    if (!q.next() || q.value(0).isNull() || q.value(1).isNull())
+    auto sealed = privacy::readSealedTokens(m_database, participantId);
+    if (!sealed)
+        return sealed.error();
+    if (!*sealed || (*sealed)->access.isNull() || (*sealed)->refresh.isNull())
         return reauthorize();
-    const QString member = q.value(3).toString();
-    auto access = m_seal.open(member, privacy::TokenKind::Access, q.value(0).toString());
-    auto refresh = m_seal.open(member, privacy::TokenKind::Refresh, q.value(1).toString());
+    const QString member = (*sealed)->memberId;
+    auto access = m_seal.open(member, privacy::TokenKind::Access, (*sealed)->access.toString());
+    auto refresh = m_seal.open(member, privacy::TokenKind::Refresh, (*sealed)->refresh.toString());
     if (!access || !refresh)
         return makeError("token-unreadable",
                          QStringLiteral("The stored Open Humans tokens cannot be decrypted "
                                         "(was OPENAPS_SECRET_KEY changed, or were they copied from another row?)."));
-    return Stored { *access, *refresh, fromDb(q.value(2)), member };
+    return Stored { *access, *refresh, fromDb((*sealed)->expiresAt), member };
 }
 
 Status OhSession::store(qint64 participantId, const oh::TokenPair &pair) const

@@ -100,31 +100,24 @@ Result<std::optional<ParticipantView>> ParticipantStore::find(qint64 participant
 
 Result<std::optional<oh::TokenPair>> ParticipantStore::tokens(qint64 participantId) const
 {
-    auto db = m_database.connection();
-    if (!db)
-        return db.error();
-    QSqlQuery q(*db);
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT access_token_enc, refresh_token_enc, token_expires_at, member_id "
-                             "FROM participants WHERE id = ? AND deauthorized_at IS NULL"));
-    q.addBindValue(participantId);
-    if (!q.exec())
-        return db::sqlError("reading tokens", q.lastError());
-    if (!q.next() || q.value(0).isNull())
+    auto sealed = privacy::readSealedTokens(m_database, participantId);
+    if (!sealed)
+        return sealed.error();
+    if (!*sealed || (*sealed)->access.isNull())
         return std::optional<oh::TokenPair>();
-    const QString member = q.value(3).toString();
-    auto access = m_seal.open(member, privacy::TokenKind::Access, q.value(0).toString());
+    const QString member = (*sealed)->memberId;
+    auto access = m_seal.open(member, privacy::TokenKind::Access, (*sealed)->access.toString());
     if (!access)
         return access.error();
     oh::TokenPair pair;
     pair.accessToken = *access;
-    if (!q.value(1).isNull()) {
-        auto refresh = m_seal.open(member, privacy::TokenKind::Refresh, q.value(1).toString());
+    if (!(*sealed)->refresh.isNull()) {
+        auto refresh = m_seal.open(member, privacy::TokenKind::Refresh, (*sealed)->refresh.toString());
         if (!refresh)
             return refresh.error();
         pair.refreshToken = *refresh;
     }
-    pair.expiresAt = dateTimeFromDb(q.value(2));
+    pair.expiresAt = dateTimeFromDb((*sealed)->expiresAt);
     return std::optional<oh::TokenPair>(pair);
 }
 

@@ -34,6 +34,19 @@ Result<QString> TokenSeal::open(const QString &memberId, TokenKind kind, const Q
     return QString::fromUtf8(*plain);
 }
 
+Result<std::optional<SealedTokens>> readSealedTokens(const db::Database &database, qint64 participantId)
+{
+    auto q = sql::exec(database,
+                       QStringLiteral("SELECT access_token_enc, refresh_token_enc, token_expires_at, member_id "
+                                      "FROM participants WHERE id = ? AND deauthorized_at IS NULL"),
+                       { participantId }, "reading tokens");
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return std::optional<SealedTokens>();
+    return std::optional<SealedTokens>(SealedTokens { q->value(3).toString(), q->value(0), q->value(1), q->value(2) });
+}
+
 Result<bool> hasUnboundTokens(const db::Database &database)
 {
     auto q = sql::exec(database,

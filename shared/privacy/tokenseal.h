@@ -5,6 +5,9 @@
 #include "db/database.h"
 
 #include <QString>
+#include <QVariant>
+
+#include <optional>
 
 // The participants' Open Humans tokens at rest (participants.access_token_enc,
 // refresh_token_enc): sealed with crypto::SecretBox and bound to their row
@@ -29,6 +32,18 @@ public:
 private:
     crypto::SecretBox m_box;
 };
+
+// A participant's row of tokens as stored, still sealed (NULL where none is
+// stored); nullopt for no such participant or one who withdrew
+// (deauthorized_at). Open them with TokenSeal::open and `memberId`.
+struct SealedTokens
+{
+    QString memberId;
+    QVariant access;
+    QVariant refresh;
+    QVariant expiresAt;
+};
+Result<std::optional<SealedTokens>> readSealedTokens(const db::Database &database, qint64 participantId);
 
 // Whether any participant still has a token sealed before tokens were bound
 // to their row (SecretBox's "v1" form).
