@@ -148,30 +148,37 @@ std::optional<Fetched> fetchServed(test::ExportHarness &h, qint64 id, std::funct
     return fetched.get();
 }
 
-api::ReleaseSettings settings(const QTemporaryDir &dir)
+// The release API on `backend` with `idleTimeout`, serving one big release
+// (bigRelease) from a directory of its own.
+struct BigReleaseServer
 {
-    api::ReleaseSettings s;
-    s.directory = dir.path();
-    s.idleTimeout = idleTimeout;
-    return s;
-}
+    explicit BigReleaseServer(const QString &backend) : h(backend)
+    {
+        if (!h.isValid())
+            return;
+        api::ReleaseSettings settings;
+        settings.directory = dir.path();
+        settings.idleTimeout = idleTimeout;
+        h.installReleaseApi(settings);
+        id = bigRelease(h, dir.path(), &sha256);
+    }
+    test::ExportHarness h;
+    QTemporaryDir dir;
+    QByteArray sha256;
+    qint64 id = 0; // 0 if the database or the release could not be made
+};
 
 } // namespace
 
 void TestReleaseIdle::stalledReaderIsDropped()
 {
     QFETCH_GLOBAL(QString, backend);
-    test::ExportHarness h(backend);
-    QVERIFY(h.isValid());
-    QTemporaryDir dir;
-    h.installReleaseApi(settings(dir));
-    QByteArray sha;
-    const qint64 id = bigRelease(h, dir.path(), &sha);
-    QVERIFY(id > 0);
+    BigReleaseServer server(backend);
+    QVERIFY(server.id > 0);
 
     // It takes 64 KB, then nothing for three times the timeout, then reads on.
     bool stalled = false;
-    const auto fetched = fetchServed(h, id, [&stalled](qint64 received) {
+    const auto fetched = fetchServed(server.h, server.id, [&stalled](qint64 received) {
         if (received >= 64 * 1024 && !stalled) {
             stalled = true;
             std::this_thread::sleep_for(idleTimeout * 3);
@@ -184,29 +191,24 @@ void TestReleaseIdle::stalledReaderIsDropped()
     QVERIFY2(fetched->received < fileBytes / 2, qPrintable(QString::number(fetched->received)));
 
     // The file is still there for the next try.
-    const auto again = fetchServed(h, id, [](qint64) {});
+    const auto again = fetchServed(server.h, server.id, [](qint64) {});
     QVERIFY(again);
     QCOMPARE(again->received, fileBytes);
-    QCOMPARE(again->sha256, sha);
+    QCOMPARE(again->sha256, server.sha256);
 }
 
 void TestReleaseIdle::slowReaderGetsTheWholeFile()
 {
     QFETCH_GLOBAL(QString, backend);
-    test::ExportHarness h(backend);
-    QVERIFY(h.isValid());
-    QTemporaryDir dir;
-    h.installReleaseApi(settings(dir));
-    QByteArray sha;
-    const qint64 id = bigRelease(h, dir.path(), &sha);
-    QVERIFY(id > 0);
+    BigReleaseServer server(backend);
+    QVERIFY(server.id > 0);
 
     // A pause of 300 ms after every MB: over twice the timeout in all, never
     // near it at once.
     qint64 nextPause = 1024 * 1024;
     QElapsedTimer took;
     took.start();
-    const auto fetched = fetchServed(h, id, [&nextPause](qint64 received) {
+    const auto fetched = fetchServed(server.h, server.id, [&nextPause](qint64 received) {
         if (received >= nextPause) {
             nextPause += 1024 * 1024;
             std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -215,7 +217,7 @@ void TestReleaseIdle::slowReaderGetsTheWholeFile()
     QVERIFY(fetched);
     QVERIFY(took.elapsed() > 2 * std::chrono::milliseconds(idleTimeout).count());
     QCOMPARE(fetched->received, fileBytes);
-    QCOMPARE(fetched->sha256, sha);
+    QCOMPARE(fetched->sha256, server.sha256);
 }
 
 QTEST_MAIN(TestReleaseIdle)

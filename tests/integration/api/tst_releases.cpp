@@ -10,6 +10,7 @@
 #include <QTest>
 
 #include <future>
+#include <memory>
 
 using namespace openaps;
 using namespace Qt::StringLiterals;
@@ -27,6 +28,8 @@ class TestReleases final : public test::BackendTest
     Q_OBJECT
 
 private slots:
+    void init();
+    void cleanup();
     void filesEqualTheExports();
     void downloadResumesWithRange();
     void progressShowsRowsAndEstimate();
@@ -36,6 +39,10 @@ private slots:
     void quota();
     void cancel();
     void instancesShareTheWork();
+
+private:
+    struct Fixture;
+    std::unique_ptr<Fixture> m_fixture;
 };
 
 namespace {
@@ -48,8 +55,53 @@ QString state(test::ExportHarness &h, qint64 id)
     return test::releaseState(h, id);
 }
 
-struct Fixture
+// Holds a release job before it reads `dataset` (empty: its first dataset),
+// once, until go() or the Hold is gone. reached(): it got there within 20 s.
+class Hold
 {
+public:
+    explicit Hold(api::ReleaseApi &releases, const QString &dataset = {})
+    {
+        releases.setBeforeDataset([shared = m_state, dataset](const QString &name) {
+            if ((!dataset.isEmpty() && name != dataset) || shared->held.exchange(true))
+                return;
+            shared->reached.set_value();
+            shared->goFuture.wait_for(std::chrono::seconds(60));
+        });
+    }
+    ~Hold() { go(); }
+    Hold(const Hold &) = delete;
+    Hold &operator=(const Hold &) = delete;
+
+    bool reached() { return m_reached.wait_for(std::chrono::seconds(20)) == std::future_status::ready; }
+    void go()
+    {
+        if (!m_gone)
+            m_state->go.set_value();
+        m_gone = true;
+    }
+
+private:
+    struct State
+    {
+        std::atomic<bool> held { false };
+        std::promise<void> reached;
+        std::promise<void> go;
+        std::shared_future<void> goFuture = go.get_future().share();
+    };
+    std::shared_ptr<State> m_state = std::make_shared<State>();
+    std::future<void> m_reached = m_state->reached.get_future();
+    bool m_gone = false;
+};
+
+} // namespace
+
+// What each test starts from (init): the test's backend seeded
+// (ExportHarness::seed) and a release directory of its own.
+struct TestReleases::Fixture
+{
+    explicit Fixture(const QString &backend) : h(backend) { }
+    test::ExportHarness h;
     QTemporaryDir dir;
     api::ReleaseSettings settings() const
     {
@@ -60,15 +112,23 @@ struct Fixture
     }
 };
 
-} // namespace
+void TestReleases::init()
+{
+    QFETCH_GLOBAL(QString, backend);
+    m_fixture = std::make_unique<Fixture>(backend);
+    QVERIFY(m_fixture->h.isValid());
+    QVERIFY(m_fixture->h.seed());
+}
+
+void TestReleases::cleanup()
+{
+    m_fixture.reset();
+}
 
 void TestReleases::filesEqualTheExports()
 {
-    QFETCH_GLOBAL(QString, backend);
-    test::ExportHarness h(backend);
-    QVERIFY(h.isValid());
-    QVERIFY(h.seed());
-    Fixture f;
+    Fixture &f = *m_fixture;
+    test::ExportHarness &h = f.h;
     h.installReleaseApi(f.settings());
 
     const qint64 id = postRelease(h, releaseBody(allDatasets));
@@ -135,12 +195,9 @@ void TestReleases::filesEqualTheExports()
 
 void TestReleases::downloadResumesWithRange()
 {
-    QFETCH_GLOBAL(QString, backend);
-    test::ExportHarness h(backend);
-    QVERIFY(h.isValid());
-    QVERIFY(h.seed());
+    Fixture &f = *m_fixture;
+    test::ExportHarness &h = f.h;
     QVERIFY(h.seedBulk(200, 1000));
-    Fixture f;
     h.installReleaseApi(f.settings());
     const QJsonObject body { { u"datasets"_s, QJsonArray::fromStringList(allDatasets) },
                              { u"compression"_s, u"store"_s } };
@@ -187,12 +244,9 @@ void TestReleases::downloadResumesWithRange()
 // instance keeps both in the row at each lease renewal for the others.
 void TestReleases::progressShowsRowsAndEstimate()
 {
-    QFETCH_GLOBAL(QString, backend);
-    test::ExportHarness h(backend);
-    QVERIFY(h.isValid());
-    QVERIFY(h.seed());
+    Fixture &f = *m_fixture;
+    test::ExportHarness &h = f.h;
     QVERIFY(h.seedBulk(300, 100));
-    Fixture f;
     api::ReleaseApi &releases = h.installReleaseApi(f.settings());
     const auto count = [&h](const QString &dataset) {
         return h.get(u"/api/v1/export/%1/count"_s.arg(dataset)).json().value(u"rows"_s).toInteger(-1);
@@ -203,19 +257,11 @@ void TestReleases::progressShowsRowsAndEstimate()
     QVERIFY(entries > 300);
 
     // Held after treatments, before entries.
-    std::promise<void> reached;
-    std::promise<void> go;
-    auto goFuture = go.get_future().share();
-    releases.setBeforeDataset([&](const QString &dataset) {
-        if (dataset != u"entries"_s)
-            return;
-        reached.set_value();
-        goFuture.wait_for(std::chrono::seconds(30));
-    });
+    Hold hold(releases, u"entries"_s);
     const QJsonObject body { { u"datasets"_s, QJsonArray { u"treatments"_s, u"entries"_s } } };
     const qint64 id = postRelease(h, body);
     QVERIFY(id > 0);
-    QCOMPARE(reached.get_future().wait_for(std::chrono::seconds(20)), std::future_status::ready);
+    QVERIFY(hold.reached());
     // PostgreSQL counts on a second connection beside the rows: a moment later.
     const auto release = [&h, id] { return h.get(u"/api/v1/releases/%1"_s.arg(id)).json(); };
     QTRY_COMPARE_WITH_TIMEOUT(release().value(u"rows_estimate"_s).toInteger(-1), treatments + entries, 10000);
@@ -236,7 +282,7 @@ void TestReleases::progressShowsRowsAndEstimate()
         QCOMPARE(q.value(1).toLongLong(), treatments + entries);
     }
 
-    go.set_value();
+    hold.go();
     const auto ready = test::fetchRelease(h, id);
     QVERIFY(ready);
     QCOMPARE(ready->info.value(u"rows"_s).toInteger(), treatments + entries);
@@ -245,11 +291,8 @@ void TestReleases::progressShowsRowsAndEstimate()
 
 void TestReleases::rowsInsertedMeanwhileAreNotInIt()
 {
-    QFETCH_GLOBAL(QString, backend);
-    test::ExportHarness h(backend);
-    QVERIFY(h.isValid());
-    QVERIFY(h.seed());
-    Fixture f;
+    Fixture &f = *m_fixture;
+    test::ExportHarness &h = f.h;
     api::ReleaseApi &releases = h.installReleaseApi(f.settings());
     const QString entriesPath = u"/api/v1/export/entries?%1"_s.arg(filters);
     const QByteArray before = h.get(entriesPath).body;
@@ -282,11 +325,8 @@ void TestReleases::rowsInsertedMeanwhileAreNotInIt()
 
 void TestReleases::withdrawnAfterAnErasure()
 {
-    QFETCH_GLOBAL(QString, backend);
-    test::ExportHarness h(backend);
-    QVERIFY(h.isValid());
-    QVERIFY(h.seed());
-    Fixture f;
+    Fixture &f = *m_fixture;
+    test::ExportHarness &h = f.h;
     h.installReleaseApi(f.settings());
     const auto first = test::readyRelease(h, releaseBody({ u"entries"_s }));
     QVERIFY(first);
@@ -300,11 +340,8 @@ void TestReleases::withdrawnAfterAnErasure()
 
 void TestReleases::expiryRemovesTheFile()
 {
-    QFETCH_GLOBAL(QString, backend);
-    test::ExportHarness h(backend);
-    QVERIFY(h.isValid());
-    QVERIFY(h.seed());
-    Fixture f;
+    Fixture &f = *m_fixture;
+    test::ExportHarness &h = f.h;
     QDateTime now = QDateTime::currentDateTimeUtc();
     api::ReleaseApi &releases = h.installReleaseApi(f.settings(), [&now] { return now; });
     const qint64 id = postRelease(h, releaseBody({ u"profile"_s }));
@@ -322,11 +359,8 @@ void TestReleases::expiryRemovesTheFile()
 
 void TestReleases::quota()
 {
-    QFETCH_GLOBAL(QString, backend);
-    test::ExportHarness h(backend);
-    QVERIFY(h.isValid());
-    QVERIFY(h.seed());
-    Fixture f;
+    Fixture &f = *m_fixture;
+    test::ExportHarness &h = f.h;
     api::ReleaseSettings settings = f.settings();
     settings.quotaBytes = 1000; // less than any zip with a data dictionary
     h.installReleaseApi(settings);
@@ -353,24 +387,13 @@ void TestReleases::quota()
 
 void TestReleases::cancel()
 {
-    QFETCH_GLOBAL(QString, backend);
-    test::ExportHarness h(backend);
-    QVERIFY(h.isValid());
-    QVERIFY(h.seed());
-    Fixture f;
+    Fixture &f = *m_fixture;
+    test::ExportHarness &h = f.h;
     api::ReleaseApi &releases = h.installReleaseApi(f.settings());
-    std::promise<void> reached;
-    std::promise<void> go;
-    auto goFuture = go.get_future().share();
-    releases.setBeforeDataset([&](const QString &dataset) {
-        if (dataset != u"entries"_s)
-            return;
-        reached.set_value();
-        goFuture.wait_for(std::chrono::seconds(30));
-    });
+    Hold hold(releases, u"entries"_s);
     const qint64 id = postRelease(h, releaseBody({ u"profile"_s, u"entries"_s }));
     QVERIFY(id > 0);
-    QCOMPARE(reached.get_future().wait_for(std::chrono::seconds(20)), std::future_status::ready);
+    QVERIFY(hold.reached());
     QCOMPARE(state(h, id), u"running"_s);
     // A second one waits behind it (one job at a time); POST .../cancel
     // cancels it before it runs.
@@ -389,7 +412,7 @@ void TestReleases::cancel()
     const auto cancelled = h.send("DELETE", u"/api/v1/releases/%1"_s.arg(id));
     QCOMPARE(cancelled.status, 200);
     QCOMPARE(cancelled.json().value(u"state"_s).toString(), u"cancelled"_s);
-    go.set_value();
+    hold.go();
     releases.waitForJobs();
     QCOMPARE(state(h, id), u"cancelled"_s);
     QCOMPARE(state(h, queued), u"cancelled"_s);
@@ -449,29 +472,17 @@ QString column(test::ExportHarness &h, qint64 id, const QString &name)
 // the other instance, and the other serves what it built.
 void TestReleases::instancesShareTheWork()
 {
-    QFETCH_GLOBAL(QString, backend);
-    test::ExportHarness h(backend);
-    QVERIFY(h.isValid());
-    QVERIFY(h.seed());
-    Fixture f;
+    Fixture &f = *m_fixture;
+    test::ExportHarness &h = f.h;
     // A renews rarely (it takes over nothing during the test), B every 2 s.
     api::ReleaseSettings settings = f.settings();
     settings.lease = std::chrono::seconds(600);
     api::ReleaseApi &a = h.installReleaseApi(settings);
     settings.lease = std::chrono::seconds(6);
-    std::promise<void> aReached;
-    std::promise<void> aGo;
-    auto aGoFuture = aGo.get_future().share();
-    std::atomic<bool> aHeld { false };
-    a.setBeforeDataset([&](const QString &) {
-        if (aHeld.exchange(true))
-            return;
-        aReached.set_value();
-        aGoFuture.wait_for(std::chrono::seconds(60));
-    });
+    Hold aHold(a);
     const qint64 running = postRelease(h, releaseBody({ u"profile"_s }));
     QVERIFY(running > 0);
-    QCOMPARE(aReached.get_future().wait_for(std::chrono::seconds(20)), std::future_status::ready);
+    QVERIFY(aHold.reached());
     // A's start-up sweep runs on a pool thread: finished before the abandoned
     // releases exist, or A (not B) would take them over.
     a.waitForLookups();
@@ -486,18 +497,9 @@ void TestReleases::instancesShareTheWork()
             h.database(), [](const QString &) -> Result<api::Researcher> { return makeError("bad-token", u"-"_s); },
             settings);
     QVERIFY(b.instance() != a.instance());
-    std::promise<void> bReached;
-    std::promise<void> bGo;
-    auto bGoFuture = bGo.get_future().share();
-    std::atomic<bool> bHeld { false };
-    b.setBeforeDataset([&](const QString &) {
-        if (bHeld.exchange(true))
-            return;
-        bReached.set_value();
-        bGoFuture.wait_for(std::chrono::seconds(60));
-    });
+    Hold bHold(b);
     b.start();
-    QCOMPARE(bReached.get_future().wait_for(std::chrono::seconds(20)), std::future_status::ready);
+    QVERIFY(bHold.reached());
     QCOMPARE(state(h, abandoned), u"running"_s);
     QCOMPARE(column(h, abandoned, u"owner"_s), b.instance());
     QCOMPARE(column(h, abandoned, u"attempts"_s), u"2"_s);
@@ -511,10 +513,10 @@ void TestReleases::instancesShareTheWork()
     QCOMPARE(h.send("DELETE", u"/api/v1/releases/%1"_s.arg(abandoned)).json().value(u"state"_s).toString(),
              u"cancelled"_s);
     QVERIFY(b.keepLeases() >= 0);
-    bGo.set_value();
+    bHold.go();
     b.waitForJobs();
     QCOMPARE(state(h, abandoned), u"cancelled"_s);
-    aGo.set_value();
+    aHold.go();
     QTRY_COMPARE_WITH_TIMEOUT(state(h, running), u"ready"_s, 20000);
 
     // Another abandoned release: B takes it over on its own (its lease
