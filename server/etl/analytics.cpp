@@ -170,19 +170,26 @@ Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, 
                                    Recompute what)
 {
     return sql::inTransaction(database, [&](const QSqlDatabase &db) -> Status {
-        // First: an erasure cannot slip between these statements.
-        if (auto s = guard.check(db); !s)
-            return s;
-        auto changed = what == Recompute::Everything ? Result<ChangedDays>(ChangedDays {}) : pendingDays(db, userId);
-        if (!changed)
-            return changed.error();
-        if (changed->isEmpty())
-            return {};
+        // First: an erasure cannot slip between these statements. The
+        // guard's lock and check, and the reads of what is pending, in one
+        // round trip.
         sql::Batch batch(db);
-        refreshLoopTypes(database, batch, userId, *changed);
-        if (auto s = writeDerivedDatasets(database, batch, userId, *changed); !s)
+        const int guarded = guard.addCheck(db, batch);
+        const std::optional<PendingReads> pending = what == Recompute::Everything
+                ? std::nullopt
+                : std::optional<PendingReads>(PendingReads(batch, userId));
+        if (auto s = batch.run(); !s)
             return s;
-        return records::bumpResearchGeneration(db);
+        if (auto s = privacy::WriteGuard::checked(batch, guarded); !s)
+            return s;
+        const ChangedDays changed = pending ? pending->read(batch) : ChangedDays {};
+        if (changed.isEmpty())
+            return {};
+        refreshLoopTypes(database, batch, userId, changed);
+        if (auto s = writeDerivedDatasets(database, batch, userId, changed); !s)
+            return s;
+        records::addResearchGenerationBump(batch);
+        return batch.run();
     });
 }
 

@@ -197,22 +197,21 @@ Status markAllDerivedPending(const QSqlDatabase &db)
                     "noting that everything changed");
 }
 
-Result<ChangedDays> pendingDays(const QSqlDatabase &db, qint64 userId)
+PendingReads::PendingReads(sql::Batch &batch, qint64 userId)
+    : m_pending(batch.add(QStringLiteral("SELECT from_ms, to_ms, everything FROM derived_pending WHERE user_id = ?"),
+                          { userId }, "reading what changed")),
+      m_summary(batch.add(QStringLiteral("SELECT COUNT(*) FROM participant_summary "
+                                         "WHERE user_id = ? AND period = 'all'"),
+                          { userId }, "reading the summary"))
+{ }
+
+ChangedDays PendingReads::read(const sql::Batch &batch) const
 {
-    sql::Batch batch(db);
-    const int pending = batch.add(
-            QStringLiteral("SELECT from_ms, to_ms, everything FROM derived_pending WHERE user_id = ?"), { userId },
-            "reading what changed");
-    const int summary = batch.add(QStringLiteral("SELECT COUNT(*) FROM participant_summary "
-                                                 "WHERE user_id = ? AND period = 'all'"),
-                                  { userId }, "reading the summary");
-    if (auto s = batch.run(); !s)
-        return s.error();
-    sql::BatchRows summaries = batch.rows(summary);
+    sql::BatchRows summaries = batch.rows(m_summary);
     const bool computed = summaries.next() && summaries.value(0).toLongLong() > 0;
     if (!computed)
         return ChangedDays { true, 0, 0 };
-    sql::BatchRows range = batch.rows(pending);
+    sql::BatchRows range = batch.rows(m_pending);
     if (!range.next())
         return ChangedDays { false, 1, 0 }; // nothing
     if (range.value(2).toInt() != 0)
@@ -221,10 +220,19 @@ Result<ChangedDays> pendingDays(const QSqlDatabase &db, qint64 userId)
                          floorDay(range.value(1).toLongLong() + widestOffsetMs) };
 }
 
+Result<ChangedDays> pendingDays(const QSqlDatabase &db, qint64 userId)
+{
+    sql::Batch batch(db);
+    const PendingReads reads(batch, userId);
+    if (auto s = batch.run(); !s)
+        return s.error();
+    return reads.read(batch);
+}
+
 Status writeDerivedDatasets(const db::Database &database, sql::Batch &batch, qint64 userId, const ChangedDays &changed)
 {
     if (changed.isEmpty())
-        return batch.run();
+        return {};
     // Derived rows can always be computed again, and what is pending is
     // cleared in the same transaction: a commit lost in a crash leaves it
     // pending for the next refresh. So the commit need not wait for the
@@ -264,7 +272,7 @@ Status writeDerivedDatasets(const db::Database &database, sql::Batch &batch, qin
     writeMonths(batch, userId, changed, months);
     writeGlucoseTimeOfDay(batch, userId, bins, sourceEntity);
     batch.add(QStringLiteral("DELETE FROM derived_pending WHERE user_id = ?"), { userId }, "clearing what changed");
-    return batch.run();
+    return {};
 }
 
 Status writeDerivedDatasets(const db::Database &database, const QSqlDatabase &db, qint64 userId)
@@ -273,7 +281,9 @@ Status writeDerivedDatasets(const db::Database &database, const QSqlDatabase &db
     if (!changed)
         return changed.error();
     sql::Batch batch(db);
-    return writeDerivedDatasets(database, batch, userId, *changed);
+    if (auto s = writeDerivedDatasets(database, batch, userId, *changed); !s)
+        return s;
+    return batch.run();
 }
 
 } // namespace openaps::etl

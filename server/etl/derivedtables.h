@@ -44,12 +44,23 @@ Status noteLoadedFile(const db::Database &database, qint64 userId, const QString
 // new files or not.
 Result<bool> derivedMissing(const db::Database &database, qint64 userId);
 // The local days pending for `userId` (everything without a summary yet;
-// empty when nothing is pending).
+// empty when nothing is pending): reads added to a batch, read() after it ran.
+class PendingReads
+{
+public:
+    PendingReads(sql::Batch &batch, qint64 userId);
+    ChangedDays read(const sql::Batch &batch) const;
+
+private:
+    int m_pending = -1;
+    int m_summary = -1;
+};
 Result<ChangedDays> pendingDays(const QSqlDatabase &db, qint64 userId);
 // Recomputes `changed` for `userId` and clears the pending range, inside
 // the caller's transaction on the connection of `batch`; the statements
 // `batch` holds already run first, in the same round trip (etl/analytics.h
-// refreshes the loop types there).
+// refreshes the loop types there). The last writes are left in `batch`
+// for the caller to run, with its own (the generation bump).
 Status writeDerivedDatasets(const db::Database &database, sql::Batch &batch, qint64 userId, const ChangedDays &changed);
 // The same for what is pending, inside the caller's transaction on `db`.
 Status writeDerivedDatasets(const db::Database &database, const QSqlDatabase &db, qint64 userId);

@@ -15,19 +15,25 @@ bool isPostgres(const QSqlDatabase &db)
 
 } // namespace
 
-Status lockMemberName(const QSqlDatabase &db, const QString &tombstone, bool exclusive)
+// The statement that takes the member's lock, and its binds.
+std::pair<QString, QVariantList> memberLock(const QString &tombstone, bool exclusive)
 {
-    if (!isPostgres(db))
-        return {};
     // 8 hex digits of the tombstone (itself a keyed hash) name the lock; a
     // collision only makes one write wait for an unrelated erasure.
     bool ok = false;
     const qint32 key = qint32(tombstone.left(8).toUInt(&ok, 16));
-    auto q = sql::exec(db,
-                       QStringLiteral("SELECT %1(?, ?)")
-                               .arg(exclusive ? QStringLiteral("pg_advisory_xact_lock")
-                                              : QStringLiteral("pg_advisory_xact_lock_shared")),
-                       { memberLockClass, ok ? key : 0 }, "locking the member against an erasure");
+    return { QStringLiteral("SELECT %1(CAST(? AS INTEGER), CAST(? AS INTEGER))")
+                     .arg(exclusive ? QStringLiteral("pg_advisory_xact_lock")
+                                    : QStringLiteral("pg_advisory_xact_lock_shared")),
+             { memberLockClass, ok ? key : 0 } };
+}
+
+Status lockMemberName(const QSqlDatabase &db, const QString &tombstone, bool exclusive)
+{
+    if (!isPostgres(db))
+        return {};
+    const auto [statement, binds] = memberLock(tombstone, exclusive);
+    auto q = sql::exec(db, statement, binds, "locking the member against an erasure");
     if (!q)
         return q.error();
     return {};
@@ -96,6 +102,37 @@ Result<QSet<qint64>> lockSharingMembers(const QSqlDatabase &db, const Participan
     return sharing;
 }
 
+namespace {
+
+// The statement of WriteGuard's check, its binds and what it does.
+struct GuardCheck
+{
+    QString statement;
+    QVariantList binds;
+    const char *what;
+};
+
+GuardCheck guardCheck(const QSqlDatabase &db, const WriteGuard &guard)
+{
+    const QString notErased = QStringLiteral("NOT EXISTS (SELECT 1 FROM participant_tombstones WHERE tombstone = ?)");
+    if (guard.participantId)
+        return { QStringLiteral("SELECT 1 FROM participants p WHERE p.id = ? AND %1%2")
+                         .arg(notErased, isPostgres(db) ? QStringLiteral(" FOR KEY SHARE OF p") : QString()),
+                 { *guard.participantId, guard.tombstone },
+                 "checking the participant before writing" };
+    return { QStringLiteral("SELECT 1 WHERE %1").arg(notErased),
+             { guard.tombstone },
+             "checking the member before writing" };
+}
+
+Error erasedMeanwhile()
+{
+    return makeError(erasedCode,
+                     QStringLiteral("The participant was erased or left meanwhile; nothing more is written."));
+}
+
+} // namespace
+
 Status WriteGuard::check(const QSqlDatabase &db) const
 {
     // Without an account there is no row to lock: the member's lock instead.
@@ -103,20 +140,29 @@ Status WriteGuard::check(const QSqlDatabase &db) const
         if (auto s = lockMemberName(db, tombstone, false); !s)
             return s;
     }
-    const QString notErased = QStringLiteral("NOT EXISTS (SELECT 1 FROM participant_tombstones WHERE tombstone = ?)");
-    auto q = participantId
-            ? sql::exec(db,
-                        QStringLiteral("SELECT 1 FROM participants p WHERE p.id = ? AND %1%2")
-                                .arg(notErased, isPostgres(db) ? QStringLiteral(" FOR KEY SHARE OF p") : QString()),
-                        { *participantId, tombstone }, "checking the participant before writing")
-            : sql::exec(db, QStringLiteral("SELECT 1 WHERE %1").arg(notErased), { tombstone },
-                        "checking the member before writing");
+    const GuardCheck c = guardCheck(db, *this);
+    auto q = sql::exec(db, c.statement, c.binds, c.what);
     if (!q)
         return q.error();
     if (!q->next())
-        return makeError(erasedCode,
-                         QStringLiteral("The participant was erased or left meanwhile; nothing more is written."));
+        return erasedMeanwhile();
     return {};
+}
+
+int WriteGuard::addCheck(const QSqlDatabase &db, sql::Batch &batch) const
+{
+    if (!participantId && isPostgres(db)) {
+        const auto [statement, binds] = memberLock(tombstone, false);
+        batch.add(statement, binds, "locking the member against an erasure");
+    }
+    const GuardCheck c = guardCheck(db, *this);
+    return batch.add(c.statement, c.binds, c.what);
+}
+
+Status WriteGuard::checked(const sql::Batch &batch, int check)
+{
+    sql::BatchRows rows = batch.rows(check);
+    return rows.next() ? Status() : Status(erasedMeanwhile());
 }
 
 } // namespace openaps::privacy

@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "db/database.h"
+#include "db/sqlbatch.h"
 #include "privacy/participantkeys.h"
 
 #include <QSet>
@@ -76,6 +77,12 @@ struct WriteGuard
     // participant's row stays locked (FOR KEY SHARE) until the transaction
     // ends; without a participantId, the member's lock (lockMemberName) shared.
     Status check(const QSqlDatabase &db) const;
+    // The same check as the first statements of `batch` (`db` its
+    // connection), in one round trip with what follows it: the statements
+    // after it run only once the lock is held. checked() after the batch ran,
+    // with what this returned.
+    int addCheck(const QSqlDatabase &db, sql::Batch &batch) const;
+    static Status checked(const sql::Batch &batch, int check);
 };
 
 } // namespace openaps::privacy

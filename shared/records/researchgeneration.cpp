@@ -4,11 +4,22 @@
 
 namespace openaps::records {
 
+namespace {
+
+const char *const bump = "UPDATE research_generation SET generation = generation + 1 WHERE id = 1";
+const char *const bumping = "bumping the research data generation";
+
+} // namespace
+
 Status bumpResearchGeneration(const QSqlDatabase &db)
 {
     // Nothing to bind: run without preparing (one round trip, not three).
-    return sql::run(db, QStringLiteral("UPDATE research_generation SET generation = generation + 1 WHERE id = 1"),
-                    "bumping the research data generation");
+    return sql::run(db, QLatin1String(bump), bumping);
+}
+
+void addResearchGenerationBump(sql::Batch &batch)
+{
+    batch.add(QLatin1String(bump), {}, bumping);
 }
 
 Result<qint64> researchGeneration(const QSqlDatabase &db)

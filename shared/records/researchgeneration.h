@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "db/sqlbatch.h"
 
 #include <QSqlDatabase>
 
@@ -18,6 +19,8 @@ namespace openaps::records {
 // Inside the writer's transaction, as late as possible (the row stays
 // locked until it commits).
 Status bumpResearchGeneration(const QSqlDatabase &db);
+// The same as the last statement of a batch the writer runs.
+void addResearchGenerationBump(sql::Batch &batch);
 Result<qint64> researchGeneration(const QSqlDatabase &db);
 
 } // namespace openaps::records
