@@ -1,5 +1,6 @@
 #include "adminlogpanels.h"
 
+#include "exports.h"
 #include "researcher/apiclient.h"
 
 #include <QCheckBox>
@@ -33,6 +34,7 @@ QTableWidget *table(const char *name, const QStringList &titles)
     t->verticalHeader()->hide();
     t->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     t->horizontalHeader()->setStretchLastSection(true);
+    addExportMenu(t);
     return t;
 }
 

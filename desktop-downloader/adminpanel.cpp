@@ -1,6 +1,7 @@
 #include "adminpanel.h"
 
 #include "adminlogpanels.h"
+#include "exports.h"
 #include "researcher/apiclient.h"
 
 #include <QComboBox>
@@ -112,6 +113,7 @@ AdminPanel::AdminPanel(AppContext context, QWidget *parent)
     m_status->setObjectName(QStringLiteral("statusFilter"));
     m_scope->setObjectName(QStringLiteral("scope"));
     m_table->setObjectName(QStringLiteral("researchers"));
+    addExportMenu(m_table);
     m_message->setObjectName(QStringLiteral("adminMessage"));
     m_message->setWordWrap(true);
     const std::pair<const char *, QString> statuses[] = {

@@ -1,6 +1,7 @@
 #include "dashboardspanel.h"
 
 #include "cohortcharts.h"
+#include "exports.h"
 #include "researcher/apiclient.h"
 #include "units.h"
 
@@ -134,6 +135,7 @@ DashboardsPanel::DashboardsPanel(AppContext context, QWidget *parent)
         view->setRenderHint(QPainter::Antialiasing);
         view->setMinimumHeight(320);
         view->chart()->setTitle(tr("Not loaded yet"));
+        addExportMenu(view);
         m_grid->addWidget(view, i / 2, i % 2);
         m_charts.insert(chartOrder()[i], view);
     }

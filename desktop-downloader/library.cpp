@@ -126,8 +126,7 @@ LibraryItem Library::itemOf(const researcher::DownloadJob &job)
     item.datasets = QStringList { f.dataset };
     item.filters = filters.join(QLatin1String("; "));
     item.snapshotAt = QDateTime::currentDateTimeUtc();
-    // A gzip body's rows cannot be counted as it arrives: the server's count taken just before.
-    item.rows = job.rows() >= 0 ? job.rows() : job.rowsEstimate();
+    item.rows = job.rows(); // as received (a gzip body's counted while it was inflated alongside)
     item.verified = true; // the server's final chunk arrived (DownloadJob)
     return item;
 }

@@ -1,5 +1,6 @@
 #include "participantspanel.h"
 
+#include "exports.h"
 #include "library.h"
 #include "participantfilter.h"
 #include "researcher/apiclient.h"
@@ -125,6 +126,7 @@ ParticipantsPanel::ParticipantsPanel(AppContext context, QWidget *parent)
     m_filter->setSourceModel(m_model);
     m_table->setModel(m_filter);
     m_table->setSortingEnabled(true);
+    addExportMenu(m_table);
     m_table->sortByColumn(Id, Qt::AscendingOrder);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);

@@ -1,5 +1,6 @@
 #include "releasespanel.h"
 
+#include "exports.h"
 #include "library.h"
 #include "metrics/localcopies.h"
 #include "researcher/apiclient.h"
@@ -60,6 +61,21 @@ QString releaseFilters(const QJsonObject &manifest)
     return parts.join(QLatin1String(", "));
 }
 
+// A release's state and rows as the list shows them: while the server builds
+// it, how far it got against the rows it counted first (rows_estimate).
+QString stateText(const researcher::ReleaseInfo &r)
+{
+    const int percent = r.percent();
+    return r.isPending() && percent >= 0 ? QStringLiteral("%1 (%2 %)").arg(r.state).arg(percent) : r.state;
+}
+
+QString releaseRowsText(const researcher::ReleaseInfo &r)
+{
+    if (r.isPending() && r.rowsEstimate >= 0)
+        return ReleasesPanel::tr("%1 of about %2").arg(rowsText(r.rows), rowsText(r.rowsEstimate));
+    return rowsText(r.rows);
+}
+
 QStringList stringsOf(const QJsonValue &array)
 {
     QStringList out;
@@ -110,6 +126,8 @@ ReleasesPanel::ReleasesPanel(AppContext context, QWidget *parent)
     m_library->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_library->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_library->verticalHeader()->hide();
+    addExportMenu(m_releases);
+    addExportMenu(m_library);
     m_withdrawals->setToolTip(tr("Find and delete the rows of participants a release named withdrawn"));
 
     auto *form = new QFormLayout;
@@ -184,20 +202,36 @@ void ReleasesPanel::refreshReleases()
             return say(releases.error().message, true);
         m_releases->setRowCount(0);
         for (const researcher::ReleaseInfo &r : *releases) {
-            const int row = m_releases->rowCount();
-            m_releases->insertRow(row);
-            const QStringList cells { QString::number(r.id),
-                                      r.state,
-                                      r.datasets.join(QLatin1String(", ")),
-                                      QString::number(r.rows),
-                                      r.bytes > 0 ? megabytes(r.bytes) : QString(),
-                                      r.expiresAt.isValid() ? r.expiresAt.toLocalTime().toString(Qt::ISODate)
-                                                            : QString() };
-            for (int column = 0; column < cells.size(); ++column)
-                m_releases->setItem(row, column, new QTableWidgetItem(cells.at(column)));
-            m_releases->item(row, 0)->setData(Qt::UserRole, r.id);
+            m_releases->insertRow(m_releases->rowCount());
+            showRelease(m_releases->rowCount() - 1, r);
         }
     });
+}
+
+void ReleasesPanel::showRelease(int row, const researcher::ReleaseInfo &r)
+{
+    const QStringList cells { QString::number(r.id),
+                              stateText(r),
+                              r.datasets.join(QLatin1String(", ")),
+                              releaseRowsText(r),
+                              r.bytes > 0 ? megabytes(r.bytes) : QString(),
+                              r.expiresAt.isValid() ? r.expiresAt.toLocalTime().toString(Qt::ISODate) : QString() };
+    for (int column = 0; column < cells.size(); ++column)
+        m_releases->setItem(row, column, new QTableWidgetItem(cells.at(column)));
+    m_releases->item(row, 0)->setData(Qt::UserRole, r.id);
+}
+
+// The list's row of the release being followed, as the job last polled it
+// (a new release gets its row at the top, as the server lists newest first).
+void ReleasesPanel::showFollowedRelease()
+{
+    const researcher::ReleaseInfo &r = m_job->release();
+    for (int row = 0; row < m_releases->rowCount(); ++row) {
+        if (m_releases->item(row, 0)->data(Qt::UserRole).toLongLong() == r.id)
+            return showRelease(row, r);
+    }
+    m_releases->insertRow(0);
+    showRelease(0, r);
 }
 
 void ReleasesPanel::refreshLibrary()
@@ -224,7 +258,10 @@ void ReleasesPanel::refreshLibrary()
         }
         m_library->item(row, 0)->setData(Qt::UserRole, item.path);
     }
-    m_library->resizeColumnsToContents();
+    // Column by column: resizeColumnsToContents() would size the last one to
+    // its contents too and stop it stretching to the window's edge.
+    for (int column = 0; column + 1 < m_library->columnCount(); ++column)
+        m_library->resizeColumnToContents(column);
     m_withdrawals->setEnabled(!m_context.library->withdrawn().isEmpty());
 }
 
@@ -422,13 +459,25 @@ void ReleasesPanel::onProgress()
     case Phase::Asking:
         say(tr("Asking the server for a release…"));
         break;
-    case Phase::Building:
-        m_progress->setRange(0, 0);
-        say(tr("The server is building release %1 (%2): %3 rows so far.")
-                    .arg(m_job->releaseId())
-                    .arg(m_job->release().state)
-                    .arg(m_job->release().rows));
+    case Phase::Building: {
+        const researcher::ReleaseInfo &r = m_job->release();
+        showFollowedRelease();
+        const int percent = r.percent();
+        if (!r.isPending()) {
+            say(tr("Release %1 is %2 on the server.").arg(r.id).arg(r.state));
+        } else if (percent >= 0) {
+            m_progress->setRange(0, 100);
+            m_progress->setValue(percent);
+            say(tr("The server is building release %1: %2 of about %3 rows (%4 %).")
+                        .arg(r.id)
+                        .arg(rowsText(r.rows), rowsText(r.rowsEstimate))
+                        .arg(percent));
+        } else {
+            m_progress->setRange(0, 0); // not counted yet, or waiting its turn
+            say(tr("The server is building release %1 (%2): %3 rows so far.").arg(r.id).arg(r.state, rowsText(r.rows)));
+        }
         break;
+    }
     case Phase::Downloading:
         if (download && download->total() > 0) {
             m_progress->setRange(0, 1000);

@@ -52,6 +52,8 @@ private:
     void onProgress();
     void onFinished();
     void refreshReleases();
+    void showRelease(int row, const researcher::ReleaseInfo &release);
+    void showFollowedRelease();
     void refreshLibrary();
     void addToLibrary(const researcher::ReleaseJob &job) const;
     void onOpenLibraryItems();

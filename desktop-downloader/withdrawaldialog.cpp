@@ -62,6 +62,7 @@ WithdrawalDialog::WithdrawalDialog(const QStringList &pseudonyms, const QList<Wi
     rows->setAutoDefault(false);
     whole->setAutoDefault(false);
     later->setDefault(true);
+    later->setFocus(); // also for Space, and so that the default shows
     const auto choose = [this](Choice choice) {
         m_choice = choice;
         emit chosen(choice);

@@ -66,6 +66,8 @@ public:
     // Starts the roles; the web role listens on HTTP_ADDRESS:HTTP_PORT.
     Status start(const Roles &roles);
     quint16 webPort() const;
+    // The api role's releases (nullptr without it): tests hold a release midway through it.
+    api::ReleaseApi *releaseApi() const { return m_releaseApi.get(); }
 
 private:
     // OPENAPS_DATABASE_READ_URL (README, "Read replica"); nullptr without one.

@@ -104,20 +104,30 @@ QByteArray ChunkedReader::field(qsizetype i) const
                                                     : QByteArray();
 }
 
-bool ChunkedReader::nextLine(QByteArray &line)
+bool ChunkedReader::nextLine(QByteArrayView &line)
 {
     while (!m_atStart && m_pos < m_buffer.size()) {
         qsizetype end = m_buffer.indexOf('\n', m_pos);
         if (end < 0 && !m_atEnd)
             return false;
         if (end < 0)
-            end = m_buffer.size();
-        line = m_buffer.mid(m_pos, end - m_pos).trimmed();
+            end = m_buffer.size(); // the last line, without its line break
+        line = QByteArrayView(m_buffer).sliced(m_pos, end - m_pos).trimmed();
+        m_start = m_pos;
         m_pos = end + 1;
         if (!line.isEmpty())
             return true;
     }
     return false;
+}
+
+bool ChunkedReader::nextLine(QByteArray &line)
+{
+    QByteArrayView view;
+    if (!nextLine(view))
+        return false;
+    line = view.toByteArray();
+    return true;
 }
 
 QList<QStringList> parse(const QByteArray &data)

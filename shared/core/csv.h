@@ -1,9 +1,11 @@
 #pragma once
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QList>
 #include <QStringList>
 
+#include <algorithm>
 #include <vector>
 
 // The one CSV reader (RFC 4180, as spreadsheets and the researcher API write
@@ -66,11 +68,17 @@ public:
     // The text of the current record's field `i`; empty if it has fewer.
     QByteArray field(qsizetype i) const;
     // The current record's bytes as the data holds them, line end included.
-    QByteArrayView recordText() const { return QByteArrayView(m_buffer.constData() + m_start, m_pos - m_start); }
+    QByteArrayView recordText() const
+    {
+        return QByteArrayView(m_buffer.constData() + m_start, std::min(m_pos, m_buffer.size()) - m_start);
+    }
 
     // For NDJSON, whose records are lines (not CSV: no quoting): the next
     // line that is not blank, without white space around it; false as
-    // nextRecord(). Use one of the two on a reader, not both.
+    // nextRecord(). Use one of the two on a reader, not both. The view
+    // points into the data (valid until the next add()); recordText() is
+    // then the line as the data holds it, line end included.
+    bool nextLine(QByteArrayView &line);
     bool nextLine(QByteArray &line);
 
 private:

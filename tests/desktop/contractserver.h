@@ -45,6 +45,9 @@ public:
     void setEntries(const QMap<QString, QList<metrics::Reading>> &readings);
     QByteArray entriesCsv() const { return m_csv; }
     void setStreamMode(StreamMode mode) { m_mode = mode; }
+    // What GET /export/{dataset}/count answers when it is not the rows sent
+    // (rows that arrived between the count and the download); -1: the rows sent.
+    void setCountAnswer(qint64 rows) { m_countAnswer = rows; }
     // What GET /datasets names (a hostile server's names, say); default the six real ones.
     void setDatasetNames(const QStringList &names) { m_datasetNames = names; }
     void expireTokens() { m_tokens.clear(); }
@@ -77,6 +80,7 @@ private:
     QMap<QString, qint64> m_tokens; // token -> account id
     QByteArray m_csv;
     qint64 m_rows = 0;
+    qint64 m_countAnswer = -1;
     StreamMode m_mode = StreamMode::Complete;
     QUrlQuery m_lastExportQuery;
     QMap<QString, QJsonObject> m_cohort;

@@ -7,7 +7,9 @@
 
 #include <QAbstractButton>
 #include <QDir>
+#include <QFileDialog>
 #include <QLineEdit>
+#include <QMenu>
 #include <QNetworkAccessManager>
 #include <QSettings>
 #include <QTest>
@@ -35,6 +37,41 @@ inline void click(QObject *parent, const char *name)
     QVERIFY2(button, name);
     QVERIFY2(button->isEnabled(), name);
     QTest::mouseClick(button, Qt::LeftButton);
+}
+
+// Saves as a researcher does: the context menu of `view` (a chart or a
+// table with desktop::addExportMenu), its entry `action` ("Save as PNG…"),
+// and `path` given to the file dialog it opens.
+inline void saveThroughMenu(QWidget *view, const QString &action, const QString &path)
+{
+    QVERIFY(view && view->contextMenuPolicy() == Qt::CustomContextMenu);
+    emit view->customContextMenuRequested(view->rect().center());
+    QMenu *menu = nullptr;
+    for (QMenu *m : view->findChildren<QMenu *>()) {
+        if (m->isVisible())
+            menu = m;
+    }
+    QVERIFY2(menu, qPrintable(view->objectName()));
+    QAction *chosen = nullptr;
+    for (QAction *a : menu->actions()) {
+        if (a->text() == action)
+            chosen = a;
+    }
+    QVERIFY2(chosen, qPrintable(action));
+    chosen->trigger();
+    menu->close();
+    const auto openDialog = [view]() -> QFileDialog * {
+        for (QFileDialog *d : view->findChildren<QFileDialog *>()) {
+            if (d->isVisible())
+                return d;
+        }
+        return nullptr;
+    };
+    QFileDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = openDialog()));
+    dialog->selectFile(path);
+    static_cast<QDialog *>(dialog)->accept(); // QFileDialog::accept is protected, the override runs
+    QTRY_VERIFY(QFileInfo::exists(path));
 }
 
 // With OPENAPS_SCREENSHOT_DIR set (tests/desktop/screenshots.sh), saves

@@ -4,8 +4,8 @@
 // one participant's entries, treatments, device status (Loop's columns and
 // the metrics table) and profile, in CSV or NDJSON, plain or gzip.
 
-#include "core/gzip.h"
 #include "metrics/cgmmetrics.h"
+#include "testfiles.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -17,15 +17,6 @@ namespace openaps::test {
 inline QString isoUtc(qint64 ms)
 {
     return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(Qt::ISODateWithMs);
-}
-
-inline QString writeFile(const QDir &dir, const QString &name, const QByteArray &text)
-{
-    QFile file(dir.filePath(name));
-    if (!file.open(QIODevice::WriteOnly))
-        return {};
-    file.write(name.endsWith(QLatin1String(".gz")) ? gzip::compress(text) : text);
-    return file.fileName();
 }
 
 inline QByteArray entriesCsv(const QString &participant, const QList<metrics::Reading> &readings)

@@ -4,8 +4,8 @@
 # tests/desktop/screenshots.sh [BUILD_DIR] (a configured build with the desktop
 # app; default build). The local view's come from openaps-desktop-screenshots;
 # the Dashboards and Participants tabs from desktop_standin (a cohort of
-# 1,000); the Download and Releases tabs and the withdrawal dialog from
-# desktop_releases and the Admin tab from desktop_workbench (the real server
+# 1,000); the Download and Releases tabs (a release being built, the library)
+# and the withdrawal dialog from desktop_releases and the Admin tab from desktop_workbench (the real server
 # on SQLite), run with OPENAPS_SCREENSHOT_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,6 +24,7 @@ fi
 "${display[@]}" "$build/tests/desktop/openaps-desktop-screenshots" resources/screenshots
 "${display[@]}" "$build/tests/desktop/desktop_standin" dashboardsAndParticipantsOfAThousand >/dev/null
 sqlite=(env -u OPENAPS_TEST_POSTGRES_URL -u OPENAPS_TEST_REQUIRE_POSTGRES)
-"${sqlite[@]}" "${display[@]}" "$build/tests/desktop/desktop_releases" withdrawnParticipantsOfferedForDeletion >/dev/null
+"${sqlite[@]}" "${display[@]}" "$build/tests/desktop/desktop_releases" withdrawnParticipantsOfferedForDeletion \
+    progressWhileTheServerBuildsIt >/dev/null
 "${sqlite[@]}" "${display[@]}" "$build/tests/desktop/desktop_workbench" adminApprovesAfterConfirmingWithFullDetails >/dev/null
 ls -l resources/screenshots

@@ -12,6 +12,7 @@
 #include "db/migrations.h"
 #include "desktoptest.h"
 #include "downloadpanel.h"
+#include "library.h"
 #include "localviewpanel.h"
 #include "metrics/entriescsv.h"
 #include "records/nstime.h"
@@ -315,12 +316,16 @@ private slots:
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.read(2), QByteArray("\x1f\x8b", 2));
-        click(panel(), "openLocal");
-        auto *local = m_window->localView();
-        QTRY_VERIFY(local->analysis() && !local->isLoading());
         qint64 readings = 0;
         for (const auto &list : std::as_const(m_readings))
             readings += list.size();
+        // The rows received, counted as the gzip body was inflated alongside.
+        QVERIFY2(status().startsWith(QStringLiteral("Done: %1 rows, ").arg(QLocale().toString(readings))),
+                 qPrintable(status()));
+        QCOMPARE(m_window->findChild<desktop::Library *>()->find(path)->rows, readings);
+        click(panel(), "openLocal");
+        auto *local = m_window->localView();
+        QTRY_VERIFY(local->analysis() && !local->isLoading());
         QCOMPARE(local->analysis()->rows, readings);
         QCOMPARE(local->analysis()->participants.size(), 3);
     }

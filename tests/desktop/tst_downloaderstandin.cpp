@@ -16,6 +16,7 @@
 #include "researcher/apiclient.h"
 #include "seedreadings.h"
 #include "stallwatch.h"
+#include "testfiles.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSet>
@@ -43,8 +44,6 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <sys/stat.h>
 
 using namespace openaps;
@@ -77,25 +76,10 @@ QByteArray releaseZip(const QDir &dir, const QByteArray &entries, const QByteArr
         { QStringLiteral("snapshot_at"), QStringLiteral("2026-11-30T12:00:00.000Z") },
         { QStringLiteral("withdrawn_participants"), QJsonArray {} },
     };
-    const QString path = dir.filePath(QStringLiteral("made.zip"));
-    archive *a = archive_write_new();
-    archive_write_set_format_zip(a);
-    archive_write_open_filename(a, QFile::encodeName(path).constData());
-    for (const auto &[name, content] :
-         { std::pair<const char *, QByteArray> { "entries.csv", entries },
-           std::pair<const char *, QByteArray> { "manifest.json", QJsonDocument(manifest).toJson() } }) {
-        archive_entry *entry = archive_entry_new();
-        archive_entry_set_pathname(entry, name);
-        archive_entry_set_filetype(entry, AE_IFREG);
-        archive_entry_set_perm(entry, 0644);
-        archive_write_header(a, entry);
-        archive_write_data(a, content.constData(), size_t(content.size()));
-        archive_entry_free(entry);
-    }
-    archive_write_close(a);
-    archive_write_free(a);
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    const QString path = writeZip(dir.filePath(QStringLiteral("made.zip")),
+                                  { { QStringLiteral("entries.csv"), entries },
+                                    { QStringLiteral("manifest.json"), QJsonDocument(manifest).toJson() } });
+    return readFile(path);
 }
 } // namespace
 
@@ -175,6 +159,71 @@ private slots:
         QCOMPARE(local->data()->participants, (QStringList { QStringLiteral("101"), QStringLiteral("202") }));
         QCOMPARE(local->data()->entries.participants.first().readings.size(),
                  m_readings.value(QStringLiteral("101")).size());
+    }
+
+    // A release the server is still building: its rows against the
+    // server's estimate in the list, the status line and the progress bar;
+    // once ready it is downloaded and checked.
+    void releaseProgressWhileTheServerBuildsIt()
+    {
+        const QByteArray entries = m_server->entriesCsv();
+        QJsonObject info { { QStringLiteral("id"), 7 },
+                           { QStringLiteral("state"), QStringLiteral("running") },
+                           { QStringLiteral("datasets"), QJsonArray { QStringLiteral("entries") } },
+                           { QStringLiteral("rows"), 120 },
+                           { QStringLiteral("rows_estimate"), 480 } };
+        m_server->setRelease(info, {});
+        signInAsAdmin();
+        desktop::ReleasesPanel *releases = m_window->releasesPanel();
+        m_window->tabs()->setCurrentWidget(releases);
+        type(releases, "releaseFolder", m_dir->filePath(QStringLiteral("releases")));
+        auto *list = child<QTableWidget>(releases, "serverReleases");
+        QTRY_COMPARE(list->rowCount(), 1);
+        QCOMPARE(list->item(0, 1)->text(), QStringLiteral("running (25 %)"));
+        QCOMPARE(list->item(0, 3)->text(), QStringLiteral("120 of about 480"));
+        list->selectRow(0);
+        click(releases, "downloadRelease");
+        auto *status = child<QLabel>(releases, "releaseStatus");
+        QTRY_COMPARE(status->text(), QStringLiteral("The server is building release 7: 120 of about 480 rows (25 %)."));
+        auto *progress = child<QProgressBar>(releases, "releaseProgress");
+        QCOMPARE(progress->maximum(), 100);
+        QCOMPARE(progress->value(), 25);
+        // Not counted yet: rows so far, the bar busy.
+        info.insert(QStringLiteral("rows"), 360);
+        info.remove(QStringLiteral("rows_estimate"));
+        m_server->setRelease(info, {});
+        QTRY_COMPARE_WITH_TIMEOUT(
+                status->text(), QStringLiteral("The server is building release 7 (running): 360 rows so far."), 10000);
+        QCOMPARE(progress->maximum(), 0);
+        QCOMPARE(list->item(0, 3)->text(), QStringLiteral("360"));
+
+        info.insert(QStringLiteral("state"), QStringLiteral("ready"));
+        info.insert(QStringLiteral("rows"), entries.count('\n') - 1);
+        info.insert(QStringLiteral("rows_estimate"), entries.count('\n') - 1);
+        m_server->setRelease(info, releaseZip(QDir(m_dir->path()), entries));
+        auto *library = child<QTableWidget>(releases, "library");
+        QTRY_COMPARE_WITH_TIMEOUT(library->rowCount(), 1, 30000);
+        QCOMPARE(library->item(0, 0)->text(), QStringLiteral("release-7.zip"));
+        QTRY_COMPARE(list->item(0, 1)->text(), QStringLiteral("ready"));
+        QCOMPARE(progress->value(), progress->maximum());
+    }
+
+    // A gzip download's library row holds the rows that arrived, not the
+    // server's count taken before (rows came in between).
+    void gzipDownloadCountsTheRowsReceived()
+    {
+        const qint64 sent = m_server->entriesCsv().count('\n') - 1;
+        m_server->setCountAnswer(sent - 25);
+        signInAsAdmin();
+        child<QCheckBox>(panel(), "gzip")->setChecked(true);
+        click(panel(), "download");
+        QTRY_COMPARE(child<QProgressBar>(panel(), "progress")->value(), 100);
+        QVERIFY2(status().startsWith(QStringLiteral("Done: %1 rows, ").arg(QLocale().toString(sent))),
+                 qPrintable(status()));
+        QVERIFY(panel()->lastFile().endsWith(QLatin1String(".csv.gz")));
+        auto *library = child<QTableWidget>(m_window->releasesPanel(), "library");
+        QTRY_COMPARE(library->rowCount(), 1);
+        QCOMPARE(library->item(0, 4)->text(), QLocale().toString(sent));
     }
 
     void init()

@@ -7,6 +7,7 @@
 // deletion (rows, then whole files); every library entry opens in the local
 // view.
 
+#include "api/release/releaseapi.h"
 #include "api/researcherstore.h"
 #include "app/serverruntime.h"
 #include "crypto/secrets.h"
@@ -18,6 +19,7 @@
 #include "privacy/participantdata.h"
 #include "releasespanel.h"
 #include "testdatabase.h"
+#include "testfiles.h"
 #include "withdrawaldialog.h"
 
 #include "core/gzip.h"
@@ -25,8 +27,10 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -36,9 +40,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 
-#include <archive.h>
-#include <archive_entry.h>
-
+#include <future>
 #include <optional>
 
 using namespace openaps;
@@ -46,35 +48,6 @@ using namespace openaps::test;
 using namespace Qt::StringLiterals;
 
 namespace {
-
-// A zip's files: name -> (content, stored without compression).
-struct ZipFile
-{
-    QByteArray content;
-    bool stored = false;
-};
-QMap<QString, ZipFile> unzip(const QString &path)
-{
-    QMap<QString, ZipFile> files;
-    archive *a = archive_read_new();
-    archive_read_support_format_zip(a);
-    if (archive_read_open_filename(a, QFile::encodeName(path).constData(), 65536) != ARCHIVE_OK) {
-        archive_read_free(a);
-        return files;
-    }
-    archive_entry *entry = nullptr;
-    while (archive_read_next_header(a, &entry) == ARCHIVE_OK) {
-        ZipFile file;
-        file.stored = QByteArray(archive_format_name(a)).contains("uncompressed");
-        char buffer[65536];
-        la_ssize_t n = 0;
-        while ((n = archive_read_data(a, buffer, sizeof buffer)) > 0)
-            file.content.append(buffer, n);
-        files.insert(QString::fromUtf8(archive_entry_pathname_utf8(entry)), file);
-    }
-    archive_read_free(a);
-    return files;
-}
 
 // The user_id column of a CSV export's rows.
 QStringList csvUsers(const QByteArray &csv)
@@ -103,7 +76,7 @@ public:
 
     // The server with 50 entries of each participant, signed in as an
     // approved researcher; false (with a warning) if that failed.
-    bool setUp(const QList<int> &participants)
+    bool setUp(const QList<int> &participants, int treatments = 0)
     {
         if (!m_tdb.isValid())
             return false;
@@ -134,6 +107,14 @@ public:
                     return false;
             }
         }
+        for (int i = 0; i < treatments; ++i) {
+            if (!insert.exec(u"INSERT INTO treatments (user_id, id, event_type, source_entity, raw_json, created_at, "
+                             "utc_offset) VALUES (%1, 't%2', 'Bolus', 0, '{}', '2024-01-01T00:%3:00.000Z', 0)"_s
+                                     .arg(participants.value(0))
+                                     .arg(i)
+                                     .arg(i, 2, 10, QLatin1Char('0'))))
+                return false;
+        }
         database->closeConnection();
         runtime = std::make_unique<app::ServerRuntime>(
                 Config::fromValues({ { u"HTTP_ADDRESS"_s, u"127.0.0.1"_s },
@@ -157,8 +138,8 @@ public:
     QString folder() const { return dir.filePath(u"releases"_s); }
     QString releaseFile(int id) const { return QDir(folder()).filePath(u"release-%1.zip"_s.arg(id)); }
 
-    // Asks for a release of `datasets` in the tab and waits until it is downloaded and checked.
-    void release(const QStringList &datasets, bool deflate, int expectedId) const
+    // Asks for a release of `datasets` in the tab.
+    void ask(const QStringList &datasets, bool deflate) const
     {
         app->window->tabs()->setCurrentWidget(panel());
         auto *list = child<QListWidget>(panel(), "releaseDatasets");
@@ -168,6 +149,12 @@ public:
         child<QCheckBox>(panel(), "releaseDeflate")->setChecked(deflate);
         type(panel(), "releaseFolder", folder());
         click(panel(), "createRelease");
+    }
+
+    // Asks for a release and waits until it is downloaded and checked.
+    void release(const QStringList &datasets, bool deflate, int expectedId) const
+    {
+        ask(datasets, deflate);
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(releaseFile(expectedId)), 60000);
         QTRY_VERIFY(child<QPushButton>(panel(), "createRelease")->isEnabled());
     }
@@ -202,6 +189,7 @@ private slots:
     void initTestCase_data() { addBackendRows(); }
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void askDownloadAndCheck();
+    void progressWhileTheServerBuildsIt();
     void withdrawnParticipantsOfferedForDeletion();
 };
 
@@ -221,6 +209,10 @@ void TestReleasesPanel::askDownloadAndCheck()
     QCOMPARE(library->item(0, 1)->text(), u"entries, profile"_s);
     QCOMPARE(library->item(0, 4)->text(), u"50"_s);
     QCOMPARE(library->item(0, 5)->text(), u"SHA-256 as in its manifest"_s);
+    // The last column reaches the table's right edge (the window is 1400 wide).
+    QHeaderView *header = library->horizontalHeader();
+    QTRY_COMPARE(header->sectionViewportPosition(5) + header->sectionSize(5), library->viewport()->width());
+    QVERIFY(header->sectionSize(5) > header->sectionSizeHint(5));
     auto *releases = child<QTableWidget>(panel, "serverReleases");
     QTRY_COMPARE(releases->rowCount(), 1);
     QCOMPARE(releases->item(0, 1)->text(), u"ready"_s);
@@ -235,6 +227,46 @@ void TestReleasesPanel::askDownloadAndCheck()
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(f.releaseFile(1)), 60000);
     QTRY_VERIFY(child<QLabel>(panel, "releaseStatus")->text().contains(u"downloaded and checked"_s));
     QTRY_COMPARE(library->rowCount(), 1);
+}
+
+// "Watch its progress": held by the server after entries (50 rows) and
+// before treatments (50 more), the release shows its rows against the
+// server's estimate in the status line, the progress bar and the list.
+void TestReleasesPanel::progressWhileTheServerBuildsIt()
+{
+    QFETCH_GLOBAL(QString, backend);
+    Fixture f(backend);
+    QVERIFY(f.setUp({ 101 }, 50));
+    QTRY_VERIFY(f.app->api->isSignedIn());
+    std::promise<void> go;
+    std::shared_future<void> released = go.get_future().share();
+    auto letGo = qScopeGuard([&go] { go.set_value(); });
+    f.runtime->releaseApi()->setBeforeDataset([released](const QString &dataset) {
+        if (dataset == u"treatments"_s)
+            released.wait_for(std::chrono::seconds(60));
+    });
+    desktop::ReleasesPanel *panel = f.panel();
+    f.ask({ u"entries"_s, u"treatments"_s }, true);
+    auto *status = child<QLabel>(panel, "releaseStatus");
+    QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(u"50 of about 100 rows (50 %)"_s), 30000);
+    QVERIFY2(status->text().startsWith(u"The server is building release 1"_s), qPrintable(status->text()));
+    auto *progress = child<QProgressBar>(panel, "releaseProgress");
+    QCOMPARE(progress->maximum(), 100);
+    QCOMPARE(progress->value(), 50);
+    auto *releases = child<QTableWidget>(panel, "serverReleases");
+    QTRY_COMPARE(releases->rowCount(), 1);
+    QCOMPARE(releases->item(0, 0)->text(), u"1"_s);
+    QCOMPARE(releases->item(0, 1)->text(), u"running (50 %)"_s);
+    QCOMPARE(releases->item(0, 3)->text(), u"50 of about 100"_s);
+    saveScreenshot(f.app->window.get(), u"desktop-releases-progress.png"_s);
+
+    letGo.dismiss();
+    go.set_value();
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(f.releaseFile(1)), 60000);
+    QTRY_VERIFY(status->text().contains(u"downloaded and checked"_s));
+    QCOMPARE(progress->value(), progress->maximum());
+    QTRY_COMPARE(releases->item(0, 1)->text(), u"ready"_s);
+    QCOMPARE(releases->item(0, 3)->text(), u"100"_s);
 }
 
 void TestReleasesPanel::withdrawnParticipantsOfferedForDeletion()
@@ -263,7 +295,7 @@ void TestReleasesPanel::withdrawnParticipantsOfferedForDeletion()
     saveScreenshot(window, u"desktop-download.png"_s);
     QVERIFY2(ndjson.endsWith(u".ndjson.gz"_s), qPrintable(ndjson));
     QCOMPARE(f.libraryFiles(), (QStringList { QFileInfo(ndjson).fileName(), u"release-1.zip"_s }));
-    const QByteArray manifest1 = unzip(f.releaseFile(1)).value(u"manifest.json"_s).content;
+    const QByteArray manifest1 = readZip(f.releaseFile(1)).value(u"manifest.json"_s).content;
 
     // Participant 102 erased; release 2 names them withdrawn and the dialog lists both files.
     QVERIFY(privacy::removeParticipantData(*f.database, 102, std::nullopt));
@@ -286,16 +318,31 @@ void TestReleasesPanel::withdrawnParticipantsOfferedForDeletion()
     QCOMPARE(listed, (QStringList { QFileInfo(ndjson).fileName(), u"release-1.zip"_s }));
     saveScreenshot(dialog, u"desktop-withdrawal.png"_s);
 
-    click(dialog, "deleteRows");
+    // Enter never deletes: "Not now" is the default. The files stay as they
+    // were and "Withdrawn participants…" offers the deletion again.
+    QVERIFY(child<QPushButton>(dialog, "notNow")->isDefault());
+    QVERIFY(!child<QPushButton>(dialog, "deleteRows")->isDefault());
+    QVERIFY(!child<QPushButton>(dialog, "deleteFiles")->isDefault());
+    QPointer<desktop::WithdrawalDialog> first = dialog;
+    QTest::keyClick(dialog, Qt::Key_Return);
     QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 30000);
+    QTRY_VERIFY(!first); // closed (and gone)
+    QCOMPARE(readZip(f.releaseFile(1)).value(u"manifest.json"_s).content, manifest1);
+    QCOMPARE(csvUsers(readZip(f.releaseFile(1)).value(u"entries.csv"_s).content).count(u"102"_s), 50);
+    QCOMPARE(f.app->window->findChild<desktop::Library *>()->withdrawn(), QStringList { u"102"_s });
+    click(panel, "withdrawals");
+    QTRY_VERIFY_WITH_TIMEOUT((dialog = panel->findChild<desktop::WithdrawalDialog *>()) && dialog->isVisible(), 30000);
+
+    click(dialog, "deleteRows");
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, 30000);
     const QString said = child<QLabel>(panel, "releaseStatus")->text();
     QVERIFY2(said.contains(u"Deleted 100 rows of withdrawn participants from 2 file(s)"_s), qPrintable(said));
     // The stored zip: still stored, entries without 102, the other files as they were.
-    const auto zip = unzip(f.releaseFile(1));
+    const auto zip = readZip(f.releaseFile(1));
     QCOMPARE(zip.keys(),
              (QStringList { u"README.txt"_s, u"data_dictionary.csv"_s, u"entries.csv"_s, u"manifest.json"_s,
                             u"profile.csv"_s }));
-    for (const ZipFile &file : zip)
+    for (const ZipMember &file : zip)
         QVERIFY(file.stored);
     QCOMPARE(csvUsers(zip.value(u"entries.csv"_s).content), QStringList(50, u"101"_s));
     QCOMPARE(zip.value(u"manifest.json"_s).content, manifest1);
@@ -350,7 +397,7 @@ void TestReleasesPanel::withdrawnParticipantsOfferedForDeletion()
     QTRY_VERIFY_WITH_TIMEOUT((dialog = panel->findChild<desktop::WithdrawalDialog *>()) && dialog->isVisible(), 30000);
     QCOMPARE(child<QTableWidget>(dialog, "withdrawalFiles")->rowCount(), 3);
     click(dialog, "deleteFiles");
-    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 3, 30000);
     QVERIFY(!QFile::exists(f.releaseFile(1)));
     QVERIFY(!QFile::exists(f.releaseFile(2)));
     QVERIFY(!QFile::exists(ndjson));

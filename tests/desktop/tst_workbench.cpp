@@ -10,6 +10,7 @@
 #include "api/export/downloadaudit.h"
 #include "applydialog.h"
 #include "cohortcharts.h"
+#include "core/csv.h"
 #include "dashboardspanel.h"
 #include "downloadpanel.h"
 #include "localviewpanel.h"
@@ -23,9 +24,11 @@
 #include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QChart>
+#include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateEdit>
+#include <QImage>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
@@ -36,9 +39,11 @@
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QStandardPaths>
+#include <QSvgRenderer>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QTextBrowser>
 #include <QTimeZone>
 
@@ -516,6 +521,50 @@ private slots:
         QCOMPARE(rows->rowCount(), 2);
         for (int r = 0; r < rows->rowCount(); ++r)
             QCOMPARE(rows->item(r, 2)->text(), QStringLiteral("profile"));
+    }
+
+    // "Every chart to PNG and SVG, every table to CSV", through the context
+    // menu and the file dialog: a dashboards chart at its view's size, the
+    // participants list and the admin's usage table cell for cell.
+    void exportsFromTheWorkbenchTabs()
+    {
+        signInAs(WorkbenchFixture::adminEmail);
+        window()->tabs()->setCurrentWidget(dashboards());
+        QTemporaryDir dir;
+        auto *months = child<QChartView>(dashboards(), "overview/months");
+        QVERIFY(months);
+        const QString png = dir.filePath(QStringLiteral("months.png"));
+        saveThroughMenu(months, QStringLiteral("Save as PNG…"), png);
+        QCOMPARE(QImage(png).size(), months->size());
+        const QString svg = dir.filePath(QStringLiteral("months.svg"));
+        saveThroughMenu(months, QStringLiteral("Save as SVG…"), svg);
+        QSvgRenderer renderer(svg);
+        QVERIFY(renderer.isValid());
+        QCOMPARE(renderer.viewBox().size(), months->size());
+
+        const auto sameCells = [](const QAbstractItemModel &model, const QString &path) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QList<QStringList> rows = csv::parse(file.readAll());
+            QCOMPARE(rows.size(), model.rowCount() + 1);
+            for (int c = 0; c < model.columnCount(); ++c) {
+                QCOMPARE(rows[0][c], model.headerData(c, Qt::Horizontal).toString());
+                for (int r = 0; r < model.rowCount(); ++r)
+                    QCOMPARE(rows[r + 1][c], model.index(r, c).data().toString());
+            }
+        };
+        window()->tabs()->setCurrentWidget(participants());
+        QTableView *table = participants()->table();
+        QCOMPARE(table->model()->rowCount(), 8);
+        const QString listed = dir.filePath(QStringLiteral("participants.csv"));
+        saveThroughMenu(table, QStringLiteral("Save as CSV…"), listed);
+        sameCells(*table->model(), listed);
+
+        auto *usage = child<QTableWidget>(window()->adminPanel(), "usage");
+        QTRY_VERIFY(usage->rowCount() > 0);
+        const QString used = dir.filePath(QStringLiteral("usage.csv"));
+        saveThroughMenu(usage, QStringLiteral("Save as CSV…"), used);
+        sameCells(*usage->model(), used);
     }
 
     // Tab in the description box moves on to the next field instead of typing a tab.

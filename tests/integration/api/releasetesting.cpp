@@ -1,13 +1,12 @@
 #include "releasetesting.h"
 
+#include "testfiles.h"
+
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QStandardPaths>
 #include <QTest>
-
-#include <archive.h>
-#include <archive_entry.h>
 
 namespace openaps::test {
 
@@ -24,20 +23,8 @@ void BackendTest::initTestCase()
 QList<std::pair<QString, QByteArray>> zipEntries(const QByteArray &zip)
 {
     QList<std::pair<QString, QByteArray>> out;
-    archive *a = archive_read_new();
-    archive_read_support_format_zip(a);
-    if (archive_read_open_memory(a, zip.constData(), size_t(zip.size())) == ARCHIVE_OK) {
-        archive_entry *entry = nullptr;
-        while (archive_read_next_header(a, &entry) == ARCHIVE_OK) {
-            QByteArray content;
-            char buffer[65536];
-            la_ssize_t n = 0;
-            while ((n = archive_read_data(a, buffer, sizeof buffer)) > 0)
-                content.append(buffer, n);
-            out.append({ QString::fromUtf8(archive_entry_pathname(entry)), content });
-        }
-    }
-    archive_read_free(a);
+    for (const ZipMember &member : zipMembers(zip))
+        out.append({ member.name, member.content });
     return out;
 }
 

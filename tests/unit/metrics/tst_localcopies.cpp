@@ -9,6 +9,7 @@
 #include "metrics/localcopies.h"
 #include "metrics/localdata.h"
 #include "metrics/zipmember.h"
+#include "testfiles.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -16,77 +17,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <archive.h>
-#include <archive_entry.h>
-
 using namespace openaps;
 using namespace Qt::StringLiterals;
 
 namespace {
-
-QString write(const QTemporaryDir &dir, const QString &name, const QByteArray &text)
-{
-    QFile file(dir.filePath(name));
-    if (!file.open(QIODevice::WriteOnly))
-        return {};
-    file.write(name.endsWith(u".gz"_s) ? gzip::compress(text) : text);
-    return file.fileName();
-}
-
-QByteArray readAll(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-// A zip as a release is written: each file deflated or stored, sizes after the data.
-QString writeZip(const QTemporaryDir &dir, const QString &name, const QList<std::pair<QString, QByteArray>> &files,
-                 bool deflate)
-{
-    QString path = dir.filePath(name);
-    archive *a = archive_write_new();
-    archive_write_set_format_zip(a);
-    archive_write_set_options(a, deflate ? "zip:compression=deflate" : "zip:compression=store");
-    archive_write_open_filename(a, QFile::encodeName(path).constData());
-    for (const auto &[member, content] : files) {
-        archive_entry *entry = archive_entry_new();
-        archive_entry_set_pathname_utf8(entry, member.toUtf8().constData());
-        archive_entry_set_filetype(entry, AE_IFREG);
-        archive_entry_set_perm(entry, 0644);
-        archive_write_header(a, entry);
-        archive_write_data(a, content.constData(), size_t(content.size()));
-        archive_entry_free(entry);
-    }
-    archive_write_close(a);
-    archive_write_free(a);
-    return path;
-}
-
-struct Member
-{
-    QByteArray content;
-    bool stored = false;
-};
-QMap<QString, Member> unzip(const QString &path)
-{
-    QMap<QString, Member> out;
-    archive *a = archive_read_new();
-    archive_read_support_format_zip(a);
-    if (archive_read_open_filename(a, QFile::encodeName(path).constData(), 65536) == ARCHIVE_OK) {
-        archive_entry *entry = nullptr;
-        while (archive_read_next_header(a, &entry) == ARCHIVE_OK) {
-            Member m;
-            m.stored = QByteArray(archive_format_name(a)).contains("uncompressed");
-            char buffer[65536];
-            la_ssize_t n = 0;
-            while ((n = archive_read_data(a, buffer, sizeof buffer)) > 0)
-                m.content.append(buffer, n);
-            out.insert(QString::fromUtf8(archive_entry_pathname_utf8(entry)), m);
-        }
-    }
-    archive_read_free(a);
-    return out;
-}
 
 const QByteArray entriesCsv = "user_id,id,sgv,date,utc_offset,raw_json\n"
                               "7,e1,120,2024-01-01T00:00:00.000Z,-300,\"{\"\"a\"\":\"\"x,\n y\"\"}\"\n"
@@ -122,8 +56,8 @@ private slots:
     void ndjsonReadsAsCsvDoes()
     {
         QTemporaryDir dir;
-        const QString csv = write(dir, u"entries.csv"_s, entriesCsv);
-        const QString ndjson = write(dir, u"entries.ndjson.gz"_s, entriesNdjson);
+        const QString csv = test::writeFile(dir.path(), u"entries.csv"_s, entriesCsv);
+        const QString ndjson = test::writeFile(dir.path(), u"entries.ndjson.gz"_s, entriesNdjson);
         const QStringList wanted { u"user_id"_s, u"sgv"_s, u"date"_s, u"utc_offset"_s, u"device"_s, u"missing"_s };
         QList<QList<QByteArray>> fromCsv, fromNdjson;
         qint64 skippedCsv = 0, skippedNdjson = 0;
@@ -170,7 +104,7 @@ private slots:
                std::tuple<QString, QByteArray, QByteArray> { u"e.ndjson"_s, entriesNdjson, ndjsonLines } }) {
             QByteArray again;
             int rows = 0;
-            QVERIFY(metrics::readExportRecords(write(dir, name, text), { u"user_id"_s },
+            QVERIFY(metrics::readExportRecords(test::writeFile(dir.path(), name, text), { u"user_id"_s },
                                                [&](QByteArrayView record, const QList<QByteArray> *values) {
                                                    again.append(record);
                                                    rows += values ? 1 : 0;
@@ -183,14 +117,15 @@ private slots:
     void releaseZipOpensItsDatasets()
     {
         QTemporaryDir dir;
-        const QString zip = writeZip(dir, u"release-1.zip"_s,
-                                     { { u"entries.ndjson"_s, entriesNdjson },
-                                       { u"profile.csv"_s, profileCsv },
-                                       { u"member_demographics.csv"_s, "user_id,age\n7,40\n" },
-                                       { u"data_dictionary.csv"_s, "dataset,column,description\nentries,sgv,x\n" },
-                                       { u"README.txt"_s, "terms" },
-                                       { u"manifest.json"_s, "{}" } },
-                                     true);
+        const QString zip = test::writeZip(
+                dir.filePath(u"release-1.zip"_s),
+                { { u"entries.ndjson"_s, entriesNdjson },
+                  { u"profile.csv"_s, profileCsv },
+                  { u"member_demographics.csv"_s, "user_id,age\n7,40\n" },
+                  { u"data_dictionary.csv"_s, "dataset,column,description\nentries,sgv,x\n" },
+                  { u"README.txt"_s, "terms" },
+                  { u"manifest.json"_s, "{}" } },
+                true);
         QVERIFY(metrics::isZipFile(zip));
         QCOMPARE(metrics::zipMemberNames(zip).value().size(), 6);
         const auto data = metrics::loadLocalFiles({ zip });
@@ -206,7 +141,7 @@ private slots:
         }));
         QVERIFY(last > 0 && last <= QFileInfo(zip).size());
 
-        const QString none = writeZip(dir, u"other.zip"_s, { { u"README.txt"_s, "x" } }, true);
+        const QString none = test::writeZip(dir.filePath(u"other.zip"_s), { { u"README.txt"_s, "x" } }, true);
         const auto error = metrics::loadLocalFiles({ none });
         QVERIFY(!error);
         QVERIFY(error.error().message.contains(u"other.zip"_s));
@@ -216,21 +151,21 @@ private slots:
     {
         QTemporaryDir dir;
         const QSet<QString> gone { u"7"_s, u"9"_s };
-        const QString csv = write(dir, u"entries.csv.gz"_s, entriesCsv);
-        const QString ndjson = write(dir, u"entries.ndjson"_s, entriesNdjson);
+        const QString csv = test::writeFile(dir.path(), u"entries.csv.gz"_s, entriesCsv);
+        const QString ndjson = test::writeFile(dir.path(), u"entries.ndjson"_s, entriesNdjson);
         QCOMPARE(metrics::countParticipantRows(csv, gone).value(),
                  (QHash<QString, qint64> { { u"7"_s, 2 }, { u"9"_s, 1 } }));
         QCOMPARE(metrics::removeParticipantRows(csv, gone).value(), 3);
-        QCOMPARE(gzip::decompress(readAll(csv)).value(),
+        QCOMPARE(gzip::decompress(test::readFile(csv)).value(),
                  QByteArray("user_id,id,sgv,date,utc_offset,raw_json\n"
                             "8,e3,140,2024-01-01T00:00:00.000Z,60,{}\n"));
         QCOMPARE(metrics::removeParticipantRows(ndjson, gone).value(), 3);
-        const QByteArray left = readAll(ndjson);
+        const QByteArray left = test::readFile(ndjson);
         QCOMPARE(left.count('\n'), 2); // [1,2] and 8's line stay
         QVERIFY(left.contains("\"id\":\"e3\"") && !left.contains("\"e1\"") && !left.contains("\"e4\""));
 
         // Nothing of theirs: the file is not touched.
-        const QString other = write(dir, u"profile.csv"_s, profileCsv);
+        const QString other = test::writeFile(dir.path(), u"profile.csv"_s, profileCsv);
         {
             QFile touch(other);
             QVERIFY(touch.open(QIODevice::ReadWrite));
@@ -241,19 +176,19 @@ private slots:
 
         // Zips: each file keeps its method; the others are copied as they are.
         for (const bool deflate : { true, false }) {
-            const QString zip = writeZip(dir, deflate ? u"deflated.zip"_s : u"stored.zip"_s,
-                                         { { u"entries.csv"_s, entriesCsv },
-                                           { u"profile.csv"_s, profileCsv },
-                                           { u"data_dictionary.csv"_s, "dataset,column\nentries,user_id\n" },
-                                           { u"manifest.json"_s, "{\"withdrawn_participants\":[\"7\"]}" } },
-                                         deflate);
+            const QString zip = test::writeZip(dir.filePath(deflate ? u"deflated.zip"_s : u"stored.zip"_s),
+                                               { { u"entries.csv"_s, entriesCsv },
+                                                 { u"profile.csv"_s, profileCsv },
+                                                 { u"data_dictionary.csv"_s, "dataset,column\nentries,user_id\n" },
+                                                 { u"manifest.json"_s, "{\"withdrawn_participants\":[\"7\"]}" } },
+                                               deflate);
             QCOMPARE(metrics::countParticipantRows(zip, gone).value().value(u"7"_s), 3);
             QCOMPARE(metrics::removeParticipantRows(zip, gone).value(), 4);
-            const auto files = unzip(zip);
+            const auto files = test::readZip(zip);
             QCOMPARE(
                     files.keys(),
                     (QStringList { u"data_dictionary.csv"_s, u"entries.csv"_s, u"manifest.json"_s, u"profile.csv"_s }));
-            for (const Member &m : files)
+            for (const test::ZipMember &m : files)
                 QCOMPARE(m.stored, !deflate);
             QCOMPARE(files[u"entries.csv"_s].content,
                      QByteArray("user_id,id,sgv,date,utc_offset,raw_json\n"
@@ -266,14 +201,14 @@ private slots:
         }
 
         // A file that cannot be read is an error, and stays.
-        const QString broken = write(dir, u"broken.csv.gz"_s, QByteArray());
+        const QString broken = test::writeFile(dir.path(), u"broken.csv.gz"_s, QByteArray());
         QFile file(broken);
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write(gzip::compress(entriesCsv).left(40));
         file.close();
-        const QByteArray before = readAll(broken);
+        const QByteArray before = test::readFile(broken);
         QVERIFY(!metrics::removeParticipantRows(broken, gone));
-        QCOMPARE(readAll(broken), before);
+        QCOMPARE(test::readFile(broken), before);
     }
 };
 
