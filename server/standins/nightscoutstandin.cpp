@@ -67,10 +67,9 @@ NightscoutStandIn::~NightscoutStandIn() = default;
 
 Result<quint16> NightscoutStandIn::listen(quint16 port)
 {
-    const quint16 bound = m_server.listen(QHostAddress::LocalHost, port);
-    if (bound == 0)
-        return makeError("listen", QStringLiteral("The Nightscout stand-in cannot listen on port %1.").arg(port));
-    m_port = bound;
+    auto bound = listenOnLoopback(m_server, port, "The Nightscout stand-in");
+    if (bound)
+        m_port = *bound;
     return bound;
 }
 

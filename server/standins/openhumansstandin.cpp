@@ -57,10 +57,9 @@ OpenHumansStandIn::~OpenHumansStandIn() = default;
 
 Result<quint16> OpenHumansStandIn::listen(quint16 port)
 {
-    const quint16 bound = m_server.listen(QHostAddress::LocalHost, port);
-    if (bound == 0)
-        return makeError("listen", QStringLiteral("The Open Humans stand-in cannot listen on port %1.").arg(port));
-    m_port = bound;
+    auto bound = listenOnLoopback(m_server, port, "The Open Humans stand-in");
+    if (bound)
+        m_port = *bound;
     return bound;
 }
 

@@ -1,5 +1,7 @@
 #include "standins/smtpstandin.h"
 
+#include "standins/standinfaults.h"
+
 #include <QHttpServerResponse>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -71,10 +73,9 @@ Result<quint16> SmtpStandIn::listen(quint16 port)
 
 Result<quint16> SmtpStandIn::listenMailbox(quint16 port)
 {
-    m_httpPort = m_http.listen(QHostAddress::LocalHost, port);
-    if (m_httpPort == 0)
-        return makeError("listen", QStringLiteral("The mailbox page cannot listen on port %1.").arg(port));
-    return m_httpPort;
+    auto bound = listenOnLoopback(m_http, port, "The mailbox page");
+    m_httpPort = bound ? *bound : 0;
+    return bound;
 }
 
 QUrl SmtpStandIn::smtpUrl() const

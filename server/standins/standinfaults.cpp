@@ -1,5 +1,7 @@
 #include "standins/standinfaults.h"
 
+#include <QHostAddress>
+#include <QHttpServer>
 #include <QHttpServerResponder>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -85,6 +87,15 @@ void StandInReplySender::write(QHttpServerResponder &responder, const Producer &
         return;
     }
     responder.writeBody(out.body);
+}
+
+Result<quint16> listenOnLoopback(QHttpServer &server, quint16 port, const char *who)
+{
+    const quint16 bound = server.listen(QHostAddress::LocalHost, port);
+    if (bound == 0)
+        return makeError("listen",
+                         QStringLiteral("%1 cannot listen on port %2.").arg(QLatin1StringView(who)).arg(port));
+    return bound;
 }
 
 } // namespace openaps::standins

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/result.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QObject>
@@ -9,6 +11,7 @@
 #include <functional>
 #include <memory>
 
+class QHttpServer;
 class QHttpServerResponder;
 class QJsonObject;
 class QUrl;
@@ -72,5 +75,9 @@ private:
 
     QList<std::shared_ptr<QHttpServerResponder>> m_hanging;
 };
+
+// Listens on 127.0.0.1 at `port` (0: a free one): the port, or an error
+// naming `who` ("The Nightscout stand-in").
+Result<quint16> listenOnLoopback(QHttpServer &server, quint16 port, const char *who);
 
 } // namespace openaps::standins

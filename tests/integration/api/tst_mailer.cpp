@@ -28,6 +28,8 @@ private slots:
 
 private:
     Status sendAndWait(mail::Mailer &mailer, const mail::Message &message);
+    // A short message to ada@example.org through a new Mailer on `settings`.
+    Status sendToAda(const mail::SmtpSettings &settings);
 };
 
 Status TestMailer::sendAndWait(mail::Mailer &mailer, const mail::Message &message)
@@ -37,6 +39,12 @@ Status TestMailer::sendAndWait(mail::Mailer &mailer, const mail::Message &messag
     if (!QTest::qWaitFor([&result] { return result.has_value(); }, 20000))
         return makeError("test", QStringLiteral("no result"));
     return *result;
+}
+
+Status TestMailer::sendToAda(const mail::SmtpSettings &settings)
+{
+    mail::Mailer mailer(settings);
+    return sendAndWait(mailer, { QStringLiteral("ada@example.org"), QStringLiteral("s"), QStringLiteral("b") });
 }
 
 void TestMailer::messageArrivesIntact()
@@ -84,9 +92,7 @@ void TestMailer::refusedMailIsAFailure()
     smtp.setRefuseMail(true);
     auto settings = mail::SmtpSettings::make(smtp.smtpUrl().toString(), QStringLiteral("from@test.invalid"));
     QVERIFY(settings.ok());
-    mail::Mailer mailer(*settings);
-    const Status sent = sendAndWait(mailer,
-                                    { QStringLiteral("ada@example.org"), QStringLiteral("s"), QStringLiteral("b") });
+    const Status sent = sendToAda(*settings);
     QVERIFY(!sent.ok());
     QCOMPARE(sent.error().code, QStringLiteral("mail-unavailable"));
     QVERIFY(!sent.error().message.contains(QStringLiteral("ada@example.org")));
@@ -103,9 +109,7 @@ void TestMailer::credentialsNeverGoInCleartext()
     QVERIFY(settings.ok());
     settings->user = QStringLiteral("mailer");
     settings->password = QStringLiteral("smtp-password-42");
-    mail::Mailer mailer(*settings);
-    const Status sent = sendAndWait(mailer,
-                                    { QStringLiteral("ada@example.org"), QStringLiteral("s"), QStringLiteral("b") });
+    const Status sent = sendToAda(*settings);
     QVERIFY(!sent.ok());
     QCOMPARE(sent.error().code, QStringLiteral("mail-unavailable"));
     QCOMPARE(smtp.authAttempts(), 0);
@@ -113,9 +117,7 @@ void TestMailer::credentialsNeverGoInCleartext()
     // Without a login, mail still goes out where TLS is not offered (the demo).
     settings->user.clear();
     settings->password.clear();
-    mail::Mailer anonymous(*settings);
-    QVERIFY(sendAndWait(anonymous, { QStringLiteral("ada@example.org"), QStringLiteral("s"), QStringLiteral("b") })
-                    .ok());
+    QVERIFY(sendToAda(*settings).ok());
 }
 
 void TestMailer::requiredStartTlsNeverFallsBack()
@@ -128,9 +130,7 @@ void TestMailer::requiredStartTlsNeverFallsBack()
     url.setScheme(QStringLiteral("smtp+starttls"));
     auto settings = mail::SmtpSettings::make(url.toString(), QStringLiteral("from@test.invalid"));
     QVERIFY(settings.ok());
-    mail::Mailer mailer(*settings);
-    const Status sent = sendAndWait(mailer,
-                                    { QStringLiteral("ada@example.org"), QStringLiteral("s"), QStringLiteral("b") });
+    const Status sent = sendToAda(*settings);
     QVERIFY(!sent.ok());
     QCOMPARE(sent.error().code, QStringLiteral("mail-unavailable"));
     QCOMPARE(smtp.messages().size(), 0);
@@ -138,10 +138,8 @@ void TestMailer::requiredStartTlsNeverFallsBack()
 
 void TestMailer::unconfiguredMailerFails()
 {
-    mail::Mailer mailer(mail::SmtpSettings {});
-    QVERIFY(!mailer.isConfigured());
-    const Status sent = sendAndWait(mailer,
-                                    { QStringLiteral("ada@example.org"), QStringLiteral("s"), QStringLiteral("b") });
+    QVERIFY(!mail::Mailer(mail::SmtpSettings {}).isConfigured());
+    const Status sent = sendToAda(mail::SmtpSettings {});
     QVERIFY(!sent.ok());
     QVERIFY(sent.error().message.contains(QStringLiteral("OPENAPS_SMTP_URL")));
 }
