@@ -1,11 +1,7 @@
 #pragma once
 
-#include "core/httpcall.h"
-#include "openhumans/job.h"
+#include "openhumans/pagedjob.h"
 #include "openhumans/types.h"
-
-#include <QPointer>
-#include <QSet>
 
 namespace openaps::oh {
 
@@ -13,7 +9,7 @@ namespace openaps::oh {
 // until it is null, so the result lists every file of the member.
 // Errors: "token-expired" (refresh and try again), "unauthorized"
 // (withdrawn), "bad-response", transport errors.
-class MemberJob final : public ValueJob<Member>
+class MemberJob final : public PagedJob<Member>
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MemberJob)
@@ -22,15 +18,11 @@ public:
     MemberJob(ClientContext context, QString accessToken, QObject *parent);
 
 private:
-    void run() override;
-    void cancelNetwork() override;
-    void fetch(const QUrl &url);
+    QUrl firstPage() const override;
+    QUrl pageUrl(const QUrl &url) const override;
+    Result<QUrl> takePage(const HttpResponse &reply) override;
 
-    ClientContext m_context;
     QString m_accessToken;
-    Member m_member;
-    QSet<QString> m_seenPages; // a server that loops its `next` must not keep us forever
-    QPointer<HttpCall> m_call;
 };
 
 } // namespace openaps::oh

@@ -1,11 +1,7 @@
 #pragma once
 
-#include "core/httpcall.h"
-#include "openhumans/job.h"
+#include "openhumans/pagedjob.h"
 #include "openhumans/types.h"
-
-#include <QPointer>
-#include <QSet>
 
 namespace openaps::oh {
 
@@ -14,7 +10,7 @@ namespace openaps::oh {
 // or not they ever logged in here. Errors: "token-expired" (master tokens
 // live 24 hours unless the project turned expiry off; there is no refresh,
 // the operator makes a new one), "unauthorized", "bad-response", transport.
-class ProjectMembersJob final : public ValueJob<QList<ProjectMember>>
+class ProjectMembersJob final : public PagedJob<QList<ProjectMember>>
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ProjectMembersJob)
@@ -23,15 +19,11 @@ public:
     ProjectMembersJob(ClientContext context, QString masterToken, QObject *parent);
 
 private:
-    void run() override;
-    void cancelNetwork() override;
-    void fetch(const QUrl &url);
+    QUrl firstPage() const override;
+    QUrl pageUrl(const QUrl &url) const override;
+    Result<QUrl> takePage(const HttpResponse &reply) override;
 
-    ClientContext m_context;
     QString m_masterToken;
-    QList<ProjectMember> m_members;
-    QSet<QString> m_seenPages;
-    QPointer<HttpCall> m_call;
 };
 
 } // namespace openaps::oh
