@@ -19,12 +19,8 @@
 # max_slot_wal_keep_size (2GB) for it, so a standby that is gone for good
 # cannot fill the disk (the slot is then dropped and it is made afresh).
 set -euo pipefail
-# The servers started here outlive this script: they must not keep open
-# what the caller had open (a lock file held with flock, say).
-for fd in /proc/$$/fd/*; do
-    fd=${fd##*/}
-    [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null || true
-done
+# shellcheck source=tests/detach-fds.sh
+. "$(dirname "$0")/detach-fds.sh"
 version=$(ls /usr/lib/postgresql | sort -n | tail -1)
 bin=/usr/lib/postgresql/$version/bin
 dir=${OPENAPS_TEST_REPLICA_DIR:-/var/tmp/openaps-test-replica}

@@ -3,12 +3,8 @@
 # and makes a superuser for tests. Prints the admin URL for
 # OPENAPS_TEST_POSTGRES_URL on its last line.
 set -euo pipefail
-# The servers started here outlive this script: they must not keep open
-# what the caller had open (a lock file held with flock, say).
-for fd in /proc/$$/fd/*; do
-    fd=${fd##*/}
-    [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null || true
-done
+# shellcheck source=tests/detach-fds.sh
+. "$(dirname "$0")/detach-fds.sh"
 version=$(ls /usr/lib/postgresql | sort -n | tail -1)
 if ! pg_lsclusters -h | grep -q "^$version main"; then
     pg_createcluster "$version" main >/dev/null

@@ -42,16 +42,7 @@ api() { curl -sS --fail -H 'Authorization: Bearer bench' "$@"; }
 echo "loading $entries entries, $treatments treatments, $device_status device status rows into PostgreSQL ..."
 t0=$(now)
 psql "$url" -v ON_ERROR_STOP=1 -q <<SQL
-INSERT INTO entries (user_id, id, sgv, direction, device, type, delta, filtered, unfiltered, rssi, noise,
-                     source_entity, raw_json, "date", utc_offset)
-SELECT 50000000 + i % 100, 'e' || i, 40 + (i::bigint * 7919) % 360,
-       (ARRAY['Flat', 'FortyFiveUp', 'SingleDown', 'FortyFiveDown'])[1 + i % 4], 'xDrip-DexcomG6', 'sgv',
-       ((i % 11) - 5) * 1.5, 150000 + i % 1000, 151000 + i % 997, 100, 1, (i % 100) % 3,
-       jsonb_build_object('_id', 'e' || i, 'sgv', 40 + (i::bigint * 7919) % 360, 'direction', 'Flat',
-                          'device', 'xDrip-DexcomG6', 'type', 'sgv',
-                          'date', 1672531200000 + (i / 100) * 300000::bigint, 'utcOffset', -300),
-       timestamptz '2023-01-01 00:00:00+00' + (i / 100) * interval '5 minutes', -300
-FROM generate_series(0, $entries - 1) AS i;
+$(api_bench_entries_sql "$entries")
 INSERT INTO treatments (user_id, id, event_type, insulin, carbs, entered_by, source_entity, raw_json, created_at,
                         utc_offset)
 SELECT 50000000 + i % 100, 't' || i, (ARRAY['Correction Bolus', 'Meal Bolus', 'Temp Basal'])[1 + i % 3],

@@ -15,6 +15,10 @@
 #                          server_pid and port. It migrates the database.
 # On exit the server is stopped, the database dropped and $work removed;
 # a script's own api_bench_on_exit function, if any, runs first.
+#   api_bench_entries_sql N
+#                          prints the INSERT of N synthetic entries (100
+#                          participants, one reading every 5 minutes each
+#                          from 2023-01-01) for a script's psql.
 # Helpers: now; since T (seconds since T); mb PID (peak RSS in MB); rate
 # ROWS SECONDS; ratio A B.
 
@@ -66,4 +70,20 @@ api_bench_start() {
     echo "the bench server did not start:" >&2
     cat "$work/server.log" >&2
     exit 1
+}
+
+api_bench_entries_sql() {
+    local entries=$1
+    cat <<SQL
+INSERT INTO entries (user_id, id, sgv, direction, device, type, delta, filtered, unfiltered, rssi, noise,
+                     source_entity, raw_json, "date", utc_offset)
+SELECT 50000000 + i % 100, 'e' || i, 40 + (i::bigint * 7919) % 360,
+       (ARRAY['Flat', 'FortyFiveUp', 'SingleDown', 'FortyFiveDown'])[1 + i % 4], 'xDrip-DexcomG6', 'sgv',
+       ((i % 11) - 5) * 1.5, 150000 + i % 1000, 151000 + i % 997, 100, 1, (i % 100) % 3,
+       jsonb_build_object('_id', 'e' || i, 'sgv', 40 + (i::bigint * 7919) % 360, 'direction', 'Flat',
+                          'device', 'xDrip-DexcomG6', 'type', 'sgv',
+                          'date', 1672531200000 + (i / 100) * 300000::bigint, 'utcOffset', -300),
+       timestamptz '2023-01-01 00:00:00+00' + (i / 100) * interval '5 minutes', -300
+FROM generate_series(0, $entries - 1) AS i;
+SQL
 }
