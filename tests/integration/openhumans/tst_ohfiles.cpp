@@ -1,15 +1,20 @@
 // Member files against the Open Humans stand-in: listing across pages,
 // upload → list → download round trips, streaming, expired download URLs,
-// deletion.
+// deletion; a `next` that loops is an error.
 
 #include "ohtestsupport.h"
+#include "openhumans/api.h"
 
 #include <QBuffer>
+#include <QHttpServer>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QRandomGenerator>
 #include <QTemporaryFile>
 
 using namespace openaps;
 using namespace openaps::test;
+using namespace Qt::StringLiterals;
 
 class TestOhFiles : public QObject
 {
@@ -305,6 +310,57 @@ private slots:
         QCOMPARE(spy.count(), 1);
         QCOMPARE(job->result().error().code, QStringLiteral("aborted"));
         delete job;
+    }
+
+    // A server whose `next` leads back to a page already read: a clear
+    // error after two requests, not a loop (MemberJob and ProjectMembersJob
+    // share the guard, oh::PagedJob).
+    void loopingNextIsAnError()
+    {
+        QHttpServer server;
+        QString base;
+        int memberPages = 0;
+        int memberListPages = 0;
+        server.route(QString::fromLatin1(oh::api::exchangeMemberPath),
+                     [&](const QHttpServerRequest &) -> QHttpServerResponse {
+                         ++memberPages;
+                         return QHttpServerResponse(QJsonObject {
+                                 { u"project_member_id"_s, u"12345678"_s },
+                                 { u"next"_s,
+                                   QString(base + QString::fromLatin1(oh::api::exchangeMemberPath) + u"?offset=1"_s) },
+                                 { u"data"_s, QJsonArray() } });
+                     });
+        server.route(QString::fromLatin1(oh::api::projectMembersPath),
+                     [&](const QHttpServerRequest &) -> QHttpServerResponse {
+                         ++memberListPages;
+                         return QHttpServerResponse(QJsonObject {
+                                 { u"next"_s,
+                                   QString(base + QString::fromLatin1(oh::api::projectMembersPath) + u"?offset=1"_s) },
+                                 { u"results"_s, QJsonArray() } });
+                     });
+        const quint16 port = server.listen(QHostAddress::LocalHost);
+        QVERIFY(port != 0);
+        base = u"http://127.0.0.1:%1"_s.arg(port);
+        QNetworkAccessManager nam;
+        oh::Settings settings;
+        settings.baseUrl = QUrl(base);
+        FakeClock clock;
+        const oh::Client client(&nam, settings, clock.clock());
+
+        // The first page, then its `next`, whose `next` is itself.
+        const auto member = runJob(client.exchangeMember(u"t"_s));
+        QVERIFY(!member.ok());
+        QCOMPARE(member.error().code, u"bad-response"_s);
+        QVERIFY2(member.error().message.contains(u"the file list pages never end"_s),
+                 qPrintable(member.error().message));
+        QCOMPARE(memberPages, 2);
+
+        const auto members = runJob(client.projectMembers(u"master"_s));
+        QVERIFY(!members.ok());
+        QCOMPARE(members.error().code, u"bad-response"_s);
+        QVERIFY2(members.error().message.contains(u"the member list pages never end"_s),
+                 qPrintable(members.error().message));
+        QCOMPARE(memberListPages, 2);
     }
 };
 
