@@ -76,6 +76,15 @@ QString releaseRowsText(const researcher::ReleaseInfo &r)
     return rowsText(r.rows);
 }
 
+// Every column as wide as its contents but the last, which takes the rest of
+// the width (resizeColumnsToContents() would size the last one too and stop
+// it stretching to the window's edge).
+void fitColumns(QTableWidget *table)
+{
+    for (int column = 0; column + 1 < table->columnCount(); ++column)
+        table->resizeColumnToContents(column);
+}
+
 QStringList stringsOf(const QJsonValue &array)
 {
     QStringList out;
@@ -205,6 +214,7 @@ void ReleasesPanel::refreshReleases()
             m_releases->insertRow(m_releases->rowCount());
             showRelease(m_releases->rowCount() - 1, r);
         }
+        fitColumns(m_releases);
     });
 }
 
@@ -227,11 +237,14 @@ void ReleasesPanel::showFollowedRelease()
 {
     const researcher::ReleaseInfo &r = m_job->release();
     for (int row = 0; row < m_releases->rowCount(); ++row) {
-        if (m_releases->item(row, 0)->data(Qt::UserRole).toLongLong() == r.id)
-            return showRelease(row, r);
+        if (m_releases->item(row, 0)->data(Qt::UserRole).toLongLong() == r.id) {
+            showRelease(row, r);
+            return fitColumns(m_releases);
+        }
     }
     m_releases->insertRow(0);
     showRelease(0, r);
+    fitColumns(m_releases);
 }
 
 void ReleasesPanel::refreshLibrary()
@@ -258,10 +271,7 @@ void ReleasesPanel::refreshLibrary()
         }
         m_library->item(row, 0)->setData(Qt::UserRole, item.path);
     }
-    // Column by column: resizeColumnsToContents() would size the last one to
-    // its contents too and stop it stretching to the window's edge.
-    for (int column = 0; column + 1 < m_library->columnCount(); ++column)
-        m_library->resizeColumnToContents(column);
+    fitColumns(m_library);
     m_withdrawals->setEnabled(!m_context.library->withdrawn().isEmpty());
 }
 
