@@ -95,11 +95,11 @@ void refreshLoopTypes(const db::Database &database, sql::Batch &batch, qint64 us
 } // namespace
 
 void writeDeviceGroups(const db::Database &database, sql::Batch &batch, qint64 userId,
-                       const QMap<qint64, DerivedDay> &days, const QHash<QString, qint64> &withoutTime,
+                       const QMap<qint64, PeriodSums> &months, const QHash<QString, qint64> &withoutTime,
                        int sourceEntity)
 {
     QMap<QString, DeviceDay> devices;
-    for (const DerivedDay &d : days) {
+    for (const PeriodSums &d : months) {
         for (auto it = d.devices.cbegin(); it != d.devices.cend(); ++it) {
             DeviceDay &sum = devices[it.key()];
             sum.firstMs = sum.entries > 0 ? std::min(sum.firstMs, it->firstMs) : it->firstMs;
@@ -210,7 +210,7 @@ Status removeParticipantAnalytics(const db::Database &database, qint64 userId)
     return sql::inTransaction(database, [userId](const QSqlDatabase &db) -> Status {
         if (auto s = deleteRows(db, userId); !s)
             return s;
-        for (const char *table : { "derived_days", "derived_months", "derived_pending" }) {
+        for (const char *table : { "derived_days", "derived_months", "derived_month_sums", "derived_pending" }) {
             if (auto q = sql::exec(db, QStringLiteral("DELETE FROM %1 WHERE user_id = ?").arg(QLatin1String(table)),
                                    { userId }, "clearing derived days");
                 !q)

@@ -38,11 +38,11 @@ Status refreshParticipantAnalytics(const db::Database &database, qint64 userId, 
                                    Recompute what = Recompute::Pending);
 
 // Inside the refresh's transaction, added to its batch: `userId`'s device
-// groups from all of their derived `days` and their entries without a time
-// (`withoutTime`, device → entries), and their glucose by time of day from
-// `bins`.
+// groups from the sums of all of their `months` and their entries without
+// a time (`withoutTime`, device → entries), and their glucose by time of
+// day from `bins`.
 void writeDeviceGroups(const db::Database &database, sql::Batch &batch, qint64 userId,
-                       const QMap<qint64, DerivedDay> &days, const QHash<QString, qint64> &withoutTime,
+                       const QMap<qint64, PeriodSums> &months, const QHash<QString, qint64> &withoutTime,
                        int sourceEntity);
 void writeGlucoseTimeOfDay(sql::Batch &batch, qint64 userId, const GlucoseBins &bins, int sourceEntity);
 // The entries without a time, per device (they belong to no day): a read

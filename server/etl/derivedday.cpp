@@ -65,42 +65,205 @@ QMap<qint64, DerivedDay> deriveDays(const DerivedInput &in)
     return out;
 }
 
-QString encodeDevices(const QMap<QString, DeviceDay> &devices)
+namespace {
+
+QJsonObject devicesObject(const QMap<QString, DeviceDay> &devices)
 {
     QJsonObject o;
     for (auto it = devices.cbegin(); it != devices.cend(); ++it)
         o.insert(it.key(),
                  QJsonArray { double(it->entries), double(it->firstMs), double(it->lastMs), double(it->readings) });
-    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+    return o;
 }
 
-void addDevices(const QString &text, QMap<QString, DeviceDay> &devices)
+void addDevice(DeviceDay &d, const DeviceDay &add)
 {
-    const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
+    d.firstMs = d.entries > 0 ? std::min(d.firstMs, add.firstMs) : add.firstMs;
+    d.lastMs = d.entries > 0 ? std::max(d.lastMs, add.lastMs) : add.lastMs;
+    d.entries += add.entries;
+    d.readings += add.readings;
+}
+
+void addDevicesObject(const QJsonObject &o, QMap<QString, DeviceDay> &devices)
+{
     for (auto it = o.constBegin(); it != o.constEnd(); ++it) {
         const QJsonArray a = it.value().toArray();
-        const DeviceDay add { a.at(0).toInteger(), a.at(1).toInteger(), a.at(2).toInteger(), a.at(3).toInteger() };
-        DeviceDay &d = devices[it.key()];
-        d.firstMs = d.entries > 0 ? std::min(d.firstMs, add.firstMs) : add.firstMs;
-        d.lastMs = d.entries > 0 ? std::max(d.lastMs, add.lastMs) : add.lastMs;
-        d.entries += add.entries;
-        d.readings += add.readings;
+        addDevice(devices[it.key()],
+                  { a.at(0).toInteger(), a.at(1).toInteger(), a.at(2).toInteger(), a.at(3).toInteger() });
     }
 }
 
-QString encodeCounts(const QHash<QString, qint64> &counts)
+QJsonObject countsObject(const QHash<QString, qint64> &counts)
 {
     QJsonObject o;
     for (auto it = counts.cbegin(); it != counts.cend(); ++it)
         o.insert(it.key(), double(it.value()));
+    return o;
+}
+
+void addCountsObject(const QJsonObject &o, QHash<QString, qint64> &counts)
+{
+    for (auto it = o.constBegin(); it != o.constEnd(); ++it)
+        counts[it.key()] += it.value().toInteger();
+}
+
+QString compact(const QJsonObject &o)
+{
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+QJsonValue optionalNumber(const std::optional<qint64> &value)
+{
+    return value ? QJsonValue(double(*value)) : QJsonValue();
+}
+
+std::optional<qint64> optionalNumber(const QJsonValue &value)
+{
+    return value.isDouble() ? std::optional<qint64>(value.toInteger()) : std::nullopt;
+}
+
+template <typename T> void keepLowest(std::optional<T> &to, const std::optional<T> &value)
+{
+    if (value)
+        to = to ? std::min(*to, *value) : *value;
+}
+
+template <typename T> void keepHighest(std::optional<T> &to, const std::optional<T> &value)
+{
+    if (value)
+        to = to ? std::max(*to, *value) : *value;
+}
+
+} // namespace
+
+QString encodeDevices(const QMap<QString, DeviceDay> &devices)
+{
+    return compact(devicesObject(devices));
+}
+
+void addDevices(const QString &text, QMap<QString, DeviceDay> &devices)
+{
+    addDevicesObject(QJsonDocument::fromJson(text.toUtf8()).object(), devices);
+}
+
+QString encodeCounts(const QHash<QString, qint64> &counts)
+{
+    return compact(countsObject(counts));
 }
 
 void addCounts(const QString &text, QHash<QString, qint64> &counts)
 {
+    addCountsObject(QJsonDocument::fromJson(text.toUtf8()).object(), counts);
+}
+
+void PeriodSums::add(const DerivedDay &day)
+{
+    cgm.add(day.cgm);
+    daysWithData += day.cgm.isEmpty() ? 0 : 1;
+    for (auto it = day.devices.cbegin(); it != day.devices.cend(); ++it)
+        addDevice(devices[it.key()], it.value());
+    const DayActivity &a = day.activity;
+    if (a.closedLoop) {
+        ++loopDays;
+        closedLoopDays += *a.closedLoop ? 1 : 0;
+    }
+    if (a.basalUnits) {
+        ++basalDays;
+        basalUnits += *a.basalUnits;
+    }
+    if (a.hasTreatments) {
+        ++treatmentDays;
+        bolusUnits += a.bolusUnits;
+        carbs += a.carbs;
+    }
+    for (auto u = a.uploaders.cbegin(); u != a.uploaders.cend(); ++u)
+        uploaders[u.key()] += u.value();
+    if (day.sgvRows > 0) {
+        keepLowest(firstSgvDay, std::optional(day.day));
+        keepHighest(lastSgvDay, std::optional(day.day));
+    }
+    keepHighest(sourceEntity, day.sourceEntity);
+}
+
+void PeriodSums::add(const PeriodSums &other)
+{
+    cgm.add(other.cgm);
+    daysWithData += other.daysWithData;
+    for (auto it = other.devices.cbegin(); it != other.devices.cend(); ++it)
+        addDevice(devices[it.key()], it.value());
+    loopDays += other.loopDays;
+    closedLoopDays += other.closedLoopDays;
+    basalDays += other.basalDays;
+    basalUnits += other.basalUnits;
+    treatmentDays += other.treatmentDays;
+    bolusUnits += other.bolusUnits;
+    carbs += other.carbs;
+    for (auto u = other.uploaders.cbegin(); u != other.uploaders.cend(); ++u)
+        uploaders[u.key()] += u.value();
+    keepLowest(firstSgvDay, other.firstSgvDay);
+    keepHighest(lastSgvDay, other.lastSgvDay);
+    keepHighest(sourceEntity, other.sourceEntity);
+}
+
+// JSON; numbers as doubles, which hold these integers exactly and are
+// written shortest and read back to the same bits.
+QString encodeSums(const PeriodSums &s)
+{
+    const metrics::Partial &p = s.cgm;
+    return compact(QJsonObject {
+            { QStringLiteral("cgm"),
+              QJsonArray { double(p.readings), double(p.dropped), double(p.duplicates), double(p.clamped),
+                           double(p.firstUtcMs), double(p.lastUtcMs), double(p.bands[0]), double(p.bands[1]),
+                           double(p.bands[2]), double(p.bands[3]), double(p.bands[4]), p.sum, p.sumSquares, p.lowRisk,
+                           p.highRisk, double(p.filledSlots) } },
+            { QStringLiteral("days"), double(s.daysWithData) },
+            { QStringLiteral("devices"), devicesObject(s.devices) },
+            { QStringLiteral("loop"), QJsonArray { double(s.loopDays), double(s.closedLoopDays) } },
+            { QStringLiteral("basal"), QJsonArray { double(s.basalDays), s.basalUnits } },
+            { QStringLiteral("treatments"), QJsonArray { double(s.treatmentDays), s.bolusUnits, s.carbs } },
+            { QStringLiteral("uploaders"), countsObject(s.uploaders) },
+            { QStringLiteral("sgv"), QJsonArray { optionalNumber(s.firstSgvDay), optionalNumber(s.lastSgvDay) } },
+    });
+}
+
+PeriodSums decodeSums(const QString &text)
+{
     const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
-    for (auto it = o.constBegin(); it != o.constEnd(); ++it)
-        counts[it.key()] += it.value().toInteger();
+    PeriodSums s;
+    const QJsonArray cgm = o.value(QStringLiteral("cgm")).toArray();
+    metrics::Partial &p = s.cgm;
+    int i = 0;
+    const auto integer = [&cgm, &i] { return cgm.at(i++).toInteger(); };
+    p.readings = integer();
+    p.dropped = integer();
+    p.duplicates = integer();
+    p.clamped = integer();
+    p.firstUtcMs = integer();
+    p.lastUtcMs = integer();
+    for (qint64 &band : p.bands)
+        band = integer();
+    p.sum = cgm.at(i++).toDouble();
+    p.sumSquares = cgm.at(i++).toDouble();
+    p.lowRisk = cgm.at(i++).toDouble();
+    p.highRisk = cgm.at(i++).toDouble();
+    p.filledSlots = integer();
+    s.daysWithData = o.value(QStringLiteral("days")).toInteger();
+    addDevicesObject(o.value(QStringLiteral("devices")).toObject(), s.devices);
+    const QJsonArray loop = o.value(QStringLiteral("loop")).toArray();
+    s.loopDays = loop.at(0).toInteger();
+    s.closedLoopDays = loop.at(1).toInteger();
+    const QJsonArray basal = o.value(QStringLiteral("basal")).toArray();
+    s.basalDays = basal.at(0).toInteger();
+    s.basalUnits = basal.at(1).toDouble();
+    const QJsonArray treatments = o.value(QStringLiteral("treatments")).toArray();
+    s.treatmentDays = treatments.at(0).toInteger();
+    s.bolusUnits = treatments.at(1).toDouble();
+    s.carbs = treatments.at(2).toDouble();
+    addCountsObject(o.value(QStringLiteral("uploaders")).toObject(), s.uploaders);
+    const QJsonArray sgv = o.value(QStringLiteral("sgv")).toArray();
+    s.firstSgvDay = optionalNumber(sgv.at(0));
+    s.lastSgvDay = optionalNumber(sgv.at(1));
+    return s;
 }
 
 } // namespace openaps::etl

@@ -41,6 +41,35 @@ struct DerivedDay
     std::optional<int> sourceEntity; // of the day's entries
 };
 
+// What the periods of participant_summary and the device groups add up
+// from days: one day's, or a calendar month's (derived_month_sums,
+// migration 0190: its days added in day order), so that a period adds up
+// its whole months and only the days of the months it cuts.
+struct PeriodSums
+{
+    metrics::Partial cgm;
+    qint64 daysWithData = 0; // with a reading used
+    QMap<QString, DeviceDay> devices;
+    qint64 loopDays = 0; // with device status
+    qint64 closedLoopDays = 0;
+    qint64 basalDays = 0; // with temp basals
+    double basalUnits = 0;
+    qint64 treatmentDays = 0;
+    double bolusUnits = 0;
+    double carbs = 0;
+    QHash<QString, qint64> uploaders;
+    std::optional<qint64> firstSgvDay; // of the days with sensor glucose rows
+    std::optional<qint64> lastSgvDay;
+    std::optional<int> sourceEntity; // the highest of the entries'
+
+    void add(const struct DerivedDay &day);
+    void add(const PeriodSums &other);
+};
+// The column sums of derived_month_sums: everything but the source entity
+// (a column of its own, which a consent change restamps).
+QString encodeSums(const PeriodSums &sums);
+PeriodSums decodeSums(const QString &text);
+
 // The days of `input` (every day with entries or activity), computed.
 QMap<qint64, DerivedDay> deriveDays(const DerivedInput &input);
 // The sensor glucose of one day's entries, in time order.

@@ -118,15 +118,15 @@ void writeDays(sql::Batch &batch, qint64 userId, const ChangedDays &changed, con
 }
 
 void writeSummaries(const db::Database &database, sql::Batch &batch, qint64 userId,
-                    const QMap<qint64, DerivedDay> &days, const ChangedDays &changed,
-                    const QHash<QString, QString> &groupOf, int sourceEntity)
+                    const QMap<qint64, DerivedDay> &days, const QMap<qint64, PeriodSums> &months,
+                    const ChangedDays &changed, const QHash<QString, QString> &groupOf, int sourceEntity)
 {
     batch.add(QStringLiteral("DELETE FROM participant_summary WHERE user_id = ? AND period <> 'month'"), { userId },
               "clearing participant summaries");
     clearDays(batch, QStringLiteral("participant_summary"), QStringLiteral("period_start"),
               QStringLiteral(" AND period = 'month'"), userId, changed, monthOf(changed.firstDay).first, dateValue);
     QList<QVariantList> rows;
-    for (const PeriodSummary &p : summarizePeriods(days, changed, groupOf)) {
+    for (const PeriodSummary &p : summarizePeriods(days, months, changed, groupOf)) {
         const metrics::Summary &m = p.metrics;
         const bool any = !m.isEmpty();
         const auto real = [any](double v) { return any ? QVariant(v) : sql::nullReal(); };
@@ -207,12 +207,13 @@ void writeQuality(const db::Database &database, sql::Batch &batch, qint64 userId
     insertRows(batch, QStringLiteral("data_quality"), columns, rows, "writing data quality");
 }
 
-void writeMonths(sql::Batch &batch, qint64 userId, const ChangedDays &changed, const QMap<qint64, GlucoseBins> &months)
+void writeMonths(sql::Batch &batch, qint64 userId, const ChangedDays &changed, const QMap<qint64, GlucoseBins> &bins,
+                 const QMap<qint64, PeriodSums> &sums)
 {
     clearDays(batch, QStringLiteral("derived_months"), QStringLiteral("month"), {}, userId, changed,
               monthOf(changed.firstDay).first, dayNumber);
     QList<QVariantList> rows;
-    for (auto it = months.cbegin(); it != months.cend(); ++it) {
+    for (auto it = bins.cbegin(); it != bins.cend(); ++it) {
         const QString text = encodeBins(it.value());
         if (!text.isEmpty())
             rows.append({ userId, it.key(), text });
@@ -220,6 +221,18 @@ void writeMonths(sql::Batch &batch, qint64 userId, const ChangedDays &changed, c
     insertRows(batch, QStringLiteral("derived_months"),
                { QStringLiteral("user_id"), QStringLiteral("month"), QStringLiteral("glucose_bins") }, rows,
                "writing glucose bins");
+    clearDays(batch, QStringLiteral("derived_month_sums"), QStringLiteral("month"), {}, userId, changed,
+              monthOf(changed.firstDay).first, dayNumber);
+    rows.clear();
+    for (auto it = sums.cbegin(); it != sums.cend(); ++it) {
+        if (changed.everything || (it.key() >= monthOf(changed.firstDay).first && it.key() <= changed.lastDay))
+            rows.append({ userId, it.key(), encodeSums(it.value()),
+                          it->sourceEntity ? QVariant(*it->sourceEntity) : QVariant(QMetaType::fromType<int>()) });
+    }
+    insertRows(batch, QStringLiteral("derived_month_sums"),
+               { QStringLiteral("user_id"), QStringLiteral("month"), QStringLiteral("sums"),
+                 QStringLiteral("source_entity") },
+               rows, "writing month sums");
 }
 
 } // namespace openaps::etl

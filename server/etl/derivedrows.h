@@ -27,16 +27,19 @@ void clearDays(sql::Batch &batch, const QString &table, const QString &dayColumn
 
 // The derived_days rows of the changed days, replaced by `computed`.
 void writeDays(sql::Batch &batch, qint64 userId, const ChangedDays &changed, const QMap<qint64, DerivedDay> &computed);
-// participant_summary: the whole-history and rolling periods of all `days`,
-// and the months the changed days touch.
+// participant_summary: the whole-history and rolling periods, and the
+// months the changed days touch (summarizePeriods: all `months`, the
+// `days` of the months the periods cut).
 void writeSummaries(const db::Database &database, sql::Batch &batch, qint64 userId,
-                    const QMap<qint64, DerivedDay> &days, const ChangedDays &changed,
-                    const QHash<QString, QString> &groupOf, int sourceEntity);
+                    const QMap<qint64, DerivedDay> &days, const QMap<qint64, PeriodSums> &months,
+                    const ChangedDays &changed, const QHash<QString, QString> &groupOf, int sourceEntity);
 // data_quality of the changed days, from their input `in`.
 void writeQuality(const db::Database &database, sql::Batch &batch, qint64 userId, const DerivedInput &in,
                   const QMap<qint64, DerivedDay> &computed, const ChangedDays &changed,
                   const QHash<QString, QString> &groupOf, int sourceEntity);
-// derived_months of the months the changed days touch: `months` (first day → bins).
-void writeMonths(sql::Batch &batch, qint64 userId, const ChangedDays &changed, const QMap<qint64, GlucoseBins> &months);
+// derived_months and derived_month_sums of the months the changed days
+// touch: `bins` and `sums` (first day → bins, sums; the touched months).
+void writeMonths(sql::Batch &batch, qint64 userId, const ChangedDays &changed, const QMap<qint64, GlucoseBins> &bins,
+                 const QMap<qint64, PeriodSums> &sums);
 
 } // namespace openaps::etl

@@ -19,10 +19,18 @@ qint64 floorDay(qint64 ms)
     return ms >= 0 ? ms / dayMs : -((-ms + dayMs - 1) / dayMs);
 }
 
+// Days around a changed range that a computation reads: the rolling
+// periods reach 90 days back from their last day, and a month lasts at
+// most 31 days.
+constexpr qint64 daysBefore = 120;
+constexpr qint64 daysAfter = 31;
+
 // What a computation needs of the stored derived rows besides the changed
-// days: the other days (for the periods), the glucose bins of the other
-// days of the months the changed days touch, and those of the other months.
-// Nothing when everything is computed.
+// days: the sums of the months it does not touch; the other days of the
+// months that it touches or that its periods cut (those near the changed
+// days, the first and the last day with readings: a superset); the glucose
+// bins of the other days of the months the changed days touch, and those
+// of the other months. Nothing when everything is computed.
 class StoredReads
 {
 public:
@@ -30,15 +38,27 @@ public:
     {
         if (changed.everything)
             return;
-        const QVariantList outside { userId, changed.firstDay, changed.lastDay };
-        m_days = batch.add(QStringLiteral("SELECT day, sgv_rows, readings, dropped, duplicates, clamped, first_ms, "
-                                          "last_ms, very_low, low, in_range, high, very_high, sum_mgdl, sum_squares, "
-                                          "low_risk, high_risk, slots, closed_loop, basal_units, treatments, "
-                                          "bolus_units, carbs, devices, uploaders, source_entity FROM derived_days "
-                                          "WHERE user_id = ? AND (day < ? OR day > ?)"),
-                           outside, "reading derived days");
+        const QString outside = QStringLiteral("(day < ? OR day > ?)");
+        const QString readings = QStringLiteral(
+                                         "(SELECT %2(day) FROM derived_days WHERE user_id = ? AND sgv_rows > 0 AND %1)")
+                                         .arg(outside);
+        m_days = batch.add(
+                QStringLiteral("SELECT day, sgv_rows, readings, dropped, duplicates, clamped, first_ms, "
+                               "last_ms, very_low, low, in_range, high, very_high, sum_mgdl, sum_squares, "
+                               "low_risk, high_risk, slots, closed_loop, basal_units, treatments, "
+                               "bolus_units, carbs, devices, uploaders, source_entity FROM derived_days "
+                               "WHERE user_id = ? AND %1 AND ((day >= ? AND day <= ?) OR day <= %2 + ? "
+                               "OR day >= %3 - ?)")
+                        .arg(outside, readings.arg(QLatin1String("MIN")), readings.arg(QLatin1String("MAX"))),
+                { userId, changed.firstDay, changed.lastDay, changed.firstDay - daysBefore, changed.lastDay + daysAfter,
+                  userId, changed.firstDay, changed.lastDay, daysAfter, userId, changed.firstDay, changed.lastDay,
+                  daysBefore },
+                "reading derived days");
         const qint64 firstMonth = monthOf(changed.firstDay).first;
         const qint64 lastMonth = monthOf(changed.lastDay).first;
+        m_sums = batch.add(QStringLiteral("SELECT month, sums, source_entity FROM derived_month_sums WHERE user_id = ? "
+                                          "AND (month < ? OR month > ?)"),
+                           { userId, firstMonth, lastMonth }, "reading month sums");
         m_monthDays = batch.add(QStringLiteral("SELECT day, glucose_bins FROM derived_days WHERE user_id = ? "
                                                "AND day >= ? AND day <= ? AND (day < ? OR day > ?)"),
                                 { userId, firstMonth, monthOf(lastMonth).second, changed.firstDay, changed.lastDay },
@@ -48,8 +68,28 @@ public:
                              { userId, firstMonth, lastMonth }, "reading glucose bins");
     }
 
-    // All of the participant's days: those `computed` now and the others
-    // as stored, without their glucose bins.
+    // The sums of all of the participant's months: those the changed days
+    // touch from `days` (the result of days()), the others as stored.
+    QMap<qint64, PeriodSums> months(const sql::Batch &batch, const QMap<qint64, DerivedDay> &days) const
+    {
+        if (m_changed.everything)
+            return monthSums(days);
+        QMap<qint64, PeriodSums> months;
+        for (sql::BatchRows rows = batch.rows(m_sums); rows.next();) {
+            PeriodSums &month = months[rows.value(0).toLongLong()];
+            month = decodeSums(rows.value(1).toString());
+            if (const QVariant source = rows.value(2); !source.isNull())
+                month.sourceEntity = source.toInt();
+        }
+        const qint64 last = monthOf(m_changed.lastDay).second;
+        for (auto it = days.lowerBound(monthOf(m_changed.firstDay).first); it != days.cend() && it.key() <= last; ++it)
+            months[monthOf(it.key()).first].add(it.value());
+        return months;
+    }
+
+    // The participant's days that a computation needs (all of them when
+    // everything is computed): those `computed` now and the others as
+    // stored, without their glucose bins.
     QMap<qint64, DerivedDay> days(const sql::Batch &batch, const QMap<qint64, DerivedDay> &computed) const
     {
         QMap<qint64, DerivedDay> days = computed;
@@ -130,6 +170,7 @@ public:
 private:
     ChangedDays m_changed;
     int m_days = -1;
+    int m_sums = -1;
     int m_monthDays = -1;
     int m_months = -1;
 };
@@ -249,15 +290,16 @@ Status writeDerivedDatasets(const db::Database &database, sql::Batch &batch, qin
     const DerivedInput input = inputReads.read(batch);
     const QMap<qint64, DerivedDay> computed = deriveDays(input);
     const QMap<qint64, DerivedDay> days = stored.days(batch, computed);
+    const QMap<qint64, PeriodSums> sums = stored.months(batch, days);
     const QMap<qint64, GlucoseBins> months = stored.touchedMonths(batch, computed);
     const GlucoseBins bins = stored.allBins(batch, months);
     const QHash<QString, qint64> withoutTime = undatedEntries(batch.rows(undated));
     int sourceEntity = 0;
-    for (const DerivedDay &d : days)
-        sourceEntity = std::max(sourceEntity, d.sourceEntity.value_or(0));
+    for (const PeriodSums &month : sums)
+        sourceEntity = std::max(sourceEntity, month.sourceEntity.value_or(0));
 
     writeDays(batch, userId, changed, computed);
-    writeDeviceGroups(database, batch, userId, days, withoutTime, sourceEntity);
+    writeDeviceGroups(database, batch, userId, sums, withoutTime, sourceEntity);
     const int groups = batch.add(
             QStringLiteral("SELECT device, device_group FROM analytics_device_groups WHERE user_id = ?"), { userId },
             "reading device groups");
@@ -268,8 +310,8 @@ Status writeDerivedDatasets(const db::Database &database, sql::Batch &batch, qin
         groupOf.insert(rows.value(0).toString(), rows.value(1).toString());
 
     writeQuality(database, batch, userId, input, computed, changed, groupOf, sourceEntity);
-    writeSummaries(database, batch, userId, days, changed, groupOf, sourceEntity);
-    writeMonths(batch, userId, changed, months);
+    writeSummaries(database, batch, userId, days, sums, changed, groupOf, sourceEntity);
+    writeMonths(batch, userId, changed, months, sums);
     writeGlucoseTimeOfDay(batch, userId, bins, sourceEntity);
     batch.add(QStringLiteral("DELETE FROM derived_pending WHERE user_id = ?"), { userId }, "clearing what changed");
     return {};

@@ -23,7 +23,10 @@ namespace openaps::etl {
 // (the whole history, the rolling periods and the calendar months the range
 // touches) is then the sum of its days, the analytics the sum of the days
 // (device groups) or of the months (glucose bins), so a new day costs a day
-// and not the history. Sums over days equal the computation over all
+// and not the history. The days add up by calendar month too
+// (derived_month_sums, migration 0190): a period adds the sums of its whole
+// months and the days of the months it cuts, so a refresh reads the months
+// and a few months of days, not a year of days. Sums over days equal the computation over all
 // readings (metrics::Partial). Without a pending range a participant that
 // has no summary yet is computed in full; one that has is left alone.
 //

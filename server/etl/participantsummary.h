@@ -34,12 +34,17 @@ struct PeriodSummary
 constexpr int shortWindowDays = 14;
 constexpr int longWindowDays = 90;
 
-// The whole-history and rolling periods of a participant's `days` (all of
-// them, without glucose bins) and the calendar months that overlap
-// `changed` and have readings. `groupOf` maps a device to its device group
+// The whole-history and rolling periods of a participant and the calendar
+// months that overlap `changed` and have readings, from `months` (all of
+// the participant's month sums) and `days` (at least the days of the
+// months those periods cut: a period adds up its whole months and the
+// days of the others, so that any computation of it adds the same numbers
+// in the same order). `groupOf` maps a device to its device group
 // (analytics_device_groups).
-QList<PeriodSummary> summarizePeriods(const QMap<qint64, DerivedDay> &days, const ChangedDays &changed,
-                                      const QHash<QString, QString> &groupOf);
+QList<PeriodSummary> summarizePeriods(const QMap<qint64, DerivedDay> &days, const QMap<qint64, PeriodSums> &months,
+                                      const ChangedDays &changed, const QHash<QString, QString> &groupOf);
+// The sums of each month (first day → sums) of `days`, added in day order.
+QMap<qint64, PeriodSums> monthSums(const QMap<qint64, DerivedDay> &days);
 // The month of a local day as its first and last day.
 std::pair<qint64, qint64> monthOf(qint64 day);
 

@@ -17,7 +17,7 @@ QStringList stampedTables()
                             QStringLiteral("participant_summary"), QStringLiteral("data_quality"),
                             // The per-day sums: a refresh stamps every derived row
                             // with the newest of their stamps.
-                            QStringLiteral("derived_days") };
+                            QStringLiteral("derived_days"), QStringLiteral("derived_month_sums") };
 }
 
 } // namespace

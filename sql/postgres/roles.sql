@@ -149,6 +149,7 @@ INSERT INTO pg_temp.openaps_grants (table_name, web, ingest, etl, api, viewer) V
     -- 0140; the API's glucose_by_time_of_day reads their bins for a window
     ('derived_days', 'erase', NULL, 'write', 'read', NULL),
     ('derived_months', 'erase', NULL, 'write', 'read', NULL),
+    ('derived_month_sums', 'erase', NULL, 'write', NULL, NULL),  -- 0190
 
     -- researcher API accounts (0040): the api role alone; auth tables, so no viewer
     ('researchers', NULL, NULL, NULL, 'write', NULL),

@@ -125,6 +125,7 @@ QStringList derivedRows(const db::Database &database, qint64 userId)
         { "data_quality", "day" },
         { "derived_days", "day" },
         { "derived_months", "month" },
+        { "derived_month_sums", "month" },
         { "analytics_glucose_time_of_day", "bin" },
         { "analytics_loop_type_by_day", "day" },
         { "analytics_device_groups", "device" },
@@ -395,6 +396,62 @@ private slots:
         QVERIFY(etl::refreshParticipantAnalytics(database, userId).ok());
         check("after an erasure");
         QCOMPARE(derivedRows(database, 8), other);
+    }
+
+    // Over five months the periods add up whole months from their sums
+    // and the days of the months they cut (the first, around the last
+    // 14 and 90 days): the same numbers, in the same order, whether a new
+    // day comes at the end, in the middle or before the first reading.
+    void monthSumsAddUpAsDays()
+    {
+        ETL_MIGRATED_DATABASE(tdb, database);
+        const auto days = [](const QString &prefix, const QDate &from, int count, int base) {
+            QByteArray e;
+            for (int d = 0; d < count; ++d) {
+                const QString date = from.addDays(d).toString(Qt::ISODate);
+                for (int i = 0; i < 12; ++i)
+                    e += entry(QStringLiteral("%1%2-%3").arg(prefix).arg(d).arg(i),
+                               QStringLiteral("%1T%2:%3:00")
+                                       .arg(date)
+                                       .arg(i * 2, 2, 10, QLatin1Char('0'))
+                                       .arg((d * 7 + i) % 60, 2, 10, QLatin1Char('0')),
+                               base + (d * 37 + i * 53) % 290);
+            }
+            return e;
+        };
+        const auto check = [&](const char *when) {
+            const auto [incremental, scratch] = incrementalAndFromScratch(database, 7);
+            QVERIFY2(incremental.size() > 150, when);
+            for (qsizetype i = 0; i < std::min(incremental.size(), scratch.size()); ++i)
+                QVERIFY2(
+                        incremental[i] == scratch[i],
+                        qPrintable(QStringLiteral("%1:\n%2\n%3").arg(QLatin1String(when), incremental[i], scratch[i])));
+            QCOMPARE(incremental.size(), scratch.size());
+        };
+        // Treatments before the first reading (outside the whole history).
+        QVERIFY(load(database, 7, 0, DataType::Treatments,
+                     "{\"_id\":\"t1\",\"eventType\":\"Meal Bolus\",\"insulin\":3.3,\"carbs\":41,"
+                     "\"created_at\":\"2023-09-02T12:00:00+01:00\"}\n"
+                     "{\"_id\":\"t2\",\"eventType\":\"Temp Basal\",\"absolute\":0.7,\"duration\":90,"
+                     "\"created_at\":\"2023-12-24T20:00:00+01:00\"}\n")
+                        .ok());
+        QVERIFY(load(database, 7, 0, DataType::Entries, days(QStringLiteral("a"), QDate(2023, 9, 5), 145, 45)).ok());
+        QVERIFY(etl::refreshParticipantAnalytics(database, 7).ok());
+        QCOMPARE(scalar(database, QStringLiteral("SELECT COUNT(*) FROM derived_month_sums WHERE user_id = 7")),
+                 QStringLiteral("5"));
+        check("from scratch");
+        QVERIFY(load(database, 7, 0, DataType::Entries, days(QStringLiteral("b"), QDate(2024, 2, 3), 1, 60)).ok());
+        QVERIFY(etl::refreshParticipantAnalytics(database, 7).ok());
+        QCOMPARE(scalar(database, QStringLiteral("SELECT COUNT(*) FROM derived_month_sums WHERE user_id = 7")),
+                 QStringLiteral("6"));
+        check("after a new last day");
+        QVERIFY(load(database, 7, 0, DataType::Entries, days(QStringLiteral("a"), QDate(2023, 11, 15), 1, 70)).ok());
+        QVERIFY(etl::refreshParticipantAnalytics(database, 7).ok());
+        check("after a day in the middle");
+        QVERIFY(load(database, 7, 0, DataType::Entries, days(QStringLiteral("c"), QDate(2023, 8, 30), 1, 50)).ok());
+        QVERIFY(etl::refreshParticipantAnalytics(database, 7).ok());
+        QVERIFY(summaries(database, 7).contains(QStringLiteral("all 2023-08-30")));
+        check("after a day before the first");
     }
 
     // A pending range with no rows in it (a bulk load noted, a file of
