@@ -15,7 +15,7 @@
 namespace openaps::researcher {
 
 DownloadJob::DownloadJob(ApiClient *api, ExportFilter filter, QString folder, QObject *parent)
-    : QObject(parent),
+    : Step(parent),
       m_api(api),
       m_filter(std::move(filter)),
       m_folder(std::move(folder)),
@@ -66,7 +66,7 @@ void DownloadJob::start()
 
 void DownloadJob::startBody()
 {
-    if (m_finished || !m_api)
+    if (isFinished() || !m_api)
         return;
     HttpRequest request = m_api->request(QStringLiteral("export/") + m_filter.datasetSegment(), m_filter.query());
     // The body is saved exactly as sent (gzip stays gzip): no transparent decoding.
@@ -80,7 +80,7 @@ void DownloadJob::startBody()
 
 bool DownloadJob::write(const QByteArray &chunk)
 {
-    if (m_finished || !m_file || m_file->write(chunk) != chunk.size())
+    if (isFinished() || !m_file || m_file->write(chunk) != chunk.size())
         return false;
     m_bytes += chunk.size();
     if (!m_filter.gzip)
@@ -128,7 +128,7 @@ qint64 DownloadJob::rows() const
 
 int DownloadJob::percent() const
 {
-    if (m_finished && !m_error)
+    if (isFinished() && !m_error)
         return 100;
     if (m_estimate < 0 || rows() < 0)
         return -1;
@@ -141,7 +141,7 @@ int DownloadJob::percent() const
 void DownloadJob::onDone(Result<HttpResponse> result)
 {
     m_call = nullptr;
-    if (m_finished)
+    if (isFinished())
         return;
     if (!result) {
         Error e = result.error();
@@ -180,7 +180,7 @@ void DownloadJob::onDone(Result<HttpResponse> result)
 
 void DownloadJob::fail(Error error)
 {
-    if (m_finished)
+    if (isFinished())
         return;
     if (m_call) {
         m_call->abort();
@@ -198,7 +198,8 @@ void DownloadJob::fail(Error error)
 
 void DownloadJob::finish()
 {
-    m_finished = true;
+    if (!markFinished())
+        return;
     emit progress();
     emit finished();
 }

@@ -2,9 +2,9 @@
 
 #include "core/httpcall.h"
 #include "core/result.h"
+#include "core/step.h"
 #include "researcher/apitypes.h"
 
-#include <QObject>
 #include <QPointer>
 
 #include <chrono>
@@ -32,7 +32,7 @@ class ApiClient;
 // is inflated alongside, the file keeps the bytes as sent) with the row count
 // the API's /count answers just before the download starts; the sink sees no
 // headers, so X-Export-Rows-Estimate is only checked once the body is complete.
-class DownloadJob final : public QObject
+class DownloadJob final : public Step
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(DownloadJob)
@@ -51,14 +51,12 @@ public:
     qint64 rowsEstimate() const { return m_estimate; } // -1 until known
     // 0..99 from rows against the estimate while running, 100 once complete; -1 when unknown.
     int percent() const;
-    bool isFinished() const { return m_finished; }
     const std::optional<Error> &error() const { return m_error; }
     QString filePath() const { return m_path; } // exists only after success
     const ExportFilter &filter() const { return m_filter; }
 
 signals:
     void progress();
-    void finished();
 
 private:
     void startBody();
@@ -80,7 +78,6 @@ private:
     qint64 m_newlines = 0;
     qint64 m_estimate = -1;
     bool m_started = false;
-    bool m_finished = false;
     std::optional<Error> m_error;
 };
 

@@ -78,7 +78,7 @@ QString megabytes(qint64 bytes)
 
 ReleaseDownload::ReleaseDownload(ApiClient *api, qint64 releaseId, QString folder, ReleaseDownloadOptions options,
                                  QObject *parent)
-    : QObject(parent),
+    : Step(parent),
       m_api(api),
       m_id(releaseId),
       m_folder(std::move(folder)),
@@ -143,7 +143,7 @@ void ReleaseDownload::restartFromZero()
 
 void ReleaseDownload::request()
 {
-    if (m_finished || !m_api)
+    if (isFinished() || !m_api)
         return;
     ++m_attempt;
     m_headError.reset();
@@ -215,7 +215,7 @@ bool ReleaseDownload::onHead(int status, const QList<QPair<QByteArray, QByteArra
 
 bool ReleaseDownload::write(const QByteArray &chunk)
 {
-    if (m_finished || !m_part.isOpen() || m_part.write(chunk) != chunk.size()) {
+    if (isFinished() || !m_part.isOpen() || m_part.write(chunk) != chunk.size()) {
         if (!m_headError)
             m_headError = Error { QStringLiteral("disk"),
                                   QStringLiteral("The file could not be written: %1").arg(m_part.errorString()) };
@@ -230,7 +230,7 @@ void ReleaseDownload::onDone(Result<HttpResponse> result)
 {
     m_call = nullptr;
     m_part.close(); // what arrived stays on disk
-    if (m_finished)
+    if (isFinished())
         return;
     if (!result) {
         if (result.error().code == QLatin1String("sink-failed") && m_headError)
@@ -296,7 +296,7 @@ void ReleaseDownload::verify(const QByteArray &sha256)
 void ReleaseDownload::onVerified(Result<ReleaseContents> contents)
 {
     m_verifying = false;
-    if (m_finished)
+    if (isFinished())
         return;
     if (!contents) {
         if (contents.error().code == QLatin1String("corrupt"))
@@ -322,7 +322,7 @@ void ReleaseDownload::cancel()
 
 void ReleaseDownload::fail(Error error)
 {
-    if (m_finished)
+    if (isFinished())
         return;
     m_check->cancelled = true;
     if (m_call) {
@@ -338,7 +338,8 @@ void ReleaseDownload::fail(Error error)
 
 void ReleaseDownload::finish()
 {
-    m_finished = true;
+    if (!markFinished())
+        return;
     m_verifying = false;
     emit progress();
     emit finished();

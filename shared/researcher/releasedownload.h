@@ -2,10 +2,10 @@
 
 #include "core/httpcall.h"
 #include "core/result.h"
+#include "core/step.h"
 #include "researcher/releaseverify.h"
 
 #include <QFile>
-#include <QObject>
 #include <QPointer>
 
 #include <atomic>
@@ -37,7 +37,7 @@ struct ReleaseDownloadOptions
 // only then renamed to `release-<id>.zip`. A damaged file is removed with
 // the error "corrupt"; a download that stays cut after all attempts ends
 // with "interrupted" and keeps its part.
-class ReleaseDownload final : public QObject
+class ReleaseDownload final : public Step
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ReleaseDownload)
@@ -61,13 +61,11 @@ public:
     const QList<qint64> &requestOffsets() const { return m_requestOffsets; }
     // How often a stale ETag made the part start over.
     int restarts() const { return m_restarts; }
-    bool isFinished() const { return m_finished; }
     const std::optional<Error> &error() const { return m_error; }
     const ReleaseContents &contents() const { return m_contents; } // after success
 
 signals:
     void progress();
-    void finished();
 
 private:
     void request();
@@ -106,7 +104,6 @@ private:
     std::shared_ptr<Check> m_check = std::make_shared<Check>();
     bool m_started = false;
     bool m_verifying = false;
-    bool m_finished = false;
     std::optional<Error> m_error;
     ReleaseContents m_contents;
 };

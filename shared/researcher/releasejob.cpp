@@ -9,14 +9,14 @@
 namespace openaps::researcher {
 
 ReleaseJob::ReleaseJob(ApiClient *api, ReleaseRequest request, QString folder, QObject *parent)
-    : QObject(parent),
+    : Step(parent),
       m_api(api),
       m_request(std::move(request)),
       m_folder(std::move(folder))
 { }
 
 ReleaseJob::ReleaseJob(ApiClient *api, qint64 releaseId, QString folder, QObject *parent)
-    : QObject(parent),
+    : Step(parent),
       m_api(api),
       m_folder(std::move(folder))
 {
@@ -27,7 +27,7 @@ ReleaseJob::~ReleaseJob() = default;
 
 ReleaseJob::Phase ReleaseJob::phase() const
 {
-    if (m_finished)
+    if (isFinished())
         return Phase::Done;
     if (m_download)
         return m_download->isVerifying() ? Phase::Verifying : Phase::Downloading;
@@ -51,7 +51,7 @@ void ReleaseJob::start()
 
 void ReleaseJob::poll()
 {
-    if (m_finished || !m_api)
+    if (isFinished() || !m_api)
         return;
     m_api->release(m_release.id, this, [this](Result<ReleaseInfo> release) {
         if (!release)
@@ -62,7 +62,7 @@ void ReleaseJob::poll()
 
 void ReleaseJob::onRelease(const ReleaseInfo &release)
 {
-    if (m_finished)
+    if (isFinished())
         return;
     m_release = release;
     emit progress();
@@ -95,7 +95,7 @@ void ReleaseJob::cancel()
 
 void ReleaseJob::fail(Error error)
 {
-    if (m_finished)
+    if (isFinished())
         return;
     m_error = std::move(error);
     finish();
@@ -103,7 +103,8 @@ void ReleaseJob::fail(Error error)
 
 void ReleaseJob::finish()
 {
-    m_finished = true;
+    if (!markFinished())
+        return;
     emit progress();
     emit finished();
 }

@@ -1,10 +1,10 @@
 #pragma once
 
 #include "core/result.h"
+#include "core/step.h"
 #include "researcher/releasedownload.h"
 #include "researcher/releasetypes.h"
 
-#include <QObject>
 #include <QPointer>
 
 #include <chrono>
@@ -19,7 +19,7 @@ class ApiClient;
 // it (rows so far), then downloads and verifies its zip (ReleaseDownload:
 // resumable, checked against the manifest). One `finished` at the end;
 // error() says why when it did not succeed.
-class ReleaseJob final : public QObject
+class ReleaseJob final : public Step
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ReleaseJob)
@@ -44,12 +44,10 @@ public:
     const ReleaseInfo &release() const { return m_release; } // as last polled
     const ReleaseDownload *download() const { return m_download; } // once downloading
     QString folder() const { return m_folder; }
-    bool isFinished() const { return m_finished; }
     const std::optional<Error> &error() const { return m_error; }
 
 signals:
     void progress();
-    void finished();
 
 private:
     void poll();
@@ -65,7 +63,6 @@ private:
     std::chrono::milliseconds m_pollInterval { 2000 };
     QPointer<ReleaseDownload> m_download;
     bool m_started = false;
-    bool m_finished = false;
     std::optional<Error> m_error;
 };
 
