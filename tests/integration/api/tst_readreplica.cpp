@@ -100,6 +100,24 @@ std::unique_ptr<test::TestDatabase> seededDatabase()
 }
 
 // One more entry of member 101, written to the primary.
+// The seeded primary and a harness that reads from the standby with this lag
+// limit, falling back to the primary or answering 503 while it is down.
+struct OverStandby
+{
+    OverStandby(const QString &replicaUrl, std::chrono::seconds maxLag, bool fallBack) : primary(seededDatabase())
+    {
+        if (primary)
+            harness = std::make_unique<test::ExportHarness>(
+                    primary->database(),
+                    replicaOf(*primary, replicaUrl, maxLag,
+                              fallBack ? db::ReplicaFallback::Primary : db::ReplicaFallback::Error));
+    }
+    bool isValid() const { return harness && harness->isValid(); }
+
+    std::unique_ptr<test::TestDatabase> primary;
+    std::unique_ptr<test::ExportHarness> harness;
+};
+
 bool insertMarker(test::ExportHarness &h, const QString &id)
 {
     return h.insert(u"entries"_s,
@@ -416,12 +434,9 @@ void TestReadReplica::stoppedReplica()
     QFETCH(bool, fallBack);
     if (!haveReplica())
         QSKIP("no hot standby (OPENAPS_TEST_POSTGRES_REPLICA_URL)");
-    auto tdb = seededDatabase();
-    QVERIFY(tdb);
-    test::ExportHarness h(tdb->database(),
-                          replicaOf(*tdb, m_replicaUrl, std::chrono::hours(1),
-                                    fallBack ? db::ReplicaFallback::Primary : db::ReplicaFallback::Error));
-    QVERIFY(h.isValid());
+    const OverStandby world(m_replicaUrl, std::chrono::hours(1), fallBack);
+    QVERIFY(world.isValid());
+    test::ExportHarness &h = *world.harness;
     h.installCohortApi(2);
     QVERIFY(waitForReplay(h.database()));
     QCOMPARE(entryCount(h), 9);
@@ -479,12 +494,9 @@ void TestReadReplica::laggingReplica()
     QFETCH(bool, fallBack);
     if (!haveReplica())
         QSKIP("no hot standby (OPENAPS_TEST_POSTGRES_REPLICA_URL)");
-    auto tdb = seededDatabase();
-    QVERIFY(tdb);
-    test::ExportHarness h(tdb->database(),
-                          replicaOf(*tdb, m_replicaUrl, std::chrono::seconds(2),
-                                    fallBack ? db::ReplicaFallback::Primary : db::ReplicaFallback::Error));
-    QVERIFY(h.isValid());
+    const OverStandby world(m_replicaUrl, std::chrono::seconds(2), fallBack);
+    QVERIFY(world.isValid());
+    test::ExportHarness &h = *world.harness;
     QVERIFY(waitForReplay(h.database()));
     QTRY_COMPARE_WITH_TIMEOUT(entryCount(h), 9, 10000);
 
