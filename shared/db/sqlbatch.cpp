@@ -182,6 +182,11 @@ public:
         return m_names.size() < limit ? "openaps_batch_" + QByteArray::number(++m_given) : QByteArray();
     }
     void prepared(const QByteArray &key, const QByteArray &name) { m_names.insert(key, name); }
+    // After a failed batch. A statement may have failed because what it was
+    // prepared against has changed (another instance's migration: "cached
+    // plan must not change result type"): the next batches prepare afresh,
+    // under new names.
+    void forget() { m_names.clear(); }
 
 private:
     static constexpr char objectName[] = "openaps-sql-batch-prepared";
@@ -285,22 +290,19 @@ Status Batch::runPostgres()
                                           types.size() * qsizetype(sizeof(Oid)))
                 + '\0' + sql;
         QByteArray name = prepared->name(key);
+        // Several uses in one batch: prepared at the first.
+        for (const auto &[pending, pendingKey] : std::as_const(preparing)) {
+            if (name.isEmpty() && !pending.isEmpty() && pendingKey == key)
+                name = pending;
+        }
         QByteArray newName;
         if (name.isEmpty()) {
             newName = prepared->newName();
-            // Several uses in one batch: prepared at the first.
-            for (const auto &[pending, pendingKey] : std::as_const(preparing)) {
-                if (!pending.isEmpty() && pendingKey == key)
-                    name = pending;
-            }
-            if (!name.isEmpty())
-                newName.clear();
-            else if (!newName.isEmpty()
-                     && PQsendPrepare(c, newName.constData(), sql.constData(), int(types.size()), types.constData())
-                             != 1)
-                break;
-            else if (!newName.isEmpty())
+            if (!newName.isEmpty()) {
+                if (PQsendPrepare(c, newName.constData(), sql.constData(), int(types.size()), types.constData()) != 1)
+                    break;
                 name = newName;
+            }
         }
         const int ok = name.isEmpty() ? PQsendQueryParams(c, sql.constData(), int(parameters.size()), types.constData(),
                                                           values.constData(), nullptr, nullptr, 0)
@@ -355,6 +357,8 @@ Status Batch::runPostgres()
     }
     if (PQexitPipelineMode(c) != 1 && s)
         s = pgError("ending a batch", QString::fromUtf8(PQerrorMessage(c)).trimmed());
+    if (!s)
+        prepared->forget();
     return s;
 }
 

@@ -230,6 +230,31 @@ private slots:
         if (postgres)
             QCOMPARE(prepared(), 2);
     }
+
+    // Another instance's migration changes what a prepared statement
+    // returns: PostgreSQL refuses it once ("cached plan must not change
+    // result type"), and the next batch prepares it afresh.
+    void aChangedTablePreparesAfresh()
+    {
+        OPEN_TEST_DATABASE(tdb);
+        const db::Database database = tdb.database();
+        if (!database.isPostgres())
+            QSKIP("statements are prepared on PostgreSQL only");
+        QSqlDatabase db = *database.connection();
+        QVERIFY(sql::run(db, u"CREATE TABLE t (n INTEGER NOT NULL)"_s, "creating"));
+        QVERIFY(sql::run(db, u"INSERT INTO t (n) VALUES (1)"_s, "inserting"));
+        const QString select = u"SELECT n FROM t WHERE n = ?"_s;
+        sql::Batch batch(db);
+        batch.add(select, { 1 }, "reading");
+        QVERIFY(batch.run().ok());
+        QVERIFY(sql::run(db, u"ALTER TABLE t ALTER COLUMN n TYPE BIGINT"_s, "altering"));
+        batch.add(select, { 1 }, "reading");
+        const Status refused = batch.run();
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().message.contains(u"result type"_s), qPrintable(refused.error().message));
+        batch.add(select, { 1 }, "reading");
+        QVERIFY(batch.run().ok());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSqlBatch)
