@@ -280,6 +280,7 @@ void DashboardsPanel::drawNext()
         return finishIfDone();
     const ChartJob job = m_toDraw.takeFirst();
     place(job.name, job.make());
+    emit chartDrawn(job.name);
     if (m_toDraw.isEmpty())
         return finishIfDone();
     m_drawScheduled = true;

@@ -43,6 +43,9 @@ public:
 
 signals:
     void refreshed(); // every view answered (or failed) and is drawn
+    // One chart drawn, in a turn of the event loop of its own: emitted
+    // before the next chart is queued.
+    void chartDrawn(const QString &name);
 
 private:
     struct ChartJob

@@ -268,10 +268,12 @@ void ParticipantsPanel::buildSome()
     if (!m_build)
         return; // cleared meanwhile
     Build &b = *m_build;
-    const qsizetype end = std::min(b.participants.size(), b.next + 200);
+    const qsizetype end = std::min(b.participants.size(), b.next + 200), total = b.participants.size();
     for (; b.next < end; ++b.next)
         b.model->appendRow(rowOf(b.participants[b.next], b.summaries.value(b.participants[b.next].userId)));
-    if (b.next < b.participants.size()) {
+    if (end < total) {
+        emit rowsBuilt(end, total);
+        say(tr("Building the list: %1 of %2 participants…").arg(QLocale().toString(end), QLocale().toString(total)));
         QTimer::singleShot(0, this, &ParticipantsPanel::buildSome);
         return;
     }
@@ -285,6 +287,7 @@ void ParticipantsPanel::buildSome()
     m_refresh->setEnabled(true);
     say({});
     updateCount();
+    emit rowsBuilt(total, total);
     emit refreshed();
 }
 

@@ -70,6 +70,9 @@ public:
 
 signals:
     void refreshed();
+    // A slice of the list's rows built, in a turn of the event loop of its
+    // own: emitted before the next slice is queued.
+    void rowsBuilt(qsizetype built, qsizetype total);
     void downloadRequested(const QStringList &participants);
     void openInLocalView(const QString &path);
 

@@ -1,5 +1,6 @@
 #include "researcher/downloadjob.h"
 
+#include "core/csv.h"
 #include "core/gzip.h"
 #include "core/httpcall.h"
 #include "researcher/apiclient.h"
@@ -19,6 +20,7 @@ DownloadJob::DownloadJob(ApiClient *api, ExportFilter filter, QString folder, QO
       m_api(api),
       m_filter(std::move(filter)),
       m_folder(std::move(folder)),
+      m_rowReader(std::make_unique<csv::ChunkedReader>()),
       m_inflater(m_filter.gzip ? std::make_unique<gzip::Inflater>() : nullptr)
 { }
 
@@ -84,14 +86,26 @@ bool DownloadJob::write(const QByteArray &chunk)
         return false;
     m_bytes += chunk.size();
     if (!m_filter.gzip)
-        m_newlines += std::count(chunk.cbegin(), chunk.cend(), '\n');
+        countRows(chunk);
     else
         countInflated(chunk);
     emit progress();
     return true;
 }
 
-// The newlines of a gzip body, inflated and dropped (the file keeps it compressed).
+// The records a piece of the body completes, by the rules of the one CSV
+// reader (a line break inside a quoted field, as in a treatment's notes,
+// ends no row) or as NDJSON lines; blank lines are no rows.
+void DownloadJob::countRows(const QByteArray &piece)
+{
+    m_rowReader->add(piece);
+    const bool csv = m_filter.format != QLatin1String("ndjson");
+    QByteArrayView line;
+    while (csv ? m_rowReader->nextRecord() : m_rowReader->nextLine(line))
+        ++m_records;
+}
+
+// The rows of a gzip body, inflated and dropped (the file keeps it compressed).
 void DownloadJob::countInflated(const QByteArray &chunk)
 {
     if (!m_inflater)
@@ -105,7 +119,8 @@ void DownloadJob::countInflated(const QByteArray &chunk)
             m_inflater.reset();
             return;
         }
-        m_newlines += std::count(buffer, buffer + step.produced, '\n');
+        if (step.produced > 0)
+            countRows(QByteArray(buffer, step.produced));
         input += step.consumed;
         left -= step.consumed;
         if ((left == 0 && step.produced < qsizetype(sizeof buffer)) || (step.consumed == 0 && step.produced == 0))
@@ -123,7 +138,7 @@ qint64 DownloadJob::rows() const
     if (m_filter.gzip && !m_inflater)
         return -1;
     const bool csv = m_filter.format != QLatin1String("ndjson");
-    return std::max<qint64>(0, m_newlines - (csv ? 1 : 0));
+    return std::max<qint64>(0, m_records - (csv ? 1 : 0)); // the CSV's header is no row
 }
 
 int DownloadJob::percent() const
@@ -170,6 +185,8 @@ void DownloadJob::onDone(Result<HttpResponse> result)
                             QStringLiteral("The file could not be saved: %1").arg(QDir::toNativeSeparators(m_path)) });
     }
     m_file.reset();
+    if (!m_filter.gzip || m_inflater)
+        countRows({}); // the last row needs no line break
     bool ok = false;
     const qint64 announced = result->header("X-Export-Rows-Estimate").toLongLong(&ok);
     if (ok)

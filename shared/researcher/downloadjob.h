@@ -13,6 +13,9 @@
 
 class QSaveFile;
 
+namespace openaps::csv {
+class ChunkedReader;
+}
 namespace openaps::gzip {
 class Inflater;
 }
@@ -61,6 +64,7 @@ signals:
 private:
     void startBody();
     bool write(const QByteArray &chunk);
+    void countRows(const QByteArray &piece);
     void countInflated(const QByteArray &chunk);
     void onDone(Result<HttpResponse> result);
     void fail(Error error);
@@ -71,11 +75,12 @@ private:
     QString m_folder;
     QString m_path;
     std::unique_ptr<QSaveFile> m_file;
+    std::unique_ptr<csv::ChunkedReader> m_rowReader;
     std::unique_ptr<gzip::Inflater> m_inflater; // a gzip body's rows; null once it was not gzip after all
     QPointer<HttpCall> m_call;
     std::chrono::milliseconds m_idleTimeout { 120000 };
     qint64 m_bytes = 0;
-    qint64 m_newlines = 0;
+    qint64 m_records = 0; // the body's, as the one CSV reader counts them (or NDJSON lines)
     qint64 m_estimate = -1;
     bool m_started = false;
     std::optional<Error> m_error;

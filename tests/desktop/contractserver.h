@@ -44,6 +44,12 @@ public:
     const Account *account(const QString &email) const;
     void setEntries(const QMap<QString, QList<metrics::Reading>> &readings);
     QByteArray entriesCsv() const { return m_csv; }
+    // The entries export's body as given, announcing `rows` rows.
+    void setEntriesCsv(const QByteArray &csv, qint64 rows)
+    {
+        m_csv = csv;
+        m_rows = rows;
+    }
     void setStreamMode(StreamMode mode) { m_mode = mode; }
     // What GET /export/{dataset}/count answers when it is not the rows sent
     // (rows that arrived between the count and the download); -1: the rows sent.

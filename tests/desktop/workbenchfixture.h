@@ -9,9 +9,9 @@
 #include "api/researcherstore.h"
 #include "app/serverruntime.h"
 #include "desktoptest.h"
-#include "stallwatch.h"
 #include "standins/smtpstandin.h"
 #include "testdatabase.h"
+#include "turncounter.h"
 
 #include <QElapsedTimer>
 #include <QJsonObject>
