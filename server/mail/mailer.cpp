@@ -3,6 +3,7 @@
 #include "mail/maillog.h"
 
 #include <QPointer>
+#include <QScopeGuard>
 
 namespace openaps::mail {
 
@@ -29,7 +30,9 @@ void Mailer::send(Message message, QObject *context, std::function<void(Status)>
 {
     QPointer<QObject> target(context);
     const SmtpSettings settings = m_settings;
+    m_inFlight.ref();
     m_pool.start([this, settings, message = std::move(message), target, done = std::move(done)] {
+        const auto sentOrFailed = qScopeGuard([this] { m_inFlight.deref(); });
         const Status sent = sendBlocking(settings, message);
         if (!sent)
             qCWarning(lcMail, "%s", qPrintable(sent.error().message));

@@ -28,12 +28,18 @@ public:
 
     // Failures are logged here without recipient or content; `done` may be empty.
     void send(Message message, QObject *context, std::function<void(Status)> done);
-    // Waits for messages in flight (shutdown, tests).
+    // Waits for messages in flight (shutdown). It blocks this thread: a mail
+    // server answering on it (the demo's and the tests' stand-in) waits
+    // with it, until libcurl's timeout; wait for isIdle() turning the event
+    // loop instead.
     void waitForIdle();
+    // No message in flight.
+    bool isIdle() const { return m_inFlight.loadAcquire() == 0; }
 
 private:
     SmtpSettings m_settings;
     QThreadPool m_pool;
+    QAtomicInt m_inFlight;
 };
 
 } // namespace openaps::mail

@@ -223,8 +223,11 @@ private slots:
     void cleanup()
     {
         m_app.reset();
-        m_runtime.reset();
+        // The SMTP stand-in answers on this thread: it goes before the
+        // server, which waits for its mail thread (an approval's mail may
+        // still be talking to the stand-in: until libcurl's timeout).
         m_smtp.reset();
+        m_runtime.reset();
         if (m_database)
             m_database->closeConnection();
         m_database.reset();

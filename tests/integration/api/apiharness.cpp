@@ -80,7 +80,7 @@ bool ApiHarness::switchToApiRole()
 ApiHarness::~ApiHarness()
 {
     if (m_mailer)
-        m_mailer->waitForIdle();
+        settleMail();
     m_api.reset();
     m_web.reset();
     m_mailer.reset();
@@ -147,6 +147,14 @@ QString ApiHarness::login(const QString &email, const QString &pw)
     const ApiReply reply = post(QStringLiteral("/api/v1/login"),
                                 { { QStringLiteral("email"), email }, { QStringLiteral("password"), pw } });
     return reply.status == 200 ? reply.json.value(QStringLiteral("token")).toString() : QString();
+}
+
+void ApiHarness::settleMail()
+{
+    if (!QTest::qWaitFor([this] { return m_mailer->isIdle(); }, 60000))
+        qWarning("a message is still in flight after 60 s");
+    m_mailer->waitForIdle();
+    QCoreApplication::processEvents(); // the senders' callbacks
 }
 
 QString ApiHarness::codeFor(const QString &email, int expectedMessages)

@@ -48,6 +48,9 @@ public:
     db::Database database() const { return *m_database; }
     standins::SmtpStandIn &smtp() { return *m_smtp; }
     mail::Mailer &mailer() { return *m_mailer; }
+    // Turns the event loop until no message is in flight (the stand-in
+    // answers on this thread, so the mailer's blocking wait would stall it).
+    void settleMail();
     // Moves the API's clock forward.
     void advance(std::chrono::seconds by) { *m_offsetMs += qint64(by.count()) * 1000; }
 

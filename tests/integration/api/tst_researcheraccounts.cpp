@@ -336,7 +336,7 @@ void TestResearcherAccounts::applyVerifyApproveLoginLogout()
     QCOMPARE(r.message(), QStringLiteral("Your sign-in has expired. Please sign in again."));
 
     // Nothing secret was logged on the way, though the way was logged.
-    api.mailer().waitForIdle();
+    api.settleMail();
     QMutexLocker lock(&logMutex);
     QVERIFY(capturedLog.join(u'\n').contains(QStringLiteral("signed in")));
     for (const QString &secret : { token, adminToken, code, secretPassword, email.toLower() }) {
@@ -440,7 +440,7 @@ void TestResearcherAccounts::applicationRules()
     QCOMPARE(r.status, status);
     QCOMPARE(r.error(), error);
     QVERIFY2(r.message().contains(mentions), qPrintable(r.message()));
-    api.mailer().waitForIdle();
+    api.settleMail();
     QCOMPARE(api.smtp().messages().size(), 0);
 }
 
@@ -611,7 +611,7 @@ void TestResearcherAccounts::forgotUnknownEmailSendsNothing()
                       { { QStringLiteral("email"), QStringLiteral("who@example.org") } })
                      .status,
              202);
-    api.mailer().waitForIdle();
+    api.settleMail();
     QCoreApplication::processEvents();
     QCOMPARE(api.smtp().messages().size(), 0);
 }
