@@ -243,7 +243,7 @@ stage_done
 
 stage 4 test-configure "root A: deploy/install-deps.sh test, configure the full build with tests"
 run in_root "$rootA" "cd $src && deploy/install-deps.sh test &&
-    cmake -S . -B build/fresh-tests -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    cmake -S . -B build/fresh-tests -G Ninja -DCMAKE_BUILD_TYPE=Release \
         -DOPENAPS_BUILD_DESKTOP=ON -DOPENAPS_BUILD_TESTS=ON"
 stage_done
 
