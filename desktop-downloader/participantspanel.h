@@ -1,6 +1,7 @@
 #pragma once
 
 #include "appcontext.h"
+#include "researcher/downloadjob.h" // currentJob() hands out a QPointer of it
 #include "researcher/listings.h"
 #include "units.h"
 
@@ -20,10 +21,6 @@ class QSortFilterProxyModel;
 class QStandardItem;
 class QStandardItemModel;
 class QTableView;
-
-namespace openaps::researcher {
-class DownloadJob;
-}
 
 namespace openaps::desktop {
 
