@@ -87,7 +87,14 @@ QByteArray demoSecretKey(const QDir &dir)
 
 Demo::Demo(Options options, QObject *parent) : QObject(parent), m_options(std::move(options)) { }
 
-Demo::~Demo() = default;
+Demo::~Demo()
+{
+    // The SMTP stand-in answers on this thread: it goes before the server,
+    // which waits for its mail thread (a mail still talking to the stand-in
+    // would otherwise hold the shutdown until libcurl's timeout).
+    m_smtp.reset();
+    m_runtime.reset();
+}
 
 Result<Config> Demo::makeConfig() const
 {
