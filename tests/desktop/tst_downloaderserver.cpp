@@ -510,9 +510,14 @@ private slots:
         QVERIFY(m_smtp->messagesTo(email).last().body.contains(reason));
         auto *status = child<QComboBox>(admin, "statusFilter");
         status->setCurrentIndex(status->findData(QStringLiteral("rejected")));
-        QTRY_VERIFY(admin->select(email));
+        // The list under the new filter arrives when it arrives; until then
+        // the one before it (eve still pending, no reason) is shown.
         auto *table = child<QTableWidget>(admin, "researchers");
-        QCOMPARE(table->item(table->currentRow(), table->columnCount() - 1)->text(), reason);
+        const auto reasonShown = [&] {
+            return admin->select(email) ? table->item(table->currentRow(), table->columnCount() - 1)->text()
+                                        : QString();
+        };
+        QTRY_COMPARE(reasonShown(), reason);
     }
 };
 
