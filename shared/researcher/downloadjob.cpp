@@ -94,14 +94,13 @@ bool DownloadJob::write(const QByteArray &chunk)
 }
 
 // The records a piece of the body completes, by the rules of the one CSV
-// reader (a line break inside a quoted field, as in a treatment's notes,
-// ends no row) or as NDJSON lines; blank lines are no rows.
+// reader (a line break inside a quoted field, as in a device's name or a
+// loop's reason, ends no row) or as NDJSON lines; blank lines are no rows.
 void DownloadJob::countRows(const QByteArray &piece)
 {
     m_rowReader->add(piece);
-    const bool csv = m_filter.format != QLatin1String("ndjson");
     QByteArrayView line;
-    while (csv ? m_rowReader->nextRecord() : m_rowReader->nextLine(line))
+    while (isCsv() ? m_rowReader->nextRecord() : m_rowReader->nextLine(line))
         ++m_records;
 }
 
@@ -137,8 +136,7 @@ qint64 DownloadJob::rows() const
 {
     if (m_filter.gzip && !m_inflater)
         return -1;
-    const bool csv = m_filter.format != QLatin1String("ndjson");
-    return std::max<qint64>(0, m_records - (csv ? 1 : 0)); // the CSV's header is no row
+    return std::max<qint64>(0, m_records - (isCsv() ? 1 : 0)); // the CSV's header is no row
 }
 
 int DownloadJob::percent() const

@@ -64,6 +64,7 @@ signals:
 private:
     void startBody();
     bool write(const QByteArray &chunk);
+    bool isCsv() const { return m_filter.format != QLatin1String("ndjson"); }
     void countRows(const QByteArray &piece);
     void countInflated(const QByteArray &chunk);
     void onDone(Result<HttpResponse> result);
